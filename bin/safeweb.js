@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Tiny shim: compile cache where Node has it, then the built entry. Nothing else.
+import module from 'node:module';
+
+module.enableCompileCache?.();
+
+const { run } = await import('../dist/main.js');
+const waitForSignal = () =>
+  new Promise((resolve) => {
+    const on = (signal) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+process.exitCode = await run(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  nodeVersion: process.version,
+  waitForSignal,
+});

@@ -1,0 +1,191 @@
+/**
+ * The thin HTTP layer: the only code that talks to the API. One ky instance per run adds the
+ * auth headers, a per-attempt timeout, retries (rules in retry.ts), debug tracing with
+ * redaction, and turns every failure into a typed error.
+ */
+import ky, { HTTPError, type KyInstance } from 'ky';
+import { UnavailableError } from '../errors.js';
+import { joinUrl } from './base-url.js';
+import { errorFromResponse } from './errors.js';
+import { redactBody, redactHeader, redactText } from './redact.js';
+import { backoffDelay, isTimeout, retryVerdict, RETRY_STATUSES } from './retry.js';
+import { TransportError } from './transport.js';
+
+export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
+
+export interface ApiSettings {
+  baseUrl: URL;
+  partnerId: string;
+  apiKey: string;
+  userAgent: string;
+  timeoutMs: number;
+  retries: number;
+  fetch: FetchLike;
+  /** Receives debug lines (already redacted); undefined when --debug is off. */
+  trace?: ((line: string) => void) | undefined;
+  /** Extra strings to hide from traces, besides the API key. */
+  secrets?: string[];
+}
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query?: Record<string, string | string[] | undefined>;
+  body?: unknown;
+  /** Safe to send twice. Defaults from the method: GET/HEAD/PUT/DELETE yes, POST/PATCH no. */
+  idempotent?: boolean;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or the raw text when the body is not JSON and `raw` was asked for. */
+  data: T;
+  text: string;
+}
+
+export interface ApiClient {
+  readonly baseUrl: URL;
+  request<T = unknown>(req: ApiRequest, options?: { raw?: boolean }): Promise<ApiResponse<T>>;
+}
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+/** Creates the client. Nothing is sent until `request` is called. */
+export function createApiClient(settings: ApiSettings): ApiClient {
+  const known = [settings.apiKey, ...(settings.secrets ?? [])].filter(Boolean);
+  const trace = settings.trace;
+  const fetchFn: FetchLike = trace ? tracingFetch(settings.fetch, trace, known) : settings.fetch;
+
+  const http: KyInstance = ky.create({
+    // ky always calls fetch with a Request it built; FetchLike states exactly that.
+    fetch: fetchFn as typeof globalThis.fetch,
+    timeout: settings.timeoutMs,
+    throwHttpErrors: true,
+    headers: {
+      // Without credentials (health before login) the auth headers are left out altogether.
+      ...(settings.partnerId && settings.apiKey ? { 'SW-PARTNER-ID': settings.partnerId, 'SW-API-KEY': settings.apiKey } : {}),
+      Accept: 'application/json',
+      'User-Agent': settings.userAgent,
+    },
+  });
+
+  return {
+    baseUrl: settings.baseUrl,
+    async request<T>(req: ApiRequest, options: { raw?: boolean } = {}): Promise<ApiResponse<T>> {
+      const method = req.method.toUpperCase();
+      const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(method);
+      const url = joinUrl(settings.baseUrl, req.path);
+      for (const [key, value] of Object.entries(req.query ?? {})) {
+        if (value === undefined) continue;
+        for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, v);
+      }
+      let retries = 0;
+      let response: Response;
+      try {
+        response = await http(url, {
+          method,
+          ...(req.body === undefined ? {} : { json: req.body }),
+          retry: {
+            limit: settings.retries,
+            methods: ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'],
+            statusCodes: [...RETRY_STATUSES],
+            afterStatusCodes: [429, 503],
+            maxRetryAfter: 60_000,
+            retryOnTimeout: true,
+            delay: (attempt) => backoffDelay(attempt),
+            shouldRetry: ({ error }) => {
+              const status = error instanceof HTTPError ? error.response.status : undefined;
+              // 'retry' defers to ky, which then honours Retry-After; 'stop' vetoes.
+              return retryVerdict({ idempotent, status, error }) === 'retry' ? undefined : false;
+            },
+          },
+          hooks: {
+            beforeRetry: [
+              ({ retryCount, error }) => {
+                retries = retryCount;
+                trace?.(`retry ${retryCount}/${settings.retries} after: ${redactText(error.message, known)}`);
+              },
+            ],
+          },
+        });
+      } catch (error) {
+        throw await toCliError(error, method, url, retries, settings.timeoutMs);
+      }
+      const text = await response.text();
+      if (options.raw) {
+        let data: unknown = text;
+        try {
+          data = text ? JSON.parse(text) : undefined;
+        } catch {
+          /* not JSON: the raw text is the answer */
+        }
+        return { status: response.status, headers: response.headers, data: data as T, text };
+      }
+      try {
+        const data = (text ? JSON.parse(text) : {}) as T;
+        return { status: response.status, headers: response.headers, data, text };
+      } catch {
+        const type = response.headers.get('content-type') ?? 'unknown content type';
+        throw new UnavailableError(`${method} ${url.pathname} answered ${response.status} with ${type}, not JSON; a proxy or captive portal may be in the way`, response.status, 'Check the base URL with `safeweb profile show`.');
+      }
+    },
+  };
+}
+
+async function toCliError(error: unknown, method: string, url: URL, retries: number, timeoutMs: number): Promise<Error> {
+  if (error instanceof HTTPError) {
+    const res = error.response;
+    let bodyText = '';
+    try {
+      bodyText = await res.text();
+    } catch {
+      /* body already consumed or broken; the status line still tells the story */
+    }
+    return errorFromResponse({
+      status: res.status,
+      statusText: res.statusText,
+      contentType: res.headers.get('content-type') ?? '',
+      bodyText,
+      method,
+      path: url.pathname,
+      retries,
+    });
+  }
+  const after = retries ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
+  if (isTimeout(error)) {
+    return new UnavailableError(`no answer from ${url.host} within ${formatMs(timeoutMs)} (${method} ${url.pathname})${after}`, undefined, 'Raise --timeout, or check the connection with `safeweb health`.');
+  }
+  if (error instanceof TransportError) {
+    return new UnavailableError(`${error.message}${after}`, undefined, 'Check the network and the base URL (`safeweb profile show`).');
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** Wraps a fetch so every attempt is traced: method, URL, headers, body, status, timing. */
+function tracingFetch(inner: FetchLike, trace: (line: string) => void, known: string[]): FetchLike {
+  return async (input, init) => {
+    const started = performance.now();
+    const requestBody = input.body ? await input.clone().text() : '';
+    trace(`→ ${input.method} ${redactText(input.url, known)}`);
+    input.headers.forEach((value, key) => trace(`  ${key}: ${redactHeader(key, value)}`));
+    if (requestBody) trace(`  body: ${redactBody(requestBody, known)}`);
+    try {
+      const response = await inner(input, init);
+      const ms = Math.round(performance.now() - started);
+      trace(`← ${response.status} ${response.statusText} in ${ms} ms`);
+      response.headers.forEach((value, key) => trace(`  ${key}: ${redactHeader(key, value)}`));
+      const text = await response.clone().text();
+      if (text) trace(`  body: ${redactBody(text.length > 4000 ? `${text.slice(0, 4000)}…` : text, known)}`);
+      return response;
+    } catch (error) {
+      const ms = Math.round(performance.now() - started);
+      trace(`✗ ${input.method} failed after ${ms} ms: ${redactText(error instanceof Error ? error.message : String(error), known)}`);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,46 @@
+/** Partner-level endpoints: analytics and plans. */
+import type { ApiClient } from './client.js';
+import { PATHS } from './paths.js';
+
+export interface PartnerAnalytics {
+  totalCustomers: number;
+  activeCustomers: number;
+  newCustomerLast30Days: number;
+  totalMonitoredDomains: number;
+  totalMonitoredEmails: number;
+  totalBreachesDetected: number;
+  [extra: string]: unknown;
+}
+
+export interface AnalyticsResponse {
+  success: boolean;
+  data: PartnerAnalytics;
+}
+
+export interface PartnerPlan {
+  id: string;
+  displayName: string;
+  planType?: string;
+  status: string;
+  isSystemDefault: boolean;
+  allowsInsurance: boolean;
+  features?: Array<{ feature_name: string }>;
+  [extra: string]: unknown;
+}
+
+export interface PlansResponse {
+  success: boolean;
+  data: PartnerPlan[];
+}
+
+/** GET partner analytics: counts across the partner's customers. */
+export async function getPartnerAnalytics(api: ApiClient): Promise<AnalyticsResponse> {
+  const res = await api.request<AnalyticsResponse>({ method: 'GET', path: PATHS.partnerAnalytics });
+  return { ...res.data, data: res.data.data ?? ({} as PartnerAnalytics) };
+}
+
+/** GET the plans this partner may sell (undocumented endpoint, legacy base). */
+export async function listPartnerPlans(api: ApiClient): Promise<PlansResponse> {
+  const res = await api.request<PlansResponse>({ method: 'GET', path: PATHS.partnerPlans });
+  return { ...res.data, data: Array.isArray(res.data.data) ? res.data.data : [] };
+}

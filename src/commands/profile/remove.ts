@@ -1,0 +1,36 @@
+import { updateConfig } from '../../config/store.js';
+import type { Context } from '../../context.js';
+import { CancelledError, UsageError } from '../../errors.js';
+import { unknownProfile } from './use.js';
+
+export interface ProfileRemoveOptions {
+  name: string;
+  yes: boolean;
+}
+
+export async function runProfileRemove(opts: ProfileRemoveOptions, ctx: Context): Promise<void> {
+  const current = await ctx.config();
+  if (!current.profiles[opts.name]) throw unknownProfile(opts.name, Object.keys(current.profiles));
+  if (!opts.yes) {
+    if (!ctx.interactive) throw new UsageError(`removing profile "${opts.name}" needs confirmation`, 'Pass --yes to remove it without asking.');
+    const prompter = await ctx.prompter('Pass --yes to remove it without asking.');
+    const ok = await prompter.confirm({ message: `Remove profile "${opts.name}" (${current.profiles[opts.name]!.partnerId})?`, default: false });
+    if (!ok) throw new CancelledError('Nothing removed.');
+  }
+  let wasActive = false;
+  await updateConfig(ctx.configDir, (data) => {
+    if (!data.profiles[opts.name]) throw unknownProfile(opts.name, Object.keys(data.profiles));
+    delete data.profiles[opts.name];
+    if (data.preferences) delete data.preferences[opts.name];
+    if (data.activeProfile === opts.name) {
+      wasActive = true;
+      data.activeProfile = undefined;
+    }
+  });
+  if (ctx.globals.json) {
+    ctx.out.printJson({ removed: opts.name, wasActive });
+    return;
+  }
+  ctx.out.success(`Removed profile "${opts.name}".`);
+  if (wasActive) ctx.out.hint('It was the active profile; pick another with `safeweb profile use NAME`.');
+}

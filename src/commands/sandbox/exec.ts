@@ -1,0 +1,29 @@
+import { spawn } from 'node:child_process';
+import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { openSandbox } from './start.js';
+
+export interface SandboxExecOptions {
+  command: string[];
+  state?: string | undefined;
+}
+
+export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Promise<void> {
+  const [program, ...args] = opts.command;
+  if (!program) throw new UsageError('no command given', 'Write it after --, e.g. safeweb sandbox exec -- safeweb partner analytics');
+  const sandbox = await openSandbox(ctx, { port: 0, state: opts.state, log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined });
+  try {
+    const env: Record<string, string | undefined> = { ...ctx.env, SAFEWEB_BASE_URL: sandbox.url, SAFEWEB_PARTNER_ID: sandbox.partnerId, SAFEWEB_API_KEY: sandbox.apiKey };
+    delete env['SAFEWEB_PROFILE'];
+    ctx.out.hint(`sandbox on ${sandbox.url}; running: ${opts.command.join(' ')}`);
+    ctx.exitCode = await new Promise<number>((resolve, reject) => {
+      const child = spawn(program, args, { stdio: 'inherit', env });
+      child.on('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'ENOENT' ? new UsageError(`command not found: ${program}`, 'Check the name, or give a full path.') : error),
+      );
+      child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
+    });
+  } finally {
+    await sandbox.close();
+  }
+}

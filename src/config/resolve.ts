@@ -1,0 +1,97 @@
+/**
+ * Which partner, key and URL a command uses, and where each came from.
+ * Order: flags > environment > the stored profile. A profile named with --profile counts as a
+ * flag: its values beat SAFEWEB_* variables (a guard against a stray exported key silently
+ * winning over the profile you asked for); the caller warns about what it overrode.
+ */
+import { ENVIRONMENTS } from '../api/base-url.js';
+import { AuthError, UsageError } from '../errors.js';
+import type { ConfigData, Profile } from './store.js';
+
+export type Source = 'flag' | 'env' | 'profile' | 'default';
+
+export interface Sourced<T> {
+  value: T;
+  source: Source;
+  /** The variable or profile behind it, for `profile show`. */
+  origin: string;
+}
+
+export interface FlagSettings {
+  profile?: string | undefined;
+  partnerId?: string | undefined;
+  baseUrl?: string | undefined;
+}
+
+export interface Resolved {
+  profile: Sourced<string> | undefined;
+  partnerId: Sourced<string> | undefined;
+  apiKey: Sourced<string> | undefined;
+  baseUrl: Sourced<string>;
+  /** Environment variables that a --profile flag overrode. */
+  overriddenEnv: string[];
+}
+
+const ENV = {
+  profile: 'SAFEWEB_PROFILE',
+  partnerId: 'SAFEWEB_PARTNER_ID',
+  apiKey: 'SAFEWEB_API_KEY',
+  baseUrl: 'SAFEWEB_BASE_URL',
+} as const;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export function resolveSettings(flags: FlagSettings, env: Record<string, string | undefined>, config: ConfigData): Resolved {
+  let profile: Sourced<string> | undefined;
+  const flagProfile = nonEmpty(flags.profile);
+  const envProfile = nonEmpty(env[ENV.profile]);
+  if (flagProfile) profile = { value: flagProfile, source: 'flag', origin: '--profile' };
+  else if (envProfile) profile = { value: envProfile, source: 'env', origin: ENV.profile };
+  else if (config.activeProfile && config.profiles[config.activeProfile]) profile = { value: config.activeProfile, source: 'profile', origin: 'active profile' };
+
+  let stored: Profile | undefined;
+  if (profile) {
+    stored = config.profiles[profile.value];
+    if (!stored) {
+      const names = Object.keys(config.profiles);
+      throw new UsageError(`no profile named "${profile.value}" (from ${profile.origin})`, names.length ? `Known profiles: ${names.join(', ')}.` : 'Create one with `safeweb login` or `safeweb profile add`.');
+    }
+  }
+  const profileWins = profile?.source === 'flag';
+  const overriddenEnv: string[] = [];
+
+  const pick = (key: 'partnerId' | 'apiKey' | 'baseUrl', flagValue: string | undefined): Sourced<string> | undefined => {
+    if (flagValue) return { value: flagValue, source: 'flag', origin: key === 'partnerId' ? '--partner-id' : '--base-url' };
+    const envValue = nonEmpty(env[ENV[key]]);
+    const storedValue = stored?.[key];
+    if (envValue && storedValue && profileWins) {
+      overriddenEnv.push(ENV[key]);
+      return { value: storedValue, source: 'profile', origin: `profile "${profile?.value}"` };
+    }
+    if (envValue) return { value: envValue, source: 'env', origin: ENV[key] };
+    if (storedValue) return { value: storedValue, source: 'profile', origin: `profile "${profile?.value}"` };
+    return undefined;
+  };
+
+  return {
+    profile,
+    partnerId: pick('partnerId', nonEmpty(flags.partnerId)),
+    apiKey: pick('apiKey', undefined),
+    baseUrl: pick('baseUrl', nonEmpty(flags.baseUrl)) ?? { value: ENVIRONMENTS.production, source: 'default', origin: 'production' },
+    overriddenEnv,
+  };
+}
+
+/** The credentials a request needs, or exit 4 saying how to get them. */
+export function requireCredentials(resolved: Resolved): { partnerId: string; apiKey: string; baseUrl: string } {
+  const missing = [!resolved.partnerId && 'partner ID', !resolved.apiKey && 'API key'].filter(Boolean);
+  if (missing.length) {
+    throw new AuthError(
+      `no ${missing.join(' or ')} configured`,
+      'Run `safeweb login` (or `safeweb profile add`), or set SAFEWEB_PARTNER_ID and SAFEWEB_API_KEY; try `safeweb sandbox start --save-profile` for a local sandbox.',
+    );
+  }
+  return { partnerId: resolved.partnerId!.value, apiKey: resolved.apiKey!.value, baseUrl: resolved.baseUrl.value };
+}

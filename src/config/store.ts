@@ -1,0 +1,109 @@
+/**
+ * Profiles on disk. Reads parse the JSON file directly (conf's import costs several Node
+ * start-ups, and every API command reads the config); writes go through conf, which writes
+ * atomically with mode 0600, under a lock so two processes adding profiles lose neither.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+
+export interface Profile {
+  partnerId: string;
+  apiKey: string;
+  baseUrl: string;
+}
+
+export interface ConfigData {
+  activeProfile?: string | undefined;
+  profiles: Record<string, Profile>;
+  /** Per-profile remembered answers (currency, locale...), used by later wizards. */
+  preferences?: Record<string, Record<string, string>>;
+}
+
+export const CONFIG_FILE = 'config.json';
+
+/** SAFEWEB_CONFIG_DIR, else the platform's config directory (as conf/env-paths choose it). */
+export function configDirFor(env: Record<string, string | undefined>): string {
+  if (env['SAFEWEB_CONFIG_DIR']) return path.resolve(env['SAFEWEB_CONFIG_DIR']);
+  const home = env['HOME'] ?? os.homedir();
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Preferences', 'safeweb');
+  if (process.platform === 'win32') return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), 'safeweb', 'Config');
+  return path.join(env['XDG_CONFIG_HOME'] ?? path.join(home, '.config'), 'safeweb');
+}
+
+export function configPath(dir: string): string {
+  return path.join(dir, CONFIG_FILE);
+}
+
+/** The stored config; an empty one when the file does not exist yet. */
+export function readConfig(dir: string): ConfigData {
+  const file = configPath(dir);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
+    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`, 'Check its permissions (it should be yours, mode 0600).');
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file: string): ConfigData {
+  let data: unknown;
+  try {
+    data = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${file} is not valid JSON (${(error as Error).message})`, 'Fix it by hand, or move it aside and run `safeweb login` again; it was left untouched.');
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError(`config file ${file} does not hold a JSON object`, 'Fix it by hand, or move it aside and run `safeweb login` again; it was left untouched.');
+  }
+  const record = data as Record<string, unknown>;
+  const profiles = (record['profiles'] ?? {}) as Record<string, unknown>;
+  if (typeof profiles !== 'object' || Array.isArray(profiles)) {
+    throw new ConfigError(`config file ${file}: "profiles" must be an object`, 'Fix it by hand, or move it aside; it was left untouched.');
+  }
+  for (const [name, profile] of Object.entries(profiles)) {
+    const p = profile as Record<string, unknown> | null;
+    if (!p || typeof p['partnerId'] !== 'string' || typeof p['apiKey'] !== 'string' || typeof p['baseUrl'] !== 'string') {
+      throw new ConfigError(`config file ${file}: profile "${name}" needs string partnerId, apiKey and baseUrl`, 'Fix it by hand, or remove it with `safeweb profile remove`.');
+    }
+  }
+  return record as unknown as ConfigData;
+}
+
+/**
+ * Read-modify-write under a lock. `mutate` gets the current data and changes it in place.
+ * The directory is created 0700 and the file written 0600.
+ */
+export async function updateConfig(dir: string, mutate: (data: ConfigData) => void): Promise<ConfigData> {
+  const created = !fs.existsSync(dir);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (created) fs.chmodSync(dir, 0o700);
+  const lockfile = await import('proper-lockfile');
+  const release = await lockfile.lock(dir, {
+    lockfilePath: path.join(dir, 'config.lock'),
+    retries: { retries: 50, minTimeout: 20, maxTimeout: 200 },
+    stale: 10_000,
+  });
+  try {
+    const data = readConfig(dir);
+    data.profiles ??= {};
+    mutate(data);
+    const { default: Conf } = await import('conf');
+    const store = new Conf<Record<string, unknown>>({
+      projectName: 'safeweb',
+      projectSuffix: '',
+      cwd: dir,
+      configName: 'config',
+      configFileMode: 0o600,
+      clearInvalidConfig: false,
+    });
+    store.store = data as unknown as Record<string, unknown>;
+    fs.chmodSync(configPath(dir), 0o600);
+    return data;
+  } finally {
+    await release();
+  }
+}

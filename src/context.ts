@@ -1,0 +1,169 @@
+/**
+ * Everything a verb needs, injected: streams and TTY facts, environment, clock, config,
+ * prompter, fetch, and a lazy API client. Verbs never touch `process` themselves.
+ */
+import type { ApiClient, FetchLike } from './api/client.js';
+import { UsageError } from './errors.js';
+import { colorLevel, makeChalk } from './output/color.js';
+import { Output, type WritableLike } from './output/output.js';
+import type { Prompter } from './prompt/prompter.js';
+import { configDirFor, readConfig, type ConfigData } from './config/store.js';
+import type { Resolved } from './config/resolve.js';
+
+export interface GlobalOptions {
+  json: boolean;
+  debug: boolean;
+  color?: boolean | undefined;
+  input: boolean;
+  profile?: string | undefined;
+  partnerId?: string | undefined;
+  baseUrl?: string | undefined;
+  timeout: number;
+  retries: number;
+}
+
+export interface Streams {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean | undefined };
+  stdout: WritableLike & NodeJS.WritableStream;
+  stderr: WritableLike & NodeJS.WritableStream;
+}
+
+export interface ContextInit extends Streams {
+  env: Record<string, string | undefined>;
+  nodeVersion: string;
+  now?: () => Date;
+  /** Replaces the transport (node:http) in tests that must force a rare failure. */
+  fetch?: FetchLike;
+  /** Replaces @inquirer/prompts in tests that script answers. */
+  prompter?: Prompter;
+  /** Resolves with the first of SIGINT / SIGTERM; injected so nothing below main listens to process. */
+  waitForSignal: () => Promise<NodeJS.Signals>;
+}
+
+export const DEFAULT_GLOBALS: GlobalOptions = { json: false, debug: false, input: true, timeout: 30_000, retries: 3 };
+
+export class Context {
+  readonly env: Record<string, string | undefined>;
+  readonly streams: Streams;
+  readonly nodeVersion: string;
+  readonly now: () => Date;
+  readonly waitForSignal: () => Promise<NodeJS.Signals>;
+  #globals: GlobalOptions = { ...DEFAULT_GLOBALS };
+
+  get globals(): GlobalOptions {
+    return this.#globals;
+  }
+
+  /** Set once the flags are parsed; output is rebuilt to honour --json and --no-color. */
+  set globals(value: GlobalOptions) {
+    this.#globals = value;
+    this.#out = undefined;
+  }
+  /** What the command wants main to return when it finishes without throwing. */
+  exitCode = 0;
+  #out: Output | undefined;
+  #api: ApiClient | undefined;
+  #fetch: FetchLike | undefined;
+  #prompter: Prompter | undefined;
+
+  constructor(init: ContextInit) {
+    this.env = init.env;
+    this.streams = { stdin: init.stdin, stdout: init.stdout, stderr: init.stderr };
+    this.nodeVersion = init.nodeVersion;
+    this.now = init.now ?? (() => new Date());
+    this.waitForSignal = init.waitForSignal;
+    this.#fetch = init.fetch;
+    this.#prompter = init.prompter;
+  }
+
+  /** Output bound to the global flags; call after they are parsed. */
+  get out(): Output {
+    if (!this.#out) {
+      const level = colorLevel(this.streams.stdout, this.env, this.globals.color);
+      const errLevel = colorLevel(this.streams.stderr, this.env, this.globals.color);
+      this.#out = new Output(this.streams.stdout, this.streams.stderr, makeChalk(level), makeChalk(errLevel), this.globals.json);
+    }
+    return this.#out;
+  }
+
+  /** Stdin and stdout are terminals, and neither --no-input nor CI says otherwise. */
+  get interactive(): boolean {
+    const ci = this.env['CI'];
+    return Boolean(this.streams.stdin.isTTY && this.streams.stdout.isTTY) && this.globals.input && !(ci && ci !== 'false' && ci !== '0');
+  }
+
+  get configDir(): string {
+    return (this.#configDir ??= configDirFor(this.env));
+  }
+  #configDir: string | undefined;
+
+  async config(): Promise<ConfigData> {
+    return readConfig(this.configDir);
+  }
+
+  /** Settings from flags, environment and the stored profile (see config/resolve.ts). */
+  async resolved(): Promise<Resolved> {
+    const { resolveSettings } = await import('./config/resolve.js');
+    return resolveSettings(this.globals, this.env, await this.config());
+  }
+
+  async transport(): Promise<FetchLike> {
+    if (!this.#fetch) {
+      const { createTransport } = await import('./api/transport.js');
+      this.#fetch = createTransport({ env: this.env });
+    }
+    return this.#fetch;
+  }
+
+  /** A prompter, or exit 2 naming `flagHint` when no one can answer. */
+  async prompter(flagHint: string): Promise<Prompter> {
+    if (this.#prompter) return this.#prompter;
+    if (!this.interactive) {
+      throw new UsageError(`a prompt is needed but this run is not interactive`, flagHint);
+    }
+    const { createInquirerPrompter } = await import('./prompt/prompter.js');
+    const output = this.streams.stderr.isTTY ? this.streams.stderr : this.streams.stdout;
+    this.#prompter = await createInquirerPrompter({ input: this.streams.stdin, output });
+    return this.#prompter;
+  }
+
+  /** Debug lines on stderr, only with --debug. */
+  debug(line: string): void {
+    if (this.globals.debug) this.streams.stderr.write(`${this.out.errColor.dim(`[debug] ${line}`)}\n`);
+  }
+
+  /** The API client for the resolved profile; exit 4 when there are no credentials. */
+  async api(options: { auth?: 'required' | 'optional' } = {}): Promise<ApiClient> {
+    if (this.#api) return this.#api;
+    const resolved = await this.resolved();
+    if (resolved.overriddenEnv.length) {
+      this.out.warn(`--profile ${resolved.profile?.value} overrides ${resolved.overriddenEnv.join(', ')} from the environment`);
+    }
+    if (options.auth === 'optional' && (!resolved.partnerId || !resolved.apiKey)) {
+      return this.apiFor({ partnerId: '', apiKey: '', baseUrl: resolved.baseUrl.value });
+    }
+    const { requireCredentials } = await import('./config/resolve.js');
+    const creds = requireCredentials(resolved);
+    this.#api = await this.apiFor(creds);
+    return this.#api;
+  }
+
+  /** A client for explicit credentials (login verifies before saving). */
+  async apiFor(creds: { partnerId: string; apiKey: string; baseUrl: string }): Promise<ApiClient> {
+    const [{ createApiClient }, { checkBaseUrl }, { userAgent }] = await Promise.all([
+      import('./api/client.js'),
+      import('./api/base-url.js'),
+      import('./version.js'),
+    ]);
+    return createApiClient({
+      baseUrl: checkBaseUrl(creds.baseUrl),
+      partnerId: creds.partnerId,
+      apiKey: creds.apiKey,
+      userAgent: userAgent(this.nodeVersion),
+      timeoutMs: this.globals.timeout,
+      retries: this.globals.retries,
+      fetch: await this.transport(),
+      trace: this.globals.debug ? (line) => this.debug(line) : undefined,
+    });
+  }
+}

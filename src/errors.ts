@@ -1,0 +1,72 @@
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+
+/**
+ * Every error a user can cause or meet is one of these. main.ts turns them into one line on
+ * stderr and the exit code they carry; anything else is a bug (exit 1).
+ */
+export class CliError extends Error {
+  readonly exitCode: ExitCodeValue;
+  /** A second line telling the user what to do, when the message alone does not. */
+  readonly hint: string | undefined;
+  constructor(message: string, exitCode: ExitCodeValue, hint?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+    this.hint = hint;
+  }
+}
+
+/** Bad flags, bad files, a prompt needed where none is allowed. */
+export class UsageError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.Usage, hint);
+  }
+}
+
+/** The config file exists but cannot be used. Never overwritten silently. */
+export class ConfigError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.Usage, hint);
+  }
+}
+
+/** No credentials, or the API said 401/403. */
+export class AuthError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.Auth, hint);
+  }
+}
+
+/** The API answered, and said no (400, 404, 409, 422 and other 4xx). */
+export class ApiRejectedError extends CliError {
+  readonly status: number;
+  readonly body: unknown;
+  constructor(message: string, status: number, body: unknown, hint?: string) {
+    super(message, ExitCode.ApiRejected, hint);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** Network failure, timeout, 5xx, or 429 after retries. */
+export class UnavailableError extends CliError {
+  readonly status: number | undefined;
+  constructor(message: string, status?: number, hint?: string) {
+    super(message, ExitCode.Unavailable, hint);
+    this.status = status;
+  }
+}
+
+/** A webhook signature did not verify. */
+export class SignatureError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.SignatureInvalid, hint);
+  }
+}
+
+/** The user pressed Ctrl+C or answered "no" to a confirmation that guards the whole command. */
+export class CancelledError extends CliError {
+  constructor(message = 'Cancelled.') {
+    super(message, ExitCode.Cancelled);
+  }
+}

@@ -1,0 +1,31 @@
+/** The one exit-code table. Never reuse a number for a new meaning. */
+export const ExitCode = {
+  Ok: 0,
+  Unexpected: 1,
+  Usage: 2,
+  ApiRejected: 3,
+  Auth: 4,
+  Unavailable: 5,
+  SignatureInvalid: 6,
+  Finding: 8,
+  Cancelled: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Rows for help text and the README, in table order. */
+export const EXIT_CODE_ROWS: ReadonlyArray<readonly [number, string]> = [
+  [0, 'success (an empty list is success)'],
+  [1, 'unexpected error: a bug; please report it'],
+  [2, 'usage or invalid input (bad flag, invalid file, prompt needed but not allowed)'],
+  [3, 'the API rejected the request (400, 404, 409, 422)'],
+  [4, 'authentication: no credentials, 401, 403'],
+  [5, 'unavailable: network, timeout, 5xx or 429 after retries'],
+  [6, 'webhook signature invalid'],
+  [8, 'a finding, only when asked (breach check --exit-status)'],
+  [130, 'cancelled (Ctrl+C)'],
+];
+
+export function exitCodeHelp(): string {
+  return EXIT_CODE_ROWS.map(([code, text]) => `  ${String(code).padStart(3)}  ${text}`).join('\n');
+}

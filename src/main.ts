@@ -1,0 +1,25 @@
+/**
+ * run(argv, init) -> exit code. The only place errors become exit codes and messages.
+ * `--version` is answered before anything else is loaded: it is the cheapest command.
+ */
+import type { ContextInit } from './context.js';
+import { ExitCode } from './exit-codes.js';
+
+export async function run(argv: string[], init: ContextInit): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    const { version } = await import('./version.js');
+    init.stdout.write(`${version()}\n`);
+    return ExitCode.Ok;
+  }
+  const { Context } = await import('./context.js');
+  const ctx = new Context(init);
+  try {
+    const { buildProgram } = await import('./program.js');
+    const program = buildProgram(ctx);
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.exitCode;
+  } catch (error) {
+    const { reportError } = await import('./report.js');
+    return reportError(error, ctx);
+  }
+}

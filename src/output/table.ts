@@ -1,0 +1,38 @@
+/**
+ * Rows for people and for programs: a cli-table3 table on a terminal, tab-separated lines with
+ * no header and no colour when piped (so `cut -f2` and `awk` work).
+ */
+import type { ChalkInstance } from 'chalk';
+
+export interface Column {
+  header: string;
+  /** Right-align numbers. */
+  align?: 'left' | 'right';
+}
+
+export type Cell = string | number | boolean | null | undefined;
+
+function plain(cell: Cell): string {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'boolean') return cell ? 'yes' : 'no';
+  return String(cell).replace(/[\t\n\r]+/g, ' ');
+}
+
+/** Tab-separated text, one line per row. */
+export function renderTsv(rows: Cell[][]): string {
+  return rows.map((row) => row.map(plain).join('\t')).join('\n') + (rows.length ? '\n' : '');
+}
+
+/** A boxed table for a terminal (cli-table3 is loaded only here). */
+export async function renderTable(columns: Column[], rows: Cell[][], chalk: ChalkInstance, width?: number): Promise<string> {
+  const { default: Table } = await import('cli-table3');
+  const table = new Table({
+    head: columns.map((c) => chalk.bold(c.header)),
+    colAligns: columns.map((c) => c.align ?? 'left'),
+    style: { head: [], border: chalk.level ? ['grey'] : [] },
+    wordWrap: true,
+    ...(width ? {} : {}),
+  });
+  for (const row of rows) table.push(row.map(plain));
+  return `${table.toString()}\n`;
+}

@@ -1,0 +1,97 @@
+/**
+ * The commander tree. Global options live here; each noun registers itself and lazily imports
+ * its verbs, so `--help` loads nothing heavy.
+ */
+import { Command, Option } from 'commander';
+import type { Context, GlobalOptions } from './context.js';
+import { exitCodeHelp } from './exit-codes.js';
+import { parseDuration, parseNonNegativeInt } from './commands/parse.js';
+import { registerApi } from './commands/api/index.js';
+import { registerCompletion } from './commands/completion/index.js';
+import { registerHealth } from './commands/health/index.js';
+import { registerLogin } from './commands/login/index.js';
+import { registerPartner } from './commands/partner/index.js';
+import { registerProfile } from './commands/profile/index.js';
+import { registerSandbox } from './commands/sandbox/index.js';
+import { version } from './version.js';
+
+export function buildProgram(ctx: Context): Command {
+  const program = new Command('safeweb');
+  program
+    .description('Run your SafeWeb partner business from a terminal or a script.')
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help for a command')
+    .option('--json', 'print one JSON document on stdout (for scripts and jq)')
+    .option('--profile <name>', 'use this stored profile (else SAFEWEB_PROFILE, else the active one)')
+    .option('--partner-id <id>', 'partner ID (else SAFEWEB_PARTNER_ID, else the profile)')
+    .option('--base-url <url>', 'API base URL (else SAFEWEB_BASE_URL, else the profile)')
+    .addOption(new Option('--timeout <duration>', 'per-request timeout: 30, 30s, 500ms, 2m').default(30_000, '30s').argParser(parseDuration))
+    .addOption(new Option('--retries <n>', 'retries for requests that are safe to repeat').default(3).argParser(parseNonNegativeInt(10)))
+    .option('--debug', 'trace every request and response on stderr (secrets redacted)')
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .option('--no-input', 'never prompt; fail with a usage error instead (also CI=1)')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.streams.stdout.write(text),
+      writeErr: (text) => ctx.streams.stderr.write(text),
+      outputError: (text, write) => write(`${ctx.out.errColor.red('error:')} ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`),
+    });
+
+  program.hook('preAction', (_root, action) => {
+    ctx.globals = toGlobals(action.optsWithGlobals());
+  });
+
+  registerHealth(program, ctx);
+  registerPartner(program, ctx);
+  registerApi(program, ctx);
+  registerLogin(program, ctx);
+  registerProfile(program, ctx);
+  registerSandbox(program, ctx);
+  registerCompletion(program, ctx);
+
+  for (const command of allCommands(program)) {
+    command.exitOverride();
+    command.configureOutput(program.configureOutput());
+    command.showSuggestionAfterError(true);
+  }
+
+  // The root help lists the whole tree (noun + verb) rather than the nouns alone.
+  program.configureHelp({ visibleCommands: (cmd) => (cmd === program ? [] : cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden)) });
+  program.addHelpText('after', () => `\nCommands:\n${commandTree(program)}\n\nExamples:\n  $ safeweb sandbox start --save-profile        # a local API to try everything against\n  $ safeweb login                               # store real credentials in a profile\n  $ safeweb partner analytics\n  $ safeweb partner analytics --json | jq .data.totalCustomers\n  $ safeweb api GET /api/v1/health\n\nRun \`safeweb <command> --help\` for a command's flags and examples.\n\nExit codes:\n${exitCodeHelp()}\n`);
+  return program;
+}
+
+export function allCommands(root: Command): Command[] {
+  return root.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
+
+function commandTree(program: Command): string {
+  const rows: Array<[string, string]> = [];
+  const walk = (cmd: Command, prefix: string) => {
+    for (const sub of cmd.commands) {
+      if ((sub as unknown as { _hidden?: boolean })._hidden || sub.name() === 'help') continue;
+      const name = `${prefix}${sub.name()}`;
+      if (sub.commands.length) walk(sub, `${name} `);
+      else rows.push([`${name}${sub.registeredArguments.map((a) => (a.required ? ` <${a.name()}>` : ` [${a.name()}]`)).join('')}`, sub.summary() || sub.description()]);
+    }
+  };
+  walk(program, '');
+  const width = Math.max(...rows.map(([n]) => n.length)) + 2;
+  return rows.map(([n, d]) => `  ${n.padEnd(width)}${d}`).join('\n');
+}
+
+function toGlobals(opts: Record<string, unknown>): GlobalOptions {
+  return {
+    json: Boolean(opts['json']),
+    debug: Boolean(opts['debug']),
+    color: opts['color'] === false ? false : undefined,
+    input: opts['input'] !== false,
+    profile: opts['profile'] as string | undefined,
+    partnerId: opts['partnerId'] as string | undefined,
+    baseUrl: opts['baseUrl'] as string | undefined,
+    timeout: (opts['timeout'] as number | undefined) ?? 30_000,
+    retries: (opts['retries'] as number | undefined) ?? 3,
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The local emulator of the SafeWeb Partner API (node:http). Same routes, shapes, error strings
+ * and rules as CONTRACT.md. Start it in-process on port 0 for tests, or via `safeweb sandbox`.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fail, matchRoute, type RouteResult } from './routes.js';
+import { loadState, saveState, seedState, type SandboxState } from './state.js';
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  /** Persist state here: loaded at start when it exists, written after each change. */
+  statePath?: string | undefined;
+  /** Fixed credentials for the primary partner (tests); otherwise generated once per state. */
+  credentials?: { partnerId?: string; apiKey?: string };
+  /** One line per request, for the operator's console. */
+  log?: ((line: string) => void) | undefined;
+  now?: () => Date;
+}
+
+export interface Sandbox {
+  url: string;
+  port: number;
+  partnerId: string;
+  apiKey: string;
+  state: SandboxState;
+  /** Other partners' credentials, for ownership tests. */
+  otherPartner: { partnerId: string; apiKey: string };
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1_000_000;
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const now = options.now ?? (() => new Date());
+  const loaded = options.statePath ? loadState(options.statePath) : undefined;
+  const state = loaded ?? seedState(now(), options.credentials);
+  const persist = () => {
+    if (options.statePath) saveState(options.statePath, state);
+  };
+  if (!loaded) persist();
+  const log = options.log;
+
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    const finish = (result: RouteResult) => {
+      const text = JSON.stringify(result.body);
+      res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      log?.(`${req.method} ${req.url} → ${result.status} (${Math.round(performance.now() - started)} ms)`);
+    };
+    handle(req, state, now())
+      .then((result) => {
+        if (result.changed) persist();
+        finish(result);
+      })
+      .catch((error: unknown) => {
+        log?.(`internal error: ${(error as Error).message}`);
+        finish(fail(500, 'Internal server error'));
+      });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const primary = state.partners[0]!;
+  const other = state.partners[1]!;
+  return {
+    url: `http://${address.address}:${address.port}`,
+    port: address.port,
+    partnerId: primary.partnerId,
+    apiKey: primary.apiKey,
+    state,
+    otherPartner: { partnerId: other.partnerId, apiKey: other.apiKey },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        persist();
+      }),
+  };
+}
+
+async function handle(req: http.IncomingMessage, state: SandboxState, now: Date): Promise<RouteResult> {
+  const url = new URL(req.url ?? '/', 'http://sandbox.local');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const matched = matchRoute(method, url.pathname);
+  const raw = await readBody(req);
+  if (raw === undefined) return fail(413, 'Request body too large');
+  if (!matched) return fail(404, `Route not found: ${method} ${url.pathname}`);
+  if ('allowed' in matched) return fail(405, `Method ${method} not allowed on ${url.pathname}; use ${matched.allowed.join(', ')}`);
+
+  const partnerId = header(req, 'sw-partner-id');
+  const apiKey = header(req, 'sw-api-key');
+  const partner = partnerId && apiKey ? state.partners.find((p) => p.partnerId === partnerId && p.apiKey === apiKey) : undefined;
+  if (matched.route.auth) {
+    if (!partnerId || !apiKey) return fail(401, 'Partner ID and API key are required in headers');
+    if (!partner) return fail(401, 'Failed to verify org API key');
+  }
+  let body: unknown;
+  if (raw.length > 0) {
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return fail(400, 'Invalid JSON in request body');
+    }
+  }
+  return matched.route.handle({ partner: partner ?? state.partners[0]!, params: matched.params, query: url.searchParams, body, state, now });
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text && text.trim() ? text.trim() : undefined;
+}
+
+/** The whole body, or undefined when it passes the size limit. */
+function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        resolve(undefined);
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
