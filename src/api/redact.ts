@@ -5,7 +5,11 @@
 
 const SECRET_HEADER = /^(sw-api-key|authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-safeweb-signature|x-signature|x-token)$/i;
 const SECRET_KEY = /(secret|token|password|passwd|api[-_]?key|apikey|authorization)/i;
-const SECRET_QUERY = /([?&](?:token|token_hash|access_token|refresh_token|secret|key|api_key|apikey|signature|code)=)[^&#\s"']*/gi;
+const SECRET_NAMES = 'token|token_hash|access_token|refresh_token|secret|key|api_key|apikey|signature|code';
+/** Secret query parameters in URLs. */
+const SECRET_QUERY = new RegExp(`([?&](?:${SECRET_NAMES})=)[^&#\\s"'<]*`, 'gi');
+/** name=value pairs anywhere in a non-JSON body (form-encoded, HTML, plain text). */
+const SECRET_PAIR = new RegExp(`((?:^|[;\\s>"'])(?:${SECRET_NAMES})=)[^&#\\s"'<]*`, 'gi');
 
 export const REDACTED = '[REDACTED]';
 
@@ -51,6 +55,6 @@ export function redactBody(text: string, known: readonly string[] = []): string 
   try {
     return JSON.stringify(redactJson(JSON.parse(text), known));
   } catch {
-    return redactText(text, known);
+    return redactText(text, known).replace(SECRET_PAIR, `$1${REDACTED}`);
   }
 }

@@ -1,0 +1,25 @@
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { cleanEnv, tempDir } from './cli.js';
+
+export interface SandboxFixture {
+  sandbox: Sandbox;
+  configDir: string;
+  /** Env pointing at the sandbox through SAFEWEB_* variables, with an empty config dir. */
+  env: Record<string, string | undefined>;
+  close: () => Promise<void>;
+}
+
+/** A sandbox in this process on port 0, plus a temporary config dir. */
+export async function sandboxFixture(): Promise<SandboxFixture> {
+  const sandbox = await startSandbox({ port: 0 });
+  const { dir, cleanup } = tempDir();
+  return {
+    sandbox,
+    configDir: dir,
+    env: cleanEnv({ SAFEWEB_CONFIG_DIR: dir, SAFEWEB_BASE_URL: sandbox.url, SAFEWEB_PARTNER_ID: sandbox.partnerId, SAFEWEB_API_KEY: sandbox.apiKey }),
+    close: async () => {
+      await sandbox.close();
+      cleanup();
+    },
+  };
+}
