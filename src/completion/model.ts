@@ -33,7 +33,8 @@ const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'
 
 function optionSpec(o: Option): OptionSpec {
   const flags = [o.short, o.long].filter((f): f is string => Boolean(f));
-  const spec: OptionSpec = { flags, description: o.description, takesValue: o.required || o.optional, choices: o.argChoices ?? [] };
+  const spec: OptionSpec = { flags, description: o.description, // An optional value (--save-profile [name]) completes like a plain flag.
+    takesValue: o.required, choices: o.argChoices ?? [] };
   if (o.long === '--profile') spec.dynamic = 'profiles';
   return spec;
 }
@@ -60,7 +61,8 @@ export function buildModel(program: Command): CompletionModel {
     }
   };
   walk(program, '');
-  const global = program.options.filter((o) => !o.hidden).map(optionSpec);
+  // --version is a root-only flag; every other root option is recognised after any command.
+  const global = program.options.filter((o) => !o.hidden && o.long !== '--version').map(optionSpec);
   global.push({ flags: ['-h', '--help'], description: 'show help', takesValue: false, choices: [] });
   return { global, commands };
 }

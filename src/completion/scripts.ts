@@ -30,9 +30,10 @@ function helpers(model: CompletionModel): string {
     .filter((c) => c.subcommands.length)
     .map((c) => `    "${c.path}") echo "${quoteWords(c.subcommands.map((s) => s.name))}" ;;`)
     .join('\n');
+  const rootFlags = ['--version', ...model.global.flatMap((o) => o.flags.filter((f) => f.startsWith('--')))];
   const globalFlags = model.global.flatMap((o) => o.flags.filter((f) => f.startsWith('--')));
   const opts = model.commands
-    .map((c) => `    "${c.path}") echo "${quoteWords([...c.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--'))), ...globalFlags])}" ;;`)
+    .map((c) => `    "${c.path}") echo "${quoteWords(c.path === '' ? rootFlags : [...c.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--'))), ...globalFlags])}" ;;`)
     .join('\n');
   const args = model.commands
     .filter((c) => c.argChoices.length || c.argDynamic)
@@ -67,35 +68,35 @@ ${args}
 }
 # Prints the command path (e.g. "profile use") found in the words before the cursor.
 _safeweb_path() {
-  local path="" skip=0 w subs s found
+  # (not named "path": zsh ties $path to $PATH)
+  local cmd_path="" skip=0 w subs
   for w in "$@"; do
     if [ "$skip" = 1 ]; then skip=0; continue; fi
     case "$w" in
       --*=*) continue ;;
       -*) if _safeweb_takes_value "$w"; then skip=1; fi; continue ;;
     esac
-    subs=" $(_safeweb_subcommands "$path") "
+    subs=" $(_safeweb_subcommands "$cmd_path") "
     case "$subs" in
-      *" $w "*) if [ -z "$path" ]; then path="$w"; else path="$path $w"; fi ;;
+      *" $w "*) if [ -z "$cmd_path" ]; then cmd_path="$w"; else cmd_path="$cmd_path $w"; fi ;;
     esac
   done
-  echo "$path"
+  echo "$cmd_path"
 }
 # Candidates for the word under the cursor, given the previous word and the words before it.
 _safeweb_candidates() {
   local cur="$1" prev="$2"; shift 2
-  local path
-  path="$(_safeweb_path "$@")"
+  local cmd_path subs
+  cmd_path="$(_safeweb_path "$@")"
   if _safeweb_takes_value "$prev"; then
-    _safeweb_option_values "$path" "$prev"
+    _safeweb_option_values "$cmd_path" "$prev"
     return
   fi
   case "$cur" in
-    -*) _safeweb_options "$path" ;;
+    -*) _safeweb_options "$cmd_path" ;;
     *)
-      local subs
-      subs="$(_safeweb_subcommands "$path")"
-      if [ -n "$subs" ]; then echo "$subs"; else _safeweb_arguments "$path"; fi
+      subs="$(_safeweb_subcommands "$cmd_path")"
+      if [ -n "$subs" ]; then echo "$subs"; else _safeweb_arguments "$cmd_path"; fi
       ;;
   esac
 }`;
@@ -122,7 +123,7 @@ ${helpers(model)}
 _safeweb() {
   local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}"
   local -a candidates
-  candidates=(\${(z)"$(_safeweb_candidates "$cur" "$prev" "\${(@)words[2,CURRENT-1]}")"})
+  candidates=(\${="$(_safeweb_candidates "$cur" "$prev" "\${(@)words[2,CURRENT-1]}")"})
   compadd -- $candidates
 }
 if [ "$funcstack[1]" = "_safeweb" ]; then _safeweb "$@"; else compdef _safeweb safeweb; fi
@@ -156,6 +157,10 @@ export function fishScript(model: CompletionModel): string {
     '    end',
     '    echo $path',
     'end',
+    'function __safeweb_path_is',
+    '    set -l p (__safeweb_path)',
+    '    test "$p" = "$argv[1]"',
+    'end',
     'function __safeweb_profiles; command safeweb profile list --names 2>/dev/null; end',
     'complete -c safeweb -f',
   ];
@@ -163,7 +168,8 @@ export function fishScript(model: CompletionModel): string {
     const parts = ['complete -c safeweb'];
     if (condition) parts.push(`-n '${condition}'`);
     for (const f of o.flags) parts.push(f.startsWith('--') ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`);
-    if (o.takesValue) parts.push('-r');
+    // -x: a value from the list only; -r: a free value, where file names are offered.
+    if (o.takesValue) parts.push(o.dynamic || o.choices.length ? '-x' : '-r');
     if (o.dynamic) parts.push("-a '(__safeweb_profiles)'");
     else if (o.choices.length) parts.push(`-a '${o.choices.join(' ')}'`);
     parts.push(`-d '${fishEscape(o.description)}'`);
@@ -171,7 +177,7 @@ export function fishScript(model: CompletionModel): string {
   };
   for (const o of model.global) lines.push(fishOption(o, ''));
   for (const c of model.commands) {
-    const cond = `test "(__safeweb_path)" = '${c.path}'`;
+    const cond = `__safeweb_path_is '${c.path}'`;
     for (const s of c.subcommands) lines.push(`complete -c safeweb -n '${fishEscape(cond)}' -a '${s.name}' -d '${fishEscape(s.description)}'`);
     for (const o of c.options) lines.push(fishOption(o, fishEscape(cond)));
     if (c.argDynamic) lines.push(`complete -c safeweb -n '${fishEscape(cond)}' -a '(__safeweb_profiles)'`);

@@ -119,21 +119,16 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
   return text && text.trim() ? text.trim() : undefined;
 }
 
-/** The whole body, or undefined when it passes the size limit. */
+/** The whole body, or undefined when it passes the size limit (the rest is read and dropped). */
 function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

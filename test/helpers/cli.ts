@@ -97,6 +97,8 @@ export function stripAnsi(text: string): string {
 export interface PtySession {
   /** Everything the terminal showed so far, ANSI codes removed. */
   screen(): string;
+  /** The bytes as the terminal received them, escape sequences included. */
+  raw(): string;
   write(keys: string): void;
   /** Resolves once `text` has appeared on screen (after `from` characters). */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
@@ -126,6 +128,7 @@ export function runInPty(argv: string[], options: { env?: Record<string, string 
   const exit = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   return {
     screen: () => stripAnsi(raw),
+    raw: () => raw,
     write: (keys) => child.stdin.write(keys),
     interrupt: () => child.stdin.write('\x03'),
     exit,

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
+
+const FILES = { bash: 'completions/safeweb.bash', zsh: 'completions/_safeweb', fish: 'completions/safeweb.fish' } as const;
+
+function has(shell: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${shell}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('safeweb completion', () => {
+  it.each(Object.entries(FILES))('the committed %s script matches the live command tree (run `npm run completions` if not)', async (shell, file) => {
+    const r = await runInProcess(['completion', shell]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(path.join(ROOT, file), 'utf8'));
+  });
+
+  it('an unknown shell is exit 2', async () => {
+    const r = await runInProcess(['completion', 'powershell']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: command-argument value 'powershell' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish. (see --help)\n");
+  });
+});
+
+// The scripts are exercised in the real shells, with a `safeweb` on PATH and two stored profiles.
+let dir: string;
+let cleanup: () => void;
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  const bin = path.join(dir, 'bin');
+  execFileSync('mkdir', ['-p', bin]);
+  writeFileSync(path.join(bin, 'safeweb'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(path.join(bin, 'safeweb'), 0o755);
+  env = cleanEnv({ PATH: `${bin}:${process.env['PATH']}`, SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg') }) as NodeJS.ProcessEnv;
+  for (const name of ['prod', 'staging']) {
+    await runInProcess(['profile', 'add', name, '--partner-id', 'P', '--api-key-stdin'], { env, stdin: 'swk_completion_key_000' });
+  }
+});
+afterAll(() => cleanup());
+
+const cases: Array<[string[], string[]]> = [
+  [['safeweb', ''], ['health', 'partner', 'api', 'login', 'profile', 'sandbox', 'completion']],
+  [['safeweb', 'partner', ''], ['analytics', 'plans']],
+  [['safeweb', '--json', 'partner', ''], ['analytics', 'plans']],
+  [['safeweb', '--profile', 'prod', 'partner', ''], ['analytics', 'plans']],
+  [['safeweb', 'profile', 'use', ''], ['prod', 'staging']],
+  [['safeweb', '--profile', ''], ['prod', 'staging']],
+  [['safeweb', 'profile', 'add', 'x', '--env', ''], ['production', 'staging']],
+  [['safeweb', 'completion', ''], ['bash', 'zsh', 'fish']],
+  [['safeweb', 'api', ''], ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']],
+];
+
+describe('the completion scripts in their shells', () => {
+  it.each(cases)('bash completes %j', (words, expected) => {
+    const script = `source ${path.join(ROOT, FILES.bash)}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _safeweb; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const out = execFileSync('bash', ['-c', script], { env, encoding: 'utf8' });
+    expect(out.trim().split('\n').sort()).toEqual([...expected].sort());
+  });
+
+  it('bash completes flags of the command being typed', () => {
+    const script = `source ${path.join(ROOT, FILES.bash)}; COMP_WORDS=(safeweb partner plans --a); COMP_CWORD=3; _safeweb; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    expect(execFileSync('bash', ['-c', script], { env, encoding: 'utf8' }).trim()).toBe('--all');
+  });
+
+  it.skipIf(!has('zsh')).each(cases)('zsh completes %j', (words, expected) => {
+    const script = `source ${path.join(ROOT, FILES.zsh)}; compadd() { shift; print -l -- "$@"; }; words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _safeweb`;
+    const out = execFileSync('zsh', ['-c', script], { env, encoding: 'utf8' });
+    expect(out.trim().split('\n').sort()).toEqual([...expected].sort());
+  });
+
+  it.skipIf(!has('fish')).each(cases)('fish completes %j', (words, expected) => {
+    const line = words.join(' ');
+    const out = execFileSync('fish', ['--no-config', '-c', `source ${path.join(ROOT, FILES.fish)}; complete -C '${line}'`], { env, encoding: 'utf8' });
+    const got = out.trim().split('\n').map((l) => l.split('\t')[0]!).filter((w) => !w.startsWith('-'));
+    expect(got.sort()).toEqual([...expected].sort());
+  });
+});

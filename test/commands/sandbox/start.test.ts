@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, runBinary, tempDir } from '../../helpers/cli.js';
+
+/** Starts `safeweb sandbox start` and resolves with its first JSON document. */
+function startBinary(args: string[], env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, [BIN, 'sandbox', 'start', '--port', '0', '--json', ...args], { env: env as NodeJS.ProcessEnv });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exit = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  const ready = new Promise<{ url: string; partnerId: string; apiKey: string; profile: string | null }>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      try {
+        resolve(JSON.parse(stdout));
+      } catch {
+        /* not complete yet */
+      }
+    });
+    child.on('close', () => reject(new Error(`sandbox exited early: ${stderr}`)));
+  });
+  return { child, ready, exit, stdout: () => stdout, stderr: () => stderr };
+}
+
+describe('safeweb sandbox start', () => {
+  it('prints its URL and credentials, saves a profile, logs requests, and stops cleanly on Ctrl+C', async () => {
+    const { dir, cleanup } = tempDir();
+    const env = cleanEnv({ SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg') });
+    const state = path.join(dir, 'state.json');
+    const sb = startBinary(['--save-profile', '--state', state], env);
+    const info = await sb.ready;
+    expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(info.partnerId).toBe('partner_sandbox');
+    expect(info.apiKey).toMatch(/^swk_sandbox_[0-9a-f]{32}$/);
+    expect(info.profile).toBe('sandbox');
+
+    // The saved profile is active: a command with no flags or variables reaches the sandbox.
+    const r = await runBinary(['partner', 'analytics', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).data.totalCustomers).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sb.stderr()).toMatch(/GET \/api\/v1\/integrations\/partner\/analytics → 200 \(\d+ ms\)/);
+
+    sb.child.kill('SIGINT');
+    expect(await sb.exit).toBe(130);
+    expect(sb.stderr()).toContain('Stopping the sandbox');
+    // stdout held exactly the one JSON document.
+    expect(JSON.parse(sb.stdout())).toEqual(info);
+    expect(existsSync(state)).toBe(true);
+
+    // Restarted on the same state: same credentials, so the saved profile still works.
+    const again = startBinary(['--state', state, '--quiet'], env);
+    expect((await again.ready).apiKey).toBe(info.apiKey);
+    again.child.kill('SIGTERM');
+    expect(await again.exit).toBe(0);
+    expect(JSON.parse(readFileSync(state, 'utf8')).partners[0].apiKey).toBe(info.apiKey);
+    cleanup();
+  });
+
+  it('a port in use is exit 5 with a hint', async () => {
+    const { dir, cleanup } = tempDir();
+    const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
+    const first = startBinary(['--quiet'], env);
+    const { url } = await first.ready;
+    const port = new URL(url).port;
+    const r = await runBinary(['sandbox', 'start', '--port', port], { env });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is already in use — Pick another with --port`);
+    first.child.kill('SIGTERM');
+    await first.exit;
+    cleanup();
+  });
+});
+
+describe('safeweb sandbox exec', () => {
+  it('runs a command against a fresh sandbox and passes its exit code on', async () => {
+    const { dir, cleanup } = tempDir();
+    const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
+    const ok = await runBinary(['sandbox', 'exec', '--', process.execPath, BIN, 'partner', 'analytics', '--json'], { env });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).data.activeCustomers).toBe(3);
+    const seven = await runBinary(['sandbox', 'exec', '--', process.execPath, '-e', 'process.exit(7)'], { env });
+    expect(seven.code).toBe(7);
+    const missing = await runBinary(['sandbox', 'exec', '--', 'no-such-command-xyz'], { env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('command not found: no-such-command-xyz');
+    cleanup();
+  });
+});
