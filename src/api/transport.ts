@@ -44,7 +44,15 @@ export function createTransport(options: TransportOptions): (input: Request, ini
 
     return await new Promise<Response>((resolve, reject) => {
       let connected = false;
+      let proxyRefusal: string | undefined;
       const req = mod.request(url, { method: input.method, headers, agent, signal: input.signal }, (res: IncomingMessage) => {
+        if (proxyRefusal) {
+          // https-proxy-agent replays the proxy's own answer as if the API had sent it; a 403
+          // from a proxy must not read as "your API key was refused".
+          res.resume();
+          reject(new TransportError(`the proxy refused to open a tunnel to ${url.host} (${proxyRefusal}); check HTTPS_PROXY and NO_PROXY`, 'EPROXY', false));
+          return;
+        }
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', (error) => reject(new TransportError(`the connection broke while reading the response: ${error.message}`, (error as NodeJS.ErrnoException).code, true)));
@@ -66,6 +74,9 @@ export function createTransport(options: TransportOptions): (input: Request, ini
           }
           resolve(new Response(payload, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
         });
+      });
+      req.on('proxyConnect', (connect: { statusCode: number; statusText: string }) => {
+        if (connect.statusCode !== 200) proxyRefusal = `${connect.statusCode} ${connect.statusText}`.trim();
       });
       req.on('socket', (socket) => {
         if (!socket.connecting) connected = true;

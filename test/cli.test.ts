@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runBinary, runInProcess, runInPty } from './helpers/cli.js';
+import { sandboxFixture, type SandboxFixture } from './helpers/sandbox.js';
+
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+let fx: SandboxFixture;
+beforeAll(async () => {
+  fx = await sandboxFixture();
+});
+afterAll(() => fx.close());
+
+describe('discovering the tool', () => {
+  it('--version prints the package version', async () => {
+    const r = await runBinary(['--version']);
+    expect(r).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+
+  it('--help lists the whole command tree with descriptions, examples and exit codes', async () => {
+    const r = await runBinary(['--help']);
+    expect(r.code).toBe(0);
+    for (const line of ['partner analytics', 'partner plans', 'profile add <name>', 'profile remove <name>', 'sandbox start', 'api <method> <path>', 'completion <shell>', 'login', 'health']) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${line.replace(/[[\]<>]/g, '\\$&')}\\s{2,}\\S`, 'm'));
+    }
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toMatch(/^\s+4 {2}authentication: no credentials, 401, 403$/m);
+  });
+
+  it.each(['partner', 'profile', 'sandbox'])('`%s --help` shows its verbs and examples', async (noun) => {
+    const r = await runInProcess([noun, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Commands:\n/);
+    expect(r.stdout).toMatch(/Examples:\n {2}\$ safeweb /);
+  });
+
+  it('every command has examples in its help', async () => {
+    for (const argv of [['health'], ['api'], ['login'], ['completion'], ['partner', 'analytics'], ['partner', 'plans'], ['profile', 'add'], ['profile', 'list'], ['profile', 'use'], ['profile', 'show'], ['profile', 'remove'], ['sandbox', 'start'], ['sandbox', 'exec']]) {
+      const r = await runInProcess([...argv, '--help']);
+      expect(r.stdout, argv.join(' ')).toMatch(/Examples:\n {2}\$ safeweb /);
+    }
+  });
+
+  it('an unknown command or flag is exit 2 with one line and a suggestion', async () => {
+    const r = await runInProcess(['partner', 'analytic']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: unknown command 'analytic'\n(Did you mean analytics?) (see --help)\n");
+    const flag = await runInProcess(['partner', 'analytics', '--jsno']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("unknown option '--jsno'");
+  });
+
+  it('bad global flag values are exit 2 naming the fix', async () => {
+    const r = await runInProcess(['--timeout', 'soon', 'health']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("option '--timeout <duration>' argument 'soon' is invalid. use a number of seconds, or a value like 500ms, 30s, 2m.");
+  });
+});
+
+describe('output modes', () => {
+  it('colour on a terminal; none with NO_COLOR or --no-color', async () => {
+    const coloured = runInPty(['partner', 'analytics'], { env: fx.env });
+    expect(await coloured.exit).toBe(0);
+    expect(coloured.raw()).toMatch(/\x1b\[1m/);
+    for (const [env, args] of [[{ ...fx.env, NO_COLOR: '1' }, []], [fx.env, ['--no-color']]] as const) {
+      const plain = runInPty(['partner', 'analytics', ...args], { env });
+      expect(await plain.exit).toBe(0);
+      expect(plain.raw()).not.toMatch(/\x1b\[\d+m/);
+      expect(plain.screen()).toContain('Total customers');
+    }
+  });
+
+  it('no colour and no table when piped, even on errors', async () => {
+    const r = await runBinary(['partner', 'analytics'], { env: { ...fx.env, SAFEWEB_API_KEY: 'swk_wrong_0000000000' } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).not.toMatch(/\x1b\[/);
+  });
+
+  it('FORCE_COLOR colours even a pipe', async () => {
+    const r = await runBinary(['partner', 'analytics'], { env: { ...fx.env, SAFEWEB_API_KEY: 'swk_wrong_0000000000', FORCE_COLOR: '1' } });
+    expect(r.stderr).toMatch(/\x1b\[31merror:/);
+  });
+
+  it('--json keeps stdout to exactly one document, whatever goes to stderr', async () => {
+    const r = await runBinary(['partner', 'plans', '--json'], { env: fx.env });
+    expect(r.code).toBe(0);
+    expect(() => JSON.parse(r.stdout)).not.toThrow();
+    expect(r.stderr).toBe('');
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { colorLevel } from '../../src/output/color.js';
+import { renderTsv } from '../../src/output/table.js';
+
+describe('colorLevel', () => {
+  const tty = { isTTY: true };
+  const pipe = { isTTY: false };
+  it('colours a terminal and not a pipe', () => {
+    expect(colorLevel(tty, { TERM: 'xterm' }, undefined)).toBe(1);
+    expect(colorLevel(tty, { TERM: 'xterm-256color' }, undefined)).toBe(2);
+    expect(colorLevel(tty, { COLORTERM: 'truecolor' }, undefined)).toBe(3);
+    expect(colorLevel(pipe, {}, undefined)).toBe(0);
+    expect(colorLevel(tty, { TERM: 'dumb' }, undefined)).toBe(0);
+  });
+  it('--no-color and NO_COLOR win over a terminal; FORCE_COLOR wins over a pipe', () => {
+    expect(colorLevel(tty, {}, false)).toBe(0);
+    expect(colorLevel(tty, { NO_COLOR: '1' }, undefined)).toBe(0);
+    expect(colorLevel(tty, { NO_COLOR: '' }, undefined)).toBe(1);
+    expect(colorLevel(pipe, { FORCE_COLOR: '1' }, undefined)).toBe(1);
+    expect(colorLevel(pipe, { FORCE_COLOR: '3' }, undefined)).toBe(3);
+    expect(colorLevel(tty, { FORCE_COLOR: '0' }, undefined)).toBe(0);
+    expect(colorLevel(pipe, { FORCE_COLOR: '1' }, false)).toBe(0);
+  });
+});
+
+describe('renderTsv', () => {
+  it('writes one line per row, yes/no for booleans, and never lets a cell break the format', () => {
+    expect(renderTsv([['a', 1, true], ['b\tc', null, false], ['line\nbreak', undefined, 0]])).toBe('a\t1\tyes\nb c\t\tno\nline break\t\t0\n');
+    expect(renderTsv([])).toBe('');
+  });
+});

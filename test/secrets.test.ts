@@ -1,0 +1,74 @@
+/**
+ * The API key never appears in any output of any command, --debug included, except where
+ * showing it is the command's purpose (`sandbox start`, `profile show --reveal-key`).
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, runBinary, runInPty } from './helpers/cli.js';
+import { sandboxFixture, type SandboxFixture } from './helpers/sandbox.js';
+
+let fx: SandboxFixture;
+let profileEnv: Record<string, string | undefined>;
+beforeAll(async () => {
+  fx = await sandboxFixture();
+  // A second setup where the key lives only in a stored profile, not in the environment.
+  profileEnv = cleanEnv({ SAFEWEB_CONFIG_DIR: path.join(fx.configDir, 'stored') });
+  const add = await runBinary(['--debug', 'profile', 'add', 'sb', '--base-url', fx.sandbox.url, '--partner-id', fx.sandbox.partnerId, '--api-key-stdin', '--verify'], { env: profileEnv, input: fx.sandbox.apiKey });
+  expect(add.code).toBe(0);
+  expect(add.stdout + add.stderr).not.toContain(fx.sandbox.apiKey);
+});
+afterAll(() => fx.close());
+
+const commands: string[][] = [
+  ['health'],
+  ['partner', 'analytics'],
+  ['partner', 'analytics', '--json'],
+  ['partner', 'plans', '--all'],
+  ['api', 'GET', '/api/v1/integrations/partner/analytics', '--include'],
+  ['api', 'GET', '/api/v1/integrations/nope'],
+  ['api', 'POST', '/api/v1/integrations/partner/plans', '--data', '{"apiKey":"x"}'],
+  ['profile', 'list'],
+  ['profile', 'list', '--json'],
+  ['profile', 'show'],
+  ['profile', 'show', '--json'],
+  ['profile', 'use', 'sb'],
+  ['completion', 'bash'],
+  ['--help'],
+  ['partner', 'analytics', '--partner-id', 'partner_sandbox_other'],
+  ['partner', 'analytics', '--base-url', 'http://127.0.0.1:1', '--retries', '1'],
+  ['sandbox', 'exec', '--', process.execPath, BIN, 'partner', 'analytics'],
+];
+
+describe('the API key stays secret', () => {
+  it.each(commands)('with --debug: %j', async (...argv) => {
+    for (const env of [fx.env, profileEnv]) {
+      const r = await runBinary(['--debug', ...argv], { env });
+      const all = r.stdout + r.stderr;
+      expect(all).not.toContain(fx.sandbox.apiKey);
+      if (argv[0] === 'partner' && argv.length === 2 && r.code === 0) expect(r.stderr).toContain('sw-api-key: [REDACTED]');
+    }
+  });
+
+  it('in the login wizard, with --debug', async () => {
+    const env = cleanEnv({ SAFEWEB_CONFIG_DIR: path.join(fx.configDir, 'login') });
+    const pty = runInPty(['--debug', 'login'], { env });
+    await pty.waitFor('Profile name');
+    pty.write('x\r');
+    await pty.waitFor('Environment');
+    pty.write('\x1b[B\x1b[B\r');
+    await pty.waitFor('Base URL');
+    pty.write(`\x15${fx.sandbox.url}\r`);
+    await pty.waitFor('Partner ID');
+    pty.write(`${fx.sandbox.partnerId}\r`);
+    await pty.waitFor('API key');
+    pty.write(`${fx.sandbox.apiKey}\r`);
+    expect(await pty.exit).toBe(0);
+    expect(pty.screen()).toContain('sw-api-key: [REDACTED]');
+    expect(pty.raw()).not.toContain(fx.sandbox.apiKey);
+  });
+
+  it('shows the key where that is the point: profile show --reveal-key', async () => {
+    const r = await runBinary(['profile', 'show', '--reveal-key'], { env: profileEnv });
+    expect(r.stdout).toContain(fx.sandbox.apiKey);
+  });
+});
