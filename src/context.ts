@@ -4,7 +4,7 @@
  */
 import type { ApiClient, FetchLike } from './api/client.js';
 import { UsageError } from './errors.js';
-import { colorLevel, makeChalk } from './output/color.js';
+import { colorLevel, loadColors, plainColors, type Colors } from './output/color.js';
 import { Output, type WritableLike } from './output/output.js';
 import type { Prompter } from './prompt/prompter.js';
 import { configDirFor, readConfig, type ConfigData } from './config/store.js';
@@ -54,10 +54,25 @@ export class Context {
     return this.#globals;
   }
 
-  /** Set once the flags are parsed; output is rebuilt to honour --json and --no-color. */
-  set globals(value: GlobalOptions) {
+  /** Called once the flags are parsed: output then honours --json and --no-color. */
+  async setGlobals(value: GlobalOptions): Promise<void> {
     this.#globals = value;
-    this.#out = undefined;
+    const [color, errColor] = await Promise.all([
+      loadColors(colorLevel(this.streams.stdout, this.env, value.color)),
+      loadColors(colorLevel(this.streams.stderr, this.env, value.color)),
+    ]);
+    this.#out = this.#makeOutput(color, errColor);
+  }
+
+  /** Colours for stderr even when the flags were never parsed (an error in parsing them). */
+  async prepareErrorOutput(): Promise<void> {
+    if (this.#out) return;
+    const errColor = await loadColors(colorLevel(this.streams.stderr, this.env, this.#globals.color));
+    this.#out = this.#makeOutput(plainColors, errColor);
+  }
+
+  #makeOutput(color: Colors, errColor: Colors): Output {
+    return new Output(this.streams.stdout, this.streams.stderr, color, errColor, this.#globals.json);
   }
   /** What the command wants main to return when it finishes without throwing. */
   exitCode = 0;
@@ -76,14 +91,10 @@ export class Context {
     this.#prompter = init.prompter;
   }
 
-  /** Output bound to the global flags; call after they are parsed. */
+  /** Output bound to the global flags (see setGlobals). */
   get out(): Output {
-    if (!this.#out) {
-      const level = colorLevel(this.streams.stdout, this.env, this.globals.color);
-      const errLevel = colorLevel(this.streams.stderr, this.env, this.globals.color);
-      this.#out = new Output(this.streams.stdout, this.streams.stderr, makeChalk(level), makeChalk(errLevel), this.globals.json);
-    }
-    return this.#out;
+    // Before setGlobals (commander reporting a bad flag) the output has no colour.
+    return (this.#out ??= this.#makeOutput(plainColors, plainColors));
   }
 
   /** Stdin and stdout are terminals, and neither --no-input nor CI says otherwise. */

@@ -1,15 +1,15 @@
 /**
  * run(argv, init) -> exit code. The only place errors become exit codes and messages.
- * `--version` is answered before anything else is loaded: it is the cheapest command.
+ * `--version` is answered before anything else is loaded: it is the cheapest command, so this
+ * file imports nothing at the top (each module is a measurable part of a Node start).
  */
 import type { ContextInit } from './context.js';
-import { ExitCode } from './exit-codes.js';
 
 export async function run(argv: string[], init: ContextInit): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     const { version } = await import('./version.js');
     init.stdout.write(`${version()}\n`);
-    return ExitCode.Ok;
+    return 0; // ExitCode.Ok
   }
   const { Context } = await import('./context.js');
   const ctx = new Context(init);
@@ -20,6 +20,7 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
     return ctx.exitCode;
   } catch (error) {
     const { reportError } = await import('./report.js');
+    await ctx.prepareErrorOutput();
     return reportError(error, ctx);
   }
 }

@@ -36,11 +36,11 @@ export function buildProgram(ctx: Context): Command {
     .configureOutput({
       writeOut: (text) => ctx.streams.stdout.write(text),
       writeErr: (text) => ctx.streams.stderr.write(text),
-      outputError: (text, write) => write(`${ctx.out.errColor.red('error:')} ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`),
+      outputError: (text, write) => write(`error: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`),
     });
 
-  program.hook('preAction', (_root, action) => {
-    ctx.globals = toGlobals(action.optsWithGlobals());
+  program.hook('preAction', async (_root, action) => {
+    await ctx.setGlobals(toGlobals(action.optsWithGlobals()));
   });
 
   registerHealth(program, ctx);

@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests look for terminal escape codes on purpose */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,3 @@
-import { Chalk, type ChalkInstance } from 'chalk';
 
 export interface ColorStream {
   isTTY?: boolean | undefined;
@@ -23,6 +22,26 @@ export function colorLevel(stream: ColorStream, env: Record<string, string | und
   return 1;
 }
 
-export function makeChalk(level: 0 | 1 | 2 | 3): ChalkInstance {
+/** The styles the CLI uses. A chalk instance is one; `plainColors` is the no-colour one. */
+export interface Colors {
+  readonly level: number;
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+}
+
+const same = (text: string) => text;
+
+export const plainColors: Colors = { level: 0, bold: same, dim: same, red: same, green: same, yellow: same };
+
+/**
+ * Colours for a level. chalk is imported only when there is colour to draw: its import costs
+ * more than a tenth of a Node start, and piped runs (scripts) never need it.
+ */
+export async function loadColors(level: 0 | 1 | 2 | 3): Promise<Colors> {
+  if (level === 0) return plainColors;
+  const { Chalk } = await import('chalk');
   return new Chalk({ level });
 }

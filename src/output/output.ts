@@ -2,7 +2,7 @@
  * Where everything a command shows goes. Data on stdout (one JSON document with --json; a
  * table on a terminal; tab-separated text in a pipe). Talk (status, hints, warnings) on stderr.
  */
-import type { ChalkInstance } from 'chalk';
+import type { Colors } from './color.js';
 import { renderTable, renderTsv, type Cell, type Column } from './table.js';
 
 export interface WritableLike {
@@ -16,9 +16,9 @@ export class Output {
     readonly stdout: WritableLike,
     readonly stderr: WritableLike,
     /** Colours for stdout. */
-    readonly color: ChalkInstance,
+    readonly color: Colors,
     /** Colours for stderr. */
-    readonly errColor: ChalkInstance,
+    readonly errColor: Colors,
     readonly json: boolean,
   ) {}
 

@@ -2,7 +2,7 @@
  * Rows for people and for programs: a cli-table3 table on a terminal, tab-separated lines with
  * no header and no colour when piped (so `cut -f2` and `awk` work).
  */
-import type { ChalkInstance } from 'chalk';
+import type { Colors } from './color.js';
 
 export interface Column {
   header: string;
@@ -24,7 +24,7 @@ export function renderTsv(rows: Cell[][]): string {
 }
 
 /** A boxed table for a terminal (cli-table3 is loaded only here). */
-export async function renderTable(columns: Column[], rows: Cell[][], chalk: ChalkInstance, width?: number): Promise<string> {
+export async function renderTable(columns: Column[], rows: Cell[][], chalk: Colors, width?: number): Promise<string> {
   const { default: Table } = await import('cli-table3');
   const table = new Table({
     head: columns.map((c) => chalk.bold(c.header)),

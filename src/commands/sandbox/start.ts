@@ -27,6 +27,8 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
   const profileName = opts.saveProfile === undefined ? undefined : checkProfileName(opts.saveProfile);
   const log = opts.quiet ? undefined : (line: string) => ctx.out.info(ctx.out.errColor.dim(line));
   const sandbox = await openSandbox(ctx, { port: opts.port, state: opts.state, log });
+  // Listen for Ctrl+C / SIGTERM before telling anyone we are up, so an early stop is clean.
+  const stopped = ctx.waitForSignal();
   try {
     let saved: { file: string } | undefined;
     if (profileName) {
@@ -44,7 +46,7 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
     if (saved) ctx.out.success(`Saved profile "${profileName}" in ${saved.file}; it is now active. Try: safeweb partner analytics`);
     else ctx.out.hint(`Use it from another terminal: safeweb sandbox start --save-profile, or export SAFEWEB_BASE_URL=${sandbox.url} SAFEWEB_PARTNER_ID=${sandbox.partnerId} SAFEWEB_API_KEY=…`);
     ctx.out.hint('Press Ctrl+C to stop.');
-    const signal = await ctx.waitForSignal();
+    const signal = await stopped;
     ctx.out.info('Stopping the sandbox…');
     ctx.exitCode = signal === 'SIGINT' ? ExitCode.Cancelled : ExitCode.Ok;
   } finally {
