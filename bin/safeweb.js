@@ -4,6 +4,14 @@ import module from 'node:module';
 
 module.enableCompileCache?.();
 
+// `safeweb ... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const { run } = await import('../dist/main.js');
 const waitForSignal = () =>
   new Promise((resolve) => {

@@ -40,7 +40,7 @@ const commands: string[][] = [
 ];
 
 describe('the API key stays secret', () => {
-  it.each(commands)('with --debug: %j', async (...argv) => {
+  it.each(commands.map((argv) => [argv.join(' ').replace(process.execPath, 'node'), argv] as const))('with --debug: %s', async (_name, argv) => {
     for (const env of [fx.env, profileEnv]) {
       const r = await runBinary(['--debug', ...argv], { env });
       const all = r.stdout + r.stderr;
