@@ -3,7 +3,8 @@
 _safeweb_profiles() { command safeweb profile list --names 2>/dev/null; }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health partner api login profile sandbox completion" ;;
+    "") echo "health customer partner api login profile sandbox completion" ;;
+    "customer") echo "onboard list offboard reactivate update assets breaches threat-score magic-link" ;;
     "partner") echo "analytics plans" ;;
     "profile") echo "add list use show remove rm" ;;
     "sandbox") echo "start exec" ;;
@@ -13,6 +14,16 @@ _safeweb_options() {
   case "$1" in
     "") echo "--version --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "health") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer onboard") echo "--file --company-name --reference --contact-email --domain --email --alert-recipient --price --currency --billed-from --plan --enrol --monthly-report --no-monthly-report --locale --insurance-from --allow-unknown-fields --dry-run --interactive --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer list") echo "--status --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer offboard") echo "--yes --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer reactivate") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer update") echo "--company-name --contact-email --price --plan --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer assets") echo "--add-domain --remove-domain --add-email --remove-email --set-domains --set-emails --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer breaches") echo "--locale --unresolved --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer threat-score") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer magic-link") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner analytics") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner plans") echo "--all --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -33,12 +44,16 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --api-key-file|--base-url|--data|--env|--input|--partner-id|--port|--profile|--query|--retries|--state|--timeout) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--file|--input|--insurance-from|--locale|--partner-id|--plan|--port|--price|--profile|--query|--reference|--remove-domain|--remove-email|--retries|--set-domains|--set-emails|--state|--status|--timeout|-f) return 0 ;;
   esac
   return 1
 }
 _safeweb_option_values() {
   case "$1|$2" in
+    "customer onboard|--currency") echo "AUD GBP USD" ;;
+    "customer onboard|--plan") echo "safeweb-basic safeweb-plus safeweb-pro" ;;
+    "customer onboard|--enrol") echo "opt-in opt-out" ;;
+    "customer update|--plan") echo "safeweb-basic safeweb-plus safeweb-pro" ;;
     "profile add|--env") echo "production staging" ;;
     *"|--profile") _safeweb_profiles ;;
   esac

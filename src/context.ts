@@ -159,6 +159,17 @@ export class Context {
     return this.#api;
   }
 
+  /**
+   * The partner account the resolved credentials belong to (keys the local ledger and the
+   * remembered wizard answers), and the profile name when one is in use.
+   */
+  async account(): Promise<{ key: string; profile: string | undefined }> {
+    const resolved = await this.resolved();
+    const [{ requireCredentials }, { accountKey }] = await Promise.all([import('./config/resolve.js'), import('./customers/ledger.js')]);
+    const creds = requireCredentials(resolved);
+    return { key: accountKey(creds.partnerId, creds.baseUrl), profile: resolved.profile?.value };
+  }
+
   /** A client for explicit credentials (login verifies before saving). */
   async apiFor(creds: { partnerId: string; apiKey: string; baseUrl: string }): Promise<ApiClient> {
     const [{ createApiClient }, { checkBaseUrl }, { userAgent }] = await Promise.all([

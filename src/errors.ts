@@ -23,6 +23,15 @@ export class UsageError extends CliError {
   }
 }
 
+/** Input that breaks several rules at once: each problem is listed on its own line. */
+export class ValidationError extends UsageError {
+  readonly problems: string[];
+  constructor(message: string, problems: string[], hint?: string) {
+    super(message, hint);
+    this.problems = problems;
+  }
+}
+
 /** The config file exists but cannot be used. Never overwritten silently. */
 export class ConfigError extends CliError {
   constructor(message: string, hint?: string) {

@@ -8,6 +8,7 @@ import { exitCodeHelp } from './exit-codes.js';
 import { parseDuration, parseNonNegativeInt } from './commands/parse.js';
 import { registerApi } from './commands/api/index.js';
 import { registerCompletion } from './commands/completion/index.js';
+import { registerCustomer } from './commands/customer/index.js';
 import { registerHealth } from './commands/health/index.js';
 import { registerLogin } from './commands/login/index.js';
 import { registerPartner } from './commands/partner/index.js';
@@ -44,6 +45,7 @@ export function buildProgram(ctx: Context): Command {
   });
 
   registerHealth(program, ctx);
+  registerCustomer(program, ctx);
   registerPartner(program, ctx);
   registerApi(program, ctx);
   registerLogin(program, ctx);

@@ -1,5 +1,5 @@
 /** Turns any thrown value into one line on stderr and an exit code. */
-import { CliError } from './errors.js';
+import { CliError, ValidationError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Context } from './context.js';
 import { redactText } from './api/redact.js';
@@ -29,6 +29,7 @@ export function reportError(error: unknown, ctx: Context): number {
     const secrets = [ctx.env['SAFEWEB_API_KEY'] ?? ''].filter(Boolean);
     const message = redactText(error.message, secrets);
     out.info(`${red('error:')} ${message}${error.hint ? ` ${out.errColor.dim(`— ${error.hint}`)}` : ''}`);
+    if (error instanceof ValidationError) for (const problem of error.problems) out.info(`  - ${redactText(problem, secrets)}`);
     if (ctx.globals.debug && error.stack) ctx.debug(error.stack);
     return error.exitCode;
   }

@@ -7,6 +7,20 @@ export const PATHS = {
   health: '/api/v1/health',
   partnerAnalytics: '/api/v1/integrations/partner/analytics',
   partnerPlans: '/api/integrations/partner/plans',
+  customerOnboard: '/api/v1/integrations/customer/onboard',
+  customerOffboard: '/api/v1/integrations/customer/offboard',
+  customerReactivate: '/api/integrations/customer/reactivate',
+  customerInfo: '/api/v1/integrations/customer/{id}/info',
+  customerAssets: '/api/v1/integrations/customer/{id}/assets',
+  customerBreaches: '/api/v1/integrations/customer/{id}/breaches',
+  customerThreatScore: '/api/v1/integrations/customer/{id}/threat-score',
+  customerMagicLink: '/api/v1/integrations/customer/{id}/magic-link',
 } as const;
 
 export type PathName = keyof typeof PATHS;
+
+/** A path from the table with `{id}` filled in (encoded). */
+export function pathFor(name: PathName, id?: string): string {
+  return PATHS[name].replace('{id}', encodeURIComponent(id ?? ''));
+}
+

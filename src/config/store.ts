@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { withLock } from './lock.js';
 
 export interface Profile {
   partnerId: string;
@@ -78,16 +79,7 @@ export function parseConfig(text: string, file: string): ConfigData {
  * The directory is created 0700 and the file written 0600.
  */
 export async function updateConfig(dir: string, mutate: (data: ConfigData) => void): Promise<ConfigData> {
-  const created = !fs.existsSync(dir);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (created) fs.chmodSync(dir, 0o700);
-  const lockfile = await import('proper-lockfile');
-  const release = await lockfile.lock(dir, {
-    lockfilePath: path.join(dir, 'config.lock'),
-    retries: { retries: 50, minTimeout: 20, maxTimeout: 200 },
-    stale: 10_000,
-  });
-  try {
+  return withLock(dir, 'config', async () => {
     const data = readConfig(dir);
     data.profiles ??= {};
     mutate(data);
@@ -103,7 +95,5 @@ export async function updateConfig(dir: string, mutate: (data: ConfigData) => vo
     store.store = data as unknown as Record<string, unknown>;
     fs.chmodSync(configPath(dir), 0o600);
     return data;
-  } finally {
-    await release();
-  }
+  });
 }

@@ -3,7 +3,7 @@
  * table on a terminal; tab-separated text in a pipe). Talk (status, hints, warnings) on stderr.
  */
 import type { Colors } from './color.js';
-import { renderTable, renderTsv, type Cell, type Column } from './table.js';
+import { COMPACT_CHARS, renderTable, renderTsv, type Cell, type Column } from './table.js';
 
 export interface WritableLike {
   write(chunk: string): unknown;
@@ -41,7 +41,7 @@ export class Output {
   async printPairs(pairs: Array<[label: string, key: string, value: Cell]>): Promise<void> {
     if (this.stdout.isTTY) {
       const { default: Table } = await import('cli-table3');
-      const table = new Table({ style: { head: [], border: this.color.level ? ['grey'] : [] } });
+      const table = new Table({ chars: COMPACT_CHARS, style: { head: [], border: this.color.level ? ['grey'] : [] } });
       for (const [label, , value] of pairs) table.push({ [this.color.bold(label)]: value === null || value === undefined ? '' : String(value) });
       this.stdout.write(`${table.toString()}\n`);
     } else {

@@ -12,6 +12,9 @@ export interface Column {
 
 export type Cell = string | number | boolean | null | undefined;
 
+/** Box lines around the table and under the header only: no rule between every row. */
+export const COMPACT_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
 function plain(cell: Cell): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'boolean') return cell ? 'yes' : 'no';
@@ -28,6 +31,7 @@ export async function renderTable(columns: Column[], rows: Cell[][], chalk: Colo
   const { default: Table } = await import('cli-table3');
   const table = new Table({
     head: columns.map((c) => chalk.bold(c.header)),
+    chars: COMPACT_CHARS,
     colAligns: columns.map((c) => c.align ?? 'left'),
     style: { head: [], border: chalk.level ? ['grey'] : [] },
     wordWrap: true,

@@ -6,6 +6,8 @@ import type { CustomerRecord, PartnerRecord, SandboxState } from './state.js';
 
 export interface RouteContext {
   partner: PartnerRecord;
+  /** http://host:port as the client addressed the sandbox. */
+  origin: string;
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
@@ -16,6 +18,8 @@ export interface RouteContext {
 export interface RouteResult {
   status: number;
   body: unknown;
+  /** Send this text as HTML instead of JSON (the magic-link landing page). */
+  html?: string;
   /** The state changed; persist it. */
   changed?: boolean;
 }

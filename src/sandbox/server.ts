@@ -5,7 +5,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fail, matchRoute, type RouteResult } from './routes.js';
-import { loadState, saveState, seedState, type SandboxState } from './state.js';
+import { loadState, saveState, seededState, type SandboxState } from './state.js';
+import './customer-routes.js';
 
 export interface SandboxOptions {
   port?: number;
@@ -35,7 +36,7 @@ const MAX_BODY = 1_000_000;
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const now = options.now ?? (() => new Date());
   const loaded = options.statePath ? loadState(options.statePath) : undefined;
-  const state = loaded ?? seedState(now(), options.credentials);
+  const state = loaded ?? seededState(now(), options.credentials);
   const persist = () => {
     if (options.statePath) saveState(options.statePath, state);
   };
@@ -45,8 +46,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const server = http.createServer((req, res) => {
     const started = performance.now();
     const finish = (result: RouteResult) => {
-      const text = JSON.stringify(result.body);
-      res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      const text = result.html ?? JSON.stringify(result.body);
+      const type = result.html === undefined ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8';
+      res.writeHead(result.status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
       res.end(text);
       log?.(`${req.method} ${req.url} → ${result.status} (${Math.round(performance.now() - started)} ms)`);
     };
@@ -110,7 +112,8 @@ async function handle(req: http.IncomingMessage, state: SandboxState, now: Date)
       return fail(400, 'Invalid JSON in request body');
     }
   }
-  return matched.route.handle({ partner: partner ?? state.partners[0]!, params: matched.params, query: url.searchParams, body, state, now });
+  const origin = `http://${req.headers.host ?? `127.0.0.1:${req.socket.localPort}`}`;
+  return matched.route.handle({ partner: partner ?? state.partners[0]!, origin, params: matched.params, query: url.searchParams, body, state, now });
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

@@ -3,9 +3,11 @@
  * deterministically (ids derive from names) relative to the moment the state was created, and
  * optionally persisted to a JSON file.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { breachesForEmail } from './breach-rules.js';
+import { uuidFrom } from './ids.js';
 
 export interface PartnerRecord {
   partnerId: string;
@@ -43,18 +45,20 @@ export interface BreachRecord {
   discoveredAt: string;
 }
 
+export interface MagicLinkRecord {
+  tokenHash: string;
+  customerId: string;
+  expiresAt: string;
+  used: boolean;
+}
+
 export interface SandboxState {
   version: 1;
   createdAt: string;
   partners: PartnerRecord[];
   customers: CustomerRecord[];
   breaches: BreachRecord[];
-}
-
-/** A stable UUID-shaped id from any seed string. */
-export function uuidFrom(seed: string): string {
-  const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  magicLinks?: MagicLinkRecord[];
 }
 
 export const PRIMARY_PARTNER_ID = 'partner_sandbox';
@@ -81,19 +85,10 @@ export function seedState(now: Date, credentials?: { partnerId?: string; apiKey?
   const customers: CustomerRecord[] = [
     customer({ partnerId, companyName: 'Northwind Traders', customerReference: 'NW-001', contactEmail: 'it@northwind.example', domains: ['northwind.example'], emails: ['it@northwind.example', 'ceo@northwind.example'], price: 79, currencyCode: 'GBP', planType: 'safeweb-plus', status: 'active', createdAt: ago(120), sendMonthlyReport: true }),
     customer({ partnerId, companyName: 'Globex Ltd', customerReference: 'GLOBEX-7', contactEmail: 'admin@globex.example', domains: ['globex.example', 'mail.globex.example'], emails: ['admin@globex.example'], price: 49.99, currencyCode: 'USD', planType: 'safeweb-basic', status: 'active', createdAt: ago(40) }),
-    customer({ partnerId, companyName: 'Initech', customerReference: 'INITECH-42', domains: [], emails: ['peter@initech.example', 'bill@initech.example', 'milton@initech.example'], price: 29, currencyCode: 'AUD', planType: 'safeweb-basic', status: 'active', createdAt: ago(12), localeCode: 'en-GB' }),
+    customer({ partnerId, companyName: 'Initech', customerReference: 'INITECH-42', domains: [], emails: ['peter@initech.example', 'info@initech.example', 'milton@initech.example'], price: 29, currencyCode: 'AUD', planType: 'safeweb-basic', status: 'active', createdAt: ago(12), localeCode: 'en-GB' }),
     customer({ partnerId, companyName: 'Umbrella Pty', customerReference: 'UMB-3', contactEmail: 'ops@umbrella.example', domains: ['umbrella.example'], emails: ['ops@umbrella.example'], price: 99, currencyCode: 'AUD', planType: 'safeweb-pro', status: 'offboarded', createdAt: ago(200) }),
-    customer({ partnerId: OTHER_PARTNER_ID, companyName: 'Someone Else Inc', customerReference: 'OTHER-1', contactEmail: 'it@someone-else.example', domains: ['someone-else.example'], emails: ['it@someone-else.example'], price: 10, currencyCode: 'USD', planType: 'safeweb-basic', status: 'active', createdAt: ago(30) }),
+    customer({ partnerId: OTHER_PARTNER_ID, companyName: 'Someone Else Inc', customerReference: 'OTHER-1', contactEmail: 'admin@someone-else.example', domains: ['someone-else.example'], emails: ['admin@someone-else.example'], price: 10, currencyCode: 'USD', planType: 'safeweb-basic', status: 'active', createdAt: ago(30) }),
   ];
-  const byRef = (ref: string) => customers.find((c) => c.customerReference === ref)!;
-  const breach = (ref: string, breachName: string, emails: string[], days: number, resolved = false): BreachRecord => ({
-    id: uuidFrom(`breach:${byRef(ref).id}:${breachName}`),
-    customerId: byRef(ref).id,
-    breachName,
-    emails,
-    resolved,
-    discoveredAt: ago(days),
-  });
   return {
     version: 1,
     createdAt: now.toISOString(),
@@ -102,13 +97,45 @@ export function seedState(now: Date, credentials?: { partnerId?: string; apiKey?
       { partnerId: OTHER_PARTNER_ID, apiKey: newApiKey(), name: 'Another Partner' },
     ],
     customers,
-    breaches: [
-      breach('NW-001', 'Adobe', ['ceo@northwind.example'], 100),
-      breach('NW-001', 'LinkedIn-2024', ['it@northwind.example', 'ceo@northwind.example'], 60, true),
-      breach('INITECH-42', 'Dropbox', ['peter@initech.example'], 10),
-      breach('OTHER-1', 'Canva', ['it@someone-else.example'], 20),
-    ],
+    breaches: [],
   };
+}
+
+/**
+ * The seed state with breach records derived by the same rule as for new customers, one of
+ * them already resolved so listings show both states.
+ */
+export function seededState(now: Date, credentials?: { partnerId?: string; apiKey?: string }): SandboxState {
+  const state = seedState(now, credentials);
+  for (const customer of state.customers) syncBreaches(state, customer, new Date(Date.parse(customer.createdAt) + 86_400_000));
+  const first = state.breaches[0];
+  if (first) first.resolved = true;
+  return state;
+}
+
+/**
+ * Brings a customer's breach records in line with its monitored emails: new breaches for new
+ * emails, emails dropped from records when no longer monitored. Returns the records created.
+ */
+export function syncBreaches(state: SandboxState, customer: CustomerRecord, now: Date): BreachRecord[] {
+  const created: BreachRecord[] = [];
+  const monitored = new Set(customer.emails.map((e) => e.toLowerCase()));
+  for (const record of state.breaches.filter((b) => b.customerId === customer.id)) {
+    record.emails = record.emails.filter((e) => monitored.has(e.toLowerCase()));
+  }
+  state.breaches = state.breaches.filter((b) => b.customerId !== customer.id || b.emails.length > 0);
+  for (const email of customer.emails) {
+    for (const breach of breachesForEmail(email)) {
+      let record = state.breaches.find((b) => b.customerId === customer.id && b.breachName === breach.name);
+      if (!record) {
+        record = { id: uuidFrom(`breach:${customer.id}:${breach.name}`), customerId: customer.id, breachName: breach.name, emails: [], resolved: false, discoveredAt: now.toISOString() };
+        state.breaches.push(record);
+        created.push(record);
+      }
+      if (!record.emails.some((e) => e.toLowerCase() === email.toLowerCase())) record.emails.push(email);
+    }
+  }
+  return created;
 }
 
 /** Loads a state file; a file that is not a sandbox state is an error, never overwritten. */

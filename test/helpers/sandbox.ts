@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { cleanEnv, tempDir } from './cli.js';
 
@@ -21,5 +22,20 @@ export async function sandboxFixture(): Promise<SandboxFixture> {
       await sandbox.close();
       cleanup();
     },
+  };
+}
+
+/** Registers a sandbox fixture for the enclosing file or describe block. */
+export function useSandbox(): () => SandboxFixture {
+  let fx: SandboxFixture | undefined;
+  beforeAll(async () => {
+    fx = await sandboxFixture();
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+  return () => {
+    if (!fx) throw new Error('the sandbox fixture is not started yet');
+    return fx;
   };
 }

@@ -14,7 +14,7 @@ describe('safeweb partner analytics', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
-      ['totalCustomers\t4', 'activeCustomers\t3', 'newCustomerLast30Days\t1', 'totalMonitoredDomains\t3', 'totalMonitoredEmails\t6', 'totalBreachesDetected\t3', ''].join('\n'),
+      ['totalCustomers\t4', 'activeCustomers\t3', 'newCustomerLast30Days\t1', 'totalMonitoredDomains\t3', 'totalMonitoredEmails\t6', 'totalBreachesDetected\t6', ''].join('\n'),
     );
   });
 
@@ -22,7 +22,7 @@ describe('safeweb partner analytics', () => {
     const r = await runInProcess(['partner', 'analytics', '--json'], { env: fx.env });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toEqual({ success: true, data: { totalCustomers: 4, activeCustomers: 3, newCustomerLast30Days: 1, totalMonitoredDomains: 3, totalMonitoredEmails: 6, totalBreachesDetected: 3 } });
+    expect(doc).toEqual({ success: true, data: { totalCustomers: 4, activeCustomers: 3, newCustomerLast30Days: 1, totalMonitoredDomains: 3, totalMonitoredEmails: 6, totalBreachesDetected: 6 } });
   });
 
   it('accepts global flags before the command too', async () => {
@@ -35,7 +35,7 @@ describe('safeweb partner analytics', () => {
     expect(await pty.exit).toBe(0);
     const screen = pty.screen();
     expect(screen).toMatch(/│ Total customers\s+│ 4\s+│/);
-    expect(screen).toMatch(/│ Breaches detected\s+│ 3\s+│/);
+    expect(screen).toMatch(/│ Breaches detected\s+│ 6\s+│/);
   });
 
   it('rejects a wrong API key with exit 4 and the API message', async () => {

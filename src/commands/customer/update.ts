@@ -1,0 +1,43 @@
+import { updateCustomerInfo, type CustomerInfoUpdate } from '../../api/customers.js';
+import type { Context } from '../../context.js';
+import { recordChange } from '../../customers/ledger.js';
+import { emailProblem } from '../../customers/onboarding.js';
+import { UsageError, ValidationError } from '../../errors.js';
+import { customerTarget, describeCustomer } from './target.js';
+
+export interface CustomerUpdateOptions {
+  customer: string;
+  companyName?: string | undefined;
+  contactEmail?: string | undefined;
+  price?: string | undefined;
+  plan?: string | undefined;
+}
+
+export async function runCustomerUpdate(opts: CustomerUpdateOptions, ctx: Context): Promise<void> {
+  // Validated like onboarding, before anything is resolved or sent.
+  const body: CustomerInfoUpdate = {};
+  const problems: string[] = [];
+  if (opts.companyName !== undefined) {
+    if (opts.companyName.trim() === '') problems.push('companyName: must not be empty');
+    body.companyName = opts.companyName.trim();
+  }
+  if (opts.contactEmail !== undefined) {
+    const problem = emailProblem(opts.contactEmail);
+    if (problem) problems.push(`contactEmail: ${problem}`);
+    body.contactEmail = opts.contactEmail;
+  }
+  if (opts.price !== undefined) {
+    const price = Number(opts.price);
+    if (opts.price.trim() === '' || !Number.isFinite(price) || price < 0) problems.push(`price: must be a number, 0 or more (got "${opts.price}")`);
+    body.price = price;
+  }
+  if (opts.plan !== undefined) body.planType = opts.plan;
+  if (Object.keys(body).length === 0) throw new UsageError('nothing to update', 'Give at least one of --company-name, --contact-email, --price, --plan.');
+  if (problems.length) throw new ValidationError('invalid update; nothing was sent:', problems);
+
+  const target = await customerTarget(ctx, opts.customer);
+  const result = await updateCustomerInfo(target.api, target.id, body);
+  if (body.companyName) await recordChange(ctx.configDir, target.account.key, target.id, { companyName: body.companyName }, ctx.now());
+  if (ctx.globals.json) ctx.out.printJson({ ...result, customerId: target.id, updated: body });
+  else ctx.out.success(`Updated ${describeCustomer(target)}: ${Object.entries(body).map(([k, v]) => `${k} = ${String(v)}`).join(', ')}.`);
+}

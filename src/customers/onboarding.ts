@@ -1,0 +1,164 @@
+/**
+ * The onboarding request: its fields (with the flag that supplies each), local validation
+ * that reports every violation at once with its field path, and the merge of file and flags.
+ * zod is loaded only here, by the commands that validate.
+ */
+import type { OnboardingRequest } from '../api/customers.js';
+import { ValidationError } from '../errors.js';
+
+export const CURRENCIES = ['AUD', 'GBP', 'USD'] as const;
+export const PLAN_TYPES = ['safeweb-basic', 'safeweb-plus', 'safeweb-pro'] as const;
+export const ENROL_TYPES = ['opt-in', 'opt-out'] as const;
+
+export interface FieldInfo {
+  key: keyof OnboardingRequest & string;
+  flag: string;
+  required: boolean;
+}
+
+/** Every field of the contract, the flag that sets it, and whether it is required. */
+export const FIELDS: FieldInfo[] = [
+  { key: 'companyName', flag: '--company-name', required: true },
+  { key: 'customerReference', flag: '--reference', required: true },
+  { key: 'contactEmail', flag: '--contact-email', required: false },
+  { key: 'assetsDomains', flag: '--domain', required: false },
+  { key: 'assetsEmails', flag: '--email', required: false },
+  { key: 'alertRecipients', flag: '--alert-recipient', required: true },
+  { key: 'price', flag: '--price', required: true },
+  { key: 'currencyCode', flag: '--currency', required: true },
+  { key: 'billedFromDate', flag: '--billed-from', required: true },
+  { key: 'planType', flag: '--plan', required: false },
+  { key: 'enrolType', flag: '--enrol', required: false },
+  { key: 'sendMonthlyReport', flag: '--monthly-report', required: false },
+  { key: 'localeCode', flag: '--locale', required: false },
+  { key: 'insuranceActiveFromDate', flag: '--insurance-from', required: false },
+];
+
+const KNOWN = new Set(FIELDS.map((f) => f.key));
+
+export const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+export const DOMAIN_RE = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+
+export function emailProblem(value: string): string | undefined {
+  return EMAIL_RE.test(value) ? undefined : `"${value}" is not a valid email address`;
+}
+
+export function domainProblem(value: string): string | undefined {
+  if (/^[a-z]+:\/\//i.test(value) || value.includes('/')) return `"${value}" is not a domain name (give the host only, e.g. acme.co)`;
+  return DOMAIN_RE.test(value) ? undefined : `"${value}" is not a valid domain name`;
+}
+
+/**
+ * An ISO 8601 date-time, a date (midnight UTC), or `now`, `now+5m`, `now+2h`, `now+1d`;
+ * returned as a full ISO string, or undefined when it is none of those.
+ */
+export function parseDateInput(value: string, now: Date): string | undefined {
+  const rel = /^now(?:\+(\d+)([mhd]))?$/i.exec(value.trim());
+  if (rel) {
+    const n = Number(rel[1] ?? 0);
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[(rel[2] ?? 'm').toLowerCase() as 'm' | 'h' | 'd'];
+    return new Date(now.getTime() + n * unit).toISOString();
+  }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) value = `${value}T00:00:00.000Z`;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return undefined;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+export interface ValidationResult {
+  body: OnboardingRequest;
+  warnings: string[];
+}
+
+/** `assetsEmails[1]` from a zod path. */
+function fieldPath(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+}
+
+/**
+ * Checks an onboarding document against CONTRACT.md's rules. Throws a ValidationError listing
+ * every violation; returns the normalised body (dates as full ISO strings) and warnings.
+ */
+export async function validateOnboarding(input: unknown, options: { allowUnknown: boolean; now: Date; source: string }): Promise<ValidationResult> {
+  const { z } = await import('zod');
+  const problems: string[] = [];
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ValidationError(`${options.source} must be a JSON object with the onboarding fields`, [], 'See examples/acme.json.');
+  }
+  const doc = input as Record<string, unknown>;
+  if (!options.allowUnknown) {
+    for (const key of Object.keys(doc)) {
+      if (!KNOWN.has(key as FieldInfo['key'])) problems.push(`${key}: unknown field${suggest(key)} (--allow-unknown-fields sends it anyway)`);
+    }
+  }
+
+  const typed = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what} (got ${JSON.stringify(issue.input)})`) });
+  const nonEmpty = z.string(typed('a string')).refine((v) => v.trim() !== '', 'must not be empty');
+  const email = z.string(typed('a string')).refine((v) => !emailProblem(v), { error: (i) => emailProblem(String(i.input))! });
+  const domain = z.string(typed('a string')).refine((v) => !domainProblem(v), { error: (i) => domainProblem(String(i.input))! });
+  const date = z.string(typed('an ISO 8601 date-time string')).refine((v) => parseDateInput(v, options.now) !== undefined, {
+    error: (i) => `"${String(i.input)}" is not an ISO 8601 date-time (e.g. 2026-06-01T00:00:00Z)`,
+  });
+  const oneOf = (values: readonly string[]) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})`) });
+
+  const schema = z.object({
+    companyName: nonEmpty,
+    customerReference: nonEmpty,
+    contactEmail: email.optional(),
+    assetsDomains: z.array(domain, typed('an array of domain names')).optional(),
+    assetsEmails: z.array(email, typed('an array of email addresses')).optional(),
+    alertRecipients: z.array(email, typed('an array of email addresses')).min(1, 'needs at least one email address'),
+    price: z.number(typed('a number')).refine(Number.isFinite, 'must be a finite number').refine((v) => v >= 0, { error: (i) => `must be 0 or more (got ${String(i.input)})` }),
+    billedFromDate: date,
+    insuranceActiveFromDate: date.optional(),
+    currencyCode: z.enum(CURRENCIES, oneOf(CURRENCIES)),
+    planType: z.enum(PLAN_TYPES, oneOf(PLAN_TYPES)).optional(),
+    enrolType: z.enum(ENROL_TYPES, oneOf(ENROL_TYPES)).optional(),
+    sendMonthlyReport: z.boolean(typed('true or false')).optional(),
+    localeCode: nonEmpty.optional(),
+  });
+  const result = schema.safeParse(doc);
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`${fieldPath(issue.path) || '(document)'}: ${issue.message}`);
+  }
+  const domains = Array.isArray(doc['assetsDomains']) ? doc['assetsDomains'] : [];
+  const emails = Array.isArray(doc['assetsEmails']) ? doc['assetsEmails'] : [];
+  if (domains.length === 0 && emails.length === 0) problems.push('assetsDomains / assetsEmails: give at least one domain or email to monitor');
+
+  if (problems.length) {
+    throw new ValidationError(`${options.source} is not a valid onboarding request (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`, problems, 'Fix them and run it again; --dry-run checks without sending.');
+  }
+
+  const body = { ...doc } as OnboardingRequest;
+  body.billedFromDate = parseDateInput(body.billedFromDate, options.now)!;
+  if (body.insuranceActiveFromDate) body.insuranceActiveFromDate = parseDateInput(body.insuranceActiveFromDate, options.now)!;
+  const warnings: string[] = [];
+  if (Date.parse(body.billedFromDate) <= options.now.getTime()) {
+    warnings.push(`billedFromDate ${body.billedFromDate} is not in the future; the API rejects past billing dates (try --billed-from now+5m)`);
+  }
+  return { body, warnings };
+}
+
+/** " (did you mean companyName?)" for a near-miss of a known field. */
+function suggest(key: string): string {
+  const lower = key.toLowerCase().replace(/[-_]/g, '');
+  const match = [...KNOWN].find((k) => {
+    const known = k.toLowerCase();
+    return known === lower || distance(known, lower) <= 2;
+  });
+  return match ? ` (did you mean ${match}?)` : '';
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = next;
+    }
+  }
+  return row[b.length]!;
+}

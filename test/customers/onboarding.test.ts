@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseJsonText } from '../../src/customers/json.js';
+import { parseDateInput, validateOnboarding } from '../../src/customers/onboarding.js';
+import { ValidationError } from '../../src/errors.js';
+import { ROOT } from '../helpers/cli.js';
+
+const now = new Date('2026-11-22T12:00:00.000Z');
+const acme = () => JSON.parse(readFileSync(path.join(ROOT, 'examples/acme.json'), 'utf8')) as Record<string, unknown>;
+
+async function problems(doc: unknown, allowUnknown = false): Promise<string[]> {
+  try {
+    await validateOnboarding(doc, { allowUnknown, now, source: 'acme.json' });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).problems;
+  }
+  return [];
+}
+
+describe('validateOnboarding', () => {
+  it('accepts the example and normalises its dates', async () => {
+    const { body, warnings } = await validateOnboarding(acme(), { allowUnknown: false, now, source: 'acme.json' });
+    expect(body.billedFromDate).toBe('2030-01-01T00:00:00.000Z');
+    expect(warnings).toEqual([]);
+  });
+
+  it('reports every violation at once, each with its field path', async () => {
+    const doc = { ...acme(), price: -5, currencyCode: 'EUR', assetsEmails: ['admin@acme.co', 'bob@'], assetsDomains: ['acme.co', 'https://www.acme.co/'], sendMonthlyReport: 'yes', colour: 'red' };
+    expect(await problems(doc)).toEqual([
+      'colour: unknown field (--allow-unknown-fields sends it anyway)',
+      'assetsDomains[1]: "https://www.acme.co/" is not a domain name (give the host only, e.g. acme.co)',
+      'assetsEmails[1]: "bob@" is not a valid email address',
+      'price: must be 0 or more (got -5)',
+      'currencyCode: must be one of AUD, GBP, USD (got "EUR")',
+      'sendMonthlyReport: must be true or false (got "yes")',
+    ]);
+  });
+
+  it('names missing and mistyped required fields', async () => {
+    expect(await problems({ companyName: 42, price: '49.99', assetsDomains: 'acme.co' })).toEqual([
+      'companyName: must be a string (got 42)',
+      'customerReference: is required',
+      'assetsDomains: must be an array of domain names (got "acme.co")',
+      'alertRecipients: is required',
+      'price: must be a number (got "49.99")',
+      'billedFromDate: is required',
+      'currencyCode: is required',
+      'assetsDomains / assetsEmails: give at least one domain or email to monitor',
+    ]);
+  });
+
+  it('suggests the field a typo meant', async () => {
+    const doc = acme();
+    doc['companyNmae'] = doc['companyName'];
+    delete doc['companyName'];
+    expect(await problems(doc)).toContain('companyNmae: unknown field (did you mean companyName?) (--allow-unknown-fields sends it anyway)');
+  });
+
+  it('lets undocumented fields through with allowUnknown', async () => {
+    const { body } = await validateOnboarding({ ...acme(), planId: 'p-1', platformAccess: true }, { allowUnknown: true, now, source: 'x' });
+    expect(body).toMatchObject({ planId: 'p-1', platformAccess: true });
+  });
+
+  it('warns, without refusing, when the billing date is past: the server decides', async () => {
+    const { warnings } = await validateOnboarding({ ...acme(), billedFromDate: '2026-02-01T00:00:00.000Z' }, { allowUnknown: false, now, source: 'x' });
+    expect(warnings).toEqual(['billedFromDate 2026-02-01T00:00:00.000Z is not in the future; the API rejects past billing dates (try --billed-from now+5m)']);
+  });
+
+  it('rejects a non-object document', async () => {
+    await expect(validateOnboarding([1, 2], { allowUnknown: false, now, source: 'list.json' })).rejects.toThrow('list.json must be a JSON object with the onboarding fields');
+  });
+});
+
+describe('parseDateInput', () => {
+  it('accepts ISO date-times, dates and now+N', () => {
+    expect(parseDateInput('2027-01-01T10:00:00+02:00', now)).toBe('2027-01-01T08:00:00.000Z');
+    expect(parseDateInput('2027-01-01', now)).toBe('2027-01-01T00:00:00.000Z');
+    expect(parseDateInput('now+5m', now)).toBe('2026-11-22T12:05:00.000Z');
+    expect(parseDateInput('now+1d', now)).toBe('2026-11-23T12:00:00.000Z');
+    expect(parseDateInput('tomorrow', now)).toBeUndefined();
+    expect(parseDateInput('2027-13-45T00:00:00Z', now)).toBeUndefined();
+    expect(parseDateInput('2027-01-01T10:00:00', now)).toBeUndefined();
+  });
+});
+
+describe('parseJsonText', () => {
+  it('says where malformed JSON breaks, by line and column', async () => {
+    await expect(parseJsonText('{\n  "companyName": "Acme",\n  "price": ,\n}', 'acme.json')).rejects.toThrow('acme.json is not valid JSON: value expected at line 3, column 12');
+    await expect(parseJsonText('', 'empty.json')).rejects.toThrow(/empty\.json is not valid JSON: .* at line 1, column 1/);
+  });
+});
