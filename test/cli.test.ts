@@ -22,14 +22,14 @@ describe('discovering the tool', () => {
   it('--help lists the whole command tree with descriptions, examples and exit codes', async () => {
     const r = await runBinary(['--help']);
     expect(r.code).toBe(0);
-    for (const line of ['partner analytics', 'partner plans', 'profile add <name>', 'profile remove <name>', 'sandbox start', 'api <method> <path>', 'completion <shell>', 'login', 'health']) {
+    for (const line of ['customer onboard', 'customer assets <customer>', 'partner analytics', 'partner plans', 'profile add <name>', 'profile remove <name>', 'sandbox start', 'api <method> <path>', 'completion <shell>', 'login', 'health']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${line.replace(/[[\]<>]/g, '\\$&')}\\s{2,}\\S`, 'm'));
     }
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toMatch(/^\s+4 {2}authentication: no credentials, 401, 403$/m);
   });
 
-  it.each(['partner', 'profile', 'sandbox'])('`%s --help` shows its verbs and examples', async (noun) => {
+  it.each(['customer', 'partner', 'profile', 'sandbox'])('`%s --help` shows its verbs and examples', async (noun) => {
     const r = await runInProcess([noun, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Commands:\n/);
@@ -37,7 +37,7 @@ describe('discovering the tool', () => {
   });
 
   it('every command has examples in its help', async () => {
-    for (const argv of [['health'], ['api'], ['login'], ['completion'], ['partner', 'analytics'], ['partner', 'plans'], ['profile', 'add'], ['profile', 'list'], ['profile', 'use'], ['profile', 'show'], ['profile', 'remove'], ['sandbox', 'start'], ['sandbox', 'exec']]) {
+    for (const argv of [['customer', 'onboard'], ['customer', 'list'], ['customer', 'offboard'], ['customer', 'reactivate'], ['customer', 'update'], ['customer', 'assets'], ['customer', 'breaches'], ['customer', 'threat-score'], ['customer', 'magic-link'], ['health'], ['api'], ['login'], ['completion'], ['partner', 'analytics'], ['partner', 'plans'], ['profile', 'add'], ['profile', 'list'], ['profile', 'use'], ['profile', 'show'], ['profile', 'remove'], ['sandbox', 'start'], ['sandbox', 'exec']]) {
       const r = await runInProcess([...argv, '--help']);
       expect(r.stdout, argv.join(' ')).toMatch(/Examples:\n {2}\$ safeweb /);
     }

@@ -32,6 +32,9 @@ const commands: string[][] = [
   ['profile', 'show'],
   ['profile', 'show', '--json'],
   ['profile', 'use', 'sb'],
+  ['customer', 'onboard', '--file', 'examples/acme.json', '--reference', 'SECRET-1', '--dry-run'],
+  ['customer', 'list'],
+  ['customer', 'breaches', '00000000-0000-4000-8000-000000000000'],
   ['completion', 'bash'],
   ['--help'],
   ['partner', 'analytics', '--partner-id', 'partner_sandbox_other'],
@@ -46,6 +49,18 @@ describe('the API key stays secret', () => {
       const all = r.stdout + r.stderr;
       expect(all).not.toContain(fx.sandbox.apiKey);
       if (argv[0] === 'partner' && argv.length === 2 && r.code === 0) expect(r.stderr).toContain('sw-api-key: [REDACTED]');
+    }
+  });
+
+  it('magic-link tokens appear only in the command\'s own output, never in the trace', async () => {
+    const seeded = fx.sandbox.state.customers.find((c) => c.customerReference === 'NW-001')!;
+    for (const env of [fx.env, profileEnv]) {
+      const r = await runBinary(['--debug', 'customer', 'magic-link', seeded.id], { env });
+      expect(r.code).toBe(0);
+      const token = /token_hash=([0-9a-f]+)/.exec(r.stdout)![1]!;
+      expect(r.stderr).not.toContain(token);
+      expect(r.stderr).toContain('token_hash=[REDACTED]');
+      expect(r.stdout + r.stderr).not.toContain(fx.sandbox.apiKey);
     }
   });
 

@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 const cases: Array<[string[], string[]]> = [
-  [['safeweb', ''], ['health', 'partner', 'api', 'login', 'profile', 'sandbox', 'completion']],
+  [['safeweb', ''], ['health', 'customer', 'partner', 'api', 'login', 'profile', 'sandbox', 'completion']],
   [['safeweb', 'partner', ''], ['analytics', 'plans']],
   [['safeweb', '--json', 'partner', ''], ['analytics', 'plans']],
   [['safeweb', '--profile', 'prod', 'partner', ''], ['analytics', 'plans']],
@@ -55,6 +55,8 @@ const cases: Array<[string[], string[]]> = [
   [['safeweb', '--profile', ''], ['prod', 'staging']],
   [['safeweb', 'profile', 'add', 'x', '--env', ''], ['production', 'staging']],
   [['safeweb', 'completion', ''], ['bash', 'zsh', 'fish']],
+  [['safeweb', 'customer', 'onboard', '--currency', ''], ['AUD', 'GBP', 'USD']],
+  [['safeweb', 'customer', ''], ['onboard', 'list', 'offboard', 'reactivate', 'update', 'assets', 'breaches', 'threat-score', 'magic-link']],
   [['safeweb', 'api', ''], ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']],
 ];
 

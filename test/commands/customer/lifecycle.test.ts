@@ -1,0 +1,187 @@
+import http from 'node:http';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runInProcess, runInPty, tempDir } from '../../helpers/cli.js';
+import { scriptedPrompter } from '../../helpers/prompter.js';
+import { useSandbox } from '../../helpers/sandbox.js';
+
+const fx = useSandbox();
+let env: Record<string, string | undefined>;
+let id: string;
+
+/** Onboards one customer (admin@ is breached by the sandbox's rule, security@ is clean). */
+beforeAll(async () => {
+  env = { ...fx().env, SAFEWEB_CONFIG_DIR: tempDir().dir };
+  const r = await runInProcess(['customer', 'onboard', '--file', path.join(ROOT, 'examples/acme.json'), '--json'], { env });
+  expect(r.code).toBe(0);
+  id = JSON.parse(r.stdout).customerId;
+});
+
+const stored = () => fx().sandbox.state.customers.find((c) => c.id === id)!;
+
+describe('customer offboard / reactivate', () => {
+  it('asks the operator to type the reference; a wrong answer changes nothing', async () => {
+    const wrong = scriptedPrompter(['ACME-002']);
+    const r = await runInProcess(['customer', 'offboard', 'ACME-001'], { env, tty: true, prompter: wrong });
+    expect(r.code).toBe(130);
+    expect(wrong.asked).toEqual(['Type the reference (ACME-001) to confirm']);
+    expect(r.stderr).toContain('"ACME-002" does not match ACME-001; nothing was changed.');
+    expect(stored().status).toBe('active');
+  });
+
+  it('without a terminal and without --yes: exit 2', async () => {
+    const r = await runInProcess(['customer', 'offboard', 'ACME-001'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Pass --yes');
+    expect(stored().status).toBe('active');
+  });
+
+  it('offboards on the typed reference, records it, and reactivates', async () => {
+    const r = await runInProcess(['customer', 'offboard', 'ACME-001'], { env, tty: true, prompter: scriptedPrompter(['ACME-001']) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Offboarded Acme Corporation (ACME-001). Undo with: safeweb customer reactivate ACME-001');
+    expect(stored().status).toBe('offboarded');
+    const list = await runInProcess(['customer', 'list', '--status', 'offboarded'], { env });
+    expect(list.stdout).toMatch(/^ACME-001\t[0-9a-f-]{36}\tAcme Corporation\t\d{4}-\d{2}-\d{2}\toffboarded\n$/);
+
+    const again = await runInProcess(['customer', 'reactivate', id], { env });
+    expect(again.code).toBe(0);
+    expect(stored().status).toBe('active');
+    expect((await runInProcess(['customer', 'list', '--json'], { env })).stdout).toContain('"status": "active"');
+  });
+
+  it('an unknown reference is exit 2 with a hint; an unknown ID is exit 3 with the API message', async () => {
+    const ref = await runInProcess(['customer', 'offboard', 'NOPE-9', '--yes'], { env });
+    expect(ref.code).toBe(2);
+    expect(ref.stderr).toContain('no customer with reference "NOPE-9" in the local record');
+    expect(ref.stderr).toContain('safeweb customer list');
+    const other = fx().sandbox.state.customers.find((c) => c.partnerId !== fx().sandbox.partnerId)!;
+    const foreign = await runInProcess(['customer', 'offboard', other.id, '--yes'], { env });
+    expect(foreign.code).toBe(3);
+    expect(foreign.stderr).toBe(`error: Customer not found or does not belong to partner (404 from POST /api/v1/integrations/customer/offboard)\n`);
+    expect(other.status).toBe('active');
+  });
+});
+
+describe('customer update', () => {
+  it('changes the given fields', async () => {
+    const r = await runInProcess(['customer', 'update', 'ACME-001', '--plan', 'safeweb-plus', '--price', '79', '--company-name', 'Acme Corp'], { env });
+    expect(r.code).toBe(0);
+    expect(stored()).toMatchObject({ planType: 'safeweb-plus', price: 79, companyName: 'Acme Corp' });
+    expect((await runInProcess(['customer', 'list'], { env })).stdout).toContain('Acme Corp\t');
+  });
+
+  it.each([
+    [[], /nothing to update/],
+    [['--price', '-1'], /price: must be a number, 0 or more \(got "-1"\)/],
+    [['--contact-email', 'nope'], /contactEmail: "nope" is not a valid email address/],
+    [['--plan', 'gold'], /argument 'gold' is invalid/],
+  ])('refuses %j with exit 2', async (flags, message) => {
+    const r = await runInProcess(['customer', 'update', 'ACME-001', ...flags], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('customer assets', () => {
+  it('shows domains and emails', async () => {
+    const r = await runInProcess(['customer', 'assets', 'ACME-001'], { env });
+    expect(r.stdout).toBe('domain\tacme.co\ndomain\twww.acme.co\nemail\tadmin@acme.co\nemail\tsecurity@acme.co\nemail\tcontact@acme.co\n');
+  });
+
+  it('adds and removes by reading, changing and writing the full lists, and shows the change', async () => {
+    const r = await runInProcess(['customer', 'assets', 'ACME-001', '--add-email', 'ceo@acme.co', '--remove-email', 'security@acme.co', '--add-domain', 'acme.io', '--add-domain', 'acme.co'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('+\tdomain\tacme.io\n+\temail\tceo@acme.co\n-\temail\tsecurity@acme.co\n');
+    expect(r.stderr).toBe('warning: domain acme.co is already monitored\n');
+    expect(stored().domains).toEqual(['acme.co', 'www.acme.co', 'acme.io']);
+    expect(stored().emails).toEqual(['admin@acme.co', 'contact@acme.co', 'ceo@acme.co']);
+  });
+
+  it('--set-* replaces a list; nothing to change sends nothing', async () => {
+    const r = await runInProcess(['customer', 'assets', 'ACME-001', '--set-domains', 'acme.co', '--json'], { env });
+    expect(JSON.parse(r.stdout)).toMatchObject({ domains: ['acme.co'], changes: [{ kind: 'domain', op: '-', value: 'www.acme.co' }, { kind: 'domain', op: '-', value: 'acme.io' }] });
+    const same = await runInProcess(['customer', 'assets', 'ACME-001', '--set-domains', 'acme.co'], { env });
+    expect(same.stderr).toBe('Nothing changed for Acme Corp (ACME-001).\n');
+  });
+
+  it('refuses to leave a customer with nothing to monitor, and invalid values before any request', async () => {
+    const empty = await runInProcess(['customer', 'assets', 'ACME-001', '--set-domains', '', '--set-emails', ''], { env });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('refusing to leave Acme Corp (ACME-001) with nothing to monitor');
+    expect(stored().domains).toEqual(['acme.co']);
+    const bad = await runInProcess(['customer', 'assets', 'ACME-001', '--add-email', 'x@', '--add-domain', 'http://acme.co'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"http://acme.co" is not a domain name');
+    expect(bad.stderr).toContain('"x@" is not a valid email address');
+    const mixed = await runInProcess(['customer', 'assets', 'ACME-001', '--set-emails', 'a@b.co', '--add-email', 'c@d.co'], { env });
+    expect(mixed.code).toBe(2);
+  });
+});
+
+describe('customer breaches and threat-score', () => {
+  it('lists breaches as rows when piped, the API document with --json', async () => {
+    const json = JSON.parse((await runInProcess(['customer', 'breaches', 'ACME-001', '--json'], { env })).stdout);
+    expect(json.success).toBe(true);
+    expect(json.count).toBe(json.breaches.length);
+    expect(json.count).toBeGreaterThan(0);
+    // Only the breached addresses (admin@, ceo@ by the sandbox rule) appear.
+    for (const b of json.breaches) for (const e of b.emails) expect(['admin@acme.co', 'ceo@acme.co']).toContain(e);
+    const rows = (await runInProcess(['customer', 'breaches', 'ACME-001'], { env })).stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(rows).toHaveLength(json.count);
+    expect(rows[0]).toEqual([json.breaches[0].uuid, json.breaches[0].title, json.breaches[0].breachDate.slice(0, 10), json.breaches[0].emails.join(', '), json.breaches[0].breachCategories.join(', '), 'no']);
+  });
+
+  it('--locale localises titles; --unresolved filters', async () => {
+    const da = JSON.parse((await runInProcess(['customer', 'breaches', 'ACME-001', '--locale', 'da-DK', '--json'], { env })).stdout);
+    expect(da.breaches[0].title).toMatch(/^Databrud: /);
+    const first = fx().sandbox.state.breaches.find((b) => b.customerId === id)!;
+    first.resolved = true;
+    const open = JSON.parse((await runInProcess(['customer', 'breaches', 'ACME-001', '--unresolved', '--json'], { env })).stdout);
+    expect(open.breaches.map((b: { uuid: string }) => b.uuid)).not.toContain(first.id);
+    expect(open.count).toBe(open.breaches.length);
+    first.resolved = false;
+  });
+
+  it('draws a table on a terminal', async () => {
+    const pty = runInPty(['customer', 'breaches', 'ACME-001'], { env });
+    expect(await pty.exit).toBe(0);
+    expect(pty.screen()).toMatch(/│ Breach ID\s+│ Breach\s+│ Date\s+│ Emails\s+│ Categories\s+│ Resolved │/);
+  });
+
+  it('gives a threat score that follows from the breaches, with a band on a terminal', async () => {
+    const records = fx().sandbox.state.breaches.filter((b) => b.customerId === id);
+    const r = await runInProcess(['customer', 'threat-score', 'ACME-001'], { env });
+    const score = Number(r.stdout.trim());
+    expect(score).toBeGreaterThanOrEqual(15 * records.length);
+    expect(score).toBeLessThanOrEqual(97);
+    const pty = runInPty(['customer', 'threat-score', 'ACME-001'], { env });
+    expect(await pty.exit).toBe(0);
+    expect(pty.screen()).toMatch(new RegExp(`Threat score for Acme Corp \\(ACME-001\\): ${score}/97 \\((low|moderate|high|critical)\\)`));
+  });
+});
+
+describe('customer magic-link', () => {
+  it('prints a one-time URL of the documented form that works exactly once', async () => {
+    const r = await runInProcess(['customer', 'magic-link', 'ACME-001'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const url = r.stdout.trim();
+    expect(url).toMatch(new RegExp(`^${fx().sandbox.url}/auth/confirm\\?token_hash=[0-9a-f]{48}&type=magiclink$`));
+    const get = () => new Promise<number>((resolve) => http.get(url, (res) => (res.resume(), resolve(res.statusCode ?? 0))));
+    expect(await get()).toBe(200);
+    expect(await get()).toBe(410);
+  });
+
+  it('says on a terminal that it expires and works once; is a field with --json; never in --debug', async () => {
+    const pty = runInPty(['customer', 'magic-link', 'ACME-001'], { env });
+    expect(await pty.exit).toBe(0);
+    expect(pty.screen()).toContain('it works once and expires in an hour');
+    const json = JSON.parse((await runInProcess(['customer', 'magic-link', 'ACME-001', '--json'], { env })).stdout);
+    expect(json.url).toMatch(/token_hash=/);
+    const debug = await runInProcess(['--debug', 'customer', 'magic-link', 'ACME-001'], { env });
+    const token = /token_hash=([0-9a-f]+)/.exec(debug.stdout)![1]!;
+    expect(debug.stderr).toContain('token_hash=[REDACTED]');
+    expect(debug.stderr).not.toContain(token);
+  });
+});
