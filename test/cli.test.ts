@@ -90,3 +90,13 @@ describe('output modes', () => {
     expect(r.stderr).toBe('');
   });
 });
+
+describe('the README quick start', () => {
+  it('`npm run quickstart` onboards the example customer into a fresh sandbox', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { tempDir, cleanEnv } = await import('./helpers/cli.js');
+    const r = spawnSync('npm', ['run', '--silent', 'quickstart'], { cwd: ROOT, env: cleanEnv({ SAFEWEB_CONFIG_DIR: tempDir().dir }) as NodeJS.ProcessEnv, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^[0-9a-f-]{36}\tACME-001\tAcme Corporation\n$/);
+  });
+});
