@@ -3,8 +3,9 @@
 _safeweb_profiles() { command safeweb profile list --names 2>/dev/null; }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer partner api login profile sandbox completion" ;;
+    "") echo "health customer breach partner api login profile sandbox completion" ;;
     "customer") echo "onboard list offboard reactivate update assets breaches threat-score magic-link" ;;
+    "breach") echo "check retrieve resolve unresolve get categories" ;;
     "partner") echo "analytics plans" ;;
     "profile") echo "add list use show remove rm" ;;
     "sandbox") echo "start exec" ;;
@@ -24,6 +25,13 @@ _safeweb_options() {
     "customer breaches") echo "--locale --unresolved --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer threat-score") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer magic-link") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "breach") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "breach check") echo "--file --resolved --unresolved --exit-status --ndjson --concurrency --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "breach retrieve") echo "--locale --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "breach resolve") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "breach unresolve") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "breach get") echo "--name --uuid --locale --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "breach categories") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner analytics") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner plans") echo "--all --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -44,7 +52,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--file|--input|--insurance-from|--locale|--partner-id|--plan|--port|--price|--profile|--query|--reference|--remove-domain|--remove-email|--retries|--set-domains|--set-emails|--state|--status|--timeout|-f) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--file|--input|--insurance-from|--locale|--name|--partner-id|--plan|--port|--price|--profile|--query|--reference|--remove-domain|--remove-email|--retries|--set-domains|--set-emails|--state|--status|--timeout|--uuid|-f) return 0 ;;
   esac
   return 1
 }
@@ -54,6 +62,7 @@ _safeweb_option_values() {
     "customer onboard|--plan") echo "safeweb-basic safeweb-plus safeweb-pro" ;;
     "customer onboard|--enrol") echo "opt-in opt-out" ;;
     "customer update|--plan") echo "safeweb-basic safeweb-plus safeweb-pro" ;;
+    "breach get|--locale") echo "en-GB da-DK sv-SE nb-NO fi-FI" ;;
     "profile add|--env") echo "production staging" ;;
     *"|--profile") _safeweb_profiles ;;
   esac

@@ -7,6 +7,7 @@ import type { Context, GlobalOptions } from './context.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { parseDuration, parseNonNegativeInt } from './commands/parse.js';
 import { registerApi } from './commands/api/index.js';
+import { registerBreach } from './commands/breach/index.js';
 import { registerCompletion } from './commands/completion/index.js';
 import { registerCustomer } from './commands/customer/index.js';
 import { registerHealth } from './commands/health/index.js';
@@ -46,6 +47,7 @@ export function buildProgram(ctx: Context): Command {
 
   registerHealth(program, ctx);
   registerCustomer(program, ctx);
+  registerBreach(program, ctx);
   registerPartner(program, ctx);
   registerApi(program, ctx);
   registerLogin(program, ctx);

@@ -15,6 +15,11 @@ export const PATHS = {
   customerBreaches: '/api/v1/integrations/customer/{id}/breaches',
   customerThreatScore: '/api/v1/integrations/customer/{id}/threat-score',
   customerMagicLink: '/api/v1/integrations/customer/{id}/magic-link',
+  breachCheck: '/api/v1/integrations/breach/check',
+  breachRetrieve: '/api/v1/integrations/breach/retrieve',
+  breachStatus: '/api/v1/integrations/breach/status',
+  breachCatalogue: '/api/v1/integrations/breach',
+  breachCategories: '/api/v1/integrations/breach/categories',
 } as const;
 
 export type PathName = keyof typeof PATHS;

@@ -8,6 +8,8 @@ export interface Column {
   header: string;
   /** Right-align numbers. */
   align?: 'left' | 'right';
+  /** Free text that may wrap to fit the terminal. Other columns (IDs, dates) keep their width. */
+  wrap?: boolean;
 }
 
 export type Cell = string | number | boolean | null | undefined;
@@ -29,14 +31,51 @@ export function renderTsv(rows: Cell[][]): string {
 /** A boxed table for a terminal (cli-table3 is loaded only here). */
 export async function renderTable(columns: Column[], rows: Cell[][], chalk: Colors, width?: number): Promise<string> {
   const { default: Table } = await import('cli-table3');
+  const cells = [columns.map((c) => c.header), ...rows.map((r) => r.map(plain))];
+  const widths = width ? fitWidths(cells, width, columns.map((c) => Boolean(c.wrap))) : undefined;
+  // Too many columns for this terminal even with wrapping: one block per row instead.
+  if (width && widths && widths.reduce((a, b) => a + b, 0) + columns.length + 1 > width) return renderRecords(columns, rows, chalk);
   const table = new Table({
     head: columns.map((c) => chalk.bold(c.header)),
     chars: COMPACT_CHARS,
     colAligns: columns.map((c) => c.align ?? 'left'),
     style: { head: [], border: chalk.level ? ['grey'] : [] },
     wordWrap: true,
-    ...(width ? {} : {}),
+    wrapOnWordBoundary: true,
+    ...(widths ? { colWidths: widths } : {}),
   });
   for (const row of rows) table.push(row.map(plain));
   return `${table.toString()}\n`;
+}
+
+/** Rows as blocks of "Header  value" lines, for terminals too narrow for the table. */
+export function renderRecords(columns: Column[], rows: Cell[][], chalk: Colors): string {
+  const pad = Math.max(...columns.map((c) => c.header.length)) + 2;
+  return `${rows.map((row) => columns.map((c, i) => `${chalk.bold(c.header.padEnd(pad))}${plain(row[i])}`).join('\n')).join('\n\n')}\n`;
+}
+
+/**
+ * Column widths (cell padding included) that fit `total` terminal columns by narrowing only the
+ * wrappable columns, widest first, never below 12. IDs and dates are never cut. Undefined when
+ * the natural widths already fit, or nothing can be narrowed.
+ */
+export function fitWidths(cells: string[][], total: number, wrappable: boolean[]): number[] | undefined {
+  const count = cells[0]?.length ?? 0;
+  if (count === 0 || !wrappable.some(Boolean)) return undefined;
+  const widths = Array.from({ length: count }, (_, i) => Math.max(...cells.map((row) => Math.max(...(row[i] ?? '').split('\n').map((l) => l.length)))) + 2);
+  const budget = total - (count + 1); // one border character per column, plus the last
+  const MIN = 16;
+  let over = widths.reduce((a, b) => a + b, 0) - budget;
+  if (over <= 0) return undefined;
+  while (over > 0) {
+    const candidates = widths.map((w, i) => (wrappable[i] && w > MIN ? w : 0));
+    const widest = Math.max(...candidates);
+    if (widest === 0) break;
+    const next = Math.max(MIN, ...candidates.filter((w) => w < widest));
+    const atWidest = candidates.filter((w) => w === widest).length;
+    const cut = Math.min(widest - next, Math.ceil(over / atWidest));
+    for (let i = 0; i < widths.length; i++) if (candidates[i] === widest) widths[i] = widest - cut;
+    over = widths.reduce((a, b) => a + b, 0) - budget;
+  }
+  return widths;
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fail, matchRoute, type RouteResult } from './routes.js';
 import { loadState, saveState, seededState, type SandboxState } from './state.js';
 import './customer-routes.js';
+import './breach-routes.js';
 
 export interface SandboxOptions {
   port?: number;

@@ -29,3 +29,16 @@ describe('renderTsv', () => {
     expect(renderTsv([])).toBe('');
   });
 });
+
+describe('fitWidths', () => {
+  it('narrows only wrappable columns, widest first, and leaves IDs whole', async () => {
+    const { fitWidths } = await import('../../src/output/table.js');
+    const cells = [['ID', 'Name', 'Notes'], ['3f1c2a9e-0b7d-4c1e-9a55-1d2e3f4a5b61', 'Short', 'x'.repeat(80)]];
+    expect(fitWidths(cells, 200, [false, true, true])).toBeUndefined();
+    const widths = fitWidths(cells, 80, [false, true, true])!;
+    expect(widths[0]).toBe(38);
+    expect(widths[1]).toBe(7);
+    expect(widths.reduce((a, b) => a + b, 0) + 4).toBeLessThanOrEqual(80);
+    expect(fitWidths(cells, 80, [false, false, false])).toBeUndefined();
+  });
+});

@@ -22,7 +22,7 @@ export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Co
   const rows = breaches.map((b) => [b.uuid ?? b.id, b.title || b.breachName, b.breachDate.slice(0, 10), b.emails.join(', '), b.breachCategories.join(', '), b.resolved]);
   if (ctx.streams.stdout.isTTY && rows.length) ctx.out.hint(`${breaches.length} breach${breaches.length === 1 ? '' : 'es'}${opts.unresolved ? ' not yet resolved' : ''} for ${describeCustomer(target)}:`);
   await ctx.out.printRows(
-    [{ header: 'Breach ID' }, { header: 'Breach' }, { header: 'Date' }, { header: 'Emails' }, { header: 'Categories' }, { header: 'Resolved' }],
+    [{ header: 'Breach ID' }, { header: 'Breach', wrap: true }, { header: 'Date' }, { header: 'Emails', wrap: true }, { header: 'Categories', wrap: true }, { header: 'Resolved' }],
     rows,
     `No ${opts.unresolved ? 'unresolved ' : ''}breaches for ${describeCustomer(target)}.`,
   );

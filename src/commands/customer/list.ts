@@ -17,7 +17,7 @@ export async function runCustomerList(opts: CustomerListOptions, ctx: Context): 
   }
   if (ctx.streams.stdout.isTTY || rows.length === 0) ctx.out.hint(`Local record of customers onboarded with this tool for ${account.key} (${ledgerPath(ctx.configDir, account.key)}):`);
   await ctx.out.printRows(
-    [{ header: 'Reference' }, { header: 'Customer ID' }, { header: 'Company' }, { header: 'Onboarded' }, { header: 'Status' }],
+    [{ header: 'Reference' }, { header: 'Customer ID' }, { header: 'Company', wrap: true }, { header: 'Onboarded' }, { header: 'Status' }],
     rows.map((c) => [c.reference, c.id, c.companyName, c.onboardedAt.slice(0, 10), c.status]),
     'No customers recorded yet: customers appear here once `safeweb customer onboard` has created them.',
   );

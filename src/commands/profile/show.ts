@@ -27,7 +27,7 @@ export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Pr
   }
   const labels: Record<string, string> = { profile: 'Profile', partnerId: 'Partner ID', apiKey: 'API key', baseUrl: 'Base URL' };
   await ctx.out.printRows(
-    [{ header: 'Setting' }, { header: 'Value' }, { header: 'Source' }],
+    [{ header: 'Setting' }, { header: 'Value' }, { header: 'Source', wrap: true }],
     Object.entries(settings).map(([k, s]) => [labels[k] ?? k, s?.value ?? '(not set)', s ? `${s.source}: ${s.origin}` : '']),
   );
   ctx.out.hint(`Config file: ${configPath(ctx.configDir)}`);

@@ -1,0 +1,102 @@
+import pLimit from 'p-limit';
+import { checkBreach } from '../../api/breaches.js';
+import type { Context } from '../../context.js';
+import { emailProblem } from '../../customers/onboarding.js';
+import { AuthError, CliError, UsageError, ValidationError } from '../../errors.js';
+import { ExitCode, type ExitCodeValue } from '../../exit-codes.js';
+import { readInput } from '../../io/read-input.js';
+
+export interface BreachCheckOptions {
+  emails: string[];
+  file?: string | undefined;
+  resolved?: boolean | undefined;
+  unresolved?: boolean | undefined;
+  exitStatus: boolean;
+  ndjson: boolean;
+  concurrency: number;
+}
+
+export interface CheckResult {
+  email: string;
+  breached: boolean | null;
+  error?: { message: string; exitCode: number };
+}
+
+interface Target {
+  email: string;
+  where: string;
+}
+
+/** Failures, worst first: no credentials beats an unreachable API beats a rejected address. */
+const SEVERITY: number[] = [ExitCode.Auth, ExitCode.Unavailable, ExitCode.ApiRejected];
+
+export function worstExitCode(results: CheckResult[], exitStatus: boolean): ExitCodeValue {
+  const failed = results.filter((r) => r.error).map((r) => r.error!.exitCode);
+  for (const code of SEVERITY) if (failed.includes(code)) return code as ExitCodeValue;
+  if (failed.length) return ExitCode.Unexpected;
+  return exitStatus && results.some((r) => r.breached) ? ExitCode.Finding : ExitCode.Ok;
+}
+
+async function gatherTargets(opts: BreachCheckOptions, ctx: Context): Promise<Target[]> {
+  const targets: Target[] = opts.emails.map((email, i) => ({ email: email.trim(), where: `argument ${i + 1}` }));
+  if (opts.file !== undefined) {
+    const source = opts.file === '-' ? 'stdin' : opts.file;
+    const lines = (await readInput(opts.file, ctx.streams.stdin)).split(/\r?\n/);
+    lines.forEach((line, i) => {
+      const email = line.trim();
+      if (email && !email.startsWith('#')) targets.push({ email, where: `${source} line ${i + 1}` });
+    });
+  }
+  return targets;
+}
+
+export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Promise<void> {
+  if (opts.resolved && opts.unresolved) throw new UsageError('--resolved and --unresolved cannot be used together');
+  if (opts.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
+  const targets = await gatherTargets(opts, ctx);
+  if (targets.length === 0) throw new UsageError('no addresses to check', 'Give them as arguments, or --file FILE (one per line).');
+  const problems = targets.filter((t) => emailProblem(t.email)).map((t) => `${t.where}: ${emailProblem(t.email)}`);
+  if (problems.length) throw new ValidationError(`${problems.length} invalid address${problems.length === 1 ? '' : 'es'}; nothing was sent:`, problems);
+
+  const resolved = opts.resolved ? true : opts.unresolved ? false : undefined;
+  const api = await ctx.api();
+  const limit = pLimit(opts.concurrency);
+  let authFailure: AuthError | undefined;
+  const results = await Promise.all(
+    targets.map((t) =>
+      limit(async (): Promise<CheckResult> => {
+        // Credentials will not start working for the next address: after a 401/403, stop sending.
+        if (authFailure) return { email: t.email, breached: null, error: { message: 'not checked: authentication failed', exitCode: ExitCode.Auth } };
+        try {
+          const res = await checkBreach(api, t.email, resolved);
+          const result = { email: t.email, breached: Boolean(res.breach) };
+          if (opts.ndjson) ctx.out.line(JSON.stringify(result));
+          return result;
+        } catch (error) {
+          if (!(error instanceof CliError)) throw error;
+          if (error instanceof AuthError) authFailure ??= error;
+          const result: CheckResult = { email: t.email, breached: null, error: { message: error.message, exitCode: error.exitCode } };
+          if (!(error instanceof AuthError)) ctx.out.warn(`${t.email}: ${error.message}`);
+          if (opts.ndjson) ctx.out.line(JSON.stringify(result));
+          return result;
+        }
+      }),
+    ),
+  );
+  if (authFailure) throw authFailure;
+
+  // --ndjson already printed each result; it wins over --json so stdout stays one format.
+  if (opts.ndjson) {
+    /* done */
+  } else if (ctx.globals.json) ctx.out.printJson(results);
+  else {
+    await ctx.out.printRows(
+      [{ header: 'Email' }, { header: 'Breached' }, { header: 'Error', wrap: true }],
+      results.map((r) => [r.email, r.error ? 'error' : r.breached ? 'yes' : 'no', r.error?.message ?? '']),
+    );
+  }
+  const breached = results.filter((r) => r.breached).length;
+  const failed = results.filter((r) => r.error).length;
+  if (targets.length > 1 || failed) ctx.out.info(`Checked ${results.length} address${results.length === 1 ? '' : 'es'}: ${breached} breached, ${results.length - breached - failed} clean${failed ? `, ${failed} failed` : ''}.`);
+  ctx.exitCode = worstExitCode(results, opts.exitStatus);
+}
