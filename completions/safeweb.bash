@@ -3,12 +3,13 @@
 _safeweb_profiles() { command safeweb profile list --names 2>/dev/null; }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach partner api login profile sandbox completion" ;;
+    "") echo "health customer breach webhook partner api login profile sandbox completion" ;;
     "customer") echo "onboard list offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
+    "webhook") echo "create list update delete verify listen trigger" ;;
     "partner") echo "analytics plans" ;;
     "profile") echo "add list use show remove rm" ;;
-    "sandbox") echo "start exec" ;;
+    "sandbox") echo "start deliveries exec" ;;
   esac
 }
 _safeweb_options() {
@@ -32,6 +33,14 @@ _safeweb_options() {
     "breach unresolve") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "breach get") echo "--name --uuid --locale --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "breach categories") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook create") echo "--url --event --inactive --secret-file --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook list") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook update") echo "--url --event --active --inactive --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook delete") echo "--yes --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook verify") echo "--secret-file --signature --headers --payload --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook listen") echo "--port --path --secret-file --forward-to --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook trigger") echo "--url --secret-file --data --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner analytics") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner plans") echo "--all --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -46,13 +55,14 @@ _safeweb_options() {
     "profile rm") echo "--yes --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "sandbox") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "sandbox start") echo "--port --state --save-profile --quiet --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "sandbox deliveries") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "sandbox exec") echo "--state --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "completion") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
   esac
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--file|--input|--insurance-from|--locale|--name|--partner-id|--plan|--port|--price|--profile|--query|--reference|--remove-domain|--remove-email|--retries|--set-domains|--set-emails|--state|--status|--timeout|--uuid|-f) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--event|--file|--forward-to|--headers|--input|--insurance-from|--locale|--name|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--reference|--remove-domain|--remove-email|--retries|--secret-file|--set-domains|--set-emails|--signature|--state|--status|--timeout|--url|--uuid|-f) return 0 ;;
   esac
   return 1
 }
@@ -69,6 +79,7 @@ _safeweb_option_values() {
 }
 _safeweb_arguments() {
   case "$1" in
+    "webhook trigger") echo "breach.new breach.resolved breach.unresolved email.added email.removed" ;;
     "api") echo "GET POST PUT PATCH DELETE HEAD OPTIONS" ;;
     "profile use") _safeweb_profiles ;;
     "profile show") _safeweb_profiles ;;

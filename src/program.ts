@@ -15,6 +15,7 @@ import { registerLogin } from './commands/login/index.js';
 import { registerPartner } from './commands/partner/index.js';
 import { registerProfile } from './commands/profile/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
+import { registerWebhook } from './commands/webhook/index.js';
 import { version } from './version.js';
 
 export function buildProgram(ctx: Context): Command {
@@ -48,6 +49,7 @@ export function buildProgram(ctx: Context): Command {
   registerHealth(program, ctx);
   registerCustomer(program, ctx);
   registerBreach(program, ctx);
+  registerWebhook(program, ctx);
   registerPartner(program, ctx);
   registerApi(program, ctx);
   registerLogin(program, ctx);

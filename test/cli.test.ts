@@ -29,7 +29,7 @@ describe('discovering the tool', () => {
     expect(r.stdout).toMatch(/^\s+4 {2}authentication: no credentials, 401, 403$/m);
   });
 
-  it.each(['customer', 'breach', 'partner', 'profile', 'sandbox'])('`%s --help` shows its verbs and examples', async (noun) => {
+  it.each(['customer', 'breach', 'webhook', 'partner', 'profile', 'sandbox'])('`%s --help` shows its verbs and examples', async (noun) => {
     const r = await runInProcess([noun, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Commands:\n/);
@@ -37,7 +37,7 @@ describe('discovering the tool', () => {
   });
 
   it('every command has examples in its help', async () => {
-    for (const argv of [['breach', 'check'], ['breach', 'retrieve'], ['breach', 'resolve'], ['breach', 'unresolve'], ['breach', 'get'], ['breach', 'categories'], ['customer', 'onboard'], ['customer', 'list'], ['customer', 'offboard'], ['customer', 'reactivate'], ['customer', 'update'], ['customer', 'assets'], ['customer', 'breaches'], ['customer', 'threat-score'], ['customer', 'magic-link'], ['health'], ['api'], ['login'], ['completion'], ['partner', 'analytics'], ['partner', 'plans'], ['profile', 'add'], ['profile', 'list'], ['profile', 'use'], ['profile', 'show'], ['profile', 'remove'], ['sandbox', 'start'], ['sandbox', 'exec']]) {
+    for (const argv of [['webhook', 'create'], ['webhook', 'list'], ['webhook', 'update'], ['webhook', 'delete'], ['webhook', 'verify'], ['webhook', 'listen'], ['webhook', 'trigger'], ['sandbox', 'deliveries'], ['breach', 'check'], ['breach', 'retrieve'], ['breach', 'resolve'], ['breach', 'unresolve'], ['breach', 'get'], ['breach', 'categories'], ['customer', 'onboard'], ['customer', 'list'], ['customer', 'offboard'], ['customer', 'reactivate'], ['customer', 'update'], ['customer', 'assets'], ['customer', 'breaches'], ['customer', 'threat-score'], ['customer', 'magic-link'], ['health'], ['api'], ['login'], ['completion'], ['partner', 'analytics'], ['partner', 'plans'], ['profile', 'add'], ['profile', 'list'], ['profile', 'use'], ['profile', 'show'], ['profile', 'remove'], ['sandbox', 'start'], ['sandbox', 'exec']]) {
       const r = await runInProcess([...argv, '--help']);
       expect(r.stdout, argv.join(' ')).toMatch(/Examples:\n {2}\$ safeweb /);
     }

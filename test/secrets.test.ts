@@ -38,6 +38,8 @@ const commands: string[][] = [
   ['breach', 'check', 'admin@acme.co', 'error-500@acme.co'],
   ['breach', 'retrieve', 'admin@acme.co'],
   ['breach', 'get', '--name', 'Adobe'],
+  ['webhook', 'list'],
+  ['webhook', 'create', '--url', 'https://hooks.example.com/x', '--event', 'nope'],
   ['completion', 'bash'],
   ['--help'],
   ['partner', 'analytics', '--partner-id', 'partner_sandbox_other'],
@@ -65,6 +67,15 @@ describe('the API key stays secret', () => {
       expect(r.stderr).toContain('token_hash=[REDACTED]');
       expect(r.stdout + r.stderr).not.toContain(fx.sandbox.apiKey);
     }
+  });
+
+  it('webhook secrets appear only where create shows them, never in a trace', async () => {
+    const r = await runBinary(['--debug', 'webhook', 'create', '--url', 'https://hooks.example.com/s', '--event', 'all', '--json'], { env: fx.env });
+    const secret = JSON.parse(r.stdout).webhook.secret as string;
+    expect(r.stderr).not.toContain(secret);
+    expect(r.stderr).toContain('"secret":"[REDACTED]"');
+    const list = await runBinary(['--debug', 'webhook', 'list', '--json'], { env: fx.env });
+    expect(list.stdout + list.stderr).not.toContain(secret);
   });
 
   it('in the login wizard, with --debug', async () => {

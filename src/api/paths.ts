@@ -20,6 +20,10 @@ export const PATHS = {
   breachStatus: '/api/v1/integrations/breach/status',
   breachCatalogue: '/api/v1/integrations/breach',
   breachCategories: '/api/v1/integrations/breach/categories',
+  webhooks: '/api/integrations/webhooks',
+  webhook: '/api/integrations/webhooks/{id}',
+  /** Not SafeWeb's: the local sandbox's log of webhook delivery attempts. */
+  sandboxDeliveries: '/_sandbox/deliveries',
 } as const;
 
 export type PathName = keyof typeof PATHS;

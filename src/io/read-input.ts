@@ -1,15 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 
-/** Reads a file, or stdin for "-". A missing file is a usage error naming it. */
+/** Reads a file, or stdin for "-", as text. A missing file is a usage error naming it. */
 export async function readInput(source: string, stdin: NodeJS.ReadableStream): Promise<string> {
+  return (await readInputBytes(source, stdin)).toString('utf8');
+}
+
+/** The exact bytes of a file, or of stdin for "-" (signatures are over bytes, not text). */
+export async function readInputBytes(source: string, stdin: NodeJS.ReadableStream): Promise<Buffer> {
   if (source === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   }
   try {
-    return await readFile(source, 'utf8');
+    return await readFile(source);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;

@@ -19,7 +19,7 @@ export async function readSecret(source: { file?: string | undefined; stdin?: bo
   } else if (source.stdin) {
     text = await readInput('-', stdin);
   } else {
-    throw new UsageError(`the ${what} is needed`, `Pass --${what === 'API key' ? 'api-key' : 'secret'}-stdin or --${what === 'API key' ? 'api-key' : 'secret'}-file FILE.`);
+    throw new UsageError(`the ${what} is needed`, 'Give it in a file, or on stdin; never as a flag value.');
   }
   const secret = text.replace(/\r?\n$/, '');
   if (secret.trim() === '') throw new UsageError(`the ${what} is empty`, 'Check the file or what you piped in.');

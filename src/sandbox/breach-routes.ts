@@ -78,7 +78,8 @@ route('POST', both('/breach/status'), true, (ctx) => {
   if (!record || owner?.partnerId !== ctx.partner.partnerId) return fail(404, 'Breach not found or does not belong to partner');
   const changed = record.resolved !== body.resolved;
   record.resolved = body.resolved;
-  return { ...ok({ resolved: record.resolved }), changed };
+  const event = { event: record.resolved ? 'breach.resolved' : 'breach.unresolved', data: { customer_uuid: record.customerId, breach_name: record.breachName, emails: record.emails, timestamp: ctx.now.toISOString() } };
+  return { ...ok({ resolved: record.resolved }), changed, events: changed ? [event] : [] };
 });
 
 route('GET', both('/breach'), true, (ctx) => {

@@ -8,7 +8,7 @@ import { threatScore } from './breach-rules.js';
 import { findBreach, localTitle } from './catalogue.js';
 import { UUID_RE } from './ids.js';
 import { both, fail, ok, route, type RouteContext, type RouteResult } from './routes.js';
-import { syncBreaches, type CustomerRecord, type SandboxState } from './state.js';
+import { syncBreaches, type BreachRecord, type CustomerRecord, type SandboxState } from './state.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -106,8 +106,8 @@ route('POST', both('/customer/onboard'), true, (ctx) => {
     createdAt: ctx.now.toISOString(),
   };
   ctx.state.customers.push(customer);
-  syncBreaches(ctx.state, customer, ctx.now);
-  return { ...ok({ message: 'Customer onboarded successfully', customerId: customer.id }, 201), changed: true };
+  const found = syncBreaches(ctx.state, customer, ctx.now);
+  return { ...ok({ message: 'Customer onboarded successfully', customerId: customer.id }, 201), changed: true, events: breachNewEvent(customer, found, ctx.now) };
 });
 
 function setStatus(status: CustomerRecord['status'], message: string) {
@@ -168,11 +168,27 @@ route('PATCH', both('/customer/:id/assets'), true, (ctx) => {
   const emails = stringList(body, 'emails', EMAIL, 'email');
   if (isResult(emails)) return emails;
   if (domains === undefined && emails === undefined) return fail(400, 'At least one of domains or emails must be provided');
+  const before = customer.emails;
   if (domains !== undefined) customer.domains = domains;
   if (emails !== undefined) customer.emails = emails;
-  syncBreaches(ctx.state, customer, ctx.now);
-  return { ...ok({ domains: customer.domains, emails: customer.emails }), changed: true };
+  const found = syncBreaches(ctx.state, customer, ctx.now);
+  const lower = (list: string[]) => new Set(list.map((e) => e.toLowerCase()));
+  const added = customer.emails.filter((e) => !lower(before).has(e.toLowerCase()));
+  const removed = before.filter((e) => !lower(customer.emails).has(e.toLowerCase()));
+  const timestamp = ctx.now.toISOString();
+  const events = [
+    ...(added.length ? [{ event: 'email.added', data: { customer_uuid: customer.id, emails: added, timestamp } }] : []),
+    ...(removed.length ? [{ event: 'email.removed', data: { customer_uuid: customer.id, emails: removed, timestamp } }] : []),
+    ...breachNewEvent(customer, found, ctx.now),
+  ];
+  return { ...ok({ domains: customer.domains, emails: customer.emails }), changed: true, events };
 });
+
+/** `breach.new` for breach records a scan just created (none when nothing new was found). */
+function breachNewEvent(customer: CustomerRecord, found: BreachRecord[], now: Date): NonNullable<RouteResult['events']> {
+  if (found.length === 0) return [];
+  return [{ event: 'breach.new', data: { customer_uuid: customer.id, breaches_found: found.length, new_breach_names: found.map((b) => b.breachName), emails_scanned: customer.emails.length, timestamp: now.toISOString() } }];
+}
 
 /** The customer's breach records, in the shape of the customer-breaches listing. */
 export function breachListing(state: SandboxState, customer: CustomerRecord, locale: string | null) {

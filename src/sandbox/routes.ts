@@ -22,6 +22,8 @@ export interface RouteResult {
   html?: string;
   /** The state changed; persist it. */
   changed?: boolean;
+  /** Events to deliver to the partner's webhook endpoints once the answer is sent. */
+  events?: Array<{ event: string; data: Record<string, unknown> }>;
 }
 
 export interface Route {

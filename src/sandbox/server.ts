@@ -8,6 +8,9 @@ import { fail, matchRoute, type RouteResult } from './routes.js';
 import { loadState, saveState, seededState, type SandboxState } from './state.js';
 import './customer-routes.js';
 import './breach-routes.js';
+import './webhook-routes.js';
+import { createDispatcher } from './dispatcher.js';
+import type { DeliveryPolicy } from '../webhooks/deliver.js';
 
 export interface SandboxOptions {
   port?: number;
@@ -19,6 +22,8 @@ export interface SandboxOptions {
   /** One line per request, for the operator's console. */
   log?: ((line: string) => void) | undefined;
   now?: () => Date;
+  /** Webhook delivery timing; SafeWeb's (2 s timeout, 3 retries, 0.5/1/2 s backoff) by default. */
+  webhookPolicy?: DeliveryPolicy;
 }
 
 export interface Sandbox {
@@ -29,6 +34,8 @@ export interface Sandbox {
   state: SandboxState;
   /** Other partners' credentials, for ownership tests. */
   otherPartner: { partnerId: string; apiKey: string };
+  /** Resolves when no webhook delivery is in flight. */
+  deliveriesIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +50,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   if (!loaded) persist();
   const log = options.log;
+  const dispatcher = createDispatcher(state, { policy: options.webhookPolicy, log, persist });
 
   const server = http.createServer((req, res) => {
     const started = performance.now();
@@ -53,10 +61,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       res.end(text);
       log?.(`${req.method} ${req.url} → ${result.status} (${Math.round(performance.now() - started)} ms)`);
     };
-    handle(req, state, now())
-      .then((result) => {
+    const at = now();
+    handle(req, state, at)
+      .then(({ result, partnerId }) => {
         if (result.changed) persist();
         finish(result);
+        if (result.events?.length && partnerId) dispatcher.dispatch(partnerId, result.events, at);
       })
       .catch((error: unknown) => {
         log?.(`internal error: ${(error as Error).message}`);
@@ -80,41 +90,46 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     apiKey: primary.apiKey,
     state,
     otherPartner: { partnerId: other.partnerId, apiKey: other.apiKey },
-    close: () =>
-      new Promise<void>((resolve) => {
+    deliveriesIdle: () => dispatcher.idle(),
+    close: async () => {
+      await dispatcher.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-        persist();
-      }),
+      });
+      persist();
+    },
   };
 }
 
-async function handle(req: http.IncomingMessage, state: SandboxState, now: Date): Promise<RouteResult> {
+/** Routes one request; the partner it authenticated as comes back with the answer. */
+async function handle(req: http.IncomingMessage, state: SandboxState, now: Date): Promise<{ result: RouteResult; partnerId?: string | undefined }> {
   const url = new URL(req.url ?? '/', 'http://sandbox.local');
   const method = (req.method ?? 'GET').toUpperCase();
   const matched = matchRoute(method, url.pathname);
   const raw = await readBody(req);
-  if (raw === undefined) return fail(413, 'Request body too large');
-  if (!matched) return fail(404, `Route not found: ${method} ${url.pathname}`);
-  if ('allowed' in matched) return fail(405, `Method ${method} not allowed on ${url.pathname}; use ${matched.allowed.join(', ')}`);
+  if (raw === undefined) return { result: fail(413, 'Request body too large') };
+  if (!matched) return { result: fail(404, `Route not found: ${method} ${url.pathname}`) };
+  if ('allowed' in matched) return { result: fail(405, `Method ${method} not allowed on ${url.pathname}; use ${matched.allowed.join(', ')}`) };
 
   const partnerId = header(req, 'sw-partner-id');
   const apiKey = header(req, 'sw-api-key');
   const partner = partnerId && apiKey ? state.partners.find((p) => p.partnerId === partnerId && p.apiKey === apiKey) : undefined;
   if (matched.route.auth) {
-    if (!partnerId || !apiKey) return fail(401, 'Partner ID and API key are required in headers');
-    if (!partner) return fail(401, 'Failed to verify org API key');
+    if (!partnerId || !apiKey) return { result: fail(401, 'Partner ID and API key are required in headers') };
+    if (!partner) return { result: fail(401, 'Failed to verify org API key') };
   }
   let body: unknown;
   if (raw.length > 0) {
     try {
       body = JSON.parse(raw.toString('utf8'));
     } catch {
-      return fail(400, 'Invalid JSON in request body');
+      return { result: fail(400, 'Invalid JSON in request body') };
     }
   }
   const origin = `http://${req.headers.host ?? `127.0.0.1:${req.socket.localPort}`}`;
-  return matched.route.handle({ partner: partner ?? state.partners[0]!, origin, params: matched.params, query: url.searchParams, body, state, now });
+  const result = await matched.route.handle({ partner: partner ?? state.partners[0]!, origin, params: matched.params, query: url.searchParams, body, state, now });
+  return { result, partnerId: partner?.partnerId };
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

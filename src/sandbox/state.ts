@@ -52,6 +52,27 @@ export interface MagicLinkRecord {
   used: boolean;
 }
 
+export interface WebhookRecord {
+  id: number;
+  partnerId: string;
+  url: string;
+  secret: string;
+  events: string[];
+  active: boolean;
+  created_at: string;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  webhookId: number;
+  partnerId: string;
+  event: string;
+  url: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Array<{ attempt: number; at: string; ms: number; status?: number; error?: string; ok: boolean }>;
+  created_at: string;
+}
+
 export interface SandboxState {
   version: 1;
   createdAt: string;
@@ -59,6 +80,8 @@ export interface SandboxState {
   customers: CustomerRecord[];
   breaches: BreachRecord[];
   magicLinks?: MagicLinkRecord[];
+  webhooks?: WebhookRecord[];
+  deliveries?: DeliveryRecord[];
 }
 
 export const PRIMARY_PARTNER_ID = 'partner_sandbox';

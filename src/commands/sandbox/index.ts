@@ -25,6 +25,16 @@ export function registerSandbox(program: Command, ctx: Context): void {
     });
 
   sandbox
+    .command('deliveries')
+    .summary("the sandbox's log of webhook delivery attempts")
+    .description('Show every webhook delivery the running sandbox made for your endpoints, with each attempt. Uses the active profile, which must point at the sandbox.')
+    .addHelpText('after', examples('safeweb sandbox deliveries', 'safeweb sandbox deliveries --json | jq ".deliveries[] | select(.status == \\"failed\\")"'))
+    .action(async () => {
+      const { runSandboxDeliveries } = await import('./deliveries.js');
+      await runSandboxDeliveries({}, ctx);
+    });
+
+  sandbox
     .command('exec')
     .argument('<command...>', 'the command to run, after --')
     .summary('run one command against a fresh sandbox, then stop it')

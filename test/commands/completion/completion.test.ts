@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 const cases: Array<[string[], string[]]> = [
-  [['safeweb', ''], ['health', 'customer', 'breach', 'partner', 'api', 'login', 'profile', 'sandbox', 'completion']],
+  [['safeweb', ''], ['health', 'customer', 'breach', 'webhook', 'partner', 'api', 'login', 'profile', 'sandbox', 'completion']],
   [['safeweb', 'partner', ''], ['analytics', 'plans']],
   [['safeweb', '--json', 'partner', ''], ['analytics', 'plans']],
   [['safeweb', '--profile', 'prod', 'partner', ''], ['analytics', 'plans']],
@@ -57,6 +57,7 @@ const cases: Array<[string[], string[]]> = [
   [['safeweb', 'completion', ''], ['bash', 'zsh', 'fish']],
   [['safeweb', 'customer', 'onboard', '--currency', ''], ['AUD', 'GBP', 'USD']],
   [['safeweb', 'customer', ''], ['onboard', 'list', 'offboard', 'reactivate', 'update', 'assets', 'breaches', 'threat-score', 'magic-link']],
+  [['safeweb', 'webhook', 'trigger', ''], ['breach.new', 'breach.resolved', 'breach.unresolved', 'email.added', 'email.removed']],
   [['safeweb', 'api', ''], ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']],
 ];
 

@@ -1,0 +1,57 @@
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createWebhook } from '../../api/webhooks.js';
+import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { checkEvents, checkWebhookUrl } from '../../webhooks/options.js';
+
+export interface WebhookCreateOptions {
+  url: string;
+  events: string[];
+  inactive: boolean;
+  secretFile?: string | undefined;
+}
+
+export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context): Promise<void> {
+  const url = checkWebhookUrl(opts.url);
+  const events = checkEvents(opts.events);
+  const api = await ctx.api();
+  // Claim the secret file before creating anything: it must be new, and only yours.
+  let fd: number | undefined;
+  if (opts.secretFile) {
+    try {
+      fd = openSync(opts.secretFile, 'wx', 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot create ${opts.secretFile}: ${code === 'EEXIST' ? 'it already exists' : (error as Error).message}`, 'Give a new file name; an existing file is never overwritten.');
+    }
+  }
+  let result;
+  try {
+    result = await createWebhook(api, { url, events, active: !opts.inactive });
+  } catch (error) {
+    if (fd !== undefined) {
+      closeSync(fd);
+      rmSync(opts.secretFile!, { force: true });
+    }
+    throw error;
+  }
+  const { secret, ...endpoint } = result.webhook;
+  if (fd !== undefined) {
+    writeSync(fd, `${secret ?? ''}\n`);
+    closeSync(fd);
+  }
+  if (ctx.globals.json) {
+    ctx.out.printJson({ success: result.success, webhook: fd !== undefined ? { ...endpoint, secretFile: opts.secretFile } : result.webhook });
+  } else {
+    await ctx.out.printPairs([
+      ['ID', 'id', endpoint.id],
+      ['URL', 'url', endpoint.url],
+      ['Events', 'events', endpoint.events.join(', ')],
+      ['Active', 'active', endpoint.active],
+      ['Created', 'created_at', endpoint.created_at],
+      ...(fd === undefined ? ([['Secret', 'secret', secret]] as Array<[string, string, string | undefined]>) : []),
+    ]);
+  }
+  if (fd !== undefined) ctx.out.success(`The signing secret is in ${opts.secretFile} (mode 0600). It cannot be shown again.`);
+  else ctx.out.warn('this signing secret is shown only now and cannot be retrieved later; store it safely (or use --secret-file next time).');
+}

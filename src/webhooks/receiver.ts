@@ -1,0 +1,137 @@
+/**
+ * The local receiver behind `webhook listen`: verifies every delivery, answers at once (200
+ * valid, 401 invalid), flags duplicates, and forwards verified deliveries untouched. A body
+ * limit and request timeouts keep a bad client from hanging or exhausting it.
+ */
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EVENT_HEADER, SIGNATURE_HEADER, verify } from './signature.js';
+
+export interface ReceivedDelivery {
+  receivedAt: string;
+  path: string;
+  event: string | undefined;
+  verified: boolean;
+  /** 1-based index of the secret that matched. */
+  secret?: number;
+  reason?: string;
+  duplicate: boolean;
+  status: number;
+  body: unknown;
+  forward?: { url: string; status?: number; error?: string; ms: number };
+}
+
+export interface ReceiverOptions {
+  port: number;
+  path?: string | undefined;
+  secrets: string[];
+  forwardTo?: string | undefined;
+  onDelivery: (d: ReceivedDelivery) => void;
+  maxBodyBytes?: number;
+}
+
+export interface Receiver {
+  url: string;
+  close(): Promise<void>;
+}
+
+const FORWARD_TIMEOUT_MS = 10_000;
+
+function forward(url: string, req: http.IncomingMessage, body: Buffer): Promise<NonNullable<ReceivedDelivery['forward']>> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = { 'content-type': req.headers['content-type'] ?? 'application/json', 'content-length': String(body.length) };
+    for (const name of [EVENT_HEADER, SIGNATURE_HEADER, 'user-agent']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const out = http.request(url, { method: 'POST', headers, timeout: FORWARD_TIMEOUT_MS }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ url, status: res.statusCode ?? 0, ms: Date.now() - started }));
+    });
+    out.on('timeout', () => out.destroy(new Error(`no answer within ${FORWARD_TIMEOUT_MS / 1000} s`)));
+    out.on('error', (error) => resolve({ url, error: error.message, ms: Date.now() - started }));
+    out.end(body);
+  });
+}
+
+export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
+  const seen = new Set<string>();
+  const maxBody = options.maxBodyBytes ?? 1_000_000;
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://receiver.local').pathname;
+    const reply = (status: number, body: Record<string, unknown>) => {
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify(body));
+    };
+    if (options.path && path !== options.path) {
+      req.resume();
+      return reply(404, { error: `deliveries go to ${options.path}` });
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      return reply(405, { error: 'deliveries are POST requests' });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBody) {
+        if (!tooBig) reply(413, { error: `body over ${maxBody} bytes` });
+        tooBig = true;
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (tooBig) return;
+      const raw = Buffer.concat(chunks);
+      const signature = req.headers[SIGNATURE_HEADER];
+      const check = verify(raw, typeof signature === 'string' ? signature : undefined, options.secrets);
+      const event = typeof req.headers[EVENT_HEADER] === 'string' ? (req.headers[EVENT_HEADER] as string) : undefined;
+      const base = { receivedAt: new Date().toISOString(), path, event };
+      if (!check.valid) {
+        reply(401, { error: `invalid signature: ${check.reason}` });
+        options.onDelivery({ ...base, verified: false, reason: check.detail, duplicate: false, status: 401, body: null });
+        return;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        reply(400, { error: 'the body is not JSON' });
+        options.onDelivery({ ...base, verified: true, secret: check.secretIndex + 1, reason: 'the body is not JSON', duplicate: false, status: 400, body: raw.toString('utf8').slice(0, 200) });
+        return;
+      }
+      const key = createHash('sha256').update(raw).digest('hex');
+      const duplicate = seen.has(key);
+      seen.add(key);
+      // Answer first: SafeWeb gives a receiver 2 seconds; forwarding must not eat into them.
+      reply(200, { received: true, duplicate });
+      const delivery: ReceivedDelivery = { ...base, verified: true, secret: check.secretIndex + 1, duplicate, status: 200, body };
+      if (!options.forwardTo) return options.onDelivery(delivery);
+      void forward(options.forwardTo, req, raw).then((result) => options.onDelivery({ ...delivery, forward: result }));
+    });
+    req.on('error', () => undefined);
+  });
+  // A slow or silent client is cut off instead of holding a socket open.
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 10_000;
+  server.keepAliveTimeout = 2_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${options.path ?? '/'}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,59 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { runInProcess, cleanEnv, tempDir } from '../helpers/cli.js';
+
+let sandbox: Sandbox;
+let failing: http.Server;
+let slow: http.Server;
+const hits = { failing: 0, slow: 0 };
+
+const listenOn = async (server: http.Server) => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+};
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  failing = http.createServer((req, res) => (req.resume(), hits.failing++, res.writeHead(500).end()));
+  // Answers only after SafeWeb's 2-second limit.
+  slow = http.createServer((req, res) => (req.resume(), hits.slow++, setTimeout(() => res.writeHead(200).end(), 2500)));
+});
+afterAll(async () => {
+  await sandbox.close();
+  for (const s of [failing, slow]) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+describe('sandbox deliveries', () => {
+  it('retry on a 500 and on a receiver slower than 2 s, and stop after 3 retries', { timeout: 30_000 }, async () => {
+    const env = cleanEnv({ SAFEWEB_BASE_URL: sandbox.url, SAFEWEB_PARTNER_ID: sandbox.partnerId, SAFEWEB_API_KEY: sandbox.apiKey, SAFEWEB_CONFIG_DIR: tempDir().dir });
+    for (const url of [await listenOn(failing), await listenOn(slow)]) {
+      expect((await runInProcess(['webhook', 'create', '--url', url, '--event', 'breach.resolved', '--event', 'breach.unresolved'], { env })).code).toBe(0);
+    }
+    const record = sandbox.state.breaches.find((b) => !b.resolved && sandbox.state.customers.find((c) => c.id === b.customerId)!.partnerId === sandbox.partnerId)!;
+    expect((await runInProcess(['breach', 'resolve', record.id], { env })).code).toBe(0);
+    await sandbox.deliveriesIdle();
+    expect(hits).toEqual({ failing: 4, slow: 4 });
+    const deliveries = (await runInProcess(['sandbox', 'deliveries', '--json'], { env })).stdout;
+    const list = JSON.parse(deliveries).deliveries as Array<{ event: string; status: string; attempts: Array<{ status?: number; error?: string }> }>;
+    expect(list).toHaveLength(2);
+    for (const d of list) {
+      expect(d).toMatchObject({ event: 'breach.resolved', status: 'failed' });
+      expect(d.attempts).toHaveLength(4);
+    }
+    const timeouts = list.find((d) => d.attempts.every((a) => a.error))!;
+    expect(timeouts.attempts[0]!.error).toBe('no answer within 2000 ms');
+    const errors = list.find((d) => d.attempts.every((a) => a.status === 500));
+    expect(errors).toBeDefined();
+    // Resolving it again changes nothing, so nothing more is delivered.
+    await runInProcess(['breach', 'resolve', record.id], { env });
+    await sandbox.deliveriesIdle();
+    expect(hits).toEqual({ failing: 4, slow: 4 });
+    const table = await runInProcess(['sandbox', 'deliveries'], { env });
+    expect(table.stdout).toMatch(/breach\.resolved\t\S+\tfailed\t500, 500, 500, 500\t/);
+  });
+});
