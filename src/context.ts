@@ -171,7 +171,7 @@ export class Context {
   }
 
   /** A client for explicit credentials (login verifies before saving). */
-  async apiFor(creds: { partnerId: string; apiKey: string; baseUrl: string }): Promise<ApiClient> {
+  async apiFor(creds: { partnerId: string; apiKey: string; baseUrl: string }, extra: { onRateLimited?: (retryAfterMs: number) => void } = {}): Promise<ApiClient> {
     const [{ createApiClient }, { checkBaseUrl }, { userAgent }] = await Promise.all([
       import('./api/client.js'),
       import('./api/base-url.js'),
@@ -186,6 +186,13 @@ export class Context {
       retries: this.globals.retries,
       fetch: await this.transport(),
       trace: this.globals.debug ? (line) => this.debug(line) : undefined,
+      onRateLimited: extra.onRateLimited,
     });
+  }
+
+  /** A fresh client for the resolved credentials with bulk-run hooks (see apiFor). */
+  async bulkApi(extra: { onRateLimited?: (retryAfterMs: number) => void }): Promise<ApiClient> {
+    const [{ requireCredentials }, resolved] = await Promise.all([import('./config/resolve.js'), this.resolved()]);
+    return this.apiFor(requireCredentials(resolved), extra);
   }
 }

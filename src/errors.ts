@@ -60,6 +60,11 @@ export class ApiRejectedError extends CliError {
 /** Network failure, timeout, 5xx, or 429 after retries. */
 export class UnavailableError extends CliError {
   readonly status: number | undefined;
+  /**
+   * True when the request may have been processed all the same (a 5xx, a timeout, a
+   * connection lost after sending); false when it surely was not (429, nothing sent).
+   */
+  outcomeUnknown = true;
   constructor(message: string, status?: number, hint?: string) {
     super(message, ExitCode.Unavailable, hint);
     this.status = status;

@@ -8,7 +8,7 @@ import { UnavailableError } from '../errors.js';
 import { joinUrl } from './base-url.js';
 import { errorFromResponse } from './errors.js';
 import { redactBody, redactHeader, redactText } from './redact.js';
-import { backoffDelay, isTimeout, retryVerdict, RETRY_STATUSES } from './retry.js';
+import { backoffDelay, isTimeout, parseRetryAfter, retryVerdict, RETRY_STATUSES } from './retry.js';
 import { TransportError } from './transport.js';
 
 export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
@@ -25,6 +25,8 @@ export interface ApiSettings {
   trace?: ((line: string) => void) | undefined;
   /** Extra strings to hide from traces, besides the API key. */
   secrets?: string[];
+  /** Told of every 429 before its retry, with the wait it asked for (bulk runs slow down). */
+  onRateLimited?: ((retryAfterMs: number) => void) | undefined;
 }
 
 export interface ApiRequest {
@@ -104,6 +106,7 @@ export function createApiClient(settings: ApiSettings): ApiClient {
             beforeRetry: [
               ({ retryCount, error }) => {
                 retries = retryCount;
+                if (error instanceof HTTPError && error.response.status === 429) settings.onRateLimited?.(parseRetryAfter(error.response.headers.get('retry-after')) ?? 1000);
                 trace?.(`retry ${retryCount}/${settings.retries} after: ${redactText(error.message, known)}`);
               },
             ],
@@ -157,7 +160,9 @@ async function toCliError(error: unknown, method: string, url: URL, retries: num
     return new UnavailableError(`no answer from ${url.host} within ${formatMs(timeoutMs)} (${method} ${url.pathname})${after}`, undefined, 'Raise --timeout, or check the connection with `safeweb health`.');
   }
   if (error instanceof TransportError) {
-    return new UnavailableError(`${error.message}${after}`, undefined, 'Check the network and the base URL (`safeweb profile show`).');
+    const unavailable = new UnavailableError(`${error.message}${after}`, undefined, 'Check the network and the base URL (`safeweb profile show`).');
+    unavailable.outcomeUnknown = error.sent;
+    return unavailable;
   }
   return error instanceof Error ? error : new Error(String(error));
 }

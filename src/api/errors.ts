@@ -39,7 +39,9 @@ export function errorFromResponse(res: FailedResponse): CliError {
     return new AuthError(`${message} (${res.status} from ${where})`, 'Check the partner ID and API key with `safeweb profile show`, or run `safeweb login`.');
   }
   if (res.status === 429) {
-    return new UnavailableError(`${message} (429 rate limited on ${where}${retried(res.retries)})`, 429, 'Wait a little and run it again.');
+    const limited = new UnavailableError(`${message} (429 rate limited on ${where}${retried(res.retries)})`, 429, 'Wait a little and run it again.');
+    limited.outcomeUnknown = false;
+    return limited;
   }
   if (res.status >= 500) {
     return new UnavailableError(`${message} (${res.status} from ${where}${retried(res.retries)})`, res.status, 'The service failed; try again later.');

@@ -79,10 +79,9 @@ export function createTransport(options: TransportOptions): (input: Request, ini
         if (connect.statusCode !== 200) proxyRefusal = `${connect.statusCode} ${connect.statusText}`.trim();
       });
       req.on('socket', (socket) => {
+        // A kept-alive socket is connected already; only a new one gets a (one-off) listener.
         if (!socket.connecting) connected = true;
-        socket.once('connect', () => {
-          connected = true;
-        });
+        else socket.once('connect', () => (connected = true));
       });
       req.on('error', (error: NodeJS.ErrnoException) => {
         if (error.name === 'AbortError') {

@@ -1,12 +1,14 @@
 /**
  * The local customer ledger. The API cannot list customers, and operators think in their own
- * references, so every customer this tool onboards is recorded here: one file per partner
- * account (partner ID at host), in the config directory, mode 0600.
+ * references, so every customer this tool onboards is recorded here: one append-only NDJSON
+ * file per partner account (partner ID at host), in the config directory, mode 0600.
+ *
+ * Append-only because bulk onboarding records thousands of customers: each is one small
+ * O_APPEND write (atomic on a local file system, so concurrent processes interleave whole
+ * lines), never a rewrite of the whole file. Reading folds the lines into the current state.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { withLock } from '../config/lock.js';
 import { ConfigError, UsageError } from '../errors.js';
 
 export interface LedgerEntry {
@@ -23,6 +25,10 @@ export interface LedgerFile {
   customers: LedgerEntry[];
 }
 
+type LedgerLine =
+  | { op: 'onboarded'; reference: string; id: string; companyName: string; at: string }
+  | { op: 'changed'; id: string; status?: LedgerEntry['status']; companyName?: string; at: string };
+
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** "P123@connect.safeweb.co": the ledger belongs to the account, whichever profile names it. */
@@ -31,7 +37,7 @@ export function accountKey(partnerId: string, baseUrl: string): string {
 }
 
 export function ledgerPath(configDir: string, account: string): string {
-  return path.join(configDir, 'ledger', `${account.replace(/[^A-Za-z0-9@._-]/g, '_')}.json`);
+  return path.join(configDir, 'ledger', `${account.replace(/[^A-Za-z0-9@._-]/g, '_')}.ndjson`);
 }
 
 export function readLedger(configDir: string, account: string): LedgerFile {
@@ -43,41 +49,50 @@ export function readLedger(configDir: string, account: string): LedgerFile {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { account, customers: [] };
     throw new ConfigError(`cannot read the customer ledger ${file}: ${(error as Error).message}`);
   }
-  try {
-    const data = JSON.parse(text) as LedgerFile;
-    if (!Array.isArray(data.customers)) throw new Error('no customers array');
-    return data;
-  } catch (error) {
-    throw new ConfigError(`the customer ledger ${file} is corrupt (${(error as Error).message})`, 'Fix or move it aside; it was left untouched.');
-  }
+  const byId = new Map<string, LedgerEntry>();
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let entry: LedgerLine;
+    try {
+      entry = JSON.parse(line) as LedgerLine;
+    } catch {
+      // A torn last line (a crash mid-write) is skipped; anything else is corruption.
+      if (i >= text.split('\n').length - 2) return;
+      throw new ConfigError(`the customer ledger ${file} is corrupt at line ${i + 1}`, 'Fix or move it aside; it was left untouched.');
+    }
+    if (entry.op === 'onboarded') {
+      for (const [id, e] of byId) if (e.reference === entry.reference) byId.delete(id);
+      byId.set(entry.id, { reference: entry.reference, id: entry.id, companyName: entry.companyName, onboardedAt: entry.at, status: 'active', updatedAt: entry.at });
+    } else if (entry.op === 'changed') {
+      const e = byId.get(entry.id);
+      if (e) Object.assign(e, entry.status ? { status: entry.status } : {}, entry.companyName ? { companyName: entry.companyName } : {}, { updatedAt: entry.at });
+    }
+  });
+  return { account, customers: [...byId.values()] };
 }
 
-/** Read-modify-write under a lock; written atomically with mode 0600. */
-export async function updateLedger(configDir: string, account: string, mutate: (ledger: LedgerFile) => void): Promise<void> {
+function appendLines(configDir: string, account: string, lines: LedgerLine[]): void {
   const file = ledgerPath(configDir, account);
-  await withLock(path.dirname(file), 'ledger', () => {
-    const ledger = readLedger(configDir, account);
-    mutate(ledger);
-    const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-    fs.writeFileSync(tmp, `${JSON.stringify(ledger, null, 2)}\n`, { mode: 0o600 });
-    fs.renameSync(tmp, file);
-  });
+  const dir = path.dirname(file);
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.appendFileSync(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), { mode: 0o600 });
 }
 
-/** Records a new customer (or refreshes an entry with the same reference). */
+/** Records a new customer (replacing any older entry with the same reference). */
 export async function recordOnboarded(configDir: string, account: string, entry: { reference: string; id: string; companyName: string }, now: Date): Promise<void> {
-  await updateLedger(configDir, account, (ledger) => {
-    ledger.customers = ledger.customers.filter((c) => c.reference !== entry.reference && c.id !== entry.id);
-    ledger.customers.push({ ...entry, onboardedAt: now.toISOString(), status: 'active', updatedAt: now.toISOString() });
-  });
+  appendLines(configDir, account, [{ op: 'onboarded', ...entry, at: now.toISOString() }]);
 }
 
-/** Updates what the ledger knows of a customer, when it knows it at all. */
+/** Updates what the ledger knows of a customer; a customer it does not know is ignored. */
 export async function recordChange(configDir: string, account: string, id: string, change: Partial<Pick<LedgerEntry, 'status' | 'companyName'>>, now: Date): Promise<void> {
-  if (!readLedger(configDir, account).customers.some((c) => c.id === id)) return;
-  await updateLedger(configDir, account, (ledger) => {
-    for (const c of ledger.customers) if (c.id === id) Object.assign(c, change, { updatedAt: now.toISOString() });
-  });
+  appendLines(configDir, account, [{ op: 'changed', id, ...change, at: now.toISOString() }]);
+}
+
+/** For bulk runs: an appender that records each onboarded customer as it succeeds. */
+export function ledgerAppender(configDir: string, account: string): { onboarded(entry: { reference: string; id: string; companyName: string }, at: Date): void } {
+  return {
+    onboarded: (entry, at) => appendLines(configDir, account, [{ op: 'onboarded', ...entry, at: at.toISOString() }]),
+  };
 }
 
 /**

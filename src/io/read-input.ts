@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, constants, readFile, stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 
 /** Reads a file, or stdin for "-", as text. A missing file is a usage error naming it. */
@@ -16,8 +16,22 @@ export async function readInputBytes(source: string, stdin: NodeJS.ReadableStrea
   try {
     return await readFile(source);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    throw new UsageError(`cannot read ${source}: ${why}`, 'Check the path.');
+    throw unreadable(source, error);
   }
+}
+
+/** Fails as readInput would, without reading the file (bulk input is streamed later). */
+export async function checkReadable(source: string): Promise<void> {
+  try {
+    await access(source, constants.R_OK);
+    if ((await stat(source)).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+  } catch (error) {
+    throw unreadable(source, error);
+  }
+}
+
+function unreadable(source: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+  return new UsageError(`cannot read ${source}: ${why}`, 'Check the path.');
 }

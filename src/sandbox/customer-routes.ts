@@ -18,6 +18,17 @@ const NOT_FOUND = 'Customer not found or does not belong to partner';
 
 type Body = Record<string, unknown>;
 
+/** partner + reference of every customer, so a bulk run of 100 000 is not quadratic. */
+const indexes = new WeakMap<SandboxState, Set<string>>();
+function referenceIndex(state: SandboxState): Set<string> {
+  let index = indexes.get(state);
+  if (!index) {
+    index = new Set(state.customers.map((c) => `${c.partnerId}\u0000${c.customerReference}`));
+    indexes.set(state, index);
+  }
+  return index;
+}
+
 function invalid(problem: string): RouteResult {
   return fail(400, `Invalid request body: ${problem}`);
 }
@@ -82,7 +93,8 @@ route('POST', both('/customer/onboard'), true, (ctx) => {
   const allEmails = [...(emails ?? [])];
   if (contactEmail && !allEmails.some((e) => e.toLowerCase() === contactEmail.toLowerCase())) allEmails.push(contactEmail);
   const reference = (body['customerReference'] as string).trim();
-  if (ctx.state.customers.some((c) => c.partnerId === ctx.partner.partnerId && c.customerReference === reference)) {
+  const references = referenceIndex(ctx.state);
+  if (references.has(`${ctx.partner.partnerId}\u0000${reference}`)) {
     return fail(409, `Customer reference ${reference} already exists for this partner`);
   }
   const customer: CustomerRecord = {
@@ -106,6 +118,7 @@ route('POST', both('/customer/onboard'), true, (ctx) => {
     createdAt: ctx.now.toISOString(),
   };
   ctx.state.customers.push(customer);
+  references.add(`${ctx.partner.partnerId}\u0000${reference}`);
   const found = syncBreaches(ctx.state, customer, ctx.now);
   return { ...ok({ message: 'Customer onboarded successfully', customerId: customer.id }, 201), changed: true, events: breachNewEvent(customer, found, ctx.now) };
 });

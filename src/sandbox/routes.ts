@@ -20,6 +20,8 @@ export interface RouteResult {
   body: unknown;
   /** Send this text as HTML instead of JSON (the magic-link landing page). */
   html?: string;
+  /** Extra response headers (Retry-After on a 429). */
+  headers?: Record<string, string>;
   /** The state changed; persist it. */
   changed?: boolean;
   /** Events to deliver to the partner's webhook endpoints once the answer is sent. */

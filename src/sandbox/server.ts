@@ -24,6 +24,18 @@ export interface SandboxOptions {
   now?: () => Date;
   /** Webhook delivery timing; SafeWeb's (2 s timeout, 3 retries, 0.5/1/2 s backoff) by default. */
   webhookPolicy?: DeliveryPolicy;
+  /** Knobs for testing scripts against slow and failing servers (API routes only). */
+  faults?: Faults;
+}
+
+export interface Faults {
+  /** Added to every API answer. */
+  latencyMs?: number;
+  /** Share of API requests (0 to 1) answered 503 before anything is done. */
+  errorRate?: number;
+  /** API requests per second; beyond it, 429 with Retry-After. */
+  rateLimit?: number;
+  random?: () => number;
 }
 
 export interface Sandbox {
@@ -51,19 +63,29 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (!loaded) persist();
   const log = options.log;
   const dispatcher = createDispatcher(state, { policy: options.webhookPolicy, log, persist });
+  const fault = faultGate(options.faults ?? {});
 
   const server = http.createServer((req, res) => {
     const started = performance.now();
     const finish = (result: RouteResult) => {
       const text = result.html ?? JSON.stringify(result.body);
       const type = result.html === undefined ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8';
-      res.writeHead(result.status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+      res.writeHead(result.status, { ...result.headers, 'content-type': type, 'content-length': Buffer.byteLength(text) });
       res.end(text);
       log?.(`${req.method} ${req.url} → ${result.status} (${Math.round(performance.now() - started)} ms)`);
     };
     const at = now();
+    const isApi = (req.url ?? '').startsWith('/api/');
+    const injected = isApi ? fault() : undefined;
+    const delay = isApi ? (options.faults?.latencyMs ?? 0) : 0;
+    if (injected) {
+      req.resume();
+      setTimeout(() => finish(injected), delay);
+      return;
+    }
     handle(req, state, at)
-      .then(({ result, partnerId }) => {
+      .then(async ({ result, partnerId }) => {
+        if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
         if (result.changed) persist();
         finish(result);
         if (result.events?.length && partnerId) dispatcher.dispatch(partnerId, result.events, at);
@@ -99,6 +121,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
       persist();
     },
+  };
+}
+
+/**
+ * The fault knobs: a 429 beyond the rate limit (a token bucket refilled continuously), else a
+ * 503 for the error-rate share of requests, else nothing.
+ */
+function faultGate(faults: Faults): () => RouteResult | undefined {
+  const random = faults.random ?? Math.random;
+  const rate = faults.rateLimit;
+  let tokens = rate ?? 0;
+  let last = Date.now();
+  return () => {
+    if (rate) {
+      const t = Date.now();
+      tokens = Math.min(rate, tokens + ((t - last) / 1000) * rate);
+      last = t;
+      if (tokens < 1) {
+        const result = fail(429, 'Too many requests');
+        return { ...result, headers: { 'retry-after': '1' } };
+      }
+      tokens -= 1;
+    }
+    if (faults.errorRate && random() < faults.errorRate) return fail(503, 'Service temporarily unavailable');
+    return undefined;
   };
 }
 

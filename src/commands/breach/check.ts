@@ -1,5 +1,6 @@
-import pLimit from 'p-limit';
 import { checkBreach } from '../../api/breaches.js';
+import { Pacer, runPaced } from '../../bulk/pacer.js';
+import { startProgress } from '../../bulk/progress.js';
 import type { Context } from '../../context.js';
 import { emailProblem } from '../../customers/onboarding.js';
 import { AuthError, CliError, UsageError, ValidationError } from '../../errors.js';
@@ -14,6 +15,7 @@ export interface BreachCheckOptions {
   exitStatus: boolean;
   ndjson: boolean;
   concurrency: number;
+  maxRps?: number | undefined;
 }
 
 export interface CheckResult {
@@ -23,6 +25,7 @@ export interface CheckResult {
 }
 
 interface Target {
+  index: number;
   email: string;
   where: string;
 }
@@ -38,16 +41,20 @@ export function worstExitCode(results: CheckResult[], exitStatus: boolean): Exit
 }
 
 async function gatherTargets(opts: BreachCheckOptions, ctx: Context): Promise<Target[]> {
-  const targets: Target[] = opts.emails.map((email, i) => ({ email: email.trim(), where: `argument ${i + 1}` }));
+  const targets: Target[] = opts.emails.map((email, i) => ({ index: i, email: email.trim(), where: `argument ${i + 1}` }));
   if (opts.file !== undefined) {
     const source = opts.file === '-' ? 'stdin' : opts.file;
     const lines = (await readInput(opts.file, ctx.streams.stdin)).split(/\r?\n/);
     lines.forEach((line, i) => {
       const email = line.trim();
-      if (email && !email.startsWith('#')) targets.push({ email, where: `${source} line ${i + 1}` });
+      if (email && !email.startsWith('#')) targets.push({ index: targets.length, email, where: `${source} line ${i + 1}` });
     });
   }
   return targets;
+}
+
+async function* iterate<T>(items: T[]): AsyncGenerator<T> {
+  yield* items;
 }
 
 export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Promise<void> {
@@ -58,31 +65,39 @@ export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Pr
   const problems = targets.filter((t) => emailProblem(t.email)).map((t) => `${t.where}: ${emailProblem(t.email)}`);
   if (problems.length) throw new ValidationError(`${problems.length} invalid address${problems.length === 1 ? '' : 'es'}; nothing was sent:`, problems);
 
+  // The bulk machinery of customer onboard: bounded concurrency, optional rate, 429 slow-down.
   const resolved = opts.resolved ? true : opts.unresolved ? false : undefined;
-  const api = await ctx.api();
-  const limit = pLimit(opts.concurrency);
+  const pacer = new Pacer({ concurrency: opts.concurrency, maxRps: opts.maxRps });
+  const api = await ctx.bulkApi({ onRateLimited: (ms) => pacer.rateLimited(ms) });
+  const progress = await startProgress(ctx.streams.stderr, 'Checking', targets.length > 1 ? targets.length : 0);
+  const results: CheckResult[] = new Array(targets.length);
   let authFailure: AuthError | undefined;
-  const results = await Promise.all(
-    targets.map((t) =>
-      limit(async (): Promise<CheckResult> => {
-        // Credentials will not start working for the next address: after a 401/403, stop sending.
-        if (authFailure) return { email: t.email, breached: null, error: { message: 'not checked: authentication failed', exitCode: ExitCode.Auth } };
+  try {
+    await runPaced(
+      iterate(targets),
+      pacer,
+      async (t) => {
+        let result: CheckResult;
         try {
           const res = await checkBreach(api, t.email, resolved);
-          const result = { email: t.email, breached: Boolean(res.breach) };
-          if (opts.ndjson) ctx.out.line(JSON.stringify(result));
-          return result;
+          result = { email: t.email, breached: Boolean(res.breach) };
+          pacer.succeeded();
         } catch (error) {
           if (!(error instanceof CliError)) throw error;
+          // Credentials will not start working for the next address: stop sending.
           if (error instanceof AuthError) authFailure ??= error;
-          const result: CheckResult = { email: t.email, breached: null, error: { message: error.message, exitCode: error.exitCode } };
-          if (!(error instanceof AuthError)) ctx.out.warn(`${t.email}: ${error.message}`);
-          if (opts.ndjson) ctx.out.line(JSON.stringify(result));
-          return result;
+          else ctx.out.warn(`${t.email}: ${error.message}`);
+          result = { email: t.email, breached: null, error: { message: error.message, exitCode: error.exitCode } };
         }
-      }),
-    ),
-  );
+        results[t.index] = result;
+        progress.tick(Boolean(result.error));
+        if (opts.ndjson) ctx.out.line(JSON.stringify(result));
+      },
+      () => authFailure !== undefined,
+    );
+  } finally {
+    progress.stop();
+  }
   if (authFailure) throw authFailure;
 
   // --ndjson already printed each result; it wins over --json so stdout stays one format.

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
-import { parseNonNegativeInt } from '../parse.js';
+import { parseNonNegativeInt, parsePositiveNumber } from '../parse.js';
 
 export const CATALOGUE_LOCALES = ['en-GB', 'da-DK', 'sv-SE', 'nb-NO', 'fi-FI'] as const;
 
@@ -23,15 +23,16 @@ export function registerBreach(program: Command, ctx: Context): void {
     .option('--exit-status', 'exit 8 when any address is breached (0 when none)')
     .option('--ndjson', 'print one JSON object per address as each finishes')
     .addOption(new Option('--concurrency <n>', 'requests in flight at once').default(8).argParser(parseNonNegativeInt(64)))
+    .addOption(new Option('--max-rps <n>', 'at most this many requests started per second').argParser(parsePositiveNumber))
     .addHelpText('after', examples(
       'safeweb breach check a@b.co c@d.co',
       'safeweb breach check --file emails.txt --json | jq -r ".[] | select(.breached) | .email"',
       'cut -f2 users.tsv | safeweb breach check --file - --ndjson',
       'safeweb breach check ceo@acme.co --exit-status || echo "breached (8) or failed"',
     ))
-    .action(async (emails: string[], opts: { file?: string; resolved?: boolean; unresolved?: boolean; exitStatus?: boolean; ndjson?: boolean; concurrency: number }) => {
+    .action(async (emails: string[], opts: { file?: string; resolved?: boolean; unresolved?: boolean; exitStatus?: boolean; ndjson?: boolean; concurrency: number; maxRps?: number }) => {
       const { runBreachCheck } = await import('./check.js');
-      await runBreachCheck({ emails, file: opts.file, resolved: opts.resolved, unresolved: opts.unresolved, exitStatus: Boolean(opts.exitStatus), ndjson: Boolean(opts.ndjson), concurrency: opts.concurrency }, ctx);
+      await runBreachCheck({ emails, file: opts.file, resolved: opts.resolved, unresolved: opts.unresolved, exitStatus: Boolean(opts.exitStatus), ndjson: Boolean(opts.ndjson), concurrency: opts.concurrency, maxRps: opts.maxRps }, ctx);
     });
 
   breach

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { CURRENCIES, ENROL_TYPES, PLAN_TYPES } from '../../customers/onboarding.js';
 import { examples } from '../examples.js';
-import { collect } from '../parse.js';
+import { collect, parseNonNegativeInt, parsePositiveNumber } from '../parse.js';
 
 export function registerCustomer(program: Command, ctx: Context): void {
   const customer = program
@@ -14,7 +14,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
   customer
     .command('onboard')
     .summary('create a customer from a JSON file, flags, or the wizard')
-    .description('Create a customer. Input comes from --file (JSON; - for stdin), from flags (which override the file), or from the interactive wizard (on a terminal with no file, or with --interactive). Everything is validated locally first; nothing is sent while any field is wrong.')
+    .description('Create a customer. Input comes from --file (JSON; - for stdin), from flags (which override the file), or from the interactive wizard (on a terminal with no file, or with --interactive). Everything is validated locally first; nothing is sent while any field is wrong.\n\nBulk: with a CSV (headers = field names, list cells separated by ;), NDJSON or JSON-array file, every row is checked first, then onboarded with bounded concurrency and pace, with a progress bar on a terminal; --results records each row, --resume continues a run without losing or doubling a row.')
     .option('-f, --file <file>', 'onboarding request as JSON (- for stdin)')
     .option('--company-name <name>', 'company name')
     .option('--reference <ref>', 'your own unique reference for the customer')
@@ -34,12 +34,20 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .option('--allow-unknown-fields', 'send fields this tool does not know (e.g. planId)')
     .option('--dry-run', 'validate and print the request body; send nothing')
     .option('-i, --interactive', 'ask for every field, even with a file or flags')
+    .option('--format <format>', 'file format when the name does not say: csv, ndjson or json')
+    .addOption(new Option('--concurrency <n>', 'bulk: requests in flight at once').default(8).argParser(parseNonNegativeInt(64)))
+    .addOption(new Option('--max-rps <n>', 'bulk: at most this many requests started per second').argParser(parsePositiveNumber))
+    .option('--results <file>', 'bulk: write one NDJSON line per row (row, reference, status, customer ID or error)')
+    .option('--resume <file>', 'bulk: skip rows already ok in this results file, settle unknown ones, append to it')
+    .option('--skip-invalid', 'bulk: send the valid rows and record invalid ones as skipped')
     .addHelpText('after', examples(
       'safeweb customer onboard --file examples/acme.json',
       'safeweb customer onboard --file acme.json --reference ACME-002 --billed-from now+5m',
       'safeweb customer onboard --company-name "Acme" --reference ACME-1 --domain acme.co --alert-recipient it@acme.co --price 49.99 --currency USD --billed-from now+5m',
       'safeweb customer onboard --file acme.json --dry-run --json | jq .',
       'safeweb customer onboard                 # the wizard',
+      'safeweb customer onboard --file customers.csv --results run.ndjson --concurrency 16',
+      'safeweb customer onboard --file customers.csv --resume run.ndjson   # after a stop or a crash',
     ))
     .action(async (opts: Record<string, unknown>) => {
       const { runCustomerOnboard } = await import('./onboard.js');

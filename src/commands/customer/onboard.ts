@@ -4,7 +4,6 @@ import { parseJsonText } from '../../customers/json.js';
 import { recordOnboarded } from '../../customers/ledger.js';
 import { FIELDS, validateOnboarding } from '../../customers/onboarding.js';
 import { UsageError, ValidationError } from '../../errors.js';
-import { readInput } from '../../io/read-input.js';
 
 export interface CustomerOnboardOptions {
   file?: string;
@@ -44,7 +43,19 @@ export async function runCustomerOnboard(opts: CustomerOnboardOptions, ctx: Cont
   let source = 'the request';
   if (opts.file !== undefined) {
     source = opts.file === '-' ? 'stdin' : opts.file;
-    const parsed = await parseJsonText(await readInput(opts.file, ctx.streams.stdin), source);
+    const { detectInput } = await import('../../bulk/detect.js');
+    const input = await detectInput(opts.file, opts.format as string | undefined, ctx.streams.stdin);
+    if (input.bulk) {
+      if (opts.interactive) throw new UsageError('--interactive works with one customer, not a file of many');
+      const { runCustomerOnboardBulk } = await import('./onboard-bulk.js');
+      try {
+        await runCustomerOnboardBulk(opts, ctx, input.path, input.format, source);
+      } finally {
+        input.cleanup();
+      }
+      return;
+    }
+    const parsed = await parseJsonText(input.text, source);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new ValidationError(`${source} must hold one JSON object with the onboarding fields`, [], 'See examples/acme.json.');
     }

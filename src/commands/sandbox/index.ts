@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
-import { parsePort } from '../parse.js';
+import { parseNonNegativeInt, parsePort, parseShare } from '../parse.js';
 
 export function registerSandbox(program: Command, ctx: Context): void {
   const sandbox = program
@@ -18,10 +18,13 @@ export function registerSandbox(program: Command, ctx: Context): void {
     .option('--state <file>', 'keep the data in this JSON file across restarts')
     .addOption(new Option('--save-profile [name]', 'store a profile for it (default name "sandbox") and make it active').preset('sandbox'))
     .option('--quiet', 'do not log each request')
-    .addHelpText('after', examples('safeweb sandbox start --save-profile', 'safeweb sandbox start --port 0 --json   # prints {url, partnerId, apiKey} first'))
-    .action(async (opts: { port: number; state?: string; saveProfile?: string; quiet?: boolean }) => {
+    .addOption(new Option('--latency <ms>', 'add this delay to every API answer').argParser(parseNonNegativeInt(60_000)))
+    .addOption(new Option('--error-rate <p>', 'answer this share of API requests (0 to 1) with 503').argParser(parseShare))
+    .addOption(new Option('--rate-limit <n>', 'API requests per second; beyond, 429 with Retry-After').argParser(parseNonNegativeInt(100_000)))
+    .addHelpText('after', examples('safeweb sandbox start --save-profile', 'safeweb sandbox start --port 0 --json   # prints {url, partnerId, apiKey} first', 'safeweb sandbox start --latency 200 --error-rate 0.05 --rate-limit 20   # a slow, flaky, throttled API'))
+    .action(async (opts: { port: number; state?: string; saveProfile?: string; quiet?: boolean; latency?: number; errorRate?: number; rateLimit?: number }) => {
       const { runSandboxStart } = await import('./start.js');
-      await runSandboxStart({ port: opts.port, state: opts.state, saveProfile: opts.saveProfile, quiet: Boolean(opts.quiet) }, ctx);
+      await runSandboxStart({ port: opts.port, state: opts.state, saveProfile: opts.saveProfile, quiet: Boolean(opts.quiet), faults: { latencyMs: opts.latency, errorRate: opts.errorRate, rateLimit: opts.rateLimit } }, ctx);
     });
 
   sandbox

@@ -3,18 +3,19 @@ import { saveProfile } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
 import { UnavailableError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import { startSandbox, type Sandbox } from '../../sandbox/server.js';
+import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server.js';
 
 export interface SandboxStartOptions {
   port: number;
   state?: string | undefined;
   saveProfile?: string | undefined;
   quiet: boolean;
+  faults?: Faults;
 }
 
-export async function openSandbox(ctx: Context, opts: { port: number; state?: string | undefined; log?: (line: string) => void }): Promise<Sandbox> {
+export async function openSandbox(ctx: Context, opts: { port: number; state?: string | undefined; log?: (line: string) => void; faults?: Faults | undefined }): Promise<Sandbox> {
   try {
-    return await startSandbox({ port: opts.port, statePath: opts.state, log: opts.log });
+    return await startSandbox({ port: opts.port, statePath: opts.state, log: opts.log, faults: opts.faults });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UnavailableError(`port ${opts.port} on 127.0.0.1 is already in use`, undefined, 'Pick another with --port, or --port 0 for any free port.');
@@ -26,7 +27,7 @@ export async function openSandbox(ctx: Context, opts: { port: number; state?: st
 export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): Promise<void> {
   const profileName = opts.saveProfile === undefined ? undefined : checkProfileName(opts.saveProfile);
   const log = opts.quiet ? undefined : (line: string) => ctx.out.info(ctx.out.errColor.dim(line));
-  const sandbox = await openSandbox(ctx, { port: opts.port, state: opts.state, log });
+  const sandbox = await openSandbox(ctx, { port: opts.port, state: opts.state, log, faults: opts.faults });
   // Listen for Ctrl+C / SIGTERM before telling anyone we are up, so an early stop is clean.
   const stopped = ctx.waitForSignal();
   try {
@@ -42,6 +43,9 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
       ctx.out.line(`  partner ID  ${sandbox.partnerId}`);
       ctx.out.line(`  API key     ${sandbox.apiKey}`);
       ctx.out.line(`  state       ${opts.state ?? 'in memory (use --state FILE to keep it)'}`);
+      const f = opts.faults ?? {};
+      const knobs = [f.latencyMs ? `latency ${f.latencyMs} ms` : '', f.errorRate ? `error rate ${f.errorRate * 100}%` : '', f.rateLimit ? `rate limit ${f.rateLimit}/s` : ''].filter(Boolean);
+      if (knobs.length) ctx.out.line(`  faults      ${knobs.join(', ')}`);
     }
     if (saved) ctx.out.success(`Saved profile "${profileName}" in ${saved.file}; it is now active. Try: safeweb partner analytics`);
     else ctx.out.hint(`Use it from another terminal: safeweb sandbox start --save-profile, or export SAFEWEB_BASE_URL=${sandbox.url} SAFEWEB_PARTNER_ID=${sandbox.partnerId} SAFEWEB_API_KEY=…`);

@@ -1,0 +1,92 @@
+/**
+ * Rows from a bulk file, streamed one at a time so memory stays flat however large the file:
+ * CSV (csv-parse; headers are the contract's field names, list fields `;`-separated), NDJSON
+ * (one object per line), or a JSON array (stream-json).
+ */
+import { createReadStream } from 'node:fs';
+import { UsageError } from '../errors.js';
+
+export type RowFormat = 'csv' | 'ndjson' | 'json';
+
+export interface Row {
+  /** 1-based position of the record in the file (CSV: not counting the header). */
+  row: number;
+  value?: Record<string, unknown>;
+  /** Why the record could not be read at all. */
+  error?: string;
+}
+
+export const LIST_FIELDS = new Set(['assetsDomains', 'assetsEmails', 'alertRecipients']);
+
+export function formatFromName(file: string): RowFormat | undefined {
+  if (/\.csv$/i.test(file)) return 'csv';
+  if (/\.(ndjson|jsonl)$/i.test(file)) return 'ndjson';
+  return undefined;
+}
+
+/** One CSV record as an onboarding document: empty cells left out, lists split, types coerced. */
+export function csvRecordToDoc(header: string[], cells: string[]): Record<string, unknown> {
+  const doc: Record<string, unknown> = {};
+  header.forEach((name, i) => {
+    const cell = (cells[i] ?? '').trim();
+    if (cell === '') return;
+    if (LIST_FIELDS.has(name)) doc[name] = cell.split(';').map((v) => v.trim()).filter(Boolean);
+    else if (name === 'price') doc[name] = /^-?\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell;
+    else if (name === 'sendMonthlyReport') doc[name] = /^(true|yes|1)$/i.test(cell) ? true : /^(false|no|0)$/i.test(cell) ? false : cell;
+    else doc[name] = cell;
+  });
+  return doc;
+}
+
+async function* csvRows(file: string): AsyncGenerator<Row> {
+  const { parse } = await import('csv-parse');
+  const parser = createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }));
+  let header: string[] | undefined;
+  let row = 0;
+  for await (const record of parser as AsyncIterable<string[]>) {
+    if (!header) {
+      header = record.map((h) => h.trim());
+      continue;
+    }
+    row++;
+    if (record.length !== header.length) yield { row, error: `has ${record.length} cells; the header has ${header.length}` };
+    else yield { row, value: csvRecordToDoc(header, record) };
+  }
+  if (!header) throw new UsageError(`${file} is empty: a CSV needs a header row of field names`);
+}
+
+async function* ndjsonRows(file: string): AsyncGenerator<Row> {
+  const { createInterface } = await import('node:readline');
+  let row = 0;
+  let line = 0;
+  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    line++;
+    if (!text.trim()) continue;
+    row++;
+    try {
+      const value = JSON.parse(text) as unknown;
+      if (!value || typeof value !== 'object' || Array.isArray(value)) yield { row, error: `line ${line} is not a JSON object` };
+      else yield { row, value: value as Record<string, unknown> };
+    } catch (error) {
+      yield { row, error: `line ${line} is not valid JSON (${(error as Error).message})` };
+    }
+  }
+}
+
+async function* jsonArrayRows(file: string): AsyncGenerator<Row> {
+  const [{ default: StreamArray }] = await Promise.all([import('stream-json/streamers/StreamArray.js')]);
+  const pipeline = createReadStream(file).pipe(StreamArray.withParser());
+  try {
+    for await (const { key, value } of pipeline as AsyncIterable<{ key: number; value: unknown }>) {
+      const row = key + 1;
+      if (!value || typeof value !== 'object' || Array.isArray(value)) yield { row, error: 'is not a JSON object' };
+      else yield { row, value: value as Record<string, unknown> };
+    }
+  } catch (error) {
+    throw new UsageError(`${file} is not a valid JSON array: ${(error as Error).message}`, 'Fix the file; nothing was sent.');
+  }
+}
+
+export function readRows(file: string, format: RowFormat): AsyncGenerator<Row> {
+  return format === 'csv' ? csvRows(file) : format === 'ndjson' ? ndjsonRows(file) : jsonArrayRows(file);
+}
