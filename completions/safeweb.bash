@@ -17,7 +17,7 @@ _safeweb_options() {
     "") echo "--version --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "health") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer onboard") echo "--file --company-name --reference --contact-email --domain --email --alert-recipient --price --currency --billed-from --plan --enrol --monthly-report --no-monthly-report --locale --insurance-from --allow-unknown-fields --dry-run --interactive --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer onboard") echo "--file --company-name --reference --contact-email --domain --email --alert-recipient --price --currency --billed-from --plan --enrol --monthly-report --no-monthly-report --locale --insurance-from --allow-unknown-fields --dry-run --interactive --format --concurrency --max-rps --results --resume --skip-invalid --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer list") echo "--status --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer offboard") echo "--yes --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer reactivate") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -27,7 +27,7 @@ _safeweb_options() {
     "customer threat-score") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer magic-link") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "breach") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "breach check") echo "--file --resolved --unresolved --exit-status --ndjson --concurrency --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "breach check") echo "--file --resolved --unresolved --exit-status --ndjson --concurrency --max-rps --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "breach retrieve") echo "--locale --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "breach resolve") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "breach unresolve") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -54,7 +54,7 @@ _safeweb_options() {
     "profile remove") echo "--yes --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "profile rm") echo "--yes --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "sandbox") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "sandbox start") echo "--port --state --save-profile --quiet --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "sandbox start") echo "--port --state --save-profile --quiet --latency --error-rate --rate-limit --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "sandbox deliveries") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "sandbox exec") echo "--state --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "completion") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -62,7 +62,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--event|--file|--forward-to|--headers|--input|--insurance-from|--locale|--name|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--reference|--remove-domain|--remove-email|--retries|--secret-file|--set-domains|--set-emails|--signature|--state|--status|--timeout|--url|--uuid|-f) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--error-rate|--event|--file|--format|--forward-to|--headers|--input|--insurance-from|--latency|--locale|--max-rps|--name|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-file|--set-domains|--set-emails|--signature|--state|--status|--timeout|--url|--uuid|-f) return 0 ;;
   esac
   return 1
 }

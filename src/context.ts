@@ -171,7 +171,7 @@ export class Context {
   }
 
   /** A client for explicit credentials (login verifies before saving). */
-  async apiFor(creds: { partnerId: string; apiKey: string; baseUrl: string }, extra: { onRateLimited?: (retryAfterMs: number) => void } = {}): Promise<ApiClient> {
+  async apiFor(creds: { partnerId: string; apiKey: string; baseUrl: string }, extra: { onRateLimited?: (retryAfterMs: number) => void; engine?: 'ky' | 'direct' } = {}): Promise<ApiClient> {
     const [{ createApiClient }, { checkBaseUrl }, { userAgent }] = await Promise.all([
       import('./api/client.js'),
       import('./api/base-url.js'),
@@ -187,12 +187,14 @@ export class Context {
       fetch: await this.transport(),
       trace: this.globals.debug ? (line) => this.debug(line) : undefined,
       onRateLimited: extra.onRateLimited,
+      engine: extra.engine,
+      env: this.env,
     });
   }
 
-  /** A fresh client for the resolved credentials with bulk-run hooks (see apiFor). */
+  /** A client for bulk runs: the direct engine, and a hook that hears every 429. */
   async bulkApi(extra: { onRateLimited?: (retryAfterMs: number) => void }): Promise<ApiClient> {
     const [{ requireCredentials }, resolved] = await Promise.all([import('./config/resolve.js'), this.resolved()]);
-    return this.apiFor(requireCredentials(resolved), extra);
+    return this.apiFor(requireCredentials(resolved), { ...extra, engine: 'direct' });
   }
 }

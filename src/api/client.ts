@@ -7,9 +7,11 @@ import ky, { HTTPError, type KyInstance } from 'ky';
 import { UnavailableError } from '../errors.js';
 import { joinUrl } from './base-url.js';
 import { errorFromResponse } from './errors.js';
-import { redactBody, redactHeader, redactText } from './redact.js';
+import { redactText } from './redact.js';
 import { backoffDelay, isTimeout, parseRetryAfter, retryVerdict, RETRY_STATUSES } from './retry.js';
 import { TransportError } from './transport.js';
+import { sendDirect, type DirectOptions } from './direct.js';
+import { traceFailure, traceRequest, traceResponse } from './trace.js';
 
 export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
 
@@ -27,6 +29,13 @@ export interface ApiSettings {
   secrets?: string[];
   /** Told of every 429 before its retry, with the wait it asked for (bulk runs slow down). */
   onRateLimited?: ((retryAfterMs: number) => void) | undefined;
+  /**
+   * 'ky' (the default) or 'direct': the same rules straight on node:http, for bulk runs where
+   * ky's per-request cost shows (see direct.ts). `env` is what the direct engine reads proxy
+   * variables from.
+   */
+  engine?: 'ky' | 'direct';
+  env?: Record<string, string | undefined>;
 }
 
 export interface ApiRequest {
@@ -59,18 +68,61 @@ export function createApiClient(settings: ApiSettings): ApiClient {
   const trace = settings.trace;
   const fetchFn: FetchLike = trace ? tracingFetch(settings.fetch, trace, known) : settings.fetch;
 
-  const http: KyInstance = ky.create({
-    // ky always calls fetch with a Request it built; FetchLike states exactly that.
-    fetch: fetchFn as typeof globalThis.fetch,
-    timeout: settings.timeoutMs,
-    throwHttpErrors: true,
+  /** Per request: how many retries ky made (hooks write it; ky shallow-copies `context`). */
+  interface RequestState {
+    retries: number;
+  }
+  // One ky instance per retry policy, built once: per-request options stay small, which
+  // matters when a bulk run sends thousands of requests.
+  const make = (idempotent: boolean): KyInstance =>
+    ky.create({
+      fetch: fetchFn as typeof globalThis.fetch,
+      timeout: settings.timeoutMs,
+      throwHttpErrors: true,
+      headers: {
+        // Without credentials (health before login) the auth headers are left out altogether.
+        ...(settings.partnerId && settings.apiKey ? { 'SW-PARTNER-ID': settings.partnerId, 'SW-API-KEY': settings.apiKey } : {}),
+        Accept: 'application/json',
+        'User-Agent': settings.userAgent,
+      },
+      retry: {
+        limit: settings.retries,
+        methods: ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'],
+        statusCodes: [...RETRY_STATUSES],
+        afterStatusCodes: [429, 503],
+        maxRetryAfter: 60_000,
+        retryOnTimeout: true,
+        delay: (attempt) => backoffDelay(attempt),
+        shouldRetry: ({ error }) => {
+          const status = error instanceof HTTPError ? error.response.status : undefined;
+          // 'retry' defers to ky, which then honours Retry-After; 'stop' vetoes.
+          return retryVerdict({ idempotent, status, error }) === 'retry' ? undefined : false;
+        },
+      },
+      hooks: {
+        beforeRetry: [
+          ({ options, retryCount, error }) => {
+            (options.context['state'] as RequestState).retries = retryCount;
+            if (error instanceof HTTPError && error.response.status === 429) settings.onRateLimited?.(parseRetryAfter(error.response.headers.get('retry-after')) ?? 1000);
+            trace?.(`retry ${retryCount}/${settings.retries} after: ${redactText(error.message, known)}`);
+          },
+        ],
+      },
+    });
+  const instances = { safe: make(true), unsafe: make(false) };
+  const direct: DirectOptions = {
     headers: {
-      // Without credentials (health before login) the auth headers are left out altogether.
       ...(settings.partnerId && settings.apiKey ? { 'SW-PARTNER-ID': settings.partnerId, 'SW-API-KEY': settings.apiKey } : {}),
       Accept: 'application/json',
       'User-Agent': settings.userAgent,
     },
-  });
+    timeoutMs: settings.timeoutMs,
+    retries: settings.retries,
+    env: settings.env ?? {},
+    trace,
+    known,
+    onRateLimited: settings.onRateLimited,
+  };
 
   return {
     baseUrl: settings.baseUrl,
@@ -82,38 +134,21 @@ export function createApiClient(settings: ApiSettings): ApiClient {
         if (value === undefined) continue;
         for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, v);
       }
-      let retries = 0;
-      let response: Response;
-      try {
-        response = await http(url, {
-          method,
-          ...(req.body === undefined ? {} : { json: req.body }),
-          retry: {
-            limit: settings.retries,
-            methods: ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'],
-            statusCodes: [...RETRY_STATUSES],
-            afterStatusCodes: [429, 503],
-            maxRetryAfter: 60_000,
-            retryOnTimeout: true,
-            delay: (attempt) => backoffDelay(attempt),
-            shouldRetry: ({ error }) => {
-              const status = error instanceof HTTPError ? error.response.status : undefined;
-              // 'retry' defers to ky, which then honours Retry-After; 'stop' vetoes.
-              return retryVerdict({ idempotent, status, error }) === 'retry' ? undefined : false;
-            },
-          },
-          hooks: {
-            beforeRetry: [
-              ({ retryCount, error }) => {
-                retries = retryCount;
-                if (error instanceof HTTPError && error.response.status === 429) settings.onRateLimited?.(parseRetryAfter(error.response.headers.get('retry-after')) ?? 1000);
-                trace?.(`retry ${retryCount}/${settings.retries} after: ${redactText(error.message, known)}`);
-              },
-            ],
-          },
-        });
-      } catch (error) {
-        throw await toCliError(error, method, url, retries, settings.timeoutMs);
+      let response: { status: number; headers: Headers; text(): Promise<string> };
+      if (settings.engine === 'direct') {
+        const answer = await sendDirect(direct, method, url, req.body, idempotent);
+        response = { status: answer.status, headers: answer.headers, text: async () => answer.text };
+      } else {
+        const state: RequestState = { retries: 0 };
+        try {
+          response = await (idempotent ? instances.safe : instances.unsafe)(url, {
+            method,
+            ...(req.body === undefined ? {} : { json: req.body }),
+            context: { state },
+          });
+        } catch (error) {
+          throw await toCliError(error, method, url, state.retries, settings.timeoutMs);
+        }
       }
       const text = await response.text();
       if (options.raw) {
@@ -175,21 +210,13 @@ function formatMs(ms: number): string {
 function tracingFetch(inner: FetchLike, trace: (line: string) => void, known: string[]): FetchLike {
   return async (input, init) => {
     const started = performance.now();
-    const requestBody = input.body ? await input.clone().text() : '';
-    trace(`→ ${input.method} ${redactText(input.url, known)}`);
-    input.headers.forEach((value, key) => trace(`  ${key}: ${redactHeader(key, value)}`));
-    if (requestBody) trace(`  body: ${redactBody(requestBody, known)}`);
+    traceRequest(trace, known, input.method, input.url, input.headers.entries(), input.body ? await input.clone().text() : '');
     try {
       const response = await inner(input, init);
-      const ms = Math.round(performance.now() - started);
-      trace(`← ${response.status} ${response.statusText} in ${ms} ms`);
-      response.headers.forEach((value, key) => trace(`  ${key}: ${redactHeader(key, value)}`));
-      const text = await response.clone().text();
-      if (text) trace(`  body: ${redactBody(text.length > 4000 ? `${text.slice(0, 4000)}…` : text, known)}`);
+      traceResponse(trace, known, response.status, response.statusText, Math.round(performance.now() - started), response.headers.entries(), await response.clone().text());
       return response;
     } catch (error) {
-      const ms = Math.round(performance.now() - started);
-      trace(`✗ ${input.method} failed after ${ms} ms: ${redactText(error instanceof Error ? error.message : String(error), known)}`);
+      traceFailure(trace, known, input.method, Math.round(performance.now() - started), error);
       throw error;
     }
   };

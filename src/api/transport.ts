@@ -1,11 +1,11 @@
 /**
- * The `fetch` that ky is handed: one request over node:http / node:https.
+ * One HTTP exchange over node:http / node:https, and the `fetch` that ky is handed on top of it.
  *
  * Why not the global fetch: on Node 20 its first use costs several times a bare Node start
  * (measured in bench/), it ignores HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and its errors do not
  * say whether the request ever left the machine. This is the one place that choice is made.
  */
-import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 /** A failure below HTTP. `sent` is false only when the request provably never reached a server. */
 export class TransportError extends Error {
@@ -28,72 +28,89 @@ export interface TransportOptions {
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
-/** Returns a fetch-compatible function backed by node:http(s), honouring proxy variables. */
+// Loaded on first use (https is not needed for a local sandbox), then kept.
+let httpModule: typeof import('node:http') | undefined;
+let httpsModule: typeof import('node:https') | undefined;
+
+export interface Exchange {
+  status: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface ExchangeRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer | undefined;
+  env: Record<string, string | undefined>;
+  signal?: AbortSignal | undefined;
+}
+
+/** Sends one request and reads the whole answer. Failures below HTTP are TransportErrors. */
+export async function exchange(request: ExchangeRequest): Promise<Exchange> {
+  const { url, body } = request;
+  const mod = url.protocol === 'https:' ? (httpsModule ??= await import('node:https')) : (httpModule ??= await import('node:http'));
+  const headers = body ? { ...request.headers, 'content-length': String(body.length) } : request.headers;
+  const agent = await proxyAgentFor(url, request.env);
+  return await new Promise<Exchange>((resolve, reject) => {
+    let connected = false;
+    let proxyRefusal: string | undefined;
+    const req = mod.request(url, { method: request.method, headers, agent, signal: request.signal }, (res: IncomingMessage) => {
+      if (proxyRefusal) {
+        // https-proxy-agent replays the proxy's own answer as if the API had sent it; a 403
+        // from a proxy must not read as "your API key was refused".
+        res.resume();
+        reject(new TransportError(`the proxy refused to open a tunnel to ${url.host} (${proxyRefusal}); check HTTPS_PROXY and NO_PROXY`, 'EPROXY', false));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', (error) => reject(new TransportError(`the connection broke while reading the response: ${error.message}`, (error as NodeJS.ErrnoException).code, true)));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (!res.complete) reject(new TransportError('the connection closed before the whole response arrived', 'ECONNRESET', true));
+        else if (status < 200 || status > 599) reject(new TransportError(`the server answered with an invalid HTTP status ${status}`, undefined, true));
+        else resolve({ status, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks) });
+      });
+    });
+    req.on('proxyConnect', (connect: { statusCode: number; statusText: string }) => {
+      if (connect.statusCode !== 200) proxyRefusal = `${connect.statusCode} ${connect.statusText}`.trim();
+    });
+    req.on('socket', (socket) => {
+      // A kept-alive socket is connected already; only a new one gets a (one-off) listener.
+      if (!socket.connecting) connected = true;
+      else socket.once('connect', () => (connected = true));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.name === 'AbortError' || error.name === 'TimeoutError') {
+        // A timeout aborts the request; pass the caller's reason on.
+        reject(request.signal?.reason ?? error);
+        return;
+      }
+      const sent = connected || !NOT_SENT_CODES.has(error.code ?? '');
+      reject(new TransportError(describeNetworkError(error, url), error.code, sent));
+    });
+    req.end(body);
+  });
+}
+
+/** Returns a fetch-compatible function backed by `exchange`, for ky. */
 export function createTransport(options: TransportOptions): (input: Request, init?: RequestInit) => Promise<Response> {
   return async (input: Request) => {
-    const url = new URL(input.url);
-    const isHttps = url.protocol === 'https:';
-    const mod = isHttps ? await import('node:https') : await import('node:http');
-    const body = input.body ? Buffer.from(await input.arrayBuffer()) : undefined;
     const headers: Record<string, string> = {};
     input.headers.forEach((value, key) => {
       headers[key] = value;
     });
-    if (body) headers['content-length'] = String(body.length);
-    const agent = await proxyAgentFor(url, options.env);
-
-    return await new Promise<Response>((resolve, reject) => {
-      let connected = false;
-      let proxyRefusal: string | undefined;
-      const req = mod.request(url, { method: input.method, headers, agent, signal: input.signal }, (res: IncomingMessage) => {
-        if (proxyRefusal) {
-          // https-proxy-agent replays the proxy's own answer as if the API had sent it; a 403
-          // from a proxy must not read as "your API key was refused".
-          res.resume();
-          reject(new TransportError(`the proxy refused to open a tunnel to ${url.host} (${proxyRefusal}); check HTTPS_PROXY and NO_PROXY`, 'EPROXY', false));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => reject(new TransportError(`the connection broke while reading the response: ${error.message}`, (error as NodeJS.ErrnoException).code, true)));
-        res.on('end', () => {
-          if (!res.complete) {
-            reject(new TransportError('the connection closed before the whole response arrived', 'ECONNRESET', true));
-            return;
-          }
-          const responseHeaders = new Headers();
-          for (const [key, value] of Object.entries(res.headers)) {
-            if (Array.isArray(value)) for (const v of value) responseHeaders.append(key, v);
-            else if (value !== undefined) responseHeaders.set(key, value);
-          }
-          const status = res.statusCode ?? 0;
-          const payload = NULL_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks);
-          if (status < 200 || status > 599) {
-            reject(new TransportError(`the server answered with an invalid HTTP status ${status}`, undefined, true));
-            return;
-          }
-          resolve(new Response(payload, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
-        });
-      });
-      req.on('proxyConnect', (connect: { statusCode: number; statusText: string }) => {
-        if (connect.statusCode !== 200) proxyRefusal = `${connect.statusCode} ${connect.statusText}`.trim();
-      });
-      req.on('socket', (socket) => {
-        // A kept-alive socket is connected already; only a new one gets a (one-off) listener.
-        if (!socket.connecting) connected = true;
-        else socket.once('connect', () => (connected = true));
-      });
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.name === 'AbortError') {
-          // ky's timeout aborts the signal and raises its own TimeoutError; pass the reason on.
-          reject(input.signal.reason ?? error);
-          return;
-        }
-        const sent = connected || !NOT_SENT_CODES.has(error.code ?? '');
-        reject(new TransportError(describeNetworkError(error, url), error.code, sent));
-      });
-      req.end(body);
-    });
+    const body = input.body ? Buffer.from(await input.arrayBuffer()) : undefined;
+    const res = await exchange({ url: new URL(input.url), method: input.method, headers, body, env: options.env, signal: input.signal });
+    const responseHeaders = new Headers();
+    for (const [key, value] of Object.entries(res.headers)) {
+      if (Array.isArray(value)) for (const v of value) responseHeaders.append(key, v);
+      else if (value !== undefined) responseHeaders.set(key, value);
+    }
+    return new Response(NULL_BODY_STATUSES.has(res.status) ? null : res.body, { status: res.status, statusText: res.statusText, headers: responseHeaders });
   };
 }
 

@@ -21,6 +21,7 @@ export const LIST_FIELDS = new Set(['assetsDomains', 'assetsEmails', 'alertRecip
 export function formatFromName(file: string): RowFormat | undefined {
   if (/\.csv$/i.test(file)) return 'csv';
   if (/\.(ndjson|jsonl)$/i.test(file)) return 'ndjson';
+  if (/\.json$/i.test(file)) return 'json';
   return undefined;
 }
 

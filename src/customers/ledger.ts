@@ -88,10 +88,17 @@ export async function recordChange(configDir: string, account: string, id: strin
   appendLines(configDir, account, [{ op: 'changed', id, ...change, at: now.toISOString() }]);
 }
 
-/** For bulk runs: an appender that records each onboarded customer as it succeeds. */
-export function ledgerAppender(configDir: string, account: string): { onboarded(entry: { reference: string; id: string; companyName: string }, at: Date): void } {
+/**
+ * For bulk runs: an appender that records each onboarded customer as it succeeds, through one
+ * file descriptor opened in append mode for the whole run.
+ */
+export function ledgerAppender(configDir: string, account: string): { onboarded(entry: { reference: string; id: string; companyName: string }, at: Date): void; close(): void } {
+  const file = ledgerPath(configDir, account);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const fd = fs.openSync(file, 'a', 0o600);
   return {
-    onboarded: (entry, at) => appendLines(configDir, account, [{ op: 'onboarded', ...entry, at: at.toISOString() }]),
+    onboarded: (entry, at) => fs.writeSync(fd, `${JSON.stringify({ op: 'onboarded', ...entry, at: at.toISOString() } satisfies LedgerLine)}\n`),
+    close: () => fs.closeSync(fd),
   };
 }
 

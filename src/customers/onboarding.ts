@@ -65,43 +65,26 @@ export function parseDateInput(value: string, now: Date): string | undefined {
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
-export interface ValidationResult {
-  body: OnboardingRequest;
-  warnings: string[];
+const EPOCH = new Date(0);
+let schemaPromise: ReturnType<typeof buildSchema> | undefined;
+
+/** The zod schema, built once per process: a bulk run validates every row with it, twice. */
+function onboardingSchema(): ReturnType<typeof buildSchema> {
+  return (schemaPromise ??= buildSchema());
 }
 
-/** `assetsEmails[1]` from a zod path. */
-function fieldPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
-}
-
-/**
- * Checks an onboarding document against CONTRACT.md's rules. Throws a ValidationError listing
- * every violation; returns the normalised body (dates as full ISO strings) and warnings.
- */
-export async function validateOnboarding(input: unknown, options: { allowUnknown: boolean; now: Date; source: string }): Promise<ValidationResult> {
+async function buildSchema() {
   const { z } = await import('zod');
-  const problems: string[] = [];
-  if (!input || typeof input !== 'object' || Array.isArray(input)) {
-    throw new ValidationError(`${options.source} must be a JSON object with the onboarding fields`, [], 'See examples/acme.json.');
-  }
-  const doc = input as Record<string, unknown>;
-  if (!options.allowUnknown) {
-    for (const key of Object.keys(doc)) {
-      if (!KNOWN.has(key as FieldInfo['key'])) problems.push(`${key}: unknown field${suggest(key)} (--allow-unknown-fields sends it anyway)`);
-    }
-  }
-
   const typed = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what} (got ${JSON.stringify(issue.input)})`) });
   const nonEmpty = z.string(typed('a string')).refine((v) => v.trim() !== '', 'must not be empty');
   const email = z.string(typed('a string')).refine((v) => !emailProblem(v), { error: (i) => emailProblem(String(i.input))! });
   const domain = z.string(typed('a string')).refine((v) => !domainProblem(v), { error: (i) => domainProblem(String(i.input))! });
-  const date = z.string(typed('an ISO 8601 date-time string')).refine((v) => parseDateInput(v, options.now) !== undefined, {
+  const date = z.string(typed('an ISO 8601 date-time string')).refine((v) => parseDateInput(v, EPOCH) !== undefined, {
     error: (i) => `"${String(i.input)}" is not an ISO 8601 date-time (e.g. 2026-06-01T00:00:00Z)`,
   });
   const oneOf = (values: readonly string[]) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})`) });
 
-  const schema = z.object({
+  return z.object({
     companyName: nonEmpty,
     customerReference: nonEmpty,
     contactEmail: email.optional(),
@@ -117,6 +100,35 @@ export async function validateOnboarding(input: unknown, options: { allowUnknown
     sendMonthlyReport: z.boolean(typed('true or false')).optional(),
     localeCode: nonEmpty.optional(),
   });
+}
+
+export interface ValidationResult {
+  body: OnboardingRequest;
+  warnings: string[];
+}
+
+/** `assetsEmails[1]` from a zod path. */
+function fieldPath(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+}
+
+/**
+ * Checks an onboarding document against CONTRACT.md's rules. Throws a ValidationError listing
+ * every violation; returns the normalised body (dates as full ISO strings) and warnings.
+ */
+export async function validateOnboarding(input: unknown, options: { allowUnknown: boolean; now: Date; source: string }): Promise<ValidationResult> {
+  const problems: string[] = [];
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ValidationError(`${options.source} must be a JSON object with the onboarding fields`, [], 'See examples/acme.json.');
+  }
+  const doc = input as Record<string, unknown>;
+  if (!options.allowUnknown) {
+    for (const key of Object.keys(doc)) {
+      if (!KNOWN.has(key as FieldInfo['key'])) problems.push(`${key}: unknown field${suggest(key)} (--allow-unknown-fields sends it anyway)`);
+    }
+  }
+
+  const schema = await onboardingSchema();
   const result = schema.safeParse(doc);
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(`${fieldPath(issue.path) || '(document)'}: ${issue.message}`);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkBaseUrl } from '../../src/api/base-url.js';
 import { createApiClient, type ApiSettings } from '../../src/api/client.js';
 import { createTransport } from '../../src/api/transport.js';
@@ -15,8 +15,11 @@ afterEach(async () => {
   stub = undefined;
 });
 
+let engine: 'ky' | 'direct' = 'ky';
+
 function client(url: string, extra: Partial<ApiSettings> = {}) {
   return createApiClient({
+    engine,
     baseUrl: checkBaseUrl(url),
     partnerId: 'P-1',
     apiKey: 'swk_test_secret_key_0001',
@@ -38,7 +41,12 @@ async function failure(promise: Promise<unknown>): Promise<CliError> {
   throw new Error('expected the request to fail');
 }
 
-describe('the HTTP layer', () => {
+// Both request engines must keep every rule: ky (the default) and direct (bulk runs).
+describe.each(['ky', 'direct'] as const)('the HTTP layer (%s engine)', (name) => {
+  beforeEach(() => {
+    engine = name;
+  });
+
   it('sends the auth headers, JSON and a User-Agent naming the tool', async () => {
     stub = await stubServer([okJson({ success: true, customerId: 'c1' })]);
     const res = await client(stub.url).request({ method: 'POST', path: '/api/v1/x', body: { a: 1 }, query: { q: ['1', '2'] } });

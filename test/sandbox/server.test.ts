@@ -94,3 +94,22 @@ describe('sandbox state', () => {
     cleanup();
   });
 });
+
+describe('sandbox fault knobs', () => {
+  it('--error-rate answers 503 before doing anything; --rate-limit answers 429 with Retry-After', async () => {
+    const failing = await startSandbox({ port: 0, faults: { errorRate: 1 } });
+    const r = await call(failing, 'GET', '/api/v1/integrations/partner/analytics', { 'SW-PARTNER-ID': failing.partnerId, 'SW-API-KEY': failing.apiKey });
+    expect(r).toEqual({ status: 503, body: { success: false, error: 'Service temporarily unavailable' } });
+    await failing.close();
+
+    const limited = await startSandbox({ port: 0, faults: { rateLimit: 2 } });
+    const headers = { 'SW-PARTNER-ID': limited.partnerId, 'SW-API-KEY': limited.apiKey };
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call(limited, 'GET', '/api/v1/integrations/partner/analytics', headers)).status);
+    expect(statuses.slice(0, 2)).toEqual([200, 200]);
+    expect(statuses).toContain(429);
+    const res = await fetch(`${limited.url}/api/v1/integrations/partner/analytics`, { headers });
+    expect(res.headers.get('retry-after')).toBe('1');
+    await limited.close();
+  });
+});

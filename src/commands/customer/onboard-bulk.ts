@@ -6,6 +6,7 @@
  */
 import { onboardCustomer, type OnboardingRequest } from '../../api/customers.js';
 import { Pacer, runPaced } from '../../bulk/pacer.js';
+import { memoryKeeper } from '../../bulk/memory.js';
 import { startProgress } from '../../bulk/progress.js';
 import { readResume, ResultsWriter, type ResumeState, type RowResult } from '../../bulk/results.js';
 import { readRows, type RowFormat } from '../../bulk/sources.js';
@@ -54,8 +55,10 @@ export async function runCustomerOnboardBulk(opts: BulkOptions, ctx: Context, fi
   let total = 0;
   let toSend = 0;
   let pastDates = 0;
+  const keepMemoryFlat = memoryKeeper();
   for await (const raw of readRows(file, format)) {
     total++;
+    keepMemoryFlat();
     const checked = await check(raw);
     const reference = checked.body?.customerReference;
     if (reference !== undefined) {
@@ -65,7 +68,8 @@ export async function runCustomerOnboardBulk(opts: BulkOptions, ctx: Context, fi
     }
     if (checked.problems) {
       invalidRows++;
-      if (invalid.length < MAX_LISTED) invalid.push(`row ${raw.row}${reference ? ` (${reference})` : ''}: ${checked.problems.join('; ')}`);
+      const label = reference ?? (typeof raw.value?.['customerReference'] === 'string' ? (raw.value['customerReference'] as string) : undefined);
+      if (invalid.length < MAX_LISTED) invalid.push(`row ${raw.row}${label ? ` (${label})` : ''}: ${checked.problems.join('; ')}`);
       continue;
     }
     if (Date.parse(checked.body!.billedFromDate) <= now.getTime()) pastDates++;
@@ -155,6 +159,7 @@ export async function runCustomerOnboardBulk(opts: BulkOptions, ctx: Context, fi
     }
     record(result);
     progress.tick(result.status !== 'ok');
+    keepMemoryFlat();
   };
 
   try {
@@ -162,6 +167,7 @@ export async function runCustomerOnboardBulk(opts: BulkOptions, ctx: Context, fi
   } finally {
     progress.stop();
     writer?.close(true);
+    ledger.close();
   }
 
   const summary = { total, ...counts, interrupted, results: resultsFile ?? null };

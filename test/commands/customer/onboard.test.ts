@@ -111,7 +111,8 @@ describe('safeweb customer onboard', () => {
     ['invalid domains', { ...acme(), assetsDomains: ['acme'] }, /assetsDomains\[0\]: "acme" is not a valid domain name/],
     ['a negative price', { ...acme(), price: -1 }, /price: must be 0 or more \(got -1\)/],
     ['no assets', { ...acme(), assetsDomains: [], assetsEmails: [] }, /give at least one domain or email to monitor/],
-    ['a JSON array', '[]', /must hold one JSON object/],
+    ['an empty JSON array', '[]', /holds no rows/],
+    ['a JSON scalar', '42', /must hold one JSON object/],
   ];
   it.each(bad)('%s: exit 2, every problem listed, no request sent', async (_name, doc, message) => {
     stub = await stubServer([]);

@@ -1,0 +1,31 @@
+/**
+ * Keeps a long bulk run's memory flat. The live data of a run is small (measured: 30 000 rows
+ * complete with old space capped at 48 MB), but V8 lets garbage pile up while allocation is
+ * brisk, so peak RSS drifted past 200 MB on 100 000 rows. A full collection every few thousand
+ * rows keeps it down, at a cost of a few milliseconds each. `gc` is reached the documented
+ * way for a running process: --expose-gc set at run time, then read from a fresh context.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+let collect: (() => void) | undefined | null;
+
+function collector(): (() => void) | null {
+  if (collect === undefined) {
+    try {
+      v8.setFlagsFromString('--expose-gc');
+      collect = vm.runInNewContext('gc') as () => void;
+    } catch {
+      collect = null;
+    }
+  }
+  return collect;
+}
+
+/** Call once per row; collects garbage every `every` rows. */
+export function memoryKeeper(every = 1000): () => void {
+  let count = 0;
+  return () => {
+    if (++count % every === 0) collector()?.();
+  };
+}
