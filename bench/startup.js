@@ -16,7 +16,7 @@ const node = process.execPath;
 const bin = path.join(root, 'bin/safeweb.js');
 
 // The sandbox runs in its own process: the timings below block this one.
-const sandboxProcess = spawn(node, [bin, 'sandbox', 'start', '--port', '0', '--json', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const sandboxProcess = spawn(node, [bin, 'sandbox', 'start', '--port', '0', '--json', '--quiet'], { stdio: ['ignore', 'pipe', 'ignore'] });
 const sandbox = await new Promise((resolve, reject) => {
   let text = '';
   sandboxProcess.stdout.on('data', (c) => {

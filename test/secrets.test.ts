@@ -33,6 +33,7 @@ const commands: string[][] = [
   ['profile', 'show', '--json'],
   ['profile', 'use', 'sb'],
   ['customer', 'onboard', '--file', 'examples/acme.json', '--reference', 'SECRET-1', '--dry-run'],
+  ['customer', 'onboard', '--file', 'examples/customers.csv', '--results', '/dev/null'],
   ['customer', 'list'],
   ['customer', 'breaches', '00000000-0000-4000-8000-000000000000'],
   ['breach', 'check', 'admin@acme.co', 'error-500@acme.co'],

@@ -22,10 +22,13 @@ function collector(): (() => void) | null {
   return collect;
 }
 
-/** Call once per row; collects garbage every `every` rows. */
-export function memoryKeeper(every = 1000): () => void {
+/**
+ * Call once per row. Every `every` rows, when the process has grown past `threshold` bytes,
+ * collects garbage (a full collection pauses everything, so small runs never pay for one).
+ */
+export function memoryKeeper(every = 1000, threshold = 96 * 1024 * 1024): () => void {
   let count = 0;
   return () => {
-    if (++count % every === 0) collector()?.();
+    if (++count % every === 0 && process.memoryUsage.rss() > threshold) collector()?.();
   };
 }

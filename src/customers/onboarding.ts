@@ -102,6 +102,17 @@ async function buildSchema() {
   });
 }
 
+/**
+ * The request body for a document that has passed validateOnboarding: dates as full ISO
+ * strings. Bulk runs use it on the second pass, for rows unchanged since the first.
+ */
+export function normalizeOnboarding(doc: Record<string, unknown>, now: Date): OnboardingRequest {
+  const body = { ...doc } as OnboardingRequest;
+  body.billedFromDate = parseDateInput(body.billedFromDate, now)!;
+  if (body.insuranceActiveFromDate) body.insuranceActiveFromDate = parseDateInput(body.insuranceActiveFromDate, now)!;
+  return body;
+}
+
 export interface ValidationResult {
   body: OnboardingRequest;
   warnings: string[];
@@ -141,9 +152,7 @@ export async function validateOnboarding(input: unknown, options: { allowUnknown
     throw new ValidationError(`${options.source} is not a valid onboarding request (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`, problems, 'Fix them and run it again; --dry-run checks without sending.');
   }
 
-  const body = { ...doc } as OnboardingRequest;
-  body.billedFromDate = parseDateInput(body.billedFromDate, options.now)!;
-  if (body.insuranceActiveFromDate) body.insuranceActiveFromDate = parseDateInput(body.insuranceActiveFromDate, options.now)!;
+  const body = normalizeOnboarding(doc, options.now);
   const warnings: string[] = [];
   if (Date.parse(body.billedFromDate) <= options.now.getTime()) {
     warnings.push(`billedFromDate ${body.billedFromDate} is not in the future; the API rejects past billing dates (try --billed-from now+5m)`);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Faults, type Sandbox } from '../../../src/sandbox/server.js';
-import { BIN, cleanEnv, runBinary, runInProcess, runInPty, tempDir } from '../../helpers/cli.js';
+import { BIN, ROOT, cleanEnv, runBinary, runInProcess, runInPty, tempDir } from '../../helpers/cli.js';
 import { stubServer, type Stub } from '../../helpers/stub-server.js';
 
 const HEADER = 'companyName,customerReference,assetsDomains,assetsEmails,alertRecipients,price,currencyCode,billedFromDate,sendMonthlyReport';
@@ -52,6 +52,13 @@ describe('bulk onboarding', () => {
     expect(existsSync(`${results}.inflight`)).toBe(false);
     const list = JSON.parse((await runInProcess(['customer', 'list', '--json'], { env: w.env })).stdout);
     expect(list).toHaveLength(40);
+  });
+
+  it('onboards examples/customers.csv as it is', async () => {
+    const w = await world();
+    const r = await runInProcess(['customer', 'onboard', '--file', path.join(ROOT, 'examples/customers.csv'), '--json'], { env: w.env });
+    expect(JSON.parse(r.stdout)).toMatchObject({ total: 3, ok: 3 });
+    expect(w.sandbox.state.customers.find((c) => c.customerReference === 'NORDISK-002')).toMatchObject({ domains: ['nordisk-trae.example', 'nordisk-trae.dk.example'], planType: 'safeweb-plus', sendMonthlyReport: true, localeCode: 'da-DK' });
   });
 
   it('reads NDJSON and JSON arrays, and CSV from stdin with --format', async () => {
