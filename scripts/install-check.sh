@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# A real install, as a user gets it: npm pack, install the tarball globally into a temporary
+# prefix, then use that installed `safeweb`: version, completion, a sandbox, and onboarding the
+# example customer into it. Run by .ci/run after the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work="$(mktemp -d)"
+sandbox_pid=""
+cleanup() {
+  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+tarball="$(npm pack --silent --pack-destination "$work" | tail -n 1)"
+echo "packed $tarball: $(tar -tzf "$work/$tarball" | wc -l) files"
+if tar -tzf "$work/$tarball" | grep -E '^package/(src|test|bench|scripts|\.ci)/' >/dev/null; then
+  echo "the package ships development files:"; tar -tzf "$work/$tarball" | grep -E '^package/(src|test|bench|scripts|\.ci)/' | head; exit 1
+fi
+npm install --global --prefix "$work/prefix" --no-audit --no-fund --loglevel=error "$work/$tarball" >/dev/null
+safeweb="$work/prefix/bin/safeweb"
+export SAFEWEB_CONFIG_DIR="$work/config"
+unset SAFEWEB_PROFILE SAFEWEB_PARTNER_ID SAFEWEB_API_KEY SAFEWEB_BASE_URL
+
+expected="$(node -p "require('./package.json').version")"
+[ "$("$safeweb" --version)" = "$expected" ] || { echo "installed safeweb --version is not $expected"; exit 1; }
+"$safeweb" completion bash | grep -q 'complete -o default -F _safeweb safeweb'
+
+"$safeweb" sandbox start --port 0 --json --save-profile --quiet > "$work/sandbox.json" &
+sandbox_pid=$!
+for _ in $(seq 50); do [ -s "$work/sandbox.json" ] && break; sleep 0.1; done
+"$safeweb" customer onboard --file "$work/prefix/lib/node_modules/safeweb/examples/acme.json" --json | node -e "
+  let t = ''; process.stdin.on('data', (c) => (t += c)).on('end', () => {
+    const doc = JSON.parse(t);
+    if (!doc.success || doc.customerReference !== 'ACME-001') { console.error('onboarding failed:', t); process.exit(1); }
+    console.log('installed safeweb onboarded', doc.customerReference, 'as', doc.customerId);
+  });"
+echo "install check: ok"
