@@ -3,7 +3,7 @@
 _safeweb_profiles() { command safeweb profile list --names 2>/dev/null; }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner api login profile sandbox completion" ;;
+    "") echo "health customer breach webhook partner api login doctor profile sandbox completion" ;;
     "customer") echo "onboard list offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete verify listen trigger" ;;
@@ -46,6 +46,7 @@ _safeweb_options() {
     "partner plans") echo "--all --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "api") echo "--data --input --query --idempotent --include --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "login") echo "--no-verify --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "doctor") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "profile") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "profile add") echo "--api-key-stdin --api-key-file --env --use --force --verify --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "profile list") echo "--names --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;

@@ -10,6 +10,7 @@ import { registerApi } from './commands/api/index.js';
 import { registerBreach } from './commands/breach/index.js';
 import { registerCompletion } from './commands/completion/index.js';
 import { registerCustomer } from './commands/customer/index.js';
+import { registerDoctor } from './commands/doctor/index.js';
 import { registerHealth } from './commands/health/index.js';
 import { registerLogin } from './commands/login/index.js';
 import { registerPartner } from './commands/partner/index.js';
@@ -53,6 +54,7 @@ export function buildProgram(ctx: Context): Command {
   registerPartner(program, ctx);
   registerApi(program, ctx);
   registerLogin(program, ctx);
+  registerDoctor(program, ctx);
   registerProfile(program, ctx);
   registerSandbox(program, ctx);
   registerCompletion(program, ctx);

@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 const cases: Array<[string[], string[]]> = [
-  [['safeweb', ''], ['health', 'customer', 'breach', 'webhook', 'partner', 'api', 'login', 'profile', 'sandbox', 'completion']],
+  [['safeweb', ''], ['health', 'customer', 'breach', 'webhook', 'partner', 'api', 'login', 'doctor', 'profile', 'sandbox', 'completion']],
   [['safeweb', 'partner', ''], ['analytics', 'plans']],
   [['safeweb', '--json', 'partner', ''], ['analytics', 'plans']],
   [['safeweb', '--profile', 'prod', 'partner', ''], ['analytics', 'plans']],
