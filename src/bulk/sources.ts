@@ -44,14 +44,20 @@ async function* csvRows(file: string): AsyncGenerator<Row> {
   const parser = createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }));
   let header: string[] | undefined;
   let row = 0;
-  for await (const record of parser as AsyncIterable<string[]>) {
-    if (!header) {
-      header = record.map((h) => h.trim());
-      continue;
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (!header) {
+        header = record.map((h) => h.trim());
+        continue;
+      }
+      row++;
+      if (record.length !== header.length) yield { row, error: `has ${record.length} cells; the header has ${header.length}` };
+      else yield { row, value: csvRecordToDoc(header, record) };
     }
-    row++;
-    if (record.length !== header.length) yield { row, error: `has ${record.length} cells; the header has ${header.length}` };
-    else yield { row, value: csvRecordToDoc(header, record) };
+  } catch (error) {
+    // A structural fault (an unclosed quote, say) leaves the rest of the file unreadable.
+    const where = (error as { lines?: number }).lines;
+    throw new UsageError(`${file} is not valid CSV${where ? ` (line ${where})` : ''}: ${(error as Error).message.replace(/^Invalid Record Length: /, '')}`, 'Fix the file; nothing was sent.');
   }
   if (!header) throw new UsageError(`${file} is empty: a CSV needs a header row of field names`);
 }

@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 export type Reply =
   | { status: number; body?: string; headers?: Record<string, string>; delayMs?: number }
   | { destroy: true }
-  | { hang: true };
+  | { hang: true }
+  /** Promise a longer body than is sent, then close: a truncated answer. */
+  | { truncate: string };
 
 export interface Recorded {
   method: string;
@@ -47,6 +49,12 @@ export async function stubServer(script: Reply[]): Promise<Stub> {
         return;
       }
       if ('hang' in reply) return;
+      if ('truncate' in reply) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(reply.truncate.length + 100) });
+        res.write(reply.truncate);
+        setTimeout(() => req.socket.destroy(), 10);
+        return;
+      }
       const send = () => {
         res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
         res.end(reply.body ?? '');
