@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Tiny shim: compile cache where Node has it, then the built entry. Nothing else.
+// Tiny shim: compile cache where Node has it, process-level signal and pipe handling, then the
+// built entry.
 import module from 'node:module';
 
 module.enableCompileCache?.();
@@ -11,6 +12,14 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
+
+// Ctrl+C: a command that handles it (sandbox, listen, bulk runs) adds its own listener and
+// stops cleanly; anywhere else, give the cursor back and exit 130 at once.
+process.on('SIGINT', () => {
+  if (process.listenerCount('SIGINT') > 1) return;
+  if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\n');
+  process.exit(130);
+});
 
 const { run } = await import('../dist/main.js');
 const waitForSignal = () =>

@@ -118,3 +118,20 @@ describe('bulk runs under faults', () => {
     await sandbox.close();
   });
 });
+
+describe('Ctrl+C anywhere', () => {
+  it('a command waiting on the network exits 130 at once, with one clean line at most', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers/cli.js');
+    stub = await stubServer([{ hang: true }]);
+    const env = cleanEnv({ SAFEWEB_BASE_URL: stub.url, SAFEWEB_PARTNER_ID: 'P', SAFEWEB_API_KEY: 'swk_sigint_0000000', SAFEWEB_CONFIG_DIR: tempDir().dir });
+    const child = spawn(process.execPath, [BIN, 'partner', 'analytics'], { env: env as NodeJS.ProcessEnv });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

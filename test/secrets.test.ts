@@ -41,6 +41,7 @@ const commands: string[][] = [
   ['breach', 'get', '--name', 'Adobe'],
   ['webhook', 'list'],
   ['webhook', 'create', '--url', 'https://hooks.example.com/x', '--event', 'nope'],
+  ['doctor'],
   ['completion', 'bash'],
   ['--help'],
   ['partner', 'analytics', '--partner-id', 'partner_sandbox_other'],

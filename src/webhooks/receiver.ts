@@ -59,7 +59,9 @@ function forward(url: string, req: http.IncomingMessage, body: Buffer): Promise<
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const seen = new Set<string>();
   const maxBody = options.maxBodyBytes ?? 1_000_000;
-  const server = http.createServer((req, res) => {
+  // Timeouts are checked every second (Node's default is every 30 s), so a stalled client is
+  // dropped within seconds of its deadline.
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     const path = new URL(req.url ?? '/', 'http://receiver.local').pathname;
     const reply = (status: number, body: Record<string, unknown>) => {
       res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });

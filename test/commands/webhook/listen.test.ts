@@ -135,6 +135,25 @@ describe('webhook listen', () => {
   });
 });
 
+describe('webhook listen and slow clients', () => {
+  it('drops a client that never finishes its headers, and keeps serving others', { timeout: 20_000 }, async () => {
+    const net = await import('node:net');
+    const { port, pathname } = new URL(url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST ${pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: `);
+    const started = Date.now();
+    let answer = '';
+    socket.on('data', (c: Buffer) => (answer += c.toString()));
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    // Cut off after the 5 s header deadline (checked every second), not left hanging.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const body = '{"event":"email.added","data":{},"created_at":"slow"}';
+    expect((await post(url, body, { 'x-safeweb-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` })).status).toBe(200);
+  });
+});
+
 describe('webhook trigger', () => {
   it('reports every attempt: a receiver failing twice then succeeding takes 3', async () => {
     let calls = 0;
