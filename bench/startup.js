@@ -3,7 +3,8 @@
 // command against the sandbox vs a bare Node script doing the same fetch. Runs every case
 // interleaved in one session, reports medians and ratios, and writes bench/results/.
 // Usage: npm run bench [-- --runs 30]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { startSandboxProcess } from './lib.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,19 +17,7 @@ const node = process.execPath;
 const bin = path.join(root, 'bin/safeweb.js');
 
 // The sandbox runs in its own process: the timings below block this one.
-const sandboxProcess = spawn(node, [bin, 'sandbox', 'start', '--port', '0', '--json', '--quiet'], { stdio: ['ignore', 'pipe', 'ignore'] });
-const sandbox = await new Promise((resolve, reject) => {
-  let text = '';
-  sandboxProcess.stdout.on('data', (c) => {
-    text += c;
-    try {
-      resolve(JSON.parse(text));
-    } catch {
-      /* not complete yet */
-    }
-  });
-  sandboxProcess.on('exit', () => reject(new Error('the sandbox did not start')));
-});
+const sandbox = await startSandboxProcess();
 const configDir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-bench-'));
 const env = { ...process.env, SAFEWEB_CONFIG_DIR: configDir, NO_COLOR: '1' };
 for (const key of ['SAFEWEB_PROFILE', 'SAFEWEB_PARTNER_ID', 'SAFEWEB_API_KEY', 'SAFEWEB_BASE_URL']) delete env[key];
@@ -58,7 +47,7 @@ for (const argv of Object.values(cases)) time(argv); // warm-up (and the compile
 for (let i = 0; i < RUNS; i++) {
   for (const [name, argv] of Object.entries(cases)) samples[name].push(time(argv));
 }
-sandboxProcess.kill('SIGTERM');
+sandbox.stop();
 rmSync(configDir, { recursive: true, force: true });
 
 const median = (xs) => {

@@ -10,7 +10,7 @@ import { UnavailableError } from '../errors.js';
 import { errorFromResponse } from './errors.js';
 import { backoffDelay, isTimeout, parseRetryAfter, retryVerdict } from './retry.js';
 import { traceFailure, traceRequest, traceResponse, type Trace } from './trace.js';
-import { exchange, TransportError } from './transport.js';
+import { exchange, toHeaders, TransportError } from './transport.js';
 
 export interface DirectOptions {
   headers: Record<string, string>;
@@ -30,15 +30,6 @@ export interface RawAnswer {
 
 const MAX_RETRY_AFTER = 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(raw)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
-    else if (value !== undefined) headers.set(key, value);
-  }
-  return headers;
-}
 
 export async function sendDirect(o: DirectOptions, method: string, url: URL, payload: unknown, idempotent: boolean): Promise<RawAnswer> {
   const bodyText = payload === undefined ? '' : JSON.stringify(payload);

@@ -105,13 +105,18 @@ export function createTransport(options: TransportOptions): (input: Request, ini
     });
     const body = input.body ? Buffer.from(await input.arrayBuffer()) : undefined;
     const res = await exchange({ url: new URL(input.url), method: input.method, headers, body, env: options.env, signal: input.signal });
-    const responseHeaders = new Headers();
-    for (const [key, value] of Object.entries(res.headers)) {
-      if (Array.isArray(value)) for (const v of value) responseHeaders.append(key, v);
-      else if (value !== undefined) responseHeaders.set(key, value);
-    }
-    return new Response(NULL_BODY_STATUSES.has(res.status) ? null : res.body, { status: res.status, statusText: res.statusText, headers: responseHeaders });
+    return new Response(NULL_BODY_STATUSES.has(res.status) ? null : res.body, { status: res.status, statusText: res.statusText, headers: toHeaders(res.headers) });
   };
+}
+
+/** node:http's header object as WHATWG Headers. */
+export function toHeaders(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+    else if (value !== undefined) headers.set(key, value);
+  }
+  return headers;
 }
 
 function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { threatScore } from './breach-rules.js';
 import { findBreach, localTitle } from './catalogue.js';
 import { UUID_RE } from './ids.js';
-import { both, fail, ok, route, type RouteContext, type RouteResult } from './routes.js';
+import { both, fail, isResult, ok, route, type RouteContext, type RouteResult } from './routes.js';
 import { syncBreaches, type BreachRecord, type CustomerRecord, type SandboxState } from './state.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -45,8 +45,6 @@ function stringList(body: Body, key: string, pattern: RegExp, what: string): str
   if (bad !== undefined) return invalid(`${key} contains an invalid ${what}: ${bad}`);
   return [...new Set(value as string[])];
 }
-
-const isResult = (v: unknown): v is RouteResult => typeof v === 'object' && v !== null && 'status' in v && 'body' in v;
 
 /** The customer with this id owned by the caller, or the 400/404 to answer. */
 function ownCustomer(ctx: RouteContext, id: string | undefined): CustomerRecord | RouteResult {

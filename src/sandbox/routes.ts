@@ -73,6 +73,9 @@ export function matchRoute(method: string, pathname: string): { route: Route; pa
   return allowed.length ? { allowed } : undefined;
 }
 
+/** A handler's early answer rather than the record it looked for. */
+export const isResult = (v: unknown): v is RouteResult => typeof v === 'object' && v !== null && 'status' in v && 'body' in v;
+
 export const ok = (body: Record<string, unknown>, status = 200): RouteResult => ({ status, body: { success: true, ...body } });
 export const fail = (status: number, error: string): RouteResult => ({ status, body: { success: false, error } });
 

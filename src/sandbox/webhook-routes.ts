@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EVENTS } from '../webhooks/events.js';
-import { fail, ok, route, type RouteContext, type RouteResult } from './routes.js';
+import { fail, isResult, ok, route, type RouteContext, type RouteResult } from './routes.js';
 import type { WebhookRecord } from './state.js';
 
 const BASE = '/api/integrations/webhooks';
@@ -41,8 +41,6 @@ function ownWebhook(ctx: RouteContext): WebhookRecord | RouteResult {
   const hook = (ctx.state.webhooks ?? []).find((w) => w.id === Number(raw) && w.partnerId === ctx.partner.partnerId);
   return hook ?? fail(404, 'Webhook not found');
 }
-
-const isResult = (v: unknown): v is RouteResult => typeof v === 'object' && v !== null && 'status' in v && 'body' in v;
 
 route('GET', [BASE], true, (ctx) =>
   ok({ webhooks: (ctx.state.webhooks ?? []).filter((w) => w.partnerId === ctx.partner.partnerId).sort((a, b) => b.id - a.id).map(publicView) }),

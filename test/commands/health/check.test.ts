@@ -1,28 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanEnv, runInProcess } from '../../helpers/cli.js';
-import { sandboxFixture, type SandboxFixture } from '../../helpers/sandbox.js';
+import { useSandbox } from '../../helpers/sandbox.js';
 
-let fx: SandboxFixture;
-beforeAll(async () => {
-  fx = await sandboxFixture();
-});
-afterAll(() => fx.close());
+const sandbox = useSandbox();
 
 describe('safeweb health', () => {
   it('works without credentials and reports reachability', async () => {
-    const r = await runInProcess(['health', '--base-url', fx.sandbox.url], { env: cleanEnv({ SAFEWEB_CONFIG_DIR: fx.configDir }) });
+    const r = await runInProcess(['health', '--base-url', sandbox().sandbox.url], { env: cleanEnv({ SAFEWEB_CONFIG_DIR: sandbox().configDir }) });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^✓ API reachable at http:\/\/127\.0\.0\.1:\d+ \(200 in \d+ ms\)/);
     expect(r.stdout).toContain('status\tok');
   });
 
   it('--json prints the health document', async () => {
-    const r = await runInProcess(['health', '--json'], { env: fx.env });
+    const r = await runInProcess(['health', '--json'], { env: sandbox().env });
     expect(JSON.parse(r.stdout)).toMatchObject({ success: true, status: 'ok', service: 'safeweb-sandbox' });
   });
 
   it('an unreachable API is exit 5 with one line', async () => {
-    const r = await runInProcess(['health', '--base-url', 'http://127.0.0.1:1', '--retries', '0'], { env: fx.env });
+    const r = await runInProcess(['health', '--base-url', 'http://127.0.0.1:1', '--retries', '0'], { env: sandbox().env });
     expect(r.code).toBe(5);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: could not connect to 127\.0\.0\.1:1: connection refused — /)]);
   });

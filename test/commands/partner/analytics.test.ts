@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runInProcess, runInPty } from '../../helpers/cli.js';
-import { sandboxFixture, type SandboxFixture } from '../../helpers/sandbox.js';
+import { useSandbox } from '../../helpers/sandbox.js';
 
-let fx: SandboxFixture;
-beforeAll(async () => {
-  fx = await sandboxFixture();
-});
-afterAll(() => fx.close());
+const sandbox = useSandbox();
 
 describe('safeweb partner analytics', () => {
   it('prints key<TAB>value lines when piped, computed from the sandbox data', async () => {
-    const r = await runInProcess(['partner', 'analytics'], { env: fx.env });
+    const r = await runInProcess(['partner', 'analytics'], { env: sandbox().env });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
@@ -19,19 +15,19 @@ describe('safeweb partner analytics', () => {
   });
 
   it('prints exactly one JSON document with --json: the API document', async () => {
-    const r = await runInProcess(['partner', 'analytics', '--json'], { env: fx.env });
+    const r = await runInProcess(['partner', 'analytics', '--json'], { env: sandbox().env });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toEqual({ success: true, data: { totalCustomers: 4, activeCustomers: 3, newCustomerLast30Days: 1, totalMonitoredDomains: 3, totalMonitoredEmails: 6, totalBreachesDetected: 6 } });
   });
 
   it('accepts global flags before the command too', async () => {
-    const r = await runInProcess(['--json', 'partner', 'analytics'], { env: fx.env });
+    const r = await runInProcess(['--json', 'partner', 'analytics'], { env: sandbox().env });
     expect(JSON.parse(r.stdout).data.totalCustomers).toBe(4);
   });
 
   it('draws a labelled table on a real terminal, in colour unless NO_COLOR', async () => {
-    const pty = runInPty(['partner', 'analytics'], { env: fx.env });
+    const pty = runInPty(['partner', 'analytics'], { env: sandbox().env });
     expect(await pty.exit).toBe(0);
     const screen = pty.screen();
     expect(screen).toMatch(/│ Total customers\s+│ 4\s+│/);
@@ -39,7 +35,7 @@ describe('safeweb partner analytics', () => {
   });
 
   it('rejects a wrong API key with exit 4 and the API message', async () => {
-    const r = await runInProcess(['partner', 'analytics'], { env: { ...fx.env, SAFEWEB_API_KEY: 'swk_wrong_key_000000' } });
+    const r = await runInProcess(['partner', 'analytics'], { env: { ...sandbox().env, SAFEWEB_API_KEY: 'swk_wrong_key_000000' } });
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: Failed to verify org API key \(401 from GET \/api\/v1\/integrations\/partner\/analytics\) — Check the partner ID and API key/);
@@ -47,7 +43,7 @@ describe('safeweb partner analytics', () => {
   });
 
   it('without credentials: exit 4, saying how to log in, nothing sent', async () => {
-    const env = { ...fx.env, SAFEWEB_API_KEY: undefined, SAFEWEB_PARTNER_ID: undefined };
+    const env = { ...sandbox().env, SAFEWEB_API_KEY: undefined, SAFEWEB_PARTNER_ID: undefined };
     const r = await runInProcess(['partner', 'analytics'], { env });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('safeweb login');

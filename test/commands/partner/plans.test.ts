@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../../helpers/cli.js';
-import { sandboxFixture, type SandboxFixture } from '../../helpers/sandbox.js';
+import { useSandbox } from '../../helpers/sandbox.js';
 
-let fx: SandboxFixture;
-beforeAll(async () => {
-  fx = await sandboxFixture();
-});
-afterAll(() => fx.close());
+const sandbox = useSandbox();
 
 describe('safeweb partner plans', () => {
   it('lists active plans as tab-separated rows when piped, and says what it hid', async () => {
-    const r = await runInProcess(['partner', 'plans'], { env: fx.env });
+    const r = await runInProcess(['partner', 'plans'], { env: sandbox().env });
     expect(r.code).toBe(0);
     const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
     expect(rows.map((row) => row[2])).toEqual(['safeweb-basic', 'safeweb-plus', 'safeweb-pro']);
@@ -19,13 +15,13 @@ describe('safeweb partner plans', () => {
   });
 
   it('--all includes archived plans', async () => {
-    const r = await runInProcess(['partner', 'plans', '--all'], { env: fx.env });
+    const r = await runInProcess(['partner', 'plans', '--all'], { env: sandbox().env });
     expect(r.stdout.trim().split('\n')).toHaveLength(4);
     expect(r.stdout).toContain('archived');
   });
 
   it('--json is the API document with every plan', async () => {
-    const r = await runInProcess(['partner', 'plans', '--json'], { env: fx.env });
+    const r = await runInProcess(['partner', 'plans', '--json'], { env: sandbox().env });
     const doc = JSON.parse(r.stdout);
     expect(doc.success).toBe(true);
     expect(doc.data).toHaveLength(4);
