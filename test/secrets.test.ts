@@ -59,6 +59,31 @@ describe('the API key stays secret', () => {
     }
   });
 
+  it('with --debug: the commands that act on a customer, a breach or a webhook', async () => {
+    const seeded = fx.sandbox.state.customers.find((c) => c.customerReference === 'GLOBEX-7')!;
+    const breach = fx.sandbox.state.breaches.find((b) => b.customerId === seeded.id)!;
+    const hook = JSON.parse((await runBinary(['webhook', 'create', '--url', 'https://hooks.example.com/d', '--event', 'all', '--json'], { env: fx.env })).stdout).webhook;
+    const argvs = [
+      ['customer', 'assets', seeded.id, '--add-email', 'cfo@globex.example'],
+      ['customer', 'update', seeded.id, '--price', '55'],
+      ['customer', 'threat-score', seeded.id],
+      ['customer', 'offboard', seeded.id, '--yes'],
+      ['customer', 'reactivate', seeded.id],
+      ['breach', 'resolve', breach.id],
+      ['breach', 'unresolve', breach.id],
+      ['breach', 'categories'],
+      ['webhook', 'update', String(hook.id), '--inactive'],
+      ['webhook', 'delete', String(hook.id), '--yes'],
+      ['sandbox', 'deliveries'],
+    ];
+    for (const argv of argvs) {
+      const r = await runBinary(['--debug', ...argv], { env: fx.env });
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(fx.sandbox.apiKey);
+      expect(r.stdout + r.stderr).not.toContain(hook.secret);
+    }
+  });
+
   it('magic-link tokens appear only in the command\'s own output, never in the trace', async () => {
     const seeded = fx.sandbox.state.customers.find((c) => c.customerReference === 'NW-001')!;
     for (const env of [fx.env, profileEnv]) {
