@@ -82,7 +82,7 @@ function commandTree(program: Command): string {
       if ((sub as unknown as { _hidden?: boolean })._hidden || sub.name() === 'help') continue;
       const name = `${prefix}${sub.name()}`;
       if (sub.commands.length) walk(sub, `${name} `);
-      else rows.push([`${name}${sub.registeredArguments.map((a) => (a.required ? ` <${a.name()}>` : ` [${a.name()}]`)).join('')}`, sub.summary() || sub.description()]);
+      else rows.push([`${name}${sub.registeredArguments.map((a) => (a.required ? ` <${a.name()}${a.variadic ? '...' : ''}>` : ` [${a.name()}${a.variadic ? '...' : ''}]`)).join('')}`, sub.summary() || sub.description()]);
     }
   };
   walk(program, '');

@@ -20,7 +20,7 @@ export interface RowResult {
 }
 
 export interface ResumeState {
-  /** References (or e-mail addresses) already done. */
+  /** References already done. */
   ok: Set<string>;
   /** Whose fate an earlier run could not know: sent, but no answer. */
   unknown: Set<string>;
@@ -61,9 +61,8 @@ export async function readResume(file: string): Promise<ResumeState> {
     for await (const line of createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
       if (!line.trim()) continue;
       try {
-        const r = JSON.parse(line) as RowResult & { email?: string };
-        const key = r.reference ?? r.email;
-        if (key) last.set(key, r.status);
+        const r = JSON.parse(line) as RowResult;
+        if (r.reference) last.set(r.reference, r.status);
       } catch {
         /* a torn last line from a kill: that row counts as in flight below */
       }
