@@ -27,7 +27,7 @@ _safeweb_options() {
     "customer threat-score") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer magic-link") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "breach") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "breach check") echo "--file --resolved --unresolved --exit-status --ndjson --concurrency --max-rps --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "breach check") echo "--file --resolved --unresolved --exit-status --ndjson --concurrency --max-rps --results --resume --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "breach retrieve") echo "--locale --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "breach resolve") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "breach unresolve") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;

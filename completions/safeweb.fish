@@ -107,6 +107,8 @@ complete -c safeweb -n '__safeweb_path_is \'breach check\'' -l exit-status -d 'e
 complete -c safeweb -n '__safeweb_path_is \'breach check\'' -l ndjson -d 'print one JSON object per address as each finishes'
 complete -c safeweb -n '__safeweb_path_is \'breach check\'' -l concurrency -r -d 'requests in flight at once'
 complete -c safeweb -n '__safeweb_path_is \'breach check\'' -l max-rps -r -d 'at most this many requests started per second'
+complete -c safeweb -n '__safeweb_path_is \'breach check\'' -l results -r -d 'write one NDJSON line per address as it is checked'
+complete -c safeweb -n '__safeweb_path_is \'breach check\'' -l resume -r -d 'skip addresses already checked in this results file, and append to it'
 complete -c safeweb -n '__safeweb_path_is \'breach retrieve\'' -l locale -r -d 'language of titles (en-GB, da-DK, sv-SE, nb-NO, fi-FI)'
 complete -c safeweb -n '__safeweb_path_is \'breach get\'' -l name -r -d 'breach name, e.g. Adobe'
 complete -c safeweb -n '__safeweb_path_is \'breach get\'' -l uuid -r -d 'catalogue UUID'

@@ -42,7 +42,8 @@ export class ResultsWriter {
     fs.writeSync(this.#journal, `${JSON.stringify({ row, key })}\n`);
   }
 
-  write(result: RowResult): void {
+  /** One line per row (or address) as it finishes. */
+  write(result: RowResult | { row: number; email: string; status: RowStatus; breached: boolean | null; error?: string | undefined }): void {
     fs.writeSync(this.#fd, `${JSON.stringify(result)}\n`);
   }
 
@@ -54,15 +55,16 @@ export class ResultsWriter {
   }
 }
 
-/** What earlier runs recorded: the last word on each key wins. */
-export async function readResume(file: string): Promise<ResumeState> {
+/** What earlier runs recorded: the last word on each key (reference, or e-mail) wins. */
+export async function readResume(file: string, keyOf: (line: Record<string, unknown>) => unknown = (r) => r['reference']): Promise<ResumeState> {
   const last = new Map<string, RowStatus>();
   if (fs.existsSync(file)) {
     for await (const line of createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
       if (!line.trim()) continue;
       try {
-        const r = JSON.parse(line) as RowResult;
-        if (r.reference) last.set(r.reference, r.status);
+        const r = JSON.parse(line) as Record<string, unknown>;
+        const key = keyOf(r);
+        if (typeof key === 'string') last.set(key, r['status'] as RowStatus);
       } catch {
         /* a torn last line from a kill: that row counts as in flight below */
       }

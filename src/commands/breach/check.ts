@@ -16,6 +16,10 @@ export interface BreachCheckOptions {
   ndjson: boolean;
   concurrency: number;
   maxRps?: number | undefined;
+  /** NDJSON line per address as it is checked. */
+  results?: string | undefined;
+  /** Skip addresses already checked in this results file, and append to it. */
+  resume?: string | undefined;
 }
 
 export interface CheckResult {
@@ -60,12 +64,28 @@ async function* iterate<T>(items: T[]): AsyncGenerator<T> {
 export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Promise<void> {
   if (opts.resolved && opts.unresolved) throw new UsageError('--resolved and --unresolved cannot be used together');
   if (opts.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
-  const targets = await gatherTargets(opts, ctx);
+  let targets = await gatherTargets(opts, ctx);
   if (targets.length === 0) throw new UsageError('no addresses to check', 'Give them as arguments, or --file FILE (one per line).');
   const problems = targets.filter((t) => emailProblem(t.email)).map((t) => `${t.where}: ${emailProblem(t.email)}`);
   if (problems.length) throw new ValidationError(`${problems.length} invalid address${problems.length === 1 ? '' : 'es'}; nothing was sent:`, problems);
 
-  // The bulk machinery of customer onboard: bounded concurrency, optional rate, 429 slow-down.
+  // The bulk machinery of customer onboard: bounded concurrency, optional rate, 429 slow-down,
+  // results as they happen, resume, and a clean stop on Ctrl+C.
+  let alreadyDone = 0;
+  if (opts.resume) {
+    const { readResume } = await import('../../bulk/results.js');
+    const done = (await readResume(opts.resume, (r) => r['email'])).ok;
+    const before = targets.length;
+    targets = targets.filter((t) => !done.has(t.email)).map((t, index) => ({ ...t, index }));
+    alreadyDone = before - targets.length;
+  }
+  const resultsFile = opts.results ?? opts.resume;
+  const writer = resultsFile ? new (await import('../../bulk/results.js')).ResultsWriter(resultsFile) : undefined;
+  let interrupted = false;
+  void ctx.waitForSignal().then(() => {
+    interrupted = true;
+    ctx.out.info('Stopping: no new addresses are sent; waiting for the ones in flight…');
+  });
   const resolved = opts.resolved ? true : opts.unresolved ? false : undefined;
   const pacer = new Pacer({ concurrency: opts.concurrency, maxRps: opts.maxRps });
   const api = await ctx.bulkApi({ onRateLimited: (ms) => pacer.rateLimited(ms) });
@@ -90,15 +110,23 @@ export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Pr
           result = { email: t.email, breached: null, error: { message: error.message, exitCode: error.exitCode } };
         }
         results[t.index] = result;
+        writer?.write({ row: t.index + 1, email: t.email, status: result.error ? 'failed' : 'ok', breached: result.breached, error: result.error?.message });
         progress.tick(Boolean(result.error));
         if (opts.ndjson) ctx.out.line(JSON.stringify(result));
       },
-      () => authFailure !== undefined,
+      () => authFailure !== undefined || interrupted,
     );
   } finally {
     progress.stop();
+    writer?.close(true);
   }
   if (authFailure) throw authFailure;
+  if (interrupted) {
+    const checked = results.filter(Boolean).length;
+    ctx.out.info(`Interrupted after ${checked} of ${targets.length} addresses.${resultsFile ? ` Resume with --resume ${resultsFile}.` : ''}`);
+    ctx.exitCode = ExitCode.Cancelled;
+    return;
+  }
 
   // --ndjson already printed each result; it wins over --json so stdout stays one format.
   if (opts.ndjson) {
@@ -112,6 +140,6 @@ export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Pr
   }
   const breached = results.filter((r) => r.breached).length;
   const failed = results.filter((r) => r.error).length;
-  if (targets.length > 1 || failed) ctx.out.info(`Checked ${results.length} address${results.length === 1 ? '' : 'es'}: ${breached} breached, ${results.length - breached - failed} clean${failed ? `, ${failed} failed` : ''}.`);
+  if (targets.length > 1 || failed || alreadyDone) ctx.out.info(`Checked ${results.length} address${results.length === 1 ? '' : 'es'}: ${breached} breached, ${results.length - breached - failed} clean${failed ? `, ${failed} failed` : ''}${alreadyDone ? `; ${alreadyDone} already checked` : ''}.${resultsFile ? ` Results in ${resultsFile}.` : ''}`);
   ctx.exitCode = worstExitCode(results, opts.exitStatus);
 }

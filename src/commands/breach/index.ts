@@ -24,15 +24,18 @@ export function registerBreach(program: Command, ctx: Context): void {
     .option('--ndjson', 'print one JSON object per address as each finishes')
     .addOption(new Option('--concurrency <n>', 'requests in flight at once').default(8).argParser(parseNonNegativeInt(64)))
     .addOption(new Option('--max-rps <n>', 'at most this many requests started per second').argParser(parsePositiveNumber))
+    .option('--results <file>', 'write one NDJSON line per address as it is checked')
+    .option('--resume <file>', 'skip addresses already checked in this results file, and append to it')
     .addHelpText('after', examples(
       'safeweb breach check a@b.co c@d.co',
       'safeweb breach check --file emails.txt --json | jq -r ".[] | select(.breached) | .email"',
       'cut -f2 users.tsv | safeweb breach check --file - --ndjson',
       'safeweb breach check ceo@acme.co --exit-status || echo "breached (8) or failed"',
+      'safeweb breach check --file staff.txt --results checks.ndjson   # then, after Ctrl+C: --resume checks.ndjson',
     ))
-    .action(async (emails: string[], opts: { file?: string; resolved?: boolean; unresolved?: boolean; exitStatus?: boolean; ndjson?: boolean; concurrency: number; maxRps?: number }) => {
+    .action(async (emails: string[], opts: { file?: string; resolved?: boolean; unresolved?: boolean; exitStatus?: boolean; ndjson?: boolean; concurrency: number; maxRps?: number; results?: string; resume?: string }) => {
       const { runBreachCheck } = await import('./check.js');
-      await runBreachCheck({ emails, file: opts.file, resolved: opts.resolved, unresolved: opts.unresolved, exitStatus: Boolean(opts.exitStatus), ndjson: Boolean(opts.ndjson), concurrency: opts.concurrency, maxRps: opts.maxRps }, ctx);
+      await runBreachCheck({ emails, file: opts.file, resolved: opts.resolved, unresolved: opts.unresolved, exitStatus: Boolean(opts.exitStatus), ndjson: Boolean(opts.ndjson), concurrency: opts.concurrency, maxRps: opts.maxRps, results: opts.results, resume: opts.resume }, ctx);
     });
 
   breach

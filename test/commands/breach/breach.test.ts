@@ -96,6 +96,39 @@ describe('safeweb breach check', () => {
   });
 });
 
+describe('breach check --results / --resume', () => {
+  it('records each address, resumes after Ctrl+C without checking any twice', { timeout: 30_000 }, async () => {
+    const { startSandbox } = await import('../../../src/sandbox/server.js');
+    const { spawn } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const { BIN } = await import('../../helpers/cli.js');
+    let checks = 0;
+    const slow = await startSandbox({ port: 0, faults: { latencyMs: 100 }, log: (l) => (l.includes('/breach/check') ? checks++ : undefined) });
+    const env = cleanEnv({ SAFEWEB_BASE_URL: slow.url, SAFEWEB_PARTNER_ID: slow.partnerId, SAFEWEB_API_KEY: slow.apiKey, SAFEWEB_CONFIG_DIR: tempDir().dir });
+    const addresses = Array.from({ length: 40 }, (_, i) => (i % 4 ? `user${i}@acme.co` : `pwned.${i}@acme.co`));
+    const file = emailFile(addresses);
+    const results = path.join(tempDir().dir, 'checks.ndjson');
+    const child = spawn(process.execPath, [BIN, 'breach', 'check', '--file', file, '--results', results, '--concurrency', '2'], { env: env as NodeJS.ProcessEnv, stdio: 'ignore' });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(130);
+    const first = readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.length).toBeLessThan(40);
+    expect(first[0]).toMatchObject({ email: expect.any(String), status: 'ok', breached: expect.any(Boolean) });
+
+    const resumed = await runInProcess(['breach', 'check', '--file', file, '--resume', results, '--concurrency', '8', '--json'], { env });
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toHaveLength(40 - first.length);
+    expect(resumed.stderr).toContain(`${first.length} already checked`);
+    const all = readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { email: string; breached: boolean });
+    expect(all.map((x) => x.email).sort()).toEqual([...addresses].sort());
+    expect(all.filter((x) => x.breached)).toHaveLength(10);
+    expect(checks).toBe(40);
+    await slow.close();
+  });
+});
+
 describe('safeweb breach retrieve', () => {
   it('lays the details out for reading on a terminal', async () => {
     const pty = runInPty(['breach', 'retrieve', 'admin@acme.co'], { env: fx().env });
