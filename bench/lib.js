@@ -10,7 +10,9 @@ export const node = process.execPath;
 
 /** `safeweb sandbox start` in a child process (the timings block this one); resolves with its JSON. */
 export async function startSandboxProcess(args = []) {
-  const child = spawn(node, [bin, 'sandbox', 'start', '--port', '0', '--json', '--quiet', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(node, [bin, 'sandbox', 'start', '--port', '0', '--json', '--quiet', ...args], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const info = await new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (c) => {
@@ -27,7 +29,14 @@ export async function startSandboxProcess(args = []) {
 }
 
 export function envFor(sandbox, configDir) {
-  const env = { ...process.env, SAFEWEB_CONFIG_DIR: configDir, NO_COLOR: '1', SAFEWEB_BASE_URL: sandbox.url, SAFEWEB_PARTNER_ID: sandbox.partnerId, SAFEWEB_API_KEY: sandbox.apiKey };
+  const env = {
+    ...process.env,
+    SAFEWEB_CONFIG_DIR: configDir,
+    NO_COLOR: '1',
+    SAFEWEB_BASE_URL: sandbox.url,
+    SAFEWEB_PARTNER_ID: sandbox.partnerId,
+    SAFEWEB_API_KEY: sandbox.apiKey,
+  };
   delete env.SAFEWEB_PROFILE;
   return env;
 }
@@ -45,13 +54,19 @@ export function writeResult(name, data) {
   const dir = path.join(root, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), ...data }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ node: process.version, date: new Date().toISOString(), ...data }, null, 2)}\n`,
+  );
   console.log(`Written to ${path.relative(root, file)}`);
 }
 
 /** A CSV of `n` onboarding rows with clean (never breached) addresses. */
 export function csvRows(n, prefix) {
-  const lines = ['companyName,customerReference,assetsDomains,assetsEmails,alertRecipients,price,currencyCode,billedFromDate'];
-  for (let i = 1; i <= n; i++) lines.push(`Bench ${i},${prefix}-${i},b${i}.example,jane${i}@b${i}.example,ops@b${i}.example,10,USD,now+1d`);
+  const lines = [
+    'companyName,customerReference,assetsDomains,assetsEmails,alertRecipients,price,currencyCode,billedFromDate',
+  ];
+  for (let i = 1; i <= n; i++)
+    lines.push(`Bench ${i},${prefix}-${i},b${i}.example,jane${i}@b${i}.example,ops@b${i}.example,10,USD,now+1d`);
   return `${lines.join('\n')}\n`;
 }

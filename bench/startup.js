@@ -22,7 +22,11 @@ const configDir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-bench-'));
 const env = { ...process.env, SAFEWEB_CONFIG_DIR: configDir, NO_COLOR: '1' };
 for (const key of ['SAFEWEB_PROFILE', 'SAFEWEB_PARTNER_ID', 'SAFEWEB_API_KEY', 'SAFEWEB_BASE_URL']) delete env[key];
 // The API command reads its credentials from a stored profile, as a user's would.
-const add = spawnSync(node, [bin, 'profile', 'add', 'bench', '--base-url', sandbox.url, '--partner-id', sandbox.partnerId, '--api-key-stdin'], { env, input: sandbox.apiKey });
+const add = spawnSync(
+  node,
+  [bin, 'profile', 'add', 'bench', '--base-url', sandbox.url, '--partner-id', sandbox.partnerId, '--api-key-stdin'],
+  { env, input: sandbox.apiKey },
+);
 if (add.status !== 0) throw new Error(`profile add failed: ${add.stderr}`);
 
 const url = `${sandbox.url}/api/v1/integrations/partner/analytics`;
@@ -58,15 +62,25 @@ const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(
 const ratios = [
   { case: 'safeweb --version vs node -e 0', ratio: m['safeweb --version'] / m['node -e 0'], target: 1.3 },
   { case: 'safeweb --help vs node -e 0', ratio: m['safeweb --help'] / m['node -e 0'], target: 1.6 },
-  { case: 'partner analytics --json vs bare fetch script', ratio: m['safeweb partner analytics --json'] / m['bare fetch script'], target: 1.25 },
+  {
+    case: 'partner analytics --json vs bare fetch script',
+    ratio: m['safeweb partner analytics --json'] / m['bare fetch script'],
+    target: 1.25,
+  },
 ];
 console.log(`Node ${process.version}, ${RUNS} interleaved runs per case, medians:`);
 for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(36)} ${v.toFixed(1)} ms`);
 console.log('Ratios (lower is better):');
-for (const r of ratios) console.log(`  ${r.case.padEnd(48)} ${r.ratio.toFixed(2)}×  (target ≤ ${r.target}×) ${r.ratio <= r.target ? 'ok' : 'OVER'}`);
+for (const r of ratios)
+  console.log(
+    `  ${r.case.padEnd(48)} ${r.ratio.toFixed(2)}×  (target ≤ ${r.target}×) ${r.ratio <= r.target ? 'ok' : 'OVER'}`,
+  );
 
 const out = path.join(root, 'bench/results');
 mkdirSync(out, { recursive: true });
 const file = path.join(out, `startup-node${process.versions.node.split('.')[0]}.json`);
-writeFileSync(file, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), runs: RUNS, mediansMs: m, ratios }, null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ node: process.version, date: new Date().toISOString(), runs: RUNS, mediansMs: m, ratios }, null, 2)}\n`,
+);
 console.log(`Written to ${path.relative(root, file)}`);

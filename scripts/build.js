@@ -30,7 +30,9 @@ await build({
   external,
   define: { __SAFEWEB_VERSION__: JSON.stringify(pkg.version) },
   // commander is CommonJS; its require() of Node built-ins needs a real require in ESM chunks.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });

@@ -100,7 +100,11 @@ export class Context {
   /** Stdin and stdout are terminals, and neither --no-input nor CI says otherwise. */
   get interactive(): boolean {
     const ci = this.env['CI'];
-    return Boolean(this.streams.stdin.isTTY && this.streams.stdout.isTTY) && this.globals.input && !(ci && ci !== 'false' && ci !== '0');
+    return (
+      Boolean(this.streams.stdin.isTTY && this.streams.stdout.isTTY) &&
+      this.globals.input &&
+      !(ci && ci !== 'false' && ci !== '0')
+    );
   }
 
   get configDir(): string {
@@ -148,7 +152,9 @@ export class Context {
     if (this.#api) return this.#api;
     const resolved = await this.resolved();
     if (resolved.overriddenEnv.length) {
-      this.out.warn(`--profile ${resolved.profile?.value} overrides ${resolved.overriddenEnv.join(', ')} from the environment`);
+      this.out.warn(
+        `--profile ${resolved.profile?.value} overrides ${resolved.overriddenEnv.join(', ')} from the environment`,
+      );
     }
     if (options.auth === 'optional' && (!resolved.partnerId || !resolved.apiKey)) {
       return this.apiFor({ partnerId: '', apiKey: '', baseUrl: resolved.baseUrl.value });
@@ -165,13 +171,19 @@ export class Context {
    */
   async account(): Promise<{ key: string; profile: string | undefined }> {
     const resolved = await this.resolved();
-    const [{ requireCredentials }, { accountKey }] = await Promise.all([import('./config/resolve.js'), import('./customers/ledger.js')]);
+    const [{ requireCredentials }, { accountKey }] = await Promise.all([
+      import('./config/resolve.js'),
+      import('./customers/ledger.js'),
+    ]);
     const creds = requireCredentials(resolved);
     return { key: accountKey(creds.partnerId, creds.baseUrl), profile: resolved.profile?.value };
   }
 
   /** A client for explicit credentials (login verifies before saving). */
-  async apiFor(creds: { partnerId: string; apiKey: string; baseUrl: string }, extra: { onRateLimited?: (retryAfterMs: number) => void; engine?: 'ky' | 'direct' } = {}): Promise<ApiClient> {
+  async apiFor(
+    creds: { partnerId: string; apiKey: string; baseUrl: string },
+    extra: { onRateLimited?: (retryAfterMs: number) => void; engine?: 'ky' | 'direct' } = {},
+  ): Promise<ApiClient> {
     const [{ createApiClient }, { checkBaseUrl }, { userAgent }] = await Promise.all([
       import('./api/client.js'),
       import('./api/base-url.js'),

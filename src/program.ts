@@ -30,8 +30,16 @@ export function buildProgram(ctx: Context): Command {
     .option('--profile <name>', 'use this stored profile (else SAFEWEB_PROFILE, else the active one)')
     .option('--partner-id <id>', 'partner ID (else SAFEWEB_PARTNER_ID, else the profile)')
     .option('--base-url <url>', 'API base URL (else SAFEWEB_BASE_URL, else the profile)')
-    .addOption(new Option('--timeout <duration>', 'per-request timeout: 30, 30s, 500ms, 2m').default(30_000, '30s').argParser(parseDuration))
-    .addOption(new Option('--retries <n>', 'retries for requests that are safe to repeat').default(3).argParser(parseNonNegativeInt(10)))
+    .addOption(
+      new Option('--timeout <duration>', 'per-request timeout: 30, 30s, 500ms, 2m')
+        .default(30_000, '30s')
+        .argParser(parseDuration),
+    )
+    .addOption(
+      new Option('--retries <n>', 'retries for requests that are safe to repeat')
+        .default(3)
+        .argParser(parseNonNegativeInt(10)),
+    )
     .option('--debug', 'trace every request and response on stderr (secrets redacted)')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .option('--no-input', 'never prompt; fail with a usage error instead (also CI=1)')
@@ -66,8 +74,15 @@ export function buildProgram(ctx: Context): Command {
   }
 
   // The root help lists the whole tree (noun + verb) rather than the nouns alone.
-  program.configureHelp({ visibleCommands: (cmd) => (cmd === program ? [] : cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden)) });
-  program.addHelpText('after', () => `\nCommands:\n${commandTree(program)}\n\nExamples:\n  $ safeweb sandbox start --save-profile        # a local API to try everything against\n  $ safeweb login                               # store real credentials in a profile\n  $ safeweb partner analytics\n  $ safeweb partner analytics --json | jq .data.totalCustomers\n  $ safeweb api GET /api/v1/health\n\nRun \`safeweb <command> --help\` for a command's flags and examples.\n\nExit codes:\n${exitCodeHelp()}\n`);
+  program.configureHelp({
+    visibleCommands: (cmd) =>
+      cmd === program ? [] : cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden),
+  });
+  program.addHelpText(
+    'after',
+    () =>
+      `\nCommands:\n${commandTree(program)}\n\nExamples:\n  $ safeweb sandbox start --save-profile        # a local API to try everything against\n  $ safeweb login                               # store real credentials in a profile\n  $ safeweb partner analytics\n  $ safeweb partner analytics --json | jq .data.totalCustomers\n  $ safeweb api GET /api/v1/health\n\nRun \`safeweb <command> --help\` for a command's flags and examples.\n\nExit codes:\n${exitCodeHelp()}\n`,
+  );
   return program;
 }
 
@@ -82,7 +97,11 @@ function commandTree(program: Command): string {
       if ((sub as unknown as { _hidden?: boolean })._hidden || sub.name() === 'help') continue;
       const name = `${prefix}${sub.name()}`;
       if (sub.commands.length) walk(sub, `${name} `);
-      else rows.push([`${name}${sub.registeredArguments.map((a) => (a.required ? ` <${a.name()}${a.variadic ? '...' : ''}>` : ` [${a.name()}${a.variadic ? '...' : ''}]`)).join('')}`, sub.summary() || sub.description()]);
+      else
+        rows.push([
+          `${name}${sub.registeredArguments.map((a) => (a.required ? ` <${a.name()}${a.variadic ? '...' : ''}>` : ` [${a.name()}${a.variadic ? '...' : ''}]`)).join('')}`,
+          sub.summary() || sub.description(),
+        ]);
     }
   };
   walk(program, '');

@@ -10,7 +10,11 @@ interface CommanderLike {
 }
 
 function isCommanderError(error: unknown): error is Error & CommanderLike {
-  return error instanceof Error && typeof (error as Partial<CommanderLike>).code === 'string' && (error as Partial<CommanderLike>).code!.startsWith('commander.');
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<CommanderLike>).code === 'string' &&
+    (error as Partial<CommanderLike>).code!.startsWith('commander.')
+  );
 }
 
 export function reportError(error: unknown, ctx: Context): number {
@@ -29,12 +33,15 @@ export function reportError(error: unknown, ctx: Context): number {
     const secrets = [ctx.env['SAFEWEB_API_KEY'] ?? ''].filter(Boolean);
     const message = redactText(error.message, secrets);
     out.info(`${red('error:')} ${message}${error.hint ? ` ${out.errColor.dim(`— ${error.hint}`)}` : ''}`);
-    if (error instanceof ValidationError) for (const problem of error.problems) out.info(`  - ${redactText(problem, secrets)}`);
+    if (error instanceof ValidationError)
+      for (const problem of error.problems) out.info(`  - ${redactText(problem, secrets)}`);
     if (ctx.globals.debug && error.stack) ctx.debug(error.stack);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  out.info(`${red('error:')} unexpected: ${redactText(message)} — this is a bug in safeweb; please report it with the output of the same command run with --debug.`);
+  out.info(
+    `${red('error:')} unexpected: ${redactText(message)} — this is a bug in safeweb; please report it with the output of the same command run with --debug.`,
+  );
   if (ctx.globals.debug && error instanceof Error && error.stack) ctx.debug(error.stack);
   return ExitCode.Unexpected;
 }

@@ -9,7 +9,8 @@ let cached: string | undefined;
 /** The package version. */
 export function version(): string {
   if (typeof __SAFEWEB_VERSION__ === 'string') return __SAFEWEB_VERSION__;
-  cached ??= (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  cached ??= (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
   return cached;
 }
 

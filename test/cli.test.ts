@@ -22,22 +22,75 @@ describe('discovering the tool', () => {
   it('--help lists the whole command tree with descriptions, examples and exit codes', async () => {
     const r = await runBinary(['--help']);
     expect(r.code).toBe(0);
-    for (const line of ['customer onboard', 'customer assets <customer>', 'partner analytics', 'partner plans', 'profile add <name>', 'profile remove <name>', 'sandbox start', 'api <method> <path>', 'completion <shell>', 'login', 'health']) {
+    for (const line of [
+      'customer onboard',
+      'customer assets <customer>',
+      'partner analytics',
+      'partner plans',
+      'profile add <name>',
+      'profile remove <name>',
+      'sandbox start',
+      'api <method> <path>',
+      'completion <shell>',
+      'login',
+      'health',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${line.replace(/[[\]<>]/g, '\\$&')}\\s{2,}\\S`, 'm'));
     }
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toMatch(/^\s+4 {2}authentication: no credentials, 401, 403$/m);
   });
 
-  it.each(['customer', 'breach', 'webhook', 'partner', 'profile', 'sandbox'])('`%s --help` shows its verbs and examples', async (noun) => {
-    const r = await runInProcess([noun, '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Commands:\n/);
-    expect(r.stdout).toMatch(/Examples:\n {2}\$ safeweb /);
-  });
+  it.each(['customer', 'breach', 'webhook', 'partner', 'profile', 'sandbox'])(
+    '`%s --help` shows its verbs and examples',
+    async (noun) => {
+      const r = await runInProcess([noun, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Commands:\n/);
+      expect(r.stdout).toMatch(/Examples:\n {2}\$ safeweb /);
+    },
+  );
 
   it('every command has examples in its help', async () => {
-    for (const argv of [['doctor'], ['webhook', 'create'], ['webhook', 'list'], ['webhook', 'update'], ['webhook', 'delete'], ['webhook', 'verify'], ['webhook', 'listen'], ['webhook', 'trigger'], ['sandbox', 'deliveries'], ['breach', 'check'], ['breach', 'retrieve'], ['breach', 'resolve'], ['breach', 'unresolve'], ['breach', 'get'], ['breach', 'categories'], ['customer', 'onboard'], ['customer', 'list'], ['customer', 'offboard'], ['customer', 'reactivate'], ['customer', 'update'], ['customer', 'assets'], ['customer', 'breaches'], ['customer', 'threat-score'], ['customer', 'magic-link'], ['health'], ['api'], ['login'], ['completion'], ['partner', 'analytics'], ['partner', 'plans'], ['profile', 'add'], ['profile', 'list'], ['profile', 'use'], ['profile', 'show'], ['profile', 'remove'], ['sandbox', 'start'], ['sandbox', 'exec']]) {
+    for (const argv of [
+      ['doctor'],
+      ['webhook', 'create'],
+      ['webhook', 'list'],
+      ['webhook', 'update'],
+      ['webhook', 'delete'],
+      ['webhook', 'verify'],
+      ['webhook', 'listen'],
+      ['webhook', 'trigger'],
+      ['sandbox', 'deliveries'],
+      ['breach', 'check'],
+      ['breach', 'retrieve'],
+      ['breach', 'resolve'],
+      ['breach', 'unresolve'],
+      ['breach', 'get'],
+      ['breach', 'categories'],
+      ['customer', 'onboard'],
+      ['customer', 'list'],
+      ['customer', 'offboard'],
+      ['customer', 'reactivate'],
+      ['customer', 'update'],
+      ['customer', 'assets'],
+      ['customer', 'breaches'],
+      ['customer', 'threat-score'],
+      ['customer', 'magic-link'],
+      ['health'],
+      ['api'],
+      ['login'],
+      ['completion'],
+      ['partner', 'analytics'],
+      ['partner', 'plans'],
+      ['profile', 'add'],
+      ['profile', 'list'],
+      ['profile', 'use'],
+      ['profile', 'show'],
+      ['profile', 'remove'],
+      ['sandbox', 'start'],
+      ['sandbox', 'exec'],
+    ]) {
       const r = await runInProcess([...argv, '--help']);
       expect(r.stdout, argv.join(' ')).toMatch(/Examples:\n {2}\$ safeweb /);
     }
@@ -55,7 +108,9 @@ describe('discovering the tool', () => {
   it('bad global flag values are exit 2 naming the fix', async () => {
     const r = await runInProcess(['--timeout', 'soon', 'health']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("option '--timeout <duration>' argument 'soon' is invalid. use a number of seconds, or a value like 500ms, 30s, 2m.");
+    expect(r.stderr).toContain(
+      "option '--timeout <duration>' argument 'soon' is invalid. use a number of seconds, or a value like 500ms, 30s, 2m.",
+    );
   });
 });
 
@@ -64,7 +119,10 @@ describe('output modes', () => {
     const coloured = runInPty(['partner', 'analytics'], { env: fx.env });
     expect(await coloured.exit).toBe(0);
     expect(coloured.raw()).toMatch(/\x1b\[1m/);
-    for (const [env, args] of [[{ ...fx.env, NO_COLOR: '1' }, []], [fx.env, ['--no-color']]] as const) {
+    for (const [env, args] of [
+      [{ ...fx.env, NO_COLOR: '1' }, []],
+      [fx.env, ['--no-color']],
+    ] as const) {
       const plain = runInPty(['partner', 'analytics', ...args], { env });
       expect(await plain.exit).toBe(0);
       expect(plain.raw()).not.toMatch(/\x1b\[\d+m/);
@@ -73,13 +131,17 @@ describe('output modes', () => {
   });
 
   it('no colour and no table when piped, even on errors', async () => {
-    const r = await runBinary(['partner', 'analytics'], { env: { ...fx.env, SAFEWEB_API_KEY: 'swk_wrong_0000000000' } });
+    const r = await runBinary(['partner', 'analytics'], {
+      env: { ...fx.env, SAFEWEB_API_KEY: 'swk_wrong_0000000000' },
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).not.toMatch(/\x1b\[/);
   });
 
   it('FORCE_COLOR colours even a pipe', async () => {
-    const r = await runBinary(['partner', 'analytics'], { env: { ...fx.env, SAFEWEB_API_KEY: 'swk_wrong_0000000000', FORCE_COLOR: '1' } });
+    const r = await runBinary(['partner', 'analytics'], {
+      env: { ...fx.env, SAFEWEB_API_KEY: 'swk_wrong_0000000000', FORCE_COLOR: '1' },
+    });
     expect(r.stderr).toMatch(/\x1b\[31merror:/);
   });
 
@@ -95,7 +157,11 @@ describe('the README quick start', () => {
   it('`npm run quickstart` onboards the example customer into a fresh sandbox', async () => {
     const { spawnSync } = await import('node:child_process');
     const { tempDir, cleanEnv } = await import('./helpers/cli.js');
-    const r = spawnSync('npm', ['run', '--silent', 'quickstart'], { cwd: ROOT, env: cleanEnv({ SAFEWEB_CONFIG_DIR: tempDir().dir }) as NodeJS.ProcessEnv, encoding: 'utf8' });
+    const r = spawnSync('npm', ['run', '--silent', 'quickstart'], {
+      cwd: ROOT,
+      env: cleanEnv({ SAFEWEB_CONFIG_DIR: tempDir().dir }) as NodeJS.ProcessEnv,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^[0-9a-f-]{36}\tACME-001\tAcme Corporation\n$/);
   });

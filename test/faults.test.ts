@@ -11,15 +11,53 @@ import { failJson, okJson, stubServer, type Reply, type Stub } from './helpers/s
 
 const ID = '550e8400-e29b-41d4-a716-446655440000';
 const commands = {
-  'partner analytics (GET)': { argv: ['partner', 'analytics'], safe: true, ok: okJson({ success: true, data: { totalCustomers: 1 } }) },
-  'customer breaches (GET)': { argv: ['customer', 'breaches', ID], safe: true, ok: okJson({ success: true, breachStatus: false, count: 0, breaches: [] }) },
-  'breach check (safe POST)': { argv: ['breach', 'check', 'a@acme.co'], safe: true, ok: okJson({ success: true, breach: false }) },
-  'customer onboard (create)': { argv: ['customer', 'onboard', '--file', path.join(ROOT, 'examples/acme.json')], safe: false, ok: okJson({ success: true, customerId: ID }) },
-  'webhook create (create)': { argv: ['webhook', 'create', '--url', 'https://hooks.example.com/x', '--event', 'all'], safe: false, ok: okJson({ success: true, webhook: { id: 1, url: 'https://hooks.example.com/x', events: ['breach.new'], active: true, created_at: 't', secret: 's' } }) },
-  'customer magic-link (create)': { argv: ['customer', 'magic-link', ID], safe: false, ok: okJson({ success: true, url: 'https://connect.safeweb.co/auth/confirm?token_hash=x&type=magiclink' }) },
+  'partner analytics (GET)': {
+    argv: ['partner', 'analytics'],
+    safe: true,
+    ok: okJson({ success: true, data: { totalCustomers: 1 } }),
+  },
+  'customer breaches (GET)': {
+    argv: ['customer', 'breaches', ID],
+    safe: true,
+    ok: okJson({ success: true, breachStatus: false, count: 0, breaches: [] }),
+  },
+  'breach check (safe POST)': {
+    argv: ['breach', 'check', 'a@acme.co'],
+    safe: true,
+    ok: okJson({ success: true, breach: false }),
+  },
+  'customer onboard (create)': {
+    argv: ['customer', 'onboard', '--file', path.join(ROOT, 'examples/acme.json')],
+    safe: false,
+    ok: okJson({ success: true, customerId: ID }),
+  },
+  'webhook create (create)': {
+    argv: ['webhook', 'create', '--url', 'https://hooks.example.com/x', '--event', 'all'],
+    safe: false,
+    ok: okJson({
+      success: true,
+      webhook: {
+        id: 1,
+        url: 'https://hooks.example.com/x',
+        events: ['breach.new'],
+        active: true,
+        created_at: 't',
+        secret: 's',
+      },
+    }),
+  },
+  'customer magic-link (create)': {
+    argv: ['customer', 'magic-link', ID],
+    safe: false,
+    ok: okJson({ success: true, url: 'https://connect.safeweb.co/auth/confirm?token_hash=x&type=magiclink' }),
+  },
 };
 
-const html: Reply = { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><head><title>502 Bad Gateway</title></head></html>' };
+const html: Reply = {
+  status: 502,
+  headers: { 'content-type': 'text/html' },
+  body: '<html><head><title>502 Bad Gateway</title></head></html>',
+};
 const FLAGS = ['--retries', '3', '--timeout', '300ms'];
 
 let stub: Stub | undefined;
@@ -30,14 +68,22 @@ afterEach(async () => {
 
 async function runAgainst(script: Reply[], argv: string[]) {
   stub = await stubServer(script);
-  const env = cleanEnv({ SAFEWEB_BASE_URL: stub.url, SAFEWEB_PARTNER_ID: 'P', SAFEWEB_API_KEY: 'swk_fault_suite_000', SAFEWEB_CONFIG_DIR: tempDir().dir });
+  const env = cleanEnv({
+    SAFEWEB_BASE_URL: stub.url,
+    SAFEWEB_PARTNER_ID: 'P',
+    SAFEWEB_API_KEY: 'swk_fault_suite_000',
+    SAFEWEB_CONFIG_DIR: tempDir().dir,
+  });
   const r = await runInProcess([...FLAGS, ...argv], { env });
   return { ...r, requests: stub.requests.length, unexpected: stub.unexpected.length };
 }
 
 /** One line says what failed (breach check reports per address, as a warning, then a count). */
 function expectOneCleanLine(stderr: string) {
-  const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('Checked '));
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('Checked '));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^(error: |warning: a@acme\.co: )/);
   expect(stderr).not.toMatch(/\n\s+at /);
@@ -76,7 +122,9 @@ describe.each(Object.entries(commands))('%s under faults', (_name, cmd) => {
     const r = await runAgainst(Array(4).fill({ truncate: '{"success":tr' }), cmd.argv);
     expect(r.code).toBe(5);
     expectOneCleanLine(r.stderr);
-    expect(r.stderr).toMatch(/the connection (broke while reading the response|closed before the whole response arrived)/);
+    expect(r.stderr).toMatch(
+      /the connection (broke while reading the response|closed before the whole response arrived)/,
+    );
     expect(r.requests).toBe(cmd.safe ? 4 : 1);
   });
 
@@ -101,15 +149,37 @@ describe('bulk runs under faults', () => {
     const { startSandbox } = await import('../src/sandbox/server.js');
     const sandbox = await startSandbox({ port: 0, faults: { errorRate: 0.4, rateLimit: 30 } });
     const dir = tempDir().dir;
-    const rows = Array.from({ length: 30 }, (_, i) => JSON.stringify({ companyName: `F${i}`, customerReference: `FAULT-${i}`, assetsDomains: [`f${i}.example`], alertRecipients: ['a@f.example'], price: 1, currencyCode: 'USD', billedFromDate: 'now+1d' }));
+    const rows = Array.from({ length: 30 }, (_, i) =>
+      JSON.stringify({
+        companyName: `F${i}`,
+        customerReference: `FAULT-${i}`,
+        assetsDomains: [`f${i}.example`],
+        alertRecipients: ['a@f.example'],
+        price: 1,
+        currencyCode: 'USD',
+        billedFromDate: 'now+1d',
+      }),
+    );
     const file = path.join(dir, 'rows.ndjson');
     (await import('node:fs')).writeFileSync(file, rows.join('\n'));
     const results = path.join(dir, 'r.ndjson');
-    const env = cleanEnv({ SAFEWEB_BASE_URL: sandbox.url, SAFEWEB_PARTNER_ID: sandbox.partnerId, SAFEWEB_API_KEY: sandbox.apiKey, SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg') });
-    const r = await runInProcess(['customer', 'onboard', '--file', file, '--results', results, '--concurrency', '8', '--json'], { env });
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: sandbox.url,
+      SAFEWEB_PARTNER_ID: sandbox.partnerId,
+      SAFEWEB_API_KEY: sandbox.apiKey,
+      SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg'),
+    });
+    const r = await runInProcess(
+      ['customer', 'onboard', '--file', file, '--results', results, '--concurrency', '8', '--json'],
+      { env },
+    );
     const summary = JSON.parse(r.stdout);
     expect(summary.ok + summary.failed + summary.unknown + summary.skipped).toBe(30);
-    const lines = (await import('node:fs')).readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await import('node:fs'))
+      .readFileSync(results, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(new Set(lines.map((l: { reference: string }) => l.reference)).size).toBe(30);
     expect(r.code).toBe(summary.unknown || summary.failed ? 5 : 0);
     // Nothing onboarded twice, nothing claimed that did not happen.
@@ -124,7 +194,12 @@ describe('Ctrl+C anywhere', () => {
     const { spawn } = await import('node:child_process');
     const { BIN } = await import('./helpers/cli.js');
     stub = await stubServer([{ hang: true }]);
-    const env = cleanEnv({ SAFEWEB_BASE_URL: stub.url, SAFEWEB_PARTNER_ID: 'P', SAFEWEB_API_KEY: 'swk_sigint_0000000', SAFEWEB_CONFIG_DIR: tempDir().dir });
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: stub.url,
+      SAFEWEB_PARTNER_ID: 'P',
+      SAFEWEB_API_KEY: 'swk_sigint_0000000',
+      SAFEWEB_CONFIG_DIR: tempDir().dir,
+    });
     const child = spawn(process.execPath, [BIN, 'partner', 'analytics'], { env: env as NodeJS.ProcessEnv });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));

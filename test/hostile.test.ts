@@ -17,11 +17,36 @@ import { sign, verify } from '../src/webhooks/signature.js';
 import { cleanEnv, runInProcess, tempDir } from './helpers/cli.js';
 import { stubServer, type Stub } from './helpers/stub-server.js';
 
-const FIELDS = ['companyName', 'customerReference', 'contactEmail', 'assetsDomains', 'assetsEmails', 'alertRecipients', 'price', 'currencyCode', 'billedFromDate', 'planType', 'enrolType', 'sendMonthlyReport', 'localeCode', 'insuranceActiveFromDate'];
+const FIELDS = [
+  'companyName',
+  'customerReference',
+  'contactEmail',
+  'assetsDomains',
+  'assetsEmails',
+  'alertRecipients',
+  'price',
+  'currencyCode',
+  'billedFromDate',
+  'planType',
+  'enrolType',
+  'sendMonthlyReport',
+  'localeCode',
+  'insuranceActiveFromDate',
+];
 const now = new Date('2026-11-22T00:00:00Z');
 
 /** Documents mixing real field names, plausible values and junk. */
-const value = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.oneof(fc.string(), fc.emailAddress(), fc.domain()), { maxLength: 3 }), fc.emailAddress(), fc.domain(), fc.constantFrom('USD', 'EUR', 'safeweb-pro', 'opt-in', 'now+1d', '2030-01-01'));
+const value = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.oneof(fc.string(), fc.emailAddress(), fc.domain()), { maxLength: 3 }),
+  fc.emailAddress(),
+  fc.domain(),
+  fc.constantFrom('USD', 'EUR', 'safeweb-pro', 'opt-in', 'now+1d', '2030-01-01'),
+);
 const doc = fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), value, { maxKeys: 16 });
 const anyJson = fc.oneof(doc, fc.jsonValue());
 
@@ -30,7 +55,12 @@ let env: Record<string, string | undefined>;
 beforeAll(async () => {
   // A server that answers nothing: any request a hostile input provokes fails the test.
   stub = await stubServer([]);
-  env = cleanEnv({ SAFEWEB_BASE_URL: stub.url, SAFEWEB_PARTNER_ID: 'P', SAFEWEB_API_KEY: 'swk_hostile_000000', SAFEWEB_CONFIG_DIR: tempDir().dir });
+  env = cleanEnv({
+    SAFEWEB_BASE_URL: stub.url,
+    SAFEWEB_PARTNER_ID: 'P',
+    SAFEWEB_API_KEY: 'swk_hostile_000000',
+    SAFEWEB_CONFIG_DIR: tempDir().dir,
+  });
 });
 afterAll(() => stub.close());
 
@@ -78,7 +108,9 @@ describe('hostile onboarding documents', () => {
   it('random CSV files never crash: exit 2 with a message and no request', async () => {
     const dir = tempDir().dir;
     const cell = fc.oneof(fc.string(), fc.constantFrom('"', '""', ',', '\n', ';', 'a"b', '"unclosed'));
-    const csv = fc.array(fc.array(cell, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 5 }).map((rows) => rows.map((r) => r.join(',')).join('\n'));
+    const csv = fc
+      .array(fc.array(cell, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 5 })
+      .map((rows) => rows.map((r) => r.join(',')).join('\n'));
     await fc.assert(
       fc.asyncProperty(csv, async (text) => {
         const file = path.join(dir, 'rows.csv');
@@ -120,11 +152,23 @@ describe('hostile signatures and webhook bodies', () => {
     writeFileSync(path.join(dir, 's.secret'), 'the-secret\n', { mode: 0o600 });
     writeFileSync(path.join(dir, 'body.json'), '{"event":"breach.new"}');
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1 }).filter((s) => !s.startsWith('-')), async (header) => {
-        const r = await runInProcess(['webhook', 'verify', '--secret-file', path.join(dir, 's.secret'), '--signature', header, '--payload', path.join(dir, 'body.json')]);
-        expect(r.code).toBe(6);
-        expect(r.stderr).toMatch(/^error: invalid signature: /);
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1 }).filter((s) => !s.startsWith('-')),
+        async (header) => {
+          const r = await runInProcess([
+            'webhook',
+            'verify',
+            '--secret-file',
+            path.join(dir, 's.secret'),
+            '--signature',
+            header,
+            '--payload',
+            path.join(dir, 'body.json'),
+          ]);
+          expect(r.code).toBe(6);
+          expect(r.stderr).toMatch(/^error: invalid signature: /);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -139,20 +183,37 @@ describe('hostile signatures and webhook bodies', () => {
 
     const post = (body: Buffer, headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const req = http.request(receiver.url, { method: 'POST', headers }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+        const req = http.request(
+          receiver.url,
+          { method: 'POST', headers },
+          (res) => (res.resume(), resolve(res.statusCode ?? 0)),
+        );
         req.on('error', reject);
         req.end(body);
       });
 
     it('answers 401 to random bodies and headers, and still accepts a good delivery', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), fc.string({ maxLength: 80 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')), async (bytes, sig) => {
-          expect(await post(Buffer.from(bytes), { 'x-safeweb-signature': sig, 'content-type': 'application/octet-stream' })).toBe(401);
-        }),
+        fc.asyncProperty(
+          fc.uint8Array({ maxLength: 2000 }),
+          fc.string({ maxLength: 80 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+          async (bytes, sig) => {
+            expect(
+              await post(Buffer.from(bytes), {
+                'x-safeweb-signature': sig,
+                'content-type': 'application/octet-stream',
+              }),
+            ).toBe(401);
+          },
+        ),
         { numRuns: 100 },
       );
       const good = Buffer.from('{"event":"email.added","data":{},"created_at":"t"}');
-      expect(await post(good, { 'x-safeweb-signature': `sha256=${createHmac('sha256', 'listen-secret').update(good).digest('hex')}` })).toBe(200);
+      expect(
+        await post(good, {
+          'x-safeweb-signature': `sha256=${createHmac('sha256', 'listen-secret').update(good).digest('hex')}`,
+        }),
+      ).toBe(200);
       expect(seen.filter(Boolean)).toHaveLength(1);
     });
   });

@@ -13,7 +13,21 @@ beforeAll(async () => {
   fx = await sandboxFixture();
   // A second setup where the key lives only in a stored profile, not in the environment.
   profileEnv = cleanEnv({ SAFEWEB_CONFIG_DIR: path.join(fx.configDir, 'stored') });
-  const add = await runBinary(['--debug', 'profile', 'add', 'sb', '--base-url', fx.sandbox.url, '--partner-id', fx.sandbox.partnerId, '--api-key-stdin', '--verify'], { env: profileEnv, input: fx.sandbox.apiKey });
+  const add = await runBinary(
+    [
+      '--debug',
+      'profile',
+      'add',
+      'sb',
+      '--base-url',
+      fx.sandbox.url,
+      '--partner-id',
+      fx.sandbox.partnerId,
+      '--api-key-stdin',
+      '--verify',
+    ],
+    { env: profileEnv, input: fx.sandbox.apiKey },
+  );
   expect(add.code).toBe(0);
   expect(add.stdout + add.stderr).not.toContain(fx.sandbox.apiKey);
 });
@@ -50,19 +64,29 @@ const commands: string[][] = [
 ];
 
 describe('the API key stays secret', () => {
-  it.each(commands.map((argv) => [argv.join(' ').replace(process.execPath, 'node'), argv] as const))('with --debug: %s', async (_name, argv) => {
-    for (const env of [fx.env, profileEnv]) {
-      const r = await runBinary(['--debug', ...argv], { env });
-      const all = r.stdout + r.stderr;
-      expect(all).not.toContain(fx.sandbox.apiKey);
-      if (argv[0] === 'partner' && argv.length === 2 && r.code === 0) expect(r.stderr).toContain('sw-api-key: [REDACTED]');
-    }
-  });
+  it.each(commands.map((argv) => [argv.join(' ').replace(process.execPath, 'node'), argv] as const))(
+    'with --debug: %s',
+    async (_name, argv) => {
+      for (const env of [fx.env, profileEnv]) {
+        const r = await runBinary(['--debug', ...argv], { env });
+        const all = r.stdout + r.stderr;
+        expect(all).not.toContain(fx.sandbox.apiKey);
+        if (argv[0] === 'partner' && argv.length === 2 && r.code === 0)
+          expect(r.stderr).toContain('sw-api-key: [REDACTED]');
+      }
+    },
+  );
 
   it('with --debug: the commands that act on a customer, a breach or a webhook', async () => {
     const seeded = fx.sandbox.state.customers.find((c) => c.customerReference === 'GLOBEX-7')!;
     const breach = fx.sandbox.state.breaches.find((b) => b.customerId === seeded.id)!;
-    const hook = JSON.parse((await runBinary(['webhook', 'create', '--url', 'https://hooks.example.com/d', '--event', 'all', '--json'], { env: fx.env })).stdout).webhook;
+    const hook = JSON.parse(
+      (
+        await runBinary(['webhook', 'create', '--url', 'https://hooks.example.com/d', '--event', 'all', '--json'], {
+          env: fx.env,
+        })
+      ).stdout,
+    ).webhook;
     const argvs = [
       ['customer', 'assets', seeded.id, '--add-email', 'cfo@globex.example'],
       ['customer', 'update', seeded.id, '--price', '55'],
@@ -84,7 +108,7 @@ describe('the API key stays secret', () => {
     }
   });
 
-  it('magic-link tokens appear only in the command\'s own output, never in the trace', async () => {
+  it("magic-link tokens appear only in the command's own output, never in the trace", async () => {
     const seeded = fx.sandbox.state.customers.find((c) => c.customerReference === 'NW-001')!;
     for (const env of [fx.env, profileEnv]) {
       const r = await runBinary(['--debug', 'customer', 'magic-link', seeded.id], { env });
@@ -97,7 +121,10 @@ describe('the API key stays secret', () => {
   });
 
   it('webhook secrets appear only where create shows them, never in a trace', async () => {
-    const r = await runBinary(['--debug', 'webhook', 'create', '--url', 'https://hooks.example.com/s', '--event', 'all', '--json'], { env: fx.env });
+    const r = await runBinary(
+      ['--debug', 'webhook', 'create', '--url', 'https://hooks.example.com/s', '--event', 'all', '--json'],
+      { env: fx.env },
+    );
     const secret = JSON.parse(r.stdout).webhook.secret as string;
     expect(r.stderr).not.toContain(secret);
     expect(r.stderr).toContain('"secret":"[REDACTED]"');

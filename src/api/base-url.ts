@@ -25,13 +25,22 @@ export function checkBaseUrl(raw: string): URL {
     throw new UsageError(`invalid base URL "${raw}"`, 'Give a full URL such as https://connect.safeweb.co.');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`base URL must use https:// (got ${url.protocol})`, 'Give a URL such as https://connect.safeweb.co.');
+    throw new UsageError(
+      `base URL must use https:// (got ${url.protocol})`,
+      'Give a URL such as https://connect.safeweb.co.',
+    );
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new UsageError(`refusing plain http:// to ${url.host}: the API key would travel unencrypted`, 'Use https://, or http:// only for a local sandbox on 127.0.0.1.');
+    throw new UsageError(
+      `refusing plain http:// to ${url.host}: the API key would travel unencrypted`,
+      'Use https://, or http:// only for a local sandbox on 127.0.0.1.',
+    );
   }
   if (url.search || url.hash) {
-    throw new UsageError(`base URL must not carry a query or fragment: ${raw}`, 'Give only scheme, host and an optional path prefix.');
+    throw new UsageError(
+      `base URL must not carry a query or fragment: ${raw}`,
+      'Give only scheme, host and an optional path prefix.',
+    );
   }
   return url;
 }

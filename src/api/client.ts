@@ -81,7 +81,9 @@ export function createApiClient(settings: ApiSettings): ApiClient {
       throwHttpErrors: true,
       headers: {
         // Without credentials (health before login) the auth headers are left out altogether.
-        ...(settings.partnerId && settings.apiKey ? { 'SW-PARTNER-ID': settings.partnerId, 'SW-API-KEY': settings.apiKey } : {}),
+        ...(settings.partnerId && settings.apiKey
+          ? { 'SW-PARTNER-ID': settings.partnerId, 'SW-API-KEY': settings.apiKey }
+          : {}),
         Accept: 'application/json',
         'User-Agent': settings.userAgent,
       },
@@ -103,7 +105,8 @@ export function createApiClient(settings: ApiSettings): ApiClient {
         beforeRetry: [
           ({ options, retryCount, error }) => {
             (options.context['state'] as RequestState).retries = retryCount;
-            if (error instanceof HTTPError && error.response.status === 429) settings.onRateLimited?.(parseRetryAfter(error.response.headers.get('retry-after')) ?? 1000);
+            if (error instanceof HTTPError && error.response.status === 429)
+              settings.onRateLimited?.(parseRetryAfter(error.response.headers.get('retry-after')) ?? 1000);
             trace?.(`retry ${retryCount}/${settings.retries} after: ${redactText(error.message, known)}`);
           },
         ],
@@ -112,7 +115,9 @@ export function createApiClient(settings: ApiSettings): ApiClient {
   const instances = { safe: make(true), unsafe: make(false) };
   const direct: DirectOptions = {
     headers: {
-      ...(settings.partnerId && settings.apiKey ? { 'SW-PARTNER-ID': settings.partnerId, 'SW-API-KEY': settings.apiKey } : {}),
+      ...(settings.partnerId && settings.apiKey
+        ? { 'SW-PARTNER-ID': settings.partnerId, 'SW-API-KEY': settings.apiKey }
+        : {}),
       Accept: 'application/json',
       'User-Agent': settings.userAgent,
     },
@@ -165,13 +170,23 @@ export function createApiClient(settings: ApiSettings): ApiClient {
         return { status: response.status, headers: response.headers, data, text };
       } catch {
         const type = response.headers.get('content-type') ?? 'unknown content type';
-        throw new UnavailableError(`${method} ${url.pathname} answered ${response.status} with ${type}, not JSON; a proxy or captive portal may be in the way`, response.status, 'Check the base URL with `safeweb profile show`.');
+        throw new UnavailableError(
+          `${method} ${url.pathname} answered ${response.status} with ${type}, not JSON; a proxy or captive portal may be in the way`,
+          response.status,
+          'Check the base URL with `safeweb profile show`.',
+        );
       }
     },
   };
 }
 
-async function toCliError(error: unknown, method: string, url: URL, retries: number, timeoutMs: number): Promise<Error> {
+async function toCliError(
+  error: unknown,
+  method: string,
+  url: URL,
+  retries: number,
+  timeoutMs: number,
+): Promise<Error> {
   if (error instanceof HTTPError) {
     const res = error.response;
     let bodyText = '';
@@ -192,10 +207,18 @@ async function toCliError(error: unknown, method: string, url: URL, retries: num
   }
   const after = retries ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
   if (isTimeout(error)) {
-    return new UnavailableError(`no answer from ${url.host} within ${formatMs(timeoutMs)} (${method} ${url.pathname})${after}`, undefined, 'Raise --timeout, or check the connection with `safeweb health`.');
+    return new UnavailableError(
+      `no answer from ${url.host} within ${formatMs(timeoutMs)} (${method} ${url.pathname})${after}`,
+      undefined,
+      'Raise --timeout, or check the connection with `safeweb health`.',
+    );
   }
   if (error instanceof TransportError) {
-    const unavailable = new UnavailableError(`${error.message}${after}`, undefined, 'Check the network and the base URL (`safeweb profile show`).');
+    const unavailable = new UnavailableError(
+      `${error.message}${after}`,
+      undefined,
+      'Check the network and the base URL (`safeweb profile show`).',
+    );
     unavailable.outcomeUnknown = error.sent;
     return unavailable;
   }
@@ -210,10 +233,25 @@ function formatMs(ms: number): string {
 function tracingFetch(inner: FetchLike, trace: (line: string) => void, known: string[]): FetchLike {
   return async (input, init) => {
     const started = performance.now();
-    traceRequest(trace, known, input.method, input.url, input.headers.entries(), input.body ? await input.clone().text() : '');
+    traceRequest(
+      trace,
+      known,
+      input.method,
+      input.url,
+      input.headers.entries(),
+      input.body ? await input.clone().text() : '',
+    );
     try {
       const response = await inner(input, init);
-      traceResponse(trace, known, response.status, response.statusText, Math.round(performance.now() - started), response.headers.entries(), await response.clone().text());
+      traceResponse(
+        trace,
+        known,
+        response.status,
+        response.statusText,
+        Math.round(performance.now() - started),
+        response.headers.entries(),
+        await response.clone().text(),
+      );
       return response;
     } catch (error) {
       traceFailure(trace, known, input.method, Math.round(performance.now() - started), error);

@@ -66,22 +66,49 @@ export interface CustomerInfoUpdate {
 
 /** POST onboard. Creates a customer, so it is never re-sent once it may have arrived. */
 export async function onboardCustomer(api: ApiClient, body: OnboardingRequest): Promise<OnboardResponse> {
-  return (await api.request<OnboardResponse>({ method: 'POST', path: pathFor('customerOnboard'), body, idempotent: false })).data;
+  return (
+    await api.request<OnboardResponse>({ method: 'POST', path: pathFor('customerOnboard'), body, idempotent: false })
+  ).data;
 }
 
 /** POST offboard: deactivates the customer. Setting a state is safe to repeat. */
 export async function offboardCustomer(api: ApiClient, customerId: string): Promise<MessageResponse> {
-  return (await api.request<MessageResponse>({ method: 'POST', path: pathFor('customerOffboard'), body: { customerId }, idempotent: true })).data;
+  return (
+    await api.request<MessageResponse>({
+      method: 'POST',
+      path: pathFor('customerOffboard'),
+      body: { customerId },
+      idempotent: true,
+    })
+  ).data;
 }
 
 /** POST reactivate (undocumented, legacy base). */
 export async function reactivateCustomer(api: ApiClient, customerId: string): Promise<MessageResponse> {
-  return (await api.request<MessageResponse>({ method: 'POST', path: pathFor('customerReactivate'), body: { customerId }, idempotent: true })).data;
+  return (
+    await api.request<MessageResponse>({
+      method: 'POST',
+      path: pathFor('customerReactivate'),
+      body: { customerId },
+      idempotent: true,
+    })
+  ).data;
 }
 
 /** PATCH info: only the fields given change. */
-export async function updateCustomerInfo(api: ApiClient, customerId: string, body: CustomerInfoUpdate): Promise<MessageResponse> {
-  return (await api.request<MessageResponse>({ method: 'PATCH', path: pathFor('customerInfo', customerId), body, idempotent: true })).data;
+export async function updateCustomerInfo(
+  api: ApiClient,
+  customerId: string,
+  body: CustomerInfoUpdate,
+): Promise<MessageResponse> {
+  return (
+    await api.request<MessageResponse>({
+      method: 'PATCH',
+      path: pathFor('customerInfo', customerId),
+      body,
+      idempotent: true,
+    })
+  ).data;
 }
 
 export async function getCustomerAssets(api: ApiClient, customerId: string): Promise<AssetsResponse> {
@@ -89,20 +116,53 @@ export async function getCustomerAssets(api: ApiClient, customerId: string): Pro
 }
 
 /** PATCH assets: each list given replaces the stored one entirely. */
-export async function setCustomerAssets(api: ApiClient, customerId: string, body: { domains?: string[]; emails?: string[] }): Promise<AssetsResponse> {
-  return (await api.request<AssetsResponse>({ method: 'PATCH', path: pathFor('customerAssets', customerId), body, idempotent: true })).data;
+export async function setCustomerAssets(
+  api: ApiClient,
+  customerId: string,
+  body: { domains?: string[]; emails?: string[] },
+): Promise<AssetsResponse> {
+  return (
+    await api.request<AssetsResponse>({
+      method: 'PATCH',
+      path: pathFor('customerAssets', customerId),
+      body,
+      idempotent: true,
+    })
+  ).data;
 }
 
-export async function getCustomerBreaches(api: ApiClient, customerId: string, localeCode?: string): Promise<BreachesResponse> {
-  const res = await api.request<BreachesResponse>({ method: 'GET', path: pathFor('customerBreaches', customerId), query: { localeCode } });
+export async function getCustomerBreaches(
+  api: ApiClient,
+  customerId: string,
+  localeCode?: string,
+): Promise<BreachesResponse> {
+  const res = await api.request<BreachesResponse>({
+    method: 'GET',
+    path: pathFor('customerBreaches', customerId),
+    query: { localeCode },
+  });
   return { ...res.data, breaches: Array.isArray(res.data.breaches) ? res.data.breaches : [] };
 }
 
-export async function getThreatScore(api: ApiClient, customerId: string): Promise<{ success: boolean; threatScore: number }> {
-  return (await api.request<{ success: boolean; threatScore: number }>({ method: 'GET', path: pathFor('customerThreatScore', customerId) })).data;
+export async function getThreatScore(
+  api: ApiClient,
+  customerId: string,
+): Promise<{ success: boolean; threatScore: number }> {
+  return (
+    await api.request<{ success: boolean; threatScore: number }>({
+      method: 'GET',
+      path: pathFor('customerThreatScore', customerId),
+    })
+  ).data;
 }
 
 /** POST magic-link (no body): a one-time login URL. Creates a link, so never re-sent. */
 export async function createMagicLink(api: ApiClient, customerId: string): Promise<{ success: boolean; url: string }> {
-  return (await api.request<{ success: boolean; url: string }>({ method: 'POST', path: pathFor('customerMagicLink', customerId), idempotent: false })).data;
+  return (
+    await api.request<{ success: boolean; url: string }>({
+      method: 'POST',
+      path: pathFor('customerMagicLink', customerId),
+      idempotent: false,
+    })
+  ).data;
 }

@@ -31,20 +31,43 @@ export interface RawAnswer {
 const MAX_RETRY_AFTER = 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function sendDirect(o: DirectOptions, method: string, url: URL, payload: unknown, idempotent: boolean): Promise<RawAnswer> {
+export async function sendDirect(
+  o: DirectOptions,
+  method: string,
+  url: URL,
+  payload: unknown,
+  idempotent: boolean,
+): Promise<RawAnswer> {
   const bodyText = payload === undefined ? '' : JSON.stringify(payload);
   const headers = bodyText ? { ...o.headers, 'content-type': 'application/json' } : o.headers;
   const body = bodyText ? Buffer.from(bodyText) : undefined;
   for (let attempt = 0; ; attempt++) {
     const started = performance.now();
-    if (o.trace) traceRequest(o.trace, o.known, method, url.href, Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v] as [string, string]), bodyText);
+    if (o.trace)
+      traceRequest(
+        o.trace,
+        o.known,
+        method,
+        url.href,
+        Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v] as [string, string]),
+        bodyText,
+      );
     let answer: RawAnswer | undefined;
     let failure: unknown;
     const timeout = AbortSignal.timeout(o.timeoutMs);
     try {
       const res = await exchange({ url, method, headers, body, env: o.env, signal: timeout });
       answer = { status: res.status, headers: toHeaders(res.headers), text: res.body.toString('utf8') };
-      if (o.trace) traceResponse(o.trace, o.known, res.status, res.statusText, Math.round(performance.now() - started), answer.headers, answer.text);
+      if (o.trace)
+        traceResponse(
+          o.trace,
+          o.known,
+          res.status,
+          res.statusText,
+          Math.round(performance.now() - started),
+          answer.headers,
+          answer.text,
+        );
       if (res.status >= 200 && res.status < 300) return answer;
     } catch (error) {
       failure = error;
@@ -61,14 +84,30 @@ export async function sendDirect(o: DirectOptions, method: string, url: URL, pay
       continue;
     }
     if (answer) {
-      throw errorFromResponse({ status: answer.status, statusText: '', contentType: answer.headers.get('content-type') ?? '', bodyText: answer.text, method, path: url.pathname, retries: attempt });
+      throw errorFromResponse({
+        status: answer.status,
+        statusText: '',
+        contentType: answer.headers.get('content-type') ?? '',
+        bodyText: answer.text,
+        method,
+        path: url.pathname,
+        retries: attempt,
+      });
     }
     const after = attempt ? ` after ${attempt} ${attempt === 1 ? 'retry' : 'retries'}` : '';
     if (isTimeout(failure)) {
-      throw new UnavailableError(`no answer from ${url.host} within ${o.timeoutMs % 1000 === 0 ? `${o.timeoutMs / 1000}s` : `${o.timeoutMs}ms`} (${method} ${url.pathname})${after}`, undefined, 'Raise --timeout, or check the connection with `safeweb health`.');
+      throw new UnavailableError(
+        `no answer from ${url.host} within ${o.timeoutMs % 1000 === 0 ? `${o.timeoutMs / 1000}s` : `${o.timeoutMs}ms`} (${method} ${url.pathname})${after}`,
+        undefined,
+        'Raise --timeout, or check the connection with `safeweb health`.',
+      );
     }
     if (failure instanceof TransportError) {
-      const unavailable = new UnavailableError(`${failure.message}${after}`, undefined, 'Check the network and the base URL (`safeweb profile show`).');
+      const unavailable = new UnavailableError(
+        `${failure.message}${after}`,
+        undefined,
+        'Check the network and the base URL (`safeweb profile show`).',
+      );
       unavailable.outcomeUnknown = failure.sent;
       throw unavailable;
     }

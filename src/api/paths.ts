@@ -32,4 +32,3 @@ export type PathName = keyof typeof PATHS;
 export function pathFor(name: PathName, id?: string): string {
   return PATHS[name].replace('{id}', encodeURIComponent(id ?? ''));
 }
-

@@ -3,7 +3,8 @@
  * Secrets are the API key, webhook secrets, tokens, passwords and magic-link URLs.
  */
 
-const SECRET_HEADER = /^(sw-api-key|authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-safeweb-signature|x-signature|x-token)$/i;
+const SECRET_HEADER =
+  /^(sw-api-key|authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-safeweb-signature|x-signature|x-token)$/i;
 const SECRET_KEY = /(secret|token|password|passwd|api[-_]?key|apikey|authorization)/i;
 const SECRET_NAMES = 'token|token_hash|access_token|refresh_token|secret|key|api_key|apikey|signature|code';
 /** Secret query parameters in URLs. */
@@ -42,7 +43,8 @@ export function redactJson(value: unknown, known: readonly string[] = []): unkno
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) && item !== null && typeof item !== 'boolean' ? REDACTED : redactJson(item, known);
+      out[key] =
+        SECRET_KEY.test(key) && item !== null && typeof item !== 'boolean' ? REDACTED : redactJson(item, known);
     }
     return out;
   }

@@ -20,7 +20,14 @@ export class TransportError extends Error {
 }
 
 // Errors raised before a connection exists: nothing was written to any server.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+]);
 
 export interface TransportOptions {
   env: Record<string, string | undefined>;
@@ -51,30 +58,54 @@ export interface ExchangeRequest {
 /** Sends one request and reads the whole answer. Failures below HTTP are TransportErrors. */
 export async function exchange(request: ExchangeRequest): Promise<Exchange> {
   const { url, body } = request;
-  const mod = url.protocol === 'https:' ? (httpsModule ??= await import('node:https')) : (httpModule ??= await import('node:http'));
+  const mod =
+    url.protocol === 'https:'
+      ? (httpsModule ??= await import('node:https'))
+      : (httpModule ??= await import('node:http'));
   const headers = body ? { ...request.headers, 'content-length': String(body.length) } : request.headers;
   const agent = await proxyAgentFor(url, request.env);
   return await new Promise<Exchange>((resolve, reject) => {
     let connected = false;
     let proxyRefusal: string | undefined;
-    const req = mod.request(url, { method: request.method, headers, agent, signal: request.signal }, (res: IncomingMessage) => {
-      if (proxyRefusal) {
-        // https-proxy-agent replays the proxy's own answer as if the API had sent it; a 403
-        // from a proxy must not read as "your API key was refused".
-        res.resume();
-        reject(new TransportError(`the proxy refused to open a tunnel to ${url.host} (${proxyRefusal}); check HTTPS_PROXY and NO_PROXY`, 'EPROXY', false));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (error) => reject(new TransportError(`the connection broke while reading the response: ${error.message}`, (error as NodeJS.ErrnoException).code, true)));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        if (!res.complete) reject(new TransportError('the connection closed before the whole response arrived', 'ECONNRESET', true));
-        else if (status < 200 || status > 599) reject(new TransportError(`the server answered with an invalid HTTP status ${status}`, undefined, true));
-        else resolve({ status, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks) });
-      });
-    });
+    const req = mod.request(
+      url,
+      { method: request.method, headers, agent, signal: request.signal },
+      (res: IncomingMessage) => {
+        if (proxyRefusal) {
+          // https-proxy-agent replays the proxy's own answer as if the API had sent it; a 403
+          // from a proxy must not read as "your API key was refused".
+          res.resume();
+          reject(
+            new TransportError(
+              `the proxy refused to open a tunnel to ${url.host} (${proxyRefusal}); check HTTPS_PROXY and NO_PROXY`,
+              'EPROXY',
+              false,
+            ),
+          );
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) =>
+          reject(
+            new TransportError(
+              `the connection broke while reading the response: ${error.message}`,
+              (error as NodeJS.ErrnoException).code,
+              true,
+            ),
+          ),
+        );
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (!res.complete)
+            reject(new TransportError('the connection closed before the whole response arrived', 'ECONNRESET', true));
+          else if (status < 200 || status > 599)
+            reject(new TransportError(`the server answered with an invalid HTTP status ${status}`, undefined, true));
+          else
+            resolve({ status, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks) });
+        });
+      },
+    );
     req.on('proxyConnect', (connect: { statusCode: number; statusText: string }) => {
       if (connect.statusCode !== 200) proxyRefusal = `${connect.statusCode} ${connect.statusText}`.trim();
     });
@@ -104,8 +135,19 @@ export function createTransport(options: TransportOptions): (input: Request, ini
       headers[key] = value;
     });
     const body = input.body ? Buffer.from(await input.arrayBuffer()) : undefined;
-    const res = await exchange({ url: new URL(input.url), method: input.method, headers, body, env: options.env, signal: input.signal });
-    return new Response(NULL_BODY_STATUSES.has(res.status) ? null : res.body, { status: res.status, statusText: res.statusText, headers: toHeaders(res.headers) });
+    const res = await exchange({
+      url: new URL(input.url),
+      method: input.method,
+      headers,
+      body,
+      env: options.env,
+      signal: input.signal,
+    });
+    return new Response(NULL_BODY_STATUSES.has(res.status) ? null : res.body, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: toHeaders(res.headers),
+    });
   };
 }
 

@@ -18,20 +18,47 @@ function withoutSecret(w: Webhook): Webhook {
 }
 
 export async function listWebhooks(api: ApiClient): Promise<{ success: boolean; webhooks: Webhook[] }> {
-  const res = await api.request<{ success: boolean; webhooks: Webhook[] }>({ method: 'GET', path: pathFor('webhooks') });
+  const res = await api.request<{ success: boolean; webhooks: Webhook[] }>({
+    method: 'GET',
+    path: pathFor('webhooks'),
+  });
   return { ...res.data, webhooks: (Array.isArray(res.data.webhooks) ? res.data.webhooks : []).map(withoutSecret) };
 }
 
 /** POST: creates the endpoint; the answer carries its secret, once. Never re-sent. */
-export async function createWebhook(api: ApiClient, body: { url: string; events: string[]; active?: boolean }): Promise<{ success: boolean; webhook: Webhook }> {
-  return (await api.request<{ success: boolean; webhook: Webhook }>({ method: 'POST', path: pathFor('webhooks'), body, idempotent: false })).data;
+export async function createWebhook(
+  api: ApiClient,
+  body: { url: string; events: string[]; active?: boolean },
+): Promise<{ success: boolean; webhook: Webhook }> {
+  return (
+    await api.request<{ success: boolean; webhook: Webhook }>({
+      method: 'POST',
+      path: pathFor('webhooks'),
+      body,
+      idempotent: false,
+    })
+  ).data;
 }
 
-export async function updateWebhook(api: ApiClient, id: number, body: { url?: string; events?: string[]; active?: boolean }): Promise<{ success: boolean; webhook: Webhook }> {
-  const res = await api.request<{ success: boolean; webhook: Webhook }>({ method: 'PATCH', path: pathFor('webhook', String(id)), body, idempotent: true });
+export async function updateWebhook(
+  api: ApiClient,
+  id: number,
+  body: { url?: string; events?: string[]; active?: boolean },
+): Promise<{ success: boolean; webhook: Webhook }> {
+  const res = await api.request<{ success: boolean; webhook: Webhook }>({
+    method: 'PATCH',
+    path: pathFor('webhook', String(id)),
+    body,
+    idempotent: true,
+  });
   return { ...res.data, webhook: withoutSecret(res.data.webhook) };
 }
 
 export async function deleteWebhook(api: ApiClient, id: number): Promise<{ success: boolean; message?: string }> {
-  return (await api.request<{ success: boolean; message?: string }>({ method: 'DELETE', path: pathFor('webhook', String(id)) })).data;
+  return (
+    await api.request<{ success: boolean; message?: string }>({
+      method: 'DELETE',
+      path: pathFor('webhook', String(id)),
+    })
+  ).data;
 }

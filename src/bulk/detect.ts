@@ -12,7 +12,9 @@ import { UsageError } from '../errors.js';
 import { checkReadable } from '../io/read-input.js';
 import { formatFromName, type RowFormat } from './sources.js';
 
-export type DetectedInput = { bulk: true; path: string; format: RowFormat; cleanup: () => void } | { bulk: false; text: string; cleanup: () => void };
+export type DetectedInput =
+  | { bulk: true; path: string; format: RowFormat; cleanup: () => void }
+  | { bulk: false; text: string; cleanup: () => void };
 
 const FORMATS: RowFormat[] = ['csv', 'ndjson', 'json'];
 
@@ -20,14 +22,24 @@ async function firstChar(file: string): Promise<string> {
   const handle = await open(file, 'r');
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart().charAt(0);
+    return buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart()
+      .charAt(0);
   } finally {
     await handle.close();
   }
 }
 
-export async function detectInput(file: string, format: string | undefined, stdin: NodeJS.ReadableStream): Promise<DetectedInput> {
-  if (format !== undefined && !FORMATS.includes(format as RowFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
+export async function detectInput(
+  file: string,
+  format: string | undefined,
+  stdin: NodeJS.ReadableStream,
+): Promise<DetectedInput> {
+  if (format !== undefined && !FORMATS.includes(format as RowFormat))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
   let filePath = file;
   let cleanup = () => undefined as void;
   if (file === '-') {

@@ -76,7 +76,12 @@ export class Pacer {
  * Runs `work` for every item, pulling items only when a slot is free (so memory stays flat),
  * until the items run out or `stopped()` says to stop dispatching; then waits for the rest.
  */
-export async function runPaced<T>(items: AsyncIterable<T>, pacer: Pacer, work: (item: T) => Promise<void>, stopped: () => boolean): Promise<void> {
+export async function runPaced<T>(
+  items: AsyncIterable<T>,
+  pacer: Pacer,
+  work: (item: T) => Promise<void>,
+  stopped: () => boolean,
+): Promise<void> {
   const running = new Set<Promise<void>>();
   for await (const item of items) {
     if (stopped()) break;

@@ -7,7 +7,11 @@ export interface Progress {
   stop(): void;
 }
 
-export async function startProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, label: string, total: number): Promise<Progress> {
+export async function startProgress(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  label: string,
+  total: number,
+): Promise<Progress> {
   if (!stream.isTTY || total === 0) return { tick: () => undefined, stop: () => undefined };
   const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
@@ -29,7 +33,8 @@ export async function startProgress(stream: NodeJS.WritableStream & { isTTY?: bo
     tick(isFailure) {
       done++;
       if (isFailure) failed++;
-      if (!stopped) bar.update(done, { speed: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(0), failed });
+      if (!stopped)
+        bar.update(done, { speed: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(0), failed });
     },
     stop: () => {
       if (!stopped) bar.stop();

@@ -43,7 +43,11 @@ export class ResultsWriter {
   }
 
   /** One line per row (or address) as it finishes. */
-  write(result: RowResult | { row: number; email: string; status: RowStatus; breached: boolean | null; error?: string | undefined }): void {
+  write(
+    result:
+      | RowResult
+      | { row: number; email: string; status: RowStatus; breached: boolean | null; error?: string | undefined },
+  ): void {
     fs.writeSync(this.#fd, `${JSON.stringify(result)}\n`);
   }
 
@@ -56,7 +60,10 @@ export class ResultsWriter {
 }
 
 /** What earlier runs recorded: the last word on each key (reference, or e-mail) wins. */
-export async function readResume(file: string, keyOf: (line: Record<string, unknown>) => unknown = (r) => r['reference']): Promise<ResumeState> {
+export async function readResume(
+  file: string,
+  keyOf: (line: Record<string, unknown>) => unknown = (r) => r['reference'],
+): Promise<ResumeState> {
   const last = new Map<string, RowStatus>();
   if (fs.existsSync(file)) {
     for await (const line of createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {

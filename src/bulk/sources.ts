@@ -31,9 +31,14 @@ export function csvRecordToDoc(header: string[], cells: string[]): Record<string
   header.forEach((name, i) => {
     const cell = (cells[i] ?? '').trim();
     if (cell === '') return;
-    if (LIST_FIELDS.has(name)) doc[name] = cell.split(';').map((v) => v.trim()).filter(Boolean);
+    if (LIST_FIELDS.has(name))
+      doc[name] = cell
+        .split(';')
+        .map((v) => v.trim())
+        .filter(Boolean);
     else if (name === 'price') doc[name] = /^-?\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell;
-    else if (name === 'sendMonthlyReport') doc[name] = /^(true|yes|1)$/i.test(cell) ? true : /^(false|no|0)$/i.test(cell) ? false : cell;
+    else if (name === 'sendMonthlyReport')
+      doc[name] = /^(true|yes|1)$/i.test(cell) ? true : /^(false|no|0)$/i.test(cell) ? false : cell;
     else doc[name] = cell;
   });
   return doc;
@@ -41,7 +46,9 @@ export function csvRecordToDoc(header: string[], cells: string[]): Record<string
 
 async function* csvRows(file: string): AsyncGenerator<Row> {
   const { parse } = await import('csv-parse');
-  const parser = createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }));
+  const parser = createReadStream(file).pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }),
+  );
   let header: string[] | undefined;
   let row = 0;
   try {
@@ -51,13 +58,17 @@ async function* csvRows(file: string): AsyncGenerator<Row> {
         continue;
       }
       row++;
-      if (record.length !== header.length) yield { row, error: `has ${record.length} cells; the header has ${header.length}` };
+      if (record.length !== header.length)
+        yield { row, error: `has ${record.length} cells; the header has ${header.length}` };
       else yield { row, value: csvRecordToDoc(header, record) };
     }
   } catch (error) {
     // A structural fault (an unclosed quote, say) leaves the rest of the file unreadable.
     const where = (error as { lines?: number }).lines;
-    throw new UsageError(`${file} is not valid CSV${where ? ` (line ${where})` : ''}: ${(error as Error).message.replace(/^Invalid Record Length: /, '')}`, 'Fix the file; nothing was sent.');
+    throw new UsageError(
+      `${file} is not valid CSV${where ? ` (line ${where})` : ''}: ${(error as Error).message.replace(/^Invalid Record Length: /, '')}`,
+      'Fix the file; nothing was sent.',
+    );
   }
   if (!header) throw new UsageError(`${file} is empty: a CSV needs a header row of field names`);
 }
@@ -72,7 +83,8 @@ async function* ndjsonRows(file: string): AsyncGenerator<Row> {
     row++;
     try {
       const value = JSON.parse(text) as unknown;
-      if (!value || typeof value !== 'object' || Array.isArray(value)) yield { row, error: `line ${line} is not a JSON object` };
+      if (!value || typeof value !== 'object' || Array.isArray(value))
+        yield { row, error: `line ${line} is not a JSON object` };
       else yield { row, value: value as Record<string, unknown> };
     } catch (error) {
       yield { row, error: `line ${line} is not valid JSON (${(error as Error).message})` };
@@ -90,7 +102,10 @@ async function* jsonArrayRows(file: string): AsyncGenerator<Row> {
       else yield { row, value: value as Record<string, unknown> };
     }
   } catch (error) {
-    throw new UsageError(`${file} is not a valid JSON array: ${(error as Error).message}`, 'Fix the file; nothing was sent.');
+    throw new UsageError(
+      `${file} is not a valid JSON array: ${(error as Error).message}`,
+      'Fix the file; nothing was sent.',
+    );
   }
 }
 

@@ -21,7 +21,8 @@ export function parseNonNegativeInt(max: number) {
 }
 
 export function parsePort(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535 (0 picks a free one).');
+  if (!/^\d+$/.test(value.trim()) || Number(value) > 65535)
+    throw new InvalidArgumentError('must be a port number from 0 to 65535 (0 picks a free one).');
   return Number(value);
 }
 
@@ -39,6 +40,7 @@ export function parsePositiveNumber(value: string): number {
 /** A share from 0 to 1, e.g. an error rate. */
 export function parseShare(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number from 0 to 1, e.g. 0.05.');
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError('must be a number from 0 to 1, e.g. 0.05.');
   return n;
 }

@@ -33,8 +33,12 @@ const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'
 
 function optionSpec(o: Option): OptionSpec {
   const flags = [o.short, o.long].filter((f): f is string => Boolean(f));
-  const spec: OptionSpec = { flags, description: o.description, // An optional value (--save-profile [name]) completes like a plain flag.
-    takesValue: o.required, choices: o.argChoices ?? [] };
+  const spec: OptionSpec = {
+    flags,
+    description: o.description, // An optional value (--save-profile [name]) completes like a plain flag.
+    takesValue: o.required,
+    choices: o.argChoices ?? [],
+  };
   if (o.long === '--profile') spec.dynamic = 'profiles';
   return spec;
 }
@@ -50,7 +54,9 @@ export function buildModel(program: Command): CompletionModel {
     const spec: CommandSpec = {
       path,
       description: cmd.summary() || cmd.description(),
-      subcommands: subs.flatMap((s) => [s.name(), ...s.aliases()].map((name) => ({ name, description: s.summary() || s.description() }))),
+      subcommands: subs.flatMap((s) =>
+        [s.name(), ...s.aliases()].map((name) => ({ name, description: s.summary() || s.description() })),
+      ),
       options: path === '' ? [] : cmd.options.filter((o) => !o.hidden).map(optionSpec),
       argChoices: path === 'api' ? HTTP_METHODS : (cmd.registeredArguments[0]?.argChoices ?? []),
     };

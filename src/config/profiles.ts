@@ -12,12 +12,20 @@ export interface SaveResult {
  * Stores a profile. The first profile becomes active; later ones only with `activate`.
  * An existing name is refused unless `replace`.
  */
-export async function saveProfile(dir: string, name: string, profile: Profile, options: { activate?: boolean; replace?: boolean }): Promise<SaveResult> {
+export async function saveProfile(
+  dir: string,
+  name: string,
+  profile: Profile,
+  options: { activate?: boolean; replace?: boolean },
+): Promise<SaveResult> {
   let replaced = false;
   let active = false;
   await updateConfig(dir, (data) => {
     if (data.profiles[name] && !options.replace) {
-      throw new UsageError(`a profile named "${name}" already exists`, 'Choose another name, or pass --force to replace it.');
+      throw new UsageError(
+        `a profile named "${name}" already exists`,
+        'Choose another name, or pass --force to replace it.',
+      );
     }
     replaced = Boolean(data.profiles[name]);
     data.profiles[name] = profile;

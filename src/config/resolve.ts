@@ -43,27 +43,41 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-export function resolveSettings(flags: FlagSettings, env: Record<string, string | undefined>, config: ConfigData): Resolved {
+export function resolveSettings(
+  flags: FlagSettings,
+  env: Record<string, string | undefined>,
+  config: ConfigData,
+): Resolved {
   let profile: Sourced<string> | undefined;
   const flagProfile = nonEmpty(flags.profile);
   const envProfile = nonEmpty(env[ENV.profile]);
   if (flagProfile) profile = { value: flagProfile, source: 'flag', origin: '--profile' };
   else if (envProfile) profile = { value: envProfile, source: 'env', origin: ENV.profile };
-  else if (config.activeProfile && config.profiles[config.activeProfile]) profile = { value: config.activeProfile, source: 'profile', origin: 'active profile' };
+  else if (config.activeProfile && config.profiles[config.activeProfile])
+    profile = { value: config.activeProfile, source: 'profile', origin: 'active profile' };
 
   let stored: Profile | undefined;
   if (profile) {
     stored = config.profiles[profile.value];
     if (!stored) {
       const names = Object.keys(config.profiles);
-      throw new UsageError(`no profile named "${profile.value}" (from ${profile.origin})`, names.length ? `Known profiles: ${names.join(', ')}.` : 'Create one with `safeweb login` or `safeweb profile add`.');
+      throw new UsageError(
+        `no profile named "${profile.value}" (from ${profile.origin})`,
+        names.length
+          ? `Known profiles: ${names.join(', ')}.`
+          : 'Create one with `safeweb login` or `safeweb profile add`.',
+      );
     }
   }
   const profileWins = profile?.source === 'flag';
   const overriddenEnv: string[] = [];
 
-  const pick = (key: 'partnerId' | 'apiKey' | 'baseUrl', flagValue: string | undefined): Sourced<string> | undefined => {
-    if (flagValue) return { value: flagValue, source: 'flag', origin: key === 'partnerId' ? '--partner-id' : '--base-url' };
+  const pick = (
+    key: 'partnerId' | 'apiKey' | 'baseUrl',
+    flagValue: string | undefined,
+  ): Sourced<string> | undefined => {
+    if (flagValue)
+      return { value: flagValue, source: 'flag', origin: key === 'partnerId' ? '--partner-id' : '--base-url' };
     const envValue = nonEmpty(env[ENV[key]]);
     const storedValue = stored?.[key];
     if (envValue && storedValue && profileWins) {
@@ -79,7 +93,11 @@ export function resolveSettings(flags: FlagSettings, env: Record<string, string 
     profile,
     partnerId: pick('partnerId', nonEmpty(flags.partnerId)),
     apiKey: pick('apiKey', undefined),
-    baseUrl: pick('baseUrl', nonEmpty(flags.baseUrl)) ?? { value: ENVIRONMENTS.production, source: 'default', origin: 'production' },
+    baseUrl: pick('baseUrl', nonEmpty(flags.baseUrl)) ?? {
+      value: ENVIRONMENTS.production,
+      source: 'default',
+      origin: 'production',
+    },
     overriddenEnv,
   };
 }

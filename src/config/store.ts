@@ -29,7 +29,8 @@ export function configDirFor(env: Record<string, string | undefined>): string {
   if (env['SAFEWEB_CONFIG_DIR']) return path.resolve(env['SAFEWEB_CONFIG_DIR']);
   const home = env['HOME'] ?? os.homedir();
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Preferences', 'safeweb');
-  if (process.platform === 'win32') return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), 'safeweb', 'Config');
+  if (process.platform === 'win32')
+    return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), 'safeweb', 'Config');
   return path.join(env['XDG_CONFIG_HOME'] ?? path.join(home, '.config'), 'safeweb');
 }
 
@@ -45,7 +46,10 @@ export function readConfig(dir: string): ConfigData {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
-    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`, 'Check its permissions (it should be yours, mode 0600).');
+    throw new ConfigError(
+      `cannot read config file ${file}: ${(error as Error).message}`,
+      'Check its permissions (it should be yours, mode 0600).',
+    );
   }
   return parseConfig(text, file);
 }
@@ -55,20 +59,37 @@ export function parseConfig(text: string, file: string): ConfigData {
   try {
     data = text.trim() === '' ? {} : JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`config file ${file} is not valid JSON (${(error as Error).message})`, 'Fix it by hand, or move it aside and run `safeweb login` again; it was left untouched.');
+    throw new ConfigError(
+      `config file ${file} is not valid JSON (${(error as Error).message})`,
+      'Fix it by hand, or move it aside and run `safeweb login` again; it was left untouched.',
+    );
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError(`config file ${file} does not hold a JSON object`, 'Fix it by hand, or move it aside and run `safeweb login` again; it was left untouched.');
+    throw new ConfigError(
+      `config file ${file} does not hold a JSON object`,
+      'Fix it by hand, or move it aside and run `safeweb login` again; it was left untouched.',
+    );
   }
   const record = data as Record<string, unknown>;
   const profiles = (record['profiles'] ?? {}) as Record<string, unknown>;
   if (typeof profiles !== 'object' || Array.isArray(profiles)) {
-    throw new ConfigError(`config file ${file}: "profiles" must be an object`, 'Fix it by hand, or move it aside; it was left untouched.');
+    throw new ConfigError(
+      `config file ${file}: "profiles" must be an object`,
+      'Fix it by hand, or move it aside; it was left untouched.',
+    );
   }
   for (const [name, profile] of Object.entries(profiles)) {
     const p = profile as Record<string, unknown> | null;
-    if (!p || typeof p['partnerId'] !== 'string' || typeof p['apiKey'] !== 'string' || typeof p['baseUrl'] !== 'string') {
-      throw new ConfigError(`config file ${file}: profile "${name}" needs string partnerId, apiKey and baseUrl`, 'Fix it by hand, or remove it with `safeweb profile remove`.');
+    if (
+      !p ||
+      typeof p['partnerId'] !== 'string' ||
+      typeof p['apiKey'] !== 'string' ||
+      typeof p['baseUrl'] !== 'string'
+    ) {
+      throw new ConfigError(
+        `config file ${file}: profile "${name}" needs string partnerId, apiKey and baseUrl`,
+        'Fix it by hand, or remove it with `safeweb profile remove`.',
+      );
     }
   }
   return record as unknown as ConfigData;

@@ -29,6 +29,7 @@ export function onboardCommand(body: OnboardingRequest): string {
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) parts.push(flag, shellQuote(String(v)));
   }
-  if (body.sendMonthlyReport !== undefined) parts.push(body.sendMonthlyReport ? '--monthly-report' : '--no-monthly-report');
+  if (body.sendMonthlyReport !== undefined)
+    parts.push(body.sendMonthlyReport ? '--monthly-report' : '--no-monthly-report');
   return parts.join(' ');
 }

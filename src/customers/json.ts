@@ -16,7 +16,11 @@ export async function parseJsonText(text: string, source: string): Promise<unkno
     const offset = first?.offset ?? text.length;
     const before = text.slice(0, offset).split('\n');
     const reason = first ? describe(printParseErrorCode(first.error)) : (error as Error).message;
-    throw new ValidationError(`${source} is not valid JSON: ${reason} at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`, [], 'Fix the file; nothing was sent.');
+    throw new ValidationError(
+      `${source} is not valid JSON: ${reason} at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`,
+      [],
+      'Fix the file; nothing was sent.',
+    );
   }
 }
 

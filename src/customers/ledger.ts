@@ -58,14 +58,30 @@ export function readLedger(configDir: string, account: string): LedgerFile {
     } catch {
       // A torn last line (a crash mid-write) is skipped; anything else is corruption.
       if (i >= text.split('\n').length - 2) return;
-      throw new ConfigError(`the customer ledger ${file} is corrupt at line ${i + 1}`, 'Fix or move it aside; it was left untouched.');
+      throw new ConfigError(
+        `the customer ledger ${file} is corrupt at line ${i + 1}`,
+        'Fix or move it aside; it was left untouched.',
+      );
     }
     if (entry.op === 'onboarded') {
       for (const [id, e] of byId) if (e.reference === entry.reference) byId.delete(id);
-      byId.set(entry.id, { reference: entry.reference, id: entry.id, companyName: entry.companyName, onboardedAt: entry.at, status: 'active', updatedAt: entry.at });
+      byId.set(entry.id, {
+        reference: entry.reference,
+        id: entry.id,
+        companyName: entry.companyName,
+        onboardedAt: entry.at,
+        status: 'active',
+        updatedAt: entry.at,
+      });
     } else if (entry.op === 'changed') {
       const e = byId.get(entry.id);
-      if (e) Object.assign(e, entry.status ? { status: entry.status } : {}, entry.companyName ? { companyName: entry.companyName } : {}, { updatedAt: entry.at });
+      if (e)
+        Object.assign(
+          e,
+          entry.status ? { status: entry.status } : {},
+          entry.companyName ? { companyName: entry.companyName } : {},
+          { updatedAt: entry.at },
+        );
     }
   });
   return { account, customers: [...byId.values()] };
@@ -79,12 +95,23 @@ function appendLines(configDir: string, account: string, lines: LedgerLine[]): v
 }
 
 /** Records a new customer (replacing any older entry with the same reference). */
-export async function recordOnboarded(configDir: string, account: string, entry: { reference: string; id: string; companyName: string }, now: Date): Promise<void> {
+export async function recordOnboarded(
+  configDir: string,
+  account: string,
+  entry: { reference: string; id: string; companyName: string },
+  now: Date,
+): Promise<void> {
   appendLines(configDir, account, [{ op: 'onboarded', ...entry, at: now.toISOString() }]);
 }
 
 /** Updates what the ledger knows of a customer; a customer it does not know is ignored. */
-export async function recordChange(configDir: string, account: string, id: string, change: Partial<Pick<LedgerEntry, 'status' | 'companyName'>>, now: Date): Promise<void> {
+export async function recordChange(
+  configDir: string,
+  account: string,
+  id: string,
+  change: Partial<Pick<LedgerEntry, 'status' | 'companyName'>>,
+  now: Date,
+): Promise<void> {
   appendLines(configDir, account, [{ op: 'changed', id, ...change, at: now.toISOString() }]);
 }
 
@@ -95,7 +122,10 @@ export async function recordChange(configDir: string, account: string, id: strin
  * resumed run relies on, so a crash that loses the last fraction of a second of ledger lines
  * loses no customer.
  */
-export function ledgerAppender(configDir: string, account: string): { onboarded(entry: { reference: string; id: string; companyName: string }, at: Date): void; close(): void } {
+export function ledgerAppender(
+  configDir: string,
+  account: string,
+): { onboarded(entry: { reference: string; id: string; companyName: string }, at: Date): void; close(): void } {
   const file = ledgerPath(configDir, account);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const fd = fs.openSync(file, 'a', 0o600);
@@ -123,9 +153,14 @@ export function ledgerAppender(configDir: string, account: string): { onboarded(
  * A customer argument: a UUID is used as it is; anything else is a reference looked up in the
  * ledger (exact match first, then case-insensitive). Unknown references are a usage error.
  */
-export function resolveCustomerArg(configDir: string, account: string, arg: string): { id: string; entry?: LedgerEntry | undefined } {
+export function resolveCustomerArg(
+  configDir: string,
+  account: string,
+  arg: string,
+): { id: string; entry?: LedgerEntry | undefined } {
   const ledger = readLedger(configDir, account);
-  if (UUID_RE.test(arg)) return { id: arg, entry: ledger.customers.find((c) => c.id.toLowerCase() === arg.toLowerCase()) };
+  if (UUID_RE.test(arg))
+    return { id: arg, entry: ledger.customers.find((c) => c.id.toLowerCase() === arg.toLowerCase()) };
   const exact = ledger.customers.find((c) => c.reference === arg);
   const loose = ledger.customers.filter((c) => c.reference.toLowerCase() === arg.toLowerCase());
   const entry = exact ?? (loose.length === 1 ? loose[0] : undefined);

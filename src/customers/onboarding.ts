@@ -36,7 +36,8 @@ export const FIELDS: FieldInfo[] = [
 
 const KNOWN = new Set(FIELDS.map((f) => f.key));
 
-export const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+export const EMAIL_RE =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 export const DOMAIN_RE = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
 export function emailProblem(value: string): string | undefined {
@@ -44,7 +45,8 @@ export function emailProblem(value: string): string | undefined {
 }
 
 export function domainProblem(value: string): string | undefined {
-  if (/^[a-z]+:\/\//i.test(value) || value.includes('/')) return `"${value}" is not a domain name (give the host only, e.g. acme.co)`;
+  if (/^[a-z]+:\/\//i.test(value) || value.includes('/'))
+    return `"${value}" is not a domain name (give the host only, e.g. acme.co)`;
   return DOMAIN_RE.test(value) ? undefined : `"${value}" is not a valid domain name`;
 }
 
@@ -75,14 +77,26 @@ function onboardingSchema(): ReturnType<typeof buildSchema> {
 
 async function buildSchema() {
   const { z } = await import('zod');
-  const typed = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what} (got ${JSON.stringify(issue.input)})`) });
+  const typed = (what: string) => ({
+    error: (issue: { input: unknown }) =>
+      issue.input === undefined ? 'is required' : `must be ${what} (got ${JSON.stringify(issue.input)})`,
+  });
   const nonEmpty = z.string(typed('a string')).refine((v) => v.trim() !== '', 'must not be empty');
-  const email = z.string(typed('a string')).refine((v) => !emailProblem(v), { error: (i) => emailProblem(String(i.input))! });
-  const domain = z.string(typed('a string')).refine((v) => !domainProblem(v), { error: (i) => domainProblem(String(i.input))! });
+  const email = z
+    .string(typed('a string'))
+    .refine((v) => !emailProblem(v), { error: (i) => emailProblem(String(i.input))! });
+  const domain = z
+    .string(typed('a string'))
+    .refine((v) => !domainProblem(v), { error: (i) => domainProblem(String(i.input))! });
   const date = z.string(typed('an ISO 8601 date-time string')).refine((v) => parseDateInput(v, EPOCH) !== undefined, {
     error: (i) => `"${String(i.input)}" is not an ISO 8601 date-time (e.g. 2026-06-01T00:00:00Z)`,
   });
-  const oneOf = (values: readonly string[]) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})`) });
+  const oneOf = (values: readonly string[]) => ({
+    error: (issue: { input: unknown }) =>
+      issue.input === undefined
+        ? 'is required'
+        : `must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})`,
+  });
 
   return z.object({
     companyName: nonEmpty,
@@ -91,7 +105,10 @@ async function buildSchema() {
     assetsDomains: z.array(domain, typed('an array of domain names')).optional(),
     assetsEmails: z.array(email, typed('an array of email addresses')).optional(),
     alertRecipients: z.array(email, typed('an array of email addresses')).min(1, 'needs at least one email address'),
-    price: z.number(typed('a number')).refine(Number.isFinite, 'must be a finite number').refine((v) => v >= 0, { error: (i) => `must be 0 or more (got ${String(i.input)})` }),
+    price: z
+      .number(typed('a number'))
+      .refine(Number.isFinite, 'must be a finite number')
+      .refine((v) => v >= 0, { error: (i) => `must be 0 or more (got ${String(i.input)})` }),
     billedFromDate: date,
     insuranceActiveFromDate: date.optional(),
     currencyCode: z.enum(CURRENCIES, oneOf(CURRENCIES)),
@@ -120,42 +137,61 @@ export interface ValidationResult {
 
 /** `assetsEmails[1]` from a zod path. */
 function fieldPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    '',
+  );
 }
 
 /**
  * Checks an onboarding document against CONTRACT.md's rules. Throws a ValidationError listing
  * every violation; returns the normalised body (dates as full ISO strings) and warnings.
  */
-export async function validateOnboarding(input: unknown, options: { allowUnknown: boolean; now: Date; source: string }): Promise<ValidationResult> {
+export async function validateOnboarding(
+  input: unknown,
+  options: { allowUnknown: boolean; now: Date; source: string },
+): Promise<ValidationResult> {
   const problems: string[] = [];
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
-    throw new ValidationError(`${options.source} must be a JSON object with the onboarding fields`, [], 'See examples/acme.json.');
+    throw new ValidationError(
+      `${options.source} must be a JSON object with the onboarding fields`,
+      [],
+      'See examples/acme.json.',
+    );
   }
   const doc = input as Record<string, unknown>;
   if (!options.allowUnknown) {
     for (const key of Object.keys(doc)) {
-      if (!KNOWN.has(key as FieldInfo['key'])) problems.push(`${key}: unknown field${suggest(key)} (--allow-unknown-fields sends it anyway)`);
+      if (!KNOWN.has(key as FieldInfo['key']))
+        problems.push(`${key}: unknown field${suggest(key)} (--allow-unknown-fields sends it anyway)`);
     }
   }
 
   const schema = await onboardingSchema();
   const result = schema.safeParse(doc);
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(`${fieldPath(issue.path) || '(document)'}: ${issue.message}`);
+    for (const issue of result.error.issues)
+      problems.push(`${fieldPath(issue.path) || '(document)'}: ${issue.message}`);
   }
   const domains = Array.isArray(doc['assetsDomains']) ? doc['assetsDomains'] : [];
   const emails = Array.isArray(doc['assetsEmails']) ? doc['assetsEmails'] : [];
-  if (domains.length === 0 && emails.length === 0) problems.push('assetsDomains / assetsEmails: give at least one domain or email to monitor');
+  if (domains.length === 0 && emails.length === 0)
+    problems.push('assetsDomains / assetsEmails: give at least one domain or email to monitor');
 
   if (problems.length) {
-    throw new ValidationError(`${options.source} is not a valid onboarding request (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`, problems, 'Fix them and run it again; --dry-run checks without sending.');
+    throw new ValidationError(
+      `${options.source} is not a valid onboarding request (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`,
+      problems,
+      'Fix them and run it again; --dry-run checks without sending.',
+    );
   }
 
   const body = normalizeOnboarding(doc, options.now);
   const warnings: string[] = [];
   if (Date.parse(body.billedFromDate) <= options.now.getTime()) {
-    warnings.push(`billedFromDate ${body.billedFromDate} is not in the future; the API rejects past billing dates (try --billed-from now+5m)`);
+    warnings.push(
+      `billedFromDate ${body.billedFromDate} is not in the future; the API rejects past billing dates (try --billed-from now+5m)`,
+    );
   }
   return { body, warnings };
 }

@@ -32,6 +32,13 @@ export async function checkReadable(source: string): Promise<void> {
 
 function unreadable(source: string, error: unknown): UsageError {
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : (error as Error).message;
   return new UsageError(`cannot read ${source}: ${why}`, 'Check the path.');
 }

@@ -6,8 +6,14 @@ import { readInput } from './read-input.js';
  * A secret from a file or stdin, never from a flag value (that would land in shell history and
  * process lists). One trailing newline is dropped; blank or multi-word secrets are refused.
  */
-export async function readSecret(source: { file?: string | undefined; stdin?: boolean | undefined }, stdin: NodeJS.ReadableStream, what: string, warn: (text: string) => void): Promise<string> {
-  if (source.file && source.stdin) throw new UsageError(`give the ${what} from a file or from stdin, not both`, 'Drop one of the two flags.');
+export async function readSecret(
+  source: { file?: string | undefined; stdin?: boolean | undefined },
+  stdin: NodeJS.ReadableStream,
+  what: string,
+  warn: (text: string) => void,
+): Promise<string> {
+  if (source.file && source.stdin)
+    throw new UsageError(`give the ${what} from a file or from stdin, not both`, 'Drop one of the two flags.');
   let text: string;
   if (source.file) {
     text = await readInput(source.file, stdin);
@@ -23,6 +29,7 @@ export async function readSecret(source: { file?: string | undefined; stdin?: bo
   }
   const secret = text.replace(/\r?\n$/, '');
   if (secret.trim() === '') throw new UsageError(`the ${what} is empty`, 'Check the file or what you piped in.');
-  if (/\s/.test(secret)) throw new UsageError(`the ${what} contains whitespace or several lines`, 'Put only the key in the file.');
+  if (/\s/.test(secret))
+    throw new UsageError(`the ${what} contains whitespace or several lines`, 'Put only the key in the file.');
   return secret;
 }

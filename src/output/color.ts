@@ -1,4 +1,3 @@
-
 export interface ColorStream {
   isTTY?: boolean | undefined;
 }
@@ -7,7 +6,11 @@ export interface ColorStream {
  * Colour level for one stream: --no-color and NO_COLOR switch it off, FORCE_COLOR switches it
  * on (even into a pipe), otherwise colour only on a terminal that is not "dumb".
  */
-export function colorLevel(stream: ColorStream, env: Record<string, string | undefined>, flag: boolean | undefined): 0 | 1 | 2 | 3 {
+export function colorLevel(
+  stream: ColorStream,
+  env: Record<string, string | undefined>,
+  flag: boolean | undefined,
+): 0 | 1 | 2 | 3 {
   if (flag === false) return 0;
   if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return 0;
   const force = env['FORCE_COLOR'];

@@ -42,7 +42,8 @@ export class Output {
     if (this.stdout.isTTY) {
       const { default: Table } = await import('cli-table3');
       const table = new Table({ chars: COMPACT_CHARS, style: { head: [], border: this.color.level ? ['grey'] : [] } });
-      for (const [label, , value] of pairs) table.push({ [this.color.bold(label)]: value === null || value === undefined ? '' : String(value) });
+      for (const [label, , value] of pairs)
+        table.push({ [this.color.bold(label)]: value === null || value === undefined ? '' : String(value) });
       this.stdout.write(`${table.toString()}\n`);
     } else {
       this.stdout.write(renderTsv(pairs.map(([, key, value]) => [key, value])));

@@ -32,9 +32,16 @@ export function renderTsv(rows: Cell[][]): string {
 export async function renderTable(columns: Column[], rows: Cell[][], chalk: Colors, width?: number): Promise<string> {
   const { default: Table } = await import('cli-table3');
   const cells = [columns.map((c) => c.header), ...rows.map((r) => r.map(plain))];
-  const widths = width ? fitWidths(cells, width, columns.map((c) => Boolean(c.wrap))) : undefined;
+  const widths = width
+    ? fitWidths(
+        cells,
+        width,
+        columns.map((c) => Boolean(c.wrap)),
+      )
+    : undefined;
   // Too many columns for this terminal even with wrapping: one block per row instead.
-  if (width && widths && widths.reduce((a, b) => a + b, 0) + columns.length + 1 > width) return renderRecords(columns, rows, chalk);
+  if (width && widths && widths.reduce((a, b) => a + b, 0) + columns.length + 1 > width)
+    return renderRecords(columns, rows, chalk);
   const table = new Table({
     head: columns.map((c) => chalk.bold(c.header)),
     chars: COMPACT_CHARS,
@@ -62,7 +69,10 @@ export function renderRecords(columns: Column[], rows: Cell[][], chalk: Colors):
 export function fitWidths(cells: string[][], total: number, wrappable: boolean[]): number[] | undefined {
   const count = cells[0]?.length ?? 0;
   if (count === 0 || !wrappable.some(Boolean)) return undefined;
-  const widths = Array.from({ length: count }, (_, i) => Math.max(...cells.map((row) => Math.max(...(row[i] ?? '').split('\n').map((l) => l.length)))) + 2);
+  const widths = Array.from(
+    { length: count },
+    (_, i) => Math.max(...cells.map((row) => Math.max(...(row[i] ?? '').split('\n').map((l) => l.length)))) + 2,
+  );
   const budget = total - (count + 1); // one border character per column, plus the last
   const MIN = 16;
   let over = widths.reduce((a, b) => a + b, 0) - budget;

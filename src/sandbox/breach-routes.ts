@@ -21,7 +21,9 @@ function faultFor(email: string, error: string): RouteResult | undefined {
 /** The partner's breach records that include this address. */
 function recordsFor(ctx: RouteContext, email: string): BreachRecord[] {
   const mine = new Set(ctx.state.customers.filter((c) => c.partnerId === ctx.partner.partnerId).map((c) => c.id));
-  return ctx.state.breaches.filter((b) => mine.has(b.customerId) && b.emails.some((e) => e.toLowerCase() === email.toLowerCase()));
+  return ctx.state.breaches.filter(
+    (b) => mine.has(b.customerId) && b.emails.some((e) => e.toLowerCase() === email.toLowerCase()),
+  );
 }
 
 /** Whether a catalogue breach counts as resolved for this address: only the partner's own records say so. */
@@ -32,7 +34,8 @@ function isResolved(records: BreachRecord[], name: string): boolean {
 function emailFrom(body: unknown): string | RouteResult {
   const email = (body as { email?: unknown } | undefined)?.email;
   if (body === undefined || typeof body !== 'object') return fail(400, 'Request body must be valid JSON');
-  if (typeof email !== 'string' || !EMAIL.test(email)) return fail(400, 'Invalid request body: email must be a valid email address');
+  if (typeof email !== 'string' || !EMAIL.test(email))
+    return fail(400, 'Invalid request body: email must be a valid email address');
   return email;
 }
 
@@ -42,9 +45,12 @@ route('POST', both('/breach/check'), true, (ctx) => {
   const fault = faultFor(email, 'Failed to check breach status');
   if (fault) return fault;
   const resolved = (ctx.body as { resolved?: unknown }).resolved;
-  if (resolved !== undefined && typeof resolved !== 'boolean') return fail(400, 'Invalid request body: resolved must be a boolean');
+  if (resolved !== undefined && typeof resolved !== 'boolean')
+    return fail(400, 'Invalid request body: resolved must be a boolean');
   const records = recordsFor(ctx, email);
-  const breaches = breachesForEmail(email).filter((b) => resolved === undefined || isResolved(records, b.name) === resolved);
+  const breaches = breachesForEmail(email).filter(
+    (b) => resolved === undefined || isResolved(records, b.name) === resolved,
+  );
   return ok({ breach: breaches.length > 0 });
 });
 
@@ -71,14 +77,24 @@ route('POST', both('/breach/retrieve'), true, (ctx) => {
 route('POST', both('/breach/status'), true, (ctx) => {
   const body = ctx.body as { breachId?: unknown; resolved?: unknown } | undefined;
   if (!body || typeof body !== 'object') return fail(400, 'Request body must be valid JSON');
-  if (typeof body.breachId !== 'string' || !UUID_RE.test(body.breachId)) return fail(400, 'Invalid request body: breachId must be a UUID');
+  if (typeof body.breachId !== 'string' || !UUID_RE.test(body.breachId))
+    return fail(400, 'Invalid request body: breachId must be a UUID');
   if (typeof body.resolved !== 'boolean') return fail(400, 'Invalid request body: resolved must be a boolean');
   const record = ctx.state.breaches.find((b) => b.id === body.breachId);
   const owner = record && ctx.state.customers.find((c) => c.id === record.customerId);
-  if (!record || owner?.partnerId !== ctx.partner.partnerId) return fail(404, 'Breach not found or does not belong to partner');
+  if (!record || owner?.partnerId !== ctx.partner.partnerId)
+    return fail(404, 'Breach not found or does not belong to partner');
   const changed = record.resolved !== body.resolved;
   record.resolved = body.resolved;
-  const event = { event: record.resolved ? 'breach.resolved' : 'breach.unresolved', data: { customer_uuid: record.customerId, breach_name: record.breachName, emails: record.emails, timestamp: ctx.now.toISOString() } };
+  const event = {
+    event: record.resolved ? 'breach.resolved' : 'breach.unresolved',
+    data: {
+      customer_uuid: record.customerId,
+      breach_name: record.breachName,
+      emails: record.emails,
+      timestamp: ctx.now.toISOString(),
+    },
+  };
   return { ...ok({ resolved: record.resolved }), changed, events: changed ? [event] : [] };
 });
 
@@ -86,11 +102,22 @@ route('GET', both('/breach'), true, (ctx) => {
   const name = ctx.query.get('name');
   const uuid = ctx.query.get('uuid');
   const locale = ctx.query.get('localeCode') ?? 'en-GB';
-  if ((name === null) === (uuid === null)) return fail(400, 'Invalid query parameters: Either name or uuid must be provided');
+  if ((name === null) === (uuid === null))
+    return fail(400, 'Invalid query parameters: Either name or uuid must be provided');
   if (!isLocale(locale)) return fail(400, `Invalid query parameters: localeCode must be one of ${LOCALES.join(', ')}`);
   const breach = name !== null ? findBreach(name) : CATALOGUE.find((b) => b.uuid === uuid);
   if (!breach) return fail(404, 'Breach not found');
-  return ok({ breach: { uuid: breach.uuid, name: breach.name, title: localTitle(breach, locale), addedDate: breach.addedDate, breachCategories: breach.breachCategories, description: breach.description, nextSteps: breach.nextSteps } });
+  return ok({
+    breach: {
+      uuid: breach.uuid,
+      name: breach.name,
+      title: localTitle(breach, locale),
+      addedDate: breach.addedDate,
+      breachCategories: breach.breachCategories,
+      description: breach.description,
+      nextSteps: breach.nextSteps,
+    },
+  });
 });
 
 route('GET', both('/breach/categories'), true, () => ok({ categories: CATEGORIES }));

@@ -40,7 +40,8 @@ function asObject(body: unknown): Body | undefined {
 function stringList(body: Body, key: string, pattern: RegExp, what: string): string[] | RouteResult | undefined {
   const value = body[key];
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return invalid(`${key} must be an array of strings`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    return invalid(`${key} must be an array of strings`);
   const bad = (value as string[]).find((v) => !pattern.test(v));
   if (bad !== undefined) return invalid(`${key} contains an invalid ${what}: ${bad}`);
   return [...new Set(value as string[])];
@@ -66,7 +67,11 @@ route('POST', both('/customer/onboard'), true, (ctx) => {
   for (const key of ['companyName', 'customerReference'] as const) {
     if (typeof body[key] !== 'string' || !(body[key] as string).trim()) return invalid(`${key} is required`);
   }
-  if (body['contactEmail'] !== undefined && (typeof body['contactEmail'] !== 'string' || !EMAIL.test(body['contactEmail']))) return invalid('contactEmail must be a valid email');
+  if (
+    body['contactEmail'] !== undefined &&
+    (typeof body['contactEmail'] !== 'string' || !EMAIL.test(body['contactEmail']))
+  )
+    return invalid('contactEmail must be a valid email');
   const domains = stringList(body, 'assetsDomains', DOMAIN, 'domain');
   if (isResult(domains)) return domains;
   const emails = stringList(body, 'assetsEmails', EMAIL, 'email');
@@ -74,22 +79,31 @@ route('POST', both('/customer/onboard'), true, (ctx) => {
   const recipients = stringList(body, 'alertRecipients', EMAIL, 'email');
   if (isResult(recipients)) return recipients;
   if (!recipients?.length) return invalid('alertRecipients must contain at least one email');
-  if (typeof body['price'] !== 'number' || !Number.isFinite(body['price']) || body['price'] < 0) return invalid('price must be a number >= 0');
-  if (!CURRENCIES.includes(body['currencyCode'] as string)) return invalid(`currencyCode must be one of ${CURRENCIES.join(', ')}`);
-  if (body['planType'] !== undefined && !PLANS.includes(body['planType'] as string)) return invalid(`planType must be one of ${PLANS.join(', ')}`);
-  if (body['enrolType'] !== undefined && !['opt-in', 'opt-out'].includes(body['enrolType'] as string)) return invalid('enrolType must be opt-in or opt-out');
-  if (body['sendMonthlyReport'] !== undefined && typeof body['sendMonthlyReport'] !== 'boolean') return invalid('sendMonthlyReport must be a boolean');
-  if (body['localeCode'] !== undefined && (typeof body['localeCode'] !== 'string' || !body['localeCode'])) return invalid('localeCode must be a non-empty string');
+  if (typeof body['price'] !== 'number' || !Number.isFinite(body['price']) || body['price'] < 0)
+    return invalid('price must be a number >= 0');
+  if (!CURRENCIES.includes(body['currencyCode'] as string))
+    return invalid(`currencyCode must be one of ${CURRENCIES.join(', ')}`);
+  if (body['planType'] !== undefined && !PLANS.includes(body['planType'] as string))
+    return invalid(`planType must be one of ${PLANS.join(', ')}`);
+  if (body['enrolType'] !== undefined && !['opt-in', 'opt-out'].includes(body['enrolType'] as string))
+    return invalid('enrolType must be opt-in or opt-out');
+  if (body['sendMonthlyReport'] !== undefined && typeof body['sendMonthlyReport'] !== 'boolean')
+    return invalid('sendMonthlyReport must be a boolean');
+  if (body['localeCode'] !== undefined && (typeof body['localeCode'] !== 'string' || !body['localeCode']))
+    return invalid('localeCode must be a non-empty string');
   const billedFrom = isoDate(body['billedFromDate']);
   if (billedFrom === undefined) return invalid('billedFromDate must be an ISO 8601 date-time');
   if (billedFrom <= ctx.now.getTime()) return invalid('billedFromDate must be in the future');
-  if (body['insuranceActiveFromDate'] !== undefined && isoDate(body['insuranceActiveFromDate']) === undefined) return invalid('insuranceActiveFromDate must be an ISO 8601 date-time');
+  if (body['insuranceActiveFromDate'] !== undefined && isoDate(body['insuranceActiveFromDate']) === undefined)
+    return invalid('insuranceActiveFromDate must be an ISO 8601 date-time');
 
   // The rule is checked on what the partner sent; contactEmail is added only afterwards.
-  if (!(domains?.length || emails?.length)) return fail(400, 'At least one of assetsDomains or assetsEmails must be provided');
+  if (!(domains?.length || emails?.length))
+    return fail(400, 'At least one of assetsDomains or assetsEmails must be provided');
   const contactEmail = body['contactEmail'] as string | undefined;
   const allEmails = [...(emails ?? [])];
-  if (contactEmail && !allEmails.some((e) => e.toLowerCase() === contactEmail.toLowerCase())) allEmails.push(contactEmail);
+  if (contactEmail && !allEmails.some((e) => e.toLowerCase() === contactEmail.toLowerCase()))
+    allEmails.push(contactEmail);
   const reference = (body['customerReference'] as string).trim();
   const references = referenceIndex(ctx.state);
   if (references.has(`${ctx.partner.partnerId}\u0000${reference}`)) {
@@ -118,7 +132,11 @@ route('POST', both('/customer/onboard'), true, (ctx) => {
   ctx.state.customers.push(customer);
   references.add(`${ctx.partner.partnerId}\u0000${reference}`);
   const found = syncBreaches(ctx.state, customer, ctx.now);
-  return { ...ok({ message: 'Customer onboarded successfully', customerId: customer.id }, 201), changed: true, events: breachNewEvent(customer, found, ctx.now) };
+  return {
+    ...ok({ message: 'Customer onboarded successfully', customerId: customer.id }, 201),
+    changed: true,
+    events: breachNewEvent(customer, found, ctx.now),
+  };
 });
 
 function setStatus(status: CustomerRecord['status'], message: string) {
@@ -143,22 +161,26 @@ route('PATCH', both('/customer/:id/info'), true, (ctx) => {
   if (!body) return fail(400, 'Request body must be valid JSON');
   const update: Partial<CustomerRecord> = {};
   if (body['companyName'] !== undefined) {
-    if (typeof body['companyName'] !== 'string' || !body['companyName'].trim()) return invalid('companyName must be a non-empty string');
+    if (typeof body['companyName'] !== 'string' || !body['companyName'].trim())
+      return invalid('companyName must be a non-empty string');
     update.companyName = body['companyName'].trim();
   }
   if (body['contactEmail'] !== undefined) {
-    if (typeof body['contactEmail'] !== 'string' || !EMAIL.test(body['contactEmail'])) return invalid('contactEmail must be a valid email');
+    if (typeof body['contactEmail'] !== 'string' || !EMAIL.test(body['contactEmail']))
+      return invalid('contactEmail must be a valid email');
     update.contactEmail = body['contactEmail'];
   }
   if (body['price'] !== undefined) {
-    if (typeof body['price'] !== 'number' || !Number.isFinite(body['price']) || body['price'] < 0) return invalid('price must be a number >= 0');
+    if (typeof body['price'] !== 'number' || !Number.isFinite(body['price']) || body['price'] < 0)
+      return invalid('price must be a number >= 0');
     update.price = body['price'];
   }
   if (body['planType'] !== undefined) {
     if (!PLANS.includes(body['planType'] as string)) return invalid(`planType must be one of ${PLANS.join(', ')}`);
     update.planType = body['planType'] as string;
   }
-  if (Object.keys(update).length === 0) return invalid('provide at least one of companyName, contactEmail, price, planType');
+  if (Object.keys(update).length === 0)
+    return invalid('provide at least one of companyName, contactEmail, price, planType');
   Object.assign(customer, update);
   return { ...ok({ message: 'Customer info updated successfully' }), changed: true };
 });
@@ -178,7 +200,8 @@ route('PATCH', both('/customer/:id/assets'), true, (ctx) => {
   if (isResult(domains)) return domains;
   const emails = stringList(body, 'emails', EMAIL, 'email');
   if (isResult(emails)) return emails;
-  if (domains === undefined && emails === undefined) return fail(400, 'At least one of domains or emails must be provided');
+  if (domains === undefined && emails === undefined)
+    return fail(400, 'At least one of domains or emails must be provided');
   const before = customer.emails;
   if (domains !== undefined) customer.domains = domains;
   if (emails !== undefined) customer.emails = emails;
@@ -189,16 +212,33 @@ route('PATCH', both('/customer/:id/assets'), true, (ctx) => {
   const timestamp = ctx.now.toISOString();
   const events = [
     ...(added.length ? [{ event: 'email.added', data: { customer_uuid: customer.id, emails: added, timestamp } }] : []),
-    ...(removed.length ? [{ event: 'email.removed', data: { customer_uuid: customer.id, emails: removed, timestamp } }] : []),
+    ...(removed.length
+      ? [{ event: 'email.removed', data: { customer_uuid: customer.id, emails: removed, timestamp } }]
+      : []),
     ...breachNewEvent(customer, found, ctx.now),
   ];
   return { ...ok({ domains: customer.domains, emails: customer.emails }), changed: true, events };
 });
 
 /** `breach.new` for breach records a scan just created (none when nothing new was found). */
-function breachNewEvent(customer: CustomerRecord, found: BreachRecord[], now: Date): NonNullable<RouteResult['events']> {
+function breachNewEvent(
+  customer: CustomerRecord,
+  found: BreachRecord[],
+  now: Date,
+): NonNullable<RouteResult['events']> {
   if (found.length === 0) return [];
-  return [{ event: 'breach.new', data: { customer_uuid: customer.id, breaches_found: found.length, new_breach_names: found.map((b) => b.breachName), emails_scanned: customer.emails.length, timestamp: now.toISOString() } }];
+  return [
+    {
+      event: 'breach.new',
+      data: {
+        customer_uuid: customer.id,
+        breaches_found: found.length,
+        new_breach_names: found.map((b) => b.breachName),
+        emails_scanned: customer.emails.length,
+        timestamp: now.toISOString(),
+      },
+    },
+  ];
 }
 
 /** The customer's breach records, in the shape of the customer-breaches listing. */
@@ -243,7 +283,12 @@ route('POST', both('/customer/:id/magic-link'), true, (ctx) => {
   if (isResult(customer)) return customer;
   if (customer.status !== 'active') return fail(400, 'Customer is not active; reactivate it first');
   const tokenHash = randomBytes(24).toString('hex');
-  (ctx.state.magicLinks ??= []).push({ tokenHash, customerId: customer.id, expiresAt: new Date(ctx.now.getTime() + 3_600_000).toISOString(), used: false });
+  (ctx.state.magicLinks ??= []).push({
+    tokenHash,
+    customerId: customer.id,
+    expiresAt: new Date(ctx.now.getTime() + 3_600_000).toISOString(),
+    used: false,
+  });
   return { ...ok({ url: `${ctx.origin}/auth/confirm?token_hash=${tokenHash}&type=magiclink` }), changed: true };
 });
 
@@ -251,9 +296,20 @@ route('POST', both('/customer/:id/magic-link'), true, (ctx) => {
 route('GET', ['/auth/confirm'], false, (ctx) => {
   const link = (ctx.state.magicLinks ?? []).find((l) => l.tokenHash === ctx.query.get('token_hash'));
   const page = (title: string, text: string) => `<!doctype html><title>${title}</title><h1>${title}</h1><p>${text}</p>`;
-  if (!link || ctx.query.get('type') !== 'magiclink') return { status: 404, body: null, html: page('Link not recognised', 'This sign-in link is not valid.') };
-  if (link.used || Date.parse(link.expiresAt) <= ctx.now.getTime()) return { status: 410, body: null, html: page('Link expired', 'This sign-in link was already used or has expired. Ask for a new one.') };
+  if (!link || ctx.query.get('type') !== 'magiclink')
+    return { status: 404, body: null, html: page('Link not recognised', 'This sign-in link is not valid.') };
+  if (link.used || Date.parse(link.expiresAt) <= ctx.now.getTime())
+    return {
+      status: 410,
+      body: null,
+      html: page('Link expired', 'This sign-in link was already used or has expired. Ask for a new one.'),
+    };
   link.used = true;
   const customer = ctx.state.customers.find((c) => c.id === link.customerId);
-  return { status: 200, body: null, html: page('Signed in', `Signed in to the SafeWeb portal (sandbox) as ${customer?.companyName ?? 'a customer'}.`), changed: true };
+  return {
+    status: 200,
+    body: null,
+    html: page('Signed in', `Signed in to the SafeWeb portal (sandbox) as ${customer?.companyName ?? 'a customer'}.`),
+    changed: true,
+  };
 });

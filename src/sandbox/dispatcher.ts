@@ -15,27 +15,49 @@ export interface Dispatcher {
   close(): Promise<void>;
 }
 
-export function createDispatcher(state: SandboxState, options: { policy?: DeliveryPolicy; log?: ((line: string) => void) | undefined; persist: () => void }): Dispatcher {
+export function createDispatcher(
+  state: SandboxState,
+  options: { policy?: DeliveryPolicy; log?: ((line: string) => void) | undefined; persist: () => void },
+): Dispatcher {
   const policy = options.policy ?? SAFEWEB_POLICY;
   const inFlight = new Set<Promise<void>>();
   const abort = new AbortController();
 
   const run = async (record: DeliveryRecord, secret: string, body: string) => {
-    const attempts = await deliver({ url: record.url, secret, event: record.event, body }, policy, (a) => {
-      record.attempts.push(a);
-      options.log?.(`webhook ${record.event} → ${record.url} attempt ${a.attempt}: ${a.ok ? `${a.status} ok` : a.status !== undefined ? `${a.status}` : a.error} (${a.ms} ms)`);
-    }, abort.signal);
+    const attempts = await deliver(
+      { url: record.url, secret, event: record.event, body },
+      policy,
+      (a) => {
+        record.attempts.push(a);
+        options.log?.(
+          `webhook ${record.event} → ${record.url} attempt ${a.attempt}: ${a.ok ? `${a.status} ok` : a.status !== undefined ? `${a.status}` : a.error} (${a.ms} ms)`,
+        );
+      },
+      abort.signal,
+    );
     record.status = attempts.at(-1)?.ok ? 'delivered' : 'failed';
-    if (record.status === 'failed') options.log?.(`webhook ${record.event} → ${record.url} failed after ${attempts.length} attempts`);
+    if (record.status === 'failed')
+      options.log?.(`webhook ${record.event} → ${record.url} failed after ${attempts.length} attempts`);
     options.persist();
   };
 
   return {
     dispatch(partnerId, events, now) {
       for (const { event, data } of events) {
-        for (const hook of (state.webhooks ?? []).filter((w) => w.partnerId === partnerId && w.active && w.events.includes(event))) {
+        for (const hook of (state.webhooks ?? []).filter(
+          (w) => w.partnerId === partnerId && w.active && w.events.includes(event),
+        )) {
           const deliveries = (state.deliveries ??= []);
-          const record: DeliveryRecord = { id: Math.max(0, ...deliveries.map((d) => d.id)) + 1, webhookId: hook.id, partnerId, event, url: hook.url, status: 'pending', attempts: [], created_at: now.toISOString() };
+          const record: DeliveryRecord = {
+            id: Math.max(0, ...deliveries.map((d) => d.id)) + 1,
+            webhookId: hook.id,
+            partnerId,
+            event,
+            url: hook.url,
+            status: 'pending',
+            attempts: [],
+            created_at: now.toISOString(),
+          };
           deliveries.push(record);
           const body = JSON.stringify(envelope(event as EventType, data, now));
           const job = run(record, hook.secret, body).finally(() => inFlight.delete(job));

@@ -44,10 +44,12 @@ const routes: Route[] = [];
 export function route(method: string, paths: string[], auth: boolean, handle: Route['handle']): void {
   for (const p of paths) {
     const keys: string[] = [];
-    const pattern = new RegExp(`^${p.replace(/:([a-zA-Z]+)/g, (_m, key: string) => {
-      keys.push(key);
-      return '([^/]+)';
-    })}/?$`);
+    const pattern = new RegExp(
+      `^${p.replace(/:([a-zA-Z]+)/g, (_m, key: string) => {
+        keys.push(key);
+        return '([^/]+)';
+      })}/?$`,
+    );
     routes.push({ method, pattern, keys, auth, handle });
   }
 }
@@ -57,7 +59,10 @@ export function both(sub: string): string[] {
   return [`/api/v1/integrations${sub}`, `/api/integrations${sub}`];
 }
 
-export function matchRoute(method: string, pathname: string): { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined {
+export function matchRoute(
+  method: string,
+  pathname: string,
+): { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined {
   const allowed: string[] = [];
   for (const r of routes) {
     const m = r.pattern.exec(pathname);
@@ -74,9 +79,13 @@ export function matchRoute(method: string, pathname: string): { route: Route; pa
 }
 
 /** A handler's early answer rather than the record it looked for. */
-export const isResult = (v: unknown): v is RouteResult => typeof v === 'object' && v !== null && 'status' in v && 'body' in v;
+export const isResult = (v: unknown): v is RouteResult =>
+  typeof v === 'object' && v !== null && 'status' in v && 'body' in v;
 
-export const ok = (body: Record<string, unknown>, status = 200): RouteResult => ({ status, body: { success: true, ...body } });
+export const ok = (body: Record<string, unknown>, status = 200): RouteResult => ({
+  status,
+  body: { success: true, ...body },
+});
 export const fail = (status: number, error: string): RouteResult => ({ status, body: { success: false, error } });
 
 export function ownedCustomers(state: SandboxState, partnerId: string): CustomerRecord[] {
@@ -85,7 +94,9 @@ export function ownedCustomers(state: SandboxState, partnerId: string): Customer
 
 // --- platform -------------------------------------------------------------------------------
 
-route('GET', ['/api/v1/health', '/api/health'], false, ({ now }) => ok({ status: 'ok', service: 'safeweb-sandbox', version: SANDBOX_VERSION, time: now.toISOString() }));
+route('GET', ['/api/v1/health', '/api/health'], false, ({ now }) =>
+  ok({ status: 'ok', service: 'safeweb-sandbox', version: SANDBOX_VERSION, time: now.toISOString() }),
+);
 
 // --- partner --------------------------------------------------------------------------------
 
@@ -107,10 +118,53 @@ route('GET', both('/partner/analytics'), true, ({ state, partner, now }) => {
 });
 
 export const PLANS = [
-  { id: '3f1c2a9e-0b7d-4c1e-9a55-1d2e3f4a5b61', displayName: 'SafeWeb Basic', planType: 'safeweb-basic', status: 'active', isSystemDefault: true, allowsInsurance: false, features: [{ feature_name: 'Dark-web monitoring' }, { feature_name: 'Breach alerts' }] },
-  { id: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c02', displayName: 'SafeWeb Plus', planType: 'safeweb-plus', status: 'active', isSystemDefault: false, allowsInsurance: true, features: [{ feature_name: 'Dark-web monitoring' }, { feature_name: 'Breach alerts' }, { feature_name: 'Customer portal' }, { feature_name: 'Monthly security report' }] },
-  { id: 'c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e03', displayName: 'SafeWeb Pro', planType: 'safeweb-pro', status: 'active', isSystemDefault: false, allowsInsurance: true, features: [{ feature_name: 'Dark-web monitoring' }, { feature_name: 'Breach alerts' }, { feature_name: 'Customer portal' }, { feature_name: 'Monthly security report' }, { feature_name: 'Cyber insurance' }] },
-  { id: '0e9d8c7b-6a5f-4e4d-8c3b-2a1f0e9d8c04', displayName: 'SafeWeb Legacy (2023)', planType: 'safeweb-basic', status: 'archived', isSystemDefault: false, allowsInsurance: false, features: [{ feature_name: 'Dark-web monitoring' }] },
+  {
+    id: '3f1c2a9e-0b7d-4c1e-9a55-1d2e3f4a5b61',
+    displayName: 'SafeWeb Basic',
+    planType: 'safeweb-basic',
+    status: 'active',
+    isSystemDefault: true,
+    allowsInsurance: false,
+    features: [{ feature_name: 'Dark-web monitoring' }, { feature_name: 'Breach alerts' }],
+  },
+  {
+    id: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c02',
+    displayName: 'SafeWeb Plus',
+    planType: 'safeweb-plus',
+    status: 'active',
+    isSystemDefault: false,
+    allowsInsurance: true,
+    features: [
+      { feature_name: 'Dark-web monitoring' },
+      { feature_name: 'Breach alerts' },
+      { feature_name: 'Customer portal' },
+      { feature_name: 'Monthly security report' },
+    ],
+  },
+  {
+    id: 'c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e03',
+    displayName: 'SafeWeb Pro',
+    planType: 'safeweb-pro',
+    status: 'active',
+    isSystemDefault: false,
+    allowsInsurance: true,
+    features: [
+      { feature_name: 'Dark-web monitoring' },
+      { feature_name: 'Breach alerts' },
+      { feature_name: 'Customer portal' },
+      { feature_name: 'Monthly security report' },
+      { feature_name: 'Cyber insurance' },
+    ],
+  },
+  {
+    id: '0e9d8c7b-6a5f-4e4d-8c3b-2a1f0e9d8c04',
+    displayName: 'SafeWeb Legacy (2023)',
+    planType: 'safeweb-basic',
+    status: 'archived',
+    isSystemDefault: false,
+    allowsInsurance: false,
+    features: [{ feature_name: 'Dark-web monitoring' }],
+  },
 ];
 
 route('GET', both('/partner/plans'), true, () => ok({ data: PLANS }));

@@ -70,7 +70,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const finish = (result: RouteResult) => {
       const text = result.html ?? JSON.stringify(result.body);
       const type = result.html === undefined ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8';
-      res.writeHead(result.status, { ...result.headers, 'content-type': type, 'content-length': Buffer.byteLength(text) });
+      res.writeHead(result.status, {
+        ...result.headers,
+        'content-type': type,
+        'content-length': Buffer.byteLength(text),
+      });
       res.end(text);
       log?.(`${req.method} ${req.url} → ${result.status} (${Math.round(performance.now() - started)} ms)`);
     };
@@ -150,18 +154,24 @@ function faultGate(faults: Faults): () => RouteResult | undefined {
 }
 
 /** Routes one request; the partner it authenticated as comes back with the answer. */
-async function handle(req: http.IncomingMessage, state: SandboxState, now: Date): Promise<{ result: RouteResult; partnerId?: string | undefined }> {
+async function handle(
+  req: http.IncomingMessage,
+  state: SandboxState,
+  now: Date,
+): Promise<{ result: RouteResult; partnerId?: string | undefined }> {
   const url = new URL(req.url ?? '/', 'http://sandbox.local');
   const method = (req.method ?? 'GET').toUpperCase();
   const matched = matchRoute(method, url.pathname);
   const raw = await readBody(req);
   if (raw === undefined) return { result: fail(413, 'Request body too large') };
   if (!matched) return { result: fail(404, `Route not found: ${method} ${url.pathname}`) };
-  if ('allowed' in matched) return { result: fail(405, `Method ${method} not allowed on ${url.pathname}; use ${matched.allowed.join(', ')}`) };
+  if ('allowed' in matched)
+    return { result: fail(405, `Method ${method} not allowed on ${url.pathname}; use ${matched.allowed.join(', ')}`) };
 
   const partnerId = header(req, 'sw-partner-id');
   const apiKey = header(req, 'sw-api-key');
-  const partner = partnerId && apiKey ? state.partners.find((p) => p.partnerId === partnerId && p.apiKey === apiKey) : undefined;
+  const partner =
+    partnerId && apiKey ? state.partners.find((p) => p.partnerId === partnerId && p.apiKey === apiKey) : undefined;
   if (matched.route.auth) {
     if (!partnerId || !apiKey) return { result: fail(401, 'Partner ID and API key are required in headers') };
     if (!partner) return { result: fail(401, 'Failed to verify org API key') };
@@ -175,7 +185,15 @@ async function handle(req: http.IncomingMessage, state: SandboxState, now: Date)
     }
   }
   const origin = `http://${req.headers.host ?? `127.0.0.1:${req.socket.localPort}`}`;
-  const result = await matched.route.handle({ partner: partner ?? state.partners[0]!, origin, params: matched.params, query: url.searchParams, body, state, now });
+  const result = await matched.route.handle({
+    partner: partner ?? state.partners[0]!,
+    origin,
+    params: matched.params,
+    query: url.searchParams,
+    body,
+    state,
+    now,
+  });
   return { result, partnerId: partner?.partnerId };
 }
 

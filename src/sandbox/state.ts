@@ -96,7 +96,13 @@ const DAY = 86_400_000;
 export function seedState(now: Date, credentials?: { partnerId?: string; apiKey?: string }): SandboxState {
   const partnerId = credentials?.partnerId ?? PRIMARY_PARTNER_ID;
   const ago = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
-  const customer = (c: Omit<CustomerRecord, 'id' | 'alertRecipients' | 'enrolType' | 'sendMonthlyReport' | 'localeCode' | 'billedFromDate'> & Partial<CustomerRecord>): CustomerRecord => ({
+  const customer = (
+    c: Omit<
+      CustomerRecord,
+      'id' | 'alertRecipients' | 'enrolType' | 'sendMonthlyReport' | 'localeCode' | 'billedFromDate'
+    > &
+      Partial<CustomerRecord>,
+  ): CustomerRecord => ({
     id: uuidFrom(`customer:${c.partnerId}:${c.customerReference}`),
     alertRecipients: [c.contactEmail ?? c.emails[0] ?? `alerts@${c.domains[0]}`],
     enrolType: 'opt-out',
@@ -106,11 +112,72 @@ export function seedState(now: Date, credentials?: { partnerId?: string; apiKey?
     ...c,
   });
   const customers: CustomerRecord[] = [
-    customer({ partnerId, companyName: 'Northwind Traders', customerReference: 'NW-001', contactEmail: 'it@northwind.example', domains: ['northwind.example'], emails: ['it@northwind.example', 'ceo@northwind.example'], price: 79, currencyCode: 'GBP', planType: 'safeweb-plus', status: 'active', createdAt: ago(120), sendMonthlyReport: true }),
-    customer({ partnerId, companyName: 'Globex Ltd', customerReference: 'GLOBEX-7', contactEmail: 'admin@globex.example', domains: ['globex.example', 'mail.globex.example'], emails: ['admin@globex.example'], price: 49.99, currencyCode: 'USD', planType: 'safeweb-basic', status: 'active', createdAt: ago(40) }),
-    customer({ partnerId, companyName: 'Initech', customerReference: 'INITECH-42', domains: [], emails: ['peter@initech.example', 'info@initech.example', 'milton@initech.example'], price: 29, currencyCode: 'AUD', planType: 'safeweb-basic', status: 'active', createdAt: ago(12), localeCode: 'en-GB' }),
-    customer({ partnerId, companyName: 'Umbrella Pty', customerReference: 'UMB-3', contactEmail: 'ops@umbrella.example', domains: ['umbrella.example'], emails: ['ops@umbrella.example'], price: 99, currencyCode: 'AUD', planType: 'safeweb-pro', status: 'offboarded', createdAt: ago(200) }),
-    customer({ partnerId: OTHER_PARTNER_ID, companyName: 'Someone Else Inc', customerReference: 'OTHER-1', contactEmail: 'admin@someone-else.example', domains: ['someone-else.example'], emails: ['admin@someone-else.example'], price: 10, currencyCode: 'USD', planType: 'safeweb-basic', status: 'active', createdAt: ago(30) }),
+    customer({
+      partnerId,
+      companyName: 'Northwind Traders',
+      customerReference: 'NW-001',
+      contactEmail: 'it@northwind.example',
+      domains: ['northwind.example'],
+      emails: ['it@northwind.example', 'ceo@northwind.example'],
+      price: 79,
+      currencyCode: 'GBP',
+      planType: 'safeweb-plus',
+      status: 'active',
+      createdAt: ago(120),
+      sendMonthlyReport: true,
+    }),
+    customer({
+      partnerId,
+      companyName: 'Globex Ltd',
+      customerReference: 'GLOBEX-7',
+      contactEmail: 'admin@globex.example',
+      domains: ['globex.example', 'mail.globex.example'],
+      emails: ['admin@globex.example'],
+      price: 49.99,
+      currencyCode: 'USD',
+      planType: 'safeweb-basic',
+      status: 'active',
+      createdAt: ago(40),
+    }),
+    customer({
+      partnerId,
+      companyName: 'Initech',
+      customerReference: 'INITECH-42',
+      domains: [],
+      emails: ['peter@initech.example', 'info@initech.example', 'milton@initech.example'],
+      price: 29,
+      currencyCode: 'AUD',
+      planType: 'safeweb-basic',
+      status: 'active',
+      createdAt: ago(12),
+      localeCode: 'en-GB',
+    }),
+    customer({
+      partnerId,
+      companyName: 'Umbrella Pty',
+      customerReference: 'UMB-3',
+      contactEmail: 'ops@umbrella.example',
+      domains: ['umbrella.example'],
+      emails: ['ops@umbrella.example'],
+      price: 99,
+      currencyCode: 'AUD',
+      planType: 'safeweb-pro',
+      status: 'offboarded',
+      createdAt: ago(200),
+    }),
+    customer({
+      partnerId: OTHER_PARTNER_ID,
+      companyName: 'Someone Else Inc',
+      customerReference: 'OTHER-1',
+      contactEmail: 'admin@someone-else.example',
+      domains: ['someone-else.example'],
+      emails: ['admin@someone-else.example'],
+      price: 10,
+      currencyCode: 'USD',
+      planType: 'safeweb-basic',
+      status: 'active',
+      createdAt: ago(30),
+    }),
   ];
   return {
     version: 1,
@@ -130,7 +197,8 @@ export function seedState(now: Date, credentials?: { partnerId?: string; apiKey?
  */
 export function seededState(now: Date, credentials?: { partnerId?: string; apiKey?: string }): SandboxState {
   const state = seedState(now, credentials);
-  for (const customer of state.customers) syncBreaches(state, customer, new Date(Date.parse(customer.createdAt) + 86_400_000));
+  for (const customer of state.customers)
+    syncBreaches(state, customer, new Date(Date.parse(customer.createdAt) + 86_400_000));
   const first = state.breaches[0];
   if (first) first.resolved = true;
   return state;
@@ -151,7 +219,14 @@ export function syncBreaches(state: SandboxState, customer: CustomerRecord, now:
     for (const breach of breachesForEmail(email)) {
       let record = state.breaches.find((b) => b.customerId === customer.id && b.breachName === breach.name);
       if (!record) {
-        record = { id: uuidFrom(`breach:${customer.id}:${breach.name}`), customerId: customer.id, breachName: breach.name, emails: [], resolved: false, discoveredAt: now.toISOString() };
+        record = {
+          id: uuidFrom(`breach:${customer.id}:${breach.name}`),
+          customerId: customer.id,
+          breachName: breach.name,
+          emails: [],
+          resolved: false,
+          discoveredAt: now.toISOString(),
+        };
         state.breaches.push(record);
         created.push(record);
       }

@@ -43,7 +43,12 @@ function ownWebhook(ctx: RouteContext): WebhookRecord | RouteResult {
 }
 
 route('GET', [BASE], true, (ctx) =>
-  ok({ webhooks: (ctx.state.webhooks ?? []).filter((w) => w.partnerId === ctx.partner.partnerId).sort((a, b) => b.id - a.id).map(publicView) }),
+  ok({
+    webhooks: (ctx.state.webhooks ?? [])
+      .filter((w) => w.partnerId === ctx.partner.partnerId)
+      .sort((a, b) => b.id - a.id)
+      .map(publicView),
+  }),
 );
 
 route('POST', [BASE], true, (ctx) => {
@@ -51,7 +56,8 @@ route('POST', [BASE], true, (ctx) => {
   if (!body || typeof body !== 'object') return fail(400, 'Invalid JSON in request body');
   const problem = urlProblem(body['url']) ?? eventsProblem(body['events']);
   if (problem) return fail(400, `Invalid request body: ${problem}`);
-  if (body['active'] !== undefined && typeof body['active'] !== 'boolean') return fail(400, 'Invalid request body: active must be a boolean');
+  if (body['active'] !== undefined && typeof body['active'] !== 'boolean')
+    return fail(400, 'Invalid request body: active must be a boolean');
   const hooks = (ctx.state.webhooks ??= []);
   const hook: WebhookRecord = {
     id: Math.max(0, ...hooks.map((w) => w.id)) + 1,
@@ -71,10 +77,14 @@ route('PATCH', [`${BASE}/:id`], true, (ctx) => {
   if (isResult(hook)) return hook;
   const body = ctx.body as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object') return fail(400, 'Invalid JSON in request body');
-  if (body['url'] === undefined && body['events'] === undefined && body['active'] === undefined) return fail(400, 'Invalid request body: provide at least one of url, events, active');
-  const problem = (body['url'] !== undefined ? urlProblem(body['url']) : undefined) ?? (body['events'] !== undefined ? eventsProblem(body['events']) : undefined);
+  if (body['url'] === undefined && body['events'] === undefined && body['active'] === undefined)
+    return fail(400, 'Invalid request body: provide at least one of url, events, active');
+  const problem =
+    (body['url'] !== undefined ? urlProblem(body['url']) : undefined) ??
+    (body['events'] !== undefined ? eventsProblem(body['events']) : undefined);
   if (problem) return fail(400, `Invalid request body: ${problem}`);
-  if (body['active'] !== undefined && typeof body['active'] !== 'boolean') return fail(400, 'Invalid request body: active must be a boolean');
+  if (body['active'] !== undefined && typeof body['active'] !== 'boolean')
+    return fail(400, 'Invalid request body: active must be a boolean');
   if (body['url'] !== undefined) hook.url = body['url'] as string;
   if (body['events'] !== undefined) hook.events = [...new Set(body['events'] as string[])];
   if (body['active'] !== undefined) hook.active = body['active'] as boolean;
@@ -90,5 +100,9 @@ route('DELETE', [`${BASE}/:id`], true, (ctx) => {
 });
 
 route('GET', ['/_sandbox/deliveries'], true, (ctx) =>
-  ok({ deliveries: (ctx.state.deliveries ?? []).filter((d) => d.partnerId === ctx.partner.partnerId).sort((a, b) => b.id - a.id) }),
+  ok({
+    deliveries: (ctx.state.deliveries ?? [])
+      .filter((d) => d.partnerId === ctx.partner.partnerId)
+      .sort((a, b) => b.id - a.id),
+  }),
 );

@@ -33,7 +33,11 @@ export interface DeliveryRequest {
 }
 
 /** A single POST with the SafeWeb headers; resolves with the status or the failure. */
-async function attemptOnce(req: DeliveryRequest, timeoutMs: number, signal?: AbortSignal): Promise<{ status?: number; error?: string }> {
+async function attemptOnce(
+  req: DeliveryRequest,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<{ status?: number; error?: string }> {
   const url = new URL(req.url);
   const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve) => {
@@ -83,13 +87,24 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * Delivers with retries. `onAttempt` sees every attempt as it ends. Returns all attempts; the
  * delivery succeeded when the last one is ok.
  */
-export async function deliver(req: DeliveryRequest, policy: DeliveryPolicy = SAFEWEB_POLICY, onAttempt?: (a: Attempt) => void, signal?: AbortSignal): Promise<Attempt[]> {
+export async function deliver(
+  req: DeliveryRequest,
+  policy: DeliveryPolicy = SAFEWEB_POLICY,
+  onAttempt?: (a: Attempt) => void,
+  signal?: AbortSignal,
+): Promise<Attempt[]> {
   const attempts: Attempt[] = [];
   for (let n = 1; n <= policy.retries + 1; n++) {
     if (signal?.aborted) break;
     const started = Date.now();
     const result = await attemptOnce(req, policy.timeoutMs, signal);
-    const attempt: Attempt = { attempt: n, at: new Date(started).toISOString(), ms: Date.now() - started, ...result, ok: result.status !== undefined && result.status >= 200 && result.status < 300 };
+    const attempt: Attempt = {
+      attempt: n,
+      at: new Date(started).toISOString(),
+      ms: Date.now() - started,
+      ...result,
+      ok: result.status !== undefined && result.status >= 200 && result.status < 300,
+    };
     attempts.push(attempt);
     onAttempt?.(attempt);
     if (attempt.ok || n > policy.retries) break;

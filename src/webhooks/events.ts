@@ -23,7 +23,13 @@ export function sampleData(event: EventType, now: Date, customerUuid: string = r
   const timestamp = now.toISOString();
   switch (event) {
     case 'breach.new':
-      return { customer_uuid: customerUuid, breaches_found: 3, new_breach_names: ['LinkedIn-2024', 'Adobe-2023'], emails_scanned: 5, timestamp };
+      return {
+        customer_uuid: customerUuid,
+        breaches_found: 3,
+        new_breach_names: ['LinkedIn-2024', 'Adobe-2023'],
+        emails_scanned: 5,
+        timestamp,
+      };
     case 'breach.resolved':
     case 'breach.unresolved':
       return { customer_uuid: customerUuid, breach_name: 'LinkedIn-2024', emails: ['user@example.com'], timestamp };

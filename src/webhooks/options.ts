@@ -13,14 +13,21 @@ export function checkWebhookUrl(raw: string, flag = '--url'): string {
     throw new UsageError(`${flag} "${raw}" is not a URL`, 'Give a full URL such as https://hooks.example.com/safeweb.');
   }
   if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url.href;
-  throw new UsageError(`${flag} must be an https:// URL (got ${url.protocol}//${url.host})`, 'SafeWeb delivers only over HTTPS; plain http:// is accepted for 127.0.0.1 and localhost, for local testing.');
+  throw new UsageError(
+    `${flag} must be an https:// URL (got ${url.protocol}//${url.host})`,
+    'SafeWeb delivers only over HTTPS; plain http:// is accepted for 127.0.0.1 and localhost, for local testing.',
+  );
 }
 
 /** `--event all` expands to the five; unknown names are refused. */
 export function checkEvents(values: string[]): string[] {
-  if (values.length === 0) throw new UsageError('at least one --event is needed', `Use --event all, or some of: ${EVENTS.join(', ')}.`);
+  if (values.length === 0)
+    throw new UsageError('at least one --event is needed', `Use --event all, or some of: ${EVENTS.join(', ')}.`);
   const out = new Set<string>();
-  for (const v of values.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)) {
+  for (const v of values
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     if (v === 'all') EVENTS.forEach((e) => out.add(e));
     else if (isEvent(v)) out.add(v);
     else throw new UsageError(`unknown event "${v}"`, `Use all, or some of: ${EVENTS.join(', ')}.`);
@@ -29,15 +36,25 @@ export function checkEvents(values: string[]): string[] {
 }
 
 export function checkWebhookId(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`"${raw}" is not a webhook ID`, 'Webhook IDs are whole numbers; see `safeweb webhook list`.');
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new UsageError(`"${raw}" is not a webhook ID`, 'Webhook IDs are whole numbers; see `safeweb webhook list`.');
   return Number(raw);
 }
 
 /** Every secret file's content; at least one is required. */
-export async function readSecrets(files: string[], stdin: NodeJS.ReadableStream, warn: (t: string) => void): Promise<string[]> {
-  if (files.length === 0) throw new UsageError('--secret-file is required', 'Give the file that holds the endpoint secret (secrets are never taken as flag values).');
+export async function readSecrets(
+  files: string[],
+  stdin: NodeJS.ReadableStream,
+  warn: (t: string) => void,
+): Promise<string[]> {
+  if (files.length === 0)
+    throw new UsageError(
+      '--secret-file is required',
+      'Give the file that holds the endpoint secret (secrets are never taken as flag values).',
+    );
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin can hold only one secret');
   const secrets: string[] = [];
-  for (const file of files) secrets.push(await readSecret(file === '-' ? { stdin: true } : { file }, stdin, 'webhook secret', warn));
+  for (const file of files)
+    secrets.push(await readSecret(file === '-' ? { stdin: true } : { file }, stdin, 'webhook secret', warn));
   return secrets;
 }

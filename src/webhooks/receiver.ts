@@ -38,10 +38,17 @@ export interface Receiver {
 
 const FORWARD_TIMEOUT_MS = 10_000;
 
-function forward(url: string, req: http.IncomingMessage, body: Buffer): Promise<NonNullable<ReceivedDelivery['forward']>> {
+function forward(
+  url: string,
+  req: http.IncomingMessage,
+  body: Buffer,
+): Promise<NonNullable<ReceivedDelivery['forward']>> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const headers: Record<string, string> = { 'content-type': req.headers['content-type'] ?? 'application/json', 'content-length': String(body.length) };
+    const headers: Record<string, string> = {
+      'content-type': req.headers['content-type'] ?? 'application/json',
+      'content-length': String(body.length),
+    };
     for (const name of [EVENT_HEADER, SIGNATURE_HEADER, 'user-agent']) {
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;
@@ -97,7 +104,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       const base = { receivedAt: new Date().toISOString(), path, event };
       if (!check.valid) {
         reply(401, { error: `invalid signature: ${check.reason}` });
-        options.onDelivery({ ...base, verified: false, reason: check.detail, duplicate: false, status: 401, body: null });
+        options.onDelivery({
+          ...base,
+          verified: false,
+          reason: check.detail,
+          duplicate: false,
+          status: 401,
+          body: null,
+        });
         return;
       }
       let body: unknown;
@@ -105,7 +119,15 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         reply(400, { error: 'the body is not JSON' });
-        options.onDelivery({ ...base, verified: true, secret: check.secretIndex + 1, reason: 'the body is not JSON', duplicate: false, status: 400, body: raw.toString('utf8').slice(0, 200) });
+        options.onDelivery({
+          ...base,
+          verified: true,
+          secret: check.secretIndex + 1,
+          reason: 'the body is not JSON',
+          duplicate: false,
+          status: 400,
+          body: raw.toString('utf8').slice(0, 200),
+        });
         return;
       }
       const key = createHash('sha256').update(raw).digest('hex');
@@ -113,7 +135,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       seen.add(key);
       // Answer first: SafeWeb gives a receiver 2 seconds; forwarding must not eat into them.
       reply(200, { received: true, duplicate });
-      const delivery: ReceivedDelivery = { ...base, verified: true, secret: check.secretIndex + 1, duplicate, status: 200, body };
+      const delivery: ReceivedDelivery = {
+        ...base,
+        verified: true,
+        secret: check.secretIndex + 1,
+        duplicate,
+        status: 200,
+        body,
+      };
       if (!options.forwardTo) return options.onDelivery(delivery);
       void forward(options.forwardTo, req, raw).then((result) => options.onDelivery({ ...delivery, forward: result }));
     });

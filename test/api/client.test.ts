@@ -49,7 +49,12 @@ describe.each(['ky', 'direct'] as const)('the HTTP layer (%s engine)', (name) =>
 
   it('sends the auth headers, JSON and a User-Agent naming the tool', async () => {
     stub = await stubServer([okJson({ success: true, customerId: 'c1' })]);
-    const res = await client(stub.url).request({ method: 'POST', path: '/api/v1/x', body: { a: 1 }, query: { q: ['1', '2'] } });
+    const res = await client(stub.url).request({
+      method: 'POST',
+      path: '/api/v1/x',
+      body: { a: 1 },
+      query: { q: ['1', '2'] },
+    });
     expect(res.data).toEqual({ success: true, customerId: 'c1' });
     const [req] = stub.requests;
     expect(req!.url).toBe('/api/v1/x?q=1&q=2');
@@ -84,7 +89,9 @@ describe.each(['ky', 'direct'] as const)('the HTTP layer (%s engine)', (name) =>
 
   it('never re-sends a create that may have reached the server (500, 503, reset)', async () => {
     stub = await stubServer([failJson(503, 'busy')]);
-    expect((await failure(client(stub.url).request({ method: 'POST', path: '/onboard', body: {} }))).exitCode).toBe(ExitCode.Unavailable);
+    expect((await failure(client(stub.url).request({ method: 'POST', path: '/onboard', body: {} }))).exitCode).toBe(
+      ExitCode.Unavailable,
+    );
     expect(stub.requests).toHaveLength(1);
     await stub.close();
 
@@ -101,7 +108,10 @@ describe.each(['ky', 'direct'] as const)('the HTTP layer (%s engine)', (name) =>
   });
 
   it('honours Retry-After on 429, even for a create', async () => {
-    stub = await stubServer([failJson(429, 'Too many requests', { 'retry-after': '1' }), okJson({ success: true, customerId: 'c' })]);
+    stub = await stubServer([
+      failJson(429, 'Too many requests', { 'retry-after': '1' }),
+      okJson({ success: true, customerId: 'c' }),
+    ]);
     const started = Date.now();
     const res = await client(stub.url).request({ method: 'POST', path: '/onboard', body: {} });
     expect(res.data).toMatchObject({ customerId: 'c' });
@@ -113,7 +123,13 @@ describe.each(['ky', 'direct'] as const)('the HTTP layer (%s engine)', (name) =>
   it('retries a create whose connection was refused: it never left the machine', async () => {
     const lines: string[] = [];
     // Port 1 on loopback: nothing listens, so every attempt is refused.
-    const error = await failure(client('http://127.0.0.1:1', { retries: 2, trace: (l) => lines.push(l) }).request({ method: 'POST', path: '/onboard', body: {} }));
+    const error = await failure(
+      client('http://127.0.0.1:1', { retries: 2, trace: (l) => lines.push(l) }).request({
+        method: 'POST',
+        path: '/onboard',
+        body: {},
+      }),
+    );
     expect(error.exitCode).toBe(ExitCode.Unavailable);
     expect(error.message).toBe('could not connect to 127.0.0.1:1: connection refused after 2 retries');
     expect(lines.filter((l) => l.startsWith('→ POST'))).toHaveLength(3);
@@ -121,33 +137,44 @@ describe.each(['ky', 'direct'] as const)('the HTTP layer (%s engine)', (name) =>
 
   it('times out per attempt; a GET is retried, a create is not', async () => {
     stub = await stubServer([{ hang: true }, { hang: true }]);
-    const get = await failure(client(stub.url, { timeoutMs: 200, retries: 1 }).request({ method: 'GET', path: '/slow' }));
+    const get = await failure(
+      client(stub.url, { timeoutMs: 200, retries: 1 }).request({ method: 'GET', path: '/slow' }),
+    );
     expect(get.exitCode).toBe(ExitCode.Unavailable);
     expect(get.message).toMatch(/^no answer from 127\.0\.0\.1:\d+ within 200ms \(GET \/slow\) after 1 retry$/);
     expect(stub.requests).toHaveLength(2);
     await stub.close();
 
     stub = await stubServer([{ hang: true }]);
-    await failure(client(stub.url, { timeoutMs: 200, retries: 3 }).request({ method: 'POST', path: '/create', body: {} }));
+    await failure(
+      client(stub.url, { timeoutMs: 200, retries: 3 }).request({ method: 'POST', path: '/create', body: {} }),
+    );
     expect(stub.requests).toHaveLength(1);
   });
 
   it('reports an HTML error page as such', async () => {
-    stub = await stubServer([{ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><title>Proxy Error</title></html>' }]);
+    stub = await stubServer([
+      { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><title>Proxy Error</title></html>' },
+    ]);
     const error = await failure(client(stub.url, { retries: 0 }).request({ method: 'GET', path: '/x' }));
     expect(error.exitCode).toBe(ExitCode.Unavailable);
     expect(error.message).toContain('the server answered with an HTML page, not JSON ("Proxy Error")');
   });
 
   it('treats a 200 that is not JSON as an unavailable API, not a crash', async () => {
-    stub = await stubServer([{ status: 200, headers: { 'content-type': 'text/html' }, body: '<html>captive portal</html>' }]);
+    stub = await stubServer([
+      { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>captive portal</html>' },
+    ]);
     const error = await failure(client(stub.url).request({ method: 'GET', path: '/x' }));
     expect(error.exitCode).toBe(ExitCode.Unavailable);
     expect(error.message).toContain('not JSON');
   });
 
   it('maps 401 to exit 4 and 404 to exit 3 with the API message', async () => {
-    stub = await stubServer([failJson(401, 'Failed to verify org API key'), failJson(404, 'Customer not found or does not belong to partner')]);
+    stub = await stubServer([
+      failJson(401, 'Failed to verify org API key'),
+      failJson(404, 'Customer not found or does not belong to partner'),
+    ]);
     const auth = await failure(client(stub.url).request({ method: 'GET', path: '/a' }));
     expect(auth.exitCode).toBe(ExitCode.Auth);
     expect(auth.message).toBe('Failed to verify org API key (401 from GET /a)');
@@ -159,7 +186,11 @@ describe.each(['ky', 'direct'] as const)('the HTTP layer (%s engine)', (name) =>
     const url = 'https://connect.safeweb.co/auth/confirm?token_hash=very-secret-token&type=magiclink';
     stub = await stubServer([okJson({ success: true, url })]);
     const lines: string[] = [];
-    const res = await client(stub.url, { trace: (l) => lines.push(l) }).request({ method: 'POST', path: '/magic', body: { apiKey: 'swk_test_secret_key_0001' } });
+    const res = await client(stub.url, { trace: (l) => lines.push(l) }).request({
+      method: 'POST',
+      path: '/magic',
+      body: { apiKey: 'swk_test_secret_key_0001' },
+    });
     expect((res.data as { url: string }).url).toBe(url);
     const trace = lines.join('\n');
     expect(trace).toContain('→ POST');

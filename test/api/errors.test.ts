@@ -21,14 +21,25 @@ describe('errorFromResponse maps statuses to the exit-code table', () => {
   });
 
   it("shows the API's error, then its message, then the status line", () => {
-    expect(json(404, { success: false, error: 'Customer not found or does not belong to partner' }).message).toMatch(/^Customer not found or does not belong to partner \(404/);
+    expect(json(404, { success: false, error: 'Customer not found or does not belong to partner' }).message).toMatch(
+      /^Customer not found or does not belong to partner \(404/,
+    );
     expect(json(400, { success: false, message: 'Bad thing' }).message).toMatch(/^Bad thing/);
-    expect(errorFromResponse({ ...base, status: 418, statusText: "I'm a teapot", bodyText: '{}' }).message).toMatch(/^418 I'm a teapot/);
+    expect(errorFromResponse({ ...base, status: 418, statusText: "I'm a teapot", bodyText: '{}' }).message).toMatch(
+      /^418 I'm a teapot/,
+    );
   });
 
   it('reports an HTML page as such instead of crashing on it', () => {
-    const failure = describeFailure({ status: 502, statusText: 'Bad Gateway', contentType: 'text/html', bodyText: '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>' });
-    expect(failure.message).toBe('502 Bad Gateway: the server answered with an HTML page, not JSON ("502 Bad Gateway"); a proxy or gateway may be in the way');
+    const failure = describeFailure({
+      status: 502,
+      statusText: 'Bad Gateway',
+      contentType: 'text/html',
+      bodyText: '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>',
+    });
+    expect(failure.message).toBe(
+      '502 Bad Gateway: the server answered with an HTML page, not JSON ("502 Bad Gateway"); a proxy or gateway may be in the way',
+    );
   });
 
   it('says how many retries were spent', () => {

@@ -50,17 +50,23 @@ describe('proxies', () => {
 
   it('bypasses the proxy for hosts in NO_PROXY', async () => {
     seen.length = 0;
-    const r = await runBinary(['partner', 'analytics'], { env: { ...fx.env, HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
+    const r = await runBinary(['partner', 'analytics'], {
+      env: { ...fx.env, HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' },
+    });
     expect(r.code).toBe(0);
     expect(seen).toEqual([]);
   });
 
   it('tunnels https through HTTPS_PROXY with CONNECT', async () => {
     seen.length = 0;
-    const r = await runBinary(['health', '--base-url', 'https://connect.safeweb.co', '--retries', '0'], { env: { ...fx.env, HTTPS_PROXY: proxyUrl } });
+    const r = await runBinary(['health', '--base-url', 'https://connect.safeweb.co', '--retries', '0'], {
+      env: { ...fx.env, HTTPS_PROXY: proxyUrl },
+    });
     expect(seen).toEqual(['CONNECT connect.safeweb.co:443']);
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/^error: the proxy refused to open a tunnel to connect\.safeweb\.co \(403 Forbidden\); check HTTPS_PROXY and NO_PROXY — /);
+    expect(r.stderr).toMatch(
+      /^error: the proxy refused to open a tunnel to connect\.safeweb\.co \(403 Forbidden\); check HTTPS_PROXY and NO_PROXY — /,
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -19,7 +19,9 @@ describe('redaction', () => {
 
   it('hides magic-link tokens and URL passwords in text', () => {
     const text = 'open https://connect.safeweb.co/auth/confirm?token_hash=abc123&type=magiclink now';
-    expect(redactText(text)).toBe(`open https://connect.safeweb.co/auth/confirm?token_hash=${REDACTED}&type=magiclink now`);
+    expect(redactText(text)).toBe(
+      `open https://connect.safeweb.co/auth/confirm?token_hash=${REDACTED}&type=magiclink now`,
+    );
     expect(redactText('http://user:hunter2@proxy:3128')).toBe(`http://user:${REDACTED}@proxy:3128`);
   });
 
@@ -28,12 +30,22 @@ describe('redaction', () => {
   });
 
   it('hides secret-named JSON fields at any depth, keeping the rest', () => {
-    const out = redactJson({ webhook: { id: 1, secret: 's3cr3t', url: 'https://x.example/hook' }, apiKey: 'k', list: [{ token: 't' }] });
-    expect(out).toEqual({ webhook: { id: 1, secret: REDACTED, url: 'https://x.example/hook' }, apiKey: REDACTED, list: [{ token: REDACTED }] });
+    const out = redactJson({
+      webhook: { id: 1, secret: 's3cr3t', url: 'https://x.example/hook' },
+      apiKey: 'k',
+      list: [{ token: 't' }],
+    });
+    expect(out).toEqual({
+      webhook: { id: 1, secret: REDACTED, url: 'https://x.example/hook' },
+      apiKey: REDACTED,
+      list: [{ token: REDACTED }],
+    });
   });
 
   it('redacts bodies that are JSON field by field and others by pattern', () => {
-    expect(redactBody('{"url":"https://c/auth/confirm?token_hash=zz&type=magiclink"}')).toContain(`token_hash=${REDACTED}`);
+    expect(redactBody('{"url":"https://c/auth/confirm?token_hash=zz&type=magiclink"}')).toContain(
+      `token_hash=${REDACTED}`,
+    );
     expect(redactBody('<html>token=abc</html>')).not.toContain('abc');
   });
 });

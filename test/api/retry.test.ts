@@ -9,7 +9,8 @@ const reset = new TransportError('reset', 'ECONNRESET', true);
 describe('retryVerdict', () => {
   it('retries safe requests on 429, 502, 503, 504 and nothing else', () => {
     for (const status of [429, 502, 503, 504]) expect(retryVerdict({ idempotent: true, status })).toBe('retry');
-    for (const status of [400, 401, 403, 404, 409, 422, 500, 501]) expect(retryVerdict({ idempotent: true, status })).toBe('stop');
+    for (const status of [400, 401, 403, 404, 409, 422, 500, 501])
+      expect(retryVerdict({ idempotent: true, status })).toBe('stop');
   });
 
   it('never re-sends a create on a server error: the server may have acted on it', () => {

@@ -16,11 +16,16 @@ describe('Pacer', () => {
     const pacer = new Pacer({ concurrency: 3 });
     let inFlight = 0;
     let peak = 0;
-    await runPaced(items(20), pacer, async () => {
-      peak = Math.max(peak, ++inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      inFlight--;
-    }, () => false);
+    await runPaced(
+      items(20),
+      pacer,
+      async () => {
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inFlight--;
+      },
+      () => false,
+    );
     expect(peak).toBe(3);
   });
 
@@ -28,7 +33,12 @@ describe('Pacer', () => {
     const c = clock();
     const pacer = new Pacer({ concurrency: 10, maxRps: 4, ...c });
     const starts: number[] = [];
-    await runPaced(items(5), pacer, async () => void starts.push(c.now()), () => false);
+    await runPaced(
+      items(5),
+      pacer,
+      async () => void starts.push(c.now()),
+      () => false,
+    );
     expect(starts).toEqual([0, 250, 500, 750, 1000]);
   });
 
@@ -52,11 +62,16 @@ describe('Pacer', () => {
     const pacer = new Pacer({ concurrency: 2 });
     const done: number[] = [];
     let stop = false;
-    await runPaced(items(100), pacer, async (i) => {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      done.push(i);
-      if (i === 3) stop = true;
-    }, () => stop);
+    await runPaced(
+      items(100),
+      pacer,
+      async (i) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        done.push(i);
+        if (i === 3) stop = true;
+      },
+      () => stop,
+    );
     expect(done.length).toBeGreaterThanOrEqual(4);
     expect(done.length).toBeLessThan(10);
     expect(pacer.inFlight).toBe(0);

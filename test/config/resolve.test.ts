@@ -29,14 +29,22 @@ describe('resolveSettings: flags > environment > stored profile', () => {
 
   it('SAFEWEB_PROFILE picks the profile; flags beat it', () => {
     expect(resolveSettings({}, { SAFEWEB_PROFILE: 'stage' }, config).partnerId?.value).toBe('P-STAGE');
-    const r = resolveSettings({ profile: 'prod', partnerId: 'P-FLAG', baseUrl: 'https://x.example' }, { SAFEWEB_PROFILE: 'stage' }, config);
+    const r = resolveSettings(
+      { profile: 'prod', partnerId: 'P-FLAG', baseUrl: 'https://x.example' },
+      { SAFEWEB_PROFILE: 'stage' },
+      config,
+    );
     expect(r.profile).toMatchObject({ value: 'prod', source: 'flag' });
     expect(r.partnerId).toMatchObject({ value: 'P-FLAG', source: 'flag' });
     expect(r.baseUrl).toMatchObject({ value: 'https://x.example', source: 'flag' });
   });
 
   it('a --profile flag beats stray SAFEWEB_* variables and reports them', () => {
-    const r = resolveSettings({ profile: 'stage' }, { SAFEWEB_API_KEY: 'env-key', SAFEWEB_PARTNER_ID: 'P-ENV' }, config);
+    const r = resolveSettings(
+      { profile: 'stage' },
+      { SAFEWEB_API_KEY: 'env-key', SAFEWEB_PARTNER_ID: 'P-ENV' },
+      config,
+    );
     expect(r.apiKey?.value).toBe('key-stage-00000');
     expect(r.partnerId?.value).toBe('P-STAGE');
     expect(r.overriddenEnv.sort()).toEqual(['SAFEWEB_API_KEY', 'SAFEWEB_PARTNER_ID']);

@@ -27,7 +27,15 @@ describe('validateOnboarding', () => {
   });
 
   it('reports every violation at once, each with its field path', async () => {
-    const doc = { ...acme(), price: -5, currencyCode: 'EUR', assetsEmails: ['admin@acme.co', 'bob@'], assetsDomains: ['acme.co', 'https://www.acme.co/'], sendMonthlyReport: 'yes', colour: 'red' };
+    const doc = {
+      ...acme(),
+      price: -5,
+      currencyCode: 'EUR',
+      assetsEmails: ['admin@acme.co', 'bob@'],
+      assetsDomains: ['acme.co', 'https://www.acme.co/'],
+      sendMonthlyReport: 'yes',
+      colour: 'red',
+    };
     expect(await problems(doc)).toEqual([
       'colour: unknown field (--allow-unknown-fields sends it anyway)',
       'assetsDomains[1]: "https://www.acme.co/" is not a domain name (give the host only, e.g. acme.co)',
@@ -55,21 +63,33 @@ describe('validateOnboarding', () => {
     const doc = acme();
     doc['companyNmae'] = doc['companyName'];
     delete doc['companyName'];
-    expect(await problems(doc)).toContain('companyNmae: unknown field (did you mean companyName?) (--allow-unknown-fields sends it anyway)');
+    expect(await problems(doc)).toContain(
+      'companyNmae: unknown field (did you mean companyName?) (--allow-unknown-fields sends it anyway)',
+    );
   });
 
   it('lets undocumented fields through with allowUnknown', async () => {
-    const { body } = await validateOnboarding({ ...acme(), planId: 'p-1', platformAccess: true }, { allowUnknown: true, now, source: 'x' });
+    const { body } = await validateOnboarding(
+      { ...acme(), planId: 'p-1', platformAccess: true },
+      { allowUnknown: true, now, source: 'x' },
+    );
     expect(body).toMatchObject({ planId: 'p-1', platformAccess: true });
   });
 
   it('warns, without refusing, when the billing date is past: the server decides', async () => {
-    const { warnings } = await validateOnboarding({ ...acme(), billedFromDate: '2026-02-01T00:00:00.000Z' }, { allowUnknown: false, now, source: 'x' });
-    expect(warnings).toEqual(['billedFromDate 2026-02-01T00:00:00.000Z is not in the future; the API rejects past billing dates (try --billed-from now+5m)']);
+    const { warnings } = await validateOnboarding(
+      { ...acme(), billedFromDate: '2026-02-01T00:00:00.000Z' },
+      { allowUnknown: false, now, source: 'x' },
+    );
+    expect(warnings).toEqual([
+      'billedFromDate 2026-02-01T00:00:00.000Z is not in the future; the API rejects past billing dates (try --billed-from now+5m)',
+    ]);
   });
 
   it('rejects a non-object document', async () => {
-    await expect(validateOnboarding([1, 2], { allowUnknown: false, now, source: 'list.json' })).rejects.toThrow('list.json must be a JSON object with the onboarding fields');
+    await expect(validateOnboarding([1, 2], { allowUnknown: false, now, source: 'list.json' })).rejects.toThrow(
+      'list.json must be a JSON object with the onboarding fields',
+    );
   });
 });
 
@@ -87,7 +107,11 @@ describe('parseDateInput', () => {
 
 describe('parseJsonText', () => {
   it('says where malformed JSON breaks, by line and column', async () => {
-    await expect(parseJsonText('{\n  "companyName": "Acme",\n  "price": ,\n}', 'acme.json')).rejects.toThrow('acme.json is not valid JSON: value expected at line 3, column 12');
-    await expect(parseJsonText('', 'empty.json')).rejects.toThrow(/empty\.json is not valid JSON: .* at line 1, column 1/);
+    await expect(parseJsonText('{\n  "companyName": "Acme",\n  "price": ,\n}', 'acme.json')).rejects.toThrow(
+      'acme.json is not valid JSON: value expected at line 3, column 12',
+    );
+    await expect(parseJsonText('', 'empty.json')).rejects.toThrow(
+      /empty\.json is not valid JSON: .* at line 1, column 1/,
+    );
   });
 });

@@ -29,7 +29,12 @@ export function tempDir(prefix = 'safeweb-test-'): { dir: string; cleanup: () =>
 
 /** An environment with nothing from the developer's own shell that could change results. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { PATH: process.env['PATH'], HOME: os.tmpdir(), TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+  const env: Record<string, string | undefined> = {
+    PATH: process.env['PATH'],
+    HOME: os.tmpdir(),
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+  };
   return { ...env, ...extra };
 }
 
@@ -55,7 +60,9 @@ export interface InProcessOptions {
 export async function runInProcess(argv: string[], options: InProcessOptions = {}): Promise<CliResult> {
   const stdout = capture(Boolean(options.tty));
   const stderr = capture(Boolean(options.tty));
-  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & { isTTY?: boolean };
+  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & {
+    isTTY?: boolean;
+  };
   stdin.isTTY = Boolean(options.tty);
   const code = await run(argv, {
     stdin,
@@ -70,9 +77,15 @@ export async function runInProcess(argv: string[], options: InProcessOptions = {
 }
 
 /** The built binary as a child process, stdin from `input` (or closed). */
-export function runBinary(argv: string[], options: { env?: Record<string, string | undefined>; input?: string; node?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runBinary(
+  argv: string[],
+  options: { env?: Record<string, string | undefined>; input?: string; node?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(options.node ?? process.execPath, [BIN, ...argv], { env: (options.env ?? cleanEnv()) as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? process.execPath, [BIN, ...argv], {
+      env: (options.env ?? cleanEnv()) as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

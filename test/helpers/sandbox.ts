@@ -17,7 +17,12 @@ export async function sandboxFixture(): Promise<SandboxFixture> {
   return {
     sandbox,
     configDir: dir,
-    env: cleanEnv({ SAFEWEB_CONFIG_DIR: dir, SAFEWEB_BASE_URL: sandbox.url, SAFEWEB_PARTNER_ID: sandbox.partnerId, SAFEWEB_API_KEY: sandbox.apiKey }),
+    env: cleanEnv({
+      SAFEWEB_CONFIG_DIR: dir,
+      SAFEWEB_BASE_URL: sandbox.url,
+      SAFEWEB_PARTNER_ID: sandbox.partnerId,
+      SAFEWEB_API_KEY: sandbox.apiKey,
+    }),
     close: async () => {
       await sandbox.close();
       cleanup();

@@ -50,7 +50,10 @@ export async function stubServer(script: Reply[]): Promise<Stub> {
       }
       if ('hang' in reply) return;
       if ('truncate' in reply) {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(reply.truncate.length + 100) });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(reply.truncate.length + 100),
+        });
         res.write(reply.truncate);
         setTimeout(() => req.socket.destroy(), 10);
         return;
@@ -78,4 +81,8 @@ export async function stubServer(script: Reply[]): Promise<Stub> {
 }
 
 export const okJson = (body: unknown = { success: true }): Reply => ({ status: 200, body: JSON.stringify(body) });
-export const failJson = (status: number, error: string, headers?: Record<string, string>): Reply => ({ status, body: JSON.stringify({ success: false, error }), ...(headers ? { headers } : {}) });
+export const failJson = (status: number, error: string, headers?: Record<string, string>): Reply => ({
+  status,
+  body: JSON.stringify({ success: false, error }),
+  ...(headers ? { headers } : {}),
+});

@@ -25,7 +25,13 @@ describe('colorLevel', () => {
 
 describe('renderTsv', () => {
   it('writes one line per row, yes/no for booleans, and never lets a cell break the format', () => {
-    expect(renderTsv([['a', 1, true], ['b\tc', null, false], ['line\nbreak', undefined, 0]])).toBe('a\t1\tyes\nb c\t\tno\nline break\t\t0\n');
+    expect(
+      renderTsv([
+        ['a', 1, true],
+        ['b\tc', null, false],
+        ['line\nbreak', undefined, 0],
+      ]),
+    ).toBe('a\t1\tyes\nb c\t\tno\nline break\t\t0\n');
     expect(renderTsv([])).toBe('');
   });
 });
@@ -33,7 +39,10 @@ describe('renderTsv', () => {
 describe('fitWidths', () => {
   it('narrows only wrappable columns, widest first, and leaves IDs whole', async () => {
     const { fitWidths } = await import('../../src/output/table.js');
-    const cells = [['ID', 'Name', 'Notes'], ['3f1c2a9e-0b7d-4c1e-9a55-1d2e3f4a5b61', 'Short', 'x'.repeat(80)]];
+    const cells = [
+      ['ID', 'Name', 'Notes'],
+      ['3f1c2a9e-0b7d-4c1e-9a55-1d2e3f4a5b61', 'Short', 'x'.repeat(80)],
+    ];
     expect(fitWidths(cells, 200, [false, true, true])).toBeUndefined();
     const widths = fitWidths(cells, 80, [false, true, true])!;
     expect(widths[0]).toBe(38);

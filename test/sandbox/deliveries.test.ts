@@ -30,16 +30,34 @@ afterAll(async () => {
 
 describe('sandbox deliveries', () => {
   it('retry on a 500 and on a receiver slower than 2 s, and stop after 3 retries', { timeout: 30_000 }, async () => {
-    const env = cleanEnv({ SAFEWEB_BASE_URL: sandbox.url, SAFEWEB_PARTNER_ID: sandbox.partnerId, SAFEWEB_API_KEY: sandbox.apiKey, SAFEWEB_CONFIG_DIR: tempDir().dir });
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: sandbox.url,
+      SAFEWEB_PARTNER_ID: sandbox.partnerId,
+      SAFEWEB_API_KEY: sandbox.apiKey,
+      SAFEWEB_CONFIG_DIR: tempDir().dir,
+    });
     for (const url of [await listenOn(failing), await listenOn(slow)]) {
-      expect((await runInProcess(['webhook', 'create', '--url', url, '--event', 'breach.resolved', '--event', 'breach.unresolved'], { env })).code).toBe(0);
+      expect(
+        (
+          await runInProcess(
+            ['webhook', 'create', '--url', url, '--event', 'breach.resolved', '--event', 'breach.unresolved'],
+            { env },
+          )
+        ).code,
+      ).toBe(0);
     }
-    const record = sandbox.state.breaches.find((b) => !b.resolved && sandbox.state.customers.find((c) => c.id === b.customerId)!.partnerId === sandbox.partnerId)!;
+    const record = sandbox.state.breaches.find(
+      (b) => !b.resolved && sandbox.state.customers.find((c) => c.id === b.customerId)!.partnerId === sandbox.partnerId,
+    )!;
     expect((await runInProcess(['breach', 'resolve', record.id], { env })).code).toBe(0);
     await sandbox.deliveriesIdle();
     expect(hits).toEqual({ failing: 4, slow: 4 });
     const deliveries = (await runInProcess(['sandbox', 'deliveries', '--json'], { env })).stdout;
-    const list = JSON.parse(deliveries).deliveries as Array<{ event: string; status: string; attempts: Array<{ status?: number; error?: string }> }>;
+    const list = JSON.parse(deliveries).deliveries as Array<{
+      event: string;
+      status: string;
+      attempts: Array<{ status?: number; error?: string }>;
+    }>;
     expect(list).toHaveLength(2);
     for (const d of list) {
       expect(d).toMatchObject({ event: 'breach.resolved', status: 'failed' });

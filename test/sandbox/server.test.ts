@@ -6,7 +6,13 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { tempDir } from '../helpers/cli.js';
 
 /** A raw request with node:http, so the sandbox is tested without our own client in the way. */
-function call(sandbox: Sandbox, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+function call(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${sandbox.url}${path}`, { method, headers }, (res) => {
       let text = '';
@@ -32,11 +38,25 @@ describe('the sandbox', () => {
   });
 
   it('rejects missing and wrong credentials with the documented messages', async () => {
-    expect(await call(sb, 'GET', '/api/v1/integrations/partner/analytics')).toEqual({ status: 401, body: { success: false, error: 'Partner ID and API key are required in headers' } });
-    expect(await call(sb, 'GET', '/api/v1/integrations/partner/analytics', { 'SW-PARTNER-ID': sb.partnerId })).toMatchObject({ status: 401, body: { error: 'Partner ID and API key are required in headers' } });
-    expect(await call(sb, 'GET', '/api/v1/integrations/partner/analytics', { ...auth, 'SW-API-KEY': 'wrong' })).toEqual({ status: 401, body: { success: false, error: 'Failed to verify org API key' } });
+    expect(await call(sb, 'GET', '/api/v1/integrations/partner/analytics')).toEqual({
+      status: 401,
+      body: { success: false, error: 'Partner ID and API key are required in headers' },
+    });
+    expect(
+      await call(sb, 'GET', '/api/v1/integrations/partner/analytics', { 'SW-PARTNER-ID': sb.partnerId }),
+    ).toMatchObject({ status: 401, body: { error: 'Partner ID and API key are required in headers' } });
+    expect(await call(sb, 'GET', '/api/v1/integrations/partner/analytics', { ...auth, 'SW-API-KEY': 'wrong' })).toEqual(
+      { status: 401, body: { success: false, error: 'Failed to verify org API key' } },
+    );
     // A valid key of another partner does not open this partner's account.
-    expect((await call(sb, 'GET', '/api/v1/integrations/partner/analytics', { 'SW-PARTNER-ID': sb.partnerId, 'SW-API-KEY': sb.otherPartner.apiKey })).status).toBe(401);
+    expect(
+      (
+        await call(sb, 'GET', '/api/v1/integrations/partner/analytics', {
+          'SW-PARTNER-ID': sb.partnerId,
+          'SW-API-KEY': sb.otherPartner.apiKey,
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('serves health without credentials', async () => {
@@ -50,7 +70,10 @@ describe('the sandbox', () => {
     const legacy = await call(sb, 'GET', '/api/integrations/partner/analytics', auth);
     expect(v1).toEqual(legacy);
     expect(v1.body['data']).toMatchObject({ totalCustomers: 4, activeCustomers: 3 });
-    const other = await call(sb, 'GET', '/api/v1/integrations/partner/analytics', { 'SW-PARTNER-ID': sb.otherPartner.partnerId, 'SW-API-KEY': sb.otherPartner.apiKey });
+    const other = await call(sb, 'GET', '/api/v1/integrations/partner/analytics', {
+      'SW-PARTNER-ID': sb.otherPartner.partnerId,
+      'SW-API-KEY': sb.otherPartner.apiKey,
+    });
     expect(other.body['data']).toMatchObject({ totalCustomers: 1, totalBreachesDetected: 1 });
   });
 
@@ -60,12 +83,21 @@ describe('the sandbox', () => {
   });
 
   it('answers unknown routes with 404 and wrong methods with 405, as JSON', async () => {
-    expect(await call(sb, 'GET', '/api/v1/nope', auth)).toEqual({ status: 404, body: { success: false, error: 'Route not found: GET /api/v1/nope' } });
+    expect(await call(sb, 'GET', '/api/v1/nope', auth)).toEqual({
+      status: 404,
+      body: { success: false, error: 'Route not found: GET /api/v1/nope' },
+    });
     expect((await call(sb, 'DELETE', '/api/v1/integrations/partner/analytics', auth)).status).toBe(405);
   });
 
   it('refuses bodies over 1 MB', async () => {
-    const r = await call(sb, 'POST', '/api/v1/integrations/partner/analytics', { ...auth, 'content-type': 'application/json' }, 'x'.repeat(1_100_000));
+    const r = await call(
+      sb,
+      'POST',
+      '/api/v1/integrations/partner/analytics',
+      { ...auth, 'content-type': 'application/json' },
+      'x'.repeat(1_100_000),
+    );
     expect(r.status).toBe(413);
   });
 });
@@ -98,14 +130,18 @@ describe('sandbox state', () => {
 describe('sandbox fault knobs', () => {
   it('--error-rate answers 503 before doing anything; --rate-limit answers 429 with Retry-After', async () => {
     const failing = await startSandbox({ port: 0, faults: { errorRate: 1 } });
-    const r = await call(failing, 'GET', '/api/v1/integrations/partner/analytics', { 'SW-PARTNER-ID': failing.partnerId, 'SW-API-KEY': failing.apiKey });
+    const r = await call(failing, 'GET', '/api/v1/integrations/partner/analytics', {
+      'SW-PARTNER-ID': failing.partnerId,
+      'SW-API-KEY': failing.apiKey,
+    });
     expect(r).toEqual({ status: 503, body: { success: false, error: 'Service temporarily unavailable' } });
     await failing.close();
 
     const limited = await startSandbox({ port: 0, faults: { rateLimit: 2 } });
     const headers = { 'SW-PARTNER-ID': limited.partnerId, 'SW-API-KEY': limited.apiKey };
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await call(limited, 'GET', '/api/v1/integrations/partner/analytics', headers)).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await call(limited, 'GET', '/api/v1/integrations/partner/analytics', headers)).status);
     expect(statuses.slice(0, 2)).toEqual([200, 200]);
     expect(statuses).toContain(429);
     const res = await fetch(`${limited.url}/api/v1/integrations/partner/analytics`, { headers });

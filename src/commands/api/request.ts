@@ -18,11 +18,16 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 export async function runApi(opts: ApiOptions, ctx: Context): Promise<void> {
   // Everything is checked before a client (or a request) exists.
   const method = opts.method.toUpperCase();
-  if (!METHODS.includes(method)) throw new UsageError(`unknown HTTP method "${opts.method}"`, `Use one of ${METHODS.join(', ')}.`);
+  if (!METHODS.includes(method))
+    throw new UsageError(`unknown HTTP method "${opts.method}"`, `Use one of ${METHODS.join(', ')}.`);
   if (!opts.path.startsWith('/')) {
-    throw new UsageError(`path must start with / (got "${opts.path}")`, 'Give only the path; the host comes from the profile or --base-url, so your key never goes elsewhere.');
+    throw new UsageError(
+      `path must start with / (got "${opts.path}")`,
+      'Give only the path; the host comes from the profile or --base-url, so your key never goes elsewhere.',
+    );
   }
-  if (opts.data !== undefined && opts.input !== undefined) throw new UsageError('--data and --input cannot be used together', 'Pick one source for the body.');
+  if (opts.data !== undefined && opts.input !== undefined)
+    throw new UsageError('--data and --input cannot be used together', 'Pick one source for the body.');
   const query: Record<string, string[]> = {};
   for (const pair of opts.query) {
     const eq = pair.indexOf('=');
@@ -31,10 +36,14 @@ export async function runApi(opts: ApiOptions, ctx: Context): Promise<void> {
   }
   let body: unknown;
   if (opts.data !== undefined) body = parseJson(opts.data, '--data');
-  if (opts.input !== undefined) body = parseJson(await readInput(opts.input, ctx.streams.stdin), opts.input === '-' ? 'stdin' : opts.input);
+  if (opts.input !== undefined)
+    body = parseJson(await readInput(opts.input, ctx.streams.stdin), opts.input === '-' ? 'stdin' : opts.input);
 
   const api = await ctx.api();
-  const res = await api.request<unknown>({ method, path: opts.path, query, body, idempotent: opts.idempotent || undefined }, { raw: true });
+  const res = await api.request<unknown>(
+    { method, path: opts.path, query, body, idempotent: opts.idempotent || undefined },
+    { raw: true },
+  );
   if (opts.include) {
     ctx.out.info(`HTTP ${res.status}`);
     res.headers.forEach((value, key) => ctx.out.info(`${key}: ${redactHeader(key, value)}`));

@@ -9,5 +9,9 @@ export async function runBreachCategories(_opts: BreachCategoriesOptions, ctx: C
     ctx.out.printJson(document);
     return;
   }
-  await ctx.out.printRows([{ header: 'Category' }, { header: 'Description', wrap: true }], categories.map((c) => [c.name, c.description ?? '']), 'The API returned no categories.');
+  await ctx.out.printRows(
+    [{ header: 'Category' }, { header: 'Description', wrap: true }],
+    categories.map((c) => [c.name, c.description ?? '']),
+    'The API returned no categories.',
+  );
 }

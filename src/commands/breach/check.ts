@@ -45,13 +45,18 @@ export function worstExitCode(results: CheckResult[], exitStatus: boolean): Exit
 }
 
 async function gatherTargets(opts: BreachCheckOptions, ctx: Context): Promise<Target[]> {
-  const targets: Target[] = opts.emails.map((email, i) => ({ index: i, email: email.trim(), where: `argument ${i + 1}` }));
+  const targets: Target[] = opts.emails.map((email, i) => ({
+    index: i,
+    email: email.trim(),
+    where: `argument ${i + 1}`,
+  }));
   if (opts.file !== undefined) {
     const source = opts.file === '-' ? 'stdin' : opts.file;
     const lines = (await readInput(opts.file, ctx.streams.stdin)).split(/\r?\n/);
     lines.forEach((line, i) => {
       const email = line.trim();
-      if (email && !email.startsWith('#')) targets.push({ index: targets.length, email, where: `${source} line ${i + 1}` });
+      if (email && !email.startsWith('#'))
+        targets.push({ index: targets.length, email, where: `${source} line ${i + 1}` });
     });
   }
   return targets;
@@ -65,9 +70,14 @@ export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Pr
   if (opts.resolved && opts.unresolved) throw new UsageError('--resolved and --unresolved cannot be used together');
   if (opts.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
   let targets = await gatherTargets(opts, ctx);
-  if (targets.length === 0) throw new UsageError('no addresses to check', 'Give them as arguments, or --file FILE (one per line).');
+  if (targets.length === 0)
+    throw new UsageError('no addresses to check', 'Give them as arguments, or --file FILE (one per line).');
   const problems = targets.filter((t) => emailProblem(t.email)).map((t) => `${t.where}: ${emailProblem(t.email)}`);
-  if (problems.length) throw new ValidationError(`${problems.length} invalid address${problems.length === 1 ? '' : 'es'}; nothing was sent:`, problems);
+  if (problems.length)
+    throw new ValidationError(
+      `${problems.length} invalid address${problems.length === 1 ? '' : 'es'}; nothing was sent:`,
+      problems,
+    );
 
   // The bulk machinery of customer onboard: bounded concurrency, optional rate, 429 slow-down,
   // results as they happen, resume, and a clean stop on Ctrl+C.
@@ -110,7 +120,13 @@ export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Pr
           result = { email: t.email, breached: null, error: { message: error.message, exitCode: error.exitCode } };
         }
         results[t.index] = result;
-        writer?.write({ row: t.index + 1, email: t.email, status: result.error ? 'failed' : 'ok', breached: result.breached, error: result.error?.message });
+        writer?.write({
+          row: t.index + 1,
+          email: t.email,
+          status: result.error ? 'failed' : 'ok',
+          breached: result.breached,
+          error: result.error?.message,
+        });
         progress.tick(Boolean(result.error));
         if (opts.ndjson) ctx.out.line(JSON.stringify(result));
       },
@@ -123,7 +139,9 @@ export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Pr
   if (authFailure) throw authFailure;
   if (interrupted) {
     const checked = results.filter(Boolean).length;
-    ctx.out.info(`Interrupted after ${checked} of ${targets.length} addresses.${resultsFile ? ` Resume with --resume ${resultsFile}.` : ''}`);
+    ctx.out.info(
+      `Interrupted after ${checked} of ${targets.length} addresses.${resultsFile ? ` Resume with --resume ${resultsFile}.` : ''}`,
+    );
     ctx.exitCode = ExitCode.Cancelled;
     return;
   }
@@ -140,6 +158,9 @@ export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Pr
   }
   const breached = results.filter((r) => r.breached).length;
   const failed = results.filter((r) => r.error).length;
-  if (targets.length > 1 || failed || alreadyDone) ctx.out.info(`Checked ${results.length} address${results.length === 1 ? '' : 'es'}: ${breached} breached, ${results.length - breached - failed} clean${failed ? `, ${failed} failed` : ''}${alreadyDone ? `; ${alreadyDone} already checked` : ''}.${resultsFile ? ` Results in ${resultsFile}.` : ''}`);
+  if (targets.length > 1 || failed || alreadyDone)
+    ctx.out.info(
+      `Checked ${results.length} address${results.length === 1 ? '' : 'es'}: ${breached} breached, ${results.length - breached - failed} clean${failed ? `, ${failed} failed` : ''}${alreadyDone ? `; ${alreadyDone} already checked` : ''}.${resultsFile ? ` Results in ${resultsFile}.` : ''}`,
+    );
   ctx.exitCode = worstExitCode(results, opts.exitStatus);
 }

@@ -9,52 +9,116 @@ export function registerBreach(program: Command, ctx: Context): void {
   const breach = program
     .command('breach')
     .summary('check emails, read breach details, resolve breaches, the catalogue')
-    .description('Breach intelligence: check addresses for known breaches, read the details, mark customer breaches resolved or not, and look up the global breach catalogue.')
-    .addHelpText('after', examples('safeweb breach check a@b.co', 'safeweb breach check --file emails.txt --exit-status', 'safeweb breach retrieve a@b.co --locale da-DK', 'safeweb breach resolve 7c9e6679-7425-40de-944b-e07fc1f90ae7', 'safeweb breach get --name Adobe'));
+    .description(
+      'Breach intelligence: check addresses for known breaches, read the details, mark customer breaches resolved or not, and look up the global breach catalogue.',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb breach check a@b.co',
+        'safeweb breach check --file emails.txt --exit-status',
+        'safeweb breach retrieve a@b.co --locale da-DK',
+        'safeweb breach resolve 7c9e6679-7425-40de-944b-e07fc1f90ae7',
+        'safeweb breach get --name Adobe',
+      ),
+    );
 
   breach
     .command('check')
     .argument('[email...]', 'addresses to check')
     .summary('whether addresses appear in known breaches')
-    .description('Check each address for known breaches (one request each). With --file, many addresses are checked concurrently; a failure for one address is reported and the rest go on. Exit status: the worst failure (4 auth, 5 unavailable, 3 rejected), else 8 with --exit-status when any address is breached, else 0.')
+    .description(
+      'Check each address for known breaches (one request each). With --file, many addresses are checked concurrently; a failure for one address is reported and the rest go on. Exit status: the worst failure (4 auth, 5 unavailable, 3 rejected), else 8 with --exit-status when any address is breached, else 0.',
+    )
     .option('-f, --file <file>', 'addresses, one per line (- for stdin; blank lines and # comments skipped)')
     .option('--resolved', 'only count breaches marked resolved')
     .option('--unresolved', 'only count breaches not marked resolved')
     .option('--exit-status', 'exit 8 when any address is breached (0 when none)')
     .option('--ndjson', 'print one JSON object per address as each finishes')
-    .addOption(new Option('--concurrency <n>', 'requests in flight at once').default(8).argParser(parseNonNegativeInt(64)))
-    .addOption(new Option('--max-rps <n>', 'at most this many requests started per second').argParser(parsePositiveNumber))
+    .addOption(
+      new Option('--concurrency <n>', 'requests in flight at once').default(8).argParser(parseNonNegativeInt(64)),
+    )
+    .addOption(
+      new Option('--max-rps <n>', 'at most this many requests started per second').argParser(parsePositiveNumber),
+    )
     .option('--results <file>', 'write one NDJSON line per address as it is checked')
     .option('--resume <file>', 'skip addresses already checked in this results file, and append to it')
-    .addHelpText('after', examples(
-      'safeweb breach check a@b.co c@d.co',
-      'safeweb breach check --file emails.txt --json | jq -r ".[] | select(.breached) | .email"',
-      'cut -f2 users.tsv | safeweb breach check --file - --ndjson',
-      'safeweb breach check ceo@acme.co --exit-status || echo "breached (8) or failed"',
-      'safeweb breach check --file staff.txt --results checks.ndjson   # then, after Ctrl+C: --resume checks.ndjson',
-    ))
-    .action(async (emails: string[], opts: { file?: string; resolved?: boolean; unresolved?: boolean; exitStatus?: boolean; ndjson?: boolean; concurrency: number; maxRps?: number; results?: string; resume?: string }) => {
-      const { runBreachCheck } = await import('./check.js');
-      await runBreachCheck({ emails, file: opts.file, resolved: opts.resolved, unresolved: opts.unresolved, exitStatus: Boolean(opts.exitStatus), ndjson: Boolean(opts.ndjson), concurrency: opts.concurrency, maxRps: opts.maxRps, results: opts.results, resume: opts.resume }, ctx);
-    });
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb breach check a@b.co c@d.co',
+        'safeweb breach check --file emails.txt --json | jq -r ".[] | select(.breached) | .email"',
+        'cut -f2 users.tsv | safeweb breach check --file - --ndjson',
+        'safeweb breach check ceo@acme.co --exit-status || echo "breached (8) or failed"',
+        'safeweb breach check --file staff.txt --results checks.ndjson   # then, after Ctrl+C: --resume checks.ndjson',
+      ),
+    )
+    .action(
+      async (
+        emails: string[],
+        opts: {
+          file?: string;
+          resolved?: boolean;
+          unresolved?: boolean;
+          exitStatus?: boolean;
+          ndjson?: boolean;
+          concurrency: number;
+          maxRps?: number;
+          results?: string;
+          resume?: string;
+        },
+      ) => {
+        const { runBreachCheck } = await import('./check.js');
+        await runBreachCheck(
+          {
+            emails,
+            file: opts.file,
+            resolved: opts.resolved,
+            unresolved: opts.unresolved,
+            exitStatus: Boolean(opts.exitStatus),
+            ndjson: Boolean(opts.ndjson),
+            concurrency: opts.concurrency,
+            maxRps: opts.maxRps,
+            results: opts.results,
+            resume: opts.resume,
+          },
+          ctx,
+        );
+      },
+    );
 
   breach
     .command('retrieve')
     .argument('<email>', 'address to look up')
     .summary('the full details of every breach an address appears in')
     .option('--locale <code>', 'language of titles (en-GB, da-DK, sv-SE, nb-NO, fi-FI)')
-    .addHelpText('after', examples('safeweb breach retrieve ceo@acme.co', 'safeweb breach retrieve ceo@acme.co --json | jq ".breaches[].title"'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb breach retrieve ceo@acme.co',
+        'safeweb breach retrieve ceo@acme.co --json | jq ".breaches[].title"',
+      ),
+    )
     .action(async (email: string, opts: { locale?: string }) => {
       const { runBreachRetrieve } = await import('./retrieve.js');
       await runBreachRetrieve({ email, locale: opts.locale }, ctx);
     });
 
-  for (const [verb, resolved] of [['resolve', true], ['unresolve', false]] as const) {
+  for (const [verb, resolved] of [
+    ['resolve', true],
+    ['unresolve', false],
+  ] as const) {
     breach
       .command(verb)
       .argument('<breachId>', "the breach instance's UUID (the Breach ID column of `customer breaches`)")
       .summary(resolved ? 'mark a customer breach resolved' : 'mark a customer breach not resolved again')
-      .addHelpText('after', examples(`safeweb breach ${verb} 7c9e6679-7425-40de-944b-e07fc1f90ae7`, `safeweb customer breaches ACME-001 --json | jq -r ".breaches[].uuid" | xargs -n1 safeweb breach ${verb}`))
+      .addHelpText(
+        'after',
+        examples(
+          `safeweb breach ${verb} 7c9e6679-7425-40de-944b-e07fc1f90ae7`,
+          `safeweb customer breaches ACME-001 --json | jq -r ".breaches[].uuid" | xargs -n1 safeweb breach ${verb}`,
+        ),
+      )
       .action(async (breachId: string) => {
         const { runBreachSetStatus } = await import('./status.js');
         await runBreachSetStatus({ breachId, resolved }, ctx);
@@ -67,7 +131,13 @@ export function registerBreach(program: Command, ctx: Context): void {
     .option('--name <name>', 'breach name, e.g. Adobe')
     .option('--uuid <uuid>', 'catalogue UUID')
     .addOption(new Option('--locale <code>', 'language of the title').choices(CATALOGUE_LOCALES))
-    .addHelpText('after', examples('safeweb breach get --name Adobe', 'safeweb breach get --uuid a1b2c3d4-e5f6-7890-abcd-ef1234567890 --locale sv-SE'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb breach get --name Adobe',
+        'safeweb breach get --uuid a1b2c3d4-e5f6-7890-abcd-ef1234567890 --locale sv-SE',
+      ),
+    )
     .action(async (opts: { name?: string; uuid?: string; locale?: string }) => {
       const { runBreachGet } = await import('./get.js');
       await runBreachGet(opts, ctx);

@@ -11,7 +11,10 @@ export interface BreachSetStatusOptions {
 /** `breach resolve` and `breach unresolve`: the same request with a different flag. */
 export async function runBreachSetStatus(opts: BreachSetStatusOptions, ctx: Context): Promise<void> {
   if (!UUID_RE.test(opts.breachId)) {
-    throw new UsageError(`"${opts.breachId}" is not a breach UUID`, 'Use the Breach ID column of `safeweb customer breaches <customer>` (or .breaches[].uuid with --json).');
+    throw new UsageError(
+      `"${opts.breachId}" is not a breach UUID`,
+      'Use the Breach ID column of `safeweb customer breaches <customer>` (or .breaches[].uuid with --json).',
+    );
   }
   const result = await setBreachResolved(await ctx.api(), opts.breachId, opts.resolved);
   if (ctx.globals.json) ctx.out.printJson({ ...result, breachId: opts.breachId });

@@ -7,12 +7,17 @@ export function registerCompletion(program: Command, ctx: Context): void {
     .command('completion')
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
     .summary('print a shell completion script (bash, zsh, fish)')
-    .description('Print a completion script generated from the live command tree: commands, flags, flag values and your profile names.')
-    .addHelpText('after', examples(
-      'safeweb completion bash > ~/.local/share/bash-completion/completions/safeweb',
-      'safeweb completion zsh > "${fpath[1]}/_safeweb"',
-      'safeweb completion fish > ~/.config/fish/completions/safeweb.fish',
-    ))
+    .description(
+      'Print a completion script generated from the live command tree: commands, flags, flag values and your profile names.',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb completion bash > ~/.local/share/bash-completion/completions/safeweb',
+        'safeweb completion zsh > "${fpath[1]}/_safeweb"',
+        'safeweb completion fish > ~/.config/fish/completions/safeweb.fish',
+      ),
+    )
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
       const { runCompletion } = await import('./print.js');
       runCompletion({ shell }, ctx, program);

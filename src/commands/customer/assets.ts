@@ -20,11 +20,20 @@ interface Change {
   value: string;
 }
 
-const splitList = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** New list from the current one and the requested edits; notes no-ops as warnings. */
-export function editList(current: string[], edits: { add?: string[] | undefined; remove?: string[] | undefined; set?: string[] | undefined }, warn: (t: string) => void, kind: string): string[] {
+export function editList(
+  current: string[],
+  edits: { add?: string[] | undefined; remove?: string[] | undefined; set?: string[] | undefined },
+  warn: (t: string) => void,
+  kind: string,
+): string[] {
   if (edits.set) return [...new Set(edits.set)];
   let next = [...current];
   for (const value of edits.remove ?? []) {
@@ -48,14 +57,18 @@ function diff(kind: Change['kind'], before: string[], after: string[]): Change[]
 export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Context): Promise<void> {
   const setDomains = opts.setDomains === undefined ? undefined : splitList(opts.setDomains);
   const setEmails = opts.setEmails === undefined ? undefined : splitList(opts.setEmails);
-  if (setDomains && (opts.addDomain || opts.removeDomain)) throw new UsageError('--set-domains cannot be combined with --add-domain or --remove-domain');
-  if (setEmails && (opts.addEmail || opts.removeEmail)) throw new UsageError('--set-emails cannot be combined with --add-email or --remove-email');
+  if (setDomains && (opts.addDomain || opts.removeDomain))
+    throw new UsageError('--set-domains cannot be combined with --add-domain or --remove-domain');
+  if (setEmails && (opts.addEmail || opts.removeEmail))
+    throw new UsageError('--set-emails cannot be combined with --add-email or --remove-email');
   const problems = [
     ...[...(opts.addDomain ?? []), ...(setDomains ?? [])].map((d) => domainProblem(d)),
     ...[...(opts.addEmail ?? []), ...(setEmails ?? [])].map((e) => emailProblem(e)),
   ].filter((p): p is string => Boolean(p));
   if (problems.length) throw new ValidationError('invalid assets; nothing was sent:', problems);
-  const editing = Boolean(opts.addDomain || opts.removeDomain || opts.addEmail || opts.removeEmail || setDomains || setEmails);
+  const editing = Boolean(
+    opts.addDomain || opts.removeDomain || opts.addEmail || opts.removeEmail || setDomains || setEmails,
+  );
 
   const target = await customerTarget(ctx, opts.customer);
   const current = await getCustomerAssets(target.api, target.id);
@@ -73,10 +86,23 @@ export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Contex
   }
 
   const warn = (t: string) => ctx.out.warn(t);
-  const domains = editList(current.domains, { add: opts.addDomain, remove: opts.removeDomain, set: setDomains }, warn, 'domain');
-  const emails = editList(current.emails, { add: opts.addEmail, remove: opts.removeEmail, set: setEmails }, warn, 'email');
+  const domains = editList(
+    current.domains,
+    { add: opts.addDomain, remove: opts.removeDomain, set: setDomains },
+    warn,
+    'domain',
+  );
+  const emails = editList(
+    current.emails,
+    { add: opts.addEmail, remove: opts.removeEmail, set: setEmails },
+    warn,
+    'email',
+  );
   if (domains.length === 0 && emails.length === 0) {
-    throw new UsageError(`refusing to leave ${describeCustomer(target)} with nothing to monitor; nothing was changed`, 'Keep at least one domain or email, or offboard the customer instead.');
+    throw new UsageError(
+      `refusing to leave ${describeCustomer(target)} with nothing to monitor; nothing was changed`,
+      'Keep at least one domain or email, or offboard the customer instead.',
+    );
   }
   const changes = [...diff('domain', current.domains, domains), ...diff('email', current.emails, emails)];
   let result = current;
@@ -98,7 +124,8 @@ export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Contex
   if (ctx.streams.stdout.isTTY) {
     ctx.out.success(`Updated the assets of ${describeCustomer(target)}:`);
     const c = ctx.out.color;
-    for (const change of changes) ctx.out.line(`  ${change.op === '+' ? c.green('+') : c.red('-')} ${change.kind} ${change.value}`);
+    for (const change of changes)
+      ctx.out.line(`  ${change.op === '+' ? c.green('+') : c.red('-')} ${change.kind} ${change.value}`);
   } else {
     for (const change of changes) ctx.out.line(`${change.op}\t${change.kind}\t${change.value}`);
   }

@@ -8,13 +8,26 @@ export function registerCustomer(program: Command, ctx: Context): void {
   const customer = program
     .command('customer')
     .summary('onboard, offboard and manage customers')
-    .description('Onboard customers and manage their monitoring. Every command that takes a customer accepts its ID or the reference you gave it (from the local record, see `customer list`).')
-    .addHelpText('after', examples('safeweb customer onboard --file acme.json', 'safeweb customer onboard            # the wizard, on a terminal', 'safeweb customer list', 'safeweb customer breaches ACME-001', 'safeweb customer assets ACME-001 --add-email cfo@acme.co'));
+    .description(
+      'Onboard customers and manage their monitoring. Every command that takes a customer accepts its ID or the reference you gave it (from the local record, see `customer list`).',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb customer onboard --file acme.json',
+        'safeweb customer onboard            # the wizard, on a terminal',
+        'safeweb customer list',
+        'safeweb customer breaches ACME-001',
+        'safeweb customer assets ACME-001 --add-email cfo@acme.co',
+      ),
+    );
 
   customer
     .command('onboard')
     .summary('create a customer from a JSON file, flags, or the wizard')
-    .description('Create a customer. Input comes from --file (JSON; - for stdin), from flags (which override the file), or from the interactive wizard (on a terminal with no file, or with --interactive). Everything is validated locally first; nothing is sent while any field is wrong.\n\nBulk: with a CSV (headers = field names, list cells separated by ;), NDJSON or JSON-array file, every row is checked first, then onboarded with bounded concurrency and pace, with a progress bar on a terminal; --results records each row, --resume continues a run without losing or doubling a row.')
+    .description(
+      'Create a customer. Input comes from --file (JSON; - for stdin), from flags (which override the file), or from the interactive wizard (on a terminal with no file, or with --interactive). Everything is validated locally first; nothing is sent while any field is wrong.\n\nBulk: with a CSV (headers = field names, list cells separated by ;), NDJSON or JSON-array file, every row is checked first, then onboarded with bounded concurrency and pace, with a progress bar on a terminal; --results records each row, --resume continues a run without losing or doubling a row.',
+    )
     .option('-f, --file <file>', 'onboarding request as JSON (- for stdin)')
     .option('--company-name <name>', 'company name')
     .option('--reference <ref>', 'your own unique reference for the customer')
@@ -35,20 +48,27 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .option('--dry-run', 'validate and print the request body; send nothing')
     .option('-i, --interactive', 'ask for every field, even with a file or flags')
     .option('--format <format>', 'file format when the name does not say: csv, ndjson or json')
-    .addOption(new Option('--concurrency <n>', 'bulk: requests in flight at once').default(8).argParser(parseNonNegativeInt(64)))
-    .addOption(new Option('--max-rps <n>', 'bulk: at most this many requests started per second').argParser(parsePositiveNumber))
+    .addOption(
+      new Option('--concurrency <n>', 'bulk: requests in flight at once').default(8).argParser(parseNonNegativeInt(64)),
+    )
+    .addOption(
+      new Option('--max-rps <n>', 'bulk: at most this many requests started per second').argParser(parsePositiveNumber),
+    )
     .option('--results <file>', 'bulk: write one NDJSON line per row (row, reference, status, customer ID or error)')
     .option('--resume <file>', 'bulk: skip rows already ok in this results file, settle unknown ones, append to it')
     .option('--skip-invalid', 'bulk: send the valid rows and record invalid ones as skipped')
-    .addHelpText('after', examples(
-      'safeweb customer onboard --file examples/acme.json',
-      'safeweb customer onboard --file acme.json --reference ACME-002 --billed-from now+5m',
-      'safeweb customer onboard --company-name "Acme" --reference ACME-1 --domain acme.co --alert-recipient it@acme.co --price 49.99 --currency USD --billed-from now+5m',
-      'safeweb customer onboard --file acme.json --dry-run --json | jq .',
-      'safeweb customer onboard                 # the wizard',
-      'safeweb customer onboard --file customers.csv --results run.ndjson --concurrency 16',
-      'safeweb customer onboard --file customers.csv --resume run.ndjson   # after a stop or a crash',
-    ))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb customer onboard --file examples/acme.json',
+        'safeweb customer onboard --file acme.json --reference ACME-002 --billed-from now+5m',
+        'safeweb customer onboard --company-name "Acme" --reference ACME-1 --domain acme.co --alert-recipient it@acme.co --price 49.99 --currency USD --billed-from now+5m',
+        'safeweb customer onboard --file acme.json --dry-run --json | jq .',
+        'safeweb customer onboard                 # the wizard',
+        'safeweb customer onboard --file customers.csv --results run.ndjson --concurrency 16',
+        'safeweb customer onboard --file customers.csv --resume run.ndjson   # after a stop or a crash',
+      ),
+    )
     .action(async (opts: Record<string, unknown>) => {
       const { runCustomerOnboard } = await import('./onboard.js');
       await runCustomerOnboard(opts, ctx);
@@ -57,7 +77,9 @@ export function registerCustomer(program: Command, ctx: Context): void {
   customer
     .command('list')
     .summary('customers this tool onboarded (the local record)')
-    .description('Show the local record of customers onboarded with this tool for the current partner account: reference, ID, company, date and status. The API itself cannot list customers.')
+    .description(
+      'Show the local record of customers onboarded with this tool for the current partner account: reference, ID, company, date and status. The API itself cannot list customers.',
+    )
     .option('--status <status>', 'only active or offboarded customers')
     .addHelpText('after', examples('safeweb customer list', 'safeweb customer list --json | jq -r ".[].reference"'))
     .action(async (opts: { status?: string }) => {
@@ -71,7 +93,13 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .summary('deactivate a customer and stop its monitoring')
     .description('Deactivate a customer. Asks you to type the reference to confirm, unless --yes.')
     .option('-y, --yes', 'do not ask for confirmation')
-    .addHelpText('after', examples('safeweb customer offboard ACME-001', 'safeweb customer offboard 550e8400-e29b-41d4-a716-446655440000 --yes'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb customer offboard ACME-001',
+        'safeweb customer offboard 550e8400-e29b-41d4-a716-446655440000 --yes',
+      ),
+    )
     .action(async (customerArg: string, opts: { yes?: boolean }) => {
       const { runCustomerOffboard } = await import('./offboard.js');
       await runCustomerOffboard({ customer: customerArg, yes: Boolean(opts.yes) }, ctx);
@@ -95,24 +123,44 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .option('--contact-email <email>', 'new contact email')
     .option('--price <amount>', 'new price, 0 or more')
     .addOption(new Option('--plan <plan>', 'new plan type').choices(PLAN_TYPES))
-    .addHelpText('after', examples('safeweb customer update ACME-001 --plan safeweb-plus --price 79', 'safeweb customer update ACME-001 --contact-email it@acme.co'))
-    .action(async (customerArg: string, opts: { companyName?: string; contactEmail?: string; price?: string; plan?: string }) => {
-      const { runCustomerUpdate } = await import('./update.js');
-      await runCustomerUpdate({ customer: customerArg, ...opts }, ctx);
-    });
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb customer update ACME-001 --plan safeweb-plus --price 79',
+        'safeweb customer update ACME-001 --contact-email it@acme.co',
+      ),
+    )
+    .action(
+      async (
+        customerArg: string,
+        opts: { companyName?: string; contactEmail?: string; price?: string; plan?: string },
+      ) => {
+        const { runCustomerUpdate } = await import('./update.js');
+        await runCustomerUpdate({ customer: customerArg, ...opts }, ctx);
+      },
+    );
 
   customer
     .command('assets')
     .argument('<customer>', 'customer ID or reference')
     .summary('show or change the monitored domains and emails')
-    .description('Show the monitored domains and emails; with --add-*, --remove-* or --set-*, change them (the API replaces whole lists, so this reads, changes and writes them back) and show what changed. A customer is never left with nothing to monitor.')
+    .description(
+      'Show the monitored domains and emails; with --add-*, --remove-* or --set-*, change them (the API replaces whole lists, so this reads, changes and writes them back) and show what changed. A customer is never left with nothing to monitor.',
+    )
     .option('--add-domain <domain>', 'start monitoring a domain (repeatable)', collect)
     .option('--remove-domain <domain>', 'stop monitoring a domain (repeatable)', collect)
     .option('--add-email <email>', 'start monitoring an email (repeatable)', collect)
     .option('--remove-email <email>', 'stop monitoring an email (repeatable)', collect)
     .option('--set-domains <domains>', 'replace all domains (comma-separated; "" for none)')
     .option('--set-emails <emails>', 'replace all emails (comma-separated; "" for none)')
-    .addHelpText('after', examples('safeweb customer assets ACME-001', 'safeweb customer assets ACME-001 --add-email cfo@acme.co --remove-email old@acme.co', 'safeweb customer assets ACME-001 --set-domains acme.co,acme.io'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb customer assets ACME-001',
+        'safeweb customer assets ACME-001 --add-email cfo@acme.co --remove-email old@acme.co',
+        'safeweb customer assets ACME-001 --set-domains acme.co,acme.io',
+      ),
+    )
     .action(async (customerArg: string, opts: Record<string, unknown>) => {
       const { runCustomerAssets } = await import('./assets.js');
       await runCustomerAssets({ customer: customerArg, ...opts }, ctx);
@@ -124,17 +172,33 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .summary("the customer's breaches: name, date, emails, categories, resolved")
     .option('--locale <code>', 'language of titles and descriptions (en-GB, da-DK, sv-SE, nb-NO, fi-FI)')
     .option('--unresolved', 'only breaches not yet marked resolved')
-    .addHelpText('after', examples('safeweb customer breaches ACME-001', 'safeweb customer breaches ACME-001 --unresolved --locale da-DK', 'safeweb customer breaches ACME-001 --json | jq ".breaches[].uuid"'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb customer breaches ACME-001',
+        'safeweb customer breaches ACME-001 --unresolved --locale da-DK',
+        'safeweb customer breaches ACME-001 --json | jq ".breaches[].uuid"',
+      ),
+    )
     .action(async (customerArg: string, opts: { locale?: string; unresolved?: boolean }) => {
       const { runCustomerBreaches } = await import('./breaches.js');
-      await runCustomerBreaches({ customer: customerArg, locale: opts.locale, unresolved: Boolean(opts.unresolved) }, ctx);
+      await runCustomerBreaches(
+        { customer: customerArg, locale: opts.locale, unresolved: Boolean(opts.unresolved) },
+        ctx,
+      );
     });
 
   customer
     .command('threat-score')
     .argument('<customer>', 'customer ID or reference')
     .summary('the dark-web threat score, 0 to 97')
-    .addHelpText('after', examples('safeweb customer threat-score ACME-001', 'safeweb customer threat-score ACME-001 --json | jq .threatScore'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb customer threat-score ACME-001',
+        'safeweb customer threat-score ACME-001 --json | jq .threatScore',
+      ),
+    )
     .action(async (customerArg: string) => {
       const { runCustomerThreatScore } = await import('./threat-score.js');
       await runCustomerThreatScore({ customer: customerArg }, ctx);
@@ -144,8 +208,13 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .command('magic-link')
     .argument('<customer>', 'customer ID or reference')
     .summary('a one-time login URL for the customer portal')
-    .description('Create a one-time login URL for the customer. It works once and expires after an hour. Treat it like a password.')
-    .addHelpText('after', examples('safeweb customer magic-link ACME-001', 'safeweb customer magic-link ACME-001 --json | jq -r .url'))
+    .description(
+      'Create a one-time login URL for the customer. It works once and expires after an hour. Treat it like a password.',
+    )
+    .addHelpText(
+      'after',
+      examples('safeweb customer magic-link ACME-001', 'safeweb customer magic-link ACME-001 --json | jq -r .url'),
+    )
     .action(async (customerArg: string) => {
       const { runCustomerMagicLink } = await import('./magic-link.js');
       await runCustomerMagicLink({ customer: customerArg }, ctx);

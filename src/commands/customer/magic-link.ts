@@ -14,5 +14,8 @@ export async function runCustomerMagicLink(opts: CustomerMagicLinkOptions, ctx: 
     return;
   }
   ctx.out.line(result.url);
-  if (ctx.streams.stdout.isTTY) ctx.out.hint(`One-time login for ${describeCustomer(target)}: it works once and expires in an hour. Treat it like a password.`);
+  if (ctx.streams.stdout.isTTY)
+    ctx.out.hint(
+      `One-time login for ${describeCustomer(target)}: it works once and expires in an hour. Treat it like a password.`,
+    );
 }

@@ -12,15 +12,25 @@ export interface CustomerOffboardOptions {
 export async function runCustomerOffboard(opts: CustomerOffboardOptions, ctx: Context): Promise<void> {
   const target = await customerTarget(ctx, opts.customer);
   if (!opts.yes) {
-    if (!ctx.interactive) throw new UsageError(`offboarding ${describeCustomer(target)} needs confirmation`, 'Pass --yes to offboard without asking.');
+    if (!ctx.interactive)
+      throw new UsageError(
+        `offboarding ${describeCustomer(target)} needs confirmation`,
+        'Pass --yes to offboard without asking.',
+      );
     const expected = target.entry?.reference ?? target.id;
     const prompter = await ctx.prompter('Pass --yes to offboard without asking.');
     ctx.out.warn(`Offboarding ${describeCustomer(target)} stops all of its monitoring.`);
-    const typed = await prompter.input({ message: `Type ${target.entry ? 'the reference' : 'the customer ID'} (${expected}) to confirm` });
-    if (typed.trim() !== expected) throw new CancelledError(`"${typed.trim()}" does not match ${expected}; nothing was changed.`);
+    const typed = await prompter.input({
+      message: `Type ${target.entry ? 'the reference' : 'the customer ID'} (${expected}) to confirm`,
+    });
+    if (typed.trim() !== expected)
+      throw new CancelledError(`"${typed.trim()}" does not match ${expected}; nothing was changed.`);
   }
   const result = await offboardCustomer(target.api, target.id);
   await recordChange(ctx.configDir, target.account.key, target.id, { status: 'offboarded' }, ctx.now());
   if (ctx.globals.json) ctx.out.printJson({ ...result, customerId: target.id });
-  else ctx.out.success(`Offboarded ${describeCustomer(target)}. Undo with: safeweb customer reactivate ${target.entry?.reference ?? target.id}`);
+  else
+    ctx.out.success(
+      `Offboarded ${describeCustomer(target)}. Undo with: safeweb customer reactivate ${target.entry?.reference ?? target.id}`,
+    );
 }

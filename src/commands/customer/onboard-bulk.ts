@@ -33,16 +33,26 @@ interface Checked {
 
 const MAX_LISTED = 50;
 
-export async function runCustomerOnboardBulk(opts: BulkOptions, ctx: Context, file: string, format: RowFormat, source: string): Promise<void> {
+export async function runCustomerOnboardBulk(
+  opts: BulkOptions,
+  ctx: Context,
+  file: string,
+  format: RowFormat,
+  source: string,
+): Promise<void> {
   const now = ctx.now();
   const flags = flagsToDoc(opts);
   const check = async (row: { row: number; value?: Record<string, unknown>; error?: string }): Promise<Checked> => {
     if (row.error) return { row: row.row, problems: [row.error] };
     try {
-      const { body } = await validateOnboarding({ ...row.value, ...flags }, { allowUnknown: Boolean(opts.allowUnknownFields), now, source: `row ${row.row}` });
+      const { body } = await validateOnboarding(
+        { ...row.value, ...flags },
+        { allowUnknown: Boolean(opts.allowUnknownFields), now, source: `row ${row.row}` },
+      );
       return { row: row.row, body };
     } catch (error) {
-      if (error instanceof ValidationError) return { row: row.row, problems: error.problems.length ? error.problems : [error.message] };
+      if (error instanceof ValidationError)
+        return { row: row.row, problems: error.problems.length ? error.problems : [error.message] };
       throw error;
     }
   };
@@ -73,8 +83,11 @@ export async function runCustomerOnboardBulk(opts: BulkOptions, ctx: Context, fi
     }
     if (checked.problems) {
       invalidRows++;
-      const label = reference ?? (typeof raw.value?.['customerReference'] === 'string' ? (raw.value['customerReference'] as string) : undefined);
-      if (invalid.length < MAX_LISTED) invalid.push(`row ${raw.row}${label ? ` (${label})` : ''}: ${checked.problems.join('; ')}`);
+      const label =
+        reference ??
+        (typeof raw.value?.['customerReference'] === 'string' ? (raw.value['customerReference'] as string) : undefined);
+      if (invalid.length < MAX_LISTED)
+        invalid.push(`row ${raw.row}${label ? ` (${label})` : ''}: ${checked.problems.join('; ')}`);
       continue;
     }
     fingerprints[raw.row] = fingerprint(raw.value);
@@ -84,12 +97,28 @@ export async function runCustomerOnboardBulk(opts: BulkOptions, ctx: Context, fi
   if (total === 0) throw new UsageError(`${source} holds no rows`);
   if (invalidRows && !opts.skipInvalid) {
     if (invalidRows > invalid.length) invalid.push(`… and ${invalidRows - invalid.length} more`);
-    throw new ValidationError(`${invalidRows} of ${total} rows in ${source} are invalid; nothing was sent:`, invalid, 'Fix them, or pass --skip-invalid to send the valid rows and record the others as skipped.');
+    throw new ValidationError(
+      `${invalidRows} of ${total} rows in ${source} are invalid; nothing was sent:`,
+      invalid,
+      'Fix them, or pass --skip-invalid to send the valid rows and record the others as skipped.',
+    );
   }
-  if (invalidRows) ctx.out.warn(`${invalidRows} invalid row${invalidRows === 1 ? '' : 's'} will be skipped (--skip-invalid):\n  ${invalid.join('\n  ')}`);
-  if (pastDates) ctx.out.warn(`${pastDates} row${pastDates === 1 ? ' has' : 's have'} a billing date that is not in the future; the API rejects those.`);
+  if (invalidRows)
+    ctx.out.warn(
+      `${invalidRows} invalid row${invalidRows === 1 ? '' : 's'} will be skipped (--skip-invalid):\n  ${invalid.join('\n  ')}`,
+    );
+  if (pastDates)
+    ctx.out.warn(
+      `${pastDates} row${pastDates === 1 ? ' has' : 's have'} a billing date that is not in the future; the API rejects those.`,
+    );
   if (opts.dryRun) {
-    const summary = { total, valid: total - invalidRows, invalid: invalidRows, alreadyDone: total - invalidRows - toSend, wouldSend: toSend };
+    const summary = {
+      total,
+      valid: total - invalidRows,
+      invalid: invalidRows,
+      alreadyDone: total - invalidRows - toSend,
+      wouldSend: toSend,
+    };
     if (ctx.globals.json) ctx.out.printJson(summary);
     ctx.out.info(`Dry run: ${summary.valid} of ${total} rows are valid; ${toSend} would be sent. Nothing was sent.`);
     return;
@@ -119,16 +148,27 @@ export async function runCustomerOnboardBulk(opts: BulkOptions, ctx: Context, fi
   const record = (result: RowResult) => {
     writer?.write(result);
     counts[result.status === 'ok' ? 'ok' : result.status]++;
-    if (result.status !== 'ok' && result.status !== 'skipped') failures.push(`row ${result.row} (${result.reference}): ${result.status}: ${result.error}`);
-    if (perRowOut) ctx.out.line([result.row, result.reference ?? '', result.status, result.customerId ?? result.error ?? ''].join('\t'));
+    if (result.status !== 'ok' && result.status !== 'skipped')
+      failures.push(`row ${result.row} (${result.reference}): ${result.status}: ${result.error}`);
+    if (perRowOut)
+      ctx.out.line(
+        [result.row, result.reference ?? '', result.status, result.customerId ?? result.error ?? ''].join('\t'),
+      );
   };
 
   async function* rows(): AsyncGenerator<Checked & { body: OnboardingRequest; settle: boolean }> {
     for await (const raw of readRows(file, format)) {
       const unchanged = raw.value !== undefined && fingerprints[raw.row] === fingerprint(raw.value);
-      const checked = unchanged ? { row: raw.row, body: normalizeOnboarding({ ...raw.value, ...flags }, now) } : await check(raw);
+      const checked = unchanged
+        ? { row: raw.row, body: normalizeOnboarding({ ...raw.value, ...flags }, now) }
+        : await check(raw);
       if (!checked.body || (checked.body && seen.get(checked.body.customerReference) !== raw.row)) {
-        record({ row: raw.row, reference: checked.body?.customerReference ?? (raw.value?.['customerReference'] as string | undefined), status: 'skipped', error: checked.problems?.join('; ') ?? 'duplicate reference in the file' });
+        record({
+          row: raw.row,
+          reference: checked.body?.customerReference ?? (raw.value?.['customerReference'] as string | undefined),
+          status: 'skipped',
+          error: checked.problems?.join('; ') ?? 'duplicate reference in the file',
+        });
         continue;
       }
       if (resume.ok.has(checked.body.customerReference)) {
@@ -153,7 +193,12 @@ export async function runCustomerOnboardBulk(opts: BulkOptions, ctx: Context, fi
       if (!(error instanceof CliError)) throw error;
       if (item.settle && error instanceof ApiRejectedError && error.status === 409) {
         // The earlier run's request had reached the server after all: settled, not doubled.
-        result = { row: item.row, reference, status: 'ok', settled: 'already onboarded by an earlier attempt (duplicate reference)' };
+        result = {
+          row: item.row,
+          reference,
+          status: 'ok',
+          settled: 'already onboarded by an earlier attempt (duplicate reference)',
+        };
       } else {
         const status = error instanceof UnavailableError && error.outcomeUnknown ? 'unknown' : 'failed';
         result = { row: item.row, reference, status, error: error.message };
@@ -179,14 +224,32 @@ export async function runCustomerOnboardBulk(opts: BulkOptions, ctx: Context, fi
 
   const summary = { total, ...counts, interrupted, results: resultsFile ?? null };
   if (ctx.globals.json) ctx.out.printJson(summary);
-  const parts = [`ok ${counts.ok}`, `failed ${counts.failed}`, `unknown ${counts.unknown}`, `skipped ${counts.skipped}`, ...(counts.alreadyDone ? [`already done ${counts.alreadyDone}`] : [])];
-  ctx.out.info(`${interrupted ? 'Interrupted. ' : ''}Onboarding ${source}: ${total} rows — ${parts.join(', ')}.${resultsFile ? ` Results in ${resultsFile}.` : ''}`);
-  if (ctx.streams.stderr.isTTY && failures.length) ctx.out.info(failures.slice(0, 10).map((f) => `  ${f}`).join('\n') + (failures.length > 10 ? `\n  … and ${failures.length - 10} more` : ''));
-  if (counts.unknown) ctx.out.hint(`${counts.unknown} row${counts.unknown === 1 ? "'s" : "s'"} outcome is unknown (sent, no answer). Resume with --resume ${resultsFile ?? 'RESULTS'} to settle ${counts.unknown === 1 ? 'it' : 'them'} without doubling.`);
+  const parts = [
+    `ok ${counts.ok}`,
+    `failed ${counts.failed}`,
+    `unknown ${counts.unknown}`,
+    `skipped ${counts.skipped}`,
+    ...(counts.alreadyDone ? [`already done ${counts.alreadyDone}`] : []),
+  ];
+  ctx.out.info(
+    `${interrupted ? 'Interrupted. ' : ''}Onboarding ${source}: ${total} rows — ${parts.join(', ')}.${resultsFile ? ` Results in ${resultsFile}.` : ''}`,
+  );
+  if (ctx.streams.stderr.isTTY && failures.length)
+    ctx.out.info(
+      failures
+        .slice(0, 10)
+        .map((f) => `  ${f}`)
+        .join('\n') + (failures.length > 10 ? `\n  … and ${failures.length - 10} more` : ''),
+    );
+  if (counts.unknown)
+    ctx.out.hint(
+      `${counts.unknown} row${counts.unknown === 1 ? "'s" : "s'"} outcome is unknown (sent, no answer). Resume with --resume ${resultsFile ?? 'RESULTS'} to settle ${counts.unknown === 1 ? 'it' : 'them'} without doubling.`,
+    );
   if (interrupted) ctx.exitCode = ExitCode.Cancelled;
   else if (authFailure) throw authFailure;
   else if (counts.unknown) ctx.exitCode = ExitCode.Unavailable;
-  else if (counts.failed) ctx.exitCode = failureCodes.has(ExitCode.Unavailable) ? ExitCode.Unavailable : ExitCode.ApiRejected;
+  else if (counts.failed)
+    ctx.exitCode = failureCodes.has(ExitCode.Unavailable) ? ExitCode.Unavailable : ExitCode.ApiRejected;
   else if (counts.skipped) ctx.exitCode = ExitCode.Usage;
 }
 

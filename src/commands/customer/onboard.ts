@@ -16,22 +16,39 @@ export interface CustomerOnboardOptions {
 /** Flag values as document fields; a price that is not a number stays a string for the validator to name. */
 export function flagsToDoc(opts: CustomerOnboardOptions): Record<string, unknown> {
   const map: Record<string, string> = {
-    companyName: 'companyName', reference: 'customerReference', contactEmail: 'contactEmail', domain: 'assetsDomains', email: 'assetsEmails',
-    alertRecipient: 'alertRecipients', price: 'price', currency: 'currencyCode', billedFrom: 'billedFromDate', plan: 'planType', enrol: 'enrolType',
-    monthlyReport: 'sendMonthlyReport', locale: 'localeCode', insuranceFrom: 'insuranceActiveFromDate',
+    companyName: 'companyName',
+    reference: 'customerReference',
+    contactEmail: 'contactEmail',
+    domain: 'assetsDomains',
+    email: 'assetsEmails',
+    alertRecipient: 'alertRecipients',
+    price: 'price',
+    currency: 'currencyCode',
+    billedFrom: 'billedFromDate',
+    plan: 'planType',
+    enrol: 'enrolType',
+    monthlyReport: 'sendMonthlyReport',
+    locale: 'localeCode',
+    insuranceFrom: 'insuranceActiveFromDate',
   };
   const doc: Record<string, unknown> = {};
   for (const [flag, field] of Object.entries(map)) {
     const value = opts[flag];
     if (value === undefined) continue;
-    doc[field] = field === 'price' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+    doc[field] =
+      field === 'price' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))
+        ? Number(value)
+        : value;
   }
   return doc;
 }
 
 /** Required fields (and the asset rule) that a document does not supply yet. */
 export function missingFields(doc: Record<string, unknown>): string[] {
-  const missing = FIELDS.filter((f) => f.required && (doc[f.key] === undefined || (Array.isArray(doc[f.key]) && (doc[f.key] as unknown[]).length === 0))).map((f) => `${f.key} (${f.flag})`);
+  const missing = FIELDS.filter(
+    (f) =>
+      f.required && (doc[f.key] === undefined || (Array.isArray(doc[f.key]) && (doc[f.key] as unknown[]).length === 0)),
+  ).map((f) => `${f.key} (${f.flag})`);
   const assets = [doc['assetsDomains'], doc['assetsEmails']].some((v) => Array.isArray(v) && v.length > 0);
   if (!assets) missing.push('assetsDomains or assetsEmails (--domain / --email)');
   return missing;
@@ -57,7 +74,11 @@ export async function runCustomerOnboard(opts: CustomerOnboardOptions, ctx: Cont
     }
     const parsed = await parseJsonText(input.text, source);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new ValidationError(`${source} must hold one JSON object with the onboarding fields`, [], 'See examples/acme.json.');
+      throw new ValidationError(
+        `${source} must hold one JSON object with the onboarding fields`,
+        [],
+        'See examples/acme.json.',
+      );
     }
     doc = parsed as Record<string, unknown>;
   }
@@ -65,7 +86,8 @@ export async function runCustomerOnboard(opts: CustomerOnboardOptions, ctx: Cont
 
   const missing = missingFields(doc);
   const wizard = opts.interactive === true || (opts.file === undefined && missing.length > 0 && ctx.interactive);
-  if (opts.interactive && !ctx.interactive) throw new UsageError('--interactive needs a terminal', 'Supply the fields with --file or flags instead.');
+  if (opts.interactive && !ctx.interactive)
+    throw new UsageError('--interactive needs a terminal', 'Supply the fields with --file or flags instead.');
   let fromWizard = false;
   if (wizard) {
     const { onboardingWizard } = await import('./wizard.js');
@@ -73,10 +95,18 @@ export async function runCustomerOnboard(opts: CustomerOnboardOptions, ctx: Cont
     fromWizard = true;
   } else if (missing.length > 0 && opts.file === undefined) {
     // Flags only: name the flags. With a file, the validator below names every problem.
-    throw new ValidationError(`missing required field${missing.length === 1 ? '' : 's'}; nothing was sent:`, missing, 'Supply them with the flags shown or --file FILE, or run on a terminal for the wizard.');
+    throw new ValidationError(
+      `missing required field${missing.length === 1 ? '' : 's'}; nothing was sent:`,
+      missing,
+      'Supply them with the flags shown or --file FILE, or run on a terminal for the wizard.',
+    );
   }
 
-  const { body, warnings } = await validateOnboarding(doc, { allowUnknown: Boolean(opts.allowUnknownFields), now, source });
+  const { body, warnings } = await validateOnboarding(doc, {
+    allowUnknown: Boolean(opts.allowUnknownFields),
+    now,
+    source,
+  });
   for (const warning of warnings) ctx.out.warn(warning);
   if (opts.dryRun) {
     ctx.out.printJson(body);
@@ -87,9 +117,15 @@ export async function runCustomerOnboard(opts: CustomerOnboardOptions, ctx: Cont
   const api = await ctx.api();
   const account = await ctx.account();
   const result = await onboardCustomer(api, body);
-  await recordOnboarded(ctx.configDir, account.key, { reference: body.customerReference, id: result.customerId, companyName: body.companyName }, now);
+  await recordOnboarded(
+    ctx.configDir,
+    account.key,
+    { reference: body.customerReference, id: result.customerId, companyName: body.companyName },
+    now,
+  );
 
-  if (ctx.globals.json) ctx.out.printJson({ ...result, customerReference: body.customerReference, companyName: body.companyName });
+  if (ctx.globals.json)
+    ctx.out.printJson({ ...result, customerReference: body.customerReference, companyName: body.companyName });
   else if (ctx.streams.stdout.isTTY) {
     ctx.out.success(`Onboarded ${body.companyName} (${body.customerReference}).`);
     await ctx.out.printPairs([

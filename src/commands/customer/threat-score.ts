@@ -27,5 +27,7 @@ export async function runCustomerThreatScore(opts: CustomerThreatScoreOptions, c
     return;
   }
   const band = scoreBand(result.threatScore, ctx.out.color);
-  ctx.out.line(`Threat score for ${describeCustomer(target)}: ${band.paint(`${result.threatScore}/97 (${band.name})`)}`);
+  ctx.out.line(
+    `Threat score for ${describeCustomer(target)}: ${band.paint(`${result.threatScore}/97 (${band.name})`)}`,
+  );
 }

@@ -28,16 +28,24 @@ export async function runCustomerUpdate(opts: CustomerUpdateOptions, ctx: Contex
   }
   if (opts.price !== undefined) {
     const price = Number(opts.price);
-    if (opts.price.trim() === '' || !Number.isFinite(price) || price < 0) problems.push(`price: must be a number, 0 or more (got "${opts.price}")`);
+    if (opts.price.trim() === '' || !Number.isFinite(price) || price < 0)
+      problems.push(`price: must be a number, 0 or more (got "${opts.price}")`);
     body.price = price;
   }
   if (opts.plan !== undefined) body.planType = opts.plan;
-  if (Object.keys(body).length === 0) throw new UsageError('nothing to update', 'Give at least one of --company-name, --contact-email, --price, --plan.');
+  if (Object.keys(body).length === 0)
+    throw new UsageError('nothing to update', 'Give at least one of --company-name, --contact-email, --price, --plan.');
   if (problems.length) throw new ValidationError('invalid update; nothing was sent:', problems);
 
   const target = await customerTarget(ctx, opts.customer);
   const result = await updateCustomerInfo(target.api, target.id, body);
-  if (body.companyName) await recordChange(ctx.configDir, target.account.key, target.id, { companyName: body.companyName }, ctx.now());
+  if (body.companyName)
+    await recordChange(ctx.configDir, target.account.key, target.id, { companyName: body.companyName }, ctx.now());
   if (ctx.globals.json) ctx.out.printJson({ ...result, customerId: target.id, updated: body });
-  else ctx.out.success(`Updated ${describeCustomer(target)}: ${Object.entries(body).map(([k, v]) => `${k} = ${String(v)}`).join(', ')}.`);
+  else
+    ctx.out.success(
+      `Updated ${describeCustomer(target)}: ${Object.entries(body)
+        .map(([k, v]) => `${k} = ${String(v)}`)
+        .join(', ')}.`,
+    );
 }

@@ -13,6 +13,10 @@ export async function runHealth(_opts: HealthOptions, ctx: Context): Promise<voi
   ctx.out.success(`API reachable at ${api.baseUrl.origin} (${result.status} in ${result.latencyMs} ms)`);
   const pairs = Object.entries(result.body)
     .filter(([key]) => key !== 'success')
-    .map(([key, value]): [string, string, string] => [key, key, typeof value === 'object' ? JSON.stringify(value) : String(value)]);
+    .map(([key, value]): [string, string, string] => [
+      key,
+      key,
+      typeof value === 'object' ? JSON.stringify(value) : String(value),
+    ]);
   if (pairs.length) await ctx.out.printPairs(pairs);
 }

@@ -6,8 +6,17 @@ export function registerHealth(program: Command, ctx: Context): void {
   program
     .command('health')
     .summary('check that the API answers, and how fast')
-    .description('Call the health endpoint of the configured API. Works without credentials; sends them when a profile has some.')
-    .addHelpText('after', examples('safeweb health', 'safeweb health --json', 'safeweb health --base-url https://staging-connect.safeweb.co'))
+    .description(
+      'Call the health endpoint of the configured API. Works without credentials; sends them when a profile has some.',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb health',
+        'safeweb health --json',
+        'safeweb health --base-url https://staging-connect.safeweb.co',
+      ),
+    )
     .action(async () => {
       const { runHealth } = await import('./check.js');
       await runHealth({}, ctx);

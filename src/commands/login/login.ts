@@ -9,7 +9,8 @@ export interface LoginOptions {
   verify: boolean;
 }
 
-const NON_INTERACTIVE_HINT = 'login asks questions; in a script use `safeweb profile add NAME --partner-id ID --api-key-stdin` instead.';
+const NON_INTERACTIVE_HINT =
+  'login asks questions; in a script use `safeweb profile add NAME --partner-id ID --api-key-stdin` instead.';
 
 export async function runLogin(opts: LoginOptions, ctx: Context): Promise<void> {
   if (!ctx.interactive) throw new UsageError('`safeweb login` needs a terminal', NON_INTERACTIVE_HINT);
@@ -23,7 +24,10 @@ export async function runLogin(opts: LoginOptions, ctx: Context): Promise<void> 
   });
   const profileName = name.trim();
   if (config.profiles[profileName]) {
-    const replace = await prompter.confirm({ message: `Profile "${profileName}" exists (${config.profiles[profileName]!.partnerId}). Replace it?`, default: false });
+    const replace = await prompter.confirm({
+      message: `Profile "${profileName}" exists (${config.profiles[profileName]!.partnerId}). Replace it?`,
+      default: false,
+    });
     if (!replace) throw new CancelledError('Nothing saved.');
   }
 
@@ -38,24 +42,41 @@ export async function runLogin(opts: LoginOptions, ctx: Context): Promise<void> 
   });
   let baseUrl: string = env === 'custom' ? '' : ENVIRONMENTS[env];
   if (env === 'custom') {
-    const raw = await prompter.input({ message: 'Base URL', default: 'http://127.0.0.1:4010', validate: (v) => urlProblem(v.trim()) ?? true });
+    const raw = await prompter.input({
+      message: 'Base URL',
+      default: 'http://127.0.0.1:4010',
+      validate: (v) => urlProblem(v.trim()) ?? true,
+    });
     baseUrl = checkBaseUrl(raw.trim()).href.replace(/\/$/, '');
   }
-  const partnerId = (await prompter.input({ message: 'Partner ID', validate: (v) => (v.trim() ? true : 'The partner ID SafeWeb gave you is needed.') })).trim();
+  const partnerId = (
+    await prompter.input({
+      message: 'Partner ID',
+      validate: (v) => (v.trim() ? true : 'The partner ID SafeWeb gave you is needed.'),
+    })
+  ).trim();
   const apiKey = (
     await prompter.password({
       message: 'API key',
-      validate: (v) => (!v.trim() ? 'The API key is needed.' : /\s/.test(v.trim()) ? 'An API key has no spaces.' : true),
+      validate: (v) =>
+        !v.trim() ? 'The API key is needed.' : /\s/.test(v.trim()) ? 'An API key has no spaces.' : true,
     })
   ).trim();
 
   if (opts.verify) await verifyCredentials(ctx, { partnerId, apiKey, baseUrl });
-  const saved = await saveProfile(ctx.configDir, profileName, { partnerId, apiKey, baseUrl }, { activate: true, replace: true });
+  const saved = await saveProfile(
+    ctx.configDir,
+    profileName,
+    { partnerId, apiKey, baseUrl },
+    { activate: true, replace: true },
+  );
   if (ctx.globals.json) {
     ctx.out.printJson({ name: profileName, partnerId, baseUrl, active: true, verified: opts.verify, file: saved.file });
     return;
   }
-  ctx.out.success(`${opts.verify ? 'Credentials accepted. ' : ''}Saved profile "${profileName}" (${partnerId} at ${baseUrl}) in ${saved.file}, mode 0600; it is now active.`);
+  ctx.out.success(
+    `${opts.verify ? 'Credentials accepted. ' : ''}Saved profile "${profileName}" (${partnerId} at ${baseUrl}) in ${saved.file}, mode 0600; it is now active.`,
+  );
   ctx.out.hint('Try: safeweb partner analytics');
 }
 

@@ -19,7 +19,10 @@ export async function runPartnerAnalytics(_opts: PartnerAnalyticsOptions, ctx: C
     return;
   }
   // Known metrics first in a fixed order, then anything new the API adds.
-  const keys = [...Object.keys(LABELS).filter((k) => k in result.data), ...Object.keys(result.data).filter((k) => !(k in LABELS))];
+  const keys = [
+    ...Object.keys(LABELS).filter((k) => k in result.data),
+    ...Object.keys(result.data).filter((k) => !(k in LABELS)),
+  ];
   await ctx.out.printPairs(keys.map((key) => [LABELS[key] ?? key, key, formatValue(result.data[key])]));
 }
 

@@ -7,13 +7,29 @@ export function registerPartner(program: Command, ctx: Context): void {
     .command('partner')
     .summary('partner-level analytics and plans')
     .description('Read partner-level analytics and the plans you can sell.')
-    .addHelpText('after', examples('safeweb partner analytics', 'safeweb partner analytics --json | jq .data.activeCustomers', 'safeweb partner plans'));
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb partner analytics',
+        'safeweb partner analytics --json | jq .data.activeCustomers',
+        'safeweb partner plans',
+      ),
+    );
 
   partner
     .command('analytics')
     .summary('customer, asset and breach counts across your customers')
-    .description('Show partner analytics: total, active and new customers, monitored domains and emails, breaches detected.')
-    .addHelpText('after', examples('safeweb partner analytics', 'safeweb partner analytics --json | jq .data', 'safeweb partner analytics | cut -f2   # piped: key<TAB>value lines'))
+    .description(
+      'Show partner analytics: total, active and new customers, monitored domains and emails, breaches detected.',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb partner analytics',
+        'safeweb partner analytics --json | jq .data',
+        'safeweb partner analytics | cut -f2   # piped: key<TAB>value lines',
+      ),
+    )
     .action(async () => {
       const { runPartnerAnalytics } = await import('./analytics.js');
       await runPartnerAnalytics({}, ctx);

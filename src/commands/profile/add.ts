@@ -18,23 +18,43 @@ export interface ProfileAddOptions {
 export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Promise<void> {
   const name = checkProfileName(opts.name);
   const partnerId = ctx.globals.partnerId?.trim();
-  if (!partnerId) throw new UsageError('--partner-id is required', `Run: safeweb profile add ${name} --partner-id ID --api-key-stdin`);
-  if (opts.env && ctx.globals.baseUrl) throw new UsageError('--env and --base-url cannot be used together', 'Give one of them.');
+  if (!partnerId)
+    throw new UsageError(
+      '--partner-id is required',
+      `Run: safeweb profile add ${name} --partner-id ID --api-key-stdin`,
+    );
+  if (opts.env && ctx.globals.baseUrl)
+    throw new UsageError('--env and --base-url cannot be used together', 'Give one of them.');
   const baseUrl = checkBaseUrl(ctx.globals.baseUrl ?? ENVIRONMENTS[opts.env ?? 'production']).href.replace(/\/$/, '');
   if (!opts.apiKeyStdin && !opts.apiKeyFile) {
-    throw new UsageError('the API key is needed', 'Pass --api-key-stdin (and pipe it in) or --api-key-file FILE; keys are never taken as flag values.');
+    throw new UsageError(
+      'the API key is needed',
+      'Pass --api-key-stdin (and pipe it in) or --api-key-file FILE; keys are never taken as flag values.',
+    );
   }
-  const apiKey = await readSecret({ file: opts.apiKeyFile, stdin: opts.apiKeyStdin }, ctx.streams.stdin, 'API key', (t) => ctx.out.warn(t));
+  const apiKey = await readSecret(
+    { file: opts.apiKeyFile, stdin: opts.apiKeyStdin },
+    ctx.streams.stdin,
+    'API key',
+    (t) => ctx.out.warn(t),
+  );
 
   if (opts.verify) {
     const { verifyCredentials } = await import('../login/verify.js');
     await verifyCredentials(ctx, { partnerId, apiKey, baseUrl });
   }
-  const saved = await saveProfile(ctx.configDir, name, { partnerId, apiKey, baseUrl }, { activate: opts.use, replace: opts.force });
+  const saved = await saveProfile(
+    ctx.configDir,
+    name,
+    { partnerId, apiKey, baseUrl },
+    { activate: opts.use, replace: opts.force },
+  );
   if (ctx.globals.json) {
     ctx.out.printJson({ name, partnerId, baseUrl, active: saved.active, file: saved.file });
     return;
   }
-  ctx.out.success(`${saved.replaced ? 'Replaced' : 'Saved'} profile "${name}" (${partnerId} at ${baseUrl}) in ${saved.file}${saved.active ? ', now active' : ''}.`);
+  ctx.out.success(
+    `${saved.replaced ? 'Replaced' : 'Saved'} profile "${name}" (${partnerId} at ${baseUrl}) in ${saved.file}${saved.active ? ', now active' : ''}.`,
+  );
   if (!saved.active) ctx.out.hint(`Use it with --profile ${name}, or make it active: safeweb profile use ${name}`);
 }

@@ -6,29 +6,72 @@ export function registerProfile(program: Command, ctx: Context): void {
   const profile = program
     .command('profile')
     .summary('stored credentials: add, list, use, show, remove')
-    .description('Manage stored profiles. A profile is a partner ID, an API key and a base URL. Stored in the config directory (SAFEWEB_CONFIG_DIR overrides it), mode 0600.')
-    .addHelpText('after', examples('safeweb profile add prod --partner-id P123 --api-key-file ~/.safeweb-key', 'safeweb profile list', 'safeweb profile use staging', 'safeweb profile show'));
+    .description(
+      'Manage stored profiles. A profile is a partner ID, an API key and a base URL. Stored in the config directory (SAFEWEB_CONFIG_DIR overrides it), mode 0600.',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb profile add prod --partner-id P123 --api-key-file ~/.safeweb-key',
+        'safeweb profile list',
+        'safeweb profile use staging',
+        'safeweb profile show',
+      ),
+    );
 
   profile
     .command('add')
     .argument('<name>', 'profile name')
     .summary('store a profile without prompts (for scripts)')
-    .description('Store a profile non-interactively. The API key comes from stdin or a file, never from a flag value. Uses the global --partner-id and --base-url.')
+    .description(
+      'Store a profile non-interactively. The API key comes from stdin or a file, never from a flag value. Uses the global --partner-id and --base-url.',
+    )
     .option('--api-key-stdin', 'read the API key from stdin')
     .option('--api-key-file <file>', 'read the API key from a file')
-    .addOption(new Option('--env <environment>', 'production or staging (instead of --base-url)').choices(['production', 'staging']))
+    .addOption(
+      new Option('--env <environment>', 'production or staging (instead of --base-url)').choices([
+        'production',
+        'staging',
+      ]),
+    )
     .option('--use', 'make it the active profile (the first profile always is)')
     .option('--force', 'replace a profile of the same name')
     .option('--verify', 'check the credentials with a real request before saving')
-    .addHelpText('after', examples(
-      'safeweb profile add prod --partner-id P123 --api-key-file ~/.safeweb-key',
-      'pass show safeweb | safeweb profile add staging --env staging --partner-id P123 --api-key-stdin',
-      'safeweb profile add local --base-url http://127.0.0.1:4010 --partner-id sandbox-partner --api-key-stdin < key.txt',
-    ))
-    .action(async (name: string, opts: { apiKeyStdin?: boolean; apiKeyFile?: string; env?: 'production' | 'staging'; use?: boolean; force?: boolean; verify?: boolean }) => {
-      const { runProfileAdd } = await import('./add.js');
-      await runProfileAdd({ name, apiKeyStdin: Boolean(opts.apiKeyStdin), apiKeyFile: opts.apiKeyFile, env: opts.env, use: Boolean(opts.use), force: Boolean(opts.force), verify: Boolean(opts.verify) }, ctx);
-    });
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb profile add prod --partner-id P123 --api-key-file ~/.safeweb-key',
+        'pass show safeweb | safeweb profile add staging --env staging --partner-id P123 --api-key-stdin',
+        'safeweb profile add local --base-url http://127.0.0.1:4010 --partner-id sandbox-partner --api-key-stdin < key.txt',
+      ),
+    )
+    .action(
+      async (
+        name: string,
+        opts: {
+          apiKeyStdin?: boolean;
+          apiKeyFile?: string;
+          env?: 'production' | 'staging';
+          use?: boolean;
+          force?: boolean;
+          verify?: boolean;
+        },
+      ) => {
+        const { runProfileAdd } = await import('./add.js');
+        await runProfileAdd(
+          {
+            name,
+            apiKeyStdin: Boolean(opts.apiKeyStdin),
+            apiKeyFile: opts.apiKeyFile,
+            env: opts.env,
+            use: Boolean(opts.use),
+            force: Boolean(opts.force),
+            verify: Boolean(opts.verify),
+          },
+          ctx,
+        );
+      },
+    );
 
   profile
     .command('list')
@@ -54,9 +97,18 @@ export function registerProfile(program: Command, ctx: Context): void {
     .command('show')
     .argument('[name]', 'profile name (default: what this command would use now)')
     .summary('each setting in effect and where it came from')
-    .description('Show the partner ID, API key (masked), base URL and profile in effect, and where each came from: flag, environment or stored profile.')
+    .description(
+      'Show the partner ID, API key (masked), base URL and profile in effect, and where each came from: flag, environment or stored profile.',
+    )
     .option('--reveal-key', 'print the API key in full')
-    .addHelpText('after', examples('safeweb profile show', 'SAFEWEB_BASE_URL=http://127.0.0.1:4010 safeweb profile show', 'safeweb profile show prod --json'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb profile show',
+        'SAFEWEB_BASE_URL=http://127.0.0.1:4010 safeweb profile show',
+        'safeweb profile show prod --json',
+      ),
+    )
     .action(async (name: string | undefined, opts: { revealKey?: boolean }) => {
       const { runProfileShow } = await import('./show.js');
       await runProfileShow({ name, revealKey: Boolean(opts.revealKey) }, ctx);

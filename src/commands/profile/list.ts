@@ -12,7 +12,13 @@ export async function runProfileList(opts: ProfileListOptions, ctx: Context): Pr
     for (const [name] of entries) ctx.out.line(name);
     return;
   }
-  const rows = entries.map(([name, p]) => ({ name, active: name === config.activeProfile, partnerId: p.partnerId, baseUrl: p.baseUrl, apiKey: maskSecret(p.apiKey) }));
+  const rows = entries.map(([name, p]) => ({
+    name,
+    active: name === config.activeProfile,
+    partnerId: p.partnerId,
+    baseUrl: p.baseUrl,
+    apiKey: maskSecret(p.apiKey),
+  }));
   if (ctx.globals.json) {
     ctx.out.printJson(rows);
     return;

@@ -12,9 +12,16 @@ export async function runProfileRemove(opts: ProfileRemoveOptions, ctx: Context)
   const current = await ctx.config();
   if (!current.profiles[opts.name]) throw unknownProfile(opts.name, Object.keys(current.profiles));
   if (!opts.yes) {
-    if (!ctx.interactive) throw new UsageError(`removing profile "${opts.name}" needs confirmation`, 'Pass --yes to remove it without asking.');
+    if (!ctx.interactive)
+      throw new UsageError(
+        `removing profile "${opts.name}" needs confirmation`,
+        'Pass --yes to remove it without asking.',
+      );
     const prompter = await ctx.prompter('Pass --yes to remove it without asking.');
-    const ok = await prompter.confirm({ message: `Remove profile "${opts.name}" (${current.profiles[opts.name]!.partnerId})?`, default: false });
+    const ok = await prompter.confirm({
+      message: `Remove profile "${opts.name}" (${current.profiles[opts.name]!.partnerId})?`,
+      default: false,
+    });
     if (!ok) throw new CancelledError('Nothing removed.');
   }
   let wasActive = false;

@@ -14,7 +14,9 @@ export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Pr
   if (opts.name && !config.profiles[opts.name]) throw unknownProfile(opts.name, Object.keys(config.profiles));
   const flags = opts.name ? { ...ctx.globals, profile: opts.name } : ctx.globals;
   const resolved = resolveSettings(flags, ctx.env, config);
-  const key = resolved.apiKey ? { ...resolved.apiKey, value: opts.revealKey ? resolved.apiKey.value : maskSecret(resolved.apiKey.value) } : undefined;
+  const key = resolved.apiKey
+    ? { ...resolved.apiKey, value: opts.revealKey ? resolved.apiKey.value : maskSecret(resolved.apiKey.value) }
+    : undefined;
   const settings: Record<string, Sourced<string> | undefined> = {
     profile: resolved.profile,
     partnerId: resolved.partnerId,
@@ -25,12 +27,23 @@ export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Pr
     ctx.out.printJson({ ...settings, configFile: configPath(ctx.configDir), overriddenEnv: resolved.overriddenEnv });
     return;
   }
-  const labels: Record<string, string> = { profile: 'Profile', partnerId: 'Partner ID', apiKey: 'API key', baseUrl: 'Base URL' };
+  const labels: Record<string, string> = {
+    profile: 'Profile',
+    partnerId: 'Partner ID',
+    apiKey: 'API key',
+    baseUrl: 'Base URL',
+  };
   await ctx.out.printRows(
     [{ header: 'Setting' }, { header: 'Value' }, { header: 'Source', wrap: true }],
-    Object.entries(settings).map(([k, s]) => [labels[k] ?? k, s?.value ?? '(not set)', s ? `${s.source}: ${s.origin}` : '']),
+    Object.entries(settings).map(([k, s]) => [
+      labels[k] ?? k,
+      s?.value ?? '(not set)',
+      s ? `${s.source}: ${s.origin}` : '',
+    ]),
   );
   ctx.out.hint(`Config file: ${configPath(ctx.configDir)}`);
-  if (resolved.overriddenEnv.length) ctx.out.warn(`--profile overrides ${resolved.overriddenEnv.join(', ')} from the environment.`);
-  if (!resolved.apiKey || !resolved.partnerId) ctx.out.hint('No credentials yet: run `safeweb login` or `safeweb profile add`.');
+  if (resolved.overriddenEnv.length)
+    ctx.out.warn(`--profile overrides ${resolved.overriddenEnv.join(', ')} from the environment.`);
+  if (!resolved.apiKey || !resolved.partnerId)
+    ctx.out.hint('No credentials yet: run `safeweb login` or `safeweb profile add`.');
 }

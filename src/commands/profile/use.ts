@@ -18,5 +18,8 @@ export async function runProfileUse(opts: ProfileUseOptions, ctx: Context): Prom
 }
 
 export function unknownProfile(name: string, known: string[]): UsageError {
-  return new UsageError(`no profile named "${name}"`, known.length ? `Known profiles: ${known.join(', ')}.` : 'Create one with `safeweb login` or `safeweb profile add`.');
+  return new UsageError(
+    `no profile named "${name}"`,
+    known.length ? `Known profiles: ${known.join(', ')}.` : 'Create one with `safeweb login` or `safeweb profile add`.',
+  );
 }

@@ -10,16 +10,33 @@ export interface SandboxExecOptions {
 
 export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Promise<void> {
   const [program, ...args] = opts.command;
-  if (!program) throw new UsageError('no command given', 'Write it after --, e.g. safeweb sandbox exec -- safeweb partner analytics');
-  const sandbox = await openSandbox(ctx, { port: 0, state: opts.state, log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined });
+  if (!program)
+    throw new UsageError(
+      'no command given',
+      'Write it after --, e.g. safeweb sandbox exec -- safeweb partner analytics',
+    );
+  const sandbox = await openSandbox(ctx, {
+    port: 0,
+    state: opts.state,
+    log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
+  });
   try {
-    const env: Record<string, string | undefined> = { ...ctx.env, SAFEWEB_BASE_URL: sandbox.url, SAFEWEB_PARTNER_ID: sandbox.partnerId, SAFEWEB_API_KEY: sandbox.apiKey };
+    const env: Record<string, string | undefined> = {
+      ...ctx.env,
+      SAFEWEB_BASE_URL: sandbox.url,
+      SAFEWEB_PARTNER_ID: sandbox.partnerId,
+      SAFEWEB_API_KEY: sandbox.apiKey,
+    };
     delete env['SAFEWEB_PROFILE'];
     ctx.out.hint(`sandbox on ${sandbox.url}; running: ${opts.command.join(' ')}`);
     ctx.exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(program, args, { stdio: 'inherit', env });
       child.on('error', (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'ENOENT' ? new UsageError(`command not found: ${program}`, 'Check the name, or give a full path.') : error),
+        reject(
+          error.code === 'ENOENT'
+            ? new UsageError(`command not found: ${program}`, 'Check the name, or give a full path.')
+            : error,
+        ),
       );
       child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
     });

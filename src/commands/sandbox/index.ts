@@ -7,31 +7,88 @@ export function registerSandbox(program: Command, ctx: Context): void {
   const sandbox = program
     .command('sandbox')
     .summary('a local emulator of the SafeWeb API, for trying and testing')
-    .description('Run a local emulator of the SafeWeb Partner API on 127.0.0.1 with realistic seed data. No network and no real credentials needed.')
-    .addHelpText('after', examples('safeweb sandbox start --save-profile', 'safeweb sandbox start --port 4010 --state ./sandbox.json', 'safeweb sandbox exec -- ./my-script.sh'));
+    .description(
+      'Run a local emulator of the SafeWeb Partner API on 127.0.0.1 with realistic seed data. No network and no real credentials needed.',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb sandbox start --save-profile',
+        'safeweb sandbox start --port 4010 --state ./sandbox.json',
+        'safeweb sandbox exec -- ./my-script.sh',
+      ),
+    );
 
   sandbox
     .command('start')
     .summary('run the sandbox until Ctrl+C')
-    .description('Start the sandbox on 127.0.0.1 and print its URL, partner ID and API key. With --save-profile it also stores a profile pointing at it.')
+    .description(
+      'Start the sandbox on 127.0.0.1 and print its URL, partner ID and API key. With --save-profile it also stores a profile pointing at it.',
+    )
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').default(4010).argParser(parsePort))
     .option('--state <file>', 'keep the data in this JSON file across restarts')
-    .addOption(new Option('--save-profile [name]', 'store a profile for it (default name "sandbox") and make it active').preset('sandbox'))
+    .addOption(
+      new Option('--save-profile [name]', 'store a profile for it (default name "sandbox") and make it active').preset(
+        'sandbox',
+      ),
+    )
     .option('--quiet', 'do not log each request')
-    .addOption(new Option('--latency <ms>', 'add this delay to every API answer').argParser(parseNonNegativeInt(60_000)))
-    .addOption(new Option('--error-rate <p>', 'answer this share of API requests (0 to 1) with 503').argParser(parseShare))
-    .addOption(new Option('--rate-limit <n>', 'API requests per second; beyond, 429 with Retry-After').argParser(parseNonNegativeInt(100_000)))
-    .addHelpText('after', examples('safeweb sandbox start --save-profile', 'safeweb sandbox start --port 0 --json   # prints {url, partnerId, apiKey} first', 'safeweb sandbox start --latency 200 --error-rate 0.05 --rate-limit 20   # a slow, flaky, throttled API'))
-    .action(async (opts: { port: number; state?: string; saveProfile?: string; quiet?: boolean; latency?: number; errorRate?: number; rateLimit?: number }) => {
-      const { runSandboxStart } = await import('./start.js');
-      await runSandboxStart({ port: opts.port, state: opts.state, saveProfile: opts.saveProfile, quiet: Boolean(opts.quiet), faults: { latencyMs: opts.latency, errorRate: opts.errorRate, rateLimit: opts.rateLimit } }, ctx);
-    });
+    .addOption(
+      new Option('--latency <ms>', 'add this delay to every API answer').argParser(parseNonNegativeInt(60_000)),
+    )
+    .addOption(
+      new Option('--error-rate <p>', 'answer this share of API requests (0 to 1) with 503').argParser(parseShare),
+    )
+    .addOption(
+      new Option('--rate-limit <n>', 'API requests per second; beyond, 429 with Retry-After').argParser(
+        parseNonNegativeInt(100_000),
+      ),
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb sandbox start --save-profile',
+        'safeweb sandbox start --port 0 --json   # prints {url, partnerId, apiKey} first',
+        'safeweb sandbox start --latency 200 --error-rate 0.05 --rate-limit 20   # a slow, flaky, throttled API',
+      ),
+    )
+    .action(
+      async (opts: {
+        port: number;
+        state?: string;
+        saveProfile?: string;
+        quiet?: boolean;
+        latency?: number;
+        errorRate?: number;
+        rateLimit?: number;
+      }) => {
+        const { runSandboxStart } = await import('./start.js');
+        await runSandboxStart(
+          {
+            port: opts.port,
+            state: opts.state,
+            saveProfile: opts.saveProfile,
+            quiet: Boolean(opts.quiet),
+            faults: { latencyMs: opts.latency, errorRate: opts.errorRate, rateLimit: opts.rateLimit },
+          },
+          ctx,
+        );
+      },
+    );
 
   sandbox
     .command('deliveries')
     .summary("the sandbox's log of webhook delivery attempts")
-    .description('Show every webhook delivery the running sandbox made for your endpoints, with each attempt. Uses the active profile, which must point at the sandbox.')
-    .addHelpText('after', examples('safeweb sandbox deliveries', 'safeweb sandbox deliveries --json | jq ".deliveries[] | select(.status == \\"failed\\")"'))
+    .description(
+      'Show every webhook delivery the running sandbox made for your endpoints, with each attempt. Uses the active profile, which must point at the sandbox.',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb sandbox deliveries',
+        'safeweb sandbox deliveries --json | jq ".deliveries[] | select(.status == \\"failed\\")"',
+      ),
+    )
     .action(async () => {
       const { runSandboxDeliveries } = await import('./deliveries.js');
       await runSandboxDeliveries({}, ctx);
@@ -41,9 +98,17 @@ export function registerSandbox(program: Command, ctx: Context): void {
     .command('exec')
     .argument('<command...>', 'the command to run, after --')
     .summary('run one command against a fresh sandbox, then stop it')
-    .description('Start a sandbox on a free port, run the command with SAFEWEB_BASE_URL, SAFEWEB_PARTNER_ID and SAFEWEB_API_KEY pointing at it, stop the sandbox, and exit with the command\'s exit code.')
+    .description(
+      "Start a sandbox on a free port, run the command with SAFEWEB_BASE_URL, SAFEWEB_PARTNER_ID and SAFEWEB_API_KEY pointing at it, stop the sandbox, and exit with the command's exit code.",
+    )
     .option('--state <file>', 'use (and keep) the data in this JSON file')
-    .addHelpText('after', examples('safeweb sandbox exec -- safeweb partner analytics', 'safeweb sandbox exec -- bash -c \'safeweb partner plans --json | jq length\''))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb sandbox exec -- safeweb partner analytics',
+        "safeweb sandbox exec -- bash -c 'safeweb partner plans --json | jq length'",
+      ),
+    )
     .action(async (command: string[], opts: { state?: string }) => {
       const { runSandboxExec } = await import('./exec.js');
       await runSandboxExec({ command, state: opts.state }, ctx);

@@ -13,12 +13,20 @@ export interface SandboxStartOptions {
   faults?: Faults;
 }
 
-export async function openSandbox(ctx: Context, opts: { port: number; state?: string | undefined; log?: (line: string) => void; faults?: Faults | undefined }): Promise<Sandbox> {
+export async function openSandbox(
+  ctx: Context,
+  opts: { port: number; state?: string | undefined; log?: (line: string) => void; faults?: Faults | undefined },
+): Promise<Sandbox> {
   try {
     return await startSandbox({ port: opts.port, statePath: opts.state, log: opts.log, faults: opts.faults });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UnavailableError(`port ${opts.port} on 127.0.0.1 is already in use`, undefined, 'Pick another with --port, or --port 0 for any free port.');
+    if (code === 'EADDRINUSE')
+      throw new UnavailableError(
+        `port ${opts.port} on 127.0.0.1 is already in use`,
+        undefined,
+        'Pick another with --port, or --port 0 for any free port.',
+      );
     if (code === 'EACCES') throw new UsageError(`not allowed to listen on port ${opts.port}`, 'Use a port above 1024.');
     throw new UsageError((error as Error).message);
   }
@@ -33,10 +41,21 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
   try {
     let saved: { file: string } | undefined;
     if (profileName) {
-      saved = await saveProfile(ctx.configDir, profileName, { partnerId: sandbox.partnerId, apiKey: sandbox.apiKey, baseUrl: sandbox.url }, { activate: true, replace: true });
+      saved = await saveProfile(
+        ctx.configDir,
+        profileName,
+        { partnerId: sandbox.partnerId, apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+        { activate: true, replace: true },
+      );
     }
     if (ctx.globals.json) {
-      ctx.out.printJson({ url: sandbox.url, partnerId: sandbox.partnerId, apiKey: sandbox.apiKey, profile: profileName ?? null, state: opts.state ?? null });
+      ctx.out.printJson({
+        url: sandbox.url,
+        partnerId: sandbox.partnerId,
+        apiKey: sandbox.apiKey,
+        profile: profileName ?? null,
+        state: opts.state ?? null,
+      });
     } else {
       const c = ctx.out.color;
       ctx.out.line(`SafeWeb sandbox listening on ${c.bold(sandbox.url)}`);
@@ -44,11 +63,21 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
       ctx.out.line(`  API key     ${sandbox.apiKey}`);
       ctx.out.line(`  state       ${opts.state ?? 'in memory (use --state FILE to keep it)'}`);
       const f = opts.faults ?? {};
-      const knobs = [f.latencyMs ? `latency ${f.latencyMs} ms` : '', f.errorRate ? `error rate ${f.errorRate * 100}%` : '', f.rateLimit ? `rate limit ${f.rateLimit}/s` : ''].filter(Boolean);
+      const knobs = [
+        f.latencyMs ? `latency ${f.latencyMs} ms` : '',
+        f.errorRate ? `error rate ${f.errorRate * 100}%` : '',
+        f.rateLimit ? `rate limit ${f.rateLimit}/s` : '',
+      ].filter(Boolean);
       if (knobs.length) ctx.out.line(`  faults      ${knobs.join(', ')}`);
     }
-    if (saved) ctx.out.success(`Saved profile "${profileName}" in ${saved.file}; it is now active. Try: safeweb partner analytics`);
-    else ctx.out.hint(`Use it from another terminal: safeweb sandbox start --save-profile, or export SAFEWEB_BASE_URL=${sandbox.url} SAFEWEB_PARTNER_ID=${sandbox.partnerId} SAFEWEB_API_KEY=…`);
+    if (saved)
+      ctx.out.success(
+        `Saved profile "${profileName}" in ${saved.file}; it is now active. Try: safeweb partner analytics`,
+      );
+    else
+      ctx.out.hint(
+        `Use it from another terminal: safeweb sandbox start --save-profile, or export SAFEWEB_BASE_URL=${sandbox.url} SAFEWEB_PARTNER_ID=${sandbox.partnerId} SAFEWEB_API_KEY=…`,
+      );
     ctx.out.hint('Press Ctrl+C to stop.');
     const signal = await stopped;
     ctx.out.info('Stopping the sandbox…');

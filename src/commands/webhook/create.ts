@@ -22,7 +22,10 @@ export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context)
       fd = openSync(opts.secretFile, 'wx', 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new UsageError(`cannot create ${opts.secretFile}: ${code === 'EEXIST' ? 'it already exists' : (error as Error).message}`, 'Give a new file name; an existing file is never overwritten.');
+      throw new UsageError(
+        `cannot create ${opts.secretFile}: ${code === 'EEXIST' ? 'it already exists' : (error as Error).message}`,
+        'Give a new file name; an existing file is never overwritten.',
+      );
     }
   }
   let result;
@@ -41,7 +44,10 @@ export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context)
     closeSync(fd);
   }
   if (ctx.globals.json) {
-    ctx.out.printJson({ success: result.success, webhook: fd !== undefined ? { ...endpoint, secretFile: opts.secretFile } : result.webhook });
+    ctx.out.printJson({
+      success: result.success,
+      webhook: fd !== undefined ? { ...endpoint, secretFile: opts.secretFile } : result.webhook,
+    });
   } else {
     await ctx.out.printPairs([
       ['ID', 'id', endpoint.id],
@@ -52,6 +58,10 @@ export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context)
       ...(fd === undefined ? ([['Secret', 'secret', secret]] as Array<[string, string, string | undefined]>) : []),
     ]);
   }
-  if (fd !== undefined) ctx.out.success(`The signing secret is in ${opts.secretFile} (mode 0600). It cannot be shown again.`);
-  else ctx.out.warn('this signing secret is shown only now and cannot be retrieved later; store it safely (or use --secret-file next time).');
+  if (fd !== undefined)
+    ctx.out.success(`The signing secret is in ${opts.secretFile} (mode 0600). It cannot be shown again.`);
+  else
+    ctx.out.warn(
+      'this signing secret is shown only now and cannot be retrieved later; store it safely (or use --secret-file next time).',
+    );
 }

@@ -9,12 +9,15 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .command('webhook')
     .summary('manage endpoints, verify signatures, receive and send test deliveries')
     .description(`Webhook endpoints receive signed events: ${EVENTS.join(', ')}.`)
-    .addHelpText('after', examples(
-      'safeweb webhook create --url https://hooks.example.com/safeweb --event all --secret-file safeweb.secret',
-      'safeweb webhook listen --secret-file safeweb.secret --forward-to http://127.0.0.1:3000/hook',
-      'safeweb webhook trigger breach.new --url http://127.0.0.1:4020/ --secret-file safeweb.secret',
-      'safeweb webhook verify --secret-file safeweb.secret --headers headers.txt --payload body.json',
-    ));
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb webhook create --url https://hooks.example.com/safeweb --event all --secret-file safeweb.secret',
+        'safeweb webhook listen --secret-file safeweb.secret --forward-to http://127.0.0.1:3000/hook',
+        'safeweb webhook trigger breach.new --url http://127.0.0.1:4020/ --secret-file safeweb.secret',
+        'safeweb webhook verify --secret-file safeweb.secret --headers headers.txt --payload body.json',
+      ),
+    );
 
   webhook
     .command('create')
@@ -23,16 +26,28 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .option('--event <event>', `event to send (repeatable): ${EVENTS.join(', ')}, or all`, collect)
     .option('--inactive', 'create it switched off')
     .option('--secret-file <file>', 'write the secret to this new file (mode 0600) instead of printing it')
-    .addHelpText('after', examples('safeweb webhook create --url https://hooks.example.com/safeweb --event all', 'safeweb webhook create --url https://hooks.example.com/x --event breach.new --event breach.resolved --secret-file x.secret'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb webhook create --url https://hooks.example.com/safeweb --event all',
+        'safeweb webhook create --url https://hooks.example.com/x --event breach.new --event breach.resolved --secret-file x.secret',
+      ),
+    )
     .action(async (opts: { url: string; event?: string[]; inactive?: boolean; secretFile?: string }) => {
       const { runWebhookCreate } = await import('./create.js');
-      await runWebhookCreate({ url: opts.url, events: opts.event ?? [], inactive: Boolean(opts.inactive), secretFile: opts.secretFile }, ctx);
+      await runWebhookCreate(
+        { url: opts.url, events: opts.event ?? [], inactive: Boolean(opts.inactive), secretFile: opts.secretFile },
+        ctx,
+      );
     });
 
   webhook
     .command('list')
     .summary('your endpoints (secrets are never shown)')
-    .addHelpText('after', examples('safeweb webhook list', 'safeweb webhook list --json | jq ".webhooks[] | select(.active)"'))
+    .addHelpText(
+      'after',
+      examples('safeweb webhook list', 'safeweb webhook list --json | jq ".webhooks[] | select(.active)"'),
+    )
     .action(async () => {
       const { runWebhookList } = await import('./list.js');
       await runWebhookList({}, ctx);
@@ -46,10 +61,19 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .option('--event <event>', 'new event list (repeatable; replaces the old list), or all', collect)
     .option('--active', 'switch it on')
     .option('--inactive', 'switch it off')
-    .addHelpText('after', examples('safeweb webhook update 3 --inactive', 'safeweb webhook update 3 --event breach.new --event email.added'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb webhook update 3 --inactive',
+        'safeweb webhook update 3 --event breach.new --event email.added',
+      ),
+    )
     .action(async (id: string, opts: { url?: string; event?: string[]; active?: boolean; inactive?: boolean }) => {
       const { runWebhookUpdate } = await import('./update.js');
-      await runWebhookUpdate({ id, url: opts.url, events: opts.event, active: opts.active, inactive: opts.inactive }, ctx);
+      await runWebhookUpdate(
+        { id, url: opts.url, events: opts.event, active: opts.active, inactive: opts.inactive },
+        ctx,
+      );
     });
 
   webhook
@@ -66,39 +90,68 @@ export function registerWebhook(program: Command, ctx: Context): void {
   webhook
     .command('verify')
     .summary('check the signature of a captured delivery (exit 0 valid, 6 not)')
-    .description('Verify X-SafeWeb-Signature over the raw body bytes with HMAC-SHA256 and a constant-time comparison, as SafeWeb documents. Give several --secret-file during a rotation; the output says which one matched.')
+    .description(
+      'Verify X-SafeWeb-Signature over the raw body bytes with HMAC-SHA256 and a constant-time comparison, as SafeWeb documents. Give several --secret-file during a rotation; the output says which one matched.',
+    )
     .option('--secret-file <file>', 'file holding the endpoint secret (repeatable; - for stdin)', collect)
     .option('--signature <value>', "the X-SafeWeb-Signature value, 'sha256=…'")
     .option('--headers <file>', 'the captured request headers ("Name: value" lines, or a JSON object)')
     .option('--payload <file>', 'the raw body (- for stdin)', '-')
-    .addHelpText('after', examples("safeweb webhook verify --secret-file s.secret --signature 'sha256=5d41…' --payload body.json", 'safeweb webhook verify --secret-file new.secret --secret-file old.secret --headers h.txt < body.json'))
+    .addHelpText(
+      'after',
+      examples(
+        "safeweb webhook verify --secret-file s.secret --signature 'sha256=5d41…' --payload body.json",
+        'safeweb webhook verify --secret-file new.secret --secret-file old.secret --headers h.txt < body.json',
+      ),
+    )
     .action(async (opts: { secretFile?: string[]; signature?: string; headers?: string; payload: string }) => {
       const { runWebhookVerify } = await import('./verify.js');
-      await runWebhookVerify({ secretFiles: opts.secretFile ?? [], signature: opts.signature, headers: opts.headers, payload: opts.payload }, ctx);
+      await runWebhookVerify(
+        { secretFiles: opts.secretFile ?? [], signature: opts.signature, headers: opts.headers, payload: opts.payload },
+        ctx,
+      );
     });
 
   webhook
     .command('listen')
     .summary('a local receiver that verifies and prints every delivery')
-    .description('Receive deliveries on 127.0.0.1: verify each signature, answer 200 (valid) or 401 (invalid) at once, print the event, flag duplicates, and optionally forward verified deliveries, raw body and SafeWeb headers intact, to your own app. Runs until Ctrl+C.')
+    .description(
+      'Receive deliveries on 127.0.0.1: verify each signature, answer 200 (valid) or 401 (invalid) at once, print the event, flag duplicates, and optionally forward verified deliveries, raw body and SafeWeb headers intact, to your own app. Runs until Ctrl+C.',
+    )
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').default(4020).argParser(parsePort))
     .option('--path <path>', 'accept deliveries only on this path (default: any)')
     .option('--secret-file <file>', 'file holding the endpoint secret (repeatable for a rotation)', collect)
     .option('--forward-to <url>', 'forward verified deliveries to this URL')
-    .addHelpText('after', examples('safeweb webhook listen --secret-file s.secret', 'safeweb webhook listen --port 0 --secret-file s.secret --json | jq .event', 'safeweb webhook listen --secret-file s.secret --forward-to http://127.0.0.1:3000/webhooks'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb webhook listen --secret-file s.secret',
+        'safeweb webhook listen --port 0 --secret-file s.secret --json | jq .event',
+        'safeweb webhook listen --secret-file s.secret --forward-to http://127.0.0.1:3000/webhooks',
+      ),
+    )
     .action(async (opts: { port: number; path?: string; secretFile?: string[]; forwardTo?: string }) => {
       const { runWebhookListen } = await import('./listen.js');
-      await runWebhookListen({ port: opts.port, path: opts.path, secretFiles: opts.secretFile ?? [], forwardTo: opts.forwardTo }, ctx);
+      await runWebhookListen(
+        { port: opts.port, path: opts.path, secretFiles: opts.secretFile ?? [], forwardTo: opts.forwardTo },
+        ctx,
+      );
     });
 
   webhook
     .command('trigger')
     .addArgument(new Argument('<event>', 'the event to send').choices(EVENTS))
-    .summary('send a signed sample event to a receiver, with SafeWeb\'s retries')
+    .summary("send a signed sample event to a receiver, with SafeWeb's retries")
     .requiredOption('--url <url>', 'the receiver to test')
     .option('--secret-file <file>', 'file holding the secret to sign with')
     .option('--data <file>', 'JSON object whose fields replace those of the sample data')
-    .addHelpText('after', examples('safeweb webhook trigger breach.new --url http://127.0.0.1:4020/ --secret-file s.secret', 'safeweb webhook trigger email.added --url https://staging.example.com/hook --secret-file s.secret --data emails.json'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb webhook trigger breach.new --url http://127.0.0.1:4020/ --secret-file s.secret',
+        'safeweb webhook trigger email.added --url https://staging.example.com/hook --secret-file s.secret --data emails.json',
+      ),
+    )
     .action(async (event: string, opts: { url: string; secretFile?: string; data?: string }) => {
       const { runWebhookTrigger } = await import('./trigger.js');
       await runWebhookTrigger({ event, url: opts.url, secretFile: opts.secretFile, data: opts.data }, ctx);

@@ -10,7 +10,13 @@ export async function runWebhookList(_opts: WebhookListOptions, ctx: Context): P
     return;
   }
   await ctx.out.printRows(
-    [{ header: 'ID' }, { header: 'URL', wrap: true }, { header: 'Events', wrap: true }, { header: 'Active' }, { header: 'Created' }],
+    [
+      { header: 'ID' },
+      { header: 'URL', wrap: true },
+      { header: 'Events', wrap: true },
+      { header: 'Active' },
+      { header: 'Created' },
+    ],
     result.webhooks.map((w) => [w.id, w.url, w.events.join(', '), w.active, w.created_at]),
     'No webhook endpoints yet. Create one with `safeweb webhook create --url URL --event all`.',
   );

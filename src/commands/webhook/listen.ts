@@ -15,20 +15,26 @@ export interface WebhookListenOptions {
 function describe(d: ReceivedDelivery, ctx: Context): string {
   const c = ctx.out.color;
   const time = d.receivedAt.slice(11, 19);
-  if (!d.verified) return `${time}  ${c.red('✗ rejected')}  ${d.event ?? '(no event header)'}  ${d.reason} → ${d.status}`;
+  if (!d.verified)
+    return `${time}  ${c.red('✗ rejected')}  ${d.event ?? '(no event header)'}  ${d.reason} → ${d.status}`;
   const data = (d.body as { data?: Record<string, unknown> } | null)?.data ?? {};
   const summary = [
     data['customer_uuid'] ? `customer ${String(data['customer_uuid'])}` : '',
     Array.isArray(data['new_breach_names']) ? `new breaches: ${(data['new_breach_names'] as string[]).join(', ')}` : '',
     data['breach_name'] ? `breach ${String(data['breach_name'])}` : '',
     Array.isArray(data['emails']) ? `emails: ${(data['emails'] as string[]).join(', ')}` : '',
-  ].filter(Boolean).join('  ');
-  const forward = d.forward ? `  → forwarded: ${d.forward.status !== undefined ? d.forward.status : `failed (${d.forward.error})`}` : '';
+  ]
+    .filter(Boolean)
+    .join('  ');
+  const forward = d.forward
+    ? `  → forwarded: ${d.forward.status !== undefined ? d.forward.status : `failed (${d.forward.error})`}`
+    : '';
   return `${time}  ${c.green('✓')} ${c.bold(d.event ?? '?')}${d.duplicate ? c.yellow(' (duplicate)') : ''}  ${summary}${forward}${d.reason ? `  ${c.yellow(d.reason)}` : ''}`;
 }
 
 export async function runWebhookListen(opts: WebhookListenOptions, ctx: Context): Promise<void> {
-  if (opts.path !== undefined && !opts.path.startsWith('/')) throw new UsageError(`--path must start with / (got "${opts.path}")`);
+  if (opts.path !== undefined && !opts.path.startsWith('/'))
+    throw new UsageError(`--path must start with / (got "${opts.path}")`);
   if (opts.forwardTo !== undefined) {
     try {
       if (!/^https?:$/.test(new URL(opts.forwardTo).protocol)) throw new Error('not http');
@@ -38,15 +44,29 @@ export async function runWebhookListen(opts: WebhookListenOptions, ctx: Context)
   }
   const secrets = await readSecrets(opts.secretFiles, ctx.streams.stdin, (t) => ctx.out.warn(t));
   const stopped = ctx.waitForSignal();
-  const onDelivery = (d: ReceivedDelivery) => (ctx.globals.json ? ctx.out.line(JSON.stringify(d)) : ctx.out.line(describe(d, ctx)));
+  const onDelivery = (d: ReceivedDelivery) =>
+    ctx.globals.json ? ctx.out.line(JSON.stringify(d)) : ctx.out.line(describe(d, ctx));
   let receiver;
   try {
-    receiver = await startReceiver({ port: opts.port, path: opts.path, secrets, forwardTo: opts.forwardTo, onDelivery });
+    receiver = await startReceiver({
+      port: opts.port,
+      path: opts.path,
+      secrets,
+      forwardTo: opts.forwardTo,
+      onDelivery,
+    });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UnavailableError(`port ${opts.port} on 127.0.0.1 is already in use`, undefined, 'Pick another with --port, or --port 0 for any free port.');
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new UnavailableError(
+        `port ${opts.port} on 127.0.0.1 is already in use`,
+        undefined,
+        'Pick another with --port, or --port 0 for any free port.',
+      );
     throw error;
   }
-  ctx.out.info(`Listening for SafeWeb deliveries on ${receiver.url} (${secrets.length} secret${secrets.length === 1 ? '' : 's'})${opts.forwardTo ? `, forwarding to ${opts.forwardTo}` : ''}. Ctrl+C to stop.`);
+  ctx.out.info(
+    `Listening for SafeWeb deliveries on ${receiver.url} (${secrets.length} secret${secrets.length === 1 ? '' : 's'})${opts.forwardTo ? `, forwarding to ${opts.forwardTo}` : ''}. Ctrl+C to stop.`,
+  );
   const signal = await stopped;
   await receiver.close();
   ctx.exitCode = signal === 'SIGINT' ? ExitCode.Cancelled : ExitCode.Ok;

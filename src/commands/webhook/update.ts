@@ -18,8 +18,12 @@ export async function runWebhookUpdate(opts: WebhookUpdateOptions, ctx: Context)
   if (opts.url !== undefined) body.url = checkWebhookUrl(opts.url);
   if (opts.events !== undefined) body.events = checkEvents(opts.events);
   if (opts.active || opts.inactive) body.active = Boolean(opts.active);
-  if (Object.keys(body).length === 0) throw new UsageError('nothing to update', 'Give at least one of --url, --event, --active, --inactive.');
+  if (Object.keys(body).length === 0)
+    throw new UsageError('nothing to update', 'Give at least one of --url, --event, --active, --inactive.');
   const result = await updateWebhook(await ctx.api(), id, body);
   if (ctx.globals.json) ctx.out.printJson(result);
-  else ctx.out.success(`Updated webhook ${id}: ${result.webhook.url} — ${result.webhook.events.join(', ')} — ${result.webhook.active ? 'active' : 'inactive'}.`);
+  else
+    ctx.out.success(
+      `Updated webhook ${id}: ${result.webhook.url} — ${result.webhook.events.join(', ')} — ${result.webhook.active ? 'active' : 'inactive'}.`,
+    );
 }

@@ -25,19 +25,33 @@ export function parseHeaders(text: string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of trimmed.split(/\r?\n/)) {
     const colon = line.indexOf(':');
-    if (colon > 0 && !/^[A-Z]+ \S+ HTTP\//.test(line)) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    if (colon > 0 && !/^[A-Z]+ \S+ HTTP\//.test(line))
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   return headers;
 }
 
 export async function runWebhookVerify(opts: WebhookVerifyOptions, ctx: Context): Promise<void> {
-  if ((opts.signature === undefined) === (opts.headers === undefined)) throw new UsageError('give exactly one of --signature and --headers');
-  if (opts.payload === '-' && opts.secretFiles.includes('-')) throw new UsageError('the payload and a secret cannot both come from stdin', 'Put the secret in a file, or the payload with --payload FILE.');
+  if ((opts.signature === undefined) === (opts.headers === undefined))
+    throw new UsageError('give exactly one of --signature and --headers');
+  if (opts.payload === '-' && opts.secretFiles.includes('-'))
+    throw new UsageError(
+      'the payload and a secret cannot both come from stdin',
+      'Put the secret in a file, or the payload with --payload FILE.',
+    );
   const secrets = await readSecrets(opts.secretFiles, ctx.streams.stdin, (t) => ctx.out.warn(t));
   const header = opts.signature ?? parseHeaders(await readInput(opts.headers!, ctx.streams.stdin))[SIGNATURE_HEADER];
   const body = await readInputBytes(opts.payload, ctx.streams.stdin);
   const result = verify(body, header, secrets);
-  if (ctx.globals.json) ctx.out.printJson(result.valid ? { valid: true, secretFile: opts.secretFiles[result.secretIndex] } : { valid: false, reason: result.reason, detail: result.detail });
+  if (ctx.globals.json)
+    ctx.out.printJson(
+      result.valid
+        ? { valid: true, secretFile: opts.secretFiles[result.secretIndex] }
+        : { valid: false, reason: result.reason, detail: result.detail },
+    );
   if (!result.valid) throw new SignatureError(`invalid signature: ${result.detail}`);
-  if (!ctx.globals.json) ctx.out.success(`Valid signature${secrets.length > 1 ? `, made with secret ${result.secretIndex + 1} (${opts.secretFiles[result.secretIndex]})` : ''}.`);
+  if (!ctx.globals.json)
+    ctx.out.success(
+      `Valid signature${secrets.length > 1 ? `, made with secret ${result.secretIndex + 1} (${opts.secretFiles[result.secretIndex]})` : ''}.`,
+    );
 }

@@ -19,7 +19,13 @@ afterEach(async () => {
   stub = undefined;
 });
 
-const stubEnv = (url: string) => cleanEnv({ SAFEWEB_BASE_URL: url, SAFEWEB_PARTNER_ID: 'P-1', SAFEWEB_API_KEY: 'swk_api_test_key_01', SAFEWEB_CONFIG_DIR: fx.configDir });
+const stubEnv = (url: string) =>
+  cleanEnv({
+    SAFEWEB_BASE_URL: url,
+    SAFEWEB_PARTNER_ID: 'P-1',
+    SAFEWEB_API_KEY: 'swk_api_test_key_01',
+    SAFEWEB_CONFIG_DIR: fx.configDir,
+  });
 
 describe('safeweb api', () => {
   it('reaches any path with the profile credentials and prints the body as JSON', async () => {
@@ -30,10 +36,27 @@ describe('safeweb api', () => {
 
   it('sends --data as JSON with repeated --query parameters', async () => {
     stub = await stubServer([okJson({ success: true, breach: true })]);
-    const r = await runInProcess(['api', 'post', '/api/v1/integrations/breach/check', '--data', '{"email":"a@b.co"}', '--query', 'x=1', '--query', 'x=2'], { env: stubEnv(stub.url) });
+    const r = await runInProcess(
+      [
+        'api',
+        'post',
+        '/api/v1/integrations/breach/check',
+        '--data',
+        '{"email":"a@b.co"}',
+        '--query',
+        'x=1',
+        '--query',
+        'x=2',
+      ],
+      { env: stubEnv(stub.url) },
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ success: true, breach: true });
-    expect(stub.requests[0]).toMatchObject({ method: 'POST', url: '/api/v1/integrations/breach/check?x=1&x=2', body: '{"email":"a@b.co"}' });
+    expect(stub.requests[0]).toMatchObject({
+      method: 'POST',
+      url: '/api/v1/integrations/breach/check?x=1&x=2',
+      body: '{"email":"a@b.co"}',
+    });
   });
 
   it('reads the body from a file or from stdin', async () => {
@@ -42,7 +65,14 @@ describe('safeweb api', () => {
     writeFileSync(file, '{"customerId":"c-1"}');
     stub = await stubServer([okJson(), okJson()]);
     expect((await runInProcess(['api', 'POST', '/a', '--input', file], { env: stubEnv(stub.url) })).code).toBe(0);
-    expect((await runInProcess(['api', 'POST', '/b', '--input', '-'], { env: stubEnv(stub.url), stdin: '{"customerId":"c-2"}' })).code).toBe(0);
+    expect(
+      (
+        await runInProcess(['api', 'POST', '/b', '--input', '-'], {
+          env: stubEnv(stub.url),
+          stdin: '{"customerId":"c-2"}',
+        })
+      ).code,
+    ).toBe(0);
     expect(stub.requests.map((q) => q.body)).toEqual(['{"customerId":"c-1"}', '{"customerId":"c-2"}']);
     cleanup();
   });

@@ -38,8 +38,13 @@ describe('safeweb breach check', () => {
   });
 
   it('--exit-status: 8 when any address is breached, 0 when none', async () => {
-    expect((await runInProcess(['breach', 'check', 'jane@acme.co', 'admin@acme.co', '--exit-status'], { env: fx().env })).code).toBe(8);
-    expect((await runInProcess(['breach', 'check', 'jane@acme.co', 'bob@acme.co', '--exit-status'], { env: fx().env })).code).toBe(0);
+    expect(
+      (await runInProcess(['breach', 'check', 'jane@acme.co', 'admin@acme.co', '--exit-status'], { env: fx().env }))
+        .code,
+    ).toBe(8);
+    expect(
+      (await runInProcess(['breach', 'check', 'jane@acme.co', 'bob@acme.co', '--exit-status'], { env: fx().env })).code,
+    ).toBe(0);
     // Without the flag a finding is not a failure.
     expect((await runInProcess(['breach', 'check', 'admin@acme.co'], { env: fx().env })).code).toBe(0);
   });
@@ -48,17 +53,31 @@ describe('safeweb breach check', () => {
     const seeded = fx().sandbox.state.breaches.find((b) => b.resolved)!;
     const email = seeded.emails[0]!;
     const all = breachesForEmail(email).length;
-    const resolvedOnly = JSON.parse((await runInProcess(['breach', 'check', email, '--resolved', '--json'], { env: fx().env })).stdout);
+    const resolvedOnly = JSON.parse(
+      (await runInProcess(['breach', 'check', email, '--resolved', '--json'], { env: fx().env })).stdout,
+    );
     expect(resolvedOnly[0].breached).toBe(true);
-    const unresolvedOnly = JSON.parse((await runInProcess(['breach', 'check', email, '--unresolved', '--json'], { env: fx().env })).stdout);
+    const unresolvedOnly = JSON.parse(
+      (await runInProcess(['breach', 'check', email, '--unresolved', '--json'], { env: fx().env })).stdout,
+    );
     expect(unresolvedOnly[0].breached).toBe(all > 1);
-    expect((await runInProcess(['breach', 'check', email, '--resolved', '--unresolved'], { env: fx().env })).code).toBe(2);
+    expect((await runInProcess(['breach', 'check', email, '--resolved', '--unresolved'], { env: fx().env })).code).toBe(
+      2,
+    );
   });
 
   it('an invalid address is exit 2 with nothing sent', async () => {
     stub = await stubServer([]);
-    const env = cleanEnv({ SAFEWEB_BASE_URL: stub.url, SAFEWEB_PARTNER_ID: 'P', SAFEWEB_API_KEY: 'swk_unused_000000', SAFEWEB_CONFIG_DIR: tempDir().dir });
-    const r = await runInProcess(['breach', 'check', 'ok@acme.co', 'not-an-email', '--file', emailFile(['a@b.co', 'x@'])], { env });
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: stub.url,
+      SAFEWEB_PARTNER_ID: 'P',
+      SAFEWEB_API_KEY: 'swk_unused_000000',
+      SAFEWEB_CONFIG_DIR: tempDir().dir,
+    });
+    const r = await runInProcess(
+      ['breach', 'check', 'ok@acme.co', 'not-an-email', '--file', emailFile(['a@b.co', 'x@'])],
+      { env },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('argument 2: "not-an-email" is not a valid email address');
     expect(r.stderr).toMatch(/emails\.txt line 2: "x@" is not a valid email address/);
@@ -67,32 +86,55 @@ describe('safeweb breach check', () => {
   });
 
   it('a 200-address file with one server error in the middle completes, reports it and exits 5', async () => {
-    const lines = Array.from({ length: 200 }, (_, i) => (i === 100 ? 'error-500@acme.co' : i % 10 === 0 ? `pwned.user${i}@acme.co` : `user${i}@acme.co`));
+    const lines = Array.from({ length: 200 }, (_, i) =>
+      i === 100 ? 'error-500@acme.co' : i % 10 === 0 ? `pwned.user${i}@acme.co` : `user${i}@acme.co`,
+    );
     lines.splice(50, 0, '# a comment', '');
-    const r = await runInProcess(['breach', 'check', '--file', emailFile(lines), '--json', '--concurrency', '16'], { env: fx().env });
+    const r = await runInProcess(['breach', 'check', '--file', emailFile(lines), '--json', '--concurrency', '16'], {
+      env: fx().env,
+    });
     expect(r.code).toBe(5);
-    const results = JSON.parse(r.stdout) as Array<{ email: string; breached: boolean | null; error?: { message: string } }>;
+    const results = JSON.parse(r.stdout) as Array<{
+      email: string;
+      breached: boolean | null;
+      error?: { message: string };
+    }>;
     expect(results).toHaveLength(200);
     expect(results.filter((x) => x.error).map((x) => x.email)).toEqual(['error-500@acme.co']);
     expect(results.filter((x) => x.breached)).toHaveLength(19);
     expect(results.map((x) => x.email)).toEqual(lines.filter((l) => l && !l.startsWith('#')));
-    expect(r.stderr).toContain('warning: error-500@acme.co: Failed to check breach status (500 from POST /api/v1/integrations/breach/check)');
+    expect(r.stderr).toContain(
+      'warning: error-500@acme.co: Failed to check breach status (500 from POST /api/v1/integrations/breach/check)',
+    );
     expect(r.stderr).toContain('Checked 200 addresses: 19 breached, 180 clean, 1 failed.');
   });
 
   it('reads stdin with --file - and streams NDJSON', async () => {
-    const r = await runBinary(['breach', 'check', '--file', '-', '--ndjson', '--concurrency', '1'], { env: fx().env, input: 'admin@acme.co\njane@acme.co\n' });
+    const r = await runBinary(['breach', 'check', '--file', '-', '--ndjson', '--concurrency', '1'], {
+      env: fx().env,
+      input: 'admin@acme.co\njane@acme.co\n',
+    });
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
       { email: 'admin@acme.co', breached: true },
       { email: 'jane@acme.co', breached: false },
     ]);
   });
 
   it('stops sending after an authentication failure and exits 4', async () => {
-    const r = await runInProcess(['breach', 'check', '--file', emailFile(['a@acme.co', 'b@acme.co', 'c@acme.co']), '--concurrency', '1'], { env: { ...fx().env, SAFEWEB_API_KEY: 'swk_wrong_000000000' } });
+    const r = await runInProcess(
+      ['breach', 'check', '--file', emailFile(['a@acme.co', 'b@acme.co', 'c@acme.co']), '--concurrency', '1'],
+      { env: { ...fx().env, SAFEWEB_API_KEY: 'swk_wrong_000000000' } },
+    );
     expect(r.code).toBe(4);
-    expect(r.stderr).toBe('error: Failed to verify org API key (401 from POST /api/v1/integrations/breach/check) — Check the partner ID and API key with `safeweb profile show`, or run `safeweb login`.\n');
+    expect(r.stderr).toBe(
+      'error: Failed to verify org API key (401 from POST /api/v1/integrations/breach/check) — Check the partner ID and API key with `safeweb profile show`, or run `safeweb login`.\n',
+    );
   });
 });
 
@@ -103,25 +145,47 @@ describe('breach check --results / --resume', () => {
     const { readFileSync } = await import('node:fs');
     const { BIN } = await import('../../helpers/cli.js');
     let checks = 0;
-    const slow = await startSandbox({ port: 0, faults: { latencyMs: 100 }, log: (l) => (l.includes('/breach/check') ? checks++ : undefined) });
-    const env = cleanEnv({ SAFEWEB_BASE_URL: slow.url, SAFEWEB_PARTNER_ID: slow.partnerId, SAFEWEB_API_KEY: slow.apiKey, SAFEWEB_CONFIG_DIR: tempDir().dir });
+    const slow = await startSandbox({
+      port: 0,
+      faults: { latencyMs: 100 },
+      log: (l) => (l.includes('/breach/check') ? checks++ : undefined),
+    });
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: slow.url,
+      SAFEWEB_PARTNER_ID: slow.partnerId,
+      SAFEWEB_API_KEY: slow.apiKey,
+      SAFEWEB_CONFIG_DIR: tempDir().dir,
+    });
     const addresses = Array.from({ length: 40 }, (_, i) => (i % 4 ? `user${i}@acme.co` : `pwned.${i}@acme.co`));
     const file = emailFile(addresses);
     const results = path.join(tempDir().dir, 'checks.ndjson');
-    const child = spawn(process.execPath, [BIN, 'breach', 'check', '--file', file, '--results', results, '--concurrency', '2'], { env: env as NodeJS.ProcessEnv, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'breach', 'check', '--file', file, '--results', results, '--concurrency', '2'],
+      { env: env as NodeJS.ProcessEnv, stdio: 'ignore' },
+    );
     await new Promise((resolve) => setTimeout(resolve, 600));
     child.kill('SIGINT');
     expect(await new Promise((resolve) => child.on('close', resolve))).toBe(130);
-    const first = readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const first = readFileSync(results, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(first.length).toBeGreaterThan(0);
     expect(first.length).toBeLessThan(40);
     expect(first[0]).toMatchObject({ email: expect.any(String), status: 'ok', breached: expect.any(Boolean) });
 
-    const resumed = await runInProcess(['breach', 'check', '--file', file, '--resume', results, '--concurrency', '8', '--json'], { env });
+    const resumed = await runInProcess(
+      ['breach', 'check', '--file', file, '--resume', results, '--concurrency', '8', '--json'],
+      { env },
+    );
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toHaveLength(40 - first.length);
     expect(resumed.stderr).toContain(`${first.length} already checked`);
-    const all = readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { email: string; breached: boolean });
+    const all = readFileSync(results, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { email: string; breached: boolean });
     expect(all.map((x) => x.email).sort()).toEqual([...addresses].sort());
     expect(all.filter((x) => x.breached)).toHaveLength(10);
     expect(checks).toBe(40);
@@ -142,9 +206,16 @@ describe('safeweb breach retrieve', () => {
   });
 
   it('is the API document with --json, localised with --locale', async () => {
-    const doc = JSON.parse((await runInProcess(['breach', 'retrieve', 'admin@acme.co', '--locale', 'fi-FI', '--json'], { env: fx().env })).stdout);
+    const doc = JSON.parse(
+      (await runInProcess(['breach', 'retrieve', 'admin@acme.co', '--locale', 'fi-FI', '--json'], { env: fx().env }))
+        .stdout,
+    );
     expect(doc.email).toBe('admin@acme.co');
-    expect(doc.breaches[0]).toMatchObject({ title: expect.stringMatching(/^Tietomurto: /), resolvedStatus: false, nextSteps: expect.any(Array) });
+    expect(doc.breaches[0]).toMatchObject({
+      title: expect.stringMatching(/^Tietomurto: /),
+      resolvedStatus: false,
+      nextSteps: expect.any(Array),
+    });
   });
 
   it('a clean address has no breaches; an invalid one is exit 2', async () => {
@@ -172,10 +243,16 @@ describe('safeweb breach resolve / unresolve', () => {
   });
 
   it('an unknown breach is exit 3 with the API message; a malformed ID is exit 2', async () => {
-    const unknown = await runInProcess(['breach', 'resolve', '00000000-0000-4000-8000-000000000000'], { env: fx().env });
+    const unknown = await runInProcess(['breach', 'resolve', '00000000-0000-4000-8000-000000000000'], {
+      env: fx().env,
+    });
     expect(unknown.code).toBe(3);
-    expect(unknown.stderr).toBe('error: Breach not found or does not belong to partner (404 from POST /api/v1/integrations/breach/status)\n');
-    const foreign = fx().sandbox.state.breaches.find((b) => fx().sandbox.state.customers.find((c) => c.id === b.customerId)!.partnerId !== fx().sandbox.partnerId)!;
+    expect(unknown.stderr).toBe(
+      'error: Breach not found or does not belong to partner (404 from POST /api/v1/integrations/breach/status)\n',
+    );
+    const foreign = fx().sandbox.state.breaches.find(
+      (b) => fx().sandbox.state.customers.find((c) => c.id === b.customerId)!.partnerId !== fx().sandbox.partnerId,
+    )!;
     expect((await runInProcess(['breach', 'resolve', foreign.id], { env: fx().env })).code).toBe(3);
     expect((await runInProcess(['breach', 'unresolve', 'Adobe'], { env: fx().env })).code).toBe(2);
   });
@@ -183,9 +260,21 @@ describe('safeweb breach resolve / unresolve', () => {
 
 describe('safeweb breach get and categories', () => {
   it('gets a catalogue entry by name or by UUID, localised', async () => {
-    const byName = JSON.parse((await runInProcess(['breach', 'get', '--name', 'Adobe', '--json'], { env: fx().env })).stdout);
-    expect(byName.breach).toMatchObject({ name: 'Adobe', title: 'Adobe', breachCategories: ['Email addresses', 'Password hints', 'Passwords', 'Usernames'] });
-    const byUuid = JSON.parse((await runInProcess(['breach', 'get', '--uuid', byName.breach.uuid, '--locale', 'nb-NO', '--json'], { env: fx().env })).stdout);
+    const byName = JSON.parse(
+      (await runInProcess(['breach', 'get', '--name', 'Adobe', '--json'], { env: fx().env })).stdout,
+    );
+    expect(byName.breach).toMatchObject({
+      name: 'Adobe',
+      title: 'Adobe',
+      breachCategories: ['Email addresses', 'Password hints', 'Passwords', 'Usernames'],
+    });
+    const byUuid = JSON.parse(
+      (
+        await runInProcess(['breach', 'get', '--uuid', byName.breach.uuid, '--locale', 'nb-NO', '--json'], {
+          env: fx().env,
+        })
+      ).stdout,
+    );
     expect(byUuid.breach.title).toBe('Datainnbrudd: Adobe');
     const piped = await runInProcess(['breach', 'get', '--name', 'Adobe'], { env: fx().env });
     expect(piped.stdout).toMatch(/^uuid\t[0-9a-f-]{36}\nname\tAdobe\n/);
@@ -211,6 +300,8 @@ describe('safeweb breach get and categories', () => {
   it('lists the categories', async () => {
     const r = await runInProcess(['breach', 'categories'], { env: fx().env });
     expect(r.stdout.split('\n')[0]).toBe('Email addresses\tEmail addresses were exposed.');
-    expect(JSON.parse((await runInProcess(['breach', 'categories', '--json'], { env: fx().env })).stdout).categories.length).toBeGreaterThan(5);
+    expect(
+      JSON.parse((await runInProcess(['breach', 'categories', '--json'], { env: fx().env })).stdout).categories.length,
+    ).toBeGreaterThan(5);
   });
 });

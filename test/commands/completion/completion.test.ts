@@ -4,7 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
 
-const FILES = { bash: 'completions/safeweb.bash', zsh: 'completions/_safeweb', fish: 'completions/safeweb.fish' } as const;
+const FILES = {
+  bash: 'completions/safeweb.bash',
+  zsh: 'completions/_safeweb',
+  fish: 'completions/safeweb.fish',
+} as const;
 
 function has(shell: string): boolean {
   try {
@@ -16,16 +20,21 @@ function has(shell: string): boolean {
 }
 
 describe('safeweb completion', () => {
-  it.each(Object.entries(FILES))('the committed %s script matches the live command tree (run `npm run completions` if not)', async (shell, file) => {
-    const r = await runInProcess(['completion', shell]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe(readFileSync(path.join(ROOT, file), 'utf8'));
-  });
+  it.each(Object.entries(FILES))(
+    'the committed %s script matches the live command tree (run `npm run completions` if not)',
+    async (shell, file) => {
+      const r = await runInProcess(['completion', shell]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(readFileSync(path.join(ROOT, file), 'utf8'));
+    },
+  );
 
   it('an unknown shell is exit 2', async () => {
     const r = await runInProcess(['completion', 'powershell']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: command-argument value 'powershell' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish. (see --help)\n");
+    expect(r.stderr).toBe(
+      "error: command-argument value 'powershell' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish. (see --help)\n",
+    );
   });
 });
 
@@ -39,26 +48,80 @@ beforeAll(async () => {
   execFileSync('mkdir', ['-p', bin]);
   writeFileSync(path.join(bin, 'safeweb'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(path.join(bin, 'safeweb'), 0o755);
-  env = cleanEnv({ PATH: `${bin}:${process.env['PATH']}`, SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg') }) as NodeJS.ProcessEnv;
+  env = cleanEnv({
+    PATH: `${bin}:${process.env['PATH']}`,
+    SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg'),
+  }) as NodeJS.ProcessEnv;
   for (const name of ['prod', 'staging']) {
-    await runInProcess(['profile', 'add', name, '--partner-id', 'P', '--api-key-stdin'], { env, stdin: 'swk_completion_key_000' });
+    await runInProcess(['profile', 'add', name, '--partner-id', 'P', '--api-key-stdin'], {
+      env,
+      stdin: 'swk_completion_key_000',
+    });
   }
 });
 afterAll(() => cleanup());
 
 const cases: Array<[string[], string[]]> = [
-  [['safeweb', ''], ['health', 'customer', 'breach', 'webhook', 'partner', 'api', 'login', 'doctor', 'profile', 'sandbox', 'completion']],
-  [['safeweb', 'partner', ''], ['analytics', 'plans']],
-  [['safeweb', '--json', 'partner', ''], ['analytics', 'plans']],
-  [['safeweb', '--profile', 'prod', 'partner', ''], ['analytics', 'plans']],
-  [['safeweb', 'profile', 'use', ''], ['prod', 'staging']],
-  [['safeweb', '--profile', ''], ['prod', 'staging']],
-  [['safeweb', 'profile', 'add', 'x', '--env', ''], ['production', 'staging']],
-  [['safeweb', 'completion', ''], ['bash', 'zsh', 'fish']],
-  [['safeweb', 'customer', 'onboard', '--currency', ''], ['AUD', 'GBP', 'USD']],
-  [['safeweb', 'customer', ''], ['onboard', 'list', 'offboard', 'reactivate', 'update', 'assets', 'breaches', 'threat-score', 'magic-link']],
-  [['safeweb', 'webhook', 'trigger', ''], ['breach.new', 'breach.resolved', 'breach.unresolved', 'email.added', 'email.removed']],
-  [['safeweb', 'api', ''], ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']],
+  [
+    ['safeweb', ''],
+    [
+      'health',
+      'customer',
+      'breach',
+      'webhook',
+      'partner',
+      'api',
+      'login',
+      'doctor',
+      'profile',
+      'sandbox',
+      'completion',
+    ],
+  ],
+  [
+    ['safeweb', 'partner', ''],
+    ['analytics', 'plans'],
+  ],
+  [
+    ['safeweb', '--json', 'partner', ''],
+    ['analytics', 'plans'],
+  ],
+  [
+    ['safeweb', '--profile', 'prod', 'partner', ''],
+    ['analytics', 'plans'],
+  ],
+  [
+    ['safeweb', 'profile', 'use', ''],
+    ['prod', 'staging'],
+  ],
+  [
+    ['safeweb', '--profile', ''],
+    ['prod', 'staging'],
+  ],
+  [
+    ['safeweb', 'profile', 'add', 'x', '--env', ''],
+    ['production', 'staging'],
+  ],
+  [
+    ['safeweb', 'completion', ''],
+    ['bash', 'zsh', 'fish'],
+  ],
+  [
+    ['safeweb', 'customer', 'onboard', '--currency', ''],
+    ['AUD', 'GBP', 'USD'],
+  ],
+  [
+    ['safeweb', 'customer', ''],
+    ['onboard', 'list', 'offboard', 'reactivate', 'update', 'assets', 'breaches', 'threat-score', 'magic-link'],
+  ],
+  [
+    ['safeweb', 'webhook', 'trigger', ''],
+    ['breach.new', 'breach.resolved', 'breach.unresolved', 'email.added', 'email.removed'],
+  ],
+  [
+    ['safeweb', 'api', ''],
+    ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
+  ],
 ];
 
 describe('the completion scripts in their shells', () => {
@@ -81,8 +144,16 @@ describe('the completion scripts in their shells', () => {
 
   it.skipIf(!has('fish')).each(cases)('fish completes %j', (words, expected) => {
     const line = words.join(' ');
-    const out = execFileSync('fish', ['--no-config', '-c', `source ${path.join(ROOT, FILES.fish)}; complete -C '${line}'`], { env, encoding: 'utf8' });
-    const got = out.trim().split('\n').map((l) => l.split('\t')[0]!).filter((w) => !w.startsWith('-'));
+    const out = execFileSync(
+      'fish',
+      ['--no-config', '-c', `source ${path.join(ROOT, FILES.fish)}; complete -C '${line}'`],
+      { env, encoding: 'utf8' },
+    );
+    const got = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t')[0]!)
+      .filter((w) => !w.startsWith('-'));
     expect(got.sort()).toEqual([...expected].sort());
   });
 });

@@ -12,7 +12,9 @@ let id: string;
 /** Onboards one customer (admin@ is breached by the sandbox's rule, security@ is clean). */
 beforeAll(async () => {
   env = { ...fx().env, SAFEWEB_CONFIG_DIR: tempDir().dir };
-  const r = await runInProcess(['customer', 'onboard', '--file', path.join(ROOT, 'examples/acme.json'), '--json'], { env });
+  const r = await runInProcess(['customer', 'onboard', '--file', path.join(ROOT, 'examples/acme.json'), '--json'], {
+    env,
+  });
   expect(r.code).toBe(0);
   id = JSON.parse(r.stdout).customerId;
 });
@@ -37,9 +39,15 @@ describe('customer offboard / reactivate', () => {
   });
 
   it('offboards on the typed reference, records it, and reactivates', async () => {
-    const r = await runInProcess(['customer', 'offboard', 'ACME-001'], { env, tty: true, prompter: scriptedPrompter(['ACME-001']) });
+    const r = await runInProcess(['customer', 'offboard', 'ACME-001'], {
+      env,
+      tty: true,
+      prompter: scriptedPrompter(['ACME-001']),
+    });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('Offboarded Acme Corporation (ACME-001). Undo with: safeweb customer reactivate ACME-001');
+    expect(r.stderr).toContain(
+      'Offboarded Acme Corporation (ACME-001). Undo with: safeweb customer reactivate ACME-001',
+    );
     expect(stored().status).toBe('offboarded');
     const list = await runInProcess(['customer', 'list', '--status', 'offboarded'], { env });
     expect(list.stdout).toMatch(/^ACME-001\t[0-9a-f-]{36}\tAcme Corporation\t\d{4}-\d{2}-\d{2}\toffboarded\n$/);
@@ -58,14 +66,19 @@ describe('customer offboard / reactivate', () => {
     const other = fx().sandbox.state.customers.find((c) => c.partnerId !== fx().sandbox.partnerId)!;
     const foreign = await runInProcess(['customer', 'offboard', other.id, '--yes'], { env });
     expect(foreign.code).toBe(3);
-    expect(foreign.stderr).toBe(`error: Customer not found or does not belong to partner (404 from POST /api/v1/integrations/customer/offboard)\n`);
+    expect(foreign.stderr).toBe(
+      `error: Customer not found or does not belong to partner (404 from POST /api/v1/integrations/customer/offboard)\n`,
+    );
     expect(other.status).toBe('active');
   });
 });
 
 describe('customer update', () => {
   it('changes the given fields', async () => {
-    const r = await runInProcess(['customer', 'update', 'ACME-001', '--plan', 'safeweb-plus', '--price', '79', '--company-name', 'Acme Corp'], { env });
+    const r = await runInProcess(
+      ['customer', 'update', 'ACME-001', '--plan', 'safeweb-plus', '--price', '79', '--company-name', 'Acme Corp'],
+      { env },
+    );
     expect(r.code).toBe(0);
     expect(stored()).toMatchObject({ planType: 'safeweb-plus', price: 79, companyName: 'Acme Corp' });
     expect((await runInProcess(['customer', 'list'], { env })).stdout).toContain('Acme Corp\t');
@@ -86,11 +99,28 @@ describe('customer update', () => {
 describe('customer assets', () => {
   it('shows domains and emails', async () => {
     const r = await runInProcess(['customer', 'assets', 'ACME-001'], { env });
-    expect(r.stdout).toBe('domain\tacme.co\ndomain\twww.acme.co\nemail\tadmin@acme.co\nemail\tsecurity@acme.co\nemail\tcontact@acme.co\n');
+    expect(r.stdout).toBe(
+      'domain\tacme.co\ndomain\twww.acme.co\nemail\tadmin@acme.co\nemail\tsecurity@acme.co\nemail\tcontact@acme.co\n',
+    );
   });
 
   it('adds and removes by reading, changing and writing the full lists, and shows the change', async () => {
-    const r = await runInProcess(['customer', 'assets', 'ACME-001', '--add-email', 'ceo@acme.co', '--remove-email', 'security@acme.co', '--add-domain', 'acme.io', '--add-domain', 'acme.co'], { env });
+    const r = await runInProcess(
+      [
+        'customer',
+        'assets',
+        'ACME-001',
+        '--add-email',
+        'ceo@acme.co',
+        '--remove-email',
+        'security@acme.co',
+        '--add-domain',
+        'acme.io',
+        '--add-domain',
+        'acme.co',
+      ],
+      { env },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('+\tdomain\tacme.io\n+\temail\tceo@acme.co\n-\temail\tsecurity@acme.co\n');
     expect(r.stderr).toBe('warning: domain acme.co is already monitored\n');
@@ -100,21 +130,35 @@ describe('customer assets', () => {
 
   it('--set-* replaces a list; nothing to change sends nothing', async () => {
     const r = await runInProcess(['customer', 'assets', 'ACME-001', '--set-domains', 'acme.co', '--json'], { env });
-    expect(JSON.parse(r.stdout)).toMatchObject({ domains: ['acme.co'], changes: [{ kind: 'domain', op: '-', value: 'www.acme.co' }, { kind: 'domain', op: '-', value: 'acme.io' }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      domains: ['acme.co'],
+      changes: [
+        { kind: 'domain', op: '-', value: 'www.acme.co' },
+        { kind: 'domain', op: '-', value: 'acme.io' },
+      ],
+    });
     const same = await runInProcess(['customer', 'assets', 'ACME-001', '--set-domains', 'acme.co'], { env });
     expect(same.stderr).toBe('Nothing changed for Acme Corp (ACME-001).\n');
   });
 
   it('refuses to leave a customer with nothing to monitor, and invalid values before any request', async () => {
-    const empty = await runInProcess(['customer', 'assets', 'ACME-001', '--set-domains', '', '--set-emails', ''], { env });
+    const empty = await runInProcess(['customer', 'assets', 'ACME-001', '--set-domains', '', '--set-emails', ''], {
+      env,
+    });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('refusing to leave Acme Corp (ACME-001) with nothing to monitor');
     expect(stored().domains).toEqual(['acme.co']);
-    const bad = await runInProcess(['customer', 'assets', 'ACME-001', '--add-email', 'x@', '--add-domain', 'http://acme.co'], { env });
+    const bad = await runInProcess(
+      ['customer', 'assets', 'ACME-001', '--add-email', 'x@', '--add-domain', 'http://acme.co'],
+      { env },
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('"http://acme.co" is not a domain name');
     expect(bad.stderr).toContain('"x@" is not a valid email address');
-    const mixed = await runInProcess(['customer', 'assets', 'ACME-001', '--set-emails', 'a@b.co', '--add-email', 'c@d.co'], { env });
+    const mixed = await runInProcess(
+      ['customer', 'assets', 'ACME-001', '--set-emails', 'a@b.co', '--add-email', 'c@d.co'],
+      { env },
+    );
     expect(mixed.code).toBe(2);
   });
 });
@@ -127,17 +171,31 @@ describe('customer breaches and threat-score', () => {
     expect(json.count).toBeGreaterThan(0);
     // Only the breached addresses (admin@, ceo@ by the sandbox rule) appear.
     for (const b of json.breaches) for (const e of b.emails) expect(['admin@acme.co', 'ceo@acme.co']).toContain(e);
-    const rows = (await runInProcess(['customer', 'breaches', 'ACME-001'], { env })).stdout.trim().split('\n').map((l) => l.split('\t'));
+    const rows = (await runInProcess(['customer', 'breaches', 'ACME-001'], { env })).stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(rows).toHaveLength(json.count);
-    expect(rows[0]).toEqual([json.breaches[0].uuid, json.breaches[0].title, json.breaches[0].breachDate.slice(0, 10), json.breaches[0].emails.join(', '), json.breaches[0].breachCategories.join(', '), 'no']);
+    expect(rows[0]).toEqual([
+      json.breaches[0].uuid,
+      json.breaches[0].title,
+      json.breaches[0].breachDate.slice(0, 10),
+      json.breaches[0].emails.join(', '),
+      json.breaches[0].breachCategories.join(', '),
+      'no',
+    ]);
   });
 
   it('--locale localises titles; --unresolved filters', async () => {
-    const da = JSON.parse((await runInProcess(['customer', 'breaches', 'ACME-001', '--locale', 'da-DK', '--json'], { env })).stdout);
+    const da = JSON.parse(
+      (await runInProcess(['customer', 'breaches', 'ACME-001', '--locale', 'da-DK', '--json'], { env })).stdout,
+    );
     expect(da.breaches[0].title).toMatch(/^Databrud: /);
     const first = fx().sandbox.state.breaches.find((b) => b.customerId === id)!;
     first.resolved = true;
-    const open = JSON.parse((await runInProcess(['customer', 'breaches', 'ACME-001', '--unresolved', '--json'], { env })).stdout);
+    const open = JSON.parse(
+      (await runInProcess(['customer', 'breaches', 'ACME-001', '--unresolved', '--json'], { env })).stdout,
+    );
     expect(open.breaches.map((b: { uuid: string }) => b.uuid)).not.toContain(first.id);
     expect(open.count).toBe(open.breaches.length);
     first.resolved = false;
@@ -157,7 +215,9 @@ describe('customer breaches and threat-score', () => {
     expect(score).toBeLessThanOrEqual(97);
     const pty = runInPty(['customer', 'threat-score', 'ACME-001'], { env });
     expect(await pty.exit).toBe(0);
-    expect(pty.screen()).toMatch(new RegExp(`Threat score for Acme Corp \\(ACME-001\\): ${score}/97 \\((low|moderate|high|critical)\\)`));
+    expect(pty.screen()).toMatch(
+      new RegExp(`Threat score for Acme Corp \\(ACME-001\\): ${score}/97 \\((low|moderate|high|critical)\\)`),
+    );
   });
 });
 
@@ -168,7 +228,8 @@ describe('customer magic-link', () => {
     expect(r.code).toBe(0);
     const url = r.stdout.trim();
     expect(url).toMatch(new RegExp(`^${fx().sandbox.url}/auth/confirm\\?token_hash=[0-9a-f]{48}&type=magiclink$`));
-    const get = () => new Promise<number>((resolve) => http.get(url, (res) => (res.resume(), resolve(res.statusCode ?? 0))));
+    const get = () =>
+      new Promise<number>((resolve) => http.get(url, (res) => (res.resume(), resolve(res.statusCode ?? 0))));
     expect(await get()).toBe(200);
     expect(await get()).toBe(410);
   });

@@ -34,12 +34,27 @@ describe('safeweb customer onboard', () => {
     expect(ref).toBe('ACME-001');
     expect(company).toBe('Acme Corporation');
     const stored = fx().sandbox.state.customers.find((c) => c.id === id)!;
-    expect(stored).toMatchObject({ customerReference: 'ACME-001', price: 49.99, planType: 'safeweb-basic', enrolType: 'opt-in', sendMonthlyReport: true });
+    expect(stored).toMatchObject({
+      customerReference: 'ACME-001',
+      price: 49.99,
+      planType: 'safeweb-basic',
+      enrolType: 'opt-in',
+      sendMonthlyReport: true,
+    });
     // contactEmail is monitored too, as the contract says.
     expect(stored.emails).toEqual(['admin@acme.co', 'security@acme.co', 'contact@acme.co']);
 
     const list = await runInProcess(['customer', 'list', '--json'], { env });
-    expect(JSON.parse(list.stdout)).toEqual([{ reference: 'ACME-001', id, companyName: 'Acme Corporation', onboardedAt: expect.any(String), status: 'active', updatedAt: expect.any(String) }]);
+    expect(JSON.parse(list.stdout)).toEqual([
+      {
+        reference: 'ACME-001',
+        id,
+        companyName: 'Acme Corporation',
+        onboardedAt: expect.any(String),
+        status: 'active',
+        updatedAt: expect.any(String),
+      },
+    ]);
     // The reference now works wherever a customer ID does.
     const breaches = await runInProcess(['customer', 'breaches', 'ACME-001', '--json'], { env });
     expect(JSON.parse(breaches.stdout).success).toBe(true);
@@ -47,25 +62,72 @@ describe('safeweb customer onboard', () => {
 
   it('reads stdin with --file -, lets flags override the file, and prints JSON with --json', async () => {
     const env = { ...fx().env, SAFEWEB_CONFIG_DIR: tempDir().dir };
-    const r = await runInProcess(['customer', 'onboard', '--file', '-', '--reference', 'ACME-STDIN', '--price', '10', '--no-monthly-report', '--json'], { env, stdin: JSON.stringify(acme()) });
+    const r = await runInProcess(
+      [
+        'customer',
+        'onboard',
+        '--file',
+        '-',
+        '--reference',
+        'ACME-STDIN',
+        '--price',
+        '10',
+        '--no-monthly-report',
+        '--json',
+      ],
+      { env, stdin: JSON.stringify(acme()) },
+    );
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ success: true, message: 'Customer onboarded successfully', customerReference: 'ACME-STDIN', companyName: 'Acme Corporation' });
-    expect(fx().sandbox.state.customers.find((c) => c.id === doc.customerId)).toMatchObject({ price: 10, sendMonthlyReport: false });
+    expect(doc).toMatchObject({
+      success: true,
+      message: 'Customer onboarded successfully',
+      customerReference: 'ACME-STDIN',
+      companyName: 'Acme Corporation',
+    });
+    expect(fx().sandbox.state.customers.find((c) => c.id === doc.customerId)).toMatchObject({
+      price: 10,
+      sendMonthlyReport: false,
+    });
   });
 
   it('onboards from flags alone', async () => {
     const r = await runInProcess(
-      ['customer', 'onboard', '--company-name', 'Flag Co', '--reference', 'FLAG-1', '--domain', 'flag.example', '--email', 'info@flag.example', '--alert-recipient', 'it@flag.example', '--price', '0', '--currency', 'GBP', '--billed-from', 'now+5m'],
+      [
+        'customer',
+        'onboard',
+        '--company-name',
+        'Flag Co',
+        '--reference',
+        'FLAG-1',
+        '--domain',
+        'flag.example',
+        '--email',
+        'info@flag.example',
+        '--alert-recipient',
+        'it@flag.example',
+        '--price',
+        '0',
+        '--currency',
+        'GBP',
+        '--billed-from',
+        'now+5m',
+      ],
       { env: fx().env },
     );
     expect(r.code).toBe(0);
-    expect(customersOf().find((c) => c.customerReference === 'FLAG-1')).toMatchObject({ currencyCode: 'GBP', domains: ['flag.example'], emails: ['info@flag.example'] });
+    expect(customersOf().find((c) => c.customerReference === 'FLAG-1')).toMatchObject({
+      currencyCode: 'GBP',
+      domains: ['flag.example'],
+      emails: ['info@flag.example'],
+    });
   });
 
   it('--dry-run prints the validated body and sends nothing', async () => {
     const before = customersOf().length;
-    const r = await runInProcess(['customer', 'onboard', '--file', ACME, '--reference', 'DRY-1', '--dry-run'], { env: fx().env });
+    const r = await runInProcess(['customer', 'onboard', '--file', ACME, '--reference', 'DRY-1', '--dry-run'], {
+      env: fx().env,
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ ...acme(), customerReference: 'DRY-1' });
     expect(r.stderr).toContain('Dry run: the request above is valid; nothing was sent.');
@@ -77,18 +139,25 @@ describe('safeweb customer onboard', () => {
     expect((await runInProcess(['customer', 'onboard', '--file', ACME, '--reference', 'DUP-1'], { env })).code).toBe(0);
     const again = await runInProcess(['customer', 'onboard', '--file', ACME, '--reference', 'DUP-1'], { env });
     expect(again.code).toBe(3);
-    expect(again.stderr).toBe('error: Customer reference DUP-1 already exists for this partner (409 from POST /api/v1/integrations/customer/onboard)\n');
+    expect(again.stderr).toBe(
+      'error: Customer reference DUP-1 already exists for this partner (409 from POST /api/v1/integrations/customer/onboard)\n',
+    );
   });
 
   it('a past billing date: a local warning, then the sandbox refuses it (exit 3)', async () => {
-    const r = await runInProcess(['customer', 'onboard', '--file', ACME, '--reference', 'PAST-1', '--billed-from', '2026-02-01T00:00:00.000Z'], { env: fx().env });
+    const r = await runInProcess(
+      ['customer', 'onboard', '--file', ACME, '--reference', 'PAST-1', '--billed-from', '2026-02-01T00:00:00.000Z'],
+      { env: fx().env },
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('warning: billedFromDate 2026-02-01T00:00:00.000Z is not in the future');
     expect(r.stderr).toContain('error: Invalid request body: billedFromDate must be in the future (400 from POST');
   });
 
   it('without a terminal, missing fields are exit 2 naming the flags that supply them', async () => {
-    const r = await runInProcess(['customer', 'onboard', '--company-name', 'Half Co', '--domain', 'half.example'], { env: fx().env });
+    const r = await runInProcess(['customer', 'onboard', '--company-name', 'Half Co', '--domain', 'half.example'], {
+      env: fx().env,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       [
@@ -104,11 +173,27 @@ describe('safeweb customer onboard', () => {
   });
 
   const bad: Array<[string, string | Record<string, unknown>, RegExp]> = [
-    ['malformed JSON', '{\n  "companyName": "Acme",\n  "price": 1,,\n}', /is not valid JSON: property name expected at line 3, column 14/],
-    ['wrong types', { ...acme(), price: '49.99', alertRecipients: 'alerts@acme.co' }, /alertRecipients: must be an array of email addresses[\s\S]*price: must be a number \(got "49.99"\)/],
+    [
+      'malformed JSON',
+      '{\n  "companyName": "Acme",\n  "price": 1,,\n}',
+      /is not valid JSON: property name expected at line 3, column 14/,
+    ],
+    [
+      'wrong types',
+      { ...acme(), price: '49.99', alertRecipients: 'alerts@acme.co' },
+      /alertRecipients: must be an array of email addresses[\s\S]*price: must be a number \(got "49.99"\)/,
+    ],
     ['unknown fields', { ...acme(), planId: 'x' }, /planId: unknown field \(--allow-unknown-fields sends it anyway\)/],
-    ['invalid emails', { ...acme(), alertRecipients: ['alerts@acme'] }, /alertRecipients\[0\]: "alerts@acme" is not a valid email address/],
-    ['invalid domains', { ...acme(), assetsDomains: ['acme'] }, /assetsDomains\[0\]: "acme" is not a valid domain name/],
+    [
+      'invalid emails',
+      { ...acme(), alertRecipients: ['alerts@acme'] },
+      /alertRecipients\[0\]: "alerts@acme" is not a valid email address/,
+    ],
+    [
+      'invalid domains',
+      { ...acme(), assetsDomains: ['acme'] },
+      /assetsDomains\[0\]: "acme" is not a valid domain name/,
+    ],
     ['a negative price', { ...acme(), price: -1 }, /price: must be 0 or more \(got -1\)/],
     ['no assets', { ...acme(), assetsDomains: [], assetsEmails: [] }, /give at least one domain or email to monitor/],
     ['an empty JSON array', '[]', /holds no rows/],
@@ -116,7 +201,12 @@ describe('safeweb customer onboard', () => {
   ];
   it.each(bad)('%s: exit 2, every problem listed, no request sent', async (_name, doc, message) => {
     stub = await stubServer([]);
-    const env = cleanEnv({ SAFEWEB_BASE_URL: stub.url, SAFEWEB_PARTNER_ID: 'P', SAFEWEB_API_KEY: 'swk_never_used_0000', SAFEWEB_CONFIG_DIR: tempDir().dir });
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: stub.url,
+      SAFEWEB_PARTNER_ID: 'P',
+      SAFEWEB_API_KEY: 'swk_never_used_0000',
+      SAFEWEB_CONFIG_DIR: tempDir().dir,
+    });
     const r = await runInProcess(['customer', 'onboard', '--file', file(doc)], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
@@ -126,7 +216,16 @@ describe('safeweb customer onboard', () => {
   });
 
   it('--allow-unknown-fields sends undocumented fields', async () => {
-    const r = await runInProcess(['customer', 'onboard', '--file', file({ ...acme(), customerReference: 'UNK-1', platformAccess: true }), '--allow-unknown-fields'], { env: fx().env });
+    const r = await runInProcess(
+      [
+        'customer',
+        'onboard',
+        '--file',
+        file({ ...acme(), customerReference: 'UNK-1', platformAccess: true }),
+        '--allow-unknown-fields',
+      ],
+      { env: fx().env },
+    );
     expect(r.code).toBe(0);
   });
 

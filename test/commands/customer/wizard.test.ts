@@ -45,12 +45,25 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
     const screen = pty.screen();
     expect(screen).toMatch(/│ customerReference\s+│ WIZARD-WIDGETS\s+│/);
     expect(screen).toContain('✓ Onboarded Wizard Widgets (WIZARD-WIDGETS).');
-    expect(screen).toMatch(/safeweb customer onboard --company-name 'Wizard Widgets' --reference WIZARD-WIDGETS --contact-email it@wizard\.example --domain wizard\.example/);
+    expect(screen).toMatch(
+      /safeweb customer onboard --company-name 'Wizard Widgets' --reference WIZARD-WIDGETS --contact-email it@wizard\.example --domain wizard\.example/,
+    );
     const customer = fx().sandbox.state.customers.find((c) => c.customerReference === 'WIZARD-WIDGETS')!;
-    expect(customer).toMatchObject({ planType: 'safeweb-plus', price: 79, currencyCode: 'USD', sendMonthlyReport: true, localeCode: 'en-GB' });
+    expect(customer).toMatchObject({
+      planType: 'safeweb-plus',
+      price: 79,
+      currencyCode: 'USD',
+      sendMonthlyReport: true,
+      localeCode: 'en-GB',
+    });
     // The saved answers are a valid --file.
     const saved = JSON.parse(readFileSync(answers, 'utf8'));
-    expect(saved).toMatchObject({ companyName: 'Wizard Widgets', customerReference: 'WIZARD-WIDGETS', assetsDomains: ['wizard.example'], price: 79 });
+    expect(saved).toMatchObject({
+      companyName: 'Wizard Widgets',
+      customerReference: 'WIZARD-WIDGETS',
+      assetsDomains: ['wizard.example'],
+      price: 79,
+    });
     // Currency and locale are remembered for the next run of this profile.
     const config = JSON.parse(readFileSync(path.join(dir, 'cfg', 'config.json'), 'utf8'));
     expect(Object.values(config.preferences)).toEqual([{ currencyCode: 'USD', localeCode: 'en-GB' }]);
@@ -74,10 +87,33 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
 
   it('declining the summary sends nothing', async () => {
     const before = fx().sandbox.state.customers.length;
-    const pty = runInPty(['customer', 'onboard', '--interactive', '--file', path.join(fx().configDir, '../no-file.json')], { env: fx().env });
+    const pty = runInPty(
+      ['customer', 'onboard', '--interactive', '--file', path.join(fx().configDir, '../no-file.json')],
+      { env: fx().env },
+    );
     expect(await pty.exit).toBe(2);
     expect(pty.screen()).toContain('no such file');
-    const decline = runInPty(['customer', 'onboard', '--company-name', 'Nope Ltd', '--reference', 'NOPE-1', '--domain', 'nope.example', '--alert-recipient', 'a@nope.example', '--price', '1', '--currency', 'AUD', '--billed-from', 'now+1d'], { env: fx().env });
+    const decline = runInPty(
+      [
+        'customer',
+        'onboard',
+        '--company-name',
+        'Nope Ltd',
+        '--reference',
+        'NOPE-1',
+        '--domain',
+        'nope.example',
+        '--alert-recipient',
+        'a@nope.example',
+        '--price',
+        '1',
+        '--currency',
+        'AUD',
+        '--billed-from',
+        'now+1d',
+      ],
+      { env: fx().env },
+    );
     // All required fields came from flags, so no wizard runs: this onboards directly.
     expect(await decline.exit).toBe(0);
     const wizard = runInPty(['customer', 'onboard', '--interactive', '--company-name', 'Nope Ltd'], { env: fx().env });
@@ -85,9 +121,29 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
     wizard.write(ENTER);
     await wizard.waitFor('Your reference');
     wizard.write(`NOPE-2${ENTER}`);
-    for (const prompt of ['Contact email', 'Domains', 'Email addresses', 'Alert recipients', 'Plan', 'Price', 'Currency', 'Billed from', 'Enrolment', 'monthly', 'Locale']) {
+    for (const prompt of [
+      'Contact email',
+      'Domains',
+      'Email addresses',
+      'Alert recipients',
+      'Plan',
+      'Price',
+      'Currency',
+      'Billed from',
+      'Enrolment',
+      'monthly',
+      'Locale',
+    ]) {
       await wizard.waitFor(prompt);
-      wizard.write(prompt === 'Domains' ? `nope2.example${ENTER}` : prompt === 'Alert recipients' ? `a@nope.example${ENTER}` : prompt === 'Price' ? `5${ENTER}` : ENTER);
+      wizard.write(
+        prompt === 'Domains'
+          ? `nope2.example${ENTER}`
+          : prompt === 'Alert recipients'
+            ? `a@nope.example${ENTER}`
+            : prompt === 'Price'
+              ? `5${ENTER}`
+              : ENTER,
+      );
     }
     await wizard.waitFor('Onboard Nope Ltd (NOPE-2)?');
     wizard.write(`n${ENTER}`);

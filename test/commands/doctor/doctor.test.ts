@@ -19,11 +19,31 @@ describe('safeweb doctor', () => {
   it('passes every check against a healthy sandbox with a stored profile', async () => {
     const dir = path.join(tempDir().dir, 'cfg');
     const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
-    await runInProcess(['profile', 'add', 'sb', '--base-url', fx().sandbox.url, '--partner-id', fx().sandbox.partnerId, '--api-key-stdin'], { env, stdin: fx().sandbox.apiKey });
+    await runInProcess(
+      [
+        'profile',
+        'add',
+        'sb',
+        '--base-url',
+        fx().sandbox.url,
+        '--partner-id',
+        fx().sandbox.partnerId,
+        '--api-key-stdin',
+      ],
+      { env, stdin: fx().sandbox.apiKey },
+    );
     const r = await runInProcess(['doctor', '--json'], { env });
     expect(r.code).toBe(0);
     const c = checks(r.stdout);
-    expect(Object.keys(c)).toEqual(['config', 'credentials', 'base URL', 'proxy', 'reachable', 'clock', 'authenticated']);
+    expect(Object.keys(c)).toEqual([
+      'config',
+      'credentials',
+      'base URL',
+      'proxy',
+      'reachable',
+      'clock',
+      'authenticated',
+    ]);
     expect(Object.values(c).every((l) => l.ok)).toBe(true);
     expect(c['credentials']!.detail).toContain('profile "sb" (profile: active profile)');
     expect(r.stdout).not.toContain(fx().sandbox.apiKey);
@@ -34,7 +54,19 @@ describe('safeweb doctor', () => {
   it('fails on loose config permissions (exit 2) and names the fix', async () => {
     const dir = path.join(tempDir().dir, 'cfg');
     const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
-    await runInProcess(['profile', 'add', 'sb', '--base-url', fx().sandbox.url, '--partner-id', fx().sandbox.partnerId, '--api-key-stdin'], { env, stdin: fx().sandbox.apiKey });
+    await runInProcess(
+      [
+        'profile',
+        'add',
+        'sb',
+        '--base-url',
+        fx().sandbox.url,
+        '--partner-id',
+        fx().sandbox.partnerId,
+        '--api-key-stdin',
+      ],
+      { env, stdin: fx().sandbox.apiKey },
+    );
     chmodSync(path.join(dir, 'config.json'), 0o644);
     const r = await runInProcess(['doctor'], { env });
     expect(r.code).toBe(2);
@@ -43,24 +75,51 @@ describe('safeweb doctor', () => {
   });
 
   it('fails on rejected credentials (exit 4) and on an unreachable API (exit 5)', async () => {
-    const wrong = await runInProcess(['doctor', '--json'], { env: { ...fx().env, SAFEWEB_API_KEY: 'swk_wrong_0000000000' } });
+    const wrong = await runInProcess(['doctor', '--json'], {
+      env: { ...fx().env, SAFEWEB_API_KEY: 'swk_wrong_0000000000' },
+    });
     expect(wrong.code).toBe(4);
-    expect(checks(wrong.stdout)['authenticated']).toMatchObject({ ok: false, detail: expect.stringContaining('Failed to verify org API key') });
-    const down = await runInProcess(['doctor', '--json', '--retries', '0', '--base-url', 'http://127.0.0.1:1'], { env: fx().env });
+    expect(checks(wrong.stdout)['authenticated']).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('Failed to verify org API key'),
+    });
+    const down = await runInProcess(['doctor', '--json', '--retries', '0', '--base-url', 'http://127.0.0.1:1'], {
+      env: fx().env,
+    });
     expect(down.code).toBe(5);
-    expect(checks(down.stdout)['reachable']).toMatchObject({ ok: false, detail: expect.stringContaining('connection refused') });
+    expect(checks(down.stdout)['reachable']).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('connection refused'),
+    });
   });
 
   it('reports clock skew against the server Date header', async () => {
     const old = new Date(Date.now() - 10 * 60_000).toUTCString();
-    stub = await stubServer([{ status: 200, body: '{"success":true}', headers: { date: old } }, { status: 200, body: '{"success":true,"data":{}}' }]);
-    const r = await runInProcess(['doctor', '--json'], { env: cleanEnv({ SAFEWEB_BASE_URL: stub.url, SAFEWEB_PARTNER_ID: 'P', SAFEWEB_API_KEY: 'swk_doctor_0000000', SAFEWEB_CONFIG_DIR: tempDir().dir }) });
+    stub = await stubServer([
+      { status: 200, body: '{"success":true}', headers: { date: old } },
+      { status: 200, body: '{"success":true,"data":{}}' },
+    ]);
+    const r = await runInProcess(['doctor', '--json'], {
+      env: cleanEnv({
+        SAFEWEB_BASE_URL: stub.url,
+        SAFEWEB_PARTNER_ID: 'P',
+        SAFEWEB_API_KEY: 'swk_doctor_0000000',
+        SAFEWEB_CONFIG_DIR: tempDir().dir,
+      }),
+    });
     expect(r.code).toBe(2);
-    expect(checks(r.stdout)['clock']).toMatchObject({ ok: false, detail: expect.stringMatching(/^(599|600|601) s ahead of the server/) });
+    expect(checks(r.stdout)['clock']).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^(599|600|601) s ahead of the server/),
+    });
   });
 
   it('shows which proxy applies', async () => {
-    const r = await runInProcess(['doctor', '--json'], { env: { ...fx().env, HTTPS_PROXY: 'http://user:pw@proxy.example:3128', NO_PROXY: '127.0.0.1' } });
-    expect(checks(r.stdout)['proxy']!.detail).toBe('set (HTTPS_PROXY, NO_PROXY), but ' + new URL(fx().sandbox.url).host + ' is not proxied');
+    const r = await runInProcess(['doctor', '--json'], {
+      env: { ...fx().env, HTTPS_PROXY: 'http://user:pw@proxy.example:3128', NO_PROXY: '127.0.0.1' },
+    });
+    expect(checks(r.stdout)['proxy']!.detail).toBe(
+      'set (HTTPS_PROXY, NO_PROXY), but ' + new URL(fx().sandbox.url).host + ' is not proxied',
+    );
   });
 });

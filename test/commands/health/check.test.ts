@@ -6,7 +6,9 @@ const sandbox = useSandbox();
 
 describe('safeweb health', () => {
   it('works without credentials and reports reachability', async () => {
-    const r = await runInProcess(['health', '--base-url', sandbox().sandbox.url], { env: cleanEnv({ SAFEWEB_CONFIG_DIR: sandbox().configDir }) });
+    const r = await runInProcess(['health', '--base-url', sandbox().sandbox.url], {
+      env: cleanEnv({ SAFEWEB_CONFIG_DIR: sandbox().configDir }),
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^✓ API reachable at http:\/\/127\.0\.0\.1:\d+ \(200 in \d+ ms\)/);
     expect(r.stdout).toContain('status\tok');
@@ -18,8 +20,12 @@ describe('safeweb health', () => {
   });
 
   it('an unreachable API is exit 5 with one line', async () => {
-    const r = await runInProcess(['health', '--base-url', 'http://127.0.0.1:1', '--retries', '0'], { env: sandbox().env });
+    const r = await runInProcess(['health', '--base-url', 'http://127.0.0.1:1', '--retries', '0'], {
+      env: sandbox().env,
+    });
     expect(r.code).toBe(5);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: could not connect to 127\.0\.0\.1:1: connection refused — /)]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^error: could not connect to 127\.0\.0\.1:1: connection refused — /),
+    ]);
   });
 });

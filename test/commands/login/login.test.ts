@@ -40,7 +40,10 @@ describe('safeweb login (driven through a pseudo-terminal)', () => {
     expect(pty.screen()).toContain('Credentials accepted. Saved profile "work"');
     expect(pty.screen()).not.toContain(fx.sandbox.apiKey);
     const stored = JSON.parse(readFileSync(path.join(env['SAFEWEB_CONFIG_DIR']!, 'config.json'), 'utf8'));
-    expect(stored).toEqual({ activeProfile: 'work', profiles: { work: { partnerId: fx.sandbox.partnerId, apiKey: fx.sandbox.apiKey, baseUrl: fx.sandbox.url } } });
+    expect(stored).toEqual({
+      activeProfile: 'work',
+      profiles: { work: { partnerId: fx.sandbox.partnerId, apiKey: fx.sandbox.apiKey, baseUrl: fx.sandbox.url } },
+    });
     const after = await runBinary(['partner', 'analytics', '--json'], { env });
     expect(JSON.parse(after.stdout).data.totalCustomers).toBe(4);
   });

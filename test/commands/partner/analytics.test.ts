@@ -10,7 +10,15 @@ describe('safeweb partner analytics', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
-      ['totalCustomers\t4', 'activeCustomers\t3', 'newCustomerLast30Days\t1', 'totalMonitoredDomains\t3', 'totalMonitoredEmails\t6', 'totalBreachesDetected\t6', ''].join('\n'),
+      [
+        'totalCustomers\t4',
+        'activeCustomers\t3',
+        'newCustomerLast30Days\t1',
+        'totalMonitoredDomains\t3',
+        'totalMonitoredEmails\t6',
+        'totalBreachesDetected\t6',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -18,7 +26,17 @@ describe('safeweb partner analytics', () => {
     const r = await runInProcess(['partner', 'analytics', '--json'], { env: sandbox().env });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toEqual({ success: true, data: { totalCustomers: 4, activeCustomers: 3, newCustomerLast30Days: 1, totalMonitoredDomains: 3, totalMonitoredEmails: 6, totalBreachesDetected: 6 } });
+    expect(doc).toEqual({
+      success: true,
+      data: {
+        totalCustomers: 4,
+        activeCustomers: 3,
+        newCustomerLast30Days: 1,
+        totalMonitoredDomains: 3,
+        totalMonitoredEmails: 6,
+        totalBreachesDetected: 6,
+      },
+    });
   });
 
   it('accepts global flags before the command too', async () => {
@@ -35,10 +53,14 @@ describe('safeweb partner analytics', () => {
   });
 
   it('rejects a wrong API key with exit 4 and the API message', async () => {
-    const r = await runInProcess(['partner', 'analytics'], { env: { ...sandbox().env, SAFEWEB_API_KEY: 'swk_wrong_key_000000' } });
+    const r = await runInProcess(['partner', 'analytics'], {
+      env: { ...sandbox().env, SAFEWEB_API_KEY: 'swk_wrong_key_000000' },
+    });
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: Failed to verify org API key \(401 from GET \/api\/v1\/integrations\/partner\/analytics\) — Check the partner ID and API key/);
+    expect(r.stderr).toMatch(
+      /^error: Failed to verify org API key \(401 from GET \/api\/v1\/integrations\/partner\/analytics\) — Check the partner ID and API key/,
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 

@@ -8,7 +8,10 @@ describe('safeweb partner plans', () => {
   it('lists active plans as tab-separated rows when piped, and says what it hid', async () => {
     const r = await runInProcess(['partner', 'plans'], { env: sandbox().env });
     expect(r.code).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(rows.map((row) => row[2])).toEqual(['safeweb-basic', 'safeweb-plus', 'safeweb-pro']);
     expect(rows[0]!.slice(1, 6)).toEqual(['SafeWeb Basic', 'safeweb-basic', 'active', 'no', 'yes']);
     expect(r.stderr).toContain('1 inactive plan hidden; --all shows it.');
@@ -25,6 +28,11 @@ describe('safeweb partner plans', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.success).toBe(true);
     expect(doc.data).toHaveLength(4);
-    expect(doc.data[0]).toMatchObject({ id: expect.any(String), displayName: 'SafeWeb Basic', status: 'active', isSystemDefault: true });
+    expect(doc.data[0]).toMatchObject({
+      id: expect.any(String),
+      displayName: 'SafeWeb Basic',
+      status: 'active',
+      isSystemDefault: true,
+    });
   });
 });

@@ -14,16 +14,25 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 const KEY = 'swk_profile_test_key_1234';
-const add = (name: string, extra: string[] = [], key = KEY) => runInProcess(['profile', 'add', name, '--partner-id', `P-${name}`, '--api-key-stdin', ...extra], { env, stdin: `${key}\n` });
+const add = (name: string, extra: string[] = [], key = KEY) =>
+  runInProcess(['profile', 'add', name, '--partner-id', `P-${name}`, '--api-key-stdin', ...extra], {
+    env,
+    stdin: `${key}\n`,
+  });
 const stored = () => JSON.parse(readFileSync(path.join(dir, 'cfg', 'config.json'), 'utf8'));
 
 describe('safeweb profile add', () => {
   it('stores a profile from stdin, makes the first one active, with 0600 file and 0700 dir', async () => {
     const r = await add('prod');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/Saved profile "prod" \(P-prod at https:\/\/connect\.safeweb\.co\) in .*config\.json, now active\./);
+    expect(r.stderr).toMatch(
+      /Saved profile "prod" \(P-prod at https:\/\/connect\.safeweb\.co\) in .*config\.json, now active\./,
+    );
     expect(r.stderr).not.toContain(KEY);
-    expect(stored()).toEqual({ activeProfile: 'prod', profiles: { prod: { partnerId: 'P-prod', apiKey: KEY, baseUrl: 'https://connect.safeweb.co' } } });
+    expect(stored()).toEqual({
+      activeProfile: 'prod',
+      profiles: { prod: { partnerId: 'P-prod', apiKey: KEY, baseUrl: 'https://connect.safeweb.co' } },
+    });
     expect(statSync(path.join(dir, 'cfg', 'config.json')).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(dir, 'cfg')).mode & 0o777).toBe(0o700);
   });
@@ -32,9 +41,16 @@ describe('safeweb profile add', () => {
     await add('prod');
     const keyFile = path.join(dir, 'key.txt');
     writeFileSync(keyFile, 'swk_staging_key_99999\n', { mode: 0o600 });
-    const r = await runInProcess(['profile', 'add', 'stage', '--env', 'staging', '--partner-id', 'P-S', '--api-key-file', keyFile], { env });
+    const r = await runInProcess(
+      ['profile', 'add', 'stage', '--env', 'staging', '--partner-id', 'P-S', '--api-key-file', keyFile],
+      { env },
+    );
     expect(r.code).toBe(0);
-    expect(stored().profiles.stage).toEqual({ partnerId: 'P-S', apiKey: 'swk_staging_key_99999', baseUrl: 'https://staging-connect.safeweb.co' });
+    expect(stored().profiles.stage).toEqual({
+      partnerId: 'P-S',
+      apiKey: 'swk_staging_key_99999',
+      baseUrl: 'https://staging-connect.safeweb.co',
+    });
     expect(stored().activeProfile).toBe('prod');
     expect(r.stderr).toContain('safeweb profile use stage');
   });
@@ -52,9 +68,26 @@ describe('safeweb profile add', () => {
     [['profile', 'add', 'p', '--partner-id', 'P'], /the API key is needed/],
     [['profile', 'add', 'p', '--api-key-stdin'], /--partner-id is required/],
     [['profile', 'add', 'bad name!', '--partner-id', 'P', '--api-key-stdin'], /invalid profile name "bad name!"/],
-    [['profile', 'add', 'p', '--partner-id', 'P', '--api-key-stdin', '--base-url', 'http://api.example.com'], /refusing plain http:\/\//],
+    [
+      ['profile', 'add', 'p', '--partner-id', 'P', '--api-key-stdin', '--base-url', 'http://api.example.com'],
+      /refusing plain http:\/\//,
+    ],
     [['profile', 'add', 'p', '--partner-id', 'P', '--api-key-stdin', '--env', 'qa'], /argument 'qa' is invalid/],
-    [['profile', 'add', 'p', '--partner-id', 'P', '--api-key-stdin', '--env', 'staging', '--base-url', 'https://x.example'], /--env and --base-url cannot be used together/],
+    [
+      [
+        'profile',
+        'add',
+        'p',
+        '--partner-id',
+        'P',
+        '--api-key-stdin',
+        '--env',
+        'staging',
+        '--base-url',
+        'https://x.example',
+      ],
+      /--env and --base-url cannot be used together/,
+    ],
   ])('refuses %j with exit 2 and writes nothing', async (argv, message) => {
     const r = await runInProcess(argv as string[], { env, stdin: `${KEY}\n` });
     expect(r.code).toBe(2);
@@ -78,11 +111,19 @@ describe('safeweb profile list / use / show / remove', () => {
     await add('prod');
     await add('stage');
     const r = await runInProcess(['profile', 'list'], { env });
-    expect(r.stdout).toBe(`*\tprod\tP-prod\thttps://connect.safeweb.co\tswk_…1234\n\tstage\tP-stage\thttps://connect.safeweb.co\tswk_…1234\n`);
+    expect(r.stdout).toBe(
+      `*\tprod\tP-prod\thttps://connect.safeweb.co\tswk_…1234\n\tstage\tP-stage\thttps://connect.safeweb.co\tswk_…1234\n`,
+    );
     const json = JSON.parse((await runInProcess(['profile', 'list', '--json'], { env })).stdout);
     expect(json).toEqual([
       { name: 'prod', active: true, partnerId: 'P-prod', baseUrl: 'https://connect.safeweb.co', apiKey: 'swk_…1234' },
-      { name: 'stage', active: false, partnerId: 'P-stage', baseUrl: 'https://connect.safeweb.co', apiKey: 'swk_…1234' },
+      {
+        name: 'stage',
+        active: false,
+        partnerId: 'P-stage',
+        baseUrl: 'https://connect.safeweb.co',
+        apiKey: 'swk_…1234',
+      },
     ]);
     expect((await runInProcess(['profile', 'list', '--names'], { env })).stdout).toBe('prod\nstage\n');
   });
@@ -106,15 +147,21 @@ describe('safeweb profile list / use / show / remove', () => {
 
   it('show tells each value and where it came from', async () => {
     await add('prod');
-    const r = await runInProcess(['profile', 'show', '--json'], { env: { ...env, SAFEWEB_BASE_URL: 'http://127.0.0.1:4010' } });
+    const r = await runInProcess(['profile', 'show', '--json'], {
+      env: { ...env, SAFEWEB_BASE_URL: 'http://127.0.0.1:4010' },
+    });
     const doc = JSON.parse(r.stdout);
     expect(doc.profile).toEqual({ value: 'prod', source: 'profile', origin: 'active profile' });
     expect(doc.partnerId).toEqual({ value: 'P-prod', source: 'profile', origin: 'profile "prod"' });
     expect(doc.apiKey).toEqual({ value: 'swk_…1234', source: 'profile', origin: 'profile "prod"' });
     expect(doc.baseUrl).toEqual({ value: 'http://127.0.0.1:4010', source: 'env', origin: 'SAFEWEB_BASE_URL' });
-    const flag = JSON.parse((await runInProcess(['profile', 'show', '--json', '--partner-id', 'P-flag'], { env })).stdout);
+    const flag = JSON.parse(
+      (await runInProcess(['profile', 'show', '--json', '--partner-id', 'P-flag'], { env })).stdout,
+    );
     expect(flag.partnerId).toEqual({ value: 'P-flag', source: 'flag', origin: '--partner-id' });
-    const revealed = JSON.parse((await runInProcess(['profile', 'show', 'prod', '--reveal-key', '--json'], { env })).stdout);
+    const revealed = JSON.parse(
+      (await runInProcess(['profile', 'show', 'prod', '--reveal-key', '--json'], { env })).stdout,
+    );
     expect(revealed.apiKey.value).toBe(KEY);
   });
 
@@ -131,7 +178,9 @@ describe('safeweb profile list / use / show / remove', () => {
     expect(declined.asked).toEqual(['Remove profile "old" (P-old)?']);
     expect(stored().profiles.old).toBeDefined();
 
-    expect((await runInProcess(['profile', 'remove', 'old'], { env, tty: true, prompter: scriptedPrompter([true]) })).code).toBe(0);
+    expect(
+      (await runInProcess(['profile', 'remove', 'old'], { env, tty: true, prompter: scriptedPrompter([true]) })).code,
+    ).toBe(0);
     expect(stored().profiles.old).toBeUndefined();
 
     const r = await runInProcess(['profile', 'rm', 'prod', '--yes'], { env });
@@ -146,7 +195,11 @@ describe('the config file', () => {
     mkdirSync(path.join(dir, 'cfg'), { recursive: true });
     const file = path.join(dir, 'cfg', 'config.json');
     writeFileSync(file, '{"profiles": {', { mode: 0o600 });
-    for (const argv of [['profile', 'list'], ['profile', 'add', 'x', '--partner-id', 'P', '--api-key-stdin'], ['partner', 'analytics']]) {
+    for (const argv of [
+      ['profile', 'list'],
+      ['profile', 'add', 'x', '--partner-id', 'P', '--api-key-stdin'],
+      ['partner', 'analytics'],
+    ]) {
       const r = await runInProcess(argv, { env, stdin: KEY });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`config file ${file} is not valid JSON`);
@@ -156,7 +209,11 @@ describe('the config file', () => {
 
   it('two processes adding profiles at the same moment lose neither', async () => {
     const names = ['a', 'b', 'c', 'd'];
-    const results = await Promise.all(names.map((n) => runBinary(['profile', 'add', n, '--partner-id', `P-${n}`, '--api-key-stdin'], { env, input: `${KEY}\n` })));
+    const results = await Promise.all(
+      names.map((n) =>
+        runBinary(['profile', 'add', n, '--partner-id', `P-${n}`, '--api-key-stdin'], { env, input: `${KEY}\n` }),
+      ),
+    );
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
     expect(Object.keys(stored().profiles).sort()).toEqual(names);
   });

@@ -6,22 +6,26 @@ import { BIN, cleanEnv, runBinary, tempDir } from '../../helpers/cli.js';
 
 /** Starts `safeweb sandbox start` and resolves with its first JSON document. */
 function startBinary(args: string[], env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, [BIN, 'sandbox', 'start', '--port', '0', '--json', ...args], { env: env as NodeJS.ProcessEnv });
+  const child = spawn(process.execPath, [BIN, 'sandbox', 'start', '--port', '0', '--json', ...args], {
+    env: env as NodeJS.ProcessEnv,
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exit = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-  const ready = new Promise<{ url: string; partnerId: string; apiKey: string; profile: string | null }>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      try {
-        resolve(JSON.parse(stdout));
-      } catch {
-        /* not complete yet */
-      }
-    });
-    child.on('close', () => reject(new Error(`sandbox exited early: ${stderr}`)));
-  });
+  const ready = new Promise<{ url: string; partnerId: string; apiKey: string; profile: string | null }>(
+    (resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        try {
+          resolve(JSON.parse(stdout));
+        } catch {
+          /* not complete yet */
+        }
+      });
+      child.on('close', () => reject(new Error(`sandbox exited early: ${stderr}`)));
+    },
+  );
   return { child, ready, exit, stdout: () => stdout, stderr: () => stderr };
 }
 
@@ -79,7 +83,9 @@ describe('safeweb sandbox exec', () => {
   it('runs a command against a fresh sandbox and passes its exit code on', async () => {
     const { dir, cleanup } = tempDir();
     const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
-    const ok = await runBinary(['sandbox', 'exec', '--', process.execPath, BIN, 'partner', 'analytics', '--json'], { env });
+    const ok = await runBinary(['sandbox', 'exec', '--', process.execPath, BIN, 'partner', 'analytics', '--json'], {
+      env,
+    });
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).data.activeCustomers).toBe(3);
     const seven = await runBinary(['sandbox', 'exec', '--', process.execPath, '-e', 'process.exit(7)'], { env });

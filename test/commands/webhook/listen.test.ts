@@ -12,7 +12,9 @@ const fx = useSandbox();
 
 /** `safeweb webhook listen --json` as a child process; its NDJSON lines collected. */
 function listen(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'webhook', 'listen', '--port', '0', '--json', ...args], { env: cleanEnv() as NodeJS.ProcessEnv });
+  const child = spawn(process.execPath, [BIN, 'webhook', 'listen', '--port', '0', '--json', ...args], {
+    env: cleanEnv() as NodeJS.ProcessEnv,
+  });
   let stderr = '';
   let stdout = '';
   const lines: Array<Record<string, unknown>> = [];
@@ -41,13 +43,21 @@ function listen(args: string[]) {
   return { child, ready, exit, lines, until };
 }
 
-function post(url: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -74,7 +84,10 @@ beforeAll(async () => {
   // Register an endpoint with a secret file, then listen with that file.
   const secretFile = path.join(SECRET_DIR, 'hook.secret');
   const placeholder = 'http://127.0.0.1:1/pending';
-  const created = await runInProcess(['webhook', 'create', '--url', placeholder, '--event', 'all', '--secret-file', secretFile, '--json'], { env: fx().env });
+  const created = await runInProcess(
+    ['webhook', 'create', '--url', placeholder, '--event', 'all', '--secret-file', secretFile, '--json'],
+    { env: fx().env },
+  );
   expect(created.code).toBe(0);
   const id = JSON.parse(created.stdout).webhook.id;
   secret = (await import('node:fs')).readFileSync(secretFile, 'utf8').trim();
@@ -93,33 +106,66 @@ afterAll(async () => {
 describe('webhook listen', () => {
   it('receives real deliveries from the sandbox, verifies them, and forwards them intact', async () => {
     const env = { ...fx().env, SAFEWEB_CONFIG_DIR: tempDir().dir };
-    expect((await runInProcess(['customer', 'onboard', '--file', path.join(ROOT, 'examples/acme.json')], { env })).code).toBe(0);
+    expect(
+      (await runInProcess(['customer', 'onboard', '--file', path.join(ROOT, 'examples/acme.json')], { env })).code,
+    ).toBe(0);
     await fx().sandbox.deliveriesIdle();
     await listener.until(1);
     const first = listener.lines[0]!;
-    expect(first).toMatchObject({ event: 'breach.new', verified: true, secret: 1, duplicate: false, status: 200, forward: { status: 202 } });
+    expect(first).toMatchObject({
+      event: 'breach.new',
+      verified: true,
+      secret: 1,
+      duplicate: false,
+      status: 200,
+      forward: { status: 202 },
+    });
     expect((first['body'] as { data: { new_breach_names: string[] } }).data.new_breach_names.length).toBeGreaterThan(0);
     // The app got the exact bytes and the SafeWeb headers, so it can verify them itself.
     const got = appSaw[0]!;
     expect(got.headers['x-safeweb-event']).toBe('breach.new');
-    expect(got.headers['x-safeweb-signature']).toBe(`sha256=${createHmac('sha256', secret).update(got.body).digest('hex')}`);
+    expect(got.headers['x-safeweb-signature']).toBe(
+      `sha256=${createHmac('sha256', secret).update(got.body).digest('hex')}`,
+    );
     const delivered = fx().sandbox.state.deliveries!.find((d) => d.event === 'breach.new')!;
     expect(delivered).toMatchObject({ status: 'delivered', attempts: [{ attempt: 1, status: 200, ok: true }] });
   });
 
   it('rejects a one-byte change and a wrong secret with 401, flags duplicates', async () => {
     const before = listener.lines.length;
-    const body = JSON.stringify({ event: 'email.added', data: { customer_uuid: 'c', emails: ['x@y.co'], timestamp: 't' }, created_at: 't' });
+    const body = JSON.stringify({
+      event: 'email.added',
+      data: { customer_uuid: 'c', emails: ['x@y.co'], timestamp: 't' },
+      created_at: 't',
+    });
     const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-    expect((await post(url, body, { 'x-safeweb-event': 'email.added', 'x-safeweb-signature': signature })).status).toBe(200);
-    expect((await post(url, body, { 'x-safeweb-event': 'email.added', 'x-safeweb-signature': signature })).status).toBe(200);
-    expect((await post(url, body.replace('x@y.co', 'x@y.cp'), { 'x-safeweb-event': 'email.added', 'x-safeweb-signature': signature })).status).toBe(401);
+    expect((await post(url, body, { 'x-safeweb-event': 'email.added', 'x-safeweb-signature': signature })).status).toBe(
+      200,
+    );
+    expect((await post(url, body, { 'x-safeweb-event': 'email.added', 'x-safeweb-signature': signature })).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await post(url, body.replace('x@y.co', 'x@y.cp'), {
+          'x-safeweb-event': 'email.added',
+          'x-safeweb-signature': signature,
+        })
+      ).status,
+    ).toBe(401);
     const wrong = `sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}`;
-    expect((await post(url, body, { 'x-safeweb-event': 'email.added', 'x-safeweb-signature': wrong })).status).toBe(401);
+    expect((await post(url, body, { 'x-safeweb-event': 'email.added', 'x-safeweb-signature': wrong })).status).toBe(
+      401,
+    );
     expect((await post(url, body, { 'x-safeweb-event': 'email.added' })).status).toBe(401);
     await listener.until(before + 5);
     const mine = listener.lines.slice(before);
-    expect(mine.filter((l) => l['verified'] === true).map((l) => l['duplicate']).sort()).toEqual([false, true]);
+    expect(
+      mine
+        .filter((l) => l['verified'] === true)
+        .map((l) => l['duplicate'])
+        .sort(),
+    ).toEqual([false, true]);
     expect(mine.filter((l) => l['verified'] === false).map((l) => l['status'])).toEqual([401, 401, 401]);
   });
 
@@ -127,11 +173,19 @@ describe('webhook listen', () => {
     expect((await post(url, 'not json at all', { 'x-safeweb-signature': 'sha256=00' })).status).toBe(401);
     expect((await post(url.replace('/hook', '/other'), '{}', {})).status).toBe(404);
     expect((await post(url, Buffer.alloc(1_200_000, 120), {})).status).toBe(413);
-    const get = await new Promise<number>((resolve) => http.get(url, (res) => (res.resume(), resolve(res.statusCode ?? 0))));
+    const get = await new Promise<number>((resolve) =>
+      http.get(url, (res) => (res.resume(), resolve(res.statusCode ?? 0))),
+    );
     expect(get).toBe(405);
     // Still alive and verifying afterwards.
     const body = '{"event":"email.removed","data":{},"created_at":"t2"}';
-    expect((await post(url, body, { 'x-safeweb-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` })).status).toBe(200);
+    expect(
+      (
+        await post(url, body, {
+          'x-safeweb-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -150,7 +204,13 @@ describe('webhook listen and slow clients', () => {
     // Cut off after the 5 s header deadline (checked every second), not left hanging.
     expect(Date.now() - started).toBeLessThan(15_000);
     const body = '{"event":"email.added","data":{},"created_at":"slow"}';
-    expect((await post(url, body, { 'x-safeweb-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` })).status).toBe(200);
+    expect(
+      (
+        await post(url, body, {
+          'x-safeweb-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -163,7 +223,9 @@ describe('webhook trigger', () => {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         calls++;
-        seen.push(`${req.headers['x-safeweb-event']} ${req.headers['x-safeweb-signature'] === `sha256=${createHmac('sha256', 'trigger-secret').update(body).digest('hex')}`}`);
+        seen.push(
+          `${req.headers['x-safeweb-event']} ${req.headers['x-safeweb-signature'] === `sha256=${createHmac('sha256', 'trigger-secret').update(body).digest('hex')}`}`,
+        );
         res.writeHead(calls <= 2 ? 500 : 204).end();
       });
     });
@@ -171,9 +233,19 @@ describe('webhook trigger', () => {
     const secretFile = path.join(SECRET_DIR, 'trigger.secret');
     writeFileSync(secretFile, 'trigger-secret\n', { mode: 0o600 });
     const target = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/`;
-    const r = await runInProcess(['webhook', 'trigger', 'breach.unresolved', '--url', target, '--secret-file', secretFile]);
+    const r = await runInProcess([
+      'webhook',
+      'trigger',
+      'breach.unresolved',
+      '--url',
+      target,
+      '--secret-file',
+      secretFile,
+    ]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/attempt 1: 500 in \d+ ms; retrying in 0.5 s\nattempt 2: 500 in \d+ ms; retrying in 1 s\nattempt 3: 204 in \d+ ms\n/);
+    expect(r.stderr).toMatch(
+      /attempt 1: 500 in \d+ ms; retrying in 0.5 s\nattempt 2: 500 in \d+ ms; retrying in 1 s\nattempt 3: 204 in \d+ ms\n/,
+    );
     expect(r.stderr).toContain('Delivered breach.unresolved to');
     expect(seen).toEqual(['breach.unresolved true', 'breach.unresolved true', 'breach.unresolved true']);
     flaky.closeAllConnections();
@@ -191,9 +263,24 @@ describe('webhook trigger', () => {
     const secretFile = path.join(SECRET_DIR, 'trigger.secret');
     const dataFile = path.join(SECRET_DIR, 'data.json');
     writeFileSync(dataFile, '{"emails": ["cfo@acme.co"]}');
-    const r = await runInProcess(['webhook', 'trigger', 'email.added', '--url', `http://127.0.0.1:${(ok.address() as AddressInfo).port}/`, '--secret-file', secretFile, '--data', dataFile, '--json']);
+    const r = await runInProcess([
+      'webhook',
+      'trigger',
+      'email.added',
+      '--url',
+      `http://127.0.0.1:${(ok.address() as AddressInfo).port}/`,
+      '--secret-file',
+      secretFile,
+      '--data',
+      dataFile,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    expect(received).toEqual({ event: 'email.added', data: { customer_uuid: expect.any(String), emails: ['cfo@acme.co'], timestamp: expect.any(String) }, created_at: expect.any(String) });
+    expect(received).toEqual({
+      event: 'email.added',
+      data: { customer_uuid: expect.any(String), emails: ['cfo@acme.co'], timestamp: expect.any(String) },
+      created_at: expect.any(String),
+    });
     expect(JSON.parse(r.stdout)).toMatchObject({ delivered: true, attempts: [{ attempt: 1, status: 200, ok: true }] });
     ok.closeAllConnections();
     await new Promise((resolve) => ok.close(resolve));

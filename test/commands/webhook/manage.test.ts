@@ -9,30 +9,61 @@ const fx = useSandbox();
 
 describe('safeweb webhook create / list / update / delete', () => {
   it('prints the secret once with a warning, and list never shows it', async () => {
-    const r = await runInProcess(['webhook', 'create', '--url', 'https://hooks.example.com/safeweb', '--event', 'all', '--json'], { env: fx().env });
+    const r = await runInProcess(
+      ['webhook', 'create', '--url', 'https://hooks.example.com/safeweb', '--event', 'all', '--json'],
+      { env: fx().env },
+    );
     expect(r.code).toBe(0);
     const { webhook } = JSON.parse(r.stdout);
-    expect(webhook).toMatchObject({ id: expect.any(Number), url: 'https://hooks.example.com/safeweb', events: ['breach.new', 'breach.resolved', 'breach.unresolved', 'email.added', 'email.removed'], active: true, secret: expect.any(String) });
+    expect(webhook).toMatchObject({
+      id: expect.any(Number),
+      url: 'https://hooks.example.com/safeweb',
+      events: ['breach.new', 'breach.resolved', 'breach.unresolved', 'email.added', 'email.removed'],
+      active: true,
+      secret: expect.any(String),
+    });
     expect(r.stderr).toContain('shown only now');
-    for (const args of [['webhook', 'list'], ['webhook', 'list', '--json'], ['--debug', 'webhook', 'list']]) {
+    for (const args of [
+      ['webhook', 'list'],
+      ['webhook', 'list', '--json'],
+      ['--debug', 'webhook', 'list'],
+    ]) {
       const list = await runBinary(args, { env: fx().env });
       expect(list.code).toBe(0);
       expect(list.stdout + list.stderr).not.toContain(webhook.secret);
     }
-    expect((await runInProcess(['webhook', 'list'], { env: fx().env })).stdout).toContain(`${webhook.id}\thttps://hooks.example.com/safeweb\t`);
+    expect((await runInProcess(['webhook', 'list'], { env: fx().env })).stdout).toContain(
+      `${webhook.id}\thttps://hooks.example.com/safeweb\t`,
+    );
   });
 
   it('--secret-file writes the secret to a new 0600 file instead, and never overwrites one', async () => {
     const dir = tempDir().dir;
     const file = path.join(dir, 'hook.secret');
-    const r = await runBinary(['--debug', 'webhook', 'create', '--url', 'http://127.0.0.1:9/hook', '--event', 'breach.new', '--secret-file', file], { env: fx().env });
+    const r = await runBinary(
+      [
+        '--debug',
+        'webhook',
+        'create',
+        '--url',
+        'http://127.0.0.1:9/hook',
+        '--event',
+        'breach.new',
+        '--secret-file',
+        file,
+      ],
+      { env: fx().env },
+    );
     expect(r.code).toBe(0);
     const secret = readFileSync(file, 'utf8').trim();
     expect(secret).toMatch(/^[0-9a-f-]{36}$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(r.stdout + r.stderr).not.toContain(secret);
     const before = (await runInProcess(['webhook', 'list', '--json'], { env: fx().env })).stdout;
-    const again = await runInProcess(['webhook', 'create', '--url', 'https://x.example/h', '--event', 'all', '--secret-file', file], { env: fx().env });
+    const again = await runInProcess(
+      ['webhook', 'create', '--url', 'https://x.example/h', '--event', 'all', '--secret-file', file],
+      { env: fx().env },
+    );
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('it already exists');
     expect((await runInProcess(['webhook', 'list', '--json'], { env: fx().env })).stdout).toBe(before);
@@ -50,10 +81,27 @@ describe('safeweb webhook create / list / update / delete', () => {
   });
 
   it('updates URL, events and state; at least one change is needed', async () => {
-    const { webhook } = JSON.parse((await runInProcess(['webhook', 'create', '--url', 'https://a.example/h', '--event', 'breach.new', '--json'], { env: fx().env })).stdout);
-    const r = await runInProcess(['webhook', 'update', String(webhook.id), '--inactive', '--event', 'email.added,email.removed', '--json'], { env: fx().env });
-    expect(JSON.parse(r.stdout).webhook).toEqual({ id: webhook.id, url: 'https://a.example/h', events: ['email.added', 'email.removed'], active: false, created_at: expect.any(String) });
-    expect((await runInProcess(['webhook', 'update', String(webhook.id)], { env: fx().env })).stderr).toContain('nothing to update');
+    const { webhook } = JSON.parse(
+      (
+        await runInProcess(['webhook', 'create', '--url', 'https://a.example/h', '--event', 'breach.new', '--json'], {
+          env: fx().env,
+        })
+      ).stdout,
+    );
+    const r = await runInProcess(
+      ['webhook', 'update', String(webhook.id), '--inactive', '--event', 'email.added,email.removed', '--json'],
+      { env: fx().env },
+    );
+    expect(JSON.parse(r.stdout).webhook).toEqual({
+      id: webhook.id,
+      url: 'https://a.example/h',
+      events: ['email.added', 'email.removed'],
+      active: false,
+      created_at: expect.any(String),
+    });
+    expect((await runInProcess(['webhook', 'update', String(webhook.id)], { env: fx().env })).stderr).toContain(
+      'nothing to update',
+    );
     expect((await runInProcess(['webhook', 'update', 'abc', '--active'], { env: fx().env })).code).toBe(2);
     const missing = await runInProcess(['webhook', 'update', '9999', '--active'], { env: fx().env });
     expect(missing.code).toBe(3);
@@ -61,9 +109,23 @@ describe('safeweb webhook create / list / update / delete', () => {
   });
 
   it('delete asks first; --yes does not', async () => {
-    const { webhook } = JSON.parse((await runInProcess(['webhook', 'create', '--url', 'https://d.example/h', '--event', 'all', '--json'], { env: fx().env })).stdout);
+    const { webhook } = JSON.parse(
+      (
+        await runInProcess(['webhook', 'create', '--url', 'https://d.example/h', '--event', 'all', '--json'], {
+          env: fx().env,
+        })
+      ).stdout,
+    );
     expect((await runInProcess(['webhook', 'delete', String(webhook.id)], { env: fx().env })).code).toBe(2);
-    expect((await runInProcess(['webhook', 'delete', String(webhook.id)], { env: fx().env, tty: true, prompter: scriptedPrompter([false]) })).code).toBe(130);
+    expect(
+      (
+        await runInProcess(['webhook', 'delete', String(webhook.id)], {
+          env: fx().env,
+          tty: true,
+          prompter: scriptedPrompter([false]),
+        })
+      ).code,
+    ).toBe(130);
     expect((await runInProcess(['webhook', 'delete', String(webhook.id), '--yes'], { env: fx().env })).code).toBe(0);
     expect(fx().sandbox.state.webhooks!.some((w) => w.id === webhook.id)).toBe(false);
   });
@@ -82,29 +144,83 @@ describe('safeweb webhook verify', () => {
     const bodyFile = path.join(dir, 'body.json');
     writeFileSync(bodyFile, body);
     const headersFile = path.join(dir, 'headers.txt');
-    writeFileSync(headersFile, `POST /hook HTTP/1.1\r\nContent-Type: application/json\r\nX-SafeWeb-Event: email.added\r\nX-SafeWeb-Signature: ${signature}\r\n`);
+    writeFileSync(
+      headersFile,
+      `POST /hook HTTP/1.1\r\nContent-Type: application/json\r\nX-SafeWeb-Event: email.added\r\nX-SafeWeb-Signature: ${signature}\r\n`,
+    );
     return { secretFile, oldFile, signature, bodyFile, headersFile, dir };
   }
 
   it('accepts a valid delivery from --signature or --headers, the body from a file or stdin', async () => {
     const s = await setup();
-    expect((await runInProcess(['webhook', 'verify', '--secret-file', s.secretFile, '--signature', s.signature, '--payload', s.bodyFile])).code).toBe(0);
-    const viaHeaders = await runInProcess(['webhook', 'verify', '--secret-file', s.oldFile, '--secret-file', s.secretFile, '--headers', s.headersFile], { stdin: body });
+    expect(
+      (
+        await runInProcess([
+          'webhook',
+          'verify',
+          '--secret-file',
+          s.secretFile,
+          '--signature',
+          s.signature,
+          '--payload',
+          s.bodyFile,
+        ])
+      ).code,
+    ).toBe(0);
+    const viaHeaders = await runInProcess(
+      ['webhook', 'verify', '--secret-file', s.oldFile, '--secret-file', s.secretFile, '--headers', s.headersFile],
+      { stdin: body },
+    );
     expect(viaHeaders.code).toBe(0);
     expect(viaHeaders.stderr).toContain(`made with secret 2 (${s.secretFile})`);
   });
 
   it('exit 6 with the reason: no match, malformed, missing', async () => {
     const s = await setup();
-    const tampered = await runInProcess(['webhook', 'verify', '--secret-file', s.secretFile, '--signature', s.signature], { stdin: body.replace('a@b.co', 'a@b.cc') });
+    const tampered = await runInProcess(
+      ['webhook', 'verify', '--secret-file', s.secretFile, '--signature', s.signature],
+      { stdin: body.replace('a@b.co', 'a@b.cc') },
+    );
     expect(tampered.code).toBe(6);
     expect(tampered.stderr).toContain('does not match the secret given');
-    const wrong = await runInProcess(['webhook', 'verify', '--secret-file', s.oldFile, '--signature', s.signature, '--payload', s.bodyFile, '--json']);
+    const wrong = await runInProcess([
+      'webhook',
+      'verify',
+      '--secret-file',
+      s.oldFile,
+      '--signature',
+      s.signature,
+      '--payload',
+      s.bodyFile,
+      '--json',
+    ]);
     expect(wrong.code).toBe(6);
     expect(JSON.parse(wrong.stdout)).toMatchObject({ valid: false, reason: 'mismatch' });
-    expect((await runInProcess(['webhook', 'verify', '--secret-file', s.secretFile, '--signature', 'sha256=xyz', '--payload', s.bodyFile])).stderr).toContain('is not "sha256="');
+    expect(
+      (
+        await runInProcess([
+          'webhook',
+          'verify',
+          '--secret-file',
+          s.secretFile,
+          '--signature',
+          'sha256=xyz',
+          '--payload',
+          s.bodyFile,
+        ])
+      ).stderr,
+    ).toContain('is not "sha256="');
     writeFileSync(path.join(s.dir, 'noheader.txt'), 'Content-Type: application/json\n');
-    const missing = await runInProcess(['webhook', 'verify', '--secret-file', s.secretFile, '--headers', path.join(s.dir, 'noheader.txt'), '--payload', s.bodyFile]);
+    const missing = await runInProcess([
+      'webhook',
+      'verify',
+      '--secret-file',
+      s.secretFile,
+      '--headers',
+      path.join(s.dir, 'noheader.txt'),
+      '--payload',
+      s.bodyFile,
+    ]);
     expect(missing.code).toBe(6);
     expect(missing.stderr).toContain('no X-SafeWeb-Signature header');
   });
@@ -112,8 +228,12 @@ describe('safeweb webhook verify', () => {
   it('never takes a secret as a flag value, and needs one of --signature / --headers', async () => {
     const s = await setup();
     expect((await runInProcess(['webhook', 'verify', '--secret', 'x', '--signature', s.signature])).code).toBe(2);
-    expect((await runInProcess(['webhook', 'verify', '--signature', s.signature, '--payload', s.bodyFile])).stderr).toContain('--secret-file is required');
-    expect((await runInProcess(['webhook', 'verify', '--secret-file', s.secretFile, '--payload', s.bodyFile])).stderr).toContain('give exactly one of --signature and --headers');
+    expect(
+      (await runInProcess(['webhook', 'verify', '--signature', s.signature, '--payload', s.bodyFile])).stderr,
+    ).toContain('--secret-file is required');
+    expect(
+      (await runInProcess(['webhook', 'verify', '--secret-file', s.secretFile, '--payload', s.bodyFile])).stderr,
+    ).toContain('give exactly one of --signature and --headers');
     expect(existsSync(s.secretFile)).toBe(true);
   });
 });
