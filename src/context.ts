@@ -6,6 +6,8 @@ import type { ApiClient, FetchLike } from './api/client.js';
 import { UsageError } from './errors.js';
 import { colorLevel, loadColors, plainColors, type Colors } from './output/color.js';
 import { Output, type WritableLike } from './output/output.js';
+import { createSink, type Sink } from './output/sink.js';
+import type { Outcome } from './outcome.js';
 import type { Prompter } from './prompt/prompter.js';
 import { configDirFor, readConfig, type ConfigData } from './config/store.js';
 import type { Resolved } from './config/resolve.js';
@@ -20,6 +22,10 @@ export interface GlobalOptions {
   baseUrl?: string | undefined;
   timeout: number;
   retries: number;
+  /** The verb's own --ndjson: stream events are JSON lines (see output/sink.ts). */
+  ndjson: boolean;
+  /** The verb was given --exit-status or --fail-on: a finding exits 8. */
+  findingAsked: boolean;
 }
 
 export interface Streams {
@@ -40,7 +46,15 @@ export interface ContextInit extends Streams {
   waitForSignal: () => Promise<NodeJS.Signals>;
 }
 
-export const DEFAULT_GLOBALS: GlobalOptions = { json: false, debug: false, input: true, timeout: 30_000, retries: 3 };
+export const DEFAULT_GLOBALS: GlobalOptions = {
+  json: false,
+  debug: false,
+  input: true,
+  timeout: 30_000,
+  retries: 3,
+  ndjson: false,
+  findingAsked: false,
+};
 
 export class Context {
   readonly env: Record<string, string | undefined>;
@@ -74,9 +88,10 @@ export class Context {
   #makeOutput(color: Colors, errColor: Colors): Output {
     return new Output(this.streams.stdout, this.streams.stderr, color, errColor, this.#globals.json);
   }
-  /** What the command wants main to return when it finishes without throwing. */
-  exitCode = 0;
+  /** What the verb returned, for main to render; set by done(). */
+  outcome: Outcome | undefined;
   #out: Output | undefined;
+  #sink: Sink | undefined;
   #api: ApiClient | undefined;
   #fetch: FetchLike | undefined;
   #prompter: Prompter | undefined;
@@ -95,6 +110,16 @@ export class Context {
   get out(): Output {
     // Before setGlobals (commander reporting a bad flag) the output has no colour.
     return (this.#out ??= this.#makeOutput(plainColors, plainColors));
+  }
+
+  /** Called by each command's action with what its verb returned. */
+  done(outcome: Outcome | void): void {
+    this.outcome = outcome ?? undefined;
+  }
+
+  /** Where long-running verbs send what happens while they run (see output/sink.ts). */
+  get sink(): Sink {
+    return (this.#sink ??= createSink(this.out, this.globals.ndjson));
   }
 
   /** Stdin and stdout are terminals, and neither --no-input nor CI says otherwise. */

@@ -17,7 +17,13 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
     const { buildProgram } = await import('./program.js');
     const program = buildProgram(ctx);
     await program.parseAsync(argv, { from: 'user' });
-    return ctx.exitCode;
+    const outcome = ctx.outcome;
+    if (outcome) {
+      const { render } = await import('./output/render.js');
+      await render(outcome, ctx.out);
+    }
+    const { exitCodeFor } = await import('./report.js');
+    return exitCodeFor(outcome, ctx.globals.findingAsked);
   } catch (error) {
     const { reportError } = await import('./report.js');
     await ctx.prepareErrorOutput();

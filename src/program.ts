@@ -120,5 +120,7 @@ function toGlobals(opts: Record<string, unknown>): GlobalOptions {
     baseUrl: opts['baseUrl'] as string | undefined,
     timeout: (opts['timeout'] as number | undefined) ?? 30_000,
     retries: (opts['retries'] as number | undefined) ?? 3,
+    ndjson: Boolean(opts['ndjson']),
+    findingAsked: Boolean(opts['exitStatus']) || opts['failOn'] !== undefined,
   };
 }

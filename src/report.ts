@@ -1,8 +1,44 @@
-/** Turns any thrown value into one line on stderr and an exit code. */
+/**
+ * Exit codes, decided here and nowhere else: from a verb's outcome (exitCodeFor) or from what
+ * it threw (reportError, which also says why on stderr).
+ */
 import { CliError, ValidationError } from './errors.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { Context } from './context.js';
+import type { Outcome } from './outcome.js';
 import { redactText } from './api/redact.js';
+
+/**
+ * When several outcomes meet (a bulk run, a portfolio, a plan), the worst wins, in one order
+ * for every verb: cancelled, then authentication, unavailable, rejected, invalid input; a
+ * finding (8) only when nothing failed. A bug (1) outranks them all; a bad signature (6) sits
+ * with the input errors.
+ */
+const PRECEDENCE: readonly ExitCodeValue[] = [
+  ExitCode.Unexpected,
+  ExitCode.Cancelled,
+  ExitCode.Auth,
+  ExitCode.Unavailable,
+  ExitCode.ApiRejected,
+  ExitCode.Usage,
+  ExitCode.SignatureInvalid,
+  ExitCode.Finding,
+];
+
+/** The worst of several exit codes, by PRECEDENCE; 0 for none. */
+export function worstExitCode(codes: Iterable<number>): number {
+  const met = new Set(codes);
+  return PRECEDENCE.find((code) => met.has(code)) ?? ExitCode.Ok;
+}
+
+/** The exit code for a verb that returned: its failures, else its finding when one was asked for. */
+export function exitCodeFor(outcome: Outcome | undefined, findingAsked: boolean): number {
+  if (!outcome) return ExitCode.Ok;
+  if (outcome.childExitCode !== undefined) return outcome.childExitCode;
+  const codes: number[] = [...(outcome.failures ?? [])];
+  if (outcome.finding !== undefined && findingAsked) codes.push(ExitCode.Finding);
+  return worstExitCode(codes);
+}
 
 interface CommanderLike {
   code: string;

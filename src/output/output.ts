@@ -3,7 +3,10 @@
  * table on a terminal; tab-separated text in a pipe). Talk (status, hints, warnings) on stderr.
  */
 import type { Colors } from './color.js';
-import { COMPACT_CHARS, renderTable, renderTsv, type Cell, type Column } from './table.js';
+import type { Cell, Column as ViewColumn } from '../outcome.js';
+
+type Column = Omit<ViewColumn, 'key'>;
+import { COMPACT_CHARS, renderTable, renderTsv } from './table.js';
 
 export interface WritableLike {
   write(chunk: string): unknown;

@@ -2,17 +2,11 @@
  * Rows for people and for programs: a cli-table3 table on a terminal, tab-separated lines with
  * no header and no colour when piped (so `cut -f2` and `awk` work).
  */
+import type { Cell, Column as ViewColumn } from '../outcome.js';
+
+/** What drawing a table needs of a column (its key matters to programs, not here). */
+type Column = Omit<ViewColumn, 'key'>;
 import type { Colors } from './color.js';
-
-export interface Column {
-  header: string;
-  /** Right-align numbers. */
-  align?: 'left' | 'right';
-  /** Free text that may wrap to fit the terminal. Other columns (IDs, dates) keep their width. */
-  wrap?: boolean;
-}
-
-export type Cell = string | number | boolean | null | undefined;
 
 /** Box lines around the table and under the header only: no rule between every row. */
 export const COMPACT_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };

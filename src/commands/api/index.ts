@@ -34,17 +34,19 @@ export function registerApi(program: Command, ctx: Context): void {
         opts: { data?: string; input?: string; query?: string[]; idempotent?: boolean; include?: boolean },
       ) => {
         const { runApi } = await import('./request.js');
-        await runApi(
-          {
-            method,
-            path,
-            data: opts.data,
-            input: opts.input,
-            query: opts.query ?? [],
-            idempotent: Boolean(opts.idempotent),
-            include: Boolean(opts.include),
-          },
-          ctx,
+        ctx.done(
+          await runApi(
+            {
+              method,
+              path,
+              data: opts.data,
+              input: opts.input,
+              query: opts.query ?? [],
+              idempotent: Boolean(opts.idempotent),
+              include: Boolean(opts.include),
+            },
+            ctx,
+          ),
         );
       },
     );

@@ -6,6 +6,7 @@ import { emailProblem } from '../../customers/onboarding.js';
 import { AuthError, CliError, UsageError, ValidationError } from '../../errors.js';
 import { ExitCode, type ExitCodeValue } from '../../exit-codes.js';
 import { readInput } from '../../io/read-input.js';
+import type { Outcome } from '../../outcome.js';
 
 export interface BreachCheckOptions {
   emails: string[];
@@ -66,7 +67,7 @@ async function* iterate<T>(items: T[]): AsyncGenerator<T> {
   yield* items;
 }
 
-export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Promise<void> {
+export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Promise<Outcome | void> {
   if (opts.resolved && opts.unresolved) throw new UsageError('--resolved and --unresolved cannot be used together');
   if (opts.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
   let targets = await gatherTargets(opts, ctx);
@@ -142,8 +143,7 @@ export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Pr
     ctx.out.info(
       `Interrupted after ${checked} of ${targets.length} addresses.${resultsFile ? ` Resume with --resume ${resultsFile}.` : ''}`,
     );
-    ctx.exitCode = ExitCode.Cancelled;
-    return;
+    return { data: undefined, failures: [ExitCode.Cancelled] };
   }
 
   // --ndjson already printed each result; it wins over --json so stdout stays one format.
@@ -162,5 +162,9 @@ export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Pr
     ctx.out.info(
       `Checked ${results.length} address${results.length === 1 ? '' : 'es'}: ${breached} breached, ${results.length - breached - failed} clean${failed ? `, ${failed} failed` : ''}${alreadyDone ? `; ${alreadyDone} already checked` : ''}.${resultsFile ? ` Results in ${resultsFile}.` : ''}`,
     );
-  ctx.exitCode = worstExitCode(results, opts.exitStatus);
+  return {
+    data: undefined,
+    failures: results.flatMap((r) => (r.error ? [r.error.exitCode as ExitCodeValue] : [])),
+    finding: breached ? `${breached} breached` : undefined,
+  };
 }

@@ -69,20 +69,22 @@ export function registerBreach(program: Command, ctx: Context): void {
         },
       ) => {
         const { runBreachCheck } = await import('./check.js');
-        await runBreachCheck(
-          {
-            emails,
-            file: opts.file,
-            resolved: opts.resolved,
-            unresolved: opts.unresolved,
-            exitStatus: Boolean(opts.exitStatus),
-            ndjson: Boolean(opts.ndjson),
-            concurrency: opts.concurrency,
-            maxRps: opts.maxRps,
-            results: opts.results,
-            resume: opts.resume,
-          },
-          ctx,
+        ctx.done(
+          await runBreachCheck(
+            {
+              emails,
+              file: opts.file,
+              resolved: opts.resolved,
+              unresolved: opts.unresolved,
+              exitStatus: Boolean(opts.exitStatus),
+              ndjson: Boolean(opts.ndjson),
+              concurrency: opts.concurrency,
+              maxRps: opts.maxRps,
+              results: opts.results,
+              resume: opts.resume,
+            },
+            ctx,
+          ),
         );
       },
     );
@@ -101,7 +103,7 @@ export function registerBreach(program: Command, ctx: Context): void {
     )
     .action(async (email: string, opts: { locale?: string }) => {
       const { runBreachRetrieve } = await import('./retrieve.js');
-      await runBreachRetrieve({ email, locale: opts.locale }, ctx);
+      ctx.done(await runBreachRetrieve({ email, locale: opts.locale }, ctx));
     });
 
   for (const [verb, resolved] of [
@@ -121,7 +123,7 @@ export function registerBreach(program: Command, ctx: Context): void {
       )
       .action(async (breachId: string) => {
         const { runBreachSetStatus } = await import('./status.js');
-        await runBreachSetStatus({ breachId, resolved }, ctx);
+        ctx.done(await runBreachSetStatus({ breachId, resolved }, ctx));
       });
   }
 
@@ -140,7 +142,7 @@ export function registerBreach(program: Command, ctx: Context): void {
     )
     .action(async (opts: { name?: string; uuid?: string; locale?: string }) => {
       const { runBreachGet } = await import('./get.js');
-      await runBreachGet(opts, ctx);
+      ctx.done(await runBreachGet(opts, ctx));
     });
 
   breach
@@ -149,6 +151,6 @@ export function registerBreach(program: Command, ctx: Context): void {
     .addHelpText('after', examples('safeweb breach categories', 'safeweb breach categories --json'))
     .action(async () => {
       const { runBreachCategories } = await import('./categories.js');
-      await runBreachCategories({}, ctx);
+      ctx.done(await runBreachCategories({}, ctx));
     });
 }

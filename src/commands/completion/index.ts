@@ -20,6 +20,6 @@ export function registerCompletion(program: Command, ctx: Context): void {
     )
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
       const { runCompletion } = await import('./print.js');
-      runCompletion({ shell }, ctx, program);
+      ctx.done(await runCompletion({ shell }, ctx, program));
     });
 }

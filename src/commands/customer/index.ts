@@ -71,7 +71,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     )
     .action(async (opts: Record<string, unknown>) => {
       const { runCustomerOnboard } = await import('./onboard.js');
-      await runCustomerOnboard(opts, ctx);
+      ctx.done(await runCustomerOnboard(opts, ctx));
     });
 
   customer
@@ -84,7 +84,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .addHelpText('after', examples('safeweb customer list', 'safeweb customer list --json | jq -r ".[].reference"'))
     .action(async (opts: { status?: string }) => {
       const { runCustomerList } = await import('./list.js');
-      await runCustomerList({ status: opts.status }, ctx);
+      ctx.done(await runCustomerList({ status: opts.status }, ctx));
     });
 
   customer
@@ -102,7 +102,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     )
     .action(async (customerArg: string, opts: { yes?: boolean }) => {
       const { runCustomerOffboard } = await import('./offboard.js');
-      await runCustomerOffboard({ customer: customerArg, yes: Boolean(opts.yes) }, ctx);
+      ctx.done(await runCustomerOffboard({ customer: customerArg, yes: Boolean(opts.yes) }, ctx));
     });
 
   customer
@@ -112,7 +112,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .addHelpText('after', examples('safeweb customer reactivate ACME-001'))
     .action(async (customerArg: string) => {
       const { runCustomerReactivate } = await import('./reactivate.js');
-      await runCustomerReactivate({ customer: customerArg }, ctx);
+      ctx.done(await runCustomerReactivate({ customer: customerArg }, ctx));
     });
 
   customer
@@ -136,7 +136,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
         opts: { companyName?: string; contactEmail?: string; price?: string; plan?: string },
       ) => {
         const { runCustomerUpdate } = await import('./update.js');
-        await runCustomerUpdate({ customer: customerArg, ...opts }, ctx);
+        ctx.done(await runCustomerUpdate({ customer: customerArg, ...opts }, ctx));
       },
     );
 
@@ -163,7 +163,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     )
     .action(async (customerArg: string, opts: Record<string, unknown>) => {
       const { runCustomerAssets } = await import('./assets.js');
-      await runCustomerAssets({ customer: customerArg, ...opts }, ctx);
+      ctx.done(await runCustomerAssets({ customer: customerArg, ...opts }, ctx));
     });
 
   customer
@@ -182,9 +182,11 @@ export function registerCustomer(program: Command, ctx: Context): void {
     )
     .action(async (customerArg: string, opts: { locale?: string; unresolved?: boolean }) => {
       const { runCustomerBreaches } = await import('./breaches.js');
-      await runCustomerBreaches(
-        { customer: customerArg, locale: opts.locale, unresolved: Boolean(opts.unresolved) },
-        ctx,
+      ctx.done(
+        await runCustomerBreaches(
+          { customer: customerArg, locale: opts.locale, unresolved: Boolean(opts.unresolved) },
+          ctx,
+        ),
       );
     });
 
@@ -201,7 +203,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     )
     .action(async (customerArg: string) => {
       const { runCustomerThreatScore } = await import('./threat-score.js');
-      await runCustomerThreatScore({ customer: customerArg }, ctx);
+      ctx.done(await runCustomerThreatScore({ customer: customerArg }, ctx));
     });
 
   customer
@@ -217,6 +219,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
     )
     .action(async (customerArg: string) => {
       const { runCustomerMagicLink } = await import('./magic-link.js');
-      await runCustomerMagicLink({ customer: customerArg }, ctx);
+      ctx.done(await runCustomerMagicLink({ customer: customerArg }, ctx));
     });
 }

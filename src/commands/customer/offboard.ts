@@ -2,6 +2,7 @@ import { offboardCustomer } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { recordChange } from '../../customers/ledger.js';
 import { CancelledError, UsageError } from '../../errors.js';
+import { success, type Outcome } from '../../outcome.js';
 import { customerTarget, describeCustomer } from './target.js';
 
 export interface CustomerOffboardOptions {
@@ -9,7 +10,7 @@ export interface CustomerOffboardOptions {
   yes: boolean;
 }
 
-export async function runCustomerOffboard(opts: CustomerOffboardOptions, ctx: Context): Promise<void> {
+export async function runCustomerOffboard(opts: CustomerOffboardOptions, ctx: Context): Promise<Outcome> {
   const target = await customerTarget(ctx, opts.customer);
   if (!opts.yes) {
     if (!ctx.interactive)
@@ -28,9 +29,9 @@ export async function runCustomerOffboard(opts: CustomerOffboardOptions, ctx: Co
   }
   const result = await offboardCustomer(target.api, target.id);
   await recordChange(ctx.configDir, target.account.key, target.id, { status: 'offboarded' }, ctx.now());
-  if (ctx.globals.json) ctx.out.printJson({ ...result, customerId: target.id });
-  else
-    ctx.out.success(
-      `Offboarded ${describeCustomer(target)}. Undo with: safeweb customer reactivate ${target.entry?.reference ?? target.id}`,
-    );
+  const undo = `safeweb customer reactivate ${target.entry?.reference ?? target.id}`;
+  return {
+    data: { ...result, customerId: target.id },
+    notes: [success(`Offboarded ${describeCustomer(target)}. Undo with: ${undo}`)],
+  };
 }

@@ -14,7 +14,8 @@ import type { Context } from '../../context.js';
 import { ledgerAppender } from '../../customers/ledger.js';
 import { normalizeOnboarding, validateOnboarding } from '../../customers/onboarding.js';
 import { ApiRejectedError, AuthError, CliError, UnavailableError, UsageError, ValidationError } from '../../errors.js';
-import { ExitCode } from '../../exit-codes.js';
+import { ExitCode, type ExitCodeValue } from '../../exit-codes.js';
+import type { Outcome } from '../../outcome.js';
 import { flagsToDoc, type CustomerOnboardOptions } from './onboard.js';
 
 export interface BulkOptions extends CustomerOnboardOptions {
@@ -39,7 +40,7 @@ export async function runCustomerOnboardBulk(
   file: string,
   format: RowFormat,
   source: string,
-): Promise<void> {
+): Promise<Outcome | void> {
   const now = ctx.now();
   const flags = flagsToDoc(opts);
   const check = async (row: { row: number; value?: Record<string, unknown>; error?: string }): Promise<Checked> => {
@@ -245,12 +246,12 @@ export async function runCustomerOnboardBulk(
     ctx.out.hint(
       `${counts.unknown} row${counts.unknown === 1 ? "'s" : "s'"} outcome is unknown (sent, no answer). Resume with --resume ${resultsFile ?? 'RESULTS'} to settle ${counts.unknown === 1 ? 'it' : 'them'} without doubling.`,
     );
-  if (interrupted) ctx.exitCode = ExitCode.Cancelled;
-  else if (authFailure) throw authFailure;
-  else if (counts.unknown) ctx.exitCode = ExitCode.Unavailable;
-  else if (counts.failed)
-    ctx.exitCode = failureCodes.has(ExitCode.Unavailable) ? ExitCode.Unavailable : ExitCode.ApiRejected;
-  else if (counts.skipped) ctx.exitCode = ExitCode.Usage;
+  const codes: ExitCodeValue[] = [...failureCodes] as ExitCodeValue[];
+  if (interrupted) codes.push(ExitCode.Cancelled);
+  if (authFailure) throw authFailure;
+  if (counts.unknown) codes.push(ExitCode.Unavailable);
+  if (counts.skipped) codes.push(ExitCode.Usage);
+  return { data: undefined, failures: codes };
 }
 
 /** 32-bit FNV-1a: a cheap fingerprint, not a security measure. */

@@ -1,3 +1,4 @@
+import type { Outcome } from '../../outcome.js';
 import { onboardCustomer } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { parseJsonText } from '../../customers/json.js';
@@ -54,7 +55,7 @@ export function missingFields(doc: Record<string, unknown>): string[] {
   return missing;
 }
 
-export async function runCustomerOnboard(opts: CustomerOnboardOptions, ctx: Context): Promise<void> {
+export async function runCustomerOnboard(opts: CustomerOnboardOptions, ctx: Context): Promise<Outcome | void> {
   const now = ctx.now();
   let doc: Record<string, unknown> = {};
   let source = 'the request';
@@ -66,11 +67,10 @@ export async function runCustomerOnboard(opts: CustomerOnboardOptions, ctx: Cont
       if (opts.interactive) throw new UsageError('--interactive works with one customer, not a file of many');
       const { runCustomerOnboardBulk } = await import('./onboard-bulk.js');
       try {
-        await runCustomerOnboardBulk(opts, ctx, input.path, input.format, source);
+        return await runCustomerOnboardBulk(opts, ctx, input.path, input.format, source);
       } finally {
         input.cleanup();
       }
-      return;
     }
     const parsed = await parseJsonText(input.text, source);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {

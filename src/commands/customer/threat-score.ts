@@ -1,4 +1,5 @@
 import { getThreatScore } from '../../api/customers.js';
+import { lines, type Outcome } from '../../outcome.js';
 import type { Context } from '../../context.js';
 import type { Colors } from '../../output/color.js';
 import { customerTarget, describeCustomer } from './target.js';
@@ -15,19 +16,18 @@ export function scoreBand(score: number, c: Colors): { name: string; paint: (t: 
   return { name: 'critical', paint: (t) => c.bold(c.red(t)) };
 }
 
-export async function runCustomerThreatScore(opts: CustomerThreatScoreOptions, ctx: Context): Promise<void> {
+export async function runCustomerThreatScore(
+  opts: CustomerThreatScoreOptions,
+  ctx: Context,
+): Promise<Outcome<Awaited<ReturnType<typeof getThreatScore>>>> {
   const target = await customerTarget(ctx, opts.customer);
   const result = await getThreatScore(target.api, target.id);
-  if (ctx.globals.json) {
-    ctx.out.printJson(result);
-    return;
-  }
-  if (!ctx.streams.stdout.isTTY) {
-    ctx.out.line(String(result.threatScore));
-    return;
-  }
   const band = scoreBand(result.threatScore, ctx.out.color);
-  ctx.out.line(
-    `Threat score for ${describeCustomer(target)}: ${band.paint(`${result.threatScore}/97 (${band.name})`)}`,
-  );
+  return {
+    data: result,
+    view: lines(
+      `Threat score for ${describeCustomer(target)}: ${band.paint(`${result.threatScore}/97 (${band.name})`)}`,
+    ),
+    piped: lines(String(result.threatScore)),
+  };
 }

@@ -1,3 +1,4 @@
+import type { Outcome } from '../../outcome.js';
 import { existsSync, statSync } from 'node:fs';
 import { checkBaseUrl } from '../../api/base-url.js';
 import type { ApiClient } from '../../api/client.js';
@@ -29,7 +30,7 @@ function modeProblem(path: string, want: number): string | undefined {
     : undefined;
 }
 
-export async function runDoctor(_opts: DoctorOptions, ctx: Context): Promise<void> {
+export async function runDoctor(_opts: DoctorOptions, ctx: Context): Promise<Outcome | void> {
   const lines: CheckLine[] = [];
   const add = (line: CheckLine) => lines.push(line);
 
@@ -179,8 +180,7 @@ export async function runDoctor(_opts: DoctorOptions, ctx: Context): Promise<voi
   }
   const failed = lines.filter((l) => !l.ok);
   if (failed.length) {
-    const order: number[] = [ExitCode.Auth, ExitCode.Unavailable, ExitCode.ApiRejected, ExitCode.Usage];
-    ctx.exitCode = (order.find((code) => failed.some((l) => l.code === code)) ?? ExitCode.Usage) as ExitCodeValue;
     if (!ctx.globals.json) ctx.out.info(`${failed.length} check${failed.length === 1 ? '' : 's'} failed.`);
   }
+  return { data: undefined, failures: failed.map((l) => l.code as ExitCodeValue) };
 }

@@ -19,6 +19,6 @@ export function registerDoctor(program: Command, ctx: Context): void {
     )
     .action(async () => {
       const { runDoctor } = await import('./check.js');
-      await runDoctor({}, ctx);
+      ctx.done(await runDoctor({}, ctx));
     });
 }

@@ -19,6 +19,6 @@ export function registerHealth(program: Command, ctx: Context): void {
     )
     .action(async () => {
       const { runHealth } = await import('./check.js');
-      await runHealth({}, ctx);
+      ctx.done(await runHealth({}, ctx));
     });
 }

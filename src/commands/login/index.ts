@@ -13,6 +13,6 @@ export function registerLogin(program: Command, ctx: Context): void {
     .addHelpText('after', examples('safeweb login', 'safeweb login --profile staging   # preset the profile name'))
     .action(async (opts: { verify?: boolean }) => {
       const { runLogin } = await import('./login.js');
-      await runLogin({ verify: opts.verify !== false }, ctx);
+      ctx.done(await runLogin({ verify: opts.verify !== false }, ctx));
     });
 }

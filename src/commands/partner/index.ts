@@ -32,7 +32,7 @@ export function registerPartner(program: Command, ctx: Context): void {
     )
     .action(async () => {
       const { runPartnerAnalytics } = await import('./analytics.js');
-      await runPartnerAnalytics({}, ctx);
+      ctx.done(await runPartnerAnalytics({}, ctx));
     });
 
   partner
@@ -43,6 +43,6 @@ export function registerPartner(program: Command, ctx: Context): void {
     .addHelpText('after', examples('safeweb partner plans', 'safeweb partner plans --json | jq -r ".data[].id"'))
     .action(async (opts: { all?: boolean }) => {
       const { runPartnerPlans } = await import('./plans.js');
-      await runPartnerPlans({ all: Boolean(opts.all) }, ctx);
+      ctx.done(await runPartnerPlans({ all: Boolean(opts.all) }, ctx));
     });
 }

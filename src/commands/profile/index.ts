@@ -58,17 +58,19 @@ export function registerProfile(program: Command, ctx: Context): void {
         },
       ) => {
         const { runProfileAdd } = await import('./add.js');
-        await runProfileAdd(
-          {
-            name,
-            apiKeyStdin: Boolean(opts.apiKeyStdin),
-            apiKeyFile: opts.apiKeyFile,
-            env: opts.env,
-            use: Boolean(opts.use),
-            force: Boolean(opts.force),
-            verify: Boolean(opts.verify),
-          },
-          ctx,
+        ctx.done(
+          await runProfileAdd(
+            {
+              name,
+              apiKeyStdin: Boolean(opts.apiKeyStdin),
+              apiKeyFile: opts.apiKeyFile,
+              env: opts.env,
+              use: Boolean(opts.use),
+              force: Boolean(opts.force),
+              verify: Boolean(opts.verify),
+            },
+            ctx,
+          ),
         );
       },
     );
@@ -80,7 +82,7 @@ export function registerProfile(program: Command, ctx: Context): void {
     .addHelpText('after', examples('safeweb profile list', 'safeweb profile list --json | jq -r ".[].name"'))
     .action(async (opts: { names?: boolean }) => {
       const { runProfileList } = await import('./list.js');
-      await runProfileList({ names: Boolean(opts.names) }, ctx);
+      ctx.done(await runProfileList({ names: Boolean(opts.names) }, ctx));
     });
 
   profile
@@ -90,7 +92,7 @@ export function registerProfile(program: Command, ctx: Context): void {
     .addHelpText('after', examples('safeweb profile use staging'))
     .action(async (name: string) => {
       const { runProfileUse } = await import('./use.js');
-      await runProfileUse({ name }, ctx);
+      ctx.done(await runProfileUse({ name }, ctx));
     });
 
   profile
@@ -111,7 +113,7 @@ export function registerProfile(program: Command, ctx: Context): void {
     )
     .action(async (name: string | undefined, opts: { revealKey?: boolean }) => {
       const { runProfileShow } = await import('./show.js');
-      await runProfileShow({ name, revealKey: Boolean(opts.revealKey) }, ctx);
+      ctx.done(await runProfileShow({ name, revealKey: Boolean(opts.revealKey) }, ctx));
     });
 
   profile
@@ -123,6 +125,6 @@ export function registerProfile(program: Command, ctx: Context): void {
     .addHelpText('after', examples('safeweb profile remove old', 'safeweb profile remove old --yes'))
     .action(async (name: string, opts: { yes?: boolean }) => {
       const { runProfileRemove } = await import('./remove.js');
-      await runProfileRemove({ name, yes: Boolean(opts.yes) }, ctx);
+      ctx.done(await runProfileRemove({ name, yes: Boolean(opts.yes) }, ctx));
     });
 }

@@ -1,3 +1,4 @@
+import type { Outcome } from '../../outcome.js';
 import { spawn } from 'node:child_process';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
@@ -8,7 +9,7 @@ export interface SandboxExecOptions {
   state?: string | undefined;
 }
 
-export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Promise<void> {
+export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Promise<Outcome | void> {
   const [program, ...args] = opts.command;
   if (!program)
     throw new UsageError(
@@ -20,6 +21,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     state: opts.state,
     log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
   });
+  let childExitCode: number | undefined;
   try {
     const env: Record<string, string | undefined> = {
       ...ctx.env,
@@ -29,7 +31,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     };
     delete env['SAFEWEB_PROFILE'];
     ctx.out.hint(`sandbox on ${sandbox.url}; running: ${opts.command.join(' ')}`);
-    ctx.exitCode = await new Promise<number>((resolve, reject) => {
+    childExitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(program, args, { stdio: 'inherit', env });
       child.on('error', (error: NodeJS.ErrnoException) =>
         reject(
@@ -43,4 +45,5 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
   } finally {
     await sandbox.close();
   }
+  return { data: undefined, childExitCode };
 }

@@ -63,15 +63,17 @@ export function registerSandbox(program: Command, ctx: Context): void {
         rateLimit?: number;
       }) => {
         const { runSandboxStart } = await import('./start.js');
-        await runSandboxStart(
-          {
-            port: opts.port,
-            state: opts.state,
-            saveProfile: opts.saveProfile,
-            quiet: Boolean(opts.quiet),
-            faults: { latencyMs: opts.latency, errorRate: opts.errorRate, rateLimit: opts.rateLimit },
-          },
-          ctx,
+        ctx.done(
+          await runSandboxStart(
+            {
+              port: opts.port,
+              state: opts.state,
+              saveProfile: opts.saveProfile,
+              quiet: Boolean(opts.quiet),
+              faults: { latencyMs: opts.latency, errorRate: opts.errorRate, rateLimit: opts.rateLimit },
+            },
+            ctx,
+          ),
         );
       },
     );
@@ -91,7 +93,7 @@ export function registerSandbox(program: Command, ctx: Context): void {
     )
     .action(async () => {
       const { runSandboxDeliveries } = await import('./deliveries.js');
-      await runSandboxDeliveries({}, ctx);
+      ctx.done(await runSandboxDeliveries({}, ctx));
     });
 
   sandbox
@@ -111,6 +113,6 @@ export function registerSandbox(program: Command, ctx: Context): void {
     )
     .action(async (command: string[], opts: { state?: string }) => {
       const { runSandboxExec } = await import('./exec.js');
-      await runSandboxExec({ command, state: opts.state }, ctx);
+      ctx.done(await runSandboxExec({ command, state: opts.state }, ctx));
     });
 }

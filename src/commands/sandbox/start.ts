@@ -1,3 +1,4 @@
+import type { Outcome } from '../../outcome.js';
 import { checkProfileName } from '../../config/profile-name.js';
 import { saveProfile } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
@@ -32,7 +33,7 @@ export async function openSandbox(
   }
 }
 
-export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): Promise<void> {
+export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): Promise<Outcome | void> {
   const profileName = opts.saveProfile === undefined ? undefined : checkProfileName(opts.saveProfile);
   const log = opts.quiet ? undefined : (line: string) => ctx.out.info(ctx.out.errColor.dim(line));
   const sandbox = await openSandbox(ctx, { port: opts.port, state: opts.state, log, faults: opts.faults });
@@ -81,7 +82,7 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
     ctx.out.hint('Press Ctrl+C to stop.');
     const signal = await stopped;
     ctx.out.info('Stopping the sandbox…');
-    ctx.exitCode = signal === 'SIGINT' ? ExitCode.Cancelled : ExitCode.Ok;
+    return { data: undefined, failures: signal === 'SIGINT' ? [ExitCode.Cancelled] : [] };
   } finally {
     await sandbox.close();
   }

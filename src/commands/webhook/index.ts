@@ -35,9 +35,11 @@ export function registerWebhook(program: Command, ctx: Context): void {
     )
     .action(async (opts: { url: string; event?: string[]; inactive?: boolean; secretFile?: string }) => {
       const { runWebhookCreate } = await import('./create.js');
-      await runWebhookCreate(
-        { url: opts.url, events: opts.event ?? [], inactive: Boolean(opts.inactive), secretFile: opts.secretFile },
-        ctx,
+      ctx.done(
+        await runWebhookCreate(
+          { url: opts.url, events: opts.event ?? [], inactive: Boolean(opts.inactive), secretFile: opts.secretFile },
+          ctx,
+        ),
       );
     });
 
@@ -50,7 +52,7 @@ export function registerWebhook(program: Command, ctx: Context): void {
     )
     .action(async () => {
       const { runWebhookList } = await import('./list.js');
-      await runWebhookList({}, ctx);
+      ctx.done(await runWebhookList({}, ctx));
     });
 
   webhook
@@ -70,9 +72,11 @@ export function registerWebhook(program: Command, ctx: Context): void {
     )
     .action(async (id: string, opts: { url?: string; event?: string[]; active?: boolean; inactive?: boolean }) => {
       const { runWebhookUpdate } = await import('./update.js');
-      await runWebhookUpdate(
-        { id, url: opts.url, events: opts.event, active: opts.active, inactive: opts.inactive },
-        ctx,
+      ctx.done(
+        await runWebhookUpdate(
+          { id, url: opts.url, events: opts.event, active: opts.active, inactive: opts.inactive },
+          ctx,
+        ),
       );
     });
 
@@ -84,7 +88,7 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .addHelpText('after', examples('safeweb webhook delete 3', 'safeweb webhook delete 3 --yes'))
     .action(async (id: string, opts: { yes?: boolean }) => {
       const { runWebhookDelete } = await import('./delete.js');
-      await runWebhookDelete({ id, yes: Boolean(opts.yes) }, ctx);
+      ctx.done(await runWebhookDelete({ id, yes: Boolean(opts.yes) }, ctx));
     });
 
   webhook
@@ -106,9 +110,16 @@ export function registerWebhook(program: Command, ctx: Context): void {
     )
     .action(async (opts: { secretFile?: string[]; signature?: string; headers?: string; payload: string }) => {
       const { runWebhookVerify } = await import('./verify.js');
-      await runWebhookVerify(
-        { secretFiles: opts.secretFile ?? [], signature: opts.signature, headers: opts.headers, payload: opts.payload },
-        ctx,
+      ctx.done(
+        await runWebhookVerify(
+          {
+            secretFiles: opts.secretFile ?? [],
+            signature: opts.signature,
+            headers: opts.headers,
+            payload: opts.payload,
+          },
+          ctx,
+        ),
       );
     });
 
@@ -132,9 +143,11 @@ export function registerWebhook(program: Command, ctx: Context): void {
     )
     .action(async (opts: { port: number; path?: string; secretFile?: string[]; forwardTo?: string }) => {
       const { runWebhookListen } = await import('./listen.js');
-      await runWebhookListen(
-        { port: opts.port, path: opts.path, secretFiles: opts.secretFile ?? [], forwardTo: opts.forwardTo },
-        ctx,
+      ctx.done(
+        await runWebhookListen(
+          { port: opts.port, path: opts.path, secretFiles: opts.secretFile ?? [], forwardTo: opts.forwardTo },
+          ctx,
+        ),
       );
     });
 
@@ -154,6 +167,6 @@ export function registerWebhook(program: Command, ctx: Context): void {
     )
     .action(async (event: string, opts: { url: string; secretFile?: string; data?: string }) => {
       const { runWebhookTrigger } = await import('./trigger.js');
-      await runWebhookTrigger({ event, url: opts.url, secretFile: opts.secretFile, data: opts.data }, ctx);
+      ctx.done(await runWebhookTrigger({ event, url: opts.url, secretFile: opts.secretFile, data: opts.data }, ctx));
     });
 }

@@ -1,3 +1,4 @@
+import type { Outcome } from '../../outcome.js';
 import type { Context } from '../../context.js';
 import { UnavailableError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -32,7 +33,7 @@ function describe(d: ReceivedDelivery, ctx: Context): string {
   return `${time}  ${c.green('✓')} ${c.bold(d.event ?? '?')}${d.duplicate ? c.yellow(' (duplicate)') : ''}  ${summary}${forward}${d.reason ? `  ${c.yellow(d.reason)}` : ''}`;
 }
 
-export async function runWebhookListen(opts: WebhookListenOptions, ctx: Context): Promise<void> {
+export async function runWebhookListen(opts: WebhookListenOptions, ctx: Context): Promise<Outcome | void> {
   if (opts.path !== undefined && !opts.path.startsWith('/'))
     throw new UsageError(`--path must start with / (got "${opts.path}")`);
   if (opts.forwardTo !== undefined) {
@@ -69,5 +70,5 @@ export async function runWebhookListen(opts: WebhookListenOptions, ctx: Context)
   );
   const signal = await stopped;
   await receiver.close();
-  ctx.exitCode = signal === 'SIGINT' ? ExitCode.Cancelled : ExitCode.Ok;
+  return { data: undefined, failures: signal === 'SIGINT' ? [ExitCode.Cancelled] : [] };
 }

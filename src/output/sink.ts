@@ -1,0 +1,41 @@
+/**
+ * Where long-running verbs (bulk runs, `breach check --ndjson`, `webhook listen`, the sandbox)
+ * send what happens while they run. main owns it and decides the form under the same rules as
+ * the renderer, so those verbs never look at --json or a TTY either.
+ */
+import type { Cell, Note } from '../outcome.js';
+import type { Colors } from './color.js';
+import type { Output } from './output.js';
+import { startProgress, type Progress } from '../bulk/progress.js';
+import { renderTsv } from './table.js';
+import { say } from './render.js';
+
+export interface Sink {
+  /**
+   * One record of a stream (a delivery received, an address checked): one JSON line with
+   * --json or --ndjson; otherwise its line for people, coloured on a terminal.
+   */
+  event(data: unknown, line: (color: Colors) => string): void;
+  /**
+   * One item of a run whose result is a summary (a bulk row): a tab-separated line in a pipe;
+   * nothing on a terminal, where the progress bar shows it, nor with --json.
+   */
+  row(cells: Cell[]): void;
+  /** Talk during the run, on stderr. */
+  note(note: Note): void;
+  /** A progress bar on stderr when it is a terminal and there are enough items; else nothing. */
+  progress(label: string, total: number): Promise<Progress>;
+}
+
+export function createSink(out: Output, ndjson: boolean): Sink {
+  return {
+    event(data, line) {
+      out.line(out.json || ndjson ? JSON.stringify(data) : line(out.color));
+    },
+    row(cells) {
+      if (!out.json && !out.stdout.isTTY) out.stdout.write(renderTsv([cells]));
+    },
+    note: (note) => say(note, out),
+    progress: (label, total) => startProgress(out.stderr as NodeJS.WritableStream & { isTTY?: boolean }, label, total),
+  };
+}
