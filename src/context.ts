@@ -88,6 +88,11 @@ export class Context {
   #makeOutput(color: Colors, errColor: Colors): Output {
     return new Output(this.streams.stdout, this.streams.stderr, color, errColor, this.#globals.json);
   }
+  /**
+   * Secrets this run holds (API keys of the clients it built): the report of a bug hides them
+   * even in a runtime's own message.
+   */
+  readonly secretsInUse = new Set<string>();
   /** What the verb returned, for main to render; set by done(). */
   outcome: Outcome | undefined;
   #out: Output | undefined;

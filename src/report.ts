@@ -71,13 +71,14 @@ export function reportError(error: unknown, ctx: Context): number {
     out.info(`${red('error:')} ${message}${error.hint ? ` ${out.errColor.dim(`— ${error.hint}`)}` : ''}`);
     if (error instanceof ValidationError)
       for (const problem of error.problems) out.info(`  - ${redactText(problem, secrets)}`);
-    if (ctx.globals.debug && error.stack) ctx.debug(error.stack);
+    // An expected failure: --debug has traced the requests already; a stack would only be noise.
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
+  const secrets = [ctx.env['SAFEWEB_API_KEY'] ?? '', ...ctx.secretsInUse].filter(Boolean);
   out.info(
-    `${red('error:')} unexpected: ${redactText(message)} — this is a bug in safeweb; please report it with the output of the same command run with --debug.`,
+    `${red('error:')} unexpected: ${redactText(message, secrets)} — this is a bug in safeweb; please report it with the output of the same command run with --debug.`,
   );
-  if (ctx.globals.debug && error instanceof Error && error.stack) ctx.debug(error.stack);
+  if (ctx.globals.debug && error instanceof Error && error.stack) ctx.debug(redactText(error.stack, secrets));
   return ExitCode.Unexpected;
 }

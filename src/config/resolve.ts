@@ -111,5 +111,32 @@ export function requireCredentials(resolved: Resolved): { partnerId: string; api
       'Run `safeweb login` (or `safeweb profile add`), or set SAFEWEB_PARTNER_ID and SAFEWEB_API_KEY; try `safeweb sandbox start --save-profile` for a local sandbox.',
     );
   }
+  checkHeaderValue('partner ID', resolved.partnerId!);
+  checkHeaderValue('API key', resolved.apiKey!);
   return { partnerId: resolved.partnerId!.value, apiKey: resolved.apiKey!.value, baseUrl: resolved.baseUrl.value };
+}
+
+/**
+ * The partner ID and the key travel as header values: a line break or another control
+ * character there would be refused by the runtime mid-request (and the runtime's message
+ * quotes the value). Refuse it first, naming the setting and where it came from — never the value.
+ */
+function checkHeaderValue(what: string, setting: Sourced<string>): void {
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u001f\u007f]|[^\u0000-\u00ff]/.exec(setting.value);
+  if (!bad) return;
+  const control = bad[0] < ' ' || bad[0] === '\u007f';
+  const kind = /[\r\n]/.test(bad[0]) ? 'a line break' : control ? 'a control character' : 'a character outside Latin-1';
+  throw new UsageError(
+    `the ${what} from ${describeOrigin(setting)} contains ${kind}; nothing was sent`,
+    `Set it again without it (a copy-paste often brings a trailing line break).`,
+  );
+}
+
+function describeOrigin(setting: Sourced<string>): string {
+  return setting.source === 'flag'
+    ? setting.origin
+    : setting.source === 'env'
+      ? `the environment (${setting.origin})`
+      : setting.origin;
 }
