@@ -1,5 +1,10 @@
-/** Flag value parsers shared by commands; each throws a UsageError naming the flag. */
+/**
+ * Flag and argument parsers shared by every command. Commander calls them while it parses, so a
+ * refusal is its usage error — `error: option '--x <v>' argument 'y' is invalid. <why> (see --help)`,
+ * exit 2 — in the same shape for every verb, before any verb code runs.
+ */
 import { InvalidArgumentError } from 'commander';
+import { isLoopbackHost } from '../api/base-url.js';
 
 /** "30", "30s", "500ms", "2m" -> milliseconds. */
 export function parseDuration(value: string): number {
@@ -11,13 +16,22 @@ export function parseDuration(value: string): number {
   return Math.round(ms);
 }
 
+function wholeNumber(value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('must be a whole number.');
+  const n = Number(value);
+  if (n < min) throw new InvalidArgumentError(`must be at least ${min}.`);
+  if (n > max) throw new InvalidArgumentError(`must be at most ${max}.`);
+  return n;
+}
+
+/** 0 to `max`. */
 export function parseNonNegativeInt(max: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('must be a whole number.');
-    const n = Number(value);
-    if (n > max) throw new InvalidArgumentError(`must be at most ${max}.`);
-    return n;
-  };
+  return (value: string): number => wholeNumber(value, 0, max);
+}
+
+/** 1 to `max` (a concurrency, an ID). */
+export function parsePositiveInt(max: number) {
+  return (value: string): number => wholeNumber(value, 1, max);
 }
 
 export function parsePort(value: string): number {
@@ -43,4 +57,66 @@ export function parseShare(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
     throw new InvalidArgumentError('must be a number from 0 to 1, e.g. 0.05.');
   return n;
+}
+
+/** A language and region as the API takes them: en-GB, da-DK. */
+export function isLocale(value: string): boolean {
+  return /^[a-z]{2}-[A-Z]{2}$/.test(value);
+}
+
+export function parseLocale(value: string): string {
+  if (!isLocale(value)) throw new InvalidArgumentError('must look like en-GB or da-DK.');
+  return value;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID_RE.test(value);
+}
+
+export function parseUuid(value: string): string {
+  if (!isUuid(value)) throw new InvalidArgumentError('must be a UUID, like 7c9e6679-7425-40de-944b-e07fc1f90ae7.');
+  return value;
+}
+
+/** An absolute http: or https: URL. */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** An http(s) URL, kept as given. */
+export function parseHttpUrl(value: string): string {
+  if (!isHttpUrl(value)) throw new InvalidArgumentError('must be an http:// or https:// URL.');
+  return value;
+}
+
+/**
+ * Where SafeWeb may deliver webhooks: https, or plain http to this machine only (a local
+ * receiver). Normalised, as the API stores it.
+ */
+export function parseWebhookUrl(value: string): string {
+  if (!isHttpUrl(value))
+    throw new InvalidArgumentError('is not a URL; give a full one such as https://hooks.example.com/safeweb.');
+  const url = new URL(value);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    throw new InvalidArgumentError(
+      'must be an https:// URL: SafeWeb delivers only over HTTPS (plain http:// is for 127.0.0.1 and localhost).',
+    );
+  return url.href;
+}
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+/** An HTTP method in any case, upper-cased. */
+export function parseMethod(value: string): string {
+  const method = value.toUpperCase();
+  if (!(HTTP_METHODS as readonly string[]).includes(method))
+    throw new InvalidArgumentError(`use one of ${HTTP_METHODS.join(', ')}.`);
+  return method;
 }
