@@ -3,7 +3,7 @@
  * refusal is its usage error — `error: option '--x <v>' argument 'y' is invalid. <why> (see --help)`,
  * exit 2 — in the same shape for every verb, before any verb code runs.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { isLoopbackHost } from '../api/base-url.js';
 
 /** "30", "30s", "500ms", "2m" -> milliseconds. */
@@ -119,4 +119,22 @@ export function parseMethod(value: string): string {
   if (!(HTTP_METHODS as readonly string[]).includes(method))
     throw new InvalidArgumentError(`use one of ${HTTP_METHODS.join(', ')}.`);
   return method;
+}
+
+/** A usage error in commander's shape (`error: … (see --help)`, exit 2), for what a parser cannot see alone. */
+export function usageError(command: Command, message: string): never {
+  command.error(message, { exitCode: 2, code: 'commander.usage' });
+}
+
+/**
+ * Two flags of which exactly one is needed (`.conflicts()` alone would let neither through):
+ * checked in the action, before the verb is loaded.
+ */
+export function exactlyOne(command: Command, a: string, b: string): void {
+  const given = [a, b].filter((flag) => command.getOptionValue(camel(flag)) !== undefined);
+  if (given.length !== 1) usageError(command, `give exactly one of ${a} and ${b}`);
+}
+
+function camel(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }

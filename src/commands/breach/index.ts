@@ -1,7 +1,7 @@
-import { Option, type Command } from 'commander';
+import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
-import { parseNonNegativeInt, parsePositiveNumber } from '../parse.js';
+import { exactlyOne, isUuid, parseLocale, parsePositiveInt, parsePositiveNumber, usageError } from '../parse.js';
 
 export const CATALOGUE_LOCALES = ['en-GB', 'da-DK', 'sv-SE', 'nb-NO', 'fi-FI'] as const;
 
@@ -31,13 +31,11 @@ export function registerBreach(program: Command, ctx: Context): void {
       'Check each address for known breaches (one request each). With --file, many addresses are checked concurrently; a failure for one address is reported and the rest go on. Exit status: the worst failure (4 auth, 5 unavailable, 3 rejected), else 8 with --exit-status when any address is breached, else 0.',
     )
     .option('-f, --file <file>', 'addresses, one per line (- for stdin; blank lines and # comments skipped)')
-    .option('--resolved', 'only count breaches marked resolved')
+    .addOption(new Option('--resolved', 'only count breaches marked resolved').conflicts('unresolved'))
     .option('--unresolved', 'only count breaches not marked resolved')
     .option('--exit-status', 'exit 8 when any address is breached (0 when none)')
     .option('--ndjson', 'print one JSON object per address as each finishes')
-    .addOption(
-      new Option('--concurrency <n>', 'requests in flight at once').default(8).argParser(parseNonNegativeInt(64)),
-    )
+    .addOption(new Option('--concurrency <n>', 'requests in flight at once').default(8).argParser(parsePositiveInt(64)))
     .addOption(
       new Option('--max-rps <n>', 'at most this many requests started per second').argParser(parsePositiveNumber),
     )
@@ -93,7 +91,9 @@ export function registerBreach(program: Command, ctx: Context): void {
     .command('retrieve')
     .argument('<email>', 'address to look up')
     .summary('the full details of every breach an address appears in')
-    .option('--locale <code>', 'language of titles (en-GB, da-DK, sv-SE, nb-NO, fi-FI)')
+    .addOption(
+      new Option('--locale <code>', 'language of titles (en-GB, da-DK, sv-SE, nb-NO, fi-FI)').argParser(parseLocale),
+    )
     .addHelpText(
       'after',
       examples(
@@ -112,7 +112,12 @@ export function registerBreach(program: Command, ctx: Context): void {
   ] as const) {
     breach
       .command(verb)
-      .argument('<breachId>', "the breach instance's UUID (the Breach ID column of `customer breaches`)")
+      .addArgument(
+        new Argument(
+          '<breachId>',
+          "the breach instance's UUID (the Breach ID column of `customer breaches`)",
+        ).argParser(parseBreachId),
+      )
       .summary(resolved ? 'mark a customer breach resolved' : 'mark a customer breach not resolved again')
       .addHelpText(
         'after',
@@ -127,7 +132,7 @@ export function registerBreach(program: Command, ctx: Context): void {
       });
   }
 
-  breach
+  const get = breach
     .command('get')
     .summary('one breach from the global catalogue, by name or UUID')
     .option('--name <name>', 'breach name, e.g. Adobe')
@@ -141,6 +146,9 @@ export function registerBreach(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { name?: string; uuid?: string; locale?: string }) => {
+      exactlyOne(get, '--name', '--uuid');
+      if (opts.uuid !== undefined && !isUuid(opts.uuid)) usageError(get, `--uuid "${opts.uuid}" is not a UUID`);
+      if (opts.name?.trim() === '') usageError(get, '--name must not be empty');
       const { runBreachGet } = await import('./get.js');
       ctx.done(await runBreachGet(opts, ctx));
     });
@@ -153,4 +161,12 @@ export function registerBreach(program: Command, ctx: Context): void {
       const { runBreachCategories } = await import('./categories.js');
       ctx.done(await runBreachCategories({}, ctx));
     });
+}
+
+function parseBreachId(value: string): string {
+  if (!isUuid(value))
+    throw new InvalidArgumentError(
+      'must be a breach UUID: the Breach ID column of `safeweb customer breaches <customer>` (.breaches[].uuid with --json).',
+    );
+  return value;
 }

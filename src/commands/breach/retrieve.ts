@@ -2,6 +2,7 @@ import { retrieveBreaches, type RetrievedBreach } from '../../api/breaches.js';
 import type { Context } from '../../context.js';
 import { emailProblem } from '../../customers/onboarding.js';
 import { UsageError } from '../../errors.js';
+import { lines, table, type Outcome, type View } from '../../outcome.js';
 import type { Colors } from '../../output/color.js';
 
 export interface BreachRetrieveOptions {
@@ -38,35 +39,35 @@ export async function layoutBreach(
   return lines.join('\n');
 }
 
-export async function runBreachRetrieve(opts: BreachRetrieveOptions, ctx: Context): Promise<void> {
+export async function runBreachRetrieve(opts: BreachRetrieveOptions, ctx: Context): Promise<Outcome> {
   const problem = emailProblem(opts.email);
   if (problem) throw new UsageError(problem, 'Nothing was sent.');
-  if (opts.locale !== undefined && !/^[a-z]{2}-[A-Z]{2}$/.test(opts.locale))
-    throw new UsageError(`--locale must look like en-GB or da-DK (got "${opts.locale}")`);
   const result = await retrieveBreaches(await ctx.api(), opts.email, opts.locale);
-  if (ctx.globals.json) {
-    ctx.out.printJson(result);
-    return;
-  }
-  if (!ctx.streams.stdout.isTTY) {
-    for (const b of result.breaches)
-      ctx.out.line(
-        [b.title, b.breachDate, b.breachCategories.join(', '), b.resolvedStatus ? 'resolved' : 'unresolved'].join('\t'),
-      );
-    if (!result.breaches.length) ctx.out.info(`No known breaches for ${opts.email}.`);
-    return;
-  }
-  const c = ctx.out.color;
-  if (!result.breaches.length) {
-    ctx.out.line(`${c.green('✓')} No known breaches for ${opts.email}.`);
-    return;
-  }
-  ctx.out.line(
-    `${c.bold(opts.email)} appears in ${result.breaches.length} breach${result.breaches.length === 1 ? '' : 'es'}:\n`,
+  const piped = table(
+    [
+      { key: 'title', header: 'Breach' },
+      { key: 'breachDate', header: 'Date' },
+      { key: 'breachCategories', header: 'Categories' },
+      { key: 'resolvedStatus', header: 'Status' },
+    ],
+    result.breaches.map((b) => [
+      b.title,
+      b.breachDate,
+      b.breachCategories.join(', '),
+      b.resolvedStatus ? 'resolved' : 'unresolved',
+    ]),
+    `No known breaches for ${opts.email}.`,
   );
+  return { data: result, view: await readable(opts.email, result.breaches, ctx), piped };
+}
+
+/** Each breach laid out for reading, under a heading. */
+async function readable(email: string, breaches: RetrievedBreach[], ctx: Context): Promise<View> {
+  const c = ctx.out.color;
+  if (!breaches.length) return lines(`${c.green('✓')} No known breaches for ${email}.`);
   const width = Math.min(ctx.streams.stdout.columns ?? 80, 100);
   const blocks = await Promise.all(
-    result.breaches.map((b: RetrievedBreach) =>
+    breaches.map((b) =>
       layoutBreach(
         {
           title: b.title,
@@ -81,5 +82,6 @@ export async function runBreachRetrieve(opts: BreachRetrieveOptions, ctx: Contex
       ),
     ),
   );
-  ctx.out.line(blocks.join('\n\n'));
+  const heading = `${c.bold(email)} appears in ${breaches.length} breach${breaches.length === 1 ? '' : 'es'}:`;
+  return lines(heading, '', blocks.join('\n\n'));
 }

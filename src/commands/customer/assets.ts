@@ -2,6 +2,8 @@ import { getCustomerAssets, setCustomerAssets } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { domainProblem, emailProblem } from '../../customers/onboarding.js';
 import { UsageError, ValidationError } from '../../errors.js';
+import { hint, info, lines, table, type Outcome } from '../../outcome.js';
+import type { Colors } from '../../output/color.js';
 import { customerTarget, describeCustomer } from './target.js';
 
 export interface CustomerAssetsOptions {
@@ -54,7 +56,7 @@ function diff(kind: Change['kind'], before: string[], after: string[]): Change[]
   ];
 }
 
-export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Context): Promise<void> {
+export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Context): Promise<Outcome> {
   const setDomains = opts.setDomains === undefined ? undefined : splitList(opts.setDomains);
   const setEmails = opts.setEmails === undefined ? undefined : splitList(opts.setEmails);
   if (setDomains && (opts.addDomain || opts.removeDomain))
@@ -73,16 +75,18 @@ export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Contex
   const target = await customerTarget(ctx, opts.customer);
   const current = await getCustomerAssets(target.api, target.id);
   if (!editing) {
-    if (ctx.globals.json) ctx.out.printJson(current);
-    else {
-      if (ctx.streams.stdout.isTTY) ctx.out.hint(`Monitored for ${describeCustomer(target)}:`);
-      await ctx.out.printRows(
-        [{ header: 'Type' }, { header: 'Asset' }],
+    return {
+      data: current,
+      view: table(
+        [
+          { key: 'type', header: 'Type' },
+          { key: 'asset', header: 'Asset' },
+        ],
         [...current.domains.map((d) => ['domain', d]), ...current.emails.map((e) => ['email', e])],
         `Nothing is monitored for ${describeCustomer(target)}.`,
-      );
-    }
-    return;
+      ),
+      notes: current.domains.length + current.emails.length ? [hint(`Monitored for ${describeCustomer(target)}.`)] : [],
+    };
   }
 
   const warn = (t: string) => ctx.out.warn(t);
@@ -113,20 +117,18 @@ export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Contex
     if (changes.some((c) => c.kind === 'email')) body.emails = emails;
     result = await setCustomerAssets(target.api, target.id, body);
   }
-  if (ctx.globals.json) {
-    ctx.out.printJson({ ...result, changes });
-    return;
-  }
-  if (!changes.length) {
-    ctx.out.info(`Nothing changed for ${describeCustomer(target)}.`);
-    return;
-  }
-  if (ctx.streams.stdout.isTTY) {
-    ctx.out.success(`Updated the assets of ${describeCustomer(target)}:`);
-    const c = ctx.out.color;
-    for (const change of changes)
-      ctx.out.line(`  ${change.op === '+' ? c.green('+') : c.red('-')} ${change.kind} ${change.value}`);
-  } else {
-    for (const change of changes) ctx.out.line(`${change.op}\t${change.kind}\t${change.value}`);
-  }
+  const data = { ...result, changes };
+  if (!changes.length) return { data, notes: [info(`Nothing changed for ${describeCustomer(target)}.`)] };
+  return {
+    data,
+    view: lines(
+      `${ctx.out.color.green('✓')} Updated the assets of ${describeCustomer(target)}:`,
+      ...changes.map((change) => changeLine(change, ctx.out.color)),
+    ),
+    piped: lines(...changes.map((change) => `${change.op}\t${change.kind}\t${change.value}`)),
+  };
+}
+
+function changeLine(change: Change, c: Colors): string {
+  return `  ${change.op === '+' ? c.green('+') : c.red('-')} ${change.kind} ${change.value}`;
 }

@@ -1,6 +1,8 @@
 import { getCustomerBreaches } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
+import { hint, table, type Outcome } from '../../outcome.js';
+import { isLocale } from '../parse.js';
 import { customerTarget, describeCustomer } from './target.js';
 
 export interface CustomerBreachesOptions {
@@ -9,17 +11,13 @@ export interface CustomerBreachesOptions {
   unresolved: boolean;
 }
 
-export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Context): Promise<void> {
-  if (opts.locale !== undefined && !/^[a-z]{2}-[A-Z]{2}$/.test(opts.locale))
+export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Context): Promise<Outcome> {
+  // Until `customer breaches --locale` has commander's parseLocale (customer/index.ts).
+  if (opts.locale !== undefined && !isLocale(opts.locale))
     throw new UsageError(`--locale must look like en-GB or da-DK (got "${opts.locale}")`);
   const target = await customerTarget(ctx, opts.customer);
   const result = await getCustomerBreaches(target.api, target.id, opts.locale);
   const breaches = opts.unresolved ? result.breaches.filter((b) => !b.resolved) : result.breaches;
-  if (ctx.globals.json) {
-    // The API's document; --unresolved filters its list and count.
-    ctx.out.printJson(opts.unresolved ? { ...result, count: breaches.length, breaches } : result);
-    return;
-  }
   const rows = breaches.map((b) => [
     b.uuid ?? b.id,
     b.title || b.breachName,
@@ -28,20 +26,23 @@ export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Co
     b.breachCategories.join(', '),
     b.resolved,
   ]);
-  if (ctx.streams.stdout.isTTY && rows.length)
-    ctx.out.hint(
-      `${breaches.length} breach${breaches.length === 1 ? '' : 'es'}${opts.unresolved ? ' not yet resolved' : ''} for ${describeCustomer(target)}:`,
-    );
-  await ctx.out.printRows(
-    [
-      { header: 'Breach ID' },
-      { header: 'Breach', wrap: true },
-      { header: 'Date' },
-      { header: 'Emails', wrap: true },
-      { header: 'Categories', wrap: true },
-      { header: 'Resolved' },
-    ],
-    rows,
-    `No ${opts.unresolved ? 'unresolved ' : ''}breaches for ${describeCustomer(target)}.`,
-  );
+  const which = opts.unresolved ? ' not yet resolved' : '';
+  const count = `${breaches.length} breach${breaches.length === 1 ? '' : 'es'}${which} for ${describeCustomer(target)}.`;
+  return {
+    // The API's document; --unresolved filters its list and count.
+    data: opts.unresolved ? { ...result, count: breaches.length, breaches } : result,
+    view: table(
+      [
+        { key: 'uuid', header: 'Breach ID' },
+        { key: 'title', header: 'Breach', wrap: true },
+        { key: 'breachDate', header: 'Date' },
+        { key: 'emails', header: 'Emails', wrap: true },
+        { key: 'breachCategories', header: 'Categories', wrap: true },
+        { key: 'resolved', header: 'Resolved' },
+      ],
+      rows,
+      `No ${opts.unresolved ? 'unresolved ' : ''}breaches for ${describeCustomer(target)}.`,
+    ),
+    notes: rows.length ? [hint(count)] : [],
+  };
 }

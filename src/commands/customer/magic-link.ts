@@ -1,21 +1,22 @@
 import { createMagicLink } from '../../api/customers.js';
 import type { Context } from '../../context.js';
+import { lines, type Outcome } from '../../outcome.js';
 import { customerTarget, describeCustomer } from './target.js';
 
 export interface CustomerMagicLinkOptions {
   customer: string;
 }
 
-export async function runCustomerMagicLink(opts: CustomerMagicLinkOptions, ctx: Context): Promise<void> {
+export async function runCustomerMagicLink(opts: CustomerMagicLinkOptions, ctx: Context): Promise<Outcome> {
   const target = await customerTarget(ctx, opts.customer);
   const result = await createMagicLink(target.api, target.id);
-  if (ctx.globals.json) {
-    ctx.out.printJson({ ...result, customerId: target.id });
-    return;
-  }
-  ctx.out.line(result.url);
-  if (ctx.streams.stdout.isTTY)
-    ctx.out.hint(
-      `One-time login for ${describeCustomer(target)}: it works once and expires in an hour. Treat it like a password.`,
-    );
+  const warning =
+    `One-time login for ${describeCustomer(target)}: it works once and expires in an hour. ` +
+    'Treat it like a password.';
+  return {
+    data: { ...result, customerId: target.id },
+    // The warning is for a person at a terminal; a pipe gets the bare URL.
+    view: lines(result.url, ctx.out.color.dim(warning)),
+    piped: lines(result.url),
+  };
 }

@@ -3,6 +3,7 @@ import type { Context } from '../../context.js';
 import { recordChange } from '../../customers/ledger.js';
 import { emailProblem } from '../../customers/onboarding.js';
 import { UsageError, ValidationError } from '../../errors.js';
+import { success, type Outcome } from '../../outcome.js';
 import { customerTarget, describeCustomer } from './target.js';
 
 export interface CustomerUpdateOptions {
@@ -13,7 +14,7 @@ export interface CustomerUpdateOptions {
   plan?: string | undefined;
 }
 
-export async function runCustomerUpdate(opts: CustomerUpdateOptions, ctx: Context): Promise<void> {
+export async function runCustomerUpdate(opts: CustomerUpdateOptions, ctx: Context): Promise<Outcome> {
   // Validated like onboarding, before anything is resolved or sent.
   const body: CustomerInfoUpdate = {};
   const problems: string[] = [];
@@ -41,11 +42,11 @@ export async function runCustomerUpdate(opts: CustomerUpdateOptions, ctx: Contex
   const result = await updateCustomerInfo(target.api, target.id, body);
   if (body.companyName)
     await recordChange(ctx.configDir, target.account.key, target.id, { companyName: body.companyName }, ctx.now());
-  if (ctx.globals.json) ctx.out.printJson({ ...result, customerId: target.id, updated: body });
-  else
-    ctx.out.success(
-      `Updated ${describeCustomer(target)}: ${Object.entries(body)
-        .map(([k, v]) => `${k} = ${String(v)}`)
-        .join(', ')}.`,
-    );
+  const changed = Object.entries(body)
+    .map(([k, v]) => `${k} = ${String(v)}`)
+    .join(', ');
+  return {
+    data: { ...result, customerId: target.id, updated: body },
+    notes: [success(`Updated ${describeCustomer(target)}: ${changed}.`)],
+  };
 }
