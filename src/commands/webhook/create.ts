@@ -2,17 +2,19 @@ import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createWebhook } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { checkEvents, checkWebhookUrl } from '../../webhooks/options.js';
+import { pairs, success, warn, type Cell, type Outcome } from '../../outcome.js';
+import { checkEvents } from '../../webhooks/options.js';
 
 export interface WebhookCreateOptions {
+  /** Commander checked it: https, or http to this machine (parseWebhookUrl). */
   url: string;
   events: string[];
   inactive: boolean;
   secretFile?: string | undefined;
 }
 
-export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context): Promise<void> {
-  const url = checkWebhookUrl(opts.url);
+export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context): Promise<Outcome> {
+  const url = opts.url;
   const events = checkEvents(opts.events);
   const api = await ctx.api();
   // Claim the secret file before creating anything: it must be new, and only yours.
@@ -43,25 +45,27 @@ export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context)
     writeSync(fd, `${secret ?? ''}\n`);
     closeSync(fd);
   }
-  if (ctx.globals.json) {
-    ctx.out.printJson({
+  const shown: Array<[string, string, Cell]> = fd === undefined ? [['Secret', 'secret', secret]] : [];
+  return {
+    data: {
       success: result.success,
       webhook: fd !== undefined ? { ...endpoint, secretFile: opts.secretFile } : result.webhook,
-    });
-  } else {
-    await ctx.out.printPairs([
+    },
+    view: pairs([
       ['ID', 'id', endpoint.id],
       ['URL', 'url', endpoint.url],
       ['Events', 'events', endpoint.events.join(', ')],
       ['Active', 'active', endpoint.active],
       ['Created', 'created_at', endpoint.created_at],
-      ...(fd === undefined ? ([['Secret', 'secret', secret]] as Array<[string, string, string | undefined]>) : []),
-    ]);
-  }
-  if (fd !== undefined)
-    ctx.out.success(`The signing secret is in ${opts.secretFile} (mode 0600). It cannot be shown again.`);
-  else
-    ctx.out.warn(
-      'this signing secret is shown only now and cannot be retrieved later; store it safely (or use --secret-file next time).',
-    );
+      ...shown,
+    ]),
+    notes: [
+      fd !== undefined
+        ? success(`The signing secret is in ${opts.secretFile} (mode 0600). It cannot be shown again.`)
+        : warn(
+            'this signing secret is shown only now and cannot be retrieved later; ' +
+              'store it safely (or use --secret-file next time).',
+          ),
+    ],
+  };
 }

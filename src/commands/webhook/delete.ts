@@ -1,15 +1,15 @@
 import { deleteWebhook } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
-import { checkWebhookId } from '../../webhooks/options.js';
+import { success, type Outcome } from '../../outcome.js';
 
 export interface WebhookDeleteOptions {
-  id: string;
+  id: number;
   yes: boolean;
 }
 
-export async function runWebhookDelete(opts: WebhookDeleteOptions, ctx: Context): Promise<void> {
-  const id = checkWebhookId(opts.id);
+export async function runWebhookDelete(opts: WebhookDeleteOptions, ctx: Context): Promise<Outcome> {
+  const { id } = opts;
   if (!opts.yes) {
     if (!ctx.interactive)
       throw new UsageError(`deleting webhook ${id} needs confirmation`, 'Pass --yes to delete it without asking.');
@@ -18,6 +18,5 @@ export async function runWebhookDelete(opts: WebhookDeleteOptions, ctx: Context)
       throw new CancelledError('Nothing deleted.');
   }
   const result = await deleteWebhook(await ctx.api(), id);
-  if (ctx.globals.json) ctx.out.printJson({ ...result, id });
-  else ctx.out.success(`Deleted webhook ${id}.`);
+  return { data: { ...result, id }, notes: [success(`Deleted webhook ${id}.`)] };
 }

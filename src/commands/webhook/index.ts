@@ -2,7 +2,10 @@ import { Argument, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { EVENTS } from '../../webhooks/events.js';
 import { examples } from '../examples.js';
-import { collect, parsePort } from '../parse.js';
+import { collect, exactlyOne, parseHttpUrl, parsePort, parsePositiveInt, parseWebhookUrl } from '../parse.js';
+
+/** Endpoint IDs are whole numbers from 1 (see `safeweb webhook list`). */
+const parseWebhookId = parsePositiveInt(Number.MAX_SAFE_INTEGER);
 
 export function registerWebhook(program: Command, ctx: Context): void {
   const webhook = program
@@ -22,7 +25,11 @@ export function registerWebhook(program: Command, ctx: Context): void {
   webhook
     .command('create')
     .summary('register an endpoint; its signing secret is shown once')
-    .requiredOption('--url <url>', 'HTTPS URL of your receiver (http:// only for 127.0.0.1/localhost)')
+    .addOption(
+      new Option('--url <url>', 'HTTPS URL of your receiver (http:// only for 127.0.0.1/localhost)')
+        .makeOptionMandatory()
+        .argParser(parseWebhookUrl),
+    )
     .option('--event <event>', `event to send (repeatable): ${EVENTS.join(', ')}, or all`, collect)
     .option('--inactive', 'create it switched off')
     .option('--secret-file <file>', 'write the secret to this new file (mode 0600) instead of printing it')
@@ -57,11 +64,11 @@ export function registerWebhook(program: Command, ctx: Context): void {
 
   webhook
     .command('update')
-    .argument('<id>', 'endpoint ID (from webhook list)')
+    .addArgument(new Argument('<id>', 'endpoint ID (from webhook list)').argParser(parseWebhookId))
     .summary('change an endpoint: URL, events, on or off')
-    .option('--url <url>', 'new receiver URL')
+    .addOption(new Option('--url <url>', 'new receiver URL').argParser(parseWebhookUrl))
     .option('--event <event>', 'new event list (repeatable; replaces the old list), or all', collect)
-    .option('--active', 'switch it on')
+    .addOption(new Option('--active', 'switch it on').conflicts('inactive'))
     .option('--inactive', 'switch it off')
     .addHelpText(
       'after',
@@ -70,7 +77,7 @@ export function registerWebhook(program: Command, ctx: Context): void {
         'safeweb webhook update 3 --event breach.new --event email.added',
       ),
     )
-    .action(async (id: string, opts: { url?: string; event?: string[]; active?: boolean; inactive?: boolean }) => {
+    .action(async (id: number, opts: { url?: string; event?: string[]; active?: boolean; inactive?: boolean }) => {
       const { runWebhookUpdate } = await import('./update.js');
       ctx.done(
         await runWebhookUpdate(
@@ -82,16 +89,16 @@ export function registerWebhook(program: Command, ctx: Context): void {
 
   webhook
     .command('delete')
-    .argument('<id>', 'endpoint ID')
+    .addArgument(new Argument('<id>', 'endpoint ID').argParser(parseWebhookId))
     .summary('remove an endpoint and its delivery log (asks first unless --yes)')
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText('after', examples('safeweb webhook delete 3', 'safeweb webhook delete 3 --yes'))
-    .action(async (id: string, opts: { yes?: boolean }) => {
+    .action(async (id: number, opts: { yes?: boolean }) => {
       const { runWebhookDelete } = await import('./delete.js');
       ctx.done(await runWebhookDelete({ id, yes: Boolean(opts.yes) }, ctx));
     });
 
-  webhook
+  const verify = webhook
     .command('verify')
     .summary('check the signature of a captured delivery (exit 0 valid, 6 not)')
     .description(
@@ -109,6 +116,7 @@ export function registerWebhook(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { secretFile?: string[]; signature?: string; headers?: string; payload: string }) => {
+      exactlyOne(verify, '--signature', '--headers');
       const { runWebhookVerify } = await import('./verify.js');
       ctx.done(
         await runWebhookVerify(
@@ -132,7 +140,7 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').default(4020).argParser(parsePort))
     .option('--path <path>', 'accept deliveries only on this path (default: any)')
     .option('--secret-file <file>', 'file holding the endpoint secret (repeatable for a rotation)', collect)
-    .option('--forward-to <url>', 'forward verified deliveries to this URL')
+    .addOption(new Option('--forward-to <url>', 'forward verified deliveries to this URL').argParser(parseHttpUrl))
     .addHelpText(
       'after',
       examples(
@@ -155,7 +163,7 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .command('trigger')
     .addArgument(new Argument('<event>', 'the event to send').choices(EVENTS))
     .summary("send a signed sample event to a receiver, with SafeWeb's retries")
-    .requiredOption('--url <url>', 'the receiver to test')
+    .addOption(new Option('--url <url>', 'the receiver to test').makeOptionMandatory().argParser(parseHttpUrl))
     .option('--secret-file <file>', 'file holding the secret to sign with')
     .option('--data <file>', 'JSON object whose fields replace those of the sample data')
     .addHelpText(

@@ -1,5 +1,7 @@
 import type { Context } from '../../context.js';
-import { SignatureError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { info, success, type Outcome } from '../../outcome.js';
 import { readInput, readInputBytes } from '../../io/read-input.js';
 import { readSecrets } from '../../webhooks/options.js';
 import { SIGNATURE_HEADER, verify } from '../../webhooks/signature.js';
@@ -31,9 +33,8 @@ export function parseHeaders(text: string): Record<string, string> {
   return headers;
 }
 
-export async function runWebhookVerify(opts: WebhookVerifyOptions, ctx: Context): Promise<void> {
-  if ((opts.signature === undefined) === (opts.headers === undefined))
-    throw new UsageError('give exactly one of --signature and --headers');
+/** Exactly one of signature and headers: commander checked it. */
+export async function runWebhookVerify(opts: WebhookVerifyOptions, ctx: Context): Promise<Outcome> {
   if (opts.payload === '-' && opts.secretFiles.includes('-'))
     throw new UsageError(
       'the payload and a secret cannot both come from stdin',
@@ -43,15 +44,18 @@ export async function runWebhookVerify(opts: WebhookVerifyOptions, ctx: Context)
   const header = opts.signature ?? parseHeaders(await readInput(opts.headers!, ctx.streams.stdin))[SIGNATURE_HEADER];
   const body = await readInputBytes(opts.payload, ctx.streams.stdin);
   const result = verify(body, header, secrets);
-  if (ctx.globals.json)
-    ctx.out.printJson(
-      result.valid
-        ? { valid: true, secretFile: opts.secretFiles[result.secretIndex] }
-        : { valid: false, reason: result.reason, detail: result.detail },
-    );
-  if (!result.valid) throw new SignatureError(`invalid signature: ${result.detail}`);
-  if (!ctx.globals.json)
-    ctx.out.success(
-      `Valid signature${secrets.length > 1 ? `, made with secret ${result.secretIndex + 1} (${opts.secretFiles[result.secretIndex]})` : ''}.`,
-    );
+  if (!result.valid)
+    // Not thrown: with --json the verdict is still the document on stdout.
+    return {
+      data: { valid: false, reason: result.reason, detail: result.detail },
+      notes: [info(`${ctx.out.errColor.red('error:')} invalid signature: ${result.detail}`)],
+      failures: [ExitCode.SignatureInvalid],
+    };
+  const which = opts.secretFiles[result.secretIndex];
+  return {
+    data: { valid: true, secretFile: which },
+    notes: [
+      success(`Valid signature${secrets.length > 1 ? `, made with secret ${result.secretIndex + 1} (${which})` : ''}.`),
+    ],
+  };
 }

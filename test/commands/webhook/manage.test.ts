@@ -70,8 +70,11 @@ describe('safeweb webhook create / list / update / delete', () => {
   });
 
   it.each([
-    [['--url', 'http://hooks.example.com/x', '--event', 'all'], /--url must be an https:\/\/ URL/],
-    [['--url', 'not a url', '--event', 'all'], /is not a URL/],
+    [
+      ['--url', 'http://hooks.example.com/x', '--event', 'all'],
+      /^error: option '--url <url>' argument 'http:\/\/hooks.example.com\/x' is invalid. must be an https:\/\/ URL/,
+    ],
+    [['--url', 'not a url', '--event', 'all'], /argument 'not a url' is invalid. is not a URL.* \(see --help\)\n$/],
     [['--url', 'https://x.example/h'], /at least one --event is needed/],
     [['--url', 'https://x.example/h', '--event', 'breach.deleted'], /unknown event "breach.deleted"/],
   ])('refuses %j with exit 2', async (flags, message) => {
@@ -102,7 +105,12 @@ describe('safeweb webhook create / list / update / delete', () => {
     expect((await runInProcess(['webhook', 'update', String(webhook.id)], { env: fx().env })).stderr).toContain(
       'nothing to update',
     );
-    expect((await runInProcess(['webhook', 'update', 'abc', '--active'], { env: fx().env })).code).toBe(2);
+    const notAnId = await runInProcess(['webhook', 'update', 'abc', '--active'], { env: fx().env });
+    expect(notAnId.code).toBe(2);
+    expect(notAnId.stderr).toContain("error: command-argument value 'abc' is invalid for argument 'id'.");
+    const both = await runInProcess(['webhook', 'update', String(webhook.id), '--active', '--inactive']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("error: option '--active' cannot be used with option '--inactive'");
     const missing = await runInProcess(['webhook', 'update', '9999', '--active'], { env: fx().env });
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('Webhook not found');
@@ -233,7 +241,19 @@ describe('safeweb webhook verify', () => {
     ).toContain('--secret-file is required');
     expect(
       (await runInProcess(['webhook', 'verify', '--secret-file', s.secretFile, '--payload', s.bodyFile])).stderr,
-    ).toContain('give exactly one of --signature and --headers');
+    ).toBe('error: give exactly one of --signature and --headers (see --help)\n');
+    const both = await runInProcess([
+      'webhook',
+      'verify',
+      '--secret-file',
+      s.secretFile,
+      '--signature',
+      s.signature,
+      '--headers',
+      s.headersFile,
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('error: give exactly one of --signature and --headers (see --help)\n');
     expect(existsSync(s.secretFile)).toBe(true);
   });
 });
