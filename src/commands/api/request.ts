@@ -2,38 +2,23 @@ import { redactHeader } from '../../api/redact.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { readInput } from '../../io/read-input.js';
+import { lines, type Outcome } from '../../outcome.js';
 
+/** Commander checked the method (upper-cased), the path, the query pairs, and --data against --input. */
 export interface ApiOptions {
   method: string;
   path: string;
   data?: string | undefined;
   input?: string | undefined;
-  query: string[];
+  query: Array<[key: string, value: string]>;
   idempotent: boolean;
   include: boolean;
 }
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
-
-export async function runApi(opts: ApiOptions, ctx: Context): Promise<void> {
+export async function runApi(opts: ApiOptions, ctx: Context): Promise<Outcome> {
   // Everything is checked before a client (or a request) exists.
-  const method = opts.method.toUpperCase();
-  if (!METHODS.includes(method))
-    throw new UsageError(`unknown HTTP method "${opts.method}"`, `Use one of ${METHODS.join(', ')}.`);
-  if (!opts.path.startsWith('/')) {
-    throw new UsageError(
-      `path must start with / (got "${opts.path}")`,
-      'Give only the path; the host comes from the profile or --base-url, so your key never goes elsewhere.',
-    );
-  }
-  if (opts.data !== undefined && opts.input !== undefined)
-    throw new UsageError('--data and --input cannot be used together', 'Pick one source for the body.');
   const query: Record<string, string[]> = {};
-  for (const pair of opts.query) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--query "${pair}" is not key=value`, 'Write it as --query name=value.');
-    (query[pair.slice(0, eq)] ??= []).push(pair.slice(eq + 1));
-  }
+  for (const [key, value] of opts.query) (query[key] ??= []).push(value);
   let body: unknown;
   if (opts.data !== undefined) body = parseJson(opts.data, '--data');
   if (opts.input !== undefined)
@@ -41,20 +26,17 @@ export async function runApi(opts: ApiOptions, ctx: Context): Promise<void> {
 
   const api = await ctx.api();
   const res = await api.request<unknown>(
-    { method, path: opts.path, query, body, idempotent: opts.idempotent || undefined },
+    { method: opts.method, path: opts.path, query, body, idempotent: opts.idempotent || undefined },
     { raw: true },
   );
   if (opts.include) {
     ctx.out.info(`HTTP ${res.status}`);
     res.headers.forEach((value, key) => ctx.out.info(`${key}: ${redactHeader(key, value)}`));
   }
-  if (res.text === '') return;
-  if (typeof res.data === 'string') {
-    if (ctx.globals.json) ctx.out.printJson(res.data);
-    else ctx.out.line(res.data);
-    return;
-  }
-  ctx.out.printJson(res.data);
+  if (res.text === '') return { data: undefined };
+  // The raw answer, in every mode: JSON pretty-printed (the same as --json), anything else as it came.
+  const text = typeof res.data === 'string' ? res.data : JSON.stringify(res.data, null, 2);
+  return { data: res.data, view: lines(text) };
 }
 
 function parseJson(text: string, source: string): unknown {

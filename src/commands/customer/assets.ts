@@ -75,6 +75,9 @@ export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Contex
   const target = await customerTarget(ctx, opts.customer);
   const current = await getCustomerAssets(target.api, target.id);
   if (!editing) {
+    // A heading above the table (said now, so it comes first); --json leaves hints out.
+    if (current.domains.length + current.emails.length)
+      ctx.sink.note(hint(`Monitored for ${describeCustomer(target)}:`));
     return {
       data: current,
       view: table(
@@ -85,7 +88,6 @@ export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Contex
         [...current.domains.map((d) => ['domain', d]), ...current.emails.map((e) => ['email', e])],
         `Nothing is monitored for ${describeCustomer(target)}.`,
       ),
-      notes: current.domains.length + current.emails.length ? [hint(`Monitored for ${describeCustomer(target)}.`)] : [],
     };
   }
 

@@ -26,8 +26,12 @@ export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Co
     b.breachCategories.join(', '),
     b.resolved,
   ]);
-  const which = opts.unresolved ? ' not yet resolved' : '';
-  const count = `${breaches.length} breach${breaches.length === 1 ? '' : 'es'}${which} for ${describeCustomer(target)}.`;
+  if (rows.length) {
+    const which = opts.unresolved ? ' not yet resolved' : '';
+    const plural = breaches.length === 1 ? '' : 'es';
+    // A heading above the table (said now, so it comes first); --json leaves hints out.
+    ctx.sink.note(hint(`${breaches.length} breach${plural}${which} for ${describeCustomer(target)}:`));
+  }
   return {
     // The API's document; --unresolved filters its list and count.
     data: opts.unresolved ? { ...result, count: breaches.length, breaches } : result,
@@ -43,6 +47,5 @@ export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Co
       rows,
       `No ${opts.unresolved ? 'unresolved ' : ''}breaches for ${describeCustomer(target)}.`,
     ),
-    notes: rows.length ? [hint(count)] : [],
   };
 }

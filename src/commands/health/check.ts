@@ -1,22 +1,20 @@
 import { getHealth } from '../../api/health.js';
 import type { Context } from '../../context.js';
+import { pairs, success, type Outcome } from '../../outcome.js';
 
 export type HealthOptions = Record<string, never>;
 
-export async function runHealth(_opts: HealthOptions, ctx: Context): Promise<void> {
+export async function runHealth(_opts: HealthOptions, ctx: Context): Promise<Outcome> {
   const api = await ctx.api({ auth: 'optional' });
   const result = await getHealth(api);
-  if (ctx.globals.json) {
-    ctx.out.printJson(result.body);
-    return;
-  }
-  ctx.out.success(`API reachable at ${api.baseUrl.origin} (${result.status} in ${result.latencyMs} ms)`);
-  const pairs = Object.entries(result.body)
+  // Said first, above the details; --json leaves it out.
+  ctx.sink.note(success(`API reachable at ${api.baseUrl.origin} (${result.status} in ${result.latencyMs} ms)`));
+  const details = Object.entries(result.body)
     .filter(([key]) => key !== 'success')
     .map(([key, value]): [string, string, string] => [
       key,
       key,
       typeof value === 'object' ? JSON.stringify(value) : String(value),
     ]);
-  if (pairs.length) await ctx.out.printPairs(pairs);
+  return { data: result.body, view: details.length ? pairs(details) : undefined };
 }

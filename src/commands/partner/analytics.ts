@@ -1,5 +1,6 @@
 import { getPartnerAnalytics } from '../../api/partner.js';
 import type { Context } from '../../context.js';
+import { pairs, type Outcome } from '../../outcome.js';
 
 export type PartnerAnalyticsOptions = Record<string, never>;
 
@@ -12,18 +13,14 @@ const LABELS: Record<string, string> = {
   totalBreachesDetected: 'Breaches detected',
 };
 
-export async function runPartnerAnalytics(_opts: PartnerAnalyticsOptions, ctx: Context): Promise<void> {
+export async function runPartnerAnalytics(_opts: PartnerAnalyticsOptions, ctx: Context): Promise<Outcome> {
   const result = await getPartnerAnalytics(await ctx.api());
-  if (ctx.globals.json) {
-    ctx.out.printJson(result);
-    return;
-  }
   // Known metrics first in a fixed order, then anything new the API adds.
   const keys = [
     ...Object.keys(LABELS).filter((k) => k in result.data),
     ...Object.keys(result.data).filter((k) => !(k in LABELS)),
   ];
-  await ctx.out.printPairs(keys.map((key) => [LABELS[key] ?? key, key, formatValue(result.data[key])]));
+  return { data: result, view: pairs(keys.map((key) => [LABELS[key] ?? key, key, formatValue(result.data[key])])) };
 }
 
 function formatValue(value: unknown): string {

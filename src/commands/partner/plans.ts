@@ -1,27 +1,24 @@
 import { listPartnerPlans } from '../../api/partner.js';
 import type { Context } from '../../context.js';
+import { hint, table, type Outcome } from '../../outcome.js';
 
 export interface PartnerPlansOptions {
   all: boolean;
 }
 
-export async function runPartnerPlans(opts: PartnerPlansOptions, ctx: Context): Promise<void> {
+export async function runPartnerPlans(opts: PartnerPlansOptions, ctx: Context): Promise<Outcome> {
   const result = await listPartnerPlans(await ctx.api());
-  if (ctx.globals.json) {
-    ctx.out.printJson(result);
-    return;
-  }
   const plans = opts.all ? result.data : result.data.filter((p) => p.status === 'active');
   const hidden = result.data.length - plans.length;
-  await ctx.out.printRows(
+  const view = table(
     [
-      { header: 'ID' },
-      { header: 'Name', wrap: true },
-      { header: 'Type' },
-      { header: 'Status' },
-      { header: 'Insurance' },
-      { header: 'Default' },
-      { header: 'Features', wrap: true },
+      { key: 'id', header: 'ID' },
+      { key: 'displayName', header: 'Name', wrap: true },
+      { key: 'planType', header: 'Type' },
+      { key: 'status', header: 'Status' },
+      { key: 'allowsInsurance', header: 'Insurance' },
+      { key: 'isSystemDefault', header: 'Default' },
+      { key: 'features', header: 'Features', wrap: true },
     ],
     plans.map((p) => [
       p.id,
@@ -34,8 +31,11 @@ export async function runPartnerPlans(opts: PartnerPlansOptions, ctx: Context): 
     ]),
     'No plans are available to this partner.',
   );
-  if (hidden > 0)
-    ctx.out.hint(
-      `${hidden} inactive plan${hidden === 1 ? '' : 's'} hidden; --all shows ${hidden === 1 ? 'it' : 'them'}.`,
-    );
+  const them = hidden === 1 ? 'it' : 'them';
+  // The --json document is the API's, every plan included.
+  return {
+    data: result,
+    view,
+    notes: hidden > 0 ? [hint(`${hidden} inactive plan${hidden === 1 ? '' : 's'} hidden; --all shows ${them}.`)] : [],
+  };
 }

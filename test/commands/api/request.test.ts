@@ -79,10 +79,16 @@ describe('safeweb api', () => {
 
   it.each([
     [['api', 'GET', '/x', '--data', '{nope'], /--data is not valid JSON/],
-    [['api', 'FETCH', '/x'], /unknown HTTP method "FETCH"/],
-    [['api', 'GET', 'https://evil.example/x'], /path must start with \//],
-    [['api', 'GET', '/x', '--query', 'novalue'], /--query "novalue" is not key=value/],
-    [['api', 'POST', '/x', '--data', '{}', '--input', 'f.json'], /--data and --input cannot be used together/],
+    [
+      ['api', 'FETCH', '/x'],
+      /^error: command-argument value 'FETCH' is invalid for argument 'method'\. use one of GET, /,
+    ],
+    [['api', 'GET', 'https://evil.example/x'], /for argument 'path'\. the path must start with \/; give only the path/],
+    [['api', 'GET', '/x', '--query', 'novalue'], /'--query <key=value>' argument 'novalue' is invalid\. write it as/],
+    [
+      ['api', 'POST', '/x', '--data', '{}', '--input', 'f.json'],
+      /^error: option '--data <json>' cannot be used with option '--input <file>' \(see --help\)\n$/,
+    ],
     [['api', 'POST', '/x', '--input', '/no/such/file.json'], /cannot read \/no\/such\/file.json: no such file/],
   ])('refuses %j with exit 2 and sends nothing', async (argv, message) => {
     stub = await stubServer([]);
