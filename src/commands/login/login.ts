@@ -3,6 +3,7 @@ import { profileNameProblem } from '../../config/profile-name.js';
 import { saveProfile } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
+import { hint, success, type Outcome } from '../../outcome.js';
 import { verifyCredentials } from './verify.js';
 
 export interface LoginOptions {
@@ -12,7 +13,7 @@ export interface LoginOptions {
 const NON_INTERACTIVE_HINT =
   'login asks questions; in a script use `safeweb profile add NAME --partner-id ID --api-key-stdin` instead.';
 
-export async function runLogin(opts: LoginOptions, ctx: Context): Promise<void> {
+export async function runLogin(opts: LoginOptions, ctx: Context): Promise<Outcome> {
   if (!ctx.interactive) throw new UsageError('`safeweb login` needs a terminal', NON_INTERACTIVE_HINT);
   const prompter = await ctx.prompter(NON_INTERACTIVE_HINT);
   const config = await ctx.config();
@@ -70,14 +71,14 @@ export async function runLogin(opts: LoginOptions, ctx: Context): Promise<void> 
     { partnerId, apiKey, baseUrl },
     { activate: true, replace: true },
   );
-  if (ctx.globals.json) {
-    ctx.out.printJson({ name: profileName, partnerId, baseUrl, active: true, verified: opts.verify, file: saved.file });
-    return;
-  }
-  ctx.out.success(
-    `${opts.verify ? 'Credentials accepted. ' : ''}Saved profile "${profileName}" (${partnerId} at ${baseUrl}) in ${saved.file}, mode 0600; it is now active.`,
-  );
-  ctx.out.hint('Try: safeweb partner analytics');
+  const where = `"${profileName}" (${partnerId} at ${baseUrl}) in ${saved.file}, mode 0600`;
+  return {
+    data: { name: profileName, partnerId, baseUrl, active: true, verified: opts.verify, file: saved.file },
+    notes: [
+      success(`${opts.verify ? 'Credentials accepted. ' : ''}Saved profile ${where}; it is now active.`),
+      hint('Try: safeweb partner analytics'),
+    ],
+  };
 }
 
 function urlProblem(value: string): string | undefined {

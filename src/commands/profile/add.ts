@@ -4,6 +4,7 @@ import { saveProfile } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { readSecret } from '../../io/read-secret.js';
+import { hint, success, type Outcome } from '../../outcome.js';
 
 export interface ProfileAddOptions {
   name: string;
@@ -15,7 +16,7 @@ export interface ProfileAddOptions {
   verify: boolean;
 }
 
-export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Promise<void> {
+export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Promise<Outcome> {
   const name = checkProfileName(opts.name);
   const partnerId = ctx.globals.partnerId?.trim();
   if (!partnerId)
@@ -23,8 +24,6 @@ export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Prom
       '--partner-id is required',
       `Run: safeweb profile add ${name} --partner-id ID --api-key-stdin`,
     );
-  if (opts.env && ctx.globals.baseUrl)
-    throw new UsageError('--env and --base-url cannot be used together', 'Give one of them.');
   const baseUrl = checkBaseUrl(ctx.globals.baseUrl ?? ENVIRONMENTS[opts.env ?? 'production']).href.replace(/\/$/, '');
   if (!opts.apiKeyStdin && !opts.apiKeyFile) {
     throw new UsageError(
@@ -49,12 +48,12 @@ export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Prom
     { partnerId, apiKey, baseUrl },
     { activate: opts.use, replace: opts.force },
   );
-  if (ctx.globals.json) {
-    ctx.out.printJson({ name, partnerId, baseUrl, active: saved.active, file: saved.file });
-    return;
-  }
-  ctx.out.success(
-    `${saved.replaced ? 'Replaced' : 'Saved'} profile "${name}" (${partnerId} at ${baseUrl}) in ${saved.file}${saved.active ? ', now active' : ''}.`,
-  );
-  if (!saved.active) ctx.out.hint(`Use it with --profile ${name}, or make it active: safeweb profile use ${name}`);
+  const what = `profile "${name}" (${partnerId} at ${baseUrl}) in ${saved.file}${saved.active ? ', now active' : ''}`;
+  return {
+    data: { name, partnerId, baseUrl, active: saved.active, file: saved.file },
+    notes: [
+      success(`${saved.replaced ? 'Replaced' : 'Saved'} ${what}.`),
+      ...(saved.active ? [] : [hint(`Use it with --profile ${name}, or make it active: safeweb profile use ${name}`)]),
+    ],
+  };
 }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
+import { usageError } from '../parse.js';
 
 export function registerProfile(program: Command, ctx: Context): void {
   const profile = program
@@ -19,14 +20,14 @@ export function registerProfile(program: Command, ctx: Context): void {
       ),
     );
 
-  profile
+  const add = profile
     .command('add')
     .argument('<name>', 'profile name')
     .summary('store a profile without prompts (for scripts)')
     .description(
       'Store a profile non-interactively. The API key comes from stdin or a file, never from a flag value. Uses the global --partner-id and --base-url.',
     )
-    .option('--api-key-stdin', 'read the API key from stdin')
+    .addOption(new Option('--api-key-stdin', 'read the API key from stdin').conflicts('apiKeyFile'))
     .option('--api-key-file <file>', 'read the API key from a file')
     .addOption(
       new Option('--env <environment>', 'production or staging (instead of --base-url)').choices([
@@ -57,6 +58,9 @@ export function registerProfile(program: Command, ctx: Context): void {
           verify?: boolean;
         },
       ) => {
+        // --base-url is a global flag, which commander's .conflicts() cannot pair with this one.
+        if (opts.env && add.optsWithGlobals()['baseUrl'] !== undefined)
+          usageError(add, '--env and --base-url cannot be used together; give one of them');
         const { runProfileAdd } = await import('./add.js');
         ctx.done(
           await runProfileAdd(

@@ -1,16 +1,18 @@
 import { maskSecret } from '../../api/redact.js';
 import type { Context } from '../../context.js';
+import { lines, table, type Outcome } from '../../outcome.js';
 
 export interface ProfileListOptions {
   names: boolean;
 }
 
-export async function runProfileList(opts: ProfileListOptions, ctx: Context): Promise<void> {
+export async function runProfileList(opts: ProfileListOptions, ctx: Context): Promise<Outcome> {
   const config = await ctx.config();
   const entries = Object.entries(config.profiles).sort(([a], [b]) => a.localeCompare(b));
   if (opts.names) {
-    for (const [name] of entries) ctx.out.line(name);
-    return;
+    // For completion scripts: bare names in every mode (a JSON array of them with --json).
+    const names = entries.map(([name]) => name);
+    return { data: names, view: lines(...names) };
   }
   const rows = entries.map(([name, p]) => ({
     name,
@@ -19,13 +21,18 @@ export async function runProfileList(opts: ProfileListOptions, ctx: Context): Pr
     baseUrl: p.baseUrl,
     apiKey: maskSecret(p.apiKey),
   }));
-  if (ctx.globals.json) {
-    ctx.out.printJson(rows);
-    return;
-  }
-  await ctx.out.printRows(
-    [{ header: '' }, { header: 'Name' }, { header: 'Partner ID' }, { header: 'Base URL' }, { header: 'API key' }],
-    rows.map((r) => [r.active ? '*' : '', r.name, r.partnerId, r.baseUrl, r.apiKey]),
-    'No profiles yet. Run `safeweb login`, or `safeweb sandbox start --save-profile` to try the local sandbox.',
-  );
+  return {
+    data: rows,
+    view: table(
+      [
+        { key: 'active', header: '' },
+        { key: 'name', header: 'Name' },
+        { key: 'partnerId', header: 'Partner ID' },
+        { key: 'baseUrl', header: 'Base URL' },
+        { key: 'apiKey', header: 'API key' },
+      ],
+      rows.map((r) => [r.active ? '*' : '', r.name, r.partnerId, r.baseUrl, r.apiKey]),
+      'No profiles yet. Run `safeweb login`, or `safeweb sandbox start --save-profile` to try the local sandbox.',
+    ),
+  };
 }

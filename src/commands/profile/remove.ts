@@ -1,6 +1,7 @@
 import { updateConfig } from '../../config/store.js';
 import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
+import { hint, success, type Outcome } from '../../outcome.js';
 import { unknownProfile } from './use.js';
 
 export interface ProfileRemoveOptions {
@@ -8,7 +9,7 @@ export interface ProfileRemoveOptions {
   yes: boolean;
 }
 
-export async function runProfileRemove(opts: ProfileRemoveOptions, ctx: Context): Promise<void> {
+export async function runProfileRemove(opts: ProfileRemoveOptions, ctx: Context): Promise<Outcome> {
   const current = await ctx.config();
   if (!current.profiles[opts.name]) throw unknownProfile(opts.name, Object.keys(current.profiles));
   if (!opts.yes) {
@@ -34,10 +35,11 @@ export async function runProfileRemove(opts: ProfileRemoveOptions, ctx: Context)
       data.activeProfile = undefined;
     }
   });
-  if (ctx.globals.json) {
-    ctx.out.printJson({ removed: opts.name, wasActive });
-    return;
-  }
-  ctx.out.success(`Removed profile "${opts.name}".`);
-  if (wasActive) ctx.out.hint('It was the active profile; pick another with `safeweb profile use NAME`.');
+  return {
+    data: { removed: opts.name, wasActive },
+    notes: [
+      success(`Removed profile "${opts.name}".`),
+      ...(wasActive ? [hint('It was the active profile; pick another with `safeweb profile use NAME`.')] : []),
+    ],
+  };
 }

@@ -2,6 +2,7 @@ import { maskSecret } from '../../api/redact.js';
 import { resolveSettings, type Sourced } from '../../config/resolve.js';
 import { configPath } from '../../config/store.js';
 import type { Context } from '../../context.js';
+import { hint, table, warn, type Note, type Outcome } from '../../outcome.js';
 import { unknownProfile } from './use.js';
 
 export interface ProfileShowOptions {
@@ -9,7 +10,7 @@ export interface ProfileShowOptions {
   revealKey: boolean;
 }
 
-export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Promise<void> {
+export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Promise<Outcome> {
   const config = await ctx.config();
   if (opts.name && !config.profiles[opts.name]) throw unknownProfile(opts.name, Object.keys(config.profiles));
   const flags = opts.name ? { ...ctx.globals, profile: opts.name } : ctx.globals;
@@ -23,27 +24,32 @@ export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Pr
     apiKey: key,
     baseUrl: resolved.baseUrl,
   };
-  if (ctx.globals.json) {
-    ctx.out.printJson({ ...settings, configFile: configPath(ctx.configDir), overriddenEnv: resolved.overriddenEnv });
-    return;
-  }
   const labels: Record<string, string> = {
     profile: 'Profile',
     partnerId: 'Partner ID',
     apiKey: 'API key',
     baseUrl: 'Base URL',
   };
-  await ctx.out.printRows(
-    [{ header: 'Setting' }, { header: 'Value' }, { header: 'Source', wrap: true }],
+  const notes: Note[] = [hint(`Config file: ${configPath(ctx.configDir)}`)];
+  if (resolved.overriddenEnv.length)
+    notes.push(warn(`--profile overrides ${resolved.overriddenEnv.join(', ')} from the environment.`));
+  if (!resolved.apiKey || !resolved.partnerId)
+    notes.push(hint('No credentials yet: run `safeweb login` or `safeweb profile add`.'));
+  const view = table(
+    [
+      { key: 'setting', header: 'Setting' },
+      { key: 'value', header: 'Value' },
+      { key: 'source', header: 'Source', wrap: true },
+    ],
     Object.entries(settings).map(([k, s]) => [
       labels[k] ?? k,
       s?.value ?? '(not set)',
       s ? `${s.source}: ${s.origin}` : '',
     ]),
   );
-  ctx.out.hint(`Config file: ${configPath(ctx.configDir)}`);
-  if (resolved.overriddenEnv.length)
-    ctx.out.warn(`--profile overrides ${resolved.overriddenEnv.join(', ')} from the environment.`);
-  if (!resolved.apiKey || !resolved.partnerId)
-    ctx.out.hint('No credentials yet: run `safeweb login` or `safeweb profile add`.');
+  return {
+    data: { ...settings, configFile: configPath(ctx.configDir), overriddenEnv: resolved.overriddenEnv },
+    view,
+    notes,
+  };
 }
