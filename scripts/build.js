@@ -1,38 +1,51 @@
 #!/usr/bin/env node
-// Builds dist/ from src/ with esbuild: the whole start-up path (our modules, commander, chalk,
-// ky) in a few files, each verb and heavy dependency in a chunk loaded only when used.
+// Builds dist/ from src/ with esbuild: the whole start-up path (our modules, commander, chalk)
+// in a few files, each verb and heavy dependency in a chunk loaded only when used. ky is bundled
+// too, but only into the HTTP engine's chunk (src/api/engine.ts), which nothing imports
+// statically from main.ts or program.ts: `--help`, `--version`, completion and usage errors
+// never load it nor the runtime's fetch machinery it starts (checked by test/api/lazy.test.ts).
 //
 // Why a bundle and not tsc's one-file-per-module output: on Node 20 (no compile cache) a
 // profile of `safeweb --help` showed about a third of its time in ESM resolution and loading,
 // and in cjs-module-lexer parsing commander to find its exports. Measured with npm run bench.
 // Type-checking stays with tsc (npm run typecheck), which emits nothing.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-// Bundled: what nearly every run loads. Everything else stays an ordinary import, loaded lazily.
+// Bundled: what most runs load. Everything else stays an ordinary import, loaded lazily.
 const BUNDLED = new Set(['commander', 'chalk', 'ky']);
 const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name));
 
+// Built beside dist/ and swapped in only when the build succeeds: a failed build (an import
+// the bundler cannot resolve mid-edit) leaves the last good dist/ for the binary tests.
+const staging = `dist.building-${process.pid}`;
+rmSync(new URL(`../${staging}`, import.meta.url), { recursive: true, force: true });
+try {
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['src/main.ts'],
+    outdir: staging,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external,
+    define: { __SAFEWEB_VERSION__: JSON.stringify(pkg.version) },
+    // commander is CommonJS; its require() of Node built-ins needs a real require in ESM chunks.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    chunkNames: 'chunks/[name]-[hash]',
+    logLevel: 'warning',
+  });
+} catch (error) {
+  rmSync(new URL(`../${staging}`, import.meta.url), { recursive: true, force: true });
+  throw error;
+}
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
-  absWorkingDir: root,
-  entryPoints: ['src/main.ts'],
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  external,
-  define: { __SAFEWEB_VERSION__: JSON.stringify(pkg.version) },
-  // commander is CommonJS; its require() of Node built-ins needs a real require in ESM chunks.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  chunkNames: 'chunks/[name]-[hash]',
-  logLevel: 'warning',
-});
+renameSync(new URL(`../${staging}`, import.meta.url), new URL('../dist', import.meta.url));

@@ -2,7 +2,8 @@
  * Everything a verb needs, injected: streams and TTY facts, environment, clock, config,
  * prompter, fetch, and a lazy API client. Verbs never touch `process` themselves.
  */
-import type { ApiClient, FetchLike } from './api/client.js';
+import type { ApiClient } from './api/client.js';
+import type { Wire } from './api/transport.js';
 import { UsageError } from './errors.js';
 import { colorLevel, loadColors, plainColors, type Colors } from './output/color.js';
 import { Output, type WritableLike } from './output/output.js';
@@ -38,8 +39,8 @@ export interface ContextInit extends Streams {
   env: Record<string, string | undefined>;
   nodeVersion: string;
   now?: () => Date;
-  /** Replaces the transport (node:http) in tests that must force a rare failure. */
-  fetch?: FetchLike;
+  /** Replaces the wire under the HTTP engine (node:http) in tests that must force a rare failure. */
+  wire?: Wire;
   /** Replaces @inquirer/prompts in tests that script answers. */
   prompter?: Prompter;
   /** Resolves with the first of SIGINT / SIGTERM; injected so nothing below main listens to process. */
@@ -98,7 +99,7 @@ export class Context {
   #out: Output | undefined;
   #sink: Sink | undefined;
   #api: ApiClient | undefined;
-  #fetch: FetchLike | undefined;
+  #wire: Wire | undefined;
   #prompter: Prompter | undefined;
 
   constructor(init: ContextInit) {
@@ -107,7 +108,7 @@ export class Context {
     this.nodeVersion = init.nodeVersion;
     this.now = init.now ?? (() => new Date());
     this.waitForSignal = init.waitForSignal;
-    this.#fetch = init.fetch;
+    this.#wire = init.wire;
     this.#prompter = init.prompter;
   }
 
@@ -152,12 +153,13 @@ export class Context {
     return resolveSettings(this.globals, this.env, await this.config());
   }
 
-  async transport(): Promise<FetchLike> {
-    if (!this.#fetch) {
-      const { createTransport } = await import('./api/transport.js');
-      this.#fetch = createTransport({ env: this.env });
+  /** What every API request is sent on: node:http(s), proxies from the environment. */
+  async transport(): Promise<Wire> {
+    if (!this.#wire) {
+      const { createWire } = await import('./api/transport.js');
+      this.#wire = createWire({ env: this.env });
     }
-    return this.#fetch;
+    return this.#wire;
   }
 
   /** A prompter, or exit 2 naming `flagHint` when no one can answer. */
@@ -212,12 +214,13 @@ export class Context {
   /** A client for explicit credentials (login verifies before saving). */
   async apiFor(
     creds: { partnerId: string; apiKey: string; baseUrl: string },
-    extra: { onRateLimited?: (retryAfterMs: number) => void; engine?: 'ky' | 'direct' } = {},
+    extra: { onRateLimited?: (retryAfterMs: number) => void } = {},
   ): Promise<ApiClient> {
-    const [{ createApiClient }, { checkBaseUrl }, { userAgent }] = await Promise.all([
+    const [{ createApiClient }, { checkBaseUrl }, { userAgent }, wire] = await Promise.all([
       import('./api/client.js'),
       import('./api/base-url.js'),
       import('./version.js'),
+      this.transport(),
     ]);
     return createApiClient({
       baseUrl: checkBaseUrl(creds.baseUrl),
@@ -226,17 +229,15 @@ export class Context {
       userAgent: userAgent(this.nodeVersion),
       timeoutMs: this.globals.timeout,
       retries: this.globals.retries,
-      fetch: await this.transport(),
+      wire,
       trace: this.globals.debug ? (line) => this.debug(line) : undefined,
       onRateLimited: extra.onRateLimited,
-      engine: extra.engine,
-      env: this.env,
     });
   }
 
-  /** A client for bulk runs: the direct engine, and a hook that hears every 429. */
+  /** A client for bulk runs: the same engine, and a hook that hears every 429 as it arrives. */
   async bulkApi(extra: { onRateLimited?: (retryAfterMs: number) => void }): Promise<ApiClient> {
     const [{ requireCredentials }, resolved] = await Promise.all([import('./config/resolve.js'), this.resolved()]);
-    return this.apiFor(requireCredentials(resolved), { ...extra, engine: 'direct' });
+    return this.apiFor(requireCredentials(resolved), extra);
   }
 }

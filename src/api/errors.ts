@@ -1,5 +1,8 @@
-/** Turns a non-2xx answer into the typed error main.ts maps to an exit code. */
+/** Turns a failed request into the typed error main.ts maps to an exit code: the one mapping. */
 import { ApiRejectedError, AuthError, UnavailableError, type CliError } from '../errors.js';
+import { EngineError } from './engine.js';
+import { isTimeout } from './retry.js';
+import { TransportError } from './transport.js';
 
 export interface FailedResponse {
   status: number;
@@ -36,7 +39,9 @@ export function describeFailure(res: Pick<FailedResponse, 'status' | 'statusText
       : `${res.contentType || 'a non-JSON body'}`;
   const title = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(res.bodyText)?.[1]?.trim();
   return {
-    message: `${statusLine}: the server answered with ${kind}, not JSON${title ? ` ("${title}")` : ''}; a proxy or gateway may be in the way`,
+    message:
+      `${statusLine}: the server answered with ${kind}, not JSON${title ? ` ("${title}")` : ''}; ` +
+      'a proxy or gateway may be in the way',
     body: undefined,
   };
 }
@@ -79,4 +84,56 @@ export function errorFromResponse(res: FailedResponse): CliError {
 
 function retried(n: number): string {
   return n ? ` after ${n} ${n === 1 ? 'retry' : 'retries'}` : '';
+}
+
+/**
+ * What the engine threw, as the error for an API request: the server's answer through
+ * errorFromResponse, a 2xx without what the contract promises, a timeout, or a network failure
+ * (with whether it may have been processed all the same). Anything else is passed on: a bug.
+ */
+export function toCliError(error: unknown, method: string, url: URL, timeoutMs: number): Error {
+  if (!(error instanceof EngineError)) return error instanceof Error ? error : new Error(String(error));
+  const { failure, retries } = error;
+  if (failure.kind === 'answer') {
+    const { answer } = failure;
+    const contentType = answer.headers['content-type'] ?? '';
+    if (failure.notAccepted !== undefined) {
+      return new UnavailableError(
+        `${method} ${url.pathname} answered ${answer.status} but ${failure.notAccepted}${retried(retries)}`,
+        answer.status,
+        'The answer lacked what the API promises; try again later.',
+      );
+    }
+    return errorFromResponse({
+      status: answer.status,
+      statusText: answer.statusText,
+      contentType,
+      bodyText: answer.body.toString('utf8'),
+      method,
+      path: url.pathname,
+      retries,
+    });
+  }
+  const cause = failure.error;
+  if (isTimeout(cause)) {
+    return new UnavailableError(
+      `no answer from ${url.host} within ${formatMs(timeoutMs)} (${method} ${url.pathname})${retried(retries)}`,
+      undefined,
+      'Raise --timeout, or check the connection with `safeweb health`.',
+    );
+  }
+  if (cause instanceof TransportError) {
+    const unavailable = new UnavailableError(
+      `${cause.message}${retried(retries)}`,
+      undefined,
+      'Check the network and the base URL (`safeweb profile show`).',
+    );
+    unavailable.outcomeUnknown = cause.sent;
+    return unavailable;
+  }
+  return cause instanceof Error ? cause : new Error(String(cause));
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

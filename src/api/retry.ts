@@ -6,7 +6,12 @@
  * - A request that creates something (onboard, magic link, webhook create, a raw POST) is
  *   retried only when it provably never reached a server (connection refused, DNS failure) or
  *   when the server answered 429, which by contract means "rate limited, not processed".
+ * - A 2xx the caller did not accept (see `accepted` in engine.ts) counts as a failed attempt: it
+ *   is sent again only when that is safe, like a 5xx.
+ * - A 429 or 503 that says when to come back (Retry-After, else RateLimit-Reset) is retried
+ *   after that wait, at most a minute; other retries wait `backoffDelay`.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { TransportError } from './transport.js';
 
 export const RETRY_STATUSES = [429, 502, 503, 504] as const;
@@ -19,6 +24,8 @@ export interface RetryInput {
   status?: number | undefined;
   /** The failure below HTTP, when there was no answer. */
   error?: unknown;
+  /** A 2xx answer judged not accepted: why. */
+  notAccepted?: string | undefined;
 }
 
 export function isTimeout(error: unknown): boolean {
@@ -26,6 +33,7 @@ export function isTimeout(error: unknown): boolean {
 }
 
 export function retryVerdict(input: RetryInput): RetryVerdict {
+  if (input.notAccepted !== undefined) return input.idempotent ? 'retry' : 'stop';
   if (input.status !== undefined) {
     if (input.status === 429) return 'retry';
     if (!input.idempotent) return 'stop';
@@ -44,12 +52,51 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(base * (0.5 + random() / 2));
 }
 
-/** Milliseconds to wait from a Retry-After header (seconds or HTTP date), or undefined. */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+/** The longest wait a server may ask for; beyond it, the wait is cut to this. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** The statuses whose answer may say when to come back. */
+export const RETRY_AFTER_STATUSES = [429, 503] as const;
+
+/**
+ * The headers that say when to come back, in the order ky reads them (ky waits on them; this
+ * reads them the same way to tell a bulk run's pacer how long the wait is).
+ */
+const RETRY_AFTER_HEADERS = [
+  'retry-after',
+  'ratelimit-reset',
+  'x-ratelimit-retry-after',
+  'x-ratelimit-reset',
+  'x-rate-limit-reset',
+];
+
+// A number this large is a Unix time in seconds, not a delay (ky's rule, against clock skew).
+const EPOCH_THRESHOLD_MS = Date.parse('2024-01-01');
+
+/**
+ * Milliseconds to wait from one such header: seconds, a Unix time in seconds, or an HTTP date;
+ * undefined when it says nothing usable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  if (Number.isFinite(seconds) && seconds >= 0) {
+    const ms = seconds * 1000;
+    return ms >= EPOCH_THRESHOLD_MS ? Math.max(0, ms - now) : ms;
+  }
   const date = Date.parse(value);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
+}
+
+/** The wait an answer asks for (Retry-After, else RateLimit-Reset, ...), capped; or undefined. */
+export function retryAfterMs(headers: IncomingHttpHeaders, now: number = Date.now()): number | undefined {
+  for (const name of RETRY_AFTER_HEADERS) {
+    const value = headers[name];
+    if (typeof value === 'string' && value) {
+      const ms = parseRetryAfter(value, now);
+      return ms === undefined ? undefined : Math.min(ms, MAX_RETRY_AFTER_MS);
+    }
+  }
+  return undefined;
 }

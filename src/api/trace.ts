@@ -1,4 +1,4 @@
-/** --debug lines for one attempt, secrets redacted; shared by both request engines. */
+/** --debug lines for one attempt, secrets redacted (engine.ts writes them). */
 import { redactBody, redactHeader, redactText } from './redact.js';
 
 export type Trace = (line: string) => void;

@@ -1,11 +1,12 @@
 /**
- * One HTTP exchange over node:http / node:https, and the `fetch` that ky is handed on top of it.
+ * The wire under the HTTP engine: one exchange over node:http / node:https, proxies honoured,
+ * failures below HTTP as TransportErrors that say whether the request ever left the machine.
  *
  * Why not the global fetch: on Node 20 its first use costs several times a bare Node start
  * (measured in bench/), it ignores HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and its errors do not
- * say whether the request ever left the machine. This is the one place that choice is made.
+ * say whether the request was sent. ky drives every request (engine.ts); this is what it sends on.
  */
-import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import http, { type Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 
 /** A failure below HTTP. `sent` is false only when the request provably never reached a server. */
 export class TransportError extends Error {
@@ -29,126 +30,124 @@ const NOT_SENT_CODES = new Set([
   'EADDRNOTAVAIL',
 ]);
 
-export interface TransportOptions {
-  env: Record<string, string | undefined>;
+/** One request as it goes on the wire. */
+export interface WireRequest {
+  url: URL;
+  method: string;
+  /** Sent as given (node:http copies it), so one object can serve every request of a client. */
+  headers: Readonly<Record<string, string>>;
+  /** The exact bytes; node:http adds Content-Length. */
+  body?: string | Buffer | undefined;
+  signal?: AbortSignal | undefined;
 }
 
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
-
-// Loaded on first use (https is not needed for a local sandbox), then kept.
-let httpModule: typeof import('node:http') | undefined;
-let httpsModule: typeof import('node:https') | undefined;
-
-export interface Exchange {
+/** A whole answer: status, node:http's header object (lower-case names) and the body bytes. */
+export interface Answer {
   status: number;
   statusText: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
 }
 
-export interface ExchangeRequest {
-  url: URL;
-  method: string;
-  headers: Record<string, string>;
-  body?: Buffer | undefined;
-  env: Record<string, string | undefined>;
-  signal?: AbortSignal | undefined;
+/** Sends one request and reads the whole answer. Failures below HTTP are TransportErrors. */
+export type Wire = (request: WireRequest) => Promise<Answer>;
+
+// Loaded on first use: a local sandbox or receiver never needs TLS.
+let httpsModule: typeof import('node:https') | undefined;
+
+/**
+ * The wire for a run. `env` is where proxy variables are read from (an empty object: none, as
+ * for webhook deliveries and forwarding to a local app).
+ */
+export function createWire(options: { env: Record<string, string | undefined> }): Wire {
+  const proxied = PROXY_VARIABLES.some((name) => options.env[name]);
+  const agents = new Map<string, HttpAgent>();
+  return async (request) => {
+    const https = request.url.protocol === 'https:';
+    if (https) httpsModule ??= await import('node:https');
+    const agent = proxied ? await proxyAgentFor(request.url, agents) : undefined;
+    return send(https ? httpsModule!.request : http.request, request, agent);
+  };
 }
 
-/** Sends one request and reads the whole answer. Failures below HTTP are TransportErrors. */
-export async function exchange(request: ExchangeRequest): Promise<Exchange> {
-  const { url, body } = request;
-  const mod =
-    url.protocol === 'https:'
-      ? (httpsModule ??= await import('node:https'))
-      : (httpModule ??= await import('node:http'));
-  const headers = body ? { ...request.headers, 'content-length': String(body.length) } : request.headers;
-  const agent = await proxyAgentFor(url, request.env);
-  return await new Promise<Exchange>((resolve, reject) => {
+function send(requestFn: typeof http.request, request: WireRequest, agent: HttpAgent | undefined): Promise<Answer> {
+  const { url } = request;
+  return new Promise<Answer>((resolve, reject) => {
     let connected = false;
     let proxyRefusal: string | undefined;
-    const req = mod.request(
+    const req = requestFn(
       url,
-      { method: request.method, headers, agent, signal: request.signal },
+      { method: request.method, headers: request.headers, agent, signal: request.signal },
       (res: IncomingMessage) => {
         if (proxyRefusal) {
           // https-proxy-agent replays the proxy's own answer as if the API had sent it; a 403
           // from a proxy must not read as "your API key was refused".
           res.resume();
-          reject(
-            new TransportError(
-              `the proxy refused to open a tunnel to ${url.host} (${proxyRefusal}); check HTTPS_PROXY and NO_PROXY`,
-              'EPROXY',
-              false,
-            ),
-          );
+          const why = `the proxy refused to open a tunnel to ${url.host} (${proxyRefusal}); check HTTPS_PROXY and NO_PROXY`;
+          reject(new TransportError(why, 'EPROXY', false));
           return;
         }
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) =>
-          reject(
-            new TransportError(
-              `the connection broke while reading the response: ${error.message}`,
-              (error as NodeJS.ErrnoException).code,
-              true,
-            ),
-          ),
-        );
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (!res.complete)
-            reject(new TransportError('the connection closed before the whole response arrived', 'ECONNRESET', true));
-          else if (status < 200 || status > 599)
-            reject(new TransportError(`the server answered with an invalid HTTP status ${status}`, undefined, true));
-          else
-            resolve({ status, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks) });
-        });
+        read(res, request.signal, resolve, reject);
       },
     );
-    req.on('proxyConnect', (connect: { statusCode: number; statusText: string }) => {
-      if (connect.statusCode !== 200) proxyRefusal = `${connect.statusCode} ${connect.statusText}`.trim();
-    });
+    if (agent) {
+      req.on('proxyConnect', (connect: { statusCode: number; statusText: string }) => {
+        if (connect.statusCode !== 200) proxyRefusal = `${connect.statusCode} ${connect.statusText}`.trim();
+      });
+    }
     req.on('socket', (socket) => {
       // A kept-alive socket is connected already; only a new one gets a (one-off) listener.
       if (!socket.connecting) connected = true;
       else socket.once('connect', () => (connected = true));
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.name === 'AbortError' || error.name === 'TimeoutError') {
-        // A timeout aborts the request; pass the caller's reason on.
-        reject(request.signal?.reason ?? error);
+      if (request.signal?.aborted) {
+        // The engine's timeout (or the caller) aborted: pass the reason on.
+        reject(request.signal.reason ?? error);
         return;
       }
       const sent = connected || !NOT_SENT_CODES.has(error.code ?? '');
       reject(new TransportError(describeNetworkError(error, url), error.code, sent));
     });
-    req.end(body);
+    req.end(request.body);
   });
 }
 
-/** Returns a fetch-compatible function backed by `exchange`, for ky. */
-export function createTransport(options: TransportOptions): (input: Request, init?: RequestInit) => Promise<Response> {
-  return async (input: Request) => {
-    const headers: Record<string, string> = {};
-    input.headers.forEach((value, key) => {
-      headers[key] = value;
-    });
-    const body = input.body ? Buffer.from(await input.arrayBuffer()) : undefined;
-    const res = await exchange({
-      url: new URL(input.url),
-      method: input.method,
-      headers,
-      body,
-      env: options.env,
-      signal: input.signal,
-    });
-    return new Response(NULL_BODY_STATUSES.has(res.status) ? null : res.body, {
-      status: res.status,
-      statusText: res.statusText,
-      headers: toHeaders(res.headers),
-    });
-  };
+/** Reads the whole answer; a connection lost half-way is a TransportError, not a short body. */
+function read(
+  res: IncomingMessage,
+  signal: AbortSignal | undefined,
+  resolve: (answer: Answer) => void,
+  reject: (error: unknown) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let ended = false;
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('error', (error: NodeJS.ErrnoException) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const message = `the connection broke while reading the response: ${error.message}`;
+    reject(new TransportError(message, error.code, true));
+  });
+  res.on('close', () => {
+    // Destroyed before the end (an abort after the headers came): settle all the same.
+    if (!ended)
+      reject(signal?.aborted ? signal.reason : new TransportError('the connection closed', 'ECONNRESET', true));
+  });
+  res.on('end', () => {
+    ended = true;
+    const status = res.statusCode ?? 0;
+    if (!res.complete)
+      reject(new TransportError('the connection closed before the whole response arrived', 'ECONNRESET', true));
+    else if (status < 200 || status > 599)
+      reject(new TransportError(`the server answered with an invalid HTTP status ${status}`, undefined, true));
+    else
+      resolve({
+        status,
+        statusText: res.statusMessage ?? '',
+        headers: res.headers,
+        body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+      });
+  });
 }
 
 /** node:http's header object as WHATWG Headers. */
@@ -161,8 +160,19 @@ export function toHeaders(raw: IncomingHttpHeaders): Headers {
   return headers;
 }
 
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
   const where = url.host;
+  if (TLS_CODES.has(error.code ?? ''))
+    return `the TLS certificate of ${where} was not trusted (${error.message}); NODE_EXTRA_CA_CERTS can add its CA`;
   switch (error.code) {
     case 'ECONNREFUSED':
       return `could not connect to ${where}: connection refused`;
@@ -178,21 +188,29 @@ function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
   }
 }
 
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
+
 /**
- * The agent for a proxy named by HTTPS_PROXY / HTTP_PROXY (NO_PROXY respected), or undefined.
- * proxy-from-env holds the NO_PROXY matching rules; the agents are loaded only when needed.
+ * The agent for a proxy named by HTTPS_PROXY / HTTP_PROXY (NO_PROXY respected), or undefined;
+ * one agent per proxy and scheme, so connections to the proxy are reused. proxy-from-env holds
+ * the NO_PROXY matching rules; the agents are loaded only when needed.
  */
-async function proxyAgentFor(url: URL, env: Record<string, string | undefined>): Promise<HttpAgent | undefined> {
-  const names = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
-  if (!names.some((name) => env[name])) return undefined;
+async function proxyAgentFor(url: URL, agents: Map<string, HttpAgent>): Promise<HttpAgent | undefined> {
   // proxy-from-env reads process.env itself; the CLI's env is process.env, so they agree.
   const { getProxyForUrl } = await import('proxy-from-env');
   const proxyUrl = getProxyForUrl(url.href);
   if (!proxyUrl) return undefined;
-  if (url.protocol === 'https:') {
-    const { HttpsProxyAgent } = await import('https-proxy-agent');
-    return new HttpsProxyAgent(proxyUrl);
+  const key = `${url.protocol} ${proxyUrl}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    if (url.protocol === 'https:') {
+      const { HttpsProxyAgent } = await import('https-proxy-agent');
+      agent = new HttpsProxyAgent(proxyUrl);
+    } else {
+      const { HttpProxyAgent } = await import('http-proxy-agent');
+      agent = new HttpProxyAgent(proxyUrl);
+    }
+    agents.set(key, agent);
   }
-  const { HttpProxyAgent } = await import('http-proxy-agent');
-  return new HttpProxyAgent(proxyUrl);
+  return agent;
 }

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { checkBaseUrl } from '../../src/api/base-url.js';
 import { createApiClient, type ApiSettings } from '../../src/api/client.js';
-import { createTransport } from '../../src/api/transport.js';
+import { createWire } from '../../src/api/transport.js';
 import { CliError } from '../../src/errors.js';
 import { ExitCode } from '../../src/exit-codes.js';
 import { failJson, okJson, stubServer, type Stub } from '../helpers/stub-server.js';
@@ -15,18 +15,15 @@ afterEach(async () => {
   stub = undefined;
 });
 
-let engine: 'ky' | 'direct' = 'ky';
-
 function client(url: string, extra: Partial<ApiSettings> = {}) {
   return createApiClient({
-    engine,
     baseUrl: checkBaseUrl(url),
     partnerId: 'P-1',
     apiKey: 'swk_test_secret_key_0001',
     userAgent: 'safeweb-cli/9.9.9 node/20.0.0',
     timeoutMs: 2000,
     retries: 3,
-    fetch: createTransport({ env: {} }),
+    wire: createWire({ env: {} }),
     ...extra,
   });
 }
@@ -41,12 +38,8 @@ async function failure(promise: Promise<unknown>): Promise<CliError> {
   throw new Error('expected the request to fail');
 }
 
-// Both request engines must keep every rule: ky (the default) and direct (bulk runs).
-describe.each(['ky', 'direct'] as const)('the HTTP layer (%s engine)', (name) => {
-  beforeEach(() => {
-    engine = name;
-  });
-
+// The one engine (ky over node:http) keeps every rule, for single commands and bulk runs alike.
+describe('the HTTP layer', () => {
   it('sends the auth headers, JSON and a User-Agent naming the tool', async () => {
     stub = await stubServer([okJson({ success: true, customerId: 'c1' })]);
     const res = await client(stub.url).request({
@@ -118,6 +111,52 @@ describe.each(['ky', 'direct'] as const)('the HTTP layer (%s engine)', (name) =>
     expect(stub.requests).toHaveLength(2);
     // A lower bound only: the wait must not be skipped. No upper bound on a noisy machine.
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('honours RateLimit-Reset when there is no Retry-After, and tells the pacer the same wait', async () => {
+    stub = await stubServer([
+      failJson(429, 'Too many requests', { 'ratelimit-reset': '1' }),
+      failJson(503, 'busy', { 'retry-after': '0' }),
+      okJson({ success: true, n: 2 }),
+    ]);
+    const told: number[] = [];
+    const started = Date.now();
+    const res = await client(stub.url, { onRateLimited: (ms) => told.push(ms) }).request({ method: 'GET', path: '/x' });
+    expect(res.data).toEqual({ success: true, n: 2 });
+    expect(stub.requests).toHaveLength(3);
+    // The 429 asked for one second; the 503's Retry-After: 0 took the place of the backoff.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(told).toEqual([1000]);
+  });
+
+  it('retries a 2xx the caller does not accept, then reports why (exit 5)', async () => {
+    stub = await stubServer([okJson({ success: true }), okJson({ success: true }), okJson({ success: true, id: 'x' })]);
+    const seen: number[] = [];
+    const accepted = (answer: { status: number; body: Buffer }) => {
+      seen.push(answer.status);
+      return JSON.parse(answer.body.toString()).id ? true : 'the answer has no id';
+    };
+    const res = await client(stub.url, { retries: 3 }).request({ method: 'GET', path: '/a', accepted });
+    expect(res.data).toEqual({ success: true, id: 'x' });
+    expect(seen).toEqual([200, 200, 200]);
+    await stub.close();
+
+    stub = await stubServer([okJson({ success: true }), okJson({ success: true })]);
+    const error = await failure(
+      client(stub.url, { retries: 1 }).request({ method: 'GET', path: '/b', accepted: () => 'it is unsigned' }),
+    );
+    expect(error.exitCode).toBe(ExitCode.Unavailable);
+    expect(error.message).toBe('GET /b answered 200 but it is unsigned after 1 retry');
+    expect(stub.requests).toHaveLength(2);
+    await stub.close();
+
+    // A create the server answered 2xx did happen: it is not sent again, whatever the verdict.
+    stub = await stubServer([okJson({ success: true })]);
+    const create = await failure(
+      client(stub.url).request({ method: 'POST', path: '/c', body: {}, accepted: () => false }),
+    );
+    expect(create.message).toBe('POST /c answered 200 but the answer was not accepted');
+    expect(stub.requests).toHaveLength(1);
   });
 
   it('retries a create whose connection was refused: it never left the machine', async () => {

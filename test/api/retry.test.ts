@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, parseRetryAfter, retryVerdict } from '../../src/api/retry.js';
+import { backoffDelay, parseRetryAfter, retryAfterMs, retryVerdict } from '../../src/api/retry.js';
 import { TransportError } from '../../src/api/transport.js';
 
 const timeout = Object.assign(new Error('timed out'), { name: 'TimeoutError' });
@@ -33,6 +33,11 @@ describe('retryVerdict', () => {
     expect(retryVerdict({ idempotent: true, error: timeout })).toBe('retry');
   });
 
+  it('re-sends a 2xx that was not accepted only when that is safe', () => {
+    expect(retryVerdict({ idempotent: true, status: 200, notAccepted: 'unsigned' })).toBe('retry');
+    expect(retryVerdict({ idempotent: false, status: 200, notAccepted: 'unsigned' })).toBe('stop');
+  });
+
   it('does not retry programming errors', () => {
     expect(retryVerdict({ idempotent: true, error: new TypeError('x is undefined') })).toBe('stop');
   });
@@ -54,5 +59,16 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000);
     expect(parseRetryAfter(null)).toBeUndefined();
     expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+});
+
+describe('retryAfterMs', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  it('reads Retry-After first, then RateLimit-Reset and the X- variants, capped at a minute', () => {
+    expect(retryAfterMs({ 'retry-after': '2', 'ratelimit-reset': '9' }, now)).toBe(2000);
+    expect(retryAfterMs({ 'ratelimit-reset': '3' }, now)).toBe(3000);
+    expect(retryAfterMs({ 'x-ratelimit-reset': String(now / 1000 + 4) }, now)).toBe(4000);
+    expect(retryAfterMs({ 'retry-after': '3600' }, now)).toBe(60_000);
+    expect(retryAfterMs({}, now)).toBeUndefined();
   });
 });
