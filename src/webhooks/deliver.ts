@@ -1,9 +1,10 @@
 /**
  * One signed delivery with SafeWeb's policy: POST, 2-second timeout, and on a non-2xx answer or
  * a timeout up to 3 retries with exponential backoff. Used by `webhook trigger` and by the
- * sandbox, so both behave as SafeWeb does.
+ * sandbox, so both behave as SafeWeb does. Sent through the one HTTP engine (api/engine.ts),
+ * loaded on the first delivery; a delivery carries no API credentials, only the SafeWeb headers.
  */
-import type { IncomingMessage } from 'node:http';
+import type { Accepted, Engine, RetryPolicy } from '../api/engine.js';
 import { EVENT_HEADER, SIGNATURE_HEADER, sign } from './signature.js';
 
 export interface DeliveryPolicy {
@@ -30,62 +31,38 @@ export interface DeliveryRequest {
   event: string;
   /** The exact bytes to send and sign. */
   body: string;
+  /** What counts as a delivered answer beyond a 2xx (see api/engine.ts); a refusal is retried. */
+  accepted?: Accepted | undefined;
 }
 
-/** A single POST with the SafeWeb headers; resolves with the status or the failure. */
-async function attemptOnce(
-  req: DeliveryRequest,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<{ status?: number; error?: string }> {
-  const url = new URL(req.url);
-  const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      request.destroy(new Error(`no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const request = mod.request(
-      url,
-      {
-        method: 'POST',
-        signal,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(req.body),
-          'user-agent': 'SafeWeb-Webhooks (safeweb-cli)',
-          [EVENT_HEADER]: req.event,
-          [SIGNATURE_HEADER]: sign(req.body, req.secret),
-        },
-      },
-      (res: IncomingMessage) => {
-        res.resume();
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0 });
-        });
-        res.on('error', (error) => {
-          clearTimeout(timer);
-          resolve({ error: error.message });
-        });
-      },
-    );
-    request.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ error: error.message });
-    });
-    request.end(req.body);
-  });
+let engine: Promise<Engine> | undefined;
+
+/** One engine for every delivery of the process: no proxy, no trace, connections reused. */
+function deliveryEngine(): Promise<Engine> {
+  return (engine ??= Promise.all([import('../api/engine.js'), import('../api/transport.js')]).then(
+    ([{ createEngine }, { createWire }]) => createEngine({ wire: createWire({ env: {} }) }),
+  ));
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
+// A delivery is safe to repeat (receivers de-duplicate), so every failure is retried.
+const enginePolicies = new WeakMap<DeliveryPolicy, RetryPolicy>();
+function enginePolicy(policy: DeliveryPolicy): RetryPolicy {
+  let mapped = enginePolicies.get(policy);
+  if (!mapped) {
+    mapped = {
+      timeoutMs: policy.timeoutMs,
+      retries: policy.retries,
+      retryable: () => true,
+      backoff: (retry) => policy.backoffBaseMs * 2 ** (retry - 1),
+    };
+    enginePolicies.set(policy, mapped);
+  }
+  return mapped;
+}
 
 /**
  * Delivers with retries. `onAttempt` sees every attempt as it ends. Returns all attempts; the
- * delivery succeeded when the last one is ok.
+ * delivery succeeded when the last one is ok. Never throws for a failed delivery.
  */
 export async function deliver(
   req: DeliveryRequest,
@@ -94,21 +71,41 @@ export async function deliver(
   signal?: AbortSignal,
 ): Promise<Attempt[]> {
   const attempts: Attempt[] = [];
-  for (let n = 1; n <= policy.retries + 1; n++) {
-    if (signal?.aborted) break;
-    const started = Date.now();
-    const result = await attemptOnce(req, policy.timeoutMs, signal);
-    const attempt: Attempt = {
-      attempt: n,
-      at: new Date(started).toISOString(),
-      ms: Date.now() - started,
-      ...result,
-      ok: result.status !== undefined && result.status >= 200 && result.status < 300,
-    };
-    attempts.push(attempt);
-    onAttempt?.(attempt);
-    if (attempt.ok || n > policy.retries) break;
-    await sleep(policy.backoffBaseMs * 2 ** (n - 1), signal);
+  if (signal?.aborted) return attempts;
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'SafeWeb-Webhooks (safeweb-cli)',
+    [EVENT_HEADER]: req.event,
+    [SIGNATURE_HEADER]: sign(req.body, req.secret),
+  };
+  try {
+    await (
+      await deliveryEngine()
+    ).send(
+      {
+        url: new URL(req.url),
+        method: 'POST',
+        headers,
+        body: req.body,
+        accepted: req.accepted,
+        signal,
+        onAttempt: (a) => {
+          const attempt: Attempt = {
+            attempt: a.attempt,
+            at: new Date(a.startedAt).toISOString(),
+            ms: a.ms,
+            ...(a.status === undefined ? {} : { status: a.status }),
+            ...(a.error === undefined ? {} : { error: a.error }),
+            ok: a.ok,
+          };
+          attempts.push(attempt);
+          onAttempt?.(attempt);
+        },
+      },
+      enginePolicy(policy),
+    );
+  } catch {
+    // Every attempt is in `attempts`; the last one says how it ended.
   }
   return attempts;
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Engine, RetryPolicy } from '../api/engine.js';
 import { EVENT_HEADER, SIGNATURE_HEADER, verify } from './signature.js';
 
 export interface ReceivedDelivery {
@@ -38,29 +39,55 @@ export interface Receiver {
 
 const FORWARD_TIMEOUT_MS = 10_000;
 
-function forward(
+/** One try, ten seconds: the sender already has its answer, and the app's own log shows the rest. */
+const FORWARD_POLICY: RetryPolicy = {
+  timeoutMs: FORWARD_TIMEOUT_MS,
+  retries: 0,
+  retryable: () => false,
+  backoff: () => 0,
+};
+
+let forwarder: Promise<Engine> | undefined;
+
+/** The HTTP engine, loaded on the first forward: a listener that only prints never needs it. */
+function forwardEngine(): Promise<Engine> {
+  return (forwarder ??= Promise.all([import('../api/engine.js'), import('../api/transport.js')]).then(
+    ([{ createEngine }, { createWire }]) => createEngine({ wire: createWire({ env: {} }) }),
+  ));
+}
+
+/**
+ * Sends a verified delivery on to the app, raw body and SafeWeb headers intact, over http or
+ * https. Never rejects: a refused connection, a TLS error, a timeout or a non-2xx answer comes
+ * back as the result, for the listener's console line; the listener keeps serving.
+ */
+async function forward(
   url: string,
   req: http.IncomingMessage,
   body: Buffer,
 ): Promise<NonNullable<ReceivedDelivery['forward']>> {
   const started = Date.now();
-  return new Promise((resolve) => {
-    const headers: Record<string, string> = {
-      'content-type': req.headers['content-type'] ?? 'application/json',
-      'content-length': String(body.length),
-    };
-    for (const name of [EVENT_HEADER, SIGNATURE_HEADER, 'user-agent']) {
-      const value = req.headers[name];
-      if (typeof value === 'string') headers[name] = value;
+  const headers: Record<string, string> = { 'content-type': req.headers['content-type'] ?? 'application/json' };
+  for (const name of [EVENT_HEADER, SIGNATURE_HEADER, 'user-agent']) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  const ms = () => Date.now() - started;
+  try {
+    const [engine, { describeFailure, EngineError }] = await Promise.all([forwardEngine(), import('../api/engine.js')]);
+    try {
+      const { answer } = await engine.send({ url: new URL(url), method: 'POST', headers, body }, FORWARD_POLICY);
+      return { url, status: answer.status, ms: ms() };
+    } catch (error) {
+      // A non-2xx is the app's answer (shown as such); anything else is why there was none.
+      if (error instanceof EngineError && error.failure.kind === 'answer')
+        return { url, status: error.failure.answer.status, ms: ms() };
+      const failure = error instanceof EngineError ? error.failure : { kind: 'error' as const, error };
+      return { url, error: describeFailure(failure, FORWARD_POLICY), ms: ms() };
     }
-    const out = http.request(url, { method: 'POST', headers, timeout: FORWARD_TIMEOUT_MS }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ url, status: res.statusCode ?? 0, ms: Date.now() - started }));
-    });
-    out.on('timeout', () => out.destroy(new Error(`no answer within ${FORWARD_TIMEOUT_MS / 1000} s`)));
-    out.on('error', (error) => resolve({ url, error: error.message, ms: Date.now() - started }));
-    out.end(body);
-  });
+  } catch (error) {
+    return { url, error: error instanceof Error ? error.message : String(error), ms: ms() };
+  }
 }
 
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {

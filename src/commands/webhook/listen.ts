@@ -2,8 +2,10 @@ import type { Outcome } from '../../outcome.js';
 import type { Context } from '../../context.js';
 import { UnavailableError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
+import type { Colors } from '../../output/color.js';
 import { readSecrets } from '../../webhooks/options.js';
 import { startReceiver, type ReceivedDelivery } from '../../webhooks/receiver.js';
+import { isHttpUrl } from '../parse.js';
 
 export interface WebhookListenOptions {
   port: number;
@@ -13,8 +15,7 @@ export interface WebhookListenOptions {
 }
 
 /** One readable line (plus a summary of the data) per delivery. */
-function describe(d: ReceivedDelivery, ctx: Context): string {
-  const c = ctx.out.color;
+function describe(d: ReceivedDelivery, c: Colors): string {
   const time = d.receivedAt.slice(11, 19);
   if (!d.verified)
     return `${time}  ${c.red('✗ rejected')}  ${d.event ?? '(no event header)'}  ${d.reason} → ${d.status}`;
@@ -27,26 +28,28 @@ function describe(d: ReceivedDelivery, ctx: Context): string {
   ]
     .filter(Boolean)
     .join('  ');
-  const forward = d.forward
-    ? `  → forwarded: ${d.forward.status !== undefined ? d.forward.status : `failed (${d.forward.error})`}`
-    : '';
-  return `${time}  ${c.green('✓')} ${c.bold(d.event ?? '?')}${d.duplicate ? c.yellow(' (duplicate)') : ''}  ${summary}${forward}${d.reason ? `  ${c.yellow(d.reason)}` : ''}`;
+  const event = `${c.bold(d.event ?? '?')}${d.duplicate ? c.yellow(' (duplicate)') : ''}`;
+  return `${time}  ${c.green('✓')} ${event}  ${summary}${forwarded(d, c)}${d.reason ? `  ${c.yellow(d.reason)}` : ''}`;
 }
 
-export async function runWebhookListen(opts: WebhookListenOptions, ctx: Context): Promise<Outcome | void> {
+/** How forwarding went: the app's 2xx, or why it failed (a non-2xx, refused, TLS, timeout). */
+function forwarded(d: ReceivedDelivery, c: Colors): string {
+  const f = d.forward;
+  if (!f) return '';
+  if (f.status !== undefined && f.status >= 200 && f.status < 300) return `  → forwarded: ${f.status}`;
+  return `  ${c.red(`→ forward failed: ${f.status !== undefined ? `the app answered ${f.status}` : f.error}`)}`;
+}
+
+/** Serves until Ctrl+C (exit 130) or SIGTERM (exit 0); each delivery is an event of the sink. */
+export async function runWebhookListen(opts: WebhookListenOptions, ctx: Context): Promise<Outcome> {
   if (opts.path !== undefined && !opts.path.startsWith('/'))
     throw new UsageError(`--path must start with / (got "${opts.path}")`);
-  if (opts.forwardTo !== undefined) {
-    try {
-      if (!/^https?:$/.test(new URL(opts.forwardTo).protocol)) throw new Error('not http');
-    } catch {
-      throw new UsageError(`--forward-to "${opts.forwardTo}" is not an http(s) URL`);
-    }
-  }
+  // Commander checks --forward-to too; this stays for callers that skip it (tests, scripts).
+  if (opts.forwardTo !== undefined && !isHttpUrl(opts.forwardTo))
+    throw new UsageError(`--forward-to "${opts.forwardTo}" is not an http(s) URL`);
   const secrets = await readSecrets(opts.secretFiles, ctx.streams.stdin, (t) => ctx.out.warn(t));
   const stopped = ctx.waitForSignal();
-  const onDelivery = (d: ReceivedDelivery) =>
-    ctx.globals.json ? ctx.out.line(JSON.stringify(d)) : ctx.out.line(describe(d, ctx));
+  const onDelivery = (d: ReceivedDelivery) => ctx.sink.event(d, (c) => describe(d, c));
   let receiver;
   try {
     receiver = await startReceiver({
@@ -65,9 +68,9 @@ export async function runWebhookListen(opts: WebhookListenOptions, ctx: Context)
       );
     throw error;
   }
-  ctx.out.info(
-    `Listening for SafeWeb deliveries on ${receiver.url} (${secrets.length} secret${secrets.length === 1 ? '' : 's'})${opts.forwardTo ? `, forwarding to ${opts.forwardTo}` : ''}. Ctrl+C to stop.`,
-  );
+  const keys = `${secrets.length} secret${secrets.length === 1 ? '' : 's'}`;
+  const forwarding = opts.forwardTo ? `, forwarding to ${opts.forwardTo}` : '';
+  ctx.out.info(`Listening for SafeWeb deliveries on ${receiver.url} (${keys})${forwarding}. Ctrl+C to stop.`);
   const signal = await stopped;
   await receiver.close();
   return { data: undefined, failures: signal === 'SIGINT' ? [ExitCode.Cancelled] : [] };

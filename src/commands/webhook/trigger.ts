@@ -1,10 +1,13 @@
 import type { Context } from '../../context.js';
 import { parseJsonText } from '../../customers/json.js';
-import { UnavailableError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
 import { readInput } from '../../io/read-input.js';
+import { info, success, type Outcome } from '../../outcome.js';
 import { deliver, SAFEWEB_POLICY, type Attempt } from '../../webhooks/deliver.js';
 import { envelope, sampleData, type EventType } from '../../webhooks/events.js';
 import { readSecrets } from '../../webhooks/options.js';
+import { isHttpUrl } from '../parse.js';
 
 export interface WebhookTriggerOptions {
   event: string;
@@ -13,14 +16,29 @@ export interface WebhookTriggerOptions {
   data?: string | undefined;
 }
 
-export async function runWebhookTrigger(opts: WebhookTriggerOptions, ctx: Context): Promise<void> {
-  let url: URL;
-  try {
-    url = new URL(opts.url);
-    if (!/^https?:$/.test(url.protocol)) throw new Error('scheme');
-  } catch {
-    throw new UsageError(`--url "${opts.url}" is not an http(s) URL`);
-  }
+/** What --json prints: the delivery and every attempt, delivered or not. */
+export interface TriggerResult {
+  event: string;
+  url: string;
+  delivered: boolean;
+  attempts: Attempt[];
+  body: unknown;
+}
+
+/** One stderr line per attempt as it ends, with the wait before the next. */
+function describeAttempt(a: Attempt): string {
+  const what = a.status !== undefined ? `${a.status}` : `failed: ${a.error}`;
+  const next =
+    !a.ok && a.attempt <= SAFEWEB_POLICY.retries
+      ? `; retrying in ${(SAFEWEB_POLICY.backoffBaseMs * 2 ** (a.attempt - 1)) / 1000} s`
+      : '';
+  return `attempt ${a.attempt}: ${what} in ${a.ms} ms${next}`;
+}
+
+export async function runWebhookTrigger(opts: WebhookTriggerOptions, ctx: Context): Promise<Outcome<TriggerResult>> {
+  // Commander checks --url too; this stays for callers that skip it (tests, scripts).
+  if (!isHttpUrl(opts.url)) throw new UsageError(`--url "${opts.url}" is not an http(s) URL`);
+  const url = new URL(opts.url);
   const [secret] = await readSecrets(opts.secretFile ? [opts.secretFile] : [], ctx.streams.stdin, (t) =>
     ctx.out.warn(t),
   );
@@ -33,27 +51,23 @@ export async function runWebhookTrigger(opts: WebhookTriggerOptions, ctx: Contex
     data = { ...data, ...(overrides as Record<string, unknown>) };
   }
   const body = JSON.stringify(envelope(opts.event as EventType, data, now));
-  const report = (a: Attempt) => {
-    const what = a.status !== undefined ? `${a.status}` : `failed: ${a.error}`;
-    const next =
-      !a.ok && a.attempt <= SAFEWEB_POLICY.retries
-        ? `; retrying in ${(SAFEWEB_POLICY.backoffBaseMs * 2 ** (a.attempt - 1)) / 1000} s`
-        : '';
-    ctx.out.info(`attempt ${a.attempt}: ${what} in ${a.ms} ms${next}`);
-  };
-  const attempts = await deliver(
-    { url: url.href, secret: secret!, event: opts.event, body },
-    SAFEWEB_POLICY,
-    ctx.globals.json ? undefined : report,
+  const attempts = await deliver({ url: url.href, secret: secret!, event: opts.event, body }, SAFEWEB_POLICY, (a) =>
+    ctx.sink.note(info(describeAttempt(a))),
   );
   const delivered = attempts.at(-1)?.ok === true;
-  if (ctx.globals.json)
-    ctx.out.printJson({ event: opts.event, url: url.href, delivered, attempts, body: JSON.parse(body) });
-  if (!delivered)
-    throw new UnavailableError(
-      `${url.href} did not accept the ${opts.event} delivery after ${attempts.length} attempts`,
-      undefined,
-      'A receiver must answer 2xx within 2 seconds.',
-    );
-  if (!ctx.globals.json) ctx.out.success(`Delivered ${opts.event} to ${url.href} on attempt ${attempts.length}.`);
+  const result: TriggerResult = { event: opts.event, url: url.href, delivered, attempts, body: JSON.parse(body) };
+  if (delivered)
+    return { data: result, notes: [success(`Delivered ${opts.event} to ${url.href} on attempt ${attempts.length}.`)] };
+  // Not thrown: with --json the attempts are still the document on stdout.
+  const c = ctx.out.errColor;
+  return {
+    data: result,
+    notes: [
+      info(
+        `${c.red('error:')} ${url.href} did not accept the ${opts.event} delivery after ${attempts.length} attempts ` +
+          c.dim('— A receiver must answer 2xx within 2 seconds.'),
+      ),
+    ],
+    failures: [ExitCode.Unavailable],
+  };
 }
