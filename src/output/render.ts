@@ -1,18 +1,34 @@
 /**
  * The one renderer: turns a verb's outcome into what stdout and stderr show. With --json, the
  * data as one JSON document; on a terminal, the view as a table, pairs or lines; in a pipe,
- * the same as tab-separated lines with no header and no colour. main is its only caller.
+ * the same as tab-separated lines with no header and no colour; with --csv, a header row of
+ * field names and RFC 4180 rows. --fields chooses and orders the columns of all three forms.
+ * main is its only caller.
  */
-import type { Note, Outcome, View } from '../outcome.js';
+import { UsageError } from '../errors.js';
+import type { Cell, Column, Note, Outcome, View } from '../outcome.js';
 import type { Output } from './output.js';
 import { COMPACT_CHARS, renderTable, renderTsv } from './table.js';
 
-export async function render(outcome: Outcome, out: Output): Promise<void> {
+export interface RenderOptions {
+  /** --csv: table-shaped output as CSV. */
+  csv?: boolean | undefined;
+  /** --fields: these columns (by key), in this order. */
+  fields?: string[] | undefined;
+}
+
+export async function render(outcome: Outcome, out: Output, options: RenderOptions = {}): Promise<void> {
   if (out.json) {
     if (outcome.data !== undefined) out.printJson(outcome.data);
   } else {
-    const view = (!out.stdout.isTTY && outcome.piped) || outcome.view;
-    if (view) await renderView(view, out);
+    const chosen = options.csv
+      ? ([outcome.view, outcome.piped].find((v) => v && v.kind !== 'lines') ?? outcome.view)
+      : out.stdout.isTTY
+        ? outcome.view
+        : (outcome.piped ?? outcome.view);
+    const view = chosen && options.fields ? selectFields(chosen, options.fields) : chosen;
+    if (view && options.csv) await renderCsv(view, out);
+    else if (view) await renderView(view, out);
   }
   for (const note of outcome.notes ?? []) say(note, out);
 }
@@ -21,6 +37,46 @@ export async function render(outcome: Outcome, out: Output): Promise<void> {
 export function say(note: Note, out: Output): void {
   if (out.json && (note.tone === 'success' || note.tone === 'hint')) return;
   out[note.tone](note.text);
+}
+
+/** The view with only the named columns (or pairs), in the order named; an unknown name is exit 2. */
+function selectFields(view: View, fields: string[]): View {
+  if (view.kind === 'lines') return view;
+  const keys = view.kind === 'table' ? view.columns.map((c) => c.key) : view.pairs.map((p) => p.key);
+  const unknown = fields.filter((f) => !keys.includes(f));
+  if (unknown.length) {
+    throw new UsageError(
+      `--fields: no field named ${unknown.map((f) => `"${f}"`).join(', ')} here`,
+      `Fields: ${keys.join(', ')}.`,
+    );
+  }
+  if (view.kind === 'pairs') {
+    return { ...view, pairs: fields.map((f) => view.pairs.find((p) => p.key === f)!) };
+  }
+  const index = fields.map((f) => keys.indexOf(f));
+  return {
+    ...view,
+    columns: index.map((i) => view.columns[i]!),
+    rows: view.rows.map((row) => index.map((i) => row[i])),
+  };
+}
+
+async function renderCsv(view: View, out: Output): Promise<void> {
+  let header: string[];
+  let rows: Cell[][];
+  if (view.kind === 'table') {
+    header = view.columns.map((c: Column) => c.key);
+    rows = view.rows;
+  } else if (view.kind === 'pairs') {
+    header = view.pairs.map((p) => p.key);
+    rows = [view.pairs.map((p) => p.value)];
+  } else {
+    header = ['line'];
+    rows = view.lines.map((l) => [l]);
+  }
+  const { stringify } = await import('csv-stringify/sync');
+  const cells = rows.map((row) => row.map((c) => (c === null || c === undefined ? '' : c)));
+  out.stdout.write(stringify([header, ...cells], { record_delimiter: 'windows', cast: { boolean: (b) => String(b) } }));
 }
 
 async function renderView(view: View, out: Output): Promise<void> {
