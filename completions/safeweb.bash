@@ -55,15 +55,15 @@ _safeweb_options() {
     "profile remove") echo "--yes --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "profile rm") echo "--yes --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "sandbox") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "sandbox start") echo "--port --state --save-profile --quiet --latency --error-rate --rate-limit --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "sandbox start") echo "--port --state --save-profile --quiet --latency --error-rate --rate-limit --seed --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "sandbox deliveries") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "sandbox exec") echo "--state --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "sandbox exec") echo "--state --latency --error-rate --rate-limit --seed --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "completion") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
   esac
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--error-rate|--event|--file|--format|--forward-to|--headers|--input|--insurance-from|--latency|--locale|--max-rps|--name|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-file|--set-domains|--set-emails|--signature|--state|--status|--timeout|--url|--uuid|-f) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--error-rate|--event|--file|--format|--forward-to|--headers|--input|--insurance-from|--latency|--locale|--max-rps|--name|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-file|--seed|--set-domains|--set-emails|--signature|--state|--status|--timeout|--url|--uuid|-f) return 0 ;;
   esac
   return 1
 }

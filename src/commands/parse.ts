@@ -121,9 +121,12 @@ export function parseMethod(value: string): string {
   return method;
 }
 
-/** A usage error in commander's shape (`error: … (see --help)`, exit 2), for what a parser cannot see alone. */
+/**
+ * A usage error in commander's shape (`error: … (see --help)`), for what a parser cannot see
+ * alone; main maps every commander error to exit 2.
+ */
 export function usageError(command: Command, message: string): never {
-  command.error(message, { exitCode: 2, code: 'commander.usage' });
+  command.error(message, { code: 'commander.usage' });
 }
 
 /**

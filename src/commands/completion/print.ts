@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildModel } from '../../completion/model.js';
 import { bashScript, fishScript, zshScript } from '../../completion/scripts.js';
 import type { Context } from '../../context.js';
+import { lines, type Outcome } from '../../outcome.js';
 
 export interface CompletionOptions {
   shell: 'bash' | 'zsh' | 'fish';
@@ -12,6 +13,8 @@ export function completionScript(shell: CompletionOptions['shell'], program: Com
   return shell === 'bash' ? bashScript(model) : shell === 'zsh' ? zshScript(model) : fishScript(model);
 }
 
-export function runCompletion(opts: CompletionOptions, ctx: Context, program: Command): void {
-  ctx.streams.stdout.write(completionScript(opts.shell, program));
+/** The script as text in every mode; with --json, the same text as one JSON string. */
+export function runCompletion(opts: CompletionOptions, _ctx: Context, program: Command): Outcome<string> {
+  const script = completionScript(opts.shell, program);
+  return { data: script, view: lines(script.replace(/\n$/, '')) };
 }

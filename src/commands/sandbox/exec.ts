@@ -1,15 +1,17 @@
-import type { Outcome } from '../../outcome.js';
 import { spawn } from 'node:child_process';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { openSandbox } from './start.js';
+import { hint, type Outcome } from '../../outcome.js';
+import { openSandbox, type FaultFlags } from './start.js';
 
 export interface SandboxExecOptions {
   command: string[];
   state?: string | undefined;
+  faults?: FaultFlags | undefined;
 }
 
-export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Promise<Outcome | void> {
+/** The command's own exit code becomes ours (main passes childExitCode on). */
+export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Promise<Outcome> {
   const [program, ...args] = opts.command;
   if (!program)
     throw new UsageError(
@@ -20,8 +22,8 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     port: 0,
     state: opts.state,
     log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
+    faults: opts.faults,
   });
-  let childExitCode: number | undefined;
   try {
     const env: Record<string, string | undefined> = {
       ...ctx.env,
@@ -30,8 +32,8 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
       SAFEWEB_API_KEY: sandbox.apiKey,
     };
     delete env['SAFEWEB_PROFILE'];
-    ctx.out.hint(`sandbox on ${sandbox.url}; running: ${opts.command.join(' ')}`);
-    childExitCode = await new Promise<number>((resolve, reject) => {
+    ctx.sink.note(hint(`sandbox on ${sandbox.url}; running: ${opts.command.join(' ')}`));
+    const childExitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(program, args, { stdio: 'inherit', env });
       child.on('error', (error: NodeJS.ErrnoException) =>
         reject(
@@ -42,8 +44,8 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
       );
       child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
     });
+    return { data: undefined, childExitCode };
   } finally {
     await sandbox.close();
   }
-  return { data: undefined, childExitCode };
 }

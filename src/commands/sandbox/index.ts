@@ -2,6 +2,39 @@ import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
 import { parseNonNegativeInt, parsePort, parseShare } from '../parse.js';
+import type { FaultFlags } from './start.js';
+
+interface FaultOpts {
+  latency?: number;
+  errorRate?: number;
+  rateLimit?: number;
+  seed?: number;
+}
+
+/** The fault knobs, on `start` and on `exec`: a slow, flaky, throttled API on demand. */
+function addFaultOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--latency <ms>', 'add this delay to every API answer').argParser(parseNonNegativeInt(60_000)),
+    )
+    .addOption(
+      new Option('--error-rate <p>', 'answer this share of API requests (0 to 1) with 503').argParser(parseShare),
+    )
+    .addOption(
+      new Option('--rate-limit <n>', 'API requests per second; beyond, 429 with Retry-After').argParser(
+        parseNonNegativeInt(100_000),
+      ),
+    )
+    .addOption(
+      new Option('--seed <n>', 'draw the --error-rate failures from this seed, the same ones each run').argParser(
+        parseNonNegativeInt(4_294_967_295),
+      ),
+    );
+}
+
+function faultsFrom(opts: FaultOpts): FaultFlags {
+  return { latencyMs: opts.latency, errorRate: opts.errorRate, rateLimit: opts.rateLimit, seed: opts.seed };
+}
 
 export function registerSandbox(program: Command, ctx: Context): void {
   const sandbox = program
@@ -19,7 +52,7 @@ export function registerSandbox(program: Command, ctx: Context): void {
       ),
     );
 
-  sandbox
+  const start = sandbox
     .command('start')
     .summary('run the sandbox until Ctrl+C')
     .description(
@@ -32,51 +65,32 @@ export function registerSandbox(program: Command, ctx: Context): void {
         'sandbox',
       ),
     )
-    .option('--quiet', 'do not log each request')
-    .addOption(
-      new Option('--latency <ms>', 'add this delay to every API answer').argParser(parseNonNegativeInt(60_000)),
-    )
-    .addOption(
-      new Option('--error-rate <p>', 'answer this share of API requests (0 to 1) with 503').argParser(parseShare),
-    )
-    .addOption(
-      new Option('--rate-limit <n>', 'API requests per second; beyond, 429 with Retry-After').argParser(
-        parseNonNegativeInt(100_000),
-      ),
-    )
+    .option('--quiet', 'do not log each request');
+  addFaultOptions(start)
     .addHelpText(
       'after',
       examples(
         'safeweb sandbox start --save-profile',
         'safeweb sandbox start --port 0 --json   # prints {url, partnerId, apiKey} first',
         'safeweb sandbox start --latency 200 --error-rate 0.05 --rate-limit 20   # a slow, flaky, throttled API',
+        'safeweb sandbox start --error-rate 0.2 --seed 42   # the same failures on every run',
       ),
     )
-    .action(
-      async (opts: {
-        port: number;
-        state?: string;
-        saveProfile?: string;
-        quiet?: boolean;
-        latency?: number;
-        errorRate?: number;
-        rateLimit?: number;
-      }) => {
-        const { runSandboxStart } = await import('./start.js');
-        ctx.done(
-          await runSandboxStart(
-            {
-              port: opts.port,
-              state: opts.state,
-              saveProfile: opts.saveProfile,
-              quiet: Boolean(opts.quiet),
-              faults: { latencyMs: opts.latency, errorRate: opts.errorRate, rateLimit: opts.rateLimit },
-            },
-            ctx,
-          ),
-        );
-      },
-    );
+    .action(async (opts: FaultOpts & { port: number; state?: string; saveProfile?: string; quiet?: boolean }) => {
+      const { runSandboxStart } = await import('./start.js');
+      ctx.done(
+        await runSandboxStart(
+          {
+            port: opts.port,
+            state: opts.state,
+            saveProfile: opts.saveProfile,
+            quiet: Boolean(opts.quiet),
+            faults: faultsFrom(opts),
+          },
+          ctx,
+        ),
+      );
+    });
 
   sandbox
     .command('deliveries')
@@ -96,23 +110,25 @@ export function registerSandbox(program: Command, ctx: Context): void {
       ctx.done(await runSandboxDeliveries({}, ctx));
     });
 
-  sandbox
+  const exec = sandbox
     .command('exec')
     .argument('<command...>', 'the command to run, after --')
     .summary('run one command against a fresh sandbox, then stop it')
     .description(
       "Start a sandbox on a free port, run the command with SAFEWEB_BASE_URL, SAFEWEB_PARTNER_ID and SAFEWEB_API_KEY pointing at it, stop the sandbox, and exit with the command's exit code.",
     )
-    .option('--state <file>', 'use (and keep) the data in this JSON file')
+    .option('--state <file>', 'use (and keep) the data in this JSON file');
+  addFaultOptions(exec)
     .addHelpText(
       'after',
       examples(
         'safeweb sandbox exec -- safeweb partner analytics',
         "safeweb sandbox exec -- bash -c 'safeweb partner plans --json | jq length'",
+        'safeweb sandbox exec --error-rate 0.3 --seed 7 -- ./retry-test.sh   # repeatable failures',
       ),
     )
-    .action(async (command: string[], opts: { state?: string }) => {
+    .action(async (command: string[], opts: FaultOpts & { state?: string }) => {
       const { runSandboxExec } = await import('./exec.js');
-      ctx.done(await runSandboxExec({ command, state: opts.state }, ctx));
+      ctx.done(await runSandboxExec({ command, state: opts.state, faults: faultsFrom(opts) }, ctx));
     });
 }

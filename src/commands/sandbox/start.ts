@@ -1,25 +1,32 @@
-import type { Outcome } from '../../outcome.js';
 import { checkProfileName } from '../../config/profile-name.js';
 import { saveProfile } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
 import { UnavailableError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
+import { hint, info, success, type Outcome } from '../../outcome.js';
+import type { Colors } from '../../output/color.js';
 import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server.js';
+import { seededRandom } from './random.js';
+
+/** The fault knobs as flags give them; `seed` makes the injected errors repeatable. */
+export type FaultFlags = Omit<Faults, 'random'> & { seed?: number | undefined };
 
 export interface SandboxStartOptions {
   port: number;
   state?: string | undefined;
   saveProfile?: string | undefined;
   quiet: boolean;
-  faults?: Faults;
+  faults?: FaultFlags | undefined;
 }
 
 export async function openSandbox(
   ctx: Context,
-  opts: { port: number; state?: string | undefined; log?: (line: string) => void; faults?: Faults | undefined },
+  opts: { port: number; state?: string | undefined; log?: (line: string) => void; faults?: FaultFlags | undefined },
 ): Promise<Sandbox> {
+  const { seed, ...knobs } = opts.faults ?? {};
+  const faults: Faults = seed === undefined ? knobs : { ...knobs, random: seededRandom(seed) };
   try {
-    return await startSandbox({ port: opts.port, statePath: opts.state, log: opts.log, faults: opts.faults });
+    return await startSandbox({ port: opts.port, statePath: opts.state, log: opts.log, faults });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
@@ -33,7 +40,26 @@ export async function openSandbox(
   }
 }
 
-export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): Promise<Outcome | void> {
+/** What a person reads once the sandbox is up. */
+function banner(sandbox: Sandbox, opts: SandboxStartOptions, c: Colors): string {
+  const f = opts.faults ?? {};
+  const knobs = [
+    f.latencyMs ? `latency ${f.latencyMs} ms` : '',
+    f.errorRate ? `error rate ${f.errorRate * 100}%` : '',
+    f.rateLimit ? `rate limit ${f.rateLimit}/s` : '',
+    f.errorRate && f.seed !== undefined ? `seed ${f.seed}` : '',
+  ].filter(Boolean);
+  return [
+    `SafeWeb sandbox listening on ${c.bold(sandbox.url)}`,
+    `  partner ID  ${sandbox.partnerId}`,
+    `  API key     ${sandbox.apiKey}`,
+    `  state       ${opts.state ?? 'in memory (use --state FILE to keep it)'}`,
+    ...(knobs.length ? [`  faults      ${knobs.join(', ')}`] : []),
+  ].join('\n');
+}
+
+/** Runs until Ctrl+C (exit 130) or SIGTERM (exit 0); what it says goes to the sink as it happens. */
+export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): Promise<Outcome> {
   const profileName = opts.saveProfile === undefined ? undefined : checkProfileName(opts.saveProfile);
   const log = opts.quiet ? undefined : (line: string) => ctx.out.info(ctx.out.errColor.dim(line));
   const sandbox = await openSandbox(ctx, { port: opts.port, state: opts.state, log, faults: opts.faults });
@@ -49,39 +75,21 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
         { activate: true, replace: true },
       );
     }
-    if (ctx.globals.json) {
-      ctx.out.printJson({
-        url: sandbox.url,
-        partnerId: sandbox.partnerId,
-        apiKey: sandbox.apiKey,
-        profile: profileName ?? null,
-        state: opts.state ?? null,
-      });
-    } else {
-      const c = ctx.out.color;
-      ctx.out.line(`SafeWeb sandbox listening on ${c.bold(sandbox.url)}`);
-      ctx.out.line(`  partner ID  ${sandbox.partnerId}`);
-      ctx.out.line(`  API key     ${sandbox.apiKey}`);
-      ctx.out.line(`  state       ${opts.state ?? 'in memory (use --state FILE to keep it)'}`);
-      const f = opts.faults ?? {};
-      const knobs = [
-        f.latencyMs ? `latency ${f.latencyMs} ms` : '',
-        f.errorRate ? `error rate ${f.errorRate * 100}%` : '',
-        f.rateLimit ? `rate limit ${f.rateLimit}/s` : '',
-      ].filter(Boolean);
-      if (knobs.length) ctx.out.line(`  faults      ${knobs.join(', ')}`);
-    }
-    if (saved)
-      ctx.out.success(
-        `Saved profile "${profileName}" in ${saved.file}; it is now active. Try: safeweb partner analytics`,
-      );
-    else
-      ctx.out.hint(
-        `Use it from another terminal: safeweb sandbox start --save-profile, or export SAFEWEB_BASE_URL=${sandbox.url} SAFEWEB_PARTNER_ID=${sandbox.partnerId} SAFEWEB_API_KEY=…`,
-      );
-    ctx.out.hint('Press Ctrl+C to stop.');
+    const { url, partnerId, apiKey } = sandbox;
+    ctx.sink.event({ url, partnerId, apiKey, profile: profileName ?? null, state: opts.state ?? null }, (c) =>
+      banner(sandbox, opts, c),
+    );
+    ctx.sink.note(
+      saved
+        ? success(`Saved profile "${profileName}" in ${saved.file}; it is now active. Try: safeweb partner analytics`)
+        : hint(
+            'Use it from another terminal: safeweb sandbox start --save-profile, or export ' +
+              `SAFEWEB_BASE_URL=${url} SAFEWEB_PARTNER_ID=${partnerId} SAFEWEB_API_KEY=…`,
+          ),
+    );
+    ctx.sink.note(hint('Press Ctrl+C to stop.'));
     const signal = await stopped;
-    ctx.out.info('Stopping the sandbox…');
+    ctx.sink.note(info('Stopping the sandbox…'));
     return { data: undefined, failures: signal === 'SIGINT' ? [ExitCode.Cancelled] : [] };
   } finally {
     await sandbox.close();
