@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,11 +11,19 @@ import { useSandbox } from '../../helpers/sandbox.js';
 
 const fx = useSandbox();
 
-/** `safeweb webhook listen --json` as a child process; its NDJSON lines collected. */
-function listen(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'webhook', 'listen', '--port', '0', '--json', ...args], {
-    env: cleanEnv() as NodeJS.ProcessEnv,
-  });
+/**
+ * `safeweb webhook listen --json` as a child process; its NDJSON lines collected (with
+ * `json: false`, its lines for people, each as `{ text }`).
+ */
+function listen(args: string[], options: { env?: Record<string, string>; json?: boolean } = {}) {
+  const json = options.json ?? true;
+  const child = spawn(
+    process.execPath,
+    [BIN, 'webhook', 'listen', '--port', '0', ...(json ? ['--json'] : []), ...args],
+    {
+      env: cleanEnv(options.env) as NodeJS.ProcessEnv,
+    },
+  );
   let stderr = '';
   let stdout = '';
   const lines: Array<Record<string, unknown>> = [];
@@ -23,7 +32,7 @@ function listen(args: string[]) {
     stdout += c.toString();
     const parts = stdout.split('\n');
     stdout = parts.pop()!;
-    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p));
+    for (const p of parts) if (p.trim()) lines.push(json ? JSON.parse(p) : { text: p });
     waiters.forEach((w) => w());
   });
   const ready = new Promise<string>((resolve) =>
@@ -214,6 +223,84 @@ describe('webhook listen and slow clients', () => {
   });
 });
 
+describe('webhook listen --forward-to https://', () => {
+  const TLS = path.join(ROOT, 'test/fixtures/tls');
+  const tlsSecret = 'forward-secret-0000';
+  const signed = (body: string) => ({
+    'x-safeweb-event': 'email.added',
+    'x-safeweb-signature': `sha256=${createHmac('sha256', tlsSecret).update(body).digest('hex')}`,
+  });
+  let app: https.Server;
+  let appUrl: string;
+  const appSaw: string[] = [];
+  let secretFile: string;
+
+  beforeAll(async () => {
+    // An app served over TLS with a self-signed certificate (test/fixtures/tls).
+    const tls = {
+      key: readFileSync(path.join(TLS, 'self-signed-key.pem')),
+      cert: readFileSync(path.join(TLS, 'self-signed-cert.pem')),
+    };
+    app = https.createServer(tls, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => (appSaw.push(body), res.writeHead(202).end()));
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    appUrl = `https://127.0.0.1:${(app.address() as AddressInfo).port}/app`;
+    secretFile = path.join(SECRET_DIR, 'forward.secret');
+    writeFileSync(secretFile, `${tlsSecret}\n`, { mode: 0o600 });
+  });
+  afterAll(async () => {
+    app.closeAllConnections();
+    await new Promise((resolve) => app.close(resolve));
+  });
+
+  it('reports an untrusted certificate as a forward failure and keeps serving', { timeout: 20_000 }, async () => {
+    const l = listen(['--secret-file', secretFile, '--forward-to', appUrl], { json: false });
+    const at = await l.ready;
+    try {
+      const first = '{"event":"email.added","data":{"emails":["a@b.co"]},"created_at":"tls-1"}';
+      expect((await post(at, first, signed(first))).status).toBe(200);
+      await l.until(1);
+      const line = String(l.lines[0]!['text']);
+      expect(line).toMatch(/✓ email\.added {2}emails: a@b\.co {2}→ forward failed: /);
+      expect(line).toMatch(/the TLS certificate of 127\.0\.0\.1:\d+ was not trusted \(self[- ]signed certificate\)/);
+      // The listener is still there, still verifying, and still answering at once.
+      const second = '{"event":"email.added","data":{"emails":["c@d.co"]},"created_at":"tls-2"}';
+      expect((await post(at, second, signed(second))).status).toBe(200);
+      expect((await post(at, second, { 'x-safeweb-signature': 'sha256=00' })).status).toBe(401);
+      await l.until(3);
+      // Each line is printed when its delivery is done (after forwarding): find them by content.
+      const texts = l.lines.map((x) => String(x['text']));
+      expect(texts.find((t) => t.includes('c@d.co'))).toMatch(/→ forward failed: the TLS certificate/);
+      expect(texts.filter((t) => /✗ rejected/.test(t))).toHaveLength(1);
+      expect(appSaw).toEqual([]);
+    } finally {
+      l.child.kill('SIGINT');
+      expect(await l.exit).toBe(130);
+    }
+  });
+
+  it('forwards over https when the certificate is trusted (NODE_EXTRA_CA_CERTS)', { timeout: 20_000 }, async () => {
+    const l = listen(['--secret-file', secretFile, '--forward-to', appUrl], {
+      env: { NODE_EXTRA_CA_CERTS: path.join(TLS, 'self-signed-cert.pem') },
+    });
+    const at = await l.ready;
+    try {
+      const body = '{"event":"email.added","data":{"emails":["e@f.co"]},"created_at":"tls-3"}';
+      expect((await post(at, body, signed(body))).status).toBe(200);
+      await l.until(1);
+      expect(l.lines[0]).toMatchObject({ verified: true, forward: { url: appUrl, status: 202 } });
+      expect(l.lines[0]!['forward']).not.toHaveProperty('error');
+      expect(appSaw).toEqual([body]);
+    } finally {
+      l.child.kill('SIGINT');
+      expect(await l.exit).toBe(130);
+    }
+  });
+});
+
 describe('webhook trigger', () => {
   it('reports every attempt: a receiver failing twice then succeeding takes 3', async () => {
     let calls = 0;
@@ -223,9 +310,8 @@ describe('webhook trigger', () => {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         calls++;
-        seen.push(
-          `${req.headers['x-safeweb-event']} ${req.headers['x-safeweb-signature'] === `sha256=${createHmac('sha256', 'trigger-secret').update(body).digest('hex')}`}`,
-        );
+        const expected = `sha256=${createHmac('sha256', 'trigger-secret').update(body).digest('hex')}`;
+        seen.push(`${req.headers['x-safeweb-event']} ${req.headers['x-safeweb-signature'] === expected}`);
         res.writeHead(calls <= 2 ? 500 : 204).end();
       });
     });
