@@ -1,24 +1,7 @@
 /** Customer endpoints. Shapes per reference.md §6.1–6.9; paths from paths.ts. */
 import type { ApiClient } from './client.js';
 import { pathFor } from './paths.js';
-
-export interface OnboardingRequest {
-  companyName: string;
-  customerReference: string;
-  contactEmail?: string;
-  assetsDomains?: string[];
-  assetsEmails?: string[];
-  alertRecipients: string[];
-  price: number;
-  billedFromDate: string;
-  insuranceActiveFromDate?: string;
-  currencyCode: 'AUD' | 'GBP' | 'USD';
-  planType?: 'safeweb-basic' | 'safeweb-plus' | 'safeweb-pro';
-  enrolType?: 'opt-in' | 'opt-out';
-  sendMonthlyReport?: boolean;
-  localeCode?: string;
-  [extra: string]: unknown;
-}
+import type { OnboardingRequest } from '../customers/fields.js';
 
 export interface OnboardResponse {
   success: boolean;

@@ -8,15 +8,12 @@ import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { UsageError } from '../errors.js';
 import { checkReadable } from '../io/read-input.js';
 import { formatFromName, type RowFormat } from './sources.js';
 
 export type DetectedInput =
   | { bulk: true; path: string; format: RowFormat; cleanup: () => void }
   | { bulk: false; text: string; cleanup: () => void };
-
-const FORMATS: RowFormat[] = ['csv', 'ndjson', 'json'];
 
 async function firstChar(file: string): Promise<string> {
   const handle = await open(file, 'r');
@@ -35,11 +32,9 @@ async function firstChar(file: string): Promise<string> {
 
 export async function detectInput(
   file: string,
-  format: string | undefined,
+  format: RowFormat | undefined,
   stdin: NodeJS.ReadableStream,
 ): Promise<DetectedInput> {
-  if (format !== undefined && !FORMATS.includes(format as RowFormat))
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
   let filePath = file;
   let cleanup = () => undefined as void;
   if (file === '-') {
@@ -50,7 +45,7 @@ export async function detectInput(
   } else {
     await checkReadable(file);
   }
-  const chosen = (format as RowFormat | undefined) ?? formatFromName(file);
+  const chosen = format ?? formatFromName(file);
   if (chosen === 'csv' || chosen === 'ndjson') return { bulk: true, path: filePath, format: chosen, cleanup };
   const first = await firstChar(filePath);
   if (first === '[') return { bulk: true, path: filePath, format: 'json', cleanup };

@@ -9,18 +9,15 @@ import { createInterface } from 'node:readline';
 
 export type RowStatus = 'ok' | 'failed' | 'skipped' | 'unknown';
 
-export interface RowResult {
+/** One row's line in the results file: its position and fate, and what its verb records beside them. */
+export interface ResultLine {
   row: number;
-  reference?: string | undefined;
   status: RowStatus;
-  customerId?: string | undefined;
-  error?: string | undefined;
-  /** How an unknown outcome from an earlier run was settled. */
-  settled?: string | undefined;
+  [field: string]: unknown;
 }
 
 export interface ResumeState {
-  /** References already done. */
+  /** Keys (references, addresses) already done. */
   ok: Set<string>;
   /** Whose fate an earlier run could not know: sent, but no answer. */
   unknown: Set<string>;
@@ -43,11 +40,7 @@ export class ResultsWriter {
   }
 
   /** One line per row (or address) as it finishes. */
-  write(
-    result:
-      | RowResult
-      | { row: number; email: string; status: RowStatus; breached: boolean | null; error?: string | undefined },
-  ): void {
+  write(result: ResultLine): void {
     fs.writeSync(this.#fd, `${JSON.stringify(result)}\n`);
   }
 

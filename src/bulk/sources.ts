@@ -4,6 +4,7 @@
  * (one object per line), or a JSON array (stream-json).
  */
 import { createReadStream } from 'node:fs';
+import { FIELDS, fromCell } from '../customers/fields.js';
 import { UsageError } from '../errors.js';
 
 export type RowFormat = 'csv' | 'ndjson' | 'json';
@@ -16,7 +17,7 @@ export interface Row {
   error?: string;
 }
 
-export const LIST_FIELDS = new Set(['assetsDomains', 'assetsEmails', 'alertRecipients']);
+const BY_HEADER = new Map(FIELDS.map((f) => [f.key, f]));
 
 export function formatFromName(file: string): RowFormat | undefined {
   if (/\.csv$/i.test(file)) return 'csv';
@@ -25,21 +26,15 @@ export function formatFromName(file: string): RowFormat | undefined {
   return undefined;
 }
 
-/** One CSV record as an onboarding document: empty cells left out, lists split, types coerced. */
+/**
+ * One CSV record as an onboarding document: the headers are the fields' keys; empty cells are
+ * left out, list cells split on `;`, numbers and booleans coerced (fields.ts).
+ */
 export function csvRecordToDoc(header: string[], cells: string[]): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
   header.forEach((name, i) => {
     const cell = (cells[i] ?? '').trim();
-    if (cell === '') return;
-    if (LIST_FIELDS.has(name))
-      doc[name] = cell
-        .split(';')
-        .map((v) => v.trim())
-        .filter(Boolean);
-    else if (name === 'price') doc[name] = /^-?\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell;
-    else if (name === 'sendMonthlyReport')
-      doc[name] = /^(true|yes|1)$/i.test(cell) ? true : /^(false|no|0)$/i.test(cell) ? false : cell;
-    else doc[name] = cell;
+    if (cell !== '') doc[name] = fromCell(BY_HEADER.get(name), cell);
   });
   return doc;
 }

@@ -1,44 +1,16 @@
 /**
- * The onboarding request: its fields (with the flag that supplies each), local validation
- * that reports every violation at once with its field path, and the merge of file and flags.
- * zod is loaded only here, by the commands that validate.
+ * Validation of onboarding documents against the contract: every violation at once, each with
+ * its field path. The rules come from the field table (fields.ts); zod is loaded only here, and
+ * only by the commands that validate.
  */
-import type { OnboardingRequest } from '../api/customers.js';
 import { ValidationError } from '../errors.js';
-
-export const CURRENCIES = ['AUD', 'GBP', 'USD'] as const;
-export const PLAN_TYPES = ['safeweb-basic', 'safeweb-plus', 'safeweb-pro'] as const;
-export const ENROL_TYPES = ['opt-in', 'opt-out'] as const;
-
-export interface FieldInfo {
-  key: keyof OnboardingRequest & string;
-  flag: string;
-  required: boolean;
-}
-
-/** Every field of the contract, the flag that sets it, and whether it is required. */
-export const FIELDS: FieldInfo[] = [
-  { key: 'companyName', flag: '--company-name', required: true },
-  { key: 'customerReference', flag: '--reference', required: true },
-  { key: 'contactEmail', flag: '--contact-email', required: false },
-  { key: 'assetsDomains', flag: '--domain', required: false },
-  { key: 'assetsEmails', flag: '--email', required: false },
-  { key: 'alertRecipients', flag: '--alert-recipient', required: true },
-  { key: 'price', flag: '--price', required: true },
-  { key: 'currencyCode', flag: '--currency', required: true },
-  { key: 'billedFromDate', flag: '--billed-from', required: true },
-  { key: 'planType', flag: '--plan', required: false },
-  { key: 'enrolType', flag: '--enrol', required: false },
-  { key: 'sendMonthlyReport', flag: '--monthly-report', required: false },
-  { key: 'localeCode', flag: '--locale', required: false },
-  { key: 'insuranceActiveFromDate', flag: '--insurance-from', required: false },
-];
+import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, type FieldSpec, type OnboardingRequest } from './fields.js';
 
 const KNOWN = new Set(FIELDS.map((f) => f.key));
 
-export const EMAIL_RE =
+const EMAIL_RE =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
-export const DOMAIN_RE = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const DOMAIN_RE = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
 export function emailProblem(value: string): string | undefined {
   return EMAIL_RE.test(value) ? undefined : `"${value}" is not a valid email address`;
@@ -81,42 +53,54 @@ async function buildSchema() {
     error: (issue: { input: unknown }) =>
       issue.input === undefined ? 'is required' : `must be ${what} (got ${JSON.stringify(issue.input)})`,
   });
-  const nonEmpty = z.string(typed('a string')).refine((v) => v.trim() !== '', 'must not be empty');
-  const email = z
-    .string(typed('a string'))
-    .refine((v) => !emailProblem(v), { error: (i) => emailProblem(String(i.input))! });
-  const domain = z
-    .string(typed('a string'))
-    .refine((v) => !domainProblem(v), { error: (i) => domainProblem(String(i.input))! });
-  const date = z.string(typed('an ISO 8601 date-time string')).refine((v) => parseDateInput(v, EPOCH) !== undefined, {
-    error: (i) => `"${String(i.input)}" is not an ISO 8601 date-time (e.g. 2026-06-01T00:00:00Z)`,
-  });
   const oneOf = (values: readonly string[]) => ({
     error: (issue: { input: unknown }) =>
       issue.input === undefined
         ? 'is required'
         : `must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})`,
   });
+  const email = z
+    .string(typed('a string'))
+    .refine((v) => !emailProblem(v), { error: (i) => emailProblem(String(i.input))! });
+  const domain = z
+    .string(typed('a string'))
+    .refine((v) => !domainProblem(v), { error: (i) => domainProblem(String(i.input))! });
+  const list = (item: typeof email, [one, many]: [string, string], field: FieldSpec) => {
+    const array = z.array(item, typed(`an array of ${many}`));
+    const least = field.minItems === 1 ? `one ${one}` : `${field.minItems} ${many}`;
+    return field.minItems ? array.min(field.minItems, `needs at least ${least}`) : array;
+  };
 
-  return z.object({
-    companyName: nonEmpty,
-    customerReference: nonEmpty,
-    contactEmail: email.optional(),
-    assetsDomains: z.array(domain, typed('an array of domain names')).optional(),
-    assetsEmails: z.array(email, typed('an array of email addresses')).optional(),
-    alertRecipients: z.array(email, typed('an array of email addresses')).min(1, 'needs at least one email address'),
-    price: z
-      .number(typed('a number'))
-      .refine(Number.isFinite, 'must be a finite number')
-      .refine((v) => v >= 0, { error: (i) => `must be 0 or more (got ${String(i.input)})` }),
-    billedFromDate: date,
-    insuranceActiveFromDate: date.optional(),
-    currencyCode: z.enum(CURRENCIES, oneOf(CURRENCIES)),
-    planType: z.enum(PLAN_TYPES, oneOf(PLAN_TYPES)).optional(),
-    enrolType: z.enum(ENROL_TYPES, oneOf(ENROL_TYPES)).optional(),
-    sendMonthlyReport: z.boolean(typed('true or false')).optional(),
-    localeCode: nonEmpty.optional(),
-  });
+  const rule = (field: FieldSpec) => {
+    switch (field.kind) {
+      case 'string':
+        return z.string(typed('a string')).refine((v) => v.trim() !== '', 'must not be empty');
+      case 'email':
+        return email;
+      case 'domains':
+        return list(domain, ['domain name', 'domain names'], field);
+      case 'emails':
+        return list(email, ['email address', 'email addresses'], field);
+      case 'number': {
+        const min = field.minimum ?? -Infinity;
+        return z
+          .number(typed('a number'))
+          .refine(Number.isFinite, 'must be a finite number')
+          .refine((v) => v >= min, { error: (i) => `must be ${min} or more (got ${String(i.input)})` });
+      }
+      case 'date':
+        return z.string(typed('an ISO 8601 date-time string')).refine((v) => parseDateInput(v, EPOCH) !== undefined, {
+          error: (i) => `"${String(i.input)}" is not an ISO 8601 date-time (e.g. 2026-06-01T00:00:00Z)`,
+        });
+      case 'enum': {
+        const choices = (field.choices ?? []) as readonly [string, ...string[]];
+        return z.enum(choices, oneOf(choices));
+      }
+      case 'boolean':
+        return z.boolean(typed('true or false'));
+    }
+  };
+  return z.object(Object.fromEntries(FIELDS.map((f) => [f.key, f.required ? rule(f) : rule(f).optional()])));
 }
 
 /**
@@ -124,10 +108,13 @@ async function buildSchema() {
  * strings. Bulk runs use it on the second pass, for rows unchanged since the first.
  */
 export function normalizeOnboarding(doc: Record<string, unknown>, now: Date): OnboardingRequest {
-  const body = { ...doc } as OnboardingRequest;
-  body.billedFromDate = parseDateInput(body.billedFromDate, now)!;
-  if (body.insuranceActiveFromDate) body.insuranceActiveFromDate = parseDateInput(body.insuranceActiveFromDate, now)!;
-  return body;
+  const body: Record<string, unknown> = { ...doc };
+  delete body[SCHEMA_KEY];
+  for (const field of FIELDS) {
+    const value = body[field.key];
+    if (field.kind === 'date' && typeof value === 'string' && value) body[field.key] = parseDateInput(value, now)!;
+  }
+  return body as OnboardingRequest;
 }
 
 export interface ValidationResult {
@@ -159,10 +146,11 @@ export async function validateOnboarding(
       'See examples/acme.json.',
     );
   }
-  const doc = input as Record<string, unknown>;
+  const doc = { ...(input as Record<string, unknown>) };
+  delete doc[SCHEMA_KEY];
   if (!options.allowUnknown) {
     for (const key of Object.keys(doc)) {
-      if (!KNOWN.has(key as FieldInfo['key']))
+      if (!KNOWN.has(key))
         problems.push(`${key}: unknown field${suggest(key)} (--allow-unknown-fields sends it anyway)`);
     }
   }
@@ -173,14 +161,13 @@ export async function validateOnboarding(
     for (const issue of result.error.issues)
       problems.push(`${fieldPath(issue.path) || '(document)'}: ${issue.message}`);
   }
-  const domains = Array.isArray(doc['assetsDomains']) ? doc['assetsDomains'] : [];
-  const emails = Array.isArray(doc['assetsEmails']) ? doc['assetsEmails'] : [];
-  if (domains.length === 0 && emails.length === 0)
-    problems.push('assetsDomains / assetsEmails: give at least one domain or email to monitor');
+  if (AT_LEAST_ONE.every((key) => !Array.isArray(doc[key]) || doc[key].length === 0))
+    problems.push(`${AT_LEAST_ONE.join(' / ')}: give at least one domain or email to monitor`);
 
   if (problems.length) {
     throw new ValidationError(
-      `${options.source} is not a valid onboarding request (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`,
+      `${options.source} is not a valid onboarding request ` +
+        `(${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`,
       problems,
       'Fix them and run it again; --dry-run checks without sending.',
     );
@@ -188,10 +175,12 @@ export async function validateOnboarding(
 
   const body = normalizeOnboarding(doc, options.now);
   const warnings: string[] = [];
-  if (Date.parse(body.billedFromDate) <= options.now.getTime()) {
-    warnings.push(
-      `billedFromDate ${body.billedFromDate} is not in the future; the API rejects past billing dates (try --billed-from now+5m)`,
-    );
+  for (const field of FIELDS) {
+    const value = body[field.key];
+    if (field.future && typeof value === 'string' && Date.parse(value) <= options.now.getTime())
+      warnings.push(
+        `${field.key} ${value} is not in the future; the API rejects past ${field.future} (try ${field.flag} now+5m)`,
+      );
   }
   return { body, warnings };
 }

@@ -46,15 +46,15 @@ describe('validateOnboarding', () => {
     ]);
   });
 
-  it('names missing and mistyped required fields', async () => {
+  it('names missing and mistyped required fields, in the order of the field table', async () => {
     expect(await problems({ companyName: 42, price: '49.99', assetsDomains: 'acme.co' })).toEqual([
       'companyName: must be a string (got 42)',
       'customerReference: is required',
       'assetsDomains: must be an array of domain names (got "acme.co")',
       'alertRecipients: is required',
       'price: must be a number (got "49.99")',
-      'billedFromDate: is required',
       'currencyCode: is required',
+      'billedFromDate: is required',
       'assetsDomains / assetsEmails: give at least one domain or email to monitor',
     ]);
   });
@@ -84,6 +84,15 @@ describe('validateOnboarding', () => {
     expect(warnings).toEqual([
       'billedFromDate 2026-02-01T00:00:00.000Z is not in the future; the API rejects past billing dates (try --billed-from now+5m)',
     ]);
+  });
+
+  it('accepts a top-level "$schema" and never sends it', async () => {
+    const doc = { $schema: '../schema/onboarding.schema.json', ...acme() };
+    const { body } = await validateOnboarding(doc, { allowUnknown: false, now, source: 'acme.json' });
+    expect(body).not.toHaveProperty('$schema');
+    expect(body).toMatchObject({ customerReference: 'ACME-001' });
+    const loose = await validateOnboarding(doc, { allowUnknown: true, now, source: 'acme.json' });
+    expect(loose.body).not.toHaveProperty('$schema');
   });
 
   it('rejects a non-object document', async () => {

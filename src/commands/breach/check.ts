@@ -1,12 +1,10 @@
 import { checkBreach } from '../../api/breaches.js';
-import { Pacer, runPaced } from '../../bulk/pacer.js';
-import { startProgress } from '../../bulk/progress.js';
+import type { BulkRow, RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
 import { emailProblem } from '../../customers/onboarding.js';
 import { AuthError, CliError, UsageError, ValidationError } from '../../errors.js';
-import { ExitCode, type ExitCodeValue } from '../../exit-codes.js';
+import { info, table, type Note, type Outcome } from '../../outcome.js';
 import { readInput } from '../../io/read-input.js';
-import type { Outcome } from '../../outcome.js';
 
 export interface BreachCheckOptions {
   emails: string[];
@@ -14,6 +12,7 @@ export interface BreachCheckOptions {
   resolved?: boolean | undefined;
   unresolved?: boolean | undefined;
   exitStatus: boolean;
+  /** One JSON line per address as it is checked, and no table or document at the end. */
   ndjson: boolean;
   concurrency: number;
   maxRps?: number | undefined;
@@ -29,26 +28,16 @@ export interface CheckResult {
   error?: { message: string; exitCode: number };
 }
 
-interface Target {
-  index: number;
-  email: string;
+interface Target extends BulkRow {
+  /** Where the address came from, for messages. */
   where: string;
-}
-
-/** Failures, worst first: no credentials beats an unreachable API beats a rejected address. */
-const SEVERITY: number[] = [ExitCode.Auth, ExitCode.Unavailable, ExitCode.ApiRejected];
-
-export function worstExitCode(results: CheckResult[], exitStatus: boolean): ExitCodeValue {
-  const failed = results.filter((r) => r.error).map((r) => r.error!.exitCode);
-  for (const code of SEVERITY) if (failed.includes(code)) return code as ExitCodeValue;
-  if (failed.length) return ExitCode.Unexpected;
-  return exitStatus && results.some((r) => r.breached) ? ExitCode.Finding : ExitCode.Ok;
+  key: string;
 }
 
 async function gatherTargets(opts: BreachCheckOptions, ctx: Context): Promise<Target[]> {
   const targets: Target[] = opts.emails.map((email, i) => ({
-    index: i,
-    email: email.trim(),
+    row: i + 1,
+    key: email.trim(),
     where: `argument ${i + 1}`,
   }));
   if (opts.file !== undefined) {
@@ -57,7 +46,7 @@ async function gatherTargets(opts: BreachCheckOptions, ctx: Context): Promise<Ta
     lines.forEach((line, i) => {
       const email = line.trim();
       if (email && !email.startsWith('#'))
-        targets.push({ index: targets.length, email, where: `${source} line ${i + 1}` });
+        targets.push({ row: targets.length + 1, key: email, where: `${source} line ${i + 1}` });
     });
   }
   return targets;
@@ -67,104 +56,99 @@ async function* iterate<T>(items: T[]): AsyncGenerator<T> {
   yield* items;
 }
 
-export async function runBreachCheck(opts: BreachCheckOptions, ctx: Context): Promise<Outcome | void> {
+export async function runBreachCheck(
+  opts: BreachCheckOptions,
+  ctx: Context,
+): Promise<Outcome<CheckResult[] | undefined>> {
   if (opts.resolved && opts.unresolved) throw new UsageError('--resolved and --unresolved cannot be used together');
   if (opts.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
-  let targets = await gatherTargets(opts, ctx);
+  const targets = await gatherTargets(opts, ctx);
   if (targets.length === 0)
     throw new UsageError('no addresses to check', 'Give them as arguments, or --file FILE (one per line).');
-  const problems = targets.filter((t) => emailProblem(t.email)).map((t) => `${t.where}: ${emailProblem(t.email)}`);
+  const problems = targets.filter((t) => emailProblem(t.key)).map((t) => `${t.where}: ${emailProblem(t.key)}`);
   if (problems.length)
     throw new ValidationError(
       `${problems.length} invalid address${problems.length === 1 ? '' : 'es'}; nothing was sent:`,
       problems,
     );
 
-  // The bulk machinery of customer onboard: bounded concurrency, optional rate, 429 slow-down,
-  // results as they happen, resume, and a clean stop on Ctrl+C.
-  let alreadyDone = 0;
-  if (opts.resume) {
-    const { readResume } = await import('../../bulk/results.js');
-    const done = (await readResume(opts.resume, (r) => r['email'])).ok;
-    const before = targets.length;
-    targets = targets.filter((t) => !done.has(t.email)).map((t, index) => ({ ...t, index }));
-    alreadyDone = before - targets.length;
-  }
-  const resultsFile = opts.results ?? opts.resume;
-  const writer = resultsFile ? new (await import('../../bulk/results.js')).ResultsWriter(resultsFile) : undefined;
-  let interrupted = false;
-  void ctx.waitForSignal().then(() => {
-    interrupted = true;
-    ctx.out.info('Stopping: no new addresses are sent; waiting for the ones in flight…');
-  });
+  // The bulk runner: bounded concurrency, optional rate, 429 slow-down, results as they happen,
+  // resume, and a clean stop on Ctrl+C.
+  const [{ readResume }, { runBulk }] = await Promise.all([
+    import('../../bulk/results.js'),
+    import('../../bulk/runner.js'),
+  ]);
+  const resume = opts.resume ? await readResume(opts.resume, (r) => r['email']) : undefined;
+  const toCheck = targets.filter((t) => !resume?.ok.has(t.key)).length;
   const resolved = opts.resolved ? true : opts.unresolved ? false : undefined;
-  const pacer = new Pacer({ concurrency: opts.concurrency, maxRps: opts.maxRps });
-  const api = await ctx.bulkApi({ onRateLimited: (ms) => pacer.rateLimited(ms) });
-  const progress = await startProgress(ctx.streams.stderr, 'Checking', targets.length > 1 ? targets.length : 0);
-  const results: CheckResult[] = new Array(targets.length);
-  let authFailure: AuthError | undefined;
-  try {
-    await runPaced(
-      iterate(targets),
-      pacer,
-      async (t) => {
-        let result: CheckResult;
-        try {
-          const res = await checkBreach(api, t.email, resolved);
-          result = { email: t.email, breached: Boolean(res.breach) };
-          pacer.succeeded();
-        } catch (error) {
-          if (!(error instanceof CliError)) throw error;
-          // Credentials will not start working for the next address: stop sending.
-          if (error instanceof AuthError) authFailure ??= error;
-          else ctx.out.warn(`${t.email}: ${error.message}`);
-          result = { email: t.email, breached: null, error: { message: error.message, exitCode: error.exitCode } };
-        }
-        results[t.index] = result;
-        writer?.write({
-          row: t.index + 1,
-          email: t.email,
-          status: result.error ? 'failed' : 'ok',
-          breached: result.breached,
-          error: result.error?.message,
-        });
-        progress.tick(Boolean(result.error));
-        if (opts.ndjson) ctx.out.line(JSON.stringify(result));
-      },
-      () => authFailure !== undefined || interrupted,
-    );
-  } finally {
-    progress.stop();
-    writer?.close(true);
-  }
-  if (authFailure) throw authFailure;
-  if (interrupted) {
-    const checked = results.filter(Boolean).length;
-    ctx.out.info(
-      `Interrupted after ${checked} of ${targets.length} addresses.${resultsFile ? ` Resume with --resume ${resultsFile}.` : ''}`,
-    );
-    return { data: undefined, failures: [ExitCode.Cancelled] };
-  }
+  const results: CheckResult[] = [];
+  const report = await runBulk(ctx, {
+    label: 'Checking',
+    noun: 'addresses',
+    rows: iterate(targets),
+    total: toCheck > 1 ? toCheck : 0,
+    concurrency: opts.concurrency,
+    maxRps: opts.maxRps,
+    results: opts.results ?? opts.resume,
+    resume,
+    work: async (t, api): Promise<RowDone> => {
+      let result: CheckResult;
+      let failure: CliError | undefined;
+      try {
+        const res = await checkBreach(api, t.key, resolved);
+        result = { email: t.key, breached: Boolean(res.breach) };
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        // An authentication failure stops the run and is its one message; the others are per address.
+        if (!(error instanceof AuthError)) ctx.out.warn(`${t.key}: ${error.message}`);
+        failure = error;
+        result = { email: t.key, breached: null, error: { message: error.message, exitCode: error.exitCode } };
+      }
+      results[t.row - 1] = result;
+      if (opts.ndjson) ctx.sink.event(result, () => JSON.stringify(result));
+      const line = { row: t.row, email: t.key, status: failure ? 'failed' : 'ok', breached: result.breached } as const;
+      return { line: { ...line, error: failure?.message }, error: failure };
+    },
+  });
 
-  // --ndjson already printed each result; it wins over --json so stdout stays one format.
-  if (opts.ndjson) {
-    /* done */
-  } else if (ctx.globals.json) ctx.out.printJson(results);
-  else {
-    await ctx.out.printRows(
-      [{ header: 'Email' }, { header: 'Breached' }, { header: 'Error', wrap: true }],
-      results.map((r) => [r.email, r.error ? 'error' : r.breached ? 'yes' : 'no', r.error?.message ?? '']),
+  const checked = results.filter((r) => r !== undefined);
+  const where = report.results ? ` Results in ${report.results}.` : '';
+  if (report.interrupted) {
+    const resumeHint = report.results ? ` Resume with --resume ${report.results}.` : '';
+    return {
+      data: undefined,
+      notes: [info(`Interrupted after ${checked.length} of ${toCheck} addresses.${resumeHint}`)],
+      failures: report.failures,
+    };
+  }
+  const breached = checked.filter((r) => r.breached).length;
+  const failed = checked.filter((r) => r.error).length;
+  const notes: Note[] = [];
+  if (toCheck > 1 || failed || report.counts.alreadyDone) {
+    const n = checked.length;
+    const already = report.counts.alreadyDone ? `; ${report.counts.alreadyDone} already checked` : '';
+    notes.push(
+      info(
+        `Checked ${n} address${n === 1 ? '' : 'es'}: ${breached} breached, ${n - breached - failed} clean` +
+          `${failed ? `, ${failed} failed` : ''}${already}.${where}`,
+      ),
     );
   }
-  const breached = results.filter((r) => r.breached).length;
-  const failed = results.filter((r) => r.error).length;
-  if (targets.length > 1 || failed || alreadyDone)
-    ctx.out.info(
-      `Checked ${results.length} address${results.length === 1 ? '' : 'es'}: ${breached} breached, ${results.length - breached - failed} clean${failed ? `, ${failed} failed` : ''}${alreadyDone ? `; ${alreadyDone} already checked` : ''}.${resultsFile ? ` Results in ${resultsFile}.` : ''}`,
-    );
+  // --ndjson already printed each result; it wins over --json so stdout stays one format.
+  const view = table(
+    [
+      { key: 'email', header: 'Email' },
+      { key: 'breached', header: 'Breached' },
+      { key: 'error', header: 'Error', wrap: true },
+    ],
+    checked.map((r) => [r.email, r.error ? 'error' : r.breached ? 'yes' : 'no', r.error?.message ?? '']),
+    'Nothing to show.',
+  );
   return {
-    data: undefined,
-    failures: results.flatMap((r) => (r.error ? [r.error.exitCode as ExitCodeValue] : [])),
+    data: opts.ndjson ? undefined : checked,
+    view: opts.ndjson ? undefined : view,
+    notes,
     finding: breached ? `${breached} breached` : undefined,
+    failures: report.failures,
   };
 }

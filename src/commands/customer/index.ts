@@ -1,15 +1,28 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
-import { CURRENCIES, ENROL_TYPES, PLAN_TYPES } from '../../customers/onboarding.js';
+import { FIELDS, PLAN_TYPES, type FieldSpec } from '../../customers/fields.js';
 import { examples } from '../examples.js';
-import { collect, parseNonNegativeInt, parsePositiveNumber } from '../parse.js';
+import { collect, parseLocale, parsePositiveInt, parsePositiveNumber } from '../parse.js';
+
+/** The flags that set onboarding fields, from the field table: choices for enums, repeatable lists. */
+export function fieldOptions(fields: readonly FieldSpec[] = FIELDS): Option[] {
+  return fields.flatMap((field) => {
+    if (field.kind === 'boolean')
+      return [new Option(field.flag, field.description), new Option(`--no-${field.flag.slice(2)}`, field.negated)];
+    const option = new Option(`${field.flag} <${field.arg}>`, field.description);
+    if (field.choices) option.choices(field.choices);
+    if (field.kind === 'domains' || field.kind === 'emails') option.argParser(collect);
+    return [option];
+  });
+}
 
 export function registerCustomer(program: Command, ctx: Context): void {
   const customer = program
     .command('customer')
     .summary('onboard, offboard and manage customers')
     .description(
-      'Onboard customers and manage their monitoring. Every command that takes a customer accepts its ID or the reference you gave it (from the local record, see `customer list`).',
+      'Onboard customers and manage their monitoring. Every command that takes a customer accepts its ID ' +
+        'or the reference you gave it (from the local record, see `customer list`).',
     )
     .addHelpText(
       'after',
@@ -22,34 +35,32 @@ export function registerCustomer(program: Command, ctx: Context): void {
       ),
     );
 
-  customer
+  const onboard = customer
     .command('onboard')
     .summary('create a customer from a JSON file, flags, or the wizard')
     .description(
-      'Create a customer. Input comes from --file (JSON; - for stdin), from flags (which override the file), or from the interactive wizard (on a terminal with no file, or with --interactive). Everything is validated locally first; nothing is sent while any field is wrong.\n\nBulk: with a CSV (headers = field names, list cells separated by ;), NDJSON or JSON-array file, every row is checked first, then onboarded with bounded concurrency and pace, with a progress bar on a terminal; --results records each row, --resume continues a run without losing or doubling a row.',
+      'Create a customer. Input comes from --file (JSON; - for stdin), from flags (which override the file), ' +
+        'or from the interactive wizard (on a terminal with no file, or with --interactive). Everything is ' +
+        'validated locally first; nothing is sent while any field is wrong.\n\n' +
+        'Bulk: with a CSV (headers = field names, list cells separated by ;), NDJSON or JSON-array file, every ' +
+        'row is checked first, then onboarded with bounded concurrency and pace, with a progress bar on a ' +
+        'terminal; --results records each row, --resume continues a run without losing or doubling a row.',
     )
-    .option('-f, --file <file>', 'onboarding request as JSON (- for stdin)')
-    .option('--company-name <name>', 'company name')
-    .option('--reference <ref>', 'your own unique reference for the customer')
-    .option('--contact-email <email>', 'primary contact (also monitored)')
-    .option('--domain <domain>', 'domain to monitor (repeatable)', collect)
-    .option('--email <email>', 'email address to monitor (repeatable)', collect)
-    .option('--alert-recipient <email>', 'who receives alerts (repeatable)', collect)
-    .option('--price <amount>', 'price, 0 or more')
-    .addOption(new Option('--currency <code>', 'billing currency').choices(CURRENCIES))
-    .option('--billed-from <date>', 'billing start: ISO date-time, date, or now+5m / now+1d')
-    .addOption(new Option('--plan <plan>', 'plan type').choices(PLAN_TYPES))
-    .addOption(new Option('--enrol <type>', 'enrolment type').choices(ENROL_TYPES))
-    .option('--monthly-report', 'send monthly security reports')
-    .option('--no-monthly-report', 'do not send monthly security reports')
-    .option('--locale <code>', 'locale for customer communications, e.g. en-GB')
-    .option('--insurance-from <date>', 'insurance start date')
+    .option('-f, --file <file>', 'onboarding request as JSON (- for stdin)');
+  for (const option of fieldOptions()) onboard.addOption(option);
+  onboard
     .option('--allow-unknown-fields', 'send fields this tool does not know (e.g. planId)')
     .option('--dry-run', 'validate and print the request body; send nothing')
     .option('-i, --interactive', 'ask for every field, even with a file or flags')
-    .option('--format <format>', 'file format when the name does not say: csv, ndjson or json')
     .addOption(
-      new Option('--concurrency <n>', 'bulk: requests in flight at once').default(8).argParser(parseNonNegativeInt(64)),
+      new Option('--format <format>', 'file format when the name does not say: csv, ndjson or json').choices([
+        'csv',
+        'ndjson',
+        'json',
+      ]),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'bulk: requests in flight at once').default(8).argParser(parsePositiveInt(64)),
     )
     .addOption(
       new Option('--max-rps <n>', 'bulk: at most this many requests started per second').argParser(parsePositiveNumber),
@@ -62,7 +73,8 @@ export function registerCustomer(program: Command, ctx: Context): void {
       examples(
         'safeweb customer onboard --file examples/acme.json',
         'safeweb customer onboard --file acme.json --reference ACME-002 --billed-from now+5m',
-        'safeweb customer onboard --company-name "Acme" --reference ACME-1 --domain acme.co --alert-recipient it@acme.co --price 49.99 --currency USD --billed-from now+5m',
+        'safeweb customer onboard --company-name "Acme" --reference ACME-1 --domain acme.co ' +
+          '--alert-recipient it@acme.co --price 49.99 --currency USD --billed-from now+5m',
         'safeweb customer onboard --file acme.json --dry-run --json | jq .',
         'safeweb customer onboard                 # the wizard',
         'safeweb customer onboard --file customers.csv --results run.ndjson --concurrency 16',
@@ -78,11 +90,12 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .command('list')
     .summary('customers this tool onboarded (the local record)')
     .description(
-      'Show the local record of customers onboarded with this tool for the current partner account: reference, ID, company, date and status. The API itself cannot list customers.',
+      'Show the local record of customers onboarded with this tool for the current partner account: ' +
+        'reference, ID, company, date and status. The API itself cannot list customers.',
     )
-    .option('--status <status>', 'only active or offboarded customers')
+    .addOption(new Option('--status <status>', 'only active or offboarded customers').choices(['active', 'offboarded']))
     .addHelpText('after', examples('safeweb customer list', 'safeweb customer list --json | jq -r ".[].reference"'))
-    .action(async (opts: { status?: string }) => {
+    .action(async (opts: { status?: 'active' | 'offboarded' }) => {
       const { runCustomerList } = await import('./list.js');
       ctx.done(await runCustomerList({ status: opts.status }, ctx));
     });
@@ -145,14 +158,26 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .argument('<customer>', 'customer ID or reference')
     .summary('show or change the monitored domains and emails')
     .description(
-      'Show the monitored domains and emails; with --add-*, --remove-* or --set-*, change them (the API replaces whole lists, so this reads, changes and writes them back) and show what changed. A customer is never left with nothing to monitor.',
+      'Show the monitored domains and emails; with --add-*, --remove-* or --set-*, change them (the API ' +
+        'replaces whole lists, so this reads, changes and writes them back) and show what changed. A customer ' +
+        'is never left with nothing to monitor.',
     )
     .option('--add-domain <domain>', 'start monitoring a domain (repeatable)', collect)
     .option('--remove-domain <domain>', 'stop monitoring a domain (repeatable)', collect)
     .option('--add-email <email>', 'start monitoring an email (repeatable)', collect)
     .option('--remove-email <email>', 'stop monitoring an email (repeatable)', collect)
-    .option('--set-domains <domains>', 'replace all domains (comma-separated; "" for none)')
-    .option('--set-emails <emails>', 'replace all emails (comma-separated; "" for none)')
+    .addOption(
+      new Option('--set-domains <domains>', 'replace all domains (comma-separated; "" for none)').conflicts([
+        'addDomain',
+        'removeDomain',
+      ]),
+    )
+    .addOption(
+      new Option('--set-emails <emails>', 'replace all emails (comma-separated; "" for none)').conflicts([
+        'addEmail',
+        'removeEmail',
+      ]),
+    )
     .addHelpText(
       'after',
       examples(
@@ -170,7 +195,12 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .command('breaches')
     .argument('<customer>', 'customer ID or reference')
     .summary("the customer's breaches: name, date, emails, categories, resolved")
-    .option('--locale <code>', 'language of titles and descriptions (en-GB, da-DK, sv-SE, nb-NO, fi-FI)')
+    .addOption(
+      new Option(
+        '--locale <code>',
+        'language of titles and descriptions (en-GB, da-DK, sv-SE, nb-NO, fi-FI)',
+      ).argParser(parseLocale),
+    )
     .option('--unresolved', 'only breaches not yet marked resolved')
     .addHelpText(
       'after',

@@ -1,16 +1,13 @@
 import type { Context } from '../../context.js';
 import { ledgerPath, readLedger, type LedgerEntry } from '../../customers/ledger.js';
-import { UsageError } from '../../errors.js';
 import { table, type Outcome } from '../../outcome.js';
 
 export interface CustomerListOptions {
-  status?: string | undefined;
+  /** active or offboarded (commander refuses anything else). */
+  status?: LedgerEntry['status'] | undefined;
 }
 
 export async function runCustomerList(opts: CustomerListOptions, ctx: Context): Promise<Outcome<LedgerEntry[]>> {
-  if (opts.status !== undefined && !['active', 'offboarded'].includes(opts.status)) {
-    throw new UsageError(`--status must be active or offboarded (got "${opts.status}")`);
-  }
   const account = await ctx.account();
   const ledger = readLedger(ctx.configDir, account.key);
   const rows = ledger.customers

@@ -1,261 +1,237 @@
 /**
- * Bulk onboarding: every row of a CSV, NDJSON or JSON-array file. All rows are validated
- * before the first request; then they are sent with bounded concurrency and pace, each
- * outcome written to the results file as it happens, resumable without losing or doubling a
- * row. The file is streamed twice (check, then send), so memory stays flat.
+ * Bulk onboarding: every row of a CSV, NDJSON or JSON-array file. All rows are checked before
+ * the first request; then the bulk runner (bulk/runner.ts) sends them, each outcome written to
+ * the results file as it happens, resumable without losing or doubling a row. The file is
+ * streamed twice (check, then send), so memory stays flat.
  */
-import { onboardCustomer, type OnboardingRequest } from '../../api/customers.js';
-import { Pacer, runPaced } from '../../bulk/pacer.js';
+import { onboardCustomer } from '../../api/customers.js';
+import type { ApiClient } from '../../api/client.js';
 import { memoryKeeper } from '../../bulk/memory.js';
-import { startProgress } from '../../bulk/progress.js';
-import { readResume, ResultsWriter, type ResumeState, type RowResult } from '../../bulk/results.js';
-import { readRows, type RowFormat } from '../../bulk/sources.js';
+import { readResume, type ResumeState } from '../../bulk/results.js';
+import { runBulk, summaryOutcome, type BulkRow, type BulkSummary, type RowDone } from '../../bulk/runner.js';
+import { readRows, type Row, type RowFormat } from '../../bulk/sources.js';
 import type { Context } from '../../context.js';
+import type { OnboardingRequest } from '../../customers/fields.js';
 import { ledgerAppender } from '../../customers/ledger.js';
 import { normalizeOnboarding, validateOnboarding } from '../../customers/onboarding.js';
-import { ApiRejectedError, AuthError, CliError, UnavailableError, UsageError, ValidationError } from '../../errors.js';
-import { ExitCode, type ExitCodeValue } from '../../exit-codes.js';
-import type { Outcome } from '../../outcome.js';
-import { flagsToDoc, type CustomerOnboardOptions } from './onboard.js';
+import { ApiRejectedError, CliError, UnavailableError, UsageError, ValidationError } from '../../errors.js';
+import { info, warn, type Outcome } from '../../outcome.js';
 
-export interface BulkOptions extends CustomerOnboardOptions {
-  concurrency?: number;
-  maxRps?: number;
-  results?: string;
-  resume?: string;
-  skipInvalid?: boolean;
+export interface BulkOnboardOptions {
+  allowUnknownFields?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  concurrency?: number | undefined;
+  maxRps?: number | undefined;
+  results?: string | undefined;
+  resume?: string | undefined;
+  skipInvalid?: boolean | undefined;
+}
+
+/** The file to onboard from, and the document the flags make (flags override every row). */
+export interface BulkInput {
+  path: string;
+  format: RowFormat;
+  /** How messages name the file: its path, or stdin. */
+  source: string;
+  flags: Record<string, unknown>;
 }
 
 interface Checked {
-  row: number;
   body?: OnboardingRequest;
   problems?: string[];
+  warned?: boolean;
+}
+
+/** What the checking pass learned, for the sending pass. */
+interface CheckPass {
+  total: number;
+  invalid: number;
+  toSend: number;
+  /** The row on which each valid reference first appears: later ones are duplicates. */
+  firstRow: Map<string, number>;
+  /** A fingerprint of each valid row: an unchanged row is not validated again when sent. */
+  fingerprints: number[];
 }
 
 const MAX_LISTED = 50;
 
 export async function runCustomerOnboardBulk(
-  opts: BulkOptions,
+  opts: BulkOnboardOptions,
   ctx: Context,
-  file: string,
-  format: RowFormat,
-  source: string,
-): Promise<Outcome | void> {
+  input: BulkInput,
+): Promise<Outcome<BulkSummary | DryRunSummary>> {
   const now = ctx.now();
-  const flags = flagsToDoc(opts);
-  const check = async (row: { row: number; value?: Record<string, unknown>; error?: string }): Promise<Checked> => {
-    if (row.error) return { row: row.row, problems: [row.error] };
+  const check = checker(opts, input.flags, now);
+  const resume: ResumeState = opts.resume ? await readResume(opts.resume) : { ok: new Set(), unknown: new Set() };
+  const pass = await checkAll(input, check, resume, Boolean(opts.skipInvalid), ctx);
+  if (opts.dryRun) {
+    const summary: DryRunSummary = {
+      total: pass.total,
+      valid: pass.total - pass.invalid,
+      invalid: pass.invalid,
+      alreadyDone: pass.total - pass.invalid - pass.toSend,
+      wouldSend: pass.toSend,
+    };
+    const said = `Dry run: ${summary.valid} of ${pass.total} rows are valid; ${pass.toSend} would be sent. Nothing was sent.`;
+    return { data: summary, notes: [info(said)] };
+  }
+
+  const account = await ctx.account();
+  const ledger = ledgerAppender(ctx.configDir, account.key);
+  type Item = BulkRow & { body?: OnboardingRequest | undefined };
+  const send = async (item: Item, api: ApiClient, settling: boolean): Promise<RowDone> => {
+    const body = item.body!;
+    const reference = body.customerReference;
     try {
-      const { body } = await validateOnboarding(
-        { ...row.value, ...flags },
-        { allowUnknown: Boolean(opts.allowUnknownFields), now, source: `row ${row.row}` },
-      );
-      return { row: row.row, body };
+      const res = await onboardCustomer(api, body);
+      ledger.onboarded({ reference, id: res.customerId, companyName: body.companyName }, ctx.now());
+      const settled = settling ? 'the earlier attempt had not arrived; sent now' : undefined;
+      return done(item.row, reference, 'ok', { customerId: res.customerId, settled });
     } catch (error) {
-      if (error instanceof ValidationError)
-        return { row: row.row, problems: error.problems.length ? error.problems : [error.message] };
-      throw error;
+      if (!(error instanceof CliError)) throw error;
+      // The earlier run's request had reached the server after all: settled, not doubled.
+      if (settling && error instanceof ApiRejectedError && error.status === 409)
+        return done(item.row, reference, 'ok', {
+          settled: 'already onboarded by an earlier attempt (duplicate reference)',
+        });
+      const status = error instanceof UnavailableError && error.outcomeUnknown ? 'unknown' : 'failed';
+      return { ...done(item.row, reference, status, { error: error.message }), error };
     }
   };
 
-  // A fingerprint of each valid row from pass 1: in pass 2 an unchanged row is not validated
-  // again (zod is the largest part of a row's CPU time); a changed one is, in full.
-  const fingerprints: number[] = [];
-  const fingerprint = (value: Record<string, unknown> | undefined) => fnv1a(JSON.stringify(value ?? null));
+  async function* rows(): AsyncGenerator<Item> {
+    for await (const raw of readRows(input.path, input.format)) {
+      const unchanged = raw.value !== undefined && pass.fingerprints[raw.row] === fingerprint(raw.value);
+      const checked: Checked = unchanged
+        ? { body: normalizeOnboarding({ ...raw.value, ...input.flags }, now) }
+        : await check(raw);
+      const reference = checked.body?.customerReference;
+      if (!checked.body || pass.firstRow.get(checked.body.customerReference) !== raw.row) {
+        const why = checked.problems?.join('; ') ?? 'duplicate reference in the file';
+        const label = reference ?? (raw.value?.['customerReference'] as string | undefined);
+        yield { row: raw.row, key: label, done: done(raw.row, label, 'skipped', { error: why }) };
+      } else yield { row: raw.row, key: reference, body: checked.body };
+    }
+  }
 
-  // Pass 1: check every row; nothing is sent while any is wrong (unless --skip-invalid).
-  const resume: ResumeState = opts.resume ? await readResume(opts.resume) : { ok: new Set(), unknown: new Set() };
-  const seen = new Map<string, number>();
-  const invalid: string[] = [];
-  let invalidRows = 0;
-  let total = 0;
-  let toSend = 0;
+  try {
+    const report = await runBulk(ctx, {
+      label: 'Onboarding',
+      noun: 'rows',
+      rows: rows(),
+      total: pass.toSend,
+      concurrency: opts.concurrency ?? 8,
+      maxRps: opts.maxRps,
+      results: opts.results ?? opts.resume,
+      resume,
+      work: (item, api) => send(item, api, false),
+      settle: (item, api) => send(item, api, true),
+    });
+    return summaryOutcome(report, `Onboarding ${input.source}`, pass.total);
+  } finally {
+    ledger.close();
+  }
+}
+
+interface DryRunSummary {
+  total: number;
+  valid: number;
+  invalid: number;
+  alreadyDone: number;
+  wouldSend: number;
+}
+
+/** A row's result: the results-file line (row, reference, status, customer ID or error) and its piped line. */
+function done(
+  row: number,
+  reference: string | undefined,
+  status: 'ok' | 'failed' | 'unknown' | 'skipped',
+  more: { customerId?: string | undefined; error?: string | undefined; settled?: string | undefined },
+): RowDone {
+  return {
+    line: { row, reference, status, ...more },
+    cells: [row, reference ?? '', status, more.customerId ?? more.error ?? ''],
+  };
+}
+
+/** Validates one row (with the flags over it); a row's problems are returned, not thrown. */
+function checker(opts: BulkOnboardOptions, flags: Record<string, unknown>, now: Date) {
+  return async (row: Row): Promise<Checked> => {
+    if (row.error) return { problems: [row.error] };
+    try {
+      const { body, warnings } = await validateOnboarding(
+        { ...row.value, ...flags },
+        { allowUnknown: Boolean(opts.allowUnknownFields), now, source: `row ${row.row}` },
+      );
+      return { body, warned: warnings.length > 0 };
+    } catch (error) {
+      if (error instanceof ValidationError)
+        return { problems: error.problems.length ? error.problems : [error.message] };
+      throw error;
+    }
+  };
+}
+
+/** Pass 1: check every row; nothing is sent while any is wrong (unless --skip-invalid). */
+async function checkAll(
+  input: BulkInput,
+  check: (row: Row) => Promise<Checked>,
+  resume: ResumeState,
+  skipInvalid: boolean,
+  ctx: Context,
+): Promise<CheckPass> {
+  const pass: CheckPass = { total: 0, invalid: 0, toSend: 0, firstRow: new Map(), fingerprints: [] };
+  const listed: string[] = [];
   let pastDates = 0;
   const keepMemoryFlat = memoryKeeper();
-  for await (const raw of readRows(file, format)) {
-    total++;
+  for await (const raw of readRows(input.path, input.format)) {
+    pass.total++;
     keepMemoryFlat();
     const checked = await check(raw);
     const reference = checked.body?.customerReference;
     if (reference !== undefined) {
-      const first = seen.get(reference);
+      const first = pass.firstRow.get(reference);
       if (first !== undefined) checked.problems = [`customerReference ${reference} is also on row ${first}`];
-      else seen.set(reference, raw.row);
+      else pass.firstRow.set(reference, raw.row);
     }
     if (checked.problems) {
-      invalidRows++;
-      const label =
-        reference ??
-        (typeof raw.value?.['customerReference'] === 'string' ? (raw.value['customerReference'] as string) : undefined);
-      if (invalid.length < MAX_LISTED)
-        invalid.push(`row ${raw.row}${label ? ` (${label})` : ''}: ${checked.problems.join('; ')}`);
+      pass.invalid++;
+      const given = raw.value?.['customerReference'];
+      const label = reference ?? (typeof given === 'string' ? given : undefined);
+      if (listed.length < MAX_LISTED)
+        listed.push(`row ${raw.row}${label ? ` (${label})` : ''}: ${checked.problems.join('; ')}`);
       continue;
     }
-    fingerprints[raw.row] = fingerprint(raw.value);
-    if (Date.parse(checked.body!.billedFromDate) <= now.getTime()) pastDates++;
-    if (!resume.ok.has(reference!)) toSend++;
+    pass.fingerprints[raw.row] = fingerprint(raw.value);
+    if (checked.warned) pastDates++;
+    if (!resume.ok.has(reference!)) pass.toSend++;
   }
-  if (total === 0) throw new UsageError(`${source} holds no rows`);
-  if (invalidRows && !opts.skipInvalid) {
-    if (invalidRows > invalid.length) invalid.push(`… and ${invalidRows - invalid.length} more`);
+  if (pass.total === 0) throw new UsageError(`${input.source} holds no rows`);
+  if (pass.invalid > listed.length) listed.push(`… and ${pass.invalid - listed.length} more`);
+  if (pass.invalid && !skipInvalid)
     throw new ValidationError(
-      `${invalidRows} of ${total} rows in ${source} are invalid; nothing was sent:`,
-      invalid,
+      `${pass.invalid} of ${pass.total} rows in ${input.source} are invalid; nothing was sent:`,
+      listed,
       'Fix them, or pass --skip-invalid to send the valid rows and record the others as skipped.',
     );
-  }
-  if (invalidRows)
-    ctx.out.warn(
-      `${invalidRows} invalid row${invalidRows === 1 ? '' : 's'} will be skipped (--skip-invalid):\n  ${invalid.join('\n  ')}`,
+  if (pass.invalid)
+    ctx.sink.note(
+      warn(
+        `${pass.invalid} invalid row${pass.invalid === 1 ? '' : 's'} will be skipped (--skip-invalid):\n  ${listed.join('\n  ')}`,
+      ),
     );
   if (pastDates)
-    ctx.out.warn(
-      `${pastDates} row${pastDates === 1 ? ' has' : 's have'} a billing date that is not in the future; the API rejects those.`,
+    ctx.sink.note(
+      warn(
+        `${pastDates} row${pastDates === 1 ? ' has' : 's have'} a billing date that is not in the future; the API rejects those.`,
+      ),
     );
-  if (opts.dryRun) {
-    const summary = {
-      total,
-      valid: total - invalidRows,
-      invalid: invalidRows,
-      alreadyDone: total - invalidRows - toSend,
-      wouldSend: toSend,
-    };
-    if (ctx.globals.json) ctx.out.printJson(summary);
-    ctx.out.info(`Dry run: ${summary.valid} of ${total} rows are valid; ${toSend} would be sent. Nothing was sent.`);
-    return;
-  }
-
-  // Pass 2: send.
-  const resultsFile = opts.results ?? opts.resume;
-  const writer = resultsFile ? new ResultsWriter(resultsFile) : undefined;
-  const pacer = new Pacer({ concurrency: opts.concurrency ?? 8, maxRps: opts.maxRps });
-  const api = await ctx.bulkApi({ onRateLimited: (ms) => pacer.rateLimited(ms) });
-  const account = await ctx.account();
-  const ledger = ledgerAppender(ctx.configDir, account.key);
-  const counts = { ok: 0, failed: 0, unknown: 0, skipped: 0, alreadyDone: 0 };
-  const failures: string[] = [];
-  const failureCodes = new Set<number>();
-  let stopped = false;
-  let authFailure: AuthError | undefined;
-  let interrupted = false;
-  const progress = await startProgress(ctx.streams.stderr, 'Onboarding', toSend);
-  void ctx.waitForSignal().then(() => {
-    interrupted = stopped = true;
-    progress.stop();
-    ctx.out.info('Stopping: no new rows are sent; waiting for the ones in flight…');
-  });
-  const perRowOut = !ctx.globals.json && !ctx.streams.stdout.isTTY;
-
-  const record = (result: RowResult) => {
-    writer?.write(result);
-    counts[result.status === 'ok' ? 'ok' : result.status]++;
-    if (result.status !== 'ok' && result.status !== 'skipped')
-      failures.push(`row ${result.row} (${result.reference}): ${result.status}: ${result.error}`);
-    if (perRowOut)
-      ctx.out.line(
-        [result.row, result.reference ?? '', result.status, result.customerId ?? result.error ?? ''].join('\t'),
-      );
-  };
-
-  async function* rows(): AsyncGenerator<Checked & { body: OnboardingRequest; settle: boolean }> {
-    for await (const raw of readRows(file, format)) {
-      const unchanged = raw.value !== undefined && fingerprints[raw.row] === fingerprint(raw.value);
-      const checked = unchanged
-        ? { row: raw.row, body: normalizeOnboarding({ ...raw.value, ...flags }, now) }
-        : await check(raw);
-      if (!checked.body || (checked.body && seen.get(checked.body.customerReference) !== raw.row)) {
-        record({
-          row: raw.row,
-          reference: checked.body?.customerReference ?? (raw.value?.['customerReference'] as string | undefined),
-          status: 'skipped',
-          error: checked.problems?.join('; ') ?? 'duplicate reference in the file',
-        });
-        continue;
-      }
-      if (resume.ok.has(checked.body.customerReference)) {
-        counts.alreadyDone++;
-        continue;
-      }
-      yield { ...checked, body: checked.body, settle: resume.unknown.has(checked.body.customerReference) };
-    }
-  }
-
-  const send = async (item: { row: number; body: OnboardingRequest; settle: boolean }) => {
-    const reference = item.body.customerReference;
-    writer?.sending(item.row, reference);
-    let result: RowResult;
-    try {
-      const res = await onboardCustomer(api, item.body);
-      result = { row: item.row, reference, status: 'ok', customerId: res.customerId };
-      if (item.settle) result.settled = 'the earlier attempt had not arrived; sent now';
-      ledger.onboarded({ reference, id: res.customerId, companyName: item.body.companyName }, ctx.now());
-      pacer.succeeded();
-    } catch (error) {
-      if (!(error instanceof CliError)) throw error;
-      if (item.settle && error instanceof ApiRejectedError && error.status === 409) {
-        // The earlier run's request had reached the server after all: settled, not doubled.
-        result = {
-          row: item.row,
-          reference,
-          status: 'ok',
-          settled: 'already onboarded by an earlier attempt (duplicate reference)',
-        };
-      } else {
-        const status = error instanceof UnavailableError && error.outcomeUnknown ? 'unknown' : 'failed';
-        result = { row: item.row, reference, status, error: error.message };
-        failureCodes.add(error.exitCode);
-        if (error instanceof AuthError) {
-          authFailure ??= error;
-          stopped = true;
-        }
-      }
-    }
-    record(result);
-    progress.tick(result.status !== 'ok');
-    keepMemoryFlat();
-  };
-
-  try {
-    await runPaced(rows(), pacer, send, () => stopped);
-  } finally {
-    progress.stop();
-    writer?.close(true);
-    ledger.close();
-  }
-
-  const summary = { total, ...counts, interrupted, results: resultsFile ?? null };
-  if (ctx.globals.json) ctx.out.printJson(summary);
-  const parts = [
-    `ok ${counts.ok}`,
-    `failed ${counts.failed}`,
-    `unknown ${counts.unknown}`,
-    `skipped ${counts.skipped}`,
-    ...(counts.alreadyDone ? [`already done ${counts.alreadyDone}`] : []),
-  ];
-  ctx.out.info(
-    `${interrupted ? 'Interrupted. ' : ''}Onboarding ${source}: ${total} rows — ${parts.join(', ')}.${resultsFile ? ` Results in ${resultsFile}.` : ''}`,
-  );
-  if (ctx.streams.stderr.isTTY && failures.length)
-    ctx.out.info(
-      failures
-        .slice(0, 10)
-        .map((f) => `  ${f}`)
-        .join('\n') + (failures.length > 10 ? `\n  … and ${failures.length - 10} more` : ''),
-    );
-  if (counts.unknown)
-    ctx.out.hint(
-      `${counts.unknown} row${counts.unknown === 1 ? "'s" : "s'"} outcome is unknown (sent, no answer). Resume with --resume ${resultsFile ?? 'RESULTS'} to settle ${counts.unknown === 1 ? 'it' : 'them'} without doubling.`,
-    );
-  const codes: ExitCodeValue[] = [...failureCodes] as ExitCodeValue[];
-  if (interrupted) codes.push(ExitCode.Cancelled);
-  if (authFailure) throw authFailure;
-  if (counts.unknown) codes.push(ExitCode.Unavailable);
-  if (counts.skipped) codes.push(ExitCode.Usage);
-  return { data: undefined, failures: codes };
+  return pass;
 }
 
-/** 32-bit FNV-1a: a cheap fingerprint, not a security measure. */
-function fnv1a(text: string): number {
+/** 32-bit FNV-1a of a row as read: a cheap fingerprint, not a security measure. */
+function fingerprint(value: Record<string, unknown> | undefined): number {
+  const text = JSON.stringify(value ?? null);
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

@@ -1,43 +1,47 @@
 /**
- * The onboarding wizard: one question per field, validated as you type, with defaults (from
- * flags or file, else remembered per profile, else sensible), a summary and a confirmation.
+ * The onboarding wizard: one question per field of the table (fields.ts), in its order,
+ * validated as you type, with defaults (from flags or file, else remembered per profile, else
+ * the table's suggestion or the server's default), a summary and a confirmation.
  */
 import { writeFileSync } from 'node:fs';
-import type { OnboardingRequest } from '../../api/customers.js';
 import { updateConfig } from '../../config/store.js';
 import type { Context } from '../../context.js';
-import { onboardCommand } from '../../customers/command-line.js';
 import {
-  CURRENCIES,
-  domainProblem,
+  AT_LEAST_ONE,
   FIELDS,
-  emailProblem,
-  ENROL_TYPES,
-  parseDateInput,
-  PLAN_TYPES,
-} from '../../customers/onboarding.js';
+  onboardCommand,
+  type FieldSpec,
+  type OnboardingRequest,
+} from '../../customers/fields.js';
+import { domainProblem, emailProblem, parseDateInput } from '../../customers/onboarding.js';
 import { CancelledError } from '../../errors.js';
+import { info, success, warn, type Note } from '../../outcome.js';
+import type { Prompter } from '../../prompt/prompter.js';
+import { isLocale } from '../parse.js';
 
-const list = (value: unknown): string =>
-  Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : '';
+/** A value as the wizard shows it; nothing for an empty one. */
+const shown = (value: unknown): string | undefined =>
+  Array.isArray(value)
+    ? value.join(', ') || undefined
+    : value === undefined || value === ''
+      ? undefined
+      : String(value);
 const split = (value: string): string[] =>
   value
     .split(/[,\s]+/)
     .map((v) => v.trim())
     .filter(Boolean);
 
-function listProblem(value: string, check: (v: string) => string | undefined, required: boolean): true | string {
-  const items = split(value);
-  if (required && items.length === 0) return 'At least one is needed.';
-  for (const item of items) {
+function listProblem(value: string, check: (v: string) => string | undefined): string | undefined {
+  for (const item of split(value)) {
     const problem = check(item);
     if (problem) return problem;
   }
-  return true;
+  return undefined;
 }
 
 /** "Globex Widgets International" -> "GLOBEX-WIDGETS": whole words, at most 24 characters. */
-export function suggestReference(companyName: string): string {
+function suggestReference(companyName: string): string {
   const words = companyName
     .toUpperCase()
     .split(/[^A-Z0-9]+/)
@@ -51,6 +55,17 @@ export function suggestReference(companyName: string): string {
   return ref || (words[0] ?? '').slice(0, 24);
 }
 
+/** What a question needs besides its field: the answers so far, and checks against the wider world. */
+interface Asking {
+  prompter: Prompter;
+  ctx: Context;
+  answers: Record<string, unknown>;
+  /** The suggestion: from flags or file, else remembered, else the table's. */
+  suggestion: string | boolean | undefined;
+  /** An extra check of a text answer (the reference must be new to the local record). */
+  check?: ((value: string) => string | undefined) | undefined;
+}
+
 export async function onboardingWizard(
   ctx: Context,
   initial: Record<string, unknown>,
@@ -58,160 +73,137 @@ export async function onboardingWizard(
   const prompter = await ctx.prompter('Supply the fields with --file or flags instead.');
   const account = await ctx.account();
   const prefs = (await ctx.config()).preferences?.[account.profile ?? account.key] ?? {};
-  const now = ctx.now();
-  const str = (key: string) => (typeof initial[key] === 'string' ? (initial[key] as string) : undefined);
-  ctx.out.info('Onboard a customer. Press Ctrl+C at any time to stop; nothing is sent until you confirm.');
-
-  const companyName = (
-    await prompter.input({
-      message: 'Company name',
-      default: str('companyName'),
-      validate: (v) => (v.trim() ? true : 'The company name is needed.'),
-    })
-  ).trim();
-  const suggestedRef = str('customerReference') ?? suggestReference(companyName);
   const { readLedger } = await import('../../customers/ledger.js');
   const known = new Set(readLedger(ctx.configDir, account.key).customers.map((c) => c.reference));
-  const customerReference = (
-    await prompter.input({
-      message: 'Your reference for this customer',
-      default: suggestedRef || undefined,
-      validate: (v) =>
-        !v.trim()
-          ? 'A reference is needed; it must be unique among your customers.'
-          : known.has(v.trim())
-            ? `${v.trim()} is already in your local record; choose another.`
-            : true,
-    })
-  ).trim();
-  const contactEmail = (
-    await prompter.input({
-      message: 'Contact email (optional)',
-      default: str('contactEmail'),
-      validate: (v) => (!v.trim() ? true : (emailProblem(v.trim()) ?? true)),
-    })
-  ).trim();
-  const domains = split(
-    await prompter.input({
-      message: 'Domains to monitor (comma-separated)',
-      default: list(initial['assetsDomains']) || undefined,
-      validate: (v) => listProblem(v, domainProblem, false),
-    }),
-  );
-  const emails = split(
-    await prompter.input({
-      message: 'Email addresses to monitor (comma-separated)',
-      default: list(initial['assetsEmails']) || undefined,
-      validate: (v) =>
-        domains.length === 0 && split(v).length === 0
-          ? 'Give at least one domain or email to monitor.'
-          : listProblem(v, emailProblem, false),
-    }),
-  );
-  const alertRecipients = split(
-    await prompter.input({
-      message: 'Alert recipients (comma-separated)',
-      default: list(initial['alertRecipients']) || contactEmail || undefined,
-      validate: (v) => listProblem(v, emailProblem, true),
-    }),
-  );
-  const planType = await prompter.select({
-    message: 'Plan',
-    choices: PLAN_TYPES.map((p) => ({ name: p, value: p })),
-    default: (str('planType') as (typeof PLAN_TYPES)[number]) ?? 'safeweb-basic',
-  });
-  const price = Number(
-    await prompter.input({
-      message: 'Price',
-      default: initial['price'] !== undefined ? String(initial['price']) : undefined,
-      validate: (v) =>
-        v.trim() !== '' && Number.isFinite(Number(v)) && Number(v) >= 0 ? true : 'A number, 0 or more (e.g. 49.99).',
-    }),
-  );
-  const currencyCode = await prompter.select({
-    message: 'Currency',
-    choices: CURRENCIES.map((c) => ({ name: c, value: c })),
-    default: (str('currencyCode') ?? prefs['currencyCode'] ?? 'USD') as (typeof CURRENCIES)[number],
-  });
-  const billedFromDate = parseDateInput(
-    await prompter.input({
-      message: 'Billed from (ISO date-time, or now+5m)',
-      default: str('billedFromDate') ?? new Date(now.getTime() + 5 * 60_000).toISOString(),
-      validate: (v) => {
-        const parsed = parseDateInput(v.trim(), ctx.now());
-        if (!parsed) return 'An ISO 8601 date-time such as 2026-06-01T00:00:00Z, or now+5m.';
-        return Date.parse(parsed) > ctx.now().getTime()
-          ? true
-          : 'It must be in the future: the API rejects past billing dates.';
-      },
-    }),
-    ctx.now(),
-  )!;
-  const enrolType = await prompter.select({
-    message: 'Enrolment',
-    choices: ENROL_TYPES.map((e) => ({ name: e, value: e })),
-    default: (str('enrolType') as (typeof ENROL_TYPES)[number]) ?? 'opt-out',
-  });
-  const sendMonthlyReport = await prompter.confirm({
-    message: 'Send monthly security reports?',
-    default:
-      typeof initial['sendMonthlyReport'] === 'boolean'
-        ? (initial['sendMonthlyReport'] as boolean)
-        : planType !== 'safeweb-basic',
-  });
-  const localeCode = (
-    await prompter.input({
-      message: 'Locale',
-      default: str('localeCode') ?? prefs['localeCode'] ?? 'en-GB',
-      validate: (v) => (/^[a-z]{2}-[A-Z]{2}$/.test(v.trim()) ? true : 'A locale such as en-GB or da-DK.'),
-    })
-  ).trim();
+  ctx.out.info('Onboard a customer. Press Ctrl+C at any time to stop; nothing is sent until you confirm.');
 
-  const doc: Record<string, unknown> = {
-    ...initial,
-    companyName,
-    customerReference,
-    alertRecipients,
-    price,
-    currencyCode,
-    billedFromDate,
-    planType,
-    enrolType,
-    sendMonthlyReport,
-    localeCode,
-  };
-  if (contactEmail) doc['contactEmail'] = contactEmail;
-  else delete doc['contactEmail'];
-  doc['assetsDomains'] = domains;
-  doc['assetsEmails'] = emails;
-  if (domains.length === 0) delete doc['assetsDomains'];
-  if (emails.length === 0) delete doc['assetsEmails'];
+  const answers: Record<string, unknown> = {};
+  for (const field of FIELDS) {
+    if (!field.ask) continue;
+    const q = field.ask;
+    let suggestion =
+      shown(initial[field.key]) ??
+      (q.remember ? prefs[field.key] : undefined) ??
+      shown(q.suggestFrom ? answers[q.suggestFrom] : undefined) ??
+      q.suggest ??
+      field.default;
+    if (field.kind === 'boolean')
+      suggestion = typeof initial[field.key] === 'boolean' ? (initial[field.key] as boolean) : field.default;
+    let check: Asking['check'];
+    if (field.key === 'customerReference') {
+      // Unique per partner: the local record knows the ones this tool created.
+      suggestion ??= suggestReference(String(answers['companyName'] ?? ''));
+      check = (v) => (known.has(v) ? `${v} is already in your local record; choose another.` : undefined);
+    }
+    answers[field.key] = await ask(field, { prompter, ctx, answers, suggestion, check });
+  }
+
+  const doc: Record<string, unknown> = { ...initial };
+  for (const [key, value] of Object.entries(answers)) {
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) delete doc[key];
+    else doc[key] = value;
+  }
 
   // The summary is talk, not data: stderr, so `--json` output stays one document.
   const { renderTable } = await import('../../output/table.js');
-  const rows = FIELDS.filter((f) => doc[f.key] !== undefined).map((f) => [
-    f.key,
-    Array.isArray(doc[f.key]) ? (doc[f.key] as unknown[]).join(', ') : String(doc[f.key]),
-  ]);
+  const rows = FIELDS.filter((f) => doc[f.key] !== undefined).map((f) => [f.key, shown(doc[f.key]) ?? '']);
   ctx.out.info(await renderTable([{ header: 'Field' }, { header: 'Value' }], rows, ctx.out.errColor));
-  if (!(await prompter.confirm({ message: `Onboard ${companyName} (${customerReference})?`, default: true })))
+  const what = `${String(doc['companyName'])} (${String(doc['customerReference'])})`;
+  if (!(await prompter.confirm({ message: `Onboard ${what}?`, default: true })))
     throw new CancelledError('Nothing was sent.');
   return doc;
 }
 
-/** After a wizard onboarding: remember currency and locale, offer the answers as a file, show the command. */
+/** One question, asked the way its kind needs; the answer as the document holds it. */
+async function ask(field: FieldSpec, a: Asking): Promise<unknown> {
+  const q = field.ask!;
+  const text = (validate: (v: string) => true | string) =>
+    a.prompter.input({ message: q.message, default: shown(a.suggestion), validate });
+  const needed = q.needed ?? `${field.key} is needed.`;
+  switch (field.kind) {
+    case 'string':
+    case 'email':
+      return (
+        (
+          await text((raw) => {
+            const v = raw.trim();
+            if (!v) return field.required || q.check ? needed : true;
+            if (q.check === 'locale' && !isLocale(v)) return needed;
+            return (field.kind === 'email' ? emailProblem(v) : a.check?.(v)) ?? true;
+          })
+        ).trim() || undefined
+      );
+    case 'domains':
+    case 'emails': {
+      const problem = field.kind === 'domains' ? domainProblem : emailProblem;
+      // The last list of the "at least one" group refuses to leave the whole group empty.
+      const group = AT_LEAST_ONE as readonly string[];
+      const lastOfGroup = group.at(-1) === field.key;
+      const groupEmpty = () =>
+        group.every((key) => key === field.key || !(a.answers[key] as unknown[] | undefined)?.length);
+      return split(
+        await text((v) => {
+          if (split(v).length === 0 && field.minItems) return needed;
+          if (split(v).length === 0 && lastOfGroup && groupEmpty())
+            return 'Give at least one domain or email to monitor.';
+          return listProblem(v, problem) ?? true;
+        }),
+      );
+    }
+    case 'number': {
+      const min = field.minimum ?? -Infinity;
+      return Number(
+        await text((v) => (v.trim() !== '' && Number.isFinite(Number(v)) && Number(v) >= min ? true : needed)),
+      );
+    }
+    case 'date':
+      return askDate(field, a);
+    case 'enum':
+      return a.prompter.select({
+        message: q.message,
+        choices: (field.choices ?? []).map((c) => ({ name: c, value: c })),
+        default: a.suggestion as string | undefined,
+      });
+    case 'boolean':
+      return a.prompter.confirm({ message: q.message, default: a.suggestion === true });
+  }
+}
+
+/** A date, given as ISO or relative (`now+5m`), kept as a full ISO string; some must be in the future. */
+async function askDate(field: FieldSpec, a: Asking): Promise<string | undefined> {
+  // The table's relative suggestion (now+5m) is shown as the date it means; a given value as given.
+  const suggestion = shown(a.suggestion);
+  const answer = await a.prompter.input({
+    message: field.ask!.message,
+    default: suggestion === field.ask!.suggest ? parseDateInput(suggestion!, a.ctx.now()) : suggestion,
+    validate: (v) => {
+      if (!v.trim() && !field.required) return true;
+      const parsed = parseDateInput(v.trim(), a.ctx.now());
+      if (!parsed) return 'An ISO 8601 date-time such as 2026-06-01T00:00:00Z, or now+5m.';
+      if (field.future && Date.parse(parsed) <= a.ctx.now().getTime())
+        return `It must be in the future: the API rejects past ${field.future}.`;
+      return true;
+    },
+  });
+  return answer.trim() ? parseDateInput(answer.trim(), a.ctx.now()) : undefined;
+}
+
+/**
+ * After a wizard onboarding: remember the answers the table marks, offer the answers as a file,
+ * and give the same onboarding as a command. Returns what to say after the result.
+ */
 export async function afterWizard(
   ctx: Context,
   body: OnboardingRequest,
   account: { key: string; profile: string | undefined },
-): Promise<void> {
+): Promise<Note[]> {
   await updateConfig(ctx.configDir, (data) => {
     data.preferences ??= {};
-    data.preferences[account.profile ?? account.key] = {
-      currencyCode: body.currencyCode,
-      localeCode: body.localeCode ?? 'en-GB',
-    };
+    data.preferences[account.profile ?? account.key] = Object.fromEntries(
+      FIELDS.filter((f) => f.ask?.remember).map((f) => [f.key, String(body[f.key] ?? f.default)]),
+    );
   });
+  const notes: Note[] = [];
   const prompter = await ctx.prompter('');
   if (await prompter.confirm({ message: 'Save these answers as a JSON file for --file?', default: false })) {
     const file = (
@@ -223,13 +215,12 @@ export async function afterWizard(
     ).trim();
     try {
       writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`, { flag: 'wx' });
-      ctx.out.success(`Saved ${file}. Change the reference and dates before reusing it.`);
+      notes.push(success(`Saved ${file}. Change the reference and dates before reusing it.`));
     } catch (error) {
-      ctx.out.warn(
-        `could not save ${file}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it already exists' : (error as Error).message}`,
-      );
+      const why = (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it already exists' : (error as Error).message;
+      notes.push(warn(`could not save ${file}: ${why}`));
     }
   }
-  ctx.out.info('The same onboarding without the wizard:');
-  ctx.out.info(`  ${onboardCommand(body)}`);
+  notes.push(info('The same onboarding without the wizard:'), info(`  ${onboardCommand(body)}`));
+  return notes;
 }

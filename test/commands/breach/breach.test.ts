@@ -133,7 +133,8 @@ describe('safeweb breach check', () => {
     );
     expect(r.code).toBe(4);
     expect(r.stderr).toBe(
-      'error: Failed to verify org API key (401 from POST /api/v1/integrations/breach/check) — Check the partner ID and API key with `safeweb profile show`, or run `safeweb login`.\n',
+      'error: Failed to verify org API key (401 from POST /api/v1/integrations/breach/check) — ' +
+        'Check the partner ID and API key with `safeweb profile show`, or run `safeweb login`.\n',
     );
   });
 });
@@ -142,7 +143,7 @@ describe('breach check --results / --resume', () => {
   it('records each address, resumes after Ctrl+C without checking any twice', { timeout: 30_000 }, async () => {
     const { startSandbox } = await import('../../../src/sandbox/server.js');
     const { spawn } = await import('node:child_process');
-    const { readFileSync } = await import('node:fs');
+    const { existsSync, readFileSync } = await import('node:fs');
     const { BIN } = await import('../../helpers/cli.js');
     let checks = 0;
     const slow = await startSandbox({
@@ -164,9 +165,15 @@ describe('breach check --results / --resume', () => {
       [BIN, 'breach', 'check', '--file', file, '--results', results, '--concurrency', '2'],
       { env: env as NodeJS.ProcessEnv, stdio: 'ignore' },
     );
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    // Interrupt once a first address is recorded (40 at 100 ms, two at a time, take 2 s).
+    const deadline = Date.now() + 15_000;
+    while (!existsSync(results) || readFileSync(results, 'utf8').trim() === '') {
+      if (Date.now() > deadline) throw new Error('no address was recorded within 15 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     child.kill('SIGINT');
-    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(130);
+    expect(await closed).toBe(130);
     const first = readFileSync(results, 'utf8')
       .trim()
       .split('\n')

@@ -9,7 +9,8 @@ import { stubServer, type Stub } from '../../helpers/stub-server.js';
 const HEADER =
   'companyName,customerReference,assetsDomains,assetsEmails,alertRecipients,price,currencyCode,billedFromDate,sendMonthlyReport';
 const csvRow = (i: number, prefix = 'B') =>
-  `Company ${i},${prefix}-${i},c${i}.example,info@c${i}.example;it@c${i}.example,alerts@c${i}.example,${i},USD,now+1d,${i % 2 ? 'yes' : 'no'}`;
+  `Company ${i},${prefix}-${i},c${i}.example,info@c${i}.example;it@c${i}.example,alerts@c${i}.example,` +
+  `${i},USD,now+1d,${i % 2 ? 'yes' : 'no'}`;
 
 let sandboxes: Sandbox[] = [];
 let stub: Stub | undefined;
@@ -37,6 +38,15 @@ async function world(faults: Faults = {}, log?: (l: string) => void) {
   };
   const mine = (prefix: string) => sandbox.state.customers.filter((c) => c.customerReference.startsWith(`${prefix}-`));
   return { sandbox, env, dir, write, mine };
+}
+
+/** Resolves once `ready()` holds, checking every 20 ms; fails the test after `ms`. */
+async function until(ready: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 const lines = (file: string) =>
@@ -144,7 +154,8 @@ describe('bulk onboarding', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('3 of 5 rows in');
     expect(r.stderr).toContain(
-      'row 2 (B-2): assetsDomains[0]: "not a domain" is not a valid domain name; price: must be 0 or more (got -4); currencyCode: must be one of AUD, GBP, USD (got "EUR")',
+      'row 2 (B-2): assetsDomains[0]: "not a domain" is not a valid domain name; price: must be 0 or more ' +
+        '(got -4); currencyCode: must be one of AUD, GBP, USD (got "EUR")',
     );
     expect(r.stderr).toContain('row 4 (B-1): customerReference B-1 is also on row 1');
     expect(r.stderr).toContain('row 5: has 2 cells; the header has 9');
@@ -195,7 +206,7 @@ describe('bulk onboarding', () => {
   });
 
   it('records 5xx as unknown (exit 5); --resume settles them without doubling', async () => {
-    const failing = await world({ errorRate: 1 });
+    const failing = await world({ errorRate: 1, random: () => 0 });
     const file = failing.write(
       'c.csv',
       [HEADER, ...Array.from({ length: 6 }, (_, i) => csvRow(i + 1, 'UN'))].join('\n'),
@@ -233,16 +244,10 @@ describe('bulk onboarding', () => {
       [BIN, 'customer', 'onboard', '--file', file, '--results', results, '--concurrency', '4'],
       { env: w.env as NodeJS.ProcessEnv, stdio: 'ignore' },
     );
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (existsSync(results) && readFileSync(results, 'utf8').split('\n').length > 8) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 20);
-    });
-    await new Promise((resolve) => child.on('close', resolve));
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    await until(() => existsSync(results) && readFileSync(results, 'utf8').split('\n').length > 8, '8 rows done');
+    child.kill('SIGKILL');
+    await closed;
     expect(existsSync(`${results}.inflight`)).toBe(true);
     const done = lines(results).length;
     expect(done).toBeLessThan(total);
@@ -282,9 +287,11 @@ describe('bulk onboarding', () => {
       );
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      const closed = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+      // Interrupt once some rows are done and many are still to come.
+      await until(() => existsSync(results) && readFileSync(results, 'utf8').trim() !== '', 'a first row done');
       child.kill('SIGINT');
-      const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+      const code = await closed;
       expect(code).toBe(130);
       expect(stderr).toContain('Interrupted.');
       expect(existsSync(`${results}.inflight`)).toBe(false);
