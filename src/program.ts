@@ -16,6 +16,7 @@ import { registerLogin } from './commands/login/index.js';
 import { registerPartner } from './commands/partner/index.js';
 import { registerProfile } from './commands/profile/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
+import { registerSchema } from './commands/schema/index.js';
 import { registerWebhook } from './commands/webhook/index.js';
 import { version } from './version.js';
 
@@ -65,6 +66,7 @@ export function buildProgram(ctx: Context): Command {
   registerDoctor(program, ctx);
   registerProfile(program, ctx);
   registerSandbox(program, ctx);
+  registerSchema(program, ctx);
   registerCompletion(program, ctx);
 
   for (const command of allCommands(program)) {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
+import { ROOT, cleanEnv, runInProcess, stripAnsi, tempDir } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
 import { stubServer, type Stub } from '../../helpers/stub-server.js';
 
@@ -28,7 +28,8 @@ describe('safeweb customer onboard', () => {
   it('onboards examples/acme.json, prints id, reference and company, and records it locally', async () => {
     const env = { ...fx().env, SAFEWEB_CONFIG_DIR: tempDir().dir };
     const r = await runInProcess(['customer', 'onboard', '--file', ACME], { env });
-    expect(r.stderr).toBe('');
+    // Piped: the record on stdout, only the success line on stderr.
+    expect(r.stderr).toBe('✓ Onboarded Acme Corporation (ACME-001).\n');
     expect(r.code).toBe(0);
     const [id, ref, company] = r.stdout.trim().split('\t');
     expect(ref).toBe('ACME-001');
@@ -58,6 +59,21 @@ describe('safeweb customer onboard', () => {
     // The reference now works wherever a customer ID does.
     const breaches = await runInProcess(['customer', 'breaches', 'ACME-001', '--json'], { env });
     expect(JSON.parse(breaches.stdout).success).toBe(true);
+  });
+
+  it('shows the new customer as labelled pairs on a terminal', async () => {
+    const env = { ...fx().env, SAFEWEB_CONFIG_DIR: tempDir().dir };
+    const r = await runInProcess(['customer', 'onboard', '--file', ACME, '--reference', 'TTY-1', '--no-input'], {
+      env,
+      tty: true,
+    });
+    expect(r.code).toBe(0);
+    const id = customersOf().find((c) => c.customerReference === 'TTY-1')!.id;
+    const screen = stripAnsi(r.stdout);
+    expect(screen).toMatch(new RegExp(`Customer ID\\s+│ ${id}`));
+    expect(screen).toMatch(/Reference\s+│ TTY-1/);
+    expect(screen).toMatch(/Company\s+│ Acme Corporation/);
+    expect(r.stderr).toContain('Onboarded Acme Corporation (TTY-1).');
   });
 
   it('reads stdin with --file -, lets flags override the file, and prints JSON with --json', async () => {
@@ -129,7 +145,10 @@ describe('safeweb customer onboard', () => {
       env: fx().env,
     });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ ...acme(), customerReference: 'DRY-1' });
+    // The file's "$schema" is for editors: accepted, and not part of the request.
+    const { $schema, ...request } = acme();
+    expect($schema).toBe('../schema/onboarding.schema.json');
+    expect(JSON.parse(r.stdout)).toEqual({ ...request, customerReference: 'DRY-1' });
     expect(r.stderr).toContain('Dry run: the request above is valid; nothing was sent.');
     expect(customersOf()).toHaveLength(before);
   });
@@ -161,7 +180,8 @@ describe('safeweb customer onboard', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       [
-        'error: missing required fields; nothing was sent: — Supply them with the flags shown or --file FILE, or run on a terminal for the wizard.',
+        'error: missing required fields; nothing was sent: — Supply them with the flags shown or --file FILE, ' +
+          'or run on a terminal for the wizard.',
         '  - customerReference (--reference)',
         '  - alertRecipients (--alert-recipient)',
         '  - price (--price)',

@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import type { Context } from '../../context.js';
+import { examples } from '../examples.js';
+
+export function registerSchema(program: Command, ctx: Context): void {
+  const schema = program
+    .command('schema')
+    .summary('JSON Schemas of the documents this tool reads')
+    .description('Print the JSON Schema (draft 2020-12) of a document this tool reads, for editors and validators.');
+
+  schema
+    .command('onboarding')
+    .summary('the JSON Schema of an onboarding request (customer onboard --file)')
+    .description(
+      'Print the JSON Schema of one onboarding request: the fields of `customer onboard --file` documents, ' +
+        'NDJSON lines and JSON-array items. Point a file\'s "$schema" at it and editors complete and check the fields.',
+    )
+    .addHelpText(
+      'after',
+      examples('safeweb schema onboarding > onboarding.schema.json', 'safeweb schema onboarding --json | jq .required'),
+    )
+    .action(async () => {
+      const { runSchemaOnboarding } = await import('./onboarding.js');
+      ctx.done(runSchemaOnboarding());
+    });
+}
