@@ -111,6 +111,12 @@ export function parseWebhookUrl(value: string): string {
   return url.href;
 }
 
+/** The path part of a URL: /hook. */
+export function parseUrlPath(value: string): string {
+  if (!value.startsWith('/')) throw new InvalidArgumentError('must start with /, like /hook.');
+  return value;
+}
+
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
 /** An HTTP method in any case, upper-cased. */

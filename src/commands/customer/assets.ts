@@ -6,6 +6,7 @@ import { hint, info, lines, table, type Outcome } from '../../outcome.js';
 import type { Colors } from '../../output/color.js';
 import { customerTarget, describeCustomer } from './target.js';
 
+/** Commander refuses --set-domains with --add/--remove-domain, and --set-emails with theirs. */
 export interface CustomerAssetsOptions {
   customer: string;
   addDomain?: string[];
@@ -59,10 +60,6 @@ function diff(kind: Change['kind'], before: string[], after: string[]): Change[]
 export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Context): Promise<Outcome> {
   const setDomains = opts.setDomains === undefined ? undefined : splitList(opts.setDomains);
   const setEmails = opts.setEmails === undefined ? undefined : splitList(opts.setEmails);
-  if (setDomains && (opts.addDomain || opts.removeDomain))
-    throw new UsageError('--set-domains cannot be combined with --add-domain or --remove-domain');
-  if (setEmails && (opts.addEmail || opts.removeEmail))
-    throw new UsageError('--set-emails cannot be combined with --add-email or --remove-email');
   const problems = [
     ...[...(opts.addDomain ?? []), ...(setDomains ?? [])].map((d) => domainProblem(d)),
     ...[...(opts.addEmail ?? []), ...(setEmails ?? [])].map((e) => emailProblem(e)),

@@ -1,20 +1,16 @@
 import { getCustomerBreaches } from '../../api/customers.js';
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
 import { hint, table, type Outcome } from '../../outcome.js';
-import { isLocale } from '../parse.js';
 import { customerTarget, describeCustomer } from './target.js';
 
 export interface CustomerBreachesOptions {
   customer: string;
+  /** Commander checked it (parseLocale). */
   locale?: string | undefined;
   unresolved: boolean;
 }
 
 export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Context): Promise<Outcome> {
-  // Until `customer breaches --locale` has commander's parseLocale (customer/index.ts).
-  if (opts.locale !== undefined && !isLocale(opts.locale))
-    throw new UsageError(`--locale must look like en-GB or da-DK (got "${opts.locale}")`);
   const target = await customerTarget(ctx, opts.customer);
   const result = await getCustomerBreaches(target.api, target.id, opts.locale);
   const breaches = opts.unresolved ? result.breaches.filter((b) => !b.resolved) : result.breaches;

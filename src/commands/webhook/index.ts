@@ -2,7 +2,15 @@ import { Argument, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { EVENTS } from '../../webhooks/events.js';
 import { examples } from '../examples.js';
-import { collect, exactlyOne, parseHttpUrl, parsePort, parsePositiveInt, parseWebhookUrl } from '../parse.js';
+import {
+  collect,
+  exactlyOne,
+  parseHttpUrl,
+  parsePort,
+  parsePositiveInt,
+  parseUrlPath,
+  parseWebhookUrl,
+} from '../parse.js';
 
 /** Endpoint IDs are whole numbers from 1 (see `safeweb webhook list`). */
 const parseWebhookId = parsePositiveInt(Number.MAX_SAFE_INTEGER);
@@ -138,7 +146,9 @@ export function registerWebhook(program: Command, ctx: Context): void {
       'Receive deliveries on 127.0.0.1: verify each signature, answer 200 (valid) or 401 (invalid) at once, print the event, flag duplicates, and optionally forward verified deliveries, raw body and SafeWeb headers intact, to your own app. Runs until Ctrl+C.',
     )
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').default(4020).argParser(parsePort))
-    .option('--path <path>', 'accept deliveries only on this path (default: any)')
+    .addOption(
+      new Option('--path <path>', 'accept deliveries only on this path (default: any)').argParser(parseUrlPath),
+    )
     .option('--secret-file <file>', 'file holding the endpoint secret (repeatable for a rotation)', collect)
     .addOption(new Option('--forward-to <url>', 'forward verified deliveries to this URL').argParser(parseHttpUrl))
     .addHelpText(

@@ -1,0 +1,496 @@
+/**
+ * argv -> the options each verb receives, or commander's usage error (exit 2), for every verb.
+ * The verbs' run functions are replaced, so this is the commander tree alone: defaults,
+ * repeatable flags, choices, conflicts and the shared argument parsers of src/commands/parse.ts.
+ */
+import { beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
+import { cleanEnv, runInProcess, tempDir } from '../helpers/cli.js';
+
+const { stub } = vi.hoisted(() => ({ stub: () => vi.fn(async () => ({ data: undefined })) }));
+
+vi.mock('../../src/commands/health/check.js', () => ({ runHealth: stub() }));
+vi.mock('../../src/commands/customer/onboard.js', () => ({ runCustomerOnboard: stub() }));
+vi.mock('../../src/commands/customer/list.js', () => ({ runCustomerList: stub() }));
+vi.mock('../../src/commands/customer/offboard.js', () => ({ runCustomerOffboard: stub() }));
+vi.mock('../../src/commands/customer/reactivate.js', () => ({ runCustomerReactivate: stub() }));
+vi.mock('../../src/commands/customer/update.js', () => ({ runCustomerUpdate: stub() }));
+vi.mock('../../src/commands/customer/assets.js', () => ({ runCustomerAssets: stub() }));
+vi.mock('../../src/commands/customer/breaches.js', () => ({ runCustomerBreaches: stub() }));
+vi.mock('../../src/commands/customer/threat-score.js', () => ({ runCustomerThreatScore: stub() }));
+vi.mock('../../src/commands/customer/magic-link.js', () => ({ runCustomerMagicLink: stub() }));
+vi.mock('../../src/commands/breach/check.js', () => ({ runBreachCheck: stub() }));
+vi.mock('../../src/commands/breach/retrieve.js', () => ({ runBreachRetrieve: stub() }));
+vi.mock('../../src/commands/breach/status.js', () => ({ runBreachSetStatus: stub() }));
+vi.mock('../../src/commands/breach/get.js', () => ({ runBreachGet: stub() }));
+vi.mock('../../src/commands/breach/categories.js', () => ({ runBreachCategories: stub() }));
+vi.mock('../../src/commands/webhook/create.js', () => ({ runWebhookCreate: stub() }));
+vi.mock('../../src/commands/webhook/list.js', () => ({ runWebhookList: stub() }));
+vi.mock('../../src/commands/webhook/update.js', () => ({ runWebhookUpdate: stub() }));
+vi.mock('../../src/commands/webhook/delete.js', () => ({ runWebhookDelete: stub() }));
+vi.mock('../../src/commands/webhook/verify.js', () => ({ runWebhookVerify: stub() }));
+vi.mock('../../src/commands/webhook/listen.js', () => ({ runWebhookListen: stub() }));
+vi.mock('../../src/commands/webhook/trigger.js', () => ({ runWebhookTrigger: stub() }));
+vi.mock('../../src/commands/partner/analytics.js', () => ({ runPartnerAnalytics: stub() }));
+vi.mock('../../src/commands/partner/plans.js', () => ({ runPartnerPlans: stub() }));
+vi.mock('../../src/commands/api/request.js', () => ({ runApi: stub() }));
+vi.mock('../../src/commands/login/login.js', () => ({ runLogin: stub() }));
+vi.mock('../../src/commands/doctor/check.js', () => ({ runDoctor: stub() }));
+vi.mock('../../src/commands/profile/add.js', () => ({ runProfileAdd: stub() }));
+vi.mock('../../src/commands/profile/list.js', () => ({ runProfileList: stub() }));
+vi.mock('../../src/commands/profile/use.js', () => ({ runProfileUse: stub() }));
+vi.mock('../../src/commands/profile/show.js', () => ({ runProfileShow: stub() }));
+vi.mock('../../src/commands/profile/remove.js', () => ({ runProfileRemove: stub() }));
+vi.mock('../../src/commands/sandbox/start.js', () => ({ runSandboxStart: stub() }));
+vi.mock('../../src/commands/sandbox/deliveries.js', () => ({ runSandboxDeliveries: stub() }));
+vi.mock('../../src/commands/sandbox/exec.js', () => ({ runSandboxExec: stub() }));
+vi.mock('../../src/commands/completion/print.js', () => ({ runCompletion: stub() }));
+
+const verbs = {
+  health: (await import('../../src/commands/health/check.js')).runHealth,
+  onboard: (await import('../../src/commands/customer/onboard.js')).runCustomerOnboard,
+  customerList: (await import('../../src/commands/customer/list.js')).runCustomerList,
+  offboard: (await import('../../src/commands/customer/offboard.js')).runCustomerOffboard,
+  reactivate: (await import('../../src/commands/customer/reactivate.js')).runCustomerReactivate,
+  customerUpdate: (await import('../../src/commands/customer/update.js')).runCustomerUpdate,
+  assets: (await import('../../src/commands/customer/assets.js')).runCustomerAssets,
+  customerBreaches: (await import('../../src/commands/customer/breaches.js')).runCustomerBreaches,
+  threatScore: (await import('../../src/commands/customer/threat-score.js')).runCustomerThreatScore,
+  magicLink: (await import('../../src/commands/customer/magic-link.js')).runCustomerMagicLink,
+  check: (await import('../../src/commands/breach/check.js')).runBreachCheck,
+  retrieve: (await import('../../src/commands/breach/retrieve.js')).runBreachRetrieve,
+  setStatus: (await import('../../src/commands/breach/status.js')).runBreachSetStatus,
+  get: (await import('../../src/commands/breach/get.js')).runBreachGet,
+  categories: (await import('../../src/commands/breach/categories.js')).runBreachCategories,
+  create: (await import('../../src/commands/webhook/create.js')).runWebhookCreate,
+  webhookList: (await import('../../src/commands/webhook/list.js')).runWebhookList,
+  webhookUpdate: (await import('../../src/commands/webhook/update.js')).runWebhookUpdate,
+  webhookDelete: (await import('../../src/commands/webhook/delete.js')).runWebhookDelete,
+  verify: (await import('../../src/commands/webhook/verify.js')).runWebhookVerify,
+  listen: (await import('../../src/commands/webhook/listen.js')).runWebhookListen,
+  trigger: (await import('../../src/commands/webhook/trigger.js')).runWebhookTrigger,
+  analytics: (await import('../../src/commands/partner/analytics.js')).runPartnerAnalytics,
+  plans: (await import('../../src/commands/partner/plans.js')).runPartnerPlans,
+  api: (await import('../../src/commands/api/request.js')).runApi,
+  login: (await import('../../src/commands/login/login.js')).runLogin,
+  doctor: (await import('../../src/commands/doctor/check.js')).runDoctor,
+  profileAdd: (await import('../../src/commands/profile/add.js')).runProfileAdd,
+  profileList: (await import('../../src/commands/profile/list.js')).runProfileList,
+  profileUse: (await import('../../src/commands/profile/use.js')).runProfileUse,
+  profileShow: (await import('../../src/commands/profile/show.js')).runProfileShow,
+  profileRemove: (await import('../../src/commands/profile/remove.js')).runProfileRemove,
+  sandboxStart: (await import('../../src/commands/sandbox/start.js')).runSandboxStart,
+  deliveries: (await import('../../src/commands/sandbox/deliveries.js')).runSandboxDeliveries,
+  exec: (await import('../../src/commands/sandbox/exec.js')).runSandboxExec,
+  completion: (await import('../../src/commands/completion/print.js')).runCompletion,
+} as unknown as Record<string, Mock>;
+
+type Verb = keyof typeof verbs;
+
+const env = cleanEnv({ SAFEWEB_CONFIG_DIR: tempDir().dir });
+
+beforeEach(() => vi.clearAllMocks());
+
+/** Runs argv; exactly one verb ran, once: its first argument and the context it got. */
+async function parsed(argv: string[], verb: Verb) {
+  vi.clearAllMocks();
+  const r = await runInProcess(argv, { env });
+  expect(r, argv.join(' ')).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  const called = Object.entries(verbs).filter(([, fn]) => fn.mock.calls.length > 0);
+  expect(called.map(([name]) => name)).toEqual([verb]);
+  expect(verbs[verb]!).toHaveBeenCalledTimes(1);
+  const [opts, ctx] = verbs[verb]!.mock.calls[0]! as [unknown, { globals: Record<string, unknown> }];
+  return { opts, globals: ctx.globals };
+}
+
+/** Runs argv: commander's one-line usage error, exit 2, and no verb ran. */
+async function refused(argv: string[]): Promise<string> {
+  const r = await runInProcess(argv, { env });
+  expect(r.code, argv.join(' ')).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^error: [^\n]+ \(see --help\)\n$/);
+  for (const fn of Object.values(verbs)) expect(fn).not.toHaveBeenCalled();
+  return r.stderr;
+}
+
+const UUID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+describe.each<[string, string[], Verb, unknown]>([
+  ['health', ['health'], 'health', {}],
+
+  ['customer list: no filter', ['customer', 'list'], 'customerList', { status: undefined }],
+  ['customer list --status', ['customer', 'list', '--status', 'offboarded'], 'customerList', { status: 'offboarded' }],
+  ['customer offboard', ['customer', 'offboard', 'ACME-1'], 'offboard', { customer: 'ACME-1', yes: false }],
+  ['customer offboard -y', ['customer', 'offboard', 'ACME-1', '-y'], 'offboard', { customer: 'ACME-1', yes: true }],
+  ['customer reactivate', ['customer', 'reactivate', 'ACME-1'], 'reactivate', { customer: 'ACME-1' }],
+  [
+    'customer update',
+    ['customer', 'update', 'ACME-1', '--price', '79', '--plan', 'safeweb-plus', '--contact-email', 'it@acme.co'],
+    'customerUpdate',
+    { customer: 'ACME-1', price: '79', plan: 'safeweb-plus', contactEmail: 'it@acme.co' },
+  ],
+  ['customer assets: show', ['customer', 'assets', 'ACME-1'], 'assets', { customer: 'ACME-1' }],
+  [
+    'customer assets: repeatable edits',
+    ['customer', 'assets', 'ACME-1', '--add-domain', 'a.co', '--add-domain', 'b.co', '--remove-email', 'x@a.co'],
+    'assets',
+    { customer: 'ACME-1', addDomain: ['a.co', 'b.co'], removeEmail: ['x@a.co'] },
+  ],
+  [
+    'customer breaches',
+    ['customer', 'breaches', 'ACME-1'],
+    'customerBreaches',
+    { customer: 'ACME-1', locale: undefined, unresolved: false },
+  ],
+  [
+    'customer breaches --locale --unresolved',
+    ['customer', 'breaches', 'ACME-1', '--locale', 'da-DK', '--unresolved'],
+    'customerBreaches',
+    { customer: 'ACME-1', locale: 'da-DK', unresolved: true },
+  ],
+  ['customer threat-score', ['customer', 'threat-score', 'ACME-1'], 'threatScore', { customer: 'ACME-1' }],
+  ['customer magic-link', ['customer', 'magic-link', 'ACME-1'], 'magicLink', { customer: 'ACME-1' }],
+
+  ['breach retrieve', ['breach', 'retrieve', 'a@b.co'], 'retrieve', { email: 'a@b.co', locale: undefined }],
+  [
+    'breach retrieve --locale',
+    ['breach', 'retrieve', 'a@b.co', '--locale', 'fi-FI'],
+    'retrieve',
+    { email: 'a@b.co', locale: 'fi-FI' },
+  ],
+  ['breach resolve', ['breach', 'resolve', UUID], 'setStatus', { breachId: UUID, resolved: true }],
+  ['breach unresolve', ['breach', 'unresolve', UUID], 'setStatus', { breachId: UUID, resolved: false }],
+  ['breach get --name', ['breach', 'get', '--name', 'Adobe'], 'get', { name: 'Adobe' }],
+  [
+    'breach get --uuid --locale',
+    ['breach', 'get', '--uuid', UUID, '--locale', 'sv-SE'],
+    'get',
+    { uuid: UUID, locale: 'sv-SE' },
+  ],
+  ['breach categories', ['breach', 'categories'], 'categories', {}],
+
+  [
+    'webhook create: repeatable --event',
+    ['webhook', 'create', '--url', 'https://h.example/x', '--event', 'breach.new', '--event', 'email.added'],
+    'create',
+    { url: 'https://h.example/x', events: ['breach.new', 'email.added'], inactive: false, secretFile: undefined },
+  ],
+  [
+    'webhook create: URL normalised, plain http to loopback',
+    ['webhook', 'create', '--url', 'HTTP://LOCALHOST:9', '--inactive', '--secret-file', 's.secret'],
+    'create',
+    { url: 'http://localhost:9/', events: [], inactive: true, secretFile: 's.secret' },
+  ],
+  ['webhook list', ['webhook', 'list'], 'webhookList', {}],
+  [
+    'webhook update',
+    ['webhook', 'update', '3', '--inactive', '--event', 'breach.new'],
+    'webhookUpdate',
+    { id: 3, url: undefined, events: ['breach.new'], active: undefined, inactive: true },
+  ],
+  [
+    'webhook update --url',
+    ['webhook', 'update', '3', '--url', 'https://h.example/y'],
+    'webhookUpdate',
+    { id: 3, url: 'https://h.example/y', events: undefined, active: undefined, inactive: undefined },
+  ],
+  ['webhook delete', ['webhook', 'delete', '12'], 'webhookDelete', { id: 12, yes: false }],
+  ['webhook delete --yes', ['webhook', 'delete', '12', '--yes'], 'webhookDelete', { id: 12, yes: true }],
+  [
+    'webhook verify: repeatable --secret-file, payload from stdin by default',
+    ['webhook', 'verify', '--secret-file', 'new', '--secret-file', 'old', '--signature', 'sha256=ab'],
+    'verify',
+    { secretFiles: ['new', 'old'], signature: 'sha256=ab', headers: undefined, payload: '-' },
+  ],
+  [
+    'webhook verify --headers --payload',
+    ['webhook', 'verify', '--secret-file', 's', '--headers', 'h.txt', '--payload', 'b.json'],
+    'verify',
+    { secretFiles: ['s'], signature: undefined, headers: 'h.txt', payload: 'b.json' },
+  ],
+  [
+    'webhook listen: defaults',
+    ['webhook', 'listen'],
+    'listen',
+    { port: 4020, path: undefined, secretFiles: [], forwardTo: undefined },
+  ],
+  [
+    'webhook listen: every flag',
+    ['webhook', 'listen', '--port', '0', '--path', '/hook', '--secret-file', 's', '--forward-to', 'https://a.example/'],
+    'listen',
+    { port: 0, path: '/hook', secretFiles: ['s'], forwardTo: 'https://a.example/' },
+  ],
+  [
+    'webhook trigger',
+    ['webhook', 'trigger', 'breach.new', '--url', 'http://127.0.0.1:4020/', '--secret-file', 's'],
+    'trigger',
+    { event: 'breach.new', url: 'http://127.0.0.1:4020/', secretFile: 's', data: undefined },
+  ],
+
+  ['partner analytics', ['partner', 'analytics'], 'analytics', {}],
+  ['partner plans', ['partner', 'plans'], 'plans', { all: false }],
+  ['partner plans --all', ['partner', 'plans', '--all'], 'plans', { all: true }],
+
+  [
+    'api: method in any case, repeatable --query in order',
+    ['api', 'post', '/x', '--query', 'a=1', '--query', 'a=2', '--query', 'b=c=d', '--data', '{}', '-i'],
+    'api',
+    {
+      method: 'POST',
+      path: '/x',
+      data: '{}',
+      input: undefined,
+      query: [
+        ['a', '1'],
+        ['a', '2'],
+        ['b', 'c=d'],
+      ],
+      idempotent: false,
+      include: true,
+    },
+  ],
+  [
+    'api --input --idempotent',
+    ['api', 'PATCH', '/y', '--input', '-', '--idempotent'],
+    'api',
+    { method: 'PATCH', path: '/y', data: undefined, input: '-', query: [], idempotent: true, include: false },
+  ],
+
+  ['login', ['login'], 'login', { verify: true }],
+  ['login --no-verify', ['login', '--no-verify'], 'login', { verify: false }],
+  ['doctor', ['doctor'], 'doctor', {}],
+
+  [
+    'profile add',
+    ['profile', 'add', 'prod', '--api-key-stdin', '--env', 'staging', '--use'],
+    'profileAdd',
+    { name: 'prod', apiKeyStdin: true, apiKeyFile: undefined, env: 'staging', use: true, force: false, verify: false },
+  ],
+  [
+    'profile add --api-key-file --force --verify',
+    ['profile', 'add', 'prod', '--api-key-file', 'k.txt', '--force', '--verify'],
+    'profileAdd',
+    { name: 'prod', apiKeyStdin: false, apiKeyFile: 'k.txt', env: undefined, use: false, force: true, verify: true },
+  ],
+  ['profile list', ['profile', 'list'], 'profileList', { names: false }],
+  ['profile list --names', ['profile', 'list', '--names'], 'profileList', { names: true }],
+  ['profile use', ['profile', 'use', 'staging'], 'profileUse', { name: 'staging' }],
+  ['profile show', ['profile', 'show'], 'profileShow', { name: undefined, revealKey: false }],
+  [
+    'profile show NAME --reveal-key',
+    ['profile', 'show', 'p', '--reveal-key'],
+    'profileShow',
+    { name: 'p', revealKey: true },
+  ],
+  ['profile remove', ['profile', 'remove', 'old'], 'profileRemove', { name: 'old', yes: false }],
+  ['profile rm -y', ['profile', 'rm', 'old', '-y'], 'profileRemove', { name: 'old', yes: true }],
+
+  [
+    'sandbox start: defaults',
+    ['sandbox', 'start'],
+    'sandboxStart',
+    {
+      port: 4010,
+      state: undefined,
+      saveProfile: undefined,
+      quiet: false,
+      faults: { latencyMs: undefined, errorRate: undefined, rateLimit: undefined, seed: undefined },
+    },
+  ],
+  [
+    'sandbox start: --save-profile without a name, and the fault knobs',
+    [
+      'sandbox',
+      'start',
+      '--save-profile',
+      '--latency',
+      '200',
+      '--error-rate',
+      '0.05',
+      '--rate-limit',
+      '20',
+      '--seed',
+      '42',
+    ],
+    'sandboxStart',
+    {
+      port: 4010,
+      state: undefined,
+      saveProfile: 'sandbox',
+      quiet: false,
+      faults: { latencyMs: 200, errorRate: 0.05, rateLimit: 20, seed: 42 },
+    },
+  ],
+  [
+    'sandbox start --save-profile NAME --port --state --quiet',
+    ['sandbox', 'start', '--save-profile', 'local', '--port', '0', '--state', 's.json', '--quiet'],
+    'sandboxStart',
+    expect.objectContaining({ port: 0, state: 's.json', saveProfile: 'local', quiet: true }),
+  ],
+  ['sandbox deliveries', ['sandbox', 'deliveries'], 'deliveries', {}],
+  [
+    'sandbox exec: everything after -- is the command',
+    ['sandbox', 'exec', '--error-rate', '0.3', '--seed', '7', '--', 'node', '-e', '1', '--json'],
+    'exec',
+    {
+      command: ['node', '-e', '1', '--json'],
+      state: undefined,
+      faults: { latencyMs: undefined, errorRate: 0.3, rateLimit: undefined, seed: 7 },
+    },
+  ],
+
+  ['completion', ['completion', 'fish'], 'completion', { shell: 'fish' }],
+])('%s', (_name, argv, verb, expected) => {
+  it('gives the verb these options', async () => {
+    expect((await parsed(argv, verb)).opts).toEqual(expected);
+  });
+});
+
+describe('verbs whose options another part of the tree assembles', () => {
+  it('customer onboard: the field flags, repeatable lists and the bulk defaults', async () => {
+    const { opts } = await parsed(
+      ['customer', 'onboard', '--file', 'a.csv', '--domain', 'a.co', '--domain', 'b.co', '--currency', 'GBP'],
+      'onboard',
+    );
+    expect(opts).toMatchObject({ file: 'a.csv', domain: ['a.co', 'b.co'], currency: 'GBP', concurrency: 8 });
+    expect(
+      (await parsed(['customer', 'onboard', '--concurrency', '16', '--max-rps', '2.5', '--format', 'csv'], 'onboard'))
+        .opts,
+    ).toMatchObject({ concurrency: 16, maxRps: 2.5, format: 'csv' });
+  });
+
+  it('breach check: addresses, the defaults, and --max-rps', async () => {
+    expect((await parsed(['breach', 'check', 'a@b.co', 'c@d.co'], 'check')).opts).toMatchObject({
+      emails: ['a@b.co', 'c@d.co'],
+      exitStatus: false,
+      ndjson: false,
+      concurrency: 8,
+    });
+    expect(
+      (
+        await parsed(
+          ['breach', 'check', '--file', '-', '--unresolved', '--concurrency', '64', '--max-rps', '3'],
+          'check',
+        )
+      ).opts,
+    ).toMatchObject({ emails: [], file: '-', unresolved: true, concurrency: 64, maxRps: 3 });
+  });
+});
+
+describe('global flags, before or after the verb', () => {
+  it('parse --timeout as a duration and --retries as a count', async () => {
+    const { globals } = await parsed(
+      ['--timeout', '2m', 'partner', 'analytics', '--retries', '0', '--json'],
+      'analytics',
+    );
+    expect(globals).toMatchObject({ timeout: 120_000, retries: 0, json: true });
+    expect((await parsed(['health'], 'health')).globals).toMatchObject({ timeout: 30_000, retries: 3, json: false });
+    expect((await parsed(['health', '--timeout', '500ms'], 'health')).globals).toMatchObject({ timeout: 500 });
+  });
+
+  it('--exit-status and --ndjson reach main through the globals', async () => {
+    const { globals } = await parsed(['breach', 'check', 'a@b.co', '--exit-status', '--ndjson'], 'check');
+    expect(globals).toMatchObject({ findingAsked: true, ndjson: true });
+  });
+});
+
+describe.each<[string, string[], string | RegExp]>([
+  // Shared parsers (src/commands/parse.ts), one refusal each.
+  [
+    'duration',
+    ['--timeout', 'soon', 'health'],
+    "option '--timeout <duration>' argument 'soon' is invalid. use a number",
+  ],
+  ['duration: above an hour', ['health', '--timeout', '2h'], "argument '2h' is invalid"],
+  ['count: at most', ['health', '--retries', '11'], "'--retries <n>' argument '11' is invalid. must be at most 10."],
+  [
+    'count: whole',
+    ['sandbox', 'start', '--latency', '1.5'],
+    "'--latency <ms>' argument '1.5' is invalid. must be a whole",
+  ],
+  [
+    'positive count',
+    ['breach', 'check', 'a@b.co', '--concurrency', '0'],
+    "argument '0' is invalid. must be at least 1.",
+  ],
+  ['positive count: at most', ['customer', 'onboard', '--concurrency', '65'], 'must be at most 64.'],
+  ['positive number', ['breach', 'check', 'a@b.co', '--max-rps', '0'], "'--max-rps <n>' argument '0' is invalid"],
+  ['port', ['sandbox', 'start', '--port', '70000'], "'--port <port>' argument '70000' is invalid. must be a port"],
+  ['share', ['sandbox', 'exec', '--error-rate', '1.5', '--', 'true'], "'--error-rate <p>' argument '1.5' is invalid"],
+  ['seed', ['sandbox', 'start', '--seed', 'x'], "'--seed <n>' argument 'x' is invalid. must be a whole number."],
+  ['locale', ['breach', 'retrieve', 'a@b.co', '--locale', 'fi'], "'--locale <code>' argument 'fi' is invalid."],
+  ['locale (customer)', ['customer', 'breaches', 'A', '--locale', 'english'], 'must look like en-GB or da-DK.'],
+  ['UUID', ['breach', 'resolve', 'Adobe'], "value 'Adobe' is invalid for argument 'breachId'. must be a breach UUID"],
+  ['http(s) URL', ['webhook', 'listen', '--forward-to', 'ftp://x.example/'], "'--forward-to <url>' argument 'ftp://"],
+  [
+    'http(s) URL (trigger)',
+    ['webhook', 'trigger', 'breach.new', '--url', 'x'],
+    "'--url <url>' argument 'x' is invalid",
+  ],
+  ['webhook URL: https only', ['webhook', 'create', '--url', 'http://h.example/'], 'must be an https:// URL'],
+  ['webhook URL: a URL', ['webhook', 'update', '1', '--url', 'nope'], "argument 'nope' is invalid. is not a URL"],
+  ['webhook ID', ['webhook', 'delete', 'abc'], "value 'abc' is invalid for argument 'id'. must be a whole number."],
+  ['webhook ID from 1', ['webhook', 'update', '0', '--active'], "value '0' is invalid for argument 'id'"],
+  [
+    'URL path',
+    ['webhook', 'listen', '--path', 'hook'],
+    "'--path <path>' argument 'hook' is invalid. must start with /",
+  ],
+  ['method', ['api', 'FETCH', '/x'], "value 'FETCH' is invalid for argument 'method'. use one of GET, POST"],
+  ['API path', ['api', 'GET', 'https://evil.example/x'], "for argument 'path'. the path must start with /"],
+  ['query pair', ['api', 'GET', '/x', '--query', 'novalue'], "'--query <key=value>' argument 'novalue' is invalid"],
+
+  // Choices.
+  [
+    'choices: status',
+    ['customer', 'list', '--status', 'gone'],
+    "argument 'gone' is invalid. Allowed choices are active",
+  ],
+  ['choices: plan', ['customer', 'update', 'A', '--plan', 'gold'], "'--plan <plan>' argument 'gold' is invalid."],
+  ['choices: currency', ['customer', 'onboard', '--currency', 'XYZ'], "argument 'XYZ' is invalid. Allowed choices"],
+  ['choices: format', ['customer', 'onboard', '--format', 'xml'], "'--format <format>' argument 'xml' is invalid."],
+  ['choices: catalogue locale', ['breach', 'get', '--name', 'A', '--locale', 'de-DE'], "argument 'de-DE' is invalid."],
+  ['choices: event', ['webhook', 'trigger', 'breach.gone', '--url', 'http://127.0.0.1/'], "value 'breach.gone'"],
+  ['choices: env', ['profile', 'add', 'p', '--env', 'qa'], "'--env <environment>' argument 'qa' is invalid."],
+  ['choices: shell', ['completion', 'powershell'], 'Allowed choices are bash, zsh, fish.'],
+
+  // Conflicts, and pairs of which exactly one is needed.
+  [
+    'conflict: resolved',
+    ['breach', 'check', 'a@b.co', '--resolved', '--unresolved'],
+    "'--resolved' cannot be used with",
+  ],
+  ['conflict: active', ['webhook', 'update', '1', '--active', '--inactive'], "'--active' cannot be used with option"],
+  ['conflict: body', ['api', 'POST', '/x', '--data', '{}', '--input', 'f'], "'--data <json>' cannot be used with"],
+  ['conflict: key', ['profile', 'add', 'p', '--api-key-stdin', '--api-key-file', 'k'], "'--api-key-stdin' cannot be"],
+  [
+    'conflict: set',
+    ['customer', 'assets', 'A', '--set-emails', 'a@b.co', '--add-email', 'c@d.co'],
+    'cannot be used with',
+  ],
+  [
+    'conflict: env and the global --base-url',
+    ['--base-url', 'https://x.example', 'profile', 'add', 'p', '--env', 'staging'],
+    '--env and --base-url cannot be used together',
+  ],
+  ['exactly one: neither', ['breach', 'get'], 'give exactly one of --name and --uuid'],
+  ['exactly one: both', ['breach', 'get', '--name', 'A', '--uuid', UUID], 'give exactly one of --name and --uuid'],
+  ['breach get --uuid', ['breach', 'get', '--uuid', 'nope'], '--uuid "nope" is not a UUID'],
+  ['breach get --name ""', ['breach', 'get', '--name', ''], '--name must not be empty'],
+  [
+    'exactly one: signature',
+    ['webhook', 'verify', '--secret-file', 's'],
+    'give exactly one of --signature and --headers',
+  ],
+
+  // Commander's own checks.
+  ['required option', ['webhook', 'create', '--event', 'all'], "required option '--url <url>' not specified"],
+  ['missing argument', ['customer', 'offboard'], "missing required argument 'customer'"],
+  ['unknown option', ['partner', 'plans', '--every'], "unknown option '--every'"],
+  ['a secret is never a flag value', ['webhook', 'verify', '--secret', 'x'], "unknown option '--secret'"],
+])('refuses %s', (_name, argv, message) => {
+  it('with a usage error, before any verb runs', async () => {
+    const stderr = await refused(argv);
+    if (typeof message === 'string') expect(stderr).toContain(message);
+    else expect(stderr).toMatch(message);
+  });
+});
