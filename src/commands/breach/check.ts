@@ -9,11 +9,13 @@ import { readInput } from '../../io/read-input.js';
 export interface BreachCheckOptions {
   emails: string[];
   file?: string | undefined;
+  /** At most one of the two (commander refuses both). */
   resolved?: boolean | undefined;
   unresolved?: boolean | undefined;
   exitStatus: boolean;
   /** One JSON line per address as it is checked, and no table or document at the end. */
   ndjson: boolean;
+  /** 1 to 64 (commander's parsePositiveInt). */
   concurrency: number;
   maxRps?: number | undefined;
   /** NDJSON line per address as it is checked. */
@@ -60,8 +62,6 @@ export async function runBreachCheck(
   opts: BreachCheckOptions,
   ctx: Context,
 ): Promise<Outcome<CheckResult[] | undefined>> {
-  if (opts.resolved && opts.unresolved) throw new UsageError('--resolved and --unresolved cannot be used together');
-  if (opts.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
   const targets = await gatherTargets(opts, ctx);
   if (targets.length === 0)
     throw new UsageError('no addresses to check', 'Give them as arguments, or --file FILE (one per line).');
