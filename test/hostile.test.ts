@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { csvRecordToDoc } from '../src/bulk/sources.js';
 import { validateOnboarding } from '../src/customers/onboarding.js';
 import { ValidationError } from '../src/errors.js';
@@ -34,6 +34,14 @@ const FIELDS = [
   'insuranceActiveFromDate',
 ];
 const now = new Date('2026-11-22T00:00:00Z');
+
+// Reproducible by default: the same inputs on every run. SAFEWEB_TEST_SEED=<n> explores others,
+// and a failure names the seed that found it.
+const SEED = Number(process.env['SAFEWEB_TEST_SEED'] ?? 20261122);
+fc.configureGlobal({ seed: SEED });
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => console.error(`fast-check seed ${SEED}: rerun with SAFEWEB_TEST_SEED=${SEED}`));
+});
 
 /** Documents mixing real field names, plausible values and junk. */
 const value = fc.oneof(

@@ -29,6 +29,15 @@ function startBinary(args: string[], env: Record<string, string | undefined>) {
   return { child, ready, exit, stdout: () => stdout, stderr: () => stderr };
 }
 
+/** Resolves once `done()` holds; fails after `ms` with what `shown()` says. */
+async function until(done: () => boolean, shown: () => string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms; stderr so far:\n${shown()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('safeweb sandbox start', () => {
   it('prints its URL and credentials, saves a profile, logs requests, and stops cleanly on Ctrl+C', async () => {
     const { dir, cleanup } = tempDir();
@@ -45,8 +54,8 @@ describe('safeweb sandbox start', () => {
     const r = await runBinary(['partner', 'analytics', '--json'], { env });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).data.totalCustomers).toBe(4);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(sb.stderr()).toMatch(/GET \/api\/v1\/integrations\/partner\/analytics → 200 \(\d+ ms\)/);
+    // The log line is written as the answer goes out; wait for it rather than for a fixed time.
+    await until(() => /GET \/api\/v1\/integrations\/partner\/analytics → 200 \(\d+ ms\)/.test(sb.stderr()), sb.stderr);
 
     sb.child.kill('SIGINT');
     expect(await sb.exit).toBe(130);
