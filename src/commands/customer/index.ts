@@ -53,11 +53,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .option('--dry-run', 'validate and print the request body; send nothing')
     .option('-i, --interactive', 'ask for every field, even with a file or flags')
     .addOption(
-      new Option('--format <format>', 'file format when the name does not say: csv, ndjson or json').choices([
-        'csv',
-        'ndjson',
-        'json',
-      ]),
+      new Option('--format <format>', 'file format when the name does not say').choices(['csv', 'ndjson', 'json']),
     )
     .addOption(
       new Option('--concurrency <n>', 'bulk: requests in flight at once').default(8).argParser(parsePositiveInt(64)),
