@@ -20,6 +20,28 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const BUNDLED = new Set(['commander', 'chalk', 'ky']);
 const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name));
 
+/**
+ * commander requires node:child_process at load, for executable subcommands, which safeweb
+ * does not use; loading it (and dgram, which it pulls in) costs a few ms on every start,
+ * `--help` included. Here commander gets it on first use instead.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'child_process', namespace: 'lazy-child-process' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents:
+        "let real; const load = () => (real ??= require('node:child_process'));\n" +
+        'module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });\n',
+      loader: 'js',
+    }));
+  },
+};
+
 // Built beside dist/ and swapped in only when the build succeeds: a failed build (an import
 // the bundler cannot resolve mid-edit) leaves the last good dist/ for the binary tests.
 const staging = `dist.building-${process.pid}`;
@@ -41,6 +63,7 @@ try {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
     chunkNames: 'chunks/[name]-[hash]',
+    plugins: [lazyChildProcess],
     logLevel: 'warning',
   });
 } catch (error) {
