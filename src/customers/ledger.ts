@@ -29,7 +29,7 @@ type LedgerLine =
   | { op: 'onboarded'; reference: string; id: string; companyName: string; at: string }
   | { op: 'changed'; id: string; status?: LedgerEntry['status']; companyName?: string; at: string };
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** "P123@connect.safeweb.co": the ledger belongs to the account, whichever profile names it. */
 export function accountKey(partnerId: string, baseUrl: string): string {
