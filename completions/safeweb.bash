@@ -3,13 +3,14 @@
 _safeweb_profiles() { command safeweb profile list --names 2>/dev/null; }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner api login doctor profile sandbox completion" ;;
+    "") echo "health customer breach webhook partner api login doctor profile sandbox schema completion" ;;
     "customer") echo "onboard list offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete verify listen trigger" ;;
     "partner") echo "analytics plans" ;;
     "profile") echo "add list use show remove rm" ;;
     "sandbox") echo "start deliveries exec" ;;
+    "schema") echo "onboarding" ;;
   esac
 }
 _safeweb_options() {
@@ -17,7 +18,7 @@ _safeweb_options() {
     "") echo "--version --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "health") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer onboard") echo "--file --company-name --reference --contact-email --domain --email --alert-recipient --price --currency --billed-from --plan --enrol --monthly-report --no-monthly-report --locale --insurance-from --allow-unknown-fields --dry-run --interactive --format --concurrency --max-rps --results --resume --skip-invalid --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer onboard") echo "--file --company-name --reference --contact-email --domain --email --alert-recipient --plan --price --currency --billed-from --enrol --monthly-report --no-monthly-report --locale --insurance-from --allow-unknown-fields --dry-run --interactive --format --concurrency --max-rps --results --resume --skip-invalid --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer list") echo "--status --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer offboard") echo "--yes --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer reactivate") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -58,6 +59,8 @@ _safeweb_options() {
     "sandbox start") echo "--port --state --save-profile --quiet --latency --error-rate --rate-limit --seed --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "sandbox deliveries") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "sandbox exec") echo "--state --latency --error-rate --rate-limit --seed --json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "schema") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "schema onboarding") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "completion") echo "--json --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
   esac
 }
@@ -69,9 +72,11 @@ _safeweb_takes_value() {
 }
 _safeweb_option_values() {
   case "$1|$2" in
-    "customer onboard|--currency") echo "AUD GBP USD" ;;
     "customer onboard|--plan") echo "safeweb-basic safeweb-plus safeweb-pro" ;;
+    "customer onboard|--currency") echo "AUD GBP USD" ;;
     "customer onboard|--enrol") echo "opt-in opt-out" ;;
+    "customer onboard|--format") echo "csv ndjson json" ;;
+    "customer list|--status") echo "active offboarded" ;;
     "customer update|--plan") echo "safeweb-basic safeweb-plus safeweb-pro" ;;
     "breach get|--locale") echo "en-GB da-DK sv-SE nb-NO fi-FI" ;;
     "profile add|--env") echo "production staging" ;;

@@ -88,7 +88,7 @@ export function buildProgram(ctx: Context): Command {
   return program;
 }
 
-export function allCommands(root: Command): Command[] {
+function allCommands(root: Command): Command[] {
   return root.commands.flatMap((c) => [c, ...allCommands(c)]);
 }
 

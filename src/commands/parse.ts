@@ -75,11 +75,6 @@ export function isUuid(value: string): boolean {
   return UUID_RE.test(value);
 }
 
-export function parseUuid(value: string): string {
-  if (!isUuid(value)) throw new InvalidArgumentError('must be a UUID, like 7c9e6679-7425-40de-944b-e07fc1f90ae7.');
-  return value;
-}
-
 /** An absolute http: or https: URL. */
 export function isHttpUrl(value: string): boolean {
   try {

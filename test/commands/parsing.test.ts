@@ -44,6 +44,7 @@ vi.mock('../../src/commands/sandbox/start.js', () => ({ runSandboxStart: stub() 
 vi.mock('../../src/commands/sandbox/deliveries.js', () => ({ runSandboxDeliveries: stub() }));
 vi.mock('../../src/commands/sandbox/exec.js', () => ({ runSandboxExec: stub() }));
 vi.mock('../../src/commands/completion/print.js', () => ({ runCompletion: stub() }));
+vi.mock('../../src/commands/schema/onboarding.js', () => ({ runSchemaOnboarding: vi.fn(() => ({ data: undefined })) }));
 
 const verbs = {
   health: (await import('../../src/commands/health/check.js')).runHealth,
@@ -82,6 +83,7 @@ const verbs = {
   deliveries: (await import('../../src/commands/sandbox/deliveries.js')).runSandboxDeliveries,
   exec: (await import('../../src/commands/sandbox/exec.js')).runSandboxExec,
   completion: (await import('../../src/commands/completion/print.js')).runCompletion,
+  schema: (await import('../../src/commands/schema/onboarding.js')).runSchemaOnboarding,
 } as unknown as Record<string, Mock>;
 
 type Verb = keyof typeof verbs;
@@ -98,8 +100,8 @@ async function parsed(argv: string[], verb: Verb) {
   const called = Object.entries(verbs).filter(([, fn]) => fn.mock.calls.length > 0);
   expect(called.map(([name]) => name)).toEqual([verb]);
   expect(verbs[verb]!).toHaveBeenCalledTimes(1);
-  const [opts, ctx] = verbs[verb]!.mock.calls[0]! as [unknown, { globals: Record<string, unknown> }];
-  return { opts, globals: ctx.globals };
+  const [opts, ctx] = verbs[verb]!.mock.calls[0]! as [unknown, { globals: Record<string, unknown> } | undefined];
+  return { opts, globals: ctx?.globals };
 }
 
 /** Runs argv: commander's one-line usage error, exit 2, and no verb ran. */
@@ -339,6 +341,7 @@ describe.each<[string, string[], Verb, unknown]>([
   ],
 
   ['completion', ['completion', 'fish'], 'completion', { shell: 'fish' }],
+  ['schema onboarding', ['schema', 'onboarding'], 'schema', undefined],
 ])('%s', (_name, argv, verb, expected) => {
   it('gives the verb these options', async () => {
     expect((await parsed(argv, verb)).opts).toEqual(expected);
@@ -486,6 +489,7 @@ describe.each<[string, string[], string | RegExp]>([
   ['required option', ['webhook', 'create', '--event', 'all'], "required option '--url <url>' not specified"],
   ['missing argument', ['customer', 'offboard'], "missing required argument 'customer'"],
   ['unknown option', ['partner', 'plans', '--every'], "unknown option '--every'"],
+  ['unknown schema', ['schema', 'plan'], "unknown command 'plan'"],
   ['a secret is never a flag value', ['webhook', 'verify', '--secret', 'x'], "unknown option '--secret'"],
 ])('refuses %s', (_name, argv, message) => {
   it('with a usage error, before any verb runs', async () => {

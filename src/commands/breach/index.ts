@@ -3,7 +3,7 @@ import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
 import { exactlyOne, isUuid, parseLocale, parsePositiveInt, parsePositiveNumber, usageError } from '../parse.js';
 
-export const CATALOGUE_LOCALES = ['en-GB', 'da-DK', 'sv-SE', 'nb-NO', 'fi-FI'] as const;
+const CATALOGUE_LOCALES = ['en-GB', 'da-DK', 'sv-SE', 'nb-NO', 'fi-FI'] as const;
 
 export function registerBreach(program: Command, ctx: Context): void {
   const breach = program

@@ -3,7 +3,7 @@ import type { Context } from '../../context.js';
 import { success, type Outcome } from '../../outcome.js';
 
 export interface BreachSetStatusOptions {
-  /** A UUID: commander checked it (parseUuid). */
+  /** A UUID: commander checked it (breach/index.ts). */
   breachId: string;
   resolved: boolean;
 }

@@ -75,6 +75,7 @@ const cases: Array<[string[], string[]]> = [
       'doctor',
       'profile',
       'sandbox',
+      'schema',
       'completion',
     ],
   ],
