@@ -5,8 +5,6 @@ export const ENVIRONMENTS = {
   staging: 'https://staging-connect.safeweb.co',
 } as const;
 
-export type EnvironmentName = keyof typeof ENVIRONMENTS;
-
 /** True for 127.0.0.0/8, ::1 and localhost: the only hosts plain http:// may reach. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();

@@ -14,7 +14,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { TransportError } from './transport.js';
 
-export const RETRY_STATUSES = [429, 502, 503, 504] as const;
+const RETRY_STATUSES = [429, 502, 503, 504] as const;
 
 export type RetryVerdict = 'retry' | 'stop';
 
