@@ -2,7 +2,7 @@
  * The commander tree. Global options live here; each noun registers itself and lazily imports
  * its verbs, so `--help` loads nothing heavy.
  */
-import { Command, Option } from 'commander';
+import { Command, Option, type Argument } from 'commander';
 import type { Context, GlobalOptions } from './context.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { parseDuration, parseNonNegativeInt } from './commands/parse.js';
@@ -80,10 +80,25 @@ export function buildProgram(ctx: Context): Command {
     visibleCommands: (cmd) =>
       cmd === program ? [] : cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden),
   });
-  program.addHelpText(
-    'after',
-    () =>
-      `\nCommands:\n${commandTree(program)}\n\nExamples:\n  $ safeweb sandbox start --save-profile        # a local API to try everything against\n  $ safeweb login                               # store real credentials in a profile\n  $ safeweb partner analytics\n  $ safeweb partner analytics --json | jq .data.totalCustomers\n  $ safeweb api GET /api/v1/health\n\nRun \`safeweb <command> --help\` for a command's flags and examples.\n\nExit codes:\n${exitCodeHelp()}\n`,
+  program.addHelpText('after', () =>
+    [
+      '',
+      'Commands:',
+      commandTree(program),
+      '',
+      'Examples:',
+      '  $ safeweb sandbox start --save-profile        # a local API to try everything against',
+      '  $ safeweb login                               # store real credentials in a profile',
+      '  $ safeweb partner analytics',
+      '  $ safeweb partner analytics --json | jq .data.totalCustomers',
+      '  $ safeweb api GET /api/v1/health',
+      '',
+      "Run `safeweb <command> --help` for a command's flags and examples.",
+      '',
+      'Exit codes:',
+      exitCodeHelp(),
+      '',
+    ].join('\n'),
   );
   return program;
 }
@@ -99,16 +114,18 @@ function commandTree(program: Command): string {
       if ((sub as unknown as { _hidden?: boolean })._hidden || sub.name() === 'help') continue;
       const name = `${prefix}${sub.name()}`;
       if (sub.commands.length) walk(sub, `${name} `);
-      else
-        rows.push([
-          `${name}${sub.registeredArguments.map((a) => (a.required ? ` <${a.name()}${a.variadic ? '...' : ''}>` : ` [${a.name()}${a.variadic ? '...' : ''}]`)).join('')}`,
-          sub.summary() || sub.description(),
-        ]);
+      else rows.push([`${name}${sub.registeredArguments.map(usage).join('')}`, sub.summary() || sub.description()]);
     }
   };
   walk(program, '');
   const width = Math.max(...rows.map(([n]) => n.length)) + 2;
   return rows.map(([n, d]) => `  ${n.padEnd(width)}${d}`).join('\n');
+}
+
+/** ` <name>`, ` [name]`, ` <name...>`: an argument as the root help shows it. */
+function usage(argument: Argument): string {
+  const name = `${argument.name()}${argument.variadic ? '...' : ''}`;
+  return argument.required ? ` <${name}>` : ` [${name}]`;
 }
 
 function toGlobals(opts: Record<string, unknown>): GlobalOptions {

@@ -28,7 +28,8 @@ export function registerApi(program: Command, ctx: Context): void {
     )
     .summary('call any API endpoint with your credentials (the escape hatch)')
     .description(
-      'Send one request to any path of the API, with the same auth, retries, timeouts, debug tracing and exit codes as every other command. Prints the response body.',
+      'Send one request to any path of the API, with the same auth, retries, timeouts, debug tracing ' +
+        'and exit codes as every other command. Prints the response body.',
     )
     .addOption(new Option('--data <json>', 'request body as a JSON string').conflicts('input'))
     .option('--input <file>', 'request body from a JSON file, or - for stdin')

@@ -10,7 +10,8 @@ export function registerBreach(program: Command, ctx: Context): void {
     .command('breach')
     .summary('check emails, read breach details, resolve breaches, the catalogue')
     .description(
-      'Breach intelligence: check addresses for known breaches, read the details, mark customer breaches resolved or not, and look up the global breach catalogue.',
+      'Breach intelligence: check addresses for known breaches, read the details, mark customer ' +
+        'breaches resolved or not, and look up the global breach catalogue.',
     )
     .addHelpText(
       'after',
@@ -28,7 +29,10 @@ export function registerBreach(program: Command, ctx: Context): void {
     .argument('[email...]', 'addresses to check')
     .summary('whether addresses appear in known breaches')
     .description(
-      'Check each address for known breaches (one request each). With --file, many addresses are checked concurrently; a failure for one address is reported and the rest go on. Exit status: the worst failure (4 auth, 5 unavailable, 3 rejected), else 8 with --exit-status when any address is breached, else 0.',
+      'Check each address for known breaches (one request each). With --file, many addresses are ' +
+        'checked concurrently; a failure for one address is reported and the rest go on. Exit status: ' +
+        'the worst failure (4 auth, 5 unavailable, 3 rejected), else 8 with --exit-status when any ' +
+        'address is breached, else 0.',
     )
     .option('-f, --file <file>', 'addresses, one per line (- for stdin; blank lines and # comments skipped)')
     .addOption(new Option('--resolved', 'only count breaches marked resolved').conflicts('unresolved'))

@@ -7,7 +7,10 @@ export function registerDoctor(program: Command, ctx: Context): void {
     .command('doctor')
     .summary('check the setup: config, credentials, network, proxy, clock')
     .description(
-      'Check, one line each: the config file and its permissions, the profile in use and where its credentials come from, the base URL, proxy settings, that the API answers (and how fast), that the credentials are accepted, and the clock against the server. Exits non-zero when a check fails.',
+      'Check, one line each: the config file and its permissions, the profile in use and where its ' +
+        'credentials come from, the base URL, proxy settings, that the API answers (and how fast), that ' +
+        'the credentials are accepted, and the clock against the server. Exits non-zero when a check ' +
+        'fails.',
     )
     .addHelpText(
       'after',

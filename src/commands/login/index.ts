@@ -7,7 +7,9 @@ export function registerLogin(program: Command, ctx: Context): void {
     .command('login')
     .summary('store your credentials in a profile, interactively')
     .description(
-      'A short wizard: profile name, environment (production, staging or a custom URL), partner ID and API key (masked). The credentials are checked with a real request before anything is saved. For scripts, use `safeweb profile add`.',
+      'A short wizard: profile name, environment (production, staging or a custom URL), partner ID and ' +
+        'API key (masked). The credentials are checked with a real request before anything is saved. For ' +
+        'scripts, use `safeweb profile add`.',
     )
     .option('--no-verify', 'save without checking the credentials against the API')
     .addHelpText('after', examples('safeweb login', 'safeweb login --profile staging   # preset the profile name'))

@@ -8,7 +8,8 @@ export function registerProfile(program: Command, ctx: Context): void {
     .command('profile')
     .summary('stored credentials: add, list, use, show, remove')
     .description(
-      'Manage stored profiles. A profile is a partner ID, an API key and a base URL. Stored in the config directory (SAFEWEB_CONFIG_DIR overrides it), mode 0600.',
+      'Manage stored profiles. A profile is a partner ID, an API key and a base URL. Stored in the ' +
+        'config directory (SAFEWEB_CONFIG_DIR overrides it), mode 0600.',
     )
     .addHelpText(
       'after',
@@ -25,7 +26,8 @@ export function registerProfile(program: Command, ctx: Context): void {
     .argument('<name>', 'profile name')
     .summary('store a profile without prompts (for scripts)')
     .description(
-      'Store a profile non-interactively. The API key comes from stdin or a file, never from a flag value. Uses the global --partner-id and --base-url.',
+      'Store a profile non-interactively. The API key comes from stdin or a file, never from a flag ' +
+        'value. Uses the global --partner-id and --base-url.',
     )
     .addOption(new Option('--api-key-stdin', 'read the API key from stdin').conflicts('apiKeyFile'))
     .option('--api-key-file <file>', 'read the API key from a file')
@@ -104,7 +106,8 @@ export function registerProfile(program: Command, ctx: Context): void {
     .argument('[name]', 'profile name (default: what this command would use now)')
     .summary('each setting in effect and where it came from')
     .description(
-      'Show the partner ID, API key (masked), base URL and profile in effect, and where each came from: flag, environment or stored profile.',
+      'Show the partner ID, API key (masked), base URL and profile in effect, and where each came ' +
+        'from: flag, environment or stored profile.',
     )
     .option('--reveal-key', 'print the API key in full')
     .addHelpText(

@@ -56,7 +56,8 @@ export function registerSandbox(program: Command, ctx: Context): void {
     .command('start')
     .summary('run the sandbox until Ctrl+C')
     .description(
-      'Start the sandbox on 127.0.0.1 and print its URL, partner ID and API key. With --save-profile it also stores a profile pointing at it.',
+      'Start the sandbox on 127.0.0.1 and print its URL, partner ID and API key. With --save-profile ' +
+        'it also stores a profile pointing at it.',
     )
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').default(4010).argParser(parsePort))
     .option('--state <file>', 'keep the data in this JSON file across restarts')
@@ -96,7 +97,8 @@ export function registerSandbox(program: Command, ctx: Context): void {
     .command('deliveries')
     .summary("the sandbox's log of webhook delivery attempts")
     .description(
-      'Show every webhook delivery the running sandbox made for your endpoints, with each attempt. Uses the active profile, which must point at the sandbox.',
+      'Show every webhook delivery the running sandbox made for your endpoints, with each attempt. ' +
+        'Uses the active profile, which must point at the sandbox.',
     )
     .addHelpText(
       'after',
@@ -115,7 +117,8 @@ export function registerSandbox(program: Command, ctx: Context): void {
     .argument('<command...>', 'the command to run, after --')
     .summary('run one command against a fresh sandbox, then stop it')
     .description(
-      "Start a sandbox on a free port, run the command with SAFEWEB_BASE_URL, SAFEWEB_PARTNER_ID and SAFEWEB_API_KEY pointing at it, stop the sandbox, and exit with the command's exit code.",
+      'Start a sandbox on a free port, run the command with SAFEWEB_BASE_URL, SAFEWEB_PARTNER_ID and ' +
+        "SAFEWEB_API_KEY pointing at it, stop the sandbox, and exit with the command's exit code.",
     )
     .option('--state <file>', 'use (and keep) the data in this JSON file');
   addFaultOptions(exec)

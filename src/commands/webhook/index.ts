@@ -110,7 +110,9 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .command('verify')
     .summary('check the signature of a captured delivery (exit 0 valid, 6 not)')
     .description(
-      'Verify X-SafeWeb-Signature over the raw body bytes with HMAC-SHA256 and a constant-time comparison, as SafeWeb documents. Give several --secret-file during a rotation; the output says which one matched.',
+      'Verify X-SafeWeb-Signature over the raw body bytes with HMAC-SHA256 and a constant-time ' +
+        'comparison, as SafeWeb documents. Give several --secret-file during a rotation; the output says ' +
+        'which one matched.',
     )
     .option('--secret-file <file>', 'file holding the endpoint secret (repeatable; - for stdin)', collect)
     .option('--signature <value>', "the X-SafeWeb-Signature value, 'sha256=…'")
@@ -143,7 +145,9 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .command('listen')
     .summary('a local receiver that verifies and prints every delivery')
     .description(
-      'Receive deliveries on 127.0.0.1: verify each signature, answer 200 (valid) or 401 (invalid) at once, print the event, flag duplicates, and optionally forward verified deliveries, raw body and SafeWeb headers intact, to your own app. Runs until Ctrl+C.',
+      'Receive deliveries on 127.0.0.1: verify each signature, answer 200 (valid) or 401 (invalid) at ' +
+        'once, print the event, flag duplicates, and optionally forward verified deliveries, raw body ' +
+        'and SafeWeb headers intact, to your own app. Runs until Ctrl+C.',
     )
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').default(4020).argParser(parsePort))
     .addOption(

@@ -125,20 +125,31 @@ const cases: Array<[string[], string[]]> = [
   ],
 ];
 
+/** Runs the bash script's completer on these words, the cursor on word `cword`: one candidate a line. */
+function bashCompletion(words: string, cword: number): string {
+  return (
+    `source ${path.join(ROOT, FILES.bash)}; COMP_WORDS=(${words}); COMP_CWORD=${cword}; ` +
+    `_safeweb; printf '%s\\n' "\${COMPREPLY[@]}"`
+  );
+}
+
 describe('the completion scripts in their shells', () => {
   it.each(cases)('bash completes %j', (words, expected) => {
-    const script = `source ${path.join(ROOT, FILES.bash)}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _safeweb; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const script = bashCompletion(words.map((w) => `'${w}'`).join(' '), words.length - 1);
     const out = execFileSync('bash', ['-c', script], { env, encoding: 'utf8' });
     expect(out.trim().split('\n').sort()).toEqual([...expected].sort());
   });
 
   it('bash completes flags of the command being typed', () => {
-    const script = `source ${path.join(ROOT, FILES.bash)}; COMP_WORDS=(safeweb partner plans --a); COMP_CWORD=3; _safeweb; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const script = bashCompletion('safeweb partner plans --a', 3);
     expect(execFileSync('bash', ['-c', script], { env, encoding: 'utf8' }).trim()).toBe('--all');
   });
 
   it.skipIf(!has('zsh')).each(cases)('zsh completes %j', (words, expected) => {
-    const script = `source ${path.join(ROOT, FILES.zsh)}; compadd() { shift; print -l -- "$@"; }; words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _safeweb`;
+    const quoted = words.map((w) => `'${w}'`).join(' ');
+    const script =
+      `source ${path.join(ROOT, FILES.zsh)}; compadd() { shift; print -l -- "$@"; }; ` +
+      `words=(${quoted}); CURRENT=${words.length}; _safeweb`;
     const out = execFileSync('zsh', ['-c', script], { env, encoding: 'utf8' });
     expect(out.trim().split('\n').sort()).toEqual([...expected].sort());
   });
