@@ -160,19 +160,22 @@ export function toHeaders(raw: IncomingHttpHeaders): Headers {
   return headers;
 }
 
-const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+/** TLS refusals, in words that do not change with the Node version. */
+const TLS_REFUSALS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'issuer unknown',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'issuer unknown',
+  CERT_HAS_EXPIRED: 'certificate expired',
+};
 
 function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
   const where = url.host;
-  if (TLS_CODES.has(error.code ?? ''))
-    return `the TLS certificate of ${where} was not trusted (${error.message}); NODE_EXTRA_CA_CERTS can add its CA`;
+  const refusal = TLS_REFUSALS[error.code ?? ''];
+  if (refusal)
+    return `the TLS certificate of ${where} was not trusted (${refusal}); NODE_EXTRA_CA_CERTS can add its CA`;
+  if (error.code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the TLS certificate of ${where} was issued for another name (${error.message})`;
   switch (error.code) {
     case 'ECONNREFUSED':
       return `could not connect to ${where}: connection refused`;
