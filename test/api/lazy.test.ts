@@ -31,6 +31,7 @@ describe('the HTTP engine stays off paths that send nothing', () => {
     [['customer', '--help'], 0],
     [['webhook', 'listen', '--help'], 0],
     [['completion', 'bash'], 0],
+    [['schema', 'onboarding'], 0],
     [['profile', 'list'], 0],
     [['customer', 'list', '--no-such-flag'], 2],
     [['no-such-command'], 2],
