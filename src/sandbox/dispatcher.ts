@@ -1,9 +1,10 @@
 /**
  * Real deliveries from the sandbox: every event goes to each active endpoint of the partner
- * subscribed to it, signed and retried with SafeWeb's policy (webhooks/deliver.ts), each
- * attempt logged on the console and in the state (`safeweb sandbox deliveries`).
+ * subscribed to it, signed and retried with SafeWeb's policy (webhooks/deliver.ts, through the
+ * tool's one HTTP engine), each attempt logged on the console and in the state (`safeweb
+ * sandbox deliveries`). Tests give a faster policy (startSandbox's `webhookPolicy`).
  */
-import { deliver, SAFEWEB_POLICY, type DeliveryPolicy } from '../webhooks/deliver.js';
+import { deliver, SAFEWEB_POLICY, type Attempt, type DeliveryPolicy } from '../webhooks/deliver.js';
 import { envelope, type EventType } from '../webhooks/events.js';
 import type { DeliveryRecord, SandboxState } from './state.js';
 
@@ -13,6 +14,13 @@ export interface Dispatcher {
   idle(): Promise<void>;
   /** Stops retrying and waits for the attempts in flight to end. */
   close(): Promise<void>;
+}
+
+/** "200 ok", "500", "200 (not accepted: why)", or why there was no answer. */
+function outcomeOf(a: Attempt): string {
+  if (a.ok) return `${a.status} ok`;
+  if (a.status === undefined) return a.error ?? 'failed';
+  return a.error ? `${a.status} (${a.error})` : `${a.status}`;
 }
 
 export function createDispatcher(
@@ -29,9 +37,7 @@ export function createDispatcher(
       policy,
       (a) => {
         record.attempts.push(a);
-        options.log?.(
-          `webhook ${record.event} → ${record.url} attempt ${a.attempt}: ${a.ok ? `${a.status} ok` : a.status !== undefined ? `${a.status}` : a.error} (${a.ms} ms)`,
-        );
+        options.log?.(`webhook ${record.event} → ${record.url} attempt ${a.attempt}: ${outcomeOf(a)} (${a.ms} ms)`);
       },
       abort.signal,
     );
