@@ -149,8 +149,8 @@ export function createEngine(options: { wire: Wire; trace?: Trace | undefined; s
     const n = ++x.attempts;
     const startedAt = Date.now();
     const started = performance.now();
-    let settle!: () => void;
-    x.pending = new Promise<void>((resolve) => (settle = resolve));
+    let settle: (() => void) | undefined;
+    if (job.onAttempt) x.pending = new Promise<void>((resolve) => (settle = resolve));
     if (trace) {
       if (n > 1) trace(`retry ${n - 1}/${policy.retries}`);
       const body = typeof job.body === 'string' ? job.body : (job.body?.toString('utf8') ?? '');
@@ -197,7 +197,7 @@ export function createEngine(options: { wire: Wire; trace?: Trace | undefined; s
       job.onAttempt?.({ attempt: n, startedAt, ms, error: why, ok: false });
       throw error;
     } finally {
-      settle();
+      settle?.();
     }
   };
 
