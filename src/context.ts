@@ -47,7 +47,7 @@ export interface ContextInit extends Streams {
   waitForSignal: () => Promise<NodeJS.Signals>;
 }
 
-export const DEFAULT_GLOBALS: GlobalOptions = {
+const DEFAULT_GLOBALS: GlobalOptions = {
   json: false,
   debug: false,
   input: true,

@@ -71,13 +71,6 @@ export class UnavailableError extends CliError {
   }
 }
 
-/** A webhook signature did not verify. */
-export class SignatureError extends CliError {
-  constructor(message: string, hint?: string) {
-    super(message, ExitCode.SignatureInvalid, hint);
-  }
-}
-
 /** The user pressed Ctrl+C or answered "no" to a confirmation that guards the whole command. */
 export class CancelledError extends CliError {
   constructor(message = 'Cancelled.') {

@@ -60,11 +60,6 @@ export interface Outcome<T = unknown> {
   childExitCode?: number | undefined;
 }
 
-/** A result with a view and nothing else: the common case. */
-export function outcome<T>(data: T, view?: View, notes?: Note[]): Outcome<T> {
-  return { data, view, notes };
-}
-
 export function table(columns: Column[], rows: Cell[][], empty?: string): View {
   return { kind: 'table', columns, rows, ...(empty === undefined ? {} : { empty }) };
 }

@@ -26,7 +26,7 @@ const PRECEDENCE: readonly ExitCodeValue[] = [
 ];
 
 /** The worst of several exit codes, by PRECEDENCE; 0 for none. */
-export function worstExitCode(codes: Iterable<number>): number {
+function worstExitCode(codes: Iterable<number>): number {
   const met = new Set(codes);
   return PRECEDENCE.find((code) => met.has(code)) ?? ExitCode.Ok;
 }
@@ -77,7 +77,8 @@ export function reportError(error: unknown, ctx: Context): number {
   const message = error instanceof Error ? error.message : String(error);
   const secrets = [ctx.env['SAFEWEB_API_KEY'] ?? '', ...ctx.secretsInUse].filter(Boolean);
   out.info(
-    `${red('error:')} unexpected: ${redactText(message, secrets)} — this is a bug in safeweb; please report it with the output of the same command run with --debug.`,
+    `${red('error:')} unexpected: ${redactText(message, secrets)} — this is a bug in safeweb; ` +
+      'please report it with the output of the same command run with --debug.',
   );
   if (ctx.globals.debug && error instanceof Error && error.stack) ctx.debug(redactText(error.stack, secrets));
   return ExitCode.Unexpected;

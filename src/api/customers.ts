@@ -20,7 +20,7 @@ export interface AssetsResponse {
   emails: string[];
 }
 
-export interface CustomerBreach {
+interface CustomerBreach {
   id: string;
   uuid?: string;
   breachName: string;

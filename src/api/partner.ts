@@ -2,7 +2,7 @@
 import type { ApiClient } from './client.js';
 import { PATHS } from './paths.js';
 
-export interface PartnerAnalytics {
+interface PartnerAnalytics {
   totalCustomers: number;
   activeCustomers: number;
   newCustomerLast30Days: number;
@@ -17,7 +17,7 @@ export interface AnalyticsResponse {
   data: PartnerAnalytics;
 }
 
-export interface PartnerPlan {
+interface PartnerPlan {
   id: string;
   displayName: string;
   planType?: string;

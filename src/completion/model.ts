@@ -13,7 +13,7 @@ export interface OptionSpec {
   dynamic?: 'profiles';
 }
 
-export interface CommandSpec {
+interface CommandSpec {
   path: string;
   description: string;
   subcommands: Array<{ name: string; description: string }>;

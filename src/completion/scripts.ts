@@ -34,10 +34,10 @@ function helpers(model: CompletionModel): string {
   const rootFlags = ['--version', ...model.global.flatMap((o) => o.flags.filter((f) => f.startsWith('--')))];
   const globalFlags = model.global.flatMap((o) => o.flags.filter((f) => f.startsWith('--')));
   const opts = model.commands
-    .map(
-      (c) =>
-        `    "${c.path}") echo "${quoteWords(c.path === '' ? rootFlags : [...c.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--'))), ...globalFlags])}" ;;`,
-    )
+    .map((c) => {
+      const own = c.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--')));
+      return `    "${c.path}") echo "${quoteWords(c.path === '' ? rootFlags : [...own, ...globalFlags])}" ;;`;
+    })
     .join('\n');
   const args = model.commands
     .filter((c) => c.argChoices.length || c.argDynamic)

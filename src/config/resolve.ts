@@ -8,7 +8,7 @@ import { ENVIRONMENTS } from '../api/base-url.js';
 import { AuthError, UsageError } from '../errors.js';
 import type { ConfigData, Profile } from './store.js';
 
-export type Source = 'flag' | 'env' | 'profile' | 'default';
+type Source = 'flag' | 'env' | 'profile' | 'default';
 
 export interface Sourced<T> {
   value: T;
@@ -108,7 +108,8 @@ export function requireCredentials(resolved: Resolved): { partnerId: string; api
   if (missing.length) {
     throw new AuthError(
       `no ${missing.join(' or ')} configured`,
-      'Run `safeweb login` (or `safeweb profile add`), or set SAFEWEB_PARTNER_ID and SAFEWEB_API_KEY; try `safeweb sandbox start --save-profile` for a local sandbox.',
+      'Run `safeweb login` (or `safeweb profile add`), or set SAFEWEB_PARTNER_ID and SAFEWEB_API_KEY; ' +
+        'try `safeweb sandbox start --save-profile` for a local sandbox.',
     );
   }
   checkHeaderValue('partner ID', resolved.partnerId!);

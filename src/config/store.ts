@@ -22,7 +22,7 @@ export interface ConfigData {
   preferences?: Record<string, Record<string, string>>;
 }
 
-export const CONFIG_FILE = 'config.json';
+const CONFIG_FILE = 'config.json';
 
 /** SAFEWEB_CONFIG_DIR, else the platform's config directory (as conf/env-paths choose it). */
 export function configDirFor(env: Record<string, string | undefined>): string {
@@ -54,7 +54,7 @@ export function readConfig(dir: string): ConfigData {
   return parseConfig(text, file);
 }
 
-export function parseConfig(text: string, file: string): ConfigData {
+function parseConfig(text: string, file: string): ConfigData {
   let data: unknown;
   try {
     data = text.trim() === '' ? {} : JSON.parse(text);

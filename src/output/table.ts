@@ -50,7 +50,7 @@ export async function renderTable(columns: Column[], rows: Cell[][], chalk: Colo
 }
 
 /** Rows as blocks of "Header  value" lines, for terminals too narrow for the table. */
-export function renderRecords(columns: Column[], rows: Cell[][], chalk: Colors): string {
+function renderRecords(columns: Column[], rows: Cell[][], chalk: Colors): string {
   const pad = Math.max(...columns.map((c) => c.header.length)) + 2;
   return `${rows.map((row) => columns.map((c, i) => `${chalk.bold(c.header.padEnd(pad))}${plain(row[i])}`).join('\n')).join('\n\n')}\n`;
 }

@@ -2,7 +2,7 @@
  * Questions to a person, behind a small interface so tests can script the answers and so
  * @inquirer/prompts is loaded only when a question is really asked.
  */
-export interface Choice<T extends string> {
+interface Choice<T extends string> {
   name: string;
   value: T;
   description?: string;

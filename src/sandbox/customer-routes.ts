@@ -242,7 +242,7 @@ function breachNewEvent(
 }
 
 /** The customer's breach records, in the shape of the customer-breaches listing. */
-export function breachListing(state: SandboxState, customer: CustomerRecord, locale: string | null) {
+function breachListing(state: SandboxState, customer: CustomerRecord, locale: string | null) {
   return state.breaches
     .filter((b) => b.customerId === customer.id)
     .map((record, n) => {

@@ -36,7 +36,7 @@ export interface Route {
   handle: (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
 }
 
-export const SANDBOX_VERSION = '1.0.0-sandbox';
+const SANDBOX_VERSION = '1.0.0-sandbox';
 
 const routes: Route[] = [];
 
@@ -88,7 +88,7 @@ export const ok = (body: Record<string, unknown>, status = 200): RouteResult => 
 });
 export const fail = (status: number, error: string): RouteResult => ({ status, body: { success: false, error } });
 
-export function ownedCustomers(state: SandboxState, partnerId: string): CustomerRecord[] {
+function ownedCustomers(state: SandboxState, partnerId: string): CustomerRecord[] {
   return state.customers.filter((c) => c.partnerId === partnerId);
 }
 
@@ -117,7 +117,7 @@ route('GET', both('/partner/analytics'), true, ({ state, partner, now }) => {
   });
 });
 
-export const PLANS = [
+const PLANS = [
   {
     id: '3f1c2a9e-0b7d-4c1e-9a55-1d2e3f4a5b61',
     displayName: 'SafeWeb Basic',

@@ -45,7 +45,7 @@ export interface BreachRecord {
   discoveredAt: string;
 }
 
-export interface MagicLinkRecord {
+interface MagicLinkRecord {
   tokenHash: string;
   customerId: string;
   expiresAt: string;
@@ -84,16 +84,16 @@ export interface SandboxState {
   deliveries?: DeliveryRecord[];
 }
 
-export const PRIMARY_PARTNER_ID = 'partner_sandbox';
-export const OTHER_PARTNER_ID = 'partner_sandbox_other';
+const PRIMARY_PARTNER_ID = 'partner_sandbox';
+const OTHER_PARTNER_ID = 'partner_sandbox_other';
 
-export function newApiKey(): string {
+function newApiKey(): string {
   return `swk_sandbox_${randomBytes(16).toString('hex')}`;
 }
 
 const DAY = 86_400_000;
 
-export function seedState(now: Date, credentials?: { partnerId?: string; apiKey?: string }): SandboxState {
+function seedState(now: Date, credentials?: { partnerId?: string; apiKey?: string }): SandboxState {
   const partnerId = credentials?.partnerId ?? PRIMARY_PARTNER_ID;
   const ago = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
   const customer = (

@@ -1,23 +1,7 @@
-/** Checks shared by the webhook commands: endpoint URLs, event lists, endpoint IDs, secrets. */
-import { isLoopbackHost } from '../api/base-url.js';
+/** Checks shared by the webhook commands: event lists and secrets (URLs and IDs: commands/parse.ts). */
 import { UsageError } from '../errors.js';
 import { readSecret } from '../io/read-secret.js';
 import { EVENTS, isEvent } from './events.js';
-
-/** HTTPS, or plain http to this machine only (a local receiver). */
-export function checkWebhookUrl(raw: string, flag = '--url'): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`${flag} "${raw}" is not a URL`, 'Give a full URL such as https://hooks.example.com/safeweb.');
-  }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url.href;
-  throw new UsageError(
-    `${flag} must be an https:// URL (got ${url.protocol}//${url.host})`,
-    'SafeWeb delivers only over HTTPS; plain http:// is accepted for 127.0.0.1 and localhost, for local testing.',
-  );
-}
 
 /** `--event all` expands to the five; unknown names are refused. */
 export function checkEvents(values: string[]): string[] {
@@ -33,12 +17,6 @@ export function checkEvents(values: string[]): string[] {
     else throw new UsageError(`unknown event "${v}"`, `Use all, or some of: ${EVENTS.join(', ')}.`);
   }
   return [...out];
-}
-
-export function checkWebhookId(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1)
-    throw new UsageError(`"${raw}" is not a webhook ID`, 'Webhook IDs are whole numbers; see `safeweb webhook list`.');
-  return Number(raw);
 }
 
 /** Every secret file's content; at least one is required. */

@@ -40,6 +40,8 @@ export function verify(body: Buffer | string, header: string | undefined, secret
   return {
     valid: false,
     reason: 'mismatch',
-    detail: `the signature does not match ${secrets.length === 1 ? 'the secret given' : `any of the ${secrets.length} secrets given`}: the body was changed, or the secret is wrong`,
+    detail:
+      `the signature does not match ${secrets.length === 1 ? 'the secret given' : `any of the ${secrets.length} secrets given`}` +
+      ': the body was changed, or the secret is wrong',
   };
 }

@@ -13,7 +13,7 @@ export type Reply =
   /** Promise a longer body than is sent, then close: a truncated answer. */
   | { truncate: string };
 
-export interface Recorded {
+interface Recorded {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
