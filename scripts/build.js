@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// Builds dist/ from src/ with esbuild: the whole start-up path (our modules, commander, chalk)
-// in a few files, each verb and heavy dependency in a chunk loaded only when used. ky is bundled
-// too, but only into the HTTP engine's chunk (src/api/engine.ts), which nothing imports
-// statically from main.ts or program.ts: `--help`, `--version`, completion and usage errors
-// never load it nor the runtime's fetch machinery it starts (checked by test/api/lazy.test.ts).
+// Builds dist/ from src/ with esbuild, as two files:
 //
-// Why a bundle and not tsc's one-file-per-module output: on Node 20 (no compile cache) a
-// profile of `safeweb --help` showed about a third of its time in ESM resolution and loading,
-// and in cjs-module-lexer parsing commander to find its exports. Measured with npm run bench.
-// Type-checking stays with tsc (npm run typecheck), which emits nothing.
+// - dist/main.js: src/main.ts alone, the start of every run, which answers `--version` itself;
+// - dist/app.js: everything else main.ts loads (context, program, renderer, report) and all
+//   they load in turn, verbs and ky included, as one file. A verb's module, and ky with the
+//   runtime's fetch machinery it starts, run only when first imported (esbuild wraps them), so
+//   `--help`, completion and usage errors never load them (test/api/lazy.test.ts checks it).
+//
+// Why one app file and not esbuild's code splitting (one chunk per lazily loaded module, about
+// 30 files for an API command): measured with bench/startup.js on Node 20 (no compile cache),
+// each ESM file costs its own resolve, read, compile and link, one await after another, and
+// `partner analytics --json` ran about 9% faster from one file, `--help` about 5% slower (it
+// parses code it does not run). Why a bundle at all: a profile of `--help` from tsc's
+// one-file-per-module output showed about a third of its time in ESM loading and in parsing
+// commander's CommonJS. Type-checking stays with tsc (npm run typecheck), which emits nothing.
 import { build } from 'esbuild';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -42,30 +48,63 @@ const lazyChildProcess = {
   },
 };
 
+// What main.ts imports, and the names it takes from each: all of it but version.js comes from app.js.
+const MAIN = path.join(root, 'src/main.ts');
+const mainSource = readFileSync(MAIN, 'utf8');
+const taken = [...mainSource.matchAll(/\{([^{}]*)\}\s*=\s*await\s+import\(\s*'(\.\/[^']+)'\s*\)/g)];
+const appModules = [...new Set(taken.map((m) => m[2]))].filter((specifier) => specifier !== './version.js');
+const appNames = taken
+  .filter((m) => appModules.includes(m[2]))
+  .flatMap((m) => m[1].split(',').map((name) => name.trim().split(/\s*:\s*/)[0]))
+  .filter(Boolean);
+
+/** main.ts's imports of those modules become one import of ./app.js. */
+const toApp = {
+  name: 'to-app',
+  setup(b) {
+    b.onResolve({ filter: /^\.\// }, (args) =>
+      args.importer === MAIN && appModules.includes(args.path) ? { path: './app.js', external: true } : undefined,
+    );
+  },
+};
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external,
+  define: { __SAFEWEB_VERSION__: JSON.stringify(pkg.version) },
+  // commander is CommonJS; its require() of Node built-ins needs a real require in ESM output.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+};
+
 // Built beside dist/ and swapped in only when the build succeeds: a failed build (an import
 // the bundler cannot resolve mid-edit) leaves the last good dist/ for the binary tests.
 const staging = `dist.building-${process.pid}`;
 rmSync(new URL(`../${staging}`, import.meta.url), { recursive: true, force: true });
 try {
-  await build({
-    absWorkingDir: root,
-    entryPoints: ['src/main.ts'],
-    outdir: staging,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external,
-    define: { __SAFEWEB_VERSION__: JSON.stringify(pkg.version) },
-    // commander is CommonJS; its require() of Node built-ins needs a real require in ESM chunks.
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  await build({ ...common, entryPoints: [MAIN], outfile: `${staging}/main.js`, plugins: [toApp] });
+  const app = await build({
+    ...common,
+    stdin: {
+      contents: appModules.map((specifier) => `export * from '${specifier}';`).join('\n'),
+      resolveDir: path.join(root, 'src'),
+      sourcefile: 'app.ts',
+      loader: 'ts',
     },
-    chunkNames: 'chunks/[name]-[hash]',
+    outfile: `${staging}/app.js`,
+    metafile: true,
     plugins: [lazyChildProcess],
-    logLevel: 'warning',
   });
+  const exported = new Set(app.metafile.outputs[`${staging}/app.js`].exports);
+  const missing = appNames.filter((name) => !exported.has(name));
+  if (appModules.length === 0 || missing.length)
+    throw new Error(`dist/app.js does not export what src/main.ts takes from it: ${missing.join(', ') || 'anything'}`);
 } catch (error) {
   rmSync(new URL(`../${staging}`, import.meta.url), { recursive: true, force: true });
   throw error;
