@@ -83,10 +83,11 @@ const common = {
   logLevel: 'warning',
 };
 
-// Built beside dist/ and swapped in only when the build succeeds: a failed build (an import
-// the bundler cannot resolve mid-edit) leaves the last good dist/ for the binary tests.
-const staging = `dist.building-${process.pid}`;
-rmSync(new URL(`../${staging}`, import.meta.url), { recursive: true, force: true });
+// Built aside (where git, eslint and prettier never look) and swapped in only when the build
+// succeeds: a failed build (an import the bundler cannot resolve mid-edit) leaves the last good
+// dist/ for the binary tests.
+const staging = `node_modules/.cache/safeweb-build-${process.pid}`;
+rmSync(path.join(root, staging), { recursive: true, force: true });
 try {
   await build({ ...common, entryPoints: [MAIN], outfile: `${staging}/main.js`, plugins: [toApp] });
   const app = await build({
@@ -106,8 +107,8 @@ try {
   if (appModules.length === 0 || missing.length)
     throw new Error(`dist/app.js does not export what src/main.ts takes from it: ${missing.join(', ') || 'anything'}`);
 } catch (error) {
-  rmSync(new URL(`../${staging}`, import.meta.url), { recursive: true, force: true });
+  rmSync(path.join(root, staging), { recursive: true, force: true });
   throw error;
 }
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-renameSync(new URL(`../${staging}`, import.meta.url), new URL('../dist', import.meta.url));
+rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+renameSync(path.join(root, staging), path.join(root, 'dist'));
