@@ -15,7 +15,7 @@
 // one-file-per-module output showed about a third of its time in ESM loading and in parsing
 // commander's CommonJS. Type-checking stays with tsc (npm run typecheck), which emits nothing.
 import { build } from 'esbuild';
-import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -111,4 +111,11 @@ try {
   throw error;
 }
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-renameSync(path.join(root, staging), path.join(root, 'dist'));
+try {
+  renameSync(path.join(root, staging), path.join(root, 'dist'));
+} catch (error) {
+  if (error.code !== 'EXDEV') throw error;
+  // node_modules on another file system (a linked install): copy instead.
+  cpSync(path.join(root, staging), path.join(root, 'dist'), { recursive: true });
+  rmSync(path.join(root, staging), { recursive: true, force: true });
+}
