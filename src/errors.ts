@@ -71,6 +71,20 @@ export class UnavailableError extends CliError {
   }
 }
 
+/**
+ * A 2xx whose body lacks what the contract promises (an onboarding with no customer ID, a read
+ * with no data): not trusted, nothing recorded from it. The request may have taken effect.
+ */
+export class IncompleteAnswerError extends UnavailableError {
+  constructor(where: string, missing: string) {
+    super(
+      `${where} answered success without ${missing}; nothing was recorded from it`,
+      undefined,
+      'The server did not answer as the API contract says: check the base URL (`safeweb profile show`).',
+    );
+  }
+}
+
 /** The user pressed Ctrl+C or answered "no" to a confirmation that guards the whole command. */
 export class CancelledError extends CliError {
   constructor(message = 'Cancelled.') {

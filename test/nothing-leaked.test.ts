@@ -2,9 +2,11 @@
  * "Nothing lost, nothing leaked": the findings of the reliability and security audit, each
  * through the real binary against a loopback server.
  */
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanEnv, runBinary, tempDir } from './helpers/cli.js';
-import { failJson, stubServer, type Stub } from './helpers/stub-server.js';
+import { failJson, okJson, stubServer, type Stub } from './helpers/stub-server.js';
 
 let stub: Stub | undefined;
 afterEach(async () => {
@@ -57,4 +59,77 @@ it('--debug traces the exchange of an expected failure (401) without a JavaScrip
   expect(r.stderr).toMatch(/error: Failed to verify org API key/);
   expect(r.stderr).not.toMatch(/\n\s*(\[debug\] )?\s*at /);
   expect(r.stderr).not.toMatch(/AuthError/);
+});
+
+describe('--results never writes where it was not asked to', () => {
+  const csv = (dir: string) => {
+    const file = path.join(dir, 'c.csv');
+    writeFileSync(
+      file,
+      'companyName,customerReference,assetsDomains,alertRecipients,price,currencyCode,billedFromDate\n' +
+        'Res One,RES-1,res1.example,a@res1.example,1,USD,now+1d\n',
+    );
+    return file;
+  };
+
+  it('refuses a link (live or dangling) and an existing file, naming --resume and --force; sends nothing', async () => {
+    stub = await stubServer([]);
+    const dir = tempDir('results-').dir;
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: stub.url,
+      SAFEWEB_PARTNER_ID: 'P1',
+      SAFEWEB_API_KEY: 'swk_results_0000',
+      SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg'),
+    });
+    const victim = path.join(dir, 'victim.txt');
+    writeFileSync(victim, 'keep me\n');
+    symlinkSync(victim, path.join(dir, 'live.ndjson'));
+    symlinkSync(path.join(dir, 'created-by-nobody.txt'), path.join(dir, 'dangling.ndjson'));
+    for (const name of ['live.ndjson', 'dangling.ndjson']) {
+      const r = await runBinary(['customer', 'onboard', '--file', csv(dir), '--results', path.join(dir, name)], {
+        env,
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/is a symbolic link; the results file is never written through a link/);
+    }
+    const existing = await runBinary(['customer', 'onboard', '--file', csv(dir), '--results', victim], { env });
+    expect(existing.code).toBe(2);
+    expect(existing.stderr).toMatch(/already exists; a results file is only continued with --resume .* or --force/);
+    const notOurs = await runBinary(['customer', 'onboard', '--file', csv(dir), '--resume', victim], { env });
+    expect(notOurs.code).toBe(2);
+    expect(notOurs.stderr).toMatch(/is not a results file/);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
+    expect(existsSync(path.join(dir, 'created-by-nobody.txt'))).toBe(false);
+    expect(stub.requests).toHaveLength(0);
+  });
+});
+
+describe('an answer that lacks what the contract promises', () => {
+  it('onboarding answered 200 {} is exit 5 and records nothing; in bulk the row is unknown', async () => {
+    stub = await stubServer([okJson({}), okJson({ success: true })]);
+    const dir = tempDir('idless-').dir;
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: stub.url,
+      SAFEWEB_PARTNER_ID: 'P1',
+      SAFEWEB_API_KEY: 'swk_idless_0000',
+      SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg'),
+    });
+    const one = await runBinary(['customer', 'onboard', '--file', 'examples/acme.json', '--billed-from', 'now+1d'], {
+      env,
+    });
+    expect(one.code).toBe(5);
+    expect(one.stderr).toMatch(/answered success without a customer ID; nothing was recorded/);
+    const file = path.join(dir, 'c.csv');
+    writeFileSync(
+      file,
+      'companyName,customerReference,assetsDomains,alertRecipients,price,currencyCode,billedFromDate\n' +
+        'Idless,IDL-1,idl.example,a@idl.example,1,USD,now+1d\n',
+    );
+    const results = path.join(dir, 'r.ndjson');
+    const bulk = await runBinary(['customer', 'onboard', '--file', file, '--results', results], { env });
+    expect(bulk.code).toBe(5);
+    expect(JSON.parse(readFileSync(results, 'utf8').trim())).toMatchObject({ reference: 'IDL-1', status: 'unknown' });
+    const list = await runBinary(['customer', 'list', '--json'], { env });
+    expect(JSON.parse(list.stdout)).toEqual([]);
+  });
 });

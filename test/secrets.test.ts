@@ -2,11 +2,14 @@
  * The API key never appears in any output of any command, --debug included, except where
  * showing it is the command's purpose (`sandbox start`, `profile show --reveal-key`).
  */
+import { rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runBinary, runInPty } from './helpers/cli.js';
 import { sandboxFixture, type SandboxFixture } from './helpers/sandbox.js';
 
+const RESULTS = path.join(os.tmpdir(), `safeweb-secrets-${process.pid}.ndjson`);
 let fx: SandboxFixture;
 let profileEnv: Record<string, string | undefined>;
 beforeAll(async () => {
@@ -31,7 +34,11 @@ beforeAll(async () => {
   expect(add.code).toBe(0);
   expect(add.stdout + add.stderr).not.toContain(fx.sandbox.apiKey);
 });
-afterAll(() => fx.close());
+afterAll(async () => {
+  await fx.close();
+  rmSync(RESULTS, { force: true });
+  rmSync(`${RESULTS}.inflight`, { force: true });
+});
 
 const commands: string[][] = [
   ['health'],
@@ -47,7 +54,8 @@ const commands: string[][] = [
   ['profile', 'show', '--json'],
   ['profile', 'use', 'sb'],
   ['customer', 'onboard', '--file', 'examples/acme.json', '--reference', 'SECRET-1', '--dry-run'],
-  ['customer', 'onboard', '--file', 'examples/customers.csv', '--results', '/dev/null'],
+  // --force: the same results file is written by both setups below.
+  ['customer', 'onboard', '--file', 'examples/customers.csv', '--results', RESULTS, '--force'],
   ['customer', 'list'],
   ['customer', 'breaches', '00000000-0000-4000-8000-000000000000'],
   ['breach', 'check', 'admin@acme.co', 'error-500@acme.co'],

@@ -1,4 +1,5 @@
 /** Customer endpoints. Shapes per reference.md §6.1–6.9; paths from paths.ts. */
+import { IncompleteAnswerError } from '../errors.js';
 import type { ApiClient } from './client.js';
 import { pathFor } from './paths.js';
 import type { OnboardingRequest } from '../customers/fields.js';
@@ -49,9 +50,12 @@ export interface CustomerInfoUpdate {
 
 /** POST onboard. Creates a customer, so it is never re-sent once it may have arrived. */
 export async function onboardCustomer(api: ApiClient, body: OnboardingRequest): Promise<OnboardResponse> {
-  return (
-    await api.request<OnboardResponse>({ method: 'POST', path: pathFor('customerOnboard'), body, idempotent: false })
-  ).data;
+  const path = pathFor('customerOnboard');
+  const { data } = await api.request<OnboardResponse>({ method: 'POST', path, body, idempotent: false });
+  if (typeof data?.customerId !== 'string' || data.customerId.trim() === '') {
+    throw new IncompleteAnswerError(`POST ${path}`, 'a customer ID');
+  }
+  return data;
 }
 
 /** POST offboard: deactivates the customer. Setting a state is safe to repeat. */

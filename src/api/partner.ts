@@ -1,4 +1,5 @@
 /** Partner-level endpoints: analytics and plans. */
+import { IncompleteAnswerError } from '../errors.js';
 import type { ApiClient } from './client.js';
 import { PATHS } from './paths.js';
 
@@ -36,11 +37,21 @@ export interface PlansResponse {
 /** GET partner analytics: counts across the partner's customers. */
 export async function getPartnerAnalytics(api: ApiClient): Promise<AnalyticsResponse> {
   const res = await api.request<AnalyticsResponse>({ method: 'GET', path: PATHS.partnerAnalytics });
-  return { ...res.data, data: res.data.data ?? ({} as PartnerAnalytics) };
+  if (!isRecord(res.data) || !isRecord(res.data.data)) {
+    throw new IncompleteAnswerError(`GET ${PATHS.partnerAnalytics}`, 'its data object');
+  }
+  return res.data;
 }
 
 /** GET the plans this partner may sell (undocumented endpoint, legacy base). */
 export async function listPartnerPlans(api: ApiClient): Promise<PlansResponse> {
   const res = await api.request<PlansResponse>({ method: 'GET', path: PATHS.partnerPlans });
-  return { ...res.data, data: Array.isArray(res.data.data) ? res.data.data : [] };
+  if (!isRecord(res.data) || !Array.isArray(res.data.data)) {
+    throw new IncompleteAnswerError(`GET ${PATHS.partnerPlans}`, 'its data list');
+  }
+  return res.data;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

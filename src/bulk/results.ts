@@ -6,6 +6,24 @@
  */
 import fs from 'node:fs';
 import { createInterface } from 'node:readline';
+import { openForAppend } from '../io/safe-write.js';
+
+/** Why `file` is not a results file (its first line is not a row's JSON line), or undefined. */
+function notResultsFile(file: string): string | undefined {
+  const fd = fs.openSync(file, 'r');
+  const buffer = Buffer.alloc(4096);
+  const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
+  fs.closeSync(fd);
+  const first = buffer.subarray(0, read).toString('utf8').split('\n')[0]!.trim();
+  if (!first) return undefined;
+  try {
+    const line = JSON.parse(first) as Record<string, unknown>;
+    if (typeof line['row'] === 'number' && typeof line['status'] === 'string') return undefined;
+  } catch {
+    /* not JSON */
+  }
+  return 'its first line is not a row of a bulk run';
+}
 
 export type RowStatus = 'ok' | 'failed' | 'skipped' | 'unknown';
 
@@ -17,8 +35,8 @@ export interface ResultLine {
 }
 
 export interface ResumeState {
-  /** Keys (references, addresses) already done. */
-  ok: Set<string>;
+  /** Keys (references, addresses) already done, with their last line. */
+  ok: Map<string, Record<string, unknown>>;
   /** Whose fate an earlier run could not know: sent, but no answer. */
   unknown: Set<string>;
 }
@@ -28,10 +46,30 @@ export class ResultsWriter {
   readonly #journal: number;
   readonly #journalPath: string;
 
-  constructor(readonly file: string) {
-    this.#fd = fs.openSync(file, 'a', 0o600);
+  /**
+   * `resuming`: the file may already exist and is continued (it must be a results file);
+   * otherwise an existing file is refused unless `force` (then it is emptied). Never through a
+   * symbolic link (io/safe-write.ts).
+   */
+  constructor(
+    readonly file: string,
+    options: { resuming: boolean; force: boolean },
+  ) {
+    this.#fd = openForAppend(file, {
+      kind: 'results file',
+      mayContinue: options.resuming,
+      mayReplace: options.force,
+      allowedBy: `--resume ${file} (to continue it) or --force (to replace it)`,
+      isOwnKind: notResultsFile,
+    });
     this.#journalPath = `${file}.inflight`;
-    this.#journal = fs.openSync(this.#journalPath, 'a', 0o600);
+    // The journal is ours whatever the flags: a resumed run continues it, a new one had none.
+    this.#journal = openForAppend(this.#journalPath, {
+      kind: 'in-flight journal',
+      mayContinue: true,
+      mayReplace: false,
+      allowedBy: '--resume',
+    });
   }
 
   /** Called just before a row's request goes out. */
@@ -57,23 +95,23 @@ export async function readResume(
   file: string,
   keyOf: (line: Record<string, unknown>) => unknown = (r) => r['reference'],
 ): Promise<ResumeState> {
-  const last = new Map<string, RowStatus>();
+  const last = new Map<string, Record<string, unknown>>();
   if (fs.existsSync(file)) {
     for await (const line of createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
       if (!line.trim()) continue;
       try {
         const r = JSON.parse(line) as Record<string, unknown>;
         const key = keyOf(r);
-        if (typeof key === 'string') last.set(key, r['status'] as RowStatus);
+        if (typeof key === 'string') last.set(key, r);
       } catch {
         /* a torn last line from a kill: that row counts as in flight below */
       }
     }
   }
-  const state: ResumeState = { ok: new Set(), unknown: new Set() };
-  for (const [key, status] of last) {
-    if (status === 'ok') state.ok.add(key);
-    if (status === 'unknown') state.unknown.add(key);
+  const state: ResumeState = { ok: new Map(), unknown: new Set() };
+  for (const [key, line] of last) {
+    if (line['status'] === 'ok') state.ok.set(key, line);
+    if (line['status'] === 'unknown') state.unknown.add(key);
   }
   const journal = `${file}.inflight`;
   if (fs.existsSync(journal)) {

@@ -49,6 +49,10 @@ export interface BulkJob<T extends BulkRow> {
   results?: string | undefined;
   /** What earlier runs recorded (readResume): ok rows are skipped, unknown ones settled. */
   resume?: ResumeState | undefined;
+  /** --force: an existing results file that is not being resumed is replaced. */
+  force?: boolean | undefined;
+  /** Told of each row an earlier run finished, with its last results line (e.g. to repair a record). */
+  alreadyDone?(row: T, line: Record<string, unknown>): void;
   /** The row's request; it returns what became of it and throws only on a bug. */
   work(row: T, api: ApiClient): Promise<RowDone>;
   /** For a row an earlier run sent without an answer: finish it without doing it twice (else `work`). */
@@ -79,7 +83,9 @@ const LISTED = 10;
 
 /** Runs `job.work` over every row; throws the first AuthError once the rows in flight have finished. */
 export async function runBulk<T extends BulkRow>(ctx: Context, job: BulkJob<T>): Promise<BulkReport> {
-  const writer = job.results ? new ResultsWriter(job.results) : undefined;
+  const writer = job.results
+    ? new ResultsWriter(job.results, { resuming: job.resume !== undefined, force: Boolean(job.force) })
+    : undefined;
   const pacer = new Pacer({ concurrency: job.concurrency, maxRps: job.maxRps });
   const api = await ctx.bulkApi({ onRateLimited: (ms) => pacer.rateLimited(ms) });
   const tally = new Tally();
@@ -103,8 +109,10 @@ export async function runBulk<T extends BulkRow>(ctx: Context, job: BulkJob<T>):
   async function* toSend(): AsyncGenerator<T> {
     for await (const row of job.rows) {
       if (row.done) record(row, row.done);
-      else if (row.key !== undefined && job.resume?.ok.has(row.key)) tally.counts.alreadyDone++;
-      else yield row;
+      else if (row.key !== undefined && job.resume?.ok.has(row.key)) {
+        tally.counts.alreadyDone++;
+        job.alreadyDone?.(row, job.resume.ok.get(row.key)!);
+      } else yield row;
     }
   }
   const send = async (row: T) => {

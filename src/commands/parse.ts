@@ -75,6 +75,12 @@ export function isUuid(value: string): boolean {
   return UUID_RE.test(value);
 }
 
+/** A customer or breach ID: a UUID. */
+export function parseUuid(value: string): string {
+  if (!isUuid(value)) throw new InvalidArgumentError('must be a UUID such as 550e8400-e29b-41d4-a716-446655440000.');
+  return value;
+}
+
 /** An absolute http: or https: URL. */
 export function isHttpUrl(value: string): boolean {
   try {

@@ -10,14 +10,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
+import type { OnboardingRequest } from './fields.js';
 
 export interface LedgerEntry {
   reference: string;
-  id: string;
+  /**
+   * null when the customer surely exists but its ID is not known: a resumed bulk run settled
+   * it as "already onboarded by an earlier attempt" (the API answered 409, not the ID). Fix it
+   * with `safeweb customer link REF --id UUID`.
+   */
+  id: string | null;
   companyName: string;
   onboardedAt: string;
   status: 'active' | 'offboarded';
   updatedAt: string;
+  /** What was sent at onboarding besides the assets (contact, price, plan …): the API cannot read it back. */
+  fields?: Record<string, unknown> | undefined;
 }
 
 export interface LedgerFile {
@@ -25,8 +33,17 @@ export interface LedgerFile {
   customers: LedgerEntry[];
 }
 
+/** What the record is told of a newly known customer. */
+export interface OnboardedEntry {
+  reference: string;
+  id: string | null;
+  companyName: string;
+  fields?: Record<string, unknown> | undefined;
+}
+
 type LedgerLine =
-  | { op: 'onboarded'; reference: string; id: string; companyName: string; at: string }
+  | ({ op: 'onboarded'; at: string } & OnboardedEntry)
+  | { op: 'linked'; reference: string; id: string; at: string }
   | { op: 'changed'; id: string; status?: LedgerEntry['status']; companyName?: string; at: string };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,42 +66,50 @@ export function readLedger(configDir: string, account: string): LedgerFile {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { account, customers: [] };
     throw new ConfigError(`cannot read the customer ledger ${file}: ${(error as Error).message}`);
   }
-  const byId = new Map<string, LedgerEntry>();
-  text.split('\n').forEach((line, i) => {
+  // One entry per reference (unique per partner): a later onboarding of the same reference
+  // replaces the earlier one.
+  const byReference = new Map<string, LedgerEntry>();
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
     if (!line.trim()) return;
     let entry: LedgerLine;
     try {
       entry = JSON.parse(line) as LedgerLine;
     } catch {
       // A torn last line (a crash mid-write) is skipped; anything else is corruption.
-      if (i >= text.split('\n').length - 2) return;
+      if (i >= lines.length - 2) return;
       throw new ConfigError(
         `the customer ledger ${file} is corrupt at line ${i + 1}`,
         'Fix or move it aside; it was left untouched.',
       );
     }
-    if (entry.op === 'onboarded') {
-      for (const [id, e] of byId) if (e.reference === entry.reference) byId.delete(id);
-      byId.set(entry.id, {
-        reference: entry.reference,
-        id: entry.id,
-        companyName: entry.companyName,
-        onboardedAt: entry.at,
-        status: 'active',
-        updatedAt: entry.at,
-      });
-    } else if (entry.op === 'changed') {
-      const e = byId.get(entry.id);
-      if (e)
-        Object.assign(
-          e,
-          entry.status ? { status: entry.status } : {},
-          entry.companyName ? { companyName: entry.companyName } : {},
-          { updatedAt: entry.at },
-        );
-    }
+    apply(byReference, entry);
   });
-  return { account, customers: [...byId.values()] };
+  return { account, customers: [...byReference.values()] };
+}
+
+function apply(byReference: Map<string, LedgerEntry>, line: LedgerLine): void {
+  if (line.op === 'onboarded') {
+    byReference.set(line.reference, {
+      reference: line.reference,
+      id: line.id ?? null,
+      companyName: line.companyName,
+      onboardedAt: line.at,
+      status: 'active',
+      updatedAt: line.at,
+      ...(line.fields ? { fields: line.fields } : {}),
+    });
+  } else if (line.op === 'linked') {
+    const e = byReference.get(line.reference);
+    if (e) Object.assign(e, { id: line.id, updatedAt: line.at });
+  } else if (line.op === 'changed') {
+    for (const e of byReference.values()) {
+      if (e.id !== line.id) continue;
+      if (line.status) e.status = line.status;
+      if (line.companyName) e.companyName = line.companyName;
+      e.updatedAt = line.at;
+    }
+  }
 }
 
 function appendLines(configDir: string, account: string, lines: LedgerLine[]): void {
@@ -98,10 +123,21 @@ function appendLines(configDir: string, account: string, lines: LedgerLine[]): v
 export async function recordOnboarded(
   configDir: string,
   account: string,
-  entry: { reference: string; id: string; companyName: string },
+  entry: OnboardedEntry,
   now: Date,
 ): Promise<void> {
   appendLines(configDir, account, [{ op: 'onboarded', ...entry, at: now.toISOString() }]);
+}
+
+/** Gives a recorded customer its ID (`customer link`). */
+export async function recordLinked(
+  configDir: string,
+  account: string,
+  reference: string,
+  id: string,
+  now: Date,
+): Promise<void> {
+  appendLines(configDir, account, [{ op: 'linked', reference, id, at: now.toISOString() }]);
 }
 
 /** Updates what the ledger knows of a customer; a customer it does not know is ignored. */
@@ -116,36 +152,23 @@ export async function recordChange(
 }
 
 /**
- * For bulk runs: an appender that records each onboarded customer as it succeeds. Lines are
- * gathered and written together at most every 200 ms (and at close): a synchronous write per
- * row cost as much CPU as the request itself. The results file, not the ledger, is what a
- * resumed run relies on, so a crash that loses the last fraction of a second of ledger lines
- * loses no customer.
+ * For bulk runs: records each customer as it is settled, with one write on an open file
+ * (O_APPEND: whole lines even with several processes). The write happens before the row's
+ * results line, so a row that the results file calls `ok` is always in the record too — a
+ * crash between the two leaves a row the resume settles, never a customer the record lacks.
  */
 export function ledgerAppender(
   configDir: string,
   account: string,
-): { onboarded(entry: { reference: string; id: string; companyName: string }, at: Date): void; close(): void } {
+): { onboarded(entry: OnboardedEntry, at: Date): void; close(): void } {
   const file = ledgerPath(configDir, account);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const fd = fs.openSync(file, 'a', 0o600);
-  let pending: string[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    timer = undefined;
-    if (pending.length) fs.writeSync(fd, pending.join(''));
-    pending = [];
-  };
   return {
     onboarded: (entry, at) => {
-      pending.push(`${JSON.stringify({ op: 'onboarded', ...entry, at: at.toISOString() } satisfies LedgerLine)}\n`);
-      timer ??= setTimeout(flush, 200);
+      fs.writeSync(fd, `${JSON.stringify({ op: 'onboarded', ...entry, at: at.toISOString() } satisfies LedgerLine)}\n`);
     },
-    close: () => {
-      if (timer) clearTimeout(timer);
-      flush();
-      fs.closeSync(fd);
-    },
+    close: () => fs.closeSync(fd),
   };
 }
 
@@ -160,7 +183,7 @@ export function resolveCustomerArg(
 ): { id: string; entry?: LedgerEntry | undefined } {
   const ledger = readLedger(configDir, account);
   if (UUID_RE.test(arg))
-    return { id: arg, entry: ledger.customers.find((c) => c.id.toLowerCase() === arg.toLowerCase()) };
+    return { id: arg, entry: ledger.customers.find((c) => c.id?.toLowerCase() === arg.toLowerCase()) };
   const exact = ledger.customers.find((c) => c.reference === arg);
   const loose = ledger.customers.filter((c) => c.reference.toLowerCase() === arg.toLowerCase());
   const entry = exact ?? (loose.length === 1 ? loose[0] : undefined);
@@ -170,5 +193,18 @@ export function resolveCustomerArg(
       'Run `safeweb customer list` to see the references this tool knows, or pass the customer ID (a UUID).',
     );
   }
+  if (entry.id === null) {
+    throw new UsageError(
+      `the customer ID of ${entry.reference} is not known: an earlier bulk run's answer was lost, ` +
+        'and the resumed run found the customer already onboarded',
+      `Find its ID in the SafeWeb portal, then run \`safeweb customer link ${entry.reference} --id UUID\`.`,
+    );
+  }
   return { id: entry.id, entry };
+}
+
+/** What the record keeps of a customer: its reference, ID, company and the fields the API cannot read back. */
+export function recordEntry(body: OnboardingRequest, id: string | null): OnboardedEntry {
+  const { customerReference, companyName, assetsDomains: _d, assetsEmails: _e, ...fields } = body;
+  return { reference: customerReference, id, companyName, fields };
 }

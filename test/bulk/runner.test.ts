@@ -94,7 +94,13 @@ describe('runBulk', () => {
       rows: iterate(input),
       total: 2,
       concurrency: 4,
-      resume: { ok: new Set(['K-1', 'K-2']), unknown: new Set(['K-3']) },
+      resume: {
+        ok: new Map([
+          ['K-1', {}],
+          ['K-2', {}],
+        ]),
+        unknown: new Set(['K-3']),
+      },
       work: async (row) => (worked.push(row.key!), ok(row)),
       settle: async (row) => (settled.push(row.key!), ok(row)),
     });

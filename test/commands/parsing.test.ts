@@ -18,6 +18,7 @@ vi.mock('../../src/commands/customer/assets.js', () => ({ runCustomerAssets: stu
 vi.mock('../../src/commands/customer/breaches.js', () => ({ runCustomerBreaches: stub() }));
 vi.mock('../../src/commands/customer/threat-score.js', () => ({ runCustomerThreatScore: stub() }));
 vi.mock('../../src/commands/customer/magic-link.js', () => ({ runCustomerMagicLink: stub() }));
+vi.mock('../../src/commands/customer/link.js', () => ({ runCustomerLink: stub() }));
 vi.mock('../../src/commands/breach/check.js', () => ({ runBreachCheck: stub() }));
 vi.mock('../../src/commands/breach/retrieve.js', () => ({ runBreachRetrieve: stub() }));
 vi.mock('../../src/commands/breach/status.js', () => ({ runBreachSetStatus: stub() }));
@@ -57,6 +58,7 @@ const verbs = {
   customerBreaches: (await import('../../src/commands/customer/breaches.js')).runCustomerBreaches,
   threatScore: (await import('../../src/commands/customer/threat-score.js')).runCustomerThreatScore,
   magicLink: (await import('../../src/commands/customer/magic-link.js')).runCustomerMagicLink,
+  link: (await import('../../src/commands/customer/link.js')).runCustomerLink,
   check: (await import('../../src/commands/breach/check.js')).runBreachCheck,
   retrieve: (await import('../../src/commands/breach/retrieve.js')).runBreachRetrieve,
   setStatus: (await import('../../src/commands/breach/status.js')).runBreachSetStatus,
@@ -151,6 +153,12 @@ describe.each<[string, string[], Verb, unknown]>([
   ],
   ['customer threat-score', ['customer', 'threat-score', 'ACME-1'], 'threatScore', { customer: 'ACME-1' }],
   ['customer magic-link', ['customer', 'magic-link', 'ACME-1'], 'magicLink', { customer: 'ACME-1' }],
+  [
+    'customer link',
+    ['customer', 'link', 'ACME-1', '--id', '550e8400-e29b-41d4-a716-446655440000'],
+    'link',
+    { reference: 'ACME-1', id: '550e8400-e29b-41d4-a716-446655440000', companyName: undefined },
+  ],
 
   ['breach retrieve', ['breach', 'retrieve', 'a@b.co'], 'retrieve', { email: 'a@b.co', locale: undefined }],
   [
@@ -417,6 +425,8 @@ describe.each<[string, string[], string | RegExp]>([
   ],
   ['positive count: at most', ['customer', 'onboard', '--concurrency', '65'], 'must be at most 64.'],
   ['positive number', ['breach', 'check', 'a@b.co', '--max-rps', '0'], "'--max-rps <n>' argument '0' is invalid"],
+  ['uuid', ['customer', 'link', 'ACME-1', '--id', 'nope'], "'--id <uuid>' argument 'nope' is invalid. must be a UUID"],
+  ['required --id', ['customer', 'link', 'ACME-1'], "required option '--id <uuid>' not specified"],
   ['port', ['sandbox', 'start', '--port', '70000'], "'--port <port>' argument '70000' is invalid. must be a port"],
   ['share', ['sandbox', 'exec', '--error-rate', '1.5', '--', 'true'], "'--error-rate <p>' argument '1.5' is invalid"],
   ['seed', ['sandbox', 'start', '--seed', 'x'], "'--seed <n>' argument 'x' is invalid. must be a whole number."],

@@ -22,6 +22,8 @@ export interface BreachCheckOptions {
   results?: string | undefined;
   /** Skip addresses already checked in this results file, and append to it. */
   resume?: string | undefined;
+  /** Replace an existing results file that is not being resumed. */
+  force?: boolean | undefined;
 }
 
 export interface CheckResult {
@@ -91,6 +93,7 @@ export async function runBreachCheck(
     maxRps: opts.maxRps,
     results: opts.results ?? opts.resume,
     resume,
+    force: opts.force,
     work: async (t, api): Promise<RowDone> => {
       let result: CheckResult;
       let failure: CliError | undefined;

@@ -45,6 +45,7 @@ export function registerBreach(program: Command, ctx: Context): void {
     )
     .option('--results <file>', 'write one NDJSON line per address as it is checked')
     .option('--resume <file>', 'skip addresses already checked in this results file, and append to it')
+    .option('--force', 'replace an existing --results file instead of refusing it')
     .addHelpText(
       'after',
       examples(
@@ -68,6 +69,7 @@ export function registerBreach(program: Command, ctx: Context): void {
           maxRps?: number;
           results?: string;
           resume?: string;
+          force?: boolean;
         },
       ) => {
         const { runBreachCheck } = await import('./check.js');
@@ -84,6 +86,7 @@ export function registerBreach(program: Command, ctx: Context): void {
               maxRps: opts.maxRps,
               results: opts.results,
               resume: opts.resume,
+              force: Boolean(opts.force),
             },
             ctx,
           ),

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { FIELDS, PLAN_TYPES, type FieldSpec } from '../../customers/fields.js';
 import { examples } from '../examples.js';
-import { collect, parseLocale, parsePositiveInt, parsePositiveNumber } from '../parse.js';
+import { collect, parseLocale, parsePositiveInt, parsePositiveNumber, parseUuid } from '../parse.js';
 
 /** The flags that set onboarding fields, from the field table: choices for enums, repeatable lists. */
 export function fieldOptions(fields: readonly FieldSpec[] = FIELDS): Option[] {
@@ -64,6 +64,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .option('--results <file>', 'bulk: write one NDJSON line per row (row, reference, status, customer ID or error)')
     .option('--resume <file>', 'bulk: skip rows already ok in this results file, settle unknown ones, append to it')
     .option('--skip-invalid', 'bulk: send the valid rows and record invalid ones as skipped')
+    .option('--force', 'bulk: replace an existing --results file instead of refusing it')
     .addHelpText(
       'after',
       examples(
@@ -94,6 +95,23 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .action(async (opts: { status?: 'active' | 'offboarded' }) => {
       const { runCustomerList } = await import('./list.js');
       ctx.done(await runCustomerList({ status: opts.status }, ctx));
+    });
+
+  customer
+    .command('link')
+    .argument('<reference>', 'the reference to record the customer under')
+    .summary('join a customer ID to a reference in the local record')
+    .description(
+      'Record which customer a reference names: for a customer the record knows without its ID (a resumed ' +
+        'bulk run found it already onboarded), or one onboarded elsewhere. The ID is checked with a read of ' +
+        "the customer's assets first; only the local record changes.",
+    )
+    .requiredOption('--id <uuid>', 'the customer ID (a UUID)', parseUuid)
+    .option('--company-name <name>', 'the company, for a reference the record does not know yet')
+    .addHelpText('after', examples('safeweb customer link ACME-001 --id 550e8400-e29b-41d4-a716-446655440000'))
+    .action(async (reference: string, opts: { id: string; companyName?: string }) => {
+      const { runCustomerLink } = await import('./link.js');
+      ctx.done(await runCustomerLink({ reference, id: opts.id, companyName: opts.companyName }, ctx));
     });
 
   customer

@@ -9,7 +9,8 @@ import { onboardCustomer } from '../../api/customers.js';
 import { readResume } from '../../bulk/results.js';
 import { runBulk, summaryOutcome, type BulkSummary, type RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
-import { ledgerAppender } from '../../customers/ledger.js';
+import type { OnboardingRequest } from '../../customers/fields.js';
+import { ledgerAppender, readLedger, recordEntry } from '../../customers/ledger.js';
 import { OnboardingRows, type CheckedRow, type RowsInput } from '../../customers/onboarding-rows.js';
 import { ApiRejectedError, CliError, UnavailableError } from '../../errors.js';
 import { info, type Outcome } from '../../outcome.js';
@@ -22,6 +23,7 @@ export interface BulkOnboardOptions {
   results?: string | undefined;
   resume?: string | undefined;
   skipInvalid?: boolean | undefined;
+  force?: boolean | undefined;
 }
 
 interface DryRunSummary {
@@ -37,11 +39,11 @@ export async function runCustomerOnboardBulk(
   ctx: Context,
   input: RowsInput,
 ): Promise<Outcome<BulkSummary | DryRunSummary>> {
-  const resume = opts.resume ? await readResume(opts.resume) : { ok: new Set<string>(), unknown: new Set<string>() };
+  const resume = opts.resume ? await readResume(opts.resume) : undefined;
   const file = await OnboardingRows.check(input, {
     allowUnknown: Boolean(opts.allowUnknownFields),
     now: ctx.now(),
-    resume,
+    resume: resume ?? { ok: new Map(), unknown: new Set() },
     skipInvalid: Boolean(opts.skipInvalid),
     say: (note) => ctx.sink.note(note),
   });
@@ -53,20 +55,29 @@ export async function runCustomerOnboardBulk(
   }
 
   const account = await ctx.account();
+  const known = new Set(readLedger(ctx.configDir, account.key).customers.map((c) => c.reference));
   const ledger = ledgerAppender(ctx.configDir, account.key);
+  // The record is written before the row's results line (the runner writes that when this
+  // returns): a row the results file calls ok is always in the record.
+  const remember = (body: OnboardingRequest, id: string | null) => {
+    ledger.onboarded(recordEntry(body, id), ctx.now());
+    known.add(body.customerReference);
+  };
   const send = async (item: CheckedRow, api: ApiClient, settling: boolean): Promise<RowDone> => {
     const body = item.body!;
-    const reference = body.customerReference;
     try {
       const res = await onboardCustomer(api, body);
-      ledger.onboarded({ reference, id: res.customerId, companyName: body.companyName }, ctx.now());
+      remember(body, res.customerId);
       const settled = settling ? 'the earlier attempt had not arrived; sent now' : undefined;
       return done(item, 'ok', { customerId: res.customerId, settled });
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
-      // The earlier run's request had reached the server after all: settled, not doubled.
-      if (settling && error instanceof ApiRejectedError && error.status === 409)
+      // The earlier run's request had reached the server after all: settled, not doubled. Its
+      // ID was in the answer that was lost, so the record knows the customer by reference only.
+      if (settling && error instanceof ApiRejectedError && error.status === 409) {
+        if (!known.has(body.customerReference)) remember(body, null);
         return done(item, 'ok', { settled: 'already onboarded by an earlier attempt (duplicate reference)' });
+      }
       const status = error instanceof UnavailableError && error.outcomeUnknown ? 'unknown' : 'failed';
       return { ...done(item, status, { error: error.message }), error };
     }
@@ -87,6 +98,14 @@ export async function runCustomerOnboardBulk(
       maxRps: opts.maxRps,
       results: opts.results ?? opts.resume,
       resume,
+      force: opts.force,
+      // A row finished by an earlier run that the record lacks (killed between the two
+      // writes, or an older version): repaired from the results line and the file's row.
+      alreadyDone: (item, line) => {
+        if (item.body && !known.has(item.body.customerReference)) {
+          remember(item.body, typeof line['customerId'] === 'string' ? line['customerId'] : null);
+        }
+      },
       work: (item, api) => send(item, api, false),
       settle: (item, api) => send(item, api, true),
     });

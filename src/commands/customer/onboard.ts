@@ -2,7 +2,7 @@ import { onboardCustomer } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { flagsToDoc, missingFields } from '../../customers/fields.js';
 import { parseJsonText } from '../../customers/json.js';
-import { recordOnboarded } from '../../customers/ledger.js';
+import { recordEntry, recordOnboarded } from '../../customers/ledger.js';
 import { validateOnboarding } from '../../customers/onboarding.js';
 import { UsageError, ValidationError } from '../../errors.js';
 import { info, lines, pairs, success, type Note, type Outcome } from '../../outcome.js';
@@ -88,12 +88,7 @@ async function onboardOne(
   const api = await ctx.api();
   const account = await ctx.account();
   const result = await onboardCustomer(api, body);
-  await recordOnboarded(
-    ctx.configDir,
-    account.key,
-    { reference: body.customerReference, id: result.customerId, companyName: body.companyName },
-    now,
-  );
+  await recordOnboarded(ctx.configDir, account.key, recordEntry(body, result.customerId), now);
   const notes: Note[] = [success(`Onboarded ${body.companyName} (${body.customerReference}).`)];
   if (wizard) {
     const { afterWizard } = await import('./wizard.js');

@@ -1,0 +1,48 @@
+import { getCustomerAssets } from '../../api/customers.js';
+import type { Context } from '../../context.js';
+import { readLedger, recordLinked, recordOnboarded } from '../../customers/ledger.js';
+import { UsageError } from '../../errors.js';
+import { success, type Outcome } from '../../outcome.js';
+
+export interface CustomerLinkOptions {
+  reference: string;
+  id: string;
+  companyName?: string | undefined;
+}
+
+/**
+ * Joins a customer ID to a reference in the local record: for a customer the record knows
+ * without its ID (a lost answer in a bulk run), or one onboarded elsewhere. The ID is checked
+ * first with a read of the customer's assets (it must exist and belong to this partner); only
+ * then is the record written. Nothing is changed at SafeWeb.
+ */
+export async function runCustomerLink(opts: CustomerLinkOptions, ctx: Context): Promise<Outcome> {
+  const account = await ctx.account();
+  const { customers } = readLedger(ctx.configDir, account.key);
+  const entry = customers.find((c) => c.reference === opts.reference);
+  const other = customers.find((c) => c.id?.toLowerCase() === opts.id.toLowerCase());
+  if (other && other.reference !== opts.reference) {
+    throw new UsageError(`${opts.id} is already recorded as ${other.reference}`, 'One customer, one reference.');
+  }
+  if (entry?.id && entry.id.toLowerCase() !== opts.id.toLowerCase()) {
+    throw new UsageError(
+      `${opts.reference} is already recorded with the ID ${entry.id}`,
+      'Offboarded and onboarded again? Check with `safeweb customer list`.',
+    );
+  }
+  const api = await ctx.api();
+  const assets = await getCustomerAssets(api, opts.id);
+  const now = ctx.now();
+  if (entry) await recordLinked(ctx.configDir, account.key, opts.reference, opts.id, now);
+  else {
+    const companyName = opts.companyName ?? '';
+    await recordOnboarded(ctx.configDir, account.key, { reference: opts.reference, id: opts.id, companyName }, now);
+  }
+  const monitored = assets.domains.length + assets.emails.length;
+  return {
+    data: { reference: opts.reference, customerId: opts.id, linked: true },
+    notes: [
+      success(`Linked ${opts.reference} to ${opts.id} (${monitored} monitored assets). Only the local record changed.`),
+    ],
+  };
+}
