@@ -133,3 +133,46 @@ describe('an answer that lacks what the contract promises', () => {
     expect(JSON.parse(list.stdout)).toEqual([]);
   });
 });
+
+it('field values with control characters or over-long are refused, every problem at once, nothing sent', async () => {
+  stub = await stubServer([]);
+  const dir = tempDir('limits-').dir;
+  const env = cleanEnv({
+    SAFEWEB_BASE_URL: stub.url,
+    SAFEWEB_PARTNER_ID: 'P1',
+    SAFEWEB_API_KEY: 'swk_limits_0000',
+    SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg'),
+  });
+  const huge = 'A'.repeat(100_000);
+  const r = await runBinary(
+    [
+      'customer',
+      'onboard',
+      '--file',
+      'examples/acme.json',
+      '--reference',
+      'ACME\r\n-9',
+      '--company-name',
+      huge,
+      '--contact-email',
+      `${huge}@acme.co`,
+      '--billed-from',
+      'now+1d',
+    ],
+    { env },
+  );
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('customerReference: must not contain control characters');
+  expect(r.stderr).toContain('companyName: must be at most 200 characters (got 100000)');
+  expect(r.stderr).toContain('contactEmail: is not a valid email address (100008 characters; at most 254)');
+  expect(r.stderr.length).toBeLessThan(5_000);
+  const update = await runBinary(
+    ['customer', 'update', '550e8400-e29b-41d4-a716-446655440000', '--company-name', 'X\u0007Y'],
+    {
+      env,
+    },
+  );
+  expect(update.code).toBe(2);
+  expect(update.stderr).toContain('companyName: must not contain control characters');
+  expect(stub.requests).toHaveLength(0);
+});

@@ -42,12 +42,17 @@ export interface FieldSpec {
   default?: string | boolean;
   /** A number's least value. */
   minimum?: number;
+  /** A string's most characters (default TEXT_MAX): no real customer reaches it; a pasted file does. */
+  maxLength?: number;
   /** A list's least length. */
   minItems?: number;
   /** Past dates are refused by the API: "billing dates" names them in the warning. */
   future?: string;
   ask?: Question;
 }
+
+/** The longest free text (names, references) a field takes; control characters are refused too. */
+export const TEXT_MAX = 200;
 
 const CURRENCIES = ['AUD', 'GBP', 'USD'] as const;
 export const PLAN_TYPES = ['safeweb-basic', 'safeweb-plus', 'safeweb-pro'] as const;
@@ -186,6 +191,7 @@ const TABLE = [
     required: false,
     kind: 'string',
     default: 'en-GB',
+    maxLength: 35,
     ask: { message: 'Locale', needed: 'A locale such as en-GB or da-DK.', remember: true, check: 'locale' },
   },
   {
@@ -256,6 +262,17 @@ export function missingFields(doc: Record<string, unknown>): string[] {
     missing.push(`${AT_LEAST_ONE.join(' or ')} (${flags.join(' / ')})`);
   }
   return missing;
+}
+
+/**
+ * Why a free-text value cannot be sent (control characters, over-long), or undefined. Never
+ * quotes the value: it may be 100 KB of something pasted by mistake.
+ */
+export function textProblem(value: string, max: number = TEXT_MAX): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'must not contain control characters (line breaks, tabs …)';
+  if (value.length > max) return `must be at most ${max} characters (got ${value.length})`;
+  return undefined;
 }
 
 /** A CSV cell as a field's value: lists split on `;`, numbers and booleans coerced when they parse. */

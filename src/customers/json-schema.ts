@@ -4,11 +4,12 @@
  * `schema` command must stay as cheap as `--help`. The dates also accept `now+5m` / `now+1d`,
  * since the CLI does.
  */
-import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, type FieldSpec } from './fields.js';
+import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, TEXT_MAX, type FieldSpec } from './fields.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 const RELATIVE_DATE = '^now\\+\\d+[mhd]$';
+const NO_CONTROL = '^[^\\u0000-\\u001f\\u007f]*$';
 
 function typeOf(field: FieldSpec): { [key: string]: Json } {
   const items = (format: string) => ({
@@ -18,7 +19,7 @@ function typeOf(field: FieldSpec): { [key: string]: Json } {
   });
   switch (field.kind) {
     case 'string':
-      return { type: 'string', minLength: 1 };
+      return { type: 'string', minLength: 1, maxLength: field.maxLength ?? TEXT_MAX, pattern: NO_CONTROL };
     case 'email':
       return { type: 'string', format: 'email' };
     case 'domains':

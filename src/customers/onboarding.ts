@@ -4,7 +4,7 @@
  * only by the commands that validate.
  */
 import { ValidationError } from '../errors.js';
-import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, type FieldSpec, type OnboardingRequest } from './fields.js';
+import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, textProblem, type FieldSpec, type OnboardingRequest } from './fields.js';
 
 const KNOWN = new Set(FIELDS.map((f) => f.key));
 
@@ -13,10 +13,13 @@ const EMAIL_RE =
 const DOMAIN_RE = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
 export function emailProblem(value: string): string | undefined {
+  // The longest address SMTP carries; longer ones are not quoted back (they may be a whole file).
+  if (value.length > 254) return `is not a valid email address (${value.length} characters; at most 254)`;
   return EMAIL_RE.test(value) ? undefined : `"${value}" is not a valid email address`;
 }
 
 export function domainProblem(value: string): string | undefined {
+  if (value.length > 253) return `is not a valid domain name (${value.length} characters; at most 253)`;
   if (/^[a-z]+:\/\//i.test(value) || value.includes('/'))
     return `"${value}" is not a domain name (give the host only, e.g. acme.co)`;
   return DOMAIN_RE.test(value) ? undefined : `"${value}" is not a valid domain name`;
@@ -74,7 +77,12 @@ async function buildSchema() {
   const rule = (field: FieldSpec) => {
     switch (field.kind) {
       case 'string':
-        return z.string(typed('a string')).refine((v) => v.trim() !== '', 'must not be empty');
+        return z
+          .string(typed('a string'))
+          .refine((v) => v.trim() !== '', 'must not be empty')
+          .refine((v) => !textProblem(v, field.maxLength), {
+            error: (i) => textProblem(String(i.input), field.maxLength)!,
+          });
       case 'email':
         return email;
       case 'domains':

@@ -122,6 +122,8 @@ describe('the onboarding field table', () => {
       description: 'VAT registration number; flag --vat-number',
       type: 'string',
       minLength: 1,
+      maxLength: 200,
+      pattern: '^[^\\u0000-\\u001f\\u007f]*$',
     });
     expect(onboardCommand({ vatNumber: 'GB 123' }, fields)).toBe("safeweb customer onboard --vat-number 'GB 123'");
   });

@@ -1,5 +1,6 @@
 import { updateCustomerInfo, type CustomerInfoUpdate } from '../../api/customers.js';
 import type { Context } from '../../context.js';
+import { textProblem } from '../../customers/fields.js';
 import { recordChange } from '../../customers/ledger.js';
 import { emailProblem } from '../../customers/onboarding.js';
 import { UsageError, ValidationError } from '../../errors.js';
@@ -19,7 +20,8 @@ export async function runCustomerUpdate(opts: CustomerUpdateOptions, ctx: Contex
   const body: CustomerInfoUpdate = {};
   const problems: string[] = [];
   if (opts.companyName !== undefined) {
-    if (opts.companyName.trim() === '') problems.push('companyName: must not be empty');
+    const problem = opts.companyName.trim() === '' ? 'must not be empty' : textProblem(opts.companyName);
+    if (problem) problems.push(`companyName: ${problem}`);
     body.companyName = opts.companyName.trim();
   }
   if (opts.contactEmail !== undefined) {

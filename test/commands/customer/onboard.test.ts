@@ -54,6 +54,18 @@ describe('safeweb customer onboard', () => {
         onboardedAt: expect.any(String),
         status: 'active',
         updatedAt: expect.any(String),
+        // What the API cannot read back, kept for plan/apply: everything sent but the assets.
+        fields: {
+          alertRecipients: ['alerts@acme.co'],
+          billedFromDate: '2030-01-01T00:00:00.000Z',
+          contactEmail: 'contact@acme.co',
+          currencyCode: 'USD',
+          enrolType: 'opt-in',
+          localeCode: 'en-GB',
+          planType: 'safeweb-basic',
+          price: 49.99,
+          sendMonthlyReport: true,
+        },
       },
     ]);
     // The reference now works wherever a customer ID does.
