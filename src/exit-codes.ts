@@ -14,15 +14,15 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Rows for help text and the README, in table order. */
-export const EXIT_CODE_ROWS: ReadonlyArray<readonly [number, string]> = [
+const EXIT_CODE_ROWS: ReadonlyArray<readonly [number, string]> = [
   [0, 'success (an empty list is success)'],
   [1, 'unexpected error: a bug; please report it'],
   [2, 'usage or invalid input (bad flag, invalid file, prompt needed but not allowed)'],
   [3, 'the API rejected the request (400, 404, 409, 422)'],
   [4, 'authentication: no credentials, 401, 403'],
-  [5, 'unavailable: network, timeout, 5xx or 429 after retries'],
+  [5, 'unavailable: network, timeout, 5xx or 429 after retries, a redirect, an answer missing what it must hold'],
   [6, 'webhook signature invalid'],
-  [8, 'a finding, only when asked (breach check --exit-status)'],
+  [8, 'a finding, only when asked (--exit-status) and nothing failed'],
   [130, 'cancelled (Ctrl+C)'],
 ];
 

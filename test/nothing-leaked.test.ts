@@ -176,3 +176,23 @@ it('field values with control characters or over-long are refused, every problem
   expect(update.stderr).toContain('companyName: must not contain control characters');
   expect(stub.requests).toHaveLength(0);
 });
+
+it('a redirect is exit 5, never followed: the key does not reach the other origin', async () => {
+  const other = await stubServer([]);
+  try {
+    stub = await stubServer([{ status: 302, headers: { location: `${other.url}/steal` }, body: '' }]);
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: stub.url,
+      SAFEWEB_PARTNER_ID: 'P1',
+      SAFEWEB_API_KEY: 'swk_redirect_0000',
+      SAFEWEB_CONFIG_DIR: tempDir().dir,
+    });
+    const r = await runBinary(['partner', 'analytics'], { env });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/the server redirected GET .* \(302\); the base URL is probably wrong/);
+    expect(stub.requests).toHaveLength(1);
+    expect(other.requests).toHaveLength(0);
+  } finally {
+    await other.close();
+  }
+});

@@ -72,12 +72,15 @@ export function errorFromResponse(res: FailedResponse): CliError {
     );
   }
   if (res.status >= 300 && res.status < 400) {
-    return new ApiRejectedError(
+    // Not a rejection of the request (3): the server did not answer as the contract says, and
+    // a redirect is never followed (the key must not travel to another origin).
+    const redirected = new UnavailableError(
       `the server redirected ${where} (${res.status}); the base URL is probably wrong`,
       res.status,
-      body,
       'Check the base URL with `safeweb profile show`.',
     );
+    redirected.outcomeUnknown = false;
+    return redirected;
   }
   return new ApiRejectedError(`${message} (${res.status} from ${where})`, res.status, body);
 }
