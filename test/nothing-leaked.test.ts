@@ -3,9 +3,11 @@
  * through the real binary against a loopback server.
  */
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanEnv, runBinary, tempDir } from './helpers/cli.js';
+import { ROOT, cleanEnv, runBinary, tempDir } from './helpers/cli.js';
 import { failJson, okJson, stubServer, type Stub } from './helpers/stub-server.js';
 
 let stub: Stub | undefined;
@@ -195,4 +197,46 @@ it('a redirect is exit 5, never followed: the key does not reach the other origi
   } finally {
     await other.close();
   }
+});
+
+describe('a certificate this machine does not trust', () => {
+  const TLS = path.join(ROOT, 'test/fixtures/tls');
+  it('is final: not retried, "not sent" (bulk: failed, never unknown), with a hint for a private CA', async () => {
+    let connections = 0;
+    const server = https.createServer(
+      {
+        key: readFileSync(path.join(TLS, 'self-signed-key.pem')),
+        cert: readFileSync(path.join(TLS, 'self-signed-cert.pem')),
+      },
+      (_req, res) => res.end('{}'),
+    );
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const dir = tempDir('tls-').dir;
+      const env = cleanEnv({
+        SAFEWEB_BASE_URL: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        SAFEWEB_PARTNER_ID: 'P1',
+        SAFEWEB_API_KEY: 'swk_tls_0000000',
+        SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg'),
+      });
+      const read = await runBinary(['partner', 'analytics'], { env });
+      expect(read.code).toBe(5);
+      expect(read.stderr).toMatch(/was not trusted \(self-signed certificate\); NODE_EXTRA_CA_CERTS can add its CA/);
+      expect(connections).toBe(1);
+      const file = path.join(dir, 'c.csv');
+      writeFileSync(
+        file,
+        'companyName,customerReference,assetsDomains,alertRecipients,price,currencyCode,billedFromDate\n' +
+          'Tls,TLS-1,tls.example,a@tls.example,1,USD,now+1d\n',
+      );
+      const results = path.join(dir, 'r.ndjson');
+      const bulk = await runBinary(['customer', 'onboard', '--file', file, '--results', results], { env });
+      expect(bulk.code).toBe(5);
+      expect(JSON.parse(readFileSync(results, 'utf8').trim())).toMatchObject({ reference: 'TLS-1', status: 'failed' });
+      expect(connections).toBe(2);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

@@ -40,6 +40,7 @@ export function retryVerdict(input: RetryInput): RetryVerdict {
     return (RETRY_STATUSES as readonly number[]).includes(input.status) ? 'retry' : 'stop';
   }
   if (input.error instanceof TransportError) {
+    if (input.error.final) return 'stop';
     return input.idempotent || !input.error.sent ? 'retry' : 'stop';
   }
   if (isTimeout(input.error)) return input.idempotent ? 'retry' : 'stop';

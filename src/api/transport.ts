@@ -12,12 +12,24 @@ import http, { type Agent as HttpAgent, type IncomingHttpHeaders, type IncomingM
 export class TransportError extends Error {
   readonly code: string | undefined;
   readonly sent: boolean;
-  constructor(message: string, code: string | undefined, sent: boolean) {
+  /** Trying again cannot help (a certificate this machine does not trust): never retried. */
+  readonly final: boolean;
+  constructor(message: string, code: string | undefined, sent: boolean, final = false) {
     super(message);
     this.name = 'TransportError';
     this.code = code;
     this.sent = sent;
+    this.final = final;
   }
+}
+
+/**
+ * A TLS handshake that failed: no request was written (HTTP starts after the handshake), and
+ * the same certificate will fail the same way on a retry.
+ */
+function isTlsFailure(error: NodeJS.ErrnoException): boolean {
+  const code = error.code ?? '';
+  return code in TLS_REFUSALS || /^ERR_TLS_|^ERR_SSL_|CERT/.test(code);
 }
 
 // Errors raised before a connection exists: nothing was written to any server.
@@ -104,6 +116,10 @@ function send(requestFn: typeof http.request, request: WireRequest, agent: HttpA
       if (request.signal?.aborted) {
         // The engine's timeout (or the caller) aborted: pass the reason on.
         reject(request.signal.reason ?? error);
+        return;
+      }
+      if (isTlsFailure(error)) {
+        reject(new TransportError(describeNetworkError(error, url), error.code, false, true));
         return;
       }
       const sent = connected || !NOT_SENT_CODES.has(error.code ?? '');
