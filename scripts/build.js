@@ -48,6 +48,24 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * In one ESM file, esbuild hoists every `import … from 'node:x'` to the top, so each built-in
+ * any verb uses (http, crypto, readline, v8, child_process…) would load on every run. As
+ * bundled CommonJS shims they load with the first module that needs them instead.
+ */
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.namespace === 'builtin' ? undefined : { path: args.path, namespace: 'builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 // What main.ts imports, and the names it takes from each: all of it but version.js comes from app.js.
 const MAIN = path.join(root, 'src/main.ts');
 const mainSource = readFileSync(MAIN, 'utf8');
@@ -100,7 +118,7 @@ try {
     },
     outfile: `${staging}/app.js`,
     metafile: true,
-    plugins: [lazyChildProcess],
+    plugins: [lazyChildProcess, lazyBuiltins],
   });
   const exported = new Set(app.metafile.outputs[`${staging}/app.js`].exports);
   const missing = appNames.filter((name) => !exported.has(name));
