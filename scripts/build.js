@@ -10,8 +10,8 @@
 // Why one app file and not esbuild's code splitting (one chunk per lazily loaded module, about
 // 30 files for an API command): measured with bench/startup.js on Node 20 (no compile cache),
 // each ESM file costs its own resolve, read, compile and link, one await after another, and
-// `partner analytics --json` ran about 9% faster from one file, `--help` about 5% slower (it
-// parses code it does not run). Why a bundle at all: a profile of `--help` from tsc's
+// `partner analytics --json` ran 10-15% faster from one file, `--help` and `--version` within
+// noise (interleaved A/B runs). Why a bundle at all: a profile of `--help` from tsc's
 // one-file-per-module output showed about a third of its time in ESM loading and in parsing
 // commander's CommonJS. Type-checking stays with tsc (npm run typecheck), which emits nothing.
 import { build } from 'esbuild';
