@@ -182,9 +182,6 @@ export class Context {
   /** The API client for the resolved profile; exit 4 when there are no credentials. */
   async api(options: { auth?: 'required' | 'optional' } = {}): Promise<ApiClient> {
     if (this.#api) return this.#api;
-    // The HTTP engine (ky, and the runtime's fetch machinery it starts) starts loading now, so
-    // its file reads overlap reading the profile; apiFor picks up the same module.
-    import('./api/client.js').catch(() => undefined);
     const resolved = await this.resolved();
     if (resolved.overriddenEnv.length) {
       this.out.warn(
