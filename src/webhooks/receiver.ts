@@ -90,6 +90,9 @@ async function forward(
   }
 }
 
+/** How far past the body limit an oversized body is still read (and discarded) to answer 413. */
+const DRAIN_FACTOR = 64;
+
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const seen = new Set<string>();
   const maxBody = options.maxBodyBytes ?? 1_000_000;
@@ -112,18 +115,21 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     const chunks: Buffer[] = [];
     let size = 0;
     let tooBig = false;
+    // An oversized body is read and thrown away (up to a bound), so the sender is still
+    // listening when the 413 comes and learns why; past the bound the connection is closed.
+    const tooLarge = () => reply(413, { error: `body over ${maxBody} bytes` });
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBody) {
-        if (!tooBig) reply(413, { error: `body over ${maxBody} bytes` });
-        tooBig = true;
+      if (size > maxBody * DRAIN_FACTOR) {
+        if (!res.headersSent) tooLarge();
         req.destroy();
         return;
       }
-      chunks.push(chunk);
+      if (size > maxBody) tooBig = true;
+      else chunks.push(chunk);
     });
     req.on('end', () => {
-      if (tooBig) return;
+      if (tooBig) return tooLarge();
       const raw = Buffer.concat(chunks);
       const signature = req.headers[SIGNATURE_HEADER];
       const check = verify(raw, typeof signature === 'string' ? signature : undefined, options.secrets);

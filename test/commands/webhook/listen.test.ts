@@ -182,6 +182,10 @@ describe('webhook listen', () => {
     expect((await post(url, 'not json at all', { 'x-safeweb-signature': 'sha256=00' })).status).toBe(401);
     expect((await post(url.replace('/hook', '/other'), '{}', {})).status).toBe(404);
     expect((await post(url, Buffer.alloc(1_200_000, 120), {})).status).toBe(413);
+    // Ten times the limit: still read (and thrown away) so the sender hears the 413, not a reset.
+    const huge = await post(url, Buffer.alloc(10_000_000, 120), {});
+    expect(huge.status).toBe(413);
+    expect(huge.body).toContain('body over 1000000 bytes');
     const get = await new Promise<number>((resolve) =>
       http.get(url, (res) => (res.resume(), resolve(res.statusCode ?? 0))),
     );
