@@ -3,7 +3,7 @@
  * validated as you type, with defaults (from flags or file, else remembered per profile, else
  * the table's suggestion or the server's default), a summary and a confirmation.
  */
-import { writeFileSync } from 'node:fs';
+import { writeNewFile } from '../../io/safe-write.js';
 import { updateConfig } from '../../config/store.js';
 import type { Context } from '../../context.js';
 import {
@@ -214,11 +214,11 @@ export async function afterWizard(
       })
     ).trim();
     try {
-      writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`, { flag: 'wx' });
+      writeNewFile(file, `${JSON.stringify(body, null, 2)}\n`, 'saved answers');
       notes.push(success(`Saved ${file}. Change the reference and dates before reusing it.`));
     } catch (error) {
-      const why = (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it already exists' : (error as Error).message;
-      notes.push(warn(`could not save ${file}: ${why}`));
+      // The customer is onboarded already: a file that cannot be written is a warning, not a failure.
+      notes.push(warn(`could not save the answers: ${(error as Error).message}`));
     }
   }
   notes.push(info('The same onboarding without the wizard:'), info(`  ${onboardCommand(body)}`));

@@ -1,7 +1,6 @@
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { claimNewFile } from '../../io/safe-write.js';
 import { createWebhook } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
 import { pairs, success, warn, type Cell, type Outcome } from '../../outcome.js';
 import { checkEvents } from '../../webhooks/options.js';
 
@@ -18,38 +17,21 @@ export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context)
   const events = checkEvents(opts.events);
   const api = await ctx.api();
   // Claim the secret file before creating anything: it must be new, and only yours.
-  let fd: number | undefined;
-  if (opts.secretFile) {
-    try {
-      fd = openSync(opts.secretFile, 'wx', 0o600);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new UsageError(
-        `cannot create ${opts.secretFile}: ${code === 'EEXIST' ? 'it already exists' : (error as Error).message}`,
-        'Give a new file name; an existing file is never overwritten.',
-      );
-    }
-  }
+  const claim = opts.secretFile ? claimNewFile(opts.secretFile, 'secret file') : undefined;
   let result;
   try {
     result = await createWebhook(api, { url, events, active: !opts.inactive });
   } catch (error) {
-    if (fd !== undefined) {
-      closeSync(fd);
-      rmSync(opts.secretFile!, { force: true });
-    }
+    claim?.abandon();
     throw error;
   }
   const { secret, ...endpoint } = result.webhook;
-  if (fd !== undefined) {
-    writeSync(fd, `${secret ?? ''}\n`);
-    closeSync(fd);
-  }
-  const shown: Array<[string, string, Cell]> = fd === undefined ? [['Secret', 'secret', secret]] : [];
+  claim?.write(`${secret ?? ''}\n`);
+  const shown: Array<[string, string, Cell]> = claim === undefined ? [['Secret', 'secret', secret]] : [];
   return {
     data: {
       success: result.success,
-      webhook: fd !== undefined ? { ...endpoint, secretFile: opts.secretFile } : result.webhook,
+      webhook: claim !== undefined ? { ...endpoint, secretFile: opts.secretFile } : result.webhook,
     },
     view: pairs([
       ['ID', 'id', endpoint.id],
@@ -60,7 +42,7 @@ export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context)
       ...shown,
     ]),
     notes: [
-      fd !== undefined
+      claim !== undefined
         ? success(`The signing secret is in ${opts.secretFile} (mode 0600). It cannot be shown again.`)
         : warn(
             'this signing secret is shown only now and cannot be retrieved later; ' +

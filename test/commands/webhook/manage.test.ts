@@ -65,7 +65,7 @@ describe('safeweb webhook create / list / update / delete', () => {
       { env: fx().env },
     );
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain('it already exists');
+    expect(again.stderr).toMatch(/hook.secret already exists; the secret file never overwrites a file/);
     expect((await runInProcess(['webhook', 'list', '--json'], { env: fx().env })).stdout).toBe(before);
   });
 
