@@ -15,6 +15,12 @@ import type { Resolved } from './config/resolve.js';
 
 export interface GlobalOptions {
   json: boolean;
+  /** --csv: table-shaped output as CSV (output/render.ts). */
+  csv?: boolean | undefined;
+  /** --fields: the columns to show, in order. */
+  fields?: string[] | undefined;
+  /** --verbose: `detail` notes are said too. */
+  verbose?: boolean | undefined;
   debug: boolean;
   color?: boolean | undefined;
   input: boolean;
@@ -87,7 +93,9 @@ export class Context {
   }
 
   #makeOutput(color: Colors, errColor: Colors): Output {
-    return new Output(this.streams.stdout, this.streams.stderr, color, errColor, this.#globals.json);
+    return new Output(this.streams.stdout, this.streams.stderr, color, errColor, this.#globals.json, {
+      verbose: Boolean(this.#globals.verbose),
+    });
   }
   /**
    * Secrets this run holds (API keys of the clients it built): the report of a bug hides them

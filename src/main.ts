@@ -20,7 +20,7 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
     const outcome = ctx.outcome;
     if (outcome) {
       const { render } = await import('./output/render.js');
-      await render(outcome, ctx.out);
+      await render(outcome, ctx.out, { csv: ctx.globals.csv, fields: ctx.globals.fields });
     }
     const { exitCodeFor } = await import('./report.js');
     return exitCodeFor(outcome, ctx.globals.findingAsked);

@@ -34,10 +34,10 @@ export type View =
 
 /**
  * Talk on stderr after the result. `success` and `hint` are for people and are left out with
- * --json; `info` and `warn` are always said.
+ * --json; `info` and `warn` are always said; `detail` only with --verbose.
  */
 export interface Note {
-  tone: 'success' | 'info' | 'hint' | 'warn';
+  tone: 'success' | 'info' | 'hint' | 'warn' | 'detail';
   text: string;
 }
 
@@ -76,3 +76,5 @@ export const success = (text: string): Note => ({ tone: 'success', text });
 export const info = (text: string): Note => ({ tone: 'info', text });
 export const hint = (text: string): Note => ({ tone: 'hint', text });
 export const warn = (text: string): Note => ({ tone: 'warn', text });
+/** Said only with --verbose: where files live, what was skipped. */
+export const detail = (text: string): Note => ({ tone: 'detail', text });

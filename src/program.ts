@@ -28,6 +28,17 @@ export function buildProgram(ctx: Context): Command {
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
     .option('--json', 'print one JSON document on stdout (for scripts and jq)')
+    .option('--csv', 'tables as CSV: a header row of field names, RFC 4180 quoting')
+    .addOption(
+      new Option('--fields <names>', 'only these columns, in this order (comma-separated field names)').argParser(
+        (value: string) =>
+          value
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean),
+      ),
+    )
+    .option('--verbose', 'say more on stderr (where files live, what was skipped)')
     .option('--profile <name>', 'use this stored profile (else SAFEWEB_PROFILE, else the active one)')
     .option('--partner-id <id>', 'partner ID (else SAFEWEB_PARTNER_ID, else the profile)')
     .option('--base-url <url>', 'API base URL (else SAFEWEB_BASE_URL, else the profile)')
@@ -131,6 +142,9 @@ function usage(argument: Argument): string {
 function toGlobals(opts: Record<string, unknown>): GlobalOptions {
   return {
     json: Boolean(opts['json']),
+    csv: Boolean(opts['csv']),
+    fields: opts['fields'] as string[] | undefined,
+    verbose: Boolean(opts['verbose']),
     debug: Boolean(opts['debug']),
     color: opts['color'] === false ? false : undefined,
     input: opts['input'] !== false,

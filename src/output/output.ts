@@ -19,6 +19,7 @@ export class Output {
     /** Colours for stderr. */
     readonly errColor: Colors,
     readonly json: boolean,
+    readonly options: { verbose: boolean } = { verbose: false },
   ) {}
 
   /** The one JSON document of a --json run. */
@@ -29,6 +30,11 @@ export class Output {
   /** A line of data on stdout. */
   line(text: string): void {
     this.stdout.write(`${text}\n`);
+  }
+
+  /** Said only with --verbose. */
+  detail(text: string): void {
+    if (this.options.verbose) this.stderr.write(`${this.errColor.dim(text)}\n`);
   }
 
   info(text: string): void {

@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { ledgerPath, readLedger, type LedgerEntry } from '../../customers/ledger.js';
-import { table, warn, type Outcome } from '../../outcome.js';
+import { detail, table, warn, type Outcome } from '../../outcome.js';
 
 export interface CustomerListOptions {
   /** active or offboarded (commander refuses anything else). */
@@ -26,16 +26,19 @@ export async function runCustomerList(opts: CustomerListOptions, ctx: Context): 
         { key: 'status', header: 'Status' },
       ],
       rows.map((c) => [c.reference, c.id ?? '(unknown)', c.companyName, c.onboardedAt.slice(0, 10), c.status]),
-      `${where}\nNo customers recorded yet: customers appear here once \`safeweb customer onboard\` has created them.`,
+      'No customers recorded yet: customers appear here once `safeweb customer onboard` has created them.',
     ),
-    notes: idless.length
-      ? [
-          warn(
-            `${idless.length} customer${idless.length === 1 ? "'s" : "s'"} ID is unknown (${idless.slice(0, 3).join(', ')}` +
-              `${idless.length > 3 ? ', …' : ''}): a resumed bulk run found ${idless.length === 1 ? 'it' : 'them'} already ` +
-              'onboarded. Find the ID in the SafeWeb portal and run `safeweb customer link REF --id UUID`.',
-          ),
-        ]
-      : [],
+    notes: [
+      detail(where),
+      ...(idless.length
+        ? [
+            warn(
+              `${idless.length} customer${idless.length === 1 ? "'s" : "s'"} ID is unknown (${idless.slice(0, 3).join(', ')}` +
+                `${idless.length > 3 ? ', …' : ''}): a resumed bulk run found ${idless.length === 1 ? 'it' : 'them'} already ` +
+                'onboarded. Find the ID in the SafeWeb portal and run `safeweb customer link REF --id UUID`.',
+            ),
+          ]
+        : []),
+    ],
   };
 }
