@@ -135,15 +135,15 @@ function responseFor(answer: Answer, ok: boolean): Response {
   return response;
 }
 
-/** The engine over a wire. `trace` gets every attempt, with the `secrets` and all auth headers hidden. */
-export function createEngine(options: { wire: Wire; trace?: Trace | undefined; secrets?: string[] }): Engine {
-  const { wire, trace } = options;
-  const known = (options.secrets ?? []).filter(Boolean);
-  const instances = new WeakMap<RetryPolicy, KyInstance>();
+type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
 
-  // ky calls this once per attempt; `init.safeweb` is the Exchange (ky passes options it does
-  // not know to fetch), so the body is never turned into a stream and read back.
-  const attempt = async (input: Request, init?: RequestInit): Promise<Response> => {
+/**
+ * The fetch ky is handed: called once per attempt, with `init.safeweb` the Exchange (ky passes
+ * options it does not know on to fetch), so the body is never turned into a stream and read back.
+ * It traces the attempt, judges the answer (accepted, 429), and reports how the attempt ended.
+ */
+function attemptFetch(wire: Wire, trace: Trace | undefined, known: string[]): Fetch {
+  return async (input, init) => {
     const x = (init as { safeweb: Exchange }).safeweb;
     const { job, policy } = x;
     const n = ++x.attempts;
@@ -151,19 +151,10 @@ export function createEngine(options: { wire: Wire; trace?: Trace | undefined; s
     const started = performance.now();
     let settle: (() => void) | undefined;
     if (job.onAttempt) x.pending = new Promise<void>((resolve) => (settle = resolve));
-    if (trace) {
-      if (n > 1) trace(`retry ${n - 1}/${policy.retries}`);
-      const body = typeof job.body === 'string' ? job.body : (job.body?.toString('utf8') ?? '');
-      traceRequest(trace, known, job.method, job.url.href, Object.entries(job.headers), body);
-    }
+    if (trace) traceAttempt(trace, known, job, n, policy.retries);
     try {
-      const answer = await wire({
-        url: job.url,
-        method: job.method,
-        headers: job.headers,
-        body: job.body,
-        signal: input.signal,
-      });
+      const { url, method, headers, body } = job;
+      const answer = await wire({ url, method, headers, body, signal: input.signal });
       const ms = Math.round(performance.now() - started);
       x.answer = answer;
       if (trace) traceAnswer(trace, known, answer, ms);
@@ -171,19 +162,11 @@ export function createEngine(options: { wire: Wire; trace?: Trace | undefined; s
       const ok = answer.status >= 200 && answer.status < 300;
       const verdict = ok && job.accepted ? job.accepted(answer) : true;
       const notAccepted = verdict === true ? undefined : verdict || 'the answer was not accepted';
-      job.onAttempt?.({
-        attempt: n,
-        startedAt,
-        ms,
-        status: answer.status,
-        ...(notAccepted === undefined ? {} : { error: notAccepted }),
-        ok: ok && notAccepted === undefined,
-      });
-      if (notAccepted !== undefined) {
-        trace?.(`✗ not accepted: ${notAccepted}`);
-        throw new NotAcceptedError(answer, notAccepted);
-      }
-      return responseFor(answer, ok);
+      const failed = notAccepted === undefined ? {} : { error: notAccepted };
+      job.onAttempt?.({ attempt: n, startedAt, ms, status: answer.status, ...failed, ok: ok && !notAccepted });
+      if (notAccepted === undefined) return responseFor(answer, ok);
+      trace?.(`✗ not accepted: ${notAccepted}`);
+      throw new NotAcceptedError(answer, notAccepted);
     } catch (error) {
       if (error instanceof NotAcceptedError) throw error;
       const ms = Math.round(performance.now() - started);
@@ -200,41 +183,48 @@ export function createEngine(options: { wire: Wire; trace?: Trace | undefined; s
       settle?.();
     }
   };
+}
 
+/** The ky instance for one policy: its timeout, its retries, its waits. */
+function kyFor(policy: RetryPolicy, fetch: Fetch): KyInstance {
+  return ky.create({
+    fetch: fetch as typeof globalThis.fetch,
+    timeout: policy.timeoutMs,
+    throwHttpErrors: true,
+    retry: {
+      limit: policy.retries,
+      methods: ALL_METHODS,
+      statusCodes: [...RETRY_AFTER_STATUSES],
+      afterStatusCodes: policy.honourRetryAfter ? [...RETRY_AFTER_STATUSES] : [],
+      maxRetryAfter: MAX_RETRY_AFTER_MS,
+      retryOnTimeout: true,
+      delay: (retry) => policy.backoff(retry),
+      shouldRetry: ({ error }) => {
+        const failure = failureOf(error);
+        if (!policy.retryable(failure)) return false;
+        // undefined: ky's own rule, which waits as a 429/503 asks (Retry-After, RateLimit-Reset);
+        // true: retry after `backoff`.
+        const asks =
+          policy.honourRetryAfter &&
+          failure.kind === 'answer' &&
+          failure.notAccepted === undefined &&
+          (RETRY_AFTER_STATUSES as readonly number[]).includes(failure.answer.status);
+        return asks ? undefined : true;
+      },
+    },
+  });
+}
+
+/** The engine over a wire. `trace` gets every attempt, with the `secrets` and all auth headers hidden. */
+export function createEngine(options: { wire: Wire; trace?: Trace | undefined; secrets?: string[] }): Engine {
+  const fetch = attemptFetch(options.wire, options.trace, (options.secrets ?? []).filter(Boolean));
+  // One ky instance per policy, made once: per request ky then gets two options.
+  const instances = new WeakMap<RetryPolicy, KyInstance>();
   const instanceFor = (policy: RetryPolicy): KyInstance => {
     let instance = instances.get(policy);
-    if (!instance) {
-      instance = ky.create({
-        fetch: attempt as typeof globalThis.fetch,
-        timeout: policy.timeoutMs,
-        throwHttpErrors: true,
-        retry: {
-          limit: policy.retries,
-          methods: ALL_METHODS,
-          statusCodes: [...RETRY_AFTER_STATUSES],
-          afterStatusCodes: policy.honourRetryAfter ? [...RETRY_AFTER_STATUSES] : [],
-          maxRetryAfter: MAX_RETRY_AFTER_MS,
-          retryOnTimeout: true,
-          delay: (retry) => policy.backoff(retry),
-          shouldRetry: ({ error }) => {
-            const failure = failureOf(error);
-            if (!policy.retryable(failure)) return false;
-            // undefined: ky's own rule, which waits as a 429/503 asks (Retry-After, RateLimit-Reset);
-            // true: retry after `backoff`.
-            const asks =
-              policy.honourRetryAfter &&
-              failure.kind === 'answer' &&
-              failure.notAccepted === undefined &&
-              (RETRY_AFTER_STATUSES as readonly number[]).includes(failure.answer.status);
-            return asks ? undefined : true;
-          },
-        },
-      });
-      instances.set(policy, instance);
-    }
+    if (!instance) instances.set(policy, (instance = kyFor(policy, fetch)));
     return instance;
   };
-
   return {
     async send(job, policy) {
       const x: Exchange = { job, policy, attempts: 0 };
@@ -250,6 +240,12 @@ export function createEngine(options: { wire: Wire; trace?: Trace | undefined; s
       }
     },
   };
+}
+
+function traceAttempt(trace: Trace, known: string[], job: Job, n: number, retries: number): void {
+  if (n > 1) trace(`retry ${n - 1}/${retries}`);
+  const body = typeof job.body === 'string' ? job.body : (job.body?.toString('utf8') ?? '');
+  traceRequest(trace, known, job.method, job.url.href, Object.entries(job.headers), body);
 }
 
 function traceAnswer(trace: Trace, known: string[], answer: Answer, ms: number): void {
