@@ -28,7 +28,7 @@ export interface ApiSettings {
   onRateLimited?: ((retryAfterMs: number) => void) | undefined;
 }
 
-export interface ApiRequest {
+interface ApiRequest {
   method: string;
   path: string;
   query?: Record<string, string | string[] | undefined>;
@@ -42,7 +42,7 @@ export interface ApiRequest {
   accepted?: Accepted | undefined;
 }
 
-export interface ApiResponse<T> {
+interface ApiResponse<T> {
   status: number;
   headers: Headers;
   /** Parsed JSON, or the raw text when the body is not JSON and `raw` was asked for. */
