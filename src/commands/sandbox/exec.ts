@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { hint, type Outcome } from '../../outcome.js';
@@ -24,12 +27,14 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
     faults: opts.faults,
   });
+  const config = throwAwayConfigDir(ctx.env);
   try {
     const env: Record<string, string | undefined> = {
       ...ctx.env,
       SAFEWEB_BASE_URL: sandbox.url,
       SAFEWEB_PARTNER_ID: sandbox.partnerId,
       SAFEWEB_API_KEY: sandbox.apiKey,
+      SAFEWEB_CONFIG_DIR: config.dir,
     };
     delete env['SAFEWEB_PROFILE'];
     ctx.sink.note(hint(`sandbox on ${sandbox.url}; running: ${opts.command.join(' ')}`));
@@ -46,6 +51,21 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     });
     return { data: undefined, childExitCode };
   } finally {
+    config.remove();
     await sandbox.close();
   }
+}
+
+/**
+ * Where the command keeps its config and local customer record. The sandbox is thrown away,
+ * and the record is keyed by partner ID at host:port, a port that is new on every run: a record
+ * written into the user's config directory would only be a new orphan file per run. So the
+ * command gets a temporary directory, removed afterwards — unless SAFEWEB_CONFIG_DIR was set:
+ * a directory chosen on purpose (a script that inspects the record afterwards) is kept.
+ */
+function throwAwayConfigDir(env: Record<string, string | undefined>): { dir: string; remove(): void } {
+  const chosen = env['SAFEWEB_CONFIG_DIR'];
+  if (chosen) return { dir: chosen, remove: () => {} };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-sandbox-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,0 +1,60 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, cleanEnv, runBinary, tempDir } from '../../helpers/cli.js';
+
+const ACME = path.join(ROOT, 'examples/acme.json');
+
+/** Every file under `dir`, relative to it. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+}
+
+describe('safeweb sandbox exec and the config directory', () => {
+  it('gives the command a temporary config directory, removed afterwards: no ledger is left behind', async () => {
+    const home = tempDir();
+    // No SAFEWEB_CONFIG_DIR: the user's own config directory is $HOME/.config/safeweb.
+    const env = cleanEnv({ HOME: home.dir });
+    const r = await runBinary(
+      [
+        'sandbox',
+        'exec',
+        '--',
+        process.execPath,
+        '-e',
+        // The onboarding (as `npm run quickstart` does it), then where the command's config was.
+        `const { execFileSync } = require('node:child_process');
+         execFileSync(process.execPath, [${JSON.stringify(BIN)}, 'customer', 'onboard', '--file', ${JSON.stringify(ACME)}],
+           { stdio: ['ignore', 'ignore', 'inherit'] });
+         const fs = require('node:fs');
+         const dir = process.env.SAFEWEB_CONFIG_DIR;
+         console.log(JSON.stringify({ dir, ledger: fs.readdirSync(dir + '/ledger') }));`,
+      ],
+      { env },
+    );
+    expect(r.stderr).toContain('Onboarded Acme Corporation (ACME-001).');
+    expect(r.code).toBe(0);
+    const seen = JSON.parse(r.stdout) as { dir: string; ledger: string[] };
+    // The record was written, in a directory of its own …
+    expect(seen.ledger).toHaveLength(1);
+    expect(path.relative(home.dir, seen.dir).startsWith('..')).toBe(true);
+    // … which is gone, and the user's config directory holds nothing.
+    expect(existsSync(seen.dir)).toBe(false);
+    expect(filesUnder(home.dir)).toEqual([]);
+    home.cleanup();
+  });
+
+  it('keeps a SAFEWEB_CONFIG_DIR that was set on purpose', async () => {
+    const { dir, cleanup } = tempDir();
+    const r = await runBinary(
+      ['sandbox', 'exec', '--', process.execPath, BIN, 'customer', 'onboard', '--file', ACME, '--reference', 'KEPT-1'],
+      { env: cleanEnv({ SAFEWEB_CONFIG_DIR: dir }) },
+    );
+    expect(r.code).toBe(0);
+    expect(filesUnder(dir)).toEqual([expect.stringMatching(/^ledger\/partner_sandbox@127\.0\.0\.1_\d+\.ndjson$/)]);
+    cleanup();
+  });
+});
