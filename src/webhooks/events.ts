@@ -1,5 +1,6 @@
 /** The five events and realistic sample payloads, shaped exactly as in seed 002. */
-import { randomUUID } from 'node:crypto';
+// crypto is the global Web Crypto: importing node:crypto here loaded it on every start-up, since
+// the webhook commands read EVENTS while the command tree is built.
 
 export const EVENTS = ['breach.new', 'breach.resolved', 'breach.unresolved', 'email.added', 'email.removed'] as const;
 export type EventType = (typeof EVENTS)[number];
@@ -19,7 +20,11 @@ export function envelope(event: EventType, data: Record<string, unknown>, now: D
 }
 
 /** A sample `data` for an event, as a partner would receive it. */
-export function sampleData(event: EventType, now: Date, customerUuid: string = randomUUID()): Record<string, unknown> {
+export function sampleData(
+  event: EventType,
+  now: Date,
+  customerUuid: string = crypto.randomUUID(),
+): Record<string, unknown> {
   const timestamp = now.toISOString();
   switch (event) {
     case 'breach.new':
