@@ -4,6 +4,8 @@ import { domainProblem, emailProblem } from '../../customers/onboarding.js';
 import { UsageError, ValidationError } from '../../errors.js';
 import { hint, info, lines, table, type Outcome } from '../../outcome.js';
 import type { Colors } from '../../output/color.js';
+import { resource } from '../../output/envelope.js';
+import { ASSET_COLUMNS } from './columns.js';
 import { customerTarget, describeCustomer } from './target.js';
 
 /** Commander refuses --set-domains with --add/--remove-domain, and --set-emails with theirs. */
@@ -70,7 +72,7 @@ export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Contex
   );
 
   const target = await customerTarget(ctx, opts.customer);
-  const current = await getCustomerAssets(target.api, target.id);
+  const current = resource(await getCustomerAssets(target.api, target.id), 'customer assets');
   if (!editing) {
     // A heading above the table (said now, so it comes first); --json leaves hints out.
     if (current.domains.length + current.emails.length)
@@ -78,10 +80,7 @@ export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Contex
     return {
       data: current,
       view: table(
-        [
-          { key: 'type', header: 'Type' },
-          { key: 'asset', header: 'Asset' },
-        ],
+        ASSET_COLUMNS,
         [...current.domains.map((d) => ['domain', d]), ...current.emails.map((e) => ['email', e])],
         `Nothing is monitored for ${describeCustomer(target)}.`,
       ),
@@ -114,7 +113,7 @@ export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Contex
     const body: { domains?: string[]; emails?: string[] } = {};
     if (changes.some((c) => c.kind === 'domain')) body.domains = domains;
     if (changes.some((c) => c.kind === 'email')) body.emails = emails;
-    result = await setCustomerAssets(target.api, target.id, body);
+    result = resource(await setCustomerAssets(target.api, target.id, body), 'customer assets');
   }
   const data = { ...result, changes };
   if (!changes.length) return { data, notes: [info(`Nothing changed for ${describeCustomer(target)}.`)] };

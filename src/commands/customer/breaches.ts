@@ -1,6 +1,8 @@
 import { getCustomerBreaches } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { hint, table, type Outcome } from '../../outcome.js';
+import { resource } from '../../output/envelope.js';
+import { CUSTOMER_BREACH_COLUMNS } from './columns.js';
 import { customerTarget, describeCustomer } from './target.js';
 
 export interface CustomerBreachesOptions {
@@ -12,7 +14,7 @@ export interface CustomerBreachesOptions {
 
 export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Context): Promise<Outcome> {
   const target = await customerTarget(ctx, opts.customer);
-  const result = await getCustomerBreaches(target.api, target.id, opts.locale);
+  const result = resource(await getCustomerBreaches(target.api, target.id, opts.locale), 'customer breaches');
   const breaches = opts.unresolved ? result.breaches.filter((b) => !b.resolved) : result.breaches;
   const rows = breaches.map((b) => [
     b.uuid ?? b.id,
@@ -29,17 +31,10 @@ export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Co
     ctx.sink.note(hint(`${breaches.length} breach${plural}${which} for ${describeCustomer(target)}:`));
   }
   return {
-    // The API's document; --unresolved filters its list and count.
-    data: opts.unresolved ? { ...result, count: breaches.length, breaches } : result,
+    // A list: the breaches the table shows (--unresolved filters both).
+    data: breaches,
     view: table(
-      [
-        { key: 'uuid', header: 'Breach ID' },
-        { key: 'title', header: 'Breach', wrap: true },
-        { key: 'breachDate', header: 'Date' },
-        { key: 'emails', header: 'Emails', wrap: true },
-        { key: 'breachCategories', header: 'Categories', wrap: true },
-        { key: 'resolved', header: 'Resolved' },
-      ],
+      CUSTOMER_BREACH_COLUMNS,
       rows,
       `No ${opts.unresolved ? 'unresolved ' : ''}breaches for ${describeCustomer(target)}.`,
     ),

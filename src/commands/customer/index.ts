@@ -1,7 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { FIELDS, PLAN_TYPES, type FieldSpec } from '../../customers/fields.js';
+import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
+import { ASSET_COLUMNS, CUSTOMER_BREACH_COLUMNS, CUSTOMER_LIST_COLUMNS, THREAT_COLUMNS } from './columns.js';
 import { collect, parseLocale, parsePositiveInt, parsePositiveNumber, parseUuid } from '../parse.js';
 
 /** The flags that set onboarding fields, from the field table: choices for enums, repeatable lists. */
@@ -91,7 +93,11 @@ export function registerCustomer(program: Command, ctx: Context): void {
         'reference, ID, company, date and status. The API itself cannot list customers.',
     )
     .addOption(new Option('--status <status>', 'only active or offboarded customers').choices(['active', 'offboarded']))
-    .addHelpText('after', examples('safeweb customer list', 'safeweb customer list --json | jq -r ".[].reference"'))
+    .addHelpText('after', fieldsHelp(CUSTOMER_LIST_COLUMNS))
+    .addHelpText(
+      'after',
+      examples('safeweb customer list', 'safeweb customer list --status active --jq ".[].reference"'),
+    )
     .action(async (opts: { status?: 'active' | 'offboarded' }) => {
       const { runCustomerList } = await import('./list.js');
       ctx.done(await runCustomerList({ status: opts.status }, ctx));
@@ -120,6 +126,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .summary('deactivate a customer and stop its monitoring')
     .description('Deactivate a customer. Asks you to type the reference to confirm, unless --yes.')
     .option('-y, --yes', 'do not ask for confirmation')
+    .option('--force', 'send it even when the local record says the customer is offboarded already')
     .addHelpText(
       'after',
       examples(
@@ -127,19 +134,22 @@ export function registerCustomer(program: Command, ctx: Context): void {
         'safeweb customer offboard 550e8400-e29b-41d4-a716-446655440000 --yes',
       ),
     )
-    .action(async (customerArg: string, opts: { yes?: boolean }) => {
+    .action(async (customerArg: string, opts: { yes?: boolean; force?: boolean }) => {
       const { runCustomerOffboard } = await import('./offboard.js');
-      ctx.done(await runCustomerOffboard({ customer: customerArg, yes: Boolean(opts.yes) }, ctx));
+      ctx.done(
+        await runCustomerOffboard({ customer: customerArg, yes: Boolean(opts.yes), force: Boolean(opts.force) }, ctx),
+      );
     });
 
   customer
     .command('reactivate')
     .argument('<customer>', 'customer ID or reference')
     .summary('reactivate an offboarded customer')
+    .option('--force', 'send it even when the local record says the customer is active already')
     .addHelpText('after', examples('safeweb customer reactivate ACME-001'))
-    .action(async (customerArg: string) => {
+    .action(async (customerArg: string, opts: { force?: boolean }) => {
       const { runCustomerReactivate } = await import('./reactivate.js');
-      ctx.done(await runCustomerReactivate({ customer: customerArg }, ctx));
+      ctx.done(await runCustomerReactivate({ customer: customerArg, force: Boolean(opts.force) }, ctx));
     });
 
   customer
@@ -192,6 +202,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
         'removeEmail',
       ]),
     )
+    .addHelpText('after', fieldsHelp(ASSET_COLUMNS, '  (when showing; a change prints +/- lines)'))
     .addHelpText(
       'after',
       examples(
@@ -216,12 +227,13 @@ export function registerCustomer(program: Command, ctx: Context): void {
       ).argParser(parseLocale),
     )
     .option('--unresolved', 'only breaches not yet marked resolved')
+    .addHelpText('after', fieldsHelp(CUSTOMER_BREACH_COLUMNS))
     .addHelpText(
       'after',
       examples(
         'safeweb customer breaches ACME-001',
         'safeweb customer breaches ACME-001 --unresolved --locale da-DK',
-        'safeweb customer breaches ACME-001 --json | jq ".breaches[].uuid"',
+        'safeweb customer breaches ACME-001 --jq ".[].uuid"',
       ),
     )
     .action(async (customerArg: string, opts: { locale?: string; unresolved?: boolean }) => {
@@ -238,12 +250,10 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .command('threat-score')
     .argument('<customer>', 'customer ID or reference')
     .summary('the dark-web threat score, 0 to 97')
+    .addHelpText('after', fieldsHelp(THREAT_COLUMNS, '  (piped and --csv; a terminal gets a sentence)'))
     .addHelpText(
       'after',
-      examples(
-        'safeweb customer threat-score ACME-001',
-        'safeweb customer threat-score ACME-001 --json | jq .threatScore',
-      ),
+      examples('safeweb customer threat-score ACME-001', 'safeweb customer threat-score ACME-001 --jq .band'),
     )
     .action(async (customerArg: string) => {
       const { runCustomerThreatScore } = await import('./threat-score.js');

@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { ledgerPath, readLedger, type LedgerEntry } from '../../customers/ledger.js';
 import { detail, table, warn, type Outcome } from '../../outcome.js';
+import { CUSTOMER_LIST_COLUMNS } from './columns.js';
 
 export interface CustomerListOptions {
   /** active or offboarded (commander refuses anything else). */
@@ -18,13 +19,7 @@ export async function runCustomerList(opts: CustomerListOptions, ctx: Context): 
   return {
     data: rows,
     view: table(
-      [
-        { key: 'reference', header: 'Reference' },
-        { key: 'id', header: 'Customer ID' },
-        { key: 'companyName', header: 'Company', wrap: true },
-        { key: 'onboardedAt', header: 'Onboarded' },
-        { key: 'status', header: 'Status' },
-      ],
+      CUSTOMER_LIST_COLUMNS,
       rows.map((c) => [c.reference, c.id ?? '(unknown)', c.companyName, c.onboardedAt.slice(0, 10), c.status]),
       'No customers recorded yet: customers appear here once `safeweb customer onboard` has created them.',
     ),

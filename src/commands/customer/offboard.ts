@@ -2,36 +2,74 @@ import { offboardCustomer } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { recordChange } from '../../customers/ledger.js';
 import { CancelledError, UsageError } from '../../errors.js';
-import { success, type Outcome } from '../../outcome.js';
-import { customerTarget, describeCustomer } from './target.js';
+import { info, success, type Outcome } from '../../outcome.js';
+import { resource } from '../../output/envelope.js';
+import { customerTarget, describeCustomer, type CustomerTarget } from './target.js';
 
 export interface CustomerOffboardOptions {
   customer: string;
   yes: boolean;
+  /** Send it even when the local record says the customer is already offboarded. */
+  force?: boolean | undefined;
 }
 
-export async function runCustomerOffboard(opts: CustomerOffboardOptions, ctx: Context): Promise<Outcome> {
+/** What offboard and reactivate print with --json: the customer's state after the command. */
+export interface CustomerStatusChange {
+  customerId: string;
+  reference: string | null;
+  status: 'active' | 'offboarded';
+  /** False when nothing was sent: the local record said it was so already. */
+  changed: boolean;
+}
+
+export async function runCustomerOffboard(
+  opts: CustomerOffboardOptions,
+  ctx: Context,
+): Promise<Outcome<CustomerStatusChange>> {
   const target = await customerTarget(ctx, opts.customer);
-  if (!opts.yes) {
-    if (!ctx.interactive)
-      throw new UsageError(
-        `offboarding ${describeCustomer(target)} needs confirmation`,
-        'Pass --yes to offboard without asking.',
-      );
-    const expected = target.entry?.reference ?? target.id;
-    const prompter = await ctx.prompter('Pass --yes to offboard without asking.');
-    ctx.out.warn(`Offboarding ${describeCustomer(target)} stops all of its monitoring.`);
-    const typed = await prompter.input({
-      message: `Type ${target.entry ? 'the reference' : 'the customer ID'} (${expected}) to confirm`,
-    });
-    if (typed.trim() !== expected)
-      throw new CancelledError(`"${typed.trim()}" does not match ${expected}; nothing was changed.`);
-  }
-  const result = await offboardCustomer(target.api, target.id);
+  const state = (changed: boolean): CustomerStatusChange => ({
+    customerId: target.id,
+    reference: target.entry?.reference ?? null,
+    status: 'offboarded',
+    changed,
+  });
+  if (target.entry?.status === 'offboarded' && !opts.force) return alreadySo(target, 'offboarded', state(false));
+  if (!opts.yes) await confirm(target, ctx);
+  resource(await offboardCustomer(target.api, target.id), 'customer offboard');
   await recordChange(ctx.configDir, target.account.key, target.id, { status: 'offboarded' }, ctx.now());
   const undo = `safeweb customer reactivate ${target.entry?.reference ?? target.id}`;
+  return { data: state(true), notes: [success(`Offboarded ${describeCustomer(target)}. Undo with: ${undo}`)] };
+}
+
+/** Nothing sent, exit 0: the record says so already; --force sends it anyway (the record may be stale). */
+export function alreadySo(
+  target: Pick<CustomerTarget, 'id' | 'entry'>,
+  status: 'active' | 'offboarded',
+  data: CustomerStatusChange,
+): Outcome<CustomerStatusChange> {
   return {
-    data: { ...result, customerId: target.id },
-    notes: [success(`Offboarded ${describeCustomer(target)}. Undo with: ${undo}`)],
+    data,
+    notes: [
+      info(
+        `${describeCustomer(target)} is already ${status} (per the local record); nothing was sent. ` +
+          'Add --force to send it anyway.',
+      ),
+    ],
   };
+}
+
+async function confirm(target: CustomerTarget, ctx: Context): Promise<void> {
+  if (!ctx.interactive)
+    throw new UsageError(
+      `offboarding ${describeCustomer(target)} needs confirmation`,
+      'Pass --yes to offboard without asking.',
+    );
+  const expected = target.entry?.reference ?? target.id;
+  const prompter = await ctx.prompter('Pass --yes to offboard without asking.');
+  ctx.out.warn(`Offboarding ${describeCustomer(target)} stops all of its monitoring.`);
+  const typed = await prompter.input({
+    message: `Type ${target.entry ? 'the reference' : 'the customer ID'} (${expected}) to confirm`,
+  });
+  if (typed.trim() !== expected)
+    throw new CancelledError(`"${typed.trim()}" does not match ${expected}; nothing was changed.`);
 }

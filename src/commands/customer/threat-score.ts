@@ -1,7 +1,9 @@
 import { getThreatScore } from '../../api/customers.js';
-import { lines, type Outcome } from '../../outcome.js';
+import { lines, table, type Outcome } from '../../outcome.js';
 import type { Context } from '../../context.js';
 import type { Colors } from '../../output/color.js';
+import { resource } from '../../output/envelope.js';
+import { THREAT_COLUMNS } from './columns.js';
 import { customerTarget, describeCustomer } from './target.js';
 
 export interface CustomerThreatScoreOptions {
@@ -19,15 +21,14 @@ export function scoreBand(score: number, c: Colors): { name: string; paint: (t: 
 export async function runCustomerThreatScore(
   opts: CustomerThreatScoreOptions,
   ctx: Context,
-): Promise<Outcome<Awaited<ReturnType<typeof getThreatScore>>>> {
+): Promise<Outcome<{ customerId: string; threatScore: number; band: string }>> {
   const target = await customerTarget(ctx, opts.customer);
-  const result = await getThreatScore(target.api, target.id);
-  const band = scoreBand(result.threatScore, ctx.out.color);
+  const { threatScore } = resource(await getThreatScore(target.api, target.id), 'customer threat-score');
+  const band = scoreBand(threatScore, ctx.out.color);
+  // The band is a fact a person sees, so every form carries it.
   return {
-    data: result,
-    view: lines(
-      `Threat score for ${describeCustomer(target)}: ${band.paint(`${result.threatScore}/97 (${band.name})`)}`,
-    ),
-    piped: lines(String(result.threatScore)),
+    data: { customerId: target.id, threatScore, band: band.name },
+    view: lines(`Threat score for ${describeCustomer(target)}: ${band.paint(`${threatScore}/97 (${band.name})`)}`),
+    piped: table(THREAT_COLUMNS, [[threatScore, band.name]]),
   };
 }

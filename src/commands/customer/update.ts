@@ -5,6 +5,7 @@ import { recordChange } from '../../customers/ledger.js';
 import { emailProblem } from '../../customers/onboarding.js';
 import { UsageError, ValidationError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
+import { resource } from '../../output/envelope.js';
 import { customerTarget, describeCustomer } from './target.js';
 
 export interface CustomerUpdateOptions {
@@ -41,14 +42,14 @@ export async function runCustomerUpdate(opts: CustomerUpdateOptions, ctx: Contex
   if (problems.length) throw new ValidationError('invalid update; nothing was sent:', problems);
 
   const target = await customerTarget(ctx, opts.customer);
-  const result = await updateCustomerInfo(target.api, target.id, body);
+  resource(await updateCustomerInfo(target.api, target.id, body), 'customer update');
   if (body.companyName)
     await recordChange(ctx.configDir, target.account.key, target.id, { companyName: body.companyName }, ctx.now());
   const changed = Object.entries(body)
     .map(([k, v]) => `${k} = ${String(v)}`)
     .join(', ');
   return {
-    data: { ...result, customerId: target.id, updated: body },
+    data: { customerId: target.id, updated: body },
     notes: [success(`Updated ${describeCustomer(target)}: ${changed}.`)],
   };
 }
