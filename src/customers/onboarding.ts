@@ -130,6 +130,31 @@ export interface ValidationResult {
   warnings: string[];
 }
 
+export interface ValidationOptions {
+  allowUnknown: boolean;
+  now: Date;
+  source: string;
+  /** Why the reference cannot be onboarded (already in the local record: recorded.ts), or undefined. */
+  reference?: ((reference: string) => string | undefined) | undefined;
+  /** False for a row that will not be sent (done by an earlier run): its dates are history, not a request. */
+  checkDates?: boolean | undefined;
+}
+
+/** Clocks differ: a date that must be in the future may be this far in the past, with a warning. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * For a field that must be in the future (the table's `future`): 'past' when the date is more
+ * than five minutes ago (refused: the API would reject it), 'skew' when it is not in the future
+ * but within those five minutes (warned about and sent: the two clocks may disagree), else
+ * undefined. The one rule for flags, files, rows and the wizard.
+ */
+export function pastDate(field: FieldSpec, iso: string, now: Date): 'past' | 'skew' | undefined {
+  const t = Date.parse(iso);
+  if (!field.future || Number.isNaN(t) || t > now.getTime()) return undefined;
+  return t < now.getTime() - CLOCK_SKEW_MS ? 'past' : 'skew';
+}
+
 /** `assetsEmails[1]` from a zod path. */
 function fieldPath(path: PropertyKey[]): string {
   return path.reduce<string>(
@@ -138,14 +163,33 @@ function fieldPath(path: PropertyKey[]): string {
   );
 }
 
+/** The past-date problems (refused) and warnings (within the clock skew) of a document's dates. */
+function dateChecks(doc: Record<string, unknown>, now: Date): { problems: string[]; warnings: string[] } {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  for (const field of FIELDS) {
+    const given = doc[field.key];
+    const iso = typeof given === 'string' ? parseDateInput(given, now) : undefined;
+    const past = iso && pastDate(field, iso, now);
+    const fix = `${field.flag} now+5m`;
+    if (past === 'past')
+      problems.push(
+        `${field.key}: ${iso} is in the past; the API rejects past ${field.future} (give a later one, e.g. ${fix})`,
+      );
+    else if (past === 'skew')
+      warnings.push(
+        `${field.key} ${iso} is not in the future; sent, as it is within 5 minutes of now and clocks differ, ` +
+          `but the API rejects past ${field.future} (try ${fix})`,
+      );
+  }
+  return { problems, warnings };
+}
+
 /**
  * Checks an onboarding document against CONTRACT.md's rules. Throws a ValidationError listing
  * every violation; returns the normalised body (dates as full ISO strings) and warnings.
  */
-export async function validateOnboarding(
-  input: unknown,
-  options: { allowUnknown: boolean; now: Date; source: string },
-): Promise<ValidationResult> {
+export async function validateOnboarding(input: unknown, options: ValidationOptions): Promise<ValidationResult> {
   const problems: string[] = [];
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationError(
@@ -171,26 +215,24 @@ export async function validateOnboarding(
   }
   if (AT_LEAST_ONE.every((key) => !Array.isArray(doc[key]) || doc[key].length === 0))
     problems.push(`${AT_LEAST_ONE.join(' / ')}: give at least one domain or email to monitor`);
+  const dates = options.checkDates === false ? { problems: [], warnings: [] } : dateChecks(doc, options.now);
+  problems.push(...dates.problems);
+  const reference = doc['customerReference'];
+  const taken = typeof reference === 'string' && reference ? options.reference?.(reference) : undefined;
+  if (taken) problems.push(`customerReference: ${taken}`);
 
   if (problems.length) {
     throw new ValidationError(
       `${options.source} is not a valid onboarding request ` +
         `(${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`,
       problems,
-      'Fix them and run it again; --dry-run checks without sending.',
+      taken
+        ? 'Choose a new reference with --reference (`safeweb customer list` shows the ones this tool knows); ' +
+            '--dry-run checks without sending.'
+        : 'Fix them and run it again; --dry-run checks without sending.',
     );
   }
-
-  const body = normalizeOnboarding(doc, options.now);
-  const warnings: string[] = [];
-  for (const field of FIELDS) {
-    const value = body[field.key];
-    if (field.future && typeof value === 'string' && Date.parse(value) <= options.now.getTime())
-      warnings.push(
-        `${field.key} ${value} is not in the future; the API rejects past ${field.future} (try ${field.flag} now+5m)`,
-      );
-  }
-  return { body, warnings };
+  return { body: normalizeOnboarding(doc, options.now), warnings: dates.warnings };
 }
 
 /** " (did you mean companyName?)" for a near-miss of a known field. */

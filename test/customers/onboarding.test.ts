@@ -76,14 +76,55 @@ describe('validateOnboarding', () => {
     expect(body).toMatchObject({ planId: 'p-1', platformAccess: true });
   });
 
-  it('warns, without refusing, when the billing date is past: the server decides', async () => {
+  it('refuses a billing date more than 5 minutes past, naming the fix, with the other problems', async () => {
+    expect(await problems({ ...acme(), price: -1, billedFromDate: '2026-02-01T00:00:00.000Z' })).toEqual([
+      'price: must be 0 or more (got -1)',
+      'billedFromDate: 2026-02-01T00:00:00.000Z is in the past; the API rejects past billing dates ' +
+        '(give a later one, e.g. --billed-from now+5m)',
+    ]);
+    // Five minutes and a millisecond ago.
+    expect(await problems({ ...acme(), billedFromDate: '2026-11-22T11:54:59.999Z' })).toHaveLength(1);
+  });
+
+  it('warns, and lets it be sent, when the billing date is past by 5 minutes or less: clocks differ', async () => {
+    for (const given of ['2026-11-22T11:55:00.000Z', 'now', '2026-11-22T12:00:00.000Z']) {
+      const { body, warnings } = await validateOnboarding(
+        { ...acme(), billedFromDate: given },
+        { allowUnknown: false, now, source: 'x' },
+      );
+      expect(warnings).toEqual([
+        `billedFromDate ${body.billedFromDate} is not in the future; sent, as it is within 5 minutes of now and ` +
+          'clocks differ, but the API rejects past billing dates (try --billed-from now+5m)',
+      ]);
+    }
     const { warnings } = await validateOnboarding(
-      { ...acme(), billedFromDate: '2026-02-01T00:00:00.000Z' },
+      { ...acme(), billedFromDate: 'now+5m' },
       { allowUnknown: false, now, source: 'x' },
     );
-    expect(warnings).toEqual([
-      'billedFromDate 2026-02-01T00:00:00.000Z is not in the future; the API rejects past billing dates (try --billed-from now+5m)',
+    expect(warnings).toEqual([]);
+  });
+
+  it('does not hold the insurance date to the rule, nor a row that will not be sent', async () => {
+    const past = '2020-01-01T00:00:00.000Z';
+    expect(await problems({ ...acme(), insuranceActiveFromDate: past })).toEqual([]);
+    const { warnings } = await validateOnboarding(
+      { ...acme(), billedFromDate: past },
+      { allowUnknown: false, now, source: 'x', checkDates: false },
+    );
+    expect(warnings).toEqual([]);
+  });
+
+  it('lists a reference that cannot be used among the problems, with a hint to choose another', async () => {
+    const error = await validateOnboarding(
+      { ...acme(), price: 'x' },
+      { allowUnknown: false, now, source: 'x', reference: (r) => (r === 'ACME-001' ? `${r} is taken` : undefined) },
+    ).catch((e: unknown) => e as ValidationError);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems).toEqual([
+      'price: must be a number (got "x")',
+      'customerReference: ACME-001 is taken',
     ]);
+    expect((error as ValidationError).hint).toMatch(/^Choose a new reference with --reference/);
   });
 
   it('accepts a top-level "$schema" and never sends it', async () => {
