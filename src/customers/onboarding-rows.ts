@@ -1,7 +1,8 @@
 /**
  * A file of onboarding rows (CSV, NDJSON, JSON array), read twice so memory stays flat however
- * long it is: `check` validates every row (with the flags over it) before anything is sent,
- * `rows` reads it again for sending, each row with its body or why it is skipped.
+ * long it is: `check` finds every problem of every row (with the flags over it) before anything
+ * is sent, `rows` reads it again for sending, each row with its body, or why it is skipped, or
+ * what the local record says of a row an interrupted run finished.
  */
 import { memoryKeeper } from '../bulk/memory.js';
 import type { ResumeState } from '../bulk/results.js';
@@ -10,6 +11,7 @@ import { UsageError, ValidationError } from '../errors.js';
 import type { Note } from '../outcome.js';
 import type { OnboardingRequest } from './fields.js';
 import { normalizeOnboarding, validateOnboarding } from './onboarding.js';
+import type { RecordedReferences } from './recorded.js';
 
 export interface RowsInput {
   path: string;
@@ -22,26 +24,38 @@ export interface RowsInput {
 
 export interface CheckOptions {
   allowUnknown: boolean;
-  now: Date;
-  /** Rows whose reference is ok here are not counted as to be sent. */
-  resume: ResumeState;
+  /** The clock: read once for the checking pass, and per row when sending (`now+5m` counts from the send). */
+  now: () => Date;
+  /** The run being resumed: its ok rows are done; rows the record holds were finished by it. */
+  resume: ResumeState | undefined;
+  /** The local record as it was before this run: a reference in it is not onboarded again. */
+  recorded: RecordedReferences;
   /** Invalid rows are skipped (and said) rather than refused. */
   skipInvalid: boolean;
   say: (note: Note) => void;
 }
 
-/** A row for sending: its body, or why it is skipped; the reference as far as it is known. */
+/** A row for sending: its body, or why it is skipped, or the record's customer; the reference as far as it is known. */
 export interface CheckedRow {
   row: number;
   reference?: string | undefined;
   body?: OnboardingRequest | undefined;
   skip?: string | undefined;
+  /** Finished by the interrupted run (the record holds it; the results file does not): settled ok, not sent. */
+  recorded?: { customerId: string | null } | undefined;
 }
 
-interface Checked {
-  body?: OnboardingRequest;
-  problems?: string[];
+/** What one row is: its problems, or its body and what becomes of it. */
+interface Inspected {
+  reference?: string | undefined;
+  body?: OnboardingRequest | undefined;
+  problems: string[];
+  /** 'done': ok in the results file being resumed; 'recorded': in the local record only. */
+  fate: 'send' | 'done' | 'recorded';
+  /** A billing date within the clock skew: sent, with a warning. */
   warned?: boolean;
+  /** One of the problems is a reference the record already holds. */
+  inRecord?: boolean;
 }
 
 const MAX_LISTED = 50;
@@ -49,9 +63,9 @@ const MAX_LISTED = 50;
 export class OnboardingRows {
   total = 0;
   invalid = 0;
-  /** Valid rows not already done by the run being resumed. */
+  /** Valid rows that will be sent: not done by the run being resumed, nor in the record. */
   toSend = 0;
-  /** The row on which each valid reference first appears: later ones are duplicates. */
+  /** The row on which each reference first appears: later ones are duplicates. */
   readonly #firstRow = new Map<string, number>();
   /** A fingerprint of each valid row: an unchanged row is not validated again (zod is most of a row's CPU). */
   readonly #fingerprints: number[] = [];
@@ -68,93 +82,142 @@ export class OnboardingRows {
     return rows;
   }
 
-  /** Pass 2: the rows again, as checked in pass 1. */
+  /** Pass 2: the rows again, as checked in pass 1; only rows pass 1 found valid, unchanged since, are sent. */
   async *rows(): AsyncGenerator<CheckedRow> {
-    const { input, options } = this;
-    for await (const raw of readRows(input.path, input.format)) {
-      const unchanged = raw.value !== undefined && this.#fingerprints[raw.row] === fingerprint(raw.value);
-      const checked = unchanged
-        ? { body: normalizeOnboarding({ ...raw.value, ...input.flags }, options.now) }
-        : await this.#check(raw);
-      const reference = checked.body?.customerReference;
-      if (checked.body && this.#firstRow.get(checked.body.customerReference) === raw.row)
-        yield { row: raw.row, reference, body: checked.body };
-      else
-        yield {
-          row: raw.row,
-          reference: reference ?? (raw.value?.['customerReference'] as string | undefined),
-          skip: checked.problems?.join('; ') ?? 'duplicate reference in the file',
-        };
+    for await (const raw of readRows(this.input.path, this.input.format)) {
+      const now = this.options.now();
+      const seen =
+        raw.value !== undefined && this.#fingerprints[raw.row] === fingerprint(raw.value)
+          ? this.#inspectValid(raw.value, now)
+          : await this.#whyNot(raw, now);
+      const { reference } = seen;
+      if (seen.problems.length) yield { row: raw.row, reference, skip: seen.problems.join('; ') };
+      else if (seen.fate === 'recorded') {
+        const customerId = this.options.recorded.entry(reference!)?.id ?? null;
+        yield { row: raw.row, reference, recorded: { customerId } };
+      } else yield { row: raw.row, reference, body: seen.body };
     }
   }
 
   async #checkAll(): Promise<void> {
     const listed: string[] = [];
-    let pastDates = 0;
+    let skewed = 0;
+    let inRecord = 0;
     const keepMemoryFlat = memoryKeeper();
+    const now = this.options.now();
     for await (const raw of readRows(this.input.path, this.input.format)) {
       this.total++;
       keepMemoryFlat();
-      const checked = await this.#check(raw);
-      const reference = checked.body?.customerReference;
+      const seen = await this.#inspect(raw, now);
+      const { reference } = seen;
       if (reference !== undefined) {
         const first = this.#firstRow.get(reference);
-        if (first !== undefined) checked.problems = [`customerReference ${reference} is also on row ${first}`];
+        if (first !== undefined) seen.problems.push(duplicate(reference, first));
         else this.#firstRow.set(reference, raw.row);
       }
-      if (checked.problems) {
+      if (seen.problems.length) {
         this.invalid++;
-        const given = raw.value?.['customerReference'];
-        const label = reference ?? (typeof given === 'string' ? given : undefined);
+        if (seen.inRecord) inRecord++;
         if (listed.length < MAX_LISTED)
-          listed.push(`row ${raw.row}${label ? ` (${label})` : ''}: ${checked.problems.join('; ')}`);
+          listed.push(`row ${raw.row}${reference ? ` (${reference})` : ''}: ${seen.problems.join('; ')}`);
         continue;
       }
       this.#fingerprints[raw.row] = fingerprint(raw.value);
-      if (checked.warned) pastDates++;
-      if (!this.options.resume.ok.has(reference!)) this.toSend++;
+      if (seen.fate === 'send') {
+        this.toSend++;
+        if (seen.warned) skewed++;
+      }
     }
-    this.#conclude(listed, pastDates);
+    this.#conclude(listed, skewed, inRecord);
   }
 
-  #conclude(listed: string[], pastDates: number): void {
+  #conclude(listed: string[], skewed: number, inRecord: number): void {
     const { source } = this.input;
     const { invalid, total } = this;
     if (total === 0) throw new UsageError(`${source} holds no rows`);
     if (invalid > listed.length) listed.push(`… and ${invalid - listed.length} more`);
+    const recordHint = inRecord
+      ? ' A reference already in the local record was onboarded before: take its row out, ' +
+        'or finish the run that onboarded it with --resume RESULTS.'
+      : '';
     if (invalid && !this.options.skipInvalid)
       throw new ValidationError(
         `${invalid} of ${total} rows in ${source} are invalid; nothing was sent:`,
         listed,
-        'Fix them, or pass --skip-invalid to send the valid rows and record the others as skipped.',
+        `Fix them, or pass --skip-invalid to send the valid rows and record the others as skipped.${recordHint}`,
       );
     const say = (text: string) => this.options.say({ tone: 'warn', text });
     if (invalid)
       say(
         `${invalid} invalid row${invalid === 1 ? '' : 's'} will be skipped (--skip-invalid):\n  ${listed.join('\n  ')}`,
       );
-    if (pastDates)
+    if (skewed)
       say(
-        `${pastDates} row${pastDates === 1 ? ' has' : 's have'} a billing date that is not in the future; ` +
-          'the API rejects those.',
+        `${skewed} row${skewed === 1 ? ' has' : 's have'} a billing date that is not in the future but within ` +
+          '5 minutes of now: sent, as clocks differ, though the API rejects past dates ' +
+          '(--billed-from now+5m sets a later one for every row).',
       );
   }
 
-  /** One row (with the flags over it); its problems are returned, not thrown. */
-  async #check(row: Row): Promise<Checked> {
-    if (row.error) return { problems: [row.error] };
+  /** Which of the resumed run's rows are settled without sending, by their reference. */
+  #fateOf(reference: string | undefined): Inspected['fate'] {
+    const { resume, recorded } = this.options;
+    if (!resume || reference === undefined) return 'send';
+    if (resume.ok.has(reference)) return 'done';
+    // Recorded but with no ok line: the run was stopped between the record and the results line.
+    return recorded.entry(reference) ? 'recorded' : 'send';
+  }
+
+  /** Pass 2, a row pass 1 did not find valid: its problems again, to record why it is skipped. */
+  async #whyNot(raw: Row, now: Date): Promise<Inspected> {
+    const seen = await this.#inspect(raw, now);
+    const first = seen.reference === undefined ? undefined : this.#firstRow.get(seen.reference);
+    if (first !== undefined && first !== raw.row) seen.problems.push(duplicate(seen.reference!, first));
+    // Valid now, so the file changed between the passes: what was not checked is not sent.
+    if (!seen.problems.length) seen.problems.push('the row changed after the file was checked; run again to send it');
+    return seen;
+  }
+
+  /** A row that passed pass 1 and has not changed since: its body without validating it again. */
+  #inspectValid(value: Record<string, unknown>, now: Date): Inspected {
+    const body = normalizeOnboarding({ ...value, ...this.input.flags }, now);
+    return { reference: body.customerReference, body, problems: [], fate: this.#fateOf(body.customerReference) };
+  }
+
+  /** Every problem of one row (with the flags over it) but duplicates, which depend on the pass. */
+  async #inspect(row: Row, now: Date): Promise<Inspected> {
+    if (row.error) return { problems: [row.error], fate: 'send' };
+    const doc = { ...row.value, ...this.input.flags };
+    const given = doc['customerReference'];
+    const reference = typeof given === 'string' && given !== '' ? given : undefined;
+    const fate = this.#fateOf(reference);
+    let inRecord = false;
     try {
-      const { body, warnings } = await validateOnboarding(
-        { ...row.value, ...this.input.flags },
-        { allowUnknown: this.options.allowUnknown, now: this.options.now, source: `row ${row.row}` },
-      );
-      return { body, warned: warnings.length > 0 };
+      const { body, warnings } = await validateOnboarding(doc, {
+        allowUnknown: this.options.allowUnknown,
+        now,
+        source: `row ${row.row}`,
+        // Resuming, a reference in the record is the interrupted run's own row, settled from the record.
+        reference: this.options.resume
+          ? undefined
+          : (ref) => {
+              const problem = this.options.recorded.problem(ref);
+              inRecord = problem !== undefined;
+              return problem;
+            },
+        // A row that is not sent again is history: its billing date may have passed since.
+        checkDates: fate === 'send',
+      });
+      return { reference, body, problems: [], fate, warned: warnings.length > 0 };
     } catch (error) {
-      if (error instanceof ValidationError)
-        return { problems: error.problems.length ? error.problems : [error.message] };
-      throw error;
+      if (!(error instanceof ValidationError)) throw error;
+      return { reference, problems: error.problems.length ? error.problems : [error.message], fate, inRecord };
     }
   }
+}
+
+function duplicate(reference: string, first: number): string {
+  return `customerReference ${reference} is also on row ${first}`;
 }
 
 /** 32-bit FNV-1a of a row as read: a cheap fingerprint, not a security measure. */

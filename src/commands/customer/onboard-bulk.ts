@@ -10,8 +10,9 @@ import { readResume } from '../../bulk/results.js';
 import { runBulk, summaryOutcome, type BulkSummary, type RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
 import type { OnboardingRequest } from '../../customers/fields.js';
-import { ledgerAppender, readLedger, recordEntry } from '../../customers/ledger.js';
+import { ledgerAppender, recordEntry } from '../../customers/ledger.js';
 import { OnboardingRows, type CheckedRow, type RowsInput } from '../../customers/onboarding-rows.js';
+import { RecordedReferences } from '../../customers/recorded.js';
 import { ApiRejectedError, CliError, UnavailableError } from '../../errors.js';
 import { info, type Outcome } from '../../outcome.js';
 
@@ -40,10 +41,12 @@ export async function runCustomerOnboardBulk(
   input: RowsInput,
 ): Promise<Outcome<BulkSummary | DryRunSummary>> {
   const resume = opts.resume ? await readResume(opts.resume) : undefined;
+  const recorded = await RecordedReferences.load(ctx);
   const file = await OnboardingRows.check(input, {
     allowUnknown: Boolean(opts.allowUnknownFields),
-    now: ctx.now(),
-    resume: resume ?? { ok: new Map(), unknown: new Set() },
+    now: ctx.now,
+    resume,
+    recorded,
     skipInvalid: Boolean(opts.skipInvalid),
     say: (note) => ctx.sink.note(note),
   });
@@ -55,13 +58,15 @@ export async function runCustomerOnboardBulk(
   }
 
   const account = await ctx.account();
-  const known = new Set(readLedger(ctx.configDir, account.key).customers.map((c) => c.reference));
+  // What the record holds: as it was before this run, and what this run adds.
+  const added = new Set<string>();
+  const known = (reference: string) => recorded.entry(reference) !== undefined || added.has(reference);
   const ledger = ledgerAppender(ctx.configDir, account.key);
   // The record is written before the row's results line (the runner writes that when this
   // returns): a row the results file calls ok is always in the record.
   const remember = (body: OnboardingRequest, id: string | null) => {
     ledger.onboarded(recordEntry(body, id), ctx.now());
-    known.add(body.customerReference);
+    added.add(body.customerReference);
   };
   const send = async (item: CheckedRow, api: ApiClient, settling: boolean): Promise<RowDone> => {
     const body = item.body!;
@@ -75,7 +80,7 @@ export async function runCustomerOnboardBulk(
       // The earlier run's request had reached the server after all: settled, not doubled. Its
       // ID was in the answer that was lost, so the record knows the customer by reference only.
       if (settling && error instanceof ApiRejectedError && error.status === 409) {
-        if (!known.has(body.customerReference)) remember(body, null);
+        if (!known(body.customerReference)) remember(body, null);
         return done(item, 'ok', { settled: 'already onboarded by an earlier attempt (duplicate reference)' });
       }
       const status = error instanceof UnavailableError && error.outcomeUnknown ? 'unknown' : 'failed';
@@ -83,9 +88,20 @@ export async function runCustomerOnboardBulk(
     }
   };
 
+  // Rows the interrupted run finished (in the record, not yet in the results file): their line
+  // is written now, and they count as already done, not as onboarded by this run.
+  let fromRecord = 0;
   async function* rows() {
-    for await (const item of file.rows())
-      yield { ...item, key: item.reference, done: item.skip ? done(item, 'skipped', { error: item.skip }) : undefined };
+    for await (const item of file.rows()) {
+      let settled: RowDone | undefined;
+      if (item.skip) settled = done(item, 'skipped', { error: item.skip });
+      else if (item.recorded) {
+        fromRecord++;
+        const customerId = item.recorded.customerId ?? undefined;
+        settled = done(item, 'ok', { customerId, settled: 'found in the local record: finished by the earlier run' });
+      }
+      yield { ...item, key: item.reference, done: settled };
+    }
   }
 
   try {
@@ -102,13 +118,15 @@ export async function runCustomerOnboardBulk(
       // A row finished by an earlier run that the record lacks (killed between the two
       // writes, or an older version): repaired from the results line and the file's row.
       alreadyDone: (item, line) => {
-        if (item.body && !known.has(item.body.customerReference)) {
+        if (item.body && !known(item.body.customerReference)) {
           remember(item.body, typeof line['customerId'] === 'string' ? line['customerId'] : null);
         }
       },
       work: (item, api) => send(item, api, false),
       settle: (item, api) => send(item, api, true),
     });
+    report.counts.ok -= fromRecord;
+    report.counts.alreadyDone += fromRecord;
     return summaryOutcome(report, `Onboarding ${input.source}`, file.total);
   } finally {
     ledger.close();

@@ -4,6 +4,7 @@ import { flagsToDoc, missingFields } from '../../customers/fields.js';
 import { parseJsonText } from '../../customers/json.js';
 import { recordEntry, recordOnboarded } from '../../customers/ledger.js';
 import { validateOnboarding } from '../../customers/onboarding.js';
+import { RecordedReferences } from '../../customers/recorded.js';
 import { UsageError, ValidationError } from '../../errors.js';
 import { info, lines, pairs, success, type Note, type Outcome } from '../../outcome.js';
 import type { BulkOnboardOptions } from './onboard-bulk.js';
@@ -54,16 +55,11 @@ async function onboardOne(
   given: Record<string, unknown>,
   source: string,
 ): Promise<Outcome> {
-  const now = ctx.now();
   const missing = missingFields(given);
   const wizard = opts.interactive === true || (opts.file === undefined && missing.length > 0 && ctx.interactive);
   if (opts.interactive && !ctx.interactive)
     throw new UsageError('--interactive needs a terminal', 'Supply the fields with --file or flags instead.');
-  let doc = given;
-  if (wizard) {
-    const { onboardingWizard } = await import('./wizard.js');
-    doc = await onboardingWizard(ctx, given);
-  } else if (missing.length > 0 && opts.file === undefined) {
+  if (!wizard && missing.length > 0 && opts.file === undefined) {
     // Flags only: name the flags. With a file, the validator below names every problem.
     throw new ValidationError(
       `missing required field${missing.length === 1 ? '' : 's'}; nothing was sent:`,
@@ -71,11 +67,20 @@ async function onboardOne(
       'Supply them with the flags shown or --file FILE, or run on a terminal for the wizard.',
     );
   }
+  // The references this tool onboarded: the wizard and the validator refuse them alike.
+  const recorded = await RecordedReferences.load(ctx);
+  let doc = given;
+  if (wizard) {
+    const { onboardingWizard } = await import('./wizard.js');
+    doc = await onboardingWizard(ctx, given, recorded);
+  }
 
+  // The clock is read after the wizard: `now+5m` means five minutes from sending, not from the first question.
   const { body, warnings } = await validateOnboarding(doc, {
     allowUnknown: Boolean(opts.allowUnknownFields),
-    now,
+    now: ctx.now(),
     source,
+    reference: (reference) => recorded.problem(reference),
   });
   for (const warning of warnings) ctx.out.warn(warning);
   if (opts.dryRun)
@@ -88,11 +93,12 @@ async function onboardOne(
   const api = await ctx.api();
   const account = await ctx.account();
   const result = await onboardCustomer(api, body);
-  await recordOnboarded(ctx.configDir, account.key, recordEntry(body, result.customerId), now);
+  await recordOnboarded(ctx.configDir, account.key, recordEntry(body, result.customerId), ctx.now());
   const notes: Note[] = [success(`Onboarded ${body.companyName} (${body.customerReference}).`)];
   if (wizard) {
     const { afterWizard } = await import('./wizard.js');
-    notes.push(...(await afterWizard(ctx, body, account)));
+    // The answers as typed (a relative date stays `now+1d`), for the saved file and the command.
+    notes.push(...(await afterWizard(ctx, body, doc, account)));
   }
   return {
     data: { ...result, customerReference: body.customerReference, companyName: body.companyName },

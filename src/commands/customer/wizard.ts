@@ -9,11 +9,13 @@ import type { Context } from '../../context.js';
 import {
   AT_LEAST_ONE,
   FIELDS,
+  SCHEMA_KEY,
   onboardCommand,
   type FieldSpec,
   type OnboardingRequest,
 } from '../../customers/fields.js';
-import { domainProblem, emailProblem, parseDateInput } from '../../customers/onboarding.js';
+import { domainProblem, emailProblem, parseDateInput, pastDate } from '../../customers/onboarding.js';
+import type { RecordedReferences } from '../../customers/recorded.js';
 import { CancelledError } from '../../errors.js';
 import { info, success, warn, type Note } from '../../outcome.js';
 import type { Prompter } from '../../prompt/prompter.js';
@@ -66,15 +68,18 @@ interface Asking {
   check?: ((value: string) => string | undefined) | undefined;
 }
 
+/**
+ * The answers, as typed: a relative date stays `now+1d` (the caller turns it into a date when it
+ * validates, just before sending), so the saved file and the printed command can be run again.
+ */
 export async function onboardingWizard(
   ctx: Context,
   initial: Record<string, unknown>,
+  recorded: RecordedReferences,
 ): Promise<Record<string, unknown>> {
   const prompter = await ctx.prompter('Supply the fields with --file or flags instead.');
   const account = await ctx.account();
   const prefs = (await ctx.config()).preferences?.[account.profile ?? account.key] ?? {};
-  const { readLedger } = await import('../../customers/ledger.js');
-  const known = new Set(readLedger(ctx.configDir, account.key).customers.map((c) => c.reference));
   ctx.out.info('Onboard a customer. Press Ctrl+C at any time to stop; nothing is sent until you confirm.');
 
   const answers: Record<string, unknown> = {};
@@ -93,7 +98,10 @@ export async function onboardingWizard(
     if (field.key === 'customerReference') {
       // Unique per partner: the local record knows the ones this tool created.
       suggestion ??= suggestReference(String(answers['companyName'] ?? ''));
-      check = (v) => (known.has(v) ? `${v} is already in your local record; choose another.` : undefined);
+      check = (v) => {
+        const taken = recorded.problem(v);
+        return taken && `${taken}; choose another.`;
+      };
     }
     answers[field.key] = await ask(field, { prompter, ctx, answers, suggestion, check });
   }
@@ -106,7 +114,7 @@ export async function onboardingWizard(
 
   // The summary is talk, not data: stderr, so `--json` output stays one document.
   const { renderTable } = await import('../../output/table.js');
-  const rows = FIELDS.filter((f) => doc[f.key] !== undefined).map((f) => [f.key, shown(doc[f.key]) ?? '']);
+  const rows = FIELDS.filter((f) => doc[f.key] !== undefined).map((f) => [f.key, summaryValue(f, doc[f.key], ctx)]);
   ctx.out.info(await renderTable([{ header: 'Field' }, { header: 'Value' }], rows, ctx.out.errColor));
   const what = `${String(doc['companyName'])} (${String(doc['customerReference'])})`;
   if (!(await prompter.confirm({ message: `Onboard ${what}?`, default: true })))
@@ -169,23 +177,34 @@ async function ask(field: FieldSpec, a: Asking): Promise<unknown> {
   }
 }
 
-/** A date, given as ISO or relative (`now+5m`), kept as a full ISO string; some must be in the future. */
+/** A summary cell: a relative date with the date it means now. */
+function summaryValue(field: FieldSpec, value: unknown, ctx: Context): string {
+  const text = shown(value) ?? '';
+  return field.kind === 'date' && isRelative(text) ? `${text} (${parseDateInput(text, ctx.now())})` : text;
+}
+
+const isRelative = (value: string): boolean => /^now/i.test(value.trim());
+
+/**
+ * A date, ISO or relative (`now+5m`), kept as typed (a relative one in lower case, as the
+ * published schema spells it). One that must be in the future is asked again when it is not,
+ * even within the few minutes a flag or file may be off by: a person can simply answer again.
+ */
 async function askDate(field: FieldSpec, a: Asking): Promise<string | undefined> {
-  // The table's relative suggestion (now+5m) is shown as the date it means; a given value as given.
-  const suggestion = shown(a.suggestion);
   const answer = await a.prompter.input({
     message: field.ask!.message,
-    default: suggestion === field.ask!.suggest ? parseDateInput(suggestion!, a.ctx.now()) : suggestion,
+    default: shown(a.suggestion),
     validate: (v) => {
       if (!v.trim() && !field.required) return true;
       const parsed = parseDateInput(v.trim(), a.ctx.now());
       if (!parsed) return 'An ISO 8601 date-time such as 2026-06-01T00:00:00Z, or now+5m.';
-      if (field.future && Date.parse(parsed) <= a.ctx.now().getTime())
-        return `It must be in the future: the API rejects past ${field.future}.`;
+      if (pastDate(field, parsed, a.ctx.now()))
+        return `It must be in the future: the API rejects past ${field.future} (e.g. now+5m).`;
       return true;
     },
   });
-  return answer.trim() ? parseDateInput(answer.trim(), a.ctx.now()) : undefined;
+  const typed = answer.trim();
+  return !typed ? undefined : isRelative(typed) ? typed.toLowerCase() : typed;
 }
 
 /**
@@ -195,6 +214,7 @@ async function askDate(field: FieldSpec, a: Asking): Promise<string | undefined>
 export async function afterWizard(
   ctx: Context,
   body: OnboardingRequest,
+  answers: Record<string, unknown>,
   account: { key: string; profile: string | undefined },
 ): Promise<Note[]> {
   await updateConfig(ctx.configDir, (data) => {
@@ -213,14 +233,18 @@ export async function afterWizard(
         validate: (v) => (v.trim() ? true : 'A file name is needed.'),
       })
     ).trim();
+    const { [SCHEMA_KEY]: _schema, ...saved } = answers;
     try {
-      writeNewFile(file, `${JSON.stringify(body, null, 2)}\n`, 'saved answers');
-      notes.push(success(`Saved ${file}. Change the reference and dates before reusing it.`));
+      writeNewFile(file, `${JSON.stringify(saved, null, 2)}\n`, 'saved answers');
+      notes.push(success(`Saved ${file}. Change customerReference before reusing it: each customer needs its own.`));
     } catch (error) {
       // The customer is onboarded already: a file that cannot be written is a warning, not a failure.
       notes.push(warn(`could not save the answers: ${(error as Error).message}`));
     }
   }
-  notes.push(info('The same onboarding without the wizard:'), info(`  ${onboardCommand(body)}`));
+  notes.push(
+    info('The same onboarding without the wizard (with a new --reference: each customer needs its own):'),
+    info(`  ${onboardCommand(answers)}`),
+  );
   return notes;
 }

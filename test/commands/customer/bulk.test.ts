@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Faults, type Sandbox } from '../../../src/sandbox/server.js';
 import { BIN, ROOT, cleanEnv, runBinary, runInProcess, runInPty, tempDir } from '../../helpers/cli.js';
-import { stubServer, type Stub } from '../../helpers/stub-server.js';
+import { okJson, stubServer, type Stub } from '../../helpers/stub-server.js';
 
+const ACME = path.join(ROOT, 'examples/acme.json');
 const HEADER =
   'companyName,customerReference,assetsDomains,assetsEmails,alertRecipients,price,currencyCode,billedFromDate,sendMonthlyReport';
 const csvRow = (i: number, prefix = 'B') =>
@@ -160,6 +161,142 @@ describe('bulk onboarding', () => {
     expect(r.stderr).toContain('row 4 (B-1): customerReference B-1 is also on row 1');
     expect(r.stderr).toContain('row 5: has 2 cells; the header has 9');
     expect(stub.requests).toEqual([]);
+  });
+
+  it('reports every problem of a row at once: fields, a past date, the local record, a repeat in the file', async () => {
+    const id = '0b6c5f4e-3d2a-4b1c-8e9f-7a6b5c4d3e2f';
+    stub = await stubServer([okJson({ success: true, message: 'Customer onboarded successfully', customerId: id })]);
+    const dir = tempDir().dir;
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: stub.url,
+      SAFEWEB_PARTNER_ID: 'P',
+      SAFEWEB_API_KEY: 'swk_unused_000000',
+      SAFEWEB_CONFIG_DIR: dir,
+    });
+    // The one scripted answer: BULK-KNOWN is now in the local record.
+    const single = await runBinary(['customer', 'onboard', '--file', ACME, '--reference', 'BULK-KNOWN'], { env });
+    expect(single.code).toBe(0);
+    const file = path.join(dir, 'four.csv');
+    writeFileSync(
+      file,
+      [
+        HEADER,
+        csvRow(1, 'FOUR'),
+        'Known Co,BULK-KNOWN,k.example,,a@k.example,1,USD,now+1d,',
+        'Known Co,BULK-KNOWN,k.example,,a@k.example,-4,USD,2020-01-01T00:00:00Z,',
+      ].join('\n'),
+    );
+    for (const extra of [[], ['--dry-run'], ['--skip-invalid', '--dry-run', '--json']]) {
+      const r = await runBinary(['customer', 'onboard', '--file', file, ...extra], { env });
+      const today = new Date().toISOString().slice(0, 10);
+      // Row 3 has all four kinds of problem, each named.
+      expect(r.stderr).toContain(
+        'row 3 (BULK-KNOWN): price: must be 0 or more (got -4); ' +
+          'billedFromDate: 2020-01-01T00:00:00.000Z is in the past; the API rejects past billing dates ' +
+          '(give a later one, e.g. --billed-from now+5m); ' +
+          `customerReference: BULK-KNOWN is already in your local record (onboarded ${today}); ` +
+          'customerReference BULK-KNOWN is also on row 2\n',
+      );
+      expect(r.stderr).toContain(
+        `row 2 (BULK-KNOWN): customerReference: BULK-KNOWN is already in your local record (onboarded ${today})\n`,
+      );
+      if (extra.includes('--skip-invalid')) {
+        expect(r.code).toBe(0);
+        expect(JSON.parse(r.stdout)).toEqual({ total: 3, valid: 1, invalid: 2, alreadyDone: 0, wouldSend: 1 });
+      } else {
+        expect(r.code, extra.join(' ')).toBe(2);
+        expect(r.stderr).toContain('2 of 3 rows in');
+        expect(r.stderr).toContain('or finish the run that onboarded it with --resume RESULTS.');
+      }
+    }
+    expect(stub.requests).toHaveLength(1);
+    expect(stub.unexpected).toEqual([]);
+  });
+
+  it('a billing date more than 5 minutes past is refused when checking and with --dry-run: nothing sent', async () => {
+    stub = await stubServer([]);
+    const dir = tempDir().dir;
+    const file = path.join(dir, 'past.csv');
+    const past = new Date(Date.now() - 6 * 60_000).toISOString();
+    writeFileSync(file, [HEADER, csvRow(1, 'PAST'), csvRow(2, 'PAST').replace('now+1d', past)].join('\n'));
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: stub.url,
+      SAFEWEB_PARTNER_ID: 'P',
+      SAFEWEB_API_KEY: 'swk_unused_000000',
+      SAFEWEB_CONFIG_DIR: dir,
+    });
+    for (const extra of [[], ['--dry-run']]) {
+      const r = await runBinary(['customer', 'onboard', '--file', file, ...extra], { env });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`1 of 2 rows in ${file} are invalid; nothing was sent:`);
+      expect(r.stderr).toContain(`row 2 (PAST-2): billedFromDate: ${past} is in the past;`);
+    }
+    expect(stub.requests).toEqual([]);
+    expect(stub.unexpected).toEqual([]);
+  });
+
+  it('a billing date within 5 minutes of now is warned about and sent', async () => {
+    const id = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+    stub = await stubServer([okJson({ success: true, message: 'Customer onboarded successfully', customerId: id })]);
+    const dir = tempDir().dir;
+    const skewed = new Date(Date.now() - 2 * 60_000).toISOString();
+    const file = path.join(dir, 'skew.csv');
+    writeFileSync(file, [HEADER, csvRow(1, 'SKEW').replace('now+1d', skewed)].join('\n'));
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: stub.url,
+      SAFEWEB_PARTNER_ID: 'P',
+      SAFEWEB_API_KEY: 'swk_unused_000000',
+      SAFEWEB_CONFIG_DIR: dir,
+    });
+    const r = await runBinary(['customer', 'onboard', '--file', file], { env });
+    expect(r.stderr).toContain(
+      'warning: 1 row has a billing date that is not in the future but within 5 minutes of now: sent, ' +
+        'as clocks differ, though the API rejects past dates (--billed-from now+5m sets a later one for every row).',
+    );
+    expect(r.code).toBe(0);
+    expect(stub.requests.map((q) => (JSON.parse(q.body) as { billedFromDate: string }).billedFromDate)).toEqual([
+      skewed,
+    ]);
+  });
+
+  it('rows the local record already holds are refused on a new run, and settled from it with --resume', async () => {
+    const w = await world();
+    const file = w.write('c.csv', [HEADER, ...Array.from({ length: 5 }, (_, i) => csvRow(i + 1, 'REC'))].join('\n'));
+    const results = path.join(w.dir, 'r.ndjson');
+    const first = await runBinary(['customer', 'onboard', '--file', file, '--results', results], { env: w.env });
+    expect(first.code).toBe(0);
+    const ids = new Map(w.mine('REC').map((c) => [c.customerReference, c.id]));
+    // A crash between the record and the results line: the record holds rows 4 and 5, the
+    // results file does not, and the in-flight journal names them.
+    const done = readFileSync(results, 'utf8').trim().split('\n');
+    writeFileSync(results, `${done.filter((l) => !/"row":[45],/.test(l)).join('\n')}\n`);
+    writeFileSync(`${results}.inflight`, '{"row":4,"key":"REC-4"}\n{"row":5,"key":"REC-5"}\n');
+
+    const again = await runBinary(['customer', 'onboard', '--file', file], { env: w.env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('5 of 5 rows in');
+    expect(again.stderr).toMatch(/row 1 \(REC-1\): customerReference: REC-1 is already in your local record/);
+
+    const dry = await runBinary(['customer', 'onboard', '--file', file, '--resume', results, '--dry-run', '--json'], {
+      env: w.env,
+    });
+    expect(JSON.parse(dry.stdout)).toEqual({ total: 5, valid: 5, invalid: 0, alreadyDone: 5, wouldSend: 0 });
+    const resumed = await runBinary(['customer', 'onboard', '--file', file, '--resume', results, '--json'], {
+      env: w.env,
+    });
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ total: 5, ok: 0, alreadyDone: 5, failed: 0, unknown: 0 });
+    expect(lines(results).slice(3)).toEqual(
+      [4, 5].map((row) => ({
+        row,
+        reference: `REC-${row}`,
+        status: 'ok',
+        customerId: ids.get(`REC-${row}`),
+        settled: 'found in the local record: finished by the earlier run',
+      })),
+    );
+    expect(w.mine('REC')).toHaveLength(5);
   });
 
   it('--skip-invalid sends the valid rows and records the others as skipped (exit 2)', async () => {

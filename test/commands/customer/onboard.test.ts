@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, cleanEnv, runInProcess, stripAnsi, tempDir } from '../../helpers/cli.js';
+import { ROOT, cleanEnv, runBinary, runInProcess, stripAnsi, tempDir } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
-import { stubServer, type Stub } from '../../helpers/stub-server.js';
+import { okJson, stubServer, type Stub } from '../../helpers/stub-server.js';
 
 const fx = useSandbox();
 const ACME = path.join(ROOT, 'examples/acme.json');
@@ -70,7 +70,9 @@ describe('safeweb customer onboard', () => {
     ]);
     // The reference now works wherever a customer ID does.
     const breaches = await runInProcess(['customer', 'breaches', 'ACME-001', '--json'], { env });
-    expect(JSON.parse(breaches.stdout).success).toBe(true);
+    expect(breaches.stderr).toBe('');
+    expect(breaches.code).toBe(0);
+    expect(() => JSON.parse(breaches.stdout) as unknown).not.toThrow();
   });
 
   it('shows the new customer as labelled pairs on a terminal', async () => {
@@ -165,24 +167,117 @@ describe('safeweb customer onboard', () => {
     expect(customersOf()).toHaveLength(before);
   });
 
-  it('a duplicate reference is exit 3 with the API message', async () => {
+  it('a duplicate reference the local record does not know is exit 3 with the API message', async () => {
     const env = fx().env;
     expect((await runInProcess(['customer', 'onboard', '--file', ACME, '--reference', 'DUP-1'], { env })).code).toBe(0);
-    const again = await runInProcess(['customer', 'onboard', '--file', ACME, '--reference', 'DUP-1'], { env });
+    // Another machine's record (or none): only the API knows the reference.
+    const elsewhere = { ...env, SAFEWEB_CONFIG_DIR: tempDir().dir };
+    const again = await runInProcess(['customer', 'onboard', '--file', ACME, '--reference', 'DUP-1'], {
+      env: elsewhere,
+    });
     expect(again.code).toBe(3);
     expect(again.stderr).toBe(
       'error: Customer reference DUP-1 already exists for this partner (409 from POST /api/v1/integrations/customer/onboard)\n',
     );
   });
 
-  it('a past billing date: a local warning, then the sandbox refuses it (exit 3)', async () => {
-    const r = await runInProcess(
-      ['customer', 'onboard', '--file', ACME, '--reference', 'PAST-1', '--billed-from', '2026-02-01T00:00:00.000Z'],
-      { env: fx().env },
-    );
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('warning: billedFromDate 2026-02-01T00:00:00.000Z is not in the future');
-    expect(r.stderr).toContain('error: Invalid request body: billedFromDate must be in the future (400 from POST');
+  it('a reference the local record knows is refused before sending (exit 2), from flags, a file and --dry-run', async () => {
+    const env = { ...fx().env, SAFEWEB_CONFIG_DIR: tempDir().dir };
+    const first = await runBinary(['customer', 'onboard', '--file', ACME, '--reference', 'KNOWN-1'], { env });
+    expect(first.code).toBe(0);
+    const before = customersOf().length;
+    const today = new Date().toISOString().slice(0, 10);
+    const flags = ['--company-name', 'Known Co', '--domain', 'known.example', '--alert-recipient', 'a@known.example'];
+    const more = ['--price', '1', '--currency', 'USD', '--billed-from', 'now+1d', '--reference', 'KNOWN-1'];
+    for (const argv of [
+      ['customer', 'onboard', ...flags, ...more],
+      ['customer', 'onboard', '--file', file({ ...acme(), customerReference: 'KNOWN-1' })],
+      ['customer', 'onboard', '--file', ACME, '--reference', 'KNOWN-1', '--dry-run'],
+    ]) {
+      const r = await runBinary(argv, { env });
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(
+        `  - customerReference: KNOWN-1 is already in your local record (onboarded ${today})\n`,
+      );
+      expect(r.stderr).toContain(
+        'Choose a new reference with --reference (`safeweb customer list` shows the ones this tool knows)',
+      );
+    }
+    expect(customersOf()).toHaveLength(before);
+  });
+
+  describe('a billing date in the past', () => {
+    const stubEnv = (url: string) =>
+      cleanEnv({
+        SAFEWEB_BASE_URL: url,
+        SAFEWEB_PARTNER_ID: 'P',
+        SAFEWEB_API_KEY: 'swk_never_used_0000',
+        SAFEWEB_CONFIG_DIR: tempDir().dir,
+      });
+    const PAST = '2026-02-01T00:00:00.000Z';
+    const flags = [
+      ...['--company-name', 'Past Co', '--reference', 'PAST-1', '--domain', 'past.example'],
+      ...['--alert-recipient', 'a@past.example', '--price', '1', '--currency', 'USD'],
+    ];
+    const paths: Array<[string, string[]]> = [
+      ['flags', ['customer', 'onboard', ...flags, '--billed-from', PAST]],
+      ['a --file JSON document', ['customer', 'onboard', '--file', file({ ...acme(), billedFromDate: PAST })]],
+      ['--billed-from over a file', ['customer', 'onboard', '--file', ACME, '--billed-from', PAST]],
+      ['--dry-run', ['customer', 'onboard', '--file', ACME, '--billed-from', PAST, '--dry-run']],
+    ];
+    it.each(paths)('more than 5 minutes ago, from %s: exit 2 naming the fix, nothing sent', async (_name, argv) => {
+      stub = await stubServer([]);
+      const r = await runBinary(argv, { env: stubEnv(stub.url) });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(
+        `  - billedFromDate: ${PAST} is in the past; the API rejects past billing dates ` +
+          '(give a later one, e.g. --billed-from now+5m)\n',
+      );
+      expect(stub.requests).toEqual([]);
+      expect(stub.unexpected).toEqual([]);
+    });
+
+    it('every problem at once: a past date is listed with the others', async () => {
+      stub = await stubServer([]);
+      const r = await runBinary(
+        ['customer', 'onboard', '--file', file({ ...acme(), price: -1, billedFromDate: PAST })],
+        {
+          env: stubEnv(stub.url),
+        },
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/\(2 problems\)[\s\S]*price: must be 0 or more[\s\S]*billedFromDate: .* is in the past/);
+      expect(stub.unexpected).toEqual([]);
+    });
+
+    it('within 5 minutes of now (clocks differ): a warning, and it is sent', async () => {
+      const id = '7d1c4a8e-2b3f-4c5d-9e6f-0a1b2c3d4e5f';
+      stub = await stubServer([okJson({ success: true, message: 'Customer onboarded successfully', customerId: id })]);
+      const skewed = new Date(Date.now() - 2 * 60_000).toISOString();
+      const r = await runBinary(['customer', 'onboard', '--file', ACME, '--billed-from', skewed], {
+        env: stubEnv(stub.url),
+      });
+      expect(r.stderr).toContain(
+        `warning: billedFromDate ${skewed} is not in the future; sent, as it is within 5 minutes of now ` +
+          'and clocks differ, but the API rejects past billing dates (try --billed-from now+5m)',
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\t')[0]).toBe(id);
+      expect(stub.requests).toHaveLength(1);
+      expect(JSON.parse(stub.requests[0]!.body)).toMatchObject({ billedFromDate: skewed });
+    });
+
+    it('insuranceActiveFromDate may be in the past', async () => {
+      stub = await stubServer([]);
+      const r = await runBinary(['customer', 'onboard', '--file', ACME, '--insurance-from', PAST, '--dry-run'], {
+        env: stubEnv(stub.url),
+      });
+      expect(r.stderr).toBe('Dry run: the request above is valid; nothing was sent.\n');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ insuranceActiveFromDate: PAST });
+    });
   });
 
   it('without a terminal, missing fields are exit 2 naming the flags that supply them', async () => {

@@ -31,9 +31,10 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
     await pty.waitFor('A number, 0 or more');
     pty.write(`\x1579${ENTER}`);
     await step('Currency', ENTER);
-    await step('Billed from', `\x152020-01-01${ENTER}`);
+    // The table's suggestion is offered as the relative form it is.
+    await step('Billed from (ISO date-time, or now+5m) (now+5m)', `\x152020-01-01${ENTER}`);
     await pty.waitFor('It must be in the future');
-    pty.write(`\x15now+10m${ENTER}`);
+    pty.write(`\x15now+1d${ENTER}`);
     await step('Enrolment', ENTER);
     // Off unless asked for, as with the flags and the API (the field table's default).
     await step('Send monthly security reports? (y/N)', ENTER);
@@ -45,6 +46,7 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
 
     const screen = pty.screen();
     expect(screen).toMatch(/│ customerReference\s+│ WIZARD-WIDGETS\s+│/);
+    expect(screen).toMatch(/│ billedFromDate\s+│ now\+1d \(\d{4}-\d\d-\d\dT[\d:.]+Z\)\s+│/);
     expect(screen).toContain('✓ Onboarded Wizard Widgets (WIZARD-WIDGETS).');
     expect(screen).toMatch(
       new RegExp(
@@ -52,7 +54,17 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
           '--contact-email it@wizard\\.example --domain wizard\\.example',
       ),
     );
+    // The command keeps the relative date as typed, and says the reference must change.
+    expect(screen).toContain(
+      'The same onboarding without the wizard (with a new --reference: each customer needs its own):',
+    );
+    expect(screen).toMatch(/--price 79 --currency USD --billed-from now\+1d --enrol opt-out --no-monthly-report/);
+    expect(screen).toContain(
+      `Saved ${answers}. Change customerReference before reusing it: each customer needs its own.`,
+    );
     const customer = fx().sandbox.state.customers.find((c) => c.customerReference === 'WIZARD-WIDGETS')!;
+    // Sent as the date it meant when it was sent: a day from then.
+    expect(Math.abs(Date.parse(customer.billedFromDate) - (Date.now() + 86_400_000))).toBeLessThan(60_000);
     expect(customer).toMatchObject({
       planType: 'safeweb-plus',
       price: 79,
@@ -67,6 +79,7 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
       customerReference: 'WIZARD-WIDGETS',
       assetsDomains: ['wizard.example'],
       price: 79,
+      billedFromDate: 'now+1d',
     });
     // Currency and locale are remembered for the next run of this profile.
     const config = JSON.parse(readFileSync(path.join(dir, 'cfg', 'config.json'), 'utf8'));
@@ -124,7 +137,10 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
     await wizard.waitFor('Company name (Nope Ltd)');
     wizard.write(ENTER);
     await wizard.waitFor('Your reference');
-    wizard.write(`NOPE-2${ENTER}`);
+    // NOPE-1 was just onboarded with flags: the local record knows it, as every path does.
+    wizard.write(`NOPE-1${ENTER}`);
+    await wizard.waitFor(/NOPE-1 is already in your local record \(onboarded \d{4}-\d\d-\d\d\); choose another\./);
+    wizard.write(`\x15NOPE-2${ENTER}`);
     for (const prompt of [
       'Contact email',
       'Domains',

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runBinary, tempDir } from '../../helpers/cli.js';
 
+const ANALYTICS = '/api/v1/integrations/partner/analytics';
+
 /** Starts `safeweb sandbox start` and resolves with its first JSON document. */
 function startBinary(args: string[], env: Record<string, string | undefined>) {
   const child = spawn(process.execPath, [BIN, 'sandbox', 'start', '--port', '0', '--json', ...args], {
@@ -51,7 +53,8 @@ describe('safeweb sandbox start', () => {
     expect(info.profile).toBe('sandbox');
 
     // The saved profile is active: a command with no flags or variables reaches the sandbox.
-    const r = await runBinary(['partner', 'analytics', '--json'], { env });
+    // `safeweb api` prints the API's answer unchanged, whatever shape the verbs print.
+    const r = await runBinary(['api', 'GET', ANALYTICS], { env });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).data.totalCustomers).toBe(4);
     // The log line is written as the answer goes out; wait for it rather than for a fixed time.
@@ -92,7 +95,7 @@ describe('safeweb sandbox exec', () => {
   it('runs a command against a fresh sandbox and passes its exit code on', async () => {
     const { dir, cleanup } = tempDir();
     const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
-    const ok = await runBinary(['sandbox', 'exec', '--', process.execPath, BIN, 'partner', 'analytics', '--json'], {
+    const ok = await runBinary(['sandbox', 'exec', '--', process.execPath, BIN, 'api', 'GET', ANALYTICS], {
       env,
     });
     expect(ok.code).toBe(0);
