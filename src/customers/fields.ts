@@ -46,7 +46,10 @@ export interface FieldSpec {
   maxLength?: number;
   /** A list's least length. */
   minItems?: number;
-  /** Past dates are refused by the API: "billing dates" names them in the warning. */
+  /**
+   * The date must not be past (the API refuses it): more than 5 minutes past is refused locally,
+   * within 5 minutes warned about and sent (onboarding.ts pastDate). "billing dates" names them.
+   */
   future?: string;
   ask?: Question;
 }
