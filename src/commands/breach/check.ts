@@ -5,6 +5,7 @@ import { emailProblem } from '../../customers/onboarding.js';
 import { AuthError, CliError, UsageError, ValidationError } from '../../errors.js';
 import { info, table, type Note, type Outcome } from '../../outcome.js';
 import { readInput } from '../../io/read-input.js';
+import { CHECK_COLUMNS, CHECK_ERROR_COLUMN } from './columns.js';
 
 export interface BreachCheckOptions {
   emails: string[];
@@ -138,13 +139,13 @@ export async function runBreachCheck(
     );
   }
   // --ndjson already printed each result; it wins over --json so stdout stays one format.
+  // The Error column only when an address failed: no empty column on a terminal or in a pipe.
   const view = table(
-    [
-      { key: 'email', header: 'Email' },
-      { key: 'breached', header: 'Breached' },
-      { key: 'error', header: 'Error', wrap: true },
-    ],
-    checked.map((r) => [r.email, r.error ? 'error' : r.breached ? 'yes' : 'no', r.error?.message ?? '']),
+    failed ? [...CHECK_COLUMNS, CHECK_ERROR_COLUMN] : CHECK_COLUMNS,
+    checked.map((r) => {
+      const row = [r.email, r.error ? 'error' : r.breached ? 'yes' : 'no'];
+      return failed ? [...row, r.error?.message ?? ''] : row;
+    }),
     'Nothing to show.',
   );
   return {

@@ -1,6 +1,8 @@
 import { getCatalogueBreach } from '../../api/breaches.js';
 import type { Context } from '../../context.js';
 import { lines, pairs, type Outcome } from '../../outcome.js';
+import { resource } from '../../output/envelope.js';
+import { CATALOGUE_FIELDS } from './columns.js';
 import { layoutBreach } from './retrieve.js';
 
 /** Exactly one of name and uuid: commander checked it, and that the UUID is one. */
@@ -11,7 +13,8 @@ export interface BreachGetOptions {
 }
 
 export async function runBreachGet(opts: BreachGetOptions, ctx: Context): Promise<Outcome> {
-  const { breach } = await getCatalogueBreach(await ctx.api(), { name: opts.name, uuid: opts.uuid }, opts.locale);
+  const answer = await getCatalogueBreach(await ctx.api(), { name: opts.name, uuid: opts.uuid }, opts.locale);
+  const { breach } = resource(answer, 'breach get');
   const c = ctx.out.color;
   const layout = await layoutBreach(
     {
@@ -26,17 +29,18 @@ export async function runBreachGet(opts: BreachGetOptions, ctx: Context): Promis
     Math.min(ctx.streams.stdout.columns ?? 80, 100),
   );
   return {
-    data: { success: true, breach },
+    data: breach,
     // A person reads it laid out; a pipe gets key<TAB>value lines.
     view: lines(layout),
-    piped: pairs([
-      ['UUID', 'uuid', breach.uuid],
-      ['Name', 'name', breach.name],
-      ['Title', 'title', breach.title],
-      ['Added', 'addedDate', breach.addedDate ?? ''],
-      ['Categories', 'breachCategories', breach.breachCategories.join(', ')],
-      ['Description', 'description', breach.description ?? ''],
-      ['Next steps', 'nextSteps', (breach.nextSteps ?? []).join('; ')],
-    ]),
+    piped: pairs(
+      CATALOGUE_FIELDS.map(({ key, header }): [string, string, string] => [header, key, pipedValue(breach, key)]),
+    ),
   };
+}
+
+/** One field of a catalogue entry on one line: lists joined, missing ones empty. */
+function pipedValue(breach: object, key: string): string {
+  const value = (breach as Record<string, unknown>)[key];
+  if (Array.isArray(value)) return value.join(key === 'nextSteps' ? '; ' : ', ');
+  return value === undefined || value === null ? '' : String(value);
 }

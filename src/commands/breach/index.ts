@@ -1,6 +1,8 @@
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
+import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
+import { CATALOGUE_FIELDS, CATEGORY_COLUMNS, CHECK_COLUMNS, CHECK_ERROR_COLUMN, RETRIEVE_COLUMNS } from './columns.js';
 import { exactlyOne, isUuid, parseLocale, parsePositiveInt, parsePositiveNumber, usageError } from '../parse.js';
 
 const CATALOGUE_LOCALES = ['en-GB', 'da-DK', 'sv-SE', 'nb-NO', 'fi-FI'] as const;
@@ -46,11 +48,12 @@ export function registerBreach(program: Command, ctx: Context): void {
     .option('--results <file>', 'write one NDJSON line per address as it is checked')
     .option('--resume <file>', 'skip addresses already checked in this results file, and append to it')
     .option('--force', 'replace an existing --results file instead of refusing it')
+    .addHelpText('after', fieldsHelp([...CHECK_COLUMNS, CHECK_ERROR_COLUMN], '  (error only when an address failed)'))
     .addHelpText(
       'after',
       examples(
         'safeweb breach check a@b.co c@d.co',
-        'safeweb breach check --file emails.txt --json | jq -r ".[] | select(.breached) | .email"',
+        'safeweb breach check --file emails.txt --jq ".[] | select(.breached) | .email"',
         'cut -f2 users.tsv | safeweb breach check --file - --ndjson',
         'safeweb breach check ceo@acme.co --exit-status || echo "breached (8) or failed"',
         'safeweb breach check --file staff.txt --results checks.ndjson   # then, after Ctrl+C: --resume checks.ndjson',
@@ -101,12 +104,10 @@ export function registerBreach(program: Command, ctx: Context): void {
     .addOption(
       new Option('--locale <code>', 'language of titles (en-GB, da-DK, sv-SE, nb-NO, fi-FI)').argParser(parseLocale),
     )
+    .addHelpText('after', fieldsHelp(RETRIEVE_COLUMNS, '  (piped and --csv; a terminal gets each breach laid out)'))
     .addHelpText(
       'after',
-      examples(
-        'safeweb breach retrieve ceo@acme.co',
-        'safeweb breach retrieve ceo@acme.co --json | jq ".breaches[].title"',
-      ),
+      examples('safeweb breach retrieve ceo@acme.co', 'safeweb breach retrieve ceo@acme.co --jq ".[].title"'),
     )
     .action(async (email: string, opts: { locale?: string }) => {
       const { runBreachRetrieve } = await import('./retrieve.js');
@@ -130,7 +131,7 @@ export function registerBreach(program: Command, ctx: Context): void {
         'after',
         examples(
           `safeweb breach ${verb} 7c9e6679-7425-40de-944b-e07fc1f90ae7`,
-          `safeweb customer breaches ACME-001 --json | jq -r ".breaches[].uuid" | xargs -n1 safeweb breach ${verb}`,
+          `safeweb customer breaches ACME-001 --unresolved --jq ".[].uuid" | xargs -n1 safeweb breach ${verb}`,
         ),
       )
       .action(async (breachId: string) => {
@@ -145,6 +146,7 @@ export function registerBreach(program: Command, ctx: Context): void {
     .option('--name <name>', 'breach name, e.g. Adobe')
     .option('--uuid <uuid>', 'catalogue UUID')
     .addOption(new Option('--locale <code>', 'language of the title').choices(CATALOGUE_LOCALES))
+    .addHelpText('after', fieldsHelp(CATALOGUE_FIELDS, '  (piped and --csv; a terminal gets the entry laid out)'))
     .addHelpText(
       'after',
       examples(
@@ -163,7 +165,8 @@ export function registerBreach(program: Command, ctx: Context): void {
   breach
     .command('categories')
     .summary('the categories of data a breach can expose')
-    .addHelpText('after', examples('safeweb breach categories', 'safeweb breach categories --json'))
+    .addHelpText('after', fieldsHelp(CATEGORY_COLUMNS))
+    .addHelpText('after', examples('safeweb breach categories', 'safeweb breach categories --jq ".[].name"'))
     .action(async () => {
       const { runBreachCategories } = await import('./categories.js');
       ctx.done(await runBreachCategories({}, ctx));
@@ -173,7 +176,7 @@ export function registerBreach(program: Command, ctx: Context): void {
 function parseBreachId(value: string): string {
   if (!isUuid(value))
     throw new InvalidArgumentError(
-      'must be a breach UUID: the Breach ID column of `safeweb customer breaches <customer>` (.breaches[].uuid with --json).',
+      'must be a breach UUID: the Breach ID column of `safeweb customer breaches <customer>` (.[].uuid with --json).',
     );
   return value;
 }

@@ -4,6 +4,8 @@ import { emailProblem } from '../../customers/onboarding.js';
 import { UsageError } from '../../errors.js';
 import { lines, table, type Outcome, type View } from '../../outcome.js';
 import type { Colors } from '../../output/color.js';
+import { resource } from '../../output/envelope.js';
+import { RETRIEVE_COLUMNS } from './columns.js';
 
 export interface BreachRetrieveOptions {
   email: string;
@@ -42,14 +44,9 @@ export async function layoutBreach(
 export async function runBreachRetrieve(opts: BreachRetrieveOptions, ctx: Context): Promise<Outcome> {
   const problem = emailProblem(opts.email);
   if (problem) throw new UsageError(problem, 'Nothing was sent.');
-  const result = await retrieveBreaches(await ctx.api(), opts.email, opts.locale);
+  const result = resource(await retrieveBreaches(await ctx.api(), opts.email, opts.locale), 'breach retrieve');
   const piped = table(
-    [
-      { key: 'title', header: 'Breach' },
-      { key: 'breachDate', header: 'Date' },
-      { key: 'breachCategories', header: 'Categories' },
-      { key: 'resolvedStatus', header: 'Status' },
-    ],
+    RETRIEVE_COLUMNS,
     result.breaches.map((b) => [
       b.title,
       b.breachDate,
@@ -58,7 +55,8 @@ export async function runBreachRetrieve(opts: BreachRetrieveOptions, ctx: Contex
     ]),
     `No known breaches for ${opts.email}.`,
   );
-  return { data: result, view: await readable(opts.email, result.breaches, ctx), piped };
+  // A list: the breaches the address appears in (the address is the one asked about).
+  return { data: result.breaches, view: await readable(opts.email, result.breaches, ctx), piped };
 }
 
 /** Each breach laid out for reading, under a heading. */

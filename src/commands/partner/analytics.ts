@@ -1,26 +1,24 @@
 import { getPartnerAnalytics } from '../../api/partner.js';
 import type { Context } from '../../context.js';
 import { pairs, type Outcome } from '../../outcome.js';
+import { resource } from '../../output/envelope.js';
+import { ANALYTICS_FIELDS } from './columns.js';
 
 export type PartnerAnalyticsOptions = Record<string, never>;
 
-const LABELS: Record<string, string> = {
-  totalCustomers: 'Total customers',
-  activeCustomers: 'Active customers',
-  newCustomerLast30Days: 'New customers (30 days)',
-  totalMonitoredDomains: 'Monitored domains',
-  totalMonitoredEmails: 'Monitored emails',
-  totalBreachesDetected: 'Breaches detected',
-};
-
-export async function runPartnerAnalytics(_opts: PartnerAnalyticsOptions, ctx: Context): Promise<Outcome> {
-  const result = await getPartnerAnalytics(await ctx.api());
+export async function runPartnerAnalytics(
+  _opts: PartnerAnalyticsOptions,
+  ctx: Context,
+): Promise<Outcome<Record<string, unknown>>> {
+  // The resource is the metrics object the API wraps in `data`.
+  const metrics = resource(await getPartnerAnalytics(await ctx.api()), 'partner analytics').data;
+  const known = new Map(ANALYTICS_FIELDS.map((f) => [f.key, f.header]));
   // Known metrics first in a fixed order, then anything new the API adds.
   const keys = [
-    ...Object.keys(LABELS).filter((k) => k in result.data),
-    ...Object.keys(result.data).filter((k) => !(k in LABELS)),
+    ...ANALYTICS_FIELDS.map((f) => f.key).filter((k) => k in metrics),
+    ...Object.keys(metrics).filter((k) => !known.has(k)),
   ];
-  return { data: result, view: pairs(keys.map((key) => [LABELS[key] ?? key, key, formatValue(result.data[key])])) };
+  return { data: metrics, view: pairs(keys.map((key) => [known.get(key) ?? key, key, formatValue(metrics[key])])) };
 }
 
 function formatValue(value: unknown): string {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
+import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
+import { ANALYTICS_FIELDS, PLAN_COLUMNS } from './columns.js';
 
 export function registerPartner(program: Command, ctx: Context): void {
   const partner = program
@@ -9,11 +11,7 @@ export function registerPartner(program: Command, ctx: Context): void {
     .description('Read partner-level analytics and the plans you can sell.')
     .addHelpText(
       'after',
-      examples(
-        'safeweb partner analytics',
-        'safeweb partner analytics --json | jq .data.activeCustomers',
-        'safeweb partner plans',
-      ),
+      examples('safeweb partner analytics', 'safeweb partner analytics --jq .activeCustomers', 'safeweb partner plans'),
     );
 
   partner
@@ -22,11 +20,12 @@ export function registerPartner(program: Command, ctx: Context): void {
     .description(
       'Show partner analytics: total, active and new customers, monitored domains and emails, breaches detected.',
     )
+    .addHelpText('after', fieldsHelp(ANALYTICS_FIELDS, '  (and any metric the API adds)'))
     .addHelpText(
       'after',
       examples(
         'safeweb partner analytics',
-        'safeweb partner analytics --json | jq .data',
+        'safeweb partner analytics --json',
         'safeweb partner analytics | cut -f2   # piped: key<TAB>value lines',
       ),
     )
@@ -40,7 +39,8 @@ export function registerPartner(program: Command, ctx: Context): void {
     .summary('the plans available to you (id, name, type, status)')
     .description('List the plans your partner account can put customers on.')
     .option('--all', 'include plans that are not active')
-    .addHelpText('after', examples('safeweb partner plans', 'safeweb partner plans --json | jq -r ".data[].id"'))
+    .addHelpText('after', fieldsHelp(PLAN_COLUMNS))
+    .addHelpText('after', examples('safeweb partner plans', 'safeweb partner plans --all --jq ".[].id"'))
     .action(async (opts: { all?: boolean }) => {
       const { runPartnerPlans } = await import('./plans.js');
       ctx.done(await runPartnerPlans({ all: Boolean(opts.all) }, ctx));

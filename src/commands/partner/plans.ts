@@ -1,25 +1,20 @@
 import { listPartnerPlans } from '../../api/partner.js';
 import type { Context } from '../../context.js';
 import { hint, table, type Outcome } from '../../outcome.js';
+import { resource } from '../../output/envelope.js';
+import { PLAN_COLUMNS } from './columns.js';
 
 export interface PartnerPlansOptions {
   all: boolean;
 }
 
 export async function runPartnerPlans(opts: PartnerPlansOptions, ctx: Context): Promise<Outcome> {
-  const result = await listPartnerPlans(await ctx.api());
-  const plans = opts.all ? result.data : result.data.filter((p) => p.status === 'active');
-  const hidden = result.data.length - plans.length;
+  const all = resource(await listPartnerPlans(await ctx.api()), 'partner plans').data;
+  // --json shows what the table shows: the active plans, every plan with --all.
+  const plans = opts.all ? all : all.filter((p) => p.status === 'active');
+  const hidden = all.length - plans.length;
   const view = table(
-    [
-      { key: 'id', header: 'ID' },
-      { key: 'displayName', header: 'Name', wrap: true },
-      { key: 'planType', header: 'Type' },
-      { key: 'status', header: 'Status' },
-      { key: 'allowsInsurance', header: 'Insurance' },
-      { key: 'isSystemDefault', header: 'Default' },
-      { key: 'features', header: 'Features', wrap: true },
-    ],
+    PLAN_COLUMNS,
     plans.map((p) => [
       p.id,
       p.displayName,
@@ -32,9 +27,8 @@ export async function runPartnerPlans(opts: PartnerPlansOptions, ctx: Context): 
     'No plans are available to this partner.',
   );
   const them = hidden === 1 ? 'it' : 'them';
-  // The --json document is the API's, every plan included.
   return {
-    data: result,
+    data: plans,
     view,
     notes: hidden > 0 ? [hint(`${hidden} inactive plan${hidden === 1 ? '' : 's'} hidden; --all shows ${them}.`)] : [],
   };

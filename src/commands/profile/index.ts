@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
+import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
+import { PROFILE_COLUMNS, SETTING_COLUMNS } from './columns.js';
 import { usageError } from '../parse.js';
 
 export function registerProfile(program: Command, ctx: Context): void {
@@ -85,7 +87,8 @@ export function registerProfile(program: Command, ctx: Context): void {
     .command('list')
     .summary('stored profiles, the active one marked, keys masked')
     .option('--names', 'print only the names, one per line (for completion scripts)')
-    .addHelpText('after', examples('safeweb profile list', 'safeweb profile list --json | jq -r ".[].name"'))
+    .addHelpText('after', fieldsHelp(PROFILE_COLUMNS, '  (active: * marks the active profile)'))
+    .addHelpText('after', examples('safeweb profile list', 'safeweb profile list --jq ".[].name"'))
     .action(async (opts: { names?: boolean }) => {
       const { runProfileList } = await import('./list.js');
       ctx.done(await runProfileList({ names: Boolean(opts.names) }, ctx));
@@ -110,6 +113,7 @@ export function registerProfile(program: Command, ctx: Context): void {
         'from: flag, environment or stored profile.',
     )
     .option('--reveal-key', 'print the API key in full')
+    .addHelpText('after', fieldsHelp(SETTING_COLUMNS))
     .addHelpText(
       'after',
       examples(

@@ -1,6 +1,7 @@
 import { maskSecret } from '../../api/redact.js';
 import type { Context } from '../../context.js';
 import { lines, table, type Outcome } from '../../outcome.js';
+import { PROFILE_COLUMNS } from './columns.js';
 
 export interface ProfileListOptions {
   names: boolean;
@@ -24,13 +25,7 @@ export async function runProfileList(opts: ProfileListOptions, ctx: Context): Pr
   return {
     data: rows,
     view: table(
-      [
-        { key: 'active', header: '' },
-        { key: 'name', header: 'Name' },
-        { key: 'partnerId', header: 'Partner ID' },
-        { key: 'baseUrl', header: 'Base URL' },
-        { key: 'apiKey', header: 'API key' },
-      ],
+      PROFILE_COLUMNS,
       rows.map((r) => [r.active ? '*' : '', r.name, r.partnerId, r.baseUrl, r.apiKey]),
       'No profiles yet. Run `safeweb login`, or `safeweb sandbox start --save-profile` to try the local sandbox.',
     ),

@@ -3,6 +3,7 @@ import { resolveSettings, type Sourced } from '../../config/resolve.js';
 import { configPath } from '../../config/store.js';
 import type { Context } from '../../context.js';
 import { hint, table, warn, type Note, type Outcome } from '../../outcome.js';
+import { SETTING_COLUMNS } from './columns.js';
 import { unknownProfile } from './use.js';
 
 export interface ProfileShowOptions {
@@ -36,11 +37,7 @@ export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Pr
   if (!resolved.apiKey || !resolved.partnerId)
     notes.push(hint('No credentials yet: run `safeweb login` or `safeweb profile add`.'));
   const view = table(
-    [
-      { key: 'setting', header: 'Setting' },
-      { key: 'value', header: 'Value' },
-      { key: 'source', header: 'Source', wrap: true },
-    ],
+    SETTING_COLUMNS,
     Object.entries(settings).map(([k, s]) => [
       labels[k] ?? k,
       s?.value ?? '(not set)',

@@ -2,7 +2,9 @@ import { claimNewFile } from '../../io/safe-write.js';
 import { createWebhook } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
 import { pairs, success, warn, type Cell, type Outcome } from '../../outcome.js';
+import { resource } from '../../output/envelope.js';
 import { checkEvents } from '../../webhooks/options.js';
+import { CREATED_FIELDS } from './columns.js';
 
 export interface WebhookCreateOptions {
   /** Commander checked it: https, or http to this machine (parseWebhookUrl). */
@@ -20,27 +22,19 @@ export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context)
   const claim = opts.secretFile ? claimNewFile(opts.secretFile, 'secret file') : undefined;
   let result;
   try {
-    result = await createWebhook(api, { url, events, active: !opts.inactive });
+    result = resource(await createWebhook(api, { url, events, active: !opts.inactive }), 'webhook create');
   } catch (error) {
     claim?.abandon();
     throw error;
   }
   const { secret, ...endpoint } = result.webhook;
   claim?.write(`${secret ?? ''}\n`);
-  const shown: Array<[string, string, Cell]> = claim === undefined ? [['Secret', 'secret', secret]] : [];
+  const values: Record<string, Cell> = { ...endpoint, events: endpoint.events.join(', '), secret };
+  const shown = CREATED_FIELDS.filter((f) => f.key !== 'secret' || claim === undefined);
   return {
-    data: {
-      success: result.success,
-      webhook: claim !== undefined ? { ...endpoint, secretFile: opts.secretFile } : result.webhook,
-    },
-    view: pairs([
-      ['ID', 'id', endpoint.id],
-      ['URL', 'url', endpoint.url],
-      ['Events', 'events', endpoint.events.join(', ')],
-      ['Active', 'active', endpoint.active],
-      ['Created', 'created_at', endpoint.created_at],
-      ...shown,
-    ]),
+    // The endpoint: its secret, or the file the secret went to.
+    data: claim !== undefined ? { ...endpoint, secretFile: opts.secretFile } : result.webhook,
+    view: pairs(shown.map((f): [string, string, Cell] => [f.header, f.key, values[f.key]])),
     notes: [
       claim !== undefined
         ? success(`The signing secret is in ${opts.secretFile} (mode 0600). It cannot be shown again.`)

@@ -2,6 +2,7 @@ import { deleteWebhook } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
+import { resource } from '../../output/envelope.js';
 
 export interface WebhookDeleteOptions {
   id: number;
@@ -17,6 +18,6 @@ export async function runWebhookDelete(opts: WebhookDeleteOptions, ctx: Context)
     if (!(await prompter.confirm({ message: `Delete webhook ${id} and its delivery log?`, default: false })))
       throw new CancelledError('Nothing deleted.');
   }
-  const result = await deleteWebhook(await ctx.api(), id);
-  return { data: { ...result, id }, notes: [success(`Deleted webhook ${id}.`)] };
+  resource(await deleteWebhook(await ctx.api(), id), 'webhook delete');
+  return { data: { id, deleted: true }, notes: [success(`Deleted webhook ${id}.`)] };
 }

@@ -1,7 +1,9 @@
 import { Argument, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { EVENTS } from '../../webhooks/events.js';
+import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
+import { CREATED_FIELDS, WEBHOOK_COLUMNS } from './columns.js';
 import {
   collect,
   exactlyOne,
@@ -41,6 +43,7 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .option('--event <event>', `event to send (repeatable): ${EVENTS.join(', ')}, or all`, collect)
     .option('--inactive', 'create it switched off')
     .option('--secret-file <file>', 'write the secret to this new file (mode 0600) instead of printing it')
+    .addHelpText('after', fieldsHelp(CREATED_FIELDS, '  (secret only without --secret-file)'))
     .addHelpText(
       'after',
       examples(
@@ -61,10 +64,8 @@ export function registerWebhook(program: Command, ctx: Context): void {
   webhook
     .command('list')
     .summary('your endpoints (secrets are never shown)')
-    .addHelpText(
-      'after',
-      examples('safeweb webhook list', 'safeweb webhook list --json | jq ".webhooks[] | select(.active)"'),
-    )
+    .addHelpText('after', fieldsHelp(WEBHOOK_COLUMNS))
+    .addHelpText('after', examples('safeweb webhook list', 'safeweb webhook list --jq ".[] | select(.active) | .url"'))
     .action(async () => {
       const { runWebhookList } = await import('./list.js');
       ctx.done(await runWebhookList({}, ctx));

@@ -1,0 +1,20 @@
+/**
+ * What the profile verbs show, defined once: the verbs draw their tables from these, and the
+ * commands' --help lists the field names (a light module: index.ts loads it on every run).
+ */
+import type { Column } from '../../outcome.js';
+
+export const PROFILE_COLUMNS: Column[] = [
+  { key: 'active', header: '' },
+  { key: 'name', header: 'Name' },
+  { key: 'partnerId', header: 'Partner ID' },
+  { key: 'baseUrl', header: 'Base URL' },
+  { key: 'apiKey', header: 'API key' },
+];
+
+/** One row per setting, with where it came from (`profile show`, `whoami`). */
+export const SETTING_COLUMNS: Column[] = [
+  { key: 'setting', header: 'Setting' },
+  { key: 'value', header: 'Value' },
+  { key: 'source', header: 'Source', wrap: true },
+];
