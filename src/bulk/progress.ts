@@ -1,18 +1,21 @@
 /**
  * A progress bar on stderr for a terminal (cli-progress): done / total, rate, ETA, failures.
- * Nothing at all when stderr is not a terminal.
+ * Nothing at all when stderr is not a terminal, nor for a run too short to need one.
  */
 export interface Progress {
   tick(failed: boolean): void;
   stop(): void;
 }
 
+/** Fewer items than this finish before a bar would tell anyone anything. */
+const MIN_ITEMS = 20;
+
 export async function startProgress(
   stream: NodeJS.WritableStream & { isTTY?: boolean },
   label: string,
   total: number,
 ): Promise<Progress> {
-  if (!stream.isTTY || total === 0) return { tick: () => undefined, stop: () => undefined };
+  if (!stream.isTTY || total < MIN_ITEMS) return { tick: () => undefined, stop: () => undefined };
   const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     {

@@ -17,9 +17,9 @@ function plain(cell: Cell): string {
   return String(cell).replace(/[\t\n\r]+/g, ' ');
 }
 
-/** Tab-separated text, one line per row. */
+/** Tab-separated text, one line per row; no line ends in an empty field (a stray tab). */
 export function renderTsv(rows: Cell[][]): string {
-  return rows.map((row) => row.map(plain).join('\t')).join('\n') + (rows.length ? '\n' : '');
+  return rows.map((row) => row.map(plain).join('\t').replace(/\t+$/, '')).join('\n') + (rows.length ? '\n' : '');
 }
 
 /** A boxed table for a terminal (cli-table3 is loaded only here). */

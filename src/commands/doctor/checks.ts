@@ -60,23 +60,34 @@ export async function checkConfig(ctx: Context, add: Add): Promise<Resolved | un
   }
 }
 
+/** Where a setting came from, in words: "from SAFEWEB_API_KEY", "from the profile", "the active profile". */
+function fromWhere(s: { source: string; origin: string }): string {
+  if (s.source === 'flag' || s.source === 'env') return `from ${s.origin}`;
+  if (s.source === 'profile') return s.origin === 'active profile' ? 'the active profile' : 'from the profile';
+  return `the default (${s.origin})`;
+}
+
 /** 2. The profile, and where the credentials come from. */
 export function checkCredentials(resolved: Resolved, add: Add): void {
-  const from = (s: { source: string; origin: string } | undefined) => (s ? `${s.source}: ${s.origin}` : 'not set');
-  const who = resolved.profile ? `profile "${resolved.profile.value}" (${from(resolved.profile)})` : 'no profile';
-  if (resolved.partnerId && resolved.apiKey) {
-    const key = `API key ${maskSecret(resolved.apiKey.value)} (${from(resolved.apiKey)})`;
-    add({
-      check: 'credentials',
-      ok: true,
-      detail: `${who}; partner ID ${resolved.partnerId.value} (${from(resolved.partnerId)}); ${key}`,
-    });
+  const { profile, partnerId, apiKey } = resolved;
+  const who = profile ? `profile "${profile.value}" (${fromWhere(profile)})` : 'no profile';
+  if (partnerId && apiKey) {
+    const id = `partner ID ${partnerId.value}`;
+    const key = `API key ${maskSecret(apiKey.value)}`;
+    // One source named once: "partner ID P and API key k… from the profile".
+    const detail =
+      fromWhere(partnerId) === fromWhere(apiKey)
+        ? `${id} and ${key} ${fromWhere(apiKey)}`
+        : `${id} ${fromWhere(partnerId)}; ${key} ${fromWhere(apiKey)}`;
+    add({ check: 'credentials', ok: true, detail: `${who}; ${detail}` });
   } else {
+    const state = (label: string, s: { source: string; origin: string } | undefined) =>
+      s ? `${label} ${fromWhere(s)}` : `no ${label}`;
     add({
       check: 'credentials',
       ok: false,
       detail:
-        `${who}; partner ID ${from(resolved.partnerId)}; API key ${from(resolved.apiKey)} — ` +
+        `${who}; ${state('partner ID', partnerId)}; ${state('API key', apiKey)} — ` +
         'run `safeweb login` or set SAFEWEB_PARTNER_ID and SAFEWEB_API_KEY',
       code: ExitCode.Auth,
     });
@@ -94,8 +105,7 @@ export async function checkBaseUrlAndProxy(ctx: Context, resolved: Resolved, add
     add({ check: 'base URL', ok: false, detail: describeError(error), code: ExitCode.Usage });
     return false;
   }
-  const { source, origin } = resolved.baseUrl;
-  add({ check: 'base URL', ok: true, detail: `${url.origin} (${source}: ${origin})` });
+  add({ check: 'base URL', ok: true, detail: `${url.origin} (${fromWhere(resolved.baseUrl)})` });
   const vars = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'].filter(
     (v) => ctx.env[v],
   );

@@ -2,8 +2,9 @@ import { checkBaseUrl, ENVIRONMENTS } from '../../api/base-url.js';
 import { profileNameProblem } from '../../config/profile-name.js';
 import { saveProfile } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
-import { CancelledError, UsageError } from '../../errors.js';
+import { AuthError, CancelledError, CliError, UnavailableError, UsageError } from '../../errors.js';
 import { hint, success, type Outcome } from '../../outcome.js';
+import type { Prompter } from '../../prompt/prompter.js';
 import { verifyCredentials } from './verify.js';
 
 export interface LoginOptions {
@@ -13,25 +14,58 @@ export interface LoginOptions {
 const NON_INTERACTIVE_HINT =
   'login asks questions; in a script use `safeweb profile add NAME --partner-id ID --api-key-stdin` instead.';
 
+/** How many keys a person may type before being offered to save without checking. */
+const KEY_TRIES = 3;
+
 export async function runLogin(opts: LoginOptions, ctx: Context): Promise<Outcome> {
   if (!ctx.interactive) throw new UsageError('`safeweb login` needs a terminal', NON_INTERACTIVE_HINT);
   const prompter = await ctx.prompter(NON_INTERACTIVE_HINT);
-  const config = await ctx.config();
+  const profileName = await askProfileName(prompter, ctx);
+  const baseUrl = await askBaseUrl(prompter);
+  const partnerId = (
+    await prompter.input({
+      message: 'Partner ID',
+      validate: (v) => (v.trim() ? true : 'The partner ID SafeWeb gave you is needed.'),
+    })
+  ).trim();
+  const { apiKey, verified } = await askKey(prompter, ctx, { partnerId, baseUrl, verify: opts.verify });
+  const saved = await saveProfile(
+    ctx.configDir,
+    profileName,
+    { partnerId, apiKey, baseUrl },
+    { activate: true, replace: true },
+  );
+  const where = `"${profileName}" (${partnerId} at ${baseUrl}) in ${saved.file}, mode 0600`;
+  return {
+    data: { name: profileName, partnerId, baseUrl, active: true, verified, file: saved.file },
+    notes: [
+      success(`${verified ? 'Credentials accepted. ' : ''}Saved profile ${where}; it is now active.`),
+      hint(verified ? 'Try: safeweb partner analytics' : 'Check them later with: safeweb doctor'),
+    ],
+  };
+}
 
-  const name = await prompter.input({
-    message: 'Profile name',
-    default: ctx.globals.profile ?? (config.activeProfile ? undefined : 'default'),
-    validate: (v) => profileNameProblem(v.trim()) ?? true,
-  });
-  const profileName = name.trim();
-  if (config.profiles[profileName]) {
+/** The profile name: --profile, else "default"; replacing an existing one is confirmed. */
+async function askProfileName(prompter: Prompter, ctx: Context): Promise<string> {
+  const config = await ctx.config();
+  const name = (
+    await prompter.input({
+      message: 'Profile name',
+      default: ctx.globals.profile ?? 'default',
+      validate: (v) => profileNameProblem(v.trim()) ?? true,
+    })
+  ).trim();
+  if (config.profiles[name]) {
     const replace = await prompter.confirm({
-      message: `Profile "${profileName}" exists (${config.profiles[profileName]!.partnerId}). Replace it?`,
+      message: `Profile "${name}" exists (${config.profiles[name]!.partnerId}). Replace it?`,
       default: false,
     });
     if (!replace) throw new CancelledError('Nothing saved.');
   }
+  return name;
+}
 
+async function askBaseUrl(prompter: Prompter): Promise<string> {
   const env = await prompter.select<'production' | 'staging' | 'custom'>({
     message: 'Environment',
     choices: [
@@ -41,44 +75,53 @@ export async function runLogin(opts: LoginOptions, ctx: Context): Promise<Outcom
     ],
     default: 'production',
   });
-  let baseUrl: string = env === 'custom' ? '' : ENVIRONMENTS[env];
-  if (env === 'custom') {
-    const raw = await prompter.input({
-      message: 'Base URL',
-      default: 'http://127.0.0.1:4010',
-      validate: (v) => urlProblem(v.trim()) ?? true,
-    });
-    baseUrl = checkBaseUrl(raw.trim()).href.replace(/\/$/, '');
-  }
-  const partnerId = (
-    await prompter.input({
-      message: 'Partner ID',
-      validate: (v) => (v.trim() ? true : 'The partner ID SafeWeb gave you is needed.'),
-    })
-  ).trim();
-  const apiKey = (
-    await prompter.password({
-      message: 'API key',
-      validate: (v) =>
-        !v.trim() ? 'The API key is needed.' : /\s/.test(v.trim()) ? 'An API key has no spaces.' : true,
-    })
-  ).trim();
+  if (env !== 'custom') return ENVIRONMENTS[env];
+  const raw = await prompter.input({
+    message: 'Base URL',
+    default: 'http://127.0.0.1:4010',
+    validate: (v) => urlProblem(v.trim()) ?? true,
+  });
+  return checkBaseUrl(raw.trim()).href.replace(/\/$/, '');
+}
 
-  if (opts.verify) await verifyCredentials(ctx, { partnerId, apiKey, baseUrl });
-  const saved = await saveProfile(
-    ctx.configDir,
-    profileName,
-    { partnerId, apiKey, baseUrl },
-    { activate: true, replace: true },
-  );
-  const where = `"${profileName}" (${partnerId} at ${baseUrl}) in ${saved.file}, mode 0600`;
-  return {
-    data: { name: profileName, partnerId, baseUrl, active: true, verified: opts.verify, file: saved.file },
-    notes: [
-      success(`${opts.verify ? 'Credentials accepted. ' : ''}Saved profile ${where}; it is now active.`),
-      hint('Try: safeweb partner analytics'),
-    ],
-  };
+/**
+ * The key, checked with a real request unless --no-verify. A rejected key is asked for again
+ * (KEY_TRIES in all); after that, or when the API cannot be reached, the person may save it
+ * unchecked. Declining is the error itself: exit 4 or 5, nothing saved.
+ */
+async function askKey(
+  prompter: Prompter,
+  ctx: Context,
+  creds: { partnerId: string; baseUrl: string; verify: boolean },
+): Promise<{ apiKey: string; verified: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const apiKey = (
+      await prompter.password({
+        message: attempt === 1 ? 'API key' : `API key (try ${attempt} of ${KEY_TRIES})`,
+        validate: (v) =>
+          !v.trim() ? 'The API key is needed.' : /\s/.test(v.trim()) ? 'An API key has no spaces.' : true,
+      })
+    ).trim();
+    if (!creds.verify) return { apiKey, verified: false };
+    let failure: CliError;
+    try {
+      await verifyCredentials(ctx, { partnerId: creds.partnerId, apiKey, baseUrl: creds.baseUrl });
+      return { apiKey, verified: true };
+    } catch (error) {
+      if (!(error instanceof AuthError || error instanceof UnavailableError)) throw error;
+      failure = error;
+    }
+    ctx.out.warn(`${failure.message}`);
+    if (failure instanceof AuthError && attempt < KEY_TRIES) {
+      ctx.out.info('The API did not accept this partner ID and key. Type the key again.');
+      continue;
+    }
+    const save = await prompter.confirm({ message: 'Save the profile without verifying it?', default: false });
+    if (save) return { apiKey, verified: false };
+    throw failure instanceof AuthError
+      ? new AuthError(failure.message, 'Nothing was saved: check the partner ID and API key SafeWeb gave you.')
+      : failure;
+  }
 }
 
 function urlProblem(value: string): string | undefined {
