@@ -5,18 +5,25 @@
  */
 import type { ContextInit } from './context.js';
 
+/** `safeweb version` is `--version` too, as people type it. */
+const VERSION_WORDS = ['--version', '-V', 'version'];
+
 export async function run(argv: string[], init: ContextInit): Promise<number> {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  if (argv.length === 1 && VERSION_WORDS.includes(argv[0]!)) {
     const { version } = await import('./version.js');
-    init.stdout.write(`${version()}\n`);
+    // A person gets the runtime too; a script gets the bare version it can compare.
+    init.stdout.write(init.stdout.isTTY ? `safeweb ${version()} (node ${init.nodeVersion})\n` : `${version()}\n`);
     return 0; // ExitCode.Ok
   }
+  // No arguments at all: the help is the answer (stdout, exit 0), not a usage error.
+  const args = argv.length === 0 ? ['--help'] : argv;
+  const json = asksForJson(args);
   const { Context } = await import('./context.js');
   const ctx = new Context(init);
   try {
     const { buildProgram } = await import('./program.js');
-    const program = buildProgram(ctx);
-    await program.parseAsync(argv, { from: 'user' });
+    const program = buildProgram(ctx, { json });
+    await program.parseAsync(args, { from: 'user' });
     const outcome = ctx.outcome;
     if (outcome) {
       const { render } = await import('./output/render.js');
@@ -27,6 +34,15 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
   } catch (error) {
     const { reportError } = await import('./report.js');
     await ctx.prepareErrorOutput();
-    return reportError(error, ctx);
+    return reportError(error, ctx, json || ctx.globals.json);
   }
+}
+
+/**
+ * --json or --jq among the flags (before any `--`): known before parsing, so that even a
+ * usage error commander finds is said as JSON.
+ */
+function asksForJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--json' || a === '--jq' || a.startsWith('--jq='));
 }

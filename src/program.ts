@@ -18,9 +18,15 @@ import { registerProfile } from './commands/profile/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
 import { registerSchema } from './commands/schema/index.js';
 import { registerWebhook } from './commands/webhook/index.js';
+import { registerWhoami } from './commands/whoami/index.js';
 import { version } from './version.js';
 
-export function buildProgram(ctx: Context): Command {
+export interface ProgramOptions {
+  /** The run asked for --json (or --jq): main says a usage error as JSON, so commander keeps quiet. */
+  json?: boolean | undefined;
+}
+
+export function buildProgram(ctx: Context, options: ProgramOptions = {}): Command {
   const program = new Command('safeweb');
   program
     .description('Run your SafeWeb partner business from a terminal or a script.')
@@ -28,6 +34,12 @@ export function buildProgram(ctx: Context): Command {
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
     .option('--json', 'print one JSON document on stdout (for scripts and jq)')
+    .addOption(
+      new Option('--jq <expression>', 'filter the --json document with jq; one result a line, strings raw').conflicts([
+        'csv',
+        'fields',
+      ]),
+    )
     .option('--csv', 'tables as CSV: a header row of field names, RFC 4180 quoting')
     .addOption(
       new Option('--fields <names>', 'only these columns, in this order (comma-separated field names)').argParser(
@@ -60,11 +72,19 @@ export function buildProgram(ctx: Context): Command {
     .configureOutput({
       writeOut: (text) => ctx.streams.stdout.write(text),
       writeErr: (text) => ctx.streams.stderr.write(text),
-      outputError: (text, write) => write(`error: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`),
+      outputError: (text, write) => {
+        if (!options.json) write(usageErrorText(text));
+      },
     });
 
   program.hook('preAction', async (_root, action) => {
-    await ctx.setGlobals(toGlobals(action.optsWithGlobals()));
+    const opts = action.optsWithGlobals();
+    await ctx.setGlobals(toGlobals(opts));
+    // A bad expression is found before the command runs (and sends anything).
+    if (typeof opts['jq'] === 'string') {
+      const { compileJq } = await import('./output/jq.js');
+      ctx.out.filterWith(await compileJq(opts['jq']));
+    }
   });
 
   registerHealth(program, ctx);
@@ -79,6 +99,7 @@ export function buildProgram(ctx: Context): Command {
   registerSandbox(program, ctx);
   registerSchema(program, ctx);
   registerCompletion(program, ctx);
+  registerWhoami(program, ctx);
 
   for (const command of allCommands(program)) {
     command.exitOverride();
@@ -86,11 +107,25 @@ export function buildProgram(ctx: Context): Command {
     command.showSuggestionAfterError(true);
   }
 
-  // The root help lists the whole tree (noun + verb) rather than the nouns alone.
+  // The root help lists the whole tree (noun + verb) rather than the nouns alone; a mistyped
+  // noun is still matched against the nouns for a suggestion.
+  let suggesting = false;
   program.configureHelp({
     visibleCommands: (cmd) =>
-      cmd === program ? [] : cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden),
+      cmd === program && !suggesting
+        ? []
+        : cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden),
   });
+  const root = program as unknown as { unknownCommand(): never };
+  const unknownCommand = root.unknownCommand.bind(program);
+  root.unknownCommand = () => {
+    suggesting = true;
+    try {
+      return unknownCommand();
+    } finally {
+      suggesting = false;
+    }
+  };
   program.addHelpText('after', () =>
     [
       '',
@@ -101,7 +136,8 @@ export function buildProgram(ctx: Context): Command {
       '  $ safeweb sandbox start --save-profile        # a local API to try everything against',
       '  $ safeweb login                               # store real credentials in a profile',
       '  $ safeweb partner analytics',
-      '  $ safeweb partner analytics --json | jq .data.totalCustomers',
+      '  $ safeweb partner analytics --jq .totalCustomers',
+      '  $ safeweb whoami                              # which profile and account this shell uses',
       '  $ safeweb api GET /api/v1/health',
       '',
       "Run `safeweb <command> --help` for a command's flags and examples.",
@@ -112,6 +148,21 @@ export function buildProgram(ctx: Context): Command {
     ].join('\n'),
   );
   return program;
+}
+
+/**
+ * Commander's usage error as one line naming --help, with a suggestion laid out as gh does:
+ * "Did you mean this?" on its own line, the suggestion indented under it.
+ */
+function usageErrorText(text: string): string {
+  const [first = '', ...rest] = text
+    .replace(/^error: /, '')
+    .trimEnd()
+    .split('\n');
+  const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(' ').trim());
+  const head = `error: ${first} (see --help)\n`;
+  if (suggestion) return `${head}\nDid you mean this?\n  ${suggestion[1]}\n`;
+  return rest.length ? `${head}${rest.join('\n')}\n` : head;
 }
 
 function allCommands(root: Command): Command[] {
@@ -141,7 +192,7 @@ function usage(argument: Argument): string {
 
 function toGlobals(opts: Record<string, unknown>): GlobalOptions {
   return {
-    json: Boolean(opts['json']),
+    json: Boolean(opts['json']) || typeof opts['jq'] === 'string',
     csv: Boolean(opts['csv']),
     fields: opts['fields'] as string[] | undefined,
     verbose: Boolean(opts['verbose']),

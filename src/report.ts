@@ -53,33 +53,99 @@ function isCommanderError(error: unknown): error is Error & CommanderLike {
   );
 }
 
-export function reportError(error: unknown, ctx: Context): number {
+/** Why a run failed, in the form `--json` prints it on stderr (and the text form is made from). */
+interface Failure {
+  message: string;
+  hint?: string;
+  exitCode: number;
+  /** The HTTP status, when the API answered. */
+  status?: number;
+  /** Each problem of a ValidationError. */
+  problems?: string[];
+}
+
+/**
+ * Says why the run failed on stderr and returns its exit code. With --json (`json`), the
+ * saying is one JSON object, `{"error": {message, hint?, exitCode, status?, problems?}}`, so a
+ * script can read it without parsing English; stdout stays empty either way.
+ */
+export function reportError(error: unknown, ctx: Context, json = false): number {
   const out = ctx.out;
-  const red = (text: string) => out.errColor.red(text);
   if (isCommanderError(error)) {
-    // Commander has already printed its message (help, version, or the usage error).
+    // Help and version (exit 0) are printed already; so is a usage error, unless it is ours to say as JSON.
     if (error.exitCode === 0) return ExitCode.Ok;
+    if (json) out.info(JSON.stringify({ error: fromCommander(error.message) }));
     return ExitCode.Usage;
   }
-  if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
-    out.info('Cancelled.');
-    return ExitCode.Cancelled;
+  const failure = describe(error, ctx);
+  if (json) {
+    out.info(JSON.stringify({ error: failure }));
+  } else if (isPromptExit(error)) {
+    out.info(failure.message);
+  } else {
+    sayFailure(failure, ctx);
   }
+  // A bug's stack with --debug; an expected failure has had its requests traced already.
+  if (failure.exitCode === ExitCode.Unexpected && ctx.globals.debug && error instanceof Error && error.stack)
+    ctx.debug(redactText(error.stack, secretsOf(ctx)));
+  return failure.exitCode;
+}
+
+function secretsOf(ctx: Context): string[] {
+  return [ctx.env['SAFEWEB_API_KEY'] ?? '', ...ctx.secretsInUse].filter(Boolean);
+}
+
+/** Ctrl+C at a prompt. */
+function isPromptExit(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
+}
+
+function describe(error: unknown, ctx: Context): Failure {
+  if (isPromptExit(error)) return { message: 'Cancelled.', exitCode: ExitCode.Cancelled };
+  const secrets = secretsOf(ctx);
   if (error instanceof CliError) {
-    const secrets = [ctx.env['SAFEWEB_API_KEY'] ?? ''].filter(Boolean);
-    const message = redactText(error.message, secrets);
-    out.info(`${red('error:')} ${message}${error.hint ? ` ${out.errColor.dim(`— ${error.hint}`)}` : ''}`);
-    if (error instanceof ValidationError)
-      for (const problem of error.problems) out.info(`  - ${redactText(problem, secrets)}`);
-    // An expected failure: --debug has traced the requests already; a stack would only be noise.
-    return error.exitCode;
+    const status = (error as { status?: unknown }).status;
+    return {
+      message: redactText(error.message, secrets),
+      ...(error.hint ? { hint: error.hint } : {}),
+      exitCode: error.exitCode,
+      ...(typeof status === 'number' ? { status } : {}),
+      ...(error instanceof ValidationError ? { problems: error.problems.map((p) => redactText(p, secrets)) } : {}),
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
-  const secrets = [ctx.env['SAFEWEB_API_KEY'] ?? '', ...ctx.secretsInUse].filter(Boolean);
-  out.info(
-    `${red('error:')} unexpected: ${redactText(message, secrets)} — this is a bug in safeweb; ` +
-      'please report it with the output of the same command run with --debug.',
-  );
-  if (ctx.globals.debug && error instanceof Error && error.stack) ctx.debug(redactText(error.stack, secrets));
-  return ExitCode.Unexpected;
+  return {
+    message: `unexpected: ${redactText(message, secrets)}`,
+    hint: 'this is a bug in safeweb; please report it with the output of the same command run with --debug.',
+    exitCode: ExitCode.Unexpected,
+  };
+}
+
+/**
+ * One line, "error: what — what to do". A message that introduces a list ("…; nothing was
+ * sent:") has the list under it, and then the hint on a line of its own.
+ */
+function sayFailure(failure: Failure, ctx: Context): void {
+  const out = ctx.out;
+  const dim = (text: string) => out.errColor.dim(text);
+  const problems = failure.problems ?? [];
+  const listed = problems.length > 0;
+  const message = listed ? failure.message : failure.message.replace(/:\s*$/, '');
+  const inline = failure.hint && !listed ? ` ${dim(`— ${failure.hint}`)}` : '';
+  out.info(`${out.errColor.red('error:')} ${message}${inline}`);
+  for (const problem of problems) out.info(`  - ${problem}`);
+  if (failure.hint && listed) out.info(dim(failure.hint));
+}
+
+/** Commander's "error: unknown option '--x'\n(Did you mean --y?)" as a message and a hint. */
+function fromCommander(text: string): Failure {
+  const [first = '', ...rest] = text
+    .replace(/^error: /, '')
+    .trim()
+    .split('\n');
+  const hint = rest
+    .join(' ')
+    .replace(/^\((.*)\)$/, '$1')
+    .trim();
+  return { message: first, ...(hint ? { hint } : {}), exitCode: ExitCode.Usage };
 }

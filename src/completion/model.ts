@@ -18,10 +18,22 @@ interface CommandSpec {
   description: string;
   subcommands: Array<{ name: string; description: string }>;
   options: OptionSpec[];
-  /** Static values for the first argument, or dynamic profile names. */
+  /** Static values for the first argument, or dynamic profile names or customer references. */
   argChoices: string[];
-  argDynamic?: 'profiles';
+  argDynamic?: ArgDynamic;
 }
+
+/**
+ * Values looked up at completion time: profile names, or the customer references of the local
+ * record (`safeweb __complete customers`: one file read, no request), all or in one state.
+ */
+export type ArgDynamic = 'profiles' | 'customers' | 'active-customers' | 'offboarded-customers';
+
+/** offboard offers the customers still active, reactivate the offboarded ones. */
+const CUSTOMER_STATE: Record<string, ArgDynamic> = {
+  'customer offboard': 'active-customers',
+  'customer reactivate': 'offboarded-customers',
+};
 
 export interface CompletionModel {
   global: OptionSpec[];
@@ -61,6 +73,7 @@ export function buildModel(program: Command): CompletionModel {
       argChoices: path === 'api' ? HTTP_METHODS : (cmd.registeredArguments[0]?.argChoices ?? []),
     };
     if (PROFILE_ARG_COMMANDS.has(path) || path === 'profile rm') spec.argDynamic = 'profiles';
+    else if (cmd.registeredArguments[0]?.name() === 'customer') spec.argDynamic = CUSTOMER_STATE[path] ?? 'customers';
     commands.push(spec);
     for (const sub of subs) {
       for (const name of [sub.name(), ...sub.aliases()]) walk(sub, path ? `${path} ${name}` : name);

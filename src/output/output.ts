@@ -3,6 +3,7 @@
  * talk (status, hints, warnings) on stderr.
  */
 import type { Colors } from './color.js';
+import type { JqFilter } from './jq.js';
 
 export interface WritableLike {
   write(chunk: string): unknown;
@@ -22,9 +23,32 @@ export class Output {
     readonly options: { verbose: boolean } = { verbose: false },
   ) {}
 
-  /** The one JSON document of a --json run. */
+  #jq: JqFilter | undefined;
+
+  /** --jq: the document, and each record of a stream, go through this filter instead. */
+  filterWith(jq: JqFilter): void {
+    this.#jq = jq;
+  }
+
+  /** The one JSON document of a --json run (or what --jq makes of it). */
   printJson(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.stdout.write(this.#jq ? this.#jq(value) : `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /**
+   * One record of a stream (--json, --ndjson): one JSON line, or what --jq makes of it. A
+   * record the filter fails on is said on stderr, and the stream goes on.
+   */
+  printRecord(value: unknown): void {
+    if (!this.#jq) {
+      this.line(JSON.stringify(value));
+      return;
+    }
+    try {
+      this.stdout.write(this.#jq(value));
+    } catch (error) {
+      this.warn(error instanceof Error ? error.message : String(error));
+    }
   }
 
   /** A line of data on stdout. */

@@ -30,7 +30,8 @@ export interface Sink {
 export function createSink(out: Output, ndjson: boolean): Sink {
   return {
     event(data, line) {
-      out.line(out.json || ndjson ? JSON.stringify(data) : line(out.color));
+      if (out.json || ndjson) out.printRecord(data);
+      else out.line(line(out.color));
     },
     row(cells) {
       if (!out.json && !out.stdout.isTTY) out.stdout.write(renderTsv([cells]));

@@ -1,4 +1,4 @@
-import { Argument, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
 
@@ -21,5 +21,15 @@ export function registerCompletion(program: Command, ctx: Context): void {
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
       const { runCompletion } = await import('./print.js');
       ctx.done(await runCompletion({ shell }, ctx, program));
+    });
+
+  // For the completion scripts only: the customer references of the local record.
+  program
+    .command('__complete', { hidden: true })
+    .addArgument(new Argument('<what>').choices(['customers']))
+    .addOption(new Option('--status <status>').choices(['active', 'offboarded']))
+    .action(async (_what: string, opts: { status?: 'active' | 'offboarded' }) => {
+      const { runCompleteCustomers } = await import('./customers.js');
+      ctx.done(await runCompleteCustomers({ status: opts.status }, ctx));
     });
 }
