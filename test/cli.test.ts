@@ -17,6 +17,24 @@ describe('discovering the tool', () => {
   it('--version prints the package version', async () => {
     const r = await runBinary(['--version']);
     expect(r).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    // As people type it, too.
+    expect(await runBinary(['version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+
+  it('--version on a terminal names the tool and the runtime', async () => {
+    for (const argv of [['--version'], ['version'], ['-V']]) {
+      const pty = runInPty(argv);
+      expect(await pty.exit).toBe(0);
+      expect(pty.screen()).toBe(`safeweb ${pkg.version} (node ${process.version})\n`);
+    }
+  });
+
+  it('with no arguments: the help on stdout, exit 0', async () => {
+    const r = await runBinary([]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Usage: safeweb \[options\] \[command\]/);
+    expect(r.stdout).toContain('Exit codes:');
   });
 
   it('--help lists the whole command tree with descriptions, examples and exit codes', async () => {
@@ -96,13 +114,28 @@ describe('discovering the tool', () => {
     }
   });
 
-  it('an unknown command or flag is exit 2 with one line and a suggestion', async () => {
+  it('an unknown command or flag is exit 2 with one line and a suggestion laid out as gh does', async () => {
     const r = await runInProcess(['partner', 'analytic']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: unknown command 'analytic'\n(Did you mean analytics?) (see --help)\n");
+    expect(r.stderr).toBe("error: unknown command 'analytic' (see --help)\n\nDid you mean this?\n  analytics\n");
     const flag = await runInProcess(['partner', 'analytics', '--jsno']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain("unknown option '--jsno'");
+    expect(flag.stderr).toBe("error: unknown option '--jsno' (see --help)\n\nDid you mean this?\n  --json\n");
+    // Nothing close: one line.
+    const far = await runInProcess(['partner', 'zzz']);
+    expect(far.stderr).toBe("error: unknown command 'zzz' (see --help)\n");
+  });
+
+  it('a mistyped noun gets a suggestion too, on a terminal and piped', async () => {
+    const piped = await runBinary(['custmer', 'list']);
+    expect(piped).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "error: unknown command 'custmer' (see --help)\n\nDid you mean this?\n  customer\n",
+    });
+    const pty = runInPty(['breech', 'check', 'a@b.co']);
+    expect(await pty.exit).toBe(2);
+    expect(pty.screen()).toBe("error: unknown command 'breech' (see --help)\n\nDid you mean this?\n  breach\n");
   });
 
   it('bad global flag values are exit 2 naming the fix', async () => {
@@ -150,6 +183,21 @@ describe('output modes', () => {
     expect(r.code).toBe(0);
     expect(() => JSON.parse(r.stdout)).not.toThrow();
     expect(r.stderr).toBe('');
+  });
+
+  it('an error whose message introduces a list: the list under it, then the hint on its own line', async () => {
+    const r = await runBinary(['customer', 'onboard', '--company-name', 'Acme'], { env: fx.env });
+    expect(r.code).toBe(2);
+    const said = r.stderr.trimEnd().split('\n');
+    expect(said[0]).toMatch(/^error: missing required fields; nothing was sent:$/);
+    expect(said.slice(1, -1).every((l) => l.startsWith('  - '))).toBe(true);
+    expect(said.at(-1)).toMatch(/^Supply them with the flags shown/);
+    expect(r.stderr).not.toContain(': —');
+    // Without a list, no dangling colon: "message — hint" on one line.
+    const one = await runBinary(['customer', 'update', 'ACME-1'], { env: fx.env });
+    expect(one.stderr).toBe(
+      'error: nothing to update — Give at least one of --company-name, --contact-email, --price, --plan.\n',
+    );
   });
 });
 

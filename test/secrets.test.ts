@@ -94,7 +94,7 @@ describe('the API key stays secret', () => {
           env: fx.env,
         })
       ).stdout,
-    ).webhook;
+    );
     const argvs = [
       ['customer', 'assets', seeded.id, '--add-email', 'cfo@globex.example'],
       ['customer', 'update', seeded.id, '--price', '55'],
@@ -133,7 +133,7 @@ describe('the API key stays secret', () => {
       ['--debug', 'webhook', 'create', '--url', 'https://hooks.example.com/s', '--event', 'all', '--json'],
       { env: fx.env },
     );
-    const secret = JSON.parse(r.stdout).webhook.secret as string;
+    const secret = JSON.parse(r.stdout).secret as string;
     expect(r.stderr).not.toContain(secret);
     expect(r.stderr).toContain('"secret":"[REDACTED]"');
     const list = await runBinary(['--debug', 'webhook', 'list', '--json'], { env: fx.env });

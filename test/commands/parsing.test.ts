@@ -45,6 +45,8 @@ vi.mock('../../src/commands/sandbox/start.js', () => ({ runSandboxStart: stub() 
 vi.mock('../../src/commands/sandbox/deliveries.js', () => ({ runSandboxDeliveries: stub() }));
 vi.mock('../../src/commands/sandbox/exec.js', () => ({ runSandboxExec: stub() }));
 vi.mock('../../src/commands/completion/print.js', () => ({ runCompletion: stub() }));
+vi.mock('../../src/commands/completion/customers.js', () => ({ runCompleteCustomers: stub() }));
+vi.mock('../../src/commands/whoami/whoami.js', () => ({ runWhoami: stub() }));
 vi.mock('../../src/commands/schema/onboarding.js', () => ({ runSchemaOnboarding: vi.fn(() => ({ data: undefined })) }));
 
 const verbs = {
@@ -85,6 +87,8 @@ const verbs = {
   deliveries: (await import('../../src/commands/sandbox/deliveries.js')).runSandboxDeliveries,
   exec: (await import('../../src/commands/sandbox/exec.js')).runSandboxExec,
   completion: (await import('../../src/commands/completion/print.js')).runCompletion,
+  completeCustomers: (await import('../../src/commands/completion/customers.js')).runCompleteCustomers,
+  whoami: (await import('../../src/commands/whoami/whoami.js')).runWhoami,
   schema: (await import('../../src/commands/schema/onboarding.js')).runSchemaOnboarding,
 } as unknown as Record<string, Mock>;
 
@@ -123,9 +127,31 @@ describe.each<[string, string[], Verb, unknown]>([
 
   ['customer list: no filter', ['customer', 'list'], 'customerList', { status: undefined }],
   ['customer list --status', ['customer', 'list', '--status', 'offboarded'], 'customerList', { status: 'offboarded' }],
-  ['customer offboard', ['customer', 'offboard', 'ACME-1'], 'offboard', { customer: 'ACME-1', yes: false }],
-  ['customer offboard -y', ['customer', 'offboard', 'ACME-1', '-y'], 'offboard', { customer: 'ACME-1', yes: true }],
-  ['customer reactivate', ['customer', 'reactivate', 'ACME-1'], 'reactivate', { customer: 'ACME-1' }],
+  [
+    'customer offboard',
+    ['customer', 'offboard', 'ACME-1'],
+    'offboard',
+    { customer: 'ACME-1', yes: false, force: false },
+  ],
+  [
+    'customer offboard -y',
+    ['customer', 'offboard', 'ACME-1', '-y'],
+    'offboard',
+    { customer: 'ACME-1', yes: true, force: false },
+  ],
+  [
+    'customer offboard --force',
+    ['customer', 'offboard', 'ACME-1', '--force'],
+    'offboard',
+    { customer: 'ACME-1', yes: false, force: true },
+  ],
+  ['customer reactivate', ['customer', 'reactivate', 'ACME-1'], 'reactivate', { customer: 'ACME-1', force: false }],
+  [
+    'customer reactivate --force',
+    ['customer', 'reactivate', 'ACME-1', '--force'],
+    'reactivate',
+    { customer: 'ACME-1', force: true },
+  ],
   [
     'customer update',
     ['customer', 'update', 'ACME-1', '--price', '79', '--plan', 'safeweb-plus', '--contact-email', 'it@acme.co'],
@@ -349,6 +375,14 @@ describe.each<[string, string[], Verb, unknown]>([
   ],
 
   ['completion', ['completion', 'fish'], 'completion', { shell: 'fish' }],
+  ['__complete customers', ['__complete', 'customers'], 'completeCustomers', { status: undefined }],
+  [
+    '__complete customers --status',
+    ['__complete', 'customers', '--status', 'active'],
+    'completeCustomers',
+    { status: 'active' },
+  ],
+  ['whoami', ['whoami'], 'whoami', {}],
   ['schema onboarding', ['schema', 'onboarding'], 'schema', undefined],
 ])('%s', (_name, argv, verb, expected) => {
   it('gives the verb these options', async () => {

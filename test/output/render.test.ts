@@ -45,3 +45,23 @@ it('an unknown --fields name is exit 2 naming the fields there are', async () =>
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/--fields: no field named "nope" here — Fields: id, /);
 });
+
+it('each table-shaped command documents its output fields in --help: the names --fields and --csv use', async () => {
+  for (const argv of [
+    ['partner', 'plans'],
+    ['webhook', 'list'],
+    ['profile', 'list'],
+    ['breach', 'categories'],
+  ]) {
+    const help = await runBinary([...argv, '--help']);
+    const section = /\nOutput fields \(for --fields and --csv\):\n((?: {2}\S.*\n)+)/.exec(help.stdout);
+    expect(section, argv.join(' ')).not.toBeNull();
+    const documented = section![1]!
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/)[0]!)
+      .filter((k) => !k.startsWith('('));
+    const csv = await runBinary([...argv, '--csv'], { env: fx.env });
+    expect(csv.stdout.split('\r\n')[0]!.split(','), argv.join(' ')).toEqual(documented);
+  }
+});

@@ -23,7 +23,8 @@ describe('safeweb breach check', () => {
   it('checks each address: rows when piped, an array with --json', async () => {
     const r = await runInProcess(['breach', 'check', 'admin@acme.co', 'jane@acme.co'], { env: fx().env });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('admin@acme.co\tyes\t\njane@acme.co\tno\t\n');
+    // No Error column when nothing failed: no line ends in an empty field.
+    expect(r.stdout).toBe('admin@acme.co\tyes\njane@acme.co\tno\n');
     const json = await runInProcess(['breach', 'check', 'admin@acme.co', 'jane@acme.co', '--json'], { env: fx().env });
     expect(JSON.parse(json.stdout)).toEqual([
       { email: 'admin@acme.co', breached: true },
@@ -31,10 +32,16 @@ describe('safeweb breach check', () => {
     ]);
   });
 
-  it('draws a table on a terminal', async () => {
+  it('draws a table on a terminal, with an Error column only when an address failed', async () => {
     const pty = runInPty(['breach', 'check', 'admin@acme.co', 'jane@acme.co'], { env: fx().env });
     expect(await pty.exit).toBe(0);
-    expect(pty.screen()).toMatch(/│ admin@acme\.co\s+│ yes\s+│/);
+    expect(pty.screen()).toMatch(/│ admin@acme\.co\s+│ yes\s+│\r?\n/);
+    expect(pty.screen()).not.toContain('Error');
+    const failed = runInPty(['breach', 'check', 'admin@acme.co', 'error-400@acme.co'], { env: fx().env });
+    expect(await failed.exit).toBe(3);
+    expect(failed.screen()).toMatch(/│ Email\s+│ Breached\s+│ Error\s+│/);
+    // Too few addresses for a progress bar.
+    expect(failed.screen()).not.toContain('Checking [');
   });
 
   it('--exit-status: 8 when any address is breached, 0 when none', async () => {
@@ -212,13 +219,13 @@ describe('safeweb breach retrieve', () => {
     expect(screen).toContain('• Be alert to phishing emails');
   });
 
-  it('is the API document with --json, localised with --locale', async () => {
+  it('is a top-level array of breaches with --json, localised with --locale', async () => {
     const doc = JSON.parse(
       (await runInProcess(['breach', 'retrieve', 'admin@acme.co', '--locale', 'fi-FI', '--json'], { env: fx().env }))
         .stdout,
     );
-    expect(doc.email).toBe('admin@acme.co');
-    expect(doc.breaches[0]).toMatchObject({
+    expect(doc).toHaveLength(breachesForEmail('admin@acme.co').length);
+    expect(doc[0]).toMatchObject({
       title: expect.stringMatching(/^Tietomurto: /),
       resolvedStatus: false,
       nextSteps: expect.any(Array),
@@ -243,9 +250,9 @@ describe('safeweb breach resolve / unresolve', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`Breach ${record.id} is now marked resolved.`);
     const listed = JSON.parse((await runInProcess(['customer', 'breaches', seeded.id, '--json'], { env })).stdout);
-    expect(listed.breaches.find((b: { uuid: string }) => b.uuid === record.id).resolved).toBe(true);
+    expect(listed.find((b: { uuid: string }) => b.uuid === record.id).resolved).toBe(true);
     const back = JSON.parse((await runInProcess(['breach', 'unresolve', record.id, '--json'], { env })).stdout);
-    expect(back).toEqual({ success: true, resolved: false, breachId: record.id });
+    expect(back).toEqual({ breachId: record.id, resolved: false });
     expect(record.resolved).toBe(false);
   });
 
@@ -270,19 +277,21 @@ describe('safeweb breach get and categories', () => {
     const byName = JSON.parse(
       (await runInProcess(['breach', 'get', '--name', 'Adobe', '--json'], { env: fx().env })).stdout,
     );
-    expect(byName.breach).toMatchObject({
+    // The catalogue entry itself, not the API's envelope.
+    expect(byName.success).toBeUndefined();
+    expect(byName).toMatchObject({
       name: 'Adobe',
       title: 'Adobe',
       breachCategories: ['Email addresses', 'Password hints', 'Passwords', 'Usernames'],
     });
     const byUuid = JSON.parse(
       (
-        await runInProcess(['breach', 'get', '--uuid', byName.breach.uuid, '--locale', 'nb-NO', '--json'], {
+        await runInProcess(['breach', 'get', '--uuid', byName.uuid, '--locale', 'nb-NO', '--json'], {
           env: fx().env,
         })
       ).stdout,
     );
-    expect(byUuid.breach.title).toBe('Datainnbrudd: Adobe');
+    expect(byUuid.title).toBe('Datainnbrudd: Adobe');
     const piped = await runInProcess(['breach', 'get', '--name', 'Adobe'], { env: fx().env });
     expect(piped.stdout).toMatch(/^uuid\t[0-9a-f-]{36}\nname\tAdobe\n/);
   });
@@ -307,8 +316,8 @@ describe('safeweb breach get and categories', () => {
   it('lists the categories', async () => {
     const r = await runInProcess(['breach', 'categories'], { env: fx().env });
     expect(r.stdout.split('\n')[0]).toBe('Email addresses\tEmail addresses were exposed.');
-    expect(
-      JSON.parse((await runInProcess(['breach', 'categories', '--json'], { env: fx().env })).stdout).categories.length,
-    ).toBeGreaterThan(5);
+    const json = JSON.parse((await runInProcess(['breach', 'categories', '--json'], { env: fx().env })).stdout);
+    expect(json.length).toBeGreaterThan(5);
+    expect(json[0]).toEqual({ name: 'Email addresses', description: 'Email addresses were exposed.' });
   });
 });

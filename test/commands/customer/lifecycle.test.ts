@@ -1,7 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runInProcess, runInPty, tempDir } from '../../helpers/cli.js';
+import { ROOT, runBinary, runInProcess, runInPty, tempDir } from '../../helpers/cli.js';
 import { scriptedPrompter } from '../../helpers/prompter.js';
 import { useSandbox } from '../../helpers/sandbox.js';
 
@@ -56,6 +56,37 @@ describe('customer offboard / reactivate', () => {
     expect(again.code).toBe(0);
     expect(stored().status).toBe('active');
     expect((await runInProcess(['customer', 'list', '--json'], { env })).stdout).toContain('"status": "active"');
+  });
+
+  it('says "already" from the local record and sends nothing; --force sends it anyway', async () => {
+    // --debug traces every request: there is none.
+    const active = await runBinary(['--debug', 'customer', 'reactivate', 'ACME-001'], { env });
+    expect(active.code).toBe(0);
+    expect(active.stdout).toBe('');
+    expect(active.stderr).toBe(
+      'Acme Corporation (ACME-001) is already active (per the local record); nothing was sent. ' +
+        'Add --force to send it anyway.\n',
+    );
+    // No confirmation is asked for what will not be sent, and --json says nothing changed.
+    await runInProcess(['customer', 'offboard', 'ACME-001', '--yes'], { env });
+    stored().status = 'active'; // the record is stale now: the API says active, the record offboarded
+    const offboarded = await runInProcess(['customer', 'offboard', 'ACME-001', '--json'], { env });
+    expect(offboarded.code).toBe(0);
+    expect(JSON.parse(offboarded.stdout)).toEqual({
+      customerId: id,
+      reference: 'ACME-001',
+      status: 'offboarded',
+      changed: false,
+    });
+    expect(offboarded.stderr).toContain('is already offboarded (per the local record); nothing was sent.');
+    expect(stored().status).toBe('active');
+    const forced = await runInProcess(['customer', 'offboard', 'ACME-001', '--yes', '--force', '--json'], { env });
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ status: 'offboarded', changed: true });
+    expect(stored().status).toBe('offboarded');
+    const back = await runInProcess(['customer', 'reactivate', 'ACME-001', '--json'], { env });
+    expect(JSON.parse(back.stdout)).toMatchObject({ status: 'active', changed: true });
+    expect(stored().status).toBe('active');
   });
 
   it('an unknown reference is exit 2 with a hint; an unknown ID is exit 3 with the API message', async () => {
@@ -164,24 +195,25 @@ describe('customer assets', () => {
 });
 
 describe('customer breaches and threat-score', () => {
-  it('lists breaches as rows when piped, the API document with --json', async () => {
+  it('lists breaches as rows when piped, a top-level array of them with --json', async () => {
     const json = JSON.parse((await runInProcess(['customer', 'breaches', 'ACME-001', '--json'], { env })).stdout);
-    expect(json.success).toBe(true);
-    expect(json.count).toBe(json.breaches.length);
-    expect(json.count).toBeGreaterThan(0);
+    // The resource, not the API's envelope.
+    expect(Array.isArray(json)).toBe(true);
+    expect(json.length).toBe(fx().sandbox.state.breaches.filter((b) => b.customerId === id).length);
+    expect(json.length).toBeGreaterThan(0);
     // Only the breached addresses (admin@, ceo@ by the sandbox rule) appear.
-    for (const b of json.breaches) for (const e of b.emails) expect(['admin@acme.co', 'ceo@acme.co']).toContain(e);
+    for (const b of json) for (const e of b.emails) expect(['admin@acme.co', 'ceo@acme.co']).toContain(e);
     const rows = (await runInProcess(['customer', 'breaches', 'ACME-001'], { env })).stdout
       .trim()
       .split('\n')
       .map((l) => l.split('\t'));
-    expect(rows).toHaveLength(json.count);
+    expect(rows).toHaveLength(json.length);
     expect(rows[0]).toEqual([
-      json.breaches[0].uuid,
-      json.breaches[0].title,
-      json.breaches[0].breachDate.slice(0, 10),
-      json.breaches[0].emails.join(', '),
-      json.breaches[0].breachCategories.join(', '),
+      json[0].uuid,
+      json[0].title,
+      json[0].breachDate.slice(0, 10),
+      json[0].emails.join(', '),
+      json[0].breachCategories.join(', '),
       'no',
     ]);
   });
@@ -190,14 +222,14 @@ describe('customer breaches and threat-score', () => {
     const da = JSON.parse(
       (await runInProcess(['customer', 'breaches', 'ACME-001', '--locale', 'da-DK', '--json'], { env })).stdout,
     );
-    expect(da.breaches[0].title).toMatch(/^Databrud: /);
+    expect(da[0].title).toMatch(/^Databrud: /);
     const first = fx().sandbox.state.breaches.find((b) => b.customerId === id)!;
     first.resolved = true;
     const open = JSON.parse(
       (await runInProcess(['customer', 'breaches', 'ACME-001', '--unresolved', '--json'], { env })).stdout,
     );
-    expect(open.breaches.map((b: { uuid: string }) => b.uuid)).not.toContain(first.id);
-    expect(open.count).toBe(open.breaches.length);
+    expect(open.map((b: { uuid: string }) => b.uuid)).not.toContain(first.id);
+    expect(open.length).toBe(fx().sandbox.state.breaches.filter((b) => b.customerId === id && !b.resolved).length);
     first.resolved = false;
   });
 
@@ -207,17 +239,22 @@ describe('customer breaches and threat-score', () => {
     expect(pty.screen()).toMatch(/│ Breach ID\s+│ Breach\s+│ Date\s+│ Emails\s+│ Categories\s+│ Resolved │/);
   });
 
-  it('gives a threat score that follows from the breaches, with a band on a terminal', async () => {
+  it('gives a threat score that follows from the breaches, with its band in every form', async () => {
     const records = fx().sandbox.state.breaches.filter((b) => b.customerId === id);
     const r = await runInProcess(['customer', 'threat-score', 'ACME-001'], { env });
-    const score = Number(r.stdout.trim());
+    // Piped: score<TAB>band.
+    const [scoreText, band] = r.stdout.trim().split('\t');
+    const score = Number(scoreText);
     expect(score).toBeGreaterThanOrEqual(15 * records.length);
     expect(score).toBeLessThanOrEqual(97);
+    expect(band).toBe(score < 25 ? 'low' : score < 50 ? 'moderate' : score < 75 ? 'high' : 'critical');
+    const json = JSON.parse((await runInProcess(['customer', 'threat-score', 'ACME-001', '--json'], { env })).stdout);
+    expect(json).toEqual({ customerId: id, threatScore: score, band });
+    const bare = await runInProcess(['customer', 'threat-score', 'ACME-001', '--fields', 'threatScore'], { env });
+    expect(bare.stdout).toBe(`${score}\n`);
     const pty = runInPty(['customer', 'threat-score', 'ACME-001'], { env });
     expect(await pty.exit).toBe(0);
-    expect(pty.screen()).toMatch(
-      new RegExp(`Threat score for Acme Corp \\(ACME-001\\): ${score}/97 \\((low|moderate|high|critical)\\)`),
-    );
+    expect(pty.screen()).toContain(`Threat score for Acme Corp (ACME-001): ${score}/97 (${band})`);
   });
 });
 

@@ -45,7 +45,11 @@ describe('safeweb doctor', () => {
       'authenticated',
     ]);
     expect(Object.values(c).every((l) => l.ok)).toBe(true);
-    expect(c['credentials']!.detail).toContain('profile "sb" (profile: active profile)');
+    // Each source named once, in words.
+    expect(c['credentials']!.detail).toMatch(
+      /^profile "sb" \(the active profile\); partner ID \S+ and API key \S+ from the profile$/,
+    );
+    expect(c['base URL']!.detail).toMatch(/^http:\/\/127\.0\.0\.1:\d+ \(from the profile\)$/);
     expect(r.stdout).not.toContain(fx().sandbox.apiKey);
     const text = await runInProcess(['doctor'], { env });
     expect(text.stdout).toMatch(/^✓ reachable\s+http:\/\/127\.0\.0\.1:\d+ answered 200 in \d+ ms$/m);

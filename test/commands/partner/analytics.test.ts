@@ -22,26 +22,23 @@ describe('safeweb partner analytics', () => {
     );
   });
 
-  it('prints exactly one JSON document with --json: the API document', async () => {
+  it('prints exactly one JSON document with --json: the metrics, without the API envelope', async () => {
     const r = await runInProcess(['partner', 'analytics', '--json'], { env: sandbox().env });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toEqual({
-      success: true,
-      data: {
-        totalCustomers: 4,
-        activeCustomers: 3,
-        newCustomerLast30Days: 1,
-        totalMonitoredDomains: 3,
-        totalMonitoredEmails: 6,
-        totalBreachesDetected: 6,
-      },
+      totalCustomers: 4,
+      activeCustomers: 3,
+      newCustomerLast30Days: 1,
+      totalMonitoredDomains: 3,
+      totalMonitoredEmails: 6,
+      totalBreachesDetected: 6,
     });
   });
 
   it('accepts global flags before the command too', async () => {
     const r = await runInProcess(['--json', 'partner', 'analytics'], { env: sandbox().env });
-    expect(JSON.parse(r.stdout).data.totalCustomers).toBe(4);
+    expect(JSON.parse(r.stdout).totalCustomers).toBe(4);
   });
 
   it('draws a labelled table on a real terminal, in colour unless NO_COLOR', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runInProcess } from '../../helpers/cli.js';
+import { runBinary, runInProcess } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
 
 const sandbox = useSandbox();
@@ -23,12 +23,15 @@ describe('safeweb partner plans', () => {
     expect(r.stdout).toContain('archived');
   });
 
-  it('--json is the API document with every plan', async () => {
-    const r = await runInProcess(['partner', 'plans', '--json'], { env: sandbox().env });
+  it('--json is a top-level array of the plans the table shows: the active ones, all with --all', async () => {
+    const r = await runBinary(['partner', 'plans', '--json'], { env: sandbox().env });
     const doc = JSON.parse(r.stdout);
-    expect(doc.success).toBe(true);
-    expect(doc.data).toHaveLength(4);
-    expect(doc.data[0]).toMatchObject({
+    expect(doc).toHaveLength(3);
+    expect(doc.every((p: { status: string }) => p.status === 'active')).toBe(true);
+    expect(r.stderr).toBe('');
+    const all = JSON.parse((await runBinary(['partner', 'plans', '--all', '--json'], { env: sandbox().env })).stdout);
+    expect(all).toHaveLength(4);
+    expect(all[0]).toMatchObject({
       id: expect.any(String),
       displayName: 'SafeWeb Basic',
       status: 'active',

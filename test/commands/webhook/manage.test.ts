@@ -14,7 +14,8 @@ describe('safeweb webhook create / list / update / delete', () => {
       { env: fx().env },
     );
     expect(r.code).toBe(0);
-    const { webhook } = JSON.parse(r.stdout);
+    // The endpoint itself, not the API's envelope.
+    const webhook = JSON.parse(r.stdout);
     expect(webhook).toMatchObject({
       id: expect.any(Number),
       url: 'https://hooks.example.com/safeweb',
@@ -35,6 +36,15 @@ describe('safeweb webhook create / list / update / delete', () => {
     expect((await runInProcess(['webhook', 'list'], { env: fx().env })).stdout).toContain(
       `${webhook.id}\thttps://hooks.example.com/safeweb\t`,
     );
+    // A list is a top-level array of records.
+    const listed = JSON.parse((await runInProcess(['webhook', 'list', '--json'], { env: fx().env })).stdout);
+    expect(listed.find((w: { id: number }) => w.id === webhook.id)).toEqual({
+      id: webhook.id,
+      url: 'https://hooks.example.com/safeweb',
+      events: webhook.events,
+      active: true,
+      created_at: webhook.created_at,
+    });
   });
 
   it('--secret-file writes the secret to a new 0600 file instead, and never overwrites one', async () => {
@@ -84,7 +94,7 @@ describe('safeweb webhook create / list / update / delete', () => {
   });
 
   it('updates URL, events and state; at least one change is needed', async () => {
-    const { webhook } = JSON.parse(
+    const webhook = JSON.parse(
       (
         await runInProcess(['webhook', 'create', '--url', 'https://a.example/h', '--event', 'breach.new', '--json'], {
           env: fx().env,
@@ -95,7 +105,7 @@ describe('safeweb webhook create / list / update / delete', () => {
       ['webhook', 'update', String(webhook.id), '--inactive', '--event', 'email.added,email.removed', '--json'],
       { env: fx().env },
     );
-    expect(JSON.parse(r.stdout).webhook).toEqual({
+    expect(JSON.parse(r.stdout)).toEqual({
       id: webhook.id,
       url: 'https://a.example/h',
       events: ['email.added', 'email.removed'],
@@ -117,7 +127,7 @@ describe('safeweb webhook create / list / update / delete', () => {
   });
 
   it('delete asks first; --yes does not', async () => {
-    const { webhook } = JSON.parse(
+    const webhook = JSON.parse(
       (
         await runInProcess(['webhook', 'create', '--url', 'https://d.example/h', '--event', 'all', '--json'], {
           env: fx().env,
@@ -134,7 +144,9 @@ describe('safeweb webhook create / list / update / delete', () => {
         })
       ).code,
     ).toBe(130);
-    expect((await runInProcess(['webhook', 'delete', String(webhook.id), '--yes'], { env: fx().env })).code).toBe(0);
+    const deleted = await runInProcess(['webhook', 'delete', String(webhook.id), '--yes', '--json'], { env: fx().env });
+    expect(deleted.code).toBe(0);
+    expect(JSON.parse(deleted.stdout)).toEqual({ id: webhook.id, deleted: true });
     expect(fx().sandbox.state.webhooks!.some((w) => w.id === webhook.id)).toBe(false);
   });
 });
