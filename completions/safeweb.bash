@@ -13,9 +13,11 @@ _safeweb_account_flags() {
   done
 }
 # Customer references from the local record: a file read, no request. $1: a status, or "".
+# (Not named "status": zsh keeps the exit status there.)
 _safeweb_customers() {
-  local status="$1"; shift
-  command safeweb $(_safeweb_account_flags "$@") __complete customers ${status:+--status "$status"} 2>/dev/null
+  local state="$1"; shift
+  if [ -n "$state" ]; then set -- --status "$state" $(_safeweb_account_flags "$@"); else set -- $(_safeweb_account_flags "$@"); fi
+  command safeweb __complete customers "$@" 2>/dev/null
 }
 _safeweb_subcommands() {
   case "$1" in

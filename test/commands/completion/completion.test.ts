@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountKey, recordChange, recordOnboarded } from '../../../src/customers/ledger.js';
 import { BIN, ROOT, cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
 
 const FILES = {
@@ -58,7 +59,19 @@ beforeAll(async () => {
       stdin: 'swk_completion_key_000',
     });
   }
+  // The local record of two accounts: partner P (the profiles') and partner Q.
+  const cfg = path.join(dir, 'cfg');
+  const now = new Date();
+  const p = accountKey('P', 'https://connect.safeweb.co');
+  await recordOnboarded(cfg, p, { reference: 'ACME-001', id: IDS[0], companyName: 'Acme' }, now);
+  await recordOnboarded(cfg, p, { reference: 'ACME-002', id: IDS[1], companyName: 'Acme Two' }, now);
+  await recordOnboarded(cfg, p, { reference: 'GLOBEX-7', id: IDS[2], companyName: 'Globex' }, now);
+  await recordChange(cfg, p, IDS[1], { status: 'offboarded' }, now);
+  const q = accountKey('Q', 'https://connect.safeweb.co');
+  await recordOnboarded(cfg, q, { reference: 'OTHER-1', id: IDS[3], companyName: 'Other' }, now);
 });
+
+const IDS = [1, 2, 3, 4].map((n) => `00000000-0000-4000-8000-00000000000${n}`) as [string, string, string, string];
 afterAll(() => cleanup());
 
 const cases: Array<[string[], string[]]> = [
@@ -77,6 +90,7 @@ const cases: Array<[string[], string[]]> = [
       'sandbox',
       'schema',
       'completion',
+      'whoami',
     ],
   ],
   [
@@ -113,7 +127,7 @@ const cases: Array<[string[], string[]]> = [
   ],
   [
     ['safeweb', 'customer', ''],
-    ['onboard', 'list', 'offboard', 'reactivate', 'update', 'assets', 'breaches', 'threat-score', 'magic-link'],
+    ['onboard', 'list', 'link', 'offboard', 'reactivate', 'update', 'assets', 'breaches', 'threat-score', 'magic-link'],
   ],
   [
     ['safeweb', 'webhook', 'trigger', ''],
@@ -123,6 +137,22 @@ const cases: Array<[string[], string[]]> = [
     ['safeweb', 'api', ''],
     ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
   ],
+  // Customer references from the local record of the account in use (offboard offers the
+  // active ones, reactivate the offboarded ones); a file read, no request.
+  [
+    ['safeweb', 'customer', 'breaches', ''],
+    ['ACME-001', 'ACME-002', 'GLOBEX-7'],
+  ],
+  [
+    ['safeweb', '--json', 'customer', 'threat-score', ''],
+    ['ACME-001', 'ACME-002', 'GLOBEX-7'],
+  ],
+  [
+    ['safeweb', 'customer', 'offboard', ''],
+    ['ACME-001', 'GLOBEX-7'],
+  ],
+  [['safeweb', 'customer', 'reactivate', ''], ['ACME-002']],
+  [['safeweb', '--partner-id', 'Q', 'customer', 'assets', ''], ['OTHER-1']],
 ];
 
 /** Runs the bash script's completer on these words, the cursor on word `cword`: one candidate a line. */
@@ -138,6 +168,12 @@ describe('the completion scripts in their shells', () => {
     const script = bashCompletion(words.map((w) => `'${w}'`).join(' '), words.length - 1);
     const out = execFileSync('bash', ['-c', script], { env, encoding: 'utf8' });
     expect(out.trim().split('\n').sort()).toEqual([...expected].sort());
+  });
+
+  it('bash completes a customer reference from what is typed of it', () => {
+    const script = bashCompletion("safeweb customer magic-link 'AC'", 3);
+    const out = execFileSync('bash', ['-c', script], { env, encoding: 'utf8' });
+    expect(out.trim().split('\n').sort()).toEqual(['ACME-001', 'ACME-002']);
   });
 
   it('bash completes flags of the command being typed', () => {

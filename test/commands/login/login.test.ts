@@ -45,7 +45,7 @@ describe('safeweb login (driven through a pseudo-terminal)', () => {
       profiles: { work: { partnerId: fx.sandbox.partnerId, apiKey: fx.sandbox.apiKey, baseUrl: fx.sandbox.url } },
     });
     const after = await runBinary(['partner', 'analytics', '--json'], { env });
-    expect(JSON.parse(after.stdout).data.totalCustomers).toBe(4);
+    expect(JSON.parse(after.stdout).totalCustomers).toBe(4);
   });
 
   it('validates as you type: plain http to a remote host is refused at the prompt', async () => {
@@ -61,14 +61,64 @@ describe('safeweb login (driven through a pseudo-terminal)', () => {
     expect(await pty.exit).toBe(130);
   });
 
-  it('a rejected key is exit 4 and nothing is saved', async () => {
-    const env = envFor('bad');
+  it('a rejected key is asked for again; the right one is then saved', async () => {
+    const env = envFor('retry');
     const pty = runInPty(['login'], { env });
     await answerUpToKey(pty, 'work');
     pty.write(`swk_not_the_right_key_000${ENTER}`);
+    await pty.waitFor('API key (try 2 of 3)');
+    expect(pty.screen()).toContain('Failed to verify org API key');
+    expect(pty.screen()).toContain('Type the key again.');
+    pty.write(`${fx.sandbox.apiKey}${ENTER}`);
+    expect(await pty.exit).toBe(0);
+    expect(pty.screen()).toContain('Credentials accepted. Saved profile "work"');
+    const stored = JSON.parse(readFileSync(path.join(env['SAFEWEB_CONFIG_DIR']!, 'config.json'), 'utf8'));
+    expect(stored.profiles.work.apiKey).toBe(fx.sandbox.apiKey);
+  });
+
+  it('after three rejected keys it offers to save unverified; declining is exit 4, nothing saved', async () => {
+    const env = envFor('bad');
+    const pty = runInPty(['login'], { env });
+    await answerUpToKey(pty, 'work');
+    for (const attempt of [2, 3]) {
+      pty.write(`swk_not_the_right_key_00${attempt}${ENTER}`);
+      await pty.waitFor(`API key (try ${attempt} of 3)`);
+    }
+    pty.write(`swk_not_the_right_key_004${ENTER}`);
+    await pty.waitFor('Save the profile without verifying it?');
+    pty.write(`n${ENTER}`);
     expect(await pty.exit).toBe(4);
     expect(pty.screen()).toContain('error: Failed to verify org API key');
+    // Not "run safeweb login": that is the command that just ran.
+    expect(pty.screen()).toContain('Nothing was saved: check the partner ID and API key SafeWeb gave you.');
     expect(existsSync(path.join(env['SAFEWEB_CONFIG_DIR']!, 'config.json'))).toBe(false);
+  });
+
+  it('saves unverified when asked to, after three rejected keys; the profile name defaults to "default"', async () => {
+    const env = envFor('unverified');
+    const pty = runInPty(['login'], { env });
+    await pty.waitFor('Profile name');
+    expect(pty.screen()).toContain('(default)');
+    pty.write(ENTER);
+    await pty.waitFor('Environment');
+    pty.write(`${DOWN}${DOWN}${ENTER}`);
+    await pty.waitFor('Base URL');
+    pty.write(`\x15${fx.sandbox.url}${ENTER}`);
+    await pty.waitFor('Partner ID');
+    pty.write(`${fx.sandbox.partnerId}${ENTER}`);
+    await pty.waitFor('API key');
+    for (const attempt of [2, 3]) {
+      pty.write(`swk_typo_${attempt}${ENTER}`);
+      await pty.waitFor(`API key (try ${attempt} of 3)`);
+    }
+    pty.write(`swk_typo_4${ENTER}`);
+    await pty.waitFor('Save the profile without verifying it?');
+    pty.write(`y${ENTER}`);
+    expect(await pty.exit).toBe(0);
+    expect(pty.screen()).toContain('Saved profile "default"');
+    expect(pty.screen()).not.toContain('Credentials accepted');
+    const stored = JSON.parse(readFileSync(path.join(env['SAFEWEB_CONFIG_DIR']!, 'config.json'), 'utf8'));
+    expect(stored).toMatchObject({ activeProfile: 'default', profiles: { default: { apiKey: 'swk_typo_4' } } });
   });
 
   it('Ctrl+C exits 130, saves nothing, and gives the cursor back', async () => {
