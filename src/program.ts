@@ -19,6 +19,7 @@ import { registerSandbox } from './commands/sandbox/index.js';
 import { registerSchema } from './commands/schema/index.js';
 import { registerWebhook } from './commands/webhook/index.js';
 import { registerWhoami } from './commands/whoami/index.js';
+import { lines } from './outcome.js';
 import { version } from './version.js';
 
 export interface ProgramOptions {
@@ -100,6 +101,17 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
   registerSchema(program, ctx);
   registerCompletion(program, ctx);
   registerWhoami(program, ctx);
+  // `safeweb version` alone is answered by main before this tree exists; with flags it lands here.
+  program
+    .command('version', { hidden: true })
+    .description('print the version')
+    .action(() =>
+      ctx.done({
+        data: { version: version(), node: ctx.nodeVersion },
+        view: lines(`safeweb ${version()} (node ${ctx.nodeVersion})`),
+        piped: lines(version()),
+      }),
+    );
 
   for (const command of allCommands(program)) {
     command.exitOverride();

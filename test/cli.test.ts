@@ -19,6 +19,8 @@ describe('discovering the tool', () => {
     expect(r).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
     // As people type it, too.
     expect(await runBinary(['version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    const json = await runBinary(['version', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({ version: pkg.version, node: process.version });
   });
 
   it('--version on a terminal names the tool and the runtime', async () => {
