@@ -111,7 +111,7 @@ async function askKey(
       if (!(error instanceof AuthError || error instanceof UnavailableError)) throw error;
       failure = error;
     }
-    ctx.out.warn(`${failure.message}`);
+    ctx.out.warn(failure.message);
     if (failure instanceof AuthError && attempt < KEY_TRIES) {
       ctx.out.info('The API did not accept this partner ID and key. Type the key again.');
       continue;
