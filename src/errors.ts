@@ -41,8 +41,11 @@ export class ConfigError extends CliError {
 
 /** No credentials, or the API said 401/403. */
 export class AuthError extends CliError {
-  constructor(message: string, hint?: string) {
+  /** The HTTP status (401, 403) when the API said it; undefined for missing credentials. */
+  readonly status: number | undefined;
+  constructor(message: string, hint?: string, status?: number) {
     super(message, ExitCode.Auth, hint);
+    this.status = status;
   }
 }
 

@@ -95,15 +95,6 @@ function secretsOf(ctx: Context): string[] {
   return [ctx.env['SAFEWEB_API_KEY'] ?? '', ...ctx.secretsInUse].filter(Boolean);
 }
 
-/**
- * The HTTP status an error names ("… (401 from GET /path)"), for the errors that do not carry
- * it as a field (AuthError).
- */
-function statusSaid(message: string): number | undefined {
-  const said = /\((\d{3}) from [A-Z]+ /.exec(message)?.[1];
-  return said === undefined ? undefined : Number(said);
-}
-
 /** Ctrl+C at a prompt. */
 function isPromptExit(error: unknown): boolean {
   return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
@@ -113,7 +104,7 @@ function describe(error: unknown, ctx: Context): Failure {
   if (isPromptExit(error)) return { message: 'Cancelled.', exitCode: ExitCode.Cancelled };
   const secrets = secretsOf(ctx);
   if (error instanceof CliError) {
-    const status = (error as { status?: unknown }).status ?? statusSaid(error.message);
+    const status = (error as { status?: unknown }).status;
     return {
       message: redactText(error.message, secrets),
       ...(error.hint ? { hint: error.hint } : {}),

@@ -53,6 +53,7 @@ export function errorFromResponse(res: FailedResponse): CliError {
     return new AuthError(
       `${message} (${res.status} from ${where})`,
       'Check the partner ID and API key with `safeweb profile show`, or run `safeweb login`.',
+      res.status,
     );
   }
   if (res.status === 429) {

@@ -44,7 +44,7 @@ describe('proxies', () => {
     seen.length = 0;
     const r = await runBinary(['partner', 'analytics', '--json'], { env: { ...fx.env, HTTP_PROXY: proxyUrl } });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).data.totalCustomers).toBe(4);
+    expect(JSON.parse(r.stdout).totalCustomers).toBe(4);
     expect(seen).toEqual([`GET ${fx.sandbox.url}/api/v1/integrations/partner/analytics`]);
   });
 

@@ -63,7 +63,7 @@ describe('sandbox deliveries', () => {
       await sandbox.deliveriesIdle();
       expect(hits).toEqual({ failing: 4, slow: 4 });
       const deliveries = (await runInProcess(['sandbox', 'deliveries', '--json'], { env })).stdout;
-      const list = JSON.parse(deliveries).deliveries as Array<{
+      const list = JSON.parse(deliveries) as Array<{
         event: string;
         status: string;
         attempts: Array<{ status?: number; error?: string }>;

@@ -101,7 +101,8 @@ async function onboardOne(
     notes.push(...(await afterWizard(ctx, body, doc, account)));
   }
   return {
-    data: { ...result, customerReference: body.customerReference, companyName: body.companyName },
+    // The resource, not the API's envelope (`success`, `message`): the --json rule.
+    data: { customerId: result.customerId, customerReference: body.customerReference, companyName: body.companyName },
     view: pairs([
       ['Customer ID', 'customerId', result.customerId],
       ['Reference', 'customerReference', body.customerReference],

@@ -119,7 +119,11 @@ async function askKey(
     const save = await prompter.confirm({ message: 'Save the profile without verifying it?', default: false });
     if (save) return { apiKey, verified: false };
     throw failure instanceof AuthError
-      ? new AuthError(failure.message, 'Nothing was saved: check the partner ID and API key SafeWeb gave you.')
+      ? new AuthError(
+          failure.message,
+          'Nothing was saved: check the partner ID and API key SafeWeb gave you.',
+          failure.status,
+        )
       : failure;
   }
 }

@@ -13,7 +13,7 @@ export async function runSandboxDeliveries(_opts: SandboxDeliveriesOptions, ctx:
     path: pathFor('sandboxDeliveries'),
   });
   return {
-    data: res.data,
+    data: res.data.deliveries,
     view: table(
       [
         { key: 'id', header: 'ID' },

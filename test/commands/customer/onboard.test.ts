@@ -109,9 +109,9 @@ describe('safeweb customer onboard', () => {
     );
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({
-      success: true,
-      message: 'Customer onboarded successfully',
+    // The resource, not the envelope: exactly these three fields.
+    expect(doc).toEqual({
+      customerId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       customerReference: 'ACME-STDIN',
       companyName: 'Acme Corporation',
     });
@@ -287,13 +287,13 @@ describe('safeweb customer onboard', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       [
-        'error: missing required fields; nothing was sent: — Supply them with the flags shown or --file FILE, ' +
-          'or run on a terminal for the wizard.',
+        'error: missing required fields; nothing was sent:',
         '  - customerReference (--reference)',
         '  - alertRecipients (--alert-recipient)',
         '  - price (--price)',
         '  - currencyCode (--currency)',
         '  - billedFromDate (--billed-from)',
+        'Supply them with the flags shown or --file FILE, or run on a terminal for the wizard.',
         '',
       ].join('\n'),
     );

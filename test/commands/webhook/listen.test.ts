@@ -98,7 +98,7 @@ beforeAll(async () => {
     { env: fx().env },
   );
   expect(created.code).toBe(0);
-  const id = JSON.parse(created.stdout).webhook.id;
+  const id = JSON.parse(created.stdout).id;
   secret = (await import('node:fs')).readFileSync(secretFile, 'utf8').trim();
   listener = listen(['--path', '/hook', '--secret-file', secretFile, '--forward-to', appUrl]);
   url = await listener.ready;
