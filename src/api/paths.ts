@@ -22,6 +22,10 @@ export const PATHS = {
   breachCategories: '/api/v1/integrations/breach/categories',
   webhooks: '/api/integrations/webhooks',
   webhook: '/api/integrations/webhooks/{id}',
+  /** v1 organisation signing secrets (create and cycle documented; the DELETE path is guessed). */
+  webhookSecrets: '/api/v1/integrations/webhooks/secrets',
+  webhookSecretsCycle: '/api/v1/integrations/webhooks/secrets/cycle',
+  webhookSecret: '/api/v1/integrations/webhooks/secrets/{id}',
   /** Not SafeWeb's: the local sandbox's log of webhook delivery attempts. */
   sandboxDeliveries: '/_sandbox/deliveries',
 } as const;
