@@ -24,7 +24,8 @@ _safeweb_subcommands() {
     "") echo "health customer breach webhook partner api login doctor profile sandbox schema completion whoami" ;;
     "customer") echo "onboard list link offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
-    "webhook") echo "create list update delete verify listen trigger" ;;
+    "webhook") echo "create list update delete secret verify listen trigger" ;;
+    "webhook secret") echo "create cycle deactivate" ;;
     "partner") echo "analytics plans" ;;
     "profile") echo "add list use show remove rm" ;;
     "sandbox") echo "start deliveries exec" ;;
@@ -58,6 +59,10 @@ _safeweb_options() {
     "webhook list") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "webhook update") echo "--url --event --active --inactive --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "webhook delete") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook secret") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook secret create") echo "--secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook secret cycle") echo "--secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook secret deactivate") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "webhook verify") echo "--secret-file --signature --headers --payload --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "webhook listen") echo "--port --path --secret-file --forward-to --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "webhook trigger") echo "--url --secret-file --data --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;

@@ -2,7 +2,7 @@
  * The API key never appears in any output of any command, --debug included, except where
  * showing it is the command's purpose (`sandbox start`, `profile show --reveal-key`).
  */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,37 @@ describe('the API key stays secret', () => {
     expect(r.stderr).toContain('"secret":"[REDACTED]"');
     const list = await runBinary(['--debug', 'webhook', 'list', '--json'], { env: fx.env });
     expect(list.stdout + list.stderr).not.toContain(secret);
+  });
+
+  it('v1 signing tokens appear only where create or cycle shows them, never in a trace or other file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-v1-secret-'));
+    try {
+      const created = await runBinary(['--debug', 'webhook', 'secret', 'create', '--json'], { env: fx.env });
+      expect(created.code).toBe(0);
+      const first = JSON.parse(created.stdout) as { id: string; token: string };
+      expect(created.stderr).not.toContain(first.token);
+      expect(created.stderr).toContain('"secret":"[REDACTED]"');
+      const file = path.join(dir, 'next.secret');
+      const cycled = await runBinary(['--debug', 'webhook', 'secret', 'cycle', '--secret-file', file], { env: fx.env });
+      expect(cycled.code).toBe(0);
+      const second = readFileSync(file, 'utf8').trim();
+      expect(readdirSync(dir)).toEqual(['next.secret']);
+      for (const argv of [
+        ['webhook', 'secret', 'deactivate', first.id, '--yes'],
+        ['sandbox', 'deliveries'],
+        ['sandbox', 'deliveries', '--json'],
+      ]) {
+        const r = await runBinary(['--debug', ...argv], { env: fx.env });
+        expect(r.code, argv.join(' ')).toBe(0);
+        for (const secret of [first.token, second, fx.sandbox.apiKey])
+          expect(r.stdout + r.stderr).not.toContain(secret);
+      }
+      for (const secret of [first.token, fx.sandbox.apiKey])
+        expect(cycled.stdout + cycled.stderr).not.toContain(secret);
+      expect(cycled.stdout + cycled.stderr).not.toContain(second);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('in the login wizard, with --debug', async () => {

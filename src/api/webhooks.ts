@@ -62,3 +62,36 @@ export async function deleteWebhook(api: ApiClient, id: number): Promise<{ succe
     })
   ).data;
 }
+
+/** A v1 organisation signing secret; `token` is sent by create and cycle only, once. */
+export interface SigningSecret {
+  id: string;
+  token: string;
+}
+
+/** POST create (`cycle: false`) or cycle: never repeated, since each issues a new token. */
+export async function issueSigningSecret(
+  api: ApiClient,
+  cycle: boolean,
+): Promise<{ success: boolean; secret: SigningSecret }> {
+  return (
+    await api.request<{ success: boolean; secret: SigningSecret }>({
+      method: 'POST',
+      path: pathFor(cycle ? 'webhookSecretsCycle' : 'webhookSecrets'),
+      idempotent: false,
+    })
+  ).data;
+}
+
+/** DELETE on the guessed path (V1_GUESSES); the active or the fallback secret. */
+export async function deactivateSigningSecret(
+  api: ApiClient,
+  id: string,
+): Promise<{ success: boolean; message?: string }> {
+  return (
+    await api.request<{ success: boolean; message?: string }>({
+      method: 'DELETE',
+      path: pathFor('webhookSecret', id),
+    })
+  ).data;
+}

@@ -62,6 +62,15 @@ export interface WebhookRecord {
   created_at: string;
 }
 
+/** A v1 organisation signing secret: one active, at most one fallback (the one cycled out). */
+export interface SigningSecretRecord {
+  id: string;
+  partnerId: string;
+  token: string;
+  status: 'active' | 'fallback';
+  created_at: string;
+}
+
 export interface DeliveryRecord {
   id: number;
   webhookId: number;
@@ -82,6 +91,7 @@ export interface SandboxState {
   magicLinks?: MagicLinkRecord[];
   webhooks?: WebhookRecord[];
   deliveries?: DeliveryRecord[];
+  signingSecrets?: SigningSecretRecord[];
 }
 
 const PRIMARY_PARTNER_ID = 'partner_sandbox';

@@ -1,12 +1,15 @@
 /**
  * Webhook endpoint management in the sandbox (the legacy system of seed 002): the secret is
  * returned once, on create; list and update never show it; delete removes the endpoint and its
- * delivery log. Plus `/_sandbox/deliveries`, the sandbox's own view of every delivery attempt.
+ * delivery log. Plus `/_sandbox/deliveries`, the sandbox's own view of every delivery attempt,
+ * and v1's organisation signing secrets (create only when none is active, cycle, deactivate).
  */
 import { randomUUID } from 'node:crypto';
+import { PATHS } from '../api/paths.js';
 import { EVENTS } from '../webhooks/events.js';
+import { V1_GUESSES } from '../webhooks/v1.js';
 import { fail, isResult, ok, route, type RouteContext, type RouteResult } from './routes.js';
-import type { WebhookRecord } from './state.js';
+import type { SigningSecretRecord, WebhookRecord } from './state.js';
 
 const BASE = '/api/integrations/webhooks';
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
@@ -106,3 +109,54 @@ route('GET', ['/_sandbox/deliveries'], true, (ctx) =>
       .sort((a, b) => b.id - a.id),
   }),
 );
+
+// --- v1 organisation signing secrets (CONTRACT.md "Current event delivery") -------------------
+
+const SECRETS = PATHS.webhookSecrets;
+
+function newSecret(ctx: RouteContext): SigningSecretRecord {
+  const record: SigningSecretRecord = {
+    id: randomUUID(),
+    partnerId: ctx.partner.partnerId,
+    token: randomUUID(),
+    status: 'active',
+    created_at: ctx.now.toISOString(),
+  };
+  (ctx.state.signingSecrets ??= []).push(record);
+  return record;
+}
+
+const ownSecrets = (ctx: RouteContext) =>
+  (ctx.state.signingSecrets ?? []).filter((s) => s.partnerId === ctx.partner.partnerId);
+
+/** The token is in this answer only; nothing else ever shows it. */
+const issued = (s: SigningSecretRecord): RouteResult => ({
+  ...ok({ secret: { id: s.id, token: s.token } }, 201),
+  changed: true,
+});
+
+route('POST', [SECRETS], true, (ctx) => {
+  if (ownSecrets(ctx).some((s) => s.status === 'active'))
+    return fail(409, 'An active signing secret already exists; cycle it to replace it');
+  return issued(newSecret(ctx));
+});
+
+route('POST', [PATHS.webhookSecretsCycle], true, (ctx) => {
+  const mine = ownSecrets(ctx);
+  const active = mine.find((s) => s.status === 'active');
+  if (!active) return fail(404, 'No active signing secret to cycle; create one first');
+  // One fallback at most: the one cycled out before this is dropped.
+  ctx.state.signingSecrets = (ctx.state.signingSecrets ?? []).filter(
+    (s) => !(s.partnerId === ctx.partner.partnerId && s.status === 'fallback'),
+  );
+  active.status = 'fallback';
+  return issued(newSecret(ctx));
+});
+
+route('DELETE', [V1_GUESSES.deactivatePath.replace('{id}', ':id')], true, (ctx) => {
+  const id = ctx.params['id'] ?? '';
+  const found = ownSecrets(ctx).find((s) => s.id === id);
+  if (!found) return fail(404, 'Signing secret not found');
+  ctx.state.signingSecrets = (ctx.state.signingSecrets ?? []).filter((s) => s !== found);
+  return { ...ok({ message: `Signing secret deactivated (${found.status})` }), changed: true };
+});

@@ -31,6 +31,10 @@ vi.mock('../../src/commands/webhook/delete.js', () => ({ runWebhookDelete: stub(
 vi.mock('../../src/commands/webhook/verify.js', () => ({ runWebhookVerify: stub() }));
 vi.mock('../../src/commands/webhook/listen.js', () => ({ runWebhookListen: stub() }));
 vi.mock('../../src/commands/webhook/trigger.js', () => ({ runWebhookTrigger: stub() }));
+vi.mock('../../src/commands/webhook/secret.js', () => ({
+  runWebhookSecretIssue: stub(),
+  runWebhookSecretDeactivate: stub(),
+}));
 vi.mock('../../src/commands/partner/analytics.js', () => ({ runPartnerAnalytics: stub() }));
 vi.mock('../../src/commands/partner/plans.js', () => ({ runPartnerPlans: stub() }));
 vi.mock('../../src/commands/api/request.js', () => ({ runApi: stub() }));
@@ -73,6 +77,8 @@ const verbs = {
   verify: (await import('../../src/commands/webhook/verify.js')).runWebhookVerify,
   listen: (await import('../../src/commands/webhook/listen.js')).runWebhookListen,
   trigger: (await import('../../src/commands/webhook/trigger.js')).runWebhookTrigger,
+  secretIssue: (await import('../../src/commands/webhook/secret.js')).runWebhookSecretIssue,
+  secretDeactivate: (await import('../../src/commands/webhook/secret.js')).runWebhookSecretDeactivate,
   analytics: (await import('../../src/commands/partner/analytics.js')).runPartnerAnalytics,
   plans: (await import('../../src/commands/partner/plans.js')).runPartnerPlans,
   api: (await import('../../src/commands/api/request.js')).runApi,
@@ -260,6 +266,25 @@ describe.each<[string, string[], Verb, unknown]>([
     ['webhook', 'trigger', 'breach.new', '--url', 'http://127.0.0.1:4020/', '--secret-file', 's'],
     'trigger',
     { event: 'breach.new', url: 'http://127.0.0.1:4020/', secretFile: 's', data: undefined },
+  ],
+  ['webhook secret create', ['webhook', 'secret', 'create'], 'secretIssue', { cycle: false, secretFile: undefined }],
+  [
+    'webhook secret cycle --secret-file',
+    ['webhook', 'secret', 'cycle', '--secret-file', 'new.secret'],
+    'secretIssue',
+    { cycle: true, secretFile: 'new.secret' },
+  ],
+  [
+    'webhook secret deactivate',
+    ['webhook', 'secret', 'deactivate', 'abc-1'],
+    'secretDeactivate',
+    { id: 'abc-1', yes: false },
+  ],
+  [
+    'webhook secret deactivate --yes',
+    ['webhook', 'secret', 'deactivate', 'abc-1', '-y'],
+    'secretDeactivate',
+    { id: 'abc-1', yes: true },
   ],
 
   ['partner analytics', ['partner', 'analytics'], 'analytics', {}],

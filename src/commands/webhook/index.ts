@@ -107,6 +107,8 @@ export function registerWebhook(program: Command, ctx: Context): void {
       ctx.done(await runWebhookDelete({ id, yes: Boolean(opts.yes) }, ctx));
     });
 
+  registerSecret(webhook, ctx);
+
   const verify = webhook
     .command('verify')
     .summary('check the signature of a captured delivery (exit 0 valid, 6 not)')
@@ -191,5 +193,45 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .action(async (event: string, opts: { url: string; secretFile?: string; data?: string }) => {
       const { runWebhookTrigger } = await import('./trigger.js');
       ctx.done(await runWebhookTrigger({ event, url: opts.url, secretFile: opts.secretFile, data: opts.data }, ctx));
+    });
+}
+
+/** v1 organisation signing secrets (CONTRACT.md "Current event delivery"). */
+function registerSecret(webhook: Command, ctx: Context): void {
+  const secret = webhook
+    .command('secret')
+    .summary("the organisation's signing secret for v1 deliveries: create, cycle, deactivate")
+    .description(
+      'v1 deliveries (X-Signature, X-Token) are signed with one organisation-level secret. Rotate it with ' +
+        'cycle (the old one becomes the fallback), deploy both, then deactivate the fallback.',
+    );
+  const fileHelp = 'write the token to this new file (mode 0600) instead of printing it';
+  for (const cycle of [false, true]) {
+    secret
+      .command(cycle ? 'cycle' : 'create')
+      .summary(
+        cycle
+          ? 'issue a new active secret; the old one becomes the fallback (token shown once)'
+          : 'create the first signing secret (token shown once)',
+      )
+      .option('--secret-file <file>', fileHelp)
+      .addHelpText(
+        'after',
+        examples(`safeweb webhook secret ${cycle ? 'cycle' : 'create'} --secret-file ${cycle ? 'new' : 'org'}.secret`),
+      )
+      .action(async (opts: { secretFile?: string }) => {
+        const { runWebhookSecretIssue } = await import('./secret.js');
+        ctx.done(await runWebhookSecretIssue({ cycle, secretFile: opts.secretFile }, ctx));
+      });
+  }
+  secret
+    .command('deactivate')
+    .argument('<id>', 'secret ID (from create or cycle)')
+    .summary('deactivate the active or the fallback secret (asks first unless --yes)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', examples('safeweb webhook secret deactivate 3f2a…-… --yes'))
+    .action(async (id: string, opts: { yes?: boolean }) => {
+      const { runWebhookSecretDeactivate } = await import('./secret.js');
+      ctx.done(await runWebhookSecretDeactivate({ id, yes: Boolean(opts.yes) }, ctx));
     });
 }
