@@ -11,6 +11,16 @@ import { ROOT, cleanEnv, runBinary, tempDir } from './helpers/cli.js';
 import { failJson, okJson, stubServer, type Stub } from './helpers/stub-server.js';
 
 let stub: Stub | undefined;
+
+/** The environment of a run against `baseUrl` as partner P1 with `key`, and its own config dir. */
+function envFor(baseUrl: string, key: string, configDir: string) {
+  return cleanEnv({
+    SAFEWEB_BASE_URL: baseUrl,
+    SAFEWEB_PARTNER_ID: 'P1',
+    SAFEWEB_API_KEY: key,
+    SAFEWEB_CONFIG_DIR: configDir,
+  });
+}
 afterEach(async () => {
   await stub?.close();
   stub = undefined;
@@ -49,12 +59,7 @@ describe('a key or partner ID that cannot be a header value', () => {
 
 it('--debug traces the exchange of an expected failure (401) without a JavaScript stack', async () => {
   stub = await stubServer([failJson(401, 'Failed to verify org API key')]);
-  const env = cleanEnv({
-    SAFEWEB_BASE_URL: stub.url,
-    SAFEWEB_PARTNER_ID: 'P1',
-    SAFEWEB_API_KEY: 'swk_debug_0000000',
-    SAFEWEB_CONFIG_DIR: tempDir().dir,
-  });
+  const env = envFor(stub.url, 'swk_debug_0000000', tempDir().dir);
   const r = await runBinary(['--debug', 'partner', 'analytics'], { env });
   expect(r.code).toBe(4);
   expect(r.stderr).toMatch(/← 401/);
@@ -77,12 +82,7 @@ describe('--results never writes where it was not asked to', () => {
   it('refuses a link (live or dangling) and an existing file, naming --resume and --force; sends nothing', async () => {
     stub = await stubServer([]);
     const dir = tempDir('results-').dir;
-    const env = cleanEnv({
-      SAFEWEB_BASE_URL: stub.url,
-      SAFEWEB_PARTNER_ID: 'P1',
-      SAFEWEB_API_KEY: 'swk_results_0000',
-      SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg'),
-    });
+    const env = envFor(stub.url, 'swk_results_0000', path.join(dir, 'cfg'));
     const victim = path.join(dir, 'victim.txt');
     writeFileSync(victim, 'keep me\n');
     symlinkSync(victim, path.join(dir, 'live.ndjson'));
@@ -110,12 +110,7 @@ describe('an answer that lacks what the contract promises', () => {
   it('onboarding answered 200 {} is exit 5 and records nothing; in bulk the row is unknown', async () => {
     stub = await stubServer([okJson({}), okJson({ success: true })]);
     const dir = tempDir('idless-').dir;
-    const env = cleanEnv({
-      SAFEWEB_BASE_URL: stub.url,
-      SAFEWEB_PARTNER_ID: 'P1',
-      SAFEWEB_API_KEY: 'swk_idless_0000',
-      SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg'),
-    });
+    const env = envFor(stub.url, 'swk_idless_0000', path.join(dir, 'cfg'));
     const one = await runBinary(['customer', 'onboard', '--file', 'examples/acme.json', '--billed-from', 'now+1d'], {
       env,
     });
@@ -139,12 +134,7 @@ describe('an answer that lacks what the contract promises', () => {
 it('field values with control characters or over-long are refused, every problem at once, nothing sent', async () => {
   stub = await stubServer([]);
   const dir = tempDir('limits-').dir;
-  const env = cleanEnv({
-    SAFEWEB_BASE_URL: stub.url,
-    SAFEWEB_PARTNER_ID: 'P1',
-    SAFEWEB_API_KEY: 'swk_limits_0000',
-    SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg'),
-  });
+  const env = envFor(stub.url, 'swk_limits_0000', path.join(dir, 'cfg'));
   const huge = 'A'.repeat(100_000);
   const r = await runBinary(
     [
@@ -183,12 +173,7 @@ it('a redirect is exit 5, never followed: the key does not reach the other origi
   const other = await stubServer([]);
   try {
     stub = await stubServer([{ status: 302, headers: { location: `${other.url}/steal` }, body: '' }]);
-    const env = cleanEnv({
-      SAFEWEB_BASE_URL: stub.url,
-      SAFEWEB_PARTNER_ID: 'P1',
-      SAFEWEB_API_KEY: 'swk_redirect_0000',
-      SAFEWEB_CONFIG_DIR: tempDir().dir,
-    });
+    const env = envFor(stub.url, 'swk_redirect_0000', tempDir().dir);
     const r = await runBinary(['partner', 'analytics'], { env });
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/the server redirected GET .* \(302\); the base URL is probably wrong/);
@@ -214,12 +199,11 @@ describe('a certificate this machine does not trust', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const dir = tempDir('tls-').dir;
-      const env = cleanEnv({
-        SAFEWEB_BASE_URL: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        SAFEWEB_PARTNER_ID: 'P1',
-        SAFEWEB_API_KEY: 'swk_tls_0000000',
-        SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg'),
-      });
+      const env = envFor(
+        `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        'swk_tls_0000000',
+        path.join(dir, 'cfg'),
+      );
       const read = await runBinary(['partner', 'analytics'], { env });
       expect(read.code).toBe(5);
       expect(read.stderr).toMatch(/was not trusted \(self-signed certificate\); NODE_EXTRA_CA_CERTS can add its CA/);
