@@ -63,7 +63,7 @@ _safeweb_options() {
     "webhook secret create") echo "--secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "webhook secret cycle") echo "--secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "webhook secret deactivate") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook verify") echo "--secret-file --signature --headers --payload --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "webhook verify") echo "--secret-file --signature --token --headers --payload --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "webhook listen") echo "--port --path --secret-file --forward-to --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "webhook trigger") echo "--url --secret-file --data --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -91,7 +91,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-file|--seed|--set-domains|--set-emails|--signature|--state|--status|--timeout|--url|--uuid|-f) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-file|--seed|--set-domains|--set-emails|--signature|--state|--status|--timeout|--token|--url|--uuid|-f) return 0 ;;
   esac
   return 1
 }

@@ -8,7 +8,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { PATHS } from '../api/paths.js';
 import { SAFEWEB_POLICY } from './deliver.js';
 
-const V1_SIGNATURE_HEADER = 'x-signature';
+export const V1_SIGNATURE_HEADER = 'x-signature';
+export const V1_TOKEN_HEADER = 'x-token';
 
 /**
  * Every guessed part of v1, pending confirmation by SafeWeb (reference.md §7.1–7.2). A

@@ -241,13 +241,19 @@ describe.each<[string, string[], Verb, unknown]>([
     'webhook verify: repeatable --secret-file, payload from stdin by default',
     ['webhook', 'verify', '--secret-file', 'new', '--secret-file', 'old', '--signature', 'sha256=ab'],
     'verify',
-    { secretFiles: ['new', 'old'], signature: 'sha256=ab', headers: undefined, payload: '-' },
+    { secretFiles: ['new', 'old'], signature: 'sha256=ab', headers: undefined, token: undefined, payload: '-' },
+  ],
+  [
+    'webhook verify: v1 --signature with --token',
+    ['webhook', 'verify', '--secret-file', 's', '--signature', 'AB12', '--token', 't-1'],
+    'verify',
+    { secretFiles: ['s'], signature: 'AB12', headers: undefined, token: 't-1', payload: '-' },
   ],
   [
     'webhook verify --headers --payload',
     ['webhook', 'verify', '--secret-file', 's', '--headers', 'h.txt', '--payload', 'b.json'],
     'verify',
-    { secretFiles: ['s'], signature: undefined, headers: 'h.txt', payload: 'b.json' },
+    { secretFiles: ['s'], signature: undefined, headers: 'h.txt', token: undefined, payload: 'b.json' },
   ],
   [
     'webhook listen: defaults',

@@ -113,12 +113,14 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .command('verify')
     .summary('check the signature of a captured delivery (exit 0 valid, 6 not)')
     .description(
-      'Verify X-SafeWeb-Signature over the raw body bytes with HMAC-SHA256 and a constant-time ' +
-        'comparison, as SafeWeb documents. Give several --secret-file during a rotation; the output says ' +
-        'which one matched.',
+      "Verify a delivery's HMAC-SHA256 over the raw body bytes with a constant-time comparison, in either " +
+        'protocol: the older X-SafeWeb-Signature ("sha256=<hex>", endpoint secret) or v1\'s X-Signature ' +
+        '(bare hex, organisation secret, either case). --headers tells them apart by header name, ' +
+        '--signature by form. Give several --secret-file during a rotation; the output says which one matched.',
     )
     .option('--secret-file <file>', 'file holding the endpoint secret (repeatable; - for stdin)', collect)
-    .option('--signature <value>', "the X-SafeWeb-Signature value, 'sha256=…'")
+    .option('--signature <value>', "the X-SafeWeb-Signature value ('sha256=…') or v1's X-Signature (bare hex)")
+    .option('--token <value>', "v1: the request's X-Token, to print the answer signature the receiver must send")
     .option('--headers <file>', 'the captured request headers ("Name: value" lines, or a JSON object)')
     .option('--payload <file>', 'the raw body (- for stdin)', '-')
     .addHelpText(
@@ -126,23 +128,33 @@ export function registerWebhook(program: Command, ctx: Context): void {
       examples(
         "safeweb webhook verify --secret-file s.secret --signature 'sha256=5d41…' --payload body.json",
         'safeweb webhook verify --secret-file new.secret --secret-file old.secret --headers h.txt < body.json',
+        'safeweb webhook verify --secret-file org.secret --signature 5D41… --token 0f9e… --payload body.json',
       ),
     )
-    .action(async (opts: { secretFile?: string[]; signature?: string; headers?: string; payload: string }) => {
-      exactlyOne(verify, '--signature', '--headers');
-      const { runWebhookVerify } = await import('./verify.js');
-      ctx.done(
-        await runWebhookVerify(
-          {
-            secretFiles: opts.secretFile ?? [],
-            signature: opts.signature,
-            headers: opts.headers,
-            payload: opts.payload,
-          },
-          ctx,
-        ),
-      );
-    });
+    .action(
+      async (opts: {
+        secretFile?: string[];
+        signature?: string;
+        token?: string;
+        headers?: string;
+        payload: string;
+      }) => {
+        exactlyOne(verify, '--signature', '--headers');
+        const { runWebhookVerify } = await import('./verify.js');
+        ctx.done(
+          await runWebhookVerify(
+            {
+              secretFiles: opts.secretFile ?? [],
+              signature: opts.signature,
+              headers: opts.headers,
+              token: opts.token,
+              payload: opts.payload,
+            },
+            ctx,
+          ),
+        );
+      },
+    );
 
   webhook
     .command('listen')
