@@ -32,7 +32,7 @@ for _ in $(seq 50); do [ -s "$work/sandbox.json" ] && break; sleep 0.1; done
 "$safeweb" customer onboard --file "$work/prefix/lib/node_modules/safeweb/examples/acme.json" --json | node -e "
   let t = ''; process.stdin.on('data', (c) => (t += c)).on('end', () => {
     const doc = JSON.parse(t);
-    if (!doc.success || doc.customerReference !== 'ACME-001') { console.error('onboarding failed:', t); process.exit(1); }
+    if (!doc.customerId || doc.customerReference !== 'ACME-001') { console.error('onboarding failed:', t); process.exit(1); }
     console.log('installed safeweb onboarded', doc.customerReference, 'as', doc.customerId);
   });"
 echo "install check: ok"
