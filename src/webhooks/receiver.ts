@@ -8,10 +8,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine, RetryPolicy } from '../api/engine.js';
 import { EVENT_HEADER, SIGNATURE_HEADER, verify } from './signature.js';
+import { signV1Response, V1_SIGNATURE_HEADER, V1_TOKEN_HEADER, verifyV1, type V1Result } from './v1.js';
 
 export interface ReceivedDelivery {
   receivedAt: string;
   path: string;
+  /** Only for v1 deliveries (X-Signature); the older protocol's records are as they were. */
+  protocol?: 'v1';
   event: string | undefined;
   verified: boolean;
   /** 1-based index of the secret that matched. */
@@ -68,7 +71,7 @@ async function forward(
 ): Promise<NonNullable<ReceivedDelivery['forward']>> {
   const started = Date.now();
   const headers: Record<string, string> = { 'content-type': req.headers['content-type'] ?? 'application/json' };
-  for (const name of [EVENT_HEADER, SIGNATURE_HEADER, 'user-agent']) {
+  for (const name of [EVENT_HEADER, SIGNATURE_HEADER, V1_SIGNATURE_HEADER, V1_TOKEN_HEADER, 'user-agent']) {
     const value = req.headers[name];
     if (typeof value === 'string') headers[name] = value;
   }
@@ -90,6 +93,38 @@ async function forward(
   }
 }
 
+const header = (req: http.IncomingMessage, name: string) =>
+  typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined;
+
+interface Checked {
+  v1: boolean;
+  check: V1Result;
+  /** v1: the X-Token to sign the answer with (the header is required to answer). */
+  token: string | undefined;
+}
+
+/** A delivery with X-SafeWeb-Signature is the older protocol's; one with only X-Signature is v1's. */
+function checkDelivery(req: http.IncomingMessage, raw: Buffer, secrets: string[]): Checked {
+  const legacy = header(req, SIGNATURE_HEADER);
+  const v1 = legacy === undefined && header(req, V1_SIGNATURE_HEADER) !== undefined;
+  if (!v1) return { v1, check: verify(raw, legacy, secrets), token: undefined };
+  const token = header(req, V1_TOKEN_HEADER);
+  const check = verifyV1(raw, header(req, V1_SIGNATURE_HEADER), secrets);
+  if (check.valid && !token?.trim())
+    return {
+      v1,
+      token,
+      check: { valid: false, reason: 'missing', detail: 'no X-Token header to sign the answer with' },
+    };
+  return { v1, check, token };
+}
+
+/** What a retry of one event shares: v1's idempotencyToken, else the exact bytes. */
+function dedupeKey(body: unknown, raw: Buffer): string {
+  const token = (body as { idempotencyToken?: unknown } | null)?.idempotencyToken;
+  return typeof token === 'string' && token ? `v1:${token}` : createHash('sha256').update(raw).digest('hex');
+}
+
 /** How far past the body limit an oversized body is still read (and discarded) to answer 413. */
 const DRAIN_FACTOR = 64;
 
@@ -100,8 +135,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   // dropped within seconds of its deadline.
   const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     const path = new URL(req.url ?? '/', 'http://receiver.local').pathname;
-    const reply = (status: number, body: Record<string, unknown>) => {
-      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+    const reply = (status: number, body: Record<string, unknown>, extra: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close', ...extra });
       res.end(JSON.stringify(body));
     };
     if (options.path && path !== options.path) {
@@ -131,10 +166,13 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     req.on('end', () => {
       if (tooBig) return tooLarge();
       const raw = Buffer.concat(chunks);
-      const signature = req.headers[SIGNATURE_HEADER];
-      const check = verify(raw, typeof signature === 'string' ? signature : undefined, options.secrets);
-      const event = typeof req.headers[EVENT_HEADER] === 'string' ? (req.headers[EVENT_HEADER] as string) : undefined;
-      const base = { receivedAt: new Date().toISOString(), path, event };
+      const { v1, check, token } = checkDelivery(req, raw, options.secrets);
+      const base = {
+        receivedAt: new Date().toISOString(),
+        path,
+        ...(v1 ? { protocol: 'v1' as const } : {}),
+        event: header(req, EVENT_HEADER),
+      };
       if (!check.valid) {
         reply(401, { error: `invalid signature: ${check.reason}` });
         options.onDelivery({
@@ -163,13 +201,18 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         });
         return;
       }
-      const key = createHash('sha256').update(raw).digest('hex');
+      const key = dedupeKey(v1 ? body : null, raw);
       const duplicate = seen.has(key);
       seen.add(key);
-      // Answer first: SafeWeb gives a receiver 2 seconds; forwarding must not eat into them.
-      reply(200, { received: true, duplicate });
+      // Answer first: SafeWeb gives a receiver 2 seconds; forwarding must not eat into them. A v1
+      // answer is signed here, with the secret that verified it, whatever the app would say.
+      const signed: Record<string, string> =
+        v1 && token ? { [V1_SIGNATURE_HEADER]: signV1Response(token, options.secrets[check.secretIndex]!) } : {};
+      reply(200, { received: true, duplicate }, signed);
+      const type = (body as { type?: unknown } | null)?.type;
       const delivery: ReceivedDelivery = {
         ...base,
+        ...(v1 && typeof type === 'string' ? { event: type } : {}),
         verified: true,
         secret: check.secretIndex + 1,
         duplicate,

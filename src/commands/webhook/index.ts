@@ -162,13 +162,19 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .description(
       'Receive deliveries on 127.0.0.1: verify each signature, answer 200 (valid) or 401 (invalid) at ' +
         'once, print the event, flag duplicates, and optionally forward verified deliveries, raw body ' +
-        'and SafeWeb headers intact, to your own app. Runs until Ctrl+C.',
+        'and SafeWeb headers intact, to your own app. Runs until Ctrl+C. Both protocols: v1 deliveries ' +
+        '(X-Signature, X-Token) get a signed answer (X-Signature over the X-Token, keyed by the secret ' +
+        'that verified) whatever the app answers, and repeats are spotted by their idempotencyToken.',
     )
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').default(4020).argParser(parsePort))
     .addOption(
       new Option('--path <path>', 'accept deliveries only on this path (default: any)').argParser(parseUrlPath),
     )
-    .option('--secret-file <file>', 'file holding the endpoint secret (repeatable for a rotation)', collect)
+    .option(
+      '--secret-file <file>',
+      'file holding the endpoint or organisation secret (repeatable for a rotation)',
+      collect,
+    )
     .addOption(new Option('--forward-to <url>', 'forward verified deliveries to this URL').argParser(parseHttpUrl))
     .addHelpText(
       'after',

@@ -21,6 +21,7 @@ function describe(d: ReceivedDelivery, c: Colors): string {
     return `${time}  ${c.red('✗ rejected')}  ${d.event ?? '(no event header)'}  ${d.reason} → ${d.status}`;
   const data = (d.body as { data?: Record<string, unknown> } | null)?.data ?? {};
   const summary = [
+    ...v1Summary(d, data),
     data['customer_uuid'] ? `customer ${String(data['customer_uuid'])}` : '',
     Array.isArray(data['new_breach_names']) ? `new breaches: ${(data['new_breach_names'] as string[]).join(', ')}` : '',
     data['breach_name'] ? `breach ${String(data['breach_name'])}` : '',
@@ -28,8 +29,21 @@ function describe(d: ReceivedDelivery, c: Colors): string {
   ]
     .filter(Boolean)
     .join('  ');
-  const event = `${c.bold(d.event ?? '?')}${d.duplicate ? c.yellow(' (duplicate)') : ''}`;
+  const repeat = d.protocol === 'v1' ? ' (repeat: idempotencyToken already seen)' : ' (duplicate)';
+  const event = `${c.bold(d.event ?? '?')}${d.duplicate ? c.yellow(repeat) : ''}`;
   return `${time}  ${c.green('✓')} ${event}  ${summary}${forwarded(d, c)}${d.reason ? `  ${c.yellow(d.reason)}` : ''}`;
+}
+
+/** v1's customer.breach.found: the customer and the breaches' names. */
+function v1Summary(d: ReceivedDelivery, data: Record<string, unknown>): string[] {
+  if (d.protocol !== 'v1') return [];
+  const customer = data['customer'] as { reference?: unknown; name?: unknown } | undefined;
+  const breaches = Array.isArray(data['breaches']) ? (data['breaches'] as Array<{ name?: unknown }>) : [];
+  return [
+    'v1',
+    customer ? `customer ${String(customer.reference ?? customer.name ?? '?')}` : '',
+    breaches.length ? `breaches: ${breaches.map((b) => String(b.name)).join(', ')}` : '',
+  ];
 }
 
 /** How forwarding went: the app's 2xx, or why it failed (a non-2xx, refused, TLS, timeout). */
