@@ -5,7 +5,9 @@
  * loaded on the first delivery; a delivery carries no API credentials, only the SafeWeb headers.
  */
 import type { Accepted, Engine, RetryPolicy } from '../api/engine.js';
+import { randomUUID } from 'node:crypto';
 import { EVENT_HEADER, SIGNATURE_HEADER, sign } from './signature.js';
+import { signV1, V1_SIGNATURE_HEADER, V1_TOKEN_HEADER, verifyV1Response } from './v1.js';
 
 export interface DeliveryPolicy {
   timeoutMs: number;
@@ -33,6 +35,37 @@ export interface DeliveryRequest {
   body: string;
   /** What counts as a delivered answer beyond a 2xx (see api/engine.ts); a refusal is retried. */
   accepted?: Accepted | undefined;
+  /**
+   * v1 (CONTRACT.md "Current event delivery"): X-Signature and a fresh X-Token per attempt, and
+   * an answer counts only when it carries the response signature for that token.
+   */
+  v1?: boolean;
+}
+
+/**
+ * v1 headers and the check of each answer. The engine sends the same header object on every
+ * attempt and judges an answer before it reports the attempt, so the X-Token is replaced when
+ * an attempt ends: each retry goes out with a new one, and each answer is checked against its own.
+ */
+function v1Exchange(req: DeliveryRequest): { headers: Record<string, string>; accepted: Accepted; next(): void } {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'SafeWeb-Webhooks (safeweb-cli)',
+    [V1_SIGNATURE_HEADER]: signV1(req.body, req.secret),
+    [V1_TOKEN_HEADER]: randomUUID(),
+  };
+  const accepted: Accepted = (answer) => {
+    const given = answer.headers[V1_SIGNATURE_HEADER];
+    const check = verifyV1Response(headers[V1_TOKEN_HEADER]!, typeof given === 'string' ? given : undefined, [
+      req.secret,
+    ]);
+    if (!check.valid)
+      return check.reason === 'missing'
+        ? 'answered 2xx without the answer signature (X-Signature)'
+        : `wrong answer signature: ${check.detail}`;
+    return req.accepted ? req.accepted(answer) : true;
+  };
+  return { headers, accepted, next: () => (headers[V1_TOKEN_HEADER] = randomUUID()) };
 }
 
 let engine: Promise<Engine> | undefined;
@@ -72,7 +105,8 @@ export async function deliver(
 ): Promise<Attempt[]> {
   const attempts: Attempt[] = [];
   if (signal?.aborted) return attempts;
-  const headers = {
+  const v1 = req.v1 ? v1Exchange(req) : undefined;
+  const headers = v1?.headers ?? {
     'content-type': 'application/json',
     'user-agent': 'SafeWeb-Webhooks (safeweb-cli)',
     [EVENT_HEADER]: req.event,
@@ -87,9 +121,10 @@ export async function deliver(
         method: 'POST',
         headers,
         body: req.body,
-        accepted: req.accepted,
+        accepted: v1?.accepted ?? req.accepted,
         signal,
         onAttempt: (a) => {
+          v1?.next();
           const attempt: Attempt = {
             attempt: a.attempt,
             at: new Date(a.startedAt).toISOString(),

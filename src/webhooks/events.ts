@@ -5,6 +5,9 @@
 export const EVENTS = ['breach.new', 'breach.resolved', 'breach.unresolved', 'email.added', 'email.removed'] as const;
 export type EventType = (typeof EVENTS)[number];
 
+/** v1's event types (webhooks/v1.ts): only this one is documented; others exist, names unknown. */
+export const V1_EVENTS = ['customer.breach.found'] as const;
+
 export interface Envelope {
   event: EventType;
   data: Record<string, unknown>;

@@ -6,10 +6,13 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { PATHS } from '../api/paths.js';
-import { SAFEWEB_POLICY } from './deliver.js';
+// Type only: deliver.ts loads this module, so a value import back would be a cycle.
+import type { DeliveryPolicy } from './deliver.js';
 
 export const V1_SIGNATURE_HEADER = 'x-signature';
 export const V1_TOKEN_HEADER = 'x-token';
+
+const V1_POLICY: DeliveryPolicy = { timeoutMs: 2000, retries: 3, backoffBaseMs: 500 };
 
 /**
  * Every guessed part of v1, pending confirmation by SafeWeb (reference.md §7.1–7.2). A
@@ -25,7 +28,7 @@ export const V1_GUESSES = {
    */
   responseSignature: { header: V1_SIGNATURE_HEADER, over: 'the X-Token value', encoding: 'hex' },
   /** Timeout and retries are undocumented for v1: seed 002's (2 s, 3 retries, backoff). */
-  policy: SAFEWEB_POLICY,
+  policy: V1_POLICY,
 } as const;
 
 function hmacHex(secret: string, data: Buffer | string): string {
@@ -72,4 +75,20 @@ export function verifyV1(body: Buffer | string, header: string | undefined, secr
 /** Checks a receiver's answer signature for the X-Token sent with that attempt. */
 export function verifyV1Response(xToken: string, header: string | undefined, secrets: string[]): V1Result {
   return match('answer X-Signature', header, secrets, (s) => signV1Response(xToken, s));
+}
+
+/** A v1 event as delivered: the same idempotencyToken on every retry of it. */
+export function v1Envelope(type: string, data: Record<string, unknown>, now: Date): Record<string, unknown> {
+  return { idempotencyToken: crypto.randomUUID(), type, data, timestamp: now.getTime() };
+}
+
+/** A realistic `customer.breach.found` data, shaped as reference.md §7.1 shows it. */
+export function sampleV1Data(): Record<string, unknown> {
+  return {
+    customer: { uuid: crypto.randomUUID(), name: 'Acme Ltd', reference: 'ACME-001' },
+    breaches: [
+      { uuid: crypto.randomUUID(), name: 'LinkedIn-2024', emails: ['user@acme.example'] },
+      { uuid: crypto.randomUUID(), name: 'Adobe-2023', emails: ['user@acme.example', 'admin@acme.example'] },
+    ],
+  };
 }

@@ -273,6 +273,12 @@ describe.each<[string, string[], Verb, unknown]>([
     'trigger',
     { event: 'breach.new', url: 'http://127.0.0.1:4020/', secretFile: 's', data: undefined },
   ],
+  [
+    'webhook trigger customer.breach.found (v1)',
+    ['webhook', 'trigger', 'customer.breach.found', '--url', 'http://127.0.0.1:4020/', '--secret-file', 's'],
+    'trigger',
+    { event: 'customer.breach.found', url: 'http://127.0.0.1:4020/', secretFile: 's', data: undefined },
+  ],
   ['webhook secret create', ['webhook', 'secret', 'create'], 'secretIssue', { cycle: false, secretFile: undefined }],
   [
     'webhook secret cycle --secret-file',

@@ -1,6 +1,6 @@
-import { Argument, Option, type Command } from 'commander';
+import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
-import { EVENTS } from '../../webhooks/events.js';
+import { EVENTS, V1_EVENTS } from '../../webhooks/events.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { CREATED_FIELDS, WEBHOOK_COLUMNS } from './columns.js';
@@ -13,6 +13,13 @@ import {
   parseUrlPath,
   parseWebhookUrl,
 } from '../parse.js';
+
+const TRIGGER_EVENTS: readonly string[] = [...EVENTS, ...V1_EVENTS];
+
+function parseTriggerEvent(value: string): string {
+  if (TRIGGER_EVENTS.includes(value)) return value;
+  throw new InvalidArgumentError(`Allowed choices are ${TRIGGER_EVENTS.join(', ')}.`);
+}
 
 /** Endpoint IDs are whole numbers from 1 (see `safeweb webhook list`). */
 const parseWebhookId = parsePositiveInt(Number.MAX_SAFE_INTEGER);
@@ -196,7 +203,13 @@ export function registerWebhook(program: Command, ctx: Context): void {
 
   webhook
     .command('trigger')
-    .addArgument(new Argument('<event>', 'the event to send').choices(EVENTS))
+    .addArgument(
+      // Completion and help list the older protocol's five; the v1 event is accepted too and
+      // named in the description.
+      new Argument('<event>', 'the event to send; customer.breach.found is sent in the v1 protocol')
+        .choices(EVENTS)
+        .argParser(parseTriggerEvent),
+    )
     .summary("send a signed sample event to a receiver, with SafeWeb's retries")
     .addOption(new Option('--url <url>', 'the receiver to test').makeOptionMandatory().argParser(parseHttpUrl))
     .option('--secret-file <file>', 'file holding the secret to sign with')
@@ -206,6 +219,7 @@ export function registerWebhook(program: Command, ctx: Context): void {
       examples(
         'safeweb webhook trigger breach.new --url http://127.0.0.1:4020/ --secret-file s.secret',
         'safeweb webhook trigger email.added --url https://staging.example.com/hook --secret-file s.secret --data emails.json',
+        'safeweb webhook trigger customer.breach.found --url http://127.0.0.1:4020/ --secret-file org.secret',
       ),
     )
     .action(async (event: string, opts: { url: string; secretFile?: string; data?: string }) => {

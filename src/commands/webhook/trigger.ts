@@ -5,8 +5,9 @@ import { ExitCode } from '../../exit-codes.js';
 import { readInput } from '../../io/read-input.js';
 import { info, success, type Outcome } from '../../outcome.js';
 import { deliver, SAFEWEB_POLICY, type Attempt } from '../../webhooks/deliver.js';
-import { envelope, sampleData, type EventType } from '../../webhooks/events.js';
+import { envelope, sampleData, V1_EVENTS, type EventType } from '../../webhooks/events.js';
 import { readSecrets } from '../../webhooks/options.js';
+import { sampleV1Data, V1_GUESSES, v1Envelope } from '../../webhooks/v1.js';
 import { isHttpUrl } from '../parse.js';
 
 export interface WebhookTriggerOptions {
@@ -27,7 +28,8 @@ export interface TriggerResult {
 
 /** One stderr line per attempt as it ends, with the wait before the next. */
 function describeAttempt(a: Attempt): string {
-  const what = a.status !== undefined ? `${a.status}` : `failed: ${a.error}`;
+  const what =
+    a.status !== undefined ? `${a.status}${a.error ? ` but not accepted: ${a.error}` : ''}` : `failed: ${a.error}`;
   const next =
     !a.ok && a.attempt <= SAFEWEB_POLICY.retries
       ? `; retrying in ${(SAFEWEB_POLICY.backoffBaseMs * 2 ** (a.attempt - 1)) / 1000} s`
@@ -43,16 +45,19 @@ export async function runWebhookTrigger(opts: WebhookTriggerOptions, ctx: Contex
     ctx.out.warn(t),
   );
   const now = ctx.now();
-  let data = sampleData(opts.event as EventType, now);
+  const v1 = (V1_EVENTS as readonly string[]).includes(opts.event);
+  let data = v1 ? sampleV1Data() : sampleData(opts.event as EventType, now);
   if (opts.data) {
     const overrides = await parseJsonText(await readInput(opts.data, ctx.streams.stdin), opts.data);
     if (!overrides || typeof overrides !== 'object' || Array.isArray(overrides))
       throw new UsageError(`${opts.data} must hold a JSON object of data fields`);
     data = { ...data, ...(overrides as Record<string, unknown>) };
   }
-  const body = JSON.stringify(envelope(opts.event as EventType, data, now));
-  const attempts = await deliver({ url: url.href, secret: secret!, event: opts.event, body }, SAFEWEB_POLICY, (a) =>
-    ctx.sink.note(info(describeAttempt(a))),
+  const body = JSON.stringify(v1 ? v1Envelope(opts.event, data, now) : envelope(opts.event as EventType, data, now));
+  const attempts = await deliver(
+    { url: url.href, secret: secret!, event: opts.event, body, v1 },
+    v1 ? V1_GUESSES.policy : SAFEWEB_POLICY,
+    (a) => ctx.sink.note(info(describeAttempt(a))),
   );
   const delivered = attempts.at(-1)?.ok === true;
   const result: TriggerResult = { event: opts.event, url: url.href, delivered, attempts, body: JSON.parse(body) };
@@ -65,7 +70,11 @@ export async function runWebhookTrigger(opts: WebhookTriggerOptions, ctx: Contex
     notes: [
       info(
         `${c.red('error:')} ${url.href} did not accept the ${opts.event} delivery after ${attempts.length} attempts ` +
-          c.dim('— A receiver must answer 2xx within 2 seconds.'),
+          c.dim(
+            v1
+              ? '— A v1 receiver must answer 2xx within 2 seconds with X-Signature: hex HMAC-SHA256 of the X-Token.'
+              : '— A receiver must answer 2xx within 2 seconds.',
+          ),
       ),
     ],
     failures: [ExitCode.Unavailable],
