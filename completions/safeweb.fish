@@ -156,7 +156,7 @@ complete -c safeweb -n '__safeweb_path_is \'webhook\'' -a 'verify' -d 'check the
 complete -c safeweb -n '__safeweb_path_is \'webhook\'' -a 'listen' -d 'a local receiver that verifies and prints every delivery'
 complete -c safeweb -n '__safeweb_path_is \'webhook\'' -a 'trigger' -d 'send a signed sample event to a receiver, with SafeWeb\'s retries'
 complete -c safeweb -n '__safeweb_path_is \'webhook create\'' -l url -r -d 'HTTPS URL of your receiver (http:// only for 127.0.0.1/localhost)'
-complete -c safeweb -n '__safeweb_path_is \'webhook create\'' -l event -r -d 'event to send (repeatable): breach.new, breach.resolved, breach.unresolved, email.added, email.removed, or all'
+complete -c safeweb -n '__safeweb_path_is \'webhook create\'' -l event -r -d 'event to send (repeatable): breach.new, breach.resolved, breach.unresolved, email.added, email.removed, or all; or v1\'s customer.breach.found'
 complete -c safeweb -n '__safeweb_path_is \'webhook create\'' -l inactive -d 'create it switched off'
 complete -c safeweb -n '__safeweb_path_is \'webhook create\'' -l secret-file -r -d 'write the secret to this new file (mode 0600) instead of printing it'
 complete -c safeweb -n '__safeweb_path_is \'webhook update\'' -l url -r -d 'new receiver URL'

@@ -3,10 +3,17 @@
  * subscribed to it, signed and retried with SafeWeb's policy (webhooks/deliver.ts, through the
  * tool's one HTTP engine), each attempt logged on the console and in the state (`safeweb
  * sandbox deliveries`). Tests give a faster policy (startSandbox's `webhookPolicy`).
+ *
+ * v1 beside it: each `breach.new` is also a `customer.breach.found` for the endpoints that
+ * subscribe to that, signed with the organisation's active secret at the time (none is sent
+ * while there is none), and counted only when the answer is signed (webhooks/v1.ts).
  */
 import { deliver, SAFEWEB_POLICY, type Attempt, type DeliveryPolicy } from '../webhooks/deliver.js';
-import { envelope, type EventType } from '../webhooks/events.js';
+import { envelope, V1_EVENTS, type EventType } from '../webhooks/events.js';
+import { v1Envelope } from '../webhooks/v1.js';
 import type { DeliveryRecord, SandboxState } from './state.js';
+
+const V1_EVENT = V1_EVENTS[0];
 
 export interface Dispatcher {
   dispatch(partnerId: string, events: Array<{ event: string; data: Record<string, unknown> }>, now: Date): void;
@@ -31,9 +38,9 @@ export function createDispatcher(
   const inFlight = new Set<Promise<void>>();
   const abort = new AbortController();
 
-  const run = async (record: DeliveryRecord, secret: string, body: string) => {
+  const run = async (record: DeliveryRecord, secret: string, body: string, v1 = false) => {
     const attempts = await deliver(
-      { url: record.url, secret, event: record.event, body },
+      { url: record.url, secret, event: record.event, body, v1 },
       policy,
       (a) => {
         record.attempts.push(a);
@@ -47,28 +54,55 @@ export function createDispatcher(
     options.persist();
   };
 
+  const subscribed = (partnerId: string, event: string) =>
+    (state.webhooks ?? []).filter((w) => w.partnerId === partnerId && w.active && w.events.includes(event));
+
+  const start = (partnerId: string, hook: { id: number; url: string }, event: string, now: Date) => {
+    const deliveries = (state.deliveries ??= []);
+    const record: DeliveryRecord = {
+      id: Math.max(0, ...deliveries.map((d) => d.id)) + 1,
+      webhookId: hook.id,
+      partnerId,
+      event,
+      url: hook.url,
+      status: 'pending',
+      attempts: [],
+      created_at: now.toISOString(),
+    };
+    deliveries.push(record);
+    return record;
+  };
+  const track = (job: Promise<void>) => {
+    const tracked = job.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+
+  /** The v1 twin of a `breach.new`: one event (one idempotencyToken) to every subscriber. */
+  const dispatchV1 = (partnerId: string, data: Record<string, unknown>, now: Date) => {
+    const hooks = subscribed(partnerId, V1_EVENT);
+    if (hooks.length === 0) return;
+    const secret = (state.signingSecrets ?? []).find((s) => s.partnerId === partnerId && s.status === 'active');
+    if (!secret) {
+      options.log?.(
+        `webhook ${V1_EVENT} not sent to ${hooks.length} endpoint(s): the organisation has no active signing ` +
+          'secret (safeweb webhook secret create)',
+      );
+      return;
+    }
+    const v1Data = breachFound(state, data);
+    if (!v1Data) return;
+    const body = JSON.stringify(v1Envelope(V1_EVENT, v1Data, now));
+    for (const hook of hooks) track(run(start(partnerId, hook, V1_EVENT, now), secret.token, body, true));
+  };
+
   return {
     dispatch(partnerId, events, now) {
       for (const { event, data } of events) {
-        for (const hook of (state.webhooks ?? []).filter(
-          (w) => w.partnerId === partnerId && w.active && w.events.includes(event),
-        )) {
-          const deliveries = (state.deliveries ??= []);
-          const record: DeliveryRecord = {
-            id: Math.max(0, ...deliveries.map((d) => d.id)) + 1,
-            webhookId: hook.id,
-            partnerId,
-            event,
-            url: hook.url,
-            status: 'pending',
-            attempts: [],
-            created_at: now.toISOString(),
-          };
-          deliveries.push(record);
+        for (const hook of subscribed(partnerId, event)) {
           const body = JSON.stringify(envelope(event as EventType, data, now));
-          const job = run(record, hook.secret, body).finally(() => inFlight.delete(job));
-          inFlight.add(job);
+          track(run(start(partnerId, hook, event, now), hook.secret, body));
         }
+        if (event === 'breach.new') dispatchV1(partnerId, data, now);
       }
     },
     async idle() {
@@ -78,5 +112,19 @@ export function createDispatcher(
       abort.abort();
       await this.idle();
     },
+  };
+}
+
+/** `customer.breach.found` data from a `breach.new`: the customer and the new breach records. */
+function breachFound(state: SandboxState, data: Record<string, unknown>): Record<string, unknown> | undefined {
+  const customer = state.customers.find((c) => c.id === data['customer_uuid']);
+  if (!customer) return undefined;
+  const names = new Set(Array.isArray(data['new_breach_names']) ? (data['new_breach_names'] as string[]) : []);
+  const breaches = state.breaches
+    .filter((b) => b.customerId === customer.id && names.has(b.breachName))
+    .map((b) => ({ uuid: b.id, name: b.breachName, emails: [...b.emails] }));
+  return {
+    customer: { uuid: customer.id, name: customer.companyName, reference: customer.customerReference },
+    breaches,
   };
 }

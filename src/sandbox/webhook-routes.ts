@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PATHS } from '../api/paths.js';
-import { EVENTS } from '../webhooks/events.js';
+import { EVENTS, V1_EVENTS } from '../webhooks/events.js';
 import { V1_GUESSES } from '../webhooks/v1.js';
 import { fail, isResult, ok, route, type RouteContext, type RouteResult } from './routes.js';
 import type { SigningSecretRecord, WebhookRecord } from './state.js';
@@ -29,8 +29,9 @@ function urlProblem(value: unknown): string | undefined {
 
 function eventsProblem(value: unknown): string | undefined {
   if (!Array.isArray(value) || value.length === 0) return 'events must be a non-empty array';
-  const unknown = value.find((e) => !(EVENTS as readonly unknown[]).includes(e));
-  return unknown === undefined ? undefined : `unknown event ${JSON.stringify(unknown)}; use ${EVENTS.join(', ')}`;
+  const known: readonly unknown[] = [...EVENTS, ...V1_EVENTS];
+  const unknown = value.find((e) => !known.includes(e));
+  return unknown === undefined ? undefined : `unknown event ${JSON.stringify(unknown)}; use ${known.join(', ')}`;
 }
 
 /** What list and update show: everything but the secret. */

@@ -1,7 +1,7 @@
 /** Checks shared by the webhook commands: event lists and secrets (URLs and IDs: commands/parse.ts). */
 import { UsageError } from '../errors.js';
 import { readSecret } from '../io/read-secret.js';
-import { EVENTS, isEvent } from './events.js';
+import { EVENTS, isEvent, V1_EVENTS } from './events.js';
 
 /** `--event all` expands to the five; unknown names are refused. */
 export function checkEvents(values: string[]): string[] {
@@ -12,9 +12,10 @@ export function checkEvents(values: string[]): string[] {
     .flatMap((x) => x.split(','))
     .map((x) => x.trim())
     .filter(Boolean)) {
+    // `all` stays the older protocol's five; v1's event is asked for by name.
     if (v === 'all') EVENTS.forEach((e) => out.add(e));
-    else if (isEvent(v)) out.add(v);
-    else throw new UsageError(`unknown event "${v}"`, `Use all, or some of: ${EVENTS.join(', ')}.`);
+    else if (isEvent(v) || (V1_EVENTS as readonly string[]).includes(v)) out.add(v);
+    else throw new UsageError(`unknown event "${v}"`, `Use all, or some of: ${[...EVENTS, ...V1_EVENTS].join(', ')}.`);
   }
   return [...out];
 }

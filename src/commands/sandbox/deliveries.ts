@@ -28,7 +28,10 @@ export async function runSandboxDeliveries(_opts: SandboxDeliveriesOptions, ctx:
         d.event,
         d.url,
         d.status,
-        d.attempts.map((a) => (a.status !== undefined ? String(a.status) : 'timeout/error')).join(', '),
+        // A 2xx that was not accepted (v1: no valid answer signature) says so.
+        d.attempts
+          .map((a) => (a.status === undefined ? 'timeout/error' : `${a.status}${a.error ? ' (not accepted)' : ''}`))
+          .join(', '),
         d.created_at,
       ]),
       'No deliveries yet: create an endpoint with `safeweb webhook create`, then onboard a customer or resolve a breach.',

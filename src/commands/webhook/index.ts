@@ -47,7 +47,11 @@ export function registerWebhook(program: Command, ctx: Context): void {
         .makeOptionMandatory()
         .argParser(parseWebhookUrl),
     )
-    .option('--event <event>', `event to send (repeatable): ${EVENTS.join(', ')}, or all`, collect)
+    .option(
+      '--event <event>',
+      `event to send (repeatable): ${EVENTS.join(', ')}, or all; or v1's ${V1_EVENTS.join(', ')}`,
+      collect,
+    )
     .option('--inactive', 'create it switched off')
     .option('--secret-file <file>', 'write the secret to this new file (mode 0600) instead of printing it')
     .addHelpText('after', fieldsHelp(CREATED_FIELDS, '  (secret only without --secret-file)'))
