@@ -2,7 +2,10 @@
  * The API key never appears in any output of any command, --debug included, except where
  * showing it is the command's purpose (`sandbox start`, `profile show --reveal-key`).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +170,54 @@ describe('the API key stays secret', () => {
         expect(cycled.stdout + cycled.stderr).not.toContain(secret);
       expect(cycled.stdout + cycled.stderr).not.toContain(second);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('v1 trigger and verify never print the organisation token, with --debug', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-v1-trigger-'));
+    const token = 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e';
+    const file = path.join(dir, 'org.secret');
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    const hmac = (data: string) => createHmac('sha256', token).update(data).digest('hex');
+    let body = '';
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        body = Buffer.concat(chunks).toString('utf8');
+        res.writeHead(200, { 'x-signature': hmac(String(req.headers['x-token'])) }).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const trigger = await runBinary(
+        ['--debug', 'webhook', 'trigger', 'customer.breach.found', '--url', url, '--secret-file', file, '--json'],
+        { env: fx.env },
+      );
+      expect(trigger.code).toBe(0);
+      expect(trigger.stdout + trigger.stderr).not.toContain(token);
+      writeFileSync(path.join(dir, 'body.json'), body);
+      const verify = await runBinary(
+        [
+          '--debug',
+          'webhook',
+          'verify',
+          '--secret-file',
+          file,
+          '--signature',
+          hmac(body),
+          '--payload',
+          path.join(dir, 'body.json'),
+        ],
+        { env: fx.env },
+      );
+      expect(verify.code).toBe(0);
+      expect(verify.stdout + verify.stderr).not.toContain(token);
+      expect(readdirSync(dir).sort()).toEqual(['body.json', 'org.secret']);
+    } finally {
+      server.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
