@@ -118,7 +118,7 @@ _safeweb_arguments() {
     "customer breaches") _safeweb_customers "" "$@" ;;
     "customer threat-score") _safeweb_customers "" "$@" ;;
     "customer magic-link") _safeweb_customers "" "$@" ;;
-    "webhook trigger") echo "breach.new breach.resolved breach.unresolved email.added email.removed" ;;
+    "webhook trigger") echo "breach.new breach.resolved breach.unresolved email.added email.removed customer.breach.found" ;;
     "api") echo "GET POST PUT PATCH DELETE HEAD OPTIONS" ;;
     "profile use") _safeweb_profiles ;;
     "profile show") _safeweb_profiles ;;

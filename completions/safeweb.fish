@@ -182,7 +182,7 @@ complete -c safeweb -n '__safeweb_path_is \'webhook listen\'' -l forward-to -r -
 complete -c safeweb -n '__safeweb_path_is \'webhook trigger\'' -l url -r -d 'the receiver to test'
 complete -c safeweb -n '__safeweb_path_is \'webhook trigger\'' -l secret-file -r -d 'file holding the secret to sign with'
 complete -c safeweb -n '__safeweb_path_is \'webhook trigger\'' -l data -r -d 'JSON object whose fields replace those of the sample data'
-complete -c safeweb -n '__safeweb_path_is \'webhook trigger\'' -a 'breach.new breach.resolved breach.unresolved email.added email.removed'
+complete -c safeweb -n '__safeweb_path_is \'webhook trigger\'' -a 'breach.new breach.resolved breach.unresolved email.added email.removed customer.breach.found'
 complete -c safeweb -n '__safeweb_path_is \'partner\'' -a 'analytics' -d 'customer, asset and breach counts across your customers'
 complete -c safeweb -n '__safeweb_path_is \'partner\'' -a 'plans' -d 'the plans available to you (id, name, type, status)'
 complete -c safeweb -n '__safeweb_path_is \'partner plans\'' -l all -d 'include plans that are not active'

@@ -131,7 +131,7 @@ const cases: Array<[string[], string[]]> = [
   ],
   [
     ['safeweb', 'webhook', 'trigger', ''],
-    ['breach.new', 'breach.resolved', 'breach.unresolved', 'email.added', 'email.removed'],
+    ['breach.new', 'breach.resolved', 'breach.unresolved', 'email.added', 'email.removed', 'customer.breach.found'],
   ],
   [
     ['safeweb', 'api', ''],
