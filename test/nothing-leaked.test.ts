@@ -68,16 +68,20 @@ it('--debug traces the exchange of an expected failure (401) without a JavaScrip
   expect(r.stderr).not.toMatch(/AuthError/);
 });
 
+/** A bulk file in `dir` with one valid row for `name` / `reference`. */
+function oneRowCsv(dir: string, name: string, reference: string): string {
+  const file = path.join(dir, 'c.csv');
+  const host = `${reference.toLowerCase()}.example`;
+  writeFileSync(
+    file,
+    'companyName,customerReference,assetsDomains,alertRecipients,price,currencyCode,billedFromDate\n' +
+      `${name},${reference},${host},a@${host},1,USD,now+1d\n`,
+  );
+  return file;
+}
+
 describe('--results never writes where it was not asked to', () => {
-  const csv = (dir: string) => {
-    const file = path.join(dir, 'c.csv');
-    writeFileSync(
-      file,
-      'companyName,customerReference,assetsDomains,alertRecipients,price,currencyCode,billedFromDate\n' +
-        'Res One,RES-1,res1.example,a@res1.example,1,USD,now+1d\n',
-    );
-    return file;
-  };
+  const csv = (dir: string) => oneRowCsv(dir, 'Res One', 'RES-1');
 
   it('refuses a link (live or dangling) and an existing file, naming --resume and --force; sends nothing', async () => {
     stub = await stubServer([]);
@@ -116,12 +120,7 @@ describe('an answer that lacks what the contract promises', () => {
     });
     expect(one.code).toBe(5);
     expect(one.stderr).toMatch(/answered success without a customer ID; nothing was recorded/);
-    const file = path.join(dir, 'c.csv');
-    writeFileSync(
-      file,
-      'companyName,customerReference,assetsDomains,alertRecipients,price,currencyCode,billedFromDate\n' +
-        'Idless,IDL-1,idl.example,a@idl.example,1,USD,now+1d\n',
-    );
+    const file = oneRowCsv(dir, 'Idless', 'IDL-1');
     const results = path.join(dir, 'r.ndjson');
     const bulk = await runBinary(['customer', 'onboard', '--file', file, '--results', results], { env });
     expect(bulk.code).toBe(5);
@@ -208,12 +207,7 @@ describe('a certificate this machine does not trust', () => {
       expect(read.code).toBe(5);
       expect(read.stderr).toMatch(/was not trusted \(self-signed certificate\); NODE_EXTRA_CA_CERTS can add its CA/);
       expect(connections).toBe(1);
-      const file = path.join(dir, 'c.csv');
-      writeFileSync(
-        file,
-        'companyName,customerReference,assetsDomains,alertRecipients,price,currencyCode,billedFromDate\n' +
-          'Tls,TLS-1,tls.example,a@tls.example,1,USD,now+1d\n',
-      );
+      const file = oneRowCsv(dir, 'Tls', 'TLS-1');
       const results = path.join(dir, 'r.ndjson');
       const bulk = await runBinary(['customer', 'onboard', '--file', file, '--results', results], { env });
       expect(bulk.code).toBe(5);
