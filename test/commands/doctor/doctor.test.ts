@@ -15,23 +15,19 @@ afterEach(async () => {
 type Line = { check: string; ok: boolean; detail: string };
 const checks = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as Line[]).map((l) => [l.check, l]));
 
+/** A fresh config dir holding one profile "sb" for the sandbox, and the environment that uses it. */
+async function storedProfile() {
+  const dir = path.join(tempDir().dir, 'cfg');
+  const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
+  const sb = fx().sandbox;
+  const argv = ['profile', 'add', 'sb', '--base-url', sb.url, '--partner-id', sb.partnerId, '--api-key-stdin'];
+  await runInProcess(argv, { env, stdin: sb.apiKey });
+  return { dir, env };
+}
+
 describe('safeweb doctor', () => {
   it('passes every check against a healthy sandbox with a stored profile', async () => {
-    const dir = path.join(tempDir().dir, 'cfg');
-    const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
-    await runInProcess(
-      [
-        'profile',
-        'add',
-        'sb',
-        '--base-url',
-        fx().sandbox.url,
-        '--partner-id',
-        fx().sandbox.partnerId,
-        '--api-key-stdin',
-      ],
-      { env, stdin: fx().sandbox.apiKey },
-    );
+    const { env } = await storedProfile();
     const r = await runInProcess(['doctor', '--json'], { env });
     expect(r.code).toBe(0);
     const c = checks(r.stdout);
@@ -56,21 +52,7 @@ describe('safeweb doctor', () => {
   });
 
   it('fails on loose config permissions (exit 2) and names the fix', async () => {
-    const dir = path.join(tempDir().dir, 'cfg');
-    const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
-    await runInProcess(
-      [
-        'profile',
-        'add',
-        'sb',
-        '--base-url',
-        fx().sandbox.url,
-        '--partner-id',
-        fx().sandbox.partnerId,
-        '--api-key-stdin',
-      ],
-      { env, stdin: fx().sandbox.apiKey },
-    );
+    const { dir, env } = await storedProfile();
     chmodSync(path.join(dir, 'config.json'), 0o644);
     const r = await runInProcess(['doctor'], { env });
     expect(r.code).toBe(2);
