@@ -71,7 +71,7 @@ export function byExposure(a: PortfolioCustomer, b: PortfolioCustomer): number {
   return (
     (b.threatScore ?? 0) - (a.threatScore ?? 0) ||
     (b.unresolvedBreaches ?? 0) - (a.unresolvedBreaches ?? 0) ||
-    a.reference.localeCompare(b.reference)
+    a.reference.localeCompare(b.reference, 'en', { numeric: true })
   );
 }
 

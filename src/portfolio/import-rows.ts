@@ -113,17 +113,23 @@ export async function checkImportFile(
   const rows: ImportRow[] = [];
   const byReference = new Map<string, number>();
   const byId = new Map<string, number>();
+  const given = (raw: Raw, key: string) => {
+    const value = raw.fields[key];
+    return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+  };
   for (const raw of raws) {
     const row = checkRow(raw, problems);
+    // Repeats are found even on rows with other problems.
+    const at = where(raw.row);
+    const reference = given(raw, 'customerReference');
+    const id = given(raw, 'customerId')?.toLowerCase();
+    const sameRef = reference === undefined ? undefined : byReference.get(reference);
+    if (sameRef !== undefined) problems.push(`${at}: customerReference ${reference} is also on ${where(sameRef)}`);
+    const sameId = id === undefined ? undefined : byId.get(id);
+    if (sameId !== undefined) problems.push(`${at}: customerId ${id} is also on ${where(sameId)}`);
+    if (reference !== undefined && sameRef === undefined) byReference.set(reference, raw.row);
+    if (id !== undefined && sameId === undefined) byId.set(id, raw.row);
     if (!row) continue;
-    const at = where(row.row);
-    const sameRef = byReference.get(row.customerReference);
-    if (sameRef !== undefined)
-      problems.push(`${at}: customerReference ${row.customerReference} is also on ${where(sameRef)}`);
-    const sameId = byId.get(row.customerId);
-    if (sameId !== undefined) problems.push(`${at}: customerId ${row.customerId} is also on ${where(sameId)}`);
-    byReference.set(row.customerReference, row.row);
-    byId.set(row.customerId, row.row);
     const entry = recorded.find((e) => e.reference === row.customerReference);
     const owner = recorded.find((e) => e.id?.toLowerCase() === row.customerId);
     if (entry?.id && entry.id.toLowerCase() !== row.customerId)
