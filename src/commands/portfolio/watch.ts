@@ -6,7 +6,7 @@
  */
 import type { Context } from '../../context.js';
 import { replaceFile } from '../../io/safe-write.js';
-import { hint, info, warn, type Note, type Outcome } from '../../outcome.js';
+import { detail, hint, info, warn, type Note, type Outcome } from '../../outcome.js';
 import type { Colors } from '../../output/color.js';
 import { readBook, selectBook } from '../../portfolio/book.js';
 import { compare, readWatchState, type WatchEvent } from '../../portfolio/watch-state.js';
@@ -82,13 +82,13 @@ export async function runPortfolioWatch(opts: PortfolioWatchOptions, ctx: Contex
     notes.push(
       info(`First run: ${changes.length} unresolved breaches reported as new; state saved to ${opts.state}.${failed}`),
     );
-  else
-    notes.push(
-      info(
-        `${changes.length ? `${changes.length} change${changes.length === 1 ? '' : 's'}` : 'No changes'} since ` +
-          `${previous.savedAt} across ${diff.read} customers.${failed}`,
-      ),
-    );
+  else {
+    // Quiet when nothing changed and nothing failed, so cron mails only news (--verbose says it).
+    const said = `${changes.length ? `${changes.length} change${changes.length === 1 ? '' : 's'}` : 'No changes'} since ${
+      previous.savedAt
+    } across ${diff.read} customers.${failed}`;
+    notes.push(changes.length || errors.length ? info(said) : detail(said));
+  }
   return {
     data: undefined,
     notes,

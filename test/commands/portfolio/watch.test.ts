@@ -62,7 +62,10 @@ describe('portfolio watch', () => {
     const again = await watch(state, '--exit-status');
     expect(again.code).toBe(0);
     expect(again.stdout).toBe('');
-    expect(again.stderr).toContain('No changes since');
+    // Nothing at all, so cron mails nothing; --verbose says why.
+    expect(again.stderr).toBe('');
+    const verbose = await watch(state, '--verbose');
+    expect(verbose.stderr).toContain('No changes since');
   });
 
   it('--baseline records silently; then a resolve, an asset change, an offboard and a return show up once', async () => {
