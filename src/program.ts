@@ -14,6 +14,7 @@ import { registerDoctor } from './commands/doctor/index.js';
 import { registerHealth } from './commands/health/index.js';
 import { registerLogin } from './commands/login/index.js';
 import { registerPartner } from './commands/partner/index.js';
+import { registerPortfolio } from './commands/portfolio/index.js';
 import { registerProfile } from './commands/profile/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
 import { registerSchema } from './commands/schema/index.js';
@@ -93,6 +94,7 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
   registerBreach(program, ctx);
   registerWebhook(program, ctx);
   registerPartner(program, ctx);
+  registerPortfolio(program, ctx);
   registerApi(program, ctx);
   registerLogin(program, ctx);
   registerDoctor(program, ctx);
