@@ -84,6 +84,7 @@ const cases: Array<[string[], string[]]> = [
       'webhook',
       'partner',
       'api',
+      'audit',
       'login',
       'doctor',
       'profile',
