@@ -47,15 +47,17 @@ describe('keys in the OS keychain', () => {
         child.on('error', reject);
         child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`exit ${code}: ${stderr}`))));
       });
-      const s = JSON.parse(out) as Record<string, { code: number; stdout: string; stderr: string }> &
-        Record<string, unknown>;
+      type Run = { code: number; stdout: string; stderr: string };
+      const steps = JSON.parse(out) as Record<string, unknown>;
+      const s = steps as Record<string, Run>;
+      const text = (name: string) => steps[name] as string;
       const key = sandbox.apiKey;
 
       expect(s['add']!.code, s['add']!.stderr).toBe(0);
       // Only a reference in the file; the key itself in the keychain, once.
-      expect(s['configAfterAdd']).not.toContain(key);
-      expect(JSON.parse(s['configAfterAdd'] as string).profiles.kr.keyring).toMatchObject({ service: 'safeweb-cli' });
-      expect(s['keychainAfterAdd']).toEqual([{ account: expect.stringMatching(/^kr\//), isKey: true }]);
+      expect(text('configAfterAdd')).not.toContain(key);
+      expect(JSON.parse(text('configAfterAdd')).profiles.kr.keyring).toMatchObject({ service: 'safeweb-cli' });
+      expect(steps['keychainAfterAdd']).toEqual([{ account: expect.stringMatching(/^kr\//), isKey: true }]);
       // Used for a real request.
       expect(s['use']!.code, s['use']!.stderr).toBe(0);
       // show, whoami and doctor say where the key lives, and never print it.
@@ -78,15 +80,15 @@ describe('keys in the OS keychain', () => {
         expect(s[step]!.stdout + s[step]!.stderr).not.toContain(key);
       // Moved to the file and back: the old copy gone each time.
       expect(s['toFile']!.code, s['toFile']!.stderr).toBe(0);
-      expect(JSON.parse(s['configInFile'] as string).profiles.kr).toMatchObject({ apiKey: key });
-      expect(s['keychainInFile']).toEqual([]);
+      expect(JSON.parse(text('configInFile')).profiles.kr).toMatchObject({ apiKey: key });
+      expect(steps['keychainInFile']).toEqual([]);
       expect(s['toKeyring']!.code, s['toKeyring']!.stderr).toBe(0);
-      expect(s['configBack']).not.toContain(key);
-      expect(s['keychainBack']).toEqual([{ account: expect.stringMatching(/^kr\//), isKey: true }]);
+      expect(text('configBack')).not.toContain(key);
+      expect(steps['keychainBack']).toEqual([{ account: expect.stringMatching(/^kr\//), isKey: true }]);
       // Removed: nothing left in the keychain.
       expect(s['remove']!.code, s['remove']!.stderr).toBe(0);
       expect(s['remove']!.stderr).toMatch(/and its API key from the keychain/);
-      expect(s['keychainAfterRemove']).toEqual([]);
+      expect(steps['keychainAfterRemove']).toEqual([]);
       rmSync(home, { recursive: true, force: true });
     },
     60_000,
