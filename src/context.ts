@@ -278,10 +278,12 @@ export class Context {
       import('./safety/read-only.js'),
       import('./safety/where.js'),
     ]);
-    const profile = resolved.profile?.value;
+    // The profile's rules apply to its own account; other credentials (login's check) have none.
+    const ours = resolved.partnerId?.value === creds.partnerId;
+    const profile = ours ? resolved.profile?.value : undefined;
     const readOnly = readOnlyFromEnv(this.env)
       ? { variable: 'SAFEWEB_READ_ONLY' }
-      : resolved.readOnly
+      : ours && resolved.readOnly
         ? { profile }
         : undefined;
     const target = { partnerId: creds.partnerId, profile, production: isProduction(creds.baseUrl) };
@@ -381,8 +383,19 @@ export class Context {
       wire,
       trace: this.globals.debug ? (line) => this.debug(line) : undefined,
       onRateLimited: extra.onRateLimited,
-      guard: extra.guard,
+      // Explicit credentials (login's check) still get the guard: writes are never unaudited.
+      guard: extra.guard ?? (creds.partnerId ? await this.#guard(await this.#settledOrNone(), creds) : undefined),
     });
+  }
+
+  /** The resolved settings when they resolve (a profile being created does not yet). */
+  async #settledOrNone(): Promise<Resolved> {
+    try {
+      return await this.resolved();
+    } catch {
+      const { resolveSettings } = await import('./config/resolve.js');
+      return resolveSettings({}, {}, { profiles: {} });
+    }
   }
 
   /** A client for bulk runs: the same engine, and a hook that hears every 429 as it arrives. */
