@@ -128,8 +128,19 @@ export class Context {
     }
   }
 
-  /** The command line as typed (main sets it): the audit log keeps it, secrets removed. */
-  argv: readonly string[] = [];
+  /**
+   * The command line as typed (main sets it): the audit log keeps it, secrets removed. A
+   * --mask-pii in it masks even what is said before the flags are parsed (a usage error).
+   */
+  get argv(): readonly string[] {
+    return this.#argv;
+  }
+  set argv(value: readonly string[]) {
+    this.#argv = value;
+    const end = value.indexOf('--');
+    if ((end === -1 ? value : value.slice(0, end)).includes('--mask-pii')) this.#maskPii = true;
+  }
+  #argv: readonly string[] = [];
   /**
    * Who asks for the changes this run makes: the CLI, or (set by the MCP server per tool call)
    * an MCP tool. Read when each write is logged, so it may change between calls.
