@@ -332,7 +332,8 @@ export class Context {
         origin: this.auditOrigin,
         argv: this.argv,
         secrets: [creds.apiKey, ...this.secretsInUse],
-        now: this.now(),
+        // When the request was sent: its answer came durationMs later.
+        now: new Date(this.now().getTime() - record.durationMs),
       };
       await appendAudit(this.configDir, auditEntry(run, record, ref));
     } catch (error) {
