@@ -8,6 +8,7 @@ import { exitCodeHelp } from './exit-codes.js';
 import { parseDuration, parseNonNegativeInt } from './commands/parse.js';
 import { registerApi } from './commands/api/index.js';
 import { registerApply } from './commands/apply/index.js';
+import { registerAudit } from './commands/audit/index.js';
 import { registerBreach } from './commands/breach/index.js';
 import { registerCompletion } from './commands/completion/index.js';
 import { registerCustomer } from './commands/customer/index.js';
@@ -70,13 +71,15 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
         .argParser(parseNonNegativeInt(10)),
     )
     .option('--debug', 'trace every request and response on stderr (secrets redacted)')
+    .option('--mask-pii', 'mask personal data (e-mail addresses, names) in everything shown; files stay exact')
+    .option('--no-mask-pii', 'show personal data for this command even if the profile masks it')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .option('--no-input', 'never prompt; fail with a usage error instead (also CI=1)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => ctx.streams.stdout.write(text),
-      writeErr: (text) => ctx.streams.stderr.write(text),
+      writeErr: (text) => ctx.out.stderr.write(text), // masked with --mask-pii
       outputError: (text, write) => {
         if (!options.json) write(usageErrorText(text));
       },
@@ -109,6 +112,7 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
   registerSchema(program, ctx);
   registerCompletion(program, ctx);
   registerWhoami(program, ctx);
+  registerAudit(program, ctx);
   // `safeweb version` alone is answered by main before this tree exists; with flags it lands here.
   program
     .command('version', { hidden: true })
@@ -226,5 +230,6 @@ function toGlobals(opts: Record<string, unknown>): GlobalOptions {
     retries: (opts['retries'] as number | undefined) ?? 3,
     ndjson: Boolean(opts['ndjson']),
     findingAsked: Boolean(opts['exitStatus']) || opts['failOn'] !== undefined,
+    maskPii: typeof opts['maskPii'] === 'boolean' ? opts['maskPii'] : undefined,
   };
 }
