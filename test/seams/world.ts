@@ -18,7 +18,7 @@ export async function profileOf(
   const env = cleanEnv({ SAFEWEB_CONFIG_DIR: w.configDir });
   const { sandbox } = w;
   const argv = ['profile', 'add', name, '--base-url', sandbox.url, '--partner-id', sandbox.partnerId];
-  const r = await runInProcess([...flags, ...argv, '--api-key-stdin'], { env, stdin: sandbox.apiKey });
+  const r = await runInProcess([...argv, '--api-key-stdin', ...flags], { env, stdin: sandbox.apiKey });
   expect(r.code, r.stderr).toBe(0);
   return (more, options = {}) => runInProcess(['--profile', name, ...more], { env, ...options });
 }
