@@ -148,6 +148,9 @@ async function carryOutPlan(
     const earlier = await readResume(journal, (line) => line['key']);
     resume = { ok: new Map(), unknown: earlier.unknown };
   }
+  // The state may know customers the local record does not (--state in CI): the audit log still
+  // names the customer of every change.
+  for (const entry of prepared.state.entries.values()) if (entry.id) ctx.knownReferences.set(entry.id, entry.reference);
   const changes = prepared.plan.changes;
   const results = new Map<string, AppliedChange>();
   const rows = changes.map((change, i) => ({ row: i + 1, key: change.key, change }));
