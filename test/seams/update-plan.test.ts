@@ -58,3 +58,24 @@ describe('customer update, then plan', () => {
     expect(plan.changes[0]!.fields).toEqual([{ name: 'companyName', from: 'Renamed Ltd', to: 'Book 1 Ltd' }]);
   });
 });
+
+describe('apply --state with a new state file, on a book the local record knows', () => {
+  it('keeps the record’s IDs (a duplicate reference is adopted, not recorded without its ID)', async () => {
+    w = await bookWorld();
+    const file = w.write('book.yaml', bookYaml(2));
+    expect((await w.cli(['apply', '--file', file, '--yes'])).code).toBe(0);
+    const state = `${w.dir}/fresh-state.json`;
+    const r = await w.cli(['apply', '--file', file, '--yes', '--state', state]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(w.customers('BOOK-')).toHaveLength(2);
+    const record = readLedger(w.configDir, accountKey(w.sandbox.partnerId, w.sandbox.url)).customers;
+    expect(record.map((c) => [c.reference, c.id])).toEqual([
+      ['BOOK-1', w.customer('BOOK-1')!.id],
+      ['BOOK-2', w.customer('BOOK-2')!.id],
+    ]);
+    // The record still serves the per-customer verbs, and both states now plan empty.
+    expect((await w.cli(['customer', 'assets', 'BOOK-1'])).code).toBe(0);
+    expect((await w.cli(['plan', '--file', file, '--exit-status'])).code).toBe(0);
+    expect((await w.cli(['plan', '--file', file, '--state', state, '--exit-status'])).code).toBe(0);
+  });
+});
