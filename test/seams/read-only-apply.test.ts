@@ -53,6 +53,17 @@ describe('apply on a read-only profile', () => {
     expect(w.customer('BOOK-1')!.price).toBe(10);
   });
 
+  it('refuses the same under SAFEWEB_READ_ONLY, naming the variable', async () => {
+    const before = w.requests.length;
+    const changed = w.write('changed-env.yaml', bookYaml(3));
+    const r = await w.cli(['apply', '--file', changed, '--yes'], { env: { ...w.env, SAFEWEB_READ_ONLY: '1' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('SAFEWEB_READ_ONLY is set');
+    expect(w.requests.slice(before).filter((l) => !l.startsWith('GET '))).toEqual([]);
+    expect(w.customer('BOOK-3')).toBeUndefined();
+  });
+
   it('applies a plan with no changes: exit 0, nothing sent', async () => {
     const r = await readOnly(['apply', '--file', book, '--yes']);
     expect(r.code, r.stderr).toBe(0);
