@@ -8,7 +8,7 @@ import { threatScore } from './breach-rules.js';
 import { findBreach, localTitle } from './catalogue.js';
 import { UUID_RE } from './ids.js';
 import { both, fail, isResult, ok, route, type RouteContext, type RouteResult } from './routes.js';
-import { syncBreaches, type BreachRecord, type CustomerRecord, type SandboxState } from './state.js';
+import { breachesOf, syncBreaches, type BreachRecord, type CustomerRecord, type SandboxState } from './state.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -243,23 +243,21 @@ function breachNewEvent(
 
 /** The customer's breach records, in the shape of the customer-breaches listing. */
 function breachListing(state: SandboxState, customer: CustomerRecord, locale: string | null) {
-  return state.breaches
-    .filter((b) => b.customerId === customer.id)
-    .map((record, n) => {
-      const breach = findBreach(record.breachName);
-      return {
-        id: `${customer.id}-${record.breachName}-${n}`,
-        uuid: record.id,
-        breachName: record.breachName,
-        title: breach ? localTitle(breach, locale) : record.breachName,
-        emails: record.emails,
-        breachDate: breach?.breachDate ?? record.discoveredAt,
-        breachCategories: breach?.breachCategories ?? [],
-        resolved: record.resolved,
-        generatedDescription: breach?.description ?? '',
-        nextSteps: breach?.nextSteps ?? [],
-      };
-    });
+  return breachesOf(state, customer.id).map((record, n) => {
+    const breach = findBreach(record.breachName);
+    return {
+      id: `${customer.id}-${record.breachName}-${n}`,
+      uuid: record.id,
+      breachName: record.breachName,
+      title: breach ? localTitle(breach, locale) : record.breachName,
+      emails: record.emails,
+      breachDate: breach?.breachDate ?? record.discoveredAt,
+      breachCategories: breach?.breachCategories ?? [],
+      resolved: record.resolved,
+      generatedDescription: breach?.description ?? '',
+      nextSteps: breach?.nextSteps ?? [],
+    };
+  });
 }
 
 route('GET', both('/customer/:id/breaches'), true, (ctx) => {
@@ -272,9 +270,10 @@ route('GET', both('/customer/:id/breaches'), true, (ctx) => {
 route('GET', both('/customer/:id/threat-score'), true, (ctx) => {
   const customer = ownCustomer(ctx, ctx.params['id']);
   if (isResult(customer)) return customer;
-  const records = ctx.state.breaches
-    .filter((b) => b.customerId === customer.id)
-    .map((b) => ({ resolved: b.resolved, categories: findBreach(b.breachName)?.breachCategories ?? [] }));
+  const records = breachesOf(ctx.state, customer.id).map((b) => ({
+    resolved: b.resolved,
+    categories: findBreach(b.breachName)?.breachCategories ?? [],
+  }));
   return ok({ threatScore: threatScore(records) });
 });
 

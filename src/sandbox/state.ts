@@ -216,6 +216,25 @@ export function seededState(now: Date, credentials?: { partnerId?: string; apiKe
   return state;
 }
 
+/**
+ * Breach records by customer, for one `state.breaches` array. The array only grows in place
+ * (records are pushed); anything that drops records assigns a new array, which gets a new index.
+ */
+const breachIndex = new WeakMap<BreachRecord[], { counted: number; byCustomer: Map<string, BreachRecord[]> }>();
+
+/** A customer's breach records, in the order they were created. */
+export function breachesOf(state: SandboxState, customerId: string): readonly BreachRecord[] {
+  let index = breachIndex.get(state.breaches);
+  if (!index) breachIndex.set(state.breaches, (index = { counted: 0, byCustomer: new Map() }));
+  for (; index.counted < state.breaches.length; index.counted++) {
+    const record = state.breaches[index.counted]!;
+    const list = index.byCustomer.get(record.customerId);
+    if (list) list.push(record);
+    else index.byCustomer.set(record.customerId, [record]);
+  }
+  return index.byCustomer.get(customerId) ?? [];
+}
+
 /** The addresses a customer's monitoring covers: its emails, and what its domains expose. */
 function watchedAddresses(customer: CustomerRecord): string[] {
   const seen = new Set<string>();
@@ -234,12 +253,11 @@ export function syncBreaches(state: SandboxState, customer: CustomerRecord, now:
   const created: BreachRecord[] = [];
   const addresses = watchedAddresses(customer);
   const monitored = new Set(addresses.map((e) => e.toLowerCase()));
-  // One pass over the records (a book of thousands onboards one customer at a time): no copy of
-  // the list unless a record lost its last address.
+  // The customer's own records from an index (a book of thousands onboards one at a time); no
+  // copy of the list unless a record lost its last address.
   const mine = new Map<string, BreachRecord>();
   let emptied = false;
-  for (const record of state.breaches) {
-    if (record.customerId !== customer.id) continue;
+  for (const record of breachesOf(state, customer.id)) {
     record.emails = record.emails.filter((e) => monitored.has(e.toLowerCase()));
     if (record.emails.length) mine.set(record.breachName, record);
     else emptied = true;
