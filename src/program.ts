@@ -13,6 +13,7 @@ import { registerCustomer } from './commands/customer/index.js';
 import { registerDoctor } from './commands/doctor/index.js';
 import { registerHealth } from './commands/health/index.js';
 import { registerLogin } from './commands/login/index.js';
+import { registerMcp } from './commands/mcp/index.js';
 import { registerPartner } from './commands/partner/index.js';
 import { registerProfile } from './commands/profile/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
@@ -101,6 +102,7 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
   registerSchema(program, ctx);
   registerCompletion(program, ctx);
   registerWhoami(program, ctx);
+  registerMcp(program, ctx);
   // `safeweb version` alone is answered by main before this tree exists; with flags it lands here.
   program
     .command('version', { hidden: true })

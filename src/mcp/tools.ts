@@ -1,0 +1,213 @@
+/**
+ * The tool registry: each tool's name, description, input schema (zod, published as JSON
+ * Schema), output schema, annotations, and what it runs. Every tool calls the CLI verb that
+ * answers the same question, so its structured result is that verb's --json document.
+ * Reads are here; writes in tools-write.ts.
+ */
+import type { Context } from '../context.js';
+import { ValidationError } from '../errors.js';
+import type { Note } from '../outcome.js';
+import type { ConfirmationTokens } from './confirm.js';
+import type { ToolName } from './names.js';
+import { OUTPUT_SCHEMAS, type JsonSchema } from './schemas.js';
+
+export type Zod = (typeof import('zod'))['z'];
+type Schema = ReturnType<Zod['object']>;
+
+export interface ToolAnswer {
+  /** The CLI's --json document for the same question (a list under a plural key). */
+  structured: Record<string, unknown>;
+  notes?: Note[] | undefined;
+  /** The magic link: its URL is the result, so secret-looking parts are not redacted. */
+  credential?: boolean;
+}
+
+export interface ToolContext {
+  ctx: Context;
+  tokens: ConfirmationTokens;
+}
+
+export interface ToolDef {
+  name: ToolName;
+  title: string;
+  description: string;
+  annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema;
+  /** The arguments checked, or a ValidationError naming every problem (nothing is sent). */
+  parse(args: unknown): Record<string, unknown>;
+  run(args: Record<string, unknown>, tc: ToolContext): Promise<ToolAnswer>;
+}
+
+const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+
+/** The JSON Schema an assistant sees, from the zod schema that checks the call. */
+function jsonSchemaOf(z: Zod, schema: Schema, extra: JsonSchema = {}): JsonSchema {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
+  return { ...json, ...extra };
+}
+
+/** zod's issues as the CLI lists problems: `field: why`, all of them. */
+function parseWith(schema: Schema, tool: string, args: unknown): Record<string, unknown> {
+  const result = schema.safeParse(args ?? {});
+  if (result.success) return result.data as Record<string, unknown>;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`);
+  throw new ValidationError(`invalid arguments for ${tool}; nothing was sent:`, problems);
+}
+
+/** `reference` or `id`, exactly one: how every customer tool names its customer. */
+export function customerShape(z: Zod) {
+  return {
+    reference: z.string().min(1).max(200).optional().describe('the reference the customer was onboarded with'),
+    id: z.uuid().optional().describe('the customer ID (a UUID)'),
+  };
+}
+
+/** Exactly one of reference and id, as a zod refinement. */
+export function oneCustomer(z: Zod, shape: Record<string, import('zod').ZodType>): Schema {
+  return z
+    .strictObject({ ...customerShape(z), ...shape })
+    .refine((v: { reference?: string; id?: string }) => (v.reference === undefined) !== (v.id === undefined), {
+      message: 'give exactly one of reference and id',
+    }) as unknown as Schema;
+}
+
+export function customerArg(args: Record<string, unknown>): string {
+  return (args['id'] ?? args['reference']) as string;
+}
+
+type Definition = Omit<ToolDef, 'parse' | 'inputSchema' | 'outputSchema'> & {
+  input: Schema;
+  /** Two arguments of which exactly one must be given (zod checks it; JSON Schema says it). */
+  exactlyOne?: [string, string];
+};
+
+export function define(z: Zod, def: Definition): ToolDef {
+  const { input, exactlyOne, ...rest } = def;
+  return {
+    ...rest,
+    inputSchema: jsonSchemaOf(z, input, exactlyOne ? { oneOf: exactlyOne.map((key) => ({ required: [key] })) } : {}),
+    outputSchema: OUTPUT_SCHEMAS[def.name as keyof typeof OUTPUT_SCHEMAS],
+    parse: (args) => parseWith(input, def.name, args),
+  };
+}
+
+export function readTools(z: Zod): ToolDef[] {
+  return [
+    define(z, {
+      name: 'customer_list',
+      title: 'List customers',
+      description:
+        'The customers this tool onboarded for the partner account (the local record; the API cannot list ' +
+        'customers): reference, ID, company, onboarding date, status. Same as `safeweb customer list --json`.',
+      annotations: { ...READ, openWorldHint: false },
+      input: z.strictObject({ status: z.enum(['active', 'offboarded']).optional().describe('only these customers') }),
+      run: async (args, { ctx }) => {
+        const { runCustomerList } = await import('../commands/customer/list.js');
+        const outcome = await runCustomerList({ status: args['status'] as 'active' | undefined }, ctx);
+        return { structured: { customers: outcome.data }, notes: outcome.notes };
+      },
+    }),
+    define(z, {
+      name: 'customer_get',
+      title: 'One customer: assets, threat score, breaches',
+      description:
+        "A customer's monitored domains and emails, dark-web threat score (0-97) and band, and breaches, by " +
+        'reference or ID. The parts are the --json documents of `customer assets`, `customer threat-score` ' +
+        'and `customer breaches`.',
+      annotations: READ,
+      exactlyOne: ['reference', 'id'],
+      input: oneCustomer(z, {
+        unresolvedOnly: z.boolean().optional().describe('only breaches not yet marked resolved'),
+        locale: z
+          .string()
+          .regex(/^[a-z]{2}-[A-Z]{2}$/, 'must look like en-GB or da-DK')
+          .optional()
+          .describe('language of breach titles: en-GB, da-DK, sv-SE, nb-NO, fi-FI'),
+      }),
+      run: async (args, { ctx }) => {
+        const customer = customerArg(args);
+        const [{ customerTarget }, { runCustomerAssets }, { runCustomerThreatScore }, { runCustomerBreaches }] =
+          await Promise.all([
+            import('../commands/customer/target.js'),
+            import('../commands/customer/assets.js'),
+            import('../commands/customer/threat-score.js'),
+            import('../commands/customer/breaches.js'),
+          ]);
+        const target = await customerTarget(ctx, customer);
+        const [assets, threat, breaches] = await Promise.all([
+          runCustomerAssets({ customer: target.id }, ctx),
+          runCustomerThreatScore({ customer: target.id }, ctx),
+          runCustomerBreaches(
+            { customer: target.id, unresolved: Boolean(args['unresolvedOnly']), locale: args['locale'] as string },
+            ctx,
+          ),
+        ]);
+        return {
+          structured: {
+            customerId: target.id,
+            reference: target.entry?.reference ?? null,
+            companyName: target.entry?.companyName ?? null,
+            assets: assets.data,
+            threatScore: threat.data,
+            breaches: breaches.data,
+          },
+        };
+      },
+    }),
+    define(z, {
+      name: 'breach_check',
+      title: 'Check addresses for breaches',
+      description:
+        'Whether each address (up to 100) appears in known breaches. Same as `safeweb breach check --json`; ' +
+        'an address that could not be checked has an error and breached null.',
+      annotations: READ,
+      input: z.strictObject({
+        emails: z.array(z.string().min(1).max(320)).min(1).max(100).describe('the addresses to check, at most 100'),
+      }),
+      run: async (args, { ctx }) => {
+        const { runBreachCheck } = await import('../commands/breach/check.js');
+        const outcome = await runBreachCheck(
+          { emails: args['emails'] as string[], exitStatus: false, ndjson: false, concurrency: 8 },
+          ctx,
+        );
+        return { structured: { results: outcome.data ?? [] }, notes: outcome.notes };
+      },
+    }),
+    define(z, {
+      name: 'breach_lookup',
+      title: 'Look up a breach in the catalogue',
+      description:
+        'One breach from the global catalogue, by name (e.g. Adobe) or catalogue UUID: title, date, data ' +
+        'categories, description and next steps. Same as `safeweb breach get --json`.',
+      annotations: READ,
+      input: z
+        .strictObject({
+          name: z.string().trim().min(1).max(200).optional().describe('breach name, e.g. Adobe'),
+          uuid: z.uuid().optional().describe('catalogue UUID'),
+          locale: z.enum(['en-GB', 'da-DK', 'sv-SE', 'nb-NO', 'fi-FI']).optional().describe('language of the title'),
+        })
+        .refine((v) => (v.name === undefined) !== (v.uuid === undefined), {
+          message: 'give exactly one of name and uuid',
+        }) as unknown as Schema,
+      exactlyOne: ['name', 'uuid'],
+      run: async (args, { ctx }) => {
+        const { runBreachGet } = await import('../commands/breach/get.js');
+        const outcome = await runBreachGet(args as { name?: string; uuid?: string; locale?: string }, ctx);
+        return { structured: outcome.data as Record<string, unknown> };
+      },
+    }),
+    define(z, {
+      name: 'partner_analytics',
+      title: 'Partner analytics',
+      description:
+        "The partner account's metrics (customers, revenue, breaches...). Same as `safeweb partner analytics --json`.",
+      annotations: READ,
+      input: z.strictObject({}),
+      run: async (_args, { ctx }) => {
+        const { runPartnerAnalytics } = await import('../commands/partner/analytics.js');
+        return { structured: (await runPartnerAnalytics({}, ctx)).data };
+      },
+    }),
+  ];
+}
