@@ -21,7 +21,7 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner api login doctor profile sandbox schema completion whoami" ;;
+    "") echo "health customer breach webhook partner api login doctor profile sandbox schema completion whoami mcp" ;;
     "customer") echo "onboard list link offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
@@ -87,11 +87,12 @@ _safeweb_options() {
     "schema onboarding") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "completion") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "whoami") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "mcp") echo "--allow-writes --tools --no-mask-pii --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
   esac
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-file|--seed|--set-domains|--set-emails|--signature|--state|--status|--timeout|--token|--url|--uuid|-f) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-file|--seed|--set-domains|--set-emails|--signature|--state|--status|--timeout|--token|--tools|--url|--uuid|-f) return 0 ;;
   esac
   return 1
 }
