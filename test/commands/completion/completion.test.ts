@@ -91,6 +91,7 @@ const cases: Array<[string[], string[]]> = [
       'schema',
       'completion',
       'whoami',
+      'mcp',
     ],
   ],
   [
