@@ -25,13 +25,8 @@ const INSTRUCTIONS =
 export async function runMcp(opts: McpOptions, ctx: Context): Promise<Outcome<undefined>> {
   const stderr = ctx.streams.stderr;
   const say = (line: string) => stderr.write(`safeweb mcp: ${line}\n`);
-  const [{ Server }, { StdioServerTransport }, { CallToolRequestSchema, ListToolsRequestSchema }, { McpSession }] =
-    await Promise.all([
-      import('@modelcontextprotocol/sdk/server/index.js'),
-      import('@modelcontextprotocol/sdk/server/stdio.js'),
-      import('@modelcontextprotocol/sdk/types.js'),
-      import('./session.js'),
-    ]);
+  const [{ Server, StdioServerTransport, CallToolRequestSchema, ListToolsRequestSchema }, { McpSession }] =
+    await Promise.all([import('./sdk.js'), import('./session.js')]);
   const session = new McpSession(ctx, opts, (value) => value);
   const server = new Server(
     { name: 'safeweb', version: version() },

@@ -1,7 +1,7 @@
 /**
  * The MCP SDK (and what it pulls in: its zod schemas, ajv) loads only for `safeweb mcp`, never on
  * the start-up path of another command. Checked on the built binary with a module hook that
- * writes down every module resolved under @modelcontextprotocol.
+ * writes down every module resolved under @modelcontextprotocol, or the bundle of it (dist/mcp-sdk.js).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { BIN, cleanEnv, tempDir } from '../helpers/cli.js';
 const HOOKS = `import { appendFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
-  if (result.url.includes('@modelcontextprotocol')) appendFileSync(process.env.LOADED_LIST, result.url + '\\n');
+  if (/@modelcontextprotocol|mcp-sdk\\.js/.test(result.url)) appendFileSync(process.env.LOADED_LIST, result.url + '\\n');
   return result;
 }
 `;
