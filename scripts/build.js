@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Builds dist/ from src/ with esbuild, as two files:
 //
-// - dist/main.js: src/main.ts alone, the start of every run, which answers `--version` itself;
+// - dist/main.js: src/main.ts alone, the start of every run, which answers `--version` itself,
+//   and the root help from its parts, taken from the built tree at build time and stored in
+//   main.js (src/help/root.ts; about 60 commands cost ~25% of a Node start to build);
 // - dist/app.js: everything else main.ts loads (context, program, renderer, report) and all
 //   they load in turn, verbs and ky included, as one file. A verb's module, and ky with the
 //   runtime's fetch machinery it starts, run only when first imported (esbuild wraps them), so
@@ -15,6 +17,7 @@
 // one-file-per-module output showed about a third of its time in ESM loading and in parsing
 // commander's CommonJS. Type-checking stays with tsc (npm run typecheck), which emits nothing.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,13 +130,42 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * The root help's parts as JSON: a throwaway bundle builds the commander tree from src/ and
+ * prints them (src/help/extract.ts); it runs with an empty environment and config directory.
+ */
+async function rootHelpParts() {
+  const file = `${staging}/extract-root-help.mjs`;
+  await build({
+    ...common,
+    stdin: {
+      contents: [
+        "import { Context } from './context.js';",
+        "import { buildProgram } from './program.js';",
+        "import { rootHelpParts } from './help/extract.js';",
+        'const sink = { write: () => true };',
+        'const ctx = new Context({ stdin: process.stdin, stdout: sink, stderr: sink, env: {}, nodeVersion: process.version,',
+        '  waitForSignal: () => new Promise(() => {}) });',
+        'process.stdout.write(JSON.stringify(rootHelpParts(buildProgram(ctx))));',
+      ].join('\n'),
+      resolveDir: path.join(root, 'src'),
+      sourcefile: 'extract-root-help.ts',
+      loader: 'ts',
+    },
+    outfile: file,
+    plugins: [lazyChildProcess, lazyBuiltins],
+  });
+  const json = execFileSync(process.execPath, [file], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
+  rmSync(file);
+  return JSON.parse(json.toString('utf8'));
+}
+
 // Built aside (where git, eslint and prettier never look) and swapped in only when the build
 // succeeds: a failed build (an import the bundler cannot resolve mid-edit) leaves the last good
 // dist/ for the binary tests.
 const staging = `node_modules/.cache/safeweb-build-${process.pid}`;
 rmSync(path.join(root, staging), { recursive: true, force: true });
 try {
-  await build({ ...common, entryPoints: [MAIN], outfile: `${staging}/main.js`, plugins: [toApp] });
   const app = await build({
     ...common,
     stdin: {
@@ -157,6 +189,15 @@ try {
   const missing = appNames.filter((name) => !exported.has(name));
   if (appModules.length === 0 || missing.length)
     throw new Error(`dist/app.js does not export what src/main.ts takes from it: ${missing.join(', ') || 'anything'}`);
+  // main.js carries the root help's parts, taken from the tree just built (src/help/root.ts).
+  const rootHelp = await rootHelpParts();
+  await build({
+    ...common,
+    entryPoints: [MAIN],
+    outfile: `${staging}/main.js`,
+    plugins: [toApp],
+    define: { ...common.define, __SAFEWEB_ROOT_HELP__: JSON.stringify(rootHelp) },
+  });
 } catch (error) {
   rmSync(path.join(root, staging), { recursive: true, force: true });
   throw error;

@@ -1,18 +1,30 @@
 /**
  * run(argv, init) -> exit code. The only place errors become exit codes and messages.
  * `--version` is answered before anything else is loaded: it is the cheapest command, so this
- * file imports nothing at the top (each module is a measurable part of a Node start).
+ * file imports nothing at the top but the root help's layout (each module is a measurable part
+ * of a Node start), and the root help is answered the same way.
  */
 import type { ContextInit } from './context.js';
+import { builtRootHelp, formatRootHelp } from './help/root.js';
 
 /** `safeweb version` is `--version` too, as people type it. */
 const VERSION_WORDS = ['--version', '-V', 'version'];
+/** The root help, asked for in any of its forms (no arguments at all is one). */
+const HELP_WORDS = ['--help', '-h', 'help'];
 
 export async function run(argv: string[], init: ContextInit): Promise<number> {
   if (argv.length === 1 && VERSION_WORDS.includes(argv[0]!)) {
     const { version } = await import('./version.js');
     // A person gets the runtime too; a script gets the bare version it can compare.
     init.stdout.write(init.stdout.isTTY ? `safeweb ${version()} (node ${init.nodeVersion})\n` : `${version()}\n`);
+    return 0; // ExitCode.Ok
+  }
+  // The root help is laid out from parts the build took from the tree, so it costs about what
+  // --version costs instead of building ~60 commands (test/help/root.test.ts: the same text).
+  const rootHelp =
+    argv.length === 0 || (argv.length === 1 && HELP_WORDS.includes(argv[0]!)) ? builtRootHelp() : undefined;
+  if (rootHelp) {
+    init.stdout.write(formatRootHelp(rootHelp, init.stdout.isTTY ? init.stdout.columns : undefined));
     return 0; // ExitCode.Ok
   }
   // No arguments at all: the help is the answer (stdout, exit 0), not a usage error.

@@ -1,0 +1,80 @@
+/**
+ * The root help is answered from parts the build took from the commander tree
+ * (src/help/root.ts). Here: laid out at any width it is exactly commander's own help, and the
+ * built binary answers it in every form without loading the rest of the tool.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { Context } from '../../src/context.js';
+import { rootHelpParts } from '../../src/help/extract.js';
+import { formatRootHelp } from '../../src/help/root.js';
+import { buildProgram } from '../../src/program.js';
+import { BIN, cleanEnv, tempDir } from '../helpers/cli.js';
+
+/** The live tree, its output collected. */
+function liveProgram(): { program: ReturnType<typeof buildProgram>; written: () => string } {
+  let out = '';
+  const sink = { write: (text: string) => ((out += text), true) };
+  const ctx = new Context({
+    stdin: process.stdin,
+    stdout: sink as never,
+    stderr: sink as never,
+    env: {},
+    nodeVersion: process.version,
+    waitForSignal: () => new Promise(() => {}),
+  });
+  return { program: buildProgram(ctx), written: () => out };
+}
+
+/** Commander's own root help for a terminal `width` columns wide (undefined: not a terminal, 80). */
+async function commanderHelp(width: number | undefined): Promise<string> {
+  const { program, written } = liveProgram();
+  program.configureOutput({ getOutHelpWidth: () => width as number });
+  await expect(program.parseAsync(['--help'], { from: 'user' })).rejects.toMatchObject({
+    code: 'commander.helpDisplayed',
+  });
+  return written();
+}
+
+const parts = () => rootHelpParts(liveProgram().program);
+
+describe('the root help from build-time parts', () => {
+  it.each([undefined, 20, 39, 40, 45, 60, 79, 80, 100, 132, 250])('is commander’s own at width %s', async (width) => {
+    const expected = await commanderHelp(width);
+    expect(expected).toContain('Options:');
+    expect(formatRootHelp(parts(), width)).toBe(expected);
+  });
+
+  it('the narrow and wide layouts differ, so the comparison above can fail', async () => {
+    expect(await commanderHelp(45)).not.toBe(await commanderHelp(250));
+  });
+
+  it.each([[['--help']], [['-h']], [['help']], [[]]])(
+    'the binary answers safeweb %j without loading the app',
+    (argv) => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const r = spawnSync(process.execPath, [BIN, ...argv], {
+          env: cleanEnv({ SAFEWEB_CONFIG_DIR: dir, NODE_DEBUG: 'esm' }) as NodeJS.ProcessEnv,
+          encoding: 'utf8',
+        });
+        expect(r.status).toBe(0);
+        expect(r.stdout).toBe(formatRootHelp(parts(), undefined));
+        // Node's ESM debug log names every module it loads; the rest of the tool is dist/app.js.
+        expect(r.stderr).toContain('main.js');
+        expect(r.stderr).not.toContain('app.js');
+      } finally {
+        cleanup();
+      }
+    },
+  );
+
+  it('a help for a command still builds the tree (the check above can tell)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'customer', '--help'], {
+      env: cleanEnv({ NODE_DEBUG: 'esm' }) as NodeJS.ProcessEnv,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('app.js');
+  });
+});
