@@ -153,7 +153,7 @@ async function rootHelpParts() {
       loader: 'ts',
     },
     outfile: file,
-    plugins: [lazyChildProcess, lazyBuiltins],
+    plugins: [lazyChildProcess, lazyBuiltins, mcpSdkExternal],
   });
   const json = execFileSync(process.execPath, [file], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
   rmSync(file);
