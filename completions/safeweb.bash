@@ -21,12 +21,13 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner api login doctor profile sandbox schema completion whoami mcp" ;;
-    "customer") echo "onboard list link offboard reactivate update assets breaches threat-score magic-link" ;;
+    "") echo "health customer breach webhook partner portfolio api login doctor profile sandbox schema completion whoami mcp" ;;
+    "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
     "webhook secret") echo "create cycle deactivate" ;;
     "partner") echo "analytics plans" ;;
+    "portfolio") echo "status watch report" ;;
     "profile") echo "add list use show remove rm" ;;
     "sandbox") echo "start deliveries exec" ;;
     "schema") echo "onboarding" ;;
@@ -40,6 +41,7 @@ _safeweb_options() {
     "customer onboard") echo "--file --company-name --reference --contact-email --domain --email --alert-recipient --plan --price --currency --billed-from --enrol --monthly-report --no-monthly-report --locale --insurance-from --allow-unknown-fields --dry-run --interactive --format --concurrency --max-rps --results --resume --skip-invalid --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer list") echo "--status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer link") echo "--id --company-name --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "customer import") echo "--file --concurrency --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer offboard") echo "--yes --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer reactivate") echo "--force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "customer update") echo "--company-name --contact-email --price --plan --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -69,6 +71,10 @@ _safeweb_options() {
     "partner") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner analytics") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "partner plans") echo "--all --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "portfolio") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "portfolio status") echo "--customers --include-offboarded --concurrency --fail-on --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "portfolio watch") echo "--state --baseline --exit-status --concurrency --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "portfolio report") echo "--output --title --locale --customers --include-offboarded --concurrency --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "api") echo "--data --input --query --idempotent --include --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "login") echo "--no-verify --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "doctor") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -92,7 +98,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-file|--seed|--set-domains|--set-emails|--signature|--state|--status|--timeout|--token|--tools|--url|--uuid|-f) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customers|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-file|--seed|--set-domains|--set-emails|--signature|--state|--status|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }

@@ -15,6 +15,7 @@ import { registerHealth } from './commands/health/index.js';
 import { registerLogin } from './commands/login/index.js';
 import { registerMcp } from './commands/mcp/index.js';
 import { registerPartner } from './commands/partner/index.js';
+import { registerPortfolio } from './commands/portfolio/index.js';
 import { registerProfile } from './commands/profile/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
 import { registerSchema } from './commands/schema/index.js';
@@ -94,6 +95,7 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
   registerBreach(program, ctx);
   registerWebhook(program, ctx);
   registerPartner(program, ctx);
+  registerPortfolio(program, ctx);
   registerApi(program, ctx);
   registerLogin(program, ctx);
   registerDoctor(program, ctx);

@@ -151,6 +151,34 @@ export async function recordChange(
   appendLines(configDir, account, [{ op: 'changed', id, ...change, at: now.toISOString() }]);
 }
 
+/** A customer onboarded elsewhere, verified by `customer import`. */
+export interface ImportedEntry {
+  reference: string;
+  id: string;
+  companyName: string;
+  status: LedgerEntry['status'];
+  /** The record already holds the reference without its ID: it is given the ID (as `customer link` does). */
+  link: boolean;
+}
+
+/** Records customers `customer import` verified, in one append (whole lines, like every write here). */
+export async function recordImported(
+  configDir: string,
+  account: string,
+  entries: ImportedEntry[],
+  now: Date,
+): Promise<void> {
+  if (entries.length === 0) return;
+  const at = now.toISOString();
+  const lines: LedgerLine[] = entries.flatMap((e): LedgerLine[] => [
+    e.link
+      ? { op: 'linked', reference: e.reference, id: e.id, at }
+      : { op: 'onboarded', reference: e.reference, id: e.id, companyName: e.companyName, at },
+    ...(e.status === 'offboarded' || e.link ? [{ op: 'changed' as const, id: e.id, status: e.status, at }] : []),
+  ]);
+  appendLines(configDir, account, lines);
+}
+
 /**
  * For bulk runs: records each customer as it is settled, with one write on an open file
  * (O_APPEND: whole lines even with several processes). The write happens before the row's

@@ -21,8 +21,9 @@ export async function render(outcome: Outcome, out: Output, options: RenderOptio
   if (out.json) {
     if (outcome.data !== undefined) out.printJson(outcome.data);
   } else {
+    // CSV is for programs, like a pipe: the piped form when it is table-shaped, else the view.
     const chosen = options.csv
-      ? ([outcome.view, outcome.piped].find((v) => v && v.kind !== 'lines') ?? outcome.view)
+      ? ([outcome.piped, outcome.view].find((v) => v && v.kind !== 'lines') ?? outcome.view)
       : out.stdout.isTTY
         ? outcome.view
         : (outcome.piped ?? outcome.view);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { breachesForEmail } from './breach-rules.js';
+import { breachesForEmail, exposedAtDomain } from './breach-rules.js';
 import { uuidFrom } from './ids.js';
 
 export interface PartnerRecord {
@@ -202,30 +202,43 @@ function seedState(now: Date, credentials?: { partnerId?: string; apiKey?: strin
 }
 
 /**
- * The seed state with breach records derived by the same rule as for new customers, one of
- * them already resolved so listings show both states.
+ * The seed state with breach records derived by the same rule as for new customers, some of
+ * them already resolved so listings and scores show both states.
  */
 export function seededState(now: Date, credentials?: { partnerId?: string; apiKey?: string }): SandboxState {
   const state = seedState(now, credentials);
   for (const customer of state.customers)
     syncBreaches(state, customer, new Date(Date.parse(customer.createdAt) + 86_400_000));
-  const first = state.breaches[0];
-  if (first) first.resolved = true;
+  // Some already dealt with (about a third, picked by ID, so always the same ones), the first always.
+  state.breaches.forEach((b, i) => {
+    if (i === 0 || parseInt(b.id[0]!, 16) % 3 === 0) b.resolved = true;
+  });
   return state;
 }
 
+/** The addresses a customer's monitoring covers: its emails, and what its domains expose. */
+function watchedAddresses(customer: CustomerRecord): string[] {
+  const seen = new Set<string>();
+  return [...customer.emails, ...customer.domains.flatMap(exposedAtDomain)].filter((e) => {
+    const key = e.toLowerCase();
+    return !seen.has(key) && Boolean(seen.add(key));
+  });
+}
+
 /**
- * Brings a customer's breach records in line with its monitored emails: new breaches for new
- * emails, emails dropped from records when no longer monitored. Returns the records created.
+ * Brings a customer's breach records in line with its monitored emails and domains: new
+ * breaches for new addresses, addresses dropped from records when no longer monitored.
+ * Returns the records created.
  */
 export function syncBreaches(state: SandboxState, customer: CustomerRecord, now: Date): BreachRecord[] {
   const created: BreachRecord[] = [];
-  const monitored = new Set(customer.emails.map((e) => e.toLowerCase()));
+  const addresses = watchedAddresses(customer);
+  const monitored = new Set(addresses.map((e) => e.toLowerCase()));
   for (const record of state.breaches.filter((b) => b.customerId === customer.id)) {
     record.emails = record.emails.filter((e) => monitored.has(e.toLowerCase()));
   }
   state.breaches = state.breaches.filter((b) => b.customerId !== customer.id || b.emails.length > 0);
-  for (const email of customer.emails) {
+  for (const email of addresses) {
     for (const breach of breachesForEmail(email)) {
       let record = state.breaches.find((b) => b.customerId === customer.id && b.breachName === breach.name);
       if (!record) {

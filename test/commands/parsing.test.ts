@@ -610,3 +610,100 @@ describe('mcp (issue 18)', async () => {
     expect(runMcp).not.toHaveBeenCalled();
   });
 });
+
+// Issue 15: the portfolio verbs and `customer import`.
+vi.mock('../../src/commands/portfolio/status.js', () => ({ runPortfolioStatus: stub() }));
+vi.mock('../../src/commands/portfolio/watch.js', () => ({ runPortfolioWatch: stub() }));
+vi.mock('../../src/commands/portfolio/report.js', () => ({ runPortfolioReport: stub() }));
+vi.mock('../../src/commands/customer/import.js', () => ({ runCustomerImport: stub() }));
+
+describe('portfolio and customer import argv', async () => {
+  const book = {
+    status: (await import('../../src/commands/portfolio/status.js')).runPortfolioStatus,
+    watch: (await import('../../src/commands/portfolio/watch.js')).runPortfolioWatch,
+    report: (await import('../../src/commands/portfolio/report.js')).runPortfolioReport,
+    import: (await import('../../src/commands/customer/import.js')).runCustomerImport,
+  } as unknown as Record<string, Mock>;
+
+  async function optsOf(argv: string[], verb: string) {
+    vi.clearAllMocks();
+    const r = await runInProcess(argv, { env });
+    expect(r, argv.join(' ')).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    for (const [name, fn] of Object.entries(book)) expect(fn.mock.calls.length, name).toBe(name === verb ? 1 : 0);
+    const [opts, ctx] = book[verb]!.mock.calls[0]! as [unknown, { globals: Record<string, unknown> }];
+    return { opts, globals: ctx.globals };
+  }
+
+  it.each<[string[], string, unknown]>([
+    [['portfolio', 'status'], 'status', { concurrency: 8 }],
+    [
+      ['portfolio', 'status', '--customers', 'A-1', 'B-2', '--include-offboarded', '--concurrency', '16'],
+      'status',
+      { customers: ['A-1', 'B-2'], includeOffboarded: true, concurrency: 16 },
+    ],
+    [
+      ['portfolio', 'status', '--fail-on', 'threat-score>=50', '--fail-on', 'unresolved>3'],
+      'status',
+      { concurrency: 8, failOn: ['threat-score>=50', 'unresolved>3'] },
+    ],
+    [['portfolio', 'watch', '--state', 's.json'], 'watch', { state: 's.json', concurrency: 8 }],
+    [
+      ['portfolio', 'watch', '--state', 's.json', '--baseline', '--concurrency', '4'],
+      'watch',
+      { state: 's.json', baseline: true, concurrency: 4 },
+    ],
+    [
+      ['portfolio', 'report', '-o', 'b.html'],
+      'report',
+      { output: 'b.html', title: 'Portfolio report', concurrency: 8 },
+    ],
+    [
+      [
+        'portfolio',
+        'report',
+        '--output',
+        'b.html',
+        '--title',
+        'T',
+        '--locale',
+        'da-DK',
+        '--force',
+        '--customers',
+        'A-1',
+      ],
+      'report',
+      { output: 'b.html', title: 'T', locale: 'da-DK', force: true, customers: ['A-1'], concurrency: 8 },
+    ],
+    [['customer', 'import', '--file', 'x.csv'], 'import', { file: 'x.csv', concurrency: 8 }],
+    [['customer', 'import', '-f', '-', '--concurrency', '2'], 'import', { file: '-', concurrency: 2 }],
+  ])('%j', async (argv, verb, expected) => {
+    expect((await optsOf(argv, verb)).opts).toEqual(expected);
+  });
+
+  it('--fail-on and --exit-status ask for a finding (exit 8); --csv and --json are the global ones', async () => {
+    expect((await optsOf(['portfolio', 'status', '--fail-on', 'unresolved=0'], 'status')).globals).toMatchObject({
+      findingAsked: true,
+    });
+    expect((await optsOf(['portfolio', 'status', '--csv'], 'status')).globals).toMatchObject({
+      findingAsked: false,
+      csv: true,
+    });
+    expect(
+      (await optsOf(['portfolio', 'watch', '--state', 's', '--exit-status', '--json'], 'watch')).globals,
+    ).toMatchObject({ findingAsked: true, json: true });
+  });
+
+  it.each<[string[], string]>([
+    [['portfolio', 'status', '--fail-on', 'score>=5'], 'use threat-score>=N or unresolved>=N'],
+    [['portfolio', 'status', '--fail-on', 'threat-score<5'], 'use threat-score>=N or unresolved>=N'],
+    [['portfolio', 'status', '--concurrency', '0'], 'must be at least 1'],
+    [['portfolio', 'status', '--concurrency', '65'], 'must be at most 64'],
+    [['portfolio', 'watch'], "required option '--state <file>' not specified"],
+    [['portfolio', 'report'], "required option '-o, --output <file>' not specified"],
+    [['portfolio', 'report', '-o', 'x.html', '--locale', 'danish'], 'must look like en-GB or da-DK'],
+    [['customer', 'import'], "required option '-f, --file <file>' not specified"],
+  ])('refuses %j', async (argv, message) => {
+    expect(await refused(argv)).toContain(message);
+    for (const fn of Object.values(book)) expect(fn).not.toHaveBeenCalled();
+  });
+});

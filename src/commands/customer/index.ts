@@ -121,6 +121,34 @@ export function registerCustomer(program: Command, ctx: Context): void {
     });
 
   customer
+    .command('import')
+    .summary('add customers onboarded elsewhere to the local record (CSV or NDJSON)')
+    .description(
+      'The file form of `customer link`: customers onboarded elsewhere (the portal, another integration) join ' +
+        'the local record, so `customer list`, `portfolio` and every command that takes a customer know their ' +
+        'reference. Columns: customerReference, customerId (a UUID), optionally companyName and status ' +
+        '(active or offboarded; default active). The whole file is checked first (exit 2, nothing sent); then ' +
+        "each new row is verified with a read of the customer's assets. Rows that verify are recorded; unknown " +
+        'or foreign IDs are listed with their row numbers and not recorded (exit 3). Nothing changes at SafeWeb.',
+    )
+    .requiredOption('-f, --file <file>', 'CSV (header row) or NDJSON; - for stdin')
+    .addOption(
+      new Option('--concurrency <n>', 'rows verified at once (1 to 64)').default(8).argParser(parsePositiveInt(64)),
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb customer import --file portal-export.csv',
+        "printf 'customerReference,customerId\\nACME-9,550e8400-e29b-41d4-a716-446655440000\\n' | " +
+          'safeweb customer import --file -',
+      ),
+    )
+    .action(async (opts: { file: string; concurrency: number }) => {
+      const { runCustomerImport } = await import('./import.js');
+      ctx.done(await runCustomerImport(opts, ctx));
+    });
+
+  customer
     .command('offboard')
     .argument('<customer>', 'customer ID or reference')
     .summary('deactivate a customer and stop its monitoring')

@@ -83,6 +83,7 @@ const cases: Array<[string[], string[]]> = [
       'breach',
       'webhook',
       'partner',
+      'portfolio',
       'api',
       'login',
       'doctor',
@@ -128,7 +129,19 @@ const cases: Array<[string[], string[]]> = [
   ],
   [
     ['safeweb', 'customer', ''],
-    ['onboard', 'list', 'link', 'offboard', 'reactivate', 'update', 'assets', 'breaches', 'threat-score', 'magic-link'],
+    [
+      'onboard',
+      'list',
+      'link',
+      'import',
+      'offboard',
+      'reactivate',
+      'update',
+      'assets',
+      'breaches',
+      'threat-score',
+      'magic-link',
+    ],
   ],
   [
     ['safeweb', 'webhook', 'trigger', ''],

@@ -1,0 +1,98 @@
+/**
+ * `portfolio watch --state FILE`: for cron. Reads the book, compares it with the state the last
+ * run saved and prints only what changed, one event a line (NDJSON with --json); then saves the
+ * new state atomically. Events are printed before the state is saved, so a run killed between
+ * the two repeats them next time rather than losing them.
+ */
+import type { Context } from '../../context.js';
+import { replaceFile } from '../../io/safe-write.js';
+import { hint, info, warn, type Note, type Outcome } from '../../outcome.js';
+import type { Colors } from '../../output/color.js';
+import { readBook, selectBook } from '../../portfolio/book.js';
+import { compare, readWatchState, type WatchEvent } from '../../portfolio/watch-state.js';
+
+export interface PortfolioWatchOptions {
+  state: string;
+  /** Record the state and print nothing (the first run of a new cron job). */
+  baseline?: boolean | undefined;
+  concurrency?: number | undefined;
+}
+
+/** An event as a line for people: "breach.new  ACME-1  Adobe (2013-10-04): ceo@acme.co". */
+function eventLine(e: WatchEvent, c: Colors): string {
+  const what = (() => {
+    switch (e.type) {
+      case 'breach.new':
+      case 'breach.resolved':
+      case 'breach.unresolved':
+      case 'breach.removed':
+        return `${e.breachName}${e.breachDate ? ` (${e.breachDate})` : ''}${e.emails?.length ? `: ${e.emails.join(', ')}` : ''}`;
+      case 'email.added':
+      case 'email.removed':
+        return (e.emails ?? []).join(', ');
+      case 'domain.added':
+      case 'domain.removed':
+        return (e.domains ?? []).join(', ');
+      case 'band.changed':
+        return `${e.from} → ${e.to} (score ${e.threatScore})`;
+      case 'customer.error':
+        return e.error?.message ?? '';
+      default:
+        return e.customerId ?? '';
+    }
+  })();
+  const type = e.type === 'breach.new' ? c.red(e.type) : e.type === 'customer.error' ? c.yellow(e.type) : e.type;
+  return `${type}\t${e.reference}\t${what}`;
+}
+
+export async function runPortfolioWatch(opts: PortfolioWatchOptions, ctx: Context): Promise<Outcome<undefined>> {
+  const account = await ctx.account();
+  // The state file is checked before anything is sent.
+  const previous = readWatchState(opts.state, account.key);
+  const book = selectBook(ctx.configDir, account.key, {});
+  const result = await readBook(ctx, book, { concurrency: opts.concurrency ?? 8, label: 'Watching' });
+  if (result.interrupted)
+    return {
+      data: undefined,
+      notes: [info(`Interrupted: nothing was reported and ${opts.state} was not changed.`)],
+      failures: result.failures,
+    };
+
+  const at = ctx.now().toISOString();
+  const diff = compare(previous, result.reads, { account: account.key, at });
+  const changes = diff.events.filter((e) => e.type !== 'customer.error');
+  const errors = diff.events.filter((e) => e.type === 'customer.error');
+  const notes: Note[] = [];
+  // A run that read nothing at all (the API down, the record empty) changes nothing.
+  if (diff.read === 0) {
+    for (const e of errors) ctx.sink.event(e, (c) => eventLine(e, c));
+    const why = book.length === 0 ? 'there are no active customers in the local record' : 'no customer could be read';
+    notes.push(warn(`Nothing was read (${why}); ${opts.state} was not changed and nothing is reported as new.`));
+    if (book.length === 0)
+      notes.push(hint('`safeweb customer import --file FILE` adds customers onboarded elsewhere.'));
+    return { data: undefined, notes, failures: result.failures };
+  }
+  if (!opts.baseline) for (const e of [...changes, ...errors]) ctx.sink.event(e, (c) => eventLine(e, c));
+  replaceFile(opts.state, `${JSON.stringify(diff.next, null, 2)}\n`, { kind: 'portfolio state', mayReplace: true });
+
+  const failed = errors.length ? ` ${errors.length} could not be read and keep their previous state.` : '';
+  if (opts.baseline)
+    notes.push(info(`Baseline recorded in ${opts.state}: ${diff.read} customers; nothing reported.${failed}`));
+  else if (previous === undefined)
+    notes.push(
+      info(`First run: ${changes.length} unresolved breaches reported as new; state saved to ${opts.state}.${failed}`),
+    );
+  else
+    notes.push(
+      info(
+        `${changes.length ? `${changes.length} change${changes.length === 1 ? '' : 's'}` : 'No changes'} since ` +
+          `${previous.savedAt} across ${diff.read} customers.${failed}`,
+      ),
+    );
+  return {
+    data: undefined,
+    notes,
+    finding: !opts.baseline && changes.length ? `${changes.length} changes` : undefined,
+    failures: result.failures,
+  };
+}
