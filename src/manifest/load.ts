@@ -71,10 +71,33 @@ interface Parsed {
   where: (path: Path) => string;
 }
 
+/** YAML reads JSON too, but forgives what JSON does not (a trailing comma): a .json file must be JSON. */
+function strictJson(text: string, source: string): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
+    let where = '';
+    if (at) {
+      const before = text.slice(0, Number(at[1]));
+      const line = before.split('\n').length;
+      where = `line ${line}, column ${before.length - before.lastIndexOf('\n')}: `;
+    }
+    throw new ValidationError(
+      `${source} is not valid JSON; nothing was sent:`,
+      [`${where}${reason}`],
+      'Fix the file and run it again.',
+    );
+  }
+}
+
 async function parseText(text: string, source: string, kind: 'YAML' | 'JSON'): Promise<Parsed> {
+  if (kind === 'JSON') strictJson(text, source);
   const { LineCounter, parseDocument } = await import('yaml');
   const lineCounter: LineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const problems = doc.errors.map((e) => {
       const pos = e.linePos?.[0];
@@ -144,16 +167,14 @@ export async function loadManifest(input: ManifestInput, now: Date): Promise<Man
   const seen = new Map<string, number>();
   if (Array.isArray(list) && isObject(defaults)) {
     for (const [index, item] of list.entries()) {
-      const spec = await checkCustomer(index, item, defaults, now, problem, where);
-      if (!spec) continue;
-      const first = seen.get(spec.reference);
+      const raw = isObject(item) ? item['customerReference'] : undefined;
+      const reference = typeof raw === 'string' ? raw.trim() : '';
+      const first = seen.get(reference);
       if (first !== undefined)
-        problem(
-          ['customers', index, 'customerReference'],
-          `"${spec.reference}" is customers[${first}]'s reference too`,
-        );
-      else seen.set(spec.reference, index);
-      customers.push(spec);
+        problem(['customers', index, 'customerReference'], `"${reference}" is customers[${first}]'s reference too`);
+      else if (reference) seen.set(reference, index);
+      const spec = await checkCustomer(index, item, defaults, now, problem, where);
+      if (spec) customers.push(spec);
     }
   }
   const webhooks = value['webhooks'] === undefined ? undefined : checkWebhooks(value['webhooks'], problem);
