@@ -49,7 +49,7 @@ export function planLines(plan: Plan, data: PlanData, c: Colors): string[] {
     out.push('Not updatable (the API cannot change these on an existing customer; they change nothing):');
     for (const { reference, fields } of plan.notUpdatable)
       for (const f of fields)
-        out.push(`  ${c.dim('#')} customer ${reference}: ${f.name}: ${show(f.from)} → ${show(f.to)}`);
+        out.push(`  ${c.dim('#')} customer ${reference}: ${f.name}: ${show(f.from)} → ${show(f.to)} (not updatable)`);
     out.push('');
   }
   const s = data.summary;
