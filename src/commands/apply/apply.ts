@@ -75,7 +75,13 @@ async function confirm(opts: ApplyOptions, prepared: PreparedPlan, ctx: Context)
     );
   const prompter = await ctx.prompter('Pass --yes to apply without asking.');
   const total = prepared.data.summary.total;
-  if (!opts.yes && !(await prompter.confirm({ message: `Apply these ${total} changes?`, default: false })))
+  if (
+    !opts.yes &&
+    !(await prompter.confirm({
+      message: `Apply ${total === 1 ? 'this change' : `these ${total} changes`}?`,
+      default: false,
+    }))
+  )
     throw new CancelledError('Not applied; nothing was sent.');
   if (askCount) {
     ctx.out.warn(`--prune offboards ${offboards} customer${offboards === 1 ? '' : 's'} of a production account.`);
@@ -144,7 +150,10 @@ async function carryOutPlan(
     const applied = appliedChange(item.change, result);
     results.set(item.key, applied);
     const { fields: _fields, status: _status, ...rest } = applied;
-    return { line: { row: item.row, key: item.key, status: result.status, ...rest }, error: result.error } satisfies RowDone;
+    return {
+      line: { row: item.row, key: item.key, status: result.status, ...rest },
+      error: result.error,
+    } satisfies RowDone;
   };
   const report = await runBulk(ctx, {
     label: 'Applying',
