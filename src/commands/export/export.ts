@@ -166,5 +166,5 @@ async function yamlText(
       const text = comment(i);
       if (text && item && typeof item === 'object') (item as { commentBefore?: string }).commentBefore = ` ${text}`;
     });
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
