@@ -51,7 +51,7 @@ const WEBHOOK_KEYS = ['url', 'events', 'active', NOTE_KEY];
 type Path = Array<string | number>;
 
 /** `customers[1].assetsEmails[0]` */
-export function pathText(path: Path): string {
+function pathText(path: Path): string {
   return path.reduce<string>(
     (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
     '',

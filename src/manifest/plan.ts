@@ -14,7 +14,7 @@ import { ValidationError } from '../errors.js';
 import type { CustomerSpec, Manifest, WebhookSpec } from './load.js';
 import type { BookState } from './state.js';
 
-export type Action = 'create' | 'update' | 'offboard' | 'reactivate' | 'delete';
+type Action = 'create' | 'update' | 'offboard' | 'reactivate' | 'delete';
 
 export interface FieldChange {
   name: string;
@@ -52,7 +52,7 @@ export interface Plan {
 }
 
 /** The fields the API can change on an existing customer (PATCH info). */
-export const UPDATABLE = ['companyName', 'contactEmail', 'price', 'planType'] as const;
+const UPDATABLE = ['companyName', 'contactEmail', 'price', 'planType'] as const;
 const ASSET_KEYS = new Set(['customerReference', 'assetsDomains', 'assetsEmails']);
 const INFO_FIELDS = FIELDS.filter((f) => !ASSET_KEYS.has(f.key));
 
@@ -70,7 +70,7 @@ function sameValue(key: string, a: unknown, b: unknown): boolean {
 }
 
 /** Problems only creates have: required fields missing, past billing dates. Throws them all. */
-export function checkCreates(manifest: Manifest, state: BookState): string[] {
+function checkCreates(manifest: Manifest, state: BookState): string[] {
   const problems: string[] = [];
   const warnings: string[] = [];
   for (const spec of manifest.customers) {

@@ -169,7 +169,8 @@ async function carryOutPlan(
     work: (item, api) => work(item, api, false),
     settle: (item, api) => work(item, api, true),
   });
-  if (own && report.counts.unknown === 0) {
+  // Kept while anything may still need settling: an unknown outcome, or rows an interruption left unreached.
+  if (own && report.counts.unknown === 0 && !report.interrupted) {
     fs.rmSync(journal, { force: true });
   }
   const data: ApplyData = {
