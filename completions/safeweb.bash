@@ -21,7 +21,7 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner portfolio api login doctor profile sandbox schema completion whoami mcp" ;;
+    "") echo "health customer breach webhook partner portfolio api plan apply export login doctor profile sandbox schema completion whoami mcp" ;;
     "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
@@ -30,7 +30,7 @@ _safeweb_subcommands() {
     "portfolio") echo "status watch report" ;;
     "profile") echo "add list use show remove rm" ;;
     "sandbox") echo "start deliveries exec" ;;
-    "schema") echo "onboarding" ;;
+    "schema") echo "onboarding manifest" ;;
   esac
 }
 _safeweb_options() {
@@ -76,6 +76,9 @@ _safeweb_options() {
     "portfolio watch") echo "--state --baseline --exit-status --concurrency --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "portfolio report") echo "--output --title --locale --customers --include-offboarded --concurrency --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "api") echo "--data --input --query --idempotent --include --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "plan") echo "--file --prune --state --exit-status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "apply") echo "--file --prune --yes --secret-dir --state --concurrency --results --resume --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "export") echo "--output --customers --state --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "login") echo "--no-verify --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "doctor") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "profile") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -91,6 +94,7 @@ _safeweb_options() {
     "sandbox exec") echo "--state --latency --error-rate --rate-limit --seed --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "schema") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "schema onboarding") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "schema manifest") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "completion") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "whoami") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
     "mcp") echo "--allow-writes --tools --no-mask-pii --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
@@ -98,7 +102,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customers|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-file|--seed|--set-domains|--set-emails|--signature|--state|--status|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customers|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--state|--status|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }

@@ -44,7 +44,8 @@ export interface OnboardedEntry {
 type LedgerLine =
   | ({ op: 'onboarded'; at: string } & OnboardedEntry)
   | { op: 'linked'; reference: string; id: string; at: string }
-  | { op: 'changed'; id: string; status?: LedgerEntry['status']; companyName?: string; at: string };
+  | { op: 'changed'; id: string; status?: LedgerEntry['status']; companyName?: string; at: string }
+  | { op: 'fields'; reference: string; companyName?: string; fields: Record<string, unknown>; at: string };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -106,6 +107,13 @@ function apply(byReference: Map<string, LedgerEntry>, line: LedgerLine): void {
     for (const e of byReference.values()) {
       if (e.id !== line.id) continue;
       if (line.status) e.status = line.status;
+      if (line.companyName) e.companyName = line.companyName;
+      e.updatedAt = line.at;
+    }
+  } else if (line.op === 'fields') {
+    const e = byReference.get(line.reference);
+    if (e) {
+      e.fields = { ...e.fields, ...line.fields };
       if (line.companyName) e.companyName = line.companyName;
       e.updatedAt = line.at;
     }
@@ -177,6 +185,23 @@ export async function recordImported(
     ...(e.status === 'offboarded' || e.link ? [{ op: 'changed' as const, id: e.id, status: e.status, at }] : []),
   ]);
   appendLines(configDir, account, lines);
+}
+
+/**
+ * Records info fields the tool has just set on a customer (`apply`'s updates), by reference: what
+ * the API cannot read back is compared with this next time.
+ */
+export async function recordFields(
+  configDir: string,
+  account: string,
+  reference: string,
+  change: { companyName?: string | undefined; fields: Record<string, unknown> },
+  now: Date,
+): Promise<void> {
+  const { companyName, fields } = change;
+  appendLines(configDir, account, [
+    { op: 'fields', reference, ...(companyName ? { companyName } : {}), fields, at: now.toISOString() },
+  ]);
 }
 
 /**

@@ -707,3 +707,91 @@ describe('portfolio and customer import argv', async () => {
     for (const fn of Object.values(book)) expect(fn).not.toHaveBeenCalled();
   });
 });
+
+// Customers as code (issue 16): plan, apply, export, schema manifest.
+vi.mock('../../src/commands/plan/plan.js', () => ({ runPlan: stub() }));
+vi.mock('../../src/commands/apply/apply.js', () => ({ runApply: stub() }));
+vi.mock('../../src/commands/export/export.js', () => ({ runExport: stub() }));
+vi.mock('../../src/commands/schema/manifest.js', () => ({ runSchemaManifest: vi.fn(() => ({ data: undefined })) }));
+
+describe('customers as code: plan, apply, export', async () => {
+  const asCode = {
+    plan: (await import('../../src/commands/plan/plan.js')).runPlan as unknown as Mock,
+    apply: (await import('../../src/commands/apply/apply.js')).runApply as unknown as Mock,
+    export: (await import('../../src/commands/export/export.js')).runExport as unknown as Mock,
+    schema: (await import('../../src/commands/schema/manifest.js')).runSchemaManifest as unknown as Mock,
+  };
+  async function gets(argv: string[], verb: keyof typeof asCode) {
+    vi.clearAllMocks();
+    const r = await runInProcess(argv, { env });
+    expect(r, argv.join(' ')).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(asCode[verb]).toHaveBeenCalledTimes(1);
+    const [opts, ctx] = asCode[verb].mock.calls[0]! as [unknown, { globals: Record<string, unknown> } | undefined];
+    return { opts, globals: ctx?.globals };
+  }
+
+  it.each<[string[], keyof typeof asCode, unknown]>([
+    [['plan', '--file', 'b.yaml'], 'plan', { file: 'b.yaml', prune: false, state: undefined }],
+    [
+      ['plan', '-f', 'b.yaml', '--prune', '--state', 's.json'],
+      'plan',
+      { file: 'b.yaml', prune: true, state: 's.json' },
+    ],
+    [
+      ['apply', '--file', 'b.yaml'],
+      'apply',
+      {
+        file: 'b.yaml',
+        prune: false,
+        yes: false,
+        secretDir: undefined,
+        state: undefined,
+        concurrency: 8,
+        results: undefined,
+        resume: undefined,
+        force: false,
+      },
+    ],
+    [
+      ['apply', '-f', 'b.yaml', '--prune', '-y', '--secret-dir', 'sec', '--state', 's.json', '--concurrency', '3'],
+      'apply',
+      { file: 'b.yaml', prune: true, yes: true, secretDir: 'sec', state: 's.json', concurrency: 3 },
+    ],
+    [['apply', '-f', 'b.yaml', '--results', 'r.ndjson', '--force'], 'apply', { results: 'r.ndjson', force: true }],
+    [['apply', '-f', 'b.yaml', '--resume', 'r.ndjson'], 'apply', { resume: 'r.ndjson' }],
+    [['export', '--output', 'b.yaml'], 'export', { output: 'b.yaml', force: false }],
+    [
+      ['export', '-o', 'b.json', '--customers', 'A,B', '--customers', 'C', '--state', 's.json', '--force'],
+      'export',
+      { output: 'b.json', customers: ['A,B', 'C'], state: 's.json', force: true },
+    ],
+  ])('%j', async (argv, verb, expected) => {
+    expect((await gets(argv, verb)).opts).toMatchObject(expected as object);
+  });
+
+  it('plan --exit-status reaches main through the globals', async () => {
+    expect((await gets(['plan', '--file', 'b.yaml', '--exit-status'], 'plan')).globals).toMatchObject({
+      findingAsked: true,
+    });
+  });
+
+  it('schema manifest runs its verb', async () => {
+    await gets(['schema', 'manifest'], 'schema');
+  });
+
+  it.each([
+    [['plan'], "required option '-f, --file <file>' not specified"],
+    [['apply'], "required option '-f, --file <file>' not specified"],
+    [['export'], "required option '-o, --output <file>' not specified"],
+    [['apply', '-f', 'b', '--results', 'r', '--resume', 'r'], "'--results <file>' cannot be used with option"],
+    [['apply', '-f', 'b', '--concurrency', '0'], '--concurrency'],
+    [['plan', '-f', 'b', '--yes'], "unknown option '--yes'"],
+  ])('refuses %j with a usage error, before any verb runs', async (argv, message) => {
+    vi.clearAllMocks();
+    const r = await runInProcess(argv, { env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(message);
+    for (const fn of Object.values(asCode)) expect(fn).not.toHaveBeenCalled();
+  });
+});

@@ -23,4 +23,18 @@ export function registerSchema(program: Command, ctx: Context): void {
       const { runSchemaOnboarding } = await import('./onboarding.js');
       ctx.done(runSchemaOnboarding());
     });
+
+  schema
+    .command('manifest')
+    .summary('the JSON Schema of a customers-as-code manifest (plan, apply, export)')
+    .description(
+      'Print the JSON Schema of a manifest for `safeweb plan` and `safeweb apply`: defaults, customers (the ' +
+        'onboarding fields, plus status) and webhooks. Point "$schema" (JSON) or a yaml-language-server comment ' +
+        '(YAML) at it and editors complete and check the file.',
+    )
+    .addHelpText('after', examples('safeweb schema manifest > manifest.schema.json'))
+    .action(async () => {
+      const { runSchemaManifest } = await import('./manifest.js');
+      ctx.done(runSchemaManifest());
+    });
 }

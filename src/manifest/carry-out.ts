@@ -1,0 +1,109 @@
+/**
+ * Carrying out one planned change: the requests it needs, in order, and what the record (and
+ * the state file) learns from each as soon as it has happened — before the change's line in the
+ * results journal, so a line that says ok is always in the record. A create that an earlier,
+ * interrupted run may have sent is settled by the bulk rule: a duplicate reference means it had
+ * arrived, and it is recorded, not doubled.
+ */
+import type { ApiClient } from '../api/client.js';
+import {
+  offboardCustomer,
+  onboardCustomer,
+  reactivateCustomer,
+  setCustomerAssets,
+  updateCustomerInfo,
+} from '../api/customers.js';
+import { createWebhook, deleteWebhook, updateWebhook } from '../api/webhooks.js';
+import { recordEntry } from '../customers/ledger.js';
+import { ApiRejectedError, CliError, UnavailableError } from '../errors.js';
+import { resource } from '../output/envelope.js';
+import type { PlannedChange } from './plan.js';
+import type { SecretDir } from './secrets.js';
+import type { BookState } from './state.js';
+
+export interface ChangeResult {
+  status: 'ok' | 'failed' | 'unknown';
+  customerId?: string | undefined;
+  webhookId?: number | undefined;
+  secretFile?: string | undefined;
+  settled?: string | undefined;
+  error?: CliError | undefined;
+}
+
+export interface CarryOutDeps {
+  state: BookState;
+  now: () => Date;
+  secrets: SecretDir | undefined;
+}
+
+export async function carryOut(
+  change: PlannedChange,
+  api: ApiClient,
+  deps: CarryOutDeps,
+  settling: boolean,
+): Promise<ChangeResult> {
+  let claim: ReturnType<SecretDir['claim']> | undefined;
+  try {
+    if (change.kind === 'webhook') {
+      if (change.action === 'create') {
+        claim = deps.secrets!.claim(change.webhook!.url);
+        const { webhook } = resource(await createWebhook(api, change.webhook!), 'webhook create');
+        claim.write(webhook.secret ?? '');
+        return { status: 'ok', webhookId: webhook.id, secretFile: claim.file };
+      }
+      if (change.action === 'update') {
+        const { events, active } = change.webhook!;
+        resource(await updateWebhook(api, change.webhookId!, { events, active }), 'webhook update');
+      } else resource(await deleteWebhook(api, change.webhookId!), 'webhook delete');
+      return { status: 'ok', webhookId: change.webhookId };
+    }
+    return await customer(change, api, deps, settling);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    claim?.abandon();
+    const unknown = error instanceof UnavailableError && error.outcomeUnknown;
+    return { status: unknown ? 'unknown' : 'failed', error };
+  }
+}
+
+async function customer(
+  change: PlannedChange,
+  api: ApiClient,
+  deps: CarryOutDeps,
+  settling: boolean,
+): Promise<ChangeResult> {
+  const { state, now } = deps;
+  if (change.action === 'create') {
+    const body = change.body!;
+    try {
+      const { customerId } = resource(await onboardCustomer(api, body), 'customer onboard');
+      await state.onboarded(recordEntry(body, customerId), now());
+      return { status: 'ok', customerId };
+    } catch (error) {
+      // The earlier run's request had arrived after all: its ID was in the answer that was lost.
+      if (settling && error instanceof ApiRejectedError && error.status === 409) {
+        await state.onboarded(recordEntry(body, null), now());
+        return { status: 'ok', settled: 'already onboarded by an earlier attempt (duplicate reference)' };
+      }
+      throw error;
+    }
+  }
+  const entry = change.entry!;
+  const id = entry.id!;
+  if (change.action === 'offboard') {
+    resource(await offboardCustomer(api, id), 'customer offboard');
+    await state.statusChanged(entry, 'offboarded', now());
+    return { status: 'ok', customerId: id };
+  }
+  if (change.action === 'reactivate') {
+    resource(await reactivateCustomer(api, id), 'customer reactivate');
+    await state.statusChanged(entry, 'active', now());
+  }
+  if (change.info) {
+    resource(await updateCustomerInfo(api, id, change.info), 'customer update');
+    const { companyName, ...fields } = change.info;
+    await state.fieldsChanged(entry.reference, { companyName, fields }, now());
+  }
+  if (change.assets) resource(await setCustomerAssets(api, id, change.assets), 'customer assets');
+  return { status: 'ok', customerId: id };
+}

@@ -1,0 +1,343 @@
+/**
+ * The plan: what would make the book match the manifest. Existence, status and the info fields
+ * the API cannot read back come from the state (state.ts); assets and webhook endpoints are read
+ * live, so a change made behind the manifest's back (drift) shows as an update. Only what the API
+ * can change on an existing customer becomes an update; other differences are listed as "not
+ * updatable" and change nothing.
+ */
+import type { ApiClient } from '../api/client.js';
+import { getCustomerAssets, type CustomerInfoUpdate } from '../api/customers.js';
+import { listWebhooks, type Webhook } from '../api/webhooks.js';
+import { FIELDS, type OnboardingRequest } from '../customers/fields.js';
+import type { LedgerEntry } from '../customers/ledger.js';
+import { ValidationError } from '../errors.js';
+import type { CustomerSpec, Manifest, WebhookSpec } from './load.js';
+import type { BookState } from './state.js';
+
+type Action = 'create' | 'update' | 'offboard' | 'reactivate' | 'delete';
+
+export interface FieldChange {
+  name: string;
+  /** null when there was none, or it is not known (the record never knew it). */
+  from: unknown;
+  to: unknown;
+}
+
+/** One change as `plan --json` shows it. */
+export interface Change {
+  action: Action;
+  kind: 'customer' | 'webhook';
+  reference?: string;
+  url?: string;
+  fields?: FieldChange[];
+}
+
+/** A change with what carrying it out needs. */
+export interface PlannedChange extends Change {
+  /** Names the change across runs: `customer:REF`, `webhook:URL`. */
+  key: string;
+  entry?: LedgerEntry | undefined;
+  body?: OnboardingRequest | undefined;
+  info?: CustomerInfoUpdate | undefined;
+  assets?: { domains?: string[]; emails?: string[] } | undefined;
+  webhookId?: number | undefined;
+  webhook?: { url: string; events: string[]; active: boolean } | undefined;
+}
+
+export interface Plan {
+  changes: PlannedChange[];
+  notUpdatable: Array<{ reference: string; fields: FieldChange[] }>;
+  /** Said on stderr, and kept in the --json document. */
+  warnings: string[];
+}
+
+/** The fields the API can change on an existing customer (PATCH info). */
+const UPDATABLE = ['companyName', 'contactEmail', 'price', 'planType'] as const;
+const ASSET_KEYS = new Set(['customerReference', 'assetsDomains', 'assetsEmails']);
+const INFO_FIELDS = FIELDS.filter((f) => !ASSET_KEYS.has(f.key));
+
+const lower = (list: readonly string[]) => list.map((v) => v.toLowerCase()).sort();
+const sameSet = (a: readonly string[], b: readonly string[]) => {
+  const [x, y] = [[...new Set(lower(a))], [...new Set(lower(b))]];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+};
+
+function sameValue(key: string, a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return sameSet(a as string[], b as string[]);
+  if (FIELDS.find((f) => f.key === key)?.kind === 'date' && typeof a === 'string' && typeof b === 'string')
+    return Date.parse(a) === Date.parse(b);
+  return a === b;
+}
+
+/** Problems only creates have: required fields missing, past billing dates. Throws them all. */
+function checkCreates(manifest: Manifest, state: BookState): string[] {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  for (const spec of manifest.customers) {
+    if (state.entries.has(spec.reference) || spec.status === 'offboarded') continue;
+    problems.push(...spec.createOnly.map((p) => `${p} — ${spec.reference} is new`));
+    warnings.push(...spec.createWarnings);
+  }
+  if (problems.length) {
+    const n = problems.length;
+    throw new ValidationError(
+      `${manifest.source} cannot create its new customers (${n} problem${n === 1 ? '' : 's'}); nothing was sent:`,
+      problems,
+      `A customer ${state.name} does not know is created, and needs every onboarding field ` +
+        '(`safeweb schema onboarding`). If they exist already, plan against the state they were applied with (--state).',
+    );
+  }
+  return warnings;
+}
+
+/** Runs `work` over `items`, at most `limit` at once, results in order. */
+async function pooled<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export async function computePlan(
+  manifest: Manifest,
+  state: BookState,
+  api: ApiClient,
+  options: { prune: boolean },
+): Promise<Plan> {
+  const plan: Plan = { changes: [], notUpdatable: [], warnings: checkCreates(manifest, state) };
+  const known = manifest.customers.filter((s) => state.entries.has(s.reference));
+  if (manifest.customers.length > 0 && known.length === 0)
+    plan.warnings.push(
+      `${state.name} knows none of the ${manifest.customers.length} customers in ${manifest.source}: every one is a ` +
+        'create. If they exist already, plan against the state they were applied with: --state FILE ' +
+        '(`safeweb export --state FILE` writes one).',
+    );
+  // Live reads, only for customers that are (or will be) active and whose ID is known.
+  const toRead = known.filter((s) => s.status === 'active' && state.entries.get(s.reference)!.id);
+  const assets = new Map<string, { domains: string[]; emails: string[] }>();
+  const read = await pooled(toRead, 8, (s) => getCustomerAssets(api, state.entries.get(s.reference)!.id!));
+  toRead.forEach((s, i) => assets.set(s.reference, { domains: read[i]!.domains ?? [], emails: read[i]!.emails ?? [] }));
+  for (const spec of manifest.customers) customerChange(spec, state.entries.get(spec.reference), assets, plan);
+
+  const listed = new Set(manifest.customers.map((s) => s.reference));
+  const left = [...state.entries.values()].filter((e) => !listed.has(e.reference) && e.status === 'active');
+  if (options.prune) {
+    for (const entry of left) {
+      if (!entry.id) plan.warnings.push(unknownId(entry, 'offboarded'));
+      else
+        plan.changes.push({
+          action: 'offboard',
+          kind: 'customer',
+          reference: entry.reference,
+          key: key(entry.reference),
+          entry,
+        });
+    }
+  } else if (left.length)
+    plan.warnings.push(
+      `${left.length} active customer${left.length === 1 ? '' : 's'} in ${state.name} ${left.length === 1 ? 'is' : 'are'} ` +
+        `not in the manifest (${left
+          .slice(0, 5)
+          .map((e) => e.reference)
+          .join(', ')}${left.length > 5 ? ', …' : ''}); ` +
+        'left alone (--prune offboards them).',
+    );
+  if (manifest.webhooks) webhookChanges(manifest.webhooks, (await listWebhooks(api)).webhooks, options.prune, plan);
+  return plan;
+}
+
+const key = (reference: string) => `customer:${reference}`;
+
+function unknownId(entry: LedgerEntry, what: string): string {
+  return (
+    `${entry.reference}: its customer ID is not known, so it cannot be read or ${what}; ` +
+    `link it with \`safeweb customer link ${entry.reference} --id UUID\``
+  );
+}
+
+function customerChange(
+  spec: CustomerSpec,
+  entry: LedgerEntry | undefined,
+  live: Map<string, { domains: string[]; emails: string[] }>,
+  plan: Plan,
+): void {
+  const reference = spec.reference;
+  if (!entry) {
+    if (spec.status === 'offboarded') return; // nothing to create: it would be offboarded at once
+    const fields = FIELDS.filter((f) => spec.body[f.key] !== undefined && f.key !== 'customerReference').map((f) => ({
+      name: f.key,
+      from: null,
+      to: spec.body[f.key],
+    }));
+    plan.changes.push({ action: 'create', kind: 'customer', reference, fields, key: key(reference), body: spec.body });
+    return;
+  }
+  if (spec.status === 'offboarded') {
+    if (entry.status === 'active') {
+      if (!entry.id) plan.warnings.push(unknownId(entry, 'offboarded'));
+      else plan.changes.push({ action: 'offboard', kind: 'customer', reference, key: key(reference), entry });
+    }
+    return;
+  }
+  if (!entry.id) {
+    plan.warnings.push(unknownId(entry, entry.status === 'offboarded' ? 'reactivated' : 'updated'));
+    return;
+  }
+  const fields: FieldChange[] = [];
+  const fixed: FieldChange[] = [];
+  const info: CustomerInfoUpdate = {};
+  for (const field of INFO_FIELDS) {
+    const to = spec.body[field.key];
+    if (to === undefined || spec.relative.has(field.key)) continue;
+    const from = field.key === 'companyName' ? entry.companyName : entry.fields?.[field.key];
+    if (from !== undefined && sameValue(field.key, from, to)) continue;
+    if ((UPDATABLE as readonly string[]).includes(field.key)) {
+      fields.push({ name: field.key, from: from ?? null, to });
+      (info as Record<string, unknown>)[field.key] = to;
+    } else if (from !== undefined) fixed.push({ name: field.key, from, to });
+  }
+  const assets = assetChanges(spec.body, live.get(reference), fields);
+  if (fixed.length) plan.notUpdatable.push({ reference, fields: fixed });
+  const action = entry.status === 'offboarded' ? 'reactivate' : fields.length ? 'update' : undefined;
+  if (!action) return;
+  plan.changes.push({
+    action,
+    kind: 'customer',
+    reference,
+    ...(fields.length ? { fields } : {}),
+    key: key(reference),
+    entry,
+    info: Object.keys(info).length ? info : undefined,
+    assets,
+  });
+}
+
+/** The asset lists to send (each replaces the stored one), or undefined when they match. */
+function assetChanges(
+  body: OnboardingRequest,
+  live: { domains: string[]; emails: string[] } | undefined,
+  fields: FieldChange[],
+): PlannedChange['assets'] {
+  if (!live) return undefined;
+  const domains = body.assetsDomains ?? [];
+  // The API monitors the contact email too (it adds it at onboarding): expected among the emails.
+  const emails = [...(body.assetsEmails ?? [])];
+  const contact = body.contactEmail;
+  if (contact && !emails.some((e) => e.toLowerCase() === contact.toLowerCase())) emails.push(contact);
+  const out: NonNullable<PlannedChange['assets']> = {};
+  if (!sameSet(domains, live.domains)) {
+    out.domains = domains;
+    fields.push({ name: 'assetsDomains', from: live.domains, to: domains });
+  }
+  if (!sameSet(emails, live.emails)) {
+    out.emails = emails;
+    fields.push({ name: 'assetsEmails', from: live.emails, to: emails });
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function normalUrl(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
+}
+
+function webhookChanges(specs: WebhookSpec[], live: Webhook[], prune: boolean, plan: Plan): void {
+  const unmatched = [...live];
+  for (const spec of specs) {
+    const i = unmatched.findIndex((w) => normalUrl(w.url) === spec.url);
+    const webhook = { url: spec.url, events: spec.events, active: spec.active };
+    if (i === -1) {
+      const fields = [
+        { name: 'events', from: null, to: spec.events },
+        { name: 'active', from: null, to: spec.active },
+      ];
+      plan.changes.push({
+        action: 'create',
+        kind: 'webhook',
+        url: spec.url,
+        fields,
+        key: `webhook:${spec.url}`,
+        webhook,
+      });
+      continue;
+    }
+    const [found] = unmatched.splice(i, 1);
+    const fields: FieldChange[] = [];
+    if (!sameSet(found!.events, spec.events)) fields.push({ name: 'events', from: found!.events, to: spec.events });
+    if (found!.active !== spec.active) fields.push({ name: 'active', from: found!.active, to: spec.active });
+    if (fields.length)
+      plan.changes.push({
+        action: 'update',
+        kind: 'webhook',
+        url: spec.url,
+        fields,
+        key: `webhook:${spec.url}`,
+        webhookId: found!.id,
+        webhook,
+      });
+  }
+  if (prune)
+    for (const w of unmatched)
+      plan.changes.push({ action: 'delete', kind: 'webhook', url: w.url, key: `webhook:${w.id}`, webhookId: w.id });
+  else if (unmatched.length)
+    plan.warnings.push(
+      `${unmatched.length} webhook endpoint${unmatched.length === 1 ? '' : 's'} not in the manifest ` +
+        `(${unmatched.map((w) => w.url).join(', ')}): left alone (--prune deletes them).`,
+    );
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  offboard: number;
+  reactivate: number;
+  delete: number;
+  total: number;
+  /** Customers with differences the API cannot change. */
+  notUpdatable: number;
+}
+
+/** What `plan --json` prints (and the MCP server returns). */
+export interface PlanData {
+  changes: Change[];
+  summary: PlanSummary;
+  notUpdatable: Array<{ reference: string; fields: FieldChange[] }>;
+  warnings: string[];
+}
+
+export function publicChange(c: PlannedChange): Change {
+  return {
+    action: c.action,
+    kind: c.kind,
+    ...(c.reference !== undefined ? { reference: c.reference } : {}),
+    ...(c.url !== undefined ? { url: c.url } : {}),
+    ...(c.fields?.length ? { fields: c.fields } : {}),
+  };
+}
+
+export function planData(plan: Plan): PlanData {
+  const count = (a: Action) => plan.changes.filter((c) => c.action === a).length;
+  return {
+    changes: plan.changes.map(publicChange),
+    summary: {
+      create: count('create'),
+      update: count('update'),
+      offboard: count('offboard'),
+      reactivate: count('reactivate'),
+      delete: count('delete'),
+      total: plan.changes.length,
+      notUpdatable: plan.notUpdatable.length,
+    },
+    notUpdatable: plan.notUpdatable,
+    warnings: plan.warnings,
+  };
+}

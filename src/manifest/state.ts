@@ -1,0 +1,141 @@
+/**
+ * What `plan` compares the manifest with for existence, status and the info fields the API cannot
+ * read back: the local record of the account (customers/ledger.ts) by default, or a state file
+ * (`--state FILE`: JSON, written atomically, kept beside the manifest or as a CI artifact) holding
+ * what the record holds for the manifest's customers, so CI sees what the operator's machine sees.
+ */
+import fs from 'node:fs';
+import { UsageError } from '../errors.js';
+import {
+  readLedger,
+  recordChange,
+  recordFields,
+  recordOnboarded,
+  type LedgerEntry,
+  type OnboardedEntry,
+} from '../customers/ledger.js';
+import { replaceFile } from '../io/safe-write.js';
+
+interface StateFile {
+  version: 1;
+  account: string;
+  customers: LedgerEntry[];
+}
+
+export class BookState {
+  readonly entries: Map<string, LedgerEntry>;
+
+  private constructor(
+    readonly account: string,
+    readonly configDir: string,
+    /** The --state file, or undefined for the local record. */
+    readonly file: string | undefined,
+    entries: LedgerEntry[],
+    /** The state file did not exist yet. */
+    readonly fresh: boolean,
+  ) {
+    this.entries = new Map(entries.map((e) => [e.reference, { ...e }]));
+  }
+
+  /** "the local record" or "the state file FILE", for what is said. */
+  get name(): string {
+    return this.file ? `the state file ${this.file}` : 'the local record';
+  }
+
+  static read(configDir: string, account: string, file?: string): BookState {
+    if (!file) return new BookState(account, configDir, undefined, readLedger(configDir, account).customers, false);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new BookState(account, configDir, file, [], true);
+      throw new UsageError(`cannot read the state file ${file}: ${(error as Error).message}`);
+    }
+    const data = parseStateFile(text, file);
+    if (data.account !== account)
+      throw new UsageError(
+        `${file} is the state of ${data.account}, not of the account in use (${account})`,
+        'Use the profile of that account (--profile), or another state file.',
+      );
+    return new BookState(account, configDir, file, data.customers, false);
+  }
+
+  /** A customer the tool created: into the record (and the state file). */
+  async onboarded(entry: OnboardedEntry, now: Date): Promise<void> {
+    await recordOnboarded(this.configDir, this.account, entry, now);
+    const at = now.toISOString();
+    this.entries.set(entry.reference, {
+      reference: entry.reference,
+      id: entry.id,
+      companyName: entry.companyName,
+      onboardedAt: at,
+      status: 'active',
+      updatedAt: at,
+      ...(entry.fields ? { fields: entry.fields } : {}),
+    });
+    this.#save();
+  }
+
+  async statusChanged(entry: LedgerEntry, status: LedgerEntry['status'], now: Date): Promise<void> {
+    if (entry.id) await recordChange(this.configDir, this.account, entry.id, { status }, now);
+    this.#update(entry.reference, { status, updatedAt: now.toISOString() });
+  }
+
+  async fieldsChanged(
+    reference: string,
+    change: { companyName?: string | undefined; fields: Record<string, unknown> },
+    now: Date,
+  ): Promise<void> {
+    await recordFields(this.configDir, this.account, reference, change, now);
+    const known = this.entries.get(reference);
+    this.#update(reference, {
+      ...(change.companyName ? { companyName: change.companyName } : {}),
+      fields: { ...known?.fields, ...change.fields },
+      updatedAt: now.toISOString(),
+    });
+  }
+
+  #update(reference: string, change: Partial<LedgerEntry>): void {
+    const known = this.entries.get(reference);
+    if (known) Object.assign(known, change);
+    this.#save();
+  }
+
+  #save(): void {
+    if (this.file) writeStateFile(this.file, this.account, [...this.entries.values()], true);
+  }
+}
+
+function parseStateFile(text: string, file: string): StateFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `${file} is not a state file: ${(error as Error).message}`,
+      'Give the file `export --state` or `apply --state` wrote.',
+    );
+  }
+  const d = data as Partial<StateFile> | null;
+  const fine =
+    d !== null &&
+    typeof d === 'object' &&
+    d.version === 1 &&
+    typeof d.account === 'string' &&
+    Array.isArray(d.customers) &&
+    d.customers.every(
+      (c) => c && typeof c.reference === 'string' && (c.status === 'active' || c.status === 'offboarded'),
+    );
+  if (!fine)
+    throw new UsageError(
+      `${file} is not a state file of this version`,
+      'Give the file `export --state` or `apply --state` wrote.',
+    );
+  return d as StateFile;
+}
+
+/** Writes a state file whole and atomically (0600; an existing file only with `mayReplace`). */
+export function writeStateFile(file: string, account: string, customers: LedgerEntry[], mayReplace: boolean): void {
+  const data: StateFile = { version: 1, account, customers };
+  replaceFile(file, `${JSON.stringify(data, null, 2)}\n`, { kind: 'state file', mayReplace, allowedBy: '--force' });
+}
