@@ -3,11 +3,13 @@
  * parsing (an unknown --tools name is a usage error at start), so it imports nothing.
  */
 export const READ_TOOLS = [
+  'portfolio_status',
   'customer_list',
   'customer_get',
   'breach_check',
   'breach_lookup',
   'partner_analytics',
+  'plan',
 ] as const;
 
 /** `customer_magic_link` mints a login credential, so it counts as a write. */

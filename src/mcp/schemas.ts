@@ -67,7 +67,69 @@ const withPreview = (done: JsonSchema): JsonSchema => ({ type: 'object', anyOf: 
 
 const change = object({ kind: { enum: ['domain', 'email'] }, op: { enum: ['+', '-'] }, value: str });
 
+const num = { type: 'number' };
+const numOrNull = { type: ['number', 'null'] };
+
+const portfolioCustomer = object(
+  {
+    reference: str,
+    customerId: strOrNull,
+    companyName: str,
+    threatScore: numOrNull,
+    band: strOrNull,
+    unresolvedBreaches: numOrNull,
+    resolvedBreaches: numOrNull,
+    monitoredDomains: numOrNull,
+    monitoredEmails: numOrNull,
+    error: object({ message: str, exitCode: num }),
+  },
+  ['reference', 'customerId', 'companyName', 'threatScore', 'band', 'unresolvedBreaches', 'resolvedBreaches'],
+);
+
+const fieldChange = object({ name: str, from: {}, to: {} });
+
 export const OUTPUT_SCHEMAS = {
+  portfolio_status: object({
+    customers: { type: 'array', items: portfolioCustomer },
+    summary: object(
+      {
+        customers: num,
+        read: num,
+        failed: num,
+        unresolvedBreaches: num,
+        resolvedBreaches: num,
+        byBand: { type: 'object', additionalProperties: num },
+        interrupted: { type: 'boolean' },
+      },
+      ['customers', 'read', 'failed', 'unresolvedBreaches', 'resolvedBreaches', 'byBand'],
+    ),
+  }),
+  plan: object({
+    changes: {
+      type: 'array',
+      items: object(
+        {
+          action: { enum: ['create', 'update', 'offboard', 'reactivate', 'delete'] },
+          kind: { enum: ['customer', 'webhook'] },
+          reference: str,
+          url: str,
+          fields: { type: 'array', items: fieldChange },
+        },
+        ['action', 'kind'],
+      ),
+    },
+    summary: object({
+      create: num,
+      update: num,
+      offboard: num,
+      reactivate: num,
+      delete: num,
+      total: num,
+      notUpdatable: num,
+    }),
+    notUpdatable: { type: 'array', items: object({ reference: str, fields: { type: 'array', items: fieldChange } }) },
+    warnings: strings,
+  }),
   customer_list: object({ customers: { type: 'array', items: ledgerEntry } }),
   customer_get: object(
     {

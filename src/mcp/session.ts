@@ -67,7 +67,7 @@ export class McpSession {
         import('./tools.js'),
         import('./tools-write.js'),
       ]);
-      return new Map([...readTools(z), ...writeTools(z)].map((def) => [def.name, def]));
+      return new Map([...readTools(z, this.#ctx.configDir), ...writeTools(z)].map((def) => [def.name, def]));
     })());
   }
 

@@ -4,8 +4,9 @@
  * answers the same question, so its structured result is that verb's --json document.
  * Reads are here; writes in tools-write.ts.
  */
+import path from 'node:path';
 import type { Context } from '../context.js';
-import { ValidationError } from '../errors.js';
+import { UsageError, ValidationError } from '../errors.js';
 import type { Note } from '../outcome.js';
 import type { ConfirmationTokens } from './confirm.js';
 import type { ToolName } from './names.js';
@@ -72,6 +73,20 @@ export function oneCustomer(z: Zod, shape: Record<string, import('zod').ZodType>
     }) as unknown as Schema;
 }
 
+/**
+ * The one tool that reads a local file takes manifests only: not stdin (the protocol's), and
+ * nothing inside the config directory, where the profiles (and their keys) and the record live.
+ */
+function checkManifestPath(file: string, configDir: string): void {
+  const resolved = path.resolve(file);
+  const inside = path.relative(path.resolve(configDir), resolved);
+  if (!inside.startsWith('..') && !path.isAbsolute(inside))
+    throw new UsageError(
+      `plan does not read files in the safeweb config directory (${configDir}); nothing was read`,
+      'Give the manifest inline, or a file elsewhere.',
+    );
+}
+
 export function customerArg(args: Record<string, unknown>): string {
   return (args['id'] ?? args['reference']) as string;
 }
@@ -92,8 +107,36 @@ export function define(z: Zod, def: Definition): ToolDef {
   };
 }
 
-export function readTools(z: Zod): ToolDef[] {
+export function readTools(z: Zod, configDir: string): ToolDef[] {
   return [
+    define(z, {
+      name: 'portfolio_status',
+      title: 'The whole book at once',
+      description:
+        'Every active customer of the local record (or the ones named) with threat score and band, unresolved ' +
+        'and resolved breaches and monitored assets, most exposed first, and a summary. Same as ' +
+        '`safeweb portfolio status --json`; a customer whose reads failed has an error and nulls.',
+      annotations: READ,
+      input: z.strictObject({
+        customers: z
+          .array(z.string().min(1).max(200))
+          .max(1000)
+          .optional()
+          .describe('references or IDs to cover instead of every active customer'),
+        includeOffboarded: z.boolean().optional().describe('offboarded customers of the record too'),
+      }),
+      run: async (args, { ctx }) => {
+        const { runPortfolioStatus } = await import('../commands/portfolio/status.js');
+        const outcome = await runPortfolioStatus(
+          {
+            customers: args['customers'] as string[] | undefined,
+            includeOffboarded: Boolean(args['includeOffboarded']),
+          },
+          ctx,
+        );
+        return { structured: { ...outcome.data }, notes: outcome.notes };
+      },
+    }),
     define(z, {
       name: 'customer_list',
       title: 'List customers',
@@ -207,6 +250,44 @@ export function readTools(z: Zod): ToolDef[] {
       run: async (_args, { ctx }) => {
         const { runPartnerAnalytics } = await import('../commands/partner/analytics.js');
         return { structured: (await runPartnerAnalytics({}, ctx)).data };
+      },
+    }),
+    define(z, {
+      name: 'plan',
+      title: 'Plan a customers-as-code manifest',
+      description:
+        'What `safeweb apply` would change to make the book match a manifest (YAML or JSON), given inline as ' +
+        '`manifest` (text or an object) or as a `file` path (.yaml, .yml or .json): customers to create, update, ' +
+        'offboard or reactivate, webhooks. Reads only. Same as `safeweb plan --json`.',
+      annotations: READ,
+      exactlyOne: ['manifest', 'file'],
+      input: z
+        .strictObject({
+          manifest: z
+            .union([z.string().min(1).max(5_000_000), z.record(z.string(), z.unknown())])
+            .optional()
+            .describe('the manifest itself: YAML or JSON text, or the object'),
+          file: z
+            .string()
+            .min(1)
+            .max(4096)
+            .regex(/\.(ya?ml|json)$/i, 'must name a .yaml, .yml or .json manifest')
+            .optional()
+            .describe('path of a manifest file on this machine (.yaml, .yml or .json)'),
+          prune: z.boolean().optional().describe('also plan offboarding customers the manifest does not name'),
+        })
+        .refine((v) => (v.manifest === undefined) !== (v.file === undefined), {
+          message: 'give exactly one of manifest and file',
+        }) as unknown as Schema,
+      run: async (args, { ctx }) => {
+        const file = args['file'] as string | undefined;
+        if (file !== undefined) checkManifestPath(file, configDir);
+        const { runPlan } = await import('../commands/plan/plan.js');
+        const outcome = await runPlan(
+          { file, manifest: args['manifest'] as string | object | undefined, prune: Boolean(args['prune']) },
+          ctx,
+        );
+        return { structured: { ...outcome.data }, notes: outcome.notes };
       },
     }),
   ];

@@ -6,6 +6,8 @@
  */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Ajv } from 'ajv';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_TOOLS, WRITE_TOOLS } from '../../src/mcp/names.js';
 import { runInProcess } from '../helpers/cli.js';
@@ -172,6 +174,40 @@ describe('every tool, with --allow-writes, against the sandbox', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('exactly one of reference and id');
     expect(requestsSince(fixture(), before)).toEqual([]);
+  });
+
+  it('portfolio_status is `portfolio status --json`', async () => {
+    const data = await ok('portfolio_status');
+    expect(data).toEqual(await cliJson(['portfolio', 'status']));
+    expect(data['customers']).toEqual([expect.objectContaining({ reference: 'ACME-001', band: expect.any(String) })]);
+  });
+
+  it('plan is `plan --json`, for a manifest inline (text or object) or in a file', async () => {
+    const file = path.join(fixture().configDir, '..', `book-${process.pid}.yaml`);
+    const manifest = {
+      defaults: { currencyCode: 'USD', billedFromDate: '2030-01-01T00:00:00Z', alertRecipients: ['soc@msp.example'] },
+      customers: [{ customerReference: 'BOOK-1', companyName: 'Book One', assetsDomains: ['one.example'], price: 10 }],
+    };
+    writeFileSync(file, JSON.stringify(manifest).replace(/^/, '# a manifest\n'));
+    try {
+      const cli = await cliJson(['plan', '--file', file]);
+      expect(await ok('plan', { file })).toEqual(cli);
+      // Inline, the warnings name "the manifest" rather than the file; the rest is the same.
+      const { warnings: _w, ...changes } = cli as Record<string, unknown>;
+      expect(await ok('plan', { manifest })).toMatchObject(changes);
+      expect(await ok('plan', { manifest: JSON.stringify(manifest) })).toMatchObject(changes);
+      expect((cli as { summary: { create: number } }).summary.create).toBe(1);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  it('plan reads no file in the config directory, and only manifest file names', async () => {
+    for (const file of [path.join(fixture().configDir, 'config.json'), '/etc/passwd']) {
+      const result = await mcp.call('plan', { file });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/config directory|\.yaml, \.yml or \.json/);
+    }
   });
 
   it('breach_check is `breach check --json` under "results"', async () => {
