@@ -43,6 +43,11 @@ function mapStrings(value: unknown, fn: (text: string) => string): unknown {
   return value;
 }
 
+/** A name from the client as it may go in a log line: no line breaks or escapes. */
+function printable(name: string): string {
+  return name.replace(/[^\w.-]/g, '?').slice(0, 64);
+}
+
 /** Personal data as --mask-pii shows it (wired to safety/mask.ts). */
 type Masker = (value: unknown) => unknown;
 
@@ -117,11 +122,18 @@ export class McpSession {
       // i17: ctx.auditOrigin = { via: 'mcp', tool: name };
       const answer = await def.run(parsed, { ctx, tokens: this.#tokens });
       await this.#collectSecrets(ctx, secrets);
+      this.#log(name, answer.structured['confirmationRequired'] === true ? 'preview, nothing changed' : 'ok');
       return this.#answer(answer, secrets);
     } catch (error) {
       await this.#collectSecrets(ctx, secrets);
+      this.#log(name, error instanceof CliError ? `error (exit code ${error.exitCode} in the CLI)` : 'failed');
       return this.#error(name, error, secrets);
     }
+  }
+
+  /** One line per call on stderr, for the server log an assistant keeps: the tool and how it went, no arguments. */
+  #log(name: string, how: string): void {
+    this.#ctx.streams.stderr.write(`safeweb mcp: ${printable(name)}: ${how}\n`);
   }
 
   /**
@@ -196,7 +208,7 @@ export class McpSession {
       const message = error instanceof Error ? error.message : String(error);
       lines = [`error: unexpected: ${message}`, 'This is a bug in safeweb; please report it.'];
       this.#ctx.streams.stderr.write(
-        `safeweb mcp: ${name} failed unexpectedly: ${redactText(message, [...secrets])}\n`,
+        `safeweb mcp: ${printable(name)} failed unexpectedly: ${redactText(message, [...secrets])}\n`,
       );
     }
     const text = (this.#clean(lines, secrets) as string[]).join('\n');
