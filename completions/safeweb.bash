@@ -21,88 +21,90 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner portfolio api plan apply export login doctor profile sandbox schema completion whoami mcp" ;;
+    "") echo "health customer breach webhook partner portfolio api plan apply export login doctor profile sandbox schema completion whoami mcp audit" ;;
     "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
     "webhook secret") echo "create cycle deactivate" ;;
     "partner") echo "analytics plans" ;;
     "portfolio") echo "status watch report" ;;
-    "profile") echo "add list use show remove rm" ;;
+    "profile") echo "add list use show set remove rm" ;;
     "sandbox") echo "start deliveries exec" ;;
     "schema") echo "onboarding manifest" ;;
   esac
 }
 _safeweb_options() {
   case "$1" in
-    "") echo "--version --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "health") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer onboard") echo "--file --company-name --reference --contact-email --domain --email --alert-recipient --plan --price --currency --billed-from --enrol --monthly-report --no-monthly-report --locale --insurance-from --allow-unknown-fields --dry-run --interactive --format --concurrency --max-rps --results --resume --skip-invalid --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer list") echo "--status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer link") echo "--id --company-name --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer import") echo "--file --concurrency --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer offboard") echo "--yes --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer reactivate") echo "--force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer update") echo "--company-name --contact-email --price --plan --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer assets") echo "--add-domain --remove-domain --add-email --remove-email --set-domains --set-emails --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer breaches") echo "--locale --unresolved --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer threat-score") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "customer magic-link") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "breach") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "breach check") echo "--file --resolved --unresolved --exit-status --ndjson --concurrency --max-rps --results --resume --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "breach retrieve") echo "--locale --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "breach resolve") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "breach unresolve") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "breach get") echo "--name --uuid --locale --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "breach categories") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook create") echo "--url --event --inactive --secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook list") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook update") echo "--url --event --active --inactive --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook delete") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook secret") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook secret create") echo "--secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook secret cycle") echo "--secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook secret deactivate") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook verify") echo "--secret-file --signature --token --headers --payload --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook listen") echo "--port --path --secret-file --forward-to --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "webhook trigger") echo "--url --secret-file --data --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "partner") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "partner analytics") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "partner plans") echo "--all --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "portfolio") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "portfolio status") echo "--customers --include-offboarded --concurrency --fail-on --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "portfolio watch") echo "--state --baseline --exit-status --concurrency --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "portfolio report") echo "--output --title --locale --customers --include-offboarded --concurrency --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "api") echo "--data --input --query --idempotent --include --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "plan") echo "--file --prune --state --exit-status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "apply") echo "--file --prune --yes --secret-dir --state --concurrency --results --resume --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "export") echo "--output --customers --state --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "login") echo "--no-verify --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "doctor") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "profile") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "profile add") echo "--api-key-stdin --api-key-file --env --use --force --verify --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "profile list") echo "--names --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "profile use") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "profile show") echo "--reveal-key --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "profile remove") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "profile rm") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "sandbox") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "sandbox start") echo "--port --state --save-profile --quiet --latency --error-rate --rate-limit --seed --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "sandbox deliveries") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "sandbox exec") echo "--state --latency --error-rate --rate-limit --seed --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "schema") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "schema onboarding") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "schema manifest") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "completion") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "whoami") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
-    "mcp") echo "--allow-writes --tools --no-mask-pii --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --no-color --no-input --help" ;;
+    "") echo "--version --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "health") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer onboard") echo "--file --company-name --reference --contact-email --domain --email --alert-recipient --plan --price --currency --billed-from --enrol --monthly-report --no-monthly-report --locale --insurance-from --allow-unknown-fields --dry-run --interactive --format --concurrency --max-rps --results --resume --skip-invalid --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer list") echo "--status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer link") echo "--id --company-name --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer import") echo "--file --concurrency --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer offboard") echo "--yes --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer reactivate") echo "--force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer update") echo "--company-name --contact-email --price --plan --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer assets") echo "--add-domain --remove-domain --add-email --remove-email --set-domains --set-emails --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer breaches") echo "--locale --unresolved --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer threat-score") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer magic-link") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "breach") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "breach check") echo "--file --resolved --unresolved --exit-status --ndjson --concurrency --max-rps --results --resume --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "breach retrieve") echo "--locale --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "breach resolve") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "breach unresolve") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "breach get") echo "--name --uuid --locale --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "breach categories") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook create") echo "--url --event --inactive --secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook list") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook update") echo "--url --event --active --inactive --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook delete") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook secret") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook secret create") echo "--secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook secret cycle") echo "--secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook secret deactivate") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook verify") echo "--secret-file --signature --token --headers --payload --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook listen") echo "--port --path --secret-file --forward-to --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "webhook trigger") echo "--url --secret-file --data --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "partner") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "partner analytics") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "partner plans") echo "--all --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "portfolio") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "portfolio status") echo "--customers --include-offboarded --concurrency --fail-on --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "portfolio watch") echo "--state --baseline --exit-status --concurrency --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "portfolio report") echo "--output --title --locale --customers --include-offboarded --concurrency --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "api") echo "--data --input --query --idempotent --include --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "plan") echo "--file --prune --state --exit-status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "apply") echo "--file --prune --yes --secret-dir --state --concurrency --results --resume --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "export") echo "--output --customers --state --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "login") echo "--no-verify --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "doctor") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "profile") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "profile add") echo "--api-key-stdin --api-key-file --env --use --force --verify --store --read-only --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "profile list") echo "--names --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "profile use") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "profile show") echo "--reveal-key --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "profile set") echo "--read-only --read-write --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "profile remove") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "profile rm") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "sandbox") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "sandbox start") echo "--port --state --save-profile --quiet --latency --error-rate --rate-limit --seed --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "sandbox deliveries") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "sandbox exec") echo "--state --latency --error-rate --rate-limit --seed --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "schema") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "schema onboarding") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "schema manifest") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "completion") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "whoami") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "mcp") echo "--allow-writes --tools --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "audit") echo "--since --customer --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
   esac
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customers|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--state|--status|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }
@@ -115,7 +117,10 @@ _safeweb_option_values() {
     "customer list|--status") echo "active offboarded" ;;
     "customer update|--plan") echo "safeweb-basic safeweb-plus safeweb-pro" ;;
     "breach get|--locale") echo "en-GB da-DK sv-SE nb-NO fi-FI" ;;
+    "login|--store") echo "file keyring" ;;
     "profile add|--env") echo "production staging" ;;
+    "profile add|--store") echo "file keyring" ;;
+    "profile set|--store") echo "file keyring" ;;
     *"|--profile") _safeweb_profiles ;;
   esac
 }

@@ -2,16 +2,18 @@
  * Everything a verb needs, injected: streams and TTY facts, environment, clock, config,
  * prompter, fetch, and a lazy API client. Verbs never touch `process` themselves.
  */
-import type { ApiClient } from './api/client.js';
+import type { ApiClient, WriteGuard, WriteRecord, WriteRequest } from './api/client.js';
 import type { Wire } from './api/transport.js';
 import { UsageError } from './errors.js';
 import { colorLevel, loadColors, plainColors, type Colors } from './output/color.js';
 import { Output, type WritableLike } from './output/output.js';
 import { createSink, type Sink } from './output/sink.js';
+import { maskingStream } from './safety/mask.js';
 import type { Outcome } from './outcome.js';
 import type { Prompter } from './prompt/prompter.js';
 import { configDirFor, readConfig, type ConfigData } from './config/store.js';
 import type { Resolved } from './config/resolve.js';
+import type { AuditOrigin } from './safety/audit.js';
 
 export interface GlobalOptions {
   json: boolean;
@@ -33,6 +35,8 @@ export interface GlobalOptions {
   ndjson: boolean;
   /** The verb was given --exit-status or --fail-on: a finding exits 8. */
   findingAsked: boolean;
+  /** --mask-pii (true) or --no-mask-pii (false); undefined: the profile's `maskPii` decides. */
+  maskPii?: boolean | undefined;
 }
 
 export interface Streams {
@@ -78,6 +82,7 @@ export class Context {
   /** Called once the flags are parsed: output then honours --json and --no-color. */
   async setGlobals(value: GlobalOptions): Promise<void> {
     this.#globals = value;
+    this.#maskPii = value.maskPii ?? (await this.#profileMasks());
     const [color, errColor] = await Promise.all([
       loadColors(colorLevel(this.streams.stdout, this.env, value.color)),
       loadColors(colorLevel(this.streams.stderr, this.env, value.color)),
@@ -93,10 +98,47 @@ export class Context {
   }
 
   #makeOutput(color: Colors, errColor: Colors): Output {
-    return new Output(this.streams.stdout, this.streams.stderr, color, errColor, this.#globals.json, {
+    const [stdout, stderr] = this.#maskPii
+      ? [maskingStream(this.streams.stdout), maskingStream(this.streams.stderr)]
+      : [this.streams.stdout, this.streams.stderr];
+    return new Output(stdout, stderr, color, errColor, this.#globals.json, {
       verbose: Boolean(this.#globals.verbose),
+      maskPii: this.#maskPii,
     });
   }
+
+  /**
+   * Personal data is masked in everything displayed (--mask-pii, or the profile's maskPii,
+   * --no-mask-pii overriding): tables, lines, JSON, progress, errors, --debug. Never in files.
+   */
+  get maskPii(): boolean {
+    return this.#maskPii;
+  }
+  #maskPii = false;
+
+  /** The profile in use masks personal data; a config that cannot be read is for the command to report. */
+  async #profileMasks(): Promise<boolean> {
+    try {
+      const config = await this.config();
+      if (!Object.values(config.profiles).some((p) => p.maskPii)) return false;
+      const { resolveSettings } = await import('./config/resolve.js');
+      return resolveSettings(this.#globals, this.env, config).maskPii;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The command line as typed (main sets it): the audit log keeps it, secrets removed. */
+  argv: readonly string[] = [];
+  /**
+   * Who asks for the changes this run makes: the CLI, or (set by the MCP server per tool call)
+   * an MCP tool. Read when each write is logged, so it may change between calls.
+   */
+  auditOrigin: AuditOrigin = { via: 'cli' };
+  /** Operations already said to be going to production in this run (safety/where.ts). */
+  readonly announced = new Set<string>();
+  #auditWarned = false;
+  #references: Map<string, string> | undefined;
   /**
    * Secrets this run holds (API keys of the clients it built): the report of a bug hides them
    * even in a runtime's own message.
@@ -182,9 +224,9 @@ export class Context {
     return this.#prompter;
   }
 
-  /** Debug lines on stderr, only with --debug. */
+  /** Debug lines on stderr, only with --debug (masked with the rest of the display). */
   debug(line: string): void {
-    if (this.globals.debug) this.streams.stderr.write(`${this.out.errColor.dim(`[debug] ${line}`)}\n`);
+    if (this.globals.debug) this.out.stderr.write(`${this.out.errColor.dim(`[debug] ${line}`)}\n`);
   }
 
   /** The API client for the resolved profile; exit 4 when there are no credentials. */
@@ -199,15 +241,113 @@ export class Context {
     if (options.auth === 'optional' && (!resolved.partnerId || !resolved.apiKey)) {
       return this.apiFor({ partnerId: '', apiKey: '', baseUrl: resolved.baseUrl.value });
     }
-    const { requireCredentials } = await import('./config/resolve.js');
-    const creds = requireCredentials(resolved);
-    this.#api = await this.apiFor(creds);
+    this.#api = await this.#clientFor(resolved, {});
     return this.#api;
   }
 
   /**
+   * The resolved settings with the key read from the OS keychain when it lives there (the
+   * binding is loaded only here, by commands that send a request or reveal the key).
+   */
+  async withKey(resolved: Resolved): Promise<Resolved> {
+    if (!resolved.keyring || !resolved.apiKey || resolved.apiKey.value) return resolved;
+    const { readKey } = await import('./config/keyring.js');
+    const key = await readKey(resolved.keyring);
+    if (!key) {
+      const { AuthError } = await import('./errors.js');
+      const name = resolved.profile?.value ?? 'NAME';
+      throw new AuthError(
+        `the API key of profile "${name}" is not in the keychain any more`,
+        `Store it again: safeweb profile add ${name} --force --store keyring --partner-id ID --api-key-stdin`,
+      );
+    }
+    this.secretsInUse.add(key);
+    return { ...resolved, apiKey: { ...resolved.apiKey, value: key } };
+  }
+
+  /** The client for resolved settings, with the write guard (read-only, audit, production lines). */
+  async #clientFor(resolved: Resolved, extra: { onRateLimited?: (retryAfterMs: number) => void }): Promise<ApiClient> {
+    const { requireCredentials } = await import('./config/resolve.js');
+    requireCredentials({ ...resolved, apiKey: resolved.apiKey && { ...resolved.apiKey, value: 'x' } });
+    const creds = requireCredentials(await this.withKey(resolved));
+    return this.apiFor(creds, { ...extra, guard: await this.#guard(resolved, creds) });
+  }
+
+  async #guard(resolved: Resolved, creds: { partnerId: string; apiKey: string; baseUrl: string }): Promise<WriteGuard> {
+    const [{ readOnlyFromEnv }, { isProduction }] = await Promise.all([
+      import('./safety/read-only.js'),
+      import('./safety/where.js'),
+    ]);
+    const profile = resolved.profile?.value;
+    const readOnly = readOnlyFromEnv(this.env)
+      ? { variable: 'SAFEWEB_READ_ONLY' }
+      : resolved.readOnly
+        ? { profile }
+        : undefined;
+    const target = { partnerId: creds.partnerId, profile, production: isProduction(creds.baseUrl) };
+    return {
+      readOnly,
+      beforeWrite: (write) => this.#announce(write, target),
+      afterWrite: (record) => this.#audit(record, creds, profile),
+    };
+  }
+
+  /** A write to production says where it goes on stderr, once per kind of change in a run. */
+  async #announce(
+    write: WriteRequest,
+    target: { partnerId: string; profile: string | undefined; production: boolean },
+  ) {
+    if (!target.production) return;
+    const key = write.operation ?? `${write.method} ${write.path}`;
+    if (this.announced.has(key)) return;
+    this.announced.add(key);
+    const { changeLine } = await import('./safety/where.js');
+    this.out.info(changeLine(write, target));
+  }
+
+  /** Appends the write to the account's audit log; a failure warns (once) and never fails the command. */
+  async #audit(record: WriteRecord, creds: { partnerId: string; apiKey: string; baseUrl: string }, profile?: string) {
+    try {
+      const { appendAudit, auditEntry } = await import('./safety/audit.js');
+      const ref =
+        record.customerRef ?? (record.customerId ? await this.#referenceOf(creds, record.customerId) : undefined);
+      const run = {
+        configDir: this.configDir,
+        partnerId: creds.partnerId,
+        baseUrl: creds.baseUrl,
+        profile,
+        origin: this.auditOrigin,
+        argv: this.argv,
+        secrets: [creds.apiKey, ...this.secretsInUse],
+        now: this.now(),
+      };
+      await appendAudit(this.configDir, auditEntry(run, record, ref));
+    } catch (error) {
+      if (this.#auditWarned) return;
+      this.#auditWarned = true;
+      const why = error instanceof Error ? error.message : String(error);
+      this.out.warn(`the audit log could not be written (${why}); the command went on`);
+    }
+  }
+
+  /** The customer reference the local record knows for an ID (read once per run). */
+  async #referenceOf(creds: { partnerId: string; baseUrl: string }, id: string): Promise<string | undefined> {
+    if (!this.#references) {
+      this.#references = new Map();
+      try {
+        const { accountKey, readLedger } = await import('./customers/ledger.js');
+        for (const c of readLedger(this.configDir, accountKey(creds.partnerId, creds.baseUrl)).customers)
+          if (c.id) this.#references.set(c.id, c.reference);
+      } catch {
+        /* no record, or one that cannot be read: the entry has the ID alone */
+      }
+    }
+    return this.#references.get(id);
+  }
+
+  /**
    * The partner account the resolved credentials belong to (keys the local ledger and the
-   * remembered wizard answers), and the profile name when one is in use.
+   * remembered wizard answers), and the profile name when one is in use. Needs no key.
    */
   async account(): Promise<{ key: string; profile: string | undefined }> {
     const resolved = await this.resolved();
@@ -215,14 +355,15 @@ export class Context {
       import('./config/resolve.js'),
       import('./customers/ledger.js'),
     ]);
-    const creds = requireCredentials(resolved);
+    // The key is checked when a request is sent; a keychain key is not read just for this.
+    const creds = requireCredentials({ ...resolved, apiKey: resolved.apiKey && { ...resolved.apiKey, value: 'x' } });
     return { key: accountKey(creds.partnerId, creds.baseUrl), profile: resolved.profile?.value };
   }
 
   /** A client for explicit credentials (login verifies before saving). */
   async apiFor(
     creds: { partnerId: string; apiKey: string; baseUrl: string },
-    extra: { onRateLimited?: (retryAfterMs: number) => void } = {},
+    extra: { onRateLimited?: ((retryAfterMs: number) => void) | undefined; guard?: WriteGuard | undefined } = {},
   ): Promise<ApiClient> {
     const [{ createApiClient }, { checkBaseUrl }, { userAgent }, wire] = await Promise.all([
       import('./api/client.js'),
@@ -240,12 +381,12 @@ export class Context {
       wire,
       trace: this.globals.debug ? (line) => this.debug(line) : undefined,
       onRateLimited: extra.onRateLimited,
+      guard: extra.guard,
     });
   }
 
   /** A client for bulk runs: the same engine, and a hook that hears every 429 as it arrives. */
   async bulkApi(extra: { onRateLimited?: (retryAfterMs: number) => void }): Promise<ApiClient> {
-    const [{ requireCredentials }, resolved] = await Promise.all([import('./config/resolve.js'), this.resolved()]);
-    return this.apiFor(requireCredentials(resolved), extra);
+    return this.#clientFor(await this.resolved(), extra);
   }
 }

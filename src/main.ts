@@ -32,6 +32,7 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
   const json = asksForJson(args);
   const { Context } = await import('./context.js');
   const ctx = new Context(init);
+  ctx.argv = args;
   try {
     const { buildProgram } = await import('./program.js');
     const program = buildProgram(ctx, { json });

@@ -8,6 +8,7 @@ import { exitCodeHelp } from './exit-codes.js';
 import { parseDuration, parseNonNegativeInt } from './commands/parse.js';
 import { registerApi } from './commands/api/index.js';
 import { registerApply } from './commands/apply/index.js';
+import { registerAudit } from './commands/audit/index.js';
 import { registerBreach } from './commands/breach/index.js';
 import { registerCompletion } from './commands/completion/index.js';
 import { registerCustomer } from './commands/customer/index.js';
@@ -71,6 +72,8 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
         .argParser(parseNonNegativeInt(10)),
     )
     .option('--debug', 'trace every request and response on stderr (secrets redacted)')
+    .option('--mask-pii', 'mask personal data (e-mail addresses, names) in everything shown; files stay exact')
+    .option('--no-mask-pii', 'show personal data for this command even if the profile masks it')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .option('--no-input', 'never prompt; fail with a usage error instead (also CI=1)')
     .showSuggestionAfterError(true)
@@ -111,6 +114,7 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
   registerCompletion(program, ctx);
   registerWhoami(program, ctx);
   registerMcp(program, ctx);
+  registerAudit(program, ctx);
   // `safeweb version` alone is answered by main before this tree exists; with flags it lands here.
   program
     .command('version', { hidden: true })
@@ -228,5 +232,6 @@ function toGlobals(opts: Record<string, unknown>): GlobalOptions {
     retries: (opts['retries'] as number | undefined) ?? 3,
     ndjson: Boolean(opts['ndjson']),
     findingAsked: Boolean(opts['exitStatus']) || opts['failOn'] !== undefined,
+    maskPii: typeof opts['maskPii'] === 'boolean' ? opts['maskPii'] : undefined,
   };
 }

@@ -4,10 +4,13 @@
  * the API's retry rules (retry.ts), debug tracing with redaction, and every failure turned into
  * a typed error (errors.ts). Bulk runs use the same client (context.ts `bulkApi`).
  */
-import { UnavailableError } from '../errors.js';
+import { ApiRejectedError, AuthError, CliError, UnavailableError } from '../errors.js';
+import { ReadOnlyError, type ReadOnlyReason } from '../safety/read-only.js';
 import { joinUrl } from './base-url.js';
 import { createEngine, type Accepted, type Failure, type RetryPolicy } from './engine.js';
 import { toCliError } from './errors.js';
+import { classify, type PathName } from './paths.js';
+import { redactText } from './redact.js';
 import { backoffDelay, retryVerdict } from './retry.js';
 import { toHeaders, type Wire } from './transport.js';
 
@@ -26,6 +29,45 @@ export interface ApiSettings {
   secrets?: string[];
   /** Told of every 429 as it arrives, with the wait it asked for (bulk runs slow down). */
   onRateLimited?: ((retryAfterMs: number) => void) | undefined;
+  /** What happens around every request that changes something (context.ts wires it). */
+  guard?: WriteGuard | undefined;
+}
+
+/**
+ * The one place writes are policed: whether a request writes comes from the path table
+ * (paths.ts `classify`), never from the caller, so no command can forget it.
+ */
+export interface WriteGuard {
+  /** Set when this run may not change anything: every write is refused before it is sent. */
+  readOnly?: ReadOnlyReason | undefined;
+  /** Before a write is sent (says where it goes on stderr, for production). */
+  beforeWrite?: ((write: WriteRequest) => void) | undefined;
+  /** After every write, sent or refused, with how it ended (the audit log). Must not throw. */
+  afterWrite?: ((record: WriteRecord) => Promise<void>) | undefined;
+}
+
+/** A request that changes something, as the guard is told of it: never a body, a key or a query. */
+export interface WriteRequest {
+  method: string;
+  /** The path without its query (a query may carry a token). */
+  path: string;
+  /** The path table's name for it; undefined for an `api` call the table does not know. */
+  operation: PathName | undefined;
+  /** The API's customer ID, from the path or the body, when the request names one. */
+  customerId: string | undefined;
+  /** The partner's customer reference, when the body carries one (onboarding). */
+  customerRef: string | undefined;
+}
+
+/** How a write ended: `ok` (2xx), `rejected` (the API said no), `unknown` (it may have happened), `failed`, `refused`. */
+export type WriteOutcome = 'ok' | 'rejected' | 'unknown' | 'failed' | 'refused';
+
+export interface WriteRecord extends WriteRequest {
+  status: number | null;
+  outcome: WriteOutcome;
+  /** Why it did not succeed, redacted. */
+  error?: string | undefined;
+  durationMs: number;
 }
 
 interface ApiRequest {
@@ -96,53 +138,112 @@ export function createApiClient(settings: ApiSettings): ApiClient {
   return {
     baseUrl: settings.baseUrl,
     async request<T>(req: ApiRequest, options: { raw?: boolean } = {}): Promise<ApiResponse<T>> {
-      const method = req.method.toUpperCase();
-      const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(method);
-      const url = joinUrl(settings.baseUrl, req.path);
-      for (const [key, value] of Object.entries(req.query ?? {})) {
-        if (value === undefined) continue;
-        for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, v);
+      const guard = settings.guard;
+      const kind = guard ? classify(req.method, req.path) : undefined;
+      if (!guard || !kind?.write) return send<T>(req, options);
+      const write = describeWrite(req, kind);
+      const started = performance.now();
+      const ended = (record: Omit<WriteRecord, keyof WriteRequest | 'durationMs'>) =>
+        guard.afterWrite?.({ ...write, ...record, durationMs: Math.round(performance.now() - started) });
+      if (guard.readOnly) {
+        await ended({ status: null, outcome: 'refused', error: 'read-only' });
+        throw new ReadOnlyError(guard.readOnly, `${write.method} ${write.path}${opName(write.operation)}`);
       }
-      const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-      let answer;
+      guard.beforeWrite?.(write);
       try {
-        ({ answer } = await engine.send(
-          { url, method, headers: body === undefined ? plain : withJson, body, accepted: req.accepted },
-          idempotent ? policies.safe : policies.unsafe,
-        ));
+        const res = await send<T>(req, options);
+        await ended({ status: res.status, outcome: 'ok' });
+        return res;
       } catch (error) {
-        throw toCliError(error, method, url, settings.timeoutMs);
-      }
-      const text = answer.body.toString('utf8');
-      let headers: Headers | undefined;
-      const result = {
-        status: answer.status,
-        // Built only when asked for (doctor reads Date; `safeweb api` prints them).
-        get headers(): Headers {
-          return (headers ??= toHeaders(answer.headers));
-        },
-        text,
-      };
-      if (options.raw) {
-        let data: unknown = text;
-        try {
-          data = text ? JSON.parse(text) : undefined;
-        } catch {
-          /* not JSON: the raw text is the answer */
-        }
-        return Object.assign(result, { data: data as T });
-      }
-      try {
-        return Object.assign(result, { data: (text ? JSON.parse(text) : {}) as T });
-      } catch {
-        const type = answer.headers['content-type'] ?? 'unknown content type';
-        throw new UnavailableError(
-          `${method} ${url.pathname} answered ${answer.status} with ${type}, not JSON; ` +
-            'a proxy or captive portal may be in the way',
-          answer.status,
-          'Check the base URL with `safeweb profile show`.',
-        );
+        await ended(failedWrite(error, [settings.apiKey, ...(settings.secrets ?? [])]));
+        throw error;
       }
     },
   };
+
+  async function send<T>(req: ApiRequest, options: { raw?: boolean }): Promise<ApiResponse<T>> {
+    const method = req.method.toUpperCase();
+    const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(method);
+    const url = joinUrl(settings.baseUrl, req.path);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, v);
+    }
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    let answer;
+    try {
+      ({ answer } = await engine.send(
+        { url, method, headers: body === undefined ? plain : withJson, body, accepted: req.accepted },
+        idempotent ? policies.safe : policies.unsafe,
+      ));
+    } catch (error) {
+      throw toCliError(error, method, url, settings.timeoutMs);
+    }
+    const text = answer.body.toString('utf8');
+    let headers: Headers | undefined;
+    const result = {
+      status: answer.status,
+      // Built only when asked for (doctor reads Date; `safeweb api` prints them).
+      get headers(): Headers {
+        return (headers ??= toHeaders(answer.headers));
+      },
+      text,
+    };
+    if (options.raw) {
+      let data: unknown = text;
+      try {
+        data = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON: the raw text is the answer */
+      }
+      return Object.assign(result, { data: data as T });
+    }
+    try {
+      return Object.assign(result, { data: (text ? JSON.parse(text) : {}) as T });
+    } catch {
+      const type = answer.headers['content-type'] ?? 'unknown content type';
+      throw new UnavailableError(
+        `${method} ${url.pathname} answered ${answer.status} with ${type}, not JSON; ` +
+          'a proxy or captive portal may be in the way',
+        answer.status,
+        'Check the base URL with `safeweb profile show`.',
+      );
+    }
+  }
+}
+
+function describeWrite(req: ApiRequest, kind: ReturnType<typeof classify>): WriteRequest {
+  const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+  const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+  const path = req.path.split(/[?#]/)[0] ?? req.path;
+  return {
+    method: req.method.toUpperCase(),
+    path: redactText(path),
+    operation: kind.operation,
+    customerId: kind.operation?.startsWith('customer')
+      ? (kind.id ?? text(body['customerId']))
+      : text(body['customerId']),
+    customerRef: text(body['customerReference']),
+  };
+}
+
+/** " (customer offboard)": the operation's name in words, for a refusal. */
+function opName(operation: PathName | undefined): string {
+  return operation ? ` (${operation.replace(/([A-Z])/g, ' $1').toLowerCase()})` : '';
+}
+
+function failedWrite(error: unknown, secrets: string[]): Omit<WriteRecord, keyof WriteRequest | 'durationMs'> {
+  const status = (error as { status?: unknown }).status;
+  const message = redactText(error instanceof Error ? error.message : String(error), secrets.filter(Boolean));
+  const outcome: WriteOutcome =
+    error instanceof ApiRejectedError || error instanceof AuthError
+      ? 'rejected'
+      : error instanceof UnavailableError
+        ? error.outcomeUnknown
+          ? 'unknown'
+          : 'failed'
+        : error instanceof CliError
+          ? 'failed'
+          : 'unknown';
+  return { status: typeof status === 'number' ? status : null, outcome, error: message };
 }

@@ -36,3 +36,78 @@ export type PathName = keyof typeof PATHS;
 export function pathFor(name: PathName, id?: string): string {
   return PATHS[name].replace('{id}', encodeURIComponent(id ?? ''));
 }
+
+/** Whether an operation reads or changes something: what the audit log and read-only profiles go by. */
+type Effect = 'read' | 'write';
+
+/**
+ * Every operation, once: the methods each path answers and whether that method reads or changes
+ * something. Marked here, not guessed from the method: `breach check` and `breach retrieve` are
+ * POST reads; minting a magic link is a write (it creates a sign-in link for a person).
+ */
+const OPERATIONS: { readonly [N in PathName]: Readonly<Record<string, Effect>> } = {
+  health: { GET: 'read' },
+  partnerAnalytics: { GET: 'read' },
+  partnerPlans: { GET: 'read' },
+  customerOnboard: { POST: 'write' },
+  customerOffboard: { POST: 'write' },
+  customerReactivate: { POST: 'write' },
+  customerInfo: { PATCH: 'write' },
+  customerAssets: { GET: 'read', PATCH: 'write' },
+  customerBreaches: { GET: 'read' },
+  customerThreatScore: { GET: 'read' },
+  customerMagicLink: { POST: 'write' },
+  breachCheck: { POST: 'read' },
+  breachRetrieve: { POST: 'read' },
+  breachStatus: { POST: 'write' },
+  breachCatalogue: { GET: 'read' },
+  breachCategories: { GET: 'read' },
+  webhooks: { GET: 'read', POST: 'write' },
+  webhook: { GET: 'read', PATCH: 'write', DELETE: 'write' },
+  webhookSecrets: { POST: 'write' },
+  webhookSecretsCycle: { POST: 'write' },
+  webhookSecret: { DELETE: 'write' },
+  sandboxDeliveries: { GET: 'read' },
+};
+
+/** How a request is judged: the table's operation it matches (if any), and whether it writes. */
+export interface Classified {
+  /** The path table's name for it, when the path matches one. */
+  operation: PathName | undefined;
+  write: boolean;
+  /** The `{id}` in the path, decoded, when the matched path has one. */
+  id: string | undefined;
+}
+
+const MATCHERS = (Object.keys(PATHS) as PathName[]).map((name) => ({
+  name,
+  pattern: new RegExp(`^${PATHS[name].replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace('\\{id\\}', '([^/]+)')}/?$`),
+}));
+
+/**
+ * Reads or writes, for any request (the `api` command's included): a match in the table decides;
+ * a path or method the table does not know is a read only for GET and HEAD, a write otherwise —
+ * so an unknown POST counts as a change, never the other way round.
+ */
+export function classify(method: string, path: string): Classified {
+  const verb = method.toUpperCase();
+  const bare = path.split(/[?#]/)[0] ?? '';
+  // The {id} table entries come after the fixed ones they could shadow (breach/status vs breach/{x}).
+  for (const { name, pattern } of MATCHERS) {
+    const match = pattern.exec(bare);
+    if (!match) continue;
+    const effect = OPERATIONS[name][verb];
+    const id = match[1] === undefined ? undefined : safeDecode(match[1]);
+    if (effect) return { operation: name, write: effect === 'write', id };
+    return { operation: name, write: !(verb === 'GET' || verb === 'HEAD'), id };
+  }
+  return { operation: undefined, write: !(verb === 'GET' || verb === 'HEAD'), id: undefined };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

@@ -10,6 +10,7 @@
 import type { ApiClient } from '../api/client.js';
 import type { Context } from '../context.js';
 import { AuthError, type CliError } from '../errors.js';
+import { ReadOnlyError } from '../safety/read-only.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { hint, info, type Cell, type Note, type Outcome } from '../outcome.js';
 import { memoryKeeper } from './memory.js';
@@ -90,7 +91,7 @@ export async function runBulk<T extends BulkRow>(ctx: Context, job: BulkJob<T>):
   const api = await ctx.bulkApi({ onRateLimited: (ms) => pacer.rateLimited(ms) });
   const tally = new Tally();
   let interrupted = false;
-  let authFailure: AuthError | undefined;
+  let authFailure: AuthError | ReadOnlyError | undefined;
   const progress = await ctx.sink.progress(job.label, job.total);
   void ctx.waitForSignal().then(() => {
     interrupted = true;
@@ -103,8 +104,8 @@ export async function runBulk<T extends BulkRow>(ctx: Context, job: BulkJob<T>):
     writer?.write(done.line);
     tally.add(row, done);
     if (done.cells) ctx.sink.row(done.cells);
-    // Credentials will not start working for the next row: stop sending.
-    if (done.error instanceof AuthError) authFailure ??= done.error;
+    // Credentials will not start working for the next row, nor a read-only profile allow a write: stop sending.
+    if (done.error instanceof AuthError || done.error instanceof ReadOnlyError) authFailure ??= done.error;
   };
   async function* toSend(): AsyncGenerator<T> {
     for await (const row of job.rows) {

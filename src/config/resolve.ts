@@ -30,6 +30,15 @@ export interface Resolved {
   baseUrl: Sourced<string>;
   /** Environment variables that a --profile flag overrode. */
   overriddenEnv: string[];
+  /**
+   * Set when the key is the profile's and lives in the OS keychain: `apiKey.value` is then empty
+   * until the context reads it (only commands that send a request do).
+   */
+  keyring: { service: string; account: string } | undefined;
+  /** The profile in use is read-only. */
+  readOnly: boolean;
+  /** The profile in use masks personal data. */
+  maskPii: boolean;
 }
 
 const ENV = {
@@ -79,7 +88,7 @@ export function resolveSettings(
     if (flagValue)
       return { value: flagValue, source: 'flag', origin: key === 'partnerId' ? '--partner-id' : '--base-url' };
     const envValue = nonEmpty(env[ENV[key]]);
-    const storedValue = stored?.[key];
+    const storedValue = key === 'apiKey' && stored?.keyring ? KEYCHAIN : stored?.[key];
     if (envValue && storedValue && profileWins) {
       overriddenEnv.push(ENV[key]);
       return { value: storedValue, source: 'profile', origin: `profile "${profile?.value}"` };
@@ -89,22 +98,35 @@ export function resolveSettings(
     return undefined;
   };
 
+  const apiKey = pick('apiKey', undefined);
+  const inKeychain = apiKey?.value === KEYCHAIN;
+  if (apiKey && inKeychain) {
+    apiKey.value = '';
+    apiKey.origin = `keychain (profile "${profile?.value}")`;
+  }
   return {
     profile,
     partnerId: pick('partnerId', nonEmpty(flags.partnerId)),
-    apiKey: pick('apiKey', undefined),
+    apiKey,
     baseUrl: pick('baseUrl', nonEmpty(flags.baseUrl)) ?? {
       value: ENVIRONMENTS.production,
       source: 'default',
       origin: 'production',
     },
     overriddenEnv,
+    keyring: inKeychain ? stored?.keyring : undefined,
+    readOnly: Boolean(stored?.readOnly),
+    maskPii: Boolean(stored?.maskPii),
   };
 }
 
+/** Marks a key that is in the keychain while settings are picked (never a real key: it has a space). */
+const KEYCHAIN = '(in the keychain)';
+
 /** The credentials a request needs, or exit 4 saying how to get them. */
 export function requireCredentials(resolved: Resolved): { partnerId: string; apiKey: string; baseUrl: string } {
-  const missing = [!resolved.partnerId && 'partner ID', !resolved.apiKey && 'API key'].filter(Boolean);
+  // An empty key is one not read from the keychain yet: never sent (context.ts reads it first).
+  const missing = [!resolved.partnerId && 'partner ID', !resolved.apiKey?.value && 'API key'].filter(Boolean);
   if (missing.length) {
     throw new AuthError(
       `no ${missing.join(' or ')} configured`,

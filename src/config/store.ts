@@ -11,8 +11,15 @@ import { withLock } from './lock.js';
 
 export interface Profile {
   partnerId: string;
+  /** The key itself for a file-stored profile; empty when it lives in the keychain (`keyring`). */
   apiKey: string;
   baseUrl: string;
+  /** Where the key sits in the OS keychain; only this reference is in the file. */
+  keyring?: { service: string; account: string } | undefined;
+  /** Every request that would change something is refused before it is sent. */
+  readOnly?: boolean | undefined;
+  /** Personal data is masked in everything displayed (--no-mask-pii shows it for one command). */
+  maskPii?: boolean | undefined;
 }
 
 export interface ConfigData {
@@ -90,6 +97,21 @@ function parseConfig(text: string, file: string): ConfigData {
         `config file ${file}: profile "${name}" needs string partnerId, apiKey and baseUrl`,
         'Fix it by hand, or remove it with `safeweb profile remove`.',
       );
+    }
+    const ref = p['keyring'] as Record<string, unknown> | undefined;
+    if (ref !== undefined && (typeof ref?.['service'] !== 'string' || typeof ref['account'] !== 'string')) {
+      throw new ConfigError(
+        `config file ${file}: profile "${name}" has a keyring reference without service and account`,
+        'Fix it by hand, or store the key again with `safeweb profile add NAME --force`.',
+      );
+    }
+    for (const flag of ['readOnly', 'maskPii']) {
+      if (p[flag] !== undefined && typeof p[flag] !== 'boolean') {
+        throw new ConfigError(
+          `config file ${file}: profile "${name}": ${flag} must be true or false`,
+          `Fix it by hand, or set it with \`safeweb profile set ${name}\`.`,
+        );
+      }
     }
   }
   return record as unknown as ConfigData;

@@ -10,6 +10,7 @@ export const READ_TOOLS = [
   'breach_lookup',
   'partner_analytics',
   'plan',
+  'audit_search',
 ] as const;
 
 /** `customer_magic_link` mints a login credential, so it counts as a write. */

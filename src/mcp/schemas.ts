@@ -88,7 +88,33 @@ const portfolioCustomer = object(
 
 const fieldChange = object({ name: str, from: {}, to: {} });
 
+const auditEntry = object(
+  {
+    time: str,
+    user: str,
+    host: str,
+    pid: num,
+    profile: strOrNull,
+    partnerId: str,
+    baseUrl: str,
+    via: { enum: ['cli', 'mcp'] },
+    tool: str,
+    command: str,
+    method: str,
+    path: str,
+    operation: strOrNull,
+    customerRef: strOrNull,
+    customerId: strOrNull,
+    status: numOrNull,
+    outcome: { enum: ['ok', 'rejected', 'unknown', 'failed', 'refused'] },
+    error: str,
+    durationMs: num,
+  },
+  ['time', 'via', 'method', 'path', 'outcome'],
+);
+
 export const OUTPUT_SCHEMAS = {
+  audit_search: object({ entries: { type: 'array', items: auditEntry } }),
   portfolio_status: object({
     customers: { type: 'array', items: portfolioCustomer },
     summary: object(

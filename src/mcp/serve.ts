@@ -6,6 +6,7 @@
  */
 import type { Context } from '../context.js';
 import type { Outcome } from '../outcome.js';
+import { maskPii } from '../safety/mask.js';
 import { version } from '../version.js';
 import type { ToolName } from './names.js';
 
@@ -27,7 +28,7 @@ export async function runMcp(opts: McpOptions, ctx: Context): Promise<Outcome<un
   const say = (line: string) => stderr.write(`safeweb mcp: ${line}\n`);
   const [{ Server, StdioServerTransport, CallToolRequestSchema, ListToolsRequestSchema }, { McpSession }] =
     await Promise.all([import('./sdk.js'), import('./session.js')]);
-  const session = new McpSession(ctx, opts, (value) => value);
+  const session = new McpSession(ctx, opts, maskPii);
   const server = new Server(
     { name: 'safeweb', version: version() },
     {
@@ -58,9 +59,21 @@ export async function runMcp(opts: McpOptions, ctx: Context): Promise<Outcome<un
     `serving ${opts.allowWrites ? 'reads and writes' : 'reads only (start with --allow-writes for changes)'}` +
       `${opts.tools ? `, tools ${opts.tools.join(', ')}` : ''}; stop with Ctrl+C or by closing stdin`,
   );
+  await sayReadOnly(opts, ctx, say);
   if (!opts.maskPii) say('personal data is NOT masked in tool results (--no-mask-pii): it reaches the assistant as is');
   const signal = await Promise.race([closed.then(() => undefined), ctx.waitForSignal()]);
   await server.close();
   if (signal) say(`stopped (${signal})`);
   return { data: undefined };
+}
+
+/** With --allow-writes on a read-only profile, the writes are listed but will be refused: say so at start. */
+async function sayReadOnly(opts: McpOptions, ctx: Context, say: (line: string) => void): Promise<void> {
+  if (!opts.allowWrites) return;
+  try {
+    const resolved = await ctx.resolved();
+    if (resolved.readOnly) say(`profile "${resolved.profile?.value}" is read-only: every write will be refused`);
+  } catch {
+    /* no usable settings: each call will say so */
+  }
 }

@@ -119,7 +119,8 @@ export class McpSession {
       const refusal = this.#refusal(name);
       if (refusal) throw refusal;
       const parsed = def.parse(args);
-      // i17: ctx.auditOrigin = { via: 'mcp', tool: name };
+      // The audit log marks every write this call makes with the tool that made it.
+      ctx.auditOrigin = { via: 'mcp', tool: name };
       const answer = await def.run(parsed, { ctx, tokens: this.#tokens });
       await this.#collectSecrets(ctx, secrets);
       this.#log(name, answer.structured['confirmationRequired'] === true ? 'preview, nothing changed' : 'ok');
@@ -151,6 +152,7 @@ export class McpSession {
       now: parent.now,
       waitForSignal: () => new Promise(() => {}),
     });
+    ctx.argv = parent.argv;
     await ctx.setGlobals({
       ...parent.globals,
       json: true,
@@ -160,6 +162,8 @@ export class McpSession {
       color: false,
       ndjson: false,
       findingAsked: false,
+      // What the verbs say on stderr is masked as the results are.
+      maskPii: this.#options.maskPii,
     });
     return ctx;
   }

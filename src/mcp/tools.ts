@@ -290,5 +290,28 @@ export function readTools(z: Zod, configDir: string): ToolDef[] {
         return { structured: { ...outcome.data }, notes: outcome.notes };
       },
     }),
+    define(z, {
+      name: 'audit_search',
+      title: 'Search the audit log',
+      description:
+        'The changes made to this partner account from this machine (command line and MCP alike): when, by ' +
+        'whom, through which command or tool, what, and how it ended; oldest first. Same as `safeweb audit --json`.',
+      annotations: { ...READ, openWorldHint: false },
+      input: z.strictObject({
+        since: z
+          .string()
+          .min(1)
+          .max(40)
+          .optional()
+          .describe('a duration back from now (30m, 24h, 7d, 2w) or a date (2026-01-31, 2026-01-31T09:00:00Z)'),
+        customer: z.string().min(1).max(200).optional().describe('only changes to this customer (reference or ID)'),
+      }),
+      run: async (args, { ctx }) => {
+        const { runAudit, parseSince } = await import('../commands/audit/audit.js');
+        const since = args['since'] === undefined ? undefined : parseSince(args['since'] as string, ctx.now());
+        const outcome = await runAudit({ since, customer: args['customer'] as string | undefined }, ctx);
+        return { structured: { entries: outcome.data }, notes: outcome.notes };
+      },
+    }),
   ];
 }

@@ -20,7 +20,7 @@ export class Output {
     /** Colours for stderr. */
     readonly errColor: Colors,
     readonly json: boolean,
-    readonly options: { verbose: boolean } = { verbose: false },
+    readonly options: { verbose: boolean; maskPii?: boolean } = { verbose: false },
   ) {}
 
   #jq: JqFilter | undefined;

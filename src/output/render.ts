@@ -17,7 +17,8 @@ export interface RenderOptions {
   fields?: string[] | undefined;
 }
 
-export async function render(outcome: Outcome, out: Output, options: RenderOptions = {}): Promise<void> {
+export async function render(shown: Outcome, out: Output, options: RenderOptions = {}): Promise<void> {
+  const outcome = out.options.maskPii ? await masked(shown) : shown;
   if (out.json) {
     if (outcome.data !== undefined) out.printJson(outcome.data);
   } else {
@@ -32,6 +33,39 @@ export async function render(outcome: Outcome, out: Output, options: RenderOptio
     else if (view) await renderView(view, out);
   }
   for (const note of outcome.notes ?? []) say(note, out);
+}
+
+/**
+ * --mask-pii: the data (every e-mail, and person names by their key) and the views (by column
+ * key) masked; the output streams mask any e-mail that is left (context.ts).
+ */
+async function masked(outcome: Outcome): Promise<Outcome> {
+  const { isPersonKey, maskPii } = await import('../safety/mask.js');
+  const view = (v: View | undefined): View | undefined => {
+    if (!v || v.kind === 'lines') return v && maskPii(v);
+    if (v.kind === 'pairs')
+      return {
+        ...v,
+        pairs: v.pairs.map((p) => ({
+          ...p,
+          value: isPersonKey(p.key) ? maskPii({ contactName: p.value }).contactName : maskPii(p.value),
+        })),
+      };
+    const person = v.columns.map((c) => isPersonKey(c.key));
+    return {
+      ...v,
+      rows: v.rows.map((row) =>
+        row.map((cell, i) => (person[i] ? maskPii({ contactName: cell }).contactName : maskPii(cell))),
+      ),
+    };
+  };
+  return {
+    ...outcome,
+    data: maskPii(outcome.data),
+    view: view(outcome.view),
+    piped: view(outcome.piped),
+    notes: maskPii(outcome.notes),
+  };
 }
 
 /** A note on stderr; `success` and `hint` are for people, so --json leaves them out. */

@@ -9,6 +9,7 @@ import type { Output } from './output.js';
 import { startProgress, type Progress } from '../bulk/progress.js';
 import { renderTsv } from './table.js';
 import { say } from './render.js';
+import { maskPii } from '../safety/mask.js';
 
 export interface Sink {
   /**
@@ -30,7 +31,8 @@ export interface Sink {
 export function createSink(out: Output, ndjson: boolean): Sink {
   return {
     event(data, line) {
-      if (out.json || ndjson) out.printRecord(data);
+      // Masked e-mails are caught by the stream; names need the record's keys.
+      if (out.json || ndjson) out.printRecord(out.options.maskPii ? maskPii(data) : data);
       else out.line(line(out.color));
     },
     row(cells) {

@@ -318,6 +318,28 @@ describe('every tool, with --allow-writes, against the sandbox', () => {
     });
   });
 
+  it('audit_search is `audit --json` under "entries": every write marked via mcp with its tool', async () => {
+    const data = await ok('audit_search', { since: '1h' });
+    expect(data).toEqual({ entries: await cliJson(['audit', '--since', '1h']) });
+    const entries = data['entries'] as Array<{ via: string; tool?: string; outcome: string; method: string }>;
+    expect(entries.length).toBeGreaterThanOrEqual(6);
+    expect(entries.every((e) => e.via === 'mcp')).toBe(true);
+    expect(new Set(entries.map((e) => e.tool))).toEqual(
+      new Set([
+        'customer_onboard',
+        'customer_update_assets',
+        'breach_resolve',
+        'customer_magic_link',
+        'customer_offboard',
+        'customer_reactivate',
+      ]),
+    );
+    // Reads are not changes: the previews and customer_get left no entry.
+    expect(entries.every((e) => e.method !== 'GET')).toBe(true);
+    const forAcme = (await ok('audit_search', { customer: 'ACME-001' }))['entries'] as unknown[];
+    expect(forAcme.length).toBeGreaterThan(0);
+  });
+
   it('no message carries the API key, and the magic link only in its own result', () => {
     const key = fixture().sandbox.apiKey;
     const texts = mcp.messages.map((m) => JSON.stringify(m));
@@ -326,5 +348,101 @@ describe('every tool, with --allow-writes, against the sandbox', () => {
     const withLink = mcp.messages.filter((m) => JSON.stringify(m).includes(secret));
     expect(withLink).toHaveLength(1);
     expect(withLink[0]).toMatchObject({ result: { structuredContent: { url: magicLink } } });
+  });
+});
+
+describe('personal data is masked by default', () => {
+  let mcp: McpSessionUnderTest;
+  beforeAll(async () => {
+    mcp = await connectMcp([], fixture().env);
+  });
+  afterAll(async () => mcp?.close());
+
+  it('in results: the addresses of breach_check and the record of customer_list', async () => {
+    const check = await mcp.call('breach_check', { emails: ['admin@acme.co'] });
+    expect(check.structuredContent).toEqual({ results: [{ email: 'a***@acme.co', breached: true }] });
+    const list = JSON.stringify((await mcp.call('customer_list')).structuredContent);
+    expect(list).toContain('c***@acme.co');
+    expect(list).not.toMatch(/contact@|alerts@/);
+    // Domains, references and IDs stay readable.
+    expect(list).toContain('ACME-001');
+  });
+
+  it('in errors', async () => {
+    const result = await mcp.call('customer_get', { reference: 'jane.doe@acme.co' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('j***@acme.co');
+    expect(textOf(result)).not.toContain('jane.doe@');
+  });
+
+  it('and --no-mask-pii turns it off, saying so on stderr at start', async () => {
+    const open = await connectMcp(['--no-mask-pii'], fixture().env);
+    try {
+      const check = await open.call('breach_check', { emails: ['admin@acme.co'] });
+      expect(check.structuredContent).toEqual({ results: [{ email: 'admin@acme.co', breached: true }] });
+      expect(open.stderr()).toContain('NOT masked');
+      expect(mcp.stderr()).not.toContain('NOT masked');
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('a read-only profile refuses writes even with --allow-writes', () => {
+  let mcp: McpSessionUnderTest;
+  let env: Record<string, string | undefined>;
+  beforeAll(async () => {
+    const fx = fixture();
+    env = { ...fx.env, SAFEWEB_BASE_URL: undefined, SAFEWEB_PARTNER_ID: undefined, SAFEWEB_API_KEY: undefined };
+    const add = await runInProcess(
+      [
+        'profile',
+        'add',
+        'reporting',
+        '--base-url',
+        fx.sandbox.url,
+        '--partner-id',
+        fx.sandbox.partnerId,
+        '--api-key-stdin',
+      ],
+      { env, stdin: fx.sandbox.apiKey },
+    );
+    expect(add.code, add.stderr).toBe(0);
+    const set = await runInProcess(['profile', 'set', 'reporting', '--read-only'], { env });
+    expect(set.code, set.stderr).toBe(0);
+    mcp = await connectMcp(['--profile', 'reporting', '--allow-writes'], env);
+  });
+  afterAll(async () => mcp?.close());
+
+  it('says so at start, still reads, and refuses each write with nothing sent', async () => {
+    expect(mcp.stderr()).toContain('profile "reporting" is read-only');
+    expect((await mcp.call('customer_list')).isError).toBeFalsy();
+    const before = fixture().requests.length;
+    for (const [name, args] of [
+      ['customer_onboard', { ...ACME, customerReference: 'ACME-RO' }],
+      ['customer_update_assets', { reference: 'ACME-001', addEmails: ['ro@acme.co'] }],
+      ['breach_resolve', { breachId: '7c9e6679-7425-40de-944b-e07fc1f90ae7' }],
+      ['customer_magic_link', { reference: 'ACME-001' }],
+    ] as const) {
+      const result = await mcp.call(name, args);
+      expect(result.isError, name).toBe(true);
+      expect(textOf(result)).toContain('profile "reporting" is read-only');
+    }
+    // Refused in the API client, before sending: only the read of the current assets reached the sandbox.
+    expect(requestsSince(fixture(), before).filter((line) => !line.startsWith('GET '))).toEqual([]);
+    expect(fixture().sandbox.state.customers.find((c) => c.customerReference === 'ACME-001')?.emails).not.toContain(
+      'ro@acme.co',
+    );
+    expect(fixture().sandbox.state.customers.some((c) => c.customerReference === 'ACME-RO')).toBe(false);
+  });
+
+  it('refuses an offboarding confirmed with its token too', async () => {
+    const before = fixture().requests.length;
+    const preview = await mcp.call('customer_offboard', { reference: 'ACME-001' });
+    const token = (preview.structuredContent as { confirmationToken: string }).confirmationToken;
+    const result = await mcp.call('customer_offboard', { reference: 'ACME-001', confirmationToken: token });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('read-only');
+    expect(requestsSince(fixture(), before)).toEqual([]);
   });
 });

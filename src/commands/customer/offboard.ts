@@ -4,6 +4,7 @@ import { recordChange } from '../../customers/ledger.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { info, success, type Outcome } from '../../outcome.js';
 import { resource } from '../../output/envelope.js';
+import { confirmTarget } from '../../safety/where.js';
 import { customerTarget, describeCustomer, type CustomerTarget } from './target.js';
 
 export interface CustomerOffboardOptions {
@@ -34,7 +35,12 @@ export async function runCustomerOffboard(
     changed,
   });
   if (target.entry?.status === 'offboarded' && !opts.force) return alreadySo(target, 'offboarded', state(false));
-  if (!opts.yes) await confirm(target, ctx);
+  const where = await confirmTarget(ctx, {
+    action: `Offboard ${target.entry?.reference ?? target.id}`,
+    operation: 'customerOffboard',
+    yes: opts.yes,
+  });
+  if (!opts.yes) await confirm(target, ctx, where);
   resource(await offboardCustomer(target.api, target.id), 'customer offboard');
   await recordChange(ctx.configDir, target.account.key, target.id, { status: 'offboarded' }, ctx.now());
   const undo = `safeweb customer reactivate ${target.entry?.reference ?? target.id}`;
@@ -58,7 +64,8 @@ export function alreadySo(
   };
 }
 
-async function confirm(target: CustomerTarget, ctx: Context): Promise<void> {
+/** `where` names the partner and profile on production (safety/where.ts), else it is empty. */
+async function confirm(target: CustomerTarget, ctx: Context, where: string): Promise<void> {
   if (!ctx.interactive)
     throw new UsageError(
       `offboarding ${describeCustomer(target)} needs confirmation`,
@@ -67,8 +74,9 @@ async function confirm(target: CustomerTarget, ctx: Context): Promise<void> {
   const expected = target.entry?.reference ?? target.id;
   const prompter = await ctx.prompter('Pass --yes to offboard without asking.');
   ctx.out.warn(`Offboarding ${describeCustomer(target)} stops all of its monitoring.`);
+  const what = `${target.entry ? 'the reference' : 'the customer ID'} (${expected})`;
   const typed = await prompter.input({
-    message: `Type ${target.entry ? 'the reference' : 'the customer ID'} (${expected}) to confirm`,
+    message: where ? `Offboard ${expected}${where}? Type ${what} to confirm` : `Type ${what} to confirm`,
   });
   if (typed.trim() !== expected)
     throw new CancelledError(`"${typed.trim()}" does not match ${expected}; nothing was changed.`);

@@ -1,7 +1,14 @@
 import type { Context } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
 import { info, lines, type Outcome } from '../../outcome.js';
-import { checkApi, checkBaseUrlAndProxy, checkConfig, checkCredentials, type CheckLine } from './checks.js';
+import {
+  checkApi,
+  checkBaseUrlAndProxy,
+  checkConfig,
+  checkCredentials,
+  checkKeyStore,
+  type CheckLine,
+} from './checks.js';
 
 export type DoctorOptions = Record<string, never>;
 
@@ -9,16 +16,22 @@ export type DoctorOptions = Record<string, never>;
 export async function runDoctor(_opts: DoctorOptions, ctx: Context): Promise<Outcome> {
   const found: CheckLine[] = [];
   const add = (line: CheckLine) => found.push(line);
-  const resolved = await checkConfig(ctx, add);
-  if (resolved) {
-    checkCredentials(resolved, add);
+  const settled = await checkConfig(ctx, add);
+  if (settled) {
+    checkCredentials(settled, add);
+    const resolved = await checkKeyStore(ctx, settled, add);
     if (await checkBaseUrlAndProxy(ctx, resolved, add)) await checkApi(ctx, resolved, add);
   }
   const c = ctx.out.color;
   const failed = found.filter((l) => !l.ok);
   return {
     data: found.map(({ code: _code, ...rest }) => rest),
-    view: lines(...found.map((l) => `${l.ok ? c.green('✓') : c.red('✗')} ${c.bold(l.check.padEnd(13))} ${l.detail}`)),
+    view: lines(
+      ...found.map(
+        (l) =>
+          `${l.warning ? c.yellow('!') : l.ok ? c.green('✓') : c.red('✗')} ${c.bold(l.check.padEnd(13))} ${l.detail}`,
+      ),
+    ),
     notes: failed.length ? [info(`${failed.length} check${failed.length === 1 ? '' : 's'} failed.`)] : [],
     failures: failed.map((l) => l.code ?? ExitCode.Usage),
   };

@@ -17,6 +17,8 @@ export interface CheckLine {
   detail: string;
   /** The exit code this failure stands for. */
   code?: ExitCodeValue;
+  /** Passed, with a warning (a key in a plain file). */
+  warning?: boolean;
 }
 
 type Add = (line: CheckLine) => void;
@@ -73,7 +75,7 @@ export function checkCredentials(resolved: Resolved, add: Add): void {
   const who = profile ? `profile "${profile.value}" (${fromWhere(profile)})` : 'no profile';
   if (partnerId && apiKey) {
     const id = `partner ID ${partnerId.value}`;
-    const key = `API key ${maskSecret(apiKey.value)}`;
+    const key = resolved.keyring ? 'API key' : `API key ${maskSecret(apiKey.value)}`;
     // One source named once: "partner ID P and API key k… from the profile".
     const detail =
       fromWhere(partnerId) === fromWhere(apiKey)
@@ -180,4 +182,31 @@ function checkClock(ctx: Context, date: string | null, roundTripMs: number, add:
       'fix the system clock (billing dates and signatures depend on it)',
     code: ExitCode.Usage,
   });
+}
+
+/**
+ * 2b. Where the key lives: read from the keychain (the settings then carry it for the checks
+ * after), or a warning for a plain file, saying whether a keychain here could take it.
+ */
+export async function checkKeyStore(ctx: Context, resolved: Resolved, add: Add): Promise<Resolved> {
+  if (!resolved.apiKey) return resolved;
+  const { keychainName } = await import('../../config/keyring.js');
+  if (resolved.keyring) {
+    try {
+      const loaded = await ctx.withKey(resolved);
+      add({ check: 'key store', ok: true, detail: `the API key is in ${keychainName()} (read just now)` });
+      return loaded;
+    } catch (error) {
+      const code = error instanceof CliError ? error.exitCode : ExitCode.Unavailable;
+      add({ check: 'key store', ok: false, detail: describeError(error), code });
+      return { ...resolved, apiKey: undefined };
+    }
+  }
+  if (resolved.apiKey.source !== 'profile') {
+    add({ check: 'key store', ok: true, detail: `the API key comes from ${resolved.apiKey.origin}; it is not stored` });
+    return resolved;
+  }
+  const { plainFileWarning } = await import('../profile/show.js');
+  add({ check: 'key store', ok: true, warning: true, detail: await plainFileWarning(ctx, resolved.profile?.value) });
+  return resolved;
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
 
@@ -12,9 +12,22 @@ export function registerLogin(program: Command, ctx: Context): void {
         'scripts, use `safeweb profile add`.',
     )
     .option('--no-verify', 'save without checking the credentials against the API')
-    .addHelpText('after', examples('safeweb login', 'safeweb login --profile staging   # preset the profile name'))
-    .action(async (opts: { verify?: boolean }) => {
+    .addOption(
+      new Option('--store <store>', 'where to keep the API key: the config file (default) or the OS keychain').choices([
+        'file',
+        'keyring',
+      ]),
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb login',
+        'safeweb login --profile staging   # preset the profile name',
+        'safeweb login --store keyring     # the key in the OS keychain, not in a file',
+      ),
+    )
+    .action(async (opts: { verify?: boolean; store?: 'file' | 'keyring' }) => {
       const { runLogin } = await import('./login.js');
-      ctx.done(await runLogin({ verify: opts.verify !== false }, ctx));
+      ctx.done(await runLogin({ verify: opts.verify !== false, store: opts.store ?? 'file' }, ctx));
     });
 }

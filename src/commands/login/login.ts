@@ -1,6 +1,6 @@
 import { checkBaseUrl, ENVIRONMENTS } from '../../api/base-url.js';
 import { profileNameProblem } from '../../config/profile-name.js';
-import { saveProfile } from '../../config/profiles.js';
+import { saveProfileKeyed, type KeyStore } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
 import { AuthError, CancelledError, CliError, UnavailableError, UsageError } from '../../errors.js';
 import { hint, success, type Outcome } from '../../outcome.js';
@@ -9,6 +9,8 @@ import { verifyCredentials } from './verify.js';
 
 export interface LoginOptions {
   verify: boolean;
+  /** Where the key is kept: the config file or the OS keychain. */
+  store: KeyStore;
 }
 
 const NON_INTERACTIVE_HINT =
@@ -19,6 +21,12 @@ const KEY_TRIES = 3;
 
 export async function runLogin(opts: LoginOptions, ctx: Context): Promise<Outcome> {
   if (!ctx.interactive) throw new UsageError('`safeweb login` needs a terminal', NON_INTERACTIVE_HINT);
+  if (opts.store === 'keyring') {
+    // Before any question: no one should type a key for a store that is not there.
+    const { KeychainUnavailableError, probeKeychain } = await import('../../config/keyring.js');
+    const probe = await probeKeychain(ctx.env);
+    if (!probe.ok) throw new KeychainUnavailableError(probe.reason);
+  }
   const prompter = await ctx.prompter(NON_INTERACTIVE_HINT);
   const profileName = await askProfileName(prompter, ctx);
   const baseUrl = await askBaseUrl(prompter);
@@ -29,15 +37,15 @@ export async function runLogin(opts: LoginOptions, ctx: Context): Promise<Outcom
     })
   ).trim();
   const { apiKey, verified } = await askKey(prompter, ctx, { partnerId, baseUrl, verify: opts.verify });
-  const saved = await saveProfile(
-    ctx.configDir,
-    profileName,
-    { partnerId, apiKey, baseUrl },
-    { activate: true, replace: true },
-  );
-  const where = `"${profileName}" (${partnerId} at ${baseUrl}) in ${saved.file}, mode 0600`;
+  const saved = await saveProfileKeyed(ctx.configDir, profileName, { partnerId, apiKey, baseUrl }, opts.store, {
+    activate: true,
+    replace: true,
+  });
+  const where =
+    `"${profileName}" (${partnerId} at ${baseUrl}) in ${saved.file}, mode 0600` +
+    (opts.store === 'keyring' ? ', its key in the OS keychain' : '');
   return {
-    data: { name: profileName, partnerId, baseUrl, active: true, verified, file: saved.file },
+    data: { name: profileName, partnerId, baseUrl, active: true, verified, file: saved.file, store: opts.store },
     notes: [
       success(`${verified ? 'Credentials accepted. ' : ''}Saved profile ${where}; it is now active.`),
       hint(verified ? 'Try: safeweb partner analytics' : 'Check them later with: safeweb doctor'),

@@ -21,7 +21,6 @@ function parseToolNames(value: string): ToolName[] {
 interface McpFlags {
   allowWrites?: boolean;
   tools?: ToolName[];
-  maskPii: boolean;
 }
 
 export function registerMcp(program: Command, ctx: Context): void {
@@ -33,7 +32,8 @@ export function registerMcp(program: Command, ctx: Context): void {
         'with the usual --profile / environment / keychain credentials. Read-only unless --allow-writes: ' +
         'without it only the reading tools are listed, and a call of a writing tool is refused before anything ' +
         'is sent. Offboarding and asset removals answer with a preview and a confirmation token first. ' +
-        'Personal data in results and errors is masked unless --no-mask-pii. stdout carries only protocol ' +
+        'Personal data in results and errors is masked unless --no-mask-pii (a global flag; said on stderr at ' +
+        'start). stdout carries only protocol ' +
         'messages; diagnostics go to stderr.\n\n' +
         `Reading tools: ${READ_TOOLS.join(', ')}.\nWriting tools: ${WRITE_TOOLS.join(', ')}.`,
     )
@@ -43,22 +43,19 @@ export function registerMcp(program: Command, ctx: Context): void {
         parseToolNames,
       ),
     )
-    .option('--no-mask-pii', 'show email addresses and other personal data unmasked (said on stderr at start)')
     .addHelpText(
       'after',
       examples(
         'safeweb mcp --profile reporting',
         'safeweb mcp --profile ops --allow-writes --tools customer_get,customer_update_assets',
+        'safeweb mcp --profile reporting --no-mask-pii     # results show email addresses as they are',
         '# Claude Desktop / VS Code: "command": "safeweb", "args": ["mcp", "--profile", "reporting"]',
       ),
     )
     .action(async (opts: McpFlags) => {
       const { runMcp } = await import('../../mcp/serve.js');
-      ctx.done(
-        await runMcp(
-          { allowWrites: Boolean(opts.allowWrites), tools: opts.tools, maskPii: opts.maskPii !== false },
-          ctx,
-        ),
-      );
+      // Masked unless the global --no-mask-pii says otherwise, whatever the profile says.
+      const maskPii = ctx.globals.maskPii !== false;
+      ctx.done(await runMcp({ allowWrites: Boolean(opts.allowWrites), tools: opts.tools, maskPii }, ctx));
     });
 }

@@ -1,10 +1,10 @@
 import { checkBaseUrl, ENVIRONMENTS } from '../../api/base-url.js';
 import { checkProfileName } from '../../config/profile-name.js';
-import { saveProfile } from '../../config/profiles.js';
+import { saveProfileKeyed, type KeyStore } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { readSecret } from '../../io/read-secret.js';
-import { hint, success, type Outcome } from '../../outcome.js';
+import { hint, success, warn, type Outcome } from '../../outcome.js';
 
 export interface ProfileAddOptions {
   name: string;
@@ -14,6 +14,9 @@ export interface ProfileAddOptions {
   use: boolean;
   force: boolean;
   verify: boolean;
+  /** Where the key is kept: the config file (default) or the OS keychain. */
+  store: KeyStore;
+  readOnly: boolean;
 }
 
 export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Promise<Outcome> {
@@ -42,17 +45,39 @@ export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Prom
     const { verifyCredentials } = await import('../login/verify.js');
     await verifyCredentials(ctx, { partnerId, apiKey, baseUrl });
   }
-  const saved = await saveProfile(
+  const maskPii = ctx.globals.maskPii === true;
+  const saved = await saveProfileKeyed(
     ctx.configDir,
     name,
-    { partnerId, apiKey, baseUrl },
+    { partnerId, apiKey, baseUrl, readOnly: opts.readOnly || undefined, maskPii: maskPii || undefined },
+    opts.store,
     { activate: opts.use, replace: opts.force },
   );
-  const what = `profile "${name}" (${partnerId} at ${baseUrl}) in ${saved.file}${saved.active ? ', now active' : ''}`;
+  const mode = [opts.readOnly && 'read-only', maskPii && 'masking personal data'].filter(Boolean).join(', ');
+  const what =
+    `profile "${name}" (${partnerId} at ${baseUrl}${mode ? `; ${mode}` : ''}) in ${saved.file}` +
+    `${opts.store === 'keyring' ? ', its key in the OS keychain' : ''}${saved.active ? ', now active' : ''}`;
   return {
-    data: { name, partnerId, baseUrl, active: saved.active, file: saved.file },
+    data: {
+      name,
+      partnerId,
+      baseUrl,
+      active: saved.active,
+      file: saved.file,
+      store: opts.store,
+      readOnly: opts.readOnly,
+      maskPii,
+    },
     notes: [
       success(`${saved.replaced ? 'Replaced' : 'Saved'} ${what}.`),
+      ...(saved.warning ? [warn(saved.warning)] : []),
+      ...(opts.store === 'file'
+        ? [
+            hint(
+              `The key is in a plain file; keep it in the OS keychain with: safeweb profile set ${name} --store keyring`,
+            ),
+          ]
+        : []),
       ...(saved.active ? [] : [hint(`Use it with --profile ${name}, or make it active: safeweb profile use ${name}`)]),
     ],
   };

@@ -10,6 +10,9 @@ export const PROFILE_COLUMNS: Column[] = [
   { key: 'partnerId', header: 'Partner ID' },
   { key: 'baseUrl', header: 'Base URL' },
   { key: 'apiKey', header: 'API key' },
+  { key: 'store', header: 'Key store' },
+  { key: 'mode', header: 'Mode' },
+  { key: 'maskPii', header: 'Mask PII' },
 ];
 
 /** One row per setting, with where it came from (`profile show`, `whoami`). */

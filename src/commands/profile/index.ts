@@ -42,12 +42,15 @@ export function registerProfile(program: Command, ctx: Context): void {
     .option('--use', 'make it the active profile (the first profile always is)')
     .option('--force', 'replace a profile of the same name')
     .option('--verify', 'check the credentials with a real request before saving')
+    .addOption(storeOption('where to keep the API key: the config file (default) or the OS keychain'))
+    .option('--read-only', 'refuse every command that would change something (for reporting jobs)')
     .addHelpText(
       'after',
       examples(
         'safeweb profile add prod --partner-id P123 --api-key-file ~/.safeweb-key',
         'pass show safeweb | safeweb profile add staging --env staging --partner-id P123 --api-key-stdin',
         'safeweb profile add local --base-url http://127.0.0.1:4010 --partner-id sandbox-partner --api-key-stdin < key.txt',
+        'safeweb profile add reports --partner-id P123 --api-key-stdin --store keyring --read-only --mask-pii',
       ),
     )
     .action(
@@ -60,6 +63,8 @@ export function registerProfile(program: Command, ctx: Context): void {
           use?: boolean;
           force?: boolean;
           verify?: boolean;
+          store?: 'file' | 'keyring';
+          readOnly?: boolean;
         },
       ) => {
         // --base-url is a global flag, which commander's .conflicts() cannot pair with this one.
@@ -76,6 +81,8 @@ export function registerProfile(program: Command, ctx: Context): void {
               use: Boolean(opts.use),
               force: Boolean(opts.force),
               verify: Boolean(opts.verify),
+              store: opts.store ?? 'file',
+              readOnly: Boolean(opts.readOnly),
             },
             ctx,
           ),
@@ -127,15 +134,48 @@ export function registerProfile(program: Command, ctx: Context): void {
       ctx.done(await runProfileShow({ name, revealKey: Boolean(opts.revealKey) }, ctx));
     });
 
+  const set = profile
+    .command('set')
+    .argument('<name>', 'profile name')
+    .summary('make a profile read-only, mask personal data, or move its key to the keychain')
+    .description(
+      'Change how a stored profile behaves. --read-only refuses every command that would change something, ' +
+        'before anything is sent (exit 2); --mask-pii masks e-mail addresses and names in everything shown ' +
+        '(--no-mask-pii turns it off); --store moves the API key between the config file and the OS keychain ' +
+        '(the old copy is removed only after the new one reads back).',
+    )
+    .addOption(new Option('--read-only', 'refuse commands that would change something').conflicts('readWrite'))
+    .option('--read-write', 'allow changes again')
+    .addOption(storeOption('move the API key into the OS keychain, or back into the config file'))
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb profile set reports --read-only',
+        'safeweb profile set prod --store keyring',
+        'safeweb profile set demo --mask-pii          # for screen sharing',
+      ),
+    )
+    .action(async (name: string, opts: { readOnly?: boolean; readWrite?: boolean; store?: 'file' | 'keyring' }) => {
+      // --mask-pii / --no-mask-pii are the global flags (commander reads them anywhere): here they set the profile.
+      const mask = set.optsWithGlobals()['maskPii'] as boolean | undefined;
+      const readOnly = opts.readOnly ? true : opts.readWrite ? false : undefined;
+      const { runProfileSet } = await import('./set.js');
+      ctx.done(await runProfileSet({ name, readOnly, maskPii: mask, store: opts.store }, ctx));
+    });
+
   profile
     .command('remove')
     .alias('rm')
     .argument('<name>', 'profile name')
-    .summary('delete a stored profile (asks first unless --yes)')
+    .summary('delete a stored profile and its keychain entry (asks first unless --yes)')
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText('after', examples('safeweb profile remove old', 'safeweb profile remove old --yes'))
     .action(async (name: string, opts: { yes?: boolean }) => {
       const { runProfileRemove } = await import('./remove.js');
       ctx.done(await runProfileRemove({ name, yes: Boolean(opts.yes) }, ctx));
     });
+}
+
+function storeOption(description: string): Option {
+  return new Option('--store <store>', description).choices(['file', 'keyring']);
 }

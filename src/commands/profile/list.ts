@@ -20,13 +20,25 @@ export async function runProfileList(opts: ProfileListOptions, ctx: Context): Pr
     active: name === config.activeProfile,
     partnerId: p.partnerId,
     baseUrl: p.baseUrl,
-    apiKey: maskSecret(p.apiKey),
+    apiKey: p.keyring ? '(in the keychain)' : maskSecret(p.apiKey),
+    store: p.keyring ? ('keyring' as const) : ('file' as const),
+    mode: p.readOnly ? ('read-only' as const) : ('read-write' as const),
+    maskPii: Boolean(p.maskPii),
   }));
   return {
     data: rows,
     view: table(
       PROFILE_COLUMNS,
-      rows.map((r) => [r.active ? '*' : '', r.name, r.partnerId, r.baseUrl, r.apiKey]),
+      rows.map((r) => [
+        r.active ? '*' : '',
+        r.name,
+        r.partnerId,
+        r.baseUrl,
+        r.apiKey,
+        r.store === 'keyring' ? 'keychain' : 'file',
+        r.mode,
+        r.maskPii ? 'yes' : 'no',
+      ]),
       'No profiles yet. Run `safeweb login`, or `safeweb sandbox start --save-profile` to try the local sandbox.',
     ),
   };

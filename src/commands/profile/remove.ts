@@ -25,6 +25,14 @@ export async function runProfileRemove(opts: ProfileRemoveOptions, ctx: Context)
     });
     if (!ok) throw new CancelledError('Nothing removed.');
   }
+  // The keychain entry goes first: if the keychain cannot delete it, the profile (and its
+  // reference to the entry) is kept, so nothing is left behind that no command can reach.
+  const ref = current.profiles[opts.name]!.keyring;
+  let keychainEntry = false;
+  if (ref) {
+    const { deleteKey } = await import('../../config/keyring.js');
+    keychainEntry = await deleteKey(ref);
+  }
   let wasActive = false;
   await updateConfig(ctx.configDir, (data) => {
     if (!data.profiles[opts.name]) throw unknownProfile(opts.name, Object.keys(data.profiles));
@@ -36,9 +44,9 @@ export async function runProfileRemove(opts: ProfileRemoveOptions, ctx: Context)
     }
   });
   return {
-    data: { removed: opts.name, wasActive },
+    data: { removed: opts.name, wasActive, keychainEntryDeleted: keychainEntry },
     notes: [
-      success(`Removed profile "${opts.name}".`),
+      success(`Removed profile "${opts.name}"${keychainEntry ? ' and its API key from the keychain' : ''}.`),
       ...(wasActive ? [hint('It was the active profile; pick another with `safeweb profile use NAME`.')] : []),
     ],
   };

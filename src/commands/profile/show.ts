@@ -1,5 +1,5 @@
 import { maskSecret } from '../../api/redact.js';
-import { resolveSettings, type Sourced } from '../../config/resolve.js';
+import { resolveSettings, type Resolved, type Sourced } from '../../config/resolve.js';
 import { configPath } from '../../config/store.js';
 import type { Context } from '../../context.js';
 import { hint, table, warn, type Note, type Outcome } from '../../outcome.js';
@@ -15,10 +15,20 @@ export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Pr
   const config = await ctx.config();
   if (opts.name && !config.profiles[opts.name]) throw unknownProfile(opts.name, Object.keys(config.profiles));
   const flags = opts.name ? { ...ctx.globals, profile: opts.name } : ctx.globals;
-  const resolved = resolveSettings(flags, ctx.env, config);
+  const settled = resolveSettings(flags, ctx.env, config);
+  // The keychain is asked only to reveal the key; otherwise it is enough to know it is there.
+  const resolved = opts.revealKey ? await ctx.withKey(settled) : settled;
   const key = resolved.apiKey
-    ? { ...resolved.apiKey, value: opts.revealKey ? resolved.apiKey.value : maskSecret(resolved.apiKey.value) }
+    ? {
+        ...resolved.apiKey,
+        value: opts.revealKey
+          ? resolved.apiKey.value
+          : resolved.keyring
+            ? '(in the keychain)'
+            : maskSecret(resolved.apiKey.value),
+      }
     : undefined;
+  const keyStore = keyStoreOf(resolved);
   const settings: Record<string, Sourced<string> | undefined> = {
     profile: resolved.profile,
     partnerId: resolved.partnerId,
@@ -36,17 +46,52 @@ export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Pr
     notes.push(warn(`--profile overrides ${resolved.overriddenEnv.join(', ')} from the environment.`));
   if (!resolved.apiKey || !resolved.partnerId)
     notes.push(hint('No credentials yet: run `safeweb login` or `safeweb profile add`.'));
-  const view = table(
-    SETTING_COLUMNS,
-    Object.entries(settings).map(([k, s]) => [
+  if (keyStore === 'file') notes.push(warn(await plainFileWarning(ctx, resolved.profile?.value)));
+  const view = table(SETTING_COLUMNS, [
+    ...Object.entries(settings).map(([k, s]) => [
       labels[k] ?? k,
       s?.value ?? '(not set)',
       s ? `${s.source}: ${s.origin}` : '',
     ]),
-  );
+    [
+      'Key store',
+      keyStore ?? '(no key)',
+      keyStore === 'keyring' ? 'the OS keychain; the config file keeps a reference' : '',
+    ],
+    [
+      'Mode',
+      resolved.readOnly ? 'read-only' : 'read-write',
+      resolved.profile ? `profile "${resolved.profile.value}"` : '',
+    ],
+    ['Mask PII', resolved.maskPii ? 'yes' : 'no', resolved.profile ? `profile "${resolved.profile.value}"` : ''],
+  ]);
   return {
-    data: { ...settings, configFile: configPath(ctx.configDir), overriddenEnv: resolved.overriddenEnv },
+    data: {
+      ...settings,
+      keyStore,
+      readOnly: resolved.readOnly,
+      maskPii: resolved.maskPii,
+      configFile: configPath(ctx.configDir),
+      overriddenEnv: resolved.overriddenEnv,
+    },
     view,
     notes,
   };
+}
+
+/** Where the key in effect is kept: the keychain, the config file, or outside any store (env, flag). */
+export function keyStoreOf(resolved: Resolved): 'keyring' | 'file' | 'env' | null {
+  if (!resolved.apiKey) return null;
+  if (resolved.keyring) return 'keyring';
+  return resolved.apiKey.source === 'profile' ? 'file' : 'env';
+}
+
+/** The warning for a key in a plain file, saying whether the keychain here could take it. */
+export async function plainFileWarning(ctx: Context, profile: string | undefined): Promise<string> {
+  const { probeKeychain } = await import('../../config/keyring.js');
+  const probe = await probeKeychain(ctx.env);
+  const name = profile ?? 'NAME';
+  return probe.ok
+    ? `the API key of profile "${name}" sits in a plain file; move it to the OS keychain: safeweb profile set ${name} --store keyring`
+    : `the API key of profile "${name}" sits in a plain file, and no OS keychain is available here (${probe.reason})`;
 }

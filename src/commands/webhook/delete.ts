@@ -3,6 +3,7 @@ import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
 import { resource } from '../../output/envelope.js';
+import { confirmTarget } from '../../safety/where.js';
 
 export interface WebhookDeleteOptions {
   id: number;
@@ -11,11 +12,12 @@ export interface WebhookDeleteOptions {
 
 export async function runWebhookDelete(opts: WebhookDeleteOptions, ctx: Context): Promise<Outcome> {
   const { id } = opts;
+  const where = await confirmTarget(ctx, { action: `Delete webhook ${id}`, operation: 'webhook', yes: opts.yes });
   if (!opts.yes) {
     if (!ctx.interactive)
       throw new UsageError(`deleting webhook ${id} needs confirmation`, 'Pass --yes to delete it without asking.');
     const prompter = await ctx.prompter('Pass --yes to delete it without asking.');
-    if (!(await prompter.confirm({ message: `Delete webhook ${id} and its delivery log?`, default: false })))
+    if (!(await prompter.confirm({ message: `Delete webhook ${id} and its delivery log${where}?`, default: false })))
       throw new CancelledError('Nothing deleted.');
   }
   resource(await deleteWebhook(await ctx.api(), id), 'webhook delete');

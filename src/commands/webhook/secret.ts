@@ -10,6 +10,7 @@ import { ApiRejectedError, CancelledError, IncompleteAnswerError, UsageError } f
 import { claimNewFile } from '../../io/safe-write.js';
 import { pairs, success, warn, type Cell, type Outcome } from '../../outcome.js';
 import { resource } from '../../output/envelope.js';
+import { confirmTarget } from '../../safety/where.js';
 
 export interface SecretIssueOptions {
   cycle: boolean;
@@ -73,11 +74,13 @@ export interface SecretDeactivateOptions {
 
 export async function runWebhookSecretDeactivate(opts: SecretDeactivateOptions, ctx: Context): Promise<Outcome> {
   const { id } = opts;
+  const action = `Deactivate signing secret ${id}`;
+  const where = await confirmTarget(ctx, { action, operation: 'webhookSecret', yes: opts.yes });
   if (!opts.yes) {
     const hint = 'Pass --yes to deactivate it without asking.';
     if (!ctx.interactive) throw new UsageError(`deactivating signing secret ${id} needs confirmation`, hint);
     const prompter = await ctx.prompter(hint);
-    const message = `Deactivate signing secret ${id}? Deliveries signed with it will no longer verify.`;
+    const message = `${action}${where}? Deliveries signed with it will no longer verify.`;
     if (!(await prompter.confirm({ message, default: false }))) throw new CancelledError('Nothing deactivated.');
   }
   resource(await deactivateSigningSecret(await ctx.api(), id), 'webhook secret deactivate');

@@ -3,7 +3,9 @@ import type { Sourced } from '../../config/resolve.js';
 import type { Context } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
 import { table, warn, type Outcome } from '../../outcome.js';
+import { readOnlyFromEnv } from '../../safety/read-only.js';
 import { SETTING_COLUMNS } from '../profile/columns.js';
+import { keyStoreOf } from '../profile/show.js';
 
 export type WhoamiOptions = Record<string, never>;
 
@@ -22,6 +24,12 @@ export interface Whoami {
   baseUrl: { value: string } & Origin;
   /** Where the key comes from: never the key. */
   apiKey: Origin | null;
+  /** Where the key is kept: the OS keychain, the config file, or the environment / a flag. */
+  keyStore: 'keyring' | 'file' | 'env' | null;
+  /** Commands that would change something are refused (the profile, or SAFEWEB_READ_ONLY). */
+  readOnly: boolean;
+  /** Personal data is masked in what this command line shows. */
+  maskPii: boolean;
 }
 
 /** What the resolved settings say, without a request: useful before a write and in a cron log. */
@@ -40,6 +48,9 @@ export async function runWhoami(_opts: WhoamiOptions, ctx: Context): Promise<Out
     environment: environmentOf(resolved.baseUrl.value),
     baseUrl: { value: resolved.baseUrl.value, ...origin(resolved.baseUrl) },
     apiKey: resolved.apiKey ? origin(resolved.apiKey) : null,
+    keyStore: keyStoreOf(resolved),
+    readOnly: resolved.readOnly || readOnlyFromEnv(ctx.env),
+    maskPii: ctx.maskPii,
   };
   const said = (o: Origin | null) => (o ? (o.source === 'env' ? `environment: ${o.origin}` : o.origin) : 'nowhere');
   const complete = data.partnerId && data.apiKey;
@@ -51,6 +62,12 @@ export async function runWhoami(_opts: WhoamiOptions, ctx: Context): Promise<Out
       ['Environment', data.environment, 'the base URL'],
       ['Base URL', data.baseUrl.value, said(data.baseUrl)],
       ['API key', data.apiKey ? '(set; never shown)' : '(not set)', said(data.apiKey)],
+      ['Key store', STORES[data.keyStore ?? 'none'], data.keyStore === 'file' ? 'warning: a plain file' : ''],
+      [
+        'Mode',
+        data.readOnly ? 'read-only' : 'read-write',
+        readOnlyFromEnv(ctx.env) ? 'environment: SAFEWEB_READ_ONLY' : '',
+      ],
     ]),
     notes: [
       ...(resolved.overriddenEnv.length
@@ -63,6 +80,13 @@ export async function runWhoami(_opts: WhoamiOptions, ctx: Context): Promise<Out
     failures: complete ? [] : [ExitCode.Auth],
   };
 }
+
+const STORES = {
+  keyring: 'the OS keychain',
+  file: 'the config file',
+  env: 'not stored (environment or flag)',
+  none: '(no key)',
+};
 
 function environmentOf(baseUrl: string): Environment {
   let url: URL;

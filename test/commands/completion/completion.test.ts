@@ -88,6 +88,7 @@ const cases: Array<[string[], string[]]> = [
       'plan',
       'apply',
       'export',
+      'audit',
       'login',
       'doctor',
       'profile',

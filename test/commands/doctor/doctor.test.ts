@@ -34,6 +34,7 @@ describe('safeweb doctor', () => {
     expect(Object.keys(c)).toEqual([
       'config',
       'credentials',
+      'key store',
       'base URL',
       'proxy',
       'reachable',
@@ -41,6 +42,9 @@ describe('safeweb doctor', () => {
       'authenticated',
     ]);
     expect(Object.values(c).every((l) => l.ok)).toBe(true);
+    // A key in a plain file passes, with a warning that says so (issue 17).
+    expect(c['key store']).toMatchObject({ ok: true, warning: true });
+    expect(c['key store']!.detail).toMatch(/^the API key of profile "sb" sits in a plain file/);
     // Each source named once, in words.
     expect(c['credentials']!.detail).toMatch(
       /^profile "sb" \(the active profile\); partner ID \S+ and API key \S+ from the profile$/,

@@ -112,17 +112,30 @@ describe('safeweb profile list / use / show / remove', () => {
     await add('stage');
     const r = await runInProcess(['profile', 'list'], { env });
     expect(r.stdout).toBe(
-      `*\tprod\tP-prod\thttps://connect.safeweb.co\tswk_…1234\n\tstage\tP-stage\thttps://connect.safeweb.co\tswk_…1234\n`,
+      `*\tprod\tP-prod\thttps://connect.safeweb.co\tswk_…1234\tfile\tread-write\tno\n` +
+        `\tstage\tP-stage\thttps://connect.safeweb.co\tswk_…1234\tfile\tread-write\tno\n`,
     );
     const json = JSON.parse((await runInProcess(['profile', 'list', '--json'], { env })).stdout);
     expect(json).toEqual([
-      { name: 'prod', active: true, partnerId: 'P-prod', baseUrl: 'https://connect.safeweb.co', apiKey: 'swk_…1234' },
+      {
+        name: 'prod',
+        active: true,
+        partnerId: 'P-prod',
+        baseUrl: 'https://connect.safeweb.co',
+        apiKey: 'swk_…1234',
+        store: 'file',
+        mode: 'read-write',
+        maskPii: false,
+      },
       {
         name: 'stage',
         active: false,
         partnerId: 'P-stage',
         baseUrl: 'https://connect.safeweb.co',
         apiKey: 'swk_…1234',
+        store: 'file',
+        mode: 'read-write',
+        maskPii: false,
       },
     ]);
     expect((await runInProcess(['profile', 'list', '--names'], { env })).stdout).toBe('prod\nstage\n');

@@ -54,7 +54,11 @@ describe('safeweb sandbox exec and the config directory', () => {
       { env: cleanEnv({ SAFEWEB_CONFIG_DIR: dir }) },
     );
     expect(r.code).toBe(0);
-    expect(filesUnder(dir)).toEqual([expect.stringMatching(/^ledger\/partner_sandbox@127\.0\.0\.1_\d+\.ndjson$/)]);
+    // The local record, and the audit log of the onboarding (issue 17).
+    expect(filesUnder(dir)).toEqual([
+      expect.stringMatching(/^audit\/partner_sandbox@127\.0\.0\.1_\d+\.ndjson$/),
+      expect.stringMatching(/^ledger\/partner_sandbox@127\.0\.0\.1_\d+\.ndjson$/),
+    ]);
     cleanup();
   });
 });

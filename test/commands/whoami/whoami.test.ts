@@ -34,6 +34,9 @@ describe('safeweb whoami', () => {
       environment: 'production',
       baseUrl: { value: 'https://connect.safeweb.co', source: 'profile', origin: 'profile "prod"' },
       apiKey: { source: 'profile', origin: 'profile "prod"' },
+      keyStore: 'file',
+      readOnly: false,
+      maskPii: false,
     });
     expect(json.stdout + json.stderr).not.toContain('swk_prod_key_0000000000');
   });
@@ -49,6 +52,8 @@ describe('safeweb whoami', () => {
         'Environment\tstaging\tthe base URL',
         'Base URL\thttps://staging-connect.safeweb.co\t--base-url',
         'API key\t(set; never shown)\tenvironment: SAFEWEB_API_KEY',
+        'Key store\tnot stored (environment or flag)',
+        'Mode\tread-write',
         '',
       ].join('\n'),
     );

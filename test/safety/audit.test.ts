@@ -1,0 +1,214 @@
+/**
+ * The audit log, against a real sandbox: every change logged with who, what, where and how it
+ * ended; reads never; never a secret, --debug included; two processes appending at once lose
+ * no line; a log that cannot be written never fails the command.
+ */
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { commandLine } from '../../src/safety/audit.js';
+import { cleanEnv, runBinary, runInProcess, tempDir } from '../helpers/cli.js';
+
+let sandbox: Sandbox;
+const seen: string[] = [];
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, log: (line) => seen.push(line) });
+});
+afterAll(() => sandbox.close());
+
+/** A config dir with one stored profile "sb" for the sandbox, and the env that uses it. */
+async function withProfile(extra: string[] = []): Promise<{ dir: string; env: Record<string, string | undefined> }> {
+  const { dir } = tempDir();
+  const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
+  const r = await runInProcess(
+    ['profile', 'add', 'sb', '--base-url', sandbox.url, '--partner-id', sandbox.partnerId, '--api-key-stdin', ...extra],
+    { env, stdin: sandbox.apiKey },
+  );
+  expect(r.code, r.stderr).toBe(0);
+  return { dir, env };
+}
+
+function auditLines(dir: string): string[] {
+  const folder = path.join(dir, 'audit');
+  const files = readdirSync(folder);
+  expect(files).toHaveLength(1);
+  return readFileSync(path.join(folder, files[0]!), 'utf8').split('\n').filter(Boolean);
+}
+
+const ONBOARD = (ref: string) => [
+  'customer',
+  'onboard',
+  '--company-name',
+  `Co ${ref}`,
+  '--reference',
+  ref,
+  '--domain',
+  `${ref.toLowerCase()}.example`,
+  '--alert-recipient',
+  `security@${ref.toLowerCase()}.example`,
+  '--price',
+  '10',
+  '--currency',
+  'USD',
+  '--billed-from',
+  'now+1d',
+];
+describe('the audit log', () => {
+  it('logs each change with who, what, where and how it ended, and no read', async () => {
+    const { dir, env } = await withProfile();
+    expect((await runInProcess(ONBOARD('AUD-1'), { env })).code).toBe(0);
+    expect((await runInProcess(['partner', 'analytics'], { env })).code).toBe(0);
+    // POST, but a read: marked so in the path table.
+    expect((await runInProcess(['breach', 'check', 'someone@example.com'], { env })).code).not.toBe(1);
+    expect((await runInProcess(['api', 'GET', '/api/v1/health'], { env })).code).toBe(0);
+    expect(
+      (
+        await runInProcess(['api', 'POST', '/api/v1/integrations/breach/retrieve', '--data', '{"email":"a@b.co"}'], {
+          env,
+        })
+      ).code,
+    ).toBe(0);
+    expect((await runInProcess(['customer', 'offboard', 'AUD-1', '--yes'], { env })).code).toBe(0);
+    // A write the table does not know, rejected by the API: logged as rejected.
+    expect((await runInProcess(['api', 'POST', '/api/v1/nowhere'], { env })).code).toBe(3);
+
+    const entries = auditLines(dir).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries.map((e) => [e['method'], e['path'], e['outcome']])).toEqual([
+      ['POST', '/api/v1/integrations/customer/onboard', 'ok'],
+      ['POST', '/api/v1/integrations/customer/offboard', 'ok'],
+      ['POST', '/api/v1/nowhere', 'rejected'],
+    ]);
+    expect(entries[1]).toMatchObject({
+      profile: 'sb',
+      partnerId: sandbox.partnerId,
+      via: 'cli',
+      command: 'safeweb customer offboard AUD-1 --yes',
+      customerRef: 'AUD-1',
+      status: 200,
+      outcome: 'ok',
+    });
+    expect(typeof entries[1]!['user']).toBe('string');
+    expect(entries[1]!['durationMs']).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(entries[1]!['time'] as string)).not.toBeNaN();
+    expect(entries[2]).toMatchObject({ status: 404, outcome: 'rejected' });
+
+    const file = path.join(dir, 'audit', readdirSync(path.join(dir, 'audit'))[0]!);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+
+    // `safeweb audit`: the same entries as JSON, filtered by customer and time.
+    const all = await runInProcess(['audit', '--json'], { env });
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout)).toEqual(entries);
+    const one = await runInProcess(['audit', '--customer', 'AUD-1', '--json'], { env });
+    expect((JSON.parse(one.stdout) as unknown[]).length).toBe(2);
+    const future = await runInProcess(['audit', '--since', '2999-01-01', '--json'], { env });
+    expect(JSON.parse(future.stdout)).toEqual([]);
+    const recent = await runInProcess(['audit', '--since', '1h'], { env });
+    expect(recent.stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    const bad = await runInProcess(['audit', '--since', 'yesterday'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--since: "yesterday" is neither a duration nor a date/);
+  });
+
+  it('never holds a key, secret, token or magic-link URL, --debug included', async () => {
+    const { dir, env } = await withProfile();
+    const run = async (argv: string[]) => {
+      const r = await runInProcess(['--debug', ...argv], { env });
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    await run(ONBOARD('SEC-1'));
+    const link = JSON.parse(await run(['customer', 'magic-link', 'SEC-1', '--json'])) as { url: string };
+    const hook = JSON.parse(
+      await run(['webhook', 'create', '--url', 'https://example.com/h', '--event', 'breach.new', '--json']),
+    ) as {
+      secret: string;
+    };
+    const org = JSON.parse(await run(['webhook', 'secret', 'create', '--json'])) as { token: string };
+    await run([
+      'api',
+      'POST',
+      '/api/v1/integrations/webhooks/secrets/cycle',
+      '--data',
+      '{"token":"tok_typed_by_hand_123"}',
+    ]);
+
+    const log = auditLines(dir).join('\n');
+    expect(auditLines(dir)).toHaveLength(5);
+    for (const secret of [
+      sandbox.apiKey,
+      link.url,
+      new URL(link.url).search,
+      hook.secret,
+      org.token,
+      'tok_typed_by_hand_123',
+    ])
+      expect(secret && log.includes(secret), secret).toBeFalsy();
+    expect(log).toMatch(/\[REDACTED\]/);
+  });
+
+  it('two processes appending at once lose no line', async () => {
+    const { dir, env } = await withProfile();
+    const rows = (prefix: string) =>
+      'companyName,customerReference,assetsDomains,alertRecipients,price,currencyCode,billedFromDate\n' +
+      Array.from(
+        { length: 60 },
+        (_, i) =>
+          `Co ${prefix}${i},${prefix}-${i},${prefix.toLowerCase()}${i}.example,a@${prefix.toLowerCase()}${i}.example,1,USD,now+1d`,
+      ).join('\n') +
+      '\n';
+    writeFileSync(path.join(dir, 'a.csv'), rows('PA'));
+    writeFileSync(path.join(dir, 'b.csv'), rows('PB'));
+    const [a, b] = await Promise.all([
+      runBinary(['customer', 'onboard', '--file', path.join(dir, 'a.csv')], { env, timeoutMs: 60_000 }),
+      runBinary(['customer', 'onboard', '--file', path.join(dir, 'b.csv')], { env, timeoutMs: 60_000 }),
+    ]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    const refs = auditLines(dir).map((l) => (JSON.parse(l) as { customerRef: string }).customerRef);
+    expect(refs).toHaveLength(120);
+    expect(new Set(refs).size).toBe(120);
+  }, 90_000);
+
+  it('a log that cannot be written warns and never fails the command', async () => {
+    const { dir, env } = await withProfile();
+    writeFileSync(path.join(dir, 'audit'), 'not a directory');
+    const r = await runInProcess(ONBOARD('WARN-1'), { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: the audit log could not be written \(.+\); the command went on/);
+  });
+
+  it('refuses a log file that is a symlink, and makes an existing file 0600', async () => {
+    const { dir, env } = await withProfile();
+    expect((await runInProcess(ONBOARD('MODE-1'), { env })).code).toBe(0);
+    const file = path.join(dir, 'audit', readdirSync(path.join(dir, 'audit'))[0]!);
+    chmodSync(file, 0o644);
+    expect((await runInProcess(['customer', 'offboard', 'MODE-1', '--yes'], { env })).code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(auditLines(dir)).toHaveLength(2);
+    mkdirSync(path.join(dir, 'elsewhere'));
+    const { symlinkSync, rmSync } = await import('node:fs');
+    rmSync(file);
+    symlinkSync(path.join(dir, 'elsewhere', 'x'), file);
+    const r = await runInProcess(['customer', 'reactivate', 'MODE-1'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/audit log could not be written/);
+  });
+});
+
+describe('the command line in the log', () => {
+  it('keeps what was typed and removes every secret', () => {
+    const key = 'swk_live_0123456789abcdef';
+    expect(commandLine(['customer', 'offboard', 'ACME-001', '--yes'], [key])).toBe(
+      'safeweb customer offboard ACME-001 --yes',
+    );
+    expect(commandLine(['api', 'POST', '/x', '--data', '{"token":"abc","email":"a@b.co"}'], [key])).toBe(
+      `safeweb api POST /x --data '{"token":"[REDACTED]","email":"a@b.co"}'`,
+    );
+    expect(commandLine(['--api-key', key, '--secret=hunter22', '--secret-file', 'f.txt'], [])).toBe(
+      'safeweb --api-key [REDACTED] --secret=[REDACTED] --secret-file f.txt',
+    );
+    expect(commandLine(['api', 'GET', `/x?token=t0ken&ok=1`, key], [key])).not.toMatch(/t0ken|0123456789abcdef/);
+  });
+});
