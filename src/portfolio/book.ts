@@ -26,7 +26,7 @@ export interface BookEntry {
 }
 
 /** What one read of a customer found. */
-export interface Snapshot {
+interface Snapshot {
   threatScore: number;
   domains: string[];
   emails: string[];

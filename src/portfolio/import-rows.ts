@@ -25,7 +25,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 type Raw = { row: number; fields: Record<string, unknown> };
 
 /** NDJSON when the file says so by name or by its first character; CSV otherwise. */
-export function importFormat(file: string, text: string): 'csv' | 'ndjson' {
+function importFormat(file: string, text: string): 'csv' | 'ndjson' {
   if (/\.(ndjson|jsonl)$/i.test(file)) return 'ndjson';
   if (/\.csv$/i.test(file)) return 'csv';
   return text.trimStart().startsWith('{') ? 'ndjson' : 'csv';

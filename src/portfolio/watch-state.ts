@@ -40,7 +40,7 @@ export interface WatchState {
   customers: Record<string, SavedCustomer>;
 }
 
-export type WatchEventType =
+type WatchEventType =
   | 'breach.new'
   | 'breach.resolved'
   | 'breach.unresolved'

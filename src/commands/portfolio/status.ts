@@ -16,6 +16,7 @@ import {
   type PortfolioSummary,
 } from '../../portfolio/exposure.js';
 import { meets, parseFailOn, type FailOn } from '../../portfolio/fail-on.js';
+import { scoreBand } from '../customer/threat-score.js';
 import { STATUS_COLUMNS, STATUS_ERROR_COLUMN } from './columns.js';
 
 /** Plain data (no commander types): the MCP server calls this too. */
@@ -43,6 +44,11 @@ function failOnOf(texts: string[] | undefined): FailOn[] {
     if (typeof parsed === 'string') throw new UsageError(`--fail-on: ${parsed}`);
     return parsed;
   });
+}
+
+/** The band in its colour, for a person (the threat-score command's colours). */
+function bandPainter(ctx: Context): (c: PortfolioCustomer) => string | null {
+  return (c) => (c.threatScore === null ? null : scoreBand(c.threatScore, ctx.out.color).paint(c.band!));
 }
 
 export async function runPortfolioStatus(
@@ -75,6 +81,7 @@ export async function runPortfolioStatus(
     return failed ? [...cells, c.error?.message ?? ''] : cells;
   });
   // A terminal leaves out the customer ID (36 characters) so the table fits; pipes and CSV keep every field.
+  const painted = bandPainter(ctx);
   const onScreen = columns.map((col, i) => ({ col, i })).filter(({ col }) => col.key !== 'customerId');
   const empty = opts.customers?.length
     ? 'No customers to show.'
@@ -90,7 +97,7 @@ export async function runPortfolioStatus(
     data: { customers, summary },
     view: table(
       onScreen.map(({ col }) => col),
-      rows.map((row) => onScreen.map(({ i }) => row[i])),
+      rows.map((row, n) => onScreen.map(({ col, i }) => (col.key === 'band' ? painted(customers[n]!) : row[i]))),
       empty,
     ),
     piped: table(columns, rows, empty),
