@@ -2,8 +2,8 @@
  * Carrying out one planned change: the requests it needs, in order, and what the record (and
  * the state file) learns from each as soon as it has happened — before the change's line in the
  * results journal, so a line that says ok is always in the record. A create that an earlier,
- * interrupted run may have sent is settled by the bulk rule: a duplicate reference means it had
- * arrived, and it is recorded, not doubled.
+ * interrupted run may have sent, or that exists already though the state did not know it, is
+ * settled by the bulk rule: a duplicate reference means it is there, and it is recorded, not doubled.
  */
 import type { ApiClient } from '../api/client.js';
 import {
@@ -81,11 +81,21 @@ async function customer(
       return { status: 'ok', customerId };
     } catch (error) {
       // The earlier run's request had arrived after all: its ID was in the answer that was lost.
-      if (settling && error instanceof ApiRejectedError && error.status === 409) {
+      if (!(error instanceof ApiRejectedError && error.status === 409)) throw error;
+      if (settling) {
         await state.onboarded(recordEntry(body, null), now());
         return { status: 'ok', settled: 'already onboarded by an earlier attempt (duplicate reference)' };
       }
-      throw error;
+      // It exists, made elsewhere (or the state did not know it): recorded, not doubled. What its
+      // fields are is not known, so none are recorded: plan sets the updatable ones once linked.
+      const { fields: _unknown, ...entry } = recordEntry(body, null);
+      await state.onboarded(entry, now());
+      return {
+        status: 'ok',
+        settled:
+          'already exists (duplicate reference): recorded without its ID; ' +
+          `link it with \`safeweb customer link ${body.customerReference} --id UUID\``,
+      };
     }
   }
   const entry = change.entry!;

@@ -10,7 +10,7 @@ import { getCustomerAssets, type CustomerInfoUpdate } from '../api/customers.js'
 import { listWebhooks, type Webhook } from '../api/webhooks.js';
 import { FIELDS, type OnboardingRequest } from '../customers/fields.js';
 import type { LedgerEntry } from '../customers/ledger.js';
-import { ValidationError } from '../errors.js';
+import { ApiRejectedError, ValidationError } from '../errors.js';
 import type { CustomerSpec, Manifest, WebhookSpec } from './load.js';
 import type { BookState } from './state.js';
 
@@ -121,7 +121,7 @@ export async function computePlan(
   // Live reads, only for customers that are (or will be) active and whose ID is known.
   const toRead = known.filter((s) => s.status === 'active' && state.entries.get(s.reference)!.id);
   const assets = new Map<string, { domains: string[]; emails: string[] }>();
-  const read = await pooled(toRead, 8, (s) => getCustomerAssets(api, state.entries.get(s.reference)!.id!));
+  const read = await pooled(toRead, 8, (s) => readAssets(api, s.reference, state.entries.get(s.reference)!.id!));
   toRead.forEach((s, i) => assets.set(s.reference, { domains: read[i]!.domains ?? [], emails: read[i]!.emails ?? [] }));
   for (const spec of manifest.customers) customerChange(spec, state.entries.get(spec.reference), assets, plan);
 
@@ -150,6 +150,21 @@ export async function computePlan(
     );
   if (manifest.webhooks) webhookChanges(manifest.webhooks, (await listWebhooks(api)).webhooks, options.prune, plan);
   return plan;
+}
+
+/** A customer's assets; a refusal names the customer, since the plan reads many. */
+async function readAssets(api: ApiClient, reference: string, id: string) {
+  try {
+    return await getCustomerAssets(api, id);
+  } catch (error) {
+    if (!(error instanceof ApiRejectedError)) throw error;
+    throw new ApiRejectedError(
+      `reading the assets of ${reference} (${id}): ${error.message}`,
+      error.status,
+      error.body,
+      `Check the ID the state holds for ${reference} (\`safeweb customer link ${reference} --id UUID\` corrects it).`,
+    );
+  }
 }
 
 const key = (reference: string) => `customer:${reference}`;

@@ -2,7 +2,7 @@
  * plan and apply end to end against the sandbox: create from empty, converge, updates of each
  * kind, what is not updatable, drift put back, prune, confirmation rules and signing secrets.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bookWorld, bookYaml, type BookWorld } from '../../manifest/world.js';
@@ -342,5 +342,50 @@ describe('prune', () => {
     const without = w.write('nohooks.yaml', bookYaml(1));
     expect((await planJson(without, '--prune')).changes).toEqual([]);
     expect(existsSync(file)).toBe(true);
+  });
+});
+
+describe('a create that meets a duplicate reference', () => {
+  it('is recorded, not doubled, when the customer exists but the state did not know it', async () => {
+    w = await bookWorld();
+    // BOOK-1 onboarded from another machine: this config dir's record does not know it.
+    const elsewhere = await w.cli(['apply', '--file', w.write('one.yaml', bookYaml(1)), '--yes'], {
+      env: { ...w.env, SAFEWEB_CONFIG_DIR: path.join(w.dir, 'elsewhere') },
+    });
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    const file = w.write('book.yaml', bookYaml(2));
+    const r = await w.cli(['apply', '--file', file, '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const data = JSON.parse(r.stdout) as { changes: Array<{ reference: string; status: string; settled?: string }> };
+    expect(data.changes[0]).toMatchObject({ reference: 'BOOK-1', status: 'ok' });
+    expect(data.changes[0]!.settled).toContain('already exists (duplicate reference): recorded without its ID');
+    expect(w.customers('BOOK-').map((c) => c.customerReference)).toEqual(['BOOK-1', 'BOOK-2']);
+    // Linked, its fields are not known to this record: the updatable ones are set once, then it converges.
+    expect((await w.cli(['customer', 'link', 'BOOK-1', '--id', w.customer('BOOK-1')!.id])).code).toBe(0);
+    expect((await planJson(file)).changes).toEqual([
+      { action: 'update', kind: 'customer', reference: 'BOOK-1', fields: [{ name: 'price', from: null, to: 10 }] },
+    ]);
+    expect((await w.cli(['apply', '--file', file, '--yes'])).code).toBe(0);
+    expect((await w.cli(['plan', '--file', file, '--exit-status'])).code).toBe(0);
+  });
+});
+
+describe('--secret-dir', () => {
+  it('never overwrites a secret file, and refuses before anything is sent', async () => {
+    w = await bookWorld();
+    const file = w.write('book.yaml', bookYaml(1, { webhook: HOOK }));
+    const dir = path.join(w.dir, 'secrets');
+    const { SecretDir } = await import('../../../src/manifest/secrets.js');
+    const taken = SecretDir.open(dir, () => {}).fileFor(HOOK);
+    writeFileSync(taken, 'an older secret\n');
+    const r = await w.cli(['apply', '--file', file, '--yes', '--secret-dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${taken}; a signing secret is never overwritten; nothing was sent`);
+    expect(readFileSync(taken, 'utf8')).toBe('an older secret\n');
+    expect(w.writes()).toEqual([]);
+    const notDir = await w.cli(['apply', '--file', file, '--yes', '--secret-dir', taken]);
+    expect(notDir.code).toBe(2);
+    expect(notDir.stderr).toContain('is not a directory');
+    expect(w.writes()).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * lost is settled (recorded, not doubled). Also the --results/--resume rules and --state.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Faults } from '../../../src/sandbox/server.js';
@@ -180,5 +180,21 @@ describe('--state', () => {
     const r = await runInProcess(['plan', '--file', file, '--state', state], { env: other });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`is the state of ${w.sandbox.partnerId}@`);
+  });
+});
+
+describe('a state that names a customer the API does not know', () => {
+  it('fails the plan with exit 3, naming the customer and how to correct its ID', async () => {
+    w = await bookWorld();
+    const state = path.join(w.dir, 'book.state.json');
+    const file = w.write('book.yaml', bookYaml(2));
+    expect((await w.cli(['apply', '--file', file, '--yes', '--state', state])).code).toBe(0);
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { customers: Array<{ id: string }> };
+    saved.customers[1]!.id = '00000000-0000-4000-8000-000000000000';
+    writeFileSync(state, JSON.stringify(saved));
+    const r = await w.cli(['plan', '--file', file, '--state', state]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('reading the assets of BOOK-2 (00000000-0000-4000-8000-000000000000)');
+    expect(r.stderr).toContain('safeweb customer link BOOK-2 --id UUID');
   });
 });
