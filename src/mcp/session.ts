@@ -69,7 +69,7 @@ export class McpSession {
     return (this.#registry ??= (async () => {
       const [{ z }, { readTools }, { writeTools }] = await Promise.all([
         import('zod'),
-        import('./tools.js'),
+        import('./tools-read.js'),
         import('./tools-write.js'),
       ]);
       return new Map([...readTools(z, this.#ctx.configDir), ...writeTools(z)].map((def) => [def.name, def]));
