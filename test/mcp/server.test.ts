@@ -349,6 +349,30 @@ describe('every tool, with --allow-writes, against the sandbox', () => {
     expect(withLink).toHaveLength(1);
     expect(withLink[0]).toMatchObject({ result: { structuredContent: { url: magicLink } } });
   });
+
+  it('a removal token no longer fits once the lists changed since the preview', async () => {
+    const args = { reference: 'ACME-001', setEmails: ['admin@acme.co'] };
+    const preview = await ok('customer_update_assets', args);
+    expect((preview['preview'] as { changes: unknown[] }).changes).toContainEqual({
+      kind: 'email',
+      op: '-',
+      value: 'security@acme.co',
+    });
+    // Someone adds an address meanwhile: the same call would now remove it too.
+    const added = await runInProcess(['customer', 'assets', 'ACME-001', '--add-email', 'new@acme.co'], {
+      env: fixture().env,
+    });
+    expect(added.code, added.stderr).toBe(0);
+    const before = fixture().requests.length;
+    const result = await mcp.call('customer_update_assets', {
+      ...args,
+      confirmationToken: preview['confirmationToken'],
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('no longer what the preview showed');
+    expect(requestsSince(fixture(), before).filter((line) => !line.startsWith('GET '))).toEqual([]);
+    expect(fixture().sandbox.state.customers.find((c) => c.id === customerId)?.emails).toContain('new@acme.co');
+  });
 });
 
 describe('personal data is masked by default', () => {
