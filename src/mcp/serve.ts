@@ -7,6 +7,7 @@
 import type { Context } from '../context.js';
 import type { Outcome } from '../outcome.js';
 import { maskPii } from '../safety/mask.js';
+import { readOnlyFromEnv } from '../safety/read-only.js';
 import { version } from '../version.js';
 import type { ToolName } from './names.js';
 
@@ -16,12 +17,20 @@ export interface McpOptions {
   maskPii: boolean;
 }
 
-const INSTRUCTIONS =
-  'SafeWeb partner tools: customers, their monitored assets, threat scores and breaches, breach checks and the ' +
-  'breach catalogue. Personal data in results is masked unless the user started the server with --no-mask-pii. ' +
-  'Writing tools are available only when the user started the server with --allow-writes. customer_offboard and ' +
-  'asset removals answer first with a preview and a confirmationToken: show the preview to the user and call ' +
-  'again with the token only if they agree.';
+/** What the assistant is told at initialize: what the tools are for, and this session's rules. */
+function instructions(opts: McpOptions): string {
+  return [
+    'SafeWeb partner tools: customers, their monitored assets, threat scores and breaches, breach checks and the ' +
+      'breach catalogue, for the partner account the user configured.',
+    opts.maskPii
+      ? 'Personal data (email addresses) in results is masked.'
+      : 'Personal data in results is NOT masked in this session: do not repeat it needlessly.',
+    opts.allowWrites
+      ? 'customer_offboard and asset removals answer first with a preview and a confirmationToken: show the ' +
+        'preview to the user and call again with the token only if they agree.'
+      : 'This server is read-only: the user did not allow changes (safeweb mcp --allow-writes).',
+  ].join(' ');
+}
 
 export async function runMcp(opts: McpOptions, ctx: Context): Promise<Outcome<undefined>> {
   const stderr = ctx.streams.stderr;
@@ -33,7 +42,7 @@ export async function runMcp(opts: McpOptions, ctx: Context): Promise<Outcome<un
     { name: 'safeweb', version: version() },
     {
       capabilities: { tools: {} },
-      instructions: INSTRUCTIONS,
+      instructions: instructions(opts),
       // This server never asks the client for input (elicitation), the one use of a JSON Schema
       // validator on this side: skip building one.
       jsonSchemaValidator: {
@@ -71,6 +80,7 @@ export async function runMcp(opts: McpOptions, ctx: Context): Promise<Outcome<un
 async function sayReadOnly(opts: McpOptions, ctx: Context, say: (line: string) => void): Promise<void> {
   if (!opts.allowWrites) return;
   try {
+    if (readOnlyFromEnv(ctx.env)) return say('SAFEWEB_READ_ONLY is set: every write will be refused');
     const resolved = await ctx.resolved();
     if (resolved.readOnly) say(`profile "${resolved.profile?.value}" is read-only: every write will be refused`);
   } catch {

@@ -72,8 +72,10 @@ describe('a read-only server (the default)', () => {
     expect(textOf(result)).toMatch(/no tool named "customer_delete_everything".*\n.*customer_list/);
   });
 
-  it('says on stderr that it serves reads only', () => {
+  it('says on stderr that it serves reads only, and tells the assistant at initialize', () => {
     expect(mcp.stderr()).toContain('reads only');
+    expect(mcp.client.getInstructions()).toContain('This server is read-only');
+    expect(mcp.client.getInstructions()).toContain('masked');
   });
 });
 

@@ -55,6 +55,7 @@ describe('stdout is the protocol stream', () => {
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
     const answers = lines.map((line) => JSON.parse(line) as { id: number; result: Record<string, unknown> });
     expect(answers.find((a) => a.id === 4)?.result).toMatchObject({ isError: true });
+    expect(answers.find((a) => a.id === 1)?.result['instructions']).toContain('confirmationToken');
     // The requests were traced, on stderr; the server said it was serving, on stderr.
     expect(stderr).toContain('[debug]');
     expect(stderr).toContain('safeweb mcp: serving');
