@@ -81,7 +81,7 @@ export interface Classified {
 
 const MATCHERS = (Object.keys(PATHS) as PathName[]).map((name) => ({
   name,
-  pattern: new RegExp(`^${PATHS[name].replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace('\\{id\\}', '([^/]+)')}/?$`),
+  pattern: new RegExp(`^${PATHS[name].replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace('{id}', '([^/]+)')}/?$`),
 }));
 
 /**
@@ -92,7 +92,7 @@ const MATCHERS = (Object.keys(PATHS) as PathName[]).map((name) => ({
 export function classify(method: string, path: string): Classified {
   const verb = method.toUpperCase();
   const bare = path.split(/[?#]/)[0] ?? '';
-  // The {id} table entries come after the fixed ones they could shadow (breach/status vs breach/{x}).
+  // First match wins: a fixed path sits before an {id} path that would also match it (secrets/cycle).
   for (const { name, pattern } of MATCHERS) {
     const match = pattern.exec(bare);
     if (!match) continue;

@@ -2,9 +2,9 @@
  * API keys in the operating system's credential store (macOS Keychain, Windows Credential
  * Manager, the Secret Service on Linux) through @napi-rs/keyring, whose prebuilt binaries ship
  * inside the npm package. The binding is loaded only when a key is read or written, never on
- * start-up. Every call is the binding's asynchronous one raced against a 3 s timer: a store that
- * does not answer (a locked keyring waiting for a prompt nobody sees, a D-Bus that hangs) is a
- * clear error naming the store, never a process that waits forever.
+ * start-up, and then in a child process (see `call`) with a 3 s time limit: a store that does
+ * not answer (a locked keyring waiting for a prompt nobody sees, a D-Bus that hangs) is a clear
+ * error naming the store, never a process that waits forever.
  */
 import { randomBytes } from 'node:crypto';
 import { UnavailableError, UsageError } from '../errors.js';
@@ -53,91 +53,103 @@ class KeychainTimeoutError extends UnavailableError {
   }
 }
 
-interface Binding {
-  AsyncEntry: new (
-    service: string,
-    account: string,
-    options?: { linux?: { store?: 'secret-service' | 'keyutils' } },
-  ) => {
-    getPassword(signal?: AbortSignal): Promise<string | null>;
-    setPassword(password: string, signal?: AbortSignal): Promise<void>;
-    deletePassword(signal?: AbortSignal): Promise<boolean>;
-  };
-}
-
-let binding: Promise<Binding> | undefined;
-
-async function load(): Promise<Binding> {
-  binding ??= import('@napi-rs/keyring').then((m) => m as unknown as Binding);
+/**
+ * The child that makes one keychain call: the binding's constructor talks to the store
+ * synchronously (a hung D-Bus blocks it, measured), and a thread stuck in native code keeps
+ * even process.exit() waiting; a child process can be killed. The request (the key included,
+ * for a write) goes over stdin, never argv or the environment.
+ */
+const CHILD = `
+const { AsyncEntry } = require(process.argv[1]);
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (c) => (input += c)).on('end', async () => {
+  let answer;
   try {
-    return await binding;
+    const q = JSON.parse(input);
+    const entry = new AsyncEntry(q.service, q.account, { linux: { store: 'secret-service' } });
+    const value =
+      q.op === 'get' ? await entry.getPassword() : q.op === 'set' ? await entry.setPassword(q.password) : await entry.deletePassword();
+    answer = { ok: true, value: value === undefined ? null : value };
   } catch (error) {
-    binding = undefined;
-    throw new KeychainUnavailableError(`the keychain binding could not be loaded (${(error as Error).message})`);
+    answer = { ok: false, error: String((error && error.message) || error) };
   }
-}
+  process.stdout.write(JSON.stringify(answer));
+});
+`;
+
+type Request = { op: 'get' | 'delete'; service: string; account: string } | ({ op: 'set'; password: string } & KeyRef);
 
 /**
- * Runs one keychain call with the time limit. On timeout the call is abandoned: a native call
- * cannot be interrupted and would keep Node running, so once main has chosen the exit code the
- * process exits (the one place below main that ends the process, for that reason only).
+ * One keychain call in a child process, killed if it has not answered within the time limit.
+ * On Linux the entry is pinned to the Secret Service: the binding would otherwise fall back to
+ * the kernel keyring, which forgets keys at logout — a silent fallback nobody asked for.
  */
-async function limited<T>(what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new KeychainTimeoutError(what));
-      const exitWhenDone = setInterval(() => {
-        // eslint-disable-next-line no-restricted-properties -- a hung native call cannot be cancelled (see above)
-        if (process.exitCode !== undefined) process.exit();
-      }, 50);
-      exitWhenDone.unref();
-    }, TIMEOUT_MS);
-    timer.unref();
-  });
+async function call(what: string, request: Request): Promise<unknown> {
+  const [{ spawn }, { createRequire }] = await Promise.all([import('node:child_process'), import('node:module')]);
+  let binding: string;
   try {
-    return await Promise.race([call(controller.signal), timeout]);
+    binding = createRequire(import.meta.url).resolve('@napi-rs/keyring');
   } catch (error) {
-    if (error instanceof KeychainTimeoutError) throw error;
-    throw new KeychainUnavailableError(describe(error));
-  } finally {
-    clearTimeout(timer);
+    throw new KeychainUnavailableError(`the keychain binding is not installed (${(error as Error).message})`);
   }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CHILD, binding], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new KeychainTimeoutError(what));
+    }, TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new KeychainUnavailableError(`the keychain helper could not start (${error.message})`));
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      let answer: { ok: boolean; value?: unknown; error?: string };
+      try {
+        answer = JSON.parse(out) as typeof answer;
+      } catch {
+        const why =
+          err
+            .trim()
+            .split('\n')
+            .find((l) => /Error/.test(l)) ??
+          (err.trim() || 'no answer');
+        reject(new KeychainUnavailableError(`the keychain binding failed (${why.slice(0, 300)})`));
+        return;
+      }
+      if (answer.ok) resolve(answer.value);
+      else reject(new KeychainUnavailableError(describe(answer.error)));
+    });
+    child.stdin.end(JSON.stringify(request));
+  });
 }
 
 function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = typeof error === 'string' ? error : error instanceof Error ? error.message : String(error);
   return message.replace(/\s+/g, ' ').trim() || 'the keychain refused the request';
-}
-
-/**
- * On Linux the Secret Service only: the binding's default falls back to the kernel keyring,
- * which forgets keys at logout — a silent fallback the user did not ask for.
- */
-function entry(AsyncEntry: Binding['AsyncEntry'], ref: KeyRef) {
-  return new AsyncEntry(ref.service, ref.account, { linux: { store: 'secret-service' } });
 }
 
 /** The key stored under `ref`, or null when there is none. */
 export async function readKey(ref: KeyRef): Promise<string | null> {
-  const { AsyncEntry } = await load();
-  return limited('reading the API key', (signal) => entry(AsyncEntry, ref).getPassword(signal));
+  const value = await call('reading the API key', { op: 'get', ...ref });
+  return typeof value === 'string' ? value : null;
 }
 
 /** Stores `key` under `ref`, then reads it back: a store that says yes but keeps nothing is an error. */
 export async function writeKey(ref: KeyRef, key: string): Promise<void> {
-  const { AsyncEntry } = await load();
-  await limited('storing the API key', (signal) => entry(AsyncEntry, ref).setPassword(key, signal));
+  await call('storing the API key', { op: 'set', ...ref, password: key });
   const back = await readKey(ref);
   if (back !== key) throw new KeychainUnavailableError('the key stored could not be read back');
 }
 
 /** Deletes the entry; false when there was none. */
 export async function deleteKey(ref: KeyRef): Promise<boolean> {
-  const { AsyncEntry } = await load();
-  return limited('deleting the API key', (signal) => entry(AsyncEntry, ref).deletePassword(signal));
+  return (await call('deleting the API key', { op: 'delete', ...ref })) === true;
 }
 
 /** Whether a keychain answers here: a read of an entry that does not exist. */

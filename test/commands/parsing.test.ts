@@ -817,3 +817,72 @@ describe('customers as code: plan, apply, export', async () => {
     for (const fn of Object.values(asCode)) expect(fn).not.toHaveBeenCalled();
   });
 });
+
+// Issue 17 (operator safety): audit, profile set, the global --mask-pii / --no-mask-pii.
+vi.mock('../../src/commands/audit/audit.js', async (original) => ({
+  ...(await original<typeof import('../../src/commands/audit/audit.js')>()),
+  runAudit: stub(),
+}));
+vi.mock('../../src/commands/profile/set.js', () => ({ runProfileSet: stub() }));
+
+describe('operator safety flags (issue 17)', () => {
+  const safety = async () => ({
+    audit: (await import('../../src/commands/audit/audit.js')).runAudit as unknown as Mock,
+    profileSet: (await import('../../src/commands/profile/set.js')).runProfileSet as unknown as Mock,
+  });
+  const run = async (argv: string[], verb: 'audit' | 'profileSet' | 'profileAdd' | 'whoami') => {
+    const mocks = { ...(await safety()), profileAdd: verbs['profileAdd']!, whoami: verbs['whoami']! };
+    for (const m of Object.values(mocks)) m.mockClear();
+    const r = await runInProcess(argv, { env });
+    expect(r, argv.join(' ')).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(mocks[verb]).toHaveBeenCalledTimes(1);
+    const [opts, ctx] = mocks[verb].mock.calls[0]! as [unknown, { globals: Record<string, unknown> }];
+    return { opts, globals: ctx.globals };
+  };
+
+  it('audit: --since as a duration back from now or a date, --customer as given', async () => {
+    const { opts } = await run(['audit', '--since', '7d', '--customer', 'ACME-001'], 'audit');
+    const { since, customer } = opts as { since: Date; customer: string };
+    expect(customer).toBe('ACME-001');
+    expect(Date.now() - since.getTime()).toBeGreaterThanOrEqual(7 * 86_400_000 - 1000);
+    expect(Date.now() - since.getTime()).toBeLessThan(7 * 86_400_000 + 60_000);
+    expect((await run(['audit', '--since', '2026-01-31'], 'audit')).opts).toEqual({
+      since: new Date('2026-01-31'),
+      customer: undefined,
+    });
+    expect((await run(['audit'], 'audit')).opts).toEqual({ since: undefined, customer: undefined });
+  });
+
+  it.each([
+    [['profile', 'set', 'p', '--read-only'], { name: 'p', readOnly: true, maskPii: undefined, store: undefined }],
+    [['profile', 'set', 'p', '--read-write'], { name: 'p', readOnly: false, maskPii: undefined, store: undefined }],
+    [['profile', 'set', 'p', '--mask-pii'], { name: 'p', readOnly: undefined, maskPii: true, store: undefined }],
+    [['profile', 'set', 'p', '--no-mask-pii'], { name: 'p', readOnly: undefined, maskPii: false, store: undefined }],
+    [
+      ['profile', 'set', 'p', '--store', 'keyring'],
+      { name: 'p', readOnly: undefined, maskPii: undefined, store: 'keyring' },
+    ],
+  ])('profile set %j', async (argv, expected) => {
+    expect((await run(argv, 'profileSet')).opts).toEqual(expected);
+  });
+
+  it('profile add --store keyring --read-only, and the global --mask-pii / --no-mask-pii', async () => {
+    const add = await run(
+      ['profile', 'add', 'p', '--api-key-stdin', '--store', 'keyring', '--read-only'],
+      'profileAdd',
+    );
+    expect(add.opts).toMatchObject({ store: 'keyring', readOnly: true });
+    expect((await run(['--mask-pii', 'whoami'], 'whoami')).globals).toMatchObject({ maskPii: true });
+    expect((await run(['whoami', '--no-mask-pii'], 'whoami')).globals).toMatchObject({ maskPii: false });
+    expect((await run(['whoami'], 'whoami')).globals['maskPii']).toBeUndefined();
+  });
+
+  it.each([
+    [['profile', 'set', 'p', '--read-only', '--read-write'], 'cannot be used with'],
+    [['profile', 'set', 'p', '--store', 'vault'], "argument 'vault' is invalid"],
+    [['profile', 'add', 'p', '--api-key-stdin', '--store', 'vault'], "argument 'vault' is invalid"],
+    [['login', '--store', 'vault'], "argument 'vault' is invalid"],
+  ])('refuses %j with a usage error', async (argv, message) => {
+    expect(await refused(argv)).toContain(message);
+  });
+});

@@ -212,3 +212,40 @@ describe('the command line in the log', () => {
     expect(commandLine(['api', 'GET', `/x?token=t0ken&ok=1`, key], [key])).not.toMatch(/t0ken|0123456789abcdef/);
   });
 });
+
+describe('the origin of a change', () => {
+  it('is the MCP tool when the server says so (ctx.auditOrigin)', async () => {
+    const { auditEntry } = await import('../../src/safety/audit.js');
+    const entry = auditEntry(
+      {
+        configDir: '/nowhere',
+        partnerId: 'P1',
+        baseUrl: 'https://connect.safeweb.co',
+        profile: 'prod',
+        origin: { via: 'mcp', tool: 'customer_offboard' },
+        argv: ['mcp', 'serve'],
+        secrets: [],
+        now: new Date('2026-01-31T10:00:00Z'),
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/integrations/customer/offboard',
+        operation: 'customerOffboard',
+        customerId: 'c-1',
+        customerRef: undefined,
+        status: 200,
+        outcome: 'ok',
+        durationMs: 12,
+      },
+      'ACME-001',
+    );
+    expect(entry).toMatchObject({
+      time: '2026-01-31T10:00:00.000Z',
+      via: 'mcp',
+      tool: 'customer_offboard',
+      command: 'safeweb mcp serve',
+      customerRef: 'ACME-001',
+      customerId: 'c-1',
+    });
+  });
+});
