@@ -5,7 +5,7 @@
  * record already holds. Every problem is listed with its row number.
  */
 import type { LedgerEntry } from '../customers/ledger.js';
-import { ValidationError } from '../errors.js';
+import { UsageError, ValidationError } from '../errors.js';
 
 export interface ImportRow {
   /** 1-based data row (CSV: the header is not counted; NDJSON: the line number). */
@@ -109,6 +109,11 @@ export async function checkImportFile(
 ): Promise<{ rows: ImportRow[]; format: 'csv' | 'ndjson' }> {
   const format = importFormat(file, text);
   const problems: string[] = [];
+  if (text.trimStart().startsWith('['))
+    throw new UsageError(
+      `${file} is a JSON array; customer import reads CSV or NDJSON`,
+      "Write one object per line (NDJSON), e.g. jq -c '.[]' FILE > customers.ndjson.",
+    );
   const raws = await rawRows(text, format, problems);
   const rows: ImportRow[] = [];
   const byReference = new Map<string, number>();

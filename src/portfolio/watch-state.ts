@@ -145,6 +145,41 @@ export interface WatchDiff {
   read: number;
 }
 
+type Ref = Pick<WatchEvent, 'reference' | 'customerId'>;
+type Change = Omit<WatchEvent, 'at'>;
+
+/** What changed for one customer read this run; `before` undefined: all of it is new. */
+function changesOf(before: SavedCustomer | undefined, now: SavedCustomer, ref: Ref): Change[] {
+  const events: Change[] = [];
+  const old = before ?? { breaches: {} as Record<string, SavedBreach>, emails: now.emails, domains: now.domains };
+  for (const [breachId, b] of Object.entries(now.breaches)) {
+    const was = old.breaches[breachId];
+    const about = { breachId, breachName: b.name, breachDate: b.breachDate, emails: b.emails };
+    if (!was) {
+      if (!b.resolved) events.push({ type: 'breach.new', ...ref, ...about });
+    } else if (was.resolved !== b.resolved) {
+      events.push({ type: b.resolved ? 'breach.resolved' : 'breach.unresolved', ...ref, ...about });
+    }
+  }
+  for (const [breachId, was] of Object.entries(old.breaches))
+    if (!now.breaches[breachId])
+      events.push({ type: 'breach.removed', ...ref, breachId, breachName: was.name, emails: was.emails });
+  const lists = [
+    ['email', now.emails, old.emails],
+    ['domain', now.domains, old.domains],
+  ] as const;
+  for (const [kind, nowList, oldList] of lists) {
+    const plus = added(nowList, oldList);
+    const minus = added(oldList, nowList);
+    const key = kind === 'email' ? 'emails' : 'domains';
+    if (plus.length) events.push({ type: `${kind}.added`, ...ref, [key]: plus });
+    if (minus.length) events.push({ type: `${kind}.removed`, ...ref, [key]: minus });
+  }
+  if (before && before.band !== now.band)
+    events.push({ type: 'band.changed', ...ref, from: before.band, to: now.band, threatScore: now.threatScore });
+  return events;
+}
+
 /**
  * What changed between `previous` (undefined: the first run, when every unresolved breach is
  * new) and this run's reads, and the state to save. Failed customers keep their saved entry.
@@ -161,7 +196,7 @@ export function compare(
   let read = 0;
   for (const r of reads) {
     const id = r.entry.customerId;
-    const ref = { reference: r.entry.reference, customerId: id };
+    const ref: Ref = { reference: r.entry.reference, customerId: id };
     if (id !== null) covered.add(id);
     const before = id !== null ? previous?.customers[id] : undefined;
     if (!r.snapshot) {
@@ -173,32 +208,7 @@ export function compare(
     const now = saved({ ...r, snapshot: r.snapshot });
     customers[id!] = now;
     if (previous && !before) events.push({ type: 'customer.added', ...ref, at });
-    const old = before ?? { breaches: {} as Record<string, SavedBreach>, emails: now.emails, domains: now.domains };
-    for (const [breachId, b] of Object.entries(now.breaches)) {
-      const was = old.breaches[breachId];
-      const about = { breachId, breachName: b.name, breachDate: b.breachDate, emails: b.emails };
-      if (!was) {
-        if (!b.resolved) events.push({ type: 'breach.new', ...ref, ...about, at });
-      } else if (was.resolved !== b.resolved) {
-        events.push({ type: b.resolved ? 'breach.resolved' : 'breach.unresolved', ...ref, ...about, at });
-      }
-    }
-    for (const [breachId, was] of Object.entries(old.breaches))
-      if (!now.breaches[breachId])
-        events.push({ type: 'breach.removed', ...ref, breachId, breachName: was.name, emails: was.emails, at });
-    const lists = [
-      ['email', now.emails, old.emails],
-      ['domain', now.domains, old.domains],
-    ] as const;
-    for (const [kind, nowList, oldList] of lists) {
-      const plus = added(nowList, oldList);
-      const minus = added(oldList, nowList);
-      const key = kind === 'email' ? 'emails' : 'domains';
-      if (plus.length) events.push({ type: `${kind}.added`, ...ref, [key]: plus, at });
-      if (minus.length) events.push({ type: `${kind}.removed`, ...ref, [key]: minus, at });
-    }
-    if (before && before.band !== now.band)
-      events.push({ type: 'band.changed', ...ref, from: before.band, to: now.band, threatScore: now.threatScore, at });
+    events.push(...changesOf(before, now, ref).map((change) => ({ ...change, at })));
   }
   for (const [id, was] of Object.entries(previous?.customers ?? {}))
     if (!covered.has(id)) events.push({ type: 'customer.removed', reference: was.reference, customerId: id, at });

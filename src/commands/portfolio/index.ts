@@ -32,7 +32,7 @@ export function registerPortfolio(program: Command, ctx: Context): void {
       'after',
       examples(
         'safeweb portfolio status',
-        'safeweb portfolio status --fail-on threat-score>=75',
+        "safeweb portfolio status --fail-on 'threat-score>=75'",
         'safeweb portfolio watch --state ~/.safeweb-book.json --json',
         'safeweb portfolio report --output book.html',
       ),
@@ -63,7 +63,7 @@ export function registerPortfolio(program: Command, ctx: Context): void {
       examples(
         'safeweb portfolio status',
         'safeweb portfolio status --csv > book.csv',
-        'safeweb portfolio status --fail-on threat-score>=75 --fail-on unresolved>=3',
+        "safeweb portfolio status --fail-on 'threat-score>=75' --fail-on 'unresolved>=3'",
         'safeweb portfolio status --customers ACME-001 GLOBEX-7 --json | jq .summary',
       ),
     )
@@ -95,8 +95,9 @@ export function registerPortfolio(program: Command, ctx: Context): void {
       examples(
         'safeweb portfolio watch --state book.json --baseline     # once, to start quietly',
         'safeweb portfolio watch --state book.json',
-        '# crontab: mail what is new every morning at 7',
-        '0 7 * * 1-5  safeweb portfolio watch --state ~/book.json | grep . && mail -s "SafeWeb" ops@msp.example',
+        '# in a crontab: cron mails what a job prints, and watch prints only what changed',
+        '#   MAILTO=ops@msp.example',
+        '#   0 7 * * 1-5  safeweb portfolio watch --state ~/book.json',
       ),
     )
     .action(async (opts: { state: string; baseline?: boolean; concurrency: number }) => {

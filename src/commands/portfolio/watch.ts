@@ -4,9 +4,12 @@
  * new state atomically. Events are printed before the state is saved, so a run killed between
  * the two repeats them next time rather than losing them.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
 import { replaceFile } from '../../io/safe-write.js';
-import { hint, info, warn, type Note, type Outcome } from '../../outcome.js';
+import { detail, hint, info, warn, type Note, type Outcome } from '../../outcome.js';
 import type { Colors } from '../../output/color.js';
 import { readBook, selectBook } from '../../portfolio/book.js';
 import { compare, readWatchState, type WatchEvent } from '../../portfolio/watch-state.js';
@@ -45,8 +48,38 @@ function eventLine(e: WatchEvent, c: Colors): string {
   return `${type}\t${e.reference}\t${what}`;
 }
 
+/**
+ * One run at a time per state file (a lock directory beside it): two overlapping cron runs would
+ * report the same changes twice and one would lose the other's state. A second run refuses at once.
+ */
+async function withStateLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  if (!fs.existsSync(path.dirname(path.resolve(file))))
+    throw new UsageError(`the directory of ${file} does not exist`, 'Create it first, or give another --state path.');
+  const lockfile = await import('proper-lockfile');
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(file, { realpath: false, lockfilePath: `${file}.lock`, retries: 0, stale: 30_000 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    throw new UsageError(
+      `${file} is in use by another \`safeweb portfolio watch\`; nothing was sent`,
+      'Let that run finish (or remove the stale lock directory ' + `${file}.lock if none is running).`,
+    );
+  }
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
 export async function runPortfolioWatch(opts: PortfolioWatchOptions, ctx: Context): Promise<Outcome<undefined>> {
   const account = await ctx.account();
+  return withStateLock(opts.state, () => watchBook(opts, ctx, account.key));
+}
+
+async function watchBook(opts: PortfolioWatchOptions, ctx: Context, accountKey: string): Promise<Outcome<undefined>> {
+  const account = { key: accountKey };
   // The state file is checked before anything is sent.
   const previous = readWatchState(opts.state, account.key);
   const book = selectBook(ctx.configDir, account.key, {});
@@ -82,13 +115,13 @@ export async function runPortfolioWatch(opts: PortfolioWatchOptions, ctx: Contex
     notes.push(
       info(`First run: ${changes.length} unresolved breaches reported as new; state saved to ${opts.state}.${failed}`),
     );
-  else
-    notes.push(
-      info(
-        `${changes.length ? `${changes.length} change${changes.length === 1 ? '' : 's'}` : 'No changes'} since ` +
-          `${previous.savedAt} across ${diff.read} customers.${failed}`,
-      ),
-    );
+  else {
+    // Quiet when nothing changed and nothing failed, so cron mails only news (--verbose says it).
+    const said = `${changes.length ? `${changes.length} change${changes.length === 1 ? '' : 's'}` : 'No changes'} since ${
+      previous.savedAt
+    } across ${diff.read} customers.${failed}`;
+    notes.push(changes.length || errors.length ? info(said) : detail(said));
+  }
   return {
     data: undefined,
     notes,

@@ -148,6 +148,9 @@ describe('customer import', () => {
     });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('row 1: not valid JSON');
+    const array = await runInProcess(['customer', 'import', '--file', '-'], { env: fx().env, stdin: '[{"a": 1}]' });
+    expect(array.code).toBe(2);
+    expect(array.stderr).toContain('is a JSON array; customer import reads CSV or NDJSON');
     const empty = await runInProcess(['customer', 'import', '--file', '-'], { env: fx().env, stdin: '' });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('no rows');

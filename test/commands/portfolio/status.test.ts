@@ -140,6 +140,17 @@ describe('portfolio status', () => {
     }
   });
 
+  it('Ctrl+C: stops reading, shows what it has, and exits 130', async () => {
+    const r = await runInProcess(['portfolio', 'status', '--json'], {
+      env: fx().env,
+      signal: Promise.resolve('SIGINT'),
+    });
+    expect(r.code).toBe(130);
+    const doc = JSON.parse(r.stdout) as { customers: Row[]; summary: Record<string, unknown> };
+    expect(doc.summary['interrupted']).toBe(true);
+    expect(r.stderr).toContain(`Interrupted: ${doc.customers.length} of `);
+  });
+
   it('lists a customer whose reads fail with its error, reads the rest, and exits as the worst failure', async () => {
     const { sandbox, env, configDir } = fx();
     const account = `${sandbox.partnerId}@${new URL(sandbox.url).host}`;

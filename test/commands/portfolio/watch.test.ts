@@ -1,5 +1,6 @@
-import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
@@ -62,7 +63,10 @@ describe('portfolio watch', () => {
     const again = await watch(state, '--exit-status');
     expect(again.code).toBe(0);
     expect(again.stdout).toBe('');
-    expect(again.stderr).toContain('No changes since');
+    // Nothing at all, so cron mails nothing; --verbose says why.
+    expect(again.stderr).toBe('');
+    const verbose = await watch(state, '--verbose');
+    expect(verbose.stderr).toContain('No changes since');
   });
 
   it('--baseline records silently; then a resolve, an asset change, an offboard and a return show up once', async () => {
@@ -216,6 +220,23 @@ describe('portfolio watch', () => {
       env: fx().env,
     });
     expect(missingDir.code).toBe(2);
+  });
+
+  it('one run at a time per state file: a second refuses at once and changes nothing', async () => {
+    const state = path.join(dir, 'locked.json');
+    await watch(state, '--baseline');
+    expect(existsSync(`${state}.lock`)).toBe(false);
+    const before = readFileSync(state, 'utf8');
+    const release = await lockfile.lock(state, { realpath: false, lockfilePath: `${state}.lock` });
+    try {
+      const r = await watch(state);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('is in use by another `safeweb portfolio watch`; nothing was sent');
+      expect(readFileSync(state, 'utf8')).toBe(before);
+    } finally {
+      await release();
+    }
+    expect((await watch(state)).code).toBe(0);
   });
 
   it('prints one line per event for people', async () => {
