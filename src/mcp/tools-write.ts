@@ -199,6 +199,11 @@ async function onboard(doc: Record<string, unknown>, ctx: Context): Promise<Tool
     now: ctx.now(),
     source: 'this customer_onboard call',
     reference: (reference) => recorded.problem(reference),
+  }).catch((error: unknown) => {
+    // The same problems as the CLI lists; the advice in terms of this tool, not the CLI's flags.
+    if (!(error instanceof ValidationError)) throw error;
+    const problems = error.problems.map((p) => p.replace(' (--allow-unknown-fields sends it anyway)', ''));
+    throw new ValidationError(error.message, problems, 'Fix them and call customer_onboard again.');
   });
   const result = await onboardCustomer(api, body);
   await recordOnboarded(ctx.configDir, account.key, recordEntry(body, result.customerId), ctx.now());

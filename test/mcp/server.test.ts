@@ -140,6 +140,8 @@ describe('every tool, with --allow-writes, against the sandbox', () => {
     expect(text).toMatch(/contactEmail/);
     expect(text).toMatch(/price/);
     expect(text).toMatch(/colour: unknown field/);
+    expect(text).toContain('call customer_onboard again');
+    expect(text).not.toMatch(/--allow-unknown-fields|--dry-run/);
     expect(requestsSince(fixture(), before)).toEqual([]);
   });
 
