@@ -394,6 +394,8 @@ describe('personal data is masked by default', () => {
     expect(list).not.toMatch(/contact@|alerts@/);
     // Domains, references and IDs stay readable.
     expect(list).toContain('ACME-001');
+    // The same document `--mask-pii --json` prints.
+    expect(JSON.parse(list)).toEqual({ customers: await cliJson(['customer', 'list', '--mask-pii']) });
   });
 
   it('in errors', async () => {
