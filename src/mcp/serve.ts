@@ -9,7 +9,7 @@ import type { Outcome } from '../outcome.js';
 import { maskPii } from '../safety/mask.js';
 import { readOnlyFromEnv } from '../safety/read-only.js';
 import { version } from '../version.js';
-import type { ToolName } from './names.js';
+import { isWriteTool, type ToolName } from './names.js';
 
 export interface McpOptions {
   allowWrites: boolean;
@@ -68,6 +68,8 @@ export async function runMcp(opts: McpOptions, ctx: Context): Promise<Outcome<un
     `serving ${opts.allowWrites ? 'reads and writes' : 'reads only (start with --allow-writes for changes)'}` +
       `${opts.tools ? `, tools ${opts.tools.join(', ')}` : ''}; stop with Ctrl+C or by closing stdin`,
   );
+  const blocked = opts.allowWrites ? [] : (opts.tools ?? []).filter((name) => isWriteTool(name));
+  if (blocked.length) say(`${blocked.join(', ')} change data: without --allow-writes they are refused`);
   await sayReadOnly(opts, ctx, say);
   if (!opts.maskPii) say('personal data is NOT masked in tool results (--no-mask-pii): it reaches the assistant as is');
   const signal = await Promise.race([closed.then(() => undefined), ctx.waitForSignal()]);

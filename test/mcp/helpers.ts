@@ -53,7 +53,8 @@ export interface McpSessionUnderTest {
   client: Client;
   /** Every JSON-RPC message either way, in order. */
   messages: JSONRPCMessage[];
-  stderr: () => string;
+  /** Resolves with stderr once it contains `text` (the server's start-up notes come on their own pipe). */
+  stderrWith: (text: string) => Promise<string>;
   tools: () => Promise<Tool[]>;
   call: (name: string, args?: Record<string, unknown>) => Promise<CallToolResult>;
   close: () => Promise<void>;
@@ -72,6 +73,18 @@ export async function connectMcp(
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const stderrWith = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (!stderr.includes(text)) return false;
+        transport.stderr?.off('data', check);
+        clearTimeout(timer);
+        resolve(stderr);
+        return true;
+      };
+      const timer = setTimeout(() => reject(new Error(`stderr never said "${text}":\n${stderr}`)), 10_000);
+      if (!check()) transport.stderr?.on('data', check);
+    });
   const messages: JSONRPCMessage[] = [];
   const send = transport.send.bind(transport);
   transport.send = (message: JSONRPCMessage) => {
@@ -95,7 +108,7 @@ export async function connectMcp(
   return {
     client,
     messages,
-    stderr: () => stderr,
+    stderrWith,
     tools: async () => (await client.listTools()).tools,
     call: async (name, callArgs = {}) => (await client.callTool({ name, arguments: callArgs })) as CallToolResult,
     close: () => client.close(),

@@ -72,14 +72,24 @@ describe('a read-only server (the default)', () => {
     expect(textOf(result)).toMatch(/no tool named "customer_delete_everything".*\n.*customer_list/);
   });
 
-  it('says on stderr that it serves reads only, and tells the assistant at initialize', () => {
-    expect(mcp.stderr()).toContain('reads only');
+  it('says on stderr that it serves reads only, and tells the assistant at initialize', async () => {
+    expect(await mcp.stderrWith('reads only')).toContain('safeweb mcp: serving');
     expect(mcp.client.getInstructions()).toContain('This server is read-only');
     expect(mcp.client.getInstructions()).toContain('masked');
   });
 });
 
 describe('--tools narrows the set', () => {
+  it('says at start that the writes it was given are refused without --allow-writes', async () => {
+    const mcp = await connectMcp(['--tools', 'customer_get,customer_offboard'], fixture().env);
+    try {
+      expect(names(await mcp.tools())).toEqual(['customer_get']);
+      await mcp.stderrWith('customer_offboard change data: without --allow-writes they are refused');
+    } finally {
+      await mcp.close();
+    }
+  });
+
   it('lists only the named tools and refuses the others by name', async () => {
     const mcp = await connectMcp(['--allow-writes', '--tools', 'customer_list,customer_offboard'], fixture().env);
     try {
@@ -410,8 +420,8 @@ describe('personal data is masked by default', () => {
     try {
       const check = await open.call('breach_check', { emails: ['admin@acme.co'] });
       expect(check.structuredContent).toEqual({ results: [{ email: 'admin@acme.co', breached: true }] });
-      expect(open.stderr()).toContain('NOT masked');
-      expect(mcp.stderr()).not.toContain('NOT masked');
+      await open.stderrWith('NOT masked');
+      expect(await mcp.stderrWith('serving')).not.toContain('NOT masked');
     } finally {
       await open.close();
     }
@@ -445,7 +455,7 @@ describe('a read-only profile refuses writes even with --allow-writes', () => {
   afterAll(async () => mcp?.close());
 
   it('says so at start, still reads, and refuses each write with nothing sent', async () => {
-    expect(mcp.stderr()).toContain('profile "reporting" is read-only');
+    await mcp.stderrWith('profile "reporting" is read-only: every write will be refused');
     expect((await mcp.call('customer_list')).isError).toBeFalsy();
     const before = fixture().requests.length;
     for (const [name, args] of [
