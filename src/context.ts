@@ -128,8 +128,19 @@ export class Context {
     }
   }
 
-  /** The command line as typed (main sets it): the audit log keeps it, secrets removed. */
-  argv: readonly string[] = [];
+  /**
+   * The command line as typed (main sets it): the audit log keeps it, secrets removed. A
+   * --mask-pii in it masks even what is said before the flags are parsed (a usage error).
+   */
+  get argv(): readonly string[] {
+    return this.#argv;
+  }
+  set argv(value: readonly string[]) {
+    this.#argv = value;
+    const end = value.indexOf('--');
+    if ((end === -1 ? value : value.slice(0, end)).includes('--mask-pii')) this.#maskPii = true;
+  }
+  #argv: readonly string[] = [];
   /**
    * Who asks for the changes this run makes: the CLI, or (set by the MCP server per tool call)
    * an MCP tool. Read when each write is logged, so it may change between calls.
@@ -278,10 +289,12 @@ export class Context {
       import('./safety/read-only.js'),
       import('./safety/where.js'),
     ]);
-    const profile = resolved.profile?.value;
+    // The profile's rules apply to its own account; other credentials (login's check) have none.
+    const ours = resolved.partnerId?.value === creds.partnerId;
+    const profile = ours ? resolved.profile?.value : undefined;
     const readOnly = readOnlyFromEnv(this.env)
       ? { variable: 'SAFEWEB_READ_ONLY' }
-      : resolved.readOnly
+      : ours && resolved.readOnly
         ? { profile }
         : undefined;
     const target = { partnerId: creds.partnerId, profile, production: isProduction(creds.baseUrl) };
@@ -319,7 +332,8 @@ export class Context {
         origin: this.auditOrigin,
         argv: this.argv,
         secrets: [creds.apiKey, ...this.secretsInUse],
-        now: this.now(),
+        // When the request was sent: its answer came durationMs later.
+        now: new Date(this.now().getTime() - record.durationMs),
       };
       await appendAudit(this.configDir, auditEntry(run, record, ref));
     } catch (error) {
@@ -381,8 +395,19 @@ export class Context {
       wire,
       trace: this.globals.debug ? (line) => this.debug(line) : undefined,
       onRateLimited: extra.onRateLimited,
-      guard: extra.guard,
+      // Explicit credentials (login's check) still get the guard: writes are never unaudited.
+      guard: extra.guard ?? (creds.partnerId ? await this.#guard(await this.#settledOrNone(), creds) : undefined),
     });
+  }
+
+  /** The resolved settings when they resolve (a profile being created does not yet). */
+  async #settledOrNone(): Promise<Resolved> {
+    try {
+      return await this.resolved();
+    } catch {
+      const { resolveSettings } = await import('./config/resolve.js');
+      return resolveSettings({}, {}, { profiles: {} });
+    }
   }
 
   /** A client for bulk runs: the same engine, and a hook that hears every 429 as it arrives. */

@@ -80,7 +80,7 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
     .exitOverride()
     .configureOutput({
       writeOut: (text) => ctx.streams.stdout.write(text),
-      writeErr: (text) => ctx.streams.stderr.write(text),
+      writeErr: (text) => ctx.out.stderr.write(text), // masked with --mask-pii
       outputError: (text, write) => {
         if (!options.json) write(usageErrorText(text));
       },

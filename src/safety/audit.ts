@@ -20,6 +20,7 @@ export interface AuditOrigin {
 
 /** One line of the log, as `safeweb audit --json` prints it. */
 export interface AuditEntry {
+  /** When the request was sent (ISO 8601, UTC). */
   time: string;
   user: string;
   host: string;
@@ -53,6 +54,7 @@ export interface AuditRun {
   argv: readonly string[];
   /** Secrets this run holds (the API key): removed from the command line and error texts. */
   secrets: readonly string[];
+  /** When the request was sent. */
   now: Date;
 }
 

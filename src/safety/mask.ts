@@ -6,7 +6,7 @@
  */
 
 /** An e-mail address inside any text: the local part is kept to its first character. */
-const EMAIL = /([A-Za-z0-9!#$%&'+/=?^_`{|}~-])[A-Za-z0-9.!#$%&'+/=?^_`{|}~-]*@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})/g;
+const EMAIL = /([A-Za-z0-9_])[A-Za-z0-9._%+-]*@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})/g;
 
 /** Keys whose values name a person (contact names, recipients); `name` alone only beside an email. */
 const PERSON_KEY =

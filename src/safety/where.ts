@@ -6,6 +6,7 @@
 import { ENVIRONMENTS } from '../api/base-url.js';
 import type { WriteRequest } from '../api/client.js';
 import type { PathName } from '../api/paths.js';
+import type { Resolved } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ReadOnlyError } from './read-only.js';
 
@@ -65,13 +66,19 @@ export async function confirmTarget(
   ctx: Context,
   change: { action: string; operation: PathName; yes: boolean },
 ): Promise<string> {
-  const resolved = await ctx.resolved();
-  const { readOnlyFromEnv } = await import('./read-only.js');
-  if (readOnlyFromEnv(ctx.env)) throw new ReadOnlyError({ variable: 'SAFEWEB_READ_ONLY' }, change.action);
-  if (resolved.readOnly) throw new ReadOnlyError({ profile: resolved.profile?.value }, change.action);
+  const resolved = await refuseIfReadOnly(ctx, change.action);
   if (!isProduction(resolved.baseUrl.value) || !resolved.partnerId) return '';
   const where = ` ${onPartner({ partnerId: resolved.partnerId.value, profile: resolved.profile?.value })}`;
   ctx.announced.add(change.operation);
   if (change.yes) ctx.out.info(`${change.action}${where}`);
   return where;
+}
+
+/** Before any question about a change: a read-only run refuses at once (exit 2), not after the answers. */
+export async function refuseIfReadOnly(ctx: Context, action: string): Promise<Resolved> {
+  const resolved = await ctx.resolved();
+  const { readOnlyFromEnv } = await import('./read-only.js');
+  if (readOnlyFromEnv(ctx.env)) throw new ReadOnlyError({ variable: 'SAFEWEB_READ_ONLY' }, action);
+  if (resolved.readOnly) throw new ReadOnlyError({ profile: resolved.profile?.value }, action);
+  return resolved;
 }

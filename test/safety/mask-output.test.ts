@@ -54,6 +54,15 @@ describe('--mask-pii', () => {
     if (argv.includes('MASK-1') && plain.code === 0) expect(masked.stdout).toContain('mask.example');
   });
 
+  it('masks a usage error said before the flags are parsed', async () => {
+    const r = await runInProcess(['--mask-pii', 'security@mask.example'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 's***@mask.example'");
+    const json = await runInProcess(['--mask-pii', '--json', 'security@mask.example'], { env });
+    expect(json.stderr).toContain("unknown command 's***@mask.example'");
+    expect((await runInProcess(['security@mask.example'], { env })).stderr).toMatch(FULL);
+  });
+
   it('is the profile default with maskPii, and --no-mask-pii shows the data for one command', async () => {
     expect((await runInProcess(['profile', 'set', 'sb', '--mask-pii'], { env })).code).toBe(0);
     const masked = await runInProcess(['customer', 'assets', 'MASK-1', '--json'], { env });

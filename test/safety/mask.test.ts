@@ -51,3 +51,10 @@ describe('maskPii', () => {
     expect(data.assetsEmails[0]).toBe('security@acme.co');
   });
 });
+
+describe('in quotes and in a usage error', () => {
+  it('masks an address quoted in a message', () => {
+    expect(maskEmail("unknown command 'security@acme.co'")).toBe("unknown command 's***@acme.co'");
+    expect(maskEmail('"it@acme.co",<cfo@acme.co>')).toBe('"i***@acme.co",<c***@acme.co>');
+  });
+});

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { cleanEnv, runInProcess, tempDir } from '../helpers/cli.js';
+import { scriptedPrompter } from '../helpers/prompter.js';
 
 let sandbox: Sandbox;
 const seen: string[] = [];
@@ -80,6 +81,16 @@ describe('a read-only profile', () => {
     expect(lines[0]).toMatch(
       /^error: profile "reports" is read-only; .+ was not sent — switch with `safeweb profile set reports --read-write`/,
     );
+  });
+
+  it('refuses the onboarding wizard before its first question', async () => {
+    const prompter = scriptedPrompter([]);
+    const before = seen.length;
+    const r = await runInProcess(['customer', 'onboard', '--interactive'], { env, tty: true, prompter });
+    expect(r.code).toBe(2);
+    expect(prompter.asked).toEqual([]);
+    expect(seen.slice(before)).toEqual([]);
+    expect(r.stderr).toMatch(/profile "reports" is read-only; onboarding a customer was not sent/);
   });
 
   it('stops a bulk run at the first row, sending nothing', async () => {
