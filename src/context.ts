@@ -151,6 +151,11 @@ export class Context {
   #auditWarned = false;
   #references: Map<string, string> | undefined;
   /**
+   * Customer IDs and their references a verb knows beyond the local record (apply's --state
+   * file): the audit log names the customer of a write by them first.
+   */
+  readonly knownReferences = new Map<string, string>();
+  /**
    * Secrets this run holds (API keys of the clients it built): the report of a bug hides them
    * even in a runtime's own message.
    */
@@ -322,8 +327,9 @@ export class Context {
   async #audit(record: WriteRecord, creds: { partnerId: string; apiKey: string; baseUrl: string }, profile?: string) {
     try {
       const { appendAudit, auditEntry } = await import('./safety/audit.js');
+      const id = record.customerId;
       const ref =
-        record.customerRef ?? (record.customerId ? await this.#referenceOf(creds, record.customerId) : undefined);
+        record.customerRef ?? (id ? (this.knownReferences.get(id) ?? (await this.#referenceOf(creds, id))) : undefined);
       const run = {
         configDir: this.configDir,
         partnerId: creds.partnerId,
@@ -335,7 +341,7 @@ export class Context {
         // When the request was sent: its answer came durationMs later.
         now: new Date(this.now().getTime() - record.durationMs),
       };
-      await appendAudit(this.configDir, auditEntry(run, record, ref));
+      appendAudit(this.configDir, auditEntry(run, record, ref));
     } catch (error) {
       if (this.#auditWarned) return;
       this.#auditWarned = true;

@@ -14,7 +14,7 @@ import {
   updateCustomerInfo,
 } from '../api/customers.js';
 import { createWebhook, deleteWebhook, updateWebhook } from '../api/webhooks.js';
-import { recordEntry } from '../customers/ledger.js';
+import { readLedger, recordEntry } from '../customers/ledger.js';
 import { ApiRejectedError, CliError, UnavailableError } from '../errors.js';
 import { resource } from '../output/envelope.js';
 import type { PlannedChange } from './plan.js';
@@ -82,6 +82,15 @@ async function customer(
     } catch (error) {
       // The earlier run's request had arrived after all: its ID was in the answer that was lost.
       if (!(error instanceof ApiRejectedError && error.status === 409)) throw error;
+      // A state file that did not know it, while the local record does (with its ID): the record's
+      // entry is kept and copied to the state, never replaced by one without the ID.
+      const known = state.file
+        ? readLedger(state.configDir, state.account).customers.find((c) => c.reference === body.customerReference)
+        : undefined;
+      if (known?.id) {
+        state.adopt(known);
+        return { status: 'ok', customerId: known.id, settled: 'already onboarded (the local record knows it)' };
+      }
       if (settling) {
         await state.onboarded(recordEntry(body, null), now());
         return { status: 'ok', settled: 'already onboarded by an earlier attempt (duplicate reference)' };

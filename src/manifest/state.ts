@@ -76,6 +76,15 @@ export class BookState {
     this.#save();
   }
 
+  /**
+   * A customer the local record knows already (with its ID) that a create met as a duplicate:
+   * the state file takes the record's entry; the record itself is left as it is.
+   */
+  adopt(entry: LedgerEntry): void {
+    this.entries.set(entry.reference, { ...entry });
+    this.#save();
+  }
+
   async statusChanged(entry: LedgerEntry, status: LedgerEntry['status'], now: Date): Promise<void> {
     if (entry.id) await recordChange(this.configDir, this.account, entry.id, { status }, now);
     this.#update(entry.reference, { status, updatedAt: now.toISOString() });

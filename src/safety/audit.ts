@@ -74,8 +74,8 @@ function auditPath(configDir: string, account: string): string {
 export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: string | undefined): AuditEntry {
   const entry: AuditEntry = {
     time: run.now.toISOString(),
-    user: osUser(),
-    host: os.hostname(),
+    user: (cachedUser ??= osUser()),
+    host: (cachedHost ??= os.hostname()),
     pid: process.pid,
     profile: run.profile ?? null,
     partnerId: run.partnerId,
@@ -96,26 +96,49 @@ export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: stri
   return entry;
 }
 
+/** Open logs, by path: a bulk run appends thousands of entries and opens the file once. */
+const openLogs = new Map<string, { fd: number; ino: number }>();
+
 /**
- * Appends one entry as one write on an O_APPEND descriptor (atomic against other appenders);
- * the directory is made 0700 and the file 0600; a symlink in its place is refused. Throws on
- * failure: the caller warns, and the command goes on.
+ * The log's descriptor, opened O_APPEND (a symlink in its place refused), the directory made
+ * 0700 and the file 0600 (again if someone loosened it). Reused while the path still names the
+ * same regular file; opened again when it was moved, removed or replaced.
  */
-export async function appendAudit(configDir: string, entry: AuditEntry): Promise<string> {
-  const file = auditPath(configDir, auditAccount(entry.partnerId, entry.baseUrl));
-  await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const flags = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0);
-  const handle = await fs.promises.open(file, flags, 0o600);
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
-    if ((stat.mode & 0o077) !== 0) await handle.chmod(0o600);
-    const bytes = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
-    const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
-    if (bytesWritten !== bytes.length) throw new Error(`short write to ${file}`);
-  } finally {
-    await handle.close();
+function logDescriptor(file: string): number {
+  const cached = openLogs.get(file);
+  if (cached) {
+    const now = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (now?.isFile() && now.ino === cached.ino) {
+      if ((now.mode & 0o077) !== 0) fs.fchmodSync(cached.fd, 0o600);
+      return cached.fd;
+    }
+    openLogs.delete(file);
+    fs.closeSync(cached.fd);
   }
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const flags = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0);
+  const fd = fs.openSync(file, flags, 0o600);
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
+    if ((stat.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
+    openLogs.set(file, { fd, ino: stat.ino });
+    return fd;
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+}
+
+/**
+ * Appends one entry as one write on an O_APPEND descriptor (atomic against other appenders).
+ * Throws on failure: the caller warns, and the command goes on.
+ */
+export function appendAudit(configDir: string, entry: AuditEntry): string {
+  const file = auditPath(configDir, auditAccount(entry.partnerId, entry.baseUrl));
+  const bytes = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
+  const written = fs.writeSync(logDescriptor(file), bytes, 0, bytes.length);
+  if (written !== bytes.length) throw new Error(`short write to ${file}`);
   return file;
 }
 
@@ -163,6 +186,9 @@ export function readAudit(
   }
   return { file, entries, skipped };
 }
+
+let cachedUser: string | undefined;
+let cachedHost: string | undefined;
 
 function osUser(): string {
   try {

@@ -234,13 +234,20 @@ export function syncBreaches(state: SandboxState, customer: CustomerRecord, now:
   const created: BreachRecord[] = [];
   const addresses = watchedAddresses(customer);
   const monitored = new Set(addresses.map((e) => e.toLowerCase()));
-  for (const record of state.breaches.filter((b) => b.customerId === customer.id)) {
+  // One pass over the records (a book of thousands onboards one customer at a time): no copy of
+  // the list unless a record lost its last address.
+  const mine = new Map<string, BreachRecord>();
+  let emptied = false;
+  for (const record of state.breaches) {
+    if (record.customerId !== customer.id) continue;
     record.emails = record.emails.filter((e) => monitored.has(e.toLowerCase()));
+    if (record.emails.length) mine.set(record.breachName, record);
+    else emptied = true;
   }
-  state.breaches = state.breaches.filter((b) => b.customerId !== customer.id || b.emails.length > 0);
+  if (emptied) state.breaches = state.breaches.filter((b) => b.customerId !== customer.id || b.emails.length > 0);
   for (const email of addresses) {
     for (const breach of breachesForEmail(email)) {
-      let record = state.breaches.find((b) => b.customerId === customer.id && b.breachName === breach.name);
+      let record = mine.get(breach.name);
       if (!record) {
         record = {
           id: uuidFrom(`breach:${customer.id}:${breach.name}`),
@@ -251,6 +258,7 @@ export function syncBreaches(state: SandboxState, customer: CustomerRecord, now:
           discoveredAt: now.toISOString(),
         };
         state.breaches.push(record);
+        mine.set(breach.name, record);
         created.push(record);
       }
       if (!record.emails.some((e) => e.toLowerCase() === email.toLowerCase())) record.emails.push(email);

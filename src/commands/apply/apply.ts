@@ -16,6 +16,7 @@ import { carryOut } from '../../manifest/carry-out.js';
 import { publicChange, type Change, type PlanSummary, type PlannedChange } from '../../manifest/plan.js';
 import { SecretDir } from '../../manifest/secrets.js';
 import { planLines } from '../../manifest/view.js';
+import { refuseIfReadOnly } from '../../safety/where.js';
 import { hint, info, lines, warn, type Outcome } from '../../outcome.js';
 import { preparePlan, type PlanOptions, type PreparedPlan } from '../plan/plan.js';
 
@@ -96,12 +97,18 @@ async function confirm(opts: ApplyOptions, prepared: PreparedPlan, ctx: Context)
 
 export async function runApply(opts: ApplyOptions, ctx: Context): Promise<Outcome<ApplyData>> {
   let prepared = await preparePlan(opts, ctx);
+  const total = prepared.plan.changes.length;
+  // A read-only run refuses a plan with changes at once: before it is shown as about to be
+  // applied, before any question, and before the first write (the client would refuse each one
+  // as a failed row). A plan with nothing to do is a read, and fine.
+  if (total > 0)
+    await refuseIfReadOnly(ctx, `apply (${total} change${total === 1 ? '' : 's'}; \`safeweb plan\` shows them)`);
   showPlan(prepared, ctx);
   const empty = (): ApplyData => ({
     changes: [],
     summary: { ...prepared.data.summary, ok: 0, failed: 0, unknown: 0, interrupted: false, results: null },
   });
-  if (prepared.plan.changes.length === 0) return { data: empty() };
+  if (total === 0) return { data: empty() };
   const endpoints = prepared.plan.changes.filter((c) => c.kind === 'webhook' && c.action === 'create');
   if (endpoints.length && !opts.secretDir)
     throw new UsageError(
@@ -141,6 +148,9 @@ async function carryOutPlan(
     const earlier = await readResume(journal, (line) => line['key']);
     resume = { ok: new Map(), unknown: earlier.unknown };
   }
+  // The state may know customers the local record does not (--state in CI): the audit log still
+  // names the customer of every change.
+  for (const entry of prepared.state.entries.values()) if (entry.id) ctx.knownReferences.set(entry.id, entry.reference);
   const changes = prepared.plan.changes;
   const results = new Map<string, AppliedChange>();
   const rows = changes.map((change, i) => ({ row: i + 1, key: change.key, change }));

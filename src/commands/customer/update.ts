@@ -1,7 +1,7 @@
 import { updateCustomerInfo, type CustomerInfoUpdate } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { textProblem } from '../../customers/fields.js';
-import { recordChange } from '../../customers/ledger.js';
+import { recordFields } from '../../customers/ledger.js';
 import { emailProblem } from '../../customers/onboarding.js';
 import { UsageError, ValidationError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
@@ -43,8 +43,11 @@ export async function runCustomerUpdate(opts: CustomerUpdateOptions, ctx: Contex
 
   const target = await customerTarget(ctx, opts.customer);
   resource(await updateCustomerInfo(target.api, target.id, body), 'customer update');
-  if (body.companyName)
-    await recordChange(ctx.configDir, target.account.key, target.id, { companyName: body.companyName }, ctx.now());
+  // What was set is recorded as apply records it: `plan` compares the info fields the API cannot
+  // read back with the last values the tool applied, so this update must not look like drift.
+  const { companyName, ...fields } = body;
+  if (target.entry)
+    await recordFields(ctx.configDir, target.account.key, target.entry.reference, { companyName, fields }, ctx.now());
   const changed = Object.entries(body)
     .map(([k, v]) => `${k} = ${String(v)}`)
     .join(', ');

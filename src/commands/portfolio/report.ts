@@ -74,12 +74,15 @@ export async function runPortfolioReport(
     };
 
   const { renderReport } = await import('../../portfolio/html.js');
+  // The report is a file the partner sends on: exact unless --mask-pii was given on this very
+  // command (a profile's maskPii masks what is displayed, not this file).
+  const mask = ctx.globals.maskPii === true ? (await import('../../safety/mask.js')).maskPii : <T>(v: T) => v;
   const html = renderReport({
-    title: opts.title ?? 'Portfolio report',
+    title: mask(opts.title ?? 'Portfolio report'),
     locale,
     account: account.key,
     generatedAt: ctx.now(),
-    reads: result.reads,
+    reads: result.reads.map((r) => ({ ...r, entry: mask(r.entry), snapshot: mask(r.snapshot) })),
   });
   replaceFile(opts.output, html, { kind: 'report', mayReplace: Boolean(opts.force), allowedBy: '--force' });
   const failed = result.reads.length - read;
