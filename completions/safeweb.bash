@@ -21,7 +21,7 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner portfolio api plan apply export login doctor profile sandbox schema completion whoami audit" ;;
+    "") echo "health customer breach webhook partner portfolio api plan apply export login doctor profile sandbox schema completion whoami mcp audit" ;;
     "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
@@ -98,12 +98,13 @@ _safeweb_options() {
     "schema manifest") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "completion") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "whoami") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "mcp") echo "--allow-writes --tools --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "audit") echo "--since --customer --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
   esac
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--state|--status|--store|--timeout|--title|--token|--url|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }

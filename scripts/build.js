@@ -89,6 +89,32 @@ const toApp = {
   },
 };
 
+/**
+ * The MCP SDK (`safeweb mcp` only) is its own bundle, dist/mcp-sdk.js: app.js imports it lazily
+ * from src/mcp/serve.ts. As hundreds of ESM files in node_modules it took longer to load than the
+ * rest of the start (bench/mcp.js). ajv, which the SDK imports for client-side elicitation
+ * only, is replaced by a stub: the server passes a validator of its own and never builds one.
+ */
+const MCP_SERVE = path.join(root, 'src/mcp/serve.ts');
+const mcpSdkExternal = {
+  name: 'mcp-sdk-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/sdk\.js$/ }, (args) =>
+      args.importer === MCP_SERVE ? { path: './mcp-sdk.js', external: true } : undefined,
+    );
+  },
+};
+const noAjv = {
+  name: 'no-ajv',
+  setup(b) {
+    b.onResolve({ filter: /^ajv(-formats)?$/ }, (args) => ({ path: args.path, namespace: 'no-ajv' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-ajv' }, () => ({
+      contents: 'export default function ajvLeftOut() { throw new Error("ajv is not bundled with safeweb mcp"); }\n',
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -127,7 +153,7 @@ async function rootHelpParts() {
       loader: 'ts',
     },
     outfile: file,
-    plugins: [lazyChildProcess, lazyBuiltins],
+    plugins: [lazyChildProcess, lazyBuiltins, mcpSdkExternal],
   });
   const json = execFileSync(process.execPath, [file], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
   rmSync(file);
@@ -150,7 +176,14 @@ try {
     },
     outfile: `${staging}/app.js`,
     metafile: true,
-    plugins: [lazyChildProcess, lazyBuiltins],
+    plugins: [lazyChildProcess, lazyBuiltins, mcpSdkExternal],
+  });
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src/mcp/sdk.ts')],
+    outfile: `${staging}/mcp-sdk.js`,
+    external: [],
+    plugins: [noAjv],
   });
   const exported = new Set(app.metafile.outputs[`${staging}/app.js`].exports);
   const missing = appNames.filter((name) => !exported.has(name));

@@ -16,6 +16,7 @@ import { registerDoctor } from './commands/doctor/index.js';
 import { registerExport } from './commands/export/index.js';
 import { registerHealth } from './commands/health/index.js';
 import { registerLogin } from './commands/login/index.js';
+import { registerMcp } from './commands/mcp/index.js';
 import { registerPartner } from './commands/partner/index.js';
 import { registerPlan } from './commands/plan/index.js';
 import { registerPortfolio } from './commands/portfolio/index.js';
@@ -112,6 +113,7 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
   registerSchema(program, ctx);
   registerCompletion(program, ctx);
   registerWhoami(program, ctx);
+  registerMcp(program, ctx);
   registerAudit(program, ctx);
   // `safeweb version` alone is answered by main before this tree exists; with flags it lands here.
   program

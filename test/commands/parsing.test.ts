@@ -600,6 +600,39 @@ describe.each<[string, string[], string | RegExp]>([
   });
 });
 
+vi.mock('../../src/mcp/serve.js', () => ({ runMcp: stub() }));
+
+describe('mcp (issue 18)', async () => {
+  const runMcp = (await import('../../src/mcp/serve.js')).runMcp as unknown as Mock;
+
+  it.each<[string[], unknown]>([
+    [['mcp'], { allowWrites: false, tools: undefined, maskPii: true }],
+    [['mcp', '--allow-writes'], { allowWrites: true, tools: undefined, maskPii: true }],
+    [['mcp', '--no-mask-pii'], { allowWrites: false, tools: undefined, maskPii: false }],
+    [['--no-mask-pii', 'mcp'], { allowWrites: false, tools: undefined, maskPii: false }],
+    [['mcp', '--mask-pii'], { allowWrites: false, tools: undefined, maskPii: true }],
+    [
+      ['mcp', '--tools', 'customer_get, breach_check,customer_get'],
+      { allowWrites: false, tools: ['customer_get', 'breach_check'], maskPii: true },
+    ],
+  ])('safeweb %j', async (argv, opts) => {
+    runMcp.mockClear();
+    const r = await runInProcess(argv, { env });
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(runMcp).toHaveBeenCalledTimes(1);
+    expect(runMcp.mock.calls[0]![0]).toEqual(opts);
+  });
+
+  it.each<[string[], string]>([
+    [['mcp', '--tools', 'customer_get,customer_delete'], 'unknown tool "customer_delete"'],
+    [['mcp', '--tools', ','], 'name at least one tool'],
+  ])('refuses %j', async (argv, message) => {
+    runMcp.mockClear();
+    expect(await refused(argv)).toContain(message);
+    expect(runMcp).not.toHaveBeenCalled();
+  });
+});
+
 // Issue 15: the portfolio verbs and `customer import`.
 vi.mock('../../src/commands/portfolio/status.js', () => ({ runPortfolioStatus: stub() }));
 vi.mock('../../src/commands/portfolio/watch.js', () => ({ runPortfolioWatch: stub() }));

@@ -96,6 +96,7 @@ const cases: Array<[string[], string[]]> = [
       'schema',
       'completion',
       'whoami',
+      'mcp',
     ],
   ],
   [

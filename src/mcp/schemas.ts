@@ -1,0 +1,205 @@
+/**
+ * The output schemas of the MCP tools (JSON Schema 2020-12): the shape of each tool's
+ * `structuredContent`, which is the CLI's --json document for the same question (a list wrapped
+ * under a plural key, since a structured result must be an object). Plain data, no imports.
+ */
+export type JsonSchema = { [key: string]: unknown };
+
+const str = { type: 'string' };
+const strOrNull = { type: ['string', 'null'] };
+const strings = { type: 'array', items: str };
+
+function object(properties: Record<string, unknown>, required: string[] = Object.keys(properties)): JsonSchema {
+  return { type: 'object', properties, required };
+}
+
+const ledgerEntry = object(
+  {
+    reference: str,
+    id: strOrNull,
+    companyName: str,
+    onboardedAt: str,
+    status: { enum: ['active', 'offboarded'] },
+    updatedAt: str,
+    fields: { type: 'object' },
+  },
+  ['reference', 'id', 'companyName', 'onboardedAt', 'status', 'updatedAt'],
+);
+
+const customerBreach = object(
+  {
+    id: str,
+    uuid: str,
+    breachName: str,
+    title: str,
+    emails: strings,
+    breachDate: str,
+    breachCategories: strings,
+    resolved: { type: 'boolean' },
+  },
+  ['id', 'breachName', 'title', 'emails', 'breachDate', 'breachCategories', 'resolved'],
+);
+
+const assets = object({ domains: strings, emails: strings });
+const threat = object({ customerId: str, threatScore: { type: 'number' }, band: str });
+
+/** `customer offboard|reactivate --json`. */
+const statusChange = object({
+  customerId: str,
+  reference: strOrNull,
+  status: { enum: ['active', 'offboarded'] },
+  changed: { type: 'boolean' },
+});
+
+/** What a destructive tool answers when called without a confirmation token: nothing was sent. */
+const preview = object(
+  {
+    confirmationRequired: { const: true },
+    preview: { type: 'object' },
+    confirmationToken: str,
+    expiresAt: str,
+    nextStep: str,
+  },
+  ['confirmationRequired', 'preview', 'confirmationToken', 'expiresAt'],
+);
+
+const withPreview = (done: JsonSchema): JsonSchema => ({ type: 'object', anyOf: [done, preview] });
+
+const change = object({ kind: { enum: ['domain', 'email'] }, op: { enum: ['+', '-'] }, value: str });
+
+const num = { type: 'number' };
+const numOrNull = { type: ['number', 'null'] };
+
+const portfolioCustomer = object(
+  {
+    reference: str,
+    customerId: strOrNull,
+    companyName: str,
+    threatScore: numOrNull,
+    band: strOrNull,
+    unresolvedBreaches: numOrNull,
+    resolvedBreaches: numOrNull,
+    monitoredDomains: numOrNull,
+    monitoredEmails: numOrNull,
+    error: object({ message: str, exitCode: num }),
+  },
+  ['reference', 'customerId', 'companyName', 'threatScore', 'band', 'unresolvedBreaches', 'resolvedBreaches'],
+);
+
+const fieldChange = object({ name: str, from: {}, to: {} });
+
+const auditEntry = object(
+  {
+    time: str,
+    user: str,
+    host: str,
+    pid: num,
+    profile: strOrNull,
+    partnerId: str,
+    baseUrl: str,
+    via: { enum: ['cli', 'mcp'] },
+    tool: str,
+    command: str,
+    method: str,
+    path: str,
+    operation: strOrNull,
+    customerRef: strOrNull,
+    customerId: strOrNull,
+    status: numOrNull,
+    outcome: { enum: ['ok', 'rejected', 'unknown', 'failed', 'refused'] },
+    error: str,
+    durationMs: num,
+  },
+  ['time', 'via', 'method', 'path', 'outcome'],
+);
+
+export const OUTPUT_SCHEMAS = {
+  audit_search: object({ entries: { type: 'array', items: auditEntry } }),
+  portfolio_status: object({
+    customers: { type: 'array', items: portfolioCustomer },
+    summary: object(
+      {
+        customers: num,
+        read: num,
+        failed: num,
+        unresolvedBreaches: num,
+        resolvedBreaches: num,
+        byBand: { type: 'object', additionalProperties: num },
+        interrupted: { type: 'boolean' },
+      },
+      ['customers', 'read', 'failed', 'unresolvedBreaches', 'resolvedBreaches', 'byBand'],
+    ),
+  }),
+  plan: object({
+    changes: {
+      type: 'array',
+      items: object(
+        {
+          action: { enum: ['create', 'update', 'offboard', 'reactivate', 'delete'] },
+          kind: { enum: ['customer', 'webhook'] },
+          reference: str,
+          url: str,
+          fields: { type: 'array', items: fieldChange },
+        },
+        ['action', 'kind'],
+      ),
+    },
+    summary: object({
+      create: num,
+      update: num,
+      offboard: num,
+      reactivate: num,
+      delete: num,
+      total: num,
+      notUpdatable: num,
+    }),
+    notUpdatable: { type: 'array', items: object({ reference: str, fields: { type: 'array', items: fieldChange } }) },
+    warnings: strings,
+  }),
+  customer_list: object({ customers: { type: 'array', items: ledgerEntry } }),
+  customer_get: object(
+    {
+      customerId: str,
+      reference: strOrNull,
+      companyName: strOrNull,
+      assets,
+      threatScore: threat,
+      breaches: { type: 'array', items: customerBreach },
+    },
+    ['customerId', 'reference', 'assets', 'threatScore', 'breaches'],
+  ),
+  breach_check: object({
+    results: {
+      type: 'array',
+      items: object(
+        {
+          email: str,
+          breached: { type: ['boolean', 'null'] },
+          error: object({ message: str, exitCode: { type: 'number' } }),
+        },
+        ['email', 'breached'],
+      ),
+    },
+  }),
+  breach_lookup: object(
+    {
+      uuid: str,
+      name: str,
+      title: str,
+      addedDate: str,
+      breachCategories: strings,
+      description: str,
+      nextSteps: strings,
+    },
+    ['uuid', 'name', 'title', 'breachCategories'],
+  ),
+  partner_analytics: { type: 'object', additionalProperties: true },
+  customer_onboard: object({ customerId: str, customerReference: str, companyName: str }),
+  customer_update_assets: withPreview(
+    object({ domains: strings, emails: strings, changes: { type: 'array', items: change } }),
+  ),
+  customer_offboard: withPreview(statusChange),
+  customer_reactivate: statusChange,
+  breach_resolve: object({ breachId: str, resolved: { type: 'boolean' } }),
+  customer_magic_link: object({ customerId: str, url: str }),
+} satisfies Record<string, JsonSchema>;

@@ -1,0 +1,262 @@
+/**
+ * The reading tools: each calls the CLI verb that answers the same question, so its structured
+ * result is that verb's --json document (a list under a plural key).
+ */
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { customerArg, define, oneCustomer, READ, type Schema, type ToolDef, type Zod } from './tools.js';
+
+export function readTools(z: Zod, configDir: string): ToolDef[] {
+  return [
+    portfolioStatusTool(z),
+    customerListTool(z),
+    customerGetTool(z),
+    breachCheckTool(z),
+    breachLookupTool(z),
+    partnerAnalyticsTool(z),
+    planTool(z, configDir),
+    auditSearchTool(z),
+  ];
+}
+
+function portfolioStatusTool(z: Zod): ToolDef {
+  return define(z, {
+    name: 'portfolio_status',
+    title: 'The whole book at once',
+    description:
+      'Every active customer of the local record (or the ones named) with threat score and band, unresolved ' +
+      'and resolved breaches and monitored assets, most exposed first, and a summary. Same as ' +
+      '`safeweb portfolio status --json`; a customer whose reads failed has an error and nulls.',
+    annotations: READ,
+    input: z.strictObject({
+      customers: z
+        .array(z.string().min(1).max(200))
+        .max(1000)
+        .optional()
+        .describe('references or IDs to cover instead of every active customer'),
+      includeOffboarded: z.boolean().optional().describe('offboarded customers of the record too'),
+    }),
+    run: async (args, { ctx }) => {
+      const { runPortfolioStatus } = await import('../commands/portfolio/status.js');
+      const outcome = await runPortfolioStatus(
+        {
+          customers: args['customers'] as string[] | undefined,
+          includeOffboarded: Boolean(args['includeOffboarded']),
+        },
+        ctx,
+      );
+      return { structured: { ...outcome.data }, notes: outcome.notes };
+    },
+  });
+}
+
+function customerListTool(z: Zod): ToolDef {
+  return define(z, {
+    name: 'customer_list',
+    title: 'List customers',
+    description:
+      'The customers this tool onboarded for the partner account (the local record; the API cannot list ' +
+      'customers): reference, ID, company, onboarding date, status. Same as `safeweb customer list --json`.',
+    annotations: { ...READ, openWorldHint: false },
+    input: z.strictObject({ status: z.enum(['active', 'offboarded']).optional().describe('only these customers') }),
+    run: async (args, { ctx }) => {
+      const { runCustomerList } = await import('../commands/customer/list.js');
+      const outcome = await runCustomerList({ status: args['status'] as 'active' | undefined }, ctx);
+      return { structured: { customers: outcome.data }, notes: outcome.notes };
+    },
+  });
+}
+
+function customerGetTool(z: Zod): ToolDef {
+  return define(z, {
+    name: 'customer_get',
+    title: 'One customer: assets, threat score, breaches',
+    description:
+      "A customer's monitored domains and emails, dark-web threat score (0-97) and band, and breaches, by " +
+      'reference or ID. The parts are the --json documents of `customer assets`, `customer threat-score` ' +
+      'and `customer breaches`.',
+    annotations: READ,
+    exactlyOne: ['reference', 'id'],
+    input: oneCustomer(z, {
+      unresolvedOnly: z.boolean().optional().describe('only breaches not yet marked resolved'),
+      locale: z
+        .string()
+        .regex(/^[a-z]{2}-[A-Z]{2}$/, 'must look like en-GB or da-DK')
+        .optional()
+        .describe('language of breach titles: en-GB, da-DK, sv-SE, nb-NO, fi-FI'),
+    }),
+    run: async (args, { ctx }) => {
+      const customer = customerArg(args);
+      const [{ customerTarget }, { runCustomerAssets }, { runCustomerThreatScore }, { runCustomerBreaches }] =
+        await Promise.all([
+          import('../commands/customer/target.js'),
+          import('../commands/customer/assets.js'),
+          import('../commands/customer/threat-score.js'),
+          import('../commands/customer/breaches.js'),
+        ]);
+      const target = await customerTarget(ctx, customer);
+      const [assets, threat, breaches] = await Promise.all([
+        runCustomerAssets({ customer: target.id }, ctx),
+        runCustomerThreatScore({ customer: target.id }, ctx),
+        runCustomerBreaches(
+          { customer: target.id, unresolved: Boolean(args['unresolvedOnly']), locale: args['locale'] as string },
+          ctx,
+        ),
+      ]);
+      return {
+        structured: {
+          customerId: target.id,
+          reference: target.entry?.reference ?? null,
+          companyName: target.entry?.companyName ?? null,
+          assets: assets.data,
+          threatScore: threat.data,
+          breaches: breaches.data,
+        },
+      };
+    },
+  });
+}
+
+function breachCheckTool(z: Zod): ToolDef {
+  return define(z, {
+    name: 'breach_check',
+    title: 'Check addresses for breaches',
+    description:
+      'Whether each address (up to 100) appears in known breaches. Same as `safeweb breach check --json`; ' +
+      'an address that could not be checked has an error and breached null.',
+    annotations: READ,
+    input: z.strictObject({
+      emails: z.array(z.string().min(1).max(320)).min(1).max(100).describe('the addresses to check, at most 100'),
+    }),
+    run: async (args, { ctx }) => {
+      const { runBreachCheck } = await import('../commands/breach/check.js');
+      const outcome = await runBreachCheck(
+        { emails: args['emails'] as string[], exitStatus: false, ndjson: false, concurrency: 8 },
+        ctx,
+      );
+      return { structured: { results: outcome.data ?? [] }, notes: outcome.notes };
+    },
+  });
+}
+
+function breachLookupTool(z: Zod): ToolDef {
+  return define(z, {
+    name: 'breach_lookup',
+    title: 'Look up a breach in the catalogue',
+    description:
+      'One breach from the global catalogue, by name (e.g. Adobe) or catalogue UUID: title, date, data ' +
+      'categories, description and next steps. Same as `safeweb breach get --json`.',
+    annotations: READ,
+    input: z
+      .strictObject({
+        name: z.string().trim().min(1).max(200).optional().describe('breach name, e.g. Adobe'),
+        uuid: z.uuid().optional().describe('catalogue UUID'),
+        locale: z.enum(['en-GB', 'da-DK', 'sv-SE', 'nb-NO', 'fi-FI']).optional().describe('language of the title'),
+      })
+      .refine((v) => (v.name === undefined) !== (v.uuid === undefined), {
+        message: 'give exactly one of name and uuid',
+      }) as unknown as Schema,
+    exactlyOne: ['name', 'uuid'],
+    run: async (args, { ctx }) => {
+      const { runBreachGet } = await import('../commands/breach/get.js');
+      const outcome = await runBreachGet(args as { name?: string; uuid?: string; locale?: string }, ctx);
+      return { structured: outcome.data as Record<string, unknown> };
+    },
+  });
+}
+
+function partnerAnalyticsTool(z: Zod): ToolDef {
+  return define(z, {
+    name: 'partner_analytics',
+    title: 'Partner analytics',
+    description:
+      "The partner account's metrics (customers, revenue, breaches...). Same as `safeweb partner analytics --json`.",
+    annotations: READ,
+    input: z.strictObject({}),
+    run: async (_args, { ctx }) => {
+      const { runPartnerAnalytics } = await import('../commands/partner/analytics.js');
+      return { structured: (await runPartnerAnalytics({}, ctx)).data };
+    },
+  });
+}
+
+function planTool(z: Zod, configDir: string): ToolDef {
+  return define(z, {
+    name: 'plan',
+    title: 'Plan a customers-as-code manifest',
+    description:
+      'What `safeweb apply` would change to make the book match a manifest (YAML or JSON), given inline as ' +
+      '`manifest` (text or an object) or as a `file` path (.yaml, .yml or .json): customers to create, update, ' +
+      'offboard or reactivate, webhooks. Reads only. Same as `safeweb plan --json`.',
+    annotations: READ,
+    exactlyOne: ['manifest', 'file'],
+    input: z
+      .strictObject({
+        manifest: z
+          .union([z.string().min(1).max(5_000_000), z.record(z.string(), z.unknown())])
+          .optional()
+          .describe('the manifest itself: YAML or JSON text, or the object'),
+        file: z
+          .string()
+          .min(1)
+          .max(4096)
+          .regex(/\.(ya?ml|json)$/i, 'must name a .yaml, .yml or .json manifest')
+          .optional()
+          .describe('path of a manifest file on this machine (.yaml, .yml or .json)'),
+        prune: z.boolean().optional().describe('also plan offboarding customers the manifest does not name'),
+      })
+      .refine((v) => (v.manifest === undefined) !== (v.file === undefined), {
+        message: 'give exactly one of manifest and file',
+      }) as unknown as Schema,
+    run: async (args, { ctx }) => {
+      const file = args['file'] as string | undefined;
+      if (file !== undefined) checkManifestPath(file, configDir);
+      const { runPlan } = await import('../commands/plan/plan.js');
+      const outcome = await runPlan(
+        { file, manifest: args['manifest'] as string | object | undefined, prune: Boolean(args['prune']) },
+        ctx,
+      );
+      return { structured: { ...outcome.data }, notes: outcome.notes };
+    },
+  });
+}
+
+function auditSearchTool(z: Zod): ToolDef {
+  return define(z, {
+    name: 'audit_search',
+    title: 'Search the audit log',
+    description:
+      'The changes made to this partner account from this machine (command line and MCP alike): when, by ' +
+      'whom, through which command or tool, what, and how it ended; oldest first. Same as `safeweb audit --json`.',
+    annotations: { ...READ, openWorldHint: false },
+    input: z.strictObject({
+      since: z
+        .string()
+        .min(1)
+        .max(40)
+        .optional()
+        .describe('a duration back from now (30m, 24h, 7d, 2w) or a date (2026-01-31, 2026-01-31T09:00:00Z)'),
+      customer: z.string().min(1).max(200).optional().describe('only changes to this customer (reference or ID)'),
+    }),
+    run: async (args, { ctx }) => {
+      const { runAudit, parseSince } = await import('../commands/audit/audit.js');
+      const since = args['since'] === undefined ? undefined : parseSince(args['since'] as string, ctx.now());
+      const outcome = await runAudit({ since, customer: args['customer'] as string | undefined }, ctx);
+      return { structured: { entries: outcome.data }, notes: outcome.notes };
+    },
+  });
+}
+
+/**
+ * The one tool that reads a local file takes manifests only: not stdin (the protocol's), and
+ * nothing inside the config directory, where the profiles (and their keys) and the record live.
+ */
+function checkManifestPath(file: string, configDir: string): void {
+  const resolved = path.resolve(file);
+  const inside = path.relative(path.resolve(configDir), resolved);
+  if (!inside.startsWith('..') && !path.isAbsolute(inside))
+    throw new UsageError(
+      `plan does not read files in the safeweb config directory (${configDir}); nothing was read`,
+      'Give the manifest inline, or a file elsewhere.',
+    );
+}
