@@ -341,7 +341,7 @@ export class Context {
         // When the request was sent: its answer came durationMs later.
         now: new Date(this.now().getTime() - record.durationMs),
       };
-      appendAudit(this.configDir, auditEntry(run, record, ref));
+      appendAudit(this.configDir, auditEntry(run, record, ref), this);
     } catch (error) {
       if (this.#auditWarned) return;
       this.#auditWarned = true;

@@ -97,19 +97,22 @@ export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: stri
 }
 
 /** Open logs, by path: a bulk run appends thousands of entries and opens the file once. */
-const openLogs = new Map<string, { fd: number; ino: number }>();
+const openLogs = new Map<string, { fd: number; ino: number; checkedFor: object }>();
 
 /**
  * The log's descriptor, opened O_APPEND (a symlink in its place refused), the directory made
  * 0700 and the file 0600 (again if someone loosened it). Reused while the path still names the
- * same regular file; opened again when it was moved, removed or replaced.
+ * same regular file — checked once per run (`run`: the command's Context), not per entry —
+ * and opened again when it was moved, removed or replaced.
  */
-function logDescriptor(file: string): number {
+function logDescriptor(file: string, run: object): number {
   const cached = openLogs.get(file);
   if (cached) {
+    if (cached.checkedFor === run) return cached.fd;
     const now = fs.lstatSync(file, { throwIfNoEntry: false });
     if (now?.isFile() && now.ino === cached.ino) {
       if ((now.mode & 0o077) !== 0) fs.fchmodSync(cached.fd, 0o600);
+      cached.checkedFor = run;
       return cached.fd;
     }
     openLogs.delete(file);
@@ -122,7 +125,7 @@ function logDescriptor(file: string): number {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
     if ((stat.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
-    openLogs.set(file, { fd, ino: stat.ino });
+    openLogs.set(file, { fd, ino: stat.ino, checkedFor: run });
     return fd;
   } catch (error) {
     fs.closeSync(fd);
@@ -134,10 +137,10 @@ function logDescriptor(file: string): number {
  * Appends one entry as one write on an O_APPEND descriptor (atomic against other appenders).
  * Throws on failure: the caller warns, and the command goes on.
  */
-export function appendAudit(configDir: string, entry: AuditEntry): string {
+export function appendAudit(configDir: string, entry: AuditEntry, run: object): string {
   const file = auditPath(configDir, auditAccount(entry.partnerId, entry.baseUrl));
   const bytes = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
-  const written = fs.writeSync(logDescriptor(file), bytes, 0, bytes.length);
+  const written = fs.writeSync(logDescriptor(file, run), bytes, 0, bytes.length);
   if (written !== bytes.length) throw new Error(`short write to ${file}`);
   return file;
 }
