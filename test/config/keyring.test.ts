@@ -11,6 +11,20 @@ import { describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, ROOT, runBinary, tempDir } from '../helpers/cli.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
+/** `profile add` with the key for the keychain, against a port where nothing listens. */
+const ADD_TO_KEYRING = [
+  'profile',
+  'add',
+  'kr',
+  '--partner-id',
+  'P1',
+  '--base-url',
+  'http://127.0.0.1:9',
+  '--api-key-stdin',
+  '--store',
+  'keyring',
+];
+
 const fx = useSandbox();
 const missing = ['dbus-run-session', 'gnome-keyring-daemon'].filter(
   (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
@@ -98,21 +112,7 @@ describe('keys in the OS keychain', () => {
     const { dir } = tempDir();
     // No D-Bus session at all: no Secret Service can answer.
     const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
-    const r = await runBinary(
-      [
-        'profile',
-        'add',
-        'kr',
-        '--partner-id',
-        'P1',
-        '--base-url',
-        'http://127.0.0.1:9',
-        '--api-key-stdin',
-        '--store',
-        'keyring',
-      ],
-      { env, input: 'swk_never_stored_0000' },
-    );
+    const r = await runBinary(ADD_TO_KEYRING, { env, input: 'swk_never_stored_0000' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: no OS keychain is available here: .+/);
     expect(existsSync(path.join(dir, 'config.json'))).toBe(false);
@@ -140,25 +140,11 @@ describe('keys in the OS keychain', () => {
     await new Promise<void>((resolve) => server.listen(socket, resolve));
     try {
       const started = Date.now();
-      const r = await runBinary(
-        [
-          'profile',
-          'add',
-          'kr',
-          '--partner-id',
-          'P1',
-          '--base-url',
-          'http://127.0.0.1:9',
-          '--api-key-stdin',
-          '--store',
-          'keyring',
-        ],
-        {
-          env: cleanEnv({ SAFEWEB_CONFIG_DIR: dir, DBUS_SESSION_BUS_ADDRESS: `unix:path=${socket}` }),
-          input: 'swk_x_0000000000',
-          timeoutMs: 12_000,
-        },
-      );
+      const r = await runBinary(ADD_TO_KEYRING, {
+        env: cleanEnv({ SAFEWEB_CONFIG_DIR: dir, DBUS_SESSION_BUS_ADDRESS: `unix:path=${socket}` }),
+        input: 'swk_x_0000000000',
+        timeoutMs: 12_000,
+      });
       expect(r.code).toBe(5);
       expect(r.stderr).toMatch(
         /^error: the Secret Service \(the desktop keyring\) did not answer within 3 s \(storing the API key\)/,

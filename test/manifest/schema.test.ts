@@ -10,6 +10,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runInProcess } from '../helpers/cli.js';
+import { staticImportsOf } from '../helpers/imports.js';
 
 const COMMITTED = path.join(ROOT, 'schema/manifest.schema.json');
 const example = () => parse(readFileSync(path.join(ROOT, 'examples/book.yaml'), 'utf8')) as Record<string, unknown>;
@@ -103,18 +104,7 @@ describe('safeweb schema manifest', () => {
   });
 
   it('loads neither yaml, zod nor the HTTP client: it is as cheap as --help', () => {
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const text = readFileSync(file, 'utf8');
-      for (const [, spec] of text.matchAll(/^import (?!type )[^;]*? from '([^']+)';/gms)) {
-        if (spec!.startsWith('.')) visit(path.resolve(path.dirname(file), spec!.replace(/\.js$/, '.ts')));
-        else seen.add(spec!);
-      }
-    };
-    visit(path.join(ROOT, 'src/commands/schema/manifest.ts'));
-    const reached = [...seen].map((f) => path.relative(ROOT, f));
+    const reached = staticImportsOf('src/commands/schema/manifest.ts');
     expect(reached).toContain('src/customers/json-schema.ts');
     const heavy = (f: string) =>
       ['zod', 'ky', 'yaml'].includes(f) || f.startsWith('src/api/') || f.endsWith('onboarding.ts');

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { csvRecordToDoc } from '../../../src/bulk/sources.js';
 import { ROOT, runInProcess } from '../../helpers/cli.js';
+import { staticImportsOf } from '../../helpers/imports.js';
 
 const COMMITTED = path.join(ROOT, 'schema/onboarding.schema.json');
 const read = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, unknown>;
@@ -58,19 +59,7 @@ describe('safeweb schema onboarding', () => {
   });
 
   it('loads neither zod nor the HTTP client: it is as cheap as --help', () => {
-    // The static imports reachable from the verb; dynamic import() is not followed.
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const text = readFileSync(file, 'utf8');
-      for (const [, spec] of text.matchAll(/^import (?!type )[^;]*? from '([^']+)';/gms)) {
-        if (spec!.startsWith('.')) visit(path.resolve(path.dirname(file), spec!.replace(/\.js$/, '.ts')));
-        else seen.add(spec!);
-      }
-    };
-    visit(path.join(ROOT, 'src/commands/schema/onboarding.ts'));
-    const reached = [...seen].map((f) => path.relative(ROOT, f));
+    const reached = staticImportsOf('src/commands/schema/onboarding.ts');
     expect(reached).toContain('src/customers/fields.ts');
     const heavy = (f: string) =>
       f === 'zod' || f === 'ky' || f.startsWith('src/api/') || f === 'src/customers/onboarding.ts';
