@@ -1,22 +1,25 @@
 #!/usr/bin/env node
-// Builds dist/ from src/ with esbuild, as two files:
+// Builds dist/ from src/ with esbuild:
 //
 // - dist/main.js: src/main.ts alone, the start of every run, which answers `--version` itself,
 //   and the root help from its parts, taken from the built tree at build time and stored in
 //   main.js (src/help/root.ts; about 60 commands cost ~25% of a Node start to build);
-// - dist/app.js: everything else main.ts loads (context, program, renderer, report) and all
-//   they load in turn, verbs and ky included, as one file. A verb's module, and ky with the
-//   runtime's fetch machinery it starts, run only when first imported (esbuild wraps them), so
-//   `--help`, completion and usage errors never load them (test/api/lazy.test.ts checks it).
+// - dist/app.js: what every other run needs (context, program, renderer, report, the HTTP
+//   engine with ky, commander, chalk) and the modules several parts share;
+// - dist/part-<group>.js: each noun (its registration and verbs) and each subsystem few runs
+//   use (sandbox, MCP server, manifests, portfolio, webhooks, bulk), loaded with first use;
+//   how, and why not esbuild's code splitting: scripts/build-parts.js;
+// - dist/mcp-sdk.js: the MCP SDK, for `safeweb mcp` alone.
 //
-// Why one app file and not esbuild's code splitting (one chunk per lazily loaded module, about
-// 30 files for an API command): measured with bench/startup.js on Node 20 (no compile cache),
-// each ESM file costs its own resolve, read, compile and link, one await after another, and
-// `partner analytics --json` ran 10-15% faster from one file, `--help` and `--version` within
-// noise (interleaved A/B runs). Why a bundle at all: a profile of `--help` from tsc's
+// Inside a file, a module runs only when first imported (esbuild wraps it), so `--help`,
+// completion and usage errors never run ky or start the runtime's fetch machinery
+// (test/api/lazy.test.ts). `safeweb partner analytics` loads app.js and part-partner.js
+// (test/help/parts.test.ts). Why a bundle at all: a profile of `--help` from tsc's
 // one-file-per-module output showed about a third of its time in ESM loading and in parsing
 // commander's CommonJS. Type-checking stays with tsc (npm run typecheck), which emits nothing.
+// `node scripts/build.js --sizes` lists what app.js holds, biggest first.
 import { build } from 'esbuild';
+import { buildAppAndParts } from './build-parts.js';
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -146,7 +149,7 @@ async function rootHelpParts() {
         'const sink = { write: () => true };',
         'const ctx = new Context({ stdin: process.stdin, stdout: sink, stderr: sink, env: {}, nodeVersion: process.version,',
         '  waitForSignal: () => new Promise(() => {}) });',
-        'process.stdout.write(JSON.stringify(rootHelpParts(buildProgram(ctx))));',
+        'process.stdout.write(JSON.stringify(rootHelpParts(await buildProgram(ctx))));',
       ].join('\n'),
       resolveDir: path.join(root, 'src'),
       sourcefile: 'extract-root-help.ts',
@@ -166,18 +169,19 @@ async function rootHelpParts() {
 const staging = `node_modules/.cache/safeweb-build-${process.pid}`;
 rmSync(path.join(root, staging), { recursive: true, force: true });
 try {
-  const app = await build({
-    ...common,
-    stdin: {
-      contents: appModules.map((specifier) => `export * from '${specifier}';`).join('\n'),
-      resolveDir: path.join(root, 'src'),
-      sourcefile: 'app.ts',
-      loader: 'ts',
-    },
-    outfile: `${staging}/app.js`,
-    metafile: true,
+  const { app } = await buildAppAndParts({
+    root,
+    common,
     plugins: [lazyChildProcess, lazyBuiltins, mcpSdkExternal],
+    entry: appModules.map((specifier) => `export * from '${specifier}';`).join('\n'),
+    outdir: staging,
   });
+  if (process.argv.includes('--sizes')) {
+    // What app.js holds, biggest first: the place to look when a start grows slower.
+    const inputs = Object.entries(app.metafile.outputs[`${staging}/app.js`].inputs);
+    for (const [input, { bytesInOutput }] of inputs.sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput))
+      if (bytesInOutput > 0) console.log(`${String(bytesInOutput).padStart(8)}  ${input}`);
+  }
   await build({
     ...common,
     entryPoints: [path.join(root, 'src/mcp/sdk.ts')],

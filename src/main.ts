@@ -35,7 +35,7 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
   ctx.argv = args;
   try {
     const { buildProgram } = await import('./program.js');
-    const program = buildProgram(ctx, { json });
+    const program = await buildProgram(ctx, { json, argv: args });
     await program.parseAsync(args, { from: 'user' });
     const outcome = ctx.outcome;
     if (outcome) {

@@ -1,39 +1,61 @@
 /**
  * The commander tree. Global options live here; each noun registers itself and lazily imports
- * its verbs, so `--help` loads nothing heavy.
+ * its verbs. A run builds the noun it names and no other (the whole tree is about 60 commands,
+ * a measurable part of a start): only help that lists everything, completion and what names no
+ * noun build them all.
  */
 import { Command, Option, type Argument } from 'commander';
 import type { Context, GlobalOptions } from './context.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { parseDuration, parseNonNegativeInt } from './commands/parse.js';
-import { registerApi } from './commands/api/index.js';
-import { registerApply } from './commands/apply/index.js';
-import { registerAudit } from './commands/audit/index.js';
-import { registerBreach } from './commands/breach/index.js';
-import { registerCompletion } from './commands/completion/index.js';
-import { registerCustomer } from './commands/customer/index.js';
-import { registerDoctor } from './commands/doctor/index.js';
-import { registerExport } from './commands/export/index.js';
-import { registerHealth } from './commands/health/index.js';
-import { registerLogin } from './commands/login/index.js';
-import { registerMcp } from './commands/mcp/index.js';
-import { registerPartner } from './commands/partner/index.js';
-import { registerPlan } from './commands/plan/index.js';
-import { registerPortfolio } from './commands/portfolio/index.js';
-import { registerProfile } from './commands/profile/index.js';
-import { registerSandbox } from './commands/sandbox/index.js';
-import { registerSchema } from './commands/schema/index.js';
-import { registerWebhook } from './commands/webhook/index.js';
-import { registerWhoami } from './commands/whoami/index.js';
 import { lines } from './outcome.js';
 import { version } from './version.js';
 
 export interface ProgramOptions {
   /** The run asked for --json (or --jq): main says a usage error as JSON, so commander keeps quiet. */
   json?: boolean | undefined;
+  /** The run's arguments: only the noun they name is built. Without them, the whole tree. */
+  argv?: readonly string[] | undefined;
 }
 
-export function buildProgram(ctx: Context, options: ProgramOptions = {}): Command {
+type Register = (program: Command, ctx: Context) => void;
+
+interface Noun {
+  /** The top-level commands it registers. */
+  names: readonly string[];
+  load: () => Promise<Register>;
+}
+
+/** The nouns, in the order the tree lists them. */
+const NOUNS: readonly Noun[] = [
+  { names: ['health'], load: async () => (await import('./commands/health/index.js')).registerHealth },
+  { names: ['customer'], load: async () => (await import('./commands/customer/index.js')).registerCustomer },
+  { names: ['breach'], load: async () => (await import('./commands/breach/index.js')).registerBreach },
+  { names: ['webhook'], load: async () => (await import('./commands/webhook/index.js')).registerWebhook },
+  { names: ['partner'], load: async () => (await import('./commands/partner/index.js')).registerPartner },
+  { names: ['portfolio'], load: async () => (await import('./commands/portfolio/index.js')).registerPortfolio },
+  { names: ['api'], load: async () => (await import('./commands/api/index.js')).registerApi },
+  { names: ['plan'], load: async () => (await import('./commands/plan/index.js')).registerPlan },
+  { names: ['apply'], load: async () => (await import('./commands/apply/index.js')).registerApply },
+  { names: ['export'], load: async () => (await import('./commands/export/index.js')).registerExport },
+  { names: ['login'], load: async () => (await import('./commands/login/index.js')).registerLogin },
+  { names: ['doctor'], load: async () => (await import('./commands/doctor/index.js')).registerDoctor },
+  { names: ['profile'], load: async () => (await import('./commands/profile/index.js')).registerProfile },
+  { names: ['sandbox'], load: async () => (await import('./commands/sandbox/index.js')).registerSandbox },
+  { names: ['schema'], load: async () => (await import('./commands/schema/index.js')).registerSchema },
+  {
+    names: ['completion', '__complete'],
+    load: async () => (await import('./commands/completion/index.js')).registerCompletion,
+  },
+  { names: ['whoami'], load: async () => (await import('./commands/whoami/index.js')).registerWhoami },
+  { names: ['mcp'], load: async () => (await import('./commands/mcp/index.js')).registerMcp },
+  { names: ['audit'], load: async () => (await import('./commands/audit/index.js')).registerAudit },
+];
+
+/** Commands that read the whole tree: `completion <shell>` writes a script from it. */
+const WHOLE_TREE = new Set(['completion']);
+
+export async function buildProgram(ctx: Context, options: ProgramOptions = {}): Promise<Command> {
   const program = new Command('safeweb');
   program
     .description('Run your SafeWeb partner business from a terminal or a script.')
@@ -96,25 +118,9 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
     }
   });
 
-  registerHealth(program, ctx);
-  registerCustomer(program, ctx);
-  registerBreach(program, ctx);
-  registerWebhook(program, ctx);
-  registerPartner(program, ctx);
-  registerPortfolio(program, ctx);
-  registerApi(program, ctx);
-  registerPlan(program, ctx);
-  registerApply(program, ctx);
-  registerExport(program, ctx);
-  registerLogin(program, ctx);
-  registerDoctor(program, ctx);
-  registerProfile(program, ctx);
-  registerSandbox(program, ctx);
-  registerSchema(program, ctx);
-  registerCompletion(program, ctx);
-  registerWhoami(program, ctx);
-  registerMcp(program, ctx);
-  registerAudit(program, ctx);
+  const named = options.argv && namedNoun(program, options.argv);
+  const registers = await Promise.all((named ? [named] : NOUNS).map((noun) => noun.load()));
+  for (const register of registers) register(program, ctx);
   // `safeweb version` alone is answered by main before this tree exists; with flags it lands here.
   program
     .command('version', { hidden: true })
@@ -174,6 +180,32 @@ export function buildProgram(ctx: Context, options: ProgramOptions = {}): Comman
     ].join('\n'),
   );
   return program;
+}
+
+/**
+ * The noun argv names, read as commander will read it: the root's own options (and the values
+ * of those that take one) skipped, then the first word. Undefined, for the whole tree, when the
+ * word is no noun, when `help` asks for the root, or at anything this cannot be sure of (an
+ * option the root does not know, `--`): commander then says what is wrong, with every command.
+ */
+function namedNoun(program: Command, argv: readonly string[]): Noun | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-') && arg !== '-') {
+      const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
+      const flag = equals === -1 ? arg : arg.slice(0, equals);
+      const option = program.options.find((o) => o.long === flag || o.short === flag);
+      if (!option || option.optional) return undefined;
+      if (option.required && equals === -1) i++;
+      continue;
+    }
+    // `help <noun>` is that noun's help.
+    const word = arg === 'help' ? argv[i + 1] : arg;
+    if (word === undefined || WHOLE_TREE.has(word)) return undefined;
+    return NOUNS.find((noun) => noun.names.includes(word));
+  }
+  return undefined;
 }
 
 /**

@@ -23,7 +23,7 @@ import { onboardingJsonSchema } from '../../src/customers/json-schema.js';
 import { validateOnboarding } from '../../src/customers/onboarding.js';
 import { buildProgram } from '../../src/program.js';
 
-function onboardCommandOf(): Command {
+async function onboardCommandOf(): Promise<Command> {
   const stream = () => Object.assign(new PassThrough(), { isTTY: false });
   const ctx = new Context({
     stdin: stream(),
@@ -33,7 +33,7 @@ function onboardCommandOf(): Command {
     nodeVersion: process.version,
     waitForSignal: () => new Promise(() => {}),
   });
-  const program = buildProgram(ctx);
+  const program = await buildProgram(ctx);
   return program.commands.find((c) => c.name() === 'customer')!.commands.find((c) => c.name() === 'onboard')!;
 }
 
@@ -53,39 +53,43 @@ const sample = (field: FieldSpec) =>
     ? { doc: field.choices![1], text: [field.choices![1]!], cell: field.choices![1]! }
     : SAMPLE[field.kind];
 
+const onboard = await onboardCommandOf();
+
 describe('the onboarding field table', () => {
-  const onboard = onboardCommandOf();
   const byFlag = new Map<string, Option>(onboard.options.map((o) => [o.long!, o]));
 
-  it.each(FIELDS.map((f) => [f.key, f] as const))('%s: its flag, schema property and CSV cell agree', (key, field) => {
-    // The flag: declared on `customer onboard`, with the table's help, choices and repeatability.
-    const option = byFlag.get(field.flag)!;
-    expect(option, `${field.flag} is declared`).toBeDefined();
-    expect(option.description).toBe(field.description);
-    expect(option.attributeName()).toBe(optionName(field));
-    expect(option.argChoices).toEqual(field.choices ? [...field.choices] : undefined);
-    if (field.kind === 'boolean') expect(byFlag.get(`--no-${field.flag.slice(2)}`)?.description).toBe(field.negated);
-    else expect(option.flags).toBe(`${field.flag} <${field.arg}>`);
+  it.each(FIELDS.map((f) => [f.key, f] as const))(
+    '%s: its flag, schema property and CSV cell agree',
+    async (key, field) => {
+      // The flag: declared on `customer onboard`, with the table's help, choices and repeatability.
+      const option = byFlag.get(field.flag)!;
+      expect(option, `${field.flag} is declared`).toBeDefined();
+      expect(option.description).toBe(field.description);
+      expect(option.attributeName()).toBe(optionName(field));
+      expect(option.argChoices).toEqual(field.choices ? [...field.choices] : undefined);
+      if (field.kind === 'boolean') expect(byFlag.get(`--no-${field.flag.slice(2)}`)?.description).toBe(field.negated);
+      else expect(option.flags).toBe(`${field.flag} <${field.arg}>`);
 
-    // Flags (parsed by commander) and CSV cells make the same document value.
-    const { doc, text, cell } = sample(field);
-    const fresh = onboardCommandOf();
-    fresh.parseOptions(field.kind === 'boolean' ? [field.flag] : text.flatMap((t) => [field.flag, t]));
-    expect(flagsToDoc(fresh.opts())[key]).toEqual(doc);
-    expect(csvRecordToDoc([key], [cell])[key]).toEqual(doc);
+      // Flags (parsed by commander) and CSV cells make the same document value.
+      const { doc, text, cell } = sample(field);
+      const fresh = await onboardCommandOf();
+      fresh.parseOptions(field.kind === 'boolean' ? [field.flag] : text.flatMap((t) => [field.flag, t]));
+      expect(flagsToDoc(fresh.opts())[key]).toEqual(doc);
+      expect(csvRecordToDoc([key], [cell])[key]).toEqual(doc);
 
-    // The schema: a property of the right type, required when the table says so.
-    const schema = onboardingJsonSchema() as { properties: Record<string, { type?: string }>; required: string[] };
-    expect(schema.properties[key]).toBeDefined();
-    expect(schema.required.includes(key)).toBe(field.required);
-    const type = { string: 'string', email: 'string', enum: 'string', number: 'number', boolean: 'boolean' };
-    if (field.kind in type) expect(schema.properties[key]!.type).toBe(type[field.kind as keyof typeof type]);
-    if (field.kind === 'domains' || field.kind === 'emails') expect(schema.properties[key]!.type).toBe('array');
+      // The schema: a property of the right type, required when the table says so.
+      const schema = onboardingJsonSchema() as { properties: Record<string, { type?: string }>; required: string[] };
+      expect(schema.properties[key]).toBeDefined();
+      expect(schema.required.includes(key)).toBe(field.required);
+      const type = { string: 'string', email: 'string', enum: 'string', number: 'number', boolean: 'boolean' };
+      if (field.kind in type) expect(schema.properties[key]!.type).toBe(type[field.kind as keyof typeof type]);
+      if (field.kind === 'domains' || field.kind === 'emails') expect(schema.properties[key]!.type).toBe('array');
 
-    // The printed command gives the value back through the same flag.
-    const command = onboardCommand({ [key]: doc });
-    expect(command).toContain(field.flag);
-  });
+      // The printed command gives the value back through the same flag.
+      const command = onboardCommand({ [key]: doc });
+      expect(command).toContain(field.flag);
+    },
+  );
 
   it('a document with every field from the samples validates, so the samples are real values', async () => {
     const doc = Object.fromEntries(FIELDS.map((f) => [f.key, sample(f).doc]));

@@ -4,6 +4,7 @@
  * built binary answers it in every form without loading the rest of the tool.
  */
 import { spawnSync } from 'node:child_process';
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { Context } from '../../src/context.js';
 import { rootHelpParts } from '../../src/help/extract.js';
@@ -12,7 +13,7 @@ import { buildProgram } from '../../src/program.js';
 import { BIN, cleanEnv, tempDir } from '../helpers/cli.js';
 
 /** The live tree, its output collected. */
-function liveProgram(): { program: ReturnType<typeof buildProgram>; written: () => string } {
+async function liveProgram(): Promise<{ program: Command; written: () => string }> {
   let out = '';
   const sink = { write: (text: string) => ((out += text), true) };
   const ctx = new Context({
@@ -23,12 +24,12 @@ function liveProgram(): { program: ReturnType<typeof buildProgram>; written: () 
     nodeVersion: process.version,
     waitForSignal: () => new Promise(() => {}),
   });
-  return { program: buildProgram(ctx), written: () => out };
+  return { program: await buildProgram(ctx), written: () => out };
 }
 
 /** Commander's own root help for a terminal `width` columns wide (undefined: not a terminal, 80). */
 async function commanderHelp(width: number | undefined): Promise<string> {
-  const { program, written } = liveProgram();
+  const { program, written } = await liveProgram();
   program.configureOutput({ getOutHelpWidth: () => width as number });
   await expect(program.parseAsync(['--help'], { from: 'user' })).rejects.toMatchObject({
     code: 'commander.helpDisplayed',
@@ -36,13 +37,13 @@ async function commanderHelp(width: number | undefined): Promise<string> {
   return written();
 }
 
-const parts = () => rootHelpParts(liveProgram().program);
+const parts = async () => rootHelpParts((await liveProgram()).program);
 
 describe('the root help from build-time parts', () => {
   it.each([undefined, 20, 39, 40, 45, 60, 79, 80, 100, 132, 250])('is commander’s own at width %s', async (width) => {
     const expected = await commanderHelp(width);
     expect(expected).toContain('Options:');
-    expect(formatRootHelp(parts(), width)).toBe(expected);
+    expect(formatRootHelp(await parts(), width)).toBe(expected);
   });
 
   it('the narrow and wide layouts differ, so the comparison above can fail', async () => {
@@ -51,7 +52,7 @@ describe('the root help from build-time parts', () => {
 
   it.each([[['--help']], [['-h']], [['help']], [[]]])(
     'the binary answers safeweb %j without loading the app',
-    (argv) => {
+    async (argv) => {
       const { dir, cleanup } = tempDir();
       try {
         const r = spawnSync(process.execPath, [BIN, ...argv], {
@@ -59,7 +60,7 @@ describe('the root help from build-time parts', () => {
           encoding: 'utf8',
         });
         expect(r.status).toBe(0);
-        expect(r.stdout).toBe(formatRootHelp(parts(), undefined));
+        expect(r.stdout).toBe(formatRootHelp(await parts(), undefined));
         // Node's ESM debug log names every module it loads; the rest of the tool is dist/app.js.
         expect(r.stderr).toContain('main.js');
         expect(r.stderr).not.toContain('app.js');
