@@ -14,9 +14,13 @@
 // - a part's import of a module that app.js holds is linked to app.js's instance, through a
 //   function app.js exports, `__core(id)`, which initialises the module on first call as
 //   esbuild's own lazy modules do: one instance of every module and class, whichever file runs;
-// - a module that two parts would both hold moves to app.js (not run there until asked for).
+// - a part's static import of a module of another group imports that group's part (loaded
+//   with it: the groups of shared code, such as customers/ and bulk/, are there for this);
+// - a module of no group that two parts would both hold moves to app.js (not run there until
+//   asked for).
 //
-// The build repeats until nothing moves and checks the result: no source module in two files.
+// The build repeats until nothing moves and checks the result: no source module in two files,
+// and no cycle among the parts' static imports (a part would see another half-evaluated).
 import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +28,8 @@ import path from 'node:path';
 // Subsystems and their group; a noun's modules (src/commands/<noun>/: index.ts, which registers
 // it with commander, and its verbs) are in the noun's group.
 const SUBSYSTEMS = [
+  // A bulk onboarding is a bulk run: its module goes with the runner, not with every customer verb.
+  ['src/commands/customer/onboard-bulk.ts', 'bulk'],
   ['src/sandbox/', 'sandbox'],
   ['src/mcp/', 'mcp'],
   ['src/manifest/', 'manifest'],
@@ -31,11 +37,17 @@ const SUBSYSTEMS = [
   ['src/webhooks/', 'webhook'],
   ['src/bulk/', 'bulk'],
   ['src/completion/', 'completion'],
+  ['src/customers/', 'customers'],
+  // (read-only.ts and where.ts decide what every API run may send: app.js)
+  ['src/safety/audit.ts', 'safety'],
+  ['src/safety/mask.ts', 'safety'],
+  ['src/config/keyring.ts', 'keyring'],
 ];
 const NOUN_GROUP = { plan: 'manifest', apply: 'manifest', export: 'manifest' };
 
 /** The group of a source module ('src/…', forward slashes), or undefined: app.js. */
 export function groupOf(rel) {
+  for (const [prefix, group] of SUBSYSTEMS) if (prefix.endsWith('.ts') && rel === prefix) return group;
   const verb = /^src\/commands\/([^/]+)\/[^/]+\.ts$/.exec(rel);
   if (verb) return NOUN_GROUP[verb[1]] ?? verb[1];
   for (const [prefix, group] of SUBSYSTEMS) if (rel.startsWith(prefix)) return group;
@@ -82,15 +94,27 @@ function crossGroupImports(root, group, found) {
   };
 }
 
-/** In a part: every import of a module app.js holds is served by app.js's `__core`. */
-function linkToApp(root, inApp, linked) {
+/**
+ * In a part: every import of a module app.js holds is served by app.js's `__core`, and every
+ * static import of a module of another group by that group's part (which then loads with this
+ * one: `uses` records it, and the build refuses a cycle).
+ */
+function links(root, { group, inApp, linked, found, uses }) {
   return {
-    name: 'link-to-app',
+    name: 'links',
     setup(b) {
       b.onResolve({ filter: /^@safeweb-app$/ }, () => ({ path: './app.js', external: true }));
       b.onResolve({ filter: /^@safeweb-core$/ }, () => ({ path: 'core', namespace: 'core-fn' }));
       b.onLoad({ filter: /.*/, namespace: 'core-fn' }, () => ({
         contents: "export { __core } from '@safeweb-app';\n",
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^@safeweb-part-ns\// }, (args) => ({
+        path: args.path.slice('@safeweb-part-ns/'.length),
+        namespace: 'part-ns',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'part-ns' }, (args) => ({
+        contents: `export * as part from '@safeweb-part/${args.path}';\n`,
         loader: 'js',
       }));
       b.onResolve({ filter: /.*/ }, async (args) => {
@@ -104,17 +128,49 @@ function linkToApp(root, inApp, linked) {
         });
         if (r.errors.length || r.external || r.namespace !== 'file') return undefined;
         const rel = path.relative(root, r.path).split(path.sep).join('/');
-        if (!inApp.has(rel)) return undefined;
-        linked.add(rel);
         // Not the module's own path: its extension (.mjs) would make esbuild read this as ESM.
-        return { path: `__core(${rel})`, namespace: 'core-link', pluginData: { rel } };
+        if (inApp.has(rel)) {
+          linked.add(rel);
+          return { path: `__core(${rel})`, namespace: 'core-link', pluginData: { rel } };
+        }
+        const owner = groupOf(rel);
+        if (owner === undefined || owner === group) return undefined;
+        if (!found.has(owner)) found.set(owner, new Set());
+        found.get(owner).add(rel);
+        uses.add(owner);
+        return { path: `__part(${rel})`, namespace: 'part-link', pluginData: { rel, owner } };
       });
       b.onLoad({ filter: /.*/, namespace: 'core-link' }, (args) => ({
         contents: `module.exports = require('@safeweb-core').__core(${JSON.stringify(args.pluginData.rel)});\n`,
         loader: 'js',
       }));
+      b.onLoad({ filter: /.*/, namespace: 'part-link' }, ({ pluginData: { rel, owner } }) => ({
+        contents: `module.exports = require('@safeweb-part-ns/${owner}').part.${nsName(rel)};\n`,
+        loader: 'js',
+      }));
     },
   };
+}
+
+/** A cycle among the parts' static imports of each other, as a list of groups, or undefined. */
+function cycleIn(uses) {
+  const state = new Map();
+  const visit = (group, trail) => {
+    if (state.get(group) === 'done') return undefined;
+    if (state.get(group) === 'open') return [...trail.slice(trail.indexOf(group)), group];
+    state.set(group, 'open');
+    for (const next of uses.get(group) ?? []) {
+      const cycle = visit(next, [...trail, group]);
+      if (cycle) return cycle;
+    }
+    state.set(group, 'done');
+    return undefined;
+  };
+  for (const group of uses.keys()) {
+    const cycle = visit(group, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
 }
 
 /** The source files (not virtual modules) a build's output holds. */
@@ -177,6 +233,7 @@ export async function buildAppAndParts({ root, common, plugins, entry, outdir })
     const linked = new Set();
     const owner = new Map();
     const parts = new Map();
+    const uses = new Map(); // group → the groups whose parts its part imports statically
     for (const [group, modules] of [...targets].sort()) {
       const part = await build({
         ...common,
@@ -191,7 +248,11 @@ export async function buildAppAndParts({ root, common, plugins, entry, outdir })
         },
         outfile: path.join(outdir, partFile(group)),
         metafile: true,
-        plugins: [linkToApp(root, inApp, linked), crossGroupImports(root, group, found), ...plugins],
+        plugins: [
+          links(root, { group, inApp, linked, found, uses: uses.set(group, new Set()).get(group) }),
+          crossGroupImports(root, group, found),
+          ...plugins,
+        ],
       });
       parts.set(group, sourcesOf(part));
       for (const input of sourcesOf(part)) {
@@ -208,6 +269,8 @@ export async function buildAppAndParts({ root, common, plugins, entry, outdir })
           if (seen.has(input)) throw new Error(`${input} is in both ${seen.get(input)} and ${partFile(group)}`);
           seen.set(input, partFile(group));
         }
+      const cycle = cycleIn(uses);
+      if (cycle) throw new Error(`the parts import each other in a cycle: ${cycle.map(partFile).join(' → ')}`);
       return { app, parts };
     }
   }

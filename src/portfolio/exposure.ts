@@ -2,7 +2,7 @@
  * How exposed each customer is, and the book's totals: the rows of `portfolio status` (its
  * --json document, table and CSV) and the overview of `portfolio report`.
  */
-import { scoreBand } from '../commands/customer/threat-score.js';
+import { scoreBand } from '../customers/score-band.js';
 import { plainColors } from '../output/color.js';
 import { errorOf, type CustomerRead } from './book.js';
 

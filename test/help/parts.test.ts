@@ -1,7 +1,7 @@
 /**
  * The built tool is dist/app.js and its parts, dist/part-<group>.js (scripts/build-parts.js): a
- * run loads app.js and the part of the noun it names, and builds that noun alone
- * (src/program.ts). Checked on the built binary with Node's ESM debug log, which names every
+ * run loads app.js and the part of the noun it names (and the parts that one imports), and
+ * builds that noun alone (src/program.ts). Checked on the built binary with Node's ESM debug log, which names every
  * module it loads, and on the files themselves: no source module is in two of them.
  */
 import { spawnSync } from 'node:child_process';
@@ -35,18 +35,20 @@ function run(argv: string[]): { code: number | null; stdout: string; stderr: str
 const parts = readdirSync(DIST).filter((f) => /^part-[a-z]+\.js$/.test(f));
 
 describe('a run loads the part of the noun it names, and no other', () => {
+  // The noun's part, and the parts of what its modules import (the onboarding rules, the
+  // webhook protocol the sandbox speaks), never the rest.
   it.each([
-    [['partner', 'analytics', '--base-url', 'http://127.0.0.1:1', '--retries', '0'], 5, 'part-partner.js'],
-    [['customer', 'onboard', '--help'], 0, 'part-customer.js'],
-    [['sandbox', '--help'], 0, 'part-sandbox.js'],
+    [['partner', 'analytics', '--base-url', 'http://127.0.0.1:1', '--retries', '0'], 5, ['part-partner.js']],
+    [['customer', 'onboard', '--help'], 0, ['part-customer.js', 'part-customers.js']],
+    [['sandbox', '--help'], 0, ['part-customers.js', 'part-sandbox.js', 'part-webhook.js']],
     // The root's options and their values are not the noun, in either spelling.
-    [['--profile', 'customer', '--timeout', '5s', 'partner', '--help'], 0, 'part-partner.js'],
-    [['--timeout=5s', '--json', 'partner', 'plans', '--help'], 0, 'part-partner.js'],
-    [['help', 'portfolio'], 0, 'part-portfolio.js'],
-  ])('safeweb %j', (argv, code, part) => {
+    [['--profile', 'customer', '--timeout', '5s', 'partner', '--help'], 0, ['part-partner.js']],
+    [['--timeout=5s', '--json', 'partner', 'plans', '--help'], 0, ['part-partner.js']],
+    [['help', 'portfolio'], 0, ['part-customers.js', 'part-portfolio.js']],
+  ])('safeweb %j', (argv, code, loaded) => {
     const r = run(argv);
     expect(r.code, r.stderr.slice(-500)).toBe(code);
-    expect(r.loaded).toEqual(['app.js', part]);
+    expect(r.loaded).toEqual(['app.js', ...loaded]);
   });
 
   it('the noun it builds is the whole noun: its help lists every verb', () => {

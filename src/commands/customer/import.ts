@@ -11,7 +11,7 @@ import { readLedger, recordImported, type ImportedEntry } from '../../customers/
 import { AuthError, CliError } from '../../errors.js';
 import { readInput } from '../../io/read-input.js';
 import { info, success, table, type Note, type Outcome } from '../../outcome.js';
-import { checkImportFile, type ImportRow } from '../../portfolio/import-rows.js';
+import { checkImportFile, type ImportRow } from '../../customers/import-rows.js';
 
 export interface CustomerImportOptions {
   file: string;

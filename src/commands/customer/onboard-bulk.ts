@@ -1,6 +1,6 @@
 /**
  * Bulk onboarding: every row of a CSV, NDJSON or JSON-array file. All rows are checked before
- * the first request (customers/onboarding-rows.ts); then the bulk runner (bulk/runner.ts) sends
+ * the first request (bulk/onboarding-rows.ts); then the bulk runner (bulk/runner.ts) sends
  * them, each outcome written to the results file as it happens, resumable without losing or
  * doubling a row.
  */
@@ -11,7 +11,7 @@ import { runBulk, summaryOutcome, type BulkSummary, type RowDone } from '../../b
 import type { Context } from '../../context.js';
 import type { OnboardingRequest } from '../../customers/fields.js';
 import { ledgerAppender, recordEntry } from '../../customers/ledger.js';
-import { OnboardingRows, type CheckedRow, type RowsInput } from '../../customers/onboarding-rows.js';
+import { OnboardingRows, type CheckedRow, type RowsInput } from '../../bulk/onboarding-rows.js';
 import { RecordedReferences } from '../../customers/recorded.js';
 import { ApiRejectedError, CliError, UnavailableError } from '../../errors.js';
 import { info, type Outcome } from '../../outcome.js';

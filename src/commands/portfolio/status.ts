@@ -16,7 +16,7 @@ import {
   type PortfolioSummary,
 } from '../../portfolio/exposure.js';
 import { meets, parseFailOn, type FailOn } from '../../portfolio/fail-on.js';
-import { scoreBand } from '../customer/threat-score.js';
+import { scoreBand } from '../../customers/score-band.js';
 import { STATUS_COLUMNS, STATUS_ERROR_COLUMN } from './columns.js';
 
 /** Plain data (no commander types): the MCP server calls this too. */

@@ -4,14 +4,14 @@
  * is sent, `rows` reads it again for sending, each row with its body, or why it is skipped, or
  * what the local record says of a row an interrupted run finished.
  */
-import { memoryKeeper } from '../bulk/memory.js';
-import type { ResumeState } from '../bulk/results.js';
-import { readRows, type Row, type RowFormat } from '../bulk/sources.js';
+import { memoryKeeper } from './memory.js';
+import type { ResumeState } from './results.js';
+import { readRows, type Row, type RowFormat } from './sources.js';
 import { UsageError, ValidationError } from '../errors.js';
 import type { Note } from '../outcome.js';
-import type { OnboardingRequest } from './fields.js';
-import { normalizeOnboarding, validateOnboarding } from './onboarding.js';
-import type { RecordedReferences } from './recorded.js';
+import type { OnboardingRequest } from '../customers/fields.js';
+import { normalizeOnboarding, validateOnboarding } from '../customers/onboarding.js';
+import type { RecordedReferences } from '../customers/recorded.js';
 
 export interface RowsInput {
   path: string;

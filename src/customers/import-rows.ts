@@ -4,7 +4,7 @@
  * is sent: its shape, references and IDs repeated in the file, and clashes with what the local
  * record already holds. Every problem is listed with its row number.
  */
-import type { LedgerEntry } from '../customers/ledger.js';
+import type { LedgerEntry } from './ledger.js';
 import { UsageError, ValidationError } from '../errors.js';
 
 export interface ImportRow {
