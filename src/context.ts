@@ -149,6 +149,8 @@ export class Context {
   /** Operations already said to be going to production in this run (safety/where.ts). */
   readonly announced = new Set<string>();
   #auditWarned = false;
+  /** The audit log's module, imported with the run's first write (a bulk run makes thousands). */
+  #auditModule: Promise<typeof import('./safety/audit.js')> | undefined;
   #references: Map<string, string> | undefined;
   /**
    * Customer IDs and their references a verb knows beyond the local record (apply's --state
@@ -326,7 +328,7 @@ export class Context {
   /** Appends the write to the account's audit log; a failure warns (once) and never fails the command. */
   async #audit(record: WriteRecord, creds: { partnerId: string; apiKey: string; baseUrl: string }, profile?: string) {
     try {
-      const { appendAudit, auditEntry } = await import('./safety/audit.js');
+      const { appendAudit, auditEntry } = await (this.#auditModule ??= import('./safety/audit.js'));
       const id = record.customerId;
       const ref =
         record.customerRef ?? (id ? (this.knownReferences.get(id) ?? (await this.#referenceOf(creds, id))) : undefined);

@@ -12,6 +12,9 @@ const SECRET_QUERY = new RegExp(`([?&](?:${SECRET_NAMES})=)[^&#\\s"'<]*`, 'gi');
 /** name=value pairs anywhere in a non-JSON body (form-encoded, HTML, plain text). */
 const SECRET_PAIR = new RegExp(`((?:^|[;\\s>"'])(?:${SECRET_NAMES})=)[^&#\\s"'<]*`, 'gi');
 
+/** user:password@ in a URL. */
+const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)[^@\s/]+@/gi;
+
 export const REDACTED = '[REDACTED]';
 
 /** `sk_live_abcdef123456` -> `sk_l…3456`; short values are hidden entirely. */
@@ -27,11 +30,13 @@ export function redactHeader(name: string, value: string): string {
 
 /** Hides secret query parameters inside any text (magic-link URLs, proxy URLs with tokens). */
 export function redactText(text: string, known: readonly string[] = []): string {
-  let out = text.replace(SECRET_QUERY, `$1${REDACTED}`);
+  // A query parameter needs an "=", credentials in a URL an "@": most texts (a bulk run's
+  // every request path) have neither, and skip both patterns.
+  let out = text.includes('=') ? text.replace(SECRET_QUERY, `$1${REDACTED}`) : text;
   // user:password@ in URLs, e.g. a proxy URL
-  out = out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)[^@\s/]+@/gi, `$1${REDACTED}@`);
+  if (out.includes('@')) out = out.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
   for (const secret of known) {
-    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
+    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   return out;
 }

@@ -82,7 +82,7 @@ export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: stri
     baseUrl: run.baseUrl,
     via: run.origin.via,
     ...(run.origin.tool ? { tool: run.origin.tool } : {}),
-    command: commandLine(run.argv, run.secrets),
+    command: commandOf(run),
     method: record.method,
     path: redactText(record.path, run.secrets),
     operation: record.operation ?? null,
@@ -94,6 +94,25 @@ export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: stri
     durationMs: record.durationMs,
   };
   return entry;
+}
+
+/** The last run's command line, redacted: a bulk run's thousands of entries share it. */
+let lastCommand: { argv: readonly string[]; secrets: string; line: string } | undefined;
+
+function commandOf(run: AuditRun): string {
+  const secrets = run.secrets.join('\n');
+  if (lastCommand?.argv !== run.argv || lastCommand.secrets !== secrets)
+    lastCommand = { argv: run.argv, secrets, line: commandLine(run.argv, run.secrets) };
+  return lastCommand.line;
+}
+
+/** The last log written to, by what names it: a bulk run writes thousands of entries to one. */
+let lastLog: { configDir: string; partnerId: string; baseUrl: string; file: string } | undefined;
+
+function logFileFor(configDir: string, partnerId: string, baseUrl: string): string {
+  if (lastLog?.configDir !== configDir || lastLog.partnerId !== partnerId || lastLog.baseUrl !== baseUrl)
+    lastLog = { configDir, partnerId, baseUrl, file: auditPath(configDir, auditAccount(partnerId, baseUrl)) };
+  return lastLog.file;
 }
 
 /** Open logs, by path: a bulk run appends thousands of entries and opens the file once. */
@@ -138,10 +157,10 @@ function logDescriptor(file: string, run: object): number {
  * Throws on failure: the caller warns, and the command goes on.
  */
 export function appendAudit(configDir: string, entry: AuditEntry, run: object): string {
-  const file = auditPath(configDir, auditAccount(entry.partnerId, entry.baseUrl));
-  const bytes = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
-  const written = fs.writeSync(logDescriptor(file, run), bytes, 0, bytes.length);
-  if (written !== bytes.length) throw new Error(`short write to ${file}`);
+  const file = logFileFor(configDir, entry.partnerId, entry.baseUrl);
+  const line = `${JSON.stringify(entry)}\n`;
+  const written = fs.writeSync(logDescriptor(file, run), line);
+  if (written !== Buffer.byteLength(line)) throw new Error(`short write to ${file}`);
   return file;
 }
 
