@@ -168,6 +168,8 @@ function dateChecks(doc: Record<string, unknown>, now: Date): { problems: string
   const problems: string[] = [];
   const warnings: string[] = [];
   for (const field of FIELDS) {
+    // Only a date that must lie ahead can be past (a bulk run checks thousands of rows).
+    if (!field.future) continue;
     const given = doc[field.key];
     const iso = typeof given === 'string' ? parseDateInput(given, now) : undefined;
     const past = iso && pastDate(field, iso, now);
