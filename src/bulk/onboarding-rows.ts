@@ -32,6 +32,8 @@ export interface CheckOptions {
   recorded: RecordedReferences;
   /** Invalid rows are skipped (and said) rather than refused. */
   skipInvalid: boolean;
+  /** Files up to this many rows are read once (default KEPT_ROWS; tests make it small). */
+  keepRows?: number | undefined;
   say: (note: Note) => void;
 }
 
@@ -60,6 +62,21 @@ interface Inspected {
 
 const MAX_LISTED = 50;
 
+/**
+ * Files up to this many rows are read once: the checking pass keeps what it read, and the
+ * sending pass goes over that, not the file (a 5000-row file's second parse and fingerprints
+ * were a measurable share of a bulk run's CPU). Longer files are read again, so memory stays flat.
+ */
+const KEPT_ROWS = 10_000;
+
+/** A row as the checking pass left it: its value (valid) or its problems. */
+interface KeptRow {
+  row: number;
+  value?: Record<string, unknown> | undefined;
+  reference?: string | undefined;
+  problems?: string[] | undefined;
+}
+
 export class OnboardingRows {
   total = 0;
   invalid = 0;
@@ -69,6 +86,8 @@ export class OnboardingRows {
   readonly #firstRow = new Map<string, number>();
   /** A fingerprint of each valid row: an unchanged row is not validated again (zod is most of a row's CPU). */
   readonly #fingerprints: number[] = [];
+  /** The rows as checked, while the file is short enough (KEPT_ROWS); undefined: read it again. */
+  #kept: KeptRow[] | undefined = [];
 
   private constructor(
     readonly input: RowsInput,
@@ -82,21 +101,50 @@ export class OnboardingRows {
     return rows;
   }
 
-  /** Pass 2: the rows again, as checked in pass 1; only rows pass 1 found valid, unchanged since, are sent. */
+  /**
+   * Pass 2: the rows again, as checked in pass 1: kept from it (KEPT_ROWS), or read again, and
+   * then only rows pass 1 found valid, unchanged since, are sent.
+   */
   async *rows(): AsyncGenerator<CheckedRow> {
+    if (this.#kept) {
+      for (const kept of this.#kept) {
+        const seen: Inspected = kept.value
+          ? this.#inspectValid(kept.value, this.options.now())
+          : { reference: kept.reference, problems: kept.problems ?? [], fate: 'send' };
+        yield this.#checked(kept.row, seen);
+      }
+      return;
+    }
     for await (const raw of readRows(this.input.path, this.input.format)) {
       const now = this.options.now();
       const seen =
         raw.value !== undefined && this.#fingerprints[raw.row] === fingerprint(raw.value)
           ? this.#inspectValid(raw.value, now)
           : await this.#whyNot(raw, now);
-      const { reference } = seen;
-      if (seen.problems.length) yield { row: raw.row, reference, skip: seen.problems.join('; ') };
-      else if (seen.fate === 'recorded') {
-        const customerId = this.options.recorded.entry(reference!)?.id ?? null;
-        yield { row: raw.row, reference, recorded: { customerId } };
-      } else yield { row: raw.row, reference, body: seen.body };
+      yield this.#checked(raw.row, seen);
     }
+  }
+
+  #checked(row: number, seen: Inspected): CheckedRow {
+    const { reference } = seen;
+    if (seen.problems.length) return { row, reference, skip: seen.problems.join('; ') };
+    if (seen.fate === 'recorded') {
+      const customerId = this.options.recorded.entry(reference!)?.id ?? null;
+      return { row, reference, recorded: { customerId } };
+    }
+    return { row, reference, body: seen.body };
+  }
+
+  /** Keeps a checked row for the sending pass, until the file proves too long to keep. */
+  #keep(row: KeptRow): void {
+    if (!this.#kept) return;
+    if (this.total <= (this.options.keepRows ?? KEPT_ROWS)) {
+      this.#kept.push(row);
+      return;
+    }
+    // Too long: the sending pass reads the file again, and knows the rows kept so far by their fingerprints.
+    for (const kept of this.#kept) if (kept.value) this.#fingerprints[kept.row] = fingerprint(kept.value);
+    this.#kept = undefined;
   }
 
   async #checkAll(): Promise<void> {
@@ -120,9 +168,11 @@ export class OnboardingRows {
         if (seen.inRecord) inRecord++;
         if (listed.length < MAX_LISTED)
           listed.push(`row ${raw.row}${reference ? ` (${reference})` : ''}: ${seen.problems.join('; ')}`);
+        this.#keep({ row: raw.row, reference, problems: seen.problems });
         continue;
       }
-      this.#fingerprints[raw.row] = fingerprint(raw.value);
+      this.#keep({ row: raw.row, value: raw.value });
+      if (!this.#kept) this.#fingerprints[raw.row] = fingerprint(raw.value);
       if (seen.fate === 'send') {
         this.toSend++;
         if (seen.warned) skewed++;
