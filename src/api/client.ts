@@ -134,6 +134,17 @@ export function createApiClient(settings: ApiSettings): ApiClient {
   };
   const withJson = { ...plain, 'content-type': 'application/json' };
   const policies = { safe: apiPolicy(settings, true), unsafe: apiPolicy(settings, false) };
+  // The URL of each path, joined once (a bulk run sends thousands to one path); a fresh URL object
+  // per request, as its query is added to it.
+  const hrefs = new Map<string, string>();
+  const urlFor = (path: string): URL => {
+    let href = hrefs.get(path);
+    if (href === undefined) {
+      href = joinUrl(settings.baseUrl, path).href;
+      if (hrefs.size < 100) hrefs.set(path, href);
+    }
+    return new URL(href);
+  };
 
   return {
     baseUrl: settings.baseUrl,
@@ -164,7 +175,7 @@ export function createApiClient(settings: ApiSettings): ApiClient {
   async function send<T>(req: ApiRequest, options: { raw?: boolean }): Promise<ApiResponse<T>> {
     const method = req.method.toUpperCase();
     const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(method);
-    const url = joinUrl(settings.baseUrl, req.path);
+    const url = urlFor(req.path);
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value === undefined) continue;
       for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, v);

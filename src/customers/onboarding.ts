@@ -30,16 +30,24 @@ export function domainProblem(value: string): string | undefined {
  * returned as a full ISO string, or undefined when it is none of those.
  */
 export function parseDateInput(value: string, now: Date): string | undefined {
-  const rel = /^now(?:\+(\d+)([mhd]))?$/i.exec(value.trim());
-  if (rel) {
-    const n = Number(rel[1] ?? 0);
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[(rel[2] ?? 'm').toLowerCase() as 'm' | 'h' | 'd'];
-    return new Date(now.getTime() + n * unit).toISOString();
-  }
+  const offset = relativeOffset(value);
+  if (offset !== undefined) return new Date(now.getTime() + offset).toISOString();
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) value = `${value}T00:00:00.000Z`;
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return undefined;
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+/** The last relative date read, and its offset: a bulk file gives every row the same one. */
+let lastRelative: { value: string; offset: number | undefined } | undefined;
+
+/** `now+5m` → 300 000 ms; undefined for anything that is not a relative date. */
+function relativeOffset(value: string): number | undefined {
+  if (lastRelative?.value === value) return lastRelative.offset;
+  const rel = /^now(?:\+(\d+)([mhd]))?$/i.exec(value.trim());
+  const unit = rel && { m: 60_000, h: 3_600_000, d: 86_400_000 }[(rel[2] ?? 'm').toLowerCase() as 'm' | 'h' | 'd'];
+  lastRelative = { value, offset: rel && unit ? Number(rel[1] ?? 0) * unit : undefined };
+  return lastRelative.offset;
 }
 
 const EPOCH = new Date(0);
