@@ -61,9 +61,11 @@ describe('the root help from build-time parts', () => {
         });
         expect(r.status).toBe(0);
         expect(r.stdout).toBe(formatRootHelp(await parts(), undefined));
-        // Node's ESM debug log names every module it loads; the rest of the tool is dist/app.js.
+        // Node's ESM debug log names every module it loads; the rest of the tool is dist/app.js
+        // and its parts.
         expect(r.stderr).toContain('main.js');
         expect(r.stderr).not.toContain('app.js');
+        expect(r.stderr).not.toContain('part-');
       } finally {
         cleanup();
       }
