@@ -134,6 +134,17 @@ export function createApiClient(settings: ApiSettings): ApiClient {
   };
   const withJson = { ...plain, 'content-type': 'application/json' };
   const policies = { safe: apiPolicy(settings, true), unsafe: apiPolicy(settings, false) };
+  // What each request is (a write? which operation?), worked out once per method and path.
+  const kinds = new Map<string, ReturnType<typeof classify>>();
+  const kindOf = (method: string, path: string): ReturnType<typeof classify> => {
+    const key = `${method} ${path}`;
+    let kind = kinds.get(key);
+    if (kind === undefined) {
+      kind = classify(method, path);
+      if (kinds.size < 100) kinds.set(key, kind);
+    }
+    return kind;
+  };
   // The URL of each path, joined once (a bulk run sends thousands to one path); a fresh URL object
   // per request, as its query is added to it.
   const hrefs = new Map<string, string>();
@@ -150,7 +161,7 @@ export function createApiClient(settings: ApiSettings): ApiClient {
     baseUrl: settings.baseUrl,
     async request<T>(req: ApiRequest, options: { raw?: boolean } = {}): Promise<ApiResponse<T>> {
       const guard = settings.guard;
-      const kind = guard ? classify(req.method, req.path) : undefined;
+      const kind = guard ? kindOf(req.method, req.path) : undefined;
       if (!guard || !kind?.write) return send<T>(req, options);
       const write = describeWrite(req, kind);
       const started = performance.now();
