@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Context } from '../../src/context.js';
+import { buildProgram } from '../../src/program.js';
 import { BIN, ROOT, cleanEnv, tempDir } from '../helpers/cli.js';
 
 const DIST = path.join(ROOT, 'dist');
@@ -72,6 +74,30 @@ describe('a run loads the part of the noun it names, and no other', () => {
 
   it('the parts exist, so the checks above can fail', () => {
     expect(parts).toEqual(expect.arrayContaining(['part-partner.js', 'part-customer.js', 'part-sandbox.js']));
+  });
+});
+
+describe('every top-level command builds alone', () => {
+  const sink = { write: () => true } as never;
+  const ctx = () =>
+    new Context({
+      stdin: process.stdin,
+      stdout: sink,
+      stderr: sink,
+      env: {},
+      nodeVersion: process.version,
+      waitForSignal: () => new Promise(() => {}),
+    });
+
+  it('each command of the whole tree is in the tree a run naming it builds', async () => {
+    const whole = (await buildProgram(ctx())).commands.map((c) => c.name());
+    expect(whole).toEqual(expect.arrayContaining(['customer', 'partner', 'sandbox', '__complete', 'version']));
+    for (const name of whole) {
+      const alone = (await buildProgram(ctx(), { argv: [name, '--help'] })).commands.map((c) => c.name());
+      expect(alone, name).toContain(name);
+      // One noun (and the hidden `version`), not the whole tree — except completion, which reads it all.
+      if (name !== 'completion') expect(alone.length, name).toBeLessThan(whole.length);
+    }
   });
 });
 
