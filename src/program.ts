@@ -118,8 +118,7 @@ export async function buildProgram(ctx: Context, options: ProgramOptions = {}): 
     }
   });
 
-  const named = options.argv && namedNoun(program, options.argv);
-  const registers = await Promise.all((named ? [named] : NOUNS).map((noun) => noun.load()));
+  const registers = await Promise.all(nounsFor(program, options.argv).map((noun) => noun.load()));
   for (const register of registers) register(program, ctx);
   // `safeweb version` alone is answered by main before this tree exists; with flags it lands here.
   program
@@ -183,29 +182,31 @@ export async function buildProgram(ctx: Context, options: ProgramOptions = {}): 
 }
 
 /**
- * The noun argv names, read as commander will read it: the root's own options (and the values
- * of those that take one) skipped, then the first word. Undefined, for the whole tree, when the
- * word is no noun, when `help` asks for the root, or at anything this cannot be sure of (an
- * option the root does not know, `--`): commander then says what is wrong, with every command.
+ * The nouns a run builds: the one argv names, read as commander will read it (the root's own
+ * options, and the values of those that take one, skipped; then the first word); none for
+ * `version`, which is the root's; all of them without argv, when the word is no noun, when
+ * `help` asks for the root, or at anything this cannot be sure of (an option the root does not
+ * know, `--`): commander then says what is wrong, with every command.
  */
-function namedNoun(program: Command, argv: readonly string[]): Noun | undefined {
-  for (let i = 0; i < argv.length; i++) {
+function nounsFor(program: Command, argv: readonly string[] | undefined): readonly Noun[] {
+  for (let i = 0; argv && i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--') return undefined;
+    if (arg === '--') return NOUNS;
     if (arg.startsWith('-') && arg !== '-') {
       const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
       const flag = equals === -1 ? arg : arg.slice(0, equals);
       const option = program.options.find((o) => o.long === flag || o.short === flag);
-      if (!option || option.optional) return undefined;
+      if (!option || option.optional) return NOUNS;
       if (option.required && equals === -1) i++;
       continue;
     }
+    if (arg === 'version') return [];
     // `help <noun>` is that noun's help.
     const word = arg === 'help' ? argv[i + 1] : arg;
-    if (word === undefined || WHOLE_TREE.has(word)) return undefined;
-    return NOUNS.find((noun) => noun.names.includes(word));
+    const noun = word === undefined || WHOLE_TREE.has(word) ? undefined : NOUNS.find((n) => n.names.includes(word));
+    return noun ? [noun] : NOUNS;
   }
-  return undefined;
+  return NOUNS;
 }
 
 /**
