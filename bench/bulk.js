@@ -10,23 +10,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bin, csvRows, envFor, node, root, startSandboxProcess, timed, writeResult } from './lib.js';
+import { bin, csvRows, envFor, median, node, numberArg, root, startSandboxProcess, timed, writeResult } from './lib.js';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const ROWS = arg('--rows', 5000);
-const REPEAT = arg('--repeat', 3);
-const MEMORY_ROWS = arg('--memory-rows', 100_000);
-const CURL_ROWS = Math.min(arg('--curl-rows', 500), ROWS);
+const ROWS = numberArg('--rows', 5000);
+const REPEAT = numberArg('--repeat', 3);
+const MEMORY_ROWS = numberArg('--memory-rows', 100_000);
+const CURL_ROWS = Math.min(numberArg('--curl-rows', 500), ROWS);
 const LATENCY = 20;
 const CONCURRENCY = 16;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-bench-bulk-'));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 // 1. Throughput at 20 ms latency, concurrency 16: safeweb (local record and results journal
 // written as usual) and the bare ky loop, each as its own process, timed from start to exit.

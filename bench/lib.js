@@ -70,3 +70,15 @@ export function csvRows(n, prefix) {
     lines.push(`Bench ${i},${prefix}-${i},b${i}.example,jane${i}@b${i}.example,ops@b${i}.example,10,USD,now+1d`);
   return `${lines.join('\n')}\n`;
 }
+
+/** The middle of a list of timings (the mean of the two middle ones for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** A numeric flag of the benchmark's command line (`--rows 5000`), else `fallback`. */
+export function numberArg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}

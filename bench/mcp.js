@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bin, node, writeResult } from './lib.js';
+import { bin, median, node, numberArg, writeResult } from './lib.js';
 
-const i = process.argv.indexOf('--runs');
-const RUNS = i > 0 ? Number(process.argv[i + 1]) : 15;
+const RUNS = numberArg('--runs', 15);
 const TARGET = 2.5;
 const configDir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-bench-mcp-'));
 const env = { ...process.env, SAFEWEB_CONFIG_DIR: configDir, NO_COLOR: '1' };
@@ -56,11 +55,6 @@ const mcpInitialized = () =>
       child.on('exit', (code) => reject(new Error(`safeweb mcp exited ${code} before answering`)));
     });
   });
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 await nodeExit();
 await mcpInitialized(); // warm-up (and the compile cache where Node has it)

@@ -9,7 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bin, csvRows, envFor, node, startSandboxProcess, timed, writeResult } from './lib.js';
+import { bin, csvRows, envFor, median, node, numberArg, startSandboxProcess, timed, writeResult } from './lib.js';
 
 const REQUESTS_PER_CUSTOMER = 3; // threat score, breaches, assets
 
@@ -40,19 +40,11 @@ async function bareLoop([baseUrl, partnerId, apiKey, idsFile, concurrencyArg]) {
 }
 
 async function bench() {
-  const arg = (name, fallback) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? Number(process.argv[i + 1]) : fallback;
-  };
-  const CUSTOMERS = arg('--customers', 500);
-  const REPEAT = arg('--repeat', 3);
+  const CUSTOMERS = numberArg('--customers', 500);
+  const REPEAT = numberArg('--repeat', 3);
   const LATENCY = 20;
   const CONCURRENCY = 16;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-bench-portfolio-'));
-  const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
 
   const sandbox = await startSandboxProcess(['--latency', String(LATENCY)]);
   const env = envFor(sandbox, path.join(dir, 'cfg'));

@@ -8,14 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { bin, node, writeResult } from './lib.js';
+import { bin, node, numberArg, writeResult } from './lib.js';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const DELIVERIES = arg('--deliveries', 5000);
-const CONCURRENCY = arg('--concurrency', 32);
+const DELIVERIES = numberArg('--deliveries', 5000);
+const CONCURRENCY = numberArg('--concurrency', 32);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-bench-hooks-'));
 const secret = 'bench-secret-0000-0000';
 writeFileSync(path.join(dir, 's.secret'), `${secret}\n`, { mode: 0o600 });
