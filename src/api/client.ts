@@ -5,11 +5,12 @@
  * a typed error (errors.ts). Bulk runs use the same client (context.ts `bulkApi`).
  */
 import { ApiRejectedError, AuthError, CliError, UnavailableError } from '../errors.js';
+import { remembered } from '../remember.js';
 import { ReadOnlyError, type ReadOnlyReason } from '../safety/read-only.js';
 import { joinUrl } from './base-url.js';
 import { createEngine, type Accepted, type Failure, type RetryPolicy } from './engine.js';
 import { toCliError } from './errors.js';
-import { classify, type PathName } from './paths.js';
+import { classify, type Classified, type PathName } from './paths.js';
 import { redactText } from './redact.js';
 import { backoffDelay, retryVerdict } from './retry.js';
 import { toHeaders, type Wire } from './transport.js';
@@ -134,34 +135,17 @@ export function createApiClient(settings: ApiSettings): ApiClient {
   };
   const withJson = { ...plain, 'content-type': 'application/json' };
   const policies = { safe: apiPolicy(settings, true), unsafe: apiPolicy(settings, false) };
-  // What each request is (a write? which operation?), worked out once per method and path.
-  const kinds = new Map<string, ReturnType<typeof classify>>();
-  const kindOf = (method: string, path: string): ReturnType<typeof classify> => {
-    const key = `${method} ${path}`;
-    let kind = kinds.get(key);
-    if (kind === undefined) {
-      kind = classify(method, path);
-      if (kinds.size < 100) kinds.set(key, kind);
-    }
-    return kind;
-  };
-  // The URL of each path, joined once (a bulk run sends thousands to one path); a fresh URL object
-  // per request, as its query is added to it.
-  const hrefs = new Map<string, string>();
-  const urlFor = (path: string): URL => {
-    let href = hrefs.get(path);
-    if (href === undefined) {
-      href = joinUrl(settings.baseUrl, path).href;
-      if (hrefs.size < 100) hrefs.set(path, href);
-    }
-    return new URL(href);
-  };
+  // What each request is (a write? which operation?) and its URL, worked out once per method and
+  // path (a bulk run sends thousands to one); a fresh URL object per request, as its query is added.
+  const kinds = remembered<Classified>();
+  const hrefs = remembered<string>();
+  const urlFor = (path: string): URL => new URL(hrefs(path, () => joinUrl(settings.baseUrl, path).href));
 
   return {
     baseUrl: settings.baseUrl,
     async request<T>(req: ApiRequest, options: { raw?: boolean } = {}): Promise<ApiResponse<T>> {
       const guard = settings.guard;
-      const kind = guard ? kindOf(req.method, req.path) : undefined;
+      const kind = guard ? kinds(`${req.method} ${req.path}`, () => classify(req.method, req.path)) : undefined;
       if (!guard || !kind?.write) return send<T>(req, options);
       const write = describeWrite(req, kind);
       const started = performance.now();
@@ -234,7 +218,7 @@ export function createApiClient(settings: ApiSettings): ApiClient {
   }
 }
 
-function describeWrite(req: ApiRequest, kind: ReturnType<typeof classify>): WriteRequest {
+function describeWrite(req: ApiRequest, kind: Classified): WriteRequest {
   const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
   const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
   const path = req.path.split(/[?#]/)[0] ?? req.path;

@@ -1,8 +1,9 @@
 /**
- * A file of onboarding rows (CSV, NDJSON, JSON array), read twice so memory stays flat however
- * long it is: `check` finds every problem of every row (with the flags over it) before anything
- * is sent, `rows` reads it again for sending, each row with its body, or why it is skipped, or
- * what the local record says of a row an interrupted run finished.
+ * A file of onboarding rows (CSV, NDJSON, JSON array): `check` finds every problem of every row
+ * (with the flags over it) before anything is sent, `rows` gives them for sending, each row with
+ * its body, or why it is skipped, or what the local record says of a row an interrupted run
+ * finished. A short file is read once (KEPT_ROWS); a longer one twice, so memory stays flat
+ * however long it is.
  */
 import { memoryKeeper } from './memory.js';
 import type { ResumeState } from './results.js';

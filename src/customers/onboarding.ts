@@ -4,6 +4,7 @@
  * only by the commands that validate.
  */
 import { ValidationError } from '../errors.js';
+import { remembered } from '../remember.js';
 import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, textProblem, type FieldSpec, type OnboardingRequest } from './fields.js';
 
 const KNOWN = new Set(FIELDS.map((f) => f.key));
@@ -38,16 +39,16 @@ export function parseDateInput(value: string, now: Date): string | undefined {
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
-/** The last relative date read, and its offset: a bulk file gives every row the same one. */
-let lastRelative: { value: string; offset: number | undefined } | undefined;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** Offsets by text: a bulk file gives every row the same relative date. */
+const offsets = remembered<number | undefined>();
 
 /** `now+5m` → 300 000 ms; undefined for anything that is not a relative date. */
 function relativeOffset(value: string): number | undefined {
-  if (lastRelative?.value === value) return lastRelative.offset;
-  const rel = /^now(?:\+(\d+)([mhd]))?$/i.exec(value.trim());
-  const unit = rel && { m: 60_000, h: 3_600_000, d: 86_400_000 }[(rel[2] ?? 'm').toLowerCase() as 'm' | 'h' | 'd'];
-  lastRelative = { value, offset: rel && unit ? Number(rel[1] ?? 0) * unit : undefined };
-  return lastRelative.offset;
+  return offsets(value, () => {
+    const rel = /^now(?:\+(\d+)([mhd]))?$/i.exec(value.trim());
+    return rel ? Number(rel[1] ?? 0) * UNIT_MS[(rel[2] ?? 'm').toLowerCase() as keyof typeof UNIT_MS] : undefined;
+  });
 }
 
 const EPOCH = new Date(0);

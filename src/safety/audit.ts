@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WriteOutcome, WriteRecord } from '../api/client.js';
 import { redactBody, redactText, REDACTED } from '../api/redact.js';
+import { remembered } from '../remember.js';
 
 /** Who asked for the change: the command line, or a tool of the MCP server. */
 export interface AuditOrigin {
@@ -82,7 +83,9 @@ export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: stri
     baseUrl: run.baseUrl,
     via: run.origin.via,
     ...(run.origin.tool ? { tool: run.origin.tool } : {}),
-    command: commandOf(run),
+    command: commandLines(`${run.argv.join('\0')}\n${run.secrets.join('\0')}`, () =>
+      commandLine(run.argv, run.secrets),
+    ),
     method: record.method,
     path: redactText(record.path, run.secrets),
     operation: record.operation ?? null,
@@ -96,24 +99,9 @@ export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: stri
   return entry;
 }
 
-/** The last run's command line, redacted: a bulk run's thousands of entries share it. */
-let lastCommand: { argv: readonly string[]; secrets: string; line: string } | undefined;
-
-function commandOf(run: AuditRun): string {
-  const secrets = run.secrets.join('\n');
-  if (lastCommand?.argv !== run.argv || lastCommand.secrets !== secrets)
-    lastCommand = { argv: run.argv, secrets, line: commandLine(run.argv, run.secrets) };
-  return lastCommand.line;
-}
-
-/** The last log written to, by what names it: a bulk run writes thousands of entries to one. */
-let lastLog: { configDir: string; partnerId: string; baseUrl: string; file: string } | undefined;
-
-function logFileFor(configDir: string, partnerId: string, baseUrl: string): string {
-  if (lastLog?.configDir !== configDir || lastLog.partnerId !== partnerId || lastLog.baseUrl !== baseUrl)
-    lastLog = { configDir, partnerId, baseUrl, file: auditPath(configDir, auditAccount(partnerId, baseUrl)) };
-  return lastLog.file;
-}
+/** Redacted command lines and log paths: a bulk run's thousands of entries share one of each. */
+const commandLines = remembered<string>(8);
+const logFiles = remembered<string>();
 
 /** Open logs, by path: a bulk run appends thousands of entries and opens the file once. */
 const openLogs = new Map<string, { fd: number; ino: number; checkedFor: object }>();
@@ -157,7 +145,9 @@ function logDescriptor(file: string, run: object): number {
  * Throws on failure: the caller warns, and the command goes on.
  */
 export function appendAudit(configDir: string, entry: AuditEntry, run: object): string {
-  const file = logFileFor(configDir, entry.partnerId, entry.baseUrl);
+  const file = logFiles(`${configDir}\n${entry.partnerId}\n${entry.baseUrl}`, () =>
+    auditPath(configDir, auditAccount(entry.partnerId, entry.baseUrl)),
+  );
   const line = `${JSON.stringify(entry)}\n`;
   const written = fs.writeSync(logDescriptor(file, run), line);
   if (written !== Buffer.byteLength(line)) throw new Error(`short write to ${file}`);
