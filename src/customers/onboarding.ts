@@ -5,7 +5,8 @@
  */
 import { ValidationError } from '../errors.js';
 import { remembered } from '../remember.js';
-import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, textProblem, type FieldSpec, type OnboardingRequest } from './fields.js';
+import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, type FieldSpec, type OnboardingRequest } from './fields.js';
+import type { OnboardingSchema } from './onboarding-schema.js';
 
 const KNOWN = new Set(FIELDS.map((f) => f.key));
 
@@ -51,73 +52,11 @@ function relativeOffset(value: string): number | undefined {
   });
 }
 
-const EPOCH = new Date(0);
-let schemaPromise: ReturnType<typeof buildSchema> | undefined;
+let schemaPromise: Promise<OnboardingSchema> | undefined;
 
 /** The zod schema, built once per process: a bulk run validates every row with it, twice. */
-function onboardingSchema(): ReturnType<typeof buildSchema> {
-  return (schemaPromise ??= buildSchema());
-}
-
-async function buildSchema() {
-  const { z } = await import('zod');
-  const typed = (what: string) => ({
-    error: (issue: { input: unknown }) =>
-      issue.input === undefined ? 'is required' : `must be ${what} (got ${JSON.stringify(issue.input)})`,
-  });
-  const oneOf = (values: readonly string[]) => ({
-    error: (issue: { input: unknown }) =>
-      issue.input === undefined
-        ? 'is required'
-        : `must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})`,
-  });
-  const email = z
-    .string(typed('a string'))
-    .refine((v) => !emailProblem(v), { error: (i) => emailProblem(String(i.input))! });
-  const domain = z
-    .string(typed('a string'))
-    .refine((v) => !domainProblem(v), { error: (i) => domainProblem(String(i.input))! });
-  const list = (item: typeof email, [one, many]: [string, string], field: FieldSpec) => {
-    const array = z.array(item, typed(`an array of ${many}`));
-    const least = field.minItems === 1 ? `one ${one}` : `${field.minItems} ${many}`;
-    return field.minItems ? array.min(field.minItems, `needs at least ${least}`) : array;
-  };
-
-  const rule = (field: FieldSpec) => {
-    switch (field.kind) {
-      case 'string':
-        return z
-          .string(typed('a string'))
-          .refine((v) => v.trim() !== '', 'must not be empty')
-          .refine((v) => !textProblem(v, field.maxLength), {
-            error: (i) => textProblem(String(i.input), field.maxLength)!,
-          });
-      case 'email':
-        return email;
-      case 'domains':
-        return list(domain, ['domain name', 'domain names'], field);
-      case 'emails':
-        return list(email, ['email address', 'email addresses'], field);
-      case 'number': {
-        const min = field.minimum ?? -Infinity;
-        return z
-          .number(typed('a number'))
-          .refine(Number.isFinite, 'must be a finite number')
-          .refine((v) => v >= min, { error: (i) => `must be ${min} or more (got ${String(i.input)})` });
-      }
-      case 'date':
-        return z.string(typed('an ISO 8601 date-time string')).refine((v) => parseDateInput(v, EPOCH) !== undefined, {
-          error: (i) => `"${String(i.input)}" is not an ISO 8601 date-time (e.g. 2026-06-01T00:00:00Z)`,
-        });
-      case 'enum': {
-        const choices = (field.choices ?? []) as readonly [string, ...string[]];
-        return z.enum(choices, oneOf(choices));
-      }
-      case 'boolean':
-        return z.boolean(typed('true or false'));
-    }
-  };
-  return z.object(Object.fromEntries(FIELDS.map((f) => [f.key, f.required ? rule(f) : rule(f).optional()])));
+function onboardingSchema(): Promise<OnboardingSchema> {
+  return (schemaPromise ??= import('./onboarding-schema.js').then((m) => m.buildSchema()));
 }
 
 /**
