@@ -11,7 +11,7 @@ import { readRows, type Row, type RowFormat } from './sources.js';
 import { UsageError, ValidationError } from '../errors.js';
 import type { Note } from '../outcome.js';
 import type { OnboardingRequest } from '../customers/fields.js';
-import { normalizeOnboarding, validateOnboarding } from '../customers/onboarding.js';
+import { normalizeOnboarding, onboardingValidator, type OnboardingValidator } from '../customers/onboarding.js';
 import type { RecordedReferences } from '../customers/recorded.js';
 
 export interface RowsInput {
@@ -93,11 +93,12 @@ export class OnboardingRows {
   private constructor(
     readonly input: RowsInput,
     readonly options: CheckOptions,
+    readonly validate: OnboardingValidator,
   ) {}
 
   /** Pass 1: every row checked; nothing is sent while any is wrong (unless skipInvalid). */
   static async check(input: RowsInput, options: CheckOptions): Promise<OnboardingRows> {
-    const rows = new OnboardingRows(input, options);
+    const rows = new OnboardingRows(input, options, await onboardingValidator());
     await rows.#checkAll();
     return rows;
   }
@@ -116,13 +117,15 @@ export class OnboardingRows {
       }
       return;
     }
-    for await (const raw of readRows(this.input.path, this.input.format)) {
-      const now = this.options.now();
-      const seen =
-        raw.value !== undefined && this.#fingerprints[raw.row] === fingerprint(raw.value)
-          ? this.#inspectValid(raw.value, now)
-          : await this.#whyNot(raw, now);
-      yield this.#checked(raw.row, seen);
+    for await (const batch of readRows(this.input.path, this.input.format)) {
+      for (const raw of batch) {
+        const now = this.options.now();
+        const seen =
+          raw.value !== undefined && this.#fingerprints[raw.row] === fingerprint(raw.value)
+            ? this.#inspectValid(raw.value, now)
+            : this.#whyNot(raw, now);
+        yield this.#checked(raw.row, seen);
+      }
     }
   }
 
@@ -154,29 +157,31 @@ export class OnboardingRows {
     let inRecord = 0;
     const keepMemoryFlat = memoryKeeper();
     const now = this.options.now();
-    for await (const raw of readRows(this.input.path, this.input.format)) {
-      this.total++;
-      keepMemoryFlat();
-      const seen = await this.#inspect(raw, now);
-      const { reference } = seen;
-      if (reference !== undefined) {
-        const first = this.#firstRow.get(reference);
-        if (first !== undefined) seen.problems.push(duplicate(reference, first));
-        else this.#firstRow.set(reference, raw.row);
-      }
-      if (seen.problems.length) {
-        this.invalid++;
-        if (seen.inRecord) inRecord++;
-        if (listed.length < MAX_LISTED)
-          listed.push(`row ${raw.row}${reference ? ` (${reference})` : ''}: ${seen.problems.join('; ')}`);
-        this.#keep({ row: raw.row, reference, problems: seen.problems });
-        continue;
-      }
-      this.#keep({ row: raw.row, value: raw.value });
-      if (!this.#kept) this.#fingerprints[raw.row] = fingerprint(raw.value);
-      if (seen.fate === 'send') {
-        this.toSend++;
-        if (seen.warned) skewed++;
+    for await (const batch of readRows(this.input.path, this.input.format)) {
+      for (const raw of batch) {
+        this.total++;
+        keepMemoryFlat();
+        const seen = this.#inspect(raw, now);
+        const { reference } = seen;
+        if (reference !== undefined) {
+          const first = this.#firstRow.get(reference);
+          if (first !== undefined) seen.problems.push(duplicate(reference, first));
+          else this.#firstRow.set(reference, raw.row);
+        }
+        if (seen.problems.length) {
+          this.invalid++;
+          if (seen.inRecord) inRecord++;
+          if (listed.length < MAX_LISTED)
+            listed.push(`row ${raw.row}${reference ? ` (${reference})` : ''}: ${seen.problems.join('; ')}`);
+          this.#keep({ row: raw.row, reference, problems: seen.problems });
+          continue;
+        }
+        this.#keep({ row: raw.row, value: raw.value });
+        if (!this.#kept) this.#fingerprints[raw.row] = fingerprint(raw.value);
+        if (seen.fate === 'send') {
+          this.toSend++;
+          if (seen.warned) skewed++;
+        }
       }
     }
     this.#conclude(listed, skewed, inRecord);
@@ -220,8 +225,8 @@ export class OnboardingRows {
   }
 
   /** Pass 2, a row pass 1 did not find valid: its problems again, to record why it is skipped. */
-  async #whyNot(raw: Row, now: Date): Promise<Inspected> {
-    const seen = await this.#inspect(raw, now);
+  #whyNot(raw: Row, now: Date): Inspected {
+    const seen = this.#inspect(raw, now);
     const first = seen.reference === undefined ? undefined : this.#firstRow.get(seen.reference);
     if (first !== undefined && first !== raw.row) seen.problems.push(duplicate(seen.reference!, first));
     // Valid now, so the file changed between the passes: what was not checked is not sent.
@@ -236,7 +241,7 @@ export class OnboardingRows {
   }
 
   /** Every problem of one row (with the flags over it) but duplicates, which depend on the pass. */
-  async #inspect(row: Row, now: Date): Promise<Inspected> {
+  #inspect(row: Row, now: Date): Inspected {
     if (row.error) return { problems: [row.error], fate: 'send' };
     const doc = { ...row.value, ...this.input.flags };
     const given = doc['customerReference'];
@@ -244,7 +249,7 @@ export class OnboardingRows {
     const fate = this.#fateOf(reference);
     let inRecord = false;
     try {
-      const { body, warnings } = await validateOnboarding(doc, {
+      const { body, warnings } = this.validate(doc, {
         allowUnknown: this.options.allowUnknown,
         now,
         source: `row ${row.row}`,

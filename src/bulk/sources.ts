@@ -1,6 +1,6 @@
 /**
  * Rows from a bulk file, streamed one at a time so memory stays flat however large the file:
- * CSV (csv-parse; headers are the contract's field names, list fields `;`-separated), NDJSON
+ * CSV (csv.ts; headers are the contract's field names, list fields `;`-separated), NDJSON
  * (one object per line), or a JSON array (stream-json).
  */
 import { createReadStream } from 'node:fs';
@@ -39,36 +39,34 @@ export function csvRecordToDoc(header: string[], cells: string[]): Record<string
   return doc;
 }
 
-async function* csvRows(file: string): AsyncGenerator<Row> {
-  const { parse } = await import('csv-parse');
-  const parser = createReadStream(file).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }),
-  );
+async function* csvRows(file: string): AsyncGenerator<Row[]> {
+  const { CsvError, csvRecords } = await import('./csv.js');
   let header: string[] | undefined;
   let row = 0;
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      if (!header) {
-        header = record.map((h) => h.trim());
-        continue;
+    for await (const records of csvRecords(file)) {
+      const rows: Row[] = [];
+      for (const record of records) {
+        if (!header) {
+          header = record.map((h) => h.trim());
+          continue;
+        }
+        row++;
+        if (record.length !== header.length)
+          rows.push({ row, error: `has ${record.length} cells; the header has ${header.length}` });
+        else rows.push({ row, value: csvRecordToDoc(header, record) });
       }
-      row++;
-      if (record.length !== header.length)
-        yield { row, error: `has ${record.length} cells; the header has ${header.length}` };
-      else yield { row, value: csvRecordToDoc(header, record) };
+      if (rows.length) yield rows;
     }
   } catch (error) {
     // A structural fault (an unclosed quote, say) leaves the rest of the file unreadable.
-    const where = (error as { lines?: number }).lines;
-    throw new UsageError(
-      `${file} is not valid CSV${where ? ` (line ${where})` : ''}: ${(error as Error).message.replace(/^Invalid Record Length: /, '')}`,
-      'Fix the file; nothing was sent.',
-    );
+    if (!(error instanceof CsvError)) throw error;
+    throw new UsageError(`${file} is not valid CSV (${error.message})`, 'Fix the file; nothing was sent.');
   }
   if (!header) throw new UsageError(`${file} is empty: a CSV needs a header row of field names`);
 }
 
-async function* ndjsonRows(file: string): AsyncGenerator<Row> {
+async function* ndjsonRows(file: string): AsyncGenerator<Row[]> {
   const { createInterface } = await import('node:readline');
   let row = 0;
   let line = 0;
@@ -79,22 +77,22 @@ async function* ndjsonRows(file: string): AsyncGenerator<Row> {
     try {
       const value = JSON.parse(text) as unknown;
       if (!value || typeof value !== 'object' || Array.isArray(value))
-        yield { row, error: `line ${line} is not a JSON object` };
-      else yield { row, value: value as Record<string, unknown> };
+        yield [{ row, error: `line ${line} is not a JSON object` }];
+      else yield [{ row, value: value as Record<string, unknown> }];
     } catch (error) {
-      yield { row, error: `line ${line} is not valid JSON (${(error as Error).message})` };
+      yield [{ row, error: `line ${line} is not valid JSON (${(error as Error).message})` }];
     }
   }
 }
 
-async function* jsonArrayRows(file: string): AsyncGenerator<Row> {
+async function* jsonArrayRows(file: string): AsyncGenerator<Row[]> {
   const [{ default: StreamArray }] = await Promise.all([import('stream-json/streamers/StreamArray.js')]);
   const pipeline = createReadStream(file).pipe(StreamArray.withParser());
   try {
     for await (const { key, value } of pipeline as AsyncIterable<{ key: number; value: unknown }>) {
       const row = key + 1;
-      if (!value || typeof value !== 'object' || Array.isArray(value)) yield { row, error: 'is not a JSON object' };
-      else yield { row, value: value as Record<string, unknown> };
+      if (!value || typeof value !== 'object' || Array.isArray(value)) yield [{ row, error: 'is not a JSON object' }];
+      else yield [{ row, value: value as Record<string, unknown> }];
     }
   } catch (error) {
     throw new UsageError(
@@ -104,6 +102,7 @@ async function* jsonArrayRows(file: string): AsyncGenerator<Row> {
   }
 }
 
-export function readRows(file: string, format: RowFormat): AsyncGenerator<Row> {
+/** The rows of a bulk file, in batches (a CSV file's as it is read in chunks; one row at a time for JSON). */
+export function readRows(file: string, format: RowFormat): AsyncGenerator<Row[]> {
   return format === 'csv' ? csvRows(file) : format === 'ndjson' ? ndjsonRows(file) : jsonArrayRows(file);
 }

@@ -49,12 +49,13 @@ async function rawRows(text: string, format: 'csv' | 'ndjson', problems: string[
     });
     return rows;
   }
-  const { parse } = await import('csv-parse/sync');
+  const { CsvError, parseCsv } = await import('../bulk/csv.js');
   let records: string[][];
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+    records = parseCsv(text);
   } catch (error) {
-    problems.push(`not valid CSV: ${(error as Error).message}`);
+    if (!(error instanceof CsvError)) throw error;
+    problems.push(`not valid CSV: ${error.message}`);
     return [];
   }
   const [header = [], ...data] = records;

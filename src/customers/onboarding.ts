@@ -140,6 +140,18 @@ function dateChecks(doc: Record<string, unknown>, now: Date): { problems: string
  * every violation; returns the normalised body (dates as full ISO strings) and warnings.
  */
 export async function validateOnboarding(input: unknown, options: ValidationOptions): Promise<ValidationResult> {
+  return (await onboardingValidator())(input, options);
+}
+
+/** validateOnboarding once zod's schema is loaded: synchronous, for a bulk file's thousands of rows. */
+export type OnboardingValidator = (input: unknown, options: ValidationOptions) => ValidationResult;
+
+export async function onboardingValidator(): Promise<OnboardingValidator> {
+  const schema = await onboardingSchema();
+  return (input, options) => validateWith(schema, input, options);
+}
+
+function validateWith(schema: OnboardingSchema, input: unknown, options: ValidationOptions): ValidationResult {
   const problems: string[] = [];
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationError(
@@ -157,7 +169,6 @@ export async function validateOnboarding(input: unknown, options: ValidationOpti
     }
   }
 
-  const schema = await onboardingSchema();
   const result = schema.safeParse(doc);
   if (!result.success) {
     for (const issue of result.error.issues)

@@ -163,6 +163,24 @@ describe('bulk onboarding', () => {
     expect(stub.requests).toEqual([]);
   });
 
+  it('refuses a CSV with an unclosed quote, naming its row, and sends nothing (exit 2)', async () => {
+    stub = await stubServer([]);
+    const dir = tempDir().dir;
+    const file = path.join(dir, 'broken.csv');
+    writeFileSync(file, [HEADER, csvRow(1), csvRow(2).replace('Company 2', '"Company 2'), csvRow(3)].join('\n'));
+    const env = cleanEnv({
+      SAFEWEB_BASE_URL: stub.url,
+      SAFEWEB_PARTNER_ID: 'P',
+      SAFEWEB_API_KEY: 'swk_unused_000000',
+      SAFEWEB_CONFIG_DIR: dir,
+    });
+    const r = await runInProcess(['customer', 'onboard', '--file', file], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file} is not valid CSV (row 2: Quoted field unterminated)`);
+    expect(r.stderr).toContain('Fix the file; nothing was sent.');
+    expect(stub.requests).toEqual([]);
+  });
+
   it('reports every problem of a row at once: fields, a past date, the local record, a repeat in the file', async () => {
     const id = '0b6c5f4e-3d2a-4b1c-8e9f-7a6b5c4d3e2f';
     stub = await stubServer([okJson({ success: true, message: 'Customer onboarded successfully', customerId: id })]);
