@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { remembered } from '../src/remember.js';
+import { isoTime, remembered } from '../src/remember.js';
 
 describe('remembered', () => {
   it('works a key out once, undefined included, and keeps only the first `limit` keys', () => {
@@ -14,5 +14,22 @@ describe('remembered', () => {
     expect(cache('c', () => work(3))).toBe(3);
     expect(cache('c', () => work(4))).toBe(4);
     expect(work).toHaveBeenCalledTimes(4);
+  });
+});
+
+describe('isoTime', () => {
+  it('is toISOString, for a Date or milliseconds, formatting an instant again only when it changes', () => {
+    const format = vi.spyOn(Date.prototype, 'toISOString');
+    try {
+      const at = Date.UTC(2026, 11, 3, 4, 5, 6, 789);
+      expect(isoTime(at)).toBe('2026-12-03T04:05:06.789Z');
+      expect(isoTime(new Date(at))).toBe('2026-12-03T04:05:06.789Z');
+      expect(format).toHaveBeenCalledTimes(1);
+      expect(isoTime(at + 1)).toBe('2026-12-03T04:05:06.790Z');
+      expect(isoTime(at)).toBe('2026-12-03T04:05:06.789Z');
+      expect(format).toHaveBeenCalledTimes(3);
+    } finally {
+      format.mockRestore();
+    }
   });
 });

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { OnboardingRequest } from './fields.js';
+import { isoTime } from '../remember.js';
 
 export interface LedgerEntry {
   reference: string;
@@ -219,7 +220,7 @@ export function ledgerAppender(
   const fd = fs.openSync(file, 'a', 0o600);
   return {
     onboarded: (entry, at) => {
-      fs.writeSync(fd, `${JSON.stringify({ op: 'onboarded', ...entry, at: at.toISOString() } satisfies LedgerLine)}\n`);
+      fs.writeSync(fd, `${JSON.stringify({ op: 'onboarded', ...entry, at: isoTime(at) } satisfies LedgerLine)}\n`);
     },
     close: () => fs.closeSync(fd),
   };

@@ -17,13 +17,26 @@ import {
   optional,
   refine,
   string,
+  validate,
 } from 'zod/mini';
 import { FIELDS, textProblem, type FieldSpec } from './fields.js';
-import { domainProblem, emailProblem, parseDateInput } from './onboarding.js';
-
-const EPOCH = new Date(0);
+import { domainProblem, emailProblem, isDateInput } from './onboarding.js';
 
 export type OnboardingSchema = ReturnType<typeof buildSchema>;
+
+/**
+ * What zod finds wrong with a document: each problem's field path and message; none when valid.
+ * A valid document (nearly every row of a bulk file) is only validated — the compiled checks,
+ * building no parsed copy; an invalid one is parsed again for its problems.
+ */
+export function schemaIssues(
+  schema: OnboardingSchema,
+  doc: unknown,
+): readonly { path: PropertyKey[]; message: string }[] {
+  if (validate(schema, doc)) return [];
+  const result = schema.safeParse(doc);
+  return result.success ? [] : result.error.issues;
+}
 
 export function buildSchema() {
   const typed = (what: string) => ({
@@ -72,7 +85,7 @@ export function buildSchema() {
       }
       case 'date':
         return string(typed('an ISO 8601 date-time string')).check(
-          refine((v: string) => parseDateInput(v, EPOCH) !== undefined, {
+          refine(isDateInput, {
             error: (i) => `"${String(i.input)}" is not an ISO 8601 date-time (e.g. 2026-06-01T00:00:00Z)`,
           }),
         );

@@ -4,9 +4,8 @@
  * only by the commands that validate.
  */
 import { ValidationError } from '../errors.js';
-import { remembered } from '../remember.js';
+import { isoTime, remembered } from '../remember.js';
 import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, type FieldSpec, type OnboardingRequest } from './fields.js';
-import type { OnboardingSchema } from './onboarding-schema.js';
 
 const KNOWN = new Set(FIELDS.map((f) => f.key));
 
@@ -33,11 +32,24 @@ export function domainProblem(value: string): string | undefined {
  */
 export function parseDateInput(value: string, now: Date): string | undefined {
   const offset = relativeOffset(value);
-  if (offset !== undefined) return new Date(now.getTime() + offset).toISOString();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) value = `${value}T00:00:00.000Z`;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+  return offset === undefined ? absoluteDate(value) : isoTime(now.getTime() + offset);
+}
+
+/** Whether `value` is a date parseDateInput reads (at any clock). */
+export function isDateInput(value: string): boolean {
+  return relativeOffset(value) !== undefined || absoluteDate(value) !== undefined;
+}
+
+/** Absolute dates by text: a bulk file gives most rows the same one. */
+const absolutes = remembered<string | undefined>();
+
+function absoluteDate(value: string): string | undefined {
+  return absolutes(value, () => {
+    const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value;
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) return undefined;
+    const t = Date.parse(text);
+    return Number.isNaN(t) ? undefined : isoTime(t);
+  });
 }
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -52,11 +64,18 @@ function relativeOffset(value: string): number | undefined {
   });
 }
 
-let schemaPromise: Promise<OnboardingSchema> | undefined;
+/** The onboarding schema, loaded: what it finds wrong with a document. */
+interface Schema {
+  issues(doc: Record<string, unknown>): readonly { path: PropertyKey[]; message: string }[];
+}
+let schemaPromise: Promise<Schema> | undefined;
 
 /** The zod schema, built once per process: a bulk run validates every row with it, twice. */
-function onboardingSchema(): Promise<OnboardingSchema> {
-  return (schemaPromise ??= import('./onboarding-schema.js').then((m) => m.buildSchema()));
+function onboardingSchema(): Promise<Schema> {
+  return (schemaPromise ??= import('./onboarding-schema.js').then((m) => {
+    const schema = m.buildSchema();
+    return { issues: (doc) => m.schemaIssues(schema, doc) };
+  }));
 }
 
 /**
@@ -151,7 +170,7 @@ export async function onboardingValidator(): Promise<OnboardingValidator> {
   return (input, options) => validateWith(schema, input, options);
 }
 
-function validateWith(schema: OnboardingSchema, input: unknown, options: ValidationOptions): ValidationResult {
+function validateWith(schema: Schema, input: unknown, options: ValidationOptions): ValidationResult {
   const problems: string[] = [];
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationError(
@@ -160,8 +179,11 @@ function validateWith(schema: OnboardingSchema, input: unknown, options: Validat
       'See examples/acme.json.',
     );
   }
-  const doc = { ...(input as Record<string, unknown>) };
-  delete doc[SCHEMA_KEY];
+  let doc = input as Record<string, unknown>;
+  if (SCHEMA_KEY in doc) {
+    doc = { ...doc };
+    delete doc[SCHEMA_KEY];
+  }
   if (!options.allowUnknown) {
     for (const key of Object.keys(doc)) {
       if (!KNOWN.has(key))
@@ -169,11 +191,7 @@ function validateWith(schema: OnboardingSchema, input: unknown, options: Validat
     }
   }
 
-  const result = schema.safeParse(doc);
-  if (!result.success) {
-    for (const issue of result.error.issues)
-      problems.push(`${fieldPath(issue.path) || '(document)'}: ${issue.message}`);
-  }
+  for (const issue of schema.issues(doc)) problems.push(`${fieldPath(issue.path) || '(document)'}: ${issue.message}`);
   if (AT_LEAST_ONE.every((key) => !Array.isArray(doc[key]) || doc[key].length === 0))
     problems.push(`${AT_LEAST_ONE.join(' / ')}: give at least one domain or email to monitor`);
   const dates = options.checkDates === false ? { problems: [], warnings: [] } : dateChecks(doc, options.now);

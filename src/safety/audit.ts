@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WriteOutcome, WriteRecord } from '../api/client.js';
 import { redactBody, redactText, REDACTED } from '../api/redact.js';
-import { remembered } from '../remember.js';
+import { isoTime, remembered } from '../remember.js';
 
 /** Who asked for the change: the command line, or a tool of the MCP server. */
 export interface AuditOrigin {
@@ -74,7 +74,7 @@ function auditPath(configDir: string, account: string): string {
 /** The entry for one write, ready to append. */
 export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: string | undefined): AuditEntry {
   const entry: AuditEntry = {
-    time: run.now.toISOString(),
+    time: isoTime(run.now),
     user: (cachedUser ??= osUser()),
     host: (cachedHost ??= os.hostname()),
     pid: process.pid,
