@@ -26,7 +26,7 @@ export class CsvError extends Error {
   }
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 16 * 1024;
 const OPTIONS = { delimiter: ',', newline: '\n', skipEmptyLines: true } as const;
 
 const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

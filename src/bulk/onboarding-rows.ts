@@ -11,7 +11,7 @@ import { readRows, type Row, type RowFormat } from './sources.js';
 import { UsageError, ValidationError } from '../errors.js';
 import type { Note } from '../outcome.js';
 import type { OnboardingRequest } from '../customers/fields.js';
-import { normalizeOnboarding, onboardingValidator, type OnboardingValidator } from '../customers/onboarding.js';
+import { normalizeOnboarding, onboardingChecker, type OnboardingChecker } from '../customers/onboarding.js';
 import type { RecordedReferences } from '../customers/recorded.js';
 
 export interface RowsInput {
@@ -89,16 +89,19 @@ export class OnboardingRows {
   readonly #fingerprints: number[] = [];
   /** The rows as checked, while the file is short enough (KEPT_ROWS); undefined: read it again. */
   #kept: KeptRow[] | undefined = [];
+  readonly #noFlags: boolean;
 
   private constructor(
     readonly input: RowsInput,
     readonly options: CheckOptions,
-    readonly validate: OnboardingValidator,
-  ) {}
+    readonly validate: OnboardingChecker,
+  ) {
+    this.#noFlags = Object.keys(input.flags).length === 0;
+  }
 
   /** Pass 1: every row checked; nothing is sent while any is wrong (unless skipInvalid). */
   static async check(input: RowsInput, options: CheckOptions): Promise<OnboardingRows> {
-    const rows = new OnboardingRows(input, options, await onboardingValidator());
+    const rows = new OnboardingRows(input, options, await onboardingChecker());
     await rows.#checkAll();
     return rows;
   }
@@ -236,20 +239,25 @@ export class OnboardingRows {
 
   /** A row that passed pass 1 and has not changed since: its body without validating it again. */
   #inspectValid(value: Record<string, unknown>, now: Date): Inspected {
-    const body = normalizeOnboarding({ ...value, ...this.input.flags }, now);
+    const body = normalizeOnboarding(this.#withFlags(value), now);
     return { reference: body.customerReference, body, problems: [], fate: this.#fateOf(body.customerReference) };
+  }
+
+  /** A row's document with the flags over it (the row itself when no flag is given: it is not changed). */
+  #withFlags(value: Record<string, unknown>): Record<string, unknown> {
+    return this.#noFlags ? value : { ...value, ...this.input.flags };
   }
 
   /** Every problem of one row (with the flags over it) but duplicates, which depend on the pass. */
   #inspect(row: Row, now: Date): Inspected {
     if (row.error) return { problems: [row.error], fate: 'send' };
-    const doc = { ...row.value, ...this.input.flags };
+    const doc = this.#withFlags(row.value!);
     const given = doc['customerReference'];
     const reference = typeof given === 'string' && given !== '' ? given : undefined;
     const fate = this.#fateOf(reference);
     let inRecord = false;
     try {
-      const { body, warnings } = this.validate(doc, {
+      const { warnings } = this.validate(doc, {
         allowUnknown: this.options.allowUnknown,
         now,
         source: `row ${row.row}`,
@@ -264,7 +272,7 @@ export class OnboardingRows {
         // A row that is not sent again is history: its billing date may have passed since.
         checkDates: fate === 'send',
       });
-      return { reference, body, problems: [], fate, warned: warnings.length > 0 };
+      return { reference, problems: [], fate, warned: warnings.length > 0 };
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       return { reference, problems: error.problems.length ? error.problems : [error.message], fate, inRecord };

@@ -32,10 +32,10 @@ export function formatFromName(file: string): RowFormat | undefined {
  */
 export function csvRecordToDoc(header: string[], cells: string[]): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
-  header.forEach((name, i) => {
+  for (let i = 0; i < header.length; i++) {
     const cell = (cells[i] ?? '').trim();
-    if (cell !== '') doc[name] = fromCell(BY_HEADER.get(name), cell);
-  });
+    if (cell !== '') doc[header[i]!] = fromCell(BY_HEADER.get(header[i]!), cell);
+  }
   return doc;
 }
 

@@ -281,11 +281,17 @@ export function textProblem(value: string, max: number = TEXT_MAX): string | und
 /** A CSV cell as a field's value: lists split on `;`, numbers and booleans coerced when they parse. */
 export function fromCell(field: FieldSpec | undefined, cell: string): unknown {
   if (!field) return cell;
-  if (isList(field))
+  if (isList(field)) {
+    if (!cell.includes(';')) {
+      // Most list cells hold one value (a bulk file's thousands of rows).
+      const value = cell.trim();
+      return value ? [value] : [];
+    }
     return cell
       .split(';')
       .map((v) => v.trim())
       .filter(Boolean);
+  }
   if (field.kind === 'number') return /^-?\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell;
   if (field.kind === 'boolean')
     return /^(true|yes|1)$/i.test(cell) ? true : /^(false|no|0)$/i.test(cell) ? false : cell;

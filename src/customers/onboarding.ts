@@ -159,18 +159,22 @@ function dateChecks(doc: Record<string, unknown>, now: Date): { problems: string
  * every violation; returns the normalised body (dates as full ISO strings) and warnings.
  */
 export async function validateOnboarding(input: unknown, options: ValidationOptions): Promise<ValidationResult> {
-  return (await onboardingValidator())(input, options);
+  const { warnings } = (await onboardingChecker())(input, options);
+  return { body: normalizeOnboarding(input as Record<string, unknown>, options.now), warnings };
 }
 
-/** validateOnboarding once zod's schema is loaded: synchronous, for a bulk file's thousands of rows. */
-export type OnboardingValidator = (input: unknown, options: ValidationOptions) => ValidationResult;
+/**
+ * validateOnboarding's checks, once zod's schema is loaded: synchronous, and without making the
+ * body (a bulk file's checking pass keeps the rows; the sending pass makes each body when it sends).
+ */
+export type OnboardingChecker = (input: unknown, options: ValidationOptions) => { warnings: string[] };
 
-export async function onboardingValidator(): Promise<OnboardingValidator> {
+export async function onboardingChecker(): Promise<OnboardingChecker> {
   const schema = await onboardingSchema();
-  return (input, options) => validateWith(schema, input, options);
+  return (input, options) => check(schema, input, options);
 }
 
-function validateWith(schema: Schema, input: unknown, options: ValidationOptions): ValidationResult {
+function check(schema: Schema, input: unknown, options: ValidationOptions): { warnings: string[] } {
   const problems: string[] = [];
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationError(
@@ -211,7 +215,7 @@ function validateWith(schema: Schema, input: unknown, options: ValidationOptions
         : 'Fix them and run it again; --dry-run checks without sending.',
     );
   }
-  return { body: normalizeOnboarding(doc, options.now), warnings: dates.warnings };
+  return { warnings: dates.warnings };
 }
 
 /** " (did you mean companyName?)" for a near-miss of a known field. */
