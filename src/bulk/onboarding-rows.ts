@@ -108,15 +108,19 @@ export class OnboardingRows {
 
   /**
    * Pass 2: the rows again, as checked in pass 1: kept from it (KEPT_ROWS), or read again, and
-   * then only rows pass 1 found valid, unchanged since, are sent.
+   * then only rows pass 1 found valid, unchanged since, are sent. Once: kept rows are given up.
    */
   async *rows(): AsyncGenerator<CheckedRow> {
     if (this.#kept) {
-      for (const kept of this.#kept) {
-        const seen: Inspected = kept.value
-          ? this.#inspectValid(kept.value, this.options.now())
-          : { reference: kept.reference, problems: kept.problems ?? [], fate: 'send' };
-        yield this.#checked(kept.row, seen);
+      // Taken, and let go of row by row: a long run's heap (which its collections go over) shrinks as it sends.
+      const kept = this.#kept;
+      this.#kept = [];
+      for (let next = kept.shift(); next; next = kept.shift()) {
+        const { row, value, reference, problems } = next;
+        const seen: Inspected = value
+          ? this.#inspectValid(value, this.options.now())
+          : { reference, problems: problems ?? [], fate: 'send' };
+        yield this.#checked(row, seen);
       }
       return;
     }
