@@ -41,6 +41,16 @@ async function world(faults: Faults = {}, log?: (l: string) => void) {
   return { sandbox, env, dir, write, mine };
 }
 
+/** The environment of a run against the stub server, with its config in `dir`. */
+function stubEnv(dir: string) {
+  return cleanEnv({
+    SAFEWEB_BASE_URL: stub!.url,
+    SAFEWEB_PARTNER_ID: 'P',
+    SAFEWEB_API_KEY: 'swk_unused_000000',
+    SAFEWEB_CONFIG_DIR: dir,
+  });
+}
+
 /** Resolves once `ready()` holds, checking every 20 ms; fails the test after `ms`. */
 async function until(ready: () => boolean, what: string, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -130,12 +140,21 @@ describe('bulk onboarding', () => {
     expect([w.mine('ND').length, w.mine('JA').length, w.mine('IN').length]).toEqual([3, 2, 2]);
   });
 
-  it('lists invalid rows with row numbers and reasons, sends nothing, exit 2', async () => {
+  /** `customer onboard --file` of `text` against a stub that must hear nothing. */
+  async function refused(name: string, text: string) {
     stub = await stubServer([]);
     const dir = tempDir().dir;
-    const file = path.join(dir, 'bad.csv');
-    writeFileSync(
-      file,
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    const env = stubEnv(dir);
+    const r = await runInProcess(['customer', 'onboard', '--file', file], { env });
+    expect(stub.requests).toEqual([]);
+    return { r, file };
+  }
+
+  it('lists invalid rows with row numbers and reasons, sends nothing, exit 2', async () => {
+    const { r } = await refused(
+      'bad.csv',
       [
         HEADER,
         csvRow(1),
@@ -145,13 +164,6 @@ describe('bulk onboarding', () => {
         'Short,row',
       ].join('\n'),
     );
-    const env = cleanEnv({
-      SAFEWEB_BASE_URL: stub.url,
-      SAFEWEB_PARTNER_ID: 'P',
-      SAFEWEB_API_KEY: 'swk_unused_000000',
-      SAFEWEB_CONFIG_DIR: dir,
-    });
-    const r = await runInProcess(['customer', 'onboard', '--file', file], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('3 of 5 rows in');
     expect(r.stderr).toContain(
@@ -160,37 +172,21 @@ describe('bulk onboarding', () => {
     );
     expect(r.stderr).toContain('row 4 (B-1): customerReference B-1 is also on row 1');
     expect(r.stderr).toContain('row 5: has 2 cells; the header has 9');
-    expect(stub.requests).toEqual([]);
   });
 
   it('refuses a CSV with an unclosed quote, naming its row, and sends nothing (exit 2)', async () => {
-    stub = await stubServer([]);
-    const dir = tempDir().dir;
-    const file = path.join(dir, 'broken.csv');
-    writeFileSync(file, [HEADER, csvRow(1), csvRow(2).replace('Company 2', '"Company 2'), csvRow(3)].join('\n'));
-    const env = cleanEnv({
-      SAFEWEB_BASE_URL: stub.url,
-      SAFEWEB_PARTNER_ID: 'P',
-      SAFEWEB_API_KEY: 'swk_unused_000000',
-      SAFEWEB_CONFIG_DIR: dir,
-    });
-    const r = await runInProcess(['customer', 'onboard', '--file', file], { env });
+    const rows = [HEADER, csvRow(1), csvRow(2).replace('Company 2', '"Company 2'), csvRow(3)];
+    const { r, file } = await refused('broken.csv', rows.join('\n'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file} is not valid CSV (row 2: Quoted field unterminated)`);
     expect(r.stderr).toContain('Fix the file; nothing was sent.');
-    expect(stub.requests).toEqual([]);
   });
 
   it('reports every problem of a row at once: fields, a past date, the local record, a repeat in the file', async () => {
     const id = '0b6c5f4e-3d2a-4b1c-8e9f-7a6b5c4d3e2f';
     stub = await stubServer([okJson({ success: true, message: 'Customer onboarded successfully', customerId: id })]);
     const dir = tempDir().dir;
-    const env = cleanEnv({
-      SAFEWEB_BASE_URL: stub.url,
-      SAFEWEB_PARTNER_ID: 'P',
-      SAFEWEB_API_KEY: 'swk_unused_000000',
-      SAFEWEB_CONFIG_DIR: dir,
-    });
+    const env = stubEnv(dir);
     // The one scripted answer: BULK-KNOWN is now in the local record.
     const single = await runBinary(['customer', 'onboard', '--file', ACME, '--reference', 'BULK-KNOWN'], { env });
     expect(single.code).toBe(0);
@@ -237,12 +233,7 @@ describe('bulk onboarding', () => {
     const file = path.join(dir, 'past.csv');
     const past = new Date(Date.now() - 6 * 60_000).toISOString();
     writeFileSync(file, [HEADER, csvRow(1, 'PAST'), csvRow(2, 'PAST').replace('now+1d', past)].join('\n'));
-    const env = cleanEnv({
-      SAFEWEB_BASE_URL: stub.url,
-      SAFEWEB_PARTNER_ID: 'P',
-      SAFEWEB_API_KEY: 'swk_unused_000000',
-      SAFEWEB_CONFIG_DIR: dir,
-    });
+    const env = stubEnv(dir);
     for (const extra of [[], ['--dry-run']]) {
       const r = await runBinary(['customer', 'onboard', '--file', file, ...extra], { env });
       expect(r.code).toBe(2);
@@ -261,12 +252,7 @@ describe('bulk onboarding', () => {
     const skewed = new Date(Date.now() - 2 * 60_000).toISOString();
     const file = path.join(dir, 'skew.csv');
     writeFileSync(file, [HEADER, csvRow(1, 'SKEW').replace('now+1d', skewed)].join('\n'));
-    const env = cleanEnv({
-      SAFEWEB_BASE_URL: stub.url,
-      SAFEWEB_PARTNER_ID: 'P',
-      SAFEWEB_API_KEY: 'swk_unused_000000',
-      SAFEWEB_CONFIG_DIR: dir,
-    });
+    const env = stubEnv(dir);
     const r = await runBinary(['customer', 'onboard', '--file', file], { env });
     expect(r.stderr).toContain(
       'warning: 1 row has a billing date that is not in the future but within 5 minutes of now: sent, ' +
