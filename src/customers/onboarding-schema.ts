@@ -2,9 +2,10 @@
  * The zod schema of an onboarding document, from the field table (fields.ts). zod/mini: the same
  * checks and messages as zod's classic API, but tree-shaken into the bundle, where it loads in a
  * few ms against ~80 ms for the whole of zod from node_modules (once per bulk run: bench/bulk.js).
- * It is compiled (zod's `compile`: the checks as one generated function, the runtime parser
- * kept for reporting problems), which makes a bulk file's one pass over its rows about three
- * times faster, as that pass runs mostly cold. onboarding.ts loads this module when it first validates.
+ * Once a process has checked a few documents it compiles the schema (zod's `compile`: the checks
+ * as one generated function, the runtime parser kept for reporting problems), which makes a bulk
+ * file's one pass over its rows about three times faster, as that pass runs mostly cold; a
+ * single document is not worth the ~5 ms. onboarding.ts loads this module when it first validates.
  */
 import {
   array,
@@ -22,23 +23,30 @@ import {
 import { FIELDS, textProblem, type FieldSpec } from './fields.js';
 import { domainProblem, emailProblem, isDateInput } from './onboarding.js';
 
-export type OnboardingSchema = ReturnType<typeof buildSchema>;
+/** A document's problems as zod finds them: each one's field path and message. */
+type Issues = readonly { path: PropertyKey[]; message: string }[];
+
+/** Documents a process checks before it compiles the schema: one document does not pay for it. */
+const COMPILE_AFTER = 20;
 
 /**
- * What zod finds wrong with a document: each problem's field path and message; none when valid.
- * A valid document (nearly every row of a bulk file) is only validated — the compiled checks,
- * building no parsed copy; an invalid one is parsed again for its problems.
+ * What zod finds wrong with each document it is given; none when valid. A valid document (nearly
+ * every row of a bulk file) is only validated, building no parsed copy; an invalid one is parsed
+ * again for its problems. Past COMPILE_AFTER documents, with the compiled schema.
  */
-export function schemaIssues(
-  schema: OnboardingSchema,
-  doc: unknown,
-): readonly { path: PropertyKey[]; message: string }[] {
-  if (validate(schema, doc)) return [];
-  const result = schema.safeParse(doc);
-  return result.success ? [] : result.error.issues;
+export function schemaChecker(): (doc: unknown) => Issues {
+  const plain = buildSchema();
+  let checked = 0;
+  let compiled: typeof plain | undefined;
+  return (doc) => {
+    const schema = compiled ?? (++checked > COMPILE_AFTER ? (compiled = compile(plain)) : plain);
+    if (validate(schema, doc)) return [];
+    const result = schema.safeParse(doc);
+    return result.success ? [] : result.error.issues;
+  };
 }
 
-export function buildSchema() {
+function buildSchema() {
   const typed = (what: string) => ({
     error: (issue: { input: unknown }) =>
       issue.input === undefined ? 'is required' : `must be ${what} (got ${JSON.stringify(issue.input)})`,
@@ -97,5 +105,5 @@ export function buildSchema() {
         return boolean(typed('true or false'));
     }
   };
-  return compile(object(Object.fromEntries(FIELDS.map((f) => [f.key, f.required ? rule(f) : optional(rule(f))]))));
+  return object(Object.fromEntries(FIELDS.map((f) => [f.key, f.required ? rule(f) : optional(rule(f))])));
 }

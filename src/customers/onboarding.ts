@@ -72,10 +72,7 @@ let schemaPromise: Promise<Schema> | undefined;
 
 /** The zod schema, built once per process: a bulk run validates every row with it, twice. */
 function onboardingSchema(): Promise<Schema> {
-  return (schemaPromise ??= import('./onboarding-schema.js').then((m) => {
-    const schema = m.buildSchema();
-    return { issues: (doc) => m.schemaIssues(schema, doc) };
-  }));
+  return (schemaPromise ??= import('./onboarding-schema.js').then((m) => ({ issues: m.schemaChecker() })));
 }
 
 /**
