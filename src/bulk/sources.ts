@@ -61,7 +61,9 @@ async function* csvRows(file: string): AsyncGenerator<Row[]> {
   } catch (error) {
     // A structural fault (an unclosed quote, say) leaves the rest of the file unreadable.
     if (!(error instanceof CsvError)) throw error;
-    throw new UsageError(`${file} is not valid CSV (${error.message})`, 'Fix the file; nothing was sent.');
+    const where = error.line === undefined ? '' : ` (line ${error.line})`;
+    const problem = error.problem.replace(/^Invalid Record Length: /, '');
+    throw new UsageError(`${file} is not valid CSV${where}: ${problem}`, 'Fix the file; nothing was sent.');
   }
   if (!header) throw new UsageError(`${file} is empty: a CSV needs a header row of field names`);
 }

