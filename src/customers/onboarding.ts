@@ -46,13 +46,20 @@ const absolutes = remembered<string | undefined>();
 function absoluteDate(value: string): string | undefined {
   return absolutes(value, () => {
     const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value;
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) return undefined;
+    const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.exec(text);
+    if (!parts) return undefined;
+    // Date.parse rolls 2026-02-30 over to March 2 and 24:00 to the next day: a day the month has, an hour the day has.
+    const [year, month, day, hour] = parts.slice(1, 5).map(Number) as [number, number, number, number];
+    if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate() || hour > 23)
+      return undefined;
     const t = Date.parse(text);
     return Number.isNaN(t) ? undefined : isoTime(t);
   });
 }
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** Half the range of a Date: now plus this is always a date. */
+const MAX_OFFSET_MS = 4.32e15;
 /** Offsets by text: a bulk file gives every row the same relative date. */
 const offsets = remembered<number | undefined>();
 
@@ -60,7 +67,10 @@ const offsets = remembered<number | undefined>();
 function relativeOffset(value: string): number | undefined {
   return offsets(value, () => {
     const rel = /^now(?:\+(\d+)([mhd]))?$/i.exec(value.trim());
-    return rel ? Number(rel[1] ?? 0) * UNIT_MS[(rel[2] ?? 'm').toLowerCase() as keyof typeof UNIT_MS] : undefined;
+    if (!rel) return undefined;
+    const offset = Number(rel[1] ?? 0) * UNIT_MS[(rel[2] ?? 'm').toLowerCase() as keyof typeof UNIT_MS];
+    // Past what a date can hold (±8.64e15 ms) it is no date at all, not a crash when it is formatted.
+    return offset <= MAX_OFFSET_MS ? offset : undefined;
   });
 }
 

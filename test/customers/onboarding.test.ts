@@ -180,6 +180,19 @@ describe('parseDateInput', () => {
     expect(parseDateInput('2027-13-45T00:00:00Z', now)).toBeUndefined();
     expect(parseDateInput('2027-01-01T10:00:00', now)).toBeUndefined();
   });
+
+  it('refuses a day the month does not have, hour 24, and an offset no date can hold', async () => {
+    expect(parseDateInput('2028-02-29', now)).toBe('2028-02-29T00:00:00.000Z');
+    expect(parseDateInput('2026-02-29', now)).toBeUndefined();
+    expect(parseDateInput('2026-02-30T00:00:00Z', now)).toBeUndefined();
+    expect(parseDateInput('2027-04-31', now)).toBeUndefined();
+    expect(parseDateInput('2027-01-01T24:00:00Z', now)).toBeUndefined();
+    expect(parseDateInput('now+999999999d', now)).toBeUndefined();
+    expect(parseDateInput('now+99999d', now)).toBe('2300-09-06T12:00:00.000Z');
+    expect(await problems({ ...acme(), billedFromDate: 'now+999999999d' })).toEqual([
+      'billedFromDate: "now+999999999d" is not an ISO 8601 date-time (e.g. 2026-06-01T00:00:00Z)',
+    ]);
+  });
 });
 
 describe('parseJsonText', () => {
