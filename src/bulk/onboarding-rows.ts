@@ -94,7 +94,7 @@ export class OnboardingRows {
   private constructor(
     readonly input: RowsInput,
     readonly options: CheckOptions,
-    readonly validate: OnboardingChecker,
+    private readonly checker: OnboardingChecker,
   ) {
     this.#noFlags = Object.keys(input.flags).length === 0;
   }
@@ -261,7 +261,7 @@ export class OnboardingRows {
     const fate = this.#fateOf(reference);
     let inRecord = false;
     try {
-      const { warnings } = this.validate(doc, {
+      const { warnings } = this.checker(doc, {
         allowUnknown: this.options.allowUnknown,
         now,
         source: `row ${row.row}`,

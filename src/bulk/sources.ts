@@ -1,5 +1,5 @@
 /**
- * Rows from a bulk file, streamed one at a time so memory stays flat however large the file:
+ * Rows from a bulk file, streamed in batches so memory stays flat however large the file:
  * CSV (csv.ts; headers are the contract's field names, list fields `;`-separated), NDJSON
  * (one object per line), or a JSON array (stream-json).
  */
