@@ -9,8 +9,7 @@
  */
 import type { ApiClient } from '../api/client.js';
 import type { Context } from '../context.js';
-import { AuthError, type CliError } from '../errors.js';
-import { ReadOnlyError } from '../safety/read-only.js';
+import { AuthError, ReadOnlyError, type CliError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { hint, info, type Cell, type Note, type Outcome } from '../outcome.js';
 import { memoryKeeper } from './memory.js';
