@@ -92,7 +92,7 @@ export function reportError(error: unknown, ctx: Context, json = false): number 
 }
 
 function secretsOf(ctx: Context): string[] {
-  return [ctx.env['SAFEWEB_API_KEY'] ?? '', ...ctx.secretsInUse].filter(Boolean);
+  return [ctx.env['SAFEWEB_API_KEY'] ?? '', ...ctx.clients.secretsInUse].filter(Boolean);
 }
 
 /** Ctrl+C at a prompt. */

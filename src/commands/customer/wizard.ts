@@ -20,7 +20,6 @@ import { CancelledError } from '../../errors.js';
 import { info, success, warn, type Note } from '../../outcome.js';
 import type { Prompter } from '../../prompt/prompter.js';
 import { isLocale } from '../parse.js';
-import { confirmTarget, refuseIfReadOnly } from '../../safety/where.js';
 
 /** A value as the wizard shows it; nothing for an empty one. */
 const shown = (value: unknown): string | undefined =>
@@ -78,7 +77,7 @@ export async function onboardingWizard(
   initial: Record<string, unknown>,
   recorded: RecordedReferences,
 ): Promise<Record<string, unknown>> {
-  await refuseIfReadOnly(ctx, 'onboarding a customer');
+  ctx.guard.refuseIfReadOnly(await ctx.resolved(), 'onboarding a customer');
   const prompter = await ctx.prompter('Supply the fields with --file or flags instead.');
   const account = await ctx.account();
   const prefs = (await ctx.config()).preferences?.[account.profile ?? account.key] ?? {};
@@ -119,7 +118,11 @@ export async function onboardingWizard(
   const rows = FIELDS.filter((f) => doc[f.key] !== undefined).map((f) => [f.key, summaryValue(f, doc[f.key], ctx)]);
   ctx.out.info(await renderTable([{ header: 'Field' }, { header: 'Value' }], rows, ctx.out.errColor));
   const what = `${String(doc['companyName'])} (${String(doc['customerReference'])})`;
-  const where = await confirmTarget(ctx, { action: `Onboard ${what}`, operation: 'customerOnboard', yes: false });
+  const where = ctx.guard.confirmTarget(await ctx.resolved(), {
+    action: `Onboard ${what}`,
+    operation: 'customerOnboard',
+    yes: false,
+  });
   if (!(await prompter.confirm({ message: `Onboard ${what}${where}?`, default: true })))
     throw new CancelledError('Nothing was sent.');
   return doc;
