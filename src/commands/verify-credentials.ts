@@ -1,5 +1,5 @@
-import { getPartnerAnalytics } from '../../api/partner.js';
-import type { Context } from '../../context.js';
+import { getPartnerAnalytics } from '../api/partner.js';
+import type { Context } from '../context.js';
 
 /**
  * One real, read-only, authenticated request (partner analytics) with the given credentials.
