@@ -239,10 +239,15 @@ function auditSearchTool(z: Zod): ToolDef {
       customer: z.string().min(1).max(200).optional().describe('only changes to this customer (reference or ID)'),
     }),
     run: async (args, { ctx }) => {
-      const { runAudit, parseSince } = await import('../commands/audit/audit.js');
+      const { parseSince, searchAudit } = await import('../portfolio/audit-search.js');
       const since = args['since'] === undefined ? undefined : parseSince(args['since'] as string, ctx.now());
-      const outcome = await runAudit({ since, customer: args['customer'] as string | undefined }, ctx);
-      return { structured: { entries: outcome.data }, notes: outcome.notes };
+      const resolved = await ctx.resolved();
+      const { entries, notes } = searchAudit(
+        ctx.configDir,
+        { partnerId: resolved.partnerId?.value, baseUrl: resolved.baseUrl.value },
+        { since, customer: args['customer'] as string | undefined },
+      );
+      return { structured: { entries }, notes };
     },
   });
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
-import { detail, table, warn, type Outcome } from '../../outcome.js';
-import { auditAccount, readAudit, type AuditEntry } from '../../safety/audit.js';
+import { table, type Outcome } from '../../outcome.js';
+import { searchAudit } from '../../portfolio/audit-search.js';
+import type { AuditEntry } from '../../safety/audit.js';
 import { AUDIT_COLUMNS } from './columns.js';
 
 export interface AuditOptions {
@@ -17,13 +17,11 @@ export interface AuditOptions {
  */
 export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcome<AuditEntry[]>> {
   const resolved = await ctx.resolved();
-  if (!resolved.partnerId)
-    throw new UsageError(
-      'no partner ID configured, so no audit log to read',
-      'Pick a profile with --profile, or set SAFEWEB_PARTNER_ID.',
-    );
-  const account = auditAccount(resolved.partnerId.value, resolved.baseUrl.value);
-  const { file, entries, skipped } = readAudit(ctx.configDir, account, opts);
+  const { account, entries, notes } = searchAudit(
+    ctx.configDir,
+    { partnerId: resolved.partnerId?.value, baseUrl: resolved.baseUrl.value },
+    opts,
+  );
   return {
     data: entries,
     view: table(
@@ -43,25 +41,6 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
       ]),
       `No changes logged for ${account}${opts.since || opts.customer ? ' that match' : ''}.`,
     ),
-    notes: [
-      detail(`Audit log: ${file}`),
-      ...(skipped ? [warn(`${skipped} line(s) of ${file} are not whole entries and were skipped.`)] : []),
-    ],
+    notes,
   };
-}
-
-/** `--since`: a duration back from now (90m, 24h, 7d, 2w) or a date / date-time. */
-export function parseSince(value: string, now: Date): Date {
-  const match = /^(\d+)\s*(s|m|h|d|w)$/i.exec(value.trim());
-  if (match) {
-    const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 }[match[2]!.toLowerCase() as 's'];
-    return new Date(now.getTime() - Number(match[1]) * unit);
-  }
-  const time = /^\d{4}-\d{2}-\d{2}/.test(value.trim()) ? Date.parse(value.trim()) : NaN;
-  if (Number.isNaN(time))
-    throw new UsageError(
-      `--since: "${value}" is neither a duration nor a date`,
-      'Use a duration back from now (30m, 24h, 7d, 2w) or a date (2026-01-31, 2026-01-31T09:00:00Z).',
-    );
-  return new Date(time);
 }

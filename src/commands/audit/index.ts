@@ -26,7 +26,10 @@ export function registerAudit(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { since?: string; customer?: string }) => {
-      const { parseSince, runAudit } = await import('./audit.js');
+      const [{ parseSince }, { runAudit }] = await Promise.all([
+        import('../../portfolio/audit-search.js'),
+        import('./audit.js'),
+      ]);
       const since = opts.since === undefined ? undefined : parseSince(opts.since, ctx.now());
       ctx.done(await runAudit({ since, customer: opts.customer }, ctx));
     });
