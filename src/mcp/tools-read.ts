@@ -211,12 +211,13 @@ function planTool(z: Zod, configDir: string): ToolDef {
     run: async (args, { ctx }) => {
       const file = args['file'] as string | undefined;
       if (file !== undefined) checkManifestPath(file, configDir);
-      const { runPlan } = await import('../commands/plan/plan.js');
-      const outcome = await runPlan(
-        { file, manifest: args['manifest'] as string | object | undefined, prune: Boolean(args['prune']) },
-        ctx,
-      );
-      return { structured: { ...outcome.data }, notes: outcome.notes };
+      const { planNotes, preparePlan } = await import('../manifest/prepare.js');
+      const { plan, data } = await preparePlan(ctx, {
+        file,
+        manifest: args['manifest'] as string | object | undefined,
+        prune: Boolean(args['prune']),
+      });
+      return { structured: { ...data }, notes: planNotes(plan) };
     },
   });
 }

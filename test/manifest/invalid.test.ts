@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Context } from '../../src/context.js';
-import { runPlan } from '../../src/commands/plan/plan.js';
+import { preparePlan } from '../../src/manifest/prepare.js';
 import { bookWorld, bookYaml, type BookWorld } from './world.js';
 import { PassThrough, Readable } from 'node:stream';
 
@@ -139,7 +139,7 @@ describe('a manifest that breaks the rules', () => {
   });
 });
 
-describe('runPlan, as the MCP server calls it', () => {
+describe('preparePlan, as the MCP server calls it (the plan verb too)', () => {
   function context(): Context {
     const sink = () => Object.assign(new PassThrough(), { isTTY: false });
     return new Context({
@@ -154,28 +154,24 @@ describe('runPlan, as the MCP server calls it', () => {
 
   it('takes the manifest inline, as YAML text or as an object, and returns the plan --json document', async () => {
     const yaml = bookYaml(2);
-    const fromText = await runPlan({ manifest: yaml }, context());
+    const fromText = await preparePlan(context(), { manifest: yaml });
     expect(fromText.data.summary).toMatchObject({ create: 2, total: 2 });
     expect(fromText.data.changes.map((c) => [c.action, c.kind, c.reference])).toEqual([
       ['create', 'customer', 'BOOK-1'],
       ['create', 'customer', 'BOOK-2'],
     ]);
     const { parse } = await import('yaml');
-    const fromObject = await runPlan({ manifest: parse(yaml) as object, prune: false }, context());
+    const fromObject = await preparePlan(context(), { manifest: parse(yaml) as object, prune: false });
     expect(fromObject.data).toEqual(fromText.data);
-    expect(fromObject.finding).toBeDefined();
   });
 
   it('refuses an inline manifest with the same problems and no positions', async () => {
     await expect(
-      runPlan(
-        {
-          manifest: {
-            customers: [{ customerReference: 'X', companyName: 'X', assetsDomains: ['x.example'], price: 'ten' }],
-          },
+      preparePlan(context(), {
+        manifest: {
+          customers: [{ customerReference: 'X', companyName: 'X', assetsDomains: ['x.example'], price: 'ten' }],
         },
-        context(),
-      ),
+      }),
     ).rejects.toMatchObject({
       exitCode: 2,
       problems: [{ path: 'customers[0].price', message: 'must be a number (got "ten")', code: 'invalid' }],

@@ -14,10 +14,10 @@ import { ledgerPath } from '../../customers/ledger.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { applyChange } from '../../manifest/apply-change.js';
 import { publicChange, type Change, type PlanSummary, type PlannedChange } from '../../manifest/plan.js';
+import { preparePlan, type PlanOptions, type PreparedPlan } from '../../manifest/prepare.js';
 import { SecretDir } from '../../manifest/secrets.js';
 import { planLines } from '../../manifest/view.js';
 import { hint, info, lines, warn, type Outcome } from '../../outcome.js';
-import { preparePlan, type PlanOptions, type PreparedPlan } from '../plan/plan.js';
 
 export interface ApplyOptions extends PlanOptions {
   yes?: boolean | undefined;
@@ -95,7 +95,7 @@ async function confirm(opts: ApplyOptions, prepared: PreparedPlan, ctx: Context)
 }
 
 export async function runApply(opts: ApplyOptions, ctx: Context): Promise<Outcome<ApplyData>> {
-  let prepared = await preparePlan(opts, ctx);
+  let prepared = await preparePlan(ctx, opts);
   const total = prepared.plan.changes.length;
   // A read-only run refuses a plan with changes at once: before it is shown as about to be
   // applied, before any question, and before the first write (the client would refuse each one
@@ -124,7 +124,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<Outcom
   if (await confirm(opts, prepared, ctx)) {
     // Time passed while a person read the plan: act only on the book as it is now.
     const shown = JSON.stringify(prepared.data.changes);
-    prepared = await preparePlan(opts, ctx);
+    prepared = await preparePlan(ctx, opts);
     if (JSON.stringify(prepared.data.changes) !== shown) {
       showPlan(prepared, ctx);
       throw new UsageError(

@@ -1,0 +1,72 @@
+/**
+ * The plan of a manifest against the book, for `plan`, `apply` and MCP's plan tool: the whole
+ * manifest is checked first (nothing is read or sent while it is invalid), then the state (the
+ * local record, or a state file), then the live reads (assets, webhook endpoints).
+ */
+import type { ApiClient } from '../api/client.js';
+import { UsageError } from '../errors.js';
+import { warn, type Note } from '../outcome.js';
+import { loadManifest, type Manifest, type ManifestInput } from './load.js';
+import { computePlan, planData, type Plan, type PlanData } from './plan.js';
+import { BookState } from './state.js';
+
+/** Plain options, so the MCP server can give them too: a file, or the manifest itself (text or object). */
+export interface PlanOptions {
+  file?: string | undefined;
+  manifest?: string | object | undefined;
+  prune?: boolean | undefined;
+  /** A state file instead of the local record. */
+  state?: string | undefined;
+}
+
+/**
+ * What planning takes of a run, each asked for only when it is needed, so an invalid manifest is
+ * reported before missing credentials are (a Context has them all).
+ */
+export interface PlanSources {
+  readonly configDir: string;
+  now(): Date;
+  account(): Promise<{ key: string }>;
+  api(): Promise<ApiClient>;
+}
+
+export interface PreparedPlan {
+  manifest: Manifest;
+  state: BookState;
+  plan: Plan;
+  data: PlanData;
+  api: ApiClient;
+}
+
+function input(opts: PlanOptions): ManifestInput {
+  if (opts.file !== undefined && opts.manifest !== undefined)
+    throw new UsageError('give a manifest file or a manifest, not both');
+  if (opts.file !== undefined) return { file: opts.file };
+  if (opts.manifest !== undefined) return { manifest: opts.manifest };
+  throw new UsageError('a manifest is needed', 'Pass --file FILE (YAML or JSON).');
+}
+
+/** Manifest checked first (nothing read or sent while it is invalid), then the state, then live reads. */
+export async function preparePlan(sources: PlanSources, opts: PlanOptions): Promise<PreparedPlan> {
+  const manifest = await loadManifest(input(opts), sources.now());
+  const account = await sources.account();
+  const state = BookState.read(sources.configDir, account.key, opts.state);
+  const api = await sources.api();
+  const plan = await computePlan(manifest, state, api, { prune: Boolean(opts.prune) });
+  if (state.fresh) plan.warnings.unshift(`${state.file} does not exist yet: planning from an empty state.`);
+  return { manifest, state, plan, data: planData(plan), api };
+}
+
+/** What a person is told with a plan: its warnings, and that new endpoints need --secret-dir to apply. */
+export function planNotes(plan: Plan): Note[] {
+  const creates = plan.changes.filter((c) => c.kind === 'webhook' && c.action === 'create').length;
+  const notes = plan.warnings.map((w) => warn(w));
+  if (creates)
+    notes.push(
+      warn(
+        `${creates} webhook endpoint${creates === 1 ? '' : 's'} would be created: \`apply\` needs --secret-dir DIR ` +
+          'to keep each signing secret (it is never printed).',
+      ),
+    );
+  return notes;
+}
