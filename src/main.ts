@@ -40,7 +40,11 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
     const outcome = ctx.outcome;
     if (outcome) {
       const { render } = await import('./output/render.js');
-      await render(outcome, ctx.out, { csv: ctx.globals.csv, fields: ctx.globals.fields });
+      await render(outcome, ctx.out, {
+        csv: ctx.globals.csv,
+        fields: ctx.globals.fields,
+        streamed: ctx.globals.ndjson,
+      });
     }
     const { exitCodeFor } = await import('./report.js');
     return exitCodeFor(outcome, ctx.globals.findingAsked);

@@ -6,7 +6,23 @@
  */
 import type { ExitCodeValue } from './exit-codes.js';
 
-export type Cell = string | number | boolean | null | undefined;
+/**
+ * What a piece of text means to a person. Only the renderer turns it into colour (none in a
+ * pipe, with NO_COLOR or --no-color): `good` green, `caution` yellow, `bad` red, `severe` bold
+ * red, `strong` bold, `dim` dim. Verbs and services say what a thing is; never how it looks.
+ */
+export type Tone = 'strong' | 'dim' | 'good' | 'caution' | 'bad' | 'severe';
+
+/** A span of text with its tone. */
+export interface Styled {
+  tone: Tone;
+  text: string;
+}
+
+/** Text for a person: plain, or spans some of which carry a tone. */
+export type Text = string | Array<string | Styled>;
+
+export type Cell = string | number | boolean | null | undefined | Styled;
 
 export interface Column {
   /** The field's name for programs: CSV headers and --fields (issue 13) use it. */
@@ -29,13 +45,19 @@ export type View =
       empty?: string;
     }
   | { kind: 'pairs'; pairs: Array<{ label: string; key: string; value: Cell }> }
-  /** Lines of text on stdout, the same on a terminal and in a pipe. */
-  | { kind: 'lines'; lines: string[] }
+  /** Lines of text on stdout, the same on a terminal and in a pipe (where no tone is drawn). */
+  | { kind: 'lines'; lines: Text[] }
   /**
    * A result line and the items it is about, each with a mark the renderer draws (`+` added,
    * `-` removed, `ok`, `failed`, `unknown`, `skip`): `✓ Updated …` then `  + domain acme.co`.
+   * Without a heading the items are the result lines themselves, not indented.
    */
-  | { kind: 'marked'; heading: string; items: MarkedItem[] };
+  | { kind: 'marked'; heading?: string | undefined; items: MarkedItem[] }
+  /**
+   * Prose for reading (a breach and what to do about it): an optional title, then sections, laid
+   * out and wrapped by the renderer to the terminal's width (at most 100 columns).
+   */
+  | { kind: 'document'; title?: Text | undefined; sections: Section[] };
 
 export type Mark = '+' | '-' | 'ok' | 'failed' | 'unknown' | 'skip';
 
@@ -44,13 +66,25 @@ export interface MarkedItem {
   text: string;
 }
 
+/** One part of a document: a heading line, then its pairs, paragraphs and lists, each indented. */
+export interface Section {
+  heading: string;
+  /** Said after the heading on its line, two spaces apart: a date, a status. */
+  status?: Array<string | Styled> | undefined;
+  /** `Label: value`, a paragraph each. */
+  pairs?: Array<{ label: string; value: string }> | undefined;
+  paragraphs?: string[] | undefined;
+  /** `Label:` and a bullet for each item. */
+  lists?: Array<{ label: string; items: string[] }> | undefined;
+}
+
 /**
  * Talk on stderr after the result. `success` and `hint` are for people and are left out with
  * --json; `info` and `warn` are always said; `detail` only with --verbose.
  */
 export interface Note {
   tone: 'success' | 'info' | 'hint' | 'warn' | 'detail';
-  text: string;
+  text: Text;
 }
 
 export interface Outcome<T = unknown> {
@@ -80,17 +114,28 @@ export function pairs(entries: Array<[label: string, key: string, value: Cell]>)
   return { kind: 'pairs', pairs: entries.map(([label, key, value]) => ({ label, key, value })) };
 }
 
-export function lines(...text: string[]): View {
+export function lines(...text: Text[]): View {
   return { kind: 'lines', lines: text };
 }
 
-export function marked(heading: string, items: MarkedItem[]): View {
-  return { kind: 'marked', heading, items };
+export function marked(heading: string | undefined, items: MarkedItem[]): View {
+  return { kind: 'marked', ...(heading === undefined ? {} : { heading }), items };
 }
 
-export const success = (text: string): Note => ({ tone: 'success', text });
-export const info = (text: string): Note => ({ tone: 'info', text });
-export const hint = (text: string): Note => ({ tone: 'hint', text });
-export const warn = (text: string): Note => ({ tone: 'warn', text });
+export function document(title: Text | undefined, sections: Section[]): View {
+  return { kind: 'document', ...(title === undefined ? {} : { title }), sections };
+}
+
+export const styled = (tone: Tone, text: string): Styled => ({ tone, text });
+
+/** The text without its tones: for programs (MCP answers, CSV) and wherever colour cannot go. */
+export function plainText(text: Text): string {
+  return typeof text === 'string' ? text : text.map((part) => (typeof part === 'string' ? part : part.text)).join('');
+}
+
+export const success = (text: Text): Note => ({ tone: 'success', text });
+export const info = (text: Text): Note => ({ tone: 'info', text });
+export const hint = (text: Text): Note => ({ tone: 'hint', text });
+export const warn = (text: Text): Note => ({ tone: 'warn', text });
 /** Said only with --verbose: where files live, what was skipped. */
-export const detail = (text: string): Note => ({ tone: 'detail', text });
+export const detail = (text: Text): Note => ({ tone: 'detail', text });

@@ -2,7 +2,7 @@
 import type { ApiClient } from './client.js';
 import { pathFor } from './paths.js';
 
-export interface RetrievedBreach {
+interface RetrievedBreach {
   title: string;
   description?: string;
   breachDate: string;

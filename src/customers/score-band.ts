@@ -1,9 +1,12 @@
-import type { Colors } from '../output/color.js';
+import type { Tone } from '../outcome.js';
 
-/** The band a score falls in, with its colour: the scale is 0 to 97. */
-export function scoreBand(score: number, c: Colors): { name: string; paint: (t: string) => string } {
-  if (score < 25) return { name: 'low', paint: c.green };
-  if (score < 50) return { name: 'moderate', paint: c.yellow };
-  if (score < 75) return { name: 'high', paint: c.red };
-  return { name: 'critical', paint: (t) => c.bold(c.red(t)) };
+/**
+ * The band a score falls in (the scale is 0 to 97), with the tone a person sees it in; the
+ * renderer alone turns the tone into colour.
+ */
+export function scoreBand(score: number): { name: 'low' | 'moderate' | 'high' | 'critical'; tone: Tone } {
+  if (score < 25) return { name: 'low', tone: 'good' };
+  if (score < 50) return { name: 'moderate', tone: 'caution' };
+  if (score < 75) return { name: 'high', tone: 'bad' };
+  return { name: 'critical', tone: 'severe' };
 }

@@ -1,6 +1,13 @@
-/** The plan as a person reads it, Terraform-style: `+` create, `~` update (old → new), `-` offboard or delete. */
-import type { Colors } from '../output/color.js';
+/**
+ * The plan as a person reads it, Terraform-style: `+` create, `~` update (old → new), `-` offboard
+ * or delete. Each mark carries its tone; the renderer colours it.
+ */
+import { styled, type Text } from '../outcome.js';
 import type { FieldChange, Plan, PlanData, PlannedChange } from './plan.js';
+
+const add = styled('good', '+');
+const change = styled('caution', '~');
+const remove = styled('bad', '-');
 
 const show = (value: unknown) => (value === null || value === undefined ? '(unknown)' : JSON.stringify(value));
 
@@ -12,36 +19,36 @@ function listDiff(from: unknown, to: unknown): string | undefined {
   return [...added, ...removed].join(', ');
 }
 
-function fieldLine(field: FieldChange, c: Colors, creating: boolean): string {
-  if (creating) return `      ${c.green('+')} ${field.name}: ${show(field.to)}`;
+function fieldLine(field: FieldChange, creating: boolean): Text {
+  if (creating) return ['      ', add, ` ${field.name}: ${show(field.to)}`];
   const diff = listDiff(field.from, field.to);
-  return `      ${c.yellow('~')} ${field.name}: ${diff ?? `${show(field.from)} → ${show(field.to)}`}`;
+  return ['      ', change, ` ${field.name}: ${diff ?? `${show(field.from)} → ${show(field.to)}`}`];
 }
 
-function head(change: PlannedChange, c: Colors): string {
-  const what = change.kind === 'customer' ? `customer ${change.reference}` : `webhook ${change.url}`;
-  switch (change.action) {
+function head(planned: PlannedChange): Text {
+  const what = planned.kind === 'customer' ? `customer ${planned.reference}` : `webhook ${planned.url}`;
+  switch (planned.action) {
     case 'create':
-      return `  ${c.green('+')} ${what}`;
+      return ['  ', add, ` ${what}`];
     case 'update':
-      return `  ${c.yellow('~')} ${what}`;
+      return ['  ', change, ` ${what}`];
     case 'reactivate':
-      return `  ${c.green('↺')} ${what} ${c.dim('(reactivate)')}`;
+      return ['  ', styled('good', '↺'), ` ${what} `, styled('dim', '(reactivate)')];
     case 'offboard':
-      return `  ${c.red('-')} ${what} ${c.dim('(offboard)')}`;
+      return ['  ', remove, ` ${what} `, styled('dim', '(offboard)')];
     case 'delete':
-      return `  ${c.red('-')} ${what} ${c.dim('(delete)')}`;
+      return ['  ', remove, ` ${what} `, styled('dim', '(delete)')];
   }
 }
 
 /** The plan's lines: each change with its fields, what is not updatable, and the summary line. */
-export function planLines(plan: Plan, data: PlanData, c: Colors): string[] {
-  const out: string[] = [];
+export function planLines(plan: Plan, data: PlanData): Text[] {
+  const out: Text[] = [];
   if (plan.changes.length) {
     out.push('Changes (+ create, ~ update, - offboard or delete, ↺ reactivate):', '');
-    for (const change of plan.changes) {
-      out.push(head(change, c));
-      for (const field of change.fields ?? []) out.push(fieldLine(field, c, change.action === 'create'));
+    for (const planned of plan.changes) {
+      out.push(head(planned));
+      for (const field of planned.fields ?? []) out.push(fieldLine(field, planned.action === 'create'));
     }
     out.push('');
   }
@@ -49,7 +56,11 @@ export function planLines(plan: Plan, data: PlanData, c: Colors): string[] {
     out.push('Not updatable (the API cannot change these on an existing customer; they change nothing):');
     for (const { reference, fields } of plan.notUpdatable)
       for (const f of fields)
-        out.push(`  ${c.dim('#')} customer ${reference}: ${f.name}: ${show(f.from)} → ${show(f.to)} (not updatable)`);
+        out.push([
+          '  ',
+          styled('dim', '#'),
+          ` customer ${reference}: ${f.name}: ${show(f.from)} → ${show(f.to)} (not updatable)`,
+        ]);
     out.push('');
   }
   const s = data.summary;

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { redactText } from '../api/redact.js';
 import { Context } from '../context.js';
 import { CliError, UsageError, ValidationError } from '../errors.js';
-import type { Note } from '../outcome.js';
+import { plainText, type Note } from '../outcome.js';
 import { ConfirmationTokens } from './confirm.js';
 import { isWriteTool, type ToolName } from './names.js';
 import type { ToolAnswer, ToolDef } from './tools.js';
@@ -191,7 +191,7 @@ export class McpSession {
       const { url, ...rest } = answer.structured;
       structured = { ...(this.#clean(rest, secrets) as Record<string, unknown>), url };
     } else structured = this.#clean(answer.structured, secrets) as Record<string, unknown>;
-    const said = (answer.notes ?? []).filter((n: Note) => n.tone !== 'detail').map((n) => n.text);
+    const said = (answer.notes ?? []).filter((n: Note) => n.tone !== 'detail').map((n) => plainText(n.text));
     const notes = this.#clean(said, secrets) as string[];
     return {
       content: [

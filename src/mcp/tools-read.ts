@@ -131,7 +131,7 @@ function breachCheckTool(z: Zod): ToolDef {
     run: async (args, { ctx }) => {
       const { runBreachCheck } = await import('../commands/breach/check.js');
       const outcome = await runBreachCheck(
-        { emails: args['emails'] as string[], exitStatus: false, ndjson: false, concurrency: 8 },
+        { emails: args['emails'] as string[], exitStatus: false, concurrency: 8 },
         ctx,
       );
       return { structured: { results: outcome.data ?? [] }, notes: outcome.notes };

@@ -1,3 +1,5 @@
+import type { Text, Tone } from '../outcome.js';
+
 export interface ColorStream {
   isTTY?: boolean | undefined;
 }
@@ -47,4 +49,28 @@ export async function loadColors(level: 0 | 1 | 2 | 3): Promise<Colors> {
   if (level === 0) return plainColors;
   const { Chalk } = await import('chalk');
   return new Chalk({ level });
+}
+
+/** A tone (outcome.ts) in the colours of a stream: the one place meaning becomes colour. */
+export function paint(c: Colors, tone: Tone, text: string): string {
+  switch (tone) {
+    case 'strong':
+      return c.bold(text);
+    case 'dim':
+      return c.dim(text);
+    case 'good':
+      return c.green(text);
+    case 'caution':
+      return c.yellow(text);
+    case 'bad':
+      return c.red(text);
+    case 'severe':
+      return c.bold(c.red(text));
+  }
+}
+
+/** Text for a person, its tones drawn in the colours of the stream it goes to. */
+export function drawText(text: Text, c: Colors): string {
+  if (typeof text === 'string') return text;
+  return text.map((part) => (typeof part === 'string' ? part : paint(c, part.tone, part.text))).join('');
 }

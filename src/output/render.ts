@@ -1,12 +1,24 @@
 /**
  * The one renderer: turns a verb's outcome into what stdout and stderr show. With --json, the
- * data as one JSON document; on a terminal, the view as a table, pairs or lines; in a pipe,
- * the same as tab-separated lines with no header and no colour; with --csv, a header row of
- * field names and RFC 4180 rows. --fields chooses and orders the columns of all three forms.
+ * data as one JSON document; on a terminal, the view as a table, pairs, lines, marked result
+ * lines or a document laid out to the terminal's width; in a pipe, the same as tab-separated
+ * lines with no header and no colour; with --csv, a header row of field names and RFC 4180 rows.
+ * --fields chooses and orders the columns of all three forms. Views and notes say what a thing
+ * is (outcome.ts `Tone`); only here, and in the sink, does that become colour or width.
  * main is its only caller.
  */
 import { UsageError } from '../errors.js';
-import type { Cell, Column, Mark, Note, Outcome, View } from '../outcome.js';
+import {
+  plainText,
+  type Cell,
+  type Column,
+  type Mark,
+  type Note,
+  type Outcome,
+  type Section,
+  type View,
+} from '../outcome.js';
+import { drawText, plainColors, type Colors } from './color.js';
 import type { Output } from './output.js';
 import { COMPACT_CHARS, renderTable, renderTsv } from './table.js';
 
@@ -15,11 +27,18 @@ export interface RenderOptions {
   csv?: boolean | undefined;
   /** --fields: these columns (by key), in this order. */
   fields?: string[] | undefined;
+  /**
+   * --ndjson: the run's records went out as JSON lines while it ran (Sink.item), so the list
+   * at the end is not printed again, in any form; stdout stays one format.
+   */
+  streamed?: boolean | undefined;
 }
 
 export async function render(shown: Outcome, out: Output, options: RenderOptions = {}): Promise<void> {
   const outcome = out.options.maskPii ? await masked(shown) : shown;
-  if (out.json) {
+  if (options.streamed) {
+    // The records are out already.
+  } else if (out.json) {
     if (outcome.data !== undefined) out.printJson(outcome.data);
   } else {
     // CSV is for programs, like a pipe: the piped form when it is table-shaped, else the view.
@@ -42,7 +61,7 @@ export async function render(shown: Outcome, out: Output, options: RenderOptions
 async function masked(outcome: Outcome): Promise<Outcome> {
   const { isPersonKey, maskPii } = await import('../safety/mask.js');
   const view = (v: View | undefined): View | undefined => {
-    if (!v || v.kind === 'lines' || v.kind === 'marked') return v && maskPii(v);
+    if (!v || v.kind === 'lines' || v.kind === 'marked' || v.kind === 'document') return v && maskPii(v);
     if (v.kind === 'pairs')
       return {
         ...v,
@@ -71,12 +90,12 @@ async function masked(outcome: Outcome): Promise<Outcome> {
 /** A note on stderr; `success` and `hint` are for people, so --json leaves them out. */
 export function say(note: Note, out: Output): void {
   if (out.json && (note.tone === 'success' || note.tone === 'hint')) return;
-  out[note.tone](note.text);
+  out[note.tone](drawText(note.text, out.errColor));
 }
 
 /** The view with only the named columns (or pairs), in the order named; an unknown name is exit 2. */
 function selectFields(view: View, fields: string[]): View {
-  if (view.kind === 'lines' || view.kind === 'marked') return view;
+  if (view.kind === 'lines' || view.kind === 'marked' || view.kind === 'document') return view;
   const keys = view.kind === 'table' ? view.columns.map((c) => c.key) : view.pairs.map((p) => p.key);
   const unknown = fields.filter((f) => !keys.includes(f));
   if (unknown.length) {
@@ -110,10 +129,14 @@ async function renderCsv(view: View, out: Output): Promise<void> {
     rows = view.items.map((item) => [item.mark, item.text]);
   } else {
     header = ['line'];
-    rows = view.lines.map((l) => [l]);
+    const text =
+      view.kind === 'lines' ? view.lines.map(plainText) : (await layoutDocument(view, plainColors, 100)).split('\n');
+    rows = text.map((l) => [l]);
   }
   const { stringify } = await import('csv-stringify/sync');
-  const cells = rows.map((row) => row.map((c) => (c === null || c === undefined ? '' : c)));
+  const cells = rows.map((row) =>
+    row.map((c) => (c === null || c === undefined ? '' : typeof c === 'object' ? c.text : c)),
+  );
   out.stdout.write(stringify([header, ...cells], { record_delimiter: 'windows', cast: { boolean: (b) => String(b) } }));
 }
 
@@ -121,7 +144,11 @@ async function renderView(view: View, out: Output): Promise<void> {
   const tty = Boolean(out.stdout.isTTY);
   switch (view.kind) {
     case 'lines':
-      for (const line of view.lines) out.line(line);
+      for (const line of view.lines) out.line(drawText(line, out.color));
+      return;
+    case 'document':
+      // At most 100 columns: prose wider than that is hard to read, however wide the terminal.
+      out.line(await layoutDocument(view, out.color, Math.min(out.stdout.columns ?? 80, 100)));
       return;
     case 'marked': {
       const c = out.color;
@@ -133,6 +160,10 @@ async function renderView(view: View, out: Output): Promise<void> {
         unknown: c.yellow('?'),
         skip: c.dim('·'),
       };
+      if (view.heading === undefined) {
+        for (const item of view.items) out.line(`${marks[item.mark]} ${item.text}`);
+        return;
+      }
       out.line(`${c.green('✓')} ${view.heading}`);
       for (const item of view.items) out.line(`  ${marks[item.mark]} ${item.text}`);
       return;
@@ -159,4 +190,30 @@ async function renderView(view: View, out: Output): Promise<void> {
       out.stdout.write(`${table.toString()}\n`);
     }
   }
+}
+
+/**
+ * A document laid out for reading: the title and a blank line, then each section (separated by
+ * a blank line) as its heading in bold with its status, and its pairs, paragraphs and lists
+ * wrapped to `width` and indented under it.
+ */
+async function layoutDocument(view: Extract<View, { kind: 'document' }>, c: Colors, width: number): Promise<string> {
+  const { default: wrapAnsi } = await import('wrap-ansi');
+  const wrap = (text: string, indent: string) =>
+    wrapAnsi(text, Math.max(30, width - indent.length), { hard: true })
+      .split('\n')
+      .map((l) => `${indent}${l}`)
+      .join('\n');
+  const section = (s: Section) => {
+    const lines = [`${c.bold(s.heading)}${(s.status ?? []).map((part) => `  ${drawText([part], c)}`).join('')}`];
+    for (const { label, value } of s.pairs ?? []) lines.push(wrap(`${label}: ${value}`, '  '));
+    for (const paragraph of s.paragraphs ?? []) lines.push(wrap(paragraph, '  '));
+    for (const list of s.lists ?? []) {
+      lines.push(`  ${list.label}:`);
+      for (const item of list.items) lines.push(wrap(`• ${item}`, '    '));
+    }
+    return lines.join('\n');
+  };
+  const body = view.sections.map(section).join('\n\n');
+  return view.title === undefined ? body : `${drawText(view.title, c)}\n\n${body}`;
 }

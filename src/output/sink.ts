@@ -1,10 +1,11 @@
 /**
  * Where long-running verbs (bulk runs, `breach check --ndjson`, `webhook listen`, the sandbox)
  * send what happens while they run. main owns it and decides the form under the same rules as
- * the renderer, so those verbs never look at --json or a TTY either.
+ * the renderer (JSON lines or lines for people, colour or none), so those verbs never look at
+ * --json, --ndjson or a TTY either.
  */
-import type { Cell, Note } from '../outcome.js';
-import type { Colors } from './color.js';
+import type { Cell, Note, Text } from '../outcome.js';
+import { drawText } from './color.js';
 import type { Output } from './output.js';
 import { startProgress, type Progress } from '../bulk/progress.js';
 import { renderTsv } from './table.js';
@@ -13,10 +14,16 @@ import { maskPii } from '../safety/mask.js';
 
 export interface Sink {
   /**
-   * One record of a stream (a delivery received, an address checked): one JSON line with
-   * --json or --ndjson; otherwise its line for people, coloured on a terminal.
+   * One record of a stream (a delivery received, a change seen): one JSON line with --json or
+   * --ndjson; otherwise its line for people, its tones in colour on a terminal.
    */
-  event(data: unknown, line: (color: Colors) => string): void;
+  event(data: unknown, line: Text): void;
+  /**
+   * One record of a run whose result is the list of them (an address checked): one JSON line as
+   * it is made when the run streams (--ndjson), and then the renderer prints no list at the end;
+   * otherwise nothing now, since the outcome shows the whole list.
+   */
+  item(data: unknown): void;
   /**
    * One item of a run whose result is a summary (a bulk row): a tab-separated line in a pipe;
    * nothing on a terminal, where the progress bar shows it, nor with --json.
@@ -29,11 +36,15 @@ export interface Sink {
 }
 
 export function createSink(out: Output, ndjson: boolean): Sink {
+  // Masked e-mails are caught by the stream; names need the record's keys.
+  const record = (data: unknown) => out.printRecord(out.options.maskPii ? maskPii(data) : data);
   return {
     event(data, line) {
-      // Masked e-mails are caught by the stream; names need the record's keys.
-      if (out.json || ndjson) out.printRecord(out.options.maskPii ? maskPii(data) : data);
-      else out.line(line(out.color));
+      if (out.json || ndjson) record(data);
+      else out.line(drawText(line, out.color));
+    },
+    item(data) {
+      if (ndjson) record(data);
     },
     row(cells) {
       if (!out.json && !out.stdout.isTTY) out.stdout.write(renderTsv([cells]));

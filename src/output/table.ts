@@ -6,7 +6,7 @@ import type { Cell, Column as ViewColumn } from '../outcome.js';
 
 /** What drawing a table needs of a column (its key matters to programs, not here). */
 type Column = Omit<ViewColumn, 'key'>;
-import type { Colors } from './color.js';
+import { paint, type Colors } from './color.js';
 
 /** Box lines around the table and under the header only: no rule between every row. */
 export const COMPACT_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
@@ -14,7 +14,13 @@ export const COMPACT_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mi
 function plain(cell: Cell): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'boolean') return cell ? 'yes' : 'no';
+  if (typeof cell === 'object') return plain(cell.text);
   return String(cell).replace(/[\t\n\r]+/g, ' ');
+}
+
+/** A cell as a terminal shows it: a styled one in its tone's colour. */
+function drawn(cell: Cell, chalk: Colors): string {
+  return typeof cell === 'object' && cell !== null ? paint(chalk, cell.tone, plain(cell.text)) : plain(cell);
 }
 
 /** Tab-separated text, one line per row; no line ends in an empty field (a stray tab). */
@@ -45,14 +51,14 @@ export async function renderTable(columns: Column[], rows: Cell[][], chalk: Colo
     wrapOnWordBoundary: true,
     ...(widths ? { colWidths: widths } : {}),
   });
-  for (const row of rows) table.push(row.map(plain));
+  for (const row of rows) table.push(row.map((cell) => drawn(cell, chalk)));
   return `${table.toString()}\n`;
 }
 
 /** Rows as blocks of "Header  value" lines, for terminals too narrow for the table. */
 function renderRecords(columns: Column[], rows: Cell[][], chalk: Colors): string {
   const pad = Math.max(...columns.map((c) => c.header.length)) + 2;
-  return `${rows.map((row) => columns.map((c, i) => `${chalk.bold(c.header.padEnd(pad))}${plain(row[i])}`).join('\n')).join('\n\n')}\n`;
+  return `${rows.map((row) => columns.map((c, i) => `${chalk.bold(c.header.padEnd(pad))}${drawn(row[i], chalk)}`).join('\n')).join('\n\n')}\n`;
 }
 
 /**

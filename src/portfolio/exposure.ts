@@ -3,7 +3,6 @@
  * --json document, table and CSV) and the overview of `portfolio report`.
  */
 import { scoreBand } from '../customers/score-band.js';
-import { plainColors } from '../output/color.js';
 import { errorOf, type CustomerRead } from './book.js';
 
 export const BANDS = ['critical', 'high', 'moderate', 'low'] as const;
@@ -34,7 +33,7 @@ export interface PortfolioSummary {
 }
 
 export function bandOf(score: number): Band {
-  return scoreBand(score, plainColors).name as Band;
+  return scoreBand(score).name;
 }
 
 export function toPortfolioCustomer(read: CustomerRead): PortfolioCustomer {

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/api/client.js';
 import { runBulk, summaryOutcome, type BulkRow, type BulkRun, type RowDone } from '../../src/bulk/runner.js';
 import { AuthError, UnavailableError } from '../../src/errors.js';
+import { plainText } from '../../src/outcome.js';
 import { plainColors } from '../../src/output/color.js';
 import { Output } from '../../src/output/output.js';
 import { createSink } from '../../src/output/sink.js';
@@ -206,7 +207,7 @@ describe('runBulk', () => {
       interrupted: false,
       results: null,
     });
-    expect(outcome.notes!.map((n) => n.text.split('\n')[0])).toEqual([
+    expect(outcome.notes!.map((n) => plainText(n.text).split('\n')[0])).toEqual([
       'Testing t.csv: 14 rows — ok 1, failed 12, unknown 1, skipped 0.',
       '  row 2 (K-2): unknown: no answer for K-2',
       "1 row's outcome is unknown (sent, no answer). Resume with --resume RESULTS to settle it without doubling.",

@@ -17,7 +17,7 @@ import { publicChange, type Change, type PlanSummary, type PlannedChange } from 
 import { preparePlan, type PlanOptions, type PreparedPlan } from '../../manifest/prepare.js';
 import { SecretDir } from '../../manifest/secrets.js';
 import { planLines } from '../../manifest/view.js';
-import { hint, info, lines, warn, type Outcome } from '../../outcome.js';
+import { hint, info, marked, warn, type MarkedItem, type Outcome } from '../../outcome.js';
 
 export interface ApplyOptions extends PlanOptions {
   yes?: boolean | undefined;
@@ -49,9 +49,10 @@ function ownJournal(configDir: string, account: string): string {
   return file;
 }
 
+/** The plan, on stderr: stdout is for the result. */
 function showPlan(prepared: PreparedPlan, ctx: Context): void {
   for (const w of prepared.plan.warnings) ctx.sink.note(warn(w));
-  ctx.sink.note(info(planLines(prepared.plan, prepared.data, ctx.out.errColor).join('\n')));
+  for (const line of planLines(prepared.plan, prepared.data)) ctx.sink.note(info(line));
 }
 
 async function isProduction(ctx: Context): Promise<boolean> {
@@ -199,7 +200,7 @@ async function carryOutPlan(
   };
   return {
     data,
-    view: lines(...resultLines(data, ctx)),
+    view: marked(undefined, data.changes.map(resultItem)),
     notes: applyNotes(data, report.firstFailures, own, journal),
     failures: report.failures,
   };
@@ -225,19 +226,17 @@ const PAST = {
   delete: 'deleted',
 };
 
-function resultLines(data: ApplyData, ctx: Context): string[] {
-  const c = ctx.out.color;
-  return data.changes.map((ch) => {
-    const what = ch.kind === 'customer' ? `customer ${ch.reference}` : `webhook ${ch.url}`;
-    const mark = ch.status === 'ok' ? c.green('✓') : ch.status === 'not done' ? c.dim('·') : c.red('✗');
-    const tail =
-      ch.status === 'ok'
-        ? `${PAST[ch.action]}${ch.secretFile ? ` (signing secret in ${ch.secretFile})` : ''}${ch.settled ? ` (${ch.settled})` : ''}`
-        : ch.status === 'not done'
-          ? 'not done'
-          : `${ch.status}: ${ch.error ?? ''}`;
-    return `${mark} ${what}: ${tail}`;
-  });
+/** One change's result line; an unknown outcome is marked as a failure, its text says which. */
+function resultItem(ch: AppliedChange): MarkedItem {
+  const what = ch.kind === 'customer' ? `customer ${ch.reference}` : `webhook ${ch.url}`;
+  const mark = ch.status === 'ok' ? 'ok' : ch.status === 'not done' ? 'skip' : 'failed';
+  const tail =
+    ch.status === 'ok'
+      ? `${PAST[ch.action]}${ch.secretFile ? ` (signing secret in ${ch.secretFile})` : ''}${ch.settled ? ` (${ch.settled})` : ''}`
+      : ch.status === 'not done'
+        ? 'not done'
+        : `${ch.status}: ${ch.error ?? ''}`;
+  return { mark, text: `${what}: ${tail}` };
 }
 
 function applyNotes(data: ApplyData, firstFailures: string[], own: boolean, journal: string) {

@@ -14,8 +14,6 @@ export interface BreachCheckOptions {
   resolved?: boolean | undefined;
   unresolved?: boolean | undefined;
   exitStatus: boolean;
-  /** One JSON line per address as it is checked, and no table or document at the end. */
-  ndjson: boolean;
   /** 1 to 64 (commander's parsePositiveInt). */
   concurrency: number;
   maxRps?: number | undefined;
@@ -109,7 +107,8 @@ export async function runBreachCheck(
         result = { email: t.key, breached: null, error: { message: error.message, exitCode: error.exitCode } };
       }
       results[t.row - 1] = result;
-      if (opts.ndjson) ctx.sink.event(result, () => JSON.stringify(result));
+      // A JSON line now when the run streams (--ndjson); the sink decides.
+      ctx.sink.item(result);
       const line = { row: t.row, email: t.key, status: failure ? 'failed' : 'ok', breached: result.breached } as const;
       return { line: { ...line, error: failure?.message }, error: failure };
     },
@@ -138,7 +137,6 @@ export async function runBreachCheck(
       ),
     );
   }
-  // --ndjson already printed each result; it wins over --json so stdout stays one format.
   // The Error column only when an address failed: no empty column on a terminal or in a pipe.
   const view = table(
     failed ? [...CHECK_COLUMNS, CHECK_ERROR_COLUMN] : CHECK_COLUMNS,
@@ -149,8 +147,8 @@ export async function runBreachCheck(
     'Nothing to show.',
   );
   return {
-    data: opts.ndjson ? undefined : checked,
-    view: opts.ndjson ? undefined : view,
+    data: checked,
+    view,
     notes,
     finding: breached ? `${breached} breached` : undefined,
     failures: report.failures,

@@ -67,7 +67,6 @@ export function registerBreach(program: Command, ctx: Context): void {
           resolved?: boolean;
           unresolved?: boolean;
           exitStatus?: boolean;
-          ndjson?: boolean;
           concurrency: number;
           maxRps?: number;
           results?: string;
@@ -84,7 +83,6 @@ export function registerBreach(program: Command, ctx: Context): void {
               resolved: opts.resolved,
               unresolved: opts.unresolved,
               exitStatus: Boolean(opts.exitStatus),
-              ndjson: Boolean(opts.ndjson),
               concurrency: opts.concurrency,
               maxRps: opts.maxRps,
               results: opts.results,

@@ -1,6 +1,6 @@
 import { createMagicLink } from '../../api/customers.js';
 import type { Context } from '../../context.js';
-import { lines, type Outcome } from '../../outcome.js';
+import { lines, styled, type Outcome } from '../../outcome.js';
 import { unwrapEnvelope } from '../../api/envelope.js';
 import { customerTarget, describeCustomer } from '../../services.js';
 
@@ -17,7 +17,7 @@ export async function runCustomerMagicLink(opts: CustomerMagicLinkOptions, ctx: 
   return {
     data: { customerId: target.id, url: result.url },
     // The warning is for a person at a terminal; a pipe gets the bare URL.
-    view: lines(result.url, ctx.out.color.dim(warning)),
+    view: lines(result.url, [styled('dim', warning)]),
     piped: lines(result.url),
   };
 }

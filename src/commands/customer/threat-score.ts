@@ -1,5 +1,5 @@
 import { getThreatScore } from '../../api/customers.js';
-import { lines, table, type Outcome } from '../../outcome.js';
+import { lines, styled, table, type Outcome } from '../../outcome.js';
 import type { Context } from '../../context.js';
 import { scoreBand } from '../../customers/score-band.js';
 import { unwrapEnvelope } from '../../api/envelope.js';
@@ -16,11 +16,14 @@ export async function runCustomerThreatScore(
 ): Promise<Outcome<{ customerId: string; threatScore: number; band: string }>> {
   const target = await customerTarget(ctx, opts.customer);
   const { threatScore } = unwrapEnvelope(await getThreatScore(target.deps.api, target.id), 'customer threat-score');
-  const band = scoreBand(threatScore, ctx.out.color);
+  const band = scoreBand(threatScore);
   // The band is a fact a person sees, so every form carries it.
   return {
     data: { customerId: target.id, threatScore, band: band.name },
-    view: lines(`Threat score for ${describeCustomer(target)}: ${band.paint(`${threatScore}/97 (${band.name})`)}`),
+    view: lines([
+      `Threat score for ${describeCustomer(target)}: `,
+      styled(band.tone, `${threatScore}/97 (${band.name})`),
+    ]),
     piped: table(THREAT_COLUMNS, [[threatScore, band.name]]),
   };
 }

@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { ExitCode } from '../../exit-codes.js';
-import { info, lines, type Outcome } from '../../outcome.js';
+import { info, lines, styled, type Outcome } from '../../outcome.js';
 import {
   checkApi,
   checkBaseUrlAndProxy,
@@ -22,16 +22,11 @@ export async function runDoctor(_opts: DoctorOptions, ctx: Context): Promise<Out
     const resolved = await checkKeyStore(ctx, settled, add);
     if (await checkBaseUrlAndProxy(ctx, resolved, add)) await checkApi(ctx, resolved, add);
   }
-  const c = ctx.out.color;
   const failed = found.filter((l) => !l.ok);
+  const mark = (l: CheckLine) => (l.warning ? styled('caution', '!') : l.ok ? styled('good', '✓') : styled('bad', '✗'));
   return {
     data: found.map(({ code: _code, ...rest }) => rest),
-    view: lines(
-      ...found.map(
-        (l) =>
-          `${l.warning ? c.yellow('!') : l.ok ? c.green('✓') : c.red('✗')} ${c.bold(l.check.padEnd(13))} ${l.detail}`,
-      ),
-    ),
+    view: lines(...found.map((l) => [mark(l), ' ', styled('strong', l.check.padEnd(13)), ` ${l.detail}`])),
     notes: failed.length ? [info(`${failed.length} check${failed.length === 1 ? '' : 's'} failed.`)] : [],
     failures: failed.map((l) => l.code ?? ExitCode.Usage),
   };

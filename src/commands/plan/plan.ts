@@ -12,7 +12,7 @@ export async function runPlan(opts: PlanOptions, ctx: Context): Promise<Outcome<
   const { plan, data } = await preparePlan(ctx, opts);
   return {
     data,
-    view: lines(...planLines(plan, data, ctx.out.color)),
+    view: lines(...planLines(plan, data)),
     notes: planNotes(plan),
     finding: data.summary.total > 0 ? `${data.summary.total} changes` : undefined,
   };

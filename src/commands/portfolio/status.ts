@@ -5,7 +5,7 @@
  */
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { hint, info, table, type Note, type Outcome } from '../../outcome.js';
+import { hint, info, styled, table, type Note, type Outcome } from '../../outcome.js';
 import { readBook, selectBook, type BookSelection } from '../../portfolio/book.js';
 import {
   byExposure,
@@ -46,9 +46,9 @@ function failOnOf(texts: string[] | undefined): FailOn[] {
   });
 }
 
-/** The band in its colour, for a person (the threat-score command's colours). */
-function bandPainter(ctx: Context): (c: PortfolioCustomer) => string | null {
-  return (c) => (c.threatScore === null ? null : scoreBand(c.threatScore, ctx.out.color).paint(c.band!));
+/** The band in its tone, for a person (the threat-score command's). */
+function bandCell(c: PortfolioCustomer) {
+  return c.threatScore === null ? null : styled(scoreBand(c.threatScore).tone, c.band!);
 }
 
 export async function runPortfolioStatus(
@@ -81,7 +81,6 @@ export async function runPortfolioStatus(
     return failed ? [...cells, c.error?.message ?? ''] : cells;
   });
   // A terminal leaves out the customer ID (36 characters) so the table fits; pipes and CSV keep every field.
-  const painted = bandPainter(ctx);
   const onScreen = columns.map((col, i) => ({ col, i })).filter(({ col }) => col.key !== 'customerId');
   const empty = opts.customers?.length
     ? 'No customers to show.'
@@ -97,7 +96,7 @@ export async function runPortfolioStatus(
     data: { customers, summary },
     view: table(
       onScreen.map(({ col }) => col),
-      rows.map((row, n) => onScreen.map(({ col, i }) => (col.key === 'band' ? painted(customers[n]!) : row[i]))),
+      rows.map((row, n) => onScreen.map(({ col, i }) => (col.key === 'band' ? bandCell(customers[n]!) : row[i]))),
       empty,
     ),
     piped: table(columns, rows, empty),

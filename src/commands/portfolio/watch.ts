@@ -9,8 +9,7 @@ import path from 'node:path';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { replaceFile } from '../../io/safe-write.js';
-import { detail, hint, info, warn, type Note, type Outcome } from '../../outcome.js';
-import type { Colors } from '../../output/color.js';
+import { detail, hint, info, styled, warn, type Note, type Outcome, type Text } from '../../outcome.js';
 import { readBook, selectBook } from '../../portfolio/book.js';
 import { compare, readWatchState, type WatchEvent } from '../../portfolio/watch-state.js';
 
@@ -22,7 +21,7 @@ export interface PortfolioWatchOptions {
 }
 
 /** An event as a line for people: "breach.new  ACME-1  Adobe (2013-10-04): ceo@acme.co". */
-function eventLine(e: WatchEvent, c: Colors): string {
+function eventLine(e: WatchEvent): Text {
   const what = (() => {
     switch (e.type) {
       case 'breach.new':
@@ -44,8 +43,9 @@ function eventLine(e: WatchEvent, c: Colors): string {
         return e.customerId ?? '';
     }
   })();
-  const type = e.type === 'breach.new' ? c.red(e.type) : e.type === 'customer.error' ? c.yellow(e.type) : e.type;
-  return `${type}\t${e.reference}\t${what}`;
+  const type =
+    e.type === 'breach.new' ? styled('bad', e.type) : e.type === 'customer.error' ? styled('caution', e.type) : e.type;
+  return [type, `\t${e.reference}\t${what}`];
 }
 
 /**
@@ -98,14 +98,14 @@ async function watchBook(opts: PortfolioWatchOptions, ctx: Context, accountKey: 
   const notes: Note[] = [];
   // A run that read nothing at all (the API down, the record empty) changes nothing.
   if (diff.read === 0) {
-    for (const e of errors) ctx.sink.event(e, (c) => eventLine(e, c));
+    for (const e of errors) ctx.sink.event(e, eventLine(e));
     const why = book.length === 0 ? 'there are no active customers in the local record' : 'no customer could be read';
     notes.push(warn(`Nothing was read (${why}); ${opts.state} was not changed and nothing is reported as new.`));
     if (book.length === 0)
       notes.push(hint('`safeweb customer import --file FILE` adds customers onboarded elsewhere.'));
     return { data: undefined, notes, failures: result.failures };
   }
-  if (!opts.baseline) for (const e of [...changes, ...errors]) ctx.sink.event(e, (c) => eventLine(e, c));
+  if (!opts.baseline) for (const e of [...changes, ...errors]) ctx.sink.event(e, eventLine(e));
   replaceFile(opts.state, `${JSON.stringify(diff.next, null, 2)}\n`, { kind: 'portfolio state', mayReplace: true });
 
   const failed = errors.length ? ` ${errors.length} could not be read and keep their previous state.` : '';

@@ -3,8 +3,7 @@ import { saveProfile } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
 import { UnavailableError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import { hint, info, success, type Outcome } from '../../outcome.js';
-import type { Colors } from '../../output/color.js';
+import { hint, info, styled, success, type Outcome, type Text } from '../../outcome.js';
 import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server.js';
 import { seededRandom } from './random.js';
 
@@ -41,7 +40,7 @@ export async function openSandbox(
 }
 
 /** What a person reads once the sandbox is up. */
-function banner(sandbox: Sandbox, opts: SandboxStartOptions, c: Colors): string {
+function banner(sandbox: Sandbox, opts: SandboxStartOptions): Text {
   const f = opts.faults ?? {};
   const knobs = [
     f.latencyMs ? `latency ${f.latencyMs} ms` : '',
@@ -49,19 +48,19 @@ function banner(sandbox: Sandbox, opts: SandboxStartOptions, c: Colors): string 
     f.rateLimit ? `rate limit ${f.rateLimit}/s` : '',
     f.errorRate && f.seed !== undefined ? `seed ${f.seed}` : '',
   ].filter(Boolean);
-  return [
-    `SafeWeb sandbox listening on ${c.bold(sandbox.url)}`,
+  const details = [
     `  partner ID  ${sandbox.partnerId}`,
     `  API key     ${sandbox.apiKey}`,
     `  state       ${opts.state ?? 'in memory (use --state FILE to keep it)'}`,
     ...(knobs.length ? [`  faults      ${knobs.join(', ')}`] : []),
-  ].join('\n');
+  ];
+  return ['SafeWeb sandbox listening on ', styled('strong', sandbox.url), `\n${details.join('\n')}`];
 }
 
 /** Runs until Ctrl+C (exit 130) or SIGTERM (exit 0); what it says goes to the sink as it happens. */
 export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): Promise<Outcome> {
   const profileName = opts.saveProfile === undefined ? undefined : checkProfileName(opts.saveProfile);
-  const log = opts.quiet ? undefined : (line: string) => ctx.out.info(ctx.out.errColor.dim(line));
+  const log = opts.quiet ? undefined : (line: string) => ctx.sink.note(info([styled('dim', line)]));
   const sandbox = await openSandbox(ctx, { port: opts.port, state: opts.state, log, faults: opts.faults });
   // Listen for Ctrl+C / SIGTERM before telling anyone we are up, so an early stop is clean.
   const stopped = ctx.waitForSignal();
@@ -76,8 +75,9 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
       );
     }
     const { url, partnerId, apiKey } = sandbox;
-    ctx.sink.event({ url, partnerId, apiKey, profile: profileName ?? null, state: opts.state ?? null }, (c) =>
-      banner(sandbox, opts, c),
+    ctx.sink.event(
+      { url, partnerId, apiKey, profile: profileName ?? null, state: opts.state ?? null },
+      banner(sandbox, opts),
     );
     ctx.sink.note(
       saved

@@ -1,8 +1,7 @@
-import type { Outcome } from '../../outcome.js';
+import { styled, type Outcome, type Styled, type Text } from '../../outcome.js';
 import type { Context } from '../../context.js';
 import { UnavailableError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import type { Colors } from '../../output/color.js';
 import { readSecrets } from '../../webhooks/options.js';
 import { startReceiver, type ReceivedDelivery } from '../../webhooks/receiver.js';
 import { isHttpUrl } from '../parse.js';
@@ -15,10 +14,10 @@ export interface WebhookListenOptions {
 }
 
 /** One readable line (plus a summary of the data) per delivery. */
-function describe(d: ReceivedDelivery, c: Colors): string {
+function describe(d: ReceivedDelivery): Text {
   const time = d.receivedAt.slice(11, 19);
   if (!d.verified)
-    return `${time}  ${c.red('✗ rejected')}  ${d.event ?? '(no event header)'}  ${d.reason} → ${d.status}`;
+    return [`${time}  `, styled('bad', '✗ rejected'), `  ${d.event ?? '(no event header)'}  ${d.reason} → ${d.status}`];
   const data = (d.body as { data?: Record<string, unknown> } | null)?.data ?? {};
   const summary = [
     ...v1Summary(d, data),
@@ -30,8 +29,16 @@ function describe(d: ReceivedDelivery, c: Colors): string {
     .filter(Boolean)
     .join('  ');
   const repeat = d.protocol === 'v1' ? ' (repeat: idempotencyToken already seen)' : ' (duplicate)';
-  const event = `${c.bold(d.event ?? '?')}${d.duplicate ? c.yellow(repeat) : ''}`;
-  return `${time}  ${c.green('✓')} ${event}  ${summary}${forwarded(d, c)}${d.reason ? `  ${c.yellow(d.reason)}` : ''}`;
+  return [
+    `${time}  `,
+    styled('good', '✓'),
+    ' ',
+    styled('strong', d.event ?? '?'),
+    ...(d.duplicate ? [styled('caution', repeat)] : []),
+    `  ${summary}`,
+    ...forwarded(d),
+    ...(d.reason ? ['  ', styled('caution', d.reason)] : []),
+  ];
 }
 
 /** v1's customer.breach.found: the customer and the breaches' names. */
@@ -47,11 +54,14 @@ function v1Summary(d: ReceivedDelivery, data: Record<string, unknown>): string[]
 }
 
 /** How forwarding went: the app's 2xx, or why it failed (a non-2xx, refused, TLS, timeout). */
-function forwarded(d: ReceivedDelivery, c: Colors): string {
+function forwarded(d: ReceivedDelivery): Array<string | Styled> {
   const f = d.forward;
-  if (!f) return '';
-  if (f.status !== undefined && f.status >= 200 && f.status < 300) return `  → forwarded: ${f.status}`;
-  return `  ${c.red(`→ forward failed: ${f.status !== undefined ? `the app answered ${f.status}` : f.error}`)}`;
+  if (!f) return [];
+  if (f.status !== undefined && f.status >= 200 && f.status < 300) return [`  → forwarded: ${f.status}`];
+  return [
+    '  ',
+    styled('bad', `→ forward failed: ${f.status !== undefined ? `the app answered ${f.status}` : f.error}`),
+  ];
 }
 
 /** Serves until Ctrl+C (exit 130) or SIGTERM (exit 0); each delivery is an event of the sink. */
@@ -63,7 +73,7 @@ export async function runWebhookListen(opts: WebhookListenOptions, ctx: Context)
     throw new UsageError(`--forward-to "${opts.forwardTo}" is not an http(s) URL`);
   const secrets = await readSecrets(opts.secretFiles, ctx.streams.stdin, (t) => ctx.out.warn(t));
   const stopped = ctx.waitForSignal();
-  const onDelivery = (d: ReceivedDelivery) => ctx.sink.event(d, (c) => describe(d, c));
+  const onDelivery = (d: ReceivedDelivery) => ctx.sink.event(d, describe(d));
   let receiver;
   try {
     receiver = await startReceiver({

@@ -3,7 +3,7 @@ import { parseJsonText } from '../../customers/json.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { readInput } from '../../io/read-input.js';
-import { info, success, type Outcome } from '../../outcome.js';
+import { info, styled, success, type Outcome } from '../../outcome.js';
 import { deliver, SAFEWEB_POLICY, type Attempt } from '../../webhooks/deliver.js';
 import { envelope, sampleData, V1_EVENTS, type EventType } from '../../webhooks/events.js';
 import { readSecrets } from '../../webhooks/options.js';
@@ -64,18 +64,19 @@ export async function runWebhookTrigger(opts: WebhookTriggerOptions, ctx: Contex
   if (delivered)
     return { data: result, notes: [success(`Delivered ${opts.event} to ${url.href} on attempt ${attempts.length}.`)] };
   // Not thrown: with --json the attempts are still the document on stdout.
-  const c = ctx.out.errColor;
   return {
     data: result,
     notes: [
-      info(
-        `${c.red('error:')} ${url.href} did not accept the ${opts.event} delivery after ${attempts.length} attempts ` +
-          c.dim(
-            v1
-              ? '— A v1 receiver must answer 2xx within 2 seconds with X-Signature: hex HMAC-SHA256 of the X-Token.'
-              : '— A receiver must answer 2xx within 2 seconds.',
-          ),
-      ),
+      info([
+        styled('bad', 'error:'),
+        ` ${url.href} did not accept the ${opts.event} delivery after ${attempts.length} attempts `,
+        styled(
+          'dim',
+          v1
+            ? '— A v1 receiver must answer 2xx within 2 seconds with X-Signature: hex HMAC-SHA256 of the X-Token.'
+            : '— A receiver must answer 2xx within 2 seconds.',
+        ),
+      ]),
     ],
     failures: [ExitCode.Unavailable],
   };

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import { hint, info, success, type Outcome } from '../../outcome.js';
+import { hint, info, styled, success, type Outcome } from '../../outcome.js';
 import { readInput, readInputBytes } from '../../io/read-input.js';
 import { readSecrets } from '../../webhooks/options.js';
 import { SIGNATURE_HEADER, verify } from '../../webhooks/signature.js';
@@ -85,7 +85,7 @@ export async function runWebhookVerify(opts: WebhookVerifyOptions, ctx: Context)
     // Not thrown: with --json the verdict is still the document on stdout.
     return {
       data: { valid: false, ...v1, reason: result.reason, detail: result.detail },
-      notes: [info(`${ctx.out.errColor.red('error:')} invalid signature: ${result.detail}`)],
+      notes: [info([styled('bad', 'error:'), ` invalid signature: ${result.detail}`])],
       failures: [ExitCode.SignatureInvalid],
     };
   const which = opts.secretFiles[result.secretIndex];
