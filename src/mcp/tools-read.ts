@@ -1,6 +1,6 @@
 /**
- * The reading tools: each calls the CLI verb that answers the same question, so its structured
- * result is that verb's --json document (a list under a plural key).
+ * The reading tools: each calls the service the CLI verb that answers the same question calls,
+ * so its structured result is that verb's --json document (a list under a plural key).
  */
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -37,13 +37,15 @@ function portfolioStatusTool(z: Zod): ToolDef {
       includeOffboarded: z.boolean().optional().describe('offboarded customers of the record too'),
     }),
     run: async (args, { ctx }) => {
-      const { runPortfolioStatus } = await import('../commands/portfolio/status.js');
-      const outcome = await runPortfolioStatus(
+      const { readPortfolioStatus } = await import('../portfolio/status.js');
+      const account = await ctx.account();
+      const outcome = await readPortfolioStatus(
+        ctx,
+        { configDir: ctx.configDir, account: account.key },
         {
           customers: args['customers'] as string[] | undefined,
           includeOffboarded: Boolean(args['includeOffboarded']),
         },
-        ctx,
       );
       return { structured: { ...outcome.data }, notes: outcome.notes };
     },
@@ -60,9 +62,10 @@ function customerListTool(z: Zod): ToolDef {
     annotations: { ...READ, openWorldHint: false },
     input: z.strictObject({ status: z.enum(['active', 'offboarded']).optional().describe('only these customers') }),
     run: async (args, { ctx }) => {
-      const { runCustomerList } = await import('../commands/customer/list.js');
-      const outcome = await runCustomerList({ status: args['status'] as 'active' | undefined }, ctx);
-      return { structured: { customers: outcome.data }, notes: outcome.notes };
+      const { listRecorded } = await import('../customers/reads.js');
+      const account = await ctx.account();
+      const { customers, notes } = listRecorded(ctx.configDir, account.key, args['status'] as 'active' | undefined);
+      return { structured: { customers }, notes };
     },
   });
 }
@@ -86,31 +89,29 @@ function customerGetTool(z: Zod): ToolDef {
         .describe('language of breach titles: en-GB, da-DK, sv-SE, nb-NO, fi-FI'),
     }),
     run: async (args, { ctx }) => {
-      const customer = customerArg(args);
-      const [{ customerTarget }, { runCustomerAssets }, { runCustomerThreatScore }, { runCustomerBreaches }] =
-        await Promise.all([
-          import('../services.js'),
-          import('../commands/customer/assets.js'),
-          import('../commands/customer/threat-score.js'),
-          import('../commands/customer/breaches.js'),
-        ]);
-      const target = await customerTarget(ctx, customer);
-      const [assets, threat, breaches] = await Promise.all([
-        runCustomerAssets({ customer: target.id }, ctx),
-        runCustomerThreatScore({ customer: target.id }, ctx),
-        runCustomerBreaches(
-          { customer: target.id, unresolved: Boolean(args['unresolvedOnly']), locale: args['locale'] as string },
-          ctx,
-        ),
+      const [{ customerTarget }, { readAssets }, { readCustomerBreaches, readThreatScore }] = await Promise.all([
+        import('../services.js'),
+        import('../customers/service.js'),
+        import('../customers/reads.js'),
+      ]);
+      const target = await customerTarget(ctx, customerArg(args));
+      const { api } = target.deps;
+      const [assets, threatScore, breaches] = await Promise.all([
+        readAssets(target.deps, target),
+        readThreatScore(api, target.id),
+        readCustomerBreaches(api, target.id, {
+          unresolved: Boolean(args['unresolvedOnly']),
+          locale: args['locale'] as string | undefined,
+        }),
       ]);
       return {
         structured: {
           customerId: target.id,
           reference: target.entry?.reference ?? null,
           companyName: target.entry?.companyName ?? null,
-          assets: assets.data,
-          threatScore: threat.data,
-          breaches: breaches.data,
+          assets,
+          threatScore,
+          breaches,
         },
       };
     },
@@ -129,11 +130,8 @@ function breachCheckTool(z: Zod): ToolDef {
       emails: z.array(z.string().min(1).max(320)).min(1).max(100).describe('the addresses to check, at most 100'),
     }),
     run: async (args, { ctx }) => {
-      const { runBreachCheck } = await import('../commands/breach/check.js');
-      const outcome = await runBreachCheck(
-        { emails: args['emails'] as string[], exitStatus: false, concurrency: 8 },
-        ctx,
-      );
+      const { addressesOf, checkAddresses } = await import('../breaches/check.js');
+      const outcome = await checkAddresses(ctx, { addresses: addressesOf(args['emails'] as string[]), concurrency: 8 });
       return { structured: { results: outcome.data ?? [] }, notes: outcome.notes };
     },
   });
@@ -158,9 +156,13 @@ function breachLookupTool(z: Zod): ToolDef {
       }) as unknown as Schema,
     exactlyOne: ['name', 'uuid'],
     run: async (args, { ctx }) => {
-      const { runBreachGet } = await import('../commands/breach/get.js');
-      const outcome = await runBreachGet(args as { name?: string; uuid?: string; locale?: string }, ctx);
-      return { structured: outcome.data as Record<string, unknown> };
+      const [{ getCatalogueBreach }, { unwrapEnvelope }] = await Promise.all([
+        import('../api/breaches.js'),
+        import('../api/envelope.js'),
+      ]);
+      const { name, uuid, locale } = args as { name?: string; uuid?: string; locale?: string };
+      const answer = await getCatalogueBreach(await ctx.api(), { name, uuid }, locale);
+      return { structured: { ...unwrapEnvelope(answer, 'breach get').breach } };
     },
   });
 }
@@ -174,8 +176,12 @@ function partnerAnalyticsTool(z: Zod): ToolDef {
     annotations: READ,
     input: z.strictObject({}),
     run: async (_args, { ctx }) => {
-      const { runPartnerAnalytics } = await import('../commands/partner/analytics.js');
-      return { structured: (await runPartnerAnalytics({}, ctx)).data };
+      const [{ getPartnerAnalytics }, { unwrapEnvelope }] = await Promise.all([
+        import('../api/partner.js'),
+        import('../api/envelope.js'),
+      ]);
+      // The resource is the metrics object the API wraps in `data`.
+      return { structured: unwrapEnvelope(await getPartnerAnalytics(await ctx.api()), 'partner analytics').data };
     },
   });
 }

@@ -148,12 +148,9 @@ function breachResolveTool(z: Zod): ToolDef {
       resolved: z.boolean().default(true).describe('false marks it not resolved again'),
     }),
     run: async (args, { ctx }) => {
-      const { runBreachSetStatus } = await import('../commands/breach/status.js');
-      const outcome = await runBreachSetStatus(
-        { breachId: args['breachId'] as string, resolved: args['resolved'] as boolean },
-        ctx,
-      );
-      return { structured: outcome.data as Record<string, unknown>, notes: outcome.notes };
+      const { setBreachStatus } = await import('../breaches/status.js');
+      const outcome = await setBreachStatus(await ctx.api(), args['breachId'] as string, args['resolved'] as boolean);
+      return { structured: { ...outcome.data }, notes: outcome.notes };
     },
   });
 }
@@ -171,9 +168,12 @@ function customerMagicLinkTool(z: Zod): ToolDef {
       message: 'give exactly one of reference and id',
     }) as unknown as ReturnType<Zod['object']>,
     run: async (args, { ctx }) => {
-      const { runCustomerMagicLink } = await import('../commands/customer/magic-link.js');
-      const outcome = await runCustomerMagicLink({ customer: customerArg(args) }, ctx);
-      return { structured: outcome.data as Record<string, unknown>, credential: true };
+      const [{ customerTarget }, { createLoginLink }] = await Promise.all([
+        import('../services.js'),
+        import('../customers/reads.js'),
+      ]);
+      const target = await customerTarget(ctx, customerArg(args));
+      return { structured: await createLoginLink(target.deps.api, target.id), credential: true };
     },
   });
 }

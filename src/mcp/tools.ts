@@ -1,7 +1,8 @@
 /**
  * The tool registry: each tool's name, description, input schema (zod, published as JSON
- * Schema), output schema, annotations, and what it runs. Every tool calls the CLI verb that
- * answers the same question, so its structured result is that verb's --json document.
+ * Schema), output schema, annotations, and what it runs. Every tool calls the service the CLI
+ * verb that answers the same question calls (never the verb: mcp/ imports nothing of commands/),
+ * so its structured result is that verb's --json document.
  * The reading tools are in tools-read.ts, the writing ones in tools-write.ts.
  */
 import type { Context } from '../context.js';

@@ -1,10 +1,7 @@
-import { checkBreach } from '../../api/breaches.js';
-import type { BulkRow, RowDone } from '../../bulk/runner.js';
+import { addressesOf, checkAddresses, type Address, type CheckResult } from '../../breaches/check.js';
 import type { Context } from '../../context.js';
-import { emailProblem } from '../../customers/field-checks.js';
-import { AuthError, CliError, problem, UsageError, ValidationError } from '../../errors.js';
-import { info, table, type Note, type Outcome } from '../../outcome.js';
 import { readInput } from '../../io/read-input.js';
+import { table, type Outcome } from '../../outcome.js';
 import { CHECK_COLUMNS, CHECK_ERROR_COLUMN } from './columns.js';
 
 export interface BreachCheckOptions {
@@ -25,132 +22,49 @@ export interface BreachCheckOptions {
   force?: boolean | undefined;
 }
 
-export interface CheckResult {
-  email: string;
-  breached: boolean | null;
-  error?: { message: string; exitCode: number };
-}
-
-interface Target extends BulkRow {
-  /** Where the address came from, for messages. */
-  where: string;
-  key: string;
-}
-
-async function gatherTargets(opts: BreachCheckOptions, ctx: Context): Promise<Target[]> {
-  const targets: Target[] = opts.emails.map((email, i) => ({
-    row: i + 1,
-    key: email.trim(),
-    where: `argument ${i + 1}`,
-  }));
+/** The arguments, then the lines of --file (blank lines and # comments skipped). */
+async function gatherAddresses(opts: BreachCheckOptions, ctx: Context): Promise<Address[]> {
+  const addresses = addressesOf(opts.emails);
   if (opts.file !== undefined) {
     const source = opts.file === '-' ? 'stdin' : opts.file;
     const lines = (await readInput(opts.file, ctx.streams.stdin)).split(/\r?\n/);
     lines.forEach((line, i) => {
       const email = line.trim();
-      if (email && !email.startsWith('#'))
-        targets.push({ row: targets.length + 1, key: email, where: `${source} line ${i + 1}` });
+      if (email && !email.startsWith('#')) addresses.push({ email, where: `${source} line ${i + 1}` });
     });
   }
-  return targets;
+  return addresses;
 }
 
-async function* iterate<T>(items: T[]): AsyncGenerator<T> {
-  yield* items;
-}
-
+/**
+ * `breach check`: breaches/check.ts checks; here, the table at the end. With --ndjson the sink
+ * printed each result as it came, and the renderer prints no table or document after them.
+ */
 export async function runBreachCheck(
   opts: BreachCheckOptions,
   ctx: Context,
 ): Promise<Outcome<CheckResult[] | undefined>> {
-  const targets = await gatherTargets(opts, ctx);
-  if (targets.length === 0)
-    throw new UsageError('no addresses to check', 'Give them as arguments, or --file FILE (one per line).');
-  const problems = targets.filter((t) => emailProblem(t.key)).map((t) => problem(t.where, emailProblem(t.key)!));
-  if (problems.length)
-    throw new ValidationError(
-      `${problems.length} invalid address${problems.length === 1 ? '' : 'es'}; nothing was sent:`,
-      problems,
-    );
-
-  // The bulk runner: bounded concurrency, optional rate, 429 slow-down, results as they happen,
-  // resume, and a clean stop on Ctrl+C.
-  const [{ readResume }, { runBulk }] = await Promise.all([
-    import('../../bulk/results.js'),
-    import('../../bulk/runner.js'),
-  ]);
-  const resume = opts.resume ? await readResume(opts.resume, (r) => r['email']) : undefined;
-  const toCheck = targets.filter((t) => !resume?.ok.has(t.key)).length;
-  const resolved = opts.resolved ? true : opts.unresolved ? false : undefined;
-  const results: CheckResult[] = [];
-  const report = await runBulk(ctx, {
-    label: 'Checking',
-    noun: 'addresses',
-    rows: iterate(targets),
-    total: toCheck > 1 ? toCheck : 0,
+  const checked = await checkAddresses(ctx, {
+    addresses: await gatherAddresses(opts, ctx),
+    resolved: opts.resolved ? true : opts.unresolved ? false : undefined,
     concurrency: opts.concurrency,
     maxRps: opts.maxRps,
-    results: opts.results ?? opts.resume,
-    resume,
+    results: opts.results,
+    resume: opts.resume,
     force: opts.force,
-    work: async (t, api): Promise<RowDone> => {
-      let result: CheckResult;
-      let failure: CliError | undefined;
-      try {
-        const res = await checkBreach(api, t.key, resolved);
-        result = { email: t.key, breached: Boolean(res.breach) };
-      } catch (error) {
-        if (!(error instanceof CliError)) throw error;
-        // An authentication failure stops the run and is its one message; the others are per address.
-        if (!(error instanceof AuthError)) ctx.out.warn(`${t.key}: ${error.message}`);
-        failure = error;
-        result = { email: t.key, breached: null, error: { message: error.message, exitCode: error.exitCode } };
-      }
-      results[t.row - 1] = result;
-      // A JSON line now when the run streams (--ndjson); the sink decides.
-      ctx.sink.item(result);
-      const line = { row: t.row, email: t.key, status: failure ? 'failed' : 'ok', breached: result.breached } as const;
-      return { line: { ...line, error: failure?.message }, error: failure };
-    },
   });
-
-  const checked = results.filter((r) => r !== undefined);
-  const where = report.results ? ` Results in ${report.results}.` : '';
-  if (report.interrupted) {
-    const resumeHint = report.results ? ` Resume with --resume ${report.results}.` : '';
-    return {
-      data: undefined,
-      notes: [info(`Interrupted after ${checked.length} of ${toCheck} addresses.${resumeHint}`)],
-      failures: report.failures,
-    };
-  }
-  const breached = checked.filter((r) => r.breached).length;
-  const failed = checked.filter((r) => r.error).length;
-  const notes: Note[] = [];
-  if (toCheck > 1 || failed || report.counts.alreadyDone) {
-    const n = checked.length;
-    const already = report.counts.alreadyDone ? `; ${report.counts.alreadyDone} already checked` : '';
-    notes.push(
-      info(
-        `Checked ${n} address${n === 1 ? '' : 'es'}: ${breached} breached, ${n - breached - failed} clean` +
-          `${failed ? `, ${failed} failed` : ''}${already}.${where}`,
-      ),
-    );
-  }
+  if (!checked.data) return checked;
   // The Error column only when an address failed: no empty column on a terminal or in a pipe.
-  const view = table(
-    failed ? [...CHECK_COLUMNS, CHECK_ERROR_COLUMN] : CHECK_COLUMNS,
-    checked.map((r) => {
-      const row = [r.email, r.error ? 'error' : r.breached ? 'yes' : 'no'];
-      return failed ? [...row, r.error?.message ?? ''] : row;
-    }),
-    'Nothing to show.',
-  );
+  const failed = checked.data.some((r) => r.error);
   return {
-    data: checked,
-    view,
-    notes,
-    finding: breached ? `${breached} breached` : undefined,
-    failures: report.failures,
+    ...checked,
+    view: table(
+      failed ? [...CHECK_COLUMNS, CHECK_ERROR_COLUMN] : CHECK_COLUMNS,
+      checked.data.map((r) => {
+        const row = [r.email, r.error ? 'error' : r.breached ? 'yes' : 'no'];
+        return failed ? [...row, r.error?.message ?? ''] : row;
+      }),
+      'Nothing to show.',
+    ),
   };
 }

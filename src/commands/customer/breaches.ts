@@ -1,9 +1,8 @@
-import { getCustomerBreaches } from '../../api/customers.js';
 import type { Context } from '../../context.js';
+import { readCustomerBreaches } from '../../customers/reads.js';
 import { hint, table, type Outcome } from '../../outcome.js';
-import { unwrapEnvelope } from '../../api/envelope.js';
-import { CUSTOMER_BREACH_COLUMNS } from './columns.js';
 import { customerTarget, describeCustomer } from '../../services.js';
+import { CUSTOMER_BREACH_COLUMNS } from './columns.js';
 
 export interface CustomerBreachesOptions {
   customer: string;
@@ -14,11 +13,7 @@ export interface CustomerBreachesOptions {
 
 export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Context): Promise<Outcome> {
   const target = await customerTarget(ctx, opts.customer);
-  const result = unwrapEnvelope(
-    await getCustomerBreaches(target.deps.api, target.id, opts.locale),
-    'customer breaches',
-  );
-  const breaches = opts.unresolved ? result.breaches.filter((b) => !b.resolved) : result.breaches;
+  const breaches = await readCustomerBreaches(target.deps.api, target.id, opts);
   const rows = breaches.map((b) => [
     b.uuid ?? b.id,
     b.title || b.breachName,

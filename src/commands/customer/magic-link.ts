@@ -1,7 +1,6 @@
-import { createMagicLink } from '../../api/customers.js';
 import type { Context } from '../../context.js';
+import { createLoginLink } from '../../customers/reads.js';
 import { lines, styled, type Outcome } from '../../outcome.js';
-import { unwrapEnvelope } from '../../api/envelope.js';
 import { customerTarget, describeCustomer } from '../../services.js';
 
 export interface CustomerMagicLinkOptions {
@@ -10,14 +9,14 @@ export interface CustomerMagicLinkOptions {
 
 export async function runCustomerMagicLink(opts: CustomerMagicLinkOptions, ctx: Context): Promise<Outcome> {
   const target = await customerTarget(ctx, opts.customer);
-  const result = unwrapEnvelope(await createMagicLink(target.deps.api, target.id), 'customer magic-link');
+  const link = await createLoginLink(target.deps.api, target.id);
   const warning =
     `One-time login for ${describeCustomer(target)}: it works once and expires in an hour. ` +
     'Treat it like a password.';
   return {
-    data: { customerId: target.id, url: result.url },
+    data: link,
     // The warning is for a person at a terminal; a pipe gets the bare URL.
-    view: lines(result.url, [styled('dim', warning)]),
-    piped: lines(result.url),
+    view: lines(link.url, [styled('dim', warning)]),
+    piped: lines(link.url),
   };
 }

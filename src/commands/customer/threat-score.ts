@@ -1,10 +1,9 @@
-import { getThreatScore } from '../../api/customers.js';
-import { lines, styled, table, type Outcome } from '../../outcome.js';
 import type { Context } from '../../context.js';
+import { readThreatScore, type ThreatScore } from '../../customers/reads.js';
 import { scoreBand } from '../../customers/score-band.js';
-import { unwrapEnvelope } from '../../api/envelope.js';
-import { THREAT_COLUMNS } from './columns.js';
+import { lines, styled, table, type Outcome } from '../../outcome.js';
 import { customerTarget, describeCustomer } from '../../services.js';
+import { THREAT_COLUMNS } from './columns.js';
 
 export interface CustomerThreatScoreOptions {
   customer: string;
@@ -13,17 +12,17 @@ export interface CustomerThreatScoreOptions {
 export async function runCustomerThreatScore(
   opts: CustomerThreatScoreOptions,
   ctx: Context,
-): Promise<Outcome<{ customerId: string; threatScore: number; band: string }>> {
+): Promise<Outcome<ThreatScore>> {
   const target = await customerTarget(ctx, opts.customer);
-  const { threatScore } = unwrapEnvelope(await getThreatScore(target.deps.api, target.id), 'customer threat-score');
-  const band = scoreBand(threatScore);
+  const score = await readThreatScore(target.deps.api, target.id);
+  const { tone } = scoreBand(score.threatScore);
   // The band is a fact a person sees, so every form carries it.
   return {
-    data: { customerId: target.id, threatScore, band: band.name },
+    data: score,
     view: lines([
       `Threat score for ${describeCustomer(target)}: `,
-      styled(band.tone, `${threatScore}/97 (${band.name})`),
+      styled(tone, `${score.threatScore}/97 (${score.band})`),
     ]),
-    piped: table(THREAT_COLUMNS, [[threatScore, band.name]]),
+    piped: table(THREAT_COLUMNS, [[score.threatScore, score.band]]),
   };
 }
