@@ -156,13 +156,9 @@ function breachLookupTool(z: Zod): ToolDef {
       }) as unknown as Schema,
     exactlyOne: ['name', 'uuid'],
     run: async (args, { ctx }) => {
-      const [{ getCatalogueBreach }, { unwrapEnvelope }] = await Promise.all([
-        import('../api/breaches.js'),
-        import('../api/envelope.js'),
-      ]);
+      const { lookupBreach } = await import('../breaches/catalogue.js');
       const { name, uuid, locale } = args as { name?: string; uuid?: string; locale?: string };
-      const answer = await getCatalogueBreach(await ctx.api(), { name, uuid }, locale);
-      return { structured: { ...unwrapEnvelope(answer, 'breach get').breach } };
+      return { structured: { ...(await lookupBreach(await ctx.api(), { name, uuid }, locale)) } };
     },
   });
 }

@@ -1,5 +1,4 @@
-import { getCatalogueBreach } from '../../api/breaches.js';
-import { unwrapEnvelope } from '../../api/envelope.js';
+import { lookupBreach } from '../../breaches/catalogue.js';
 import type { Context } from '../../context.js';
 import { document, pairs, styled, type Outcome } from '../../outcome.js';
 import { CATALOGUE_FIELDS } from './columns.js';
@@ -13,8 +12,7 @@ export interface BreachGetOptions {
 }
 
 export async function runBreachGet(opts: BreachGetOptions, ctx: Context): Promise<Outcome> {
-  const answer = await getCatalogueBreach(await ctx.api(), { name: opts.name, uuid: opts.uuid }, opts.locale);
-  const { breach } = unwrapEnvelope(answer, 'breach get');
+  const breach = await lookupBreach(await ctx.api(), { name: opts.name, uuid: opts.uuid }, opts.locale);
   return {
     data: breach,
     // A person reads it laid out; a pipe gets key<TAB>value lines.
