@@ -44,8 +44,17 @@ export interface PlannedChange extends Change {
   webhook?: { url: string; events: string[]; active: boolean } | undefined;
 }
 
+/** Addresses a change stops monitoring: a list of the manifest that leaves out what is monitored now. */
+export interface StopsMonitoring {
+  reference: string;
+  domains: string[];
+  emails: string[];
+}
+
 export interface Plan {
   changes: PlannedChange[];
+  /** Every address the plan stops monitoring, by customer: shown first, and counted. */
+  stopsMonitoring: StopsMonitoring[];
   notUpdatable: Array<{ reference: string; fields: FieldChange[] }>;
   /** Said on stderr, and kept in the --json document. */
   warnings: string[];
@@ -108,7 +117,7 @@ export async function computePlan(
   api: ApiClient,
   options: { prune: boolean },
 ): Promise<Plan> {
-  const plan: Plan = { changes: [], notUpdatable: [], warnings: checkCreates(manifest, state) };
+  const plan: Plan = { changes: [], stopsMonitoring: [], notUpdatable: [], warnings: checkCreates(manifest, state) };
   const known = manifest.customers.filter((s) => state.entries.has(s.reference));
   if (manifest.customers.length > 0 && known.length === 0)
     plan.warnings.push(
@@ -216,6 +225,8 @@ function customerChange(
     } else if (from !== undefined) fixed.push({ name: field.key, from, to });
   }
   const assets = assetChanges(spec.body, live.get(reference), fields);
+  const stops = removedAssets(reference, live.get(reference), assets);
+  if (stops) plan.stopsMonitoring.push(stops);
   if (fixed.length) plan.notUpdatable.push({ reference, fields: fixed });
   const action = entry.status === 'offboarded' ? 'reactivate' : fields.length ? 'update' : undefined;
   if (!action) return;
@@ -231,28 +242,53 @@ function customerChange(
   });
 }
 
-/** The asset lists to send (each replaces the stored one), or undefined when they match. */
+/**
+ * The asset lists to send (each replaces the stored one), or undefined when they match. A list
+ * the manifest leaves out is not managed: it is neither compared nor sent. A list it gives is
+ * managed exactly.
+ */
 function assetChanges(
   body: OnboardingRequest,
   live: { domains: string[]; emails: string[] } | undefined,
   fields: FieldChange[],
 ): PlannedChange['assets'] {
   if (!live) return undefined;
-  const domains = body.assetsDomains ?? [];
-  // The API monitors the contact email too (it adds it at onboarding): expected among the emails.
-  const emails = [...(body.assetsEmails ?? [])];
-  const contact = body.contactEmail;
-  if (contact && !emails.some((e) => e.toLowerCase() === contact.toLowerCase())) emails.push(contact);
   const out: NonNullable<PlannedChange['assets']> = {};
-  if (!sameSet(domains, live.domains)) {
+  const domains = body.assetsDomains;
+  if (domains && !sameSet(domains, live.domains)) {
     out.domains = domains;
     fields.push({ name: 'assetsDomains', from: live.domains, to: domains });
   }
-  if (!sameSet(emails, live.emails)) {
-    out.emails = emails;
-    fields.push({ name: 'assetsEmails', from: live.emails, to: emails });
+  if (body.assetsEmails) {
+    // The API monitors the contact email too (it adds it at onboarding): expected among the emails.
+    const emails = [...body.assetsEmails];
+    const contact = body.contactEmail;
+    if (contact && !emails.some((e) => e.toLowerCase() === contact.toLowerCase())) emails.push(contact);
+    if (!sameSet(emails, live.emails)) {
+      out.emails = emails;
+      fields.push({ name: 'assetsEmails', from: live.emails, to: emails });
+    }
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/** What an asset change stops monitoring, or undefined when it removes nothing. */
+function removedAssets(
+  reference: string,
+  live: { domains: string[]; emails: string[] } | undefined,
+  assets: PlannedChange['assets'],
+): StopsMonitoring | undefined {
+  if (!live || !assets) return undefined;
+  const gone = (now: string[], next: string[] | undefined) =>
+    next ? now.filter((v) => !next.some((n) => n.toLowerCase() === v.toLowerCase())) : [];
+  const domains = gone(live.domains, assets.domains);
+  const emails = gone(live.emails, assets.emails);
+  return domains.length + emails.length ? { reference, domains, emails } : undefined;
+}
+
+/** How many addresses the plan stops monitoring. */
+export function stoppedCount(plan: Pick<Plan, 'stopsMonitoring'>): number {
+  return plan.stopsMonitoring.reduce((n, s) => n + s.domains.length + s.emails.length, 0);
 }
 
 function normalUrl(url: string): string {
@@ -317,12 +353,16 @@ export interface PlanSummary {
   total: number;
   /** Customers with differences the API cannot change. */
   notUpdatable: number;
+  /** Addresses (domains and emails) the plan stops monitoring. */
+  stopsMonitoring: number;
 }
 
 /** What `plan --json` prints (and the MCP server returns). */
 export interface PlanData {
   changes: Change[];
   summary: PlanSummary;
+  /** By customer, every address the plan stops monitoring. */
+  stopsMonitoring: StopsMonitoring[];
   notUpdatable: Array<{ reference: string; fields: FieldChange[] }>;
   warnings: string[];
 }
@@ -349,7 +389,9 @@ export function planData(plan: Plan): PlanData {
       delete: count('delete'),
       total: plan.changes.length,
       notUpdatable: plan.notUpdatable.length,
+      stopsMonitoring: stoppedCount(plan),
     },
+    stopsMonitoring: plan.stopsMonitoring,
     notUpdatable: plan.notUpdatable,
     warnings: plan.warnings,
   };

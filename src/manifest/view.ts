@@ -37,6 +37,19 @@ function head(change: PlannedChange, c: Colors): string {
 /** The plan's lines: each change with its fields, what is not updatable, and the summary line. */
 export function planLines(plan: Plan, data: PlanData, c: Colors): string[] {
   const out: string[] = [];
+  // First, before any other change: what stops being monitored, counted.
+  const stopped = data.summary.stopsMonitoring;
+  if (stopped) {
+    const customers = plan.stopsMonitoring.length;
+    out.push(
+      c.red(
+        `Stops monitoring ${stopped} address${stopped === 1 ? '' : 'es'} of ${customers} customer${customers === 1 ? '' : 's'}:`,
+      ),
+    );
+    for (const s of plan.stopsMonitoring)
+      for (const value of [...s.domains, ...s.emails]) out.push(`  ${c.red('-')} customer ${s.reference}: ${value}`);
+    out.push('');
+  }
   if (plan.changes.length) {
     out.push('Changes (+ create, ~ update, - offboard or delete, ↺ reactivate):', '');
     for (const change of plan.changes) {

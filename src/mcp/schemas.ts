@@ -152,7 +152,12 @@ export const OUTPUT_SCHEMAS = {
       delete: num,
       total: num,
       notUpdatable: num,
+      stopsMonitoring: num,
     }),
+    stopsMonitoring: {
+      type: 'array',
+      items: object({ reference: str, domains: strings, emails: strings }),
+    },
     notUpdatable: { type: 'array', items: object({ reference: str, fields: { type: 'array', items: fieldChange } }) },
     warnings: strings,
   }),

@@ -33,6 +33,8 @@ export interface AuditEntry {
   tool?: string | undefined;
   /** The command line, secrets removed. */
   command: string;
+  /** What the person acknowledged for this run's changes (apply's count of addresses no longer monitored). */
+  note?: string | undefined;
   method: string;
   path: string;
   /** The path table's name for the operation ("customerOffboard"), null for an unknown `api` call. */
@@ -52,6 +54,8 @@ export interface AuditRun {
   baseUrl: string;
   profile: string | undefined;
   origin: AuditOrigin;
+  /** Said in each entry of the run: see AuditEntry.note. */
+  note?: string | undefined;
   argv: readonly string[];
   /** Secrets this run holds (the API key): removed from the command line and error texts. */
   secrets: readonly string[];
@@ -86,6 +90,7 @@ export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: stri
     command: commandLines(`${run.argv.join('\0')}\n${run.secrets.join('\0')}`, () =>
       commandLine(run.argv, run.secrets),
     ),
+    ...(run.note ? { note: run.note } : {}),
     method: record.method,
     path: redactText(record.path, run.secrets),
     operation: record.operation ?? null,

@@ -63,10 +63,23 @@ async function isProduction(ctx: Context): Promise<boolean> {
   }
 }
 
-/** Asks on a terminal; off one, --yes is needed. A prune in production asks for the count typed. */
+/** More addresses than this stopped at once, on any account, and the count must be typed (or --yes said). */
+const STOPS_TO_CONFIRM = 5;
+
+/**
+ * Asks on a terminal; off one, --yes is needed. A prune in production asks for the count typed,
+ * and so does a plan that stops monitoring more than STOPS_TO_CONFIRM addresses; with --yes that
+ * count is said on stderr and kept in the audit line of every change the run makes.
+ */
 async function confirm(opts: ApplyOptions, prepared: PreparedPlan, ctx: Context): Promise<boolean> {
   const offboards = prepared.plan.changes.filter((c) => c.action === 'offboard').length;
   const askCount = Boolean(opts.prune) && offboards > 0 && ctx.interactive && (await isProduction(ctx));
+  const stops = prepared.data.summary.stopsMonitoring;
+  const stopsLine = `this apply stops monitoring ${stops} address${stops === 1 ? '' : 'es'} of ${prepared.plan.stopsMonitoring.length} customer${prepared.plan.stopsMonitoring.length === 1 ? '' : 's'}`;
+  if (stops > STOPS_TO_CONFIRM && opts.yes) {
+    ctx.out.warn(`${stopsLine} (confirmed by --yes)`);
+    ctx.guard.auditNote = `${stopsLine} (confirmed by --yes)`;
+  }
   if (opts.yes && !askCount) return false;
   if (!ctx.interactive)
     throw new UsageError(
@@ -83,6 +96,15 @@ async function confirm(opts: ApplyOptions, prepared: PreparedPlan, ctx: Context)
     }))
   )
     throw new CancelledError('Not applied; nothing was sent.');
+  if (stops > STOPS_TO_CONFIRM && !opts.yes) {
+    ctx.out.warn(`${stopsLine[0]!.toUpperCase()}${stopsLine.slice(1)}.`);
+    const typed = await prompter.input({
+      message: `Type the number of addresses to stop monitoring (${stops}) to confirm`,
+    });
+    if (typed.trim() !== String(stops))
+      throw new CancelledError(`"${typed.trim()}" is not ${stops}; nothing was sent.`);
+    ctx.guard.auditNote = `${stopsLine} (confirmed by typing ${stops})`;
+  }
   if (askCount) {
     ctx.out.warn(`--prune offboards ${offboards} customer${offboards === 1 ? '' : 's'} of a production account.`);
     const typed = await prompter.input({
