@@ -45,7 +45,7 @@ export interface PlannedChange extends Change {
 }
 
 /** Addresses a change stops monitoring: a list of the manifest that leaves out what is monitored now. */
-export interface StopsMonitoring {
+interface StopsMonitoring {
   reference: string;
   domains: string[];
   emails: string[];
@@ -287,7 +287,7 @@ function removedAssets(
 }
 
 /** How many addresses the plan stops monitoring. */
-export function stoppedCount(plan: Pick<Plan, 'stopsMonitoring'>): number {
+function stoppedCount(plan: Pick<Plan, 'stopsMonitoring'>): number {
   return plan.stopsMonitoring.reduce((n, s) => n + s.domains.length + s.emails.length, 0);
 }
 
