@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
+import { appendRecord, appendToLog, openAppendLog } from '../io/append-log.js';
 import type { OnboardingRequest } from './fields.js';
 import { isoTime } from '../remember.js';
 
@@ -121,11 +122,13 @@ function apply(byReference: Map<string, LedgerEntry>, line: LedgerLine): void {
   }
 }
 
+/** All `lines` in one O_APPEND write (io/append-log.ts): no other process's line lands inside the batch. */
 function appendLines(configDir: string, account: string, lines: LedgerLine[]): void {
-  const file = ledgerPath(configDir, account);
-  const dir = path.dirname(file);
-  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.appendFileSync(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), { mode: 0o600 });
+  appendToLog(
+    ledgerPath(configDir, account),
+    lines.map((l) => `${JSON.stringify(l)}\n`).join(''),
+    'local customer record',
+  );
 }
 
 /** Records a new customer (replacing any older entry with the same reference). */
@@ -216,11 +219,11 @@ export function ledgerAppender(
   account: string,
 ): { onboarded(entry: OnboardedEntry, at: Date): void; close(): void } {
   const file = ledgerPath(configDir, account);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const fd = fs.openSync(file, 'a', 0o600);
+  const { fd } = openAppendLog(file, 'local customer record');
   return {
     onboarded: (entry, at) => {
-      fs.writeSync(fd, `${JSON.stringify({ op: 'onboarded', ...entry, at: isoTime(at) } satisfies LedgerLine)}\n`);
+      const line = { op: 'onboarded', ...entry, at: isoTime(at) } satisfies LedgerLine;
+      appendRecord(fd, `${JSON.stringify(line)}\n`, file);
     },
     close: () => fs.closeSync(fd),
   };
