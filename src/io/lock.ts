@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 
 /** Who holds a lock: what the file records, and what a refusal tells. */
-export interface LockHolder {
+interface LockHolder {
   pid: number;
   host: string;
   /** What runs, as the caller names it ("safeweb portfolio watch"); never argv, which may hold secrets. */

@@ -311,10 +311,11 @@ export function loadState(file: string): SandboxState | undefined {
 
 /**
  * It holds API keys: saved through io/ like everything the tool keeps — replaced atomically
- * (fsynced, renamed, the directory fsynced), 0600, a missing directory made 0700, never through
- * a symbolic link.
+ * (fsynced, renamed, the directory fsynced), 0600, never through a symbolic link. A missing
+ * directory is made 0700; an existing one is the user's, a link to one included.
  */
 export function saveState(file: string, state: SandboxState): void {
-  ensurePrivateDir(path.dirname(path.resolve(file)), 'sandbox state');
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir)) ensurePrivateDir(dir, 'sandbox state');
   replaceFile(file, `${JSON.stringify(state, null, 2)}\n`, { kind: 'sandbox state', mayReplace: true });
 }
