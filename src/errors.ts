@@ -23,12 +23,47 @@ export class UsageError extends CliError {
   }
 }
 
+/**
+ * What a check found wrong, as data: where (a field path such as `assetsEmails[1]`, or '' for the
+ * whole input), what, and a code a surface may act on. Each surface (CLI, MCP, manifest) renders
+ * it; none parses another's message text.
+ */
+export interface Problem {
+  path: string;
+  message: string;
+  code: ProblemCode;
+}
+
+/**
+ * `required`: a required field is missing; `unknown_field`: a field the contract does not have;
+ * `taken`: a reference already in the local record; `at_least_one`: nothing to monitor;
+ * `past`: a date that must lie ahead is past; `duplicate`: the same key twice in one input;
+ * `syntax`: the input is not valid JSON/YAML/CSV; `invalid`: any other broken rule.
+ */
+export type ProblemCode =
+  'required' | 'unknown_field' | 'taken' | 'at_least_one' | 'past' | 'duplicate' | 'syntax' | 'invalid';
+
+export function problem(path: string, message: string, code: ProblemCode = 'invalid'): Problem {
+  return { path, message, code };
+}
+
+/** `path: message` (the message alone for the whole input): how every surface lists a problem. */
+export function problemText(p: Problem): string {
+  return p.path ? `${p.path}: ${p.message}` : p.message;
+}
+
 /** Input that breaks several rules at once: each problem is listed on its own line. */
 export class ValidationError extends UsageError {
-  readonly problems: string[];
-  constructor(message: string, problems: string[], hint?: string) {
+  readonly problems: Problem[];
+  /** Problems given as data, or (where no field is concerned) as a sentence: `invalid`, for the whole input. */
+  constructor(message: string, problems: readonly (Problem | string)[], hint?: string) {
     super(message, hint);
-    this.problems = problems;
+    this.problems = problems.map((p) => (typeof p === 'string' ? problem('', p) : p));
+  }
+
+  /** Each problem as one line of text. */
+  get lines(): string[] {
+    return this.problems.map(problemText);
   }
 }
 

@@ -30,7 +30,19 @@ export type View =
     }
   | { kind: 'pairs'; pairs: Array<{ label: string; key: string; value: Cell }> }
   /** Lines of text on stdout, the same on a terminal and in a pipe. */
-  | { kind: 'lines'; lines: string[] };
+  | { kind: 'lines'; lines: string[] }
+  /**
+   * A result line and the items it is about, each with a mark the renderer draws (`+` added,
+   * `-` removed, `ok`, `failed`, `unknown`, `skip`): `✓ Updated …` then `  + domain acme.co`.
+   */
+  | { kind: 'marked'; heading: string; items: MarkedItem[] };
+
+export type Mark = '+' | '-' | 'ok' | 'failed' | 'unknown' | 'skip';
+
+export interface MarkedItem {
+  mark: Mark;
+  text: string;
+}
 
 /**
  * Talk on stderr after the result. `success` and `hint` are for people and are left out with
@@ -70,6 +82,10 @@ export function pairs(entries: Array<[label: string, key: string, value: Cell]>)
 
 export function lines(...text: string[]): View {
   return { kind: 'lines', lines: text };
+}
+
+export function marked(heading: string, items: MarkedItem[]): View {
+  return { kind: 'marked', heading, items };
 }
 
 export const success = (text: string): Note => ({ tone: 'success', text });

@@ -2,7 +2,7 @@
  * Exit codes, decided here and nowhere else: from a verb's outcome (exitCodeFor) or from what
  * it threw (reportError, which also says why on stderr).
  */
-import { CliError, ValidationError } from './errors.js';
+import { CliError, problemText, ValidationError, type Problem } from './errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { Context } from './context.js';
 import type { Outcome } from './outcome.js';
@@ -60,8 +60,8 @@ interface Failure {
   exitCode: number;
   /** The HTTP status, when the API answered. */
   status?: number;
-  /** Each problem of a ValidationError. */
-  problems?: string[];
+  /** Each problem of a ValidationError, as data: where, what, and its code. */
+  problems?: Problem[];
 }
 
 /**
@@ -110,7 +110,9 @@ function describe(error: unknown, ctx: Context): Failure {
       ...(error.hint ? { hint: error.hint } : {}),
       exitCode: error.exitCode,
       ...(typeof status === 'number' ? { status } : {}),
-      ...(error instanceof ValidationError ? { problems: error.problems.map((p) => redactText(p, secrets)) } : {}),
+      ...(error instanceof ValidationError
+        ? { problems: error.problems.map((p) => ({ ...p, message: redactText(p.message, secrets) })) }
+        : {}),
     };
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -133,7 +135,7 @@ function sayFailure(failure: Failure, ctx: Context): void {
   const message = listed ? failure.message : failure.message.replace(/:\s*$/, '');
   const inline = failure.hint && !listed ? ` ${dim(`— ${failure.hint}`)}` : '';
   out.info(`${out.errColor.red('error:')} ${message}${inline}`);
-  for (const problem of problems) out.info(`  - ${problem}`);
+  for (const problem of problems) out.info(`  - ${problemText(problem)}`);
   if (failure.hint && listed) out.info(dim(failure.hint));
 }
 

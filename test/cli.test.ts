@@ -198,7 +198,7 @@ describe('output modes', () => {
     // Without a list, no dangling colon: "message — hint" on one line.
     const one = await runBinary(['customer', 'update', 'ACME-1'], { env: fx.env });
     expect(one.stderr).toBe(
-      'error: nothing to update — Give at least one of --company-name, --contact-email, --price, --plan.\n',
+      'error: nothing to update — Give at least one of --company-name, --contact-email, --plan, --price.\n',
     );
   });
 });

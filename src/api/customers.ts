@@ -2,7 +2,7 @@
 import { IncompleteAnswerError } from '../errors.js';
 import type { ApiClient } from './client.js';
 import { pathFor } from './paths.js';
-import type { OnboardingRequest } from '../customers/fields.js';
+import type { InfoUpdate, OnboardingRequest } from '../customers/fields.js';
 
 export interface OnboardResponse {
   success: boolean;
@@ -41,20 +41,33 @@ export interface BreachesResponse {
   breaches: CustomerBreach[];
 }
 
-export interface CustomerInfoUpdate {
-  companyName?: string;
-  contactEmail?: string;
-  price?: number;
-  planType?: string;
+/** PATCH info's body: the updatable fields of the table (customers/fields.ts). */
+export type CustomerInfoUpdate = InfoUpdate;
+
+/** An onboarding answer holds the customer ID the contract promises. */
+function hasCustomerId(data: unknown): boolean {
+  const id = (data as { customerId?: unknown } | null)?.customerId;
+  return typeof id === 'string' && id.trim() !== '';
 }
 
-/** POST onboard. Creates a customer, so it is never re-sent once it may have arrived. */
+/**
+ * POST onboard. Creates a customer, so it is never re-sent once it may have arrived. A 2xx
+ * without the customer ID is not accepted: the request may have taken effect, so it ends as
+ * unknown (exit 5; the write's audit line says so), and nothing is recorded from it.
+ */
 export async function onboardCustomer(api: ApiClient, body: OnboardingRequest): Promise<OnboardResponse> {
   const path = pathFor('customerOnboard');
-  const { data } = await api.request<OnboardResponse>({ method: 'POST', path, body, idempotent: false });
-  if (typeof data?.customerId !== 'string' || data.customerId.trim() === '') {
-    throw new IncompleteAnswerError(`POST ${path}`, 'a customer ID');
-  }
+  const accepted = (answer: { body: Buffer }) => {
+    let data: unknown;
+    try {
+      data = JSON.parse(answer.body.toString('utf8'));
+    } catch {
+      return 'its body is not JSON (no customer ID)';
+    }
+    return hasCustomerId(data) || 'it holds no customer ID; the customer may have been created';
+  };
+  const { data } = await api.request<OnboardResponse>({ method: 'POST', path, body, idempotent: false, accepted });
+  if (!hasCustomerId(data)) throw new IncompleteAnswerError(`POST ${path}`, 'a customer ID');
   return data;
 }
 

@@ -279,7 +279,7 @@ export class OnboardingRows {
       return { reference, problems: [], fate, warned: warnings.length > 0 };
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return { reference, problems: error.problems.length ? error.problems : [error.message], fate, inRecord };
+      return { reference, problems: error.problems.length ? error.lines : [error.message], fate, inRecord };
     }
   }
 }

@@ -51,6 +51,11 @@ export interface FieldSpec {
    * within 5 minutes warned about and sent (onboarding.ts pastDate). "billing dates" names them.
    */
   future?: string;
+  /**
+   * The field can be changed on an existing customer (PATCH info): `customer update`'s flag says
+   * this, and `plan` compares it and sends a change. Fields without it are set once, at onboarding.
+   */
+  update?: string;
   ask?: Question;
 }
 
@@ -58,7 +63,7 @@ export interface FieldSpec {
 export const TEXT_MAX = 200;
 
 const CURRENCIES = ['AUD', 'GBP', 'USD'] as const;
-export const PLAN_TYPES = ['safeweb-basic', 'safeweb-plus', 'safeweb-pro'] as const;
+const PLAN_TYPES = ['safeweb-basic', 'safeweb-plus', 'safeweb-pro'] as const;
 const ENROL_TYPES = ['opt-in', 'opt-out'] as const;
 
 const TABLE = [
@@ -67,6 +72,7 @@ const TABLE = [
     flag: '--company-name',
     arg: 'name',
     description: 'company name',
+    update: 'new company name',
     required: true,
     kind: 'string',
     ask: { message: 'Company name', needed: 'The company name is needed.' },
@@ -88,6 +94,7 @@ const TABLE = [
     flag: '--contact-email',
     arg: 'email',
     description: 'primary contact (also monitored)',
+    update: 'new contact email',
     required: false,
     kind: 'email',
     ask: { message: 'Contact email (optional)' },
@@ -129,6 +136,7 @@ const TABLE = [
     flag: '--plan',
     arg: 'plan',
     description: 'plan type',
+    update: 'new plan type',
     required: false,
     kind: 'enum',
     choices: PLAN_TYPES,
@@ -140,6 +148,7 @@ const TABLE = [
     flag: '--price',
     arg: 'amount',
     description: 'price, 0 or more',
+    update: 'new price, 0 or more',
     required: true,
     kind: 'number',
     minimum: 0,
@@ -210,6 +219,9 @@ const TABLE = [
 /** Every field of the contract, in the order the wizard asks and --help lists them. */
 export const FIELDS: readonly FieldSpec[] = TABLE;
 
+/** The fields an existing customer's info update may change, in table order. */
+export const UPDATABLE: readonly FieldSpec[] = FIELDS.filter((f) => f.update !== undefined);
+
 /** At least one of these lists must be non-empty: a customer with nothing to monitor is refused. */
 export const AT_LEAST_ONE = ['assetsDomains', 'assetsEmails'] as const;
 
@@ -226,6 +238,11 @@ type ValueOf<F extends Entry> = F['kind'] extends 'number'
       : F extends { choices: readonly (infer C)[] }
         ? C
         : string;
+
+/** The body of an info update (PATCH info): the updatable fields, each optional. */
+export type InfoUpdate = {
+  [F in Entry as F extends { update: string } ? F['key'] : never]?: ValueOf<F>;
+};
 
 /** The request body, typed from the table; undocumented fields pass with --allow-unknown-fields. */
 export type OnboardingRequest = { [F in Entry as F['required'] extends true ? F['key'] : never]: ValueOf<F> } & {

@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { appendRecord, appendToLog, openAppendLog } from '../io/append-log.js';
-import type { OnboardingRequest } from './fields.js';
 import { isoTime } from '../remember.js';
 
 export interface LedgerEntry {
@@ -33,6 +32,19 @@ export interface LedgerEntry {
 export interface LedgerFile {
   account: string;
   customers: LedgerEntry[];
+  /**
+   * Creates sent whose outcome is not known yet (a timeout, a lost connection, a kill before the
+   * answer): the next onboarding of the reference settles them (a duplicate answer then means it
+   * was created). Not customers: they are listed apart.
+   */
+  pending: PendingEntry[];
+}
+
+/** A create this tool sent and has not heard back about. */
+interface PendingEntry {
+  reference: string;
+  companyName: string;
+  sentAt: string;
 }
 
 /** What the record is told of a newly known customer. */
@@ -45,6 +57,8 @@ export interface OnboardedEntry {
 
 type LedgerLine =
   | ({ op: 'onboarded'; at: string } & OnboardedEntry)
+  | { op: 'sending'; reference: string; companyName: string; at: string }
+  | { op: 'not-sent'; reference: string; at: string }
   | { op: 'linked'; reference: string; id: string; at: string }
   | { op: 'changed'; id: string; status?: LedgerEntry['status']; companyName?: string; at: string }
   | { op: 'fields'; reference: string; companyName?: string; fields: Record<string, unknown>; at: string };
@@ -66,12 +80,13 @@ export function readLedger(configDir: string, account: string): LedgerFile {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { account, customers: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { account, customers: [], pending: [] };
     throw new ConfigError(`cannot read the customer ledger ${file}: ${(error as Error).message}`);
   }
   // One entry per reference (unique per partner): a later onboarding of the same reference
   // replaces the earlier one.
   const byReference = new Map<string, LedgerEntry>();
+  const pending = new Map<string, PendingEntry>();
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     if (!line.trim()) return;
@@ -86,9 +101,23 @@ export function readLedger(configDir: string, account: string): LedgerFile {
         'Fix or move it aside; it was left untouched.',
       );
     }
-    apply(byReference, entry);
+    fold({ byReference, pending }, entry);
   });
-  return { account, customers: [...byReference.values()] };
+  return { account, customers: [...byReference.values()], pending: [...pending.values()] };
+}
+
+/** The record as read so far: its customers and its creates still pending. */
+interface Folded {
+  byReference: Map<string, LedgerEntry>;
+  pending: Map<string, PendingEntry>;
+}
+
+/** One line of the record applied to what the lines before it made. */
+function fold({ byReference, pending }: Folded, line: LedgerLine): void {
+  if (line.op === 'sending')
+    pending.set(line.reference, { reference: line.reference, companyName: line.companyName, sentAt: line.at });
+  else if (line.op === 'not-sent' || line.op === 'onboarded') pending.delete(line.reference);
+  apply(byReference, line);
 }
 
 function apply(byReference: Map<string, LedgerEntry>, line: LedgerLine): void {
@@ -192,44 +221,6 @@ export async function recordImported(
 }
 
 /**
- * Records info fields the tool has just set on a customer (`apply`'s updates), by reference: what
- * the API cannot read back is compared with this next time.
- */
-export async function recordFields(
-  configDir: string,
-  account: string,
-  reference: string,
-  change: { companyName?: string | undefined; fields: Record<string, unknown> },
-  now: Date,
-): Promise<void> {
-  const { companyName, fields } = change;
-  appendLines(configDir, account, [
-    { op: 'fields', reference, ...(companyName ? { companyName } : {}), fields, at: now.toISOString() },
-  ]);
-}
-
-/**
- * For bulk runs: records each customer as it is settled, with one write on an open file
- * (O_APPEND: whole lines even with several processes). The write happens before the row's
- * results line, so a row that the results file calls `ok` is always in the record too — a
- * crash between the two leaves a row the resume settles, never a customer the record lacks.
- */
-export function ledgerAppender(
-  configDir: string,
-  account: string,
-): { onboarded(entry: OnboardedEntry, at: Date): void; close(): void } {
-  const file = ledgerPath(configDir, account);
-  const { fd } = openAppendLog(file, 'local customer record');
-  return {
-    onboarded: (entry, at) => {
-      const line = { op: 'onboarded', ...entry, at: isoTime(at) } satisfies LedgerLine;
-      appendRecord(fd, `${JSON.stringify(line)}\n`, file);
-    },
-    close: () => fs.closeSync(fd),
-  };
-}
-
-/**
  * A customer argument: a UUID is used as it is; anything else is a reference looked up in the
  * ledger (exact match first, then case-insensitive). Unknown references are a usage error.
  */
@@ -260,8 +251,82 @@ export function resolveCustomerArg(
   return { id: entry.id, entry };
 }
 
-/** What the record keeps of a customer: its reference, ID, company and the fields the API cannot read back. */
-export function recordEntry(body: OnboardingRequest, id: string | null): OnboardedEntry {
-  const { customerReference, companyName, assetsDomains: _d, assetsEmails: _e, ...fields } = body;
-  return { reference: customerReference, id, companyName, fields };
+/**
+ * The local record of one account as the customer service writes it (service.ts `CustomerRecord`):
+ * read once, on first use; every change one appended line. `openForRun` keeps the file open for a
+ * run of many rows (bulk), one write per customer.
+ */
+export class LocalRecord {
+  #folded: Folded | undefined;
+  #fd: number | undefined;
+  #file = '';
+
+  constructor(
+    readonly configDir: string,
+    readonly account: string,
+  ) {}
+
+  /** A record that appends on one open file descriptor until `close` (bulk runs). */
+  static openForRun(configDir: string, account: string): LocalRecord {
+    const record = new LocalRecord(configDir, account);
+    record.#file = ledgerPath(configDir, account);
+    record.#fd = openAppendLog(record.#file, 'local customer record').fd;
+    return record;
+  }
+
+  #read(): Folded {
+    if (!this.#folded) {
+      const { customers, pending } = readLedger(this.configDir, this.account);
+      this.#folded = {
+        byReference: new Map(customers.map((c) => [c.reference, c])),
+        pending: new Map(pending.map((p) => [p.reference, p])),
+      };
+    }
+    return this.#folded;
+  }
+
+  entry(reference: string): LedgerEntry | undefined {
+    return this.#read().byReference.get(reference);
+  }
+
+  isPending(reference: string): boolean {
+    return this.#read().pending.has(reference);
+  }
+
+  sending(reference: string, companyName: string, at: Date): void {
+    this.#append({ op: 'sending', reference, companyName, at: isoTime(at) });
+  }
+
+  notSent(reference: string, at: Date): void {
+    this.#append({ op: 'not-sent', reference, at: isoTime(at) });
+  }
+
+  onboarded(entry: OnboardedEntry, at: Date): void {
+    this.#append({ op: 'onboarded', ...entry, at: isoTime(at) });
+  }
+
+  statusChanged(customer: { id: string }, status: LedgerEntry['status'], at: Date): void {
+    this.#append({ op: 'changed', id: customer.id, status, at: isoTime(at) });
+  }
+
+  fieldsChanged(
+    reference: string,
+    change: { companyName?: string | undefined; fields: Record<string, unknown> },
+    at: Date,
+  ): void {
+    const { companyName, fields } = change;
+    this.#append({ op: 'fields', reference, ...(companyName ? { companyName } : {}), fields, at: isoTime(at) });
+  }
+
+  /** Written, then applied to what was read (other processes' lines are not seen until a new record is made). */
+  #append(line: LedgerLine): void {
+    if (this.#fd === undefined) appendLines(this.configDir, this.account, [line]);
+    else appendRecord(this.#fd, `${JSON.stringify(line)}\n`, this.#file);
+    if (this.#folded) fold(this.#folded, line);
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) fs.closeSync(this.#fd);
+    this.#fd = undefined;
+  }
 }

@@ -17,11 +17,12 @@ import {
   object,
   optional,
   refine,
+  strictObject,
   string,
   validate,
 } from 'zod/mini';
-import { FIELDS, textProblem, type FieldSpec } from './fields.js';
-import { domainProblem, emailProblem, isDateInput } from './onboarding.js';
+import { FIELDS, textProblem, UPDATABLE, type FieldSpec } from './fields.js';
+import { domainProblem, emailProblem, isDateInput } from './field-checks.js';
 
 /** A document's problems as zod finds them: each one's field path and message. */
 type Issues = readonly { path: PropertyKey[]; message: string }[];
@@ -46,7 +47,23 @@ export function schemaChecker(): (doc: unknown) => Issues {
   };
 }
 
+/** What zod finds wrong with an info update (the updatable fields, each optional, no others). */
+export function updateChecker(): (doc: unknown) => Issues {
+  const rule = fieldRule();
+  const schema = strictObject(Object.fromEntries(UPDATABLE.map((f) => [f.key, optional(rule(f))])));
+  return (doc) => {
+    const result = schema.safeParse(doc);
+    return result.success ? [] : result.error.issues;
+  };
+}
+
 function buildSchema() {
+  const rule = fieldRule();
+  return object(Object.fromEntries(FIELDS.map((f) => [f.key, f.required ? rule(f) : optional(rule(f))])));
+}
+
+/** Each field's zod rule, from its kind in the table. */
+function fieldRule() {
   const typed = (what: string) => ({
     error: (issue: { input: unknown }) =>
       issue.input === undefined ? 'is required' : `must be ${what} (got ${JSON.stringify(issue.input)})`,
@@ -105,5 +122,5 @@ function buildSchema() {
         return boolean(typed('true or false'));
     }
   };
-  return object(Object.fromEntries(FIELDS.map((f) => [f.key, f.required ? rule(f) : optional(rule(f))])));
+  return rule;
 }

@@ -3,76 +3,11 @@
  * its field path. The rules come from the field table (fields.ts); zod is loaded only here, and
  * only by the commands that validate.
  */
-import { ValidationError } from '../errors.js';
-import { isoTime, remembered } from '../remember.js';
-import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, type FieldSpec, type OnboardingRequest } from './fields.js';
+import { problem, ValidationError, type Problem } from '../errors.js';
+import { parseDateInput, pastDate } from './field-checks.js';
+import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, UPDATABLE, type InfoUpdate, type OnboardingRequest } from './fields.js';
 
 const KNOWN = new Set(FIELDS.map((f) => f.key));
-
-const EMAIL_RE =
-  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
-const DOMAIN_RE = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
-
-export function emailProblem(value: string): string | undefined {
-  // The longest address SMTP carries; longer ones are not quoted back (they may be a whole file).
-  if (value.length > 254) return `is not a valid email address (${value.length} characters; at most 254)`;
-  return EMAIL_RE.test(value) ? undefined : `"${value}" is not a valid email address`;
-}
-
-export function domainProblem(value: string): string | undefined {
-  if (value.length > 253) return `is not a valid domain name (${value.length} characters; at most 253)`;
-  if (/^[a-z]+:\/\//i.test(value) || value.includes('/'))
-    return `"${value}" is not a domain name (give the host only, e.g. acme.co)`;
-  return DOMAIN_RE.test(value) ? undefined : `"${value}" is not a valid domain name`;
-}
-
-/**
- * An ISO 8601 date-time, a date (midnight UTC), or `now`, `now+5m`, `now+2h`, `now+1d`;
- * returned as a full ISO string, or undefined when it is none of those.
- */
-export function parseDateInput(value: string, now: Date): string | undefined {
-  const offset = relativeOffset(value);
-  return offset === undefined ? absoluteDate(value) : isoTime(now.getTime() + offset);
-}
-
-/** Whether `value` is a date parseDateInput reads (at any clock). */
-export function isDateInput(value: string): boolean {
-  return relativeOffset(value) !== undefined || absoluteDate(value) !== undefined;
-}
-
-/** Absolute dates by text: a bulk file gives most rows the same one. */
-const absolutes = remembered<string | undefined>();
-
-function absoluteDate(value: string): string | undefined {
-  return absolutes(value, () => {
-    const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value;
-    const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.exec(text);
-    if (!parts) return undefined;
-    // Date.parse rolls 2026-02-30 over to March 2 and 24:00 to the next day: a day the month has, an hour the day has.
-    const [year, month, day, hour] = parts.slice(1, 5).map(Number) as [number, number, number, number];
-    if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate() || hour > 23)
-      return undefined;
-    const t = Date.parse(text);
-    return Number.isNaN(t) ? undefined : isoTime(t);
-  });
-}
-
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-/** Half the range of a Date: now plus this is always a date. */
-const MAX_OFFSET_MS = 4.32e15;
-/** Offsets by text: a bulk file gives every row the same relative date. */
-const offsets = remembered<number | undefined>();
-
-/** `now+5m` → 300 000 ms; undefined for anything that is not a relative date. */
-function relativeOffset(value: string): number | undefined {
-  return offsets(value, () => {
-    const rel = /^now(?:\+(\d+)([mhd]))?$/i.exec(value.trim());
-    if (!rel) return undefined;
-    const offset = Number(rel[1] ?? 0) * UNIT_MS[(rel[2] ?? 'm').toLowerCase() as keyof typeof UNIT_MS];
-    // Past what a date can hold (±8.64e15 ms) it is no date at all, not a crash when it is formatted.
-    return offset <= MAX_OFFSET_MS ? offset : undefined;
-  });
-}
 
 /** The onboarding schema, loaded: what it finds wrong with a document. */
 interface Schema {
@@ -114,21 +49,6 @@ export interface ValidationOptions {
   checkDates?: boolean | undefined;
 }
 
-/** Clocks differ: a date that must be in the future may be this far in the past, with a warning. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-
-/**
- * For a field that must be in the future (the table's `future`): 'past' when the date is more
- * than five minutes ago (refused: the API would reject it), 'skew' when it is not in the future
- * but within those five minutes (warned about and sent: the two clocks may disagree), else
- * undefined. The one rule for flags, files, rows and the wizard.
- */
-export function pastDate(field: FieldSpec, iso: string, now: Date): 'past' | 'skew' | undefined {
-  const t = Date.parse(iso);
-  if (!field.future || Number.isNaN(t) || t > now.getTime()) return undefined;
-  return t < now.getTime() - CLOCK_SKEW_MS ? 'past' : 'skew';
-}
-
 /** `assetsEmails[1]` from a zod path. */
 function fieldPath(path: PropertyKey[]): string {
   return path.reduce<string>(
@@ -138,8 +58,8 @@ function fieldPath(path: PropertyKey[]): string {
 }
 
 /** The past-date problems (refused) and warnings (within the clock skew) of a document's dates. */
-function dateChecks(doc: Record<string, unknown>, now: Date): { problems: string[]; warnings: string[] } {
-  const problems: string[] = [];
+function dateChecks(doc: Record<string, unknown>, now: Date): { problems: Problem[]; warnings: string[] } {
+  const problems: Problem[] = [];
   const warnings: string[] = [];
   for (const field of FIELDS) {
     // Only a date that must lie ahead can be past (a bulk run checks thousands of rows).
@@ -150,7 +70,11 @@ function dateChecks(doc: Record<string, unknown>, now: Date): { problems: string
     const fix = `${field.flag} now+5m`;
     if (past === 'past')
       problems.push(
-        `${field.key}: ${iso} is in the past; the API rejects past ${field.future} (give a later one, e.g. ${fix})`,
+        problem(
+          field.key,
+          `${iso} is in the past; the API rejects past ${field.future} (give a later one, e.g. ${fix})`,
+          'past',
+        ),
       );
     else if (past === 'skew')
       warnings.push(
@@ -182,7 +106,7 @@ export async function onboardingChecker(): Promise<OnboardingChecker> {
 }
 
 function check(schema: Schema, input: unknown, options: ValidationOptions): { warnings: string[] } {
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationError(
       `${options.source} must be a JSON object with the onboarding fields`,
@@ -197,29 +121,37 @@ function check(schema: Schema, input: unknown, options: ValidationOptions): { wa
   }
   if (!options.allowUnknown) {
     for (const key of Object.keys(doc)) {
-      if (!KNOWN.has(key))
-        problems.push(`${key}: unknown field${suggest(key)} (--allow-unknown-fields sends it anyway)`);
+      if (!KNOWN.has(key)) problems.push(problem(key, `unknown field${suggest(key)}`, 'unknown_field'));
     }
   }
 
-  for (const issue of schema.issues(doc)) problems.push(`${fieldPath(issue.path) || '(document)'}: ${issue.message}`);
+  for (const issue of schema.issues(doc)) {
+    const [top] = issue.path;
+    // A required field that is absent, known by the document itself, not by zod's wording.
+    const absent = issue.path.length === 1 && typeof top === 'string' && doc[top] === undefined;
+    problems.push(problem(fieldPath(issue.path), issue.message, absent ? 'required' : 'invalid'));
+  }
   if (AT_LEAST_ONE.every((key) => !Array.isArray(doc[key]) || doc[key].length === 0))
-    problems.push(`${AT_LEAST_ONE.join(' / ')}: give at least one domain or email to monitor`);
+    problems.push(
+      problem('', `${AT_LEAST_ONE.join(' / ')}: give at least one domain or email to monitor`, 'at_least_one'),
+    );
   const dates = options.checkDates === false ? { problems: [], warnings: [] } : dateChecks(doc, options.now);
   problems.push(...dates.problems);
   const reference = doc['customerReference'];
   const taken = typeof reference === 'string' && reference ? options.reference?.(reference) : undefined;
-  if (taken) problems.push(`customerReference: ${taken}`);
+  if (taken) problems.push(problem('customerReference', taken, 'taken'));
 
   if (problems.length) {
+    const unknown = problems.some((p) => p.code === 'unknown_field');
     throw new ValidationError(
       `${options.source} is not a valid onboarding request ` +
         `(${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`,
       problems,
-      taken
+      (taken
         ? 'Choose a new reference with --reference (`safeweb customer list` shows the ones this tool knows); ' +
-            '--dry-run checks without sending.'
-        : 'Fix them and run it again; --dry-run checks without sending.',
+          '--dry-run checks without sending.'
+        : 'Fix them and run it again; --dry-run checks without sending.') +
+        (unknown ? ' --allow-unknown-fields sends unknown fields anyway.' : ''),
     );
   }
   return { warnings: dates.warnings };
@@ -247,4 +179,22 @@ function distance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/**
+ * Checks an info update (the updatable fields of the table, by the same rules as onboarding).
+ * Throws a ValidationError listing every problem; returns the body to send.
+ */
+export async function validateUpdate(doc: Record<string, unknown>): Promise<InfoUpdate> {
+  const { updateChecker } = await import('./onboarding-schema.js');
+  const problems = updateChecker()(doc).map((issue) => {
+    const unknown = issue.path.length === 0 || !UPDATABLE.some((f) => f.key === issue.path[0]);
+    return unknown && 'keys' in issue
+      ? problem('', `not updatable: ${(issue.keys as string[]).join(', ')}`, 'unknown_field')
+      : problem(fieldPath(issue.path), issue.message, 'invalid');
+  });
+  if (problems.length) throw new ValidationError('invalid update; nothing was sent:', problems);
+  const body = { ...doc } as InfoUpdate & { companyName?: string };
+  if (typeof body.companyName === 'string') body.companyName = body.companyName.trim();
+  return body;
 }

@@ -3,8 +3,6 @@
  * account in use. The one check behind the wizard's reference question, a single onboarding
  * and the rows of a file, so they refuse the same references with the same words.
  */
-import type { Context } from '../context.js';
-import { CliError } from '../errors.js';
 import { readLedger, type LedgerEntry } from './ledger.js';
 
 export class RecordedReferences {
@@ -14,20 +12,14 @@ export class RecordedReferences {
     this.#byReference = new Map(entries.map((e) => [e.reference, e]));
   }
 
-  /**
-   * The record of the account the credentials name. Without usable credentials there is no
-   * account, so nothing is known: a dry run still checks the file, and a real run stops at the
-   * credentials before it sends anything.
-   */
-  static async load(ctx: Context): Promise<RecordedReferences> {
-    let account: string;
-    try {
-      account = (await ctx.account()).key;
-    } catch (error) {
-      if (error instanceof CliError) return new RecordedReferences([]);
-      throw error;
-    }
-    return new RecordedReferences(readLedger(ctx.configDir, account).customers);
+  /** The record of one account. */
+  static of(configDir: string, account: string): RecordedReferences {
+    return new RecordedReferences(readLedger(configDir, account).customers);
+  }
+
+  /** No record (no account is known). */
+  static none(): RecordedReferences {
+    return new RecordedReferences([]);
   }
 
   /** The record's entry for a reference (exact match: the API's uniqueness is by the string). */

@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import type { Document, LineCounter } from 'yaml';
 import { FIELDS, type OnboardingRequest } from '../customers/fields.js';
-import { normalizeOnboarding, pastDate, validateOnboarding } from '../customers/onboarding.js';
-import { UsageError, ValidationError } from '../errors.js';
+import { pastDate } from '../customers/field-checks.js';
+import { normalizeOnboarding, validateOnboarding } from '../customers/onboarding.js';
+import { problemText, UsageError, ValidationError, type Problem as Found } from '../errors.js';
 import { parseWebhookUrl } from '../commands/parse.js';
 import { NOTE_KEY, STATUSES, WEBHOOK_EVENTS } from './schema.js';
 
@@ -145,10 +146,10 @@ async function parseInput(input: ManifestInput): Promise<Parsed & { source: stri
 /** Reads and checks a manifest; throws a ValidationError naming every problem. */
 export async function loadManifest(input: ManifestInput, now: Date): Promise<Manifest> {
   const { value, where, source } = await parseInput(input);
-  const problems: string[] = [];
+  const problems: Found[] = [];
   const problem = (path: Path, message: string) => {
-    const text = `${pathText(path) || '(manifest)'}: ${message}${where(path)}`;
-    if (!problems.includes(text)) problems.push(text);
+    const found: Found = { path: pathText(path) || '(manifest)', message: `${message}${where(path)}`, code: 'invalid' };
+    if (!problems.some((p) => p.path === found.path && p.message === found.message)) problems.push(found);
   };
   if (!isObject(value)) {
     problem([], 'must be a mapping with customers (and optionally defaults, webhooks)');
@@ -182,7 +183,7 @@ export async function loadManifest(input: ManifestInput, now: Date): Promise<Man
   return { source, customers, webhooks };
 }
 
-function invalid(source: string, problems: string[]): ValidationError {
+function invalid(source: string, problems: Found[]): ValidationError {
   const n = problems.length;
   return new ValidationError(
     `${source} is not a valid manifest (${n} problem${n === 1 ? '' : 's'}); nothing was sent:`,
@@ -219,20 +220,20 @@ async function checkCustomer(
     await validateOnboarding(doc, { allowUnknown: false, now, source: 'customer', checkDates: false });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    for (const text of error.problems) {
-      const [, pathPart = '', message = text] = /^([^:]+): ([\s\S]*)$/.exec(text) ?? [];
-      const message2 = message.replace(/ \(--allow-unknown-fields sends it anyway\)$/, '');
-      if (pathPart.includes(' / ')) {
-        problem(at, `${pathPart}: ${message2}`);
+    for (const found of error.problems) {
+      // Nothing to monitor (or anything not about one field) is the customer's problem as a whole.
+      if (found.code === 'at_least_one' || !found.path) {
+        problem(at, problemText(found));
         fine = false;
         continue;
       }
-      const path = parsePath(pathPart);
+      const path = parsePath(found.path);
       const full = [...origin(String(path[0])), ...path];
-      const required = message2 === 'is required' && pathPart !== 'customerReference' && pathPart !== 'companyName';
+      // A missing field matters only for a create: an existing customer is known by its reference and name.
+      const required = found.code === 'required' && found.path !== 'customerReference' && found.path !== 'companyName';
       if (required) createOnly.push(`${pathText(full)}: is required to create a customer${where(full)}`);
       else {
-        problem(full, message2);
+        problem(full, found.message);
         fine = false;
       }
     }

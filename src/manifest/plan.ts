@@ -51,8 +51,6 @@ export interface Plan {
   warnings: string[];
 }
 
-/** The fields the API can change on an existing customer (PATCH info). */
-const UPDATABLE = ['companyName', 'contactEmail', 'price', 'planType'] as const;
 const ASSET_KEYS = new Set(['customerReference', 'assetsDomains', 'assetsEmails']);
 const INFO_FIELDS = FIELDS.filter((f) => !ASSET_KEYS.has(f.key));
 
@@ -212,7 +210,7 @@ function customerChange(
     if (to === undefined || spec.relative.has(field.key)) continue;
     const from = field.key === 'companyName' ? entry.companyName : entry.fields?.[field.key];
     if (from !== undefined && sameValue(field.key, from, to)) continue;
-    if ((UPDATABLE as readonly string[]).includes(field.key)) {
+    if (field.update !== undefined) {
       fields.push({ name: field.key, from: from ?? null, to });
       (info as Record<string, unknown>)[field.key] = to;
     } else if (from !== undefined) fixed.push({ name: field.key, from, to });

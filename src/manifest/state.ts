@@ -6,14 +6,8 @@
  */
 import fs from 'node:fs';
 import { UsageError } from '../errors.js';
-import {
-  readLedger,
-  recordChange,
-  recordFields,
-  recordOnboarded,
-  type LedgerEntry,
-  type OnboardedEntry,
-} from '../customers/ledger.js';
+import { LocalRecord, readLedger, type LedgerEntry, type OnboardedEntry } from '../customers/ledger.js';
+import type { CustomerRecord } from '../customers/service.js';
 import { replaceFile } from '../io/safe-write.js';
 
 interface StateFile {
@@ -22,8 +16,14 @@ interface StateFile {
   customers: LedgerEntry[];
 }
 
-export class BookState {
+/**
+ * The record `apply` writes: the local record, and the state file kept in step with it. It is
+ * what the customer service (customers/service.ts) records every change in.
+ */
+export class BookState implements CustomerRecord {
   readonly entries: Map<string, LedgerEntry>;
+  /** The local record: every change goes there too, state file or not. */
+  readonly #record: LocalRecord;
 
   private constructor(
     readonly account: string,
@@ -35,6 +35,28 @@ export class BookState {
     readonly fresh: boolean,
   ) {
     this.entries = new Map(entries.map((e) => [e.reference, { ...e }]));
+    this.#record = new LocalRecord(configDir, account);
+  }
+
+  entry(reference: string): LedgerEntry | undefined {
+    return this.entries.get(reference);
+  }
+
+  /** What the local record itself holds (a state file may not know a customer the record does). */
+  recorded(reference: string): LedgerEntry | undefined {
+    return this.#record.entry(reference);
+  }
+
+  isPending(reference: string): boolean {
+    return this.#record.isPending(reference);
+  }
+
+  sending(reference: string, companyName: string, at: Date): void {
+    this.#record.sending(reference, companyName, at);
+  }
+
+  notSent(reference: string, at: Date): void {
+    this.#record.notSent(reference, at);
   }
 
   /** "the local record" or "the state file FILE", for what is said. */
@@ -61,8 +83,8 @@ export class BookState {
   }
 
   /** A customer the tool created: into the record (and the state file). */
-  async onboarded(entry: OnboardedEntry, now: Date): Promise<void> {
-    await recordOnboarded(this.configDir, this.account, entry, now);
+  onboarded(entry: OnboardedEntry, now: Date): void {
+    this.#record.onboarded(entry, now);
     const at = now.toISOString();
     this.entries.set(entry.reference, {
       reference: entry.reference,
@@ -85,17 +107,21 @@ export class BookState {
     this.#save();
   }
 
-  async statusChanged(entry: LedgerEntry, status: LedgerEntry['status'], now: Date): Promise<void> {
-    if (entry.id) await recordChange(this.configDir, this.account, entry.id, { status }, now);
-    this.#update(entry.reference, { status, updatedAt: now.toISOString() });
+  statusChanged(
+    customer: { id: string; reference?: string | undefined },
+    status: LedgerEntry['status'],
+    now: Date,
+  ): void {
+    this.#record.statusChanged(customer, status, now);
+    if (customer.reference) this.#update(customer.reference, { status, updatedAt: now.toISOString() });
   }
 
-  async fieldsChanged(
+  fieldsChanged(
     reference: string,
     change: { companyName?: string | undefined; fields: Record<string, unknown> },
     now: Date,
-  ): Promise<void> {
-    await recordFields(this.configDir, this.account, reference, change, now);
+  ): void {
+    this.#record.fieldsChanged(reference, change, now);
     const known = this.entries.get(reference);
     this.#update(reference, {
       ...(change.companyName ? { companyName: change.companyName } : {}),

@@ -194,7 +194,12 @@ export const OUTPUT_SCHEMAS = {
     ['uuid', 'name', 'title', 'breachCategories'],
   ),
   partner_analytics: { type: 'object', additionalProperties: true },
-  customer_onboard: object({ customerId: str, customerReference: str, companyName: str }),
+  // customerId is null when a re-send found it created by an earlier attempt whose answer was lost (settled says so).
+  customer_onboard: object({ customerId: strOrNull, customerReference: str, companyName: str, settled: str }, [
+    'customerId',
+    'customerReference',
+    'companyName',
+  ]),
   customer_update_assets: withPreview(
     object({ domains: strings, emails: strings, changes: { type: 'array', items: change } }),
   ),

@@ -206,7 +206,7 @@ export class McpSession {
     let lines: string[];
     if (error instanceof CliError) {
       lines = [`error: ${error.message}`];
-      if (error instanceof ValidationError) lines.push(...error.problems.map((p) => `  - ${p}`));
+      if (error instanceof ValidationError) lines.push(...error.lines.map((p) => `  - ${p}`));
       if (error.hint) lines.push(error.hint);
     } else {
       const message = error instanceof Error ? error.message : String(error);

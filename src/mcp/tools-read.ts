@@ -89,7 +89,7 @@ function customerGetTool(z: Zod): ToolDef {
       const customer = customerArg(args);
       const [{ customerTarget }, { runCustomerAssets }, { runCustomerThreatScore }, { runCustomerBreaches }] =
         await Promise.all([
-          import('../commands/customer/target.js'),
+          import('../services.js'),
           import('../commands/customer/assets.js'),
           import('../commands/customer/threat-score.js'),
           import('../commands/customer/breaches.js'),

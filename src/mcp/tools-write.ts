@@ -119,7 +119,7 @@ function customerOffboardTool(z: Zod): ToolDef {
     annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
     exactlyOne: ['reference', 'id'],
     input: oneCustomer(z, { confirmationToken: tokenArg(z) }),
-    run: async (args, tc) => offboard(args, tc),
+    run: async (args, tc) => setStatus(args, tc, 'offboarded'),
   });
 }
 
@@ -131,11 +131,7 @@ function customerReactivateTool(z: Zod): ToolDef {
     annotations: { ...WRITE, idempotentHint: true },
     exactlyOne: ['reference', 'id'],
     input: oneCustomer(z, {}),
-    run: async (args, { ctx }) => {
-      const { runCustomerReactivate } = await import('../commands/customer/reactivate.js');
-      const outcome = await runCustomerReactivate({ customer: customerArg(args) }, ctx);
-      return { structured: { ...outcome.data }, notes: outcome.notes };
-    },
+    run: async (args, tc) => setStatus(args, tc, 'active'),
   });
 }
 
@@ -182,62 +178,72 @@ function customerMagicLinkTool(z: Zod): ToolDef {
   });
 }
 
-/** `customer onboard` for one document: the same checks, request and local record as the CLI. */
+/** `customer onboard` for one document: the same checks, request, record and journal as the CLI (customers/service.ts). */
 async function onboard(doc: Record<string, unknown>, ctx: Context): Promise<ToolAnswer> {
-  const [{ validateOnboarding }, { RecordedReferences }, { onboardCustomer }, { recordEntry, recordOnboarded }] =
-    await Promise.all([
-      import('../customers/onboarding.js'),
-      import('../customers/recorded.js'),
-      import('../api/customers.js'),
-      import('../customers/ledger.js'),
-    ]);
-  const api = await ctx.api();
-  const account = await ctx.account();
-  const recorded = await RecordedReferences.load(ctx);
-  const { body, warnings } = await validateOnboarding(doc, {
-    allowUnknown: false,
-    now: ctx.now(),
-    source: 'this customer_onboard call',
-    reference: (reference) => recorded.problem(reference),
-  }).catch((error: unknown) => {
-    // The same problems as the CLI lists; the advice in terms of this tool, not the CLI's flags.
-    if (!(error instanceof ValidationError)) throw error;
-    const problems = error.problems.map((p) => p.replace(' (--allow-unknown-fields sends it anyway)', ''));
-    throw new ValidationError(error.message, problems, 'Fix them and call customer_onboard again.');
-  });
-  const result = await onboardCustomer(api, body);
-  await recordOnboarded(ctx.configDir, account.key, recordEntry(body, result.customerId), ctx.now());
+  const [{ onboardDocument }, { customerDeps, recordedReferences }] = await Promise.all([
+    import('../customers/service.js'),
+    import('../services.js'),
+  ]);
+  const deps = await customerDeps(ctx);
+  const recorded = await recordedReferences(ctx);
+  const source = 'this customer_onboard call';
+  const { body, warnings, result } = await onboardDocument(deps, doc, { allowUnknown: false, source, recorded }).catch(
+    (error: unknown) => {
+      // The same problems as the CLI lists; the advice in terms of this tool, not the CLI's flags.
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(error.message, error.problems, 'Fix them and call customer_onboard again.');
+    },
+  );
   return {
     structured: {
       customerId: result.customerId,
       customerReference: body.customerReference,
       companyName: body.companyName,
+      ...(result.status === 'already' ? { settled: result.settled } : {}),
     },
-    notes: warnings.map((w) => info(w)),
+    notes: [...warnings, ...(result.status === 'already' ? [result.settled] : [])].map((w) => info(w)),
   };
 }
 
-async function offboard(args: Record<string, unknown>, tc: ToolContext): Promise<ToolAnswer> {
-  const [{ customerTarget }, { runCustomerOffboard }] = await Promise.all([
-    import('../commands/customer/target.js'),
-    import('../commands/customer/offboard.js'),
+/** `customer offboard` and `customer reactivate` for MCP: the same service, record and "already so" rule. */
+async function setStatus(
+  args: Record<string, unknown>,
+  tc: ToolContext,
+  status: 'active' | 'offboarded',
+): Promise<ToolAnswer> {
+  const [service, { customerTarget, describeCustomer }] = await Promise.all([
+    import('../customers/service.js'),
+    import('../services.js'),
   ]);
-  const customer = customerArg(args);
-  const target = await customerTarget(tc.ctx, customer);
-  const token = args['confirmationToken'] as string | undefined;
-  // A token is always checked, even where the local record says there is nothing to do.
-  if (token !== undefined) tc.tokens.redeem('customer_offboard', withoutToken(args), token);
-  // Already offboarded per the local record: the verb sends nothing and says so; no token needed.
-  else if (target.entry?.status !== 'offboarded')
-    return previewAnswer('customer_offboard', args, tc, {
-      action: 'offboard',
-      customerId: target.id,
-      reference: target.entry?.reference ?? null,
-      companyName: target.entry?.companyName ?? null,
-      statusNow: target.entry?.status ?? 'unknown (not in the local record)',
-      statusAfter: 'offboarded',
-      effect: 'all monitoring of the customer stops (undo with customer_reactivate)',
-    });
-  const outcome = await runCustomerOffboard({ customer, yes: true }, tc.ctx);
-  return { structured: { ...outcome.data }, notes: outcome.notes };
+  const target = await customerTarget(tc.ctx, customerArg(args));
+  const data = (changed: boolean) => ({
+    customerId: target.id,
+    reference: target.entry?.reference ?? null,
+    status,
+    changed,
+  });
+  if (status === 'offboarded') {
+    const token = args['confirmationToken'] as string | undefined;
+    // A token is always checked, even where the local record says there is nothing to do.
+    if (token !== undefined) tc.tokens.redeem('customer_offboard', withoutToken(args), token);
+    // Already offboarded per the local record: nothing is sent, and no token is needed to say so.
+    else if (!service.alreadyInStatus(target, status))
+      return previewAnswer('customer_offboard', args, tc, {
+        action: 'offboard',
+        customerId: target.id,
+        reference: target.entry?.reference ?? null,
+        companyName: target.entry?.companyName ?? null,
+        statusNow: target.entry?.status ?? 'unknown (not in the local record)',
+        statusAfter: 'offboarded',
+        effect: 'all monitoring of the customer stops (undo with customer_reactivate)',
+      });
+  }
+  if (service.alreadyInStatus(target, status))
+    return {
+      structured: data(false),
+      notes: [info(`${describeCustomer(target)} is already ${status} (per the local record); nothing was sent.`)],
+    };
+  await (status === 'offboarded' ? service.offboard : service.reactivate)(target.deps, target);
+  const done = status === 'offboarded' ? 'Offboarded' : 'Reactivated';
+  return { structured: data(true), notes: [info(`${done} ${describeCustomer(target)}.`)] };
 }

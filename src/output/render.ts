@@ -6,7 +6,7 @@
  * main is its only caller.
  */
 import { UsageError } from '../errors.js';
-import type { Cell, Column, Note, Outcome, View } from '../outcome.js';
+import type { Cell, Column, Mark, Note, Outcome, View } from '../outcome.js';
 import type { Output } from './output.js';
 import { COMPACT_CHARS, renderTable, renderTsv } from './table.js';
 
@@ -42,7 +42,7 @@ export async function render(shown: Outcome, out: Output, options: RenderOptions
 async function masked(outcome: Outcome): Promise<Outcome> {
   const { isPersonKey, maskPii } = await import('../safety/mask.js');
   const view = (v: View | undefined): View | undefined => {
-    if (!v || v.kind === 'lines') return v && maskPii(v);
+    if (!v || v.kind === 'lines' || v.kind === 'marked') return v && maskPii(v);
     if (v.kind === 'pairs')
       return {
         ...v,
@@ -76,7 +76,7 @@ export function say(note: Note, out: Output): void {
 
 /** The view with only the named columns (or pairs), in the order named; an unknown name is exit 2. */
 function selectFields(view: View, fields: string[]): View {
-  if (view.kind === 'lines') return view;
+  if (view.kind === 'lines' || view.kind === 'marked') return view;
   const keys = view.kind === 'table' ? view.columns.map((c) => c.key) : view.pairs.map((p) => p.key);
   const unknown = fields.filter((f) => !keys.includes(f));
   if (unknown.length) {
@@ -105,6 +105,9 @@ async function renderCsv(view: View, out: Output): Promise<void> {
   } else if (view.kind === 'pairs') {
     header = view.pairs.map((p) => p.key);
     rows = [view.pairs.map((p) => p.value)];
+  } else if (view.kind === 'marked') {
+    header = ['mark', 'text'];
+    rows = view.items.map((item) => [item.mark, item.text]);
   } else {
     header = ['line'];
     rows = view.lines.map((l) => [l]);
@@ -120,6 +123,20 @@ async function renderView(view: View, out: Output): Promise<void> {
     case 'lines':
       for (const line of view.lines) out.line(line);
       return;
+    case 'marked': {
+      const c = out.color;
+      const marks: Record<Mark, string> = {
+        '+': c.green('+'),
+        '-': c.red('-'),
+        ok: c.green('✓'),
+        failed: c.red('✗'),
+        unknown: c.yellow('?'),
+        skip: c.dim('·'),
+      };
+      out.line(`${c.green('✓')} ${view.heading}`);
+      for (const item of view.items) out.line(`  ${marks[item.mark]} ${item.text}`);
+      return;
+    }
     case 'table':
       if (view.rows.length === 0) {
         if (view.empty) out.info(view.empty);

@@ -12,7 +12,7 @@ import { readLedger, type LedgerEntry } from '../customers/ledger.js';
 import { AuthError, CliError, IncompleteAnswerError, UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { warn } from '../outcome.js';
-import { resource } from '../output/envelope.js';
+import { unwrapEnvelope } from '../api/envelope.js';
 
 export type Breach = BreachesResponse['breaches'][number];
 
@@ -109,11 +109,11 @@ function unknownIdError(reference: string): UsageError {
 
 /** Reads one customer: three requests, one after another (so --concurrency is the requests in flight). */
 async function readCustomer(api: ApiClient, id: string, locale: string | undefined): Promise<Snapshot> {
-  const score = resource(await getThreatScore(api, id), 'customer threat-score');
+  const score = unwrapEnvelope(await getThreatScore(api, id), 'customer threat-score');
   if (typeof score.threatScore !== 'number' || !Number.isFinite(score.threatScore))
     throw new IncompleteAnswerError(`GET threat-score of ${id}`, 'a threat score');
-  const listing = resource(await getCustomerBreaches(api, id, locale), 'customer breaches');
-  const assets = resource(await getCustomerAssets(api, id), 'customer assets');
+  const listing = unwrapEnvelope(await getCustomerBreaches(api, id, locale), 'customer breaches');
+  const assets = unwrapEnvelope(await getCustomerAssets(api, id), 'customer assets');
   if (!Array.isArray(assets.domains) || !Array.isArray(assets.emails))
     throw new IncompleteAnswerError(`GET assets of ${id}`, 'the lists of domains and emails');
   return { threatScore: score.threatScore, domains: assets.domains, emails: assets.emails, breaches: listing.breaches };

@@ -7,9 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OnboardingRows, type CheckedRow } from '../../src/bulk/onboarding-rows.js';
-import type { Context } from '../../src/context.js';
 import { RecordedReferences } from '../../src/customers/recorded.js';
-import { UsageError } from '../../src/errors.js';
 import { tempDir } from '../helpers/cli.js';
 
 const HEADER = 'companyName,customerReference,assetsDomains,alertRecipients,price,currencyCode,billedFromDate';
@@ -24,10 +22,8 @@ const ROWS = [
 const NOW = new Date('2026-12-02T12:00:00Z');
 
 async function checked(file: string, keepRows: number, between?: () => void): Promise<CheckedRow[]> {
-  // No credentials: an empty local record.
-  const recorded = await RecordedReferences.load({
-    account: () => Promise.reject(new UsageError('no credentials')),
-  } as unknown as Context);
+  // No account: an empty local record.
+  const recorded = RecordedReferences.none();
   const rows = await OnboardingRows.check(
     { path: file, format: 'csv', source: file, flags: {} },
     { allowUnknown: false, now: () => NOW, resume: undefined, recorded, skipInvalid: true, keepRows, say: () => {} },

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parseJsonText } from '../../src/customers/json.js';
-import { parseDateInput, validateOnboarding } from '../../src/customers/onboarding.js';
+import { parseDateInput } from '../../src/customers/field-checks.js';
+import { validateOnboarding } from '../../src/customers/onboarding.js';
 import { ValidationError } from '../../src/errors.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -14,7 +15,7 @@ async function problems(doc: unknown, allowUnknown = false): Promise<string[]> {
     await validateOnboarding(doc, { allowUnknown, now, source: 'acme.json' });
   } catch (error) {
     expect(error).toBeInstanceOf(ValidationError);
-    return (error as ValidationError).problems;
+    return (error as ValidationError).lines;
   }
   return [];
 }
@@ -37,12 +38,32 @@ describe('validateOnboarding', () => {
       colour: 'red',
     };
     expect(await problems(doc)).toEqual([
-      'colour: unknown field (--allow-unknown-fields sends it anyway)',
+      'colour: unknown field',
       'assetsDomains[1]: "https://www.acme.co/" is not a domain name (give the host only, e.g. acme.co)',
       'assetsEmails[1]: "bob@" is not a valid email address',
       'price: must be 0 or more (got -5)',
       'currencyCode: must be one of AUD, GBP, USD (got "EUR")',
       'sendMonthlyReport: must be true or false (got "yes")',
+    ]);
+  });
+
+  it('gives each problem a code: required, unknown_field, at_least_one, past', async () => {
+    const doc: Record<string, unknown> = {
+      ...acme(),
+      billedFromDate: '2020-01-01',
+      colour: 'red',
+      assetsDomains: [],
+      assetsEmails: [],
+    };
+    delete doc['price'];
+    const error = await validateOnboarding(doc, { allowUnknown: false, now, source: 'x' }).catch(
+      (e: unknown) => e as ValidationError,
+    );
+    expect((error as ValidationError).problems.map((p) => [p.path, p.code])).toEqual([
+      ['colour', 'unknown_field'],
+      ['price', 'required'],
+      ['', 'at_least_one'],
+      ['billedFromDate', 'past'],
     ]);
   });
 
@@ -63,9 +84,7 @@ describe('validateOnboarding', () => {
     const doc = acme();
     doc['companyNmae'] = doc['companyName'];
     delete doc['companyName'];
-    expect(await problems(doc)).toContain(
-      'companyNmae: unknown field (did you mean companyName?) (--allow-unknown-fields sends it anyway)',
-    );
+    expect(await problems(doc)).toContain('companyNmae: unknown field (did you mean companyName?)');
   });
 
   it('lets undocumented fields through with allowUnknown', async () => {
@@ -121,8 +140,8 @@ describe('validateOnboarding', () => {
     ).catch((e: unknown) => e as ValidationError);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).problems).toEqual([
-      'price: must be a number (got "x")',
-      'customerReference: ACME-001 is taken',
+      { path: 'price', message: 'must be a number (got "x")', code: 'invalid' },
+      { path: 'customerReference', message: 'ACME-001 is taken', code: 'taken' },
     ]);
     expect((error as ValidationError).hint).toMatch(/^Choose a new reference with --reference/);
   });

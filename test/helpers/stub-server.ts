@@ -25,6 +25,8 @@ export interface Stub {
   requests: Recorded[];
   /** Requests that arrived after the script ran out. */
   unexpected: Recorded[];
+  /** Adds replies to the end of the script. */
+  answer(...replies: Reply[]): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function stubServer(script: Reply[]): Promise<Stub> {
     url: `http://127.0.0.1:${port}`,
     requests,
     unexpected,
+    answer: (...replies) => queue.push(...replies),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -101,12 +101,16 @@ describe('a manifest that breaks the rules', () => {
     const file = w.write('rules2.yaml', text);
     const r = await w.cli(['plan', '--file', file, '--json']);
     expect(r.code).toBe(2);
-    const error = (JSON.parse(r.stderr) as { error: { problems: string[]; exitCode: number } }).error;
+    type Problem = { path: string; message: string; code: string };
+    const error = (JSON.parse(r.stderr) as { error: { problems: Problem[]; exitCode: number } }).error;
     expect(error.exitCode).toBe(2);
     expect(error.problems).toHaveLength(9);
-    expect(error.problems).toContain(
-      'customers[1].assetsEmails[1]: "not-an-email" is not a valid email address (line 15, column 34)',
-    );
+    // Data, not text to parse: where, what, and a code.
+    expect(error.problems).toContainEqual({
+      path: 'customers[1].assetsEmails[1]',
+      message: '"not-an-email" is not a valid email address (line 15, column 34)',
+      code: 'invalid',
+    });
   });
 
   it('refuses creates that lack an onboarding field or bill from the past, naming where the value came from', async () => {
@@ -174,7 +178,7 @@ describe('runPlan, as the MCP server calls it', () => {
       ),
     ).rejects.toMatchObject({
       exitCode: 2,
-      problems: ['customers[0].price: must be a number (got "ten")'],
+      problems: [{ path: 'customers[0].price', message: 'must be a number (got "ten")', code: 'invalid' }],
     });
   });
 });

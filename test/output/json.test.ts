@@ -82,7 +82,10 @@ describe('a failure under --json', () => {
     expect(JSON.parse(invalid.stderr).error).toEqual({
       message: '2 invalid addresses; nothing was sent:',
       exitCode: 2,
-      problems: [expect.stringMatching(/^argument 1: /), expect.stringMatching(/^argument 3: /)],
+      problems: [
+        { path: 'argument 1', message: expect.any(String), code: 'invalid' },
+        { path: 'argument 3', message: expect.any(String), code: 'invalid' },
+      ],
     });
     const usage = await runBinary(['--json', 'partner', 'analytics', '--al'], { env: fx.env });
     expect(usage).toMatchObject({ code: 2, stdout: '' });

@@ -13,7 +13,7 @@ import type { Context } from '../../context.js';
 import { ledgerPath } from '../../customers/ledger.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { ensurePrivateDir } from '../../io/private-dir.js';
-import { carryOut } from '../../manifest/carry-out.js';
+import { applyChange } from '../../manifest/apply-change.js';
 import { publicChange, type Change, type PlanSummary, type PlannedChange } from '../../manifest/plan.js';
 import { SecretDir } from '../../manifest/secrets.js';
 import { planLines } from '../../manifest/view.js';
@@ -156,8 +156,8 @@ async function carryOutPlan(
   const results = new Map<string, AppliedChange>();
   const rows = changes.map((change, i) => ({ row: i + 1, key: change.key, change }));
   const deps = { state: prepared.state, now: ctx.now, secrets };
-  const work = async (item: (typeof rows)[number], api: Parameters<typeof carryOut>[1], settling: boolean) => {
-    const result = await carryOut(item.change, api, deps, settling);
+  const work = async (item: (typeof rows)[number], api: Parameters<typeof applyChange>[1], settling: boolean) => {
+    const result = await applyChange(item.change, api, deps, settling);
     const applied = appliedChange(item.change, result);
     results.set(item.key, applied);
     const { fields: _fields, status: _status, ...rest } = applied;
@@ -203,7 +203,7 @@ async function carryOutPlan(
   };
 }
 
-function appliedChange(change: PlannedChange, result: Awaited<ReturnType<typeof carryOut>>): AppliedChange {
+function appliedChange(change: PlannedChange, result: Awaited<ReturnType<typeof applyChange>>): AppliedChange {
   return {
     ...publicChange(change),
     status: result.status,

@@ -1,8 +1,8 @@
 import { checkBreach } from '../../api/breaches.js';
 import type { BulkRow, RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
-import { emailProblem } from '../../customers/onboarding.js';
-import { AuthError, CliError, UsageError, ValidationError } from '../../errors.js';
+import { emailProblem } from '../../customers/field-checks.js';
+import { AuthError, CliError, problem, UsageError, ValidationError } from '../../errors.js';
 import { info, table, type Note, type Outcome } from '../../outcome.js';
 import { readInput } from '../../io/read-input.js';
 import { CHECK_COLUMNS, CHECK_ERROR_COLUMN } from './columns.js';
@@ -68,7 +68,7 @@ export async function runBreachCheck(
   const targets = await gatherTargets(opts, ctx);
   if (targets.length === 0)
     throw new UsageError('no addresses to check', 'Give them as arguments, or --file FILE (one per line).');
-  const problems = targets.filter((t) => emailProblem(t.key)).map((t) => `${t.where}: ${emailProblem(t.key)}`);
+  const problems = targets.filter((t) => emailProblem(t.key)).map((t) => problem(t.where, emailProblem(t.key)!));
   if (problems.length)
     throw new ValidationError(
       `${problems.length} invalid address${problems.length === 1 ? '' : 'es'}; nothing was sent:`,

@@ -1,7 +1,7 @@
 import { getCatalogueBreach } from '../../api/breaches.js';
 import type { Context } from '../../context.js';
 import { lines, pairs, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { CATALOGUE_FIELDS } from './columns.js';
 import { layoutBreach } from './retrieve.js';
 
@@ -14,7 +14,7 @@ export interface BreachGetOptions {
 
 export async function runBreachGet(opts: BreachGetOptions, ctx: Context): Promise<Outcome> {
   const answer = await getCatalogueBreach(await ctx.api(), { name: opts.name, uuid: opts.uuid }, opts.locale);
-  const { breach } = resource(answer, 'breach get');
+  const { breach } = unwrapEnvelope(answer, 'breach get');
   const c = ctx.out.color;
   const layout = await layoutBreach(
     {

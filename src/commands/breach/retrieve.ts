@@ -1,10 +1,10 @@
 import { retrieveBreaches, type RetrievedBreach } from '../../api/breaches.js';
 import type { Context } from '../../context.js';
-import { emailProblem } from '../../customers/onboarding.js';
+import { emailProblem } from '../../customers/field-checks.js';
 import { UsageError } from '../../errors.js';
 import { lines, table, type Outcome, type View } from '../../outcome.js';
 import type { Colors } from '../../output/color.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { RETRIEVE_COLUMNS } from './columns.js';
 
 export interface BreachRetrieveOptions {
@@ -44,7 +44,7 @@ export async function layoutBreach(
 export async function runBreachRetrieve(opts: BreachRetrieveOptions, ctx: Context): Promise<Outcome> {
   const problem = emailProblem(opts.email);
   if (problem) throw new UsageError(problem, 'Nothing was sent.');
-  const result = resource(await retrieveBreaches(await ctx.api(), opts.email, opts.locale), 'breach retrieve');
+  const result = unwrapEnvelope(await retrieveBreaches(await ctx.api(), opts.email, opts.locale), 'breach retrieve');
   const piped = table(
     RETRIEVE_COLUMNS,
     result.breaches.map((b) => [

@@ -1,9 +1,9 @@
 import { getCustomerBreaches } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { hint, table, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { CUSTOMER_BREACH_COLUMNS } from './columns.js';
-import { customerTarget, describeCustomer } from './target.js';
+import { customerTarget, describeCustomer } from '../../services.js';
 
 export interface CustomerBreachesOptions {
   customer: string;
@@ -14,7 +14,10 @@ export interface CustomerBreachesOptions {
 
 export async function runCustomerBreaches(opts: CustomerBreachesOptions, ctx: Context): Promise<Outcome> {
   const target = await customerTarget(ctx, opts.customer);
-  const result = resource(await getCustomerBreaches(target.api, target.id, opts.locale), 'customer breaches');
+  const result = unwrapEnvelope(
+    await getCustomerBreaches(target.deps.api, target.id, opts.locale),
+    'customer breaches',
+  );
   const breaches = opts.unresolved ? result.breaches.filter((b) => !b.resolved) : result.breaches;
   const rows = breaches.map((b) => [
     b.uuid ?? b.id,

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
-import { FIELDS, PLAN_TYPES, type FieldSpec } from '../../customers/fields.js';
+import { FIELDS, UPDATABLE, type FieldSpec } from '../../customers/fields.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { ASSET_COLUMNS, CUSTOMER_BREACH_COLUMNS, CUSTOMER_LIST_COLUMNS, THREAT_COLUMNS } from './columns.js';
@@ -180,14 +180,13 @@ export function registerCustomer(program: Command, ctx: Context): void {
       ctx.done(await runCustomerReactivate({ customer: customerArg, force: Boolean(opts.force) }, ctx));
     });
 
-  customer
+  const update = customer
     .command('update')
     .argument('<customer>', 'customer ID or reference')
-    .summary('change company name, contact email, price or plan')
-    .option('--company-name <name>', 'new company name')
-    .option('--contact-email <email>', 'new contact email')
-    .option('--price <amount>', 'new price, 0 or more')
-    .addOption(new Option('--plan <plan>', 'new plan type').choices(PLAN_TYPES))
+    .summary(`change ${UPDATABLE.map((f) => f.update!.replace(/^new |,.*$/g, '')).join(', ')}`);
+  // The updatable fields of the table, with the same flags as onboarding.
+  for (const option of fieldOptions(UPDATABLE.map((f) => ({ ...f, description: f.update! })))) update.addOption(option);
+  update
     .addHelpText(
       'after',
       examples(
@@ -195,15 +194,10 @@ export function registerCustomer(program: Command, ctx: Context): void {
         'safeweb customer update ACME-001 --contact-email it@acme.co',
       ),
     )
-    .action(
-      async (
-        customerArg: string,
-        opts: { companyName?: string; contactEmail?: string; price?: string; plan?: string },
-      ) => {
-        const { runCustomerUpdate } = await import('./update.js');
-        ctx.done(await runCustomerUpdate({ customer: customerArg, ...opts }, ctx));
-      },
-    );
+    .action(async (customerArg: string, opts: Record<string, unknown>) => {
+      const { runCustomerUpdate } = await import('./update.js');
+      ctx.done(await runCustomerUpdate({ ...opts, customer: customerArg }, ctx));
+    });
 
   customer
     .command('assets')

@@ -1,8 +1,8 @@
 import { createMagicLink } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { lines, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
-import { customerTarget, describeCustomer } from './target.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
+import { customerTarget, describeCustomer } from '../../services.js';
 
 export interface CustomerMagicLinkOptions {
   customer: string;
@@ -10,7 +10,7 @@ export interface CustomerMagicLinkOptions {
 
 export async function runCustomerMagicLink(opts: CustomerMagicLinkOptions, ctx: Context): Promise<Outcome> {
   const target = await customerTarget(ctx, opts.customer);
-  const result = resource(await createMagicLink(target.api, target.id), 'customer magic-link');
+  const result = unwrapEnvelope(await createMagicLink(target.deps.api, target.id), 'customer magic-link');
   const warning =
     `One-time login for ${describeCustomer(target)}: it works once and expires in an hour. ` +
     'Treat it like a password.';

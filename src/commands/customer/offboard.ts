@@ -1,11 +1,9 @@
-import { offboardCustomer } from '../../api/customers.js';
 import type { Context } from '../../context.js';
-import { recordChange } from '../../customers/ledger.js';
+import { alreadyInStatus, offboard, type CustomerRef } from '../../customers/service.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { info, success, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
 import { confirmTarget } from '../../safety/where.js';
-import { customerTarget, describeCustomer, type CustomerTarget } from './target.js';
+import { customerTarget, describeCustomer, type CustomerTarget } from '../../services.js';
 
 export interface CustomerOffboardOptions {
   customer: string;
@@ -34,22 +32,21 @@ export async function runCustomerOffboard(
     status: 'offboarded',
     changed,
   });
-  if (target.entry?.status === 'offboarded' && !opts.force) return alreadySo(target, 'offboarded', state(false));
+  if (alreadyInStatus(target, 'offboarded') && !opts.force) return alreadySo(target, 'offboarded', state(false));
   const where = await confirmTarget(ctx, {
     action: `Offboard ${target.entry?.reference ?? target.id}`,
     operation: 'customerOffboard',
     yes: opts.yes,
   });
   if (!opts.yes) await confirm(target, ctx, where);
-  resource(await offboardCustomer(target.api, target.id), 'customer offboard');
-  await recordChange(ctx.configDir, target.account.key, target.id, { status: 'offboarded' }, ctx.now());
+  await offboard(target.deps, target);
   const undo = `safeweb customer reactivate ${target.entry?.reference ?? target.id}`;
   return { data: state(true), notes: [success(`Offboarded ${describeCustomer(target)}. Undo with: ${undo}`)] };
 }
 
 /** Nothing sent, exit 0: the record says so already; --force sends it anyway (the record may be stale). */
 export function alreadySo(
-  target: Pick<CustomerTarget, 'id' | 'entry'>,
+  target: CustomerRef,
   status: 'active' | 'offboarded',
   data: CustomerStatusChange,
 ): Outcome<CustomerStatusChange> {

@@ -5,15 +5,14 @@
  * doubling a row.
  */
 import type { ApiClient } from '../../api/client.js';
-import { onboardCustomer } from '../../api/customers.js';
 import { readResume } from '../../bulk/results.js';
 import { runBulk, summaryOutcome, type BulkSummary, type RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
-import type { OnboardingRequest } from '../../customers/fields.js';
-import { ledgerAppender, recordEntry } from '../../customers/ledger.js';
+import { LocalRecord } from '../../customers/ledger.js';
 import { OnboardingRows, type CheckedRow, type RowsInput } from '../../bulk/onboarding-rows.js';
-import { RecordedReferences } from '../../customers/recorded.js';
-import { ApiRejectedError, CliError, UnavailableError } from '../../errors.js';
+import { onboard, recordEntry } from '../../customers/service.js';
+import { CliError, UnavailableError } from '../../errors.js';
+import { recordedReferences } from '../../services.js';
 import { info, type Outcome } from '../../outcome.js';
 
 export interface BulkOnboardOptions {
@@ -41,7 +40,7 @@ export async function runCustomerOnboardBulk(
   input: RowsInput,
 ): Promise<Outcome<BulkSummary | DryRunSummary>> {
   const resume = opts.resume ? await readResume(opts.resume) : undefined;
-  const recorded = await RecordedReferences.load(ctx);
+  const recorded = await recordedReferences(ctx);
   const file = await OnboardingRows.check(input, {
     allowUnknown: Boolean(opts.allowUnknownFields),
     now: ctx.now,
@@ -58,31 +57,15 @@ export async function runCustomerOnboardBulk(
   }
 
   const account = await ctx.account();
-  // What the record holds: as it was before this run, and what this run adds.
-  const added = new Set<string>();
-  const known = (reference: string) => recorded.entry(reference) !== undefined || added.has(reference);
-  const ledger = ledgerAppender(ctx.configDir, account.key);
-  // The record is written before the row's results line (the runner writes that when this
-  // returns): a row the results file calls ok is always in the record.
-  const remember = (body: OnboardingRequest, id: string | null) => {
-    ledger.onboarded(recordEntry(body, id), ctx.now());
-    added.add(body.customerReference);
-  };
+  const record = LocalRecord.openForRun(ctx.configDir, account.key);
+  // The record is written (by the service) before the row's results line (the runner writes that
+  // when this returns): a row the results file calls ok is always in the record.
   const send = async (item: CheckedRow, api: ApiClient, settling: boolean): Promise<RowDone> => {
-    const body = item.body!;
     try {
-      const res = await onboardCustomer(api, body);
-      remember(body, res.customerId);
-      const settled = settling ? 'the earlier attempt had not arrived; sent now' : undefined;
-      return done(item, 'ok', { customerId: res.customerId, settled });
+      const result = await onboard({ api, record, now: ctx.now }, item.body!, { settling });
+      return done(item, 'ok', { customerId: result.customerId ?? undefined, settled: result.settled });
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
-      // The earlier run's request had reached the server after all: settled, not doubled. Its
-      // ID was in the answer that was lost, so the record knows the customer by reference only.
-      if (settling && error instanceof ApiRejectedError && error.status === 409) {
-        if (!known(body.customerReference)) remember(body, null);
-        return done(item, 'ok', { settled: 'already onboarded by an earlier attempt (duplicate reference)' });
-      }
       const status = error instanceof UnavailableError && error.outcomeUnknown ? 'unknown' : 'failed';
       return { ...done(item, status, { error: error.message }), error };
     }
@@ -118,8 +101,9 @@ export async function runCustomerOnboardBulk(
       // A row finished by an earlier run that the record lacks (killed between the two
       // writes, or an older version): repaired from the results line and the file's row.
       alreadyDone: (item, line) => {
-        if (item.body && !known(item.body.customerReference)) {
-          remember(item.body, typeof line['customerId'] === 'string' ? line['customerId'] : null);
+        if (item.body && !record.entry(item.body.customerReference)) {
+          const id = typeof line['customerId'] === 'string' ? line['customerId'] : null;
+          record.onboarded(recordEntry(item.body, id), ctx.now());
         }
       },
       work: (item, api) => send(item, api, false),
@@ -129,7 +113,7 @@ export async function runCustomerOnboardBulk(
     report.counts.alreadyDone += fromRecord;
     return summaryOutcome(report, `Onboarding ${input.source}`, file.total);
   } finally {
-    ledger.close();
+    record.close();
   }
 }
 

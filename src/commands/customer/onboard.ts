@@ -1,12 +1,10 @@
-import { onboardCustomer } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { flagsToDoc, missingFields } from '../../customers/fields.js';
 import { parseJsonText } from '../../customers/json.js';
-import { recordEntry, recordOnboarded } from '../../customers/ledger.js';
-import { validateOnboarding } from '../../customers/onboarding.js';
-import { RecordedReferences } from '../../customers/recorded.js';
+import { checkDocument, onboardDocument } from '../../customers/service.js';
 import { UsageError, ValidationError } from '../../errors.js';
-import { info, lines, pairs, success, type Note, type Outcome } from '../../outcome.js';
+import { info, lines, pairs, success, warn, type Note, type Outcome } from '../../outcome.js';
+import { customerDeps, recordedReferences } from '../../services.js';
 import type { BulkOnboardOptions } from './onboard-bulk.js';
 
 /** The flags of `customer onboard`: the field flags (named by fields.ts) and these. */
@@ -68,47 +66,50 @@ async function onboardOne(
     );
   }
   // The references this tool onboarded: the wizard and the validator refuse them alike.
-  const recorded = await RecordedReferences.load(ctx);
+  const recorded = await recordedReferences(ctx);
   let doc = given;
   if (wizard) {
     const { onboardingWizard } = await import('./wizard.js');
     doc = await onboardingWizard(ctx, given, recorded);
   }
-
-  // The clock is read after the wizard: `now+5m` means five minutes from sending, not from the first question.
-  const { body, warnings } = await validateOnboarding(doc, {
-    allowUnknown: Boolean(opts.allowUnknownFields),
-    now: ctx.now(),
-    source,
-    reference: (reference) => recorded.problem(reference),
-  });
-  for (const warning of warnings) ctx.out.warn(warning);
-  if (opts.dryRun)
+  const checks = { allowUnknown: Boolean(opts.allowUnknownFields), source, recorded };
+  if (opts.dryRun) {
+    // The clock is read after the wizard: `now+5m` means five minutes from sending, not from the first question.
+    const { body, warnings } = await checkDocument(doc, checks, ctx.now());
+    for (const warning of warnings) ctx.out.warn(warning);
     return {
       data: body,
       view: lines(...JSON.stringify(body, null, 2).split('\n')),
       notes: [info('Dry run: the request above is valid; nothing was sent.')],
     };
+  }
 
-  const api = await ctx.api();
-  const account = await ctx.account();
-  const result = await onboardCustomer(api, body);
-  await recordOnboarded(ctx.configDir, account.key, recordEntry(body, result.customerId), ctx.now());
-  const notes: Note[] = [success(`Onboarded ${body.companyName} (${body.customerReference}).`)];
+  const deps = await customerDeps(ctx);
+  const { body, warnings, result } = await onboardDocument(deps, doc, checks);
+  for (const warning of warnings) ctx.out.warn(warning);
+  const notes: Note[] =
+    result.status === 'created'
+      ? [success(`Onboarded ${body.companyName} (${body.customerReference}).`)]
+      : [warn(`${body.companyName} (${body.customerReference}) was ${result.settled}.`)];
   if (wizard) {
     const { afterWizard } = await import('./wizard.js');
     // The answers as typed (a relative date stays `now+1d`), for the saved file and the command.
-    notes.push(...(await afterWizard(ctx, body, doc, account)));
+    notes.push(...(await afterWizard(ctx, body, doc, deps.account)));
   }
   return {
     // The resource, not the API's envelope (`success`, `message`): the --json rule.
-    data: { customerId: result.customerId, customerReference: body.customerReference, companyName: body.companyName },
+    data: {
+      customerId: result.customerId,
+      customerReference: body.customerReference,
+      companyName: body.companyName,
+      ...(result.status === 'already' ? { settled: result.settled } : {}),
+    },
     view: pairs([
-      ['Customer ID', 'customerId', result.customerId],
+      ['Customer ID', 'customerId', result.customerId ?? '(not known: see below)'],
       ['Reference', 'customerReference', body.customerReference],
       ['Company', 'companyName', body.companyName],
     ]),
-    piped: lines([result.customerId, body.customerReference, body.companyName].join('\t')),
+    piped: lines([result.customerId ?? '', body.customerReference, body.companyName].join('\t')),
     notes,
   };
 }

@@ -1,10 +1,8 @@
-import { reactivateCustomer } from '../../api/customers.js';
 import type { Context } from '../../context.js';
-import { recordChange } from '../../customers/ledger.js';
+import { alreadyInStatus, reactivate } from '../../customers/service.js';
 import { success, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
+import { customerTarget, describeCustomer } from '../../services.js';
 import { alreadySo, type CustomerStatusChange } from './offboard.js';
-import { customerTarget, describeCustomer } from './target.js';
 
 export interface CustomerReactivateOptions {
   customer: string;
@@ -23,8 +21,7 @@ export async function runCustomerReactivate(
     status: 'active',
     changed,
   });
-  if (target.entry?.status === 'active' && !opts.force) return alreadySo(target, 'active', state(false));
-  resource(await reactivateCustomer(target.api, target.id), 'customer reactivate');
-  await recordChange(ctx.configDir, target.account.key, target.id, { status: 'active' }, ctx.now());
+  if (alreadyInStatus(target, 'active') && !opts.force) return alreadySo(target, 'active', state(false));
+  await reactivate(target.deps, target);
   return { data: state(true), notes: [success(`Reactivated ${describeCustomer(target)}.`)] };
 }

@@ -2,9 +2,9 @@ import { getThreatScore } from '../../api/customers.js';
 import { lines, table, type Outcome } from '../../outcome.js';
 import type { Context } from '../../context.js';
 import { scoreBand } from '../../customers/score-band.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { THREAT_COLUMNS } from './columns.js';
-import { customerTarget, describeCustomer } from './target.js';
+import { customerTarget, describeCustomer } from '../../services.js';
 
 export interface CustomerThreatScoreOptions {
   customer: string;
@@ -15,7 +15,7 @@ export async function runCustomerThreatScore(
   ctx: Context,
 ): Promise<Outcome<{ customerId: string; threatScore: number; band: string }>> {
   const target = await customerTarget(ctx, opts.customer);
-  const { threatScore } = resource(await getThreatScore(target.api, target.id), 'customer threat-score');
+  const { threatScore } = unwrapEnvelope(await getThreatScore(target.deps.api, target.id), 'customer threat-score');
   const band = scoreBand(threatScore, ctx.out.color);
   // The band is a fact a person sees, so every form carries it.
   return {

@@ -14,7 +14,7 @@ import {
   type FieldSpec,
   type OnboardingRequest,
 } from '../../customers/fields.js';
-import { domainProblem, emailProblem, parseDateInput, pastDate } from '../../customers/onboarding.js';
+import { domainProblem, emailProblem, parseDateInput, pastDate } from '../../customers/field-checks.js';
 import type { RecordedReferences } from '../../customers/recorded.js';
 import { CancelledError } from '../../errors.js';
 import { info, success, warn, type Note } from '../../outcome.js';

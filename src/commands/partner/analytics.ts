@@ -1,7 +1,7 @@
 import { getPartnerAnalytics } from '../../api/partner.js';
 import type { Context } from '../../context.js';
 import { pairs, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { ANALYTICS_FIELDS } from './columns.js';
 
 export type PartnerAnalyticsOptions = Record<string, never>;
@@ -11,7 +11,7 @@ export async function runPartnerAnalytics(
   ctx: Context,
 ): Promise<Outcome<Record<string, unknown>>> {
   // The resource is the metrics object the API wraps in `data`.
-  const metrics = resource(await getPartnerAnalytics(await ctx.api()), 'partner analytics').data;
+  const metrics = unwrapEnvelope(await getPartnerAnalytics(await ctx.api()), 'partner analytics').data;
   const known = new Map(ANALYTICS_FIELDS.map((f) => [f.key, f.header]));
   // Known metrics first in a fixed order, then anything new the API adds.
   const keys = [

@@ -1,7 +1,7 @@
 import { listPartnerPlans } from '../../api/partner.js';
 import type { Context } from '../../context.js';
 import { hint, table, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { PLAN_COLUMNS } from './columns.js';
 
 export interface PartnerPlansOptions {
@@ -9,7 +9,7 @@ export interface PartnerPlansOptions {
 }
 
 export async function runPartnerPlans(opts: PartnerPlansOptions, ctx: Context): Promise<Outcome> {
-  const all = resource(await listPartnerPlans(await ctx.api()), 'partner plans').data;
+  const all = unwrapEnvelope(await listPartnerPlans(await ctx.api()), 'partner plans').data;
   // --json shows what the table shows: the active plans, every plan with --all.
   const plans = opts.all ? all : all.filter((p) => p.status === 'active');
   const hidden = all.length - plans.length;

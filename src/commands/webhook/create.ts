@@ -2,7 +2,7 @@ import { claimNewFile } from '../../io/safe-write.js';
 import { createWebhook } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
 import { pairs, success, warn, type Cell, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { checkEvents } from '../../webhooks/options.js';
 import { CREATED_FIELDS } from './columns.js';
 
@@ -22,7 +22,7 @@ export async function runWebhookCreate(opts: WebhookCreateOptions, ctx: Context)
   const claim = opts.secretFile ? claimNewFile(opts.secretFile, 'secret file') : undefined;
   let result;
   try {
-    result = resource(await createWebhook(api, { url, events, active: !opts.inactive }), 'webhook create');
+    result = unwrapEnvelope(await createWebhook(api, { url, events, active: !opts.inactive }), 'webhook create');
   } catch (error) {
     claim?.abandon();
     throw error;

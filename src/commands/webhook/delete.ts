@@ -2,7 +2,7 @@ import { deleteWebhook } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { confirmTarget } from '../../safety/where.js';
 
 export interface WebhookDeleteOptions {
@@ -20,6 +20,6 @@ export async function runWebhookDelete(opts: WebhookDeleteOptions, ctx: Context)
     if (!(await prompter.confirm({ message: `Delete webhook ${id} and its delivery log${where}?`, default: false })))
       throw new CancelledError('Nothing deleted.');
   }
-  resource(await deleteWebhook(await ctx.api(), id), 'webhook delete');
+  unwrapEnvelope(await deleteWebhook(await ctx.api(), id), 'webhook delete');
   return { data: { id, deleted: true }, notes: [success(`Deleted webhook ${id}.`)] };
 }

@@ -1,13 +1,13 @@
 import { listWebhooks } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
 import { table, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { WEBHOOK_COLUMNS } from './columns.js';
 
 export type WebhookListOptions = Record<string, never>;
 
 export async function runWebhookList(_opts: WebhookListOptions, ctx: Context): Promise<Outcome> {
-  const { webhooks } = resource(await listWebhooks(await ctx.api()), 'webhook list');
+  const { webhooks } = unwrapEnvelope(await listWebhooks(await ctx.api()), 'webhook list');
   return {
     data: webhooks,
     view: table(

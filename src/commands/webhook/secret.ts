@@ -9,7 +9,7 @@ import type { Context } from '../../context.js';
 import { ApiRejectedError, CancelledError, IncompleteAnswerError, UsageError } from '../../errors.js';
 import { claimNewFile } from '../../io/safe-write.js';
 import { pairs, success, warn, type Cell, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { confirmTarget } from '../../safety/where.js';
 
 export interface SecretIssueOptions {
@@ -24,7 +24,7 @@ const CYCLE_HINT =
 async function issue(opts: SecretIssueOptions, ctx: Context): Promise<{ id: string; token: string }> {
   const where = opts.cycle ? 'webhook secret cycle' : 'webhook secret create';
   try {
-    const { secret } = resource(await issueSigningSecret(await ctx.api(), opts.cycle), where);
+    const { secret } = unwrapEnvelope(await issueSigningSecret(await ctx.api(), opts.cycle), where);
     if (typeof secret?.id !== 'string' || !secret.id) throw new IncompleteAnswerError(where, 'secret.id');
     if (typeof secret.token !== 'string' || !secret.token) throw new IncompleteAnswerError(where, 'secret.token');
     return secret;
@@ -83,6 +83,6 @@ export async function runWebhookSecretDeactivate(opts: SecretDeactivateOptions, 
     const message = `${action}${where}? Deliveries signed with it will no longer verify.`;
     if (!(await prompter.confirm({ message, default: false }))) throw new CancelledError('Nothing deactivated.');
   }
-  resource(await deactivateSigningSecret(await ctx.api(), id), 'webhook secret deactivate');
+  unwrapEnvelope(await deactivateSigningSecret(await ctx.api(), id), 'webhook secret deactivate');
   return { data: { id, deactivated: true }, notes: [success(`Deactivated signing secret ${id}.`)] };
 }

@@ -2,7 +2,7 @@ import { updateWebhook } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
-import { resource } from '../../output/envelope.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import { checkEvents } from '../../webhooks/options.js';
 
 /** Commander checked the ID, the URL, and that --active and --inactive are not both given. */
@@ -21,7 +21,7 @@ export async function runWebhookUpdate(opts: WebhookUpdateOptions, ctx: Context)
   if (opts.active || opts.inactive) body.active = Boolean(opts.active);
   if (Object.keys(body).length === 0)
     throw new UsageError('nothing to update', 'Give at least one of --url, --event, --active, --inactive.');
-  const { webhook } = resource(await updateWebhook(await ctx.api(), opts.id, body), 'webhook update');
+  const { webhook } = unwrapEnvelope(await updateWebhook(await ctx.api(), opts.id, body), 'webhook update');
   const { url, events, active } = webhook;
   return {
     data: webhook,

@@ -346,7 +346,7 @@ describe('prune', () => {
 });
 
 describe('a create that meets a duplicate reference', () => {
-  it('is recorded, not doubled, when the customer exists but the state did not know it', async () => {
+  it('is refused on a first send (exit 3, nothing recorded), and converges once linked', async () => {
     w = await bookWorld();
     // BOOK-1 onboarded from another machine: this config dir's record does not know it.
     const elsewhere = await w.cli(['apply', '--file', w.write('one.yaml', bookYaml(1)), '--yes'], {
@@ -355,13 +355,18 @@ describe('a create that meets a duplicate reference', () => {
     expect(elsewhere.code, elsewhere.stderr).toBe(0);
     const file = w.write('book.yaml', bookYaml(2));
     const r = await w.cli(['apply', '--file', file, '--yes', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const data = JSON.parse(r.stdout) as { changes: Array<{ reference: string; status: string; settled?: string }> };
-    expect(data.changes[0]).toMatchObject({ reference: 'BOOK-1', status: 'ok' });
-    expect(data.changes[0]!.settled).toContain('already exists (duplicate reference): recorded without its ID');
+    expect(r.code, r.stderr).toBe(3);
+    const data = JSON.parse(r.stdout) as { changes: Array<{ reference: string; status: string; error?: string }> };
+    expect(data.changes.map((c) => [c.reference, c.status])).toEqual([
+      ['BOOK-1', 'failed'],
+      ['BOOK-2', 'ok'],
+    ]);
     expect(w.customers('BOOK-').map((c) => c.customerReference)).toEqual(['BOOK-1', 'BOOK-2']);
+    const list = JSON.parse((await w.cli(['customer', 'list', '--json'])).stdout) as Array<{ reference: string }>;
+    expect(list.map((c) => c.reference)).toEqual(['BOOK-2']);
     // Linked, its fields are not known to this record: the updatable ones are set once, then it converges.
-    expect((await w.cli(['customer', 'link', 'BOOK-1', '--id', w.customer('BOOK-1')!.id])).code).toBe(0);
+    const id = w.customer('BOOK-1')!.id;
+    expect((await w.cli(['customer', 'link', 'BOOK-1', '--id', id, '--company-name', 'Book 1 Ltd'])).code).toBe(0);
     expect((await planJson(file)).changes).toEqual([
       { action: 'update', kind: 'customer', reference: 'BOOK-1', fields: [{ name: 'price', from: null, to: 10 }] },
     ]);

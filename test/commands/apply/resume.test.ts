@@ -80,7 +80,7 @@ describe('an interrupted apply', () => {
       expect(data.changes[0]).toMatchObject({
         reference: 'BOOK-1',
         status: 'ok',
-        settled: 'already onboarded by an earlier attempt (duplicate reference)',
+        settled: expect.stringContaining('already onboarded by an earlier attempt (duplicate reference)'),
       });
       expect(references()).toEqual(['BOOK-1', 'BOOK-2', 'BOOK-3']); // one each: nothing doubled
       // A clean run leaves no journal behind.

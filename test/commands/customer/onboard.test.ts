@@ -177,8 +177,12 @@ describe('safeweb customer onboard', () => {
     });
     expect(again.code).toBe(3);
     expect(again.stderr).toBe(
-      'error: Customer reference DUP-1 already exists for this partner (409 from POST /api/v1/integrations/customer/onboard)\n',
+      'error: Customer reference DUP-1 already exists for this partner (409 from POST /api/v1/integrations/customer/onboard)' +
+        ' — If DUP-1 is a customer of yours made elsewhere, record it with `safeweb customer link DUP-1 --id UUID`.\n',
     );
+    // Nothing recorded, and nothing left pending: the refusal is final.
+    const list = await runInProcess(['customer', 'list', '--json'], { env: elsewhere });
+    expect(JSON.parse(list.stdout)).toEqual([]);
   });
 
   it('a reference the local record knows is refused before sending (exit 2), from flags, a file and --dry-run', async () => {
@@ -310,7 +314,11 @@ describe('safeweb customer onboard', () => {
       { ...acme(), price: '49.99', alertRecipients: 'alerts@acme.co' },
       /alertRecipients: must be an array of email addresses[\s\S]*price: must be a number \(got "49.99"\)/,
     ],
-    ['unknown fields', { ...acme(), planId: 'x' }, /planId: unknown field \(--allow-unknown-fields sends it anyway\)/],
+    [
+      'unknown fields',
+      { ...acme(), planId: 'x' },
+      /planId: unknown field[\s\S]*--allow-unknown-fields sends unknown fields anyway/,
+    ],
     [
       'invalid emails',
       { ...acme(), alertRecipients: ['alerts@acme'] },

@@ -6,7 +6,7 @@
 import { ApiRejectedError } from '../errors.js';
 
 /** The answer without its `success` flag; exit 3 with the API's words when that flag is false. */
-export function resource<T extends object>(answer: T, where: string): Omit<T, 'success'> {
+export function unwrapEnvelope<T extends object>(answer: T, where: string): Omit<T, 'success'> {
   const { success, ...rest } = answer as T & { success?: unknown };
   if (success === false) {
     const said = (answer as { error?: unknown; message?: unknown }).error ?? (answer as { message?: unknown }).message;

@@ -1,0 +1,54 @@
+/**
+ * The services, wired from a run's Context: the one place that turns "the credentials and config
+ * of this run" into what a service takes (an API client, the account's local record, the clock).
+ * The front doors (commands/, mcp/) call these; the services never see the Context.
+ */
+import type { Context } from './context.js';
+import { CliError } from './errors.js';
+import { LocalRecord, resolveCustomerArg, type LedgerEntry } from './customers/ledger.js';
+import { RecordedReferences } from './customers/recorded.js';
+import type { CustomerDeps, CustomerRef } from './customers/service.js';
+
+export interface Account {
+  key: string;
+  profile: string | undefined;
+}
+
+/** What the customer services take, for the account of this run's credentials (exit 4 without them). */
+export async function customerDeps(ctx: Context): Promise<CustomerDeps & { account: Account; record: LocalRecord }> {
+  const api = await ctx.api();
+  const account = await ctx.account();
+  return { api, account, record: new LocalRecord(ctx.configDir, account.key), now: ctx.now };
+}
+
+/** A customer an ID-or-reference argument names, with the services' dependencies (no request is sent). */
+export interface CustomerTarget extends CustomerRef {
+  deps: CustomerDeps & { account: Account };
+  entry: LedgerEntry | undefined;
+  account: Account;
+}
+
+export async function customerTarget(ctx: Context, arg: string): Promise<CustomerTarget> {
+  const deps = await customerDeps(ctx);
+  const { id, entry } = resolveCustomerArg(ctx.configDir, deps.account.key, arg);
+  return { deps, id, entry, account: deps.account };
+}
+
+/** "Acme (ACME-001)" when the local record knows the customer, else its ID. */
+export function describeCustomer(target: Pick<CustomerRef, 'id' | 'entry'>): string {
+  return target.entry ? `${target.entry.companyName} (${target.entry.reference})` : target.id;
+}
+
+/**
+ * The references the local record holds for the account the credentials name. Without usable
+ * credentials there is no account, so nothing is known: a dry run still checks the input, and a
+ * real run stops at the credentials before it sends anything.
+ */
+export async function recordedReferences(ctx: Context): Promise<RecordedReferences> {
+  try {
+    return RecordedReferences.of(ctx.configDir, (await ctx.account()).key);
+  } catch (error) {
+    if (error instanceof CliError) return RecordedReferences.none();
+    throw error;
+  }
+}
