@@ -38,7 +38,7 @@ const SUBSYSTEMS = [
   ['src/bulk/', 'bulk'],
   ['src/completion/', 'completion'],
   ['src/customers/', 'customers'],
-  // (read-only.ts and where.ts decide what every API run may send: app.js)
+  // (read-only.ts, where.ts and guard.ts decide what every API run may send: app.js)
   ['src/safety/audit.ts', 'safety'],
   ['src/safety/mask.ts', 'safety'],
   ['src/config/keyring.ts', 'keyring'],

@@ -5,7 +5,8 @@
  * noun build them all.
  */
 import { Command, Option, type Argument } from 'commander';
-import type { Context, GlobalOptions } from './context.js';
+import type { Context } from './context.js';
+import type { GlobalOptions } from './globals.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { parseDuration, parseNonNegativeInt } from './commands/parse.js';
 import { lines } from './outcome.js';

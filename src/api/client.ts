@@ -2,11 +2,17 @@
  * The thin HTTP layer for the API: the only code that talks to it. Every request goes through
  * the one engine (engine.ts: ky over node:http) with the auth headers, a per-attempt timeout,
  * the API's retry rules (retry.ts), debug tracing with redaction, and every failure turned into
- * a typed error (errors.ts). Bulk runs use the same client (context.ts `bulkApi`).
+ * a typed error (errors.ts). Bulk runs use the same client (clients.ts `bulkApi`).
  */
-import { ApiRejectedError, AuthError, CliError, UnavailableError } from '../errors.js';
+import {
+  ApiRejectedError,
+  AuthError,
+  CliError,
+  ReadOnlyError,
+  UnavailableError,
+  type ReadOnlyReason,
+} from '../errors.js';
 import { remembered } from '../remember.js';
-import { ReadOnlyError, type ReadOnlyReason } from '../safety/read-only.js';
 import { joinUrl } from './base-url.js';
 import { createEngine, type Accepted, type Failure, type RetryPolicy } from './engine.js';
 import { toCliError } from './errors.js';
@@ -30,7 +36,7 @@ export interface ApiSettings {
   secrets?: string[];
   /** Told of every 429 as it arrives, with the wait it asked for (bulk runs slow down). */
   onRateLimited?: ((retryAfterMs: number) => void) | undefined;
-  /** What happens around every request that changes something (context.ts wires it). */
+  /** What happens around every request that changes something (safety/guard.ts makes it). */
   guard?: WriteGuard | undefined;
 }
 

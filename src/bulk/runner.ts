@@ -8,11 +8,10 @@
  * the rows are: `customer onboard --file` and `breach check` use it, and later many-row verbs can.
  */
 import type { ApiClient } from '../api/client.js';
-import type { Context } from '../context.js';
-import { AuthError, type CliError } from '../errors.js';
-import { ReadOnlyError } from '../safety/read-only.js';
+import { AuthError, ReadOnlyError, type CliError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { hint, info, type Cell, type Note, type Outcome } from '../outcome.js';
+import type { Sink } from '../output/sink.js';
 import { memoryKeeper } from './memory.js';
 import { Pacer, runPaced } from './pacer.js';
 import { ResultsWriter, type ResultLine, type ResumeState, type RowStatus } from './results.js';
@@ -82,8 +81,16 @@ export interface BulkReport {
 
 const LISTED = 10;
 
+/** What the runner needs of the run (a Context has it): a client for many rows, the sink, Ctrl+C. */
+export interface BulkRun {
+  /** Built once per run, with the hook that slows the pace on every 429. */
+  bulkApi(extra: { onRateLimited?: (retryAfterMs: number) => void }): Promise<ApiClient>;
+  readonly sink: Sink;
+  waitForSignal(): Promise<NodeJS.Signals>;
+}
+
 /** Runs `job.work` over every row; throws the first AuthError once the rows in flight have finished. */
-export async function runBulk<T extends BulkRow>(ctx: Context, job: BulkJob<T>): Promise<BulkReport> {
+export async function runBulk<T extends BulkRow>(ctx: BulkRun, job: BulkJob<T>): Promise<BulkReport> {
   const writer = job.results
     ? new ResultsWriter(job.results, { resuming: job.resume !== undefined, force: Boolean(job.force) })
     : undefined;

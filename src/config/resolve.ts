@@ -125,7 +125,7 @@ const KEYCHAIN = '(in the keychain)';
 
 /** The credentials a request needs, or exit 4 saying how to get them. */
 export function requireCredentials(resolved: Resolved): { partnerId: string; apiKey: string; baseUrl: string } {
-  // An empty key is one not read from the keychain yet: never sent (context.ts reads it first).
+  // An empty key is one not read from the keychain yet: never sent (clients.ts reads it first).
   const missing = [!resolved.partnerId && 'partner ID', !resolved.apiKey?.value && 'API key'].filter(Boolean);
   if (missing.length) {
     throw new AuthError(

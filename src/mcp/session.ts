@@ -120,7 +120,7 @@ export class McpSession {
       if (refusal) throw refusal;
       const parsed = def.parse(args);
       // The audit log marks every write this call makes with the tool that made it.
-      ctx.auditOrigin = { via: 'mcp', tool: name };
+      ctx.guard.auditOrigin = { via: 'mcp', tool: name };
       const answer = await def.run(parsed, { ctx, tokens: this.#tokens });
       await this.#collectSecrets(ctx, secrets);
       this.#log(name, answer.structured['confirmationRequired'] === true ? 'preview, nothing changed' : 'ok');
@@ -170,7 +170,7 @@ export class McpSession {
 
   /** The API key in use (and any other secret the call's client held), to redact from every message. */
   async #collectSecrets(ctx: Context, into: Set<string>): Promise<void> {
-    for (const s of [this.#ctx.env['SAFEWEB_API_KEY'], ...ctx.secretsInUse]) if (s) into.add(s);
+    for (const s of [this.#ctx.env['SAFEWEB_API_KEY'], ...ctx.clients.secretsInUse]) if (s) into.add(s);
     try {
       const key = (await ctx.resolved()).apiKey?.value;
       if (key) into.add(key);

@@ -7,8 +7,8 @@ import { ENVIRONMENTS } from '../api/base-url.js';
 import type { WriteRequest } from '../api/client.js';
 import type { PathName } from '../api/paths.js';
 import type { Resolved } from '../config/resolve.js';
-import type { Context } from '../context.js';
-import { ReadOnlyError } from './read-only.js';
+import { ReadOnlyError } from '../errors.js';
+import { readOnlyReason } from './read-only.js';
 
 export interface ChangeTarget {
   partnerId: string;
@@ -56,29 +56,44 @@ export function changeLine(write: WriteRequest, target: ChangeTarget): string {
   return `${phrase} ${onPartner(target)}`;
 }
 
-/**
- * For verbs that confirm a change: refuses at once on a read-only run (before any question), and
- * on production returns ` on partner 4711 (profile "prod")` for the question; with --yes, the
- * whole line is said on stderr instead. Either way the write itself then says nothing more.
- * Empty off production.
- */
-export async function confirmTarget(
-  ctx: Context,
-  change: { action: string; operation: PathName; yes: boolean },
-): Promise<string> {
-  const resolved = await refuseIfReadOnly(ctx, change.action);
-  if (!isProduction(resolved.baseUrl.value) || !resolved.partnerId) return '';
-  const where = ` ${onPartner({ partnerId: resolved.partnerId.value, profile: resolved.profile?.value })}`;
-  ctx.announced.add(change.operation);
-  if (change.yes) ctx.out.info(`${change.action}${where}`);
-  return where;
+/** A change a verb is about to confirm (or, with --yes, to make without asking). */
+export interface ConfirmedChange {
+  /** `Offboard ACME-001`: the question, and the line said with --yes. */
+  action: string;
+  operation: PathName;
+  yes: boolean;
 }
 
-/** Before any question about a change: a read-only run refuses at once (exit 2), not after the answers. */
-export async function refuseIfReadOnly(ctx: Context, action: string): Promise<Resolved> {
-  const resolved = await ctx.resolved();
-  const { readOnlyFromEnv } = await import('./read-only.js');
-  if (readOnlyFromEnv(ctx.env)) throw new ReadOnlyError({ variable: 'SAFEWEB_READ_ONLY' }, action);
-  if (resolved.readOnly) throw new ReadOnlyError({ profile: resolved.profile?.value }, action);
-  return resolved;
+/**
+ * Told that `operation` was named before it was sent (its write then says nothing more), with
+ * the line to say on stderr when nobody is asked (--yes).
+ */
+export type Announce = (operation: PathName, line: string | undefined) => void;
+
+/** A read-only run refuses at once (exit 2): before any question, not after the answers. */
+export function refuseReadOnly(
+  resolved: Pick<Resolved, 'readOnly' | 'profile'>,
+  env: Record<string, string | undefined>,
+  action: string,
+): void {
+  const reason = readOnlyReason(env, resolved);
+  if (reason) throw new ReadOnlyError(reason, action);
+}
+
+/**
+ * For verbs that confirm a change: refuses at once on a read-only run, and on production returns
+ * ` on partner 4711 (profile "prod")` for the question; with --yes, the whole line is announced
+ * instead. Either way the write itself then says nothing more. Empty off production.
+ */
+export function changeTarget(
+  resolved: Pick<Resolved, 'readOnly' | 'profile' | 'partnerId' | 'baseUrl'>,
+  env: Record<string, string | undefined>,
+  change: ConfirmedChange,
+  announce: Announce,
+): string {
+  refuseReadOnly(resolved, env, change.action);
+  if (!isProduction(resolved.baseUrl.value) || !resolved.partnerId) return '';
+  const where = ` ${onPartner({ partnerId: resolved.partnerId.value, profile: resolved.profile?.value })}`;
+  announce(change.operation, change.yes ? `${change.action}${where}` : undefined);
+  return where;
 }

@@ -1,16 +1,40 @@
 /**
  * The bulk runner on its own, with work functions that stand in for requests: what it skips,
- * settles, records and counts, and when it stops. The verbs that use it (customer onboard
+ * settles, records and counts, and when it stops. It gets only what it uses of a run (a bulk
+ * client, the sink, Ctrl+C), not a whole Context. The verbs that use it (customer onboard
  * --file, breach check) are tested against the sandbox in test/commands/.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { runBulk, summaryOutcome, type BulkRow, type RowDone } from '../../src/bulk/runner.js';
-import { Context } from '../../src/context.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../src/api/client.js';
+import { runBulk, summaryOutcome, type BulkRow, type BulkRun, type RowDone } from '../../src/bulk/runner.js';
 import { AuthError, UnavailableError } from '../../src/errors.js';
-import { cleanEnv, tempDir } from '../helpers/cli.js';
+import { plainColors } from '../../src/output/color.js';
+import { Output } from '../../src/output/output.js';
+import { createSink } from '../../src/output/sink.js';
+import { tempDir } from '../helpers/cli.js';
+
+const cleanups: Array<() => void> = [];
+afterAll(() => cleanups.forEach((c) => c()));
+function results(): string {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  return path.join(dir, 'r.ndjson');
+}
+
+/**
+ * The work functions here send nothing, so the run's client is one that fails the test if
+ * anything uses it; the runner still asks for it once, with its 429 hook.
+ */
+const unusedClient = new Proxy({} as ApiClient, {
+  get: (_, key) => {
+    // Not a thenable: a promise may resolve to it.
+    if (key === 'then') return undefined;
+    throw new Error(`the bulk client was used (${String(key)}) by work that sends nothing`);
+  },
+});
 
 function context(signal: Promise<NodeJS.Signals> = new Promise(() => {})) {
   const stream = () => {
@@ -19,21 +43,13 @@ function context(signal: Promise<NodeJS.Signals> = new Promise(() => {})) {
     return s;
   };
   const [stdout, stderr] = [stream(), stream()];
-  const ctx = new Context({
-    stdin: stream(),
-    stdout,
-    stderr,
-    // Credentials for a client the work functions here never use.
-    env: cleanEnv({
-      SAFEWEB_PARTNER_ID: 'P',
-      SAFEWEB_API_KEY: 'swk_runner_test_0000',
-      SAFEWEB_BASE_URL: 'http://127.0.0.1:9',
-      SAFEWEB_CONFIG_DIR: tempDir().dir,
-    }),
-    nodeVersion: process.version,
+  const hooks: unknown[] = [];
+  const ctx: BulkRun = {
+    bulkApi: (extra) => (hooks.push(extra.onRateLimited), Promise.resolve(unusedClient)),
+    sink: createSink(new Output(stdout, stderr, plainColors, plainColors, false), false),
     waitForSignal: () => signal,
-  });
-  return { ctx, stdout, stderr };
+  };
+  return { ctx, stdout, stderr, hooks };
 }
 
 const rows = (n: number): BulkRow[] => Array.from({ length: n }, (_, i) => ({ row: i + 1, key: `K-${i + 1}` }));
@@ -52,25 +68,27 @@ const lines = (file: string) =>
 
 describe('runBulk', () => {
   it('does every row, records each line, prints piped rows, and leaves no journal', async () => {
-    const { ctx, stdout } = context();
-    const results = path.join(tempDir().dir, 'r.ndjson');
+    const { ctx, stdout, hooks } = context();
+    const file = results();
     const report = await runBulk(ctx, {
       label: 'Testing',
       noun: 'rows',
       rows: iterate(rows(5)),
       total: 5,
       concurrency: 2,
-      results,
+      results: file,
       work: async (row) => ok(row),
     });
     expect(report.counts).toEqual({ ok: 5, failed: 0, unknown: 0, skipped: 0, alreadyDone: 0 });
     expect(report.failures).toEqual([]);
     expect(
-      lines(results)
+      lines(file)
         .map((l) => l.key)
         .sort(),
     ).toEqual(['K-1', 'K-2', 'K-3', 'K-4', 'K-5']);
-    expect(existsSync(`${results}.inflight`)).toBe(false);
+    expect(existsSync(`${file}.inflight`)).toBe(false);
+    // Asked once for its client, with the hook that slows the pace on a 429.
+    expect(hooks).toEqual([expect.any(Function)]);
     expect(stdout.text.trim().split('\n').sort()).toEqual([
       '1\tK-1\tok',
       '2\tK-2\tok',
@@ -112,7 +130,7 @@ describe('runBulk', () => {
 
   it('stops dispatching at the first authentication failure, finishes the rest in flight, then throws it', async () => {
     const { ctx } = context();
-    const results = path.join(tempDir().dir, 'r.ndjson');
+    const file = results();
     const started: number[] = [];
     const denied = new AuthError('Failed to verify org API key');
     const run = runBulk(ctx, {
@@ -121,7 +139,7 @@ describe('runBulk', () => {
       rows: iterate(rows(50)),
       total: 50,
       concurrency: 1,
-      results,
+      results: file,
       work: async (row) => {
         started.push(row.row);
         if (row.row < 3) return ok(row);
@@ -130,7 +148,7 @@ describe('runBulk', () => {
     });
     await expect(run).rejects.toBe(denied);
     expect(started).toEqual([1, 2, 3]);
-    expect(lines(results).map((l) => l.status)).toEqual(['ok', 'ok', 'failed']);
+    expect(lines(file).map((l) => l.status)).toEqual(['ok', 'ok', 'failed']);
   });
 
   it('on Ctrl+C sends no new row, lets the ones in flight finish, and reports 130', async () => {

@@ -214,7 +214,7 @@ describe('the command line in the log', () => {
 });
 
 describe('the origin of a change', () => {
-  it('is the MCP tool when the server says so (ctx.auditOrigin)', async () => {
+  it('is the MCP tool when the server says so (guard.auditOrigin)', async () => {
     const { auditEntry } = await import('../../src/safety/audit.js');
     const entry = auditEntry(
       {

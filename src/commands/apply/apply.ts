@@ -17,7 +17,6 @@ import { applyChange } from '../../manifest/apply-change.js';
 import { publicChange, type Change, type PlanSummary, type PlannedChange } from '../../manifest/plan.js';
 import { SecretDir } from '../../manifest/secrets.js';
 import { planLines } from '../../manifest/view.js';
-import { refuseIfReadOnly } from '../../safety/where.js';
 import { hint, info, lines, warn, type Outcome } from '../../outcome.js';
 import { preparePlan, type PlanOptions, type PreparedPlan } from '../plan/plan.js';
 
@@ -103,7 +102,10 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<Outcom
   // applied, before any question, and before the first write (the client would refuse each one
   // as a failed row). A plan with nothing to do is a read, and fine.
   if (total > 0)
-    await refuseIfReadOnly(ctx, `apply (${total} change${total === 1 ? '' : 's'}; \`safeweb plan\` shows them)`);
+    ctx.guard.refuseIfReadOnly(
+      await ctx.resolved(),
+      `apply (${total} change${total === 1 ? '' : 's'}; \`safeweb plan\` shows them)`,
+    );
   showPlan(prepared, ctx);
   const empty = (): ApplyData => ({
     changes: [],
@@ -151,7 +153,8 @@ async function carryOutPlan(
   }
   // The state may know customers the local record does not (--state in CI): the audit log still
   // names the customer of every change.
-  for (const entry of prepared.state.entries.values()) if (entry.id) ctx.knownReferences.set(entry.id, entry.reference);
+  for (const entry of prepared.state.entries.values())
+    if (entry.id) ctx.guard.knownReferences.set(entry.id, entry.reference);
   const changes = prepared.plan.changes;
   const results = new Map<string, AppliedChange>();
   const rows = changes.map((change, i) => ({ row: i + 1, key: change.key, change }));

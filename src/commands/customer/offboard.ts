@@ -2,7 +2,6 @@ import type { Context } from '../../context.js';
 import { alreadyInStatus, offboard, type CustomerRef } from '../../customers/service.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { info, success, type Outcome } from '../../outcome.js';
-import { confirmTarget } from '../../safety/where.js';
 import { customerTarget, describeCustomer, type CustomerTarget } from '../../services.js';
 
 export interface CustomerOffboardOptions {
@@ -33,7 +32,7 @@ export async function runCustomerOffboard(
     changed,
   });
   if (alreadyInStatus(target, 'offboarded') && !opts.force) return alreadySo(target, 'offboarded', state(false));
-  const where = await confirmTarget(ctx, {
+  const where = ctx.guard.confirmTarget(await ctx.resolved(), {
     action: `Offboard ${target.entry?.reference ?? target.id}`,
     operation: 'customerOffboard',
     yes: opts.yes,

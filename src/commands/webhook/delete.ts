@@ -3,7 +3,6 @@ import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
 import { unwrapEnvelope } from '../../api/envelope.js';
-import { confirmTarget } from '../../safety/where.js';
 
 export interface WebhookDeleteOptions {
   id: number;
@@ -12,7 +11,11 @@ export interface WebhookDeleteOptions {
 
 export async function runWebhookDelete(opts: WebhookDeleteOptions, ctx: Context): Promise<Outcome> {
   const { id } = opts;
-  const where = await confirmTarget(ctx, { action: `Delete webhook ${id}`, operation: 'webhook', yes: opts.yes });
+  const where = ctx.guard.confirmTarget(await ctx.resolved(), {
+    action: `Delete webhook ${id}`,
+    operation: 'webhook',
+    yes: opts.yes,
+  });
   if (!opts.yes) {
     if (!ctx.interactive)
       throw new UsageError(`deleting webhook ${id} needs confirmation`, 'Pass --yes to delete it without asking.');

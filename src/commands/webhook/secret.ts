@@ -10,7 +10,6 @@ import { ApiRejectedError, CancelledError, IncompleteAnswerError, UsageError } f
 import { claimNewFile } from '../../io/safe-write.js';
 import { pairs, success, warn, type Cell, type Outcome } from '../../outcome.js';
 import { unwrapEnvelope } from '../../api/envelope.js';
-import { confirmTarget } from '../../safety/where.js';
 
 export interface SecretIssueOptions {
   cycle: boolean;
@@ -75,7 +74,7 @@ export interface SecretDeactivateOptions {
 export async function runWebhookSecretDeactivate(opts: SecretDeactivateOptions, ctx: Context): Promise<Outcome> {
   const { id } = opts;
   const action = `Deactivate signing secret ${id}`;
-  const where = await confirmTarget(ctx, { action, operation: 'webhookSecret', yes: opts.yes });
+  const where = ctx.guard.confirmTarget(await ctx.resolved(), { action, operation: 'webhookSecret', yes: opts.yes });
   if (!opts.yes) {
     const hint = 'Pass --yes to deactivate it without asking.';
     if (!ctx.interactive) throw new UsageError(`deactivating signing secret ${id} needs confirmation`, hint);
