@@ -12,6 +12,7 @@ import { runBulk, type RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
 import { ledgerPath } from '../../customers/ledger.js';
 import { CancelledError, UsageError } from '../../errors.js';
+import { ensurePrivateDir } from '../../io/private-dir.js';
 import { applyChange } from '../../manifest/apply-change.js';
 import { publicChange, type Change, type PlanSummary, type PlannedChange } from '../../manifest/plan.js';
 import { SecretDir } from '../../manifest/secrets.js';
@@ -45,7 +46,7 @@ export interface ApplyData {
 /** The journal kept when no --results is given: one per account, beside the local record. */
 function ownJournal(configDir: string, account: string): string {
   const file = path.join(configDir, 'apply', path.basename(ledgerPath(configDir, account)));
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(path.dirname(file), 'apply journal');
   return file;
 }
 
