@@ -97,34 +97,30 @@ export function openForAppend(file: string, target: AppendTarget): number {
 }
 
 /**
- * Reserves a new file (0600, O_EXCL, never over anything that exists, a link included) before
- * the request whose answer it will hold; `write` fills it (fsync, then the directory's),
- * `abandon` removes it when the request failed. A kill between the two leaves an empty file, so
- * where nothing must be reserved first, writeNewFile is the durable choice.
+ * A new file's name, checked free now, written later (a secret the answer to a request brings):
+ * `write` is writeNewFile's durable write-once, so a request that fails, or a kill while it is in
+ * flight or while the file is written, leaves no file, or no empty one, behind.
  */
 export function claimNewFile(file: string, kind: string): { write(content: string): void; abandon(): void } {
-  refuseOddTargets(file, kind);
+  if (refuseOddTargets(file, kind) === 'file')
+    throw new UsageError(`${file} already exists; the ${kind} never overwrites a file`);
+  return { write: (content) => writeNewFile(file, content, kind), abandon: () => {} };
+}
+
+/** Where link(2) is not to be had: O_EXCL, written and fsynced (a kill mid-write may leave it short). */
+function writeExclusive(file: string, content: string, kind: string): void {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW, 0o600);
   } catch (error) {
     throw openError(file, kind, error);
   }
-  let open = true;
-  return {
-    write(content) {
-      fs.writeFileSync(fd, content);
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      open = false;
-      syncDir(path.dirname(file));
-    },
-    abandon() {
-      if (open) fs.closeSync(fd);
-      open = false;
-      fs.rmSync(file, { force: true });
-    },
-  };
+  try {
+    fs.writeFileSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** A temporary name beside `file` (same directory, so a rename or link is atomic), hidden and unique. */
@@ -163,7 +159,7 @@ export function writeNewFile(file: string, content: string, kind: string): void 
       fs.linkSync(tmp, file);
     } catch (error) {
       if (!NO_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-      claimNewFile(file, kind).write(content);
+      writeExclusive(file, content, kind);
     }
   } catch (error) {
     throw error instanceof UsageError ? error : openError(file, kind, error);
