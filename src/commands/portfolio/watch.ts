@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { UnavailableError, UsageError } from '../../errors.js';
 import { holdingLock } from '../../io/lock.js';
 import { detail, hint, info, warn, type Note, type Outcome } from '../../outcome.js';
 import type { Colors } from '../../output/color.js';
@@ -93,6 +93,15 @@ async function watchBook(opts: PortfolioWatchOptions, ctx: Context, accountKey: 
     return { data: undefined, notes, failures: result.failures };
   }
   if (!opts.baseline) for (const e of [...changes, ...errors]) ctx.sink.event(e, (c) => eventLine(e, c));
+  // The events reach the reader before the state says they were reported: a kill while a slow
+  // reader is behind (a full pipe, a slow `mail`) repeats them next time, and never loses one.
+  try {
+    await ctx.sink.flushed();
+  } catch (error) {
+    throw new UnavailableError(
+      `the events could not be written (${(error as Error).message}); ${opts.state} was not changed, so the next run reports them again`,
+    );
+  }
   saveWatchState(opts.state, diff.next);
 
   const failed = errors.length ? ` ${errors.length} could not be read and keep their previous state.` : '';
