@@ -18,6 +18,7 @@ import { publicChange, type Change, type PlanSummary, type PlannedChange } from 
 import { SecretDir } from '../../manifest/secrets.js';
 import { planLines } from '../../manifest/view.js';
 import { hint, info, lines, warn, type Outcome } from '../../outcome.js';
+import { withRunLock } from '../../services.js';
 import { preparePlan, type PlanOptions, type PreparedPlan } from '../plan/plan.js';
 
 export interface ApplyOptions extends PlanOptions {
@@ -27,6 +28,8 @@ export interface ApplyOptions extends PlanOptions {
   results?: string | undefined;
   resume?: string | undefined;
   force?: boolean | undefined;
+  /** --wait [duration]: wait for a running apply of the account instead of refusing. */
+  wait?: boolean | number | undefined;
 }
 
 export interface AppliedChange extends Change {
@@ -118,6 +121,11 @@ async function confirm(opts: ApplyOptions, prepared: PreparedPlan, ctx: Context)
 }
 
 export async function runApply(opts: ApplyOptions, ctx: Context): Promise<Outcome<ApplyData>> {
+  // One apply per account at a time, from before the plan is made: two would both carry it out.
+  return withRunLock(ctx, 'apply', opts.wait, () => applyLocked(opts, ctx));
+}
+
+async function applyLocked(opts: ApplyOptions, ctx: Context): Promise<Outcome<ApplyData>> {
   let prepared = await preparePlan(opts, ctx);
   const total = prepared.plan.changes.length;
   // A read-only run refuses a plan with changes at once: before it is shown as about to be
