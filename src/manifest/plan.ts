@@ -30,6 +30,8 @@ export interface Change {
   reference?: string;
   url?: string;
   fields?: FieldChange[];
+  /** A delete that makes way for a new endpoint at the same URL (its secret was lost). */
+  replacedBy?: 'create';
 }
 
 /** A change with what carrying it out needs. */
@@ -42,6 +44,8 @@ export interface PlannedChange extends Change {
   assets?: { domains?: string[]; emails?: string[] } | undefined;
   webhookId?: number | undefined;
   webhook?: { url: string; events: string[]; active: boolean } | undefined;
+  /** A create that replaces this endpoint (deleted first): its signing secret was lost. */
+  replaces?: number | undefined;
 }
 
 /** Addresses a change stops monitoring: a list of the manifest that leaves out what is monitored now. */
@@ -53,6 +57,8 @@ interface StopsMonitoring {
 
 export interface Plan {
   changes: PlannedChange[];
+  /** Endpoints whose signing secret was lost (a create killed before its secret reached disk). */
+  lostSecrets: string[];
   /** Every address the plan stops monitoring, by customer: shown first, and counted. */
   stopsMonitoring: StopsMonitoring[];
   notUpdatable: Array<{ reference: string; fields: FieldChange[] }>;
@@ -115,9 +121,21 @@ export async function computePlan(
   manifest: Manifest,
   state: BookState,
   api: ApiClient,
-  options: { prune: boolean },
+  options: {
+    prune: boolean;
+    /** URLs whose create never got its secret to disk (secret-journal.ts `unkept`). */
+    unkept?: ReadonlySet<string> | undefined;
+    /** Plan a lost secret's endpoint as delete + create. */
+    recreateLost?: boolean | undefined;
+  },
 ): Promise<Plan> {
-  const plan: Plan = { changes: [], stopsMonitoring: [], notUpdatable: [], warnings: checkCreates(manifest, state) };
+  const plan: Plan = {
+    changes: [],
+    lostSecrets: [],
+    stopsMonitoring: [],
+    notUpdatable: [],
+    warnings: checkCreates(manifest, state),
+  };
   const known = manifest.customers.filter((s) => state.entries.has(s.reference));
   if (manifest.customers.length > 0 && known.length === 0)
     plan.warnings.push(
@@ -155,7 +173,13 @@ export async function computePlan(
           .join(', ')}${left.length > 5 ? ', …' : ''}); ` +
         'left alone (--prune offboards them).',
     );
-  if (manifest.webhooks) webhookChanges(manifest.webhooks, (await listWebhooks(api)).webhooks, options.prune, plan);
+  if (manifest.webhooks)
+    webhookChanges(
+      manifest.webhooks,
+      (await listWebhooks(api)).webhooks,
+      { ...options, unkept: options.unkept ?? new Set() },
+      plan,
+    );
   return plan;
 }
 
@@ -299,7 +323,13 @@ function normalUrl(url: string): string {
   }
 }
 
-function webhookChanges(specs: WebhookSpec[], live: Webhook[], prune: boolean, plan: Plan): void {
+function webhookChanges(
+  specs: WebhookSpec[],
+  live: Webhook[],
+  options: { prune: boolean; unkept: ReadonlySet<string>; recreateLost?: boolean | undefined },
+  plan: Plan,
+): void {
+  const { prune } = options;
   const unmatched = [...live];
   for (const spec of specs) {
     const i = unmatched.findIndex((w) => normalUrl(w.url) === spec.url);
@@ -320,6 +350,28 @@ function webhookChanges(specs: WebhookSpec[], live: Webhook[], prune: boolean, p
       continue;
     }
     const [found] = unmatched.splice(i, 1);
+    if (options.unkept.has(spec.url) || options.unkept.has(found!.url)) {
+      plan.lostSecrets.push(spec.url);
+      if (options.recreateLost) {
+        plan.changes.push({
+          action: 'create',
+          kind: 'webhook',
+          url: spec.url,
+          fields: [
+            { name: 'events', from: null, to: spec.events },
+            { name: 'active', from: null, to: spec.active },
+          ],
+          key: `webhook:${spec.url}`,
+          webhook,
+          replaces: found!.id,
+        });
+        continue;
+      }
+      plan.warnings.push(
+        `webhook ${spec.url}: its signing secret was lost (an apply was stopped after creating it, before the ` +
+          'secret reached disk); `apply --recreate-lost-secrets` deletes and recreates it with a new one.',
+      );
+    }
     const fields: FieldChange[] = [];
     if (!sameSet(found!.events, spec.events)) fields.push({ name: 'events', from: found!.events, to: spec.events });
     if (found!.active !== spec.active) fields.push({ name: 'active', from: found!.active, to: spec.active });
@@ -363,6 +415,8 @@ export interface PlanData {
   summary: PlanSummary;
   /** By customer, every address the plan stops monitoring. */
   stopsMonitoring: StopsMonitoring[];
+  /** Endpoints whose signing secret was lost. */
+  lostSecrets: string[];
   notUpdatable: Array<{ reference: string; fields: FieldChange[] }>;
   warnings: string[];
 }
@@ -377,21 +431,32 @@ export function publicChange(c: PlannedChange): Change {
   };
 }
 
+/** The changes as `plan --json` lists them: a create that replaces an endpoint is a delete, then a create. */
+function publicChanges(plan: Plan): Change[] {
+  return plan.changes.flatMap((c) =>
+    c.replaces === undefined
+      ? [publicChange(c)]
+      : [{ action: 'delete' as const, kind: c.kind, url: c.url!, replacedBy: 'create' }, publicChange(c)],
+  );
+}
+
 export function planData(plan: Plan): PlanData {
-  const count = (a: Action) => plan.changes.filter((c) => c.action === a).length;
+  const changes = publicChanges(plan);
+  const count = (a: Action) => changes.filter((c) => c.action === a).length;
   return {
-    changes: plan.changes.map(publicChange),
+    changes,
     summary: {
       create: count('create'),
       update: count('update'),
       offboard: count('offboard'),
       reactivate: count('reactivate'),
       delete: count('delete'),
-      total: plan.changes.length,
+      total: changes.length,
       notUpdatable: plan.notUpdatable.length,
       stopsMonitoring: stoppedCount(plan),
     },
     stopsMonitoring: plan.stopsMonitoring,
+    lostSecrets: plan.lostSecrets,
     notUpdatable: plan.notUpdatable,
     warnings: plan.warnings,
   };

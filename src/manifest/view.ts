@@ -53,6 +53,8 @@ export function planLines(plan: Plan, data: PlanData, c: Colors): string[] {
   if (plan.changes.length) {
     out.push('Changes (+ create, ~ update, - offboard or delete, ↺ reactivate):', '');
     for (const change of plan.changes) {
+      if (change.replaces !== undefined)
+        out.push(`  ${c.red('-')} webhook ${change.url} ${c.dim('(delete: its signing secret was lost)')}`);
       out.push(head(change, c));
       for (const field of change.fields ?? []) out.push(fieldLine(field, c, change.action === 'create'));
     }

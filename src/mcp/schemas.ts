@@ -140,6 +140,7 @@ export const OUTPUT_SCHEMAS = {
           reference: str,
           url: str,
           fields: { type: 'array', items: fieldChange },
+          replacedBy: { const: 'create' },
         },
         ['action', 'kind'],
       ),
@@ -154,6 +155,7 @@ export const OUTPUT_SCHEMAS = {
       notUpdatable: num,
       stopsMonitoring: num,
     }),
+    lostSecrets: strings,
     stopsMonitoring: {
       type: 'array',
       items: object({ reference: str, domains: strings, emails: strings }),

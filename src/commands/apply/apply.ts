@@ -15,6 +15,7 @@ import { CancelledError, UsageError } from '../../errors.js';
 import { ensurePrivateDir } from '../../io/private-dir.js';
 import { applyChange } from '../../manifest/apply-change.js';
 import { publicChange, type Change, type PlanSummary, type PlannedChange } from '../../manifest/plan.js';
+import { SecretJournal } from '../../manifest/secret-journal.js';
 import { SecretDir } from '../../manifest/secrets.js';
 import { planLines } from '../../manifest/view.js';
 import { hint, info, lines, warn, type Outcome } from '../../outcome.js';
@@ -188,7 +189,8 @@ async function carryOutPlan(
   const changes = prepared.plan.changes;
   const results = new Map<string, AppliedChange>();
   const rows = changes.map((change, i) => ({ row: i + 1, key: change.key, change }));
-  const deps = { state: prepared.state, now: ctx.now, secrets };
+  const secretJournal = SecretJournal.open(ctx.configDir, prepared.state.account);
+  const deps = { state: prepared.state, now: ctx.now, secrets, secretJournal };
   const work = async (item: (typeof rows)[number], api: Parameters<typeof applyChange>[1], settling: boolean) => {
     const result = await applyChange(item.change, api, deps, settling);
     const applied = appliedChange(item.change, result);

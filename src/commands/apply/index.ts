@@ -25,6 +25,10 @@ export function registerApply(program: Command, ctx: Context): void {
     )
     .option('--resume <file>', 'continue this results file: settle changes whose outcome was unknown')
     .option('--force', 'replace an existing --results file instead of refusing it')
+    .option(
+      '--recreate-lost-secrets',
+      'delete and recreate each endpoint whose signing secret was lost (plan names them)',
+    )
     .addOption(waitOption())
     .addHelpText(
       'after',
@@ -50,6 +54,7 @@ export function registerApply(program: Command, ctx: Context): void {
             results: opts['results'] as string | undefined,
             resume: opts['resume'] as string | undefined,
             wait: opts['wait'] as boolean | number | undefined,
+            recreateLostSecrets: Boolean(opts['recreateLostSecrets']),
             force: Boolean(opts['force']),
           },
           ctx,

@@ -7,6 +7,7 @@ import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { loadManifest, type Manifest, type ManifestInput } from '../../manifest/load.js';
 import { computePlan, planData, type Plan, type PlanData } from '../../manifest/plan.js';
+import { SecretJournal } from '../../manifest/secret-journal.js';
 import { BookState } from '../../manifest/state.js';
 import { planLines } from '../../manifest/view.js';
 import { lines, warn, type Outcome } from '../../outcome.js';
@@ -18,6 +19,8 @@ export interface PlanOptions {
   prune?: boolean | undefined;
   /** A state file instead of the local record. */
   state?: string | undefined;
+  /** Plan each endpoint whose signing secret was lost as delete + create. */
+  recreateLostSecrets?: boolean | undefined;
 }
 
 export interface PreparedPlan {
@@ -42,7 +45,12 @@ export async function preparePlan(opts: PlanOptions, ctx: Context): Promise<Prep
   const account = await ctx.account();
   const state = BookState.read(ctx.configDir, account.key, opts.state);
   const api = await ctx.api();
-  const plan = await computePlan(manifest, state, api, { prune: Boolean(opts.prune) });
+  const unkept = SecretJournal.open(ctx.configDir, account.key).unkept();
+  const plan = await computePlan(manifest, state, api, {
+    prune: Boolean(opts.prune),
+    unkept,
+    recreateLost: Boolean(opts.recreateLostSecrets),
+  });
   if (state.fresh) plan.warnings.unshift(`${state.file} does not exist yet: planning from an empty state.`);
   return { manifest, state, plan, data: planData(plan), api };
 }
