@@ -44,7 +44,7 @@ _safeweb_options() {
     "customer import") echo "--file --concurrency --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "customer offboard") echo "--yes --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "customer reactivate") echo "--force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
-    "customer update") echo "--company-name --contact-email --price --plan --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "customer update") echo "--company-name --contact-email --plan --price --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "customer assets") echo "--add-domain --remove-domain --add-email --remove-email --set-domains --set-emails --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "customer breaches") echo "--locale --unresolved --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "customer threat-score") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;

@@ -7,6 +7,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { Context } from './context.js';
 import type { Outcome } from './outcome.js';
 import { redactText } from './api/redact.js';
+import { isPromptExit } from './prompt/prompter.js';
 
 /**
  * When several outcomes meet (a bulk run, a portfolio, a plan), the worst wins, in one order
@@ -93,11 +94,6 @@ export function reportError(error: unknown, ctx: Context, json = false): number 
 
 function secretsOf(ctx: Context): string[] {
   return [ctx.env['SAFEWEB_API_KEY'] ?? '', ...ctx.clients.secretsInUse].filter(Boolean);
-}
-
-/** Ctrl+C at a prompt. */
-function isPromptExit(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
 }
 
 function describe(error: unknown, ctx: Context): Failure {

@@ -8,6 +8,7 @@ import { CliError } from './errors.js';
 import { LocalRecord, resolveCustomerArg, type LedgerEntry } from './customers/ledger.js';
 import { RecordedReferences } from './customers/recorded.js';
 import type { CustomerDeps, CustomerRef } from './customers/service.js';
+import { holdingRunLock, waitMs, type RunKind } from './safety/run-lock.js';
 
 export interface Account {
   key: string;
@@ -51,4 +52,25 @@ export async function recordedReferences(ctx: Context): Promise<RecordedReferenc
     if (error instanceof CliError) return RecordedReferences.none();
     throw error;
   }
+}
+
+/**
+ * Runs `fn` holding the account's lock for a kind of run (safety/run-lock.ts). Without usable
+ * credentials there is no account to lock: `fn` runs and stops where it needs them, so the input
+ * is still checked first.
+ */
+export async function withRunLock<T>(
+  ctx: Context,
+  kind: RunKind,
+  wait: boolean | number | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  let account: string;
+  try {
+    account = (await ctx.account()).key;
+  } catch (error) {
+    if (error instanceof CliError) return fn();
+    throw error;
+  }
+  return holdingRunLock({ configDir: ctx.configDir, account, kind, waitMs: waitMs(wait) }, fn);
 }

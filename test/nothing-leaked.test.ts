@@ -119,7 +119,9 @@ describe('an answer that lacks what the contract promises', () => {
       env,
     });
     expect(one.code).toBe(5);
-    expect(one.stderr).toMatch(/answered success without a customer ID; nothing was recorded/);
+    expect(one.stderr).toMatch(
+      /answered 200 but it holds no customer ID; whether ACME-001 was created is not known, and nothing was recorded/,
+    );
     const file = oneRowCsv(dir, 'Idless', 'IDL-1');
     const results = path.join(dir, 'r.ndjson');
     const bulk = await runBinary(['customer', 'onboard', '--file', file, '--results', results], { env });

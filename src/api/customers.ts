@@ -64,7 +64,7 @@ export async function onboardCustomer(api: ApiClient, body: OnboardingRequest): 
     } catch {
       return 'its body is not JSON (no customer ID)';
     }
-    return hasCustomerId(data) || 'it holds no customer ID; the customer may have been created';
+    return hasCustomerId(data) || 'it holds no customer ID';
   };
   const { data } = await api.request<OnboardResponse>({ method: 'POST', path, body, idempotent: false, accepted });
   if (!hasCustomerId(data)) throw new IncompleteAnswerError(`POST ${path}`, 'a customer ID');

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { createInterface } from 'node:readline';
+import { appendRecord } from '../io/append-log.js';
 import { openForAppend } from '../io/safe-write.js';
 
 /** Why `file` is not a results file (its first line is not a row's JSON line), or undefined. */
@@ -74,12 +75,12 @@ export class ResultsWriter {
 
   /** Called just before a row's request goes out. */
   sending(row: number, key: string): void {
-    fs.writeSync(this.#journal, `${JSON.stringify({ row, key })}\n`);
+    appendRecord(this.#journal, `${JSON.stringify({ row, key })}\n`, this.#journalPath);
   }
 
-  /** One line per row (or address) as it finishes. */
+  /** One line per row (or address) as it finishes: one O_APPEND write each (io/append-log.ts). */
   write(result: ResultLine): void {
-    fs.writeSync(this.#fd, `${JSON.stringify(result)}\n`);
+    appendRecord(this.#fd, `${JSON.stringify(result)}\n`, this.file);
   }
 
   /** A run that ended with nothing in flight leaves no journal behind. */

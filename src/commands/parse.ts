@@ -3,8 +3,19 @@
  * refusal is its usage error — `error: option '--x <v>' argument 'y' is invalid. <why> (see --help)`,
  * exit 2 — in the same shape for every verb, before any verb code runs.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isLoopbackHost } from '../api/base-url.js';
+
+/**
+ * `--wait [duration]` of the runs that hold an account's lock (safety/run-lock.ts): alone, wait as
+ * long as the running one takes; with a duration, at most that long.
+ */
+export function waitOption(): Option {
+  return new Option(
+    '--wait [duration]',
+    'if a run of this kind holds the account, wait for it (at most DURATION)',
+  ).argParser(parseDuration);
+}
 
 /** "30", "30s", "500ms", "2m" -> milliseconds. */
 export function parseDuration(value: string): number {

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
+import { appendRecord, appendToLog, openAppendLog } from '../io/append-log.js';
 import { isoTime } from '../remember.js';
 
 export interface LedgerEntry {
@@ -150,11 +151,13 @@ function apply(byReference: Map<string, LedgerEntry>, line: LedgerLine): void {
   }
 }
 
+/** All `lines` in one O_APPEND write (io/append-log.ts): no other process's line lands inside the batch. */
 function appendLines(configDir: string, account: string, lines: LedgerLine[]): void {
-  const file = ledgerPath(configDir, account);
-  const dir = path.dirname(file);
-  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.appendFileSync(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), { mode: 0o600 });
+  appendToLog(
+    ledgerPath(configDir, account),
+    lines.map((l) => `${JSON.stringify(l)}\n`).join(''),
+    'local customer record',
+  );
 }
 
 /** Records a new customer (replacing any older entry with the same reference). */
@@ -256,6 +259,7 @@ export function resolveCustomerArg(
 export class LocalRecord {
   #folded: Folded | undefined;
   #fd: number | undefined;
+  #file = '';
 
   constructor(
     readonly configDir: string,
@@ -265,9 +269,8 @@ export class LocalRecord {
   /** A record that appends on one open file descriptor until `close` (bulk runs). */
   static openForRun(configDir: string, account: string): LocalRecord {
     const record = new LocalRecord(configDir, account);
-    const file = ledgerPath(configDir, account);
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    record.#fd = fs.openSync(file, 'a', 0o600);
+    record.#file = ledgerPath(configDir, account);
+    record.#fd = openAppendLog(record.#file, 'local customer record').fd;
     return record;
   }
 
@@ -318,7 +321,7 @@ export class LocalRecord {
   /** Written, then applied to what was read (other processes' lines are not seen until a new record is made). */
   #append(line: LedgerLine): void {
     if (this.#fd === undefined) appendLines(this.configDir, this.account, [line]);
-    else fs.writeSync(this.#fd, `${JSON.stringify(line)}\n`);
+    else appendRecord(this.#fd, `${JSON.stringify(line)}\n`, this.#file);
     if (this.#folded) fold(this.#folded, line);
   }
 

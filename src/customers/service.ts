@@ -132,7 +132,7 @@ export async function onboard(
       );
     if (unknown && options.journal)
       throw new UnavailableError(
-        `${error.message}; whether ${reference} was created is not known`,
+        `${error.message}; whether ${reference} was created is not known, and nothing was recorded`,
         error.status,
         'Run the same command again: it settles the earlier attempt without creating the customer twice.',
       );

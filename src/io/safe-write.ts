@@ -6,12 +6,16 @@
  * - a new file is created mode 0600;
  * - an existing file is only continued or replaced when the caller says it may be (a results
  *   file with --resume, anything with --force); otherwise exit 2 naming the flags that would;
- * - a whole file is replaced atomically (a temporary file beside it, then a rename), so a crash
- *   leaves the old content or the new, never half of one.
+ * - a whole file is replaced atomically (a temporary file beside it, fsync, a rename, fsync of
+ *   the directory), so a crash or a power cut leaves the old content or the new, never half;
+ * - a file written once (a secret the API shows once) appears whole or not at all, and is on
+ *   disk before the call returns.
+ * Logs the tool only adds to are in append-log.ts; the directories it keeps them in, private-dir.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { syncDir } from './private-dir.js';
 
 const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
@@ -81,50 +85,95 @@ export function openForAppend(file: string, target: AppendTarget): number {
   } else {
     flags |= fs.constants.O_EXCL;
   }
+  let fd: number;
   try {
-    return fs.openSync(file, flags, 0o600);
+    fd = fs.openSync(file, flags, 0o600);
   } catch (error) {
     throw openError(file, target.kind, error);
   }
+  // A file continued keeps what it holds, not a mode someone loosened (it names customers).
+  if ((fs.fstatSync(fd).mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
+  return fd;
 }
 
 /**
- * Creates a new file with `content`, 0600, never over anything that exists (a link included).
- * For secrets: claim the file first with `claim`, write later with the returned writer, so a
- * request that fails leaves no file behind (call `abandon`).
+ * A new file's name, checked free now, written later (a secret the answer to a request brings):
+ * `write` is writeNewFile's durable write-once, so a request that fails, or a kill while it is in
+ * flight or while the file is written, leaves no file, or no empty one, behind.
  */
 export function claimNewFile(file: string, kind: string): { write(content: string): void; abandon(): void } {
-  refuseOddTargets(file, kind);
+  if (refuseOddTargets(file, kind) === 'file')
+    throw new UsageError(`${file} already exists; the ${kind} never overwrites a file`);
+  return { write: (content) => writeNewFile(file, content, kind), abandon: () => {} };
+}
+
+/** Where link(2) is not to be had: O_EXCL, written and fsynced (a kill mid-write may leave it short). */
+function writeExclusive(file: string, content: string, kind: string): void {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW, 0o600);
   } catch (error) {
     throw openError(file, kind, error);
   }
-  let open = true;
-  return {
-    write(content) {
-      fs.writeSync(fd, content);
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      open = false;
-    },
-    abandon() {
-      if (open) fs.closeSync(fd);
-      open = false;
-      fs.rmSync(file, { force: true });
-    },
-  };
+  try {
+    fs.writeFileSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
-/** Writes a new file with `content` (0600), refusing anything that exists. */
+/** A temporary name beside `file` (same directory, so a rename or link is atomic), hidden and unique. */
+function besides(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+}
+
+/** Writes `content` to a new temporary file (0600, O_EXCL, never through a link) and fsyncs it. */
+function writeTemp(tmp: string, content: string): void {
+  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW, 0o600);
+  try {
+    // writeFileSync on a descriptor loops over short writes; one writeSync might not write it all.
+    fs.writeFileSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** File systems without hard links (some FUSE, FAT, SMB mounts) answer link(2) with one of these. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/**
+ * Writes a new file with `content` (0600), refusing anything that exists, durably: the content
+ * goes to a temporary file beside it and is fsynced, then linked to its name (link(2) never
+ * replaces, as O_EXCL), then the directory is fsynced. A kill at any moment leaves the file whole
+ * or absent — never empty — which matters for a secret the API shows only once.
+ */
 export function writeNewFile(file: string, content: string, kind: string): void {
-  claimNewFile(file, kind).write(content);
+  if (refuseOddTargets(file, kind) === 'file')
+    throw new UsageError(`${file} already exists; the ${kind} never overwrites a file`);
+  const tmp = besides(file);
+  try {
+    writeTemp(tmp, content);
+    try {
+      fs.linkSync(tmp, file);
+    } catch (error) {
+      if (!NO_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      writeExclusive(file, content, kind);
+    }
+  } catch (error) {
+    throw error instanceof UsageError ? error : openError(file, kind, error);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  syncDir(path.dirname(file));
 }
 
 /**
- * Replaces a whole file atomically: a temporary file (0600) beside it, then a rename. An
- * existing file is replaced only with `mayReplace`; a link is never replaced.
+ * Replaces a whole file atomically: a temporary file (0600) beside it, fsynced, then a rename,
+ * then the directory fsynced — a crash leaves the old content or the new. An existing file is
+ * replaced only with `mayReplace`; a link is never replaced (rename would replace the link itself,
+ * but whoever planted it meant something by it, so it is refused).
  */
 export function replaceFile(
   file: string,
@@ -138,18 +187,13 @@ export function replaceFile(
       options.allowedBy ? `Pass ${options.allowedBy} to replace it, or give a new file name.` : 'Give a new file name.',
     );
   }
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = besides(file);
   try {
-    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW, 0o600);
-    try {
-      fs.writeSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeTemp(tmp, content);
     fs.renameSync(tmp, file);
   } catch (error) {
     fs.rmSync(tmp, { force: true });
     throw error instanceof UsageError ? error : openError(file, options.kind, error);
   }
+  syncDir(path.dirname(file));
 }

@@ -8,7 +8,8 @@
 import type { ApiClient } from '../api/client.js';
 import { createWebhook, deleteWebhook, updateWebhook } from '../api/webhooks.js';
 import { offboard, onboard, reactivate, setAssets, updateInfo } from '../customers/service.js';
-import { CliError, UnavailableError } from '../errors.js';
+import { ApiRejectedError, CliError, IncompleteAnswerError, UnavailableError } from '../errors.js';
+import type { SecretJournal } from './secret-journal.js';
 import { unwrapEnvelope } from '../api/envelope.js';
 import type { PlannedChange } from './plan.js';
 import type { SecretDir } from './secrets.js';
@@ -27,6 +28,8 @@ export interface CarryOutDeps {
   state: BookState;
   now: () => Date;
   secrets: SecretDir | undefined;
+  /** Each endpoint's create and whether its secret reached disk (secret-journal.ts). */
+  secretJournal: SecretJournal;
 }
 
 export async function applyChange(
@@ -35,15 +38,9 @@ export async function applyChange(
   deps: CarryOutDeps,
   settling: boolean,
 ): Promise<ChangeResult> {
-  let claim: ReturnType<SecretDir['claim']> | undefined;
   try {
     if (change.kind === 'webhook') {
-      if (change.action === 'create') {
-        claim = deps.secrets!.claim(change.webhook!.url);
-        const { webhook } = unwrapEnvelope(await createWebhook(api, change.webhook!), 'webhook create');
-        claim.write(webhook.secret ?? '');
-        return { status: 'ok', webhookId: webhook.id, secretFile: claim.file };
-      }
+      if (change.action === 'create') return await createEndpoint(change, api, deps);
       if (change.action === 'update') {
         const { events, active } = change.webhook!;
         unwrapEnvelope(await updateWebhook(api, change.webhookId!, { events, active }), 'webhook update');
@@ -53,10 +50,43 @@ export async function applyChange(
     return await customer(change, api, deps, settling);
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
-    claim?.abandon();
     const unknown = error instanceof UnavailableError && error.outcomeUnknown;
     return { status: unknown ? 'unknown' : 'failed', error };
   }
+}
+
+/**
+ * A new endpoint (or, for an endpoint whose secret was lost, its replacement: the old one is
+ * deleted first). The journal says `creating` before the request; the secret is written durably
+ * the moment the answer brings it, before anything else, and only then does the journal say
+ * `kept`. A kill in between leaves `creating` for an endpoint that exists: `plan` calls its
+ * secret lost instead of saying nothing.
+ */
+async function createEndpoint(change: PlannedChange, api: ApiClient, deps: CarryOutDeps): Promise<ChangeResult> {
+  const url = change.webhook!.url;
+  const claim = deps.secrets!.claim(url);
+  if (change.replaces !== undefined) {
+    try {
+      unwrapEnvelope(await deleteWebhook(api, change.replaces), 'webhook delete');
+    } catch (error) {
+      // Gone already (a run killed after deleting it): the create goes on.
+      if (!(error instanceof ApiRejectedError && error.status === 404)) throw error;
+    }
+  }
+  deps.secretJournal.creating(url, deps.now());
+  let webhook: { id: number; secret?: string | undefined };
+  try {
+    ({ webhook } = unwrapEnvelope(await createWebhook(api, change.webhook!), 'webhook create'));
+  } catch (error) {
+    // Surely not created: the journal says so. Unknown: it stays `creating`, and plan will tell.
+    if (!(error instanceof UnavailableError && error.outcomeUnknown)) deps.secretJournal.notCreated(url, deps.now());
+    throw error;
+  }
+  if (!webhook.secret)
+    throw new IncompleteAnswerError('POST webhook create', 'the signing secret (plan will call it lost)');
+  claim.write(webhook.secret);
+  deps.secretJournal.kept(url, webhook.id, deps.now());
+  return { status: 'ok', webhookId: webhook.id, secretFile: claim.file };
 }
 
 async function customer(

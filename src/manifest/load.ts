@@ -221,6 +221,11 @@ async function checkCustomer(
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     for (const found of error.problems) {
+      // No list of assets at all: an existing customer's are not managed; a create needs one.
+      if (found.code === 'at_least_one' && doc['assetsDomains'] === undefined && doc['assetsEmails'] === undefined) {
+        createOnly.push(`${pathText(at)}: ${problemText(found)} to create a customer${where(at)}`);
+        continue;
+      }
       // Nothing to monitor (or anything not about one field) is the customer's problem as a whole.
       if (found.code === 'at_least_one' || !found.path) {
         problem(at, problemText(found));

@@ -30,6 +30,8 @@ export interface Change {
   reference?: string;
   url?: string;
   fields?: FieldChange[];
+  /** A delete that makes way for a new endpoint at the same URL (its secret was lost). */
+  replacedBy?: 'create';
 }
 
 /** A change with what carrying it out needs. */
@@ -42,10 +44,23 @@ export interface PlannedChange extends Change {
   assets?: { domains?: string[]; emails?: string[] } | undefined;
   webhookId?: number | undefined;
   webhook?: { url: string; events: string[]; active: boolean } | undefined;
+  /** A create that replaces this endpoint (deleted first): its signing secret was lost. */
+  replaces?: number | undefined;
+}
+
+/** Addresses a change stops monitoring: a list of the manifest that leaves out what is monitored now. */
+interface StopsMonitoring {
+  reference: string;
+  domains: string[];
+  emails: string[];
 }
 
 export interface Plan {
   changes: PlannedChange[];
+  /** Endpoints whose signing secret was lost (a create killed before its secret reached disk). */
+  lostSecrets: string[];
+  /** Every address the plan stops monitoring, by customer: shown first, and counted. */
+  stopsMonitoring: StopsMonitoring[];
   notUpdatable: Array<{ reference: string; fields: FieldChange[] }>;
   /** Said on stderr, and kept in the --json document. */
   warnings: string[];
@@ -106,9 +121,21 @@ export async function computePlan(
   manifest: Manifest,
   state: BookState,
   api: ApiClient,
-  options: { prune: boolean },
+  options: {
+    prune: boolean;
+    /** URLs whose create never got its secret to disk (secret-journal.ts `unkept`). */
+    unkept?: ReadonlySet<string> | undefined;
+    /** Plan a lost secret's endpoint as delete + create. */
+    recreateLost?: boolean | undefined;
+  },
 ): Promise<Plan> {
-  const plan: Plan = { changes: [], notUpdatable: [], warnings: checkCreates(manifest, state) };
+  const plan: Plan = {
+    changes: [],
+    lostSecrets: [],
+    stopsMonitoring: [],
+    notUpdatable: [],
+    warnings: checkCreates(manifest, state),
+  };
   const known = manifest.customers.filter((s) => state.entries.has(s.reference));
   if (manifest.customers.length > 0 && known.length === 0)
     plan.warnings.push(
@@ -146,7 +173,13 @@ export async function computePlan(
           .join(', ')}${left.length > 5 ? ', …' : ''}); ` +
         'left alone (--prune offboards them).',
     );
-  if (manifest.webhooks) webhookChanges(manifest.webhooks, (await listWebhooks(api)).webhooks, options.prune, plan);
+  if (manifest.webhooks)
+    webhookChanges(
+      manifest.webhooks,
+      (await listWebhooks(api)).webhooks,
+      { ...options, unkept: options.unkept ?? new Set() },
+      plan,
+    );
   return plan;
 }
 
@@ -216,6 +249,8 @@ function customerChange(
     } else if (from !== undefined) fixed.push({ name: field.key, from, to });
   }
   const assets = assetChanges(spec.body, live.get(reference), fields);
+  const stops = removedAssets(reference, live.get(reference), assets);
+  if (stops) plan.stopsMonitoring.push(stops);
   if (fixed.length) plan.notUpdatable.push({ reference, fields: fixed });
   const action = entry.status === 'offboarded' ? 'reactivate' : fields.length ? 'update' : undefined;
   if (!action) return;
@@ -231,28 +266,53 @@ function customerChange(
   });
 }
 
-/** The asset lists to send (each replaces the stored one), or undefined when they match. */
+/**
+ * The asset lists to send (each replaces the stored one), or undefined when they match. A list
+ * the manifest leaves out is not managed: it is neither compared nor sent. A list it gives is
+ * managed exactly.
+ */
 function assetChanges(
   body: OnboardingRequest,
   live: { domains: string[]; emails: string[] } | undefined,
   fields: FieldChange[],
 ): PlannedChange['assets'] {
   if (!live) return undefined;
-  const domains = body.assetsDomains ?? [];
-  // The API monitors the contact email too (it adds it at onboarding): expected among the emails.
-  const emails = [...(body.assetsEmails ?? [])];
-  const contact = body.contactEmail;
-  if (contact && !emails.some((e) => e.toLowerCase() === contact.toLowerCase())) emails.push(contact);
   const out: NonNullable<PlannedChange['assets']> = {};
-  if (!sameSet(domains, live.domains)) {
+  const domains = body.assetsDomains;
+  if (domains && !sameSet(domains, live.domains)) {
     out.domains = domains;
     fields.push({ name: 'assetsDomains', from: live.domains, to: domains });
   }
-  if (!sameSet(emails, live.emails)) {
-    out.emails = emails;
-    fields.push({ name: 'assetsEmails', from: live.emails, to: emails });
+  if (body.assetsEmails) {
+    // The API monitors the contact email too (it adds it at onboarding): expected among the emails.
+    const emails = [...body.assetsEmails];
+    const contact = body.contactEmail;
+    if (contact && !emails.some((e) => e.toLowerCase() === contact.toLowerCase())) emails.push(contact);
+    if (!sameSet(emails, live.emails)) {
+      out.emails = emails;
+      fields.push({ name: 'assetsEmails', from: live.emails, to: emails });
+    }
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/** What an asset change stops monitoring, or undefined when it removes nothing. */
+function removedAssets(
+  reference: string,
+  live: { domains: string[]; emails: string[] } | undefined,
+  assets: PlannedChange['assets'],
+): StopsMonitoring | undefined {
+  if (!live || !assets) return undefined;
+  const gone = (now: string[], next: string[] | undefined) =>
+    next ? now.filter((v) => !next.some((n) => n.toLowerCase() === v.toLowerCase())) : [];
+  const domains = gone(live.domains, assets.domains);
+  const emails = gone(live.emails, assets.emails);
+  return domains.length + emails.length ? { reference, domains, emails } : undefined;
+}
+
+/** How many addresses the plan stops monitoring. */
+function stoppedCount(plan: Pick<Plan, 'stopsMonitoring'>): number {
+  return plan.stopsMonitoring.reduce((n, s) => n + s.domains.length + s.emails.length, 0);
 }
 
 function normalUrl(url: string): string {
@@ -263,7 +323,13 @@ function normalUrl(url: string): string {
   }
 }
 
-function webhookChanges(specs: WebhookSpec[], live: Webhook[], prune: boolean, plan: Plan): void {
+function webhookChanges(
+  specs: WebhookSpec[],
+  live: Webhook[],
+  options: { prune: boolean; unkept: ReadonlySet<string>; recreateLost?: boolean | undefined },
+  plan: Plan,
+): void {
+  const { prune } = options;
   const unmatched = [...live];
   for (const spec of specs) {
     const i = unmatched.findIndex((w) => normalUrl(w.url) === spec.url);
@@ -284,6 +350,28 @@ function webhookChanges(specs: WebhookSpec[], live: Webhook[], prune: boolean, p
       continue;
     }
     const [found] = unmatched.splice(i, 1);
+    if (options.unkept.has(spec.url) || options.unkept.has(found!.url)) {
+      plan.lostSecrets.push(spec.url);
+      if (options.recreateLost) {
+        plan.changes.push({
+          action: 'create',
+          kind: 'webhook',
+          url: spec.url,
+          fields: [
+            { name: 'events', from: null, to: spec.events },
+            { name: 'active', from: null, to: spec.active },
+          ],
+          key: `webhook:${spec.url}`,
+          webhook,
+          replaces: found!.id,
+        });
+        continue;
+      }
+      plan.warnings.push(
+        `webhook ${spec.url}: its signing secret was lost (an apply was stopped after creating it, before the ` +
+          'secret reached disk); `apply --recreate-lost-secrets` deletes and recreates it with a new one.',
+      );
+    }
     const fields: FieldChange[] = [];
     if (!sameSet(found!.events, spec.events)) fields.push({ name: 'events', from: found!.events, to: spec.events });
     if (found!.active !== spec.active) fields.push({ name: 'active', from: found!.active, to: spec.active });
@@ -317,12 +405,18 @@ export interface PlanSummary {
   total: number;
   /** Customers with differences the API cannot change. */
   notUpdatable: number;
+  /** Addresses (domains and emails) the plan stops monitoring. */
+  stopsMonitoring: number;
 }
 
 /** What `plan --json` prints (and the MCP server returns). */
 export interface PlanData {
   changes: Change[];
   summary: PlanSummary;
+  /** By customer, every address the plan stops monitoring. */
+  stopsMonitoring: StopsMonitoring[];
+  /** Endpoints whose signing secret was lost. */
+  lostSecrets: string[];
   notUpdatable: Array<{ reference: string; fields: FieldChange[] }>;
   warnings: string[];
 }
@@ -337,19 +431,32 @@ export function publicChange(c: PlannedChange): Change {
   };
 }
 
+/** The changes as `plan --json` lists them: a create that replaces an endpoint is a delete, then a create. */
+function publicChanges(plan: Plan): Change[] {
+  return plan.changes.flatMap((c) =>
+    c.replaces === undefined
+      ? [publicChange(c)]
+      : [{ action: 'delete' as const, kind: c.kind, url: c.url!, replacedBy: 'create' }, publicChange(c)],
+  );
+}
+
 export function planData(plan: Plan): PlanData {
-  const count = (a: Action) => plan.changes.filter((c) => c.action === a).length;
+  const changes = publicChanges(plan);
+  const count = (a: Action) => changes.filter((c) => c.action === a).length;
   return {
-    changes: plan.changes.map(publicChange),
+    changes,
     summary: {
       create: count('create'),
       update: count('update'),
       offboard: count('offboard'),
       reactivate: count('reactivate'),
       delete: count('delete'),
-      total: plan.changes.length,
+      total: changes.length,
       notUpdatable: plan.notUpdatable.length,
+      stopsMonitoring: stoppedCount(plan),
     },
+    stopsMonitoring: plan.stopsMonitoring,
+    lostSecrets: plan.lostSecrets,
     notUpdatable: plan.notUpdatable,
     warnings: plan.warnings,
   };

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { warn, type Note } from '../outcome.js';
 import { loadManifest, type Manifest, type ManifestInput } from './load.js';
 import { computePlan, planData, type Plan, type PlanData } from './plan.js';
+import { SecretJournal } from './secret-journal.js';
 import { BookState } from './state.js';
 
 /** Plain options, so the MCP server can give them too: a file, or the manifest itself (text or object). */
@@ -17,6 +18,8 @@ export interface PlanOptions {
   prune?: boolean | undefined;
   /** A state file instead of the local record. */
   state?: string | undefined;
+  /** Plan each endpoint whose signing secret was lost as delete + create. */
+  recreateLostSecrets?: boolean | undefined;
 }
 
 /**
@@ -52,7 +55,12 @@ export async function preparePlan(sources: PlanSources, opts: PlanOptions): Prom
   const account = await sources.account();
   const state = BookState.read(sources.configDir, account.key, opts.state);
   const api = await sources.api();
-  const plan = await computePlan(manifest, state, api, { prune: Boolean(opts.prune) });
+  const unkept = SecretJournal.open(sources.configDir, account.key).unkept();
+  const plan = await computePlan(manifest, state, api, {
+    prune: Boolean(opts.prune),
+    unkept,
+    recreateLost: Boolean(opts.recreateLostSecrets),
+  });
   if (state.fresh) plan.warnings.unshift(`${state.file} does not exist yet: planning from an empty state.`);
   return { manifest, state, plan, data: planData(plan), api };
 }

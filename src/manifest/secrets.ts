@@ -1,14 +1,17 @@
 /**
  * Where `apply` keeps the signing secrets of the webhook endpoints it creates (`--secret-dir`):
  * a directory created 0700, one 0600 file per endpoint, named from its URL, never overwritten.
- * A secret is never printed. An empty file is a claim an earlier run left when it was killed
- * before the answer came: it holds no secret, so it may be claimed again.
+ * A secret is never printed. The API shows it once, so it is written the moment it arrives,
+ * durably and whole (io/safe-write.ts writeNewFile): a kill leaves the file complete or absent.
+ * An empty file is what earlier versions left when killed between reserving the name and the
+ * answer: it holds no secret, so the name is free again.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { claimNewFile } from '../io/safe-write.js';
+import { ensurePrivateDir } from '../io/private-dir.js';
+import { writeNewFile } from '../io/safe-write.js';
 
 export class SecretDir {
   private constructor(readonly dir: string) {}
@@ -22,7 +25,7 @@ export class SecretDir {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
         throw new UsageError(`cannot use --secret-dir ${dir}: ${(error as Error).message}`);
     }
-    if (!stat) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!stat) ensurePrivateDir(dir, 'webhook signing secrets');
     else if (stat.isSymbolicLink())
       throw new UsageError(`--secret-dir ${dir} is a symbolic link; give the directory itself`);
     else if (!stat.isDirectory()) throw new UsageError(`--secret-dir ${dir} is not a directory`);
@@ -50,10 +53,20 @@ export class SecretDir {
       );
   }
 
+  /**
+   * The file for `url`'s secret, checked free before the request; `write` keeps the secret once
+   * the answer brings it. Nothing is put on disk before then, so a request that fails, or a kill
+   * while it is in flight, leaves no empty file behind (`abandon` has nothing to undo).
+   */
   claim(url: string): { file: string; write(secret: string): void; abandon(): void } {
     const file = this.fileFor(url);
-    if (fs.existsSync(file) && fs.lstatSync(file).isFile() && fs.lstatSync(file).size === 0) fs.rmSync(file);
-    const claim = claimNewFile(file, 'webhook secret file');
-    return { file, write: (secret) => claim.write(`${secret}\n`), abandon: () => claim.abandon() };
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (stat?.isFile() && stat.size === 0) fs.rmSync(file);
+    else if (stat)
+      throw new UsageError(
+        `${file} already exists; a signing secret is never overwritten; nothing was sent`,
+        'Move the old file aside, or use another --secret-dir.',
+      );
+    return { file, write: (secret) => writeNewFile(file, `${secret}\n`, 'webhook secret file'), abandon: () => {} };
   }
 }

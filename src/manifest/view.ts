@@ -44,9 +44,25 @@ function head(planned: PlannedChange): Text {
 /** The plan's lines: each change with its fields, what is not updatable, and the summary line. */
 export function planLines(plan: Plan, data: PlanData): Text[] {
   const out: Text[] = [];
+  // First, before any other change: what stops being monitored, counted.
+  const stopped = data.summary.stopsMonitoring;
+  if (stopped) {
+    const customers = plan.stopsMonitoring.length;
+    out.push([
+      styled(
+        'bad',
+        `Stops monitoring ${stopped} address${stopped === 1 ? '' : 'es'} of ${customers} customer${customers === 1 ? '' : 's'}:`,
+      ),
+    ]);
+    for (const s of plan.stopsMonitoring)
+      for (const value of [...s.domains, ...s.emails]) out.push(['  ', remove, ` customer ${s.reference}: ${value}`]);
+    out.push('');
+  }
   if (plan.changes.length) {
     out.push('Changes (+ create, ~ update, - offboard or delete, ↺ reactivate):', '');
     for (const planned of plan.changes) {
+      if (planned.replaces !== undefined)
+        out.push(['  ', remove, ` webhook ${planned.url} `, styled('dim', '(delete: its signing secret was lost)')]);
       out.push(head(planned));
       for (const field of planned.fields ?? []) out.push(fieldLine(field, planned.action === 'create'));
     }

@@ -56,6 +56,20 @@ export class Output {
     this.stdout.write(`${text}\n`);
   }
 
+  /**
+   * Resolves once everything written to stdout so far has left this process (a slow reader of a
+   * pipe has it in the pipe, not in our buffer); rejects when it cannot be (the reader is gone).
+   * What a run saves as "reported" is saved only after this.
+   */
+  flushed(): Promise<void> {
+    const stdout = this.stdout as WritableLike & {
+      write(chunk: string, done: (error?: Error | null) => void): unknown;
+    };
+    return new Promise((resolve, reject) => {
+      stdout.write('', (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
   /** Said only with --verbose. */
   detail(text: string): void {
     if (this.options.verbose) this.stderr.write(`${this.errColor.dim(text)}\n`);

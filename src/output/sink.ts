@@ -33,6 +33,8 @@ export interface Sink {
   note(note: Note): void;
   /** A progress bar on stderr when it is a terminal and there are enough items; else nothing. */
   progress(label: string, total: number): Promise<Progress>;
+  /** Resolves once every event so far has left this process (Output.flushed). */
+  flushed(): Promise<void>;
 }
 
 export function createSink(out: Output, ndjson: boolean): Sink {
@@ -51,5 +53,6 @@ export function createSink(out: Output, ndjson: boolean): Sink {
     },
     note: (note) => say(note, out),
     progress: (label, total) => startProgress(out.stderr as NodeJS.WritableStream & { isTTY?: boolean }, label, total),
+    flushed: () => out.flushed(),
   };
 }

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { replaceFile } from '../io/safe-write.js';
 import { errorOf, type Breach, type CustomerRead } from './book.js';
 import { bandOf, type Band } from './exposure.js';
 
@@ -103,6 +104,11 @@ export function readWatchState(file: string, account: string): WatchState | unde
       'Use one state file per partner account (check --profile), or a new path.',
     );
   return data as WatchState;
+}
+
+/** Saves the state for the next run: replaced whole and atomically (io/safe-write.ts), 0600, never through a link. */
+export function saveWatchState(file: string, state: WatchState): void {
+  replaceFile(file, `${JSON.stringify(state, null, 2)}\n`, { kind: 'portfolio state', mayReplace: true });
 }
 
 function breachKey(b: Breach): string {

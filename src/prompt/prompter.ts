@@ -32,3 +32,26 @@ export async function createInquirerPrompter(streams: PromptStreams): Promise<Pr
     confirm: (opts) => inquirer.confirm({ message: opts.message, default: opts.default }, context),
   };
 }
+
+/** Ctrl+C (or Esc) at a question: @inquirer/prompts ends the prompt with one of these. */
+export function isPromptExit(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
+}
+
+/**
+ * Questions asked after a change was sent (save the answers? …): the change stands whatever
+ * happens to them. Ctrl+C, or a failure, ends only the questions: `undone` names what was not
+ * done, and the run goes on to its normal outcome (exit 0, the result shown). Exit 130 is only
+ * for a run that was cancelled before anything was sent.
+ */
+export async function afterChange<T>(
+  ask: () => Promise<T>,
+  undone: string,
+): Promise<{ done: true; value: T } | { done: false; why: string }> {
+  try {
+    return { done: true, value: await ask() };
+  } catch (error) {
+    const why = isPromptExit(error) ? 'cancelled' : error instanceof Error ? error.message : String(error);
+    return { done: false, why: `${undone} (${why})` };
+  }
+}

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WriteOutcome, WriteRecord } from '../api/client.js';
 import { redactBody, redactText, REDACTED } from '../api/redact.js';
+import { appendRecord, openAppendLog } from '../io/append-log.js';
 import { isoTime, remembered } from '../remember.js';
 
 /** Who asked for the change: the command line, or a tool of the MCP server. */
@@ -33,6 +34,8 @@ export interface AuditEntry {
   tool?: string | undefined;
   /** The command line, secrets removed. */
   command: string;
+  /** What the person acknowledged for this run's changes (apply's count of addresses no longer monitored). */
+  note?: string | undefined;
   method: string;
   path: string;
   /** The path table's name for the operation ("customerOffboard"), null for an unknown `api` call. */
@@ -52,6 +55,8 @@ export interface AuditRun {
   baseUrl: string;
   profile: string | undefined;
   origin: AuditOrigin;
+  /** Said in each entry of the run: see AuditEntry.note. */
+  note?: string | undefined;
   argv: readonly string[];
   /** Secrets this run holds (the API key): removed from the command line and error texts. */
   secrets: readonly string[];
@@ -86,6 +91,7 @@ export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: stri
     command: commandLines(`${run.argv.join('\0')}\n${run.secrets.join('\0')}`, () =>
       commandLine(run.argv, run.secrets),
     ),
+    ...(run.note ? { note: run.note } : {}),
     method: record.method,
     path: redactText(record.path, run.secrets),
     operation: record.operation ?? null,
@@ -107,8 +113,8 @@ const logFiles = remembered<string>();
 const openLogs = new Map<string, { fd: number; ino: number; checkedFor: object }>();
 
 /**
- * The log's descriptor, opened O_APPEND (a symlink in its place refused), the directory made
- * 0700 and the file 0600 (again if someone loosened it). Reused while the path still names the
+ * The log's descriptor, opened by io/append-log.ts (O_APPEND, a symlink in its place refused,
+ * the directory made 0700 and the file 0600, again if someone loosened it). Reused while the path still names the
  * same regular file — checked once per run (`run`: the command's Context), not per entry —
  * and opened again when it was moved, removed or replaced.
  */
@@ -125,19 +131,9 @@ function logDescriptor(file: string, run: object): number {
     openLogs.delete(file);
     fs.closeSync(cached.fd);
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const flags = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0);
-  const fd = fs.openSync(file, flags, 0o600);
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
-    if ((stat.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
-    openLogs.set(file, { fd, ino: stat.ino, checkedFor: run });
-    return fd;
-  } catch (error) {
-    fs.closeSync(fd);
-    throw error;
-  }
+  const { fd, ino } = openAppendLog(file, 'audit log');
+  openLogs.set(file, { fd, ino, checkedFor: run });
+  return fd;
 }
 
 /**
@@ -148,9 +144,7 @@ export function appendAudit(configDir: string, entry: AuditEntry, run: object): 
   const file = logFiles(`${configDir}\n${entry.partnerId}\n${entry.baseUrl}`, () =>
     auditPath(configDir, auditAccount(entry.partnerId, entry.baseUrl)),
   );
-  const line = `${JSON.stringify(entry)}\n`;
-  const written = fs.writeSync(logDescriptor(file, run), line);
-  if (written !== Buffer.byteLength(line)) throw new Error(`short write to ${file}`);
+  appendRecord(logDescriptor(file, run), `${JSON.stringify(entry)}\n`, file);
   return file;
 }
 

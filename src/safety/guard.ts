@@ -57,6 +57,11 @@ export class Guard {
    * an MCP tool. Read when each write is logged, so it may change between calls.
    */
   auditOrigin: AuditOrigin = { via: 'cli' };
+  /**
+   * What a person acknowledged for the changes that follow (apply: "stops monitoring 12
+   * addresses … (confirmed by --yes)"): kept in the audit line of each write from then on.
+   */
+  auditNote: string | undefined;
   /** Kinds of change already said to be going to production in this run. */
   readonly announced = new Set<string>();
   /**
@@ -133,6 +138,7 @@ export class Guard {
         baseUrl: creds.baseUrl,
         profile,
         origin: this.auditOrigin,
+        note: this.auditNote,
         argv: this.#init.argv(),
         secrets: [creds.apiKey, ...secrets],
         // When the request was sent: its answer came durationMs later.

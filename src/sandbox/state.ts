@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../io/private-dir.js';
+import { replaceFile } from '../io/safe-write.js';
 import { breachesForEmail, exposedAtDomain } from './breach-rules.js';
 import { uuidFrom } from './ids.js';
 
@@ -307,10 +309,13 @@ export function loadState(file: string): SandboxState | undefined {
   return s as SandboxState;
 }
 
-/** Atomic save: a temporary file renamed over the old one, mode 0600 (it holds API keys). */
+/**
+ * It holds API keys: saved through io/ like everything the tool keeps — replaced atomically
+ * (fsynced, renamed, the directory fsynced), 0600, never through a symbolic link. A missing
+ * directory is made 0700; an existing one is the user's, a link to one included.
+ */
 export function saveState(file: string, state: SandboxState): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir)) ensurePrivateDir(dir, 'sandbox state');
+  replaceFile(file, `${JSON.stringify(state, null, 2)}\n`, { kind: 'sandbox state', mayReplace: true });
 }

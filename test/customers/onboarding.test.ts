@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseJsonText } from '../../src/customers/json.js';
 import { parseDateInput } from '../../src/customers/field-checks.js';
 import { validateOnboarding } from '../../src/customers/onboarding.js';
@@ -155,31 +155,17 @@ describe('validateOnboarding', () => {
     expect(loose.body).not.toHaveProperty('$schema');
   });
 
-  it('finds the same problems once the schema is compiled (after the first documents a process checks)', async () => {
-    const compile = vi.fn();
-    vi.resetModules();
-    vi.doMock('zod/mini', async (original) => {
-      const zod = await original<typeof import('zod/mini')>();
-      return { ...zod, compile: compile.mockImplementation(zod.compile) };
-    });
-    try {
-      const fresh = await import('../../src/customers/onboarding.js');
-      const check = async (doc: unknown) =>
-        fresh.validateOnboarding(doc, { allowUnknown: false, now, source: 'acme.json' }).then(
-          () => [],
-          (error: ValidationError) => error.problems,
-        );
-      const bad = { ...acme(), price: -5, currencyCode: 'EUR', assetsEmails: ['bob@'], companyName: '' };
-      const first = await check(bad);
-      expect(first.length).toBeGreaterThanOrEqual(4);
-      expect(compile).not.toHaveBeenCalled();
-      for (let i = 0; i < 30; i++) expect(await check(acme())).toEqual([]);
-      expect(compile).toHaveBeenCalledTimes(1);
-      expect(await check(bad)).toEqual(first);
-    } finally {
-      vi.doUnmock('zod/mini');
-      vi.resetModules();
-    }
+  it('finds the same problems after a process has checked many documents (whatever the schema does to speed up)', async () => {
+    const check = async (doc: unknown) =>
+      validateOnboarding(doc, { allowUnknown: false, now, source: 'acme.json' }).then(
+        () => [],
+        (error: ValidationError) => error.problems,
+      );
+    const bad = { ...acme(), price: -5, currencyCode: 'EUR', assetsEmails: ['bob@'], companyName: '' };
+    const first = await check(bad);
+    expect(first.length).toBeGreaterThanOrEqual(4);
+    for (let i = 0; i < 30; i++) expect(await check(acme())).toEqual([]);
+    expect(await check(bad)).toEqual(first);
   });
 
   it('rejects a non-object document', async () => {

@@ -36,14 +36,16 @@ describe('openForAppend', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('new\n');
   });
 
-  it('continues a file of its own kind, and refuses one that is not', () => {
+  it('continues a file of its own kind (tightened to 0600), and refuses one that is not', () => {
     const file = path.join(dir(), 'r.ndjson');
-    fs.writeFileSync(file, '{"row":1}\n');
+    fs.writeFileSync(file, '{"row":1}\n', { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
     const isOwnKind = (f: string) => (fs.readFileSync(f, 'utf8').startsWith('{') ? undefined : 'not NDJSON');
     const fd = openForAppend(file, { ...results, mayContinue: true, isOwnKind });
     fs.writeSync(fd, '{"row":2}\n');
     fs.closeSync(fd);
     expect(fs.readFileSync(file, 'utf8')).toBe('{"row":1}\n{"row":2}\n');
+    expect(mode(file)).toBe(0o600);
     fs.writeFileSync(file, 'an essay\n');
     expect(() => openForAppend(file, { ...results, mayContinue: true, isOwnKind })).toThrow(
       /is not a results file: not NDJSON/,
@@ -82,6 +84,8 @@ describe('new files', () => {
     fs.symlinkSync(path.join(d, 'nowhere'), path.join(d, 'link'));
     expect(() => writeNewFile(path.join(d, 'link'), 'x', 'secret file')).toThrow(/symbolic link/);
     expect(fs.existsSync(path.join(d, 'nowhere'))).toBe(false);
+    // The temporary file a durable write goes through is gone, refused or not.
+    expect(fs.readdirSync(d).sort()).toEqual(['link', 'secret.txt']);
   });
 });
 

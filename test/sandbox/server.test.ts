@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,22 @@ describe('sandbox state', () => {
     await expect(startSandbox({ port: 0, statePath: file })).rejects.toThrow(/is not valid JSON/);
     expect(readFileSync(file, 'utf8')).toBe('{oops');
     cleanup();
+  });
+
+  it('holds API keys: 0600 in a directory it makes 0700, never written through a symbolic link', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = path.join(dir, 'new', 'state.json');
+      await (await startSandbox({ port: 0, statePath: file })).close();
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+      const link = path.join(dir, 'link.json');
+      symlinkSync(path.join(dir, 'elsewhere.json'), link);
+      await expect(startSandbox({ port: 0, statePath: link })).rejects.toThrow(/is a symbolic link/);
+      expect(existsSync(path.join(dir, 'elsewhere.json'))).toBe(false);
+    } finally {
+      cleanup();
+    }
   });
 });
 

@@ -12,12 +12,15 @@ import { runBulk, type RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
 import { ledgerPath } from '../../customers/ledger.js';
 import { CancelledError, UsageError } from '../../errors.js';
+import { ensurePrivateDir } from '../../io/private-dir.js';
 import { applyChange } from '../../manifest/apply-change.js';
 import { publicChange, type Change, type PlanSummary, type PlannedChange } from '../../manifest/plan.js';
 import { preparePlan, type PlanOptions, type PreparedPlan } from '../../manifest/prepare.js';
+import { SecretJournal } from '../../manifest/secret-journal.js';
 import { SecretDir } from '../../manifest/secrets.js';
 import { planLines } from '../../manifest/view.js';
 import { hint, info, marked, warn, type MarkedItem, type Outcome } from '../../outcome.js';
+import { withRunLock } from '../../services.js';
 
 export interface ApplyOptions extends PlanOptions {
   yes?: boolean | undefined;
@@ -26,6 +29,8 @@ export interface ApplyOptions extends PlanOptions {
   results?: string | undefined;
   resume?: string | undefined;
   force?: boolean | undefined;
+  /** --wait [duration]: wait for a running apply of the account instead of refusing. */
+  wait?: boolean | number | undefined;
 }
 
 export interface AppliedChange extends Change {
@@ -45,7 +50,7 @@ export interface ApplyData {
 /** The journal kept when no --results is given: one per account, beside the local record. */
 function ownJournal(configDir: string, account: string): string {
   const file = path.join(configDir, 'apply', path.basename(ledgerPath(configDir, account)));
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(path.dirname(file), 'apply journal');
   return file;
 }
 
@@ -64,10 +69,23 @@ async function isProduction(ctx: Context): Promise<boolean> {
   }
 }
 
-/** Asks on a terminal; off one, --yes is needed. A prune in production asks for the count typed. */
+/** More addresses than this stopped at once, on any account, and the count must be typed (or --yes said). */
+const STOPS_TO_CONFIRM = 5;
+
+/**
+ * Asks on a terminal; off one, --yes is needed. A prune in production asks for the count typed,
+ * and so does a plan that stops monitoring more than STOPS_TO_CONFIRM addresses; with --yes that
+ * count is said on stderr and kept in the audit line of every change the run makes.
+ */
 async function confirm(opts: ApplyOptions, prepared: PreparedPlan, ctx: Context): Promise<boolean> {
   const offboards = prepared.plan.changes.filter((c) => c.action === 'offboard').length;
   const askCount = Boolean(opts.prune) && offboards > 0 && ctx.interactive && (await isProduction(ctx));
+  const stops = prepared.data.summary.stopsMonitoring;
+  const stopsLine = `this apply stops monitoring ${stops} address${stops === 1 ? '' : 'es'} of ${prepared.plan.stopsMonitoring.length} customer${prepared.plan.stopsMonitoring.length === 1 ? '' : 's'}`;
+  if (stops > STOPS_TO_CONFIRM && opts.yes) {
+    ctx.out.warn(`${stopsLine} (confirmed by --yes)`);
+    ctx.guard.auditNote = `${stopsLine} (confirmed by --yes)`;
+  }
   if (opts.yes && !askCount) return false;
   if (!ctx.interactive)
     throw new UsageError(
@@ -84,6 +102,15 @@ async function confirm(opts: ApplyOptions, prepared: PreparedPlan, ctx: Context)
     }))
   )
     throw new CancelledError('Not applied; nothing was sent.');
+  if (stops > STOPS_TO_CONFIRM && !opts.yes) {
+    ctx.out.warn(`${stopsLine[0]!.toUpperCase()}${stopsLine.slice(1)}.`);
+    const typed = await prompter.input({
+      message: `Type the number of addresses to stop monitoring (${stops}) to confirm`,
+    });
+    if (typed.trim() !== String(stops))
+      throw new CancelledError(`"${typed.trim()}" is not ${stops}; nothing was sent.`);
+    ctx.guard.auditNote = `${stopsLine} (confirmed by typing ${stops})`;
+  }
   if (askCount) {
     ctx.out.warn(`--prune offboards ${offboards} customer${offboards === 1 ? '' : 's'} of a production account.`);
     const typed = await prompter.input({
@@ -96,6 +123,11 @@ async function confirm(opts: ApplyOptions, prepared: PreparedPlan, ctx: Context)
 }
 
 export async function runApply(opts: ApplyOptions, ctx: Context): Promise<Outcome<ApplyData>> {
+  // One apply per account at a time, from before the plan is made: two would both carry it out.
+  return withRunLock(ctx, 'apply', opts.wait, () => applyLocked(opts, ctx));
+}
+
+async function applyLocked(opts: ApplyOptions, ctx: Context): Promise<Outcome<ApplyData>> {
   let prepared = await preparePlan(ctx, opts);
   const total = prepared.plan.changes.length;
   // A read-only run refuses a plan with changes at once: before it is shown as about to be
@@ -158,7 +190,8 @@ async function carryOutPlan(
   const changes = prepared.plan.changes;
   const results = new Map<string, AppliedChange>();
   const rows = changes.map((change, i) => ({ row: i + 1, key: change.key, change }));
-  const deps = { state: prepared.state, now: ctx.now, secrets };
+  const secretJournal = SecretJournal.open(ctx.configDir, prepared.state.account);
+  const deps = { state: prepared.state, now: ctx.now, secrets, secretJournal };
   const work = async (item: (typeof rows)[number], api: Parameters<typeof applyChange>[1], settling: boolean) => {
     const result = await applyChange(item.change, api, deps, settling);
     const applied = appliedChange(item.change, result);

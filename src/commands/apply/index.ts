@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
-import { parsePositiveInt } from '../parse.js';
+import { parsePositiveInt, waitOption } from '../parse.js';
 
 export function registerApply(program: Command, ctx: Context): void {
   program
@@ -25,6 +25,11 @@ export function registerApply(program: Command, ctx: Context): void {
     )
     .option('--resume <file>', 'continue this results file: settle changes whose outcome was unknown')
     .option('--force', 'replace an existing --results file instead of refusing it')
+    .option(
+      '--recreate-lost-secrets',
+      'delete and recreate each endpoint whose signing secret was lost (plan names them)',
+    )
+    .addOption(waitOption())
     .addHelpText(
       'after',
       examples(
@@ -48,6 +53,8 @@ export function registerApply(program: Command, ctx: Context): void {
             concurrency: opts['concurrency'] as number,
             results: opts['results'] as string | undefined,
             resume: opts['resume'] as string | undefined,
+            wait: opts['wait'] as boolean | number | undefined,
+            recreateLostSecrets: Boolean(opts['recreateLostSecrets']),
             force: Boolean(opts['force']),
           },
           ctx,

@@ -12,10 +12,13 @@ import { AuthError, CliError } from '../../errors.js';
 import { readInput } from '../../io/read-input.js';
 import { info, success, table, type Note, type Outcome } from '../../outcome.js';
 import { checkImportFile, type ImportRow } from '../../customers/import-rows.js';
+import { withRunLock } from '../../services.js';
 
 export interface CustomerImportOptions {
   file: string;
   concurrency?: number | undefined;
+  /** --wait [duration]: wait for a running import of the account instead of refusing. */
+  wait?: boolean | number | undefined;
 }
 
 interface NotRecorded {
@@ -42,6 +45,11 @@ const COLUMNS = [
 ];
 
 export async function runCustomerImport(opts: CustomerImportOptions, ctx: Context): Promise<Outcome<ImportSummary>> {
+  // One import per account at a time: the record is checked against, then written.
+  return withRunLock(ctx, 'customer-import', opts.wait, () => importLocked(opts, ctx));
+}
+
+async function importLocked(opts: CustomerImportOptions, ctx: Context): Promise<Outcome<ImportSummary>> {
   const account = await ctx.account();
   const source = opts.file === '-' ? 'stdin' : opts.file;
   const text = await readInput(opts.file, ctx.streams.stdin);

@@ -4,7 +4,7 @@ import { FIELDS, UPDATABLE, type FieldSpec } from '../../customers/fields.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { ASSET_COLUMNS, CUSTOMER_BREACH_COLUMNS, CUSTOMER_LIST_COLUMNS, THREAT_COLUMNS } from './columns.js';
-import { collect, parseLocale, parsePositiveInt, parsePositiveNumber, parseUuid } from '../parse.js';
+import { collect, parseLocale, parsePositiveInt, parsePositiveNumber, parseUuid, waitOption } from '../parse.js';
 
 /** The flags that set onboarding fields, from the field table: choices for enums, repeatable lists. */
 export function fieldOptions(fields: readonly FieldSpec[] = FIELDS): Option[] {
@@ -67,6 +67,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .option('--resume <file>', 'bulk: skip rows already ok in this results file, settle unknown ones, append to it')
     .option('--skip-invalid', 'bulk: send the valid rows and record invalid ones as skipped')
     .option('--force', 'bulk: replace an existing --results file instead of refusing it')
+    .addOption(waitOption())
     .addHelpText(
       'after',
       examples(
@@ -135,6 +136,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .addOption(
       new Option('--concurrency <n>', 'rows verified at once (1 to 64)').default(8).argParser(parsePositiveInt(64)),
     )
+    .addOption(waitOption())
     .addHelpText(
       'after',
       examples(
@@ -143,7 +145,7 @@ export function registerCustomer(program: Command, ctx: Context): void {
           'safeweb customer import --file -',
       ),
     )
-    .action(async (opts: { file: string; concurrency: number }) => {
+    .action(async (opts: { file: string; concurrency: number; wait?: boolean | number }) => {
       const { runCustomerImport } = await import('./import.js');
       ctx.done(await runCustomerImport(opts, ctx));
     });

@@ -12,7 +12,7 @@ import { LocalRecord } from '../../customers/ledger.js';
 import { OnboardingRows, type CheckedRow, type RowsInput } from '../../bulk/onboarding-rows.js';
 import { onboard, recordEntry } from '../../customers/service.js';
 import { CliError, UnavailableError } from '../../errors.js';
-import { recordedReferences } from '../../services.js';
+import { recordedReferences, withRunLock } from '../../services.js';
 import { info, type Outcome } from '../../outcome.js';
 
 export interface BulkOnboardOptions {
@@ -24,6 +24,8 @@ export interface BulkOnboardOptions {
   resume?: string | undefined;
   skipInvalid?: boolean | undefined;
   force?: boolean | undefined;
+  /** --wait [duration]: wait for a running bulk onboarding of the account instead of refusing. */
+  wait?: boolean | number | undefined;
 }
 
 interface DryRunSummary {
@@ -35,6 +37,17 @@ interface DryRunSummary {
 }
 
 export async function runCustomerOnboardBulk(
+  opts: BulkOnboardOptions,
+  ctx: Context,
+  input: RowsInput,
+): Promise<Outcome<BulkSummary | DryRunSummary>> {
+  if (opts.dryRun) return bulkOnboard(opts, ctx, input);
+  // One bulk onboarding per account at a time, from before its rows are checked against the
+  // record: two would both send the rows the other is sending.
+  return withRunLock(ctx, 'bulk-onboard', opts.wait, () => bulkOnboard(opts, ctx, input));
+}
+
+async function bulkOnboard(
   opts: BulkOnboardOptions,
   ctx: Context,
   input: RowsInput,

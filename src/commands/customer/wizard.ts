@@ -18,7 +18,7 @@ import { domainProblem, emailProblem, parseDateInput, pastDate } from '../../cus
 import type { RecordedReferences } from '../../customers/recorded.js';
 import { CancelledError } from '../../errors.js';
 import { info, success, warn, type Note } from '../../outcome.js';
-import type { Prompter } from '../../prompt/prompter.js';
+import { afterChange, type Prompter } from '../../prompt/prompter.js';
 import { isLocale } from '../parse.js';
 
 /** A value as the wizard shows it; nothing for an empty one. */
@@ -223,34 +223,48 @@ export async function afterWizard(
   answers: Record<string, unknown>,
   account: { key: string; profile: string | undefined },
 ): Promise<Note[]> {
-  await updateConfig(ctx.configDir, (data) => {
-    data.preferences ??= {};
-    data.preferences[account.profile ?? account.key] = Object.fromEntries(
-      FIELDS.filter((f) => f.ask?.remember).map((f) => [f.key, String(body[f.key] ?? f.default)]),
-    );
-  });
   const notes: Note[] = [];
-  const prompter = await ctx.prompter('');
-  if (await prompter.confirm({ message: 'Save these answers as a JSON file for --file?', default: false })) {
-    const file = (
-      await prompter.input({
-        message: 'File name',
-        default: `${body.customerReference.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`,
-        validate: (v) => (v.trim() ? true : 'A file name is needed.'),
-      })
-    ).trim();
-    const { [SCHEMA_KEY]: _schema, ...saved } = answers;
-    try {
-      writeNewFile(file, `${JSON.stringify(saved, null, 2)}\n`, 'saved answers');
-      notes.push(success(`Saved ${file}. Change customerReference before reusing it: each customer needs its own.`));
-    } catch (error) {
-      // The customer is onboarded already: a file that cannot be written is a warning, not a failure.
-      notes.push(warn(`could not save the answers: ${(error as Error).message}`));
-    }
-  }
+  // The customer exists now: what follows may fail or be cancelled, and the run still ends as
+  // the onboarding did (exit 0, its ID shown), with a note of what was not done.
+  const remembered = await afterChange(
+    () =>
+      updateConfig(ctx.configDir, (data) => {
+        data.preferences ??= {};
+        data.preferences[account.profile ?? account.key] = Object.fromEntries(
+          FIELDS.filter((f) => f.ask?.remember).map((f) => [f.key, String(body[f.key] ?? f.default)]),
+        );
+      }),
+    'the answers were not remembered for next time',
+  );
+  if (!remembered.done) notes.push(warn(remembered.why));
+  const saved = await afterChange(() => saveAnswers(ctx, body, answers), 'the answers were not saved');
+  if (saved.done) notes.push(...saved.value);
+  else notes.push(warn(saved.why));
   notes.push(
     info('The same onboarding without the wizard (with a new --reference: each customer needs its own):'),
     info(`  ${onboardCommand(answers)}`),
   );
   return notes;
+}
+
+/** "Save these answers as a JSON file?" and, if so, where: the notes to say. */
+async function saveAnswers(ctx: Context, body: OnboardingRequest, answers: Record<string, unknown>): Promise<Note[]> {
+  const prompter = await ctx.prompter('');
+  if (!(await prompter.confirm({ message: 'Save these answers as a JSON file for --file?', default: false })))
+    return [];
+  const file = (
+    await prompter.input({
+      message: 'File name',
+      default: `${body.customerReference.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`,
+      validate: (v) => (v.trim() ? true : 'A file name is needed.'),
+    })
+  ).trim();
+  const { [SCHEMA_KEY]: _schema, ...saved } = answers;
+  try {
+    writeNewFile(file, `${JSON.stringify(saved, null, 2)}\n`, 'saved answers');
+    return [success(`Saved ${file}. Change customerReference before reusing it: each customer needs its own.`)];
+  } catch (error) {
+    // The customer is onboarded already: a file that cannot be written is a warning, not a failure.
+    return [warn(`could not save the answers: ${(error as Error).message}`)];
+  }
 }

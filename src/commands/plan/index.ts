@@ -16,6 +16,7 @@ export function registerPlan(program: Command, ctx: Context): void {
     .option('--prune', 'offboard customers the state knows but the manifest no longer lists; delete unlisted webhooks')
     .option('--state <file>', 'compare with this state file (JSON) instead of the local record')
     .option('--exit-status', 'exit 8 when there are changes, 0 when none')
+    .option('--recreate-lost-secrets', 'show each endpoint whose signing secret was lost as delete + create')
     .addHelpText(
       'after',
       examples(
@@ -24,8 +25,18 @@ export function registerPlan(program: Command, ctx: Context): void {
         'safeweb plan --file book.yaml --json | jq .summary',
       ),
     )
-    .action(async (opts: { file: string; prune?: boolean; state?: string }) => {
+    .action(async (opts: { file: string; prune?: boolean; state?: string; recreateLostSecrets?: boolean }) => {
       const { runPlan } = await import('./plan.js');
-      ctx.done(await runPlan({ file: opts.file, prune: Boolean(opts.prune), state: opts.state }, ctx));
+      ctx.done(
+        await runPlan(
+          {
+            file: opts.file,
+            prune: Boolean(opts.prune),
+            state: opts.state,
+            recreateLostSecrets: opts.recreateLostSecrets,
+          },
+          ctx,
+        ),
+      );
     });
 }

@@ -7,11 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
-import { replaceFile } from '../../io/safe-write.js';
+import { UnavailableError, UsageError } from '../../errors.js';
+import { holdingLock } from '../../io/lock.js';
 import { detail, hint, info, styled, warn, type Note, type Outcome, type Text } from '../../outcome.js';
 import { readBook, selectBook } from '../../portfolio/book.js';
-import { compare, readWatchState, type WatchEvent } from '../../portfolio/watch-state.js';
+import { compare, readWatchState, saveWatchState, type WatchEvent } from '../../portfolio/watch-state.js';
 
 export interface PortfolioWatchOptions {
   state: string;
@@ -49,28 +49,15 @@ function eventLine(e: WatchEvent): Text {
 }
 
 /**
- * One run at a time per state file (a lock directory beside it): two overlapping cron runs would
- * report the same changes twice and one would lose the other's state. A second run refuses at once.
+ * One run at a time per state file (a lock file beside it, io/lock.ts): two overlapping cron runs
+ * would report the same changes twice and one would lose the other's state. A second run refuses
+ * at once, naming the first; a lock left by a run that was killed is taken over at once.
  */
 async function withStateLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   if (!fs.existsSync(path.dirname(path.resolve(file))))
     throw new UsageError(`the directory of ${file} does not exist`, 'Create it first, or give another --state path.');
-  const lockfile = await import('proper-lockfile');
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(file, { realpath: false, lockfilePath: `${file}.lock`, retries: 0, stale: 30_000 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-    throw new UsageError(
-      `${file} is in use by another \`safeweb portfolio watch\`; nothing was sent`,
-      'Let that run finish (or remove the stale lock directory ' + `${file}.lock if none is running).`,
-    );
-  }
-  try {
-    return await fn();
-  } finally {
-    await release();
-  }
+  const lock = { what: file, command: 'safeweb portfolio watch', consequence: '; nothing was sent' };
+  return holdingLock(`${file}.lock`, lock, fn);
 }
 
 export async function runPortfolioWatch(opts: PortfolioWatchOptions, ctx: Context): Promise<Outcome<undefined>> {
@@ -106,7 +93,16 @@ async function watchBook(opts: PortfolioWatchOptions, ctx: Context, accountKey: 
     return { data: undefined, notes, failures: result.failures };
   }
   if (!opts.baseline) for (const e of [...changes, ...errors]) ctx.sink.event(e, eventLine(e));
-  replaceFile(opts.state, `${JSON.stringify(diff.next, null, 2)}\n`, { kind: 'portfolio state', mayReplace: true });
+  // The events reach the reader before the state says they were reported: a kill while a slow
+  // reader is behind (a full pipe, a slow `mail`) repeats them next time, and never loses one.
+  try {
+    await ctx.sink.flushed();
+  } catch (error) {
+    throw new UnavailableError(
+      `the events could not be written (${(error as Error).message}); ${opts.state} was not changed, so the next run reports them again`,
+    );
+  }
+  saveWatchState(opts.state, diff.next);
 
   const failed = errors.length ? ` ${errors.length} could not be read and keep their previous state.` : '';
   if (opts.baseline)

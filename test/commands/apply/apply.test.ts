@@ -61,6 +61,7 @@ describe('create from empty, then converge', () => {
       delete: 0,
       total: 3,
       notUpdatable: 0,
+      stopsMonitoring: 0,
     });
     expect(json.changes[0]).toMatchObject({ action: 'create', kind: 'customer', reference: 'BOOK-1' });
     expect(json.changes[0]!.fields).toContainEqual({ name: 'price', from: null, to: 10 });

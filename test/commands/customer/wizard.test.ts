@@ -102,6 +102,63 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
     expect(raw.lastIndexOf('\x1b[?25h')).toBeGreaterThan(raw.lastIndexOf('\x1b[?25l'));
   });
 
+  it('Ctrl+C after the customer was created: exit 0, its ID shown, a note that the answers were not saved', async () => {
+    const { dir } = tempDir();
+    const env = { ...fx().env, SAFEWEB_CONFIG_DIR: path.join(dir, 'cfg') };
+    const pty = runInPty(
+      [
+        'customer',
+        'onboard',
+        '--interactive',
+        '--company-name',
+        'Late Stop Ltd',
+        '--reference',
+        'LATE-STOP',
+        '--domain',
+        'late.example',
+        '--alert-recipient',
+        'soc@late.example',
+        '--price',
+        '5',
+        '--currency',
+        'USD',
+        '--billed-from',
+        'now+1d',
+      ],
+      { env },
+    );
+    // Every question is suggested by the flags (or the table): Enter takes each one.
+    for (const prompt of [
+      'Company name',
+      'Your reference',
+      'Contact email',
+      'Domains to monitor',
+      'Email addresses to monitor',
+      'Alert recipients',
+      'Plan',
+      'Price',
+      'Currency',
+      'Billed from',
+      'Enrolment',
+      'Send monthly security reports?',
+      'Locale',
+      'Onboard Late Stop Ltd (LATE-STOP)?',
+    ]) {
+      await pty.waitFor(prompt);
+      pty.write(ENTER);
+    }
+    await pty.waitFor('Save these answers as a JSON file');
+    pty.interrupt();
+    expect(await pty.exit).toBe(0);
+    const customer = fx().sandbox.state.customers.find((c) => c.customerReference === 'LATE-STOP')!;
+    expect(customer).toBeDefined();
+    const screen = pty.screen();
+    expect(screen).toContain(customer.id);
+    expect(screen).toContain('✓ Onboarded Late Stop Ltd (LATE-STOP).');
+    expect(screen).toContain('the answers were not saved (cancelled)');
+    expect(screen).not.toContain('Cancelled.');
+  });
+
   it('declining the summary sends nothing', async () => {
     const before = fx().sandbox.state.customers.length;
     const pty = runInPty(

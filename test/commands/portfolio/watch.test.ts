@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { describe, expect, it } from 'vitest';
+import { acquireLock } from '../../../src/io/lock.js';
 import { cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
 import { importSeed } from '../../portfolio/fixture.js';
@@ -222,21 +225,48 @@ describe('portfolio watch', () => {
     expect(missingDir.code).toBe(2);
   });
 
-  it('one run at a time per state file: a second refuses at once and changes nothing', async () => {
+  it('one run at a time per state file: a second refuses at once naming the first, and changes nothing', async () => {
     const state = path.join(dir, 'locked.json');
     await watch(state, '--baseline');
     expect(existsSync(`${state}.lock`)).toBe(false);
     const before = readFileSync(state, 'utf8');
+    const held = await acquireLock(`${state}.lock`, { what: state, command: 'safeweb portfolio watch' });
+    try {
+      const r = await watch(state);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        `is in use by another \`safeweb portfolio watch\` (PID ${process.pid} on ${hostname()}`,
+      );
+      expect(r.stderr).toContain('; nothing was sent');
+      expect(readFileSync(state, 'utf8')).toBe(before);
+    } finally {
+      held.release();
+    }
+    expect((await watch(state)).code).toBe(0);
+    expect(existsSync(`${state}.lock`)).toBe(false);
+  });
+
+  it('a lock left by a killed run is taken over at once; a fresh lock directory of an earlier version still refuses', async () => {
+    const state = path.join(dir, 'killed.json');
+    await watch(state, '--baseline');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const left = {
+      pid: dead,
+      host: hostname(),
+      command: 'safeweb portfolio watch',
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(`${state}.lock`, JSON.stringify({ ...left, lockedAt: left.startedAt, token: 'killed' }));
+    expect((await watch(state)).code).toBe(0);
+    expect(existsSync(`${state}.lock`)).toBe(false);
     const release = await lockfile.lock(state, { realpath: false, lockfilePath: `${state}.lock` });
     try {
       const r = await watch(state);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('is in use by another `safeweb portfolio watch`; nothing was sent');
-      expect(readFileSync(state, 'utf8')).toBe(before);
+      expect(r.stderr).toContain('is in use by another safeweb run (a lock directory from an earlier version)');
     } finally {
       await release();
     }
-    expect((await watch(state)).code).toBe(0);
   });
 
   it('prints one line per event for people', async () => {
