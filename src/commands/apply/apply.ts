@@ -15,12 +15,12 @@ import { CancelledError, UsageError } from '../../errors.js';
 import { ensurePrivateDir } from '../../io/private-dir.js';
 import { applyChange } from '../../manifest/apply-change.js';
 import { publicChange, type Change, type PlanSummary, type PlannedChange } from '../../manifest/plan.js';
+import { preparePlan, type PlanOptions, type PreparedPlan } from '../../manifest/prepare.js';
 import { SecretJournal } from '../../manifest/secret-journal.js';
 import { SecretDir } from '../../manifest/secrets.js';
 import { planLines } from '../../manifest/view.js';
 import { hint, info, lines, warn, type Outcome } from '../../outcome.js';
 import { withRunLock } from '../../services.js';
-import { preparePlan, type PlanOptions, type PreparedPlan } from '../plan/plan.js';
 
 export interface ApplyOptions extends PlanOptions {
   yes?: boolean | undefined;

@@ -1,0 +1,62 @@
+/**
+ * What `plan` and `apply` both start from: the manifest checked first (nothing read or sent while
+ * it is invalid), then the state, then the live reads. Here, below both verbs, so neither front
+ * door imports the other.
+ */
+import type { ApiClient } from '../api/client.js';
+import { UsageError } from '../errors.js';
+import { loadManifest, type Manifest, type ManifestInput } from './load.js';
+import { computePlan, planData, type Plan, type PlanData } from './plan.js';
+import { SecretJournal } from './secret-journal.js';
+import { BookState } from './state.js';
+
+/** Plain options, so the MCP server can call it: a file, or the manifest itself (text or object). */
+export interface PlanOptions {
+  file?: string | undefined;
+  manifest?: string | object | undefined;
+  prune?: boolean | undefined;
+  /** A state file instead of the local record. */
+  state?: string | undefined;
+  /** Plan each endpoint whose signing secret was lost as delete + create. */
+  recreateLostSecrets?: boolean | undefined;
+}
+
+export interface PreparedPlan {
+  manifest: Manifest;
+  state: BookState;
+  plan: Plan;
+  data: PlanData;
+  api: ApiClient;
+}
+
+/** What preparing a plan takes from the run (the Context has it). */
+export interface PlanRun {
+  now(): Date;
+  account(): Promise<{ key: string }>;
+  readonly configDir: string;
+  api(): Promise<ApiClient>;
+}
+
+function input(opts: PlanOptions): ManifestInput {
+  if (opts.file !== undefined && opts.manifest !== undefined)
+    throw new UsageError('give a manifest file or a manifest, not both');
+  if (opts.file !== undefined) return { file: opts.file };
+  if (opts.manifest !== undefined) return { manifest: opts.manifest };
+  throw new UsageError('a manifest is needed', 'Pass --file FILE (YAML or JSON).');
+}
+
+/** Manifest checked first (nothing read or sent while it is invalid), then the state, then live reads. */
+export async function preparePlan(opts: PlanOptions, run: PlanRun): Promise<PreparedPlan> {
+  const manifest = await loadManifest(input(opts), run.now());
+  const account = await run.account();
+  const state = BookState.read(run.configDir, account.key, opts.state);
+  const api = await run.api();
+  const unkept = SecretJournal.open(run.configDir, account.key).unkept();
+  const plan = await computePlan(manifest, state, api, {
+    prune: Boolean(opts.prune),
+    unkept,
+    recreateLost: Boolean(opts.recreateLostSecrets),
+  });
+  if (state.fresh) plan.warnings.unshift(`${state.file} does not exist yet: planning from an empty state.`);
+  return { manifest, state, plan, data: planData(plan), api };
+}
