@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ENVIRONMENTS } from '../../api/base-url.js';
 import { readResume, type ResumeState } from '../../bulk/results.js';
 import { runBulk, type RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
 import { ledgerPath } from '../../customers/ledger.js';
+import { ENVIRONMENTS } from '../../environments.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { ensurePrivateDir } from '../../io/private-dir.js';
 import { applyChange } from '../../manifest/apply-change.js';
