@@ -206,7 +206,12 @@ export async function checkKeyStore(ctx: Context, resolved: Resolved, add: Add):
     add({ check: 'key store', ok: true, detail: `the API key comes from ${resolved.apiKey.origin}; it is not stored` });
     return resolved;
   }
-  const { plainFileWarning } = await import('../profile/show.js');
-  add({ check: 'key store', ok: true, warning: true, detail: await plainFileWarning(ctx, resolved.profile?.value) });
+  const { plainFileWarning } = await import('../../config/key-store.js');
+  add({
+    check: 'key store',
+    ok: true,
+    warning: true,
+    detail: await plainFileWarning(ctx.env, resolved.profile?.value),
+  });
   return resolved;
 }

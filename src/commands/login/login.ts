@@ -6,7 +6,7 @@ import { ENVIRONMENTS } from '../../environments.js';
 import { AuthError, CancelledError, CliError, UnavailableError, UsageError } from '../../errors.js';
 import { hint, success, type Outcome } from '../../outcome.js';
 import type { Prompter } from '../../prompt/prompter.js';
-import { verifyCredentials } from './verify.js';
+import { verifyCredentials } from '../verify-credentials.js';
 
 export interface LoginOptions {
   verify: boolean;

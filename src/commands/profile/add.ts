@@ -43,7 +43,7 @@ export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Prom
   );
 
   if (opts.verify) {
-    const { verifyCredentials } = await import('../login/verify.js');
+    const { verifyCredentials } = await import('../verify-credentials.js');
     await verifyCredentials(ctx, { partnerId, apiKey, baseUrl });
   }
   const maskPii = ctx.globals.maskPii === true;

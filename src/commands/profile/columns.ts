@@ -14,10 +14,3 @@ export const PROFILE_COLUMNS: Column[] = [
   { key: 'mode', header: 'Mode' },
   { key: 'maskPii', header: 'Mask PII' },
 ];
-
-/** One row per setting, with where it came from (`profile show`, `whoami`). */
-export const SETTING_COLUMNS: Column[] = [
-  { key: 'setting', header: 'Setting' },
-  { key: 'value', header: 'Value' },
-  { key: 'source', header: 'Source', wrap: true },
-];

@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
-import { PROFILE_COLUMNS, SETTING_COLUMNS } from './columns.js';
+import { SETTING_COLUMNS } from '../setting-columns.js';
+import { PROFILE_COLUMNS } from './columns.js';
 import { usageError } from '../parse.js';
 
 export function registerProfile(program: Command, ctx: Context): void {

@@ -1,9 +1,10 @@
 import { maskSecret } from '../../api/redact.js';
-import { resolveSettings, type Resolved, type Sourced } from '../../config/resolve.js';
+import { keyStoreOf, plainFileWarning } from '../../config/key-store.js';
+import { resolveSettings, type Sourced } from '../../config/resolve.js';
 import { configPath } from '../../config/store.js';
 import type { Context } from '../../context.js';
 import { hint, table, warn, type Note, type Outcome } from '../../outcome.js';
-import { SETTING_COLUMNS } from './columns.js';
+import { SETTING_COLUMNS } from '../setting-columns.js';
 import { unknownProfile } from './use.js';
 
 export interface ProfileShowOptions {
@@ -46,7 +47,7 @@ export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Pr
     notes.push(warn(`--profile overrides ${resolved.overriddenEnv.join(', ')} from the environment.`));
   if (!resolved.apiKey || !resolved.partnerId)
     notes.push(hint('No credentials yet: run `safeweb login` or `safeweb profile add`.'));
-  if (keyStore === 'file') notes.push(warn(await plainFileWarning(ctx, resolved.profile?.value)));
+  if (keyStore === 'file') notes.push(warn(await plainFileWarning(ctx.env, resolved.profile?.value)));
   const view = table(SETTING_COLUMNS, [
     ...Object.entries(settings).map(([k, s]) => [
       labels[k] ?? k,
@@ -77,21 +78,4 @@ export async function runProfileShow(opts: ProfileShowOptions, ctx: Context): Pr
     view,
     notes,
   };
-}
-
-/** Where the key in effect is kept: the keychain, the config file, or outside any store (env, flag). */
-export function keyStoreOf(resolved: Resolved): 'keyring' | 'file' | 'env' | null {
-  if (!resolved.apiKey) return null;
-  if (resolved.keyring) return 'keyring';
-  return resolved.apiKey.source === 'profile' ? 'file' : 'env';
-}
-
-/** The warning for a key in a plain file, saying whether the keychain here could take it. */
-export async function plainFileWarning(ctx: Context, profile: string | undefined): Promise<string> {
-  const { probeKeychain } = await import('../../config/keyring.js');
-  const probe = await probeKeychain(ctx.env);
-  const name = profile ?? 'NAME';
-  return probe.ok
-    ? `the API key of profile "${name}" sits in a plain file; move it to the OS keychain: safeweb profile set ${name} --store keyring`
-    : `the API key of profile "${name}" sits in a plain file, and no OS keychain is available here (${probe.reason})`;
 }

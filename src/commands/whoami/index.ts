@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
-import { SETTING_COLUMNS } from '../profile/columns.js';
+import { SETTING_COLUMNS } from '../setting-columns.js';
 
 export function registerWhoami(program: Command, ctx: Context): void {
   program

@@ -1,12 +1,12 @@
 import { isLoopbackHost } from '../../api/base-url.js';
+import { keyStoreOf } from '../../config/key-store.js';
 import type { Sourced } from '../../config/resolve.js';
 import type { Context } from '../../context.js';
 import { ENVIRONMENTS } from '../../environments.js';
 import { ExitCode } from '../../exit-codes.js';
 import { table, warn, type Outcome } from '../../outcome.js';
 import { readOnlyFromEnv } from '../../safety/read-only.js';
-import { SETTING_COLUMNS } from '../profile/columns.js';
-import { keyStoreOf } from '../profile/show.js';
+import { SETTING_COLUMNS } from '../setting-columns.js';
 
 export type WhoamiOptions = Record<string, never>;
 

@@ -1,5 +1,9 @@
-import { getPartnerAnalytics } from '../../api/partner.js';
-import type { Context } from '../../context.js';
+/**
+ * The credentials check `login` and `profile add` both make before saving a key: shared here, at
+ * the commands' root, so neither noun imports the other's verb.
+ */
+import { getPartnerAnalytics } from '../api/partner.js';
+import type { Context } from '../context.js';
 
 /**
  * One real, read-only, authenticated request (partner analytics) with the given credentials.
