@@ -6,8 +6,7 @@
  */
 import { getCustomerAssets, getCustomerBreaches, getThreatScore, type BreachesResponse } from '../api/customers.js';
 import type { ApiClient } from '../api/client.js';
-import type { BulkRow, RowDone } from '../bulk/runner.js';
-import type { Context } from '../context.js';
+import type { BulkRow, BulkRun, RowDone } from '../bulk/runner.js';
 import { readLedger, type LedgerEntry } from '../customers/ledger.js';
 import { AuthError, CliError, IncompleteAnswerError, UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-codes.js';
@@ -124,7 +123,7 @@ async function readCustomer(api: ApiClient, id: string, locale: string | undefin
  * working for the next customer) once the reads in flight have finished.
  */
 export async function readBook(
-  ctx: Context,
+  ctx: BulkRun,
   book: BookEntry[],
   options: { concurrency: number; locale?: string | undefined; label: string },
 ): Promise<BookRead> {
