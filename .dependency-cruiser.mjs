@@ -11,6 +11,7 @@
 //   front doors               commands/  mcp/
 //   front-door helpers        help/  completion/  report.ts
 //   sandbox                   sandbox/
+//   service wiring            services.ts
 //   wiring                    context.ts
 //   clients                   clients.ts
 //   receiver                  serve/
@@ -24,7 +25,7 @@
 //   safety                    safety/
 //   engine, files, settings   api/  io/  config/
 //   results                   outcome.ts  errors.ts
-//   facts                     remember.ts  version.ts  exit-codes.ts  environments.ts
+//   facts                     remember.ts  version.ts  exit-codes.ts  environments.ts  globals.ts
 //
 // Front doors, besides: `commands/<a>/` never imports `commands/<b>/` (the shared helpers at
 // commands/'s root, parse.ts and the like, are for every noun, and import no noun); mcp/ never
@@ -42,6 +43,7 @@ const LAYERS = [
   ['front doors', ['commands/', 'mcp/']],
   ['front-door helpers', ['help/', 'completion/', 'report.ts']],
   ['sandbox', ['sandbox/']],
+  ['service wiring', ['services.ts']],
   ['wiring', ['context.ts']],
   ['clients', ['clients.ts']],
   ['receiver', ['serve/']],
@@ -55,7 +57,7 @@ const LAYERS = [
   ['safety', ['safety/']],
   ['engine, files, settings', ['api/', 'io/', 'config/']],
   ['results', ['outcome.ts', 'errors.ts']],
-  ['facts', ['remember.ts', 'version.ts', 'exit-codes.ts', 'environments.ts']],
+  ['facts', ['remember.ts', 'version.ts', 'exit-codes.ts', 'environments.ts', 'globals.ts']],
 ];
 
 /**
