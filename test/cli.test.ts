@@ -209,7 +209,12 @@ describe('the README quick start', () => {
     const { tempDir, cleanEnv } = await import('./helpers/cli.js');
     const r = spawnSync('npm', ['run', '--silent', 'quickstart'], {
       cwd: ROOT,
-      env: cleanEnv({ SAFEWEB_CONFIG_DIR: tempDir().dir }) as NodeJS.ProcessEnv,
+      // npm keeps its logs under HOME: a directory of this test's, not the shared temp dir.
+      env: cleanEnv({
+        SAFEWEB_CONFIG_DIR: tempDir().dir,
+        HOME: tempDir().dir,
+        npm_config_update_notifier: 'false',
+      }) as NodeJS.ProcessEnv,
       encoding: 'utf8',
     });
     expect(r.status).toBe(0);

@@ -1,9 +1,7 @@
 import { UsageError } from '../errors.js';
 
-export const ENVIRONMENTS = {
-  production: 'https://connect.safeweb.co',
-  staging: 'https://staging-connect.safeweb.co',
-} as const;
+// Kept for safety/where.ts until it imports ../environments.js itself; new code imports that.
+export { ENVIRONMENTS } from '../environments.js';
 
 /** True for 127.0.0.0/8, ::1 and localhost: the only hosts plain http:// may reach. */
 export function isLoopbackHost(hostname: string): boolean {

@@ -4,7 +4,7 @@
  * exit 2 — in the same shape for every verb, before any verb code runs.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { isLoopbackHost } from '../api/base-url.js';
+import { checkWebhookUrl } from '../api/webhook-url.js';
 
 /**
  * `--wait [duration]` of the runs that hold an account's lock (safety/run-lock.ts): alone, wait as
@@ -108,19 +108,11 @@ export function parseHttpUrl(value: string): string {
   return value;
 }
 
-/**
- * Where SafeWeb may deliver webhooks: https, or plain http to this machine only (a local
- * receiver). Normalised, as the API stores it.
- */
+/** A webhook receiver URL (api/webhook-url.ts), normalised as the API stores it. */
 export function parseWebhookUrl(value: string): string {
-  if (!isHttpUrl(value))
-    throw new InvalidArgumentError('is not a URL; give a full one such as https://hooks.example.com/safeweb.');
-  const url = new URL(value);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
-    throw new InvalidArgumentError(
-      'must be an https:// URL: SafeWeb delivers only over HTTPS (plain http:// is for 127.0.0.1 and localhost).',
-    );
-  return url.href;
+  const checked = checkWebhookUrl(value);
+  if ('problem' in checked) throw new InvalidArgumentError(checked.problem);
+  return checked.url;
 }
 
 /** The path part of a URL: /hook. */

@@ -1,6 +1,6 @@
 /**
- * One row per setting, with where it came from: `profile show` and `whoami` draw their tables
- * from these, and their --help lists the field names (a light module: both nouns load it on every run).
+ * One row per setting, with where it came from: the table `profile show` and `whoami` both
+ * show, defined once for both nouns (a light module: their index.ts lists the field names in --help).
  */
 import type { Column } from '../outcome.js';
 

@@ -1,3 +1,7 @@
+/**
+ * The credentials check `login` and `profile add` both make before saving a key: shared here, at
+ * the commands' root, so neither noun imports the other's verb.
+ */
 import { getPartnerAnalytics } from '../api/partner.js';
 import type { Context } from '../context.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Where the API key in effect is kept, and the warning for one in a plain file: `profile show`,
+ * `whoami` and `doctor` say it in the same words.
+ */
 import type { Resolved } from './resolve.js';
 
 /** Where the key in effect is kept: the keychain, the config file, or outside any store (env, flag). */

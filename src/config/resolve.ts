@@ -4,7 +4,7 @@
  * flag: its values beat SAFEWEB_* variables (a guard against a stray exported key silently
  * winning over the profile you asked for); the caller warns about what it overrode.
  */
-import { ENVIRONMENTS } from '../api/base-url.js';
+import { ENVIRONMENTS } from '../environments.js';
 import { AuthError, UsageError } from '../errors.js';
 import type { ConfigData, Profile } from './store.js';
 

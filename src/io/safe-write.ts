@@ -125,7 +125,40 @@ function writeExclusive(file: string, content: string, kind: string): void {
 
 /** A temporary name beside `file` (same directory, so a rename or link is atomic), hidden and unique. */
 function besides(file: string): string {
+  sweepStaleTemps(path.dirname(file), path.basename(file));
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+}
+
+const TEMP_RE = /^\.(.+)\.(\d+)\.\d+\.tmp$/;
+
+/** Whether process `pid` is alive on this machine. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files a killed writer left in `dir` (of `base` only, when given): a kill
+ * between writing one and renaming or linking it leaves it, and it may hold a whole secret under
+ * a hidden name nobody asked for. Only files of processes that are gone are touched.
+ */
+export function sweepStaleTemps(dir: string, base?: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = TEMP_RE.exec(name);
+    if (!match || (base !== undefined && match[1] !== base)) continue;
+    const pid = Number(match[2]);
+    if (pid !== process.pid && !alive(pid)) fs.rmSync(path.join(dir, name), { force: true });
+  }
 }
 
 /** Writes `content` to a new temporary file (0600, O_EXCL, never through a link) and fsyncs it. */

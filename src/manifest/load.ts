@@ -6,13 +6,12 @@
  * checked by the onboarding rules (customers/onboarding.ts), `defaults` merged in first.
  */
 import fs from 'node:fs';
-import { InvalidArgumentError } from 'commander';
 import type { Document, LineCounter } from 'yaml';
 import { FIELDS, type OnboardingRequest } from '../customers/fields.js';
 import { pastDate } from '../customers/field-checks.js';
 import { normalizeOnboarding, validateOnboarding } from '../customers/onboarding.js';
 import { problemText, UsageError, ValidationError, type Problem as Found } from '../errors.js';
-import { parseWebhookUrl } from '../commands/parse.js';
+import { checkWebhookUrl } from '../api/webhook-url.js';
 import { NOTE_KEY, STATUSES, WEBHOOK_EVENTS } from './schema.js';
 
 export interface CustomerSpec {
@@ -298,13 +297,11 @@ function checkWebhooks(value: unknown, problem: Problem): WebhookSpec[] {
       problem([...at, 'url'], item['url'] === undefined ? 'is required' : 'must be a string');
       ok = false;
     } else {
-      try {
-        url = parseWebhookUrl(item['url']);
-      } catch (error) {
-        if (!(error instanceof InvalidArgumentError)) throw error;
-        problem([...at, 'url'], `"${item['url']}" ${error.message.replace(/\.$/, '')}`);
+      const checked = checkWebhookUrl(item['url']);
+      if ('problem' in checked) {
+        problem([...at, 'url'], `"${item['url']}" ${checked.problem.replace(/\.$/, '')}`);
         ok = false;
-      }
+      } else url = checked.url;
     }
     const events = item['events'];
     if (!Array.isArray(events) || events.length === 0) {

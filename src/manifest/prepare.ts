@@ -1,7 +1,7 @@
 /**
- * The plan of a manifest against the book, for `plan`, `apply` and MCP's plan tool: the whole
- * manifest is checked first (nothing is read or sent while it is invalid), then the state (the
- * local record, or a state file), then the live reads (assets, webhook endpoints).
+ * What `plan` and `apply` both start from: the manifest checked first (nothing read or sent while
+ * it is invalid), then the state, then the live reads. Here, below both verbs, so neither front
+ * door imports the other.
  */
 import type { ApiClient } from '../api/client.js';
 import { UsageError } from '../errors.js';
@@ -11,7 +11,7 @@ import { computePlan, planData, type Plan, type PlanData } from './plan.js';
 import { SecretJournal } from './secret-journal.js';
 import { BookState } from './state.js';
 
-/** Plain options, so the MCP server can give them too: a file, or the manifest itself (text or object). */
+/** Plain options, so the MCP server can call it: a file, or the manifest itself (text or object). */
 export interface PlanOptions {
   file?: string | undefined;
   manifest?: string | object | undefined;
@@ -22,23 +22,20 @@ export interface PlanOptions {
   recreateLostSecrets?: boolean | undefined;
 }
 
-/**
- * What planning takes of a run, each asked for only when it is needed, so an invalid manifest is
- * reported before missing credentials are (a Context has them all).
- */
-export interface PlanSources {
-  readonly configDir: string;
-  now(): Date;
-  account(): Promise<{ key: string }>;
-  api(): Promise<ApiClient>;
-}
-
 export interface PreparedPlan {
   manifest: Manifest;
   state: BookState;
   plan: Plan;
   data: PlanData;
   api: ApiClient;
+}
+
+/** What preparing a plan takes from the run (the Context has it). */
+export interface PlanRun {
+  now(): Date;
+  account(): Promise<{ key: string }>;
+  readonly configDir: string;
+  api(): Promise<ApiClient>;
 }
 
 function input(opts: PlanOptions): ManifestInput {
@@ -50,12 +47,12 @@ function input(opts: PlanOptions): ManifestInput {
 }
 
 /** Manifest checked first (nothing read or sent while it is invalid), then the state, then live reads. */
-export async function preparePlan(sources: PlanSources, opts: PlanOptions): Promise<PreparedPlan> {
-  const manifest = await loadManifest(input(opts), sources.now());
-  const account = await sources.account();
-  const state = BookState.read(sources.configDir, account.key, opts.state);
-  const api = await sources.api();
-  const unkept = SecretJournal.open(sources.configDir, account.key).unkept();
+export async function preparePlan(opts: PlanOptions, run: PlanRun): Promise<PreparedPlan> {
+  const manifest = await loadManifest(input(opts), run.now());
+  const account = await run.account();
+  const state = BookState.read(run.configDir, account.key, opts.state);
+  const api = await run.api();
+  const unkept = SecretJournal.open(run.configDir, account.key).unkept();
   const plan = await computePlan(manifest, state, api, {
     prune: Boolean(opts.prune),
     unkept,

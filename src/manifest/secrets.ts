@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { ensurePrivateDir } from '../io/private-dir.js';
-import { writeNewFile } from '../io/safe-write.js';
+import { sweepStaleTemps, writeNewFile } from '../io/safe-write.js';
 
 export class SecretDir {
   private constructor(readonly dir: string) {}
@@ -31,6 +31,8 @@ export class SecretDir {
     else if (!stat.isDirectory()) throw new UsageError(`--secret-dir ${dir} is not a directory`);
     else if (stat.mode & 0o077)
       warn(`${dir} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}); 0700 is safer`);
+    // A run killed mid-write may have left a secret in a hidden temporary file: not kept there.
+    sweepStaleTemps(dir);
     return new SecretDir(dir);
   }
 

@@ -214,11 +214,10 @@ function planTool(z: Zod, configDir: string): ToolDef {
       const file = args['file'] as string | undefined;
       if (file !== undefined) checkManifestPath(file, configDir);
       const { planNotes, preparePlan } = await import('../manifest/prepare.js');
-      const { plan, data } = await preparePlan(ctx, {
-        file,
-        manifest: args['manifest'] as string | object | undefined,
-        prune: Boolean(args['prune']),
-      });
+      const { plan, data } = await preparePlan(
+        { file, manifest: args['manifest'] as string | object | undefined, prune: Boolean(args['prune']) },
+        ctx,
+      );
       return { structured: { ...data }, notes: planNotes(plan) };
     },
   });

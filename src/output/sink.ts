@@ -7,7 +7,7 @@
 import type { Cell, Note, Text } from '../outcome.js';
 import { drawText } from './color.js';
 import type { Output } from './output.js';
-import { startProgress, type Progress } from '../bulk/progress.js';
+import { startProgress, type Progress } from './progress.js';
 import { renderTsv } from './table.js';
 import { say } from './render.js';
 import { maskPii } from '../safety/mask.js';

@@ -123,13 +123,13 @@ async function readCustomer(api: ApiClient, id: string, locale: string | undefin
  * working for the next customer) once the reads in flight have finished.
  */
 export async function readBook(
-  run: BulkRun,
+  ctx: BulkRun,
   book: BookEntry[],
   options: { concurrency: number; locale?: string | undefined; label: string },
 ): Promise<BookRead> {
   const { runBulk } = await import('../bulk/runner.js');
   const reads: Array<CustomerRead | undefined> = new Array<CustomerRead | undefined>(book.length);
-  const report = await runBulk(run, {
+  const report = await runBulk(ctx, {
     label: options.label,
     noun: 'customers',
     rows: (async function* (): AsyncGenerator<BookRow> {
@@ -157,7 +157,7 @@ export async function readBook(
       } catch (error) {
         if (!(error instanceof CliError)) throw error;
         // An authentication failure stops the run and is its one message; the others are per customer.
-        if (!(error instanceof AuthError)) run.sink.note(warn(`${row.key}: ${error.message}`));
+        if (!(error instanceof AuthError)) ctx.sink.note(warn(`${row.key}: ${error.message}`));
         reads[row.row - 1] = { entry: row.entry, error };
         return { line: { row: row.row, reference: row.key, status: 'failed', error: error.message }, error };
       }

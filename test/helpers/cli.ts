@@ -21,10 +21,31 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A fresh, empty config directory, removed by the returned cleanup. */
+/** Every directory tempDir made in this test file and not yet removed. */
+const made = new Set<string>();
+
+/**
+ * A fresh, empty directory, removed by the returned cleanup, and in any case after the test
+ * file's last test (removeTempDirs, run by test/helpers/clean-temp.ts for every file).
+ */
 export function tempDir(prefix = 'safeweb-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  made.add(dir);
+  return {
+    dir,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+      made.delete(dir);
+    },
+  };
+}
+
+/** Removes every directory tempDir made that is still there; returns how many it removed. */
+export function removeTempDirs(): number {
+  const count = made.size;
+  for (const dir of made) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  made.clear();
+  return count;
 }
 
 /** An environment with nothing from the developer's own shell that could change results. */

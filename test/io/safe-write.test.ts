@@ -1,8 +1,9 @@
-import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import fs, { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { claimNewFile, openForAppend, replaceFile, writeNewFile } from '../../src/io/safe-write.js';
+import { claimNewFile, openForAppend, replaceFile, sweepStaleTemps, writeNewFile } from '../../src/io/safe-write.js';
 import { tempDir } from '../helpers/cli.js';
 
 let cleanup: (() => void) | undefined;
@@ -106,5 +107,25 @@ describe('replaceFile', () => {
       /symbolic link/,
     );
     expect(fs.readFileSync(file, 'utf8')).toBe('{"v":2}\n');
+  });
+});
+
+describe('temporary files a killed writer left', () => {
+  it("are removed when that writer's process is gone (a hidden secret is not kept), never a live one's", () => {
+    const d = dir();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const left = path.join(d, `.hook.secret.${dead}.1700000000000.tmp`);
+    const live = path.join(d, `.hook.secret.${process.pid}.1700000000001.tmp`);
+    writeFileSync(left, 'whsec_a_whole_secret\n');
+    writeFileSync(live, 'being written\n');
+    writeFileSync(path.join(d, 'other.txt'), 'kept\n');
+    sweepStaleTemps(d);
+    expect(existsSync(left)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(readFileSync(path.join(d, 'other.txt'), 'utf8')).toBe('kept\n');
+    // Writing the same name sweeps its own leftovers too.
+    writeFileSync(left, 'whsec_again\n');
+    writeNewFile(path.join(d, 'hook.secret'), 'whsec_new\n', 'secret');
+    expect(existsSync(left)).toBe(false);
   });
 });

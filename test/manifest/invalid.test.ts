@@ -154,24 +154,27 @@ describe('preparePlan, as the MCP server calls it (the plan verb too)', () => {
 
   it('takes the manifest inline, as YAML text or as an object, and returns the plan --json document', async () => {
     const yaml = bookYaml(2);
-    const fromText = await preparePlan(context(), { manifest: yaml });
+    const fromText = await preparePlan({ manifest: yaml }, context());
     expect(fromText.data.summary).toMatchObject({ create: 2, total: 2 });
     expect(fromText.data.changes.map((c) => [c.action, c.kind, c.reference])).toEqual([
       ['create', 'customer', 'BOOK-1'],
       ['create', 'customer', 'BOOK-2'],
     ]);
     const { parse } = await import('yaml');
-    const fromObject = await preparePlan(context(), { manifest: parse(yaml) as object, prune: false });
+    const fromObject = await preparePlan({ manifest: parse(yaml) as object, prune: false }, context());
     expect(fromObject.data).toEqual(fromText.data);
   });
 
   it('refuses an inline manifest with the same problems and no positions', async () => {
     await expect(
-      preparePlan(context(), {
-        manifest: {
-          customers: [{ customerReference: 'X', companyName: 'X', assetsDomains: ['x.example'], price: 'ten' }],
+      preparePlan(
+        {
+          manifest: {
+            customers: [{ customerReference: 'X', companyName: 'X', assetsDomains: ['x.example'], price: 'ten' }],
+          },
         },
-      }),
+        context(),
+      ),
     ).rejects.toMatchObject({
       exitCode: 2,
       problems: [{ path: 'customers[0].price', message: 'must be a number (got "ten")', code: 'invalid' }],

@@ -160,10 +160,21 @@ describe('the audit log', () => {
       ).join('\n') +
       '\n';
     writeFileSync(path.join(dir, 'a.csv'), rows('PA'));
-    writeFileSync(path.join(dir, 'b.csv'), rows('PB'));
+    // Two bulk onboardings of one account exclude each other (one run of a kind at a time): the
+    // second writer is an apply, a run of another kind, appending to the same log at the same time.
+    const manifest = [
+      'defaults: { currencyCode: USD, billedFromDate: "2030-01-01T00:00:00Z", alertRecipients: [a@pb.example] }',
+      'customers:',
+      ...Array.from(
+        { length: 60 },
+        (_, i) =>
+          `  - { customerReference: PB-${i}, companyName: Co PB${i}, assetsDomains: [pb${i}.example], price: 1 }`,
+      ),
+    ].join('\n');
+    writeFileSync(path.join(dir, 'b.yaml'), `${manifest}\n`);
     const [a, b] = await Promise.all([
       runBinary(['customer', 'onboard', '--file', path.join(dir, 'a.csv')], { env, timeoutMs: 60_000 }),
-      runBinary(['customer', 'onboard', '--file', path.join(dir, 'b.csv')], { env, timeoutMs: 60_000 }),
+      runBinary(['apply', '--file', path.join(dir, 'b.yaml'), '--yes'], { env, timeoutMs: 60_000 }),
     ]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
     const refs = auditLines(dir).map((l) => (JSON.parse(l) as { customerRef: string }).customerRef);

@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ENVIRONMENTS } from '../../api/base-url.js';
 import { readResume, type ResumeState } from '../../bulk/results.js';
 import { runBulk, type RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
 import { ledgerPath } from '../../customers/ledger.js';
+import { ENVIRONMENTS } from '../../environments.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { ensurePrivateDir } from '../../io/private-dir.js';
 import { applyChange } from '../../manifest/apply-change.js';
@@ -128,7 +128,7 @@ export async function runApply(opts: ApplyOptions, ctx: Context): Promise<Outcom
 }
 
 async function applyLocked(opts: ApplyOptions, ctx: Context): Promise<Outcome<ApplyData>> {
-  let prepared = await preparePlan(ctx, opts);
+  let prepared = await preparePlan(opts, ctx);
   const total = prepared.plan.changes.length;
   // A read-only run refuses a plan with changes at once: before it is shown as about to be
   // applied, before any question, and before the first write (the client would refuse each one
@@ -157,7 +157,7 @@ async function applyLocked(opts: ApplyOptions, ctx: Context): Promise<Outcome<Ap
   if (await confirm(opts, prepared, ctx)) {
     // Time passed while a person read the plan: act only on the book as it is now.
     const shown = JSON.stringify(prepared.data.changes);
-    prepared = await preparePlan(ctx, opts);
+    prepared = await preparePlan(opts, ctx);
     if (JSON.stringify(prepared.data.changes) !== shown) {
       showPlan(prepared, ctx);
       throw new UsageError(

@@ -1,7 +1,8 @@
-import { checkBaseUrl, ENVIRONMENTS } from '../../api/base-url.js';
+import { checkBaseUrl } from '../../api/base-url.js';
 import { profileNameProblem } from '../../config/profile-name.js';
 import { saveProfileKeyed, type KeyStore } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
+import { ENVIRONMENTS } from '../../environments.js';
 import { AuthError, CancelledError, CliError, UnavailableError, UsageError } from '../../errors.js';
 import { hint, success, type Outcome } from '../../outcome.js';
 import type { Prompter } from '../../prompt/prompter.js';

@@ -9,7 +9,7 @@ import { planLines } from '../../manifest/view.js';
 import { lines, type Outcome } from '../../outcome.js';
 
 export async function runPlan(opts: PlanOptions, ctx: Context): Promise<Outcome<PlanData>> {
-  const { plan, data } = await preparePlan(ctx, opts);
+  const { plan, data } = await preparePlan(opts, ctx);
   return {
     data,
     view: lines(...planLines(plan, data)),

@@ -1,7 +1,8 @@
-import { checkBaseUrl, ENVIRONMENTS } from '../../api/base-url.js';
+import { checkBaseUrl } from '../../api/base-url.js';
 import { checkProfileName } from '../../config/profile-name.js';
 import { saveProfileKeyed, type KeyStore } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
+import { ENVIRONMENTS } from '../../environments.js';
 import { UsageError } from '../../errors.js';
 import { readSecret } from '../../io/read-secret.js';
 import { hint, success, warn, type Outcome } from '../../outcome.js';

@@ -1,9 +1,9 @@
 import { maskSecret } from '../../api/redact.js';
+import { keyStoreOf, plainFileWarning } from '../../config/key-store.js';
 import { resolveSettings, type Sourced } from '../../config/resolve.js';
 import { configPath } from '../../config/store.js';
 import type { Context } from '../../context.js';
 import { hint, table, warn, type Note, type Outcome } from '../../outcome.js';
-import { keyStoreOf, plainFileWarning } from '../../config/key-store.js';
 import { SETTING_COLUMNS } from '../setting-columns.js';
 import { unknownProfile } from './use.js';
 

@@ -1,7 +1,8 @@
-import { ENVIRONMENTS, isLoopbackHost } from '../../api/base-url.js';
+import { isLoopbackHost } from '../../api/base-url.js';
 import { keyStoreOf } from '../../config/key-store.js';
 import type { Sourced } from '../../config/resolve.js';
 import type { Context } from '../../context.js';
+import { ENVIRONMENTS } from '../../environments.js';
 import { ExitCode } from '../../exit-codes.js';
 import { table, warn, type Outcome } from '../../outcome.js';
 import { readOnlyFromEnv } from '../../safety/read-only.js';
