@@ -30,6 +30,8 @@ import path from 'node:path';
 const SUBSYSTEMS = [
   // A bulk onboarding is a bulk run: its module goes with the runner, not with every customer verb.
   ['src/commands/customer/onboard-bulk.ts', 'bulk'],
+  // So do the rows of a bulk file: they read with bulk/sources.ts.
+  ['src/customers/bulk-rows.ts', 'bulk'],
   ['src/sandbox/', 'sandbox'],
   ['src/mcp/', 'mcp'],
   ['src/manifest/', 'manifest'],

@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { csvRecordToDoc } from '../src/bulk/sources.js';
+import { csvRecordToDoc } from '../src/customers/fields.js';
 import { validateOnboarding } from '../src/customers/onboarding.js';
 import { ValidationError } from '../src/errors.js';
 import { startReceiver, type Receiver } from '../src/webhooks/receiver.js';

@@ -1,11 +1,13 @@
 /**
  * Rows from a bulk file, streamed in batches so memory stays flat however large the file:
- * CSV (csv.ts; headers are the contract's field names, list fields `;`-separated), NDJSON
- * (one object per line), or a JSON array (stream-json).
+ * CSV (csv.ts; a header row names the fields, and the caller says how a record becomes a
+ * document), NDJSON (one object per line), or a JSON array (stream-json).
  */
 import { createReadStream } from 'node:fs';
-import { FIELDS, fromCell } from '../customers/fields.js';
 import { UsageError } from '../errors.js';
+
+/** A CSV record as a document, given the header row (customers/fields.ts `csvRecordToDoc` for onboarding rows). */
+export type CsvToDoc = (header: string[], cells: string[]) => Record<string, unknown>;
 
 export type RowFormat = 'csv' | 'ndjson' | 'json';
 
@@ -17,8 +19,6 @@ export interface Row {
   error?: string;
 }
 
-const BY_HEADER = new Map(FIELDS.map((f) => [f.key, f]));
-
 export function formatFromName(file: string): RowFormat | undefined {
   if (/\.csv$/i.test(file)) return 'csv';
   if (/\.(ndjson|jsonl)$/i.test(file)) return 'ndjson';
@@ -26,20 +26,7 @@ export function formatFromName(file: string): RowFormat | undefined {
   return undefined;
 }
 
-/**
- * One CSV record as an onboarding document: the headers are the fields' keys; empty cells are
- * left out, list cells split on `;`, numbers and booleans coerced (fields.ts).
- */
-export function csvRecordToDoc(header: string[], cells: string[]): Record<string, unknown> {
-  const doc: Record<string, unknown> = {};
-  for (let i = 0; i < header.length; i++) {
-    const cell = (cells[i] ?? '').trim();
-    if (cell !== '') doc[header[i]!] = fromCell(BY_HEADER.get(header[i]!), cell);
-  }
-  return doc;
-}
-
-async function* csvRows(file: string): AsyncGenerator<Row[]> {
+async function* csvRows(file: string, toDoc: CsvToDoc): AsyncGenerator<Row[]> {
   const { CsvError, csvRecords } = await import('./csv.js');
   let header: string[] | undefined;
   let row = 0;
@@ -54,7 +41,7 @@ async function* csvRows(file: string): AsyncGenerator<Row[]> {
         row++;
         if (record.length !== header.length)
           rows.push({ row, error: `has ${record.length} cells; the header has ${header.length}` });
-        else rows.push({ row, value: csvRecordToDoc(header, record) });
+        else rows.push({ row, value: toDoc(header, record) });
       }
       if (rows.length) yield rows;
     }
@@ -105,6 +92,6 @@ async function* jsonArrayRows(file: string): AsyncGenerator<Row[]> {
 }
 
 /** The rows of a bulk file, in batches (a CSV file's as it is read in chunks; one row at a time for JSON). */
-export function readRows(file: string, format: RowFormat): AsyncGenerator<Row[]> {
-  return format === 'csv' ? csvRows(file) : format === 'ndjson' ? ndjsonRows(file) : jsonArrayRows(file);
+export function readRows(file: string, format: RowFormat, csvToDoc: CsvToDoc): AsyncGenerator<Row[]> {
+  return format === 'csv' ? csvRows(file, csvToDoc) : format === 'ndjson' ? ndjsonRows(file) : jsonArrayRows(file);
 }

@@ -315,6 +315,21 @@ export function fromCell(field: FieldSpec | undefined, cell: string): unknown {
   return cell;
 }
 
+const BY_KEY = new Map(FIELDS.map((f) => [f.key, f]));
+
+/**
+ * One CSV record as an onboarding document: the headers are the fields' keys; empty cells are
+ * left out, list cells split on `;`, numbers and booleans coerced (fromCell).
+ */
+export function csvRecordToDoc(header: string[], cells: string[]): Record<string, unknown> {
+  const doc: Record<string, unknown> = {};
+  for (let i = 0; i < header.length; i++) {
+    const cell = (cells[i] ?? '').trim();
+    if (cell !== '') doc[header[i]!] = fromCell(BY_KEY.get(header[i]!), cell);
+  }
+  return doc;
+}
+
 /** Quotes for POSIX shells only when needed. */
 function shellQuote(value: string): string {
   return /^[A-Za-z0-9@%+=:,./_-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;

@@ -7,7 +7,7 @@
 import { PassThrough } from 'node:stream';
 import type { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { csvRecordToDoc } from '../../src/bulk/sources.js';
+import { csvRecordToDoc } from '../../src/customers/fields.js';
 import { fieldOptions } from '../../src/commands/customer/index.js';
 import { Context } from '../../src/context.js';
 import {

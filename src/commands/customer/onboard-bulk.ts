@@ -9,7 +9,7 @@ import { readResume } from '../../bulk/results.js';
 import { runBulk, summaryOutcome, type BulkSummary, type RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
 import { LocalRecord } from '../../customers/ledger.js';
-import { OnboardingRows, type CheckedRow, type RowsInput } from '../../bulk/onboarding-rows.js';
+import { OnboardingRows, type CheckedRow, type RowsInput } from '../../customers/bulk-rows.js';
 import { onboard, recordEntry } from '../../customers/service.js';
 import { CliError, UnavailableError } from '../../errors.js';
 import { recordedReferences, withRunLock } from '../../services.js';

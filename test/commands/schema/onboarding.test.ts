@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { csvRecordToDoc } from '../../../src/bulk/sources.js';
+import { csvRecordToDoc } from '../../../src/customers/fields.js';
 import { ROOT, runInProcess } from '../../helpers/cli.js';
 import { staticImportsOf } from '../../helpers/imports.js';
 

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OnboardingRows, type CheckedRow } from '../../src/bulk/onboarding-rows.js';
+import { OnboardingRows, type CheckedRow } from '../../src/customers/bulk-rows.js';
 import { RecordedReferences } from '../../src/customers/recorded.js';
 import { tempDir } from '../helpers/cli.js';
 

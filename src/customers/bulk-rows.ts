@@ -5,14 +5,14 @@
  * finished. A short file is read once (KEPT_ROWS); a longer one twice, so memory stays flat
  * however long it is.
  */
-import { memoryKeeper } from './memory.js';
-import type { ResumeState } from './results.js';
-import { readRows, type Row, type RowFormat } from './sources.js';
+import { memoryKeeper } from '../bulk/memory.js';
+import type { ResumeState } from '../bulk/results.js';
+import { readRows, type Row, type RowFormat } from '../bulk/sources.js';
 import { UsageError, ValidationError } from '../errors.js';
 import type { Note } from '../outcome.js';
-import type { OnboardingRequest } from '../customers/fields.js';
-import { normalizeOnboarding, onboardingChecker, type OnboardingChecker } from '../customers/onboarding.js';
-import type { RecordedReferences } from '../customers/recorded.js';
+import { csvRecordToDoc, type OnboardingRequest } from './fields.js';
+import { normalizeOnboarding, onboardingChecker, type OnboardingChecker } from './onboarding.js';
+import type { RecordedReferences } from './recorded.js';
 
 export interface RowsInput {
   path: string;
@@ -124,7 +124,7 @@ export class OnboardingRows {
       }
       return;
     }
-    for await (const batch of readRows(this.input.path, this.input.format)) {
+    for await (const batch of readRows(this.input.path, this.input.format, csvRecordToDoc)) {
       for (const raw of batch) {
         const now = this.options.now();
         const seen =
@@ -164,7 +164,7 @@ export class OnboardingRows {
     let inRecord = 0;
     const keepMemoryFlat = memoryKeeper();
     const now = this.options.now();
-    for await (const batch of readRows(this.input.path, this.input.format)) {
+    for await (const batch of readRows(this.input.path, this.input.format, csvRecordToDoc)) {
       for (const raw of batch) {
         this.total++;
         keepMemoryFlat();
