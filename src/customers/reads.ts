@@ -48,27 +48,60 @@ export async function createLoginLink(
 
 /**
  * The customers of the local record of an account, oldest onboarding first (the API cannot list
- * them), with what a person should know about them: where the record is, and which have no ID.
+ * them), with what a person should know about them: where the record is, and its gaps (recordGaps).
  */
 export function listRecorded(
   configDir: string,
   account: string,
   status?: LedgerEntry['status'],
 ): { customers: LedgerEntry[]; notes: Note[] } {
-  const customers = readLedger(configDir, account)
-    .customers.filter((c) => !status || c.status === status)
+  const record = readLedger(configDir, account);
+  const customers = record.customers
+    .filter((c) => !status || c.status === status)
     .sort((a, b) => a.onboardedAt.localeCompare(b.onboardedAt));
-  const idless = customers.filter((c) => c.id === null).map((c) => c.reference);
   const notes = [
     detail(`Local record of customers onboarded with this tool for ${account} (${ledgerPath(configDir, account)}):`),
+    ...gapNotes({ idless: customers.filter((c) => c.id === null), pending: record.pending }),
   ];
+  return { customers, notes };
+}
+
+/** What the local record cannot act on yet: customers without an ID, and creates still pending. */
+export interface RecordGaps {
+  /** Known to exist (a lost answer, settled by a duplicate reply), without their ID. */
+  idless: LedgerEntry[];
+  /** Sent, never heard back about: the next onboarding of the reference settles each. */
+  pending: Array<{ reference: string; sentAt: string }>;
+}
+
+export function recordGaps(configDir: string, account: string): RecordGaps {
+  const { customers, pending } = readLedger(configDir, account);
+  return { idless: customers.filter((c) => c.id === null), pending };
+}
+
+/**
+ * The gaps as warnings, each customer with the exact command that closes it: `customer list`,
+ * `portfolio status`, `plan` and `doctor` say them rather than skip such customers silently.
+ */
+export function gapNotes(gaps: RecordGaps): Note[] {
+  const notes: Note[] = [];
+  const { idless, pending } = gaps;
   if (idless.length)
     notes.push(
       warn(
-        `${idless.length} customer${idless.length === 1 ? "'s" : "s'"} ID is unknown (${idless.slice(0, 3).join(', ')}` +
-          `${idless.length > 3 ? ', …' : ''}): a resumed bulk run found ${idless.length === 1 ? 'it' : 'them'} already ` +
-          'onboarded. Find the ID in the SafeWeb portal and run `safeweb customer link REF --id UUID`.',
+        `${idless.length} customer${idless.length === 1 ? ' has' : 's have'} no ID in the local record (the answer ` +
+          'to their create was lost, and a later attempt found them already there). Find each ID in the ' +
+          'SafeWeb portal, then:\n' +
+          idless.map((c) => `  safeweb customer link ${c.reference} --id UUID`).join('\n'),
       ),
     );
-  return { customers, notes };
+  if (pending.length)
+    notes.push(
+      warn(
+        `${pending.length} create${pending.length === 1 ? ' was' : 's were'} sent and never answered ` +
+          `(${pending.map((p) => p.reference).join(', ')}): run the same onboarding again to settle ` +
+          `${pending.length === 1 ? 'it' : 'each'}; it is not created twice.`,
+      ),
+    );
+  return notes;
 }

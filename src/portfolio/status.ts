@@ -4,6 +4,7 @@
  * summary, and with --fail-on the customers that meet an expression. A customer whose reads fail
  * is listed with its error and the rest go on (the run's failures are theirs).
  */
+import { gapNotes, recordGaps } from '../customers/reads.js';
 import type { BulkRun } from '../bulk/runner.js';
 import { UsageError } from '../errors.js';
 import { hint, info, type Note, type Outcome } from '../outcome.js';
@@ -70,6 +71,10 @@ export async function readPortfolioStatus(
     notes.push(info(`--fail-on ${failOn.map((f) => f.text).join(' or ')}: met by ${listed}.`));
   }
   if (customers.some((c) => c.error)) notes.push(hint('Customers that could not be read are listed last, with why.'));
+  // Customers without an ID cannot be read: each is named with the command that links it.
+  const gaps = recordGaps(book.configDir, book.account);
+  const covered = new Set(entries.map((e) => e.reference));
+  notes.push(...gapNotes({ ...gaps, idless: gaps.idless.filter((c) => covered.has(c.reference)) }));
   return {
     data: { customers, summary },
     notes,

@@ -7,6 +7,7 @@ import {
   checkConfig,
   checkCredentials,
   checkKeyStore,
+  checkRecord,
   type CheckLine,
 } from './checks.js';
 
@@ -22,12 +23,16 @@ export async function runDoctor(_opts: DoctorOptions, ctx: Context): Promise<Out
     const resolved = await checkKeyStore(ctx, settled, add);
     if (await checkBaseUrlAndProxy(ctx, resolved, add)) await checkApi(ctx, resolved, add);
   }
+  const gaps = await checkRecord(ctx, add);
   const failed = found.filter((l) => !l.ok);
   const mark = (l: CheckLine) => (l.warning ? styled('caution', '!') : l.ok ? styled('good', '✓') : styled('bad', '✗'));
   return {
     data: found.map(({ code: _code, ...rest }) => rest),
     view: lines(...found.map((l) => [mark(l), ' ', styled('strong', l.check.padEnd(13)), ` ${l.detail}`])),
-    notes: failed.length ? [info(`${failed.length} check${failed.length === 1 ? '' : 's'} failed.`)] : [],
+    notes: [
+      ...gaps,
+      ...(failed.length ? [info(`${failed.length} check${failed.length === 1 ? '' : 's'} failed.`)] : []),
+    ],
     failures: failed.map((l) => l.code ?? ExitCode.Usage),
   };
 }

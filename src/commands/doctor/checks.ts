@@ -8,7 +8,10 @@ import { maskSecret } from '../../api/redact.js';
 import type { Resolved } from '../../config/resolve.js';
 import { configPath } from '../../config/store.js';
 import type { Context } from '../../context.js';
+import { gapNotes, recordGaps } from '../../customers/reads.js';
+import { ledgerPath, readLedger } from '../../customers/ledger.js';
 import { CliError } from '../../errors.js';
+import type { Note } from '../../outcome.js';
 import { ExitCode, type ExitCodeValue } from '../../exit-codes.js';
 
 export interface CheckLine {
@@ -214,4 +217,29 @@ export async function checkKeyStore(ctx: Context, resolved: Resolved, add: Add):
     detail: await plainFileWarning(ctx.env, resolved.profile?.value),
   });
   return resolved;
+}
+
+/**
+ * 6. The local record of the account: customers it holds without an ID, and creates still pending
+ * — passed with a warning, each named with what closes it (the same notes `customer list` says).
+ */
+export async function checkRecord(ctx: Context, add: Add): Promise<Note[]> {
+  let account: string;
+  try {
+    account = (await ctx.account()).key;
+  } catch {
+    return [];
+  }
+  const gaps = recordGaps(ctx.configDir, account);
+  const { customers } = readLedger(ctx.configDir, account);
+  const open = gaps.idless.length + gaps.pending.length;
+  add({
+    check: 'local record',
+    ok: true,
+    warning: open > 0,
+    detail:
+      `${customers.length} customer${customers.length === 1 ? '' : 's'} (${ledgerPath(ctx.configDir, account)})` +
+      (open ? `; ${gaps.idless.length} without an ID, ${gaps.pending.length} create(s) pending (see below)` : ''),
+  });
+  return gapNotes(gaps);
 }

@@ -40,8 +40,10 @@ describe('safeweb doctor', () => {
       'reachable',
       'clock',
       'authenticated',
+      'local record',
     ]);
     expect(Object.values(c).every((l) => l.ok)).toBe(true);
+    expect(c['local record']).toMatchObject({ ok: true, warning: false });
     // A key in a plain file passes, with a warning that says so (issue 17).
     expect(c['key store']).toMatchObject({ ok: true, warning: true });
     expect(c['key store']!.detail).toMatch(/^the API key of profile "sb" sits in a plain file/);
