@@ -42,7 +42,7 @@ const SUBSYSTEMS = [
   // The breach services go with the breach noun: MCP's breach tools load that part, as the verbs do.
   ['src/breaches/', 'breach'],
   ['src/customers/', 'customers'],
-  // (read-only.ts, where.ts and guard.ts decide what every API run may send: app.js)
+  // (read-only.ts, production.ts and guard.ts decide what every API run may send: app.js)
   ['src/safety/audit.ts', 'safety'],
   // Searching the audit log goes with its reader (not with the portfolio verbs).
   ['src/portfolio/audit-search.ts', 'safety'],

@@ -201,8 +201,8 @@ export class Context {
       warn: (line) => this.out.warn(line),
       // The audit log names a customer by its reference: the local record knows it.
       recordedCustomers: async (partnerId, baseUrl) => {
-        const { accountKey, readLedger } = await import('./customers/ledger.js');
-        return readLedger(this.configDir, accountKey(partnerId, baseUrl)).customers;
+        const { accountKey, readRecord } = await import('./customers/local-record.js');
+        return readRecord(this.configDir, accountKey(partnerId, baseUrl)).customers;
       },
     }));
   }
@@ -232,14 +232,14 @@ export class Context {
   readonly bulkApi = (extra: Pick<ClientExtras, 'onRateLimited'>): Promise<ApiClient> => this.clients.bulkApi(extra);
 
   /**
-   * The partner account the resolved credentials belong to (keys the local ledger and the
+   * The partner account the resolved credentials belong to (keys the local record and the
    * remembered wizard answers), and the profile name when one is in use. Needs no key.
    */
   async account(): Promise<{ key: string; profile: string | undefined }> {
     const resolved = await this.resolved();
     const [{ requireCredentials }, { accountKey }] = await Promise.all([
       import('./config/resolve.js'),
-      import('./customers/ledger.js'),
+      import('./customers/local-record.js'),
     ]);
     // The key is checked when a request is sent; a keychain key is not read just for this.
     const creds = requireCredentials({ ...resolved, apiKey: resolved.apiKey && { ...resolved.apiKey, value: 'x' } });

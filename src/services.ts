@@ -5,7 +5,7 @@
  */
 import type { Context } from './context.js';
 import { CliError } from './errors.js';
-import { LocalRecord, resolveCustomerArg, type LedgerEntry } from './customers/ledger.js';
+import { LocalRecord, resolveCustomerArg, type RecordEntry } from './customers/local-record.js';
 import { RecordedReferences } from './customers/recorded.js';
 import type { CustomerDeps, CustomerRef } from './customers/service.js';
 import { holdingRunLock, waitMs, type RunKind } from './safety/run-lock.js';
@@ -25,7 +25,7 @@ export async function customerDeps(ctx: Context): Promise<CustomerDeps & { accou
 /** A customer an ID-or-reference argument names, with the services' dependencies (no request is sent). */
 export interface CustomerTarget extends CustomerRef {
   deps: CustomerDeps & { account: Account };
-  entry: LedgerEntry | undefined;
+  entry: RecordEntry | undefined;
   account: Account;
 }
 

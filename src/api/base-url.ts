@@ -1,8 +1,5 @@
 import { UsageError } from '../errors.js';
 
-// Kept for safety/where.ts until it imports ../environments.js itself; new code imports that.
-export { ENVIRONMENTS } from '../environments.js';
-
 /** True for 127.0.0.0/8, ::1 and localhost: the only hosts plain http:// may reach. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();

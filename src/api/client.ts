@@ -12,7 +12,7 @@ import {
   UnavailableError,
   type ReadOnlyReason,
 } from '../errors.js';
-import { remembered } from '../remember.js';
+import { remembered } from '../bounded-cache.js';
 import { joinUrl } from './base-url.js';
 import { createEngine, type Accepted, type Failure, type RetryPolicy } from './engine.js';
 import { toCliError } from './errors.js';

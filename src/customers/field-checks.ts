@@ -3,7 +3,7 @@
  * email addresses, domain names, dates (absolute or `now+5m`) and dates that must lie ahead.
  * Each answers why a value cannot be sent, or undefined.
  */
-import { isoTime, remembered } from '../remember.js';
+import { isoTime, remembered } from '../bounded-cache.js';
 import type { FieldSpec } from './fields.js';
 
 const EMAIL_RE =

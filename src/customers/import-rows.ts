@@ -4,7 +4,7 @@
  * is sent: its shape, references and IDs repeated in the file, and clashes with what the local
  * record already holds. Every problem is listed with its row number.
  */
-import type { LedgerEntry } from './ledger.js';
+import type { RecordEntry } from './local-record.js';
 import { UsageError, ValidationError } from '../errors.js';
 
 export interface ImportRow {
@@ -13,7 +13,7 @@ export interface ImportRow {
   customerReference: string;
   customerId: string;
   companyName: string;
-  status: LedgerEntry['status'];
+  status: RecordEntry['status'];
   /** The record already holds exactly this reference and ID: nothing to verify or record. */
   known: boolean;
 }
@@ -98,7 +98,7 @@ function checkRow(raw: Raw, problems: string[]): Omit<ImportRow, 'known'> | unde
     customerReference: reference as string,
     customerId: (id as string).toLowerCase(),
     companyName: company as string,
-    status: status as LedgerEntry['status'],
+    status: status as RecordEntry['status'],
   };
 }
 
@@ -106,7 +106,7 @@ function checkRow(raw: Raw, problems: string[]): Omit<ImportRow, 'known'> | unde
 export async function checkImportFile(
   file: string,
   text: string,
-  recorded: LedgerEntry[],
+  recorded: RecordEntry[],
 ): Promise<{ rows: ImportRow[]; format: 'csv' | 'ndjson' }> {
   const format = importFormat(file, text);
   const problems: string[] = [];

@@ -7,7 +7,7 @@ import type { ApiClient } from '../api/client.js';
 import { createMagicLink, getCustomerBreaches, getThreatScore, type BreachesResponse } from '../api/customers.js';
 import { unwrapEnvelope } from '../api/envelope.js';
 import { detail, warn, type Note } from '../outcome.js';
-import { ledgerPath, readLedger, type LedgerEntry } from './ledger.js';
+import { recordPath, readRecord, type RecordEntry } from './local-record.js';
 import { scoreBand } from './score-band.js';
 
 export interface ThreatScore {
@@ -53,14 +53,14 @@ export async function createLoginLink(
 export function listRecorded(
   configDir: string,
   account: string,
-  status?: LedgerEntry['status'],
-): { customers: LedgerEntry[]; notes: Note[] } {
-  const record = readLedger(configDir, account);
+  status?: RecordEntry['status'],
+): { customers: RecordEntry[]; notes: Note[] } {
+  const record = readRecord(configDir, account);
   const customers = record.customers
     .filter((c) => !status || c.status === status)
     .sort((a, b) => a.onboardedAt.localeCompare(b.onboardedAt));
   const notes = [
-    detail(`Local record of customers onboarded with this tool for ${account} (${ledgerPath(configDir, account)}):`),
+    detail(`Local record of customers onboarded with this tool for ${account} (${recordPath(configDir, account)}):`),
     ...gapNotes({ idless: customers.filter((c) => c.id === null), pending: record.pending }),
   ];
   return { customers, notes };
@@ -69,13 +69,13 @@ export function listRecorded(
 /** What the local record cannot act on yet: customers without an ID, and creates still pending. */
 export interface RecordGaps {
   /** Known to exist (a lost answer, settled by a duplicate reply), without their ID. */
-  idless: LedgerEntry[];
+  idless: RecordEntry[];
   /** Sent, never heard back about: the next onboarding of the reference settles each. */
   pending: Array<{ reference: string; sentAt: string }>;
 }
 
 export function recordGaps(configDir: string, account: string): RecordGaps {
-  const { customers, pending } = readLedger(configDir, account);
+  const { customers, pending } = readRecord(configDir, account);
   return { idless: customers.filter((c) => c.id === null), pending };
 }
 

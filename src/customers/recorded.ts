@@ -1,20 +1,20 @@
 /**
- * "Already onboarded by this tool": the references the local record (ledger.ts) holds for the
+ * "Already onboarded by this tool": the references the local record (local-record.ts) holds for the
  * account in use. The one check behind the wizard's reference question, a single onboarding
  * and the rows of a file, so they refuse the same references with the same words.
  */
-import { readLedger, type LedgerEntry } from './ledger.js';
+import { readRecord, type RecordEntry } from './local-record.js';
 
 export class RecordedReferences {
-  readonly #byReference: ReadonlyMap<string, LedgerEntry>;
+  readonly #byReference: ReadonlyMap<string, RecordEntry>;
 
-  private constructor(entries: readonly LedgerEntry[]) {
+  private constructor(entries: readonly RecordEntry[]) {
     this.#byReference = new Map(entries.map((e) => [e.reference, e]));
   }
 
   /** The record of one account. */
   static of(configDir: string, account: string): RecordedReferences {
-    return new RecordedReferences(readLedger(configDir, account).customers);
+    return new RecordedReferences(readRecord(configDir, account).customers);
   }
 
   /** No record (no account is known). */
@@ -23,7 +23,7 @@ export class RecordedReferences {
   }
 
   /** The record's entry for a reference (exact match: the API's uniqueness is by the string). */
-  entry(reference: string): LedgerEntry | undefined {
+  entry(reference: string): RecordEntry | undefined {
     return this.#byReference.get(reference);
   }
 

@@ -28,16 +28,16 @@ import { unwrapEnvelope } from '../api/envelope.js';
 import { ApiRejectedError, CliError, problem, UnavailableError, UsageError, ValidationError } from '../errors.js';
 import { domainProblem, emailProblem } from './field-checks.js';
 import type { InfoUpdate, OnboardingRequest } from './fields.js';
-import type { LedgerEntry, OnboardedEntry } from './ledger.js';
+import type { RecordEntry, OnboardedEntry } from './local-record.js';
 import { validateOnboarding } from './onboarding.js';
 import type { RecordedReferences } from './recorded.js';
 
 /**
- * Where a change is recorded: the local record (ledger.ts `LocalRecord`), or apply's state, which
+ * Where a change is recorded: the local record (local-record.ts `LocalRecord`), or apply's state, which
  * keeps the record and a state file in step. The narrow part of it a service needs.
  */
 export interface CustomerRecord {
-  entry(reference: string): LedgerEntry | undefined;
+  entry(reference: string): RecordEntry | undefined;
   /** A create of this reference was sent and never heard back about (the record's journal). */
   isPending(reference: string): boolean;
   /** Journals a create about to be sent: a kill before its answer leaves it pending. */
@@ -47,7 +47,7 @@ export interface CustomerRecord {
   onboarded(entry: OnboardedEntry, at: Date): void | Promise<void>;
   statusChanged(
     customer: { id: string; reference?: string | undefined },
-    status: LedgerEntry['status'],
+    status: RecordEntry['status'],
     at: Date,
   ): void | Promise<void>;
   fieldsChanged(
@@ -67,7 +67,7 @@ export interface CustomerDeps {
 /** A customer a change is for: its ID, and what the record knows of it. */
 export interface CustomerRef {
   id: string;
-  entry?: LedgerEntry | undefined;
+  entry?: RecordEntry | undefined;
 }
 
 export type Onboarded =
@@ -341,6 +341,6 @@ export function checkDocument(
  * Whether the record says the customer is in `status` already: offboard and reactivate then send
  * nothing unless forced (the record may be stale).
  */
-export function alreadyInStatus(customer: CustomerRef, status: LedgerEntry['status']): boolean {
+export function alreadyInStatus(customer: CustomerRef, status: RecordEntry['status']): boolean {
   return customer.entry?.status === status;
 }

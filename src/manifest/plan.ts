@@ -9,7 +9,7 @@ import type { ApiClient } from '../api/client.js';
 import { getCustomerAssets, type CustomerInfoUpdate } from '../api/customers.js';
 import { listWebhooks, type Webhook } from '../api/webhooks.js';
 import { FIELDS, type OnboardingRequest } from '../customers/fields.js';
-import type { LedgerEntry } from '../customers/ledger.js';
+import type { RecordEntry } from '../customers/local-record.js';
 import { ApiRejectedError, ValidationError } from '../errors.js';
 import type { CustomerSpec, Manifest, WebhookSpec } from './load.js';
 import type { BookState } from './state.js';
@@ -38,7 +38,7 @@ export interface Change {
 export interface PlannedChange extends Change {
   /** Names the change across runs: `customer:REF`, `webhook:URL`. */
   key: string;
-  entry?: LedgerEntry | undefined;
+  entry?: RecordEntry | undefined;
   body?: OnboardingRequest | undefined;
   info?: CustomerInfoUpdate | undefined;
   assets?: { domains?: string[]; emails?: string[] } | undefined;
@@ -200,7 +200,7 @@ async function readAssets(api: ApiClient, reference: string, id: string) {
 
 const key = (reference: string) => `customer:${reference}`;
 
-function unknownId(entry: LedgerEntry, what: string): string {
+function unknownId(entry: RecordEntry, what: string): string {
   return (
     `${entry.reference}: its customer ID is not known, so it cannot be read or ${what}; ` +
     `link it with \`safeweb customer link ${entry.reference} --id UUID\``
@@ -209,7 +209,7 @@ function unknownId(entry: LedgerEntry, what: string): string {
 
 function customerChange(
   spec: CustomerSpec,
-  entry: LedgerEntry | undefined,
+  entry: RecordEntry | undefined,
   live: Map<string, { domains: string[]; emails: string[] }>,
   plan: Plan,
 ): void {

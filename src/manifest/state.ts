@@ -1,19 +1,19 @@
 /**
  * What `plan` compares the manifest with for existence, status and the info fields the API cannot
- * read back: the local record of the account (customers/ledger.ts) by default, or a state file
+ * read back: the local record of the account (customers/local-record.ts) by default, or a state file
  * (`--state FILE`: JSON, written atomically, kept beside the manifest or as a CI artifact) holding
  * what the record holds for the manifest's customers, so CI sees what the operator's machine sees.
  */
 import fs from 'node:fs';
 import { UsageError } from '../errors.js';
-import { LocalRecord, readLedger, type LedgerEntry, type OnboardedEntry } from '../customers/ledger.js';
+import { LocalRecord, readRecord, type RecordEntry, type OnboardedEntry } from '../customers/local-record.js';
 import type { CustomerRecord } from '../customers/service.js';
 import { replaceFile } from '../io/safe-write.js';
 
 interface StateFile {
   version: 1;
   account: string;
-  customers: LedgerEntry[];
+  customers: RecordEntry[];
 }
 
 /**
@@ -21,7 +21,7 @@ interface StateFile {
  * what the customer service (customers/service.ts) records every change in.
  */
 export class BookState implements CustomerRecord {
-  readonly entries: Map<string, LedgerEntry>;
+  readonly entries: Map<string, RecordEntry>;
   /** The local record: every change goes there too, state file or not. */
   readonly #record: LocalRecord;
 
@@ -30,7 +30,7 @@ export class BookState implements CustomerRecord {
     readonly configDir: string,
     /** The --state file, or undefined for the local record. */
     readonly file: string | undefined,
-    entries: LedgerEntry[],
+    entries: RecordEntry[],
     /** The state file did not exist yet. */
     readonly fresh: boolean,
   ) {
@@ -38,12 +38,12 @@ export class BookState implements CustomerRecord {
     this.#record = new LocalRecord(configDir, account);
   }
 
-  entry(reference: string): LedgerEntry | undefined {
+  entry(reference: string): RecordEntry | undefined {
     return this.entries.get(reference);
   }
 
   /** What the local record itself holds (a state file may not know a customer the record does). */
-  recorded(reference: string): LedgerEntry | undefined {
+  recorded(reference: string): RecordEntry | undefined {
     return this.#record.entry(reference);
   }
 
@@ -65,7 +65,7 @@ export class BookState implements CustomerRecord {
   }
 
   static read(configDir: string, account: string, file?: string): BookState {
-    if (!file) return new BookState(account, configDir, undefined, readLedger(configDir, account).customers, false);
+    if (!file) return new BookState(account, configDir, undefined, readRecord(configDir, account).customers, false);
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -102,14 +102,14 @@ export class BookState implements CustomerRecord {
    * A customer the local record knows already (with its ID) that a create met as a duplicate:
    * the state file takes the record's entry; the record itself is left as it is.
    */
-  adopt(entry: LedgerEntry): void {
+  adopt(entry: RecordEntry): void {
     this.entries.set(entry.reference, { ...entry });
     this.#save();
   }
 
   statusChanged(
     customer: { id: string; reference?: string | undefined },
-    status: LedgerEntry['status'],
+    status: RecordEntry['status'],
     now: Date,
   ): void {
     this.#record.statusChanged(customer, status, now);
@@ -130,7 +130,7 @@ export class BookState implements CustomerRecord {
     });
   }
 
-  #update(reference: string, change: Partial<LedgerEntry>): void {
+  #update(reference: string, change: Partial<RecordEntry>): void {
     const known = this.entries.get(reference);
     if (known) Object.assign(known, change);
     this.#save();
@@ -170,7 +170,7 @@ function parseStateFile(text: string, file: string): StateFile {
 }
 
 /** Writes a state file whole and atomically (0600; an existing file only with `mayReplace`). */
-export function writeStateFile(file: string, account: string, customers: LedgerEntry[], mayReplace: boolean): void {
+export function writeStateFile(file: string, account: string, customers: RecordEntry[], mayReplace: boolean): void {
   const data: StateFile = { version: 1, account, customers };
   replaceFile(file, `${JSON.stringify(data, null, 2)}\n`, { kind: 'state file', mayReplace, allowedBy: '--force' });
 }

@@ -13,7 +13,7 @@ function object(properties: Record<string, unknown>, required: string[] = Object
   return { type: 'object', properties, required };
 }
 
-const ledgerEntry = object(
+const recordEntrySchema = object(
   {
     reference: str,
     id: strOrNull,
@@ -163,7 +163,7 @@ export const OUTPUT_SCHEMAS = {
     notUpdatable: { type: 'array', items: object({ reference: str, fields: { type: 'array', items: fieldChange } }) },
     warnings: strings,
   }),
-  customer_list: object({ customers: { type: 'array', items: ledgerEntry } }),
+  customer_list: object({ customers: { type: 'array', items: recordEntrySchema } }),
   customer_get: object(
     {
       customerId: str,

@@ -7,7 +7,7 @@
 import { getCustomerAssets, getCustomerBreaches, getThreatScore, type BreachesResponse } from '../api/customers.js';
 import type { ApiClient } from '../api/client.js';
 import type { BulkRow, BulkRun, RowDone } from '../bulk/runner.js';
-import { readLedger, type LedgerEntry } from '../customers/ledger.js';
+import { readRecord, type RecordEntry } from '../customers/local-record.js';
 import { AuthError, CliError, IncompleteAnswerError, UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { warn } from '../outcome.js';
@@ -21,7 +21,7 @@ export interface BookEntry {
   /** null: the record does not know the ID (it cannot be read until `customer link`). */
   customerId: string | null;
   companyName: string;
-  status: LedgerEntry['status'];
+  status: RecordEntry['status'];
 }
 
 /** What one read of a customer found. */
@@ -55,7 +55,7 @@ export interface BookSelection {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function toEntry(e: LedgerEntry): BookEntry {
+function toEntry(e: RecordEntry): BookEntry {
   return { reference: e.reference, customerId: e.id, companyName: e.companyName, status: e.status };
 }
 
@@ -65,7 +65,7 @@ function toEntry(e: LedgerEntry): BookEntry {
  * exit 2 before anything is sent.
  */
 export function selectBook(configDir: string, account: string, selection: BookSelection): BookEntry[] {
-  const { customers } = readLedger(configDir, account);
+  const { customers } = readRecord(configDir, account);
   const named = (selection.customers ?? [])
     .flatMap((c) => c.split(','))
     .map((c) => c.trim())

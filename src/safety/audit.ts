@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { WriteOutcome, WriteRecord } from '../api/client.js';
 import { redactBody, redactText, REDACTED } from '../api/redact.js';
 import { appendRecord, openAppendLog } from '../io/append-log.js';
-import { isoTime, remembered } from '../remember.js';
+import { isoTime, remembered } from '../bounded-cache.js';
 
 /** Who asked for the change: the command line, or a tool of the MCP server. */
 export interface AuditOrigin {

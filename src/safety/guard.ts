@@ -18,7 +18,7 @@ import {
   refuseReadOnly,
   type ChangeTarget,
   type ConfirmedChange,
-} from './where.js';
+} from './production.js';
 
 /** What a client sends with. */
 export interface Credentials {
@@ -86,7 +86,7 @@ export class Guard {
   }
 
   /**
-   * For verbs that confirm a change (safety/where.ts `changeTarget`): ` on partner 4711 (profile
+   * For verbs that confirm a change (safety/production.ts `changeTarget`): ` on partner 4711 (profile
    * "prod")` for the question on production, else empty; the change is then not announced again.
    */
   confirmTarget(resolved: Pick<Resolved, 'readOnly' | 'profile' | 'partnerId' | 'baseUrl'>, change: ConfirmedChange) {

@@ -2,7 +2,7 @@
  * PII masking for what is displayed (--mask-pii, or a profile's `maskPii: true`): e-mail
  * addresses anywhere, and the values of keys that name a person. Domains, references and IDs
  * stay as they are, so a masked screen still says which customer and which breach. Never
- * applied to files the tool writes for later use (exports, journals, the ledger, the audit log).
+ * applied to files the tool writes for later use (exports, journals, the local record, the audit log).
  */
 
 /** An e-mail address inside any text: the local part is kept to its first character. */

@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { accountKey, readLedger } from '../../src/customers/ledger.js';
+import { accountKey, readRecord } from '../../src/customers/local-record.js';
 import { connectMcp } from '../mcp/helpers.js';
 import { cleanEnv, runBinary, tempDir, type CliResult } from '../helpers/cli.js';
 import { stubServer, type Reply } from '../helpers/stub-server.js';
@@ -184,7 +184,7 @@ describe.each(CALLERS)('onboarding through $name', (caller) => {
       // Each attempt sent the create once: never doubled, never retried blindly.
       expect(stub.requests.map((r) => `${r.method} ${r.url}`)).toEqual(Array(n + 1).fill(`POST ${ONBOARD}`));
     }
-    const { customers } = readLedger(temp.dir, accountKey(PARTNER, stub.url));
+    const { customers } = readRecord(temp.dir, accountKey(PARTNER, stub.url));
     expect(customers.map((e) => ({ reference: e.reference, id: e.id }))).toEqual(c.record);
     expect(auditOf(temp.dir)).toEqual(c.audit.map(([outcome, status]) => [outcome, status, REF]));
   });

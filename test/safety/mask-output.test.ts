@@ -83,8 +83,8 @@ describe('--mask-pii', () => {
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).not.toMatch(FULL);
     expect(readFileSync(results, 'utf8')).toContain('security@mask.example');
-    const ledger = path.join(dir, 'ledger', readdirSync(path.join(dir, 'ledger'))[0]!);
-    expect(readFileSync(ledger, 'utf8')).toContain('jane.doe@mask.example');
+    const record = path.join(dir, 'ledger', readdirSync(path.join(dir, 'ledger'))[0]!);
+    expect(readFileSync(record, 'utf8')).toContain('jane.doe@mask.example');
     const updated = await runInProcess(
       ['--mask-pii', 'customer', 'update', 'MASK-1', '--contact-email', 'cfo@mask.example'],
       {

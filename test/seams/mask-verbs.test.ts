@@ -97,11 +97,11 @@ describe('--mask-pii on the new verbs', () => {
     expect(whole(r.stdout + r.stderr)).toEqual([]);
     expect(r.stderr).toContain(masked('boss@solo.example'));
     // The local record (what apply keeps for the next plan) is exact.
-    const ledger = readdirSync(path.join(w.configDir, 'ledger'))
+    const record = readdirSync(path.join(w.configDir, 'ledger'))
       .map((f) => readFileSync(path.join(w.configDir, 'ledger', f), 'utf8'))
       .join('');
-    expect(ledger).toContain('"contactEmail":"boss@solo.example"');
-    expect(ledger).not.toContain('***');
+    expect(record).toContain('"contactEmail":"boss@solo.example"');
+    expect(record).not.toContain('***');
     expect(readFileSync(results, 'utf8')).toContain('SOLO-1');
     expect(readFileSync(results, 'utf8')).not.toContain('***');
     expect(w.customer('SOLO-1')!.contactEmail).toBe('boss@solo.example');

@@ -3,7 +3,7 @@
  * recorded, so a later plan compares the manifest with what was really applied.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLedger, accountKey } from '../../src/customers/ledger.js';
+import { readRecord, accountKey } from '../../src/customers/local-record.js';
 import { bookWorld, bookYaml, type BookWorld } from '../manifest/world.js';
 
 let w: BookWorld;
@@ -26,7 +26,7 @@ describe('customer update, then plan', () => {
       planType: 'safeweb-plus',
       contactEmail: 'it@b1.example',
     });
-    const entry = readLedger(w.configDir, accountKey(w.sandbox.partnerId, w.sandbox.url)).customers[0]!;
+    const entry = readRecord(w.configDir, accountKey(w.sandbox.partnerId, w.sandbox.url)).customers[0]!;
     expect(entry.fields).toMatchObject({ price: 15, planType: 'safeweb-plus', contactEmail: 'it@b1.example' });
 
     const r = await w.cli(['plan', '--file', file, '--json']);
@@ -68,7 +68,7 @@ describe('apply --state with a new state file, on a book the local record knows'
     const r = await w.cli(['apply', '--file', file, '--yes', '--state', state]);
     expect(r.code, r.stderr).toBe(0);
     expect(w.customers('BOOK-')).toHaveLength(2);
-    const record = readLedger(w.configDir, accountKey(w.sandbox.partnerId, w.sandbox.url)).customers;
+    const record = readRecord(w.configDir, accountKey(w.sandbox.partnerId, w.sandbox.url)).customers;
     expect(record.map((c) => [c.reference, c.id])).toEqual([
       ['BOOK-1', w.customer('BOOK-1')!.id],
       ['BOOK-2', w.customer('BOOK-2')!.id],

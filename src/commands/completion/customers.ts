@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { readLedger } from '../../customers/ledger.js';
+import { readRecord } from '../../customers/local-record.js';
 import { lines, type Outcome } from '../../outcome.js';
 
 export interface CompleteCustomersOptions {
@@ -13,7 +13,7 @@ export interface CompleteCustomersOptions {
  */
 export async function runCompleteCustomers(opts: CompleteCustomersOptions, ctx: Context): Promise<Outcome<string[]>> {
   const account = await ctx.account();
-  const references = readLedger(ctx.configDir, account.key)
+  const references = readRecord(ctx.configDir, account.key)
     .customers.filter((c) => !opts.status || c.status === opts.status)
     .map((c) => c.reference)
     .sort();

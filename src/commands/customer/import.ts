@@ -7,7 +7,7 @@
  */
 import { getCustomerAssets } from '../../api/customers.js';
 import type { Context } from '../../context.js';
-import { readLedger, recordImported, type ImportedEntry } from '../../customers/ledger.js';
+import { readRecord, recordImported, type ImportedEntry } from '../../customers/local-record.js';
 import { AuthError, CliError } from '../../errors.js';
 import { readInput } from '../../io/read-input.js';
 import { info, success, table, type Note, type Outcome } from '../../outcome.js';
@@ -53,7 +53,7 @@ async function importLocked(opts: CustomerImportOptions, ctx: Context): Promise<
   const account = await ctx.account();
   const source = opts.file === '-' ? 'stdin' : opts.file;
   const text = await readInput(opts.file, ctx.streams.stdin);
-  const recorded = readLedger(ctx.configDir, account.key).customers;
+  const recorded = readRecord(ctx.configDir, account.key).customers;
   const { rows } = await checkImportFile(source, text, recorded);
   const toVerify = rows.filter((r) => !r.known);
 

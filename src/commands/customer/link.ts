@@ -1,6 +1,6 @@
 import { getCustomerAssets } from '../../api/customers.js';
 import type { Context } from '../../context.js';
-import { readLedger, recordLinked, recordOnboarded } from '../../customers/ledger.js';
+import { readRecord, recordLinked, recordOnboarded } from '../../customers/local-record.js';
 import { UsageError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
 
@@ -18,7 +18,7 @@ export interface CustomerLinkOptions {
  */
 export async function runCustomerLink(opts: CustomerLinkOptions, ctx: Context): Promise<Outcome> {
   const account = await ctx.account();
-  const { customers } = readLedger(ctx.configDir, account.key);
+  const { customers } = readRecord(ctx.configDir, account.key);
   const entry = customers.find((c) => c.reference === opts.reference);
   const other = customers.find((c) => c.id?.toLowerCase() === opts.id.toLowerCase());
   if (other && other.reference !== opts.reference) {

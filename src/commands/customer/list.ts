@@ -1,15 +1,15 @@
 import type { Context } from '../../context.js';
-import type { LedgerEntry } from '../../customers/ledger.js';
+import type { RecordEntry } from '../../customers/local-record.js';
 import { listRecorded } from '../../customers/reads.js';
 import { table, type Outcome } from '../../outcome.js';
 import { CUSTOMER_LIST_COLUMNS } from './columns.js';
 
 export interface CustomerListOptions {
   /** active or offboarded (commander refuses anything else). */
-  status?: LedgerEntry['status'] | undefined;
+  status?: RecordEntry['status'] | undefined;
 }
 
-export async function runCustomerList(opts: CustomerListOptions, ctx: Context): Promise<Outcome<LedgerEntry[]>> {
+export async function runCustomerList(opts: CustomerListOptions, ctx: Context): Promise<Outcome<RecordEntry[]>> {
   const account = await ctx.account();
   const { customers, notes } = listRecorded(ctx.configDir, account.key, opts.status);
   return {

@@ -60,7 +60,7 @@ export function alreadySo(
   };
 }
 
-/** `where` names the partner and profile on production (safety/where.ts), else it is empty. */
+/** `where` names the partner and profile on production (safety/production.ts), else it is empty. */
 async function confirm(target: CustomerTarget, ctx: Context, where: string): Promise<void> {
   if (!ctx.interactive)
     throw new UsageError(

@@ -8,7 +8,7 @@ import type { ApiClient } from '../../api/client.js';
 import { readResume } from '../../bulk/results.js';
 import { runBulk, summaryOutcome, type BulkSummary, type RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
-import { LocalRecord } from '../../customers/ledger.js';
+import { LocalRecord } from '../../customers/local-record.js';
 import { OnboardingRows, type CheckedRow, type RowsInput } from '../../customers/bulk-rows.js';
 import { onboard, recordEntry } from '../../customers/service.js';
 import { CliError, UnavailableError } from '../../errors.js';

@@ -9,7 +9,7 @@ import type { Resolved } from '../../config/resolve.js';
 import { configPath } from '../../config/store.js';
 import type { Context } from '../../context.js';
 import { gapNotes, recordGaps } from '../../customers/reads.js';
-import { ledgerPath, readLedger } from '../../customers/ledger.js';
+import { recordPath, readRecord } from '../../customers/local-record.js';
 import { CliError } from '../../errors.js';
 import type { Note } from '../../outcome.js';
 import { ExitCode, type ExitCodeValue } from '../../exit-codes.js';
@@ -231,14 +231,14 @@ export async function checkRecord(ctx: Context, add: Add): Promise<Note[]> {
     return [];
   }
   const gaps = recordGaps(ctx.configDir, account);
-  const { customers } = readLedger(ctx.configDir, account);
+  const { customers } = readRecord(ctx.configDir, account);
   const open = gaps.idless.length + gaps.pending.length;
   add({
     check: 'local record',
     ok: true,
     warning: open > 0,
     detail:
-      `${customers.length} customer${customers.length === 1 ? '' : 's'} (${ledgerPath(ctx.configDir, account)})` +
+      `${customers.length} customer${customers.length === 1 ? '' : 's'} (${recordPath(ctx.configDir, account)})` +
       (open ? `; ${gaps.idless.length} without an ID, ${gaps.pending.length} create(s) pending (see below)` : ''),
   });
   return gapNotes(gaps);

@@ -10,7 +10,7 @@ import { getCustomerAssets } from '../../api/customers.js';
 import { listWebhooks } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
 import { FIELDS } from '../../customers/fields.js';
-import { readLedger, type LedgerEntry } from '../../customers/ledger.js';
+import { readRecord, type RecordEntry } from '../../customers/local-record.js';
 import { UsageError } from '../../errors.js';
 import { replaceFile } from '../../io/safe-write.js';
 import { NOTE_KEY } from '../../manifest/schema.js';
@@ -45,7 +45,7 @@ function refuseExisting(file: string | undefined, force: boolean): void {
     );
 }
 
-function chosen(entries: LedgerEntry[], wanted: string[] | undefined, account: string): LedgerEntry[] {
+function chosen(entries: RecordEntry[], wanted: string[] | undefined, account: string): RecordEntry[] {
   if (!wanted?.length) return entries;
   const refs = wanted
     .flatMap((w) => w.split(','))
@@ -66,7 +66,7 @@ export async function runExport(opts: ExportOptions, ctx: Context): Promise<Outc
   refuseExisting(opts.output, Boolean(opts.force));
   refuseExisting(opts.state, Boolean(opts.force));
   const account = await ctx.account();
-  const all = chosen(readLedger(ctx.configDir, account.key).customers, opts.customers, account.key);
+  const all = chosen(readRecord(ctx.configDir, account.key).customers, opts.customers, account.key);
   const notes: Note[] = [];
   const entries = all.filter((e) => {
     if (e.id) return true;

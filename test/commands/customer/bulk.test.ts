@@ -77,7 +77,7 @@ const lines = (file: string) =>
     );
 
 describe('bulk onboarding', () => {
-  it('onboards every CSV row (lists split on ;, types coerced), records results and the ledger', async () => {
+  it('onboards every CSV row (lists split on ;, types coerced), records results and the local record', async () => {
     const w = await world();
     const file = w.write('c.csv', [HEADER, ...Array.from({ length: 40 }, (_, i) => csvRow(i + 1))].join('\n'));
     const results = path.join(w.dir, 'r.ndjson');

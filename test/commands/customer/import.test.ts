@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ledgerPath, readLedger, recordOnboarded } from '../../../src/customers/ledger.js';
+import { recordPath, readRecord, recordOnboarded } from '../../../src/customers/local-record.js';
 import { runInProcess, tempDir } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
 
@@ -23,9 +23,9 @@ function seed(reference: string) {
   return fx().sandbox.state.customers.find((c) => c.customerReference === reference)!;
 }
 
-const ledgerText = () => {
+const recordText = () => {
   try {
-    return readFileSync(ledgerPath(fx().configDir, account()), 'utf8');
+    return readFileSync(recordPath(fx().configDir, account()), 'utf8');
   } catch {
     return '';
   }
@@ -47,7 +47,7 @@ describe('customer import', () => {
     );
     // A closed port: had anything been sent, the exit would be 5.
     const env = { ...fx().env, SAFEWEB_BASE_URL: 'http://127.0.0.1:9' };
-    const before = ledgerText();
+    const before = recordText();
     const r = await runInProcess(['customer', 'import', '--file', csv], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`problems in ${csv}; nothing was sent or recorded:`);
@@ -60,7 +60,7 @@ describe('customer import', () => {
       'row 5: has 2 cells; the header has 5',
     ])
       expect(r.stderr).toContain(problem);
-    expect(ledgerText()).toBe(before);
+    expect(recordText()).toBe(before);
   });
 
   it('records the rows that verify, lists unknown and foreign IDs with their rows (exit 3); list and every command then know them', async () => {
@@ -91,7 +91,7 @@ describe('customer import', () => {
       expect(n.error.exitCode).toBe(3);
       expect(n.error.message).toContain('Customer not found or does not belong to partner');
     }
-    const recorded = readLedger(fx().configDir, account()).customers;
+    const recorded = readRecord(fx().configDir, account()).customers;
     expect(recorded.map((c) => [c.reference, c.id, c.companyName, c.status])).toEqual([
       ['NW-001', seed('NW-001').id, 'Northwind Traders', 'active'],
       ['GLOBEX, 7', seed('GLOBEX-7').id, 'Globex, Ltd', 'active'],
@@ -140,7 +140,7 @@ describe('customer import', () => {
     const r = await runInProcess(['customer', 'import', '--file', '-'], { env: fx().env, stdin: ndjson });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('1 row — 1 recorded');
-    const entry = readLedger(fx().configDir, account()).customers.find((c) => c.reference === 'INITECH-42')!;
+    const entry = readRecord(fx().configDir, account()).customers.find((c) => c.reference === 'INITECH-42')!;
     expect(entry).toMatchObject({ id: seed('INITECH-42').id, companyName: 'Initech', status: 'active' });
     const bad = await runInProcess(['customer', 'import', '--file', '-'], {
       env: fx().env,

@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { accountKey, ledgerPath } from '../../../src/customers/ledger.js';
+import { accountKey, recordPath } from '../../../src/customers/local-record.js';
 import { runInProcess } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
     },
   );
   expect(onboard.code, onboard.stderr).toBe(0);
-  const file = ledgerPath(configDir, accountKey(sandbox.partnerId, sandbox.url));
+  const file = recordPath(configDir, accountKey(sandbox.partnerId, sandbox.url));
   mkdirSync(path.dirname(file), { recursive: true });
   const at = '2026-12-01T00:00:00.000Z';
   appendFileSync(

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordOnboarded } from '../../../src/customers/ledger.js';
+import { recordOnboarded } from '../../../src/customers/local-record.js';
 import { escapeHtml } from '../../../src/portfolio/html.js';
 import { findBreach, localTitle } from '../../../src/sandbox/catalogue.js';
 import { cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordOnboarded } from '../../../src/customers/ledger.js';
+import { recordOnboarded } from '../../../src/customers/local-record.js';
 import { startSandbox } from '../../../src/sandbox/server.js';
 import { cleanEnv, runInProcess, runInPty, tempDir } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';

@@ -14,7 +14,7 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('safeweb sandbox exec and the config directory', () => {
-  it('gives the command a temporary config directory, removed afterwards: no ledger is left behind', async () => {
+  it('gives the command a temporary config directory, removed afterwards: no local record is left behind', async () => {
     const home = tempDir();
     // No SAFEWEB_CONFIG_DIR: the user's own config directory is $HOME/.config/safeweb.
     const env = cleanEnv({ HOME: home.dir });
@@ -31,15 +31,15 @@ describe('safeweb sandbox exec and the config directory', () => {
            { stdio: ['ignore', 'ignore', 'inherit'] });
          const fs = require('node:fs');
          const dir = process.env.SAFEWEB_CONFIG_DIR;
-         console.log(JSON.stringify({ dir, ledger: fs.readdirSync(dir + '/ledger') }));`,
+         console.log(JSON.stringify({ dir, record: fs.readdirSync(dir + '/ledger') }));`,
       ],
       { env },
     );
     expect(r.stderr).toContain('Onboarded Acme Corporation (ACME-001).');
     expect(r.code).toBe(0);
-    const seen = JSON.parse(r.stdout) as { dir: string; ledger: string[] };
+    const seen = JSON.parse(r.stdout) as { dir: string; record: string[] };
     // The record was written, in a directory of its own …
-    expect(seen.ledger).toHaveLength(1);
+    expect(seen.record).toHaveLength(1);
     expect(path.relative(home.dir, seen.dir).startsWith('..')).toBe(true);
     // … which is gone, and the user's config directory holds nothing.
     expect(existsSync(seen.dir)).toBe(false);

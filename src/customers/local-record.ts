@@ -1,5 +1,5 @@
 /**
- * The local customer ledger. The API cannot list customers, and operators think in their own
+ * The local record of customers. The API cannot list customers, and operators think in their own
  * references, so every customer this tool onboards is recorded here: one append-only NDJSON
  * file per partner account (partner ID at host), in the config directory, mode 0600.
  *
@@ -11,9 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { appendRecord, appendToLog, openAppendLog } from '../io/append-log.js';
-import { isoTime } from '../remember.js';
+import { isoTime } from '../bounded-cache.js';
 
-export interface LedgerEntry {
+export interface RecordEntry {
   reference: string;
   /**
    * null when the customer surely exists but its ID is not known: a resumed bulk run settled
@@ -29,9 +29,9 @@ export interface LedgerEntry {
   fields?: Record<string, unknown> | undefined;
 }
 
-export interface LedgerFile {
+export interface RecordFile {
   account: string;
-  customers: LedgerEntry[];
+  customers: RecordEntry[];
   /**
    * Creates sent whose outcome is not known yet (a timeout, a lost connection, a kill before the
    * answer): the next onboarding of the reference settles them (a duplicate answer then means it
@@ -55,49 +55,49 @@ export interface OnboardedEntry {
   fields?: Record<string, unknown> | undefined;
 }
 
-type LedgerLine =
+type RecordLine =
   | ({ op: 'onboarded'; at: string } & OnboardedEntry)
   | { op: 'sending'; reference: string; companyName: string; at: string }
   | { op: 'not-sent'; reference: string; at: string }
   | { op: 'linked'; reference: string; id: string; at: string }
-  | { op: 'changed'; id: string; status?: LedgerEntry['status']; companyName?: string; at: string }
+  | { op: 'changed'; id: string; status?: RecordEntry['status']; companyName?: string; at: string }
   | { op: 'fields'; reference: string; companyName?: string; fields: Record<string, unknown>; at: string };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** "P123@connect.safeweb.co": the ledger belongs to the account, whichever profile names it. */
+/** "P123@connect.safeweb.co": the record belongs to the account, whichever profile names it. */
 export function accountKey(partnerId: string, baseUrl: string): string {
   return `${partnerId}@${new URL(baseUrl).host}`;
 }
 
-export function ledgerPath(configDir: string, account: string): string {
+export function recordPath(configDir: string, account: string): string {
   return path.join(configDir, 'ledger', `${account.replace(/[^A-Za-z0-9@._-]/g, '_')}.ndjson`);
 }
 
-export function readLedger(configDir: string, account: string): LedgerFile {
-  const file = ledgerPath(configDir, account);
+export function readRecord(configDir: string, account: string): RecordFile {
+  const file = recordPath(configDir, account);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { account, customers: [], pending: [] };
-    throw new ConfigError(`cannot read the customer ledger ${file}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read the local record ${file}: ${(error as Error).message}`);
   }
   // One entry per reference (unique per partner): a later onboarding of the same reference
   // replaces the earlier one.
-  const byReference = new Map<string, LedgerEntry>();
+  const byReference = new Map<string, RecordEntry>();
   const pending = new Map<string, PendingEntry>();
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     if (!line.trim()) return;
-    let entry: LedgerLine;
+    let entry: RecordLine;
     try {
-      entry = JSON.parse(line) as LedgerLine;
+      entry = JSON.parse(line) as RecordLine;
     } catch {
       // A torn last line (a crash mid-write) is skipped; anything else is corruption.
       if (i >= lines.length - 2) return;
       throw new ConfigError(
-        `the customer ledger ${file} is corrupt at line ${i + 1}`,
+        `the local record ${file} is corrupt at line ${i + 1}`,
         'Fix or move it aside; it was left untouched.',
       );
     }
@@ -108,19 +108,19 @@ export function readLedger(configDir: string, account: string): LedgerFile {
 
 /** The record as read so far: its customers and its creates still pending. */
 interface Folded {
-  byReference: Map<string, LedgerEntry>;
+  byReference: Map<string, RecordEntry>;
   pending: Map<string, PendingEntry>;
 }
 
 /** One line of the record applied to what the lines before it made. */
-function fold({ byReference, pending }: Folded, line: LedgerLine): void {
+function fold({ byReference, pending }: Folded, line: RecordLine): void {
   if (line.op === 'sending')
     pending.set(line.reference, { reference: line.reference, companyName: line.companyName, sentAt: line.at });
   else if (line.op === 'not-sent' || line.op === 'onboarded') pending.delete(line.reference);
   apply(byReference, line);
 }
 
-function apply(byReference: Map<string, LedgerEntry>, line: LedgerLine): void {
+function apply(byReference: Map<string, RecordEntry>, line: RecordLine): void {
   if (line.op === 'onboarded') {
     byReference.set(line.reference, {
       reference: line.reference,
@@ -152,9 +152,9 @@ function apply(byReference: Map<string, LedgerEntry>, line: LedgerLine): void {
 }
 
 /** All `lines` in one O_APPEND write (io/append-log.ts): no other process's line lands inside the batch. */
-function appendLines(configDir: string, account: string, lines: LedgerLine[]): void {
+function appendLines(configDir: string, account: string, lines: RecordLine[]): void {
   appendToLog(
-    ledgerPath(configDir, account),
+    recordPath(configDir, account),
     lines.map((l) => `${JSON.stringify(l)}\n`).join(''),
     'local customer record',
   );
@@ -181,12 +181,12 @@ export async function recordLinked(
   appendLines(configDir, account, [{ op: 'linked', reference, id, at: now.toISOString() }]);
 }
 
-/** Updates what the ledger knows of a customer; a customer it does not know is ignored. */
+/** Updates what the record knows of a customer; a customer it does not know is ignored. */
 export async function recordChange(
   configDir: string,
   account: string,
   id: string,
-  change: Partial<Pick<LedgerEntry, 'status' | 'companyName'>>,
+  change: Partial<Pick<RecordEntry, 'status' | 'companyName'>>,
   now: Date,
 ): Promise<void> {
   appendLines(configDir, account, [{ op: 'changed', id, ...change, at: now.toISOString() }]);
@@ -197,7 +197,7 @@ export interface ImportedEntry {
   reference: string;
   id: string;
   companyName: string;
-  status: LedgerEntry['status'];
+  status: RecordEntry['status'];
   /** The record already holds the reference without its ID: it is given the ID (as `customer link` does). */
   link: boolean;
 }
@@ -211,7 +211,7 @@ export async function recordImported(
 ): Promise<void> {
   if (entries.length === 0) return;
   const at = now.toISOString();
-  const lines: LedgerLine[] = entries.flatMap((e): LedgerLine[] => [
+  const lines: RecordLine[] = entries.flatMap((e): RecordLine[] => [
     e.link
       ? { op: 'linked', reference: e.reference, id: e.id, at }
       : { op: 'onboarded', reference: e.reference, id: e.id, companyName: e.companyName, at },
@@ -222,18 +222,18 @@ export async function recordImported(
 
 /**
  * A customer argument: a UUID is used as it is; anything else is a reference looked up in the
- * ledger (exact match first, then case-insensitive). Unknown references are a usage error.
+ * local record (exact match first, then case-insensitive). Unknown references are a usage error.
  */
 export function resolveCustomerArg(
   configDir: string,
   account: string,
   arg: string,
-): { id: string; entry?: LedgerEntry | undefined } {
-  const ledger = readLedger(configDir, account);
+): { id: string; entry?: RecordEntry | undefined } {
+  const record = readRecord(configDir, account);
   if (UUID_RE.test(arg))
-    return { id: arg, entry: ledger.customers.find((c) => c.id?.toLowerCase() === arg.toLowerCase()) };
-  const exact = ledger.customers.find((c) => c.reference === arg);
-  const loose = ledger.customers.filter((c) => c.reference.toLowerCase() === arg.toLowerCase());
+    return { id: arg, entry: record.customers.find((c) => c.id?.toLowerCase() === arg.toLowerCase()) };
+  const exact = record.customers.find((c) => c.reference === arg);
+  const loose = record.customers.filter((c) => c.reference.toLowerCase() === arg.toLowerCase());
   const entry = exact ?? (loose.length === 1 ? loose[0] : undefined);
   if (!entry) {
     throw new UsageError(
@@ -269,14 +269,14 @@ export class LocalRecord {
   /** A record that appends on one open file descriptor until `close` (bulk runs). */
   static openForRun(configDir: string, account: string): LocalRecord {
     const record = new LocalRecord(configDir, account);
-    record.#file = ledgerPath(configDir, account);
+    record.#file = recordPath(configDir, account);
     record.#fd = openAppendLog(record.#file, 'local customer record').fd;
     return record;
   }
 
   #read(): Folded {
     if (!this.#folded) {
-      const { customers, pending } = readLedger(this.configDir, this.account);
+      const { customers, pending } = readRecord(this.configDir, this.account);
       this.#folded = {
         byReference: new Map(customers.map((c) => [c.reference, c])),
         pending: new Map(pending.map((p) => [p.reference, p])),
@@ -285,7 +285,7 @@ export class LocalRecord {
     return this.#folded;
   }
 
-  entry(reference: string): LedgerEntry | undefined {
+  entry(reference: string): RecordEntry | undefined {
     return this.#read().byReference.get(reference);
   }
 
@@ -305,7 +305,7 @@ export class LocalRecord {
     this.#append({ op: 'onboarded', ...entry, at: isoTime(at) });
   }
 
-  statusChanged(customer: { id: string }, status: LedgerEntry['status'], at: Date): void {
+  statusChanged(customer: { id: string }, status: RecordEntry['status'], at: Date): void {
     this.#append({ op: 'changed', id: customer.id, status, at: isoTime(at) });
   }
 
@@ -319,7 +319,7 @@ export class LocalRecord {
   }
 
   /** Written, then applied to what was read (other processes' lines are not seen until a new record is made). */
-  #append(line: LedgerLine): void {
+  #append(line: RecordLine): void {
     if (this.#fd === undefined) appendLines(this.configDir, this.account, [line]);
     else appendRecord(this.#fd, `${JSON.stringify(line)}\n`, this.#file);
     if (this.#folded) fold(this.#folded, line);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { isoTime, remembered } from '../src/remember.js';
+import { isoTime, remembered } from '../src/bounded-cache.js';
 
 describe('remembered', () => {
   it('works a key out once, undefined included, and keeps only the first `limit` keys', () => {

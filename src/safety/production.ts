@@ -3,7 +3,7 @@
  * the profile and the partner in their question, and every other write says the same on stderr
  * (so a cron log says where it wrote).
  */
-import { ENVIRONMENTS } from '../api/base-url.js';
+import { ENVIRONMENTS } from '../environments.js';
 import type { WriteRequest } from '../api/client.js';
 import type { PathName } from '../api/paths.js';
 import type { Resolved } from '../config/resolve.js';

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { PathName } from '../../src/api/paths.js';
 import type { Resolved } from '../../src/config/resolve.js';
 import { ReadOnlyError } from '../../src/errors.js';
-import { changeLine, changeTarget, isProduction, refuseReadOnly } from '../../src/safety/where.js';
+import { changeLine, changeTarget, isProduction, refuseReadOnly } from '../../src/safety/production.js';
 import { cleanEnv, runBinary, runInProcess, tempDir } from '../helpers/cli.js';
 import { scriptedPrompter } from '../helpers/prompter.js';
 
