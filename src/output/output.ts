@@ -51,6 +51,13 @@ export class Output {
     }
   }
 
+  /** A table said on stderr (talk, such as the wizard's summary), coloured as stderr allows. */
+  async tableOnStderr(headers: string[], rows: string[][]): Promise<void> {
+    const { renderTable } = await import('./table.js');
+    const columns = headers.map((header) => ({ key: header, header }));
+    this.stderr.write(`${await renderTable(columns, rows, this.errColor)}\n`);
+  }
+
   /** A line of data on stdout. */
   line(text: string): void {
     this.stdout.write(`${text}\n`);

@@ -114,9 +114,8 @@ export async function onboardingWizard(
   }
 
   // The summary is talk, not data: stderr, so `--json` output stays one document.
-  const { renderTable } = await import('../../output/table.js');
   const rows = FIELDS.filter((f) => doc[f.key] !== undefined).map((f) => [f.key, summaryValue(f, doc[f.key], ctx)]);
-  ctx.out.info(await renderTable([{ header: 'Field' }, { header: 'Value' }], rows, ctx.out.errColor));
+  await ctx.out.tableOnStderr(['Field', 'Value'], rows);
   const what = `${String(doc['companyName'])} (${String(doc['customerReference'])})`;
   const where = ctx.guard.confirmTarget(await ctx.resolved(), {
     action: `Onboard ${what}`,
