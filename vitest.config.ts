@@ -17,6 +17,10 @@ const SLOW = [
   'test/mcp/server.test.ts',
   // The audit's findings, each through the binary against a loopback server (~12 s).
   'test/nothing-leaked.test.ts',
+  // Five answer sequences through all four front doors that onboard, the MCP server included (~28 s).
+  'test/customers/service.test.ts',
+  // 500 customers watched behind a full pipe, killed -9, and watched again (~10 s).
+  'test/commands/portfolio/watch-kill.test.ts',
 ];
 
 export default defineConfig({
