@@ -41,6 +41,8 @@ const SUBSYSTEMS = [
   ['src/completion/', 'completion'],
   // The breach services go with the breach noun: MCP's breach tools load that part, as the verbs do.
   ['src/breaches/', 'breach'],
+  // The services wired from a Context serve the customer verbs, bulk runs and apply: not every run.
+  ['src/services.ts', 'customers'],
   ['src/customers/', 'customers'],
   // (read-only.ts, production.ts and guard.ts decide what every API run may send: app.js)
   ['src/safety/audit.ts', 'safety'],

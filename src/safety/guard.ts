@@ -59,7 +59,7 @@ export class Guard {
   auditOrigin: AuditOrigin = { via: 'cli' };
   /**
    * What a person acknowledged for the changes that follow (apply: "stops monitoring 12
-   * addresses … (confirmed by --yes)"): kept in the audit line of each write from then on.
+   * addresses ... (confirmed by --yes)"): kept in the audit line of each write from then on.
    */
   auditNote: string | undefined;
   /** Kinds of change already said to be going to production in this run. */
