@@ -186,3 +186,12 @@ export function runInPty(argv: string[], options: { env?: Record<string, string 
     },
   };
 }
+
+/** Waits until `ready` holds, polling every 10 ms; fails naming `what` after `ms`. */
+export async function until(ready: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

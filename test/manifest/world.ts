@@ -57,6 +57,14 @@ export async function bookWorld(faults?: Faults): Promise<BookWorld> {
   };
 }
 
+/** The `defaults` of the test manifests: what a create needs besides the customer's own fields. */
+export const DEFAULTS = [
+  'defaults:',
+  '  currencyCode: USD',
+  '  billedFromDate: "2030-01-01T00:00:00Z"',
+  '  alertRecipients: [soc@msp.example]',
+];
+
 /** A manifest of `n` customers BOOK-1…n (YAML), with defaults and, when given, one webhook. */
 export function bookYaml(
   n: number,
@@ -80,13 +88,5 @@ export function bookYaml(
     (options.webhook
       ? `webhooks:\n  - url: ${options.webhook}\n    events: [breach.resolved]\n    active: true\n`
       : '');
-  return [
-    'defaults:',
-    '  currencyCode: USD',
-    '  billedFromDate: "2030-01-01T00:00:00Z"',
-    '  alertRecipients: [soc@msp.example]',
-    'customers:',
-    ...customers,
-    webhooks,
-  ].join('\n');
+  return [...DEFAULTS, 'customers:', ...customers, webhooks].join('\n');
 }

@@ -10,21 +10,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Faults } from '../../../src/sandbox/server.js';
-import { BIN } from '../../helpers/cli.js';
+import { BIN, until } from '../../helpers/cli.js';
 import { bookWorld, bookYaml, type BookWorld } from '../../manifest/world.js';
 
 let w: BookWorld;
 afterEach(() => w?.close());
 
 const HOOK = 'http://127.0.0.1:9/lost';
-
-async function until(ready: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const endpoints = () => (w.sandbox.state.webhooks ?? []).filter((h) => h.url === HOOK);
 

@@ -8,19 +8,11 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Faults } from '../../../src/sandbox/server.js';
-import { BIN, cleanEnv, tempDir } from '../../helpers/cli.js';
+import { BIN, cleanEnv, tempDir, until } from '../../helpers/cli.js';
 import { bookWorld, bookYaml, type BookWorld } from '../../manifest/world.js';
 
 let w: BookWorld;
 afterEach(() => w?.close());
-
-async function until(ready: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const references = () =>
   w

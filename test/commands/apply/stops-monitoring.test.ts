@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scriptedPrompter } from '../../helpers/prompter.js';
-import { bookWorld, type BookWorld } from '../../manifest/world.js';
+import { bookWorld, DEFAULTS, type BookWorld } from '../../manifest/world.js';
 
 let w: BookWorld;
 afterEach(() => w?.close());
@@ -16,10 +16,7 @@ afterEach(() => w?.close());
 /** One customer with the given lists (a list left undefined is left out of the manifest). */
 function manifest(domains: string[] | undefined, emails: string[] | undefined): string {
   return [
-    'defaults:',
-    '  currencyCode: USD',
-    '  billedFromDate: "2030-01-01T00:00:00Z"',
-    '  alertRecipients: [soc@msp.example]',
+    ...DEFAULTS,
     'customers:',
     '  - customerReference: KEEP-1',
     '    companyName: Keep Ltd',

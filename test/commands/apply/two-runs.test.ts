@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN } from '../../helpers/cli.js';
+import { BIN, until } from '../../helpers/cli.js';
 import { bookWorld, bookYaml, type BookWorld } from '../../manifest/world.js';
 
 let w: BookWorld;
@@ -20,14 +20,6 @@ afterEach(async () => {
 });
 
 const HOOK = 'http://127.0.0.1:9/two-runs';
-
-async function until(ready: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A run of the built binary in the background; resolves with its exit code and stderr. */
 function background(argv: string[]): { child: ChildProcess; done: Promise<{ code: number; stderr: string }> } {
@@ -45,21 +37,27 @@ const held = (kind: string) => () =>
   existsSync(path.join(w.configDir, 'locks')) &&
   readdirSync(path.join(w.configDir, 'locks')).some((f) => f.endsWith(`.${kind}.lock`));
 
+/** An apply of `file` in the background, one change at a time, once it holds the account's lock. */
+async function firstApply(file: string) {
+  const run = background([
+    'apply',
+    '--file',
+    file,
+    '--yes',
+    '--concurrency',
+    '1',
+    '--secret-dir',
+    path.join(w.dir, 's1'),
+  ]);
+  await until(held('apply'), 'the first apply to hold the lock');
+  return run;
+}
+
 describe('two applies at once', () => {
   it('the second is refused, naming the first; the book ends with one endpoint and every ID', async () => {
     w = await bookWorld({ latencyMs: 150 });
     const file = w.write('book.yaml', bookYaml(4, { webhook: HOOK }));
-    const first = background([
-      'apply',
-      '--file',
-      file,
-      '--yes',
-      '--concurrency',
-      '1',
-      '--secret-dir',
-      path.join(w.dir, 's1'),
-    ]);
-    await until(held('apply'), 'the first apply to hold the lock');
+    const first = await firstApply(file);
     const second = await w.cli(['apply', '--file', file, '--yes', '--secret-dir', path.join(w.dir, 's2')]);
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(
@@ -80,17 +78,7 @@ describe('two applies at once', () => {
   it('with --wait, the second waits for the first, then finds nothing to do', async () => {
     w = await bookWorld({ latencyMs: 100 });
     const file = w.write('book.yaml', bookYaml(3, { webhook: HOOK }));
-    const first = background([
-      'apply',
-      '--file',
-      file,
-      '--yes',
-      '--concurrency',
-      '1',
-      '--secret-dir',
-      path.join(w.dir, 's1'),
-    ]);
-    await until(held('apply'), 'the first apply to hold the lock');
+    const first = await firstApply(file);
     const second = await w.cli([
       'apply',
       '--file',

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Faults, type Sandbox } from '../../../src/sandbox/server.js';
-import { BIN, ROOT, cleanEnv, runBinary, runInProcess, runInPty, tempDir } from '../../helpers/cli.js';
+import { BIN, ROOT, cleanEnv, runBinary, runInProcess, runInPty, tempDir, until } from '../../helpers/cli.js';
 import { okJson, stubServer, type Stub } from '../../helpers/stub-server.js';
 
 const ACME = path.join(ROOT, 'examples/acme.json');
@@ -49,15 +49,6 @@ function stubEnv(dir: string) {
     SAFEWEB_API_KEY: 'swk_unused_000000',
     SAFEWEB_CONFIG_DIR: dir,
   });
-}
-
-/** Resolves once `ready()` holds, checking every 20 ms; fails the test after `ms`. */
-async function until(ready: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const lines = (file: string) =>

@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FIELDS } from '../../../src/customers/fields.js';
 import { runInPty, tempDir } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
 
 const fx = useSandbox();
 const ENTER = '\r';
+/** The wizard's questions, in order, as the field table words them (without their suggestions). */
+const PROMPTS = FIELDS.filter((f) => f.ask).map((f) => f.ask!.message.replace(/ \(.*$/, ''));
 const DOWN = '\x1b[B';
 
 describe('the onboarding wizard (through a pseudo-terminal)', () => {
@@ -128,22 +131,7 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
       { env },
     );
     // Every question is suggested by the flags (or the table): Enter takes each one.
-    for (const prompt of [
-      'Company name',
-      'Your reference',
-      'Contact email',
-      'Domains to monitor',
-      'Email addresses to monitor',
-      'Alert recipients',
-      'Plan',
-      'Price',
-      'Currency',
-      'Billed from',
-      'Enrolment',
-      'Send monthly security reports?',
-      'Locale',
-      'Onboard Late Stop Ltd (LATE-STOP)?',
-    ]) {
+    for (const prompt of [...PROMPTS, 'Onboard Late Stop Ltd (LATE-STOP)?']) {
       await pty.waitFor(prompt);
       pty.write(ENTER);
     }
@@ -198,26 +186,14 @@ describe('the onboarding wizard (through a pseudo-terminal)', () => {
     wizard.write(`NOPE-1${ENTER}`);
     await wizard.waitFor(/NOPE-1 is already in your local record \(onboarded \d{4}-\d\d-\d\d\); choose another\./);
     wizard.write(`\x15NOPE-2${ENTER}`);
-    for (const prompt of [
-      'Contact email',
-      'Domains',
-      'Email addresses',
-      'Alert recipients',
-      'Plan',
-      'Price',
-      'Currency',
-      'Billed from',
-      'Enrolment',
-      'monthly',
-      'Locale',
-    ]) {
+    for (const prompt of PROMPTS.slice(2)) {
       await wizard.waitFor(prompt);
       wizard.write(
-        prompt === 'Domains'
+        prompt.startsWith('Domains')
           ? `nope2.example${ENTER}`
-          : prompt === 'Alert recipients'
+          : prompt.startsWith('Alert recipients')
             ? `a@nope.example${ENTER}`
-            : prompt === 'Price'
+            : prompt.startsWith('Price')
               ? `5${ENTER}`
               : ENTER,
       );

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
-import { BIN, cleanEnv, runBinary, tempDir } from '../../helpers/cli.js';
+import { BIN, cleanEnv, runBinary, tempDir, until } from '../../helpers/cli.js';
 import { onboardMany } from '../../portfolio/fixture.js';
 
 let sandbox: Sandbox;
@@ -37,15 +37,6 @@ interface Event {
   breachId?: string;
 }
 
-/** Waits until `test` holds, polling; fails after `ms`. */
-async function until(test: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('portfolio watch behind a slow reader', () => {
   it('killed -9 while the pipe is full: no event is lost, and the next run is not refused by its lock', async () => {
     const state = path.join(temp.dir, 'watch.json');
@@ -67,7 +58,11 @@ describe('portfolio watch behind a slow reader', () => {
     const exited = new Promise((resolve) => child.on('close', resolve));
     // Every customer read (assets, breaches, threat score), then time to report and, with the
     // defect, save the state.
-    await until(() => reads.slice(before).filter((l) => l.includes('/breaches')).length >= CUSTOMERS, 'the reads');
+    await until(
+      () => reads.slice(before).filter((l) => l.includes('/breaches')).length >= CUSTOMERS,
+      'the reads',
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     const savedWhileBehind = existsSync(state);
     child.kill('SIGKILL');
