@@ -13,7 +13,7 @@ export interface ClientsInit {
   env: Record<string, string | undefined>;
   nodeVersion: string;
   /** The global flags the clients honour, read when a client is built (they are parsed after Context is made). */
-  options: () => { timeout: number; retries: number; debug: boolean };
+  options: () => { timeout: number; retries: number; debug: boolean; maxResponseSize?: number | undefined };
   /** Settings from flags, environment and the stored profile. */
   resolved: () => Promise<Resolved>;
   guard: Guard;
@@ -127,9 +127,20 @@ export class Clients {
   async #transport(): Promise<Wire> {
     if (!this.#wire) {
       const { createWire } = await import('./api/transport.js');
-      this.#wire = createWire({ env: this.#init.env });
+      this.#wire = createWire({ env: this.#init.env, maxResponseBytes: await this.#maxResponseBytes() });
     }
     return this.#wire;
+  }
+
+  /** --max-response-size, else SAFEWEB_MAX_RESPONSE_SIZE (checked like the flag: exit 2), else the wire's default. */
+  async #maxResponseBytes(): Promise<number | undefined> {
+    const flag = this.#init.options().maxResponseSize;
+    const variable = this.#init.env['SAFEWEB_MAX_RESPONSE_SIZE'];
+    if (flag !== undefined || !variable) return flag;
+    const [{ byteSize }, { UsageError }] = await Promise.all([import('./api/size.js'), import('./errors.js')]);
+    const bytes = byteSize(variable);
+    if (typeof bytes === 'string') throw new UsageError(`SAFEWEB_MAX_RESPONSE_SIZE=${variable}: ${bytes}`);
+    return bytes;
   }
 
   /** The resolved settings when they resolve (a profile being created does not yet). */

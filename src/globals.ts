@@ -18,6 +18,8 @@ export interface GlobalOptions {
   baseUrl?: string | undefined;
   timeout: number;
   retries: number;
+  /** --max-response-size in bytes; undefined: SAFEWEB_MAX_RESPONSE_SIZE, else 16 MiB. */
+  maxResponseSize?: number | undefined;
   /** The verb's own --ndjson: stream events are JSON lines (see output/sink.ts). */
   ndjson: boolean;
   /** The verb was given --exit-status or --fail-on: a finding exits 8. */

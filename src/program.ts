@@ -8,7 +8,7 @@ import { Command, Option, type Argument } from 'commander';
 import type { Context } from './context.js';
 import type { GlobalOptions } from './globals.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { parseDuration, parseNonNegativeInt } from './commands/parse.js';
+import { parseDuration, parseNonNegativeInt, parseSize } from './commands/parse.js';
 import { lines } from './outcome.js';
 import { version } from './version.js';
 
@@ -88,6 +88,12 @@ export async function buildProgram(ctx: Context, options: ProgramOptions = {}): 
       new Option('--timeout <duration>', 'per-request timeout: 30, 30s, 500ms, 2m')
         .default(30_000, '30s')
         .argParser(parseDuration),
+    )
+    .addOption(
+      new Option(
+        '--max-response-size <size>',
+        'the largest answer read, e.g. 16MiB (else SAFEWEB_MAX_RESPONSE_SIZE, else 16MiB)',
+      ).argParser(parseSize),
     )
     .addOption(
       new Option('--retries <n>', 'retries for requests that are safe to repeat')
@@ -264,6 +270,7 @@ function toGlobals(opts: Record<string, unknown>): GlobalOptions {
     baseUrl: opts['baseUrl'] as string | undefined,
     timeout: (opts['timeout'] as number | undefined) ?? 30_000,
     retries: (opts['retries'] as number | undefined) ?? 3,
+    maxResponseSize: opts['maxResponseSize'] as number | undefined,
     ndjson: Boolean(opts['ndjson']),
     findingAsked: Boolean(opts['exitStatus']) || opts['failOn'] !== undefined,
     maskPii: typeof opts['maskPii'] === 'boolean' ? opts['maskPii'] : undefined,

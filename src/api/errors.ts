@@ -2,7 +2,7 @@
 import { ApiRejectedError, AuthError, UnavailableError, type CliError } from '../errors.js';
 import { EngineError } from './engine.js';
 import { isTimeout } from './retry.js';
-import { TransportError } from './transport.js';
+import { TooLargeError, TransportError } from './transport.js';
 
 export interface FailedResponse {
   status: number;
@@ -125,6 +125,16 @@ export function toCliError(error: unknown, method: string, url: URL, timeoutMs: 
       undefined,
       'Raise --timeout, or check the connection with `safeweb health`.',
     );
+  }
+  if (cause instanceof TooLargeError) {
+    // Nothing of it is read, trusted or recorded; a write it answered may have happened.
+    const tooLarge = new UnavailableError(
+      `answer too large: ${method} ${url.pathname}: ${cause.message}; nothing was recorded from it`,
+      undefined,
+      'If an answer this large is expected, raise --max-response-size (or SAFEWEB_MAX_RESPONSE_SIZE).',
+    );
+    tooLarge.outcomeUnknown = true;
+    return tooLarge;
   }
   if (cause instanceof TransportError) {
     const unavailable = new UnavailableError(

@@ -64,6 +64,33 @@ export interface Answer {
 /** Sends one request and reads the whole answer. Failures below HTTP are TransportErrors. */
 export type Wire = (request: WireRequest) => Promise<Answer>;
 
+/** The largest answer read by default (--max-response-size, SAFEWEB_MAX_RESPONSE_SIZE): 16 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** `16 MiB`, `512 KiB`, `900 bytes`: a size as a person reads it. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * An answer larger than the run allows: it is not read on (memory stays bounded whatever a
+ * server announces or sends), and trying again would fetch the same. The request was sent.
+ */
+export class TooLargeError extends TransportError {
+  constructor(limit: number, announced?: number) {
+    super(
+      announced === undefined
+        ? `the answer was larger than ${formatBytes(limit)}`
+        : `the answer announced ${formatBytes(announced)}, more than ${formatBytes(limit)}`,
+      'ETOOLARGE',
+      true,
+      true,
+    );
+  }
+}
+
 // Loaded on first use: a local sandbox or receiver never needs TLS.
 let httpsModule: typeof import('node:https') | undefined;
 
@@ -71,18 +98,28 @@ let httpsModule: typeof import('node:https') | undefined;
  * The wire for a run. `env` is where proxy variables are read from (an empty object: none, as
  * for webhook deliveries and forwarding to a local app).
  */
-export function createWire(options: { env: Record<string, string | undefined> }): Wire {
+export function createWire(options: {
+  env: Record<string, string | undefined>;
+  /** The largest answer read (default DEFAULT_MAX_RESPONSE_BYTES); a larger one is a TooLargeError. */
+  maxResponseBytes?: number | undefined;
+}): Wire {
   const proxied = PROXY_VARIABLES.some((name) => options.env[name]);
   const agents = new Map<string, HttpAgent>();
+  const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   return async (request) => {
     const https = request.url.protocol === 'https:';
     if (https) httpsModule ??= await import('node:https');
     const agent = proxied ? await proxyAgentFor(request.url, agents) : undefined;
-    return send(https ? httpsModule!.request : http.request, request, agent);
+    return send(https ? httpsModule!.request : http.request, request, agent, limit);
   };
 }
 
-function send(requestFn: typeof http.request, request: WireRequest, agent: HttpAgent | undefined): Promise<Answer> {
+function send(
+  requestFn: typeof http.request,
+  request: WireRequest,
+  agent: HttpAgent | undefined,
+  limit: number,
+): Promise<Answer> {
   const { url } = request;
   return new Promise<Answer>((resolve, reject) => {
     let connected = false;
@@ -99,7 +136,7 @@ function send(requestFn: typeof http.request, request: WireRequest, agent: HttpA
           reject(new TransportError(why, 'EPROXY', false));
           return;
         }
-        read(res, request.signal, resolve, reject);
+        read(res, request.signal, limit, resolve, reject);
       },
     );
     if (agent) {
@@ -133,12 +170,32 @@ function send(requestFn: typeof http.request, request: WireRequest, agent: HttpA
 function read(
   res: IncomingMessage,
   signal: AbortSignal | undefined,
+  limit: number,
   resolve: (answer: Answer) => void,
   reject: (error: unknown) => void,
 ): void {
   const chunks: Buffer[] = [];
   let ended = false;
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  // Refused before a byte is read when the server announces more, and the moment it sends more.
+  const announced = Number(res.headers['content-length']);
+  if (Number.isFinite(announced) && announced > limit) {
+    ended = true;
+    reject(new TooLargeError(limit, announced));
+    res.destroy();
+    return;
+  }
+  let size = 0;
+  res.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      ended = true;
+      chunks.length = 0;
+      reject(new TooLargeError(limit));
+      res.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
   res.on('error', (error: NodeJS.ErrnoException) => {
     if (signal?.aborted) return reject(signal.reason);
     const message = `the connection broke while reading the response: ${error.message}`;

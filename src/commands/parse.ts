@@ -4,6 +4,7 @@
  * exit 2 — in the same shape for every verb, before any verb code runs.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { byteSize } from '../api/size.js';
 import { checkWebhookUrl } from '../api/webhook-url.js';
 
 /**
@@ -15,6 +16,13 @@ export function waitOption(): Option {
     '--wait [duration]',
     'if a run of this kind holds the account, wait for it (at most DURATION)',
   ).argParser(parseDuration);
+}
+
+/** "16MiB", "512k", "1048576" -> bytes (api/size.ts), as a flag's value. */
+export function parseSize(value: string): number {
+  const bytes = byteSize(value);
+  if (typeof bytes === 'string') throw new InvalidArgumentError(bytes);
+  return bytes;
 }
 
 /** "30", "30s", "500ms", "2m" -> milliseconds. */
