@@ -6,6 +6,7 @@
  */
 import type { RecordEntry } from './local-record.js';
 import { UsageError, ValidationError } from '../errors.js';
+import { restoreCsvCell } from '../output/csv-cell.js';
 
 export interface ImportRow {
   /** 1-based data row (CSV: the header is not counted; NDJSON: the line number). */
@@ -64,7 +65,9 @@ async function rawRows(text: string, format: 'csv' | 'ndjson', problems: string[
   data.forEach((cells, i) => {
     if (cells.length !== names.length)
       problems.push(`row ${i + 1}: has ${cells.length} cells; the header has ${names.length}`);
-    else rows.push({ row: i + 1, fields: Object.fromEntries(names.map((n, j) => [n, cells[j]])) });
+    // A `'` that --csv put before a formula-like cell (output/csv-cell.ts) comes off again, so a
+    // `customer list --csv` export imports back exactly.
+    else rows.push({ row: i + 1, fields: Object.fromEntries(names.map((n, j) => [n, restoreCsvCell(cells[j]!)])) });
   });
   return rows;
 }

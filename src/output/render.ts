@@ -133,9 +133,16 @@ async function renderCsv(view: View, out: Output): Promise<void> {
       view.kind === 'lines' ? view.lines.map(plainText) : (await layoutDocument(view, plainColors, 100)).split('\n');
     rows = text.map((l) => [l]);
   }
-  const { stringify } = await import('csv-stringify/sync');
+  const [{ stringify }, { inertCsvCell }] = await Promise.all([import('csv-stringify/sync'), import('./csv-cell.js')]);
+  // Text that a spreadsheet would run as a formula gets a leading ' (csv-cell.ts). Not numbers
+  // (-5 is a value, not a formula), and not a marked view's mark: `+` and `-` there are this
+  // tool's own words for added and removed, never data, and programs read them as they are.
+  const own = view.kind === 'marked' ? 1 : 0;
   const cells = rows.map((row) =>
-    row.map((c) => (c === null || c === undefined ? '' : typeof c === 'object' ? c.text : c)),
+    row.map((c, i) => {
+      const text = c === null || c === undefined ? '' : typeof c === 'object' ? c.text : c;
+      return typeof text === 'string' && i >= own ? inertCsvCell(text) : text;
+    }),
   );
   out.stdout.write(stringify([header, ...cells], { record_delimiter: 'windows', cast: { boolean: (b) => String(b) } }));
 }
