@@ -291,6 +291,8 @@ export function missingFields(doc: Record<string, unknown>): string[] {
 export function textProblem(value: string, max: number = TEXT_MAX): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'must not contain control characters (line breaks, tabs …)';
+  // What a decoder put where the bytes were not UTF-8: sent, it would be the replacement character.
+  if (value.includes('\uFFFD')) return 'holds bytes that are not valid UTF-8 (save the file as UTF-8)';
   if (value.length > max) return `must be at most ${max} characters (got ${value.length})`;
   return undefined;
 }

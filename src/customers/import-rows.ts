@@ -4,6 +4,7 @@
  * is sent: its shape, references and IDs repeated in the file, and clashes with what the local
  * record already holds. Every problem is listed with its row number.
  */
+import { textProblem } from './fields.js';
 import type { RecordEntry } from './local-record.js';
 import { UsageError, ValidationError } from '../errors.js';
 import { restoreCsvCell } from '../output/csv-cell.js';
@@ -90,6 +91,9 @@ function checkRow(raw: Raw, problems: string[]): Omit<ImportRow, 'known'> | unde
   const company = text('companyName') ?? '';
   const status = text('status') || 'active';
   if (typeof reference !== 'string' || !reference) problems.push(`${at}: customerReference is required`);
+  // The same limits as onboarding: no control characters, no undecodable bytes, at most TEXT_MAX characters.
+  else if (textProblem(reference)) problems.push(`${at}: customerReference ${textProblem(reference)}`);
+  if (typeof company === 'string' && textProblem(company)) problems.push(`${at}: companyName ${textProblem(company)}`);
   if (typeof id !== 'string' || !UUID_RE.test(id))
     problems.push(`${at}: customerId must be a UUID, got ${JSON.stringify(id ?? '')}`);
   if (typeof company !== 'string') problems.push(`${at}: companyName must be text`);

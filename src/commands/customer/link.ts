@@ -1,7 +1,8 @@
 import { getCustomerAssets } from '../../api/customers.js';
 import type { Context } from '../../context.js';
 import { readRecord, recordLinked, recordOnboarded } from '../../customers/local-record.js';
-import { UsageError } from '../../errors.js';
+import { problem, UsageError, ValidationError } from '../../errors.js';
+import { textProblem } from '../../customers/fields.js';
 import { success, type Outcome } from '../../outcome.js';
 
 export interface CustomerLinkOptions {
@@ -17,6 +18,15 @@ export interface CustomerLinkOptions {
  * then is the record written. Nothing is changed at SafeWeb.
  */
 export async function runCustomerLink(opts: CustomerLinkOptions, ctx: Context): Promise<Outcome> {
+  // The limits onboarding has: what is recorded here is shown and exported like any customer.
+  const problems = [
+    ['customerReference', opts.reference],
+    ['companyName', opts.companyName],
+  ].flatMap(([path, value]) => {
+    const why = value === undefined ? undefined : textProblem(value);
+    return why ? [problem(path!, why)] : [];
+  });
+  if (problems.length) throw new ValidationError('invalid link; nothing was recorded:', problems);
   const account = await ctx.account();
   const { customers } = readRecord(ctx.configDir, account.key);
   const entry = customers.find((c) => c.reference === opts.reference);
