@@ -8,6 +8,7 @@ import type { Context } from './context.js';
 import type { Outcome } from './outcome.js';
 import { redactText } from './api/redact.js';
 import { isPromptExit } from './prompt/prompter.js';
+import { inertText } from './output/inert.js';
 
 /**
  * When several outcomes meet (a bulk run, a portfolio, a plan), the worst wins, in one order
@@ -128,11 +129,13 @@ function sayFailure(failure: Failure, ctx: Context): void {
   const dim = (text: string) => out.errColor.dim(text);
   const problems = failure.problems ?? [];
   const listed = problems.length > 0;
-  const message = listed ? failure.message : failure.message.replace(/:\s*$/, '');
-  const inline = failure.hint && !listed ? ` ${dim(`— ${failure.hint}`)}` : '';
+  // What the message quotes (a reference, a name, a server's words) is shown, never obeyed.
+  const message = inertText(listed ? failure.message : failure.message.replace(/:\s*$/, ''));
+  const hint = failure.hint === undefined ? undefined : inertText(failure.hint);
+  const inline = hint && !listed ? ` ${dim(`— ${hint}`)}` : '';
   out.info(`${out.errColor.red('error:')} ${message}${inline}`);
-  for (const problem of problems) out.info(`  - ${problemText(problem)}`);
-  if (failure.hint && listed) out.info(dim(failure.hint));
+  for (const problem of problems) out.info(`  - ${inertText(problemText(problem))}`);
+  if (hint && listed) out.info(dim(hint));
 }
 
 /** Commander's "error: unknown option '--x'\n(Did you mean --y?)" as a message and a hint. */

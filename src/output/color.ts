@@ -1,3 +1,4 @@
+import { inertText } from './inert.js';
 import type { Text, Tone } from '../outcome.js';
 
 export interface ColorStream {
@@ -71,6 +72,8 @@ export function paint(c: Colors, tone: Tone, text: string): string {
 
 /** Text for a person, its tones drawn in the colours of the stream it goes to. */
 export function drawText(text: Text, c: Colors): string {
-  if (typeof text === 'string') return text;
-  return text.map((part) => (typeof part === 'string' ? part : paint(c, part.tone, part.text))).join('');
+  if (typeof text === 'string') return inertText(text);
+  return text
+    .map((part) => (typeof part === 'string' ? inertText(part) : paint(c, part.tone, inertText(part.text))))
+    .join('');
 }

@@ -19,6 +19,7 @@ import {
   type View,
 } from '../outcome.js';
 import { drawText, plainColors, type Colors } from './color.js';
+import { inertCell } from './inert.js';
 import type { Output } from './output.js';
 import { COMPACT_CHARS, renderTable, renderTsv } from './table.js';
 
@@ -192,7 +193,9 @@ async function renderView(view: View, out: Output): Promise<void> {
       const { default: Table } = await import('cli-table3');
       const table = new Table({ chars: COMPACT_CHARS, style: { head: [], border: out.color.level ? ['grey'] : [] } });
       for (const p of view.pairs) {
-        table.push({ [out.color.bold(p.label)]: p.value === null || p.value === undefined ? '' : String(p.value) });
+        table.push({
+          [out.color.bold(p.label)]: p.value === null || p.value === undefined ? '' : inertCell(String(p.value)),
+        });
       }
       out.stdout.write(`${table.toString()}\n`);
     }

@@ -7,6 +7,7 @@ import type { Cell, Column as ViewColumn } from '../outcome.js';
 /** What drawing a table needs of a column (its key matters to programs, not here). */
 type Column = Omit<ViewColumn, 'key'>;
 import { paint, type Colors } from './color.js';
+import { inertCell } from './inert.js';
 
 /** Box lines around the table and under the header only: no rule between every row. */
 export const COMPACT_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
@@ -15,7 +16,7 @@ function plain(cell: Cell): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'boolean') return cell ? 'yes' : 'no';
   if (typeof cell === 'object') return plain(cell.text);
-  return String(cell).replace(/[\t\n\r]+/g, ' ');
+  return inertCell(String(cell));
 }
 
 /** A cell as a terminal shows it: a styled one in its tone's colour. */

@@ -47,7 +47,7 @@ interface World {
 }
 
 const cli = (world: World, argv: string[]): Promise<CliResult> =>
-  runBinary(['--timeout', '500ms', ...argv], { env: world.env });
+  runBinary(['--timeout', '2s', ...argv], { env: world.env });
 
 const CALLERS: Caller[] = [
   {
@@ -72,7 +72,7 @@ const CALLERS: Caller[] = [
   {
     name: 'the customer_onboard tool',
     attempt: async (world) => {
-      const mcp = await connectMcp(['--allow-writes', '--timeout', '500ms'], world.env);
+      const mcp = await connectMcp(['--allow-writes', '--timeout', '2s'], world.env);
       try {
         const result = await mcp.call('customer_onboard', FIELDS);
         if (!result.isError) return 0;

@@ -31,7 +31,8 @@ describe('renderTsv', () => {
         ['b\tc', null, false],
         ['line\nbreak', undefined, 0],
       ]),
-    ).toBe('a\t1\tyes\nb c\t\tno\nline break\t\t0\n');
+      // A tab or a line break in a cell is shown as a visible escape (output/inert.ts): the format holds.
+    ).toBe('a\t1\tyes\nb\\x09c\t\tno\nline\\x0abreak\t\t0\n');
     expect(renderTsv([])).toBe('');
   });
 });

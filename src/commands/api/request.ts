@@ -1,3 +1,4 @@
+import { inertCell } from '../../output/inert.js';
 import { redactHeader } from '../../api/redact.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
@@ -31,7 +32,8 @@ export async function runApi(opts: ApiOptions, ctx: Context): Promise<Outcome> {
   );
   if (opts.include) {
     ctx.out.info(`HTTP ${res.status}`);
-    res.headers.forEach((value, key) => ctx.out.info(`${key}: ${redactHeader(key, value)}`));
+    // A server's headers are shown, never obeyed: control characters as visible escapes.
+    res.headers.forEach((value, key) => ctx.out.info(inertCell(`${key}: ${redactHeader(key, value)}`)));
   }
   if (res.text === '') return { data: undefined };
   // The raw answer, in every mode: JSON pretty-printed (the same as --json), anything else as it came.
