@@ -2,6 +2,7 @@
  * The reading tools: each calls the service the CLI verb that answers the same question calls,
  * so its structured result is that verb's --json document (a list under a plural key).
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { customerArg, define, oneCustomer, READ, type Schema, type ToolDef, type Zod } from './tools.js';
@@ -257,13 +258,32 @@ function auditSearchTool(z: Zod): ToolDef {
 /**
  * The one tool that reads a local file takes manifests only: not stdin (the protocol's), and
  * nothing inside the config directory, where the profiles (and their keys) and the record live.
+ * Compared as written and as real paths, so a symlink (of the file or of a folder on its way)
+ * that leads into the config directory is refused like the path it leads to.
  */
 function checkManifestPath(file: string, configDir: string): void {
-  const resolved = path.resolve(file);
-  const inside = path.relative(path.resolve(configDir), resolved);
-  if (!inside.startsWith('..') && !path.isAbsolute(inside))
+  const dirs = [path.resolve(configDir), realPath(configDir)];
+  const files = [path.resolve(file), realPath(file)];
+  if (files.some((f) => dirs.some((d) => isWithin(d, f))))
     throw new UsageError(
       `plan does not read files in the safeweb config directory (${configDir}); nothing was read`,
       'Give the manifest inline, or a file elsewhere.',
     );
+}
+
+/** The path with every symlink resolved; for a part that does not exist (yet), its nearest existing folder's. */
+function realPath(p: string): string {
+  const absolute = path.resolve(p);
+  try {
+    return realpathSync.native(absolute);
+  } catch {
+    const parent = path.dirname(absolute);
+    return parent === absolute ? absolute : path.join(realPath(parent), path.basename(absolute));
+  }
+}
+
+function isWithin(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file);
+  // Not startsWith('..') alone: "..notes.yaml" is a file in the folder, not above it.
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }

@@ -38,18 +38,32 @@ export function searchAudit(
   };
 }
 
+const HINT = 'Use a duration back from now (30m, 24h, 7d, 2w) or a date (2026-01-31, 2026-01-31T09:00:00Z).';
+/** Further back than this is no time a log written by this tool can reach; it also keeps the Date valid. */
+const MAX_BACK_MS = 1000 * 365.25 * 86_400_000;
+
 /** `--since`: a duration back from now (90m, 24h, 7d, 2w) or a date / date-time. */
 export function parseSince(value: string, now: Date): Date {
-  const match = /^(\d+)\s*(s|m|h|d|w)$/i.exec(value.trim());
+  const text = value.trim();
+  const match = /^(\d+)\s*(s|m|h|d|w)$/i.exec(text);
   if (match) {
     const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 }[match[2]!.toLowerCase() as 's'];
-    return new Date(now.getTime() - Number(match[1]) * unit);
+    const back = Number(match[1]) * unit;
+    // Unchecked, 99999999999d is an Invalid Date that matches no entry and reads as "no changes".
+    if (!(back <= MAX_BACK_MS)) throw new UsageError(`--since: "${value}" is more than 1000 years back`, HINT);
+    return new Date(now.getTime() - back);
   }
-  const time = /^\d{4}-\d{2}-\d{2}/.test(value.trim()) ? Date.parse(value.trim()) : NaN;
-  if (Number.isNaN(time))
-    throw new UsageError(
-      `--since: "${value}" is neither a duration nor a date`,
-      'Use a duration back from now (30m, 24h, 7d, 2w) or a date (2026-01-31, 2026-01-31T09:00:00Z).',
-    );
+  const time = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(time)) throw new UsageError(`--since: "${value}" is neither a duration nor a date`, HINT);
+  // Date.parse rolls a day the month lacks over (2026-02-30 is 2 March); the user meant some other day.
+  if (!inCalendar(text)) throw new UsageError(`--since: "${value}" is not a day of the calendar`, HINT);
   return new Date(time);
+}
+
+/** Whether the year-month-day the text starts with is a day that exists (leap years included). */
+function inCalendar(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
 }

@@ -719,6 +719,8 @@ describe('portfolio and customer import argv', async () => {
   it.each<[string[], string]>([
     [['portfolio', 'status', '--fail-on', 'score>=5'], 'use threat-score>=N or unresolved>=N'],
     [['portfolio', 'status', '--fail-on', 'threat-score<5'], 'use threat-score>=N or unresolved>=N'],
+    // Field names are looked up as own entries: an object's inherited members are not fields.
+    [['portfolio', 'status', '--fail-on', 'constructor>=0'], 'use threat-score>=N or unresolved>=N'],
     [['portfolio', 'status', '--concurrency', '0'], 'must be at least 1'],
     [['portfolio', 'status', '--concurrency', '65'], 'must be at most 64'],
     [['portfolio', 'watch'], "required option '--state <file>' not specified"],

@@ -6,7 +6,7 @@
  */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Ajv } from 'ajv';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_TOOLS, WRITE_TOOLS } from '../../src/mcp/names.js';
@@ -221,6 +221,31 @@ describe('every tool, with --allow-writes, against the sandbox', () => {
       const result = await mcp.call('plan', { file });
       expect(result.isError).toBe(true);
       expect(textOf(result)).toMatch(/config directory|\.yaml, \.yml or \.json/);
+    }
+  });
+
+  it('plan follows no symlink into the config directory, of a file or of a folder', async () => {
+    const { configDir } = fixture();
+    const outside = path.join(configDir, '..', `links-${process.pid}`);
+    mkdirSync(outside);
+    try {
+      writeFileSync(path.join(configDir, 'inside.yaml'), 'customers: []\n');
+      symlinkSync(path.join(configDir, 'inside.yaml'), path.join(outside, 'file.yaml'));
+      symlinkSync(configDir, path.join(outside, 'folder'));
+      const files = [
+        path.join(outside, 'file.yaml'),
+        path.join(outside, 'folder', 'inside.yaml'),
+        // A name that starts with ".." is still in the folder, not above it.
+        path.join(configDir, '..notes.yaml'),
+      ];
+      for (const file of files) {
+        const result = await mcp.call('plan', { file });
+        expect(result.isError, file).toBe(true);
+        expect(textOf(result)).toMatch(/config directory/);
+      }
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(path.join(configDir, 'inside.yaml'), { force: true });
     }
   });
 

@@ -112,6 +112,22 @@ describe('the audit log', () => {
     expect(bad.stderr).toMatch(/--since: "yesterday" is neither a duration nor a date/);
   });
 
+  it('--since refuses a day the calendar lacks and a duration no date can be, in one line (exit 2)', async () => {
+    const { env } = await withProfile();
+    for (const since of ['2026-02-30', '2025-02-29', '2026-04-31T09:00:00Z', '99999999999d', '9007199254740993s']) {
+      const r = await runInProcess(['audit', '--since', since], { env });
+      expect(r.code, since).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^error: --since: "${since}" [^\\n]+\\n$`));
+    }
+    // The edges that exist still work: a leap day, a time of day, a long but real duration.
+    for (const since of ['2024-02-29', '2026-01-31T23:59:59Z', '5000w']) {
+      const r = await runInProcess(['audit', '--since', since, '--json'], { env });
+      expect(r.code, `${since}: ${r.stderr}`).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual([]);
+    }
+  });
+
   it('never holds a key, secret, token or magic-link URL, --debug included', async () => {
     const { dir, env } = await withProfile();
     const run = async (argv: string[]) => {
