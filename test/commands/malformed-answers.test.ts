@@ -65,6 +65,18 @@ describe('a success answer that lacks what the contract promises', () => {
     expect(r.stderr).toContain('Customer not found');
   });
 
+  it.each([
+    ['threat-score', 'a threat score'],
+    ['magic-link', 'a URL'],
+  ])('customer %s: `{}` is exit 5, with --json and without', async (verb, missing) => {
+    stub = await stubServer([okJson({}), okJson({})]);
+    const { configDir, env, account } = setup(stub.url);
+    await recordOnboarded(configDir, account, { reference: 'ACME', id: ID, companyName: 'Acme' }, new Date());
+    for (const json of [[], ['--json']])
+      expectIncomplete(await runInProcess(['customer', verb, 'ACME', ...json], { env }), missing);
+    expect(stub.unexpected).toEqual([]);
+  });
+
   const create = ['webhook', 'create', '--url', 'https://hooks.example.com/h', '--event', 'all', '--json'];
   it.each([
     ['`{}`', {}, 'webhook'],
