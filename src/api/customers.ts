@@ -111,8 +111,22 @@ export async function updateCustomerInfo(
   ).data;
 }
 
+/**
+ * An assets answer holds both lists, or says `success: false` (the caller's unwrapEnvelope turns
+ * that into the API's refusal). Anything else — `{}`, a list missing — is not trusted: callers
+ * count the lists, and `customer import` takes the answer as proof that the customer exists.
+ */
+function checkAssets(data: AssetsResponse, where: string): AssetsResponse {
+  const answer = data as Partial<AssetsResponse> | null;
+  if (answer !== null && typeof answer === 'object' && answer.success === false) return data;
+  if (!Array.isArray(answer?.domains) || !Array.isArray(answer.emails))
+    throw new IncompleteAnswerError(where, 'the lists of domains and emails');
+  return data;
+}
+
 export async function getCustomerAssets(api: ApiClient, customerId: string): Promise<AssetsResponse> {
-  return (await api.request<AssetsResponse>({ method: 'GET', path: pathFor('customerAssets', customerId) })).data;
+  const path = pathFor('customerAssets', customerId);
+  return checkAssets((await api.request<AssetsResponse>({ method: 'GET', path })).data, `GET ${path}`);
 }
 
 /** PATCH assets: each list given replaces the stored one entirely. */
@@ -121,14 +135,9 @@ export async function setCustomerAssets(
   customerId: string,
   body: { domains?: string[]; emails?: string[] },
 ): Promise<AssetsResponse> {
-  return (
-    await api.request<AssetsResponse>({
-      method: 'PATCH',
-      path: pathFor('customerAssets', customerId),
-      body,
-      idempotent: true,
-    })
-  ).data;
+  const path = pathFor('customerAssets', customerId);
+  const { data } = await api.request<AssetsResponse>({ method: 'PATCH', path, body, idempotent: true });
+  return checkAssets(data, `PATCH ${path}`);
 }
 
 export async function getCustomerBreaches(

@@ -1,4 +1,5 @@
 /** Webhook endpoint management (seed 002's system, legacy base). */
+import { IncompleteAnswerError } from '../errors.js';
 import type { ApiClient } from './client.js';
 import { pathFor } from './paths.js';
 
@@ -9,6 +10,24 @@ export interface Webhook {
   active: boolean;
   created_at: string;
   secret?: string;
+}
+
+/**
+ * A create or update answer holds the endpoint with its numeric ID (and, from create, its
+ * secret), or says `success: false` (the caller's unwrapEnvelope reports that refusal). Anything
+ * else is not trusted: the callers read the endpoint's members, and a manifest keeps its ID.
+ */
+function checkWebhook<T extends { success: boolean; webhook: Webhook }>(data: T, where: string, secret: boolean): T {
+  const answer = data as { success?: unknown; webhook?: Partial<Webhook> | null } | null;
+  if (answer !== null && typeof answer === 'object' && answer.success === false) return data;
+  const webhook = answer?.webhook;
+  if (webhook === null || typeof webhook !== 'object' || Array.isArray(webhook))
+    throw new IncompleteAnswerError(where, 'webhook');
+  if (typeof webhook.id !== 'number' || !Number.isInteger(webhook.id))
+    throw new IncompleteAnswerError(where, 'webhook.id');
+  if (secret && (typeof webhook.secret !== 'string' || !webhook.secret))
+    throw new IncompleteAnswerError(where, 'webhook.secret');
+  return data;
 }
 
 /** Drops a secret the API should never have sent outside create. */
@@ -30,14 +49,14 @@ export async function createWebhook(
   api: ApiClient,
   body: { url: string; events: string[]; active?: boolean },
 ): Promise<{ success: boolean; webhook: Webhook }> {
-  return (
-    await api.request<{ success: boolean; webhook: Webhook }>({
-      method: 'POST',
-      path: pathFor('webhooks'),
-      body,
-      idempotent: false,
-    })
-  ).data;
+  const path = pathFor('webhooks');
+  const { data } = await api.request<{ success: boolean; webhook: Webhook }>({
+    method: 'POST',
+    path,
+    body,
+    idempotent: false,
+  });
+  return checkWebhook(data, `POST ${path}`, true);
 }
 
 export async function updateWebhook(
@@ -45,13 +64,15 @@ export async function updateWebhook(
   id: number,
   body: { url?: string; events?: string[]; active?: boolean },
 ): Promise<{ success: boolean; webhook: Webhook }> {
+  const path = pathFor('webhook', String(id));
   const res = await api.request<{ success: boolean; webhook: Webhook }>({
     method: 'PATCH',
-    path: pathFor('webhook', String(id)),
+    path,
     body,
     idempotent: true,
   });
-  return { ...res.data, webhook: withoutSecret(res.data.webhook) };
+  const data = checkWebhook(res.data, `PATCH ${path}`, false);
+  return data.success === false ? data : { ...data, webhook: withoutSecret(data.webhook) };
 }
 
 export async function deleteWebhook(api: ApiClient, id: number): Promise<{ success: boolean; message?: string }> {

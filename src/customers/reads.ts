@@ -6,6 +6,7 @@
 import type { ApiClient } from '../api/client.js';
 import { createMagicLink, getCustomerBreaches, getThreatScore, type BreachesResponse } from '../api/customers.js';
 import { unwrapEnvelope } from '../api/envelope.js';
+import { IncompleteAnswerError } from '../errors.js';
 import { detail, warn, type Note } from '../outcome.js';
 import { recordPath, readRecord, type RecordEntry } from './local-record.js';
 import { scoreBand } from './score-band.js';
@@ -19,6 +20,9 @@ export interface ThreatScore {
 /** The customer's dark-web threat score (0 to 97) and the band it falls in. */
 export async function readThreatScore(api: ApiClient, customerId: string): Promise<ThreatScore> {
   const { threatScore } = unwrapEnvelope(await getThreatScore(api, customerId), 'customer threat-score');
+  // Without a score there is no band: `{}` must not read as "critical".
+  if (typeof threatScore !== 'number' || !Number.isFinite(threatScore))
+    throw new IncompleteAnswerError(`GET threat-score of ${customerId}`, 'a threat score');
   return { customerId, threatScore, band: scoreBand(threatScore).name };
 }
 
@@ -43,6 +47,7 @@ export async function createLoginLink(
   customerId: string,
 ): Promise<{ customerId: string; url: string }> {
   const { url } = unwrapEnvelope(await createMagicLink(api, customerId), 'customer magic-link');
+  if (typeof url !== 'string' || !url) throw new IncompleteAnswerError(`POST magic-link of ${customerId}`, 'a URL');
   return { customerId, url };
 }
 

@@ -6,6 +6,7 @@
  * recorded; unknown or foreign IDs are listed with their row numbers and not recorded (exit 3).
  */
 import { getCustomerAssets } from '../../api/customers.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import type { Context } from '../../context.js';
 import { readRecord, recordImported, type ImportedEntry } from '../../customers/local-record.js';
 import { AuthError, CliError } from '../../errors.js';
@@ -70,7 +71,8 @@ async function importLocked(opts: CustomerImportOptions, ctx: Context): Promise<
     concurrency: opts.concurrency ?? 8,
     work: async (r, api) => {
       try {
-        await getCustomerAssets(api, r.customerId);
+        // Proof that the customer exists: both lists (getCustomerAssets checks them), not a refusal.
+        unwrapEnvelope(await getCustomerAssets(api, r.customerId), 'customer assets');
         verified.push(r);
         return { line: { row: r.row, reference: r.customerReference, status: 'ok' } };
       } catch (error) {

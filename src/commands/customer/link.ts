@@ -1,4 +1,5 @@
 import { getCustomerAssets } from '../../api/customers.js';
+import { unwrapEnvelope } from '../../api/envelope.js';
 import type { Context } from '../../context.js';
 import { readRecord, recordLinked, recordOnboarded } from '../../customers/local-record.js';
 import { problem, UsageError, ValidationError } from '../../errors.js';
@@ -41,7 +42,8 @@ export async function runCustomerLink(opts: CustomerLinkOptions, ctx: Context): 
     );
   }
   const api = await ctx.api();
-  const assets = await getCustomerAssets(api, opts.id);
+  // Read before recording: a refusal or an answer without both lists proves nothing (nothing recorded).
+  const assets = unwrapEnvelope(await getCustomerAssets(api, opts.id), 'customer assets');
   const now = ctx.now();
   if (entry) await recordLinked(ctx.configDir, account.key, opts.reference, opts.id, now);
   else {
