@@ -21,6 +21,27 @@ export interface ImportRow {
 }
 
 const COLUMNS = ['customerReference', 'customerId', 'companyName', 'status'] as const;
+
+/**
+ * The columns of `customer list --csv` (and --json), so its export imports back as it is:
+ * `reference` and `id` name the same fields; `onboardedAt` and `updatedAt` are the record's own.
+ */
+const LIST_ALIASES: Record<string, (typeof COLUMNS)[number] | null> = {
+  reference: 'customerReference',
+  id: 'customerId',
+  onboardedAt: null,
+  updatedAt: null,
+};
+
+/** A row's fields under the import's names: the list's aliases renamed, its own dates dropped. */
+function importFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const alias = Object.hasOwn(LIST_ALIASES, key) ? LIST_ALIASES[key] : key;
+    if (alias !== null && alias !== undefined) out[alias] = value;
+  }
+  return out;
+}
 const STATUSES = ['active', 'offboarded'];
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -81,9 +102,9 @@ function where(row: number): string {
 function checkRow(raw: Raw, problems: string[]): Omit<ImportRow, 'known'> | undefined {
   const at = where(raw.row);
   const before = problems.length;
-  const text = (key: string) =>
-    typeof raw.fields[key] === 'string' ? (raw.fields[key] as string).trim() : raw.fields[key];
-  const unknown = Object.keys(raw.fields).filter((k) => !(COLUMNS as readonly string[]).includes(k));
+  const fields = importFields(raw.fields);
+  const text = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string).trim() : fields[key]);
+  const unknown = Object.keys(fields).filter((k) => !(COLUMNS as readonly string[]).includes(k));
   if (unknown.length)
     problems.push(`${at}: unknown field ${unknown.map((u) => `"${u}"`).join(', ')} (fields: ${COLUMNS.join(', ')})`);
   const reference = text('customerReference');
