@@ -16,6 +16,16 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 
+/** Whether process `pid` exists on this machine (EPERM: it does, as another user). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
 /** Who holds a lock: what the file records, and what a refusal tells. */
 interface LockHolder {
   pid: number;
@@ -112,12 +122,7 @@ function processStart(pid: number): number | undefined {
 function gone(holder: LockHolder): boolean {
   if (holder.host !== os.hostname()) return false;
   if (holder.pid === process.pid) return holder.startedAt !== STARTED_AT;
-  try {
-    process.kill(holder.pid, 0);
-  } catch (error) {
-    // EPERM: it lives, as another user.
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  if (!pidAlive(holder.pid)) return true;
   const started = processStart(holder.pid);
   // Clock ticks and a boot time in whole seconds: a few seconds of slack before calling it reused.
   return started !== undefined && started > Date.parse(holder.startedAt) + 5_000;

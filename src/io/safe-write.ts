@@ -14,6 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { pidAlive } from './lock.js';
 import { UsageError } from '../errors.js';
 import { syncDir } from './private-dir.js';
 
@@ -131,16 +132,6 @@ function besides(file: string): string {
 
 const TEMP_RE = /^\.(.+)\.(\d+)\.\d+\.tmp$/;
 
-/** Whether process `pid` is alive on this machine. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the temporary files a killed writer left in `dir` (of `base` only, when given): a kill
  * between writing one and renaming or linking it leaves it, and it may hold a whole secret under
@@ -157,7 +148,7 @@ export function sweepStaleTemps(dir: string, base?: string): void {
     const match = TEMP_RE.exec(name);
     if (!match || (base !== undefined && match[1] !== base)) continue;
     const pid = Number(match[2]);
-    if (pid !== process.pid && !alive(pid)) fs.rmSync(path.join(dir, name), { force: true });
+    if (pid !== process.pid && !pidAlive(pid)) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 
