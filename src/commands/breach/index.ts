@@ -1,6 +1,7 @@
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
+import { parseBreachRef } from '../../breaches/breach-ref.js';
 import { examples } from '../examples.js';
 import { CATALOGUE_FIELDS, CATEGORY_COLUMNS, CHECK_COLUMNS, CHECK_ERROR_COLUMN, RETRIEVE_COLUMNS } from './columns.js';
 import { exactlyOne, isUuid, parseLocale, parsePositiveInt, parsePositiveNumber, usageError } from '../parse.js';
@@ -121,7 +122,7 @@ export function registerBreach(program: Command, ctx: Context): void {
       .addArgument(
         new Argument(
           '<breachId>',
-          "the breach instance's UUID (the Breach ID column of `customer breaches`)",
+          "the breach instance's uuid (the Breach ID column of `customer breaches`), or the id its --json also shows",
         ).argParser(parseBreachId),
       )
       .summary(resolved ? 'mark a customer breach resolved' : 'mark a customer breach not resolved again')
@@ -172,9 +173,9 @@ export function registerBreach(program: Command, ctx: Context): void {
 }
 
 function parseBreachId(value: string): string {
-  if (!isUuid(value))
+  if (!parseBreachRef(value))
     throw new InvalidArgumentError(
-      'must be a breach UUID: the Breach ID column of `safeweb customer breaches <customer>` (.[].uuid with --json).',
+      'must be a breach uuid: the Breach ID column of `safeweb customer breaches <customer>` (.[].uuid with --json).',
     );
   return value;
 }

@@ -256,6 +256,34 @@ describe('safeweb breach resolve / unresolve', () => {
     expect(record.resolved).toBe(false);
   });
 
+  it('takes the id that customer breaches --json also shows, mapped to its uuid by one read', async () => {
+    const env = { ...fx().env, SAFEWEB_CONFIG_DIR: tempDir().dir };
+    const seeded = fx().sandbox.state.customers.find((c) => c.customerReference === 'GLOBEX-7')!;
+    const listed = JSON.parse((await runInProcess(['customer', 'breaches', seeded.id, '--json'], { env })).stdout);
+    const open = listed.find((b: { resolved: boolean }) => !b.resolved) as { id: string; uuid: string };
+    // --json keeps both; the table (piped: its first field) shows the uuid, the one resolve sends.
+    expect(open.id).not.toBe(open.uuid);
+    const piped = (await runInProcess(['customer', 'breaches', seeded.id], { env })).stdout;
+    expect(piped.split('\n').map((l) => l.split('\t')[0])).toContain(open.uuid);
+    expect(piped).not.toContain(open.id);
+
+    const r = await runInProcess(['breach', 'resolve', open.id, '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ breachId: open.uuid, resolved: true });
+    expect(fx().sandbox.state.breaches.find((b) => b.id === open.uuid)!.resolved).toBe(true);
+    expect((await runInProcess(['breach', 'unresolve', open.id], { env })).code).toBe(0);
+    expect(fx().sandbox.state.breaches.find((b) => b.id === open.uuid)!.resolved).toBe(false);
+
+    // An id of this customer's form that it has no breach under: exit 2 naming how to list them.
+    const missing = await runInProcess(['breach', 'resolve', `${seeded.id}-NoSuchBreach-99`], { env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`no breach "${seeded.id}-NoSuchBreach-99" among the`);
+    expect(missing.stderr).toContain(`safeweb customer breaches ${seeded.id}`);
+    // A customer that is not the partner's: the API's 404 for the read, and nothing sent.
+    const foreign = fx().sandbox.state.customers.find((c) => c.partnerId !== fx().sandbox.partnerId)!;
+    expect((await runInProcess(['breach', 'resolve', `${foreign.id}-Adobe-0`], { env })).code).toBe(3);
+  });
+
   it('an unknown breach is exit 3 with the API message; a malformed ID is exit 2', async () => {
     const unknown = await runInProcess(['breach', 'resolve', '00000000-0000-4000-8000-000000000000'], {
       env: fx().env,
