@@ -158,6 +158,8 @@ complete -c safeweb -n '__safeweb_path_is \'breach check\'' -l results -r -d 'wr
 complete -c safeweb -n '__safeweb_path_is \'breach check\'' -l resume -r -d 'skip addresses already checked in this results file, and append to it'
 complete -c safeweb -n '__safeweb_path_is \'breach check\'' -l force -d 'replace an existing --results file instead of refusing it'
 complete -c safeweb -n '__safeweb_path_is \'breach retrieve\'' -l locale -r -d 'language of titles (en-GB, da-DK, sv-SE, nb-NO, fi-FI)'
+complete -c safeweb -n '__safeweb_path_is \'breach resolve\'' -l customer -r -d 'the customer the breach belongs to (reference or ID): checked by one read, and named in the audit log (an id names it itself)'
+complete -c safeweb -n '__safeweb_path_is \'breach unresolve\'' -l customer -r -d 'the customer the breach belongs to (reference or ID): checked by one read, and named in the audit log (an id names it itself)'
 complete -c safeweb -n '__safeweb_path_is \'breach get\'' -l name -r -d 'breach name, e.g. Adobe'
 complete -c safeweb -n '__safeweb_path_is \'breach get\'' -l uuid -r -d 'catalogue UUID'
 complete -c safeweb -n '__safeweb_path_is \'breach get\'' -l locale -x -a 'en-GB da-DK sv-SE nb-NO fi-FI' -d 'language of the title'

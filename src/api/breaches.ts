@@ -61,11 +61,15 @@ export async function retrieveBreaches(api: ApiClient, email: string, localeCode
   return { ...res.data, breaches: Array.isArray(res.data.breaches) ? res.data.breaches : [] };
 }
 
-/** POST breach/status: sets a customer breach instance's resolved flag (idempotent). */
+/**
+ * POST breach/status: sets a customer breach instance's resolved flag (idempotent). The request
+ * names the breach alone; `customerId`, when the caller knows it, is the customer the audit log names.
+ */
 export async function setBreachResolved(
   api: ApiClient,
   breachId: string,
   resolved: boolean,
+  customerId?: string,
 ): Promise<{ success: boolean; resolved: boolean }> {
   return (
     await api.request<{ success: boolean; resolved: boolean }>({
@@ -73,6 +77,7 @@ export async function setBreachResolved(
       path: pathFor('breachStatus'),
       body: { breachId, resolved },
       idempotent: true,
+      customerId,
     })
   ).data;
 }

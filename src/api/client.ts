@@ -89,6 +89,11 @@ interface ApiRequest {
    * attempt, retried when the request is safe to repeat, then exit 5 naming the reason.
    */
   accepted?: Accepted | undefined;
+  /**
+   * The customer a write concerns when neither its path nor its body names one (a breach's
+   * status names the breach alone): the audit log names the customer by it.
+   */
+  customerId?: string | undefined;
 }
 
 interface ApiResponse<T> {
@@ -155,8 +160,8 @@ export function createApiClient(settings: ApiSettings): ApiClient {
       if (!guard || !kind?.write) return send<T>(req, options);
       const write = describeWrite(req, kind);
       const started = performance.now();
-      const ended = (record: Omit<WriteRecord, keyof WriteRequest | 'durationMs'>) =>
-        guard.afterWrite?.({ ...write, ...record, durationMs: Math.round(performance.now() - started) });
+      const ended = (record: Omit<WriteRecord, keyof WriteRequest | 'durationMs'>, customerId = write.customerId) =>
+        guard.afterWrite?.({ ...write, customerId, ...record, durationMs: Math.round(performance.now() - started) });
       if (guard.readOnly) {
         await ended({ status: null, outcome: 'refused', error: 'read-only' });
         throw new ReadOnlyError(guard.readOnly, `${write.method} ${write.path}${opName(write.operation)}`);
@@ -164,7 +169,7 @@ export function createApiClient(settings: ApiSettings): ApiClient {
       guard.beforeWrite?.(write);
       try {
         const res = await send<T>(req, options);
-        await ended({ status: res.status, outcome: 'ok' });
+        await ended({ status: res.status, outcome: 'ok' }, write.customerId ?? madeCustomer(res.data));
         return res;
       } catch (error) {
         await ended(failedWrite(error, [settings.apiKey, ...(settings.secrets ?? [])]));
@@ -234,9 +239,18 @@ function describeWrite(req: ApiRequest, kind: Classified): WriteRequest {
     operation: kind.operation,
     customerId: kind.operation?.startsWith('customer')
       ? (kind.id ?? text(body['customerId']))
-      : text(body['customerId']),
+      : (text(body['customerId']) ?? text(req.customerId)),
     customerRef: text(body['customerReference']),
   };
+}
+
+/**
+ * The ID of the customer a write made, from its answer (onboarding answers `customerId`): the
+ * request could not name it, and the audit entry of the change should.
+ */
+function madeCustomer(data: unknown): string | undefined {
+  const id = data && typeof data === 'object' ? (data as { customerId?: unknown }).customerId : undefined;
+  return typeof id === 'string' && id.trim() !== '' ? id : undefined;
 }
 
 /** " (customer offboard)": the operation's name in words, for a refusal. */

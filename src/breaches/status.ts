@@ -28,13 +28,17 @@ export async function breachUuidOf(
   return found.uuid;
 }
 
-/** The same request with a different flag; the data is what the API now says. */
+/**
+ * The same request with a different flag; the data is what the API now says. `customerId`, when
+ * known, is the customer its audit entry names (the request itself names only the breach).
+ */
 export async function setBreachStatus(
   api: ApiClient,
   breachId: string,
   resolved: boolean,
+  customerId?: string,
 ): Promise<Outcome<{ breachId: string; resolved: boolean }>> {
-  const result = unwrapEnvelope(await setBreachResolved(api, breachId, resolved), 'breach status');
+  const result = unwrapEnvelope(await setBreachResolved(api, breachId, resolved, customerId), 'breach status');
   return {
     data: { breachId, resolved: result.resolved },
     notes: [success(`Breach ${breachId} is now marked ${result.resolved ? 'resolved' : 'unresolved'}.`)],

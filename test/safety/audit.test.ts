@@ -112,6 +112,32 @@ describe('the audit log', () => {
     expect(bad.stderr).toMatch(/--since: "yesterday" is neither a duration nor a date/);
   });
 
+  it('names the customer of every change to it, so audit --customer lists them all, by reference or ID', async () => {
+    const { env } = await withProfile();
+    const ok = async (argv: string[]) => {
+      const r = await runInProcess(argv, { env });
+      expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    await ok([...ONBOARD('AUD-9'), '--email', 'admin@aud-9.example']);
+    await ok(ONBOARD('AUD-10'));
+    const id = sandbox.state.customers.find((c) => c.customerReference === 'AUD-9')!.id;
+    await ok(['customer', 'update', 'AUD-9', '--contact-email', 'it@aud-9.example']);
+    await ok(['customer', 'assets', 'AUD-9', '--add-email', 'ceo@aud-9.example']);
+    const [first] = JSON.parse(await ok(['customer', 'breaches', 'AUD-9', '--json'])) as { id: string; uuid: string }[];
+    // By uuid with the customer named, and by the listing id that names it itself.
+    await ok(['breach', 'resolve', first!.uuid, '--customer', 'AUD-9']);
+    await ok(['breach', 'unresolve', first!.id]);
+    await ok(['customer', 'update', 'AUD-10', '--contact-email', 'it@aud-10.example']);
+
+    const expected = ['customerOnboard', 'customerInfo', 'customerAssets', 'breachStatus', 'breachStatus'];
+    for (const customer of ['AUD-9', id]) {
+      const found = JSON.parse(await ok(['audit', '--customer', customer, '--json'])) as Record<string, unknown>[];
+      expect(found.map((e) => e['operation'])).toEqual(expected);
+      expect(found.map((e) => [e['customerRef'], e['customerId']])).toEqual(expected.map(() => ['AUD-9', id]));
+    }
+  });
+
   it('--since refuses a day the calendar lacks and a duration no date can be, in one line (exit 2)', async () => {
     const { env } = await withProfile();
     for (const since of ['2026-02-30', '2025-02-29', '2026-04-31T09:00:00Z', '99999999999d', '9007199254740993s']) {

@@ -126,16 +126,20 @@ export function registerBreach(program: Command, ctx: Context): void {
         ).argParser(parseBreachId),
       )
       .summary(resolved ? 'mark a customer breach resolved' : 'mark a customer breach not resolved again')
+      .option(
+        '--customer <ref>',
+        'the customer the breach belongs to (reference or ID): checked by one read, and named in the audit log (an id names it itself)',
+      )
       .addHelpText(
         'after',
         examples(
-          `safeweb breach ${verb} 7c9e6679-7425-40de-944b-e07fc1f90ae7`,
-          `safeweb customer breaches ACME-001 --unresolved --jq ".[].uuid" | xargs -n1 safeweb breach ${verb}`,
+          `safeweb breach ${verb} 7c9e6679-7425-40de-944b-e07fc1f90ae7 --customer ACME-001`,
+          `safeweb customer breaches ACME-001 --unresolved --jq ".[].uuid" | xargs -n1 safeweb breach ${verb} --customer ACME-001`,
         ),
       )
-      .action(async (breachId: string) => {
+      .action(async (breachId: string, opts: { customer?: string }) => {
         const { runBreachSetStatus } = await import('./status.js');
-        ctx.done(await runBreachSetStatus({ breachId, resolved }, ctx));
+        ctx.done(await runBreachSetStatus({ breachId, resolved, customer: opts.customer }, ctx));
       });
   }
 
