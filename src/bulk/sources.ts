@@ -9,6 +9,12 @@ import { UsageError } from '../errors.js';
 /** A CSV record as a document, given the header row (customers/fields.ts `csvRecordToDoc` for onboarding rows). */
 export type CsvToDoc = (header: string[], cells: string[]) => Record<string, unknown>;
 
+/**
+ * Checks a CSV header once, before any row is read: the field names to use (a caller may map
+ * friendly column names to its own), or a UsageError naming every column it does not know.
+ */
+export type CsvHeader = (header: string[]) => string[];
+
 export type RowFormat = 'csv' | 'ndjson' | 'json';
 
 export interface Row {
@@ -26,7 +32,23 @@ export function formatFromName(file: string): RowFormat | undefined {
   return undefined;
 }
 
-async function* csvRows(file: string, toDoc: CsvToDoc): AsyncGenerator<Row[]> {
+/**
+ * A header of one column holding `;` or tabs but no comma: a file saved with another separator
+ * (a spreadsheet's regional "CSV"), whose every row would otherwise fail on the same header. Said
+ * once, before any row; not read as such, because a cell that holds a list separates it with `;`.
+ */
+function separatorProblem(file: string, header: string[]): UsageError | undefined {
+  const only = header.length === 1 ? header[0]! : '';
+  const separator = only.includes('\t') ? 'tab' : only.includes(';') ? ';' : undefined;
+  if (!separator) return undefined;
+  return new UsageError(
+    `${file} looks ${separator}-separated: its header line has ${separator === ';' ? '";"' : 'tabs'} and no ","`,
+    'Save it as comma-separated CSV (a spreadsheet\'s "CSV UTF-8 (Comma delimited)"); ' +
+      'a cell holding a list keeps ";" between its items. Nothing was sent.',
+  );
+}
+
+async function* csvRows(file: string, toDoc: CsvToDoc, checkHeader: CsvHeader | undefined): AsyncGenerator<Row[]> {
   const { CsvError, csvRecords } = await import('./csv.js');
   let header: string[] | undefined;
   let row = 0;
@@ -35,7 +57,10 @@ async function* csvRows(file: string, toDoc: CsvToDoc): AsyncGenerator<Row[]> {
       const rows: Row[] = [];
       for (const record of records) {
         if (!header) {
-          header = record.map((h) => h.trim());
+          const given = record.map((h) => h.trim());
+          const wrong = separatorProblem(file, given);
+          if (wrong) throw wrong;
+          header = checkHeader ? checkHeader(given) : given;
           continue;
         }
         row++;
@@ -91,7 +116,16 @@ async function* jsonArrayRows(file: string): AsyncGenerator<Row[]> {
   }
 }
 
-/** The rows of a bulk file, in batches (a CSV file's as it is read in chunks; one row at a time for JSON). */
-export function readRows(file: string, format: RowFormat, csvToDoc: CsvToDoc): AsyncGenerator<Row[]> {
-  return format === 'csv' ? csvRows(file, csvToDoc) : format === 'ndjson' ? ndjsonRows(file) : jsonArrayRows(file);
+/**
+ * The rows of a bulk file, in batches (a CSV file's as it is read in chunks; one row at a time for
+ * JSON). A CSV's header is checked once, before its rows (`csvHeader`, and its separator).
+ */
+export function readRows(
+  file: string,
+  format: RowFormat,
+  csvToDoc: CsvToDoc,
+  csvHeader?: CsvHeader,
+): AsyncGenerator<Row[]> {
+  if (format === 'csv') return csvRows(file, csvToDoc, csvHeader);
+  return format === 'ndjson' ? ndjsonRows(file) : jsonArrayRows(file);
 }

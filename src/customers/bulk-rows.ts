@@ -10,7 +10,7 @@ import type { ResumeState } from '../bulk/results.js';
 import { readRows, type Row, type RowFormat } from '../bulk/sources.js';
 import { UsageError, ValidationError } from '../errors.js';
 import type { Note } from '../outcome.js';
-import { csvRecordToDoc, type OnboardingRequest } from './fields.js';
+import { csvRecordToDoc, FIELDS, type OnboardingRequest } from './fields.js';
 import { normalizeOnboarding, onboardingChecker, type OnboardingChecker } from './onboarding.js';
 import type { RecordedReferences } from './recorded.js';
 
@@ -99,6 +99,9 @@ export class OnboardingRows {
     this.#noFlags = Object.keys(input.flags).length === 0;
   }
 
+  /** A CSV file's header, checked once before its rows (onboardingHeader). */
+  readonly #header = (header: string[]) => onboardingHeader(header, this.input.source, this.options.allowUnknown);
+
   /** Pass 1: every row checked; nothing is sent while any is wrong (unless skipInvalid). */
   static async check(input: RowsInput, options: CheckOptions): Promise<OnboardingRows> {
     const rows = new OnboardingRows(input, options, await onboardingChecker());
@@ -124,7 +127,7 @@ export class OnboardingRows {
       }
       return;
     }
-    for await (const batch of readRows(this.input.path, this.input.format, csvRecordToDoc)) {
+    for await (const batch of readRows(this.input.path, this.input.format, csvRecordToDoc, this.#header)) {
       for (const raw of batch) {
         const now = this.options.now();
         const seen =
@@ -164,7 +167,7 @@ export class OnboardingRows {
     let inRecord = 0;
     const keepMemoryFlat = memoryKeeper();
     const now = this.options.now();
-    for await (const batch of readRows(this.input.path, this.input.format, csvRecordToDoc)) {
+    for await (const batch of readRows(this.input.path, this.input.format, csvRecordToDoc, this.#header)) {
       for (const raw of batch) {
         this.total++;
         keepMemoryFlat();
@@ -282,6 +285,38 @@ export class OnboardingRows {
       return { reference, problems: error.problems.length ? error.lines : [error.message], fate, inRecord };
     }
   }
+}
+
+/** A column name as a person may write it: "Company Name", "company_name" and "companyName" are one. */
+const loose = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, '');
+const FIELD_BY_LOOSE = new Map(FIELDS.map((f) => [loose(f.key), f.key]));
+
+/**
+ * The field names a CSV header stands for, checked once, before any row: columns are matched to
+ * the onboarding fields ignoring case, spaces, `_` and `-` (a spreadsheet's "Company Name" is
+ * companyName: no two fields differ by those alone, so the match is never a guess). A column that
+ * matches none is refused, with every expected name, rather than failing the same way on each row;
+ * with --allow-unknown-fields it is passed on as it is. Two columns for one field are refused.
+ */
+export function onboardingHeader(header: string[], source: string, allowUnknown: boolean): string[] {
+  const keys = header.map((name) => FIELD_BY_LOOSE.get(loose(name)) ?? name);
+  const unknown = header.filter((name, i) => name === keys[i] && !FIELD_BY_LOOSE.has(loose(name)));
+  const expected = `Expected header names: ${FIELDS.map((f) => f.key).join(', ')} (case and spaces do not matter).`;
+  if (unknown.length && !allowUnknown)
+    throw new UsageError(
+      `${source}: no onboarding field is named by the header's ${unknown.map((u) => `"${u}"`).join(', ')}; ` +
+        'nothing was sent',
+      `${expected} Rename the column(s), or pass --allow-unknown-fields to send them as they are.`,
+    );
+  const twice = keys.find((key, i) => keys.indexOf(key) !== i);
+  if (twice !== undefined) {
+    const named = header.filter((_, i) => keys[i] === twice).map((h) => `"${h}"`);
+    throw new UsageError(
+      `${source}: the header names ${twice} twice (${named.join(', ')}); nothing was sent`,
+      expected,
+    );
+  }
+  return keys;
 }
 
 function duplicate(reference: string, first: number): string {

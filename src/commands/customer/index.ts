@@ -44,9 +44,10 @@ export function registerCustomer(program: Command, ctx: Context): void {
       'Create a customer. Input comes from --file (JSON; - for stdin), from flags (which override the file), ' +
         'or from the interactive wizard (on a terminal with no file, or with --interactive). Everything is ' +
         'validated locally first; nothing is sent while any field is wrong.\n\n' +
-        'Bulk: with a CSV (headers = field names, list cells separated by ;), NDJSON or JSON-array file, every ' +
-        'row is checked first, then onboarded with bounded concurrency and pace, with a progress bar on a ' +
-        'terminal; --results records each row, --resume continues a run without losing or doubling a row.',
+        'Bulk: with a CSV (headers = field names, any case and spacing; list cells separated by ;), NDJSON or ' +
+        'JSON-array file, every row is checked first, then onboarded with bounded concurrency and pace, with a ' +
+        'progress bar on a terminal; --results records each row, --resume continues a run without losing or ' +
+        'doubling a row.',
     )
     .option('-f, --file <file>', 'onboarding request as JSON (- for stdin)');
   for (const option of fieldOptions()) onboard.addOption(option);

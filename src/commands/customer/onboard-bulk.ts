@@ -13,7 +13,8 @@ import { OnboardingRows, type CheckedRow, type RowsInput } from '../../customers
 import { onboard, recordEntry } from '../../customers/service.js';
 import { CliError, UnavailableError } from '../../errors.js';
 import { recordedReferences, withRunLock } from '../../services.js';
-import { info, type Outcome } from '../../outcome.js';
+import { hint, info, type Note, type Outcome } from '../../outcome.js';
+import { commandLine } from '../../safety/audit.js';
 
 export interface BulkOnboardOptions {
   allowUnknownFields?: boolean | undefined;
@@ -124,10 +125,32 @@ async function bulkOnboard(
     });
     report.counts.ok -= fromRecord;
     report.counts.alreadyDone += fromRecord;
-    return summaryOutcome(report, `Onboarding ${input.source}`, file.total);
+    const outcome = summaryOutcome(report, `Onboarding ${input.source}`, file.total);
+    if (report.interrupted) outcome.notes = [...(outcome.notes ?? []), resumeHint(ctx.argv, opts, input.source)];
+    return outcome;
   } finally {
     record.close();
   }
+}
+
+/** Where a run without --results is told to keep the finishing run's results. */
+const DEFAULT_RESUME = 'onboard-results.ndjson';
+
+/**
+ * After Ctrl+C, the command that finishes the run: the one typed, continuing its results file
+ * (--resume in place of --results and --force). A run that kept no results file is finished all
+ * the same: resuming, the rows the local record holds count as done, so a new results file will do.
+ */
+function resumeHint(argv: readonly string[], opts: BulkOnboardOptions, source: string): Note {
+  const results = opts.resume ?? opts.results ?? DEFAULT_RESUME;
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--results' || arg === '--resume') i++;
+    else if (arg !== '--force' && !/^--(?:results|resume)=/.test(arg)) kept.push(arg);
+  }
+  const stdin = source === 'stdin' ? ' (with the same input on stdin)' : '';
+  return hint(`To finish the run: ${commandLine([...kept, '--resume', results], [])}${stdin}`);
 }
 
 /** A row's result: the results-file line (row, reference, status, customer ID or error) and its piped line. */

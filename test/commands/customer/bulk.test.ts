@@ -175,6 +175,49 @@ describe('bulk onboarding', () => {
     expect(r.stderr).toContain('Fix the file; nothing was sent.');
   });
 
+  it('says once, before any row, that a file is ;- or tab-separated, and sends nothing (exit 2)', async () => {
+    for (const [separator, said] of [
+      [';', 'looks ;-separated: its header line has ";" and no ","'],
+      ['\t', 'looks tab-separated: its header line has tabs and no ","'],
+    ] as const) {
+      const rows = [HEADER, csvRow(1), csvRow(2), csvRow(3)].map((l) => l.replaceAll(',', separator));
+      const { r, file } = await refused('semi.csv', rows.join('\n'));
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`${file} ${said}`);
+      expect(r.stderr).toContain('Save it as comma-separated CSV');
+      // Said once, not once per row.
+      expect(r.stderr).not.toContain('row 1');
+      await stub!.close();
+      stub = undefined;
+    }
+  });
+
+  it('reads friendly column names as the fields they spell; refuses unknown ones once, listing the expected', async () => {
+    const w = await world();
+    const friendly = HEADER.replace('companyName', 'Company Name')
+      .replace('customerReference', 'customer_reference')
+      .replace('billedFromDate', 'Billed From Date');
+    const ok = await runInProcess(
+      ['customer', 'onboard', '--file', w.write('f.csv', [friendly, csvRow(1, 'FH'), csvRow(2, 'FH')].join('\n'))],
+      { env: w.env },
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(w.mine('FH').map((c) => c.companyName)).toEqual(['Company 1', 'Company 2']);
+
+    const unknown = `${HEADER.replace('price', 'Monthly Price')},Notes`;
+    const rows = [unknown, ...[1, 2, 3].map((i) => `${csvRow(i, 'UH')},x`)].join('\n');
+    const { r, file } = await refused('unknown.csv', rows);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}: no onboarding field is named by the header's "Monthly Price", "Notes"`);
+    expect(r.stderr).toContain('Expected header names: companyName, customerReference,');
+    expect(r.stderr).not.toContain('row 1');
+    // Two columns for one field are refused as well.
+    const twice = await refused('twice.csv', [`${HEADER},Company Name`, `${csvRow(1)},Other`].join('\n'));
+    expect(twice.r.code).toBe(2);
+    expect(twice.r.stderr).toContain('the header names companyName twice ("companyName", "Company Name")');
+  });
+
   it('reports every problem of a row at once: fields, a past date, the local record, a repeat in the file', async () => {
     const id = '0b6c5f4e-3d2a-4b1c-8e9f-7a6b5c4d3e2f';
     stub = await stubServer([okJson({ success: true, message: 'Customer onboarded successfully', customerId: id })]);
@@ -433,7 +476,10 @@ describe('bulk onboarding', () => {
       expect(done.length).toBeGreaterThan(0);
       expect(done.every((x) => x.status === 'ok')).toBe(true);
       expect(w.mine('CC')).toHaveLength(done.length);
-      const resumed = await runInProcess(['customer', 'onboard', '--file', file, '--resume', results], { env: w.env });
+      // The exact command that finishes the run, printed; run as printed (its paths need no quotes).
+      const said = `safeweb customer onboard --file ${file} --concurrency 2 --resume ${results}`;
+      expect(stderr).toContain(`To finish the run: ${said}\n`);
+      const resumed = await runInProcess(said.split(' ').slice(1), { env: w.env });
       expect(resumed.code).toBe(0);
       expect(w.mine('CC')).toHaveLength(total);
     },
