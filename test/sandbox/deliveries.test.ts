@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { DeliveryPolicy } from '../../src/webhooks/deliver.js';
-import { runInProcess, cleanEnv, tempDir } from '../helpers/cli.js';
+import { runBinary, runInProcess, cleanEnv, tempDir } from '../helpers/cli.js';
 
 // SafeWeb's policy (2 s timeout, 3 retries, 0.5/1/2 s backoff) scaled down tenfold: the same
 // rules, in about a second instead of twelve.
@@ -82,7 +82,16 @@ describe('sandbox deliveries', () => {
       await sandbox.deliveriesIdle();
       expect(hits).toEqual({ failing: 4, slow: 4 });
       const table = await runInProcess(['sandbox', 'deliveries'], { env });
-      expect(table.stdout).toMatch(/breach\.resolved\t\S+\tfailed\t500, 500, 500, 500\t/);
+      // Attempts counts them; Answers says what each got.
+      expect(table.stdout).toMatch(/breach\.resolved\t\S+\tfailed\t4\t500, 500, 500, 500\t/);
+      // The --help example, as printed, runs and finds both.
+      const example = `safeweb sandbox deliveries --jq '.[] | select(.status == "failed") | .id'`;
+      expect((await runInProcess(['sandbox', 'deliveries', '--help'], { env })).stdout).toContain(example);
+      const failed = await runBinary(['sandbox', 'deliveries', '--jq', '.[] | select(.status == "failed") | .id'], {
+        env,
+      });
+      expect(failed.code, failed.stderr).toBe(0);
+      expect(failed.stdout.trim().split('\n')).toHaveLength(2);
     },
   );
 });

@@ -20,7 +20,8 @@ export async function runSandboxDeliveries(_opts: SandboxDeliveriesOptions, ctx:
         { key: 'event', header: 'Event' },
         { key: 'url', header: 'Endpoint', wrap: true },
         { key: 'status', header: 'Status' },
-        { key: 'attempts', header: 'Attempts', wrap: true },
+        { key: 'attempts', header: 'Attempts' },
+        { key: 'answers', header: 'Answers', wrap: true },
         { key: 'created_at', header: 'Created' },
       ],
       res.data.deliveries.map((d) => [
@@ -28,6 +29,8 @@ export async function runSandboxDeliveries(_opts: SandboxDeliveriesOptions, ctx:
         d.event,
         d.url,
         d.status,
+        // How many, under Attempts; what each got, under Answers.
+        d.attempts.length,
         // A 2xx that was not accepted (v1: no valid answer signature) says so.
         d.attempts
           .map((a) => (a.status === undefined ? 'timeout/error' : `${a.status}${a.error ? ' (not accepted)' : ''}`))

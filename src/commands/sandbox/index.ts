@@ -104,7 +104,7 @@ export function registerSandbox(program: Command, ctx: Context): void {
       'after',
       examples(
         'safeweb sandbox deliveries',
-        'safeweb sandbox deliveries --json | jq ".deliveries[] | select(.status == \\"failed\\")"',
+        `safeweb sandbox deliveries --jq '.[] | select(.status == "failed") | .id'`,
       ),
     )
     .action(async () => {
