@@ -96,6 +96,8 @@ export async function runWebhookListen(opts: WebhookListenOptions, ctx: Context)
   const forwarding = opts.forwardTo ? `, forwarding to ${opts.forwardTo}` : '';
   ctx.out.info(`Listening for SafeWeb deliveries on ${receiver.url} (${keys})${forwarding}. Ctrl+C to stop.`);
   const signal = await stopped;
+  // Said at once: closing drops open connections (keep-alive ones too) rather than waiting them out.
+  ctx.out.info('Stopping the listener…');
   await receiver.close();
   return { data: undefined, failures: signal === 'SIGINT' ? [ExitCode.Cancelled] : [] };
 }

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
@@ -49,7 +49,7 @@ function listen(args: string[], options: { env?: Record<string, string>; json?: 
       waiters.push(check);
       check();
     });
-  return { child, ready, exit, lines, until };
+  return { child, ready, exit, lines, until, stderr: () => stderr };
 }
 
 function post(
@@ -304,6 +304,22 @@ describe('webhook listen --forward-to https://', () => {
       l.child.kill('SIGINT');
       expect(await l.exit).toBe(130);
     }
+  });
+});
+
+describe('stopping webhook listen', () => {
+  it('Ctrl+C says it is stopping, and a connection left open does not hold it', async () => {
+    const l = listen(['--secret-file', path.join(SECRET_DIR, 'hook.secret')], { json: false });
+    const at = new URL(await l.ready);
+    // A client that connected and sent nothing (a browser's preconnect): server.close alone would wait for it.
+    const idle = net.connect(Number(at.port), at.hostname);
+    await new Promise<void>((resolve) => idle.once('connect', () => resolve()));
+    const dropped = new Promise<void>((resolve) => idle.once('close', () => resolve()));
+    idle.on('error', () => undefined);
+    l.child.kill('SIGINT');
+    expect(await l.exit).toBe(130);
+    await dropped;
+    expect(l.stderr()).toContain('Stopping the listener…');
   });
 });
 
