@@ -83,6 +83,17 @@ describe('a read-only profile', () => {
     );
   });
 
+  it.each([
+    [['customer', 'update', 'RO-1', '--contact-email', 'it@ro.example'], 'the update of Ro Co (RO-1)'],
+    [['customer', 'assets', 'RO-1', '--add-email', 'cfo@ro.example'], 'the asset change of Ro Co (RO-1)'],
+  ])('refuses %j naming the customer, not an API path', async (argv, what) => {
+    const r = await sent(argv);
+    expect(r.requests).toEqual([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.startsWith(`error: profile "reports" is read-only; ${what} was not sent`), r.stderr).toBe(true);
+    expect(r.stderr).not.toContain('/api/');
+  });
+
   it('refuses the onboarding wizard before its first question', async () => {
     const prompter = scriptedPrompter([]);
     const before = seen.length;

@@ -54,6 +54,8 @@ export async function runCustomerAssets(opts: CustomerAssetsOptions, ctx: Contex
       ),
     };
   }
+  // Refused before the read that plans it, naming the customer (the client's refusal names a path).
+  ctx.guard.refuseIfReadOnly(await ctx.resolved(), `the asset change of ${describeCustomer(target)}`);
   const plan = await planAssets(target.deps, target, edits, describeCustomer(target));
   for (const warning of plan.warnings) ctx.out.warn(warning);
   const result = await applyAssets(target.deps, target, plan);

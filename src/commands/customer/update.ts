@@ -19,6 +19,8 @@ export async function runCustomerUpdate(opts: CustomerUpdateOptions, ctx: Contex
     throw new UsageError('nothing to update', `Give at least one of ${UPDATABLE.map((f) => f.flag).join(', ')}.`);
   const body = await validateUpdate(doc);
   const target = await customerTarget(ctx, opts.customer);
+  // Refused here, naming the customer as offboard does; the client's own refusal could name only the path.
+  ctx.guard.refuseIfReadOnly(await ctx.resolved(), `the update of ${describeCustomer(target)}`);
   await updateInfo(target.deps, target, body);
   const changed = Object.entries(body)
     .map(([k, v]) => `${k} = ${String(v)}`)
