@@ -35,4 +35,6 @@ steps.configBack = config();
 steps.keychainBack = await entries();
 steps.remove = cli(['profile', 'remove', 'kr', '--yes']);
 steps.keychainAfterRemove = await entries();
+// A key kept in the file, where a keychain answers: the keychain is suggested.
+steps.addFile = cli(['profile', 'add', 'pf', '--base-url', url, '--partner-id', partner, '--api-key-stdin'], key);
 process.stdout.write(JSON.stringify(steps));

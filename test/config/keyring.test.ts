@@ -68,6 +68,7 @@ describe('keys in the OS keychain', () => {
       const key = sandbox.apiKey;
 
       expect(s['add']!.code, s['add']!.stderr).toBe(0);
+      expect(s['addFile']!.stderr).toContain('keep it in the OS keychain with: safeweb profile set pf --store keyring');
       // Only a reference in the file; the key itself in the keychain, once.
       expect(text('configAfterAdd')).not.toContain(key);
       expect(JSON.parse(text('configAfterAdd')).profiles.kr.keyring).toMatchObject({ service: 'safeweb-cli' });

@@ -72,7 +72,7 @@ export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Prom
     notes: [
       success(`${saved.replaced ? 'Replaced' : 'Saved'} ${what}.`),
       ...(saved.warning ? [warn(saved.warning)] : []),
-      ...(opts.store === 'file'
+      ...((await keychainAnswers(opts.store, ctx.env))
         ? [
             hint(
               `The key is in a plain file; keep it in the OS keychain with: safeweb profile set ${name} --store keyring`,
@@ -82,4 +82,14 @@ export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Prom
       ...(saved.active ? [] : [hint(`Use it with --profile ${name}, or make it active: safeweb profile use ${name}`)]),
     ],
   };
+}
+
+/**
+ * Whether to suggest the keychain for a key saved in the file: only where one answers (the probe
+ * doctor makes), so a server or container without a Secret Service is not sent to a dead end.
+ */
+async function keychainAnswers(store: string, env: Record<string, string | undefined>): Promise<boolean> {
+  if (store !== 'file') return false;
+  const { probeKeychain } = await import('../../config/keyring.js');
+  return (await probeKeychain(env)).ok;
 }
