@@ -1,5 +1,6 @@
 import { checkProfileName } from '../../config/profile-name.js';
 import { saveProfile } from '../../config/profiles.js';
+import { readConfig } from '../../config/store.js';
 import type { Context } from '../../context.js';
 import { UnavailableError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
@@ -66,7 +67,10 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
   const stopped = ctx.waitForSignal();
   try {
     let saved: { file: string } | undefined;
+    // The profile it replaces as the active one: named, so switching back is one command away.
+    let previous: string | undefined;
     if (profileName) {
+      previous = readConfig(ctx.configDir).activeProfile;
       saved = await saveProfile(
         ctx.configDir,
         profileName,
@@ -81,7 +85,13 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
     );
     ctx.sink.note(
       saved
-        ? success(`Saved profile "${profileName}" in ${saved.file}; it is now active. Try: safeweb partner analytics`)
+        ? success(
+            `Saved profile "${profileName}" in ${saved.file} and made it the active profile` +
+              (previous && previous !== profileName
+                ? ` in place of "${previous}" (back with: safeweb profile use ${previous})`
+                : '') +
+              '. Try: safeweb partner analytics',
+          )
         : hint(
             'Use it from another terminal: safeweb sandbox start --save-profile, or export ' +
               `SAFEWEB_BASE_URL=${url} SAFEWEB_PARTNER_ID=${partnerId} SAFEWEB_API_KEY=…`,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, runBinary, tempDir } from '../../helpers/cli.js';
+import { BIN, cleanEnv, runBinary, runInProcess, tempDir } from '../../helpers/cli.js';
 
 const ANALYTICS = '/api/v1/integrations/partner/analytics';
 
@@ -73,6 +73,33 @@ describe('safeweb sandbox start', () => {
     again.child.kill('SIGTERM');
     expect(await again.exit).toBe(0);
     expect(JSON.parse(readFileSync(state, 'utf8')).partners[0].apiKey).toBe(info.apiKey);
+    cleanup();
+  });
+
+  it('--save-profile says it made the profile active, and which one it replaced', async () => {
+    const { dir, cleanup } = tempDir();
+    const env = cleanEnv({ SAFEWEB_CONFIG_DIR: dir });
+    const prod = [
+      'profile',
+      'add',
+      'prod',
+      '--partner-id',
+      'P1',
+      '--base-url',
+      'http://127.0.0.1:9',
+      '--api-key-stdin',
+    ];
+    expect((await runInProcess(prod, { env, stdin: 'swk_prod_test_key_000000' })).code).toBe(0);
+    // Stopped (SIGTERM) as soon as it is up: what it said on the way is all there is to see.
+    const r = await runInProcess(['sandbox', 'start', '--port', '0', '--save-profile', 'sb'], {
+      env,
+      signal: Promise.resolve('SIGTERM'),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      'and made it the active profile in place of "prod" (back with: safeweb profile use prod). Try: safeweb partner analytics',
+    );
+    expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).activeProfile).toBe('sb');
     cleanup();
   });
 
