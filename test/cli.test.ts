@@ -61,7 +61,7 @@ describe('discovering the tool', () => {
     expect(r.stdout).toMatch(/^\s+4 {2}authentication: no credentials, 401, 403$/m);
   });
 
-  it.each(['customer', 'breach', 'webhook', 'partner', 'profile', 'sandbox'])(
+  it.each(['customer', 'breach', 'webhook', 'partner', 'profile', 'sandbox', 'schema'])(
     '`%s --help` shows its verbs and examples',
     async (noun) => {
       const r = await runInProcess([noun, '--help']);
@@ -70,6 +70,13 @@ describe('discovering the tool', () => {
       expect(r.stdout).toMatch(/Examples:\n {2}\$ safeweb /);
     },
   );
+
+  it('`webhook --help` names every event, v1 customer.breach.found included', async () => {
+    const r = await runInProcess(['webhook', '--help']);
+    for (const event of ['breach.new', 'breach.resolved', 'breach.unresolved', 'email.added', 'email.removed'])
+      expect(r.stdout).toContain(event);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain("v1's customer.breach.found");
+  });
 
   it('every command has examples in its help', async () => {
     for (const argv of [

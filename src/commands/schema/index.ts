@@ -6,7 +6,15 @@ export function registerSchema(program: Command, ctx: Context): void {
   const schema = program
     .command('schema')
     .summary('JSON Schemas of the documents this tool reads')
-    .description('Print the JSON Schema (draft 2020-12) of a document this tool reads, for editors and validators.');
+    .description('Print the JSON Schema (draft 2020-12) of a document this tool reads, for editors and validators.')
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb schema onboarding > onboarding.schema.json',
+        'safeweb schema manifest > manifest.schema.json',
+        'safeweb schema onboarding --jq .required',
+      ),
+    );
 
   schema
     .command('onboarding')

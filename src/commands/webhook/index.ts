@@ -23,7 +23,10 @@ export function registerWebhook(program: Command, ctx: Context): void {
   const webhook = program
     .command('webhook')
     .summary('manage endpoints, verify signatures, receive and send test deliveries')
-    .description(`Webhook endpoints receive signed events: ${EVENTS.join(', ')}.`)
+    .description(
+      `Webhook endpoints receive signed events: ${EVENTS.join(', ')}; and v1's ${V1_EVENTS.join(', ')}, ` +
+        "signed with the organisation's secret (webhook secret).",
+    )
     .addHelpText(
       'after',
       examples(
