@@ -210,6 +210,24 @@ describe('output modes', () => {
   });
 });
 
+describe('the README', () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  // What a reader sees as text: fenced blocks and inline code are values to type, not links.
+  const prose = readme.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+
+  it('links to nothing outside the repository', () => {
+    expect(prose).not.toMatch(/https?:\/\//);
+    const targets = [...prose.matchAll(/\]\(([^)]*)\)/g)].map((m) => m[1]!);
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(target, target).toMatch(/^(#[a-z0-9-]+|(?!\/)(?!\.\.\/)[\w./-]+)$/);
+  });
+
+  it('states the 100 000-row memory figure once', () => {
+    const figures = readme.split('\n').filter((line) => /100 000 rows/.test(line) && /\d+(–\d+)? MB/.test(line));
+    expect(figures).toHaveLength(1);
+  });
+});
+
 describe('the README quick start', () => {
   it('`npm run quickstart` onboards the example customer into a fresh sandbox', async () => {
     const { spawnSync } = await import('node:child_process');
