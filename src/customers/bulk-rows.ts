@@ -298,7 +298,7 @@ const FIELD_BY_LOOSE = new Map(FIELDS.map((f) => [loose(f.key), f.key]));
  * matches none is refused, with every expected name, rather than failing the same way on each row;
  * with --allow-unknown-fields it is passed on as it is. Two columns for one field are refused.
  */
-export function onboardingHeader(header: string[], source: string, allowUnknown: boolean): string[] {
+function onboardingHeader(header: string[], source: string, allowUnknown: boolean): string[] {
   const keys = header.map((name) => FIELD_BY_LOOSE.get(loose(name)) ?? name);
   const unknown = header.filter((name, i) => name === keys[i] && !FIELD_BY_LOOSE.has(loose(name)));
   const expected = `Expected header names: ${FIELDS.map((f) => f.key).join(', ')} (case and spaces do not matter).`;
