@@ -201,6 +201,12 @@ describe.each<[string, string[], Verb, unknown]>([
   ],
   ['breach resolve', ['breach', 'resolve', UUID], 'setStatus', { breachId: UUID, resolved: true }],
   ['breach unresolve', ['breach', 'unresolve', UUID], 'setStatus', { breachId: UUID, resolved: false }],
+  [
+    'breach resolve --customer',
+    ['breach', 'resolve', `${UUID}-Adobe-0`, '--customer', 'ACME-1'],
+    'setStatus',
+    { breachId: `${UUID}-Adobe-0`, resolved: true, customer: 'ACME-1' },
+  ],
   ['breach get --name', ['breach', 'get', '--name', 'Adobe'], 'get', { name: 'Adobe' }],
   [
     'breach get --uuid --locale',

@@ -179,7 +179,8 @@ export function registerBreach(program: Command, ctx: Context): void {
 function parseBreachId(value: string): string {
   if (!parseBreachRef(value))
     throw new InvalidArgumentError(
-      'must be a breach uuid: the Breach ID column of `safeweb customer breaches <customer>` (.[].uuid with --json).',
+      'must be a breach UUID: the Breach ID column of `safeweb customer breaches <customer>` (.[].uuid with ' +
+        '--json), or the id its --json also shows.',
     );
   return value;
 }
