@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { canonicalAccount } from '../io/account-files.js';
 import { replaceFile } from '../io/safe-write.js';
 import { errorOf, type Breach, type CustomerRead } from './book.js';
 import { bandOf, type Band } from './exposure.js';
@@ -98,7 +99,9 @@ export function readWatchState(file: string, account: string): WatchState | unde
       `${file} is not a portfolio state file; it was left untouched`,
       'Give the file an earlier `safeweb portfolio watch` wrote, or a new path.',
     );
-  if (data.account !== account)
+  // A state saved under another spelling of the same account (`localhost` for `127.0.0.1`) is
+  // the same book; the next save writes today's spelling.
+  if (typeof data.account !== 'string' || canonicalAccount(data.account) !== account)
     throw new UsageError(
       `${file} records the book of ${data.account}, not of ${account}`,
       'Use one state file per partner account (check --profile), or a new path.',

@@ -100,7 +100,7 @@ export function registerPortfolio(program: Command, ctx: Context): void {
         '#   0 7 * * 1-5  safeweb portfolio watch --state ~/book.json',
       ),
     )
-    .action(async (opts: { state: string; baseline?: boolean; concurrency: number }) => {
+    .action(async (opts: { state: string; baseline?: boolean; exitStatus?: boolean; concurrency: number }) => {
       const { runPortfolioWatch } = await import('./watch.js');
       ctx.done(await runPortfolioWatch(opts, ctx));
     });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { replaceFile } from '../../io/safe-write.js';
+import { emptyBookWarning } from '../../customers/reads.js';
 import { info, success, type Outcome } from '../../outcome.js';
 import { readBook, selectBook, type BookSelection } from '../../portfolio/book.js';
 
@@ -55,6 +56,8 @@ export async function runPortfolioReport(
   checkOutput(opts.output, Boolean(opts.force));
   const account = await ctx.account();
   const book = selectBook(ctx.configDir, account.key, opts);
+  if (book.length === 0 && !opts.customers?.length)
+    emptyBookWarning(ctx.configDir, account.key, { check: 'no report was written' });
   if (book.length === 0)
     throw new UsageError(
       'no active customers in the local record; no report was written',
