@@ -19,7 +19,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
  * manifest of 100 000 customers is a file path, not an argument), small enough that a runaway
  * client cannot make the server hold much.
  */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /** The JSON-RPC 2.0 error codes this server answers with. */
 export const RPC_ERROR = {
