@@ -110,15 +110,17 @@ function gateRequests(transport: LineTransport, sdk: typeof import('./sdk.js'), 
   transport.onmessage = (message) => {
     if (!('method' in message && 'id' in message)) return deliver?.(message);
     const { id, method } = message;
+    // The method as the client wrote it is not repeated raw, here or in the server log.
+    const named = printable(method.slice(0, 64));
     const refuse = (code: number, text: string) => {
-      say(`refused ${printable(method.slice(0, 64))}: ${text}`);
+      say(`refused ${named}: ${text}`);
       transport.send({ jsonrpc: '2.0', id, error: { code, message: text } }).catch(() => {});
     };
     const checked = Object.hasOwn(schemas, method) ? schemas[method]?.safeParse(message) : undefined;
     if (checked && !checked.success) return refuse(RPC_ERROR.invalidParams, `Invalid params: ${issues(checked.error)}`);
     if (method === 'initialize') initialized = true;
     else if (!initialized && method !== 'ping')
-      return refuse(RPC_ERROR.invalidRequest, `Invalid Request: ${method} before initialize; send initialize first`);
+      return refuse(RPC_ERROR.invalidRequest, `Invalid Request: ${named} before initialize; send initialize first`);
     deliver?.(message);
   };
 }
