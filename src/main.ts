@@ -31,6 +31,11 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
   const args = argv.length === 0 ? ['--help'] : argv;
   const json = asksForJson(args);
   const { Context } = await import('./context.js');
+  if (asksForJq(args)) {
+    // jq's child process takes about a Node start to be ready: it starts while the tree is built.
+    const { startJq } = await import('./output/jq.js');
+    startJq(init.env);
+  }
   const ctx = new Context(init);
   ctx.argv = args;
   try {
@@ -60,6 +65,15 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
  * usage error commander finds is said as JSON.
  */
 function asksForJson(argv: string[]): boolean {
+  return flagsOf(argv).some((a) => a === '--json' || a === '--jq' || a.startsWith('--jq='));
+}
+
+function asksForJq(argv: string[]): boolean {
+  return flagsOf(argv).some((a) => a === '--jq' || a.startsWith('--jq='));
+}
+
+/** The arguments before any `--`: after it, `--json` is an argument, not our flag. */
+function flagsOf(argv: string[]): string[] {
   const end = argv.indexOf('--');
-  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--json' || a === '--jq' || a.startsWith('--jq='));
+  return end === -1 ? argv : argv.slice(0, end);
 }
