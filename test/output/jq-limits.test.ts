@@ -1,13 +1,14 @@
 /**
  * --jq cannot hang or exhaust the machine (issue 26 item 2): jq runs in a child process with a
  * time limit (SAFEWEB_JQ_TIMEOUT) and a memory cap (SAFEWEB_JQ_MEMORY); over one it is exit 2
- * with one line naming the limit and how to lift it, and Ctrl+C ends the run at once. Through
+ * with one line naming the limit and how to lift it, and Ctrl+C ends the run at once. On a
+ * terminal, a --jq failure is a line for people, not a JSON object (issue 27 item 7). Through
  * the built binary.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runBinary, until } from '../helpers/cli.js';
+import { BIN, runBinary, runInPty, until } from '../helpers/cli.js';
 import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
 
 let fx: SandboxFixture;
@@ -116,6 +117,23 @@ describe('--jq limits', () => {
     expect(id).toMatch(/^[^"]+$/);
     expect(status).toBe('{"status":"active"}');
     expect(Number(count)).toBeGreaterThan(0);
+  });
+});
+
+describe('--jq failures on a terminal', () => {
+  it('are one line for people, not a JSON object; off a terminal they stay JSON', async () => {
+    const pty = runInPty(['whoami', '--jq', '.[] | select(.'], { env: fx.env });
+    expect(await pty.exit).toBe(2);
+    const lines = pty.screen().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: --jq: syntax error, unexpected end of file\b.* — The expression runs over/);
+    const timedOut = runInPty(['whoami', '--jq', 'def f: f; f'], { env: { ...fx.env, SAFEWEB_JQ_TIMEOUT: '1' } });
+    expect(await timedOut.exit).toBe(2);
+    expect(timedOut.screen().trim()).toBe(
+      'error: --jq: the filter ran longer than 1 s and was stopped — Simplify the filter, or allow more time with SAFEWEB_JQ_TIMEOUT=<seconds>.',
+    );
+    const piped = await runBinary(['whoami', '--jq', '.[] | select(.'], { env: fx.env });
+    expect(oneJsonError(piped.stderr).message).toMatch(/^--jq: syntax error/);
   });
 });
 
