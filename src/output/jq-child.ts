@@ -9,6 +9,7 @@
  * argv[2]: the memory cap in bytes. `{ready: true}` says jq is loaded; then requests come one at
  * a time over the IPC channel, each answered with its id.
  */
+import { Worker } from 'node:worker_threads';
 
 export interface JqRequest {
   id: number;
@@ -25,6 +26,15 @@ interface JqFailure extends Error {
   exitCode?: number;
   stderr?: string;
 }
+
+// jq runs synchronously on this thread, so nothing here hears the channel close while a filter
+// runs: were the CLI killed (SIGKILL) mid-filter, an endless one would spin on as an orphan.
+// A watchdog thread, free of jq, ends this process as soon as its parent is gone.
+new Worker(
+  `const { workerData } = require('node:worker_threads');
+   setInterval(() => { if (process.ppid !== workerData.parent) process.kill(process.pid, 'SIGKILL'); }, 250);`,
+  { eval: true, workerData: { parent: process.ppid } },
+).unref();
 
 const PAGE = 65_536;
 const cap = Number(process.argv[2]);

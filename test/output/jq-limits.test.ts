@@ -108,6 +108,24 @@ describe('--jq limits', () => {
     }
   }, 120_000);
 
+  it('the CLI killed with SIGKILL mid-filter takes no orphan with it: jq’s process ends by itself', async () => {
+    const cli = spawn(process.execPath, [BIN, 'whoami', '--jq', 'def f: f; f'], {
+      env: { ...fx.env, SAFEWEB_JQ_TIMEOUT: '600' } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let started: number[] = [];
+    try {
+      await until(() => cpuTicks(cli.pid!) > 150, 'the endless filter to be running', 60_000);
+      started = childrenOf(cli.pid!);
+      expect(started.length).toBeGreaterThan(0);
+      cli.kill('SIGKILL');
+      await until(() => started.every((pid) => !alive(pid)), 'the orphaned jq process to end');
+    } finally {
+      cli.kill('SIGKILL');
+      for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }, 120_000);
+
   it('normal filters are unchanged: one result a line, strings raw, the process ends by itself', async () => {
     const r = await runBinary(['partner', 'plans', '--jq', '.[0].id, (.[0] | {status}), ([.[] | .id] | length)'], {
       env: fx.env,
