@@ -86,7 +86,7 @@ _safeweb_options() {
     "profile list") echo "--names --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "profile use") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "profile show") echo "--reveal-key --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
-    "profile set") echo "--read-only --read-write --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "profile set") echo "--read-only --read-write --store --display-name --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "profile remove") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "profile rm") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "sandbox") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
@@ -104,7 +104,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }

@@ -70,7 +70,7 @@ export class Output {
   async tableOnStderr(headers: string[], rows: string[][]): Promise<void> {
     const { renderTable } = await import('./table.js');
     const columns = headers.map((header) => ({ key: header, header }));
-    this.stderr.write(`${await renderTable(columns, rows, this.errColor)}\n`);
+    this.stderr.write(`${(await renderTable(columns, rows, this.errColor)).text}\n`);
   }
 
   /** A line of data on stdout. */

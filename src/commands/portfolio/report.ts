@@ -29,8 +29,19 @@ export interface PortfolioReportResult {
   bytes: number;
 }
 
-/** Refuses an output the write would refuse anyway, before a single request is sent. */
+/**
+ * Refuses an output the write would refuse anyway, before a single request is sent; and any
+ * name but .html/.htm: HTML in a file called r.pdf opens as a broken PDF.
+ */
 function checkOutput(file: string, force: boolean): void {
+  const ext = path.extname(file).toLowerCase();
+  if (ext !== '.html' && ext !== '.htm')
+    throw new UsageError(
+      `the report is HTML, so --output must end in .html (${path.basename(file)} does not); nothing was written`,
+      ext === '.pdf'
+        ? 'Write FILE.html, open it in a browser and print it to PDF (it is laid out for A4).'
+        : 'Give a name like report.html.',
+    );
   let stat: fs.Stats | undefined;
   try {
     stat = fs.lstatSync(file);
@@ -81,9 +92,9 @@ export async function runPortfolioReport(
   // command (a profile's maskPii masks what is displayed, not this file).
   const mask = ctx.globals.maskPii === true ? (await import('../../safety/mask.js')).maskPii : <T>(v: T) => v;
   const html = renderReport({
-    title: mask(opts.title ?? 'Portfolio report'),
+    title: opts.title === undefined ? undefined : mask(opts.title),
     locale,
-    account: account.key,
+    partner: await partnerName(ctx, account.profile),
     generatedAt: ctx.now(),
     reads: result.reads.map((r) => ({ ...r, entry: mask(r.entry), snapshot: mask(r.snapshot) })),
   });
@@ -100,4 +111,10 @@ export async function runPortfolioReport(
     ],
     failures: result.failures,
   };
+}
+
+/** Who the report is from: the profile's display name, else the partner ID (not the account's host and port). */
+async function partnerName(ctx: Context, profile: string | undefined): Promise<string> {
+  const named = profile === undefined ? undefined : (await ctx.config()).profiles[profile]?.displayName;
+  return named ?? (await ctx.resolved()).partnerId?.value ?? '';
 }
