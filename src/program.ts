@@ -122,7 +122,7 @@ export async function buildProgram(ctx: Context, options: ProgramOptions = {}): 
     // A bad expression is found before the command runs (and sends anything).
     if (typeof opts['jq'] === 'string') {
       const { compileJq } = await import('./output/jq.js');
-      ctx.out.filterWith(await compileJq(opts['jq']));
+      ctx.out.filterWith(await compileJq(opts['jq'], ctx.env));
     }
   });
 

@@ -40,7 +40,7 @@ export async function render(shown: Outcome, out: Output, options: RenderOptions
   if (options.streamed) {
     // The records are out already.
   } else if (out.json) {
-    if (outcome.data !== undefined) out.printJson(outcome.data);
+    if (outcome.data !== undefined) await out.printJson(outcome.data);
   } else {
     // CSV is for programs, like a pipe: the piped form when it is table-shaped, else the view.
     const chosen = options.csv
