@@ -26,10 +26,10 @@ export const EVENT_TYPES = [
   'customer.error',
 ] as const;
 
-export type EventType = (typeof EVENT_TYPES)[number];
+type EventType = (typeof EVENT_TYPES)[number];
 
 /** The bands of a threat score (customers/score-band.ts names them). */
-export type EventBand = 'critical' | 'high' | 'moderate' | 'low';
+type EventBand = 'critical' | 'high' | 'moderate' | 'low';
 
 /** What a comparison found, before it is keyed: the parts each kind of event has. */
 export interface EventFacts {
