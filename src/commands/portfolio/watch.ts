@@ -65,11 +65,14 @@ async function withStateLock<T>(file: string, fn: () => Promise<T>): Promise<T> 
 
 export async function runPortfolioWatch(opts: PortfolioWatchOptions, ctx: Context): Promise<Outcome<undefined>> {
   const account = await ctx.account();
-  return withStateLock(opts.state, () => watchBook(opts, ctx, account.key));
+  return withStateLock(opts.state, () => watchBook(opts, ctx, account));
 }
 
-async function watchBook(opts: PortfolioWatchOptions, ctx: Context, accountKey: string): Promise<Outcome<undefined>> {
-  const account = { key: accountKey };
+async function watchBook(
+  opts: PortfolioWatchOptions,
+  ctx: Context,
+  account: { key: string; partnerId: string },
+): Promise<Outcome<undefined>> {
   // The state file is checked before anything is sent.
   const previous = readWatchState(opts.state, account.key);
   const book = selectBook(ctx.configDir, account.key, {});
@@ -85,7 +88,7 @@ async function watchBook(opts: PortfolioWatchOptions, ctx: Context, accountKey: 
     };
 
   const at = ctx.now().toISOString();
-  const diff = compare(previous, result.reads, { account: account.key, at });
+  const diff = compare(previous, result.reads, { account: account.key, partnerId: account.partnerId, at });
   const changes = diff.events.filter((e) => e.type !== 'customer.error');
   const errors = diff.events.filter((e) => e.type === 'customer.error');
   const notes: Note[] = [];

@@ -85,6 +85,7 @@ const cases: Array<[string[], string[]]> = [
       'webhook',
       'partner',
       'portfolio',
+      'findings',
       'api',
       'plan',
       'apply',
