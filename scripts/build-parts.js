@@ -36,6 +36,8 @@ const SUBSYSTEMS = [
   ['src/mcp/', 'mcp'],
   ['src/manifest/', 'manifest'],
   ['src/portfolio/', 'portfolio'],
+  // The events' vocabulary and keys go with the book that produces them.
+  ['src/findings/', 'portfolio'],
   ['src/webhooks/', 'webhook'],
   ['src/bulk/', 'bulk'],
   ['src/completion/', 'completion'],
@@ -51,7 +53,7 @@ const SUBSYSTEMS = [
   ['src/safety/mask.ts', 'safety'],
   ['src/config/keyring.ts', 'keyring'],
 ];
-const NOUN_GROUP = { plan: 'manifest', apply: 'manifest', export: 'manifest' };
+const NOUN_GROUP = { plan: 'manifest', apply: 'manifest', export: 'manifest', findings: 'portfolio' };
 
 /** The group of a source module ('src/…', forward slashes), or undefined: app.js. */
 export function groupOf(rel) {

@@ -9,7 +9,8 @@
 // - dist/part-<group>.js: each noun (its registration and verbs) and each subsystem few runs
 //   use (sandbox, MCP server, manifests, portfolio, webhooks, bulk), loaded with first use;
 //   how, and why not esbuild's code splitting: scripts/build-parts.js;
-// - dist/mcp-sdk.js: the MCP SDK, for `safeweb mcp` alone.
+// - dist/mcp-sdk.js: the MCP SDK, for `safeweb mcp` alone;
+// - dist/jq-child.js: the child process a --jq filter runs in (src/output/jq.ts).
 //
 // Inside a file, a module runs only when first imported (esbuild wraps it), so `--help`,
 // completion and usage errors never run ky or start the runtime's fetch machinery
@@ -202,6 +203,13 @@ try {
     outfile: `${staging}/mcp-sdk.js`,
     external: [],
     plugins: [noAjv],
+  });
+  // The process a --jq filter runs in (src/output/jq-child.ts): jq.ts, wherever it is bundled in
+  // dist/, starts it as ./jq-child.js beside it; jq-web stays external, loaded from node_modules.
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src/output/jq-child.ts')],
+    outfile: `${staging}/jq-child.js`,
   });
   const exported = new Set(app.metafile.outputs[`${staging}/app.js`].exports);
   const missing = appNames.filter((name) => !exported.has(name));

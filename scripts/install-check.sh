@@ -25,6 +25,8 @@ unset SAFEWEB_PROFILE SAFEWEB_PARTNER_ID SAFEWEB_API_KEY SAFEWEB_BASE_URL
 expected="$(node -p "require('./package.json').version")"
 [ "$("$safeweb" --version)" = "$expected" ] || { echo "installed safeweb --version is not $expected"; exit 1; }
 "$safeweb" completion bash | grep -q 'complete -o default -F _safeweb safeweb'
+# --jq runs in a child process, dist/jq-child.js, which loads jq-web from the installed package.
+[ "$("$safeweb" version --jq .version)" = "$expected" ] || { echo "installed safeweb --jq does not work"; exit 1; }
 
 "$safeweb" sandbox start --port 0 --json --save-profile --quiet > "$work/sandbox.json" &
 sandbox_pid=$!

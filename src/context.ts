@@ -201,7 +201,10 @@ export class Context {
       warn: (line) => this.out.warn(line),
       // The audit log names a customer by its reference: the local record knows it.
       recordedCustomers: async (partnerId, baseUrl) => {
-        const { accountKey, readRecord } = await import('./customers/local-record.js');
+        const [{ accountKey }, { readRecord }] = await Promise.all([
+          import('./io/account-files.js'),
+          import('./customers/local-record.js'),
+        ]);
         return readRecord(this.configDir, accountKey(partnerId, baseUrl)).customers;
       },
     }));
@@ -235,14 +238,18 @@ export class Context {
    * The partner account the resolved credentials belong to (keys the local record and the
    * remembered wizard answers), and the profile name when one is in use. Needs no key.
    */
-  async account(): Promise<{ key: string; profile: string | undefined }> {
+  async account(): Promise<{ key: string; partnerId: string; profile: string | undefined }> {
     const resolved = await this.resolved();
     const [{ requireCredentials }, { accountKey }] = await Promise.all([
       import('./config/resolve.js'),
-      import('./customers/local-record.js'),
+      import('./io/account-files.js'),
     ]);
     // The key is checked when a request is sent; a keychain key is not read just for this.
     const creds = requireCredentials({ ...resolved, apiKey: resolved.apiKey && { ...resolved.apiKey, value: 'x' } });
-    return { key: accountKey(creds.partnerId, creds.baseUrl), profile: resolved.profile?.value };
+    return {
+      key: accountKey(creds.partnerId, creds.baseUrl),
+      partnerId: creds.partnerId,
+      profile: resolved.profile?.value,
+    };
   }
 }

@@ -29,8 +29,13 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
   }
   // No arguments at all: the help is the answer (stdout, exit 0), not a usage error.
   const args = argv.length === 0 ? ['--help'] : argv;
-  const json = asksForJson(args);
+  const json = errorsAsJson(args, init.stderr.isTTY === true);
   const { Context } = await import('./context.js');
+  if (asksForJq(args)) {
+    // jq's child process takes about a Node start to be ready: it starts while the tree is built.
+    const { startJq } = await import('./output/jq.js');
+    startJq(init.env);
+  }
   const ctx = new Context(init);
   ctx.argv = args;
   try {
@@ -51,15 +56,26 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
   } catch (error) {
     const { reportError } = await import('./report.js');
     await ctx.prepareErrorOutput();
-    return reportError(error, ctx, json || ctx.globals.json);
+    return reportError(error, ctx, json);
   }
 }
 
 /**
- * --json or --jq among the flags (before any `--`): known before parsing, so that even a
- * usage error commander finds is said as JSON.
+ * Whether a failure is said as JSON: with --json, or --jq when stderr is not a terminal; known
+ * before parsing, so that even a usage error commander finds is said that way. --jq is typed by
+ * people too: on a terminal its failures are the one line for people, not an object.
  */
-function asksForJson(argv: string[]): boolean {
+function errorsAsJson(argv: string[], stderrIsTerminal: boolean): boolean {
+  const flags = flagsOf(argv);
+  return flags.includes('--json') || (!stderrIsTerminal && asksForJq(flags));
+}
+
+function asksForJq(argv: string[]): boolean {
+  return flagsOf(argv).some((a) => a === '--jq' || a.startsWith('--jq='));
+}
+
+/** The arguments before any `--`: after it, `--json` is an argument, not our flag. */
+function flagsOf(argv: string[]): string[] {
   const end = argv.indexOf('--');
-  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--json' || a === '--jq' || a.startsWith('--jq='));
+  return end === -1 ? argv : argv.slice(0, end);
 }

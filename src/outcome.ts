@@ -31,8 +31,17 @@ export interface Column {
   header: string;
   /** Right-align numbers. */
   align?: 'left' | 'right';
-  /** Free text that may wrap to fit the terminal. Other columns (IDs, dates) keep their width. */
+  /**
+   * Free text that may be cut short with "…" to fit the terminal (whole in --json, --csv and a
+   * pipe). Other columns (IDs, dates, numbers) keep their width.
+   */
   wrap?: boolean;
+  /**
+   * How much a person needs this column on a terminal, 1 the least. A terminal too narrow for
+   * every column leaves out ranked columns, lowest first (and says which), before it cuts free
+   * text short; unranked columns are always shown. The renderer (output/table.ts) decides.
+   */
+  rank?: number;
 }
 
 /** How a person sees the result. Piped, tables and pairs become tab-separated lines. */

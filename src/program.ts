@@ -35,6 +35,7 @@ const NOUNS: readonly Noun[] = [
   { names: ['webhook'], load: async () => (await import('./commands/webhook/index.js')).registerWebhook },
   { names: ['partner'], load: async () => (await import('./commands/partner/index.js')).registerPartner },
   { names: ['portfolio'], load: async () => (await import('./commands/portfolio/index.js')).registerPortfolio },
+  { names: ['findings'], load: async () => (await import('./commands/findings/index.js')).registerFindings },
   { names: ['api'], load: async () => (await import('./commands/api/index.js')).registerApi },
   { names: ['plan'], load: async () => (await import('./commands/plan/index.js')).registerPlan },
   { names: ['apply'], load: async () => (await import('./commands/apply/index.js')).registerApply },
@@ -121,7 +122,7 @@ export async function buildProgram(ctx: Context, options: ProgramOptions = {}): 
     // A bad expression is found before the command runs (and sends anything).
     if (typeof opts['jq'] === 'string') {
       const { compileJq } = await import('./output/jq.js');
-      ctx.out.filterWith(await compileJq(opts['jq']));
+      ctx.out.filterWith(await compileJq(opts['jq'], ctx.env));
     }
   });
 

@@ -12,7 +12,8 @@ import { resolveSettings } from '../src/config/resolve.js';
 import type { ConfigData } from '../src/config/store.js';
 import { AuthError, ReadOnlyError, UnavailableError } from '../src/errors.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import { auditAccount, readAudit } from '../src/safety/audit.js';
+import { readAudit } from '../src/safety/audit.js';
+import { accountKey } from '../src/io/account-files.js';
 import { Guard } from '../src/safety/guard.js';
 import { tempDir } from './helpers/cli.js';
 
@@ -72,7 +73,7 @@ describe('the client for the resolved settings', () => {
     expect(await made.api()).toBe(api);
     expect((await getPartnerAnalytics(api)).success).toBe(true);
     await createWebhook(api, HOOK);
-    const entries = readAudit(dir, auditAccount(sandbox.partnerId, sandbox.url)).entries;
+    const entries = readAudit(dir, accountKey(sandbox.partnerId, sandbox.url)).entries;
     expect(entries.map((e) => [e.method, e.path, e.outcome])).toEqual([['POST', '/api/integrations/webhooks', 'ok']]);
   });
 
@@ -117,7 +118,7 @@ describe('other clients', () => {
     );
     const api = await made.apiFor({ partnerId: sandbox.partnerId, apiKey: sandbox.apiKey, baseUrl: sandbox.url });
     await createWebhook(api, HOOK);
-    expect(readAudit(dir, auditAccount(sandbox.partnerId, sandbox.url)).entries).toMatchObject([
+    expect(readAudit(dir, accountKey(sandbox.partnerId, sandbox.url)).entries).toMatchObject([
       { profile: null, path: '/api/integrations/webhooks', outcome: 'ok' },
     ]);
   });

@@ -20,6 +20,8 @@ export interface Profile {
   readOnly?: boolean | undefined;
   /** Personal data is masked in everything displayed (--no-mask-pii shows it for one command). */
   maskPii?: boolean | undefined;
+  /** The partner's name as its reports show it (`portfolio report`), e.g. "Contoso IT". */
+  displayName?: string | undefined;
 }
 
 export interface ConfigData {
@@ -113,6 +115,11 @@ function parseConfig(text: string, file: string): ConfigData {
         );
       }
     }
+    if (p['displayName'] !== undefined && typeof p['displayName'] !== 'string')
+      throw new ConfigError(
+        `config file ${file}: profile "${name}": displayName must be a string`,
+        `Fix it by hand, or set it with \`safeweb profile set ${name} --display-name TEXT\`.`,
+      );
   }
   return record as unknown as ConfigData;
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { appendRecord, appendToLog, openAppendLog } from '../io/append-log.js';
 import { isoTime } from '../bounded-cache.js';
+import { accountFile, canonicalAccount, keyFromFileName } from '../io/account-files.js';
 
 export interface RecordEntry {
   reference: string;
@@ -65,17 +66,44 @@ type RecordLine =
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** "P123@connect.safeweb.co": the record belongs to the account, whichever profile names it. */
-export function accountKey(partnerId: string, baseUrl: string): string {
-  return `${partnerId}@${new URL(baseUrl).host}`;
-}
-
+/** The record of an account (io/account-files.ts: one key, whichever profile or spelling of the URL names it). */
 export function recordPath(configDir: string, account: string): string {
-  return path.join(configDir, 'ledger', `${account.replace(/[^A-Za-z0-9@._-]/g, '_')}.ndjson`);
+  return accountFile(path.join(configDir, 'ledger'), account, '.ndjson', 'local customer record');
 }
 
 export function readRecord(configDir: string, account: string): RecordFile {
-  const file = recordPath(configDir, account);
+  return readRecordFile(recordPath(configDir, account), account);
+}
+
+/**
+ * The other accounts of this config directory whose record holds active customers: a book
+ * command that finds none for its own account names them (the wrong profile, or a base URL
+ * that names another service).
+ */
+export function otherRecords(configDir: string, account: string): Array<{ account: string; customers: number }> {
+  const dir = path.join(configDir, 'ledger');
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.ndjson'));
+  } catch {
+    return [];
+  }
+  const counts = new Map<string, number>();
+  for (const name of names) {
+    const key = canonicalAccount(keyFromFileName(name, '.ndjson'));
+    if (key === account) continue;
+    let active = 0;
+    try {
+      active = readRecordFile(path.join(dir, name), key).customers.filter((c) => c.status === 'active').length;
+    } catch {
+      continue; // a corrupt record of another account is that account's business
+    }
+    if (active) counts.set(key, (counts.get(key) ?? 0) + active);
+  }
+  return [...counts].map(([key, customers]) => ({ account: key, customers })).sort((a, b) => b.customers - a.customers);
+}
+
+function readRecordFile(file: string, account: string): RecordFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

@@ -6,9 +6,9 @@
 import type { ApiClient } from '../api/client.js';
 import { createMagicLink, getCustomerBreaches, getThreatScore, type BreachesResponse } from '../api/customers.js';
 import { unwrapEnvelope } from '../api/envelope.js';
-import { IncompleteAnswerError } from '../errors.js';
+import { IncompleteAnswerError, UsageError } from '../errors.js';
 import { detail, warn, type Note } from '../outcome.js';
-import { recordPath, readRecord, type RecordEntry } from './local-record.js';
+import { otherRecords, recordPath, readRecord, type RecordEntry } from './local-record.js';
 import { scoreBand } from './score-band.js';
 
 export interface ThreatScore {
@@ -109,4 +109,32 @@ export function gapNotes(gaps: RecordGaps): Note[] {
       ),
     );
   return notes;
+}
+
+/**
+ * A book command whose account has no customers in the local record while another account's
+ * record has some: most likely the wrong profile or another spelling of the base URL, and a
+ * check of that empty book would pass without checking anything. Said as a warning; when the
+ * run is a check (`--fail-on`, `--exit-status`), exit 2. Undefined when the book is not empty,
+ * or no other account has customers either (a new book is empty, and that is fine).
+ */
+export function emptyBookWarning(
+  configDir: string,
+  account: string,
+  /** Set when the run must stop (exit 2): what stopping avoids ("--fail-on would pass without checking anything"). */
+  options: { check?: string | undefined },
+): string | undefined {
+  const others = otherRecords(configDir, account);
+  if (!others.length || readRecord(configDir, account).customers.length) return undefined;
+  const named = others
+    .slice(0, 3)
+    .map((o) => `${o.customers} for ${o.account}`)
+    .join(', ');
+  const message =
+    `no customers are recorded for ${account}, but the local record holds ${named}` +
+    `${others.length > 3 ? ` (and ${others.length - 3} other accounts)` : ''}`;
+  const fix =
+    'Pick that account with --profile (or --partner-id/--base-url), or add customers with `safeweb customer import`.';
+  if (options.check) throw new UsageError(`${message}; ${options.check}`, fix);
+  return `${message[0]!.toUpperCase()}${message.slice(1)}. ${fix}`;
 }

@@ -4,6 +4,7 @@
  * door imports the other.
  */
 import type { ApiClient } from '../api/client.js';
+import { emptyBookWarning } from '../customers/reads.js';
 import { UsageError } from '../errors.js';
 import { warn, type Note } from '../outcome.js';
 import { loadManifest, type Manifest, type ManifestInput } from './load.js';
@@ -18,6 +19,8 @@ export interface PlanOptions {
   prune?: boolean | undefined;
   /** A state file instead of the local record. */
   state?: string | undefined;
+  /** `plan --exit-status`: a check, so an empty book while another account has customers is exit 2. */
+  exitStatus?: boolean | undefined;
   /** Plan each endpoint whose signing secret was lost as delete + create. */
   recreateLostSecrets?: boolean | undefined;
 }
@@ -51,6 +54,13 @@ export async function preparePlan(opts: PlanOptions, run: PlanRun): Promise<Prep
   const manifest = await loadManifest(input(opts), run.now());
   const account = await run.account();
   const state = BookState.read(run.configDir, account.key, opts.state);
+  // Planned against the local record of another spelling or profile, every customer would be a create.
+  const elsewhere =
+    opts.state === undefined
+      ? emptyBookWarning(run.configDir, account.key, {
+          check: opts.exitStatus ? '--exit-status would report creates of customers that are likely there' : undefined,
+        })
+      : undefined;
   const api = await run.api();
   const unkept = SecretJournal.open(run.configDir, account.key).unkept();
   const plan = await computePlan(manifest, state, api, {
@@ -58,6 +68,7 @@ export async function preparePlan(opts: PlanOptions, run: PlanRun): Promise<Prep
     unkept,
     recreateLost: Boolean(opts.recreateLostSecrets),
   });
+  if (elsewhere) plan.warnings.unshift(elsewhere);
   if (state.fresh) plan.warnings.unshift(`${state.file} does not exist yet: planning from an empty state.`);
   return { manifest, state, plan, data: planData(plan), api };
 }

@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { accountFile } from '../io/account-files.js';
 import { appendToLog } from '../io/append-log.js';
 
 type Line = { op: 'creating' | 'kept' | 'not-created'; url: string; webhookId?: number; at: string };
@@ -24,7 +25,7 @@ export class SecretJournal {
   }
 
   static open(configDir: string, account: string): SecretJournal {
-    const file = path.join(configDir, 'apply', `${account.replace(/[^A-Za-z0-9@._-]/g, '_')}.secrets.ndjson`);
+    const file = accountFile(path.join(configDir, 'apply'), account, '.secrets.ndjson', 'journal of webhook secrets');
     const last = new Map<string, Line>();
     let text = '';
     try {

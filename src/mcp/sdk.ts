@@ -3,8 +3,14 @@
  * and the zod it builds its protocol schemas with) into dist/mcp-sdk.js, loaded only by `safeweb
  * mcp`, because the SDK as hundreds of separate ESM files took longer to load than the rest of
  * the start. ajv, which the SDK loads for client-side elicitation only, is left out of that
- * bundle: serve.ts gives the Server a validator of its own.
+ * bundle: serve.ts gives the Server a validator of its own. The SDK's stdio transport is not used
+ * (stdio-transport.ts says why).
  */
 export { Server } from '@modelcontextprotocol/sdk/server/index.js';
-export { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-export { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+export {
+  CallToolRequestSchema,
+  InitializeRequestSchema,
+  JSONRPCMessageSchema,
+  ListToolsRequestSchema,
+  PingRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';

@@ -107,6 +107,17 @@ export class McpSession {
       }));
   }
 
+  /**
+   * The protocol error's message when there is no tool by that name at all (a tool this session
+   * leaves out is known: call refuses it with the flag that allows it), else undefined.
+   */
+  async unknownTool(name: string): Promise<string | undefined> {
+    if ((await this.#tools()).has(name)) return undefined;
+    this.#log(name, 'refused, no such tool');
+    const offered = (await this.list()).map((tool) => (tool as { name: string }).name);
+    return `Unknown tool: ${JSON.stringify(name.slice(0, 64))}; this server's tools are ${offered.join(', ')}`;
+  }
+
   async call(name: string, args: unknown): Promise<CallResult> {
     const secrets = new Set<string>();
     const ctx = await this.#callContext();

@@ -24,15 +24,26 @@ export class Output {
   ) {}
 
   #jq: JqFilter | undefined;
+  /** --jq output in the order it was asked for: each result waits for the one before. */
+  #filtered: Promise<void> = Promise.resolve();
 
   /** --jq: the document, and each record of a stream, go through this filter instead. */
   filterWith(jq: JqFilter): void {
     this.#jq = jq;
   }
 
-  /** The one JSON document of a --json run (or what --jq makes of it). */
-  printJson(value: unknown): void {
-    this.stdout.write(this.#jq ? this.#jq(value) : `${JSON.stringify(value, null, 2)}\n`);
+  /** The one JSON document of a --json run (or what --jq makes of it; rejects when the filter fails). */
+  async printJson(value: unknown): Promise<void> {
+    const jq = this.#jq;
+    if (!jq) {
+      this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      return;
+    }
+    const written = this.#filtered.then(async () => {
+      this.stdout.write(await jq(value));
+    });
+    this.#filtered = written.catch(() => undefined);
+    await written;
   }
 
   /**
@@ -44,18 +55,22 @@ export class Output {
       this.line(JSON.stringify(value));
       return;
     }
-    try {
-      this.stdout.write(this.#jq(value));
-    } catch (error) {
-      this.warn(error instanceof Error ? error.message : String(error));
-    }
+    const jq = this.#jq;
+    // The filter runs in another process: the record is written when its result is back, in turn.
+    this.#filtered = this.#filtered.then(async () => {
+      try {
+        this.stdout.write(await jq(value));
+      } catch (error) {
+        this.warn(error instanceof Error ? error.message : String(error));
+      }
+    });
   }
 
   /** A table said on stderr (talk, such as the wizard's summary), coloured as stderr allows. */
   async tableOnStderr(headers: string[], rows: string[][]): Promise<void> {
     const { renderTable } = await import('./table.js');
     const columns = headers.map((header) => ({ key: header, header }));
-    this.stderr.write(`${await renderTable(columns, rows, this.errColor)}\n`);
+    this.stderr.write(`${(await renderTable(columns, rows, this.errColor)).text}\n`);
   }
 
   /** A line of data on stdout. */
@@ -68,7 +83,8 @@ export class Output {
    * pipe has it in the pipe, not in our buffer); rejects when it cannot be (the reader is gone).
    * What a run saves as "reported" is saved only after this.
    */
-  flushed(): Promise<void> {
+  async flushed(): Promise<void> {
+    await this.#filtered;
     const stdout = this.stdout as WritableLike & {
       write(chunk: string, done: (error?: Error | null) => void): unknown;
     };

@@ -40,7 +40,7 @@ export async function render(shown: Outcome, out: Output, options: RenderOptions
   if (options.streamed) {
     // The records are out already.
   } else if (out.json) {
-    if (outcome.data !== undefined) out.printJson(outcome.data);
+    if (outcome.data !== undefined) await out.printJson(outcome.data);
   } else {
     // CSV is for programs, like a pipe: the piped form when it is table-shaped, else the view.
     const chosen = options.csv
@@ -50,7 +50,8 @@ export async function render(shown: Outcome, out: Output, options: RenderOptions
         : (outcome.piped ?? outcome.view);
     const view = chosen && options.fields ? selectFields(chosen, options.fields) : chosen;
     if (view && options.csv) await renderCsv(view, out);
-    else if (view) await renderView(view, out);
+    // Columns chosen with --fields are all shown, however narrow the terminal (cut short if need be).
+    else if (view) await renderView(view, out, !options.fields);
   }
   for (const note of outcome.notes ?? []) say(note, out);
 }
@@ -148,7 +149,7 @@ async function renderCsv(view: View, out: Output): Promise<void> {
   out.stdout.write(stringify([header, ...cells], { record_delimiter: 'windows', cast: { boolean: (b) => String(b) } }));
 }
 
-async function renderView(view: View, out: Output): Promise<void> {
+async function renderView(view: View, out: Output, drop: boolean): Promise<void> {
   const tty = Boolean(out.stdout.isTTY);
   switch (view.kind) {
     case 'lines':
@@ -176,15 +177,25 @@ async function renderView(view: View, out: Output): Promise<void> {
       for (const item of view.items) out.line(`  ${marks[item.mark]} ${item.text}`);
       return;
     }
-    case 'table':
+    case 'table': {
       if (view.rows.length === 0) {
         if (view.empty) out.info(view.empty);
         return;
       }
-      out.stdout.write(
-        tty ? await renderTable(view.columns, view.rows, out.color, out.stdout.columns) : renderTsv(view.rows),
-      );
+      if (!tty) {
+        out.stdout.write(renderTsv(view.rows));
+        return;
+      }
+      const width = out.stdout.columns;
+      const drawn = await renderTable(view.columns, view.rows, out.color, width, drop);
+      out.stdout.write(drawn.text);
+      if (drawn.hidden.length)
+        out.hint(
+          `Left out to fit ${width} columns: ${drawn.hidden.join(', ')}. ` +
+            '--json shows every field; a wider terminal or --fields shows them here.',
+        );
       return;
+    }
     case 'pairs': {
       if (!tty) {
         out.stdout.write(renderTsv(view.pairs.map((p) => [p.key, p.value])));

@@ -1,11 +1,12 @@
 /**
- * Rows for people and for programs: a cli-table3 table on a terminal, tab-separated lines with
- * no header and no colour when piped (so `cut -f2` and `awk` work).
+ * Rows for people and for programs: a cli-table3 table on a terminal, one line per row and no
+ * wider than the terminal; tab-separated lines with no header and no colour when piped (so
+ * `cut -f2` and `awk` work), where every cell is whole.
  */
 import type { Cell, Column as ViewColumn } from '../outcome.js';
 
 /** What drawing a table needs of a column (its key matters to programs, not here). */
-type Column = Omit<ViewColumn, 'key'>;
+type Column = Omit<ViewColumn, 'key'> & { key?: string };
 import { paint, type Colors } from './color.js';
 import { inertCell } from './inert.js';
 
@@ -19,74 +20,150 @@ function plain(cell: Cell): string {
   return inertCell(String(cell));
 }
 
-/** A cell as a terminal shows it: a styled one in its tone's colour. */
-function drawn(cell: Cell, chalk: Colors): string {
-  return typeof cell === 'object' && cell !== null ? paint(chalk, cell.tone, plain(cell.text)) : plain(cell);
-}
-
 /** Tab-separated text, one line per row; no line ends in an empty field (a stray tab). */
 export function renderTsv(rows: Cell[][]): string {
   return rows.map((row) => row.map(plain).join('\t').replace(/\t+$/, '')).join('\n') + (rows.length ? '\n' : '');
 }
 
-/** A boxed table for a terminal (cli-table3 is loaded only here). */
-export async function renderTable(columns: Column[], rows: Cell[][], chalk: Colors, width?: number): Promise<string> {
-  const { default: Table } = await import('cli-table3');
-  const cells = [columns.map((c) => c.header), ...rows.map((r) => r.map(plain))];
-  const widths = width
-    ? fitWidths(
-        cells,
-        width,
-        columns.map((c) => Boolean(c.wrap)),
-      )
-    : undefined;
-  // Too many columns for this terminal even with wrapping: one block per row instead.
-  if (width && widths && widths.reduce((a, b) => a + b, 0) + columns.length + 1 > width)
-    return renderRecords(columns, rows, chalk);
-  const table = new Table({
-    head: columns.map((c) => chalk.bold(c.header)),
-    chars: COMPACT_CHARS,
-    colAligns: columns.map((c) => c.align ?? 'left'),
-    style: { head: [], border: chalk.level ? ['grey'] : [] },
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    ...(widths ? { colWidths: widths } : {}),
-  });
-  for (const row of rows) table.push(row.map((cell) => drawn(cell, chalk)));
-  return `${table.toString()}\n`;
-}
-
-/** Rows as blocks of "Header  value" lines, for terminals too narrow for the table. */
-function renderRecords(columns: Column[], rows: Cell[][], chalk: Colors): string {
-  const pad = Math.max(...columns.map((c) => c.header.length)) + 2;
-  return `${rows.map((row) => columns.map((c, i) => `${chalk.bold(c.header.padEnd(pad))}${drawn(row[i], chalk)}`).join('\n')).join('\n\n')}\n`;
+export interface DrawnTable {
+  text: string;
+  /** The headers of the columns left out to fit the terminal (the caller says so on stderr). */
+  hidden: string[];
 }
 
 /**
- * Column widths (cell padding included) that fit `total` terminal columns by narrowing only the
- * wrappable columns, widest first, never below 12. IDs and dates are never cut. Undefined when
- * the natural widths already fit, or nothing can be narrowed.
+ * A boxed table for a terminal (cli-table3 and string-width are loaded only here). With a
+ * `width`, the table fits it: see layoutColumns. `drop: false` (the user chose the columns with
+ * --fields) cuts text short but leaves no column out.
  */
-export function fitWidths(cells: string[][], total: number, wrappable: boolean[]): number[] | undefined {
-  const count = cells[0]?.length ?? 0;
-  if (count === 0 || !wrappable.some(Boolean)) return undefined;
-  const widths = Array.from(
-    { length: count },
-    (_, i) => Math.max(...cells.map((row) => Math.max(...(row[i] ?? '').split('\n').map((l) => l.length)))) + 2,
-  );
-  const budget = total - (count + 1); // one border character per column, plus the last
-  const MIN = 16;
-  let over = widths.reduce((a, b) => a + b, 0) - budget;
-  if (over <= 0) return undefined;
-  while (over > 0) {
-    const candidates = widths.map((w, i) => (wrappable[i] && w > MIN ? w : 0));
-    const widest = Math.max(...candidates);
-    if (widest === 0) break;
-    const next = Math.max(MIN, ...candidates.filter((w) => w < widest));
-    const atWidest = candidates.filter((w) => w === widest).length;
-    const cut = Math.min(widest - next, Math.ceil(over / atWidest));
-    for (let i = 0; i < widths.length; i++) if (candidates[i] === widest) widths[i] = widest - cut;
-    over = widths.reduce((a, b) => a + b, 0) - budget;
+export async function renderTable(
+  columns: Column[],
+  rows: Cell[][],
+  chalk: Colors,
+  width?: number,
+  drop = true,
+): Promise<DrawnTable> {
+  const [{ default: Table }, { default: stringWidth }] = await Promise.all([
+    import('cli-table3'),
+    import('string-width'),
+  ]);
+  const texts = [columns.map((c) => c.header), ...rows.map((r) => r.map(plain))];
+  const layout = width
+    ? layoutColumns(columns, texts, width, stringWidth, drop)
+    : { shown: columns.map((_, i) => i), widths: undefined };
+  const fit = (text: string, i: number) => (layout.widths ? cut(text, layout.widths[i]! - PAD, stringWidth) : text);
+  const table = new Table({
+    head: layout.shown.map((i) => chalk.bold(fit(columns[i]!.header, i))),
+    chars: COMPACT_CHARS,
+    colAligns: layout.shown.map((i) => columns[i]!.align ?? 'left'),
+    style: { head: [], border: chalk.level ? ['grey'] : [] },
+    // Every cell is one line, cut to its width above: cli-table3 neither wraps nor cuts.
+    wordWrap: false,
+    ...(layout.widths ? { colWidths: layout.shown.map((i) => layout.widths![i]!) } : {}),
+  });
+  for (const row of rows) {
+    table.push(
+      layout.shown.map((i) => {
+        // Cut first, then paint: the colour codes never count as width, and never get cut in half.
+        const cell = row[i];
+        const text = fit(plain(cell), i);
+        return typeof cell === 'object' && cell !== null ? paint(chalk, cell.tone, text) : text;
+      }),
+    );
   }
-  return widths;
+  const hidden = columns.filter((_, i) => !layout.shown.includes(i)).map((c) => c.header || c.key || '');
+  return { text: `${table.toString()}\n`, hidden };
+}
+
+/** Cell padding: a space each side. */
+const PAD = 2;
+/** Free text is cut to no fewer characters than these before a ranked column is left out… */
+const KEEP_TEXT = 30;
+/** …and ranked free text (less needed) to these. */
+const KEEP_RANKED_TEXT = 16;
+/** Once no ranked column is left: free text down to this, then any column down to LAST. */
+const FLOOR_TEXT = 8;
+const LAST = 2;
+
+/**
+ * Which columns a terminal of `total` characters shows, and their widths (padding included,
+ * indexed like `columns`), so that each row is one line no wider than the terminal:
+ *
+ * 1. every column as wide as its widest cell, when that fits;
+ * 2. else free text (`wrap`) is cut, the widest first, down to KEEP_TEXT (ranked free text to
+ *    KEEP_RANKED_TEXT); IDs, dates and numbers keep their width;
+ * 3. else the lowest-ranked column is left out and 2 is tried again, until no ranked column is
+ *    left (a narrow terminal gets fewer columns, not a block of lines per row);
+ * 4. else free text is cut down to FLOOR_TEXT, and then, as a last resort, any column to LAST.
+ *
+ * `measure` is the width of text on a terminal (string-width: wide characters count two).
+ */
+export function layoutColumns(
+  columns: Array<Pick<Column, 'wrap' | 'rank'>>,
+  cells: string[][],
+  total: number,
+  measure: (text: string) => number,
+  drop = true,
+): { shown: number[]; widths: number[] } {
+  const natural = columns.map((_, i) => Math.max(0, ...cells.map((row) => measure(row[i] ?? ''))) + PAD);
+  const atMost = (i: number, n: number) => Math.min(natural[i]!, n + PAD);
+  const keep = (i: number) =>
+    columns[i]!.wrap ? atMost(i, columns[i]!.rank === undefined ? KEEP_TEXT : KEEP_RANKED_TEXT) : undefined;
+  let shown = columns.map((_, i) => i);
+  let widths = natural;
+  for (;;) {
+    widths = narrowed(natural, shown, total, keep);
+    if (fits(widths, shown, total)) return { shown, widths };
+    const ranked = shown.filter((i) => columns[i]!.rank !== undefined);
+    if (!drop || ranked.length === 0) break;
+    // The least needed; of equals, the rightmost.
+    const least = ranked.reduce((a, b) => (columns[b]!.rank! <= columns[a]!.rank! ? b : a));
+    shown = shown.filter((i) => i !== least);
+  }
+  widths = narrowed(widths, shown, total, (i) => (columns[i]!.wrap ? atMost(i, FLOOR_TEXT) : undefined));
+  if (!fits(widths, shown, total)) widths = narrowed(widths, shown, total, (i) => atMost(i, LAST));
+  return { shown, widths };
+}
+
+/** One border character per shown column, and the last. */
+function fits(widths: number[], shown: number[], total: number): boolean {
+  return shown.reduce((sum, i) => sum + widths[i]!, 0) + shown.length + 1 <= total;
+}
+
+/**
+ * `widths` with the widest shown columns narrowed, one character at a time, each no further
+ * than its floor (undefined: not narrowed), until they fit `total` or none can give more.
+ */
+function narrowed(
+  widths: number[],
+  shown: number[],
+  total: number,
+  floor: (i: number) => number | undefined,
+): number[] {
+  const next = [...widths];
+  while (!fits(next, shown, total)) {
+    let widest: number | undefined;
+    for (const i of shown) {
+      const min = floor(i);
+      if (min !== undefined && next[i]! > min && (widest === undefined || next[i]! >= next[widest]!)) widest = i;
+    }
+    if (widest === undefined) break;
+    next[widest]!--;
+  }
+  return next;
+}
+
+/** `text` in at most `max` terminal columns: cut short with "…" when longer. */
+export function cut(text: string, max: number, measure: (text: string) => number): string {
+  if (measure(text) <= max) return text;
+  let kept = '';
+  let used = 0;
+  for (const { segment } of new Intl.Segmenter().segment(text)) {
+    const w = measure(segment);
+    if (used + w > max - 1) break;
+    kept += segment;
+    used += w;
+  }
+  // No space before the ellipsis: "Freight…", not "Freight …".
+  return `${kept.trimEnd()}…`;
 }

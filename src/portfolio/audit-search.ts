@@ -5,7 +5,8 @@
  */
 import { UsageError } from '../errors.js';
 import { detail, warn, type Note } from '../outcome.js';
-import { auditAccount, readAudit, type AuditEntry, type AuditQuery } from '../safety/audit.js';
+import { accountKey } from '../io/account-files.js';
+import { readAudit, type AuditEntry, type AuditQuery } from '../safety/audit.js';
 
 export interface AuditSearch {
   /** The account the log belongs to: `partner@host`. */
@@ -26,7 +27,7 @@ export function searchAudit(
       'no partner ID configured, so no audit log to read',
       'Pick a profile with --profile, or set SAFEWEB_PARTNER_ID.',
     );
-  const account = auditAccount(settings.partnerId, settings.baseUrl);
+  const account = accountKey(settings.partnerId, settings.baseUrl);
   const { file, entries, skipped } = readAudit(configDir, account, query);
   return {
     account,

@@ -2,16 +2,19 @@
  * The portfolio report as one self-contained HTML file: inline CSS and SVG, no scripts, no
  * fonts, nothing fetched (a Content-Security-Policy says so to the browser too). An overview of
  * the book, then a page per customer; laid out for a screen and for print (A4, one customer a
- * page). Every text from the API or the record is escaped.
+ * page). A report of one customer is that customer's report: its page alone, under a heading
+ * that names it. Every text from the API or the record is escaped.
  */
 import type { CustomerRead } from './book.js';
 import { BANDS, byExposure, summarise, toPortfolioCustomer, type Band, type PortfolioCustomer } from './exposure.js';
 
 export interface ReportInput {
-  title: string;
+  /** --title; else "Portfolio report", or for one customer, that customer's name. */
+  title?: string | undefined;
   /** Dates and numbers are written in it; breach titles came from the API in it. */
   locale: string;
-  account: string;
+  /** Who the report is from: the profile's display name, else the partner ID (never a host and port). */
+  partner: string;
   generatedAt: Date;
   reads: CustomerRead[];
 }
@@ -57,7 +60,10 @@ tr { break-inside: avoid; }
 .status-open { color: #b91c1c; font-weight: 600; } .status-resolved { color: #15803d; }
 .score { display: flex; align-items: center; gap: 16px; margin: 16px 0 4px; }
 .score b { font-size: 40px; line-height: 1; }
-ul.assets { margin: 4px 0; padding-left: 18px; columns: 2; }
+ul.assets { margin: 4px 0; padding-left: 18px; columns: 2 14em; }
+ul.assets li { break-inside: avoid; }
+/* A domain or address breaks only after a dot or an @ (each <wbr>), never inside a label or at a hyphen. */
+.dn { white-space: nowrap; }
 ul.steps { margin: 4px 0 0; padding-left: 18px; }
 .breach { border-top: 1px solid #e5e7eb; padding: 10px 0; break-inside: avoid; }
 .breach p { margin: 4px 0; }
@@ -149,6 +155,17 @@ function breachesByYear(reads: CustomerRead[]): string {
   return columnChart(rows, 'Breaches by breach date');
 }
 
+/**
+ * A domain name or an e-mail address, escaped, that a line may break only after a dot or an @:
+ * each label is kept whole (a browser would break `northwind-regional-logistics` at its hyphens).
+ */
+export function assetName(name: string): string {
+  return name
+    .split(/(?<=[.@])/)
+    .map((label) => `<span class="dn">${escapeHtml(label)}</span>`)
+    .join('<wbr>');
+}
+
 function anchor(c: { reference: string }): string {
   return `c-${c.reference.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
@@ -169,8 +186,8 @@ function overview(input: ReportInput, customers: PortfolioCustomer[], fmt: Forma
     )
     .join('');
   return `<section class="page" id="overview">
-<h1>${escapeHtml(input.title)}</h1>
-<p class="muted">${escapeHtml(input.account)} · ${escapeHtml(fmt.dateTime(input.generatedAt))}</p>
+<h1>${escapeHtml(input.title ?? 'Portfolio report')}</h1>
+${byline(input, fmt)}
 <div class="cards">${card('Customers', s.customers)}${card('Unresolved breaches', s.unresolvedBreaches)}${card('Resolved breaches', s.resolvedBreaches)}${card('Critical or high', s.byBand.critical + s.byBand.high)}</div>
 <div class="grid">
 <div><h3>Customers by threat band</h3>${barChart(bandRows, 'Customers by threat band')}</div>
@@ -183,13 +200,27 @@ ${failed.length ? `<h3>Not read</h3><ul>${failed.map((c) => `<li><b>${escapeHtml
 </section>`;
 }
 
-function customerPage(read: CustomerRead, fmt: Formatters): string {
+/** Who the report is from, and when. */
+function byline(input: ReportInput, fmt: Formatters): string {
+  return `<p class="muted">${escapeHtml(input.partner)} · ${escapeHtml(fmt.dateTime(input.generatedAt))}</p>`;
+}
+
+/**
+ * A customer's page. `alone`: the report is this customer's, so the page is the whole report,
+ * headed by the title (by default the customer's name) and who it is from.
+ */
+function customerPage(read: CustomerRead, fmt: Formatters, alone?: ReportInput): string {
   const c = toPortfolioCustomer(read);
   const s = read.snapshot!;
   const list = (items: string[]) =>
     items.length
-      ? `<ul class="assets">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`
+      ? `<ul class="assets">${items.map((i) => `<li>${assetName(i)}</li>`).join('')}</ul>`
       : '<p class="muted">None.</p>';
+  const name = c.companyName || c.reference;
+  const heading = alone
+    ? `<h1>${escapeHtml(alone.title ?? name)}</h1>
+${alone.title === undefined ? '' : `<h2>${escapeHtml(name)}</h2>\n`}${byline(alone, fmt)}`
+    : `<h2>${escapeHtml(name)}</h2>`;
   const breaches = [...s.breaches].sort(
     (a, b) => Number(a.resolved) - Number(b.resolved) || b.breachDate.localeCompare(a.breachDate),
   );
@@ -202,12 +233,12 @@ function customerPage(read: CustomerRead, fmt: Formatters): string {
       }</p>
 ${b.generatedDescription ? `<p>${escapeHtml(b.generatedDescription)}</p>` : ''}
 <p class="small"><span class="muted">Data exposed:</span> ${escapeHtml(b.breachCategories.join(', ') || '—')}</p>
-<p class="small"><span class="muted">Addresses:</span> ${escapeHtml(b.emails.join(', ') || '—')}</p>
+<p class="small"><span class="muted">Addresses:</span> ${b.emails.map(assetName).join(', ') || '—'}</p>
 ${b.nextSteps?.length && !b.resolved ? `<p class="small muted">Next steps</p><ul class="steps">${b.nextSteps.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}</div>`,
     )
     .join('');
   return `<section class="page" id="${anchor(c)}">
-<h2>${escapeHtml(c.companyName || c.reference)}</h2>
+${heading}
 <p class="muted">${escapeHtml(c.reference)} · ${escapeHtml(c.customerId)}</p>
 <div class="score"><b>${c.threatScore}</b><div>${band(c.band)}<div class="muted small">threat score, 0 to 97</div></div>
 ${scoreBar(c.threatScore ?? 0)}</div>
@@ -261,11 +292,16 @@ export function renderReport(input: ReportInput): string {
   const fmt = formatters(input.locale);
   const customers = input.reads.map(toPortfolioCustomer).sort(byExposure);
   const order = new Map(customers.map((c, i) => [c.reference, i]));
-  const pages = input.reads
-    .filter((r) => r.snapshot)
-    .sort((a, b) => order.get(a.entry.reference)! - order.get(b.entry.reference)!)
-    .map((r) => customerPage(r, fmt))
-    .join('\n');
+  const read = input.reads.filter((r) => r.snapshot);
+  // One customer asked for and read: that customer's report, without the book's overview.
+  const alone = input.reads.length === 1 && read.length === 1;
+  const pages = alone
+    ? customerPage(read[0]!, fmt, input)
+    : read
+        .sort((a, b) => order.get(a.entry.reference)! - order.get(b.entry.reference)!)
+        .map((r) => customerPage(r, fmt))
+        .join('\n');
+  const title = input.title ?? (alone ? read[0]!.entry.companyName || read[0]!.entry.reference : 'Portfolio report');
   return `<!doctype html>
 <html lang="${escapeHtml(input.locale)}">
 <head>
@@ -273,12 +309,12 @@ export function renderReport(input: ReportInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="generator" content="safeweb">
-<title>${escapeHtml(input.title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <main>
-${overview(input, customers, fmt)}
+${alone ? '' : overview(input, customers, fmt)}
 ${pages}
 </main>
 </body>

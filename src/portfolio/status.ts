@@ -4,10 +4,10 @@
  * summary, and with --fail-on the customers that meet an expression. A customer whose reads fail
  * is listed with its error and the rest go on (the run's failures are theirs).
  */
-import { gapNotes, recordGaps } from '../customers/reads.js';
+import { emptyBookWarning, gapNotes, recordGaps } from '../customers/reads.js';
 import type { BulkRun } from '../bulk/runner.js';
 import { UsageError } from '../errors.js';
-import { hint, info, type Note, type Outcome } from '../outcome.js';
+import { hint, info, warn, type Note, type Outcome } from '../outcome.js';
 import { readBook, selectBook, type BookSelection } from './book.js';
 import {
   byExposure,
@@ -57,13 +57,18 @@ export async function readPortfolioStatus(
 ): Promise<Outcome<PortfolioStatus>> {
   const failOn = failOnOf(opts.failOn);
   const entries = selectBook(book.configDir, book.account, opts);
+  const elsewhere = opts.customers?.length
+    ? undefined
+    : emptyBookWarning(book.configDir, book.account, {
+        check: failOn.length ? '--fail-on would pass without checking anything' : undefined,
+      });
   const read = await readBook(run, entries, { concurrency: opts.concurrency ?? 8, label: 'Reading' });
   const customers = read.reads.map(toPortfolioCustomer).sort(byExposure);
   const summary: PortfolioStatusSummary = { ...summarise(customers), interrupted: read.interrupted };
   const met = failOn.length ? customers.filter((c) => failOn.some((f) => meets(f, c))).map((c) => c.reference) : [];
   if (failOn.length) summary.failOn = { expressions: failOn.map((f) => f.text), met };
 
-  const notes: Note[] = [];
+  const notes: Note[] = elsewhere ? [warn(elsewhere)] : [];
   if (read.interrupted) notes.push(info(`Interrupted: ${customers.length} of ${entries.length} customers were read.`));
   if (entries.length) notes.push(info(summaryLine(summary)));
   if (met.length) {

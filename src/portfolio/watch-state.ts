@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { canonicalAccount } from '../io/account-files.js';
 import { replaceFile } from '../io/safe-write.js';
+import { bookEvent, type BookEvent, type EventFacts } from '../findings/event.js';
 import { errorOf, type Breach, type CustomerRead } from './book.js';
 import { bandOf, type Band } from './exposure.js';
 
@@ -41,36 +43,8 @@ export interface WatchState {
   customers: Record<string, SavedCustomer>;
 }
 
-type WatchEventType =
-  | 'breach.new'
-  | 'breach.resolved'
-  | 'breach.unresolved'
-  | 'breach.removed'
-  | 'customer.added'
-  | 'customer.removed'
-  | 'email.added'
-  | 'email.removed'
-  | 'domain.added'
-  | 'domain.removed'
-  | 'band.changed'
-  | 'customer.error';
-
-export interface WatchEvent {
-  type: WatchEventType;
-  reference: string;
-  customerId: string | null;
-  breachId?: string;
-  breachName?: string;
-  breachDate?: string;
-  emails?: string[];
-  domains?: string[];
-  /** band.changed: the band before and now, and the score now. */
-  from?: Band;
-  to?: Band;
-  threatScore?: number;
-  error?: { message: string; exitCode: number };
-  at: string;
-}
+/** What watch emits: the book's events (findings/event.ts), keyed. */
+export type WatchEvent = BookEvent;
 
 /** The saved state, undefined when the file does not exist yet; anything else there is exit 2. */
 export function readWatchState(file: string, account: string): WatchState | undefined {
@@ -98,7 +72,9 @@ export function readWatchState(file: string, account: string): WatchState | unde
       `${file} is not a portfolio state file; it was left untouched`,
       'Give the file an earlier `safeweb portfolio watch` wrote, or a new path.',
     );
-  if (data.account !== account)
+  // A state saved under another spelling of the same account (`localhost` for `127.0.0.1`) is
+  // the same book; the next save writes today's spelling.
+  if (typeof data.account !== 'string' || canonicalAccount(data.account) !== account)
     throw new UsageError(
       `${file} records the book of ${data.account}, not of ${account}`,
       'Use one state file per partner account (check --profile), or a new path.',
@@ -151,8 +127,8 @@ export interface WatchDiff {
   read: number;
 }
 
-type Ref = Pick<WatchEvent, 'reference' | 'customerId'>;
-type Change = Omit<WatchEvent, 'at'>;
+type Ref = Pick<EventFacts, 'reference' | 'customerId'>;
+type Change = EventFacts;
 
 /** What changed for one customer read this run; `before` undefined: all of it is new. */
 function changesOf(before: SavedCustomer | undefined, now: SavedCustomer, ref: Ref): Change[] {
@@ -193,10 +169,11 @@ function changesOf(before: SavedCustomer | undefined, now: SavedCustomer, ref: R
 export function compare(
   previous: WatchState | undefined,
   reads: CustomerRead[],
-  context: { account: string; at: string },
+  context: { account: string; partnerId: string; at: string },
 ): WatchDiff {
   const { at } = context;
   const events: WatchEvent[] = [];
+  const emit = (facts: EventFacts) => events.push(bookEvent(context.partnerId, facts, at));
   const customers: Record<string, SavedCustomer> = {};
   const covered = new Set<string>();
   let read = 0;
@@ -206,17 +183,17 @@ export function compare(
     if (id !== null) covered.add(id);
     const before = id !== null ? previous?.customers[id] : undefined;
     if (!r.snapshot) {
-      events.push({ type: 'customer.error', ...ref, ...(r.error ? { error: errorOf(r.error) } : {}), at });
+      emit({ type: 'customer.error', ...ref, ...(r.error ? { error: errorOf(r.error) } : {}) });
       if (id !== null && before) customers[id] = before;
       continue;
     }
     read++;
     const now = saved({ ...r, snapshot: r.snapshot });
     customers[id!] = now;
-    if (previous && !before) events.push({ type: 'customer.added', ...ref, at });
-    events.push(...changesOf(before, now, ref).map((change) => ({ ...change, at })));
+    if (previous && !before) emit({ type: 'customer.added', ...ref });
+    for (const change of changesOf(before, now, ref)) emit(change);
   }
   for (const [id, was] of Object.entries(previous?.customers ?? {}))
-    if (!covered.has(id)) events.push({ type: 'customer.removed', reference: was.reference, customerId: id, at });
+    if (!covered.has(id)) emit({ type: 'customer.removed', reference: was.reference, customerId: id });
   return { events, next: { kind: KIND, version: 1, account: context.account, savedAt: at, customers }, read };
 }

@@ -12,6 +12,7 @@ import type { WriteOutcome, WriteRecord } from '../api/client.js';
 import { redactBody, redactText, REDACTED } from '../api/redact.js';
 import { appendRecord, openAppendLog } from '../io/append-log.js';
 import { isoTime, remembered } from '../bounded-cache.js';
+import { accountFile, accountKey } from '../io/account-files.js';
 
 /** Who asked for the change: the command line, or a tool of the MCP server. */
 export interface AuditOrigin {
@@ -67,13 +68,9 @@ export interface AuditRun {
 /** The longest command line kept: one entry stays one small write. */
 const MAX_COMMAND = 2000;
 
-/** "P123@connect.safeweb.co": the log belongs to the account, whichever profile names it. */
-export function auditAccount(partnerId: string, baseUrl: string): string {
-  return `${partnerId}@${new URL(baseUrl).host}`;
-}
-
+/** The log of an account (config/account.ts: one key, whichever profile or spelling of the URL names it). */
 function auditPath(configDir: string, account: string): string {
-  return path.join(configDir, 'audit', `${account.replace(/[^A-Za-z0-9@._-]/g, '_')}.ndjson`);
+  return accountFile(path.join(configDir, 'audit'), account, '.ndjson', 'audit log');
 }
 
 /** The entry for one write, ready to append. */
@@ -142,7 +139,7 @@ function logDescriptor(file: string, run: object): number {
  */
 export function appendAudit(configDir: string, entry: AuditEntry, run: object): string {
   const file = logFiles(`${configDir}\n${entry.partnerId}\n${entry.baseUrl}`, () =>
-    auditPath(configDir, auditAccount(entry.partnerId, entry.baseUrl)),
+    auditPath(configDir, accountKey(entry.partnerId, entry.baseUrl)),
   );
   appendRecord(logDescriptor(file, run), `${JSON.stringify(entry)}\n`, file);
   return file;

@@ -7,6 +7,7 @@
  * once (io/lock.ts). Single-call verbs (`breach resolve`, `customer update`) take none.
  */
 import path from 'node:path';
+import { accountFileName } from '../io/account-files.js';
 import { holdingLock } from '../io/lock.js';
 import { ensurePrivateDir } from '../io/private-dir.js';
 
@@ -32,7 +33,7 @@ export interface RunLockOptions {
 function lockFile(configDir: string, account: string, kind: RunKind): string {
   const dir = path.join(configDir, 'locks');
   ensurePrivateDir(dir, 'run locks');
-  return path.join(dir, `${account.replace(/[^A-Za-z0-9@._-]/g, '_')}.${kind}.lock`);
+  return path.join(dir, `${accountFileName(account)}.${kind}.lock`);
 }
 
 /** Runs `fn` holding the account's lock for `kind`, released however `fn` ends. */

@@ -6,7 +6,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { accountKey, readRecord } from '../../src/customers/local-record.js';
+import { readRecord } from '../../src/customers/local-record.js';
+import { accountKey } from '../../src/io/account-files.js';
 import { cleanEnv, runInProcess, tempDir } from '../helpers/cli.js';
 
 let server: http.Server | undefined;

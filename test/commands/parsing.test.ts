@@ -681,11 +681,7 @@ describe('portfolio and customer import argv', async () => {
       'watch',
       { state: 's.json', baseline: true, concurrency: 4 },
     ],
-    [
-      ['portfolio', 'report', '-o', 'b.html'],
-      'report',
-      { output: 'b.html', title: 'Portfolio report', concurrency: 8 },
-    ],
+    [['portfolio', 'report', '-o', 'b.html'], 'report', { output: 'b.html', concurrency: 8 }],
     [
       [
         'portfolio',
@@ -870,6 +866,10 @@ describe('operator safety flags (issue 17)', () => {
     [
       ['profile', 'set', 'p', '--store', 'keyring'],
       { name: 'p', readOnly: undefined, maskPii: undefined, store: 'keyring' },
+    ],
+    [
+      ['profile', 'set', 'p', '--display-name', 'Contoso IT'],
+      { name: 'p', readOnly: undefined, maskPii: undefined, store: undefined, displayName: 'Contoso IT' },
     ],
   ])('profile set %j', async (argv, expected) => {
     expect((await run(argv, 'profileSet')).opts).toEqual(expected);

@@ -7,7 +7,8 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { accountKey, readRecord } from '../../src/customers/local-record.js';
+import { readRecord } from '../../src/customers/local-record.js';
+import { accountKey } from '../../src/io/account-files.js';
 import { connectMcp } from '../mcp/helpers.js';
 import { cleanEnv, runBinary, tempDir, type CliResult } from '../helpers/cli.js';
 import { stubServer, type Reply } from '../helpers/stub-server.js';

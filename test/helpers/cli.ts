@@ -59,12 +59,12 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   return { ...env, ...extra };
 }
 
-function capture(isTTY: boolean): PassThrough & { isTTY: boolean; text: () => string; columns: number } {
+function capture(isTTY: boolean, columns = 120): PassThrough & { isTTY: boolean; text: () => string; columns: number } {
   const stream = new PassThrough() as PassThrough & { isTTY: boolean; text: () => string; columns: number };
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
   stream.isTTY = isTTY;
-  stream.columns = 120;
+  stream.columns = columns;
   stream.text = () => Buffer.concat(chunks).toString('utf8');
   return stream;
 }
@@ -75,12 +75,14 @@ export interface InProcessOptions {
   stdin?: string;
   prompter?: Prompter;
   signal?: Promise<NodeJS.Signals>;
+  /** The terminal's width (stdout.columns); 120 unless given. */
+  columns?: number;
 }
 
 /** run() in this process with captured streams. */
 export async function runInProcess(argv: string[], options: InProcessOptions = {}): Promise<CliResult> {
-  const stdout = capture(Boolean(options.tty));
-  const stderr = capture(Boolean(options.tty));
+  const stdout = capture(Boolean(options.tty), options.columns);
+  const stderr = capture(Boolean(options.tty), options.columns);
   const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & {
     isTTY?: boolean;
   };
@@ -145,9 +147,13 @@ export interface PtySession {
  * The binary inside a real pseudo-terminal, via util-linux `script`, so stdin and stdout are
  * TTYs exactly as for a person. Keys typed with write() go through the terminal line discipline.
  */
-export function runInPty(argv: string[], options: { env?: Record<string, string | undefined> } = {}): PtySession {
+export function runInPty(
+  argv: string[],
+  options: { env?: Record<string, string | undefined>; columns?: number } = {},
+): PtySession {
   const quoted = [process.execPath, BIN, ...argv].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-  const child = spawn('script', ['-qfec', `stty cols 120 rows 40; exec ${quoted}`, '/dev/null'], {
+  const cols = options.columns ?? 120;
+  const child = spawn('script', ['-qfec', `stty cols ${cols} rows 40; exec ${quoted}`, '/dev/null'], {
     env: (options.env ?? cleanEnv()) as NodeJS.ProcessEnv,
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -2,6 +2,7 @@
  * The MCP server end to end: the SDK's own client over stdio, spawning the built binary
  * (`bin/safeweb.js mcp`), against a sandbox in this process whose every request is logged.
  */
+import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult, JSONRPCMessage, Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -123,4 +124,65 @@ export function textOf(result: CallToolResult): string {
 /** Requests the sandbox answered after `from` (an index into the log). */
 export function requestsSince(fx: McpFixture, from: number): string[] {
   return fx.requests.slice(from);
+}
+
+type Message = Record<string, unknown> & { id?: unknown };
+
+export interface RawMcp {
+  /** Writes one line: a string as it is, an object as JSON; the newline is added. */
+  send: (line: string | object) => void;
+  /** The first message on stdout, not yet taken, with this id (null: the answers to lines without one). */
+  answer: (id: string | number | null) => Promise<Message>;
+  /** Closes stdin and resolves once the server has exited: its code, every stdout message, stderr. */
+  end: () => Promise<{ code: number | null; messages: Message[]; stderr: string }>;
+}
+
+/**
+ * `safeweb mcp ...args` spoken to line by line, for what the SDK's client never sends: broken
+ * lines, oversized messages, requests out of order. Every stdout line must be JSON (it throws).
+ */
+export function rawMcp(args: string[], env: Record<string, string | undefined>): RawMcp {
+  const child = spawn(process.execPath, [BIN, 'mcp', ...args], { env: env as NodeJS.ProcessEnv });
+  let stdout = '';
+  let stderr = '';
+  const messages: Message[] = [];
+  const taken = new Set<Message>();
+  let waiters: (() => void)[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    const lines = stdout.split('\n');
+    stdout = lines.pop() ?? '';
+    for (const line of lines) messages.push(JSON.parse(line) as Message);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const answer = (id: string | number | null): Promise<Message> =>
+    new Promise((resolve, reject) => {
+      const look = () => {
+        const found = messages.find((m) => !taken.has(m) && m.id === id);
+        if (found) {
+          taken.add(found);
+          return resolve(found);
+        }
+        if (gone) return reject(new Error(`the server exited with no answer for id ${id}; stderr:\n${stderr}`));
+        waiters.push(look);
+      };
+      look();
+    });
+  return {
+    send: (line) => child.stdin.write(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`),
+    answer,
+    end: async () => {
+      child.stdin.end();
+      const code = await exited;
+      waiters = [];
+      return { code, messages, stderr };
+    },
+  };
 }

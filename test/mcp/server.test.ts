@@ -66,10 +66,11 @@ describe('a read-only server (the default)', () => {
     expect(requestsSince(fixture(), before)).toEqual([]);
   });
 
-  it('answers an unknown tool with a tool error listing the tools', async () => {
-    const result = await mcp.call('customer_delete_everything');
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/no tool named "customer_delete_everything".*\n.*customer_list/);
+  it('answers an unknown tool with -32602 (a protocol error, per MCP) listing the tools', async () => {
+    await expect(mcp.call('customer_delete_everything')).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/Unknown tool: "customer_delete_everything".*customer_list/),
+    });
   });
 
   it('says on stderr that it serves reads only, and tells the assistant at initialize', async () => {

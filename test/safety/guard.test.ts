@@ -12,7 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WriteRecord, WriteRequest } from '../../src/api/client.js';
 import type { Resolved } from '../../src/config/resolve.js';
 import { ReadOnlyError } from '../../src/errors.js';
-import { auditAccount, readAudit } from '../../src/safety/audit.js';
+import { readAudit } from '../../src/safety/audit.js';
+import { accountKey } from '../../src/io/account-files.js';
 import { Guard, type GuardInit, type RecordedCustomer } from '../../src/safety/guard.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -144,7 +145,7 @@ describe('where a production write goes', () => {
 });
 
 describe('the audit entry of each write', () => {
-  const entries = (dir: string) => readAudit(dir, auditAccount(creds.partnerId, creds.baseUrl)).entries;
+  const entries = (dir: string) => readAudit(dir, accountKey(creds.partnerId, creds.baseUrl)).entries;
 
   it('names the customer by reference: what the verb knows first, then the local record (read once)', async () => {
     const { g, dir, lookups } = guard();
@@ -185,7 +186,7 @@ describe('the audit entry of each write', () => {
     expect(JSON.stringify(entries(dir))).not.toContain(KEY);
     // Another account's credentials (login's check) write under no profile.
     await g.forClient(settings(), { ...creds, partnerId: '9999' }, []).afterWrite!(ended());
-    expect(readAudit(dir, auditAccount('9999', PROD)).entries[0]).toMatchObject({ profile: null, partnerId: '9999' });
+    expect(readAudit(dir, accountKey('9999', PROD)).entries[0]).toMatchObject({ profile: null, partnerId: '9999' });
   });
 
   it('a local record that cannot be read leaves the ID alone; a log that cannot be written warns once', async () => {

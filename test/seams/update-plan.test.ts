@@ -3,7 +3,8 @@
  * recorded, so a later plan compares the manifest with what was really applied.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readRecord, accountKey } from '../../src/customers/local-record.js';
+import { readRecord } from '../../src/customers/local-record.js';
+import { accountKey } from '../../src/io/account-files.js';
 import { bookWorld, bookYaml, type BookWorld } from '../manifest/world.js';
 
 let w: BookWorld;

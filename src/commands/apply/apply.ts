@@ -9,7 +9,7 @@ import path from 'node:path';
 import { readResume, type ResumeState } from '../../bulk/results.js';
 import { runBulk, type RowDone } from '../../bulk/runner.js';
 import type { Context } from '../../context.js';
-import { recordPath } from '../../customers/local-record.js';
+import { accountFile } from '../../io/account-files.js';
 import { ENVIRONMENTS } from '../../environments.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { ensurePrivateDir } from '../../io/private-dir.js';
@@ -49,7 +49,7 @@ export interface ApplyData {
 
 /** The journal kept when no --results is given: one per account, beside the local record. */
 function ownJournal(configDir: string, account: string): string {
-  const file = path.join(configDir, 'apply', path.basename(recordPath(configDir, account)));
+  const file = accountFile(path.join(configDir, 'apply'), account, '.ndjson', 'apply journal');
   ensurePrivateDir(path.dirname(file), 'apply journal');
   return file;
 }

@@ -15,7 +15,7 @@ export const CHECK_ERROR_COLUMN: Column = { key: 'error', header: 'Error', wrap:
 export const RETRIEVE_COLUMNS: Column[] = [
   { key: 'title', header: 'Breach' },
   { key: 'breachDate', header: 'Date' },
-  { key: 'breachCategories', header: 'Categories' },
+  { key: 'breachCategories', header: 'Categories', wrap: true, rank: 1 },
   { key: 'resolvedStatus', header: 'Status' },
 ];
 

@@ -8,17 +8,17 @@ export const CUSTOMER_LIST_COLUMNS: Column[] = [
   { key: 'reference', header: 'Reference' },
   { key: 'id', header: 'Customer ID' },
   { key: 'companyName', header: 'Company', wrap: true },
-  { key: 'onboardedAt', header: 'Onboarded' },
-  { key: 'status', header: 'Status' },
+  { key: 'onboardedAt', header: 'Onboarded', rank: 1 },
+  { key: 'status', header: 'Status', rank: 2 },
 ];
 
 export const CUSTOMER_BREACH_COLUMNS: Column[] = [
   { key: 'uuid', header: 'Breach ID' },
   { key: 'title', header: 'Breach', wrap: true },
-  { key: 'breachDate', header: 'Date' },
+  { key: 'breachDate', header: 'Date', rank: 2 },
   { key: 'emails', header: 'Emails', wrap: true },
-  { key: 'breachCategories', header: 'Categories', wrap: true },
-  { key: 'resolved', header: 'Resolved' },
+  { key: 'breachCategories', header: 'Categories', wrap: true, rank: 1 },
+  { key: 'resolved', header: 'Resolved', rank: 3 },
 ];
 
 export const ASSET_COLUMNS: Column[] = [

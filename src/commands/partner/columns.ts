@@ -7,11 +7,11 @@ import type { Column } from '../../outcome.js';
 export const PLAN_COLUMNS: Column[] = [
   { key: 'id', header: 'ID' },
   { key: 'displayName', header: 'Name', wrap: true },
-  { key: 'planType', header: 'Type' },
+  { key: 'planType', header: 'Type', rank: 4 },
   { key: 'status', header: 'Status' },
-  { key: 'allowsInsurance', header: 'Insurance' },
-  { key: 'isSystemDefault', header: 'Default' },
-  { key: 'features', header: 'Features', wrap: true },
+  { key: 'allowsInsurance', header: 'Insurance', rank: 2 },
+  { key: 'isSystemDefault', header: 'Default', rank: 1 },
+  { key: 'features', header: 'Features', wrap: true, rank: 3 },
 ];
 
 /** The metrics analytics knows, in the order it shows them; new ones the API adds follow. */

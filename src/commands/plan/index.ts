@@ -25,18 +25,27 @@ export function registerPlan(program: Command, ctx: Context): void {
         'safeweb plan --file book.yaml --json | jq .summary',
       ),
     )
-    .action(async (opts: { file: string; prune?: boolean; state?: string; recreateLostSecrets?: boolean }) => {
-      const { runPlan } = await import('./plan.js');
-      ctx.done(
-        await runPlan(
-          {
-            file: opts.file,
-            prune: Boolean(opts.prune),
-            state: opts.state,
-            recreateLostSecrets: opts.recreateLostSecrets,
-          },
-          ctx,
-        ),
-      );
-    });
+    .action(
+      async (opts: {
+        file: string;
+        prune?: boolean;
+        state?: string;
+        exitStatus?: boolean;
+        recreateLostSecrets?: boolean;
+      }) => {
+        const { runPlan } = await import('./plan.js');
+        ctx.done(
+          await runPlan(
+            {
+              file: opts.file,
+              prune: Boolean(opts.prune),
+              state: opts.state,
+              exitStatus: opts.exitStatus,
+              recreateLostSecrets: opts.recreateLostSecrets,
+            },
+            ctx,
+          ),
+        );
+      },
+    );
 }

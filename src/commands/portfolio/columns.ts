@@ -8,12 +8,12 @@ export const STATUS_COLUMNS: Column[] = [
   { key: 'reference', header: 'Reference' },
   { key: 'customerId', header: 'Customer ID' },
   { key: 'companyName', header: 'Company', wrap: true },
-  { key: 'threatScore', header: 'Score', align: 'right' },
+  { key: 'threatScore', header: 'Score', align: 'right', rank: 4 },
   { key: 'band', header: 'Band' },
   { key: 'unresolvedBreaches', header: 'Unresolved', align: 'right' },
-  { key: 'resolvedBreaches', header: 'Resolved', align: 'right' },
-  { key: 'monitoredDomains', header: 'Domains', align: 'right' },
-  { key: 'monitoredEmails', header: 'Emails', align: 'right' },
+  { key: 'resolvedBreaches', header: 'Resolved', align: 'right', rank: 3 },
+  { key: 'monitoredDomains', header: 'Domains', align: 'right', rank: 2 },
+  { key: 'monitoredEmails', header: 'Emails', align: 'right', rank: 1 },
 ];
 
 /** Only when a customer could not be read: no empty column otherwise. */

@@ -100,7 +100,7 @@ export function registerPortfolio(program: Command, ctx: Context): void {
         '#   0 7 * * 1-5  safeweb portfolio watch --state ~/book.json',
       ),
     )
-    .action(async (opts: { state: string; baseline?: boolean; concurrency: number }) => {
+    .action(async (opts: { state: string; baseline?: boolean; exitStatus?: boolean; concurrency: number }) => {
       const { runPortfolioWatch } = await import('./watch.js');
       ctx.done(await runPortfolioWatch(opts, ctx));
     });
@@ -112,10 +112,12 @@ export function registerPortfolio(program: Command, ctx: Context): void {
       'Write one HTML file a partner can email or print: an overview of the book (customers by band, scores, ' +
         'breaches over time, the most exposed customers) and a page per customer (score, assets, each breach ' +
         'with its date, data classes, status and next steps). Everything is inline (CSS, SVG charts): no ' +
-        'scripts, fonts or anything fetched. The file is not overwritten unless --force.',
+        'scripts, fonts or anything fetched. The file is not overwritten unless --force. A report of one ' +
+        'customer (--customers REF) is that customer’s report, without the overview. It says who it is ' +
+        'from: the profile’s display name (safeweb profile set NAME --display-name TEXT), else the partner ID.',
     )
-    .requiredOption('-o, --output <file>', 'the HTML file to write')
-    .option('--title <title>', 'the report title', 'Portfolio report')
+    .requiredOption('-o, --output <file>', 'the HTML file to write (.html; print it from a browser for a PDF)')
+    .option('--title <title>', 'the report title (default: "Portfolio report"; for one customer, its name)')
     .addOption(
       new Option('--locale <code>', 'language of breach titles and dates (else the profile’s, else en-GB)').argParser(
         parseLocale,

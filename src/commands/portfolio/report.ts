@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { replaceFile } from '../../io/safe-write.js';
+import { emptyBookWarning } from '../../customers/reads.js';
 import { info, success, type Outcome } from '../../outcome.js';
 import { readBook, selectBook, type BookSelection } from '../../portfolio/book.js';
 
@@ -28,8 +29,19 @@ export interface PortfolioReportResult {
   bytes: number;
 }
 
-/** Refuses an output the write would refuse anyway, before a single request is sent. */
+/**
+ * Refuses an output the write would refuse anyway, before a single request is sent; and any
+ * name but .html/.htm: HTML in a file called r.pdf opens as a broken PDF.
+ */
 function checkOutput(file: string, force: boolean): void {
+  const ext = path.extname(file).toLowerCase();
+  if (ext !== '.html' && ext !== '.htm')
+    throw new UsageError(
+      `the report is HTML, so --output must end in .html (${path.basename(file)} does not); nothing was written`,
+      ext === '.pdf'
+        ? 'Write FILE.html, open it in a browser and print it to PDF (it is laid out for A4).'
+        : 'Give a name like report.html.',
+    );
   let stat: fs.Stats | undefined;
   try {
     stat = fs.lstatSync(file);
@@ -55,6 +67,8 @@ export async function runPortfolioReport(
   checkOutput(opts.output, Boolean(opts.force));
   const account = await ctx.account();
   const book = selectBook(ctx.configDir, account.key, opts);
+  if (book.length === 0 && !opts.customers?.length)
+    emptyBookWarning(ctx.configDir, account.key, { check: 'no report was written' });
   if (book.length === 0)
     throw new UsageError(
       'no active customers in the local record; no report was written',
@@ -78,9 +92,9 @@ export async function runPortfolioReport(
   // command (a profile's maskPii masks what is displayed, not this file).
   const mask = ctx.globals.maskPii === true ? (await import('../../safety/mask.js')).maskPii : <T>(v: T) => v;
   const html = renderReport({
-    title: mask(opts.title ?? 'Portfolio report'),
+    title: opts.title === undefined ? undefined : mask(opts.title),
     locale,
-    account: account.key,
+    partner: await partnerName(ctx, account.profile),
     generatedAt: ctx.now(),
     reads: result.reads.map((r) => ({ ...r, entry: mask(r.entry), snapshot: mask(r.snapshot) })),
   });
@@ -97,4 +111,10 @@ export async function runPortfolioReport(
     ],
     failures: result.failures,
   };
+}
+
+/** Who the report is from: the profile's display name, else the partner ID (not the account's host and port). */
+async function partnerName(ctx: Context, profile: string | undefined): Promise<string> {
+  const named = profile === undefined ? undefined : (await ctx.config()).profiles[profile]?.displayName;
+  return named ?? (await ctx.resolved()).partnerId?.value ?? '';
 }

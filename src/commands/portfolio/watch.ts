@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Context } from '../../context.js';
 import { UnavailableError, UsageError } from '../../errors.js';
 import { holdingLock } from '../../io/lock.js';
+import { emptyBookWarning } from '../../customers/reads.js';
 import { detail, hint, info, styled, warn, type Note, type Outcome, type Text } from '../../outcome.js';
 import { readBook, selectBook } from '../../portfolio/book.js';
 import { compare, readWatchState, saveWatchState, type WatchEvent } from '../../portfolio/watch-state.js';
@@ -18,6 +19,8 @@ export interface PortfolioWatchOptions {
   /** Record the state and print nothing (the first run of a new cron job). */
   baseline?: boolean | undefined;
   concurrency?: number | undefined;
+  /** A check: exit 8 on changes, so an empty book while another account has customers is exit 2. */
+  exitStatus?: boolean | undefined;
 }
 
 /** An event as a line for people: "breach.new  ACME-1  Adobe (2013-10-04): ceo@acme.co". */
@@ -62,14 +65,20 @@ async function withStateLock<T>(file: string, fn: () => Promise<T>): Promise<T> 
 
 export async function runPortfolioWatch(opts: PortfolioWatchOptions, ctx: Context): Promise<Outcome<undefined>> {
   const account = await ctx.account();
-  return withStateLock(opts.state, () => watchBook(opts, ctx, account.key));
+  return withStateLock(opts.state, () => watchBook(opts, ctx, account));
 }
 
-async function watchBook(opts: PortfolioWatchOptions, ctx: Context, accountKey: string): Promise<Outcome<undefined>> {
-  const account = { key: accountKey };
+async function watchBook(
+  opts: PortfolioWatchOptions,
+  ctx: Context,
+  account: { key: string; partnerId: string },
+): Promise<Outcome<undefined>> {
   // The state file is checked before anything is sent.
   const previous = readWatchState(opts.state, account.key);
   const book = selectBook(ctx.configDir, account.key, {});
+  const elsewhere = emptyBookWarning(ctx.configDir, account.key, {
+    check: opts.exitStatus ? '--exit-status would pass without checking anything' : undefined,
+  });
   const result = await readBook(ctx, book, { concurrency: opts.concurrency ?? 8, label: 'Watching' });
   if (result.interrupted)
     return {
@@ -79,7 +88,7 @@ async function watchBook(opts: PortfolioWatchOptions, ctx: Context, accountKey: 
     };
 
   const at = ctx.now().toISOString();
-  const diff = compare(previous, result.reads, { account: account.key, at });
+  const diff = compare(previous, result.reads, { account: account.key, partnerId: account.partnerId, at });
   const changes = diff.events.filter((e) => e.type !== 'customer.error');
   const errors = diff.events.filter((e) => e.type === 'customer.error');
   const notes: Note[] = [];
@@ -88,7 +97,8 @@ async function watchBook(opts: PortfolioWatchOptions, ctx: Context, accountKey: 
     for (const e of errors) ctx.sink.event(e, eventLine(e));
     const why = book.length === 0 ? 'there are no active customers in the local record' : 'no customer could be read';
     notes.push(warn(`Nothing was read (${why}); ${opts.state} was not changed and nothing is reported as new.`));
-    if (book.length === 0)
+    if (elsewhere) notes.push(warn(elsewhere));
+    else if (book.length === 0)
       notes.push(hint('`safeweb customer import --file FILE` adds customers onboarded elsewhere.'));
     return { data: undefined, notes, failures: result.failures };
   }

@@ -9,8 +9,8 @@ export const PROFILE_COLUMNS: Column[] = [
   { key: 'name', header: 'Name' },
   { key: 'partnerId', header: 'Partner ID' },
   { key: 'baseUrl', header: 'Base URL' },
-  { key: 'apiKey', header: 'API key' },
-  { key: 'store', header: 'Key store' },
-  { key: 'mode', header: 'Mode' },
-  { key: 'maskPii', header: 'Mask PII' },
+  { key: 'apiKey', header: 'API key', rank: 4 },
+  { key: 'store', header: 'Key store', rank: 1 },
+  { key: 'mode', header: 'Mode', rank: 3 },
+  { key: 'maskPii', header: 'Mask PII', rank: 2 },
 ];

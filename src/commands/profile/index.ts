@@ -148,21 +148,29 @@ export function registerProfile(program: Command, ctx: Context): void {
     .addOption(new Option('--read-only', 'refuse commands that would change something').conflicts('readWrite'))
     .option('--read-write', 'allow changes again')
     .addOption(storeOption('move the API key into the OS keychain, or back into the config file'))
+    .option('--display-name <name>', 'the partner’s name as its reports show it ("" removes it)')
     .addHelpText(
       'after',
       examples(
         'safeweb profile set reports --read-only',
+        'safeweb profile set prod --display-name "Contoso IT"',
         'safeweb profile set prod --store keyring',
         'safeweb profile set demo --mask-pii          # for screen sharing',
       ),
     )
-    .action(async (name: string, opts: { readOnly?: boolean; readWrite?: boolean; store?: 'file' | 'keyring' }) => {
-      // --mask-pii / --no-mask-pii are the global flags (commander reads them anywhere): here they set the profile.
-      const mask = set.optsWithGlobals()['maskPii'] as boolean | undefined;
-      const readOnly = opts.readOnly ? true : opts.readWrite ? false : undefined;
-      const { runProfileSet } = await import('./set.js');
-      ctx.done(await runProfileSet({ name, readOnly, maskPii: mask, store: opts.store }, ctx));
-    });
+    .action(
+      async (
+        name: string,
+        opts: { readOnly?: boolean; readWrite?: boolean; store?: 'file' | 'keyring'; displayName?: string },
+      ) => {
+        // --mask-pii / --no-mask-pii are the global flags (commander reads them anywhere): here they set the profile.
+        const mask = set.optsWithGlobals()['maskPii'] as boolean | undefined;
+        const readOnly = opts.readOnly ? true : opts.readWrite ? false : undefined;
+        const { runProfileSet } = await import('./set.js');
+        const { store, displayName } = opts;
+        ctx.done(await runProfileSet({ name, readOnly, maskPii: mask, store, displayName }, ctx));
+      },
+    );
 
   profile
     .command('remove')

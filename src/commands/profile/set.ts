@@ -11,6 +11,8 @@ export interface ProfileSetOptions {
   /** true: --mask-pii; false: --no-mask-pii. */
   maskPii?: boolean | undefined;
   store?: 'file' | 'keyring' | undefined;
+  /** --display-name: the partner's name in reports; '' removes it. */
+  displayName?: string | undefined;
 }
 
 export interface ProfileSettings {
@@ -18,15 +20,21 @@ export interface ProfileSettings {
   readOnly: boolean;
   maskPii: boolean;
   store: 'file' | 'keyring';
+  displayName?: string | undefined;
 }
 
 /** Changes how a stored profile behaves; moving the key keeps the old copy until the new one reads back. */
 export async function runProfileSet(opts: ProfileSetOptions, ctx: Context): Promise<Outcome<ProfileSettings>> {
   const { name } = opts;
-  if (opts.readOnly === undefined && opts.maskPii === undefined && opts.store === undefined)
+  if (
+    opts.readOnly === undefined &&
+    opts.maskPii === undefined &&
+    opts.store === undefined &&
+    opts.displayName === undefined
+  )
     throw new UsageError(
       'nothing to change',
-      `Give one or more of --read-only, --read-write, --mask-pii, --no-mask-pii, --store keyring|file.`,
+      `Give one or more of --read-only, --read-write, --mask-pii, --no-mask-pii, --store keyring|file, --display-name TEXT.`,
     );
   const before = (await ctx.config()).profiles[name];
   if (!before) throw unknownProfile(name, Object.keys((await ctx.config()).profiles));
@@ -37,6 +45,7 @@ export async function runProfileSet(opts: ProfileSetOptions, ctx: Context): Prom
     if (!profile) throw unknownProfile(name, Object.keys(config.profiles));
     if (opts.readOnly !== undefined) profile.readOnly = opts.readOnly || undefined;
     if (opts.maskPii !== undefined) profile.maskPii = opts.maskPii || undefined;
+    if (opts.displayName !== undefined) profile.displayName = opts.displayName.trim() || undefined;
   });
   const after = data.profiles[name]!;
   const settings: ProfileSettings = {
@@ -44,6 +53,7 @@ export async function runProfileSet(opts: ProfileSetOptions, ctx: Context): Prom
     readOnly: Boolean(after.readOnly),
     maskPii: Boolean(after.maskPii),
     store: after.keyring ? 'keyring' : 'file',
+    ...(after.displayName ? { displayName: after.displayName } : {}),
   };
   if (opts.readOnly !== undefined)
     notes.push(
@@ -59,6 +69,14 @@ export async function runProfileSet(opts: ProfileSetOptions, ctx: Context): Prom
         settings.maskPii
           ? `Profile "${name}" masks personal data in everything shown (--no-mask-pii shows it for one command).`
           : `Profile "${name}" shows personal data unmasked.`,
+      ),
+    );
+  if (opts.displayName !== undefined)
+    notes.push(
+      success(
+        settings.displayName
+          ? `Reports of profile "${name}" say they are from ${settings.displayName}.`
+          : `Reports of profile "${name}" name the partner by its ID.`,
       ),
     );
   return { data: settings, notes };

@@ -4,7 +4,9 @@ import { readConfig } from '../../config/store.js';
 import type { Context } from '../../context.js';
 import { UnavailableError, UsageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import { hint, info, styled, success, type Outcome, type Text } from '../../outcome.js';
+import { readRecord } from '../../customers/local-record.js';
+import { accountKey } from '../../io/account-files.js';
+import { hint, info, styled, success, warn, type Outcome, type Text } from '../../outcome.js';
 import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server.js';
 import { seededRandom } from './random.js';
 
@@ -58,6 +60,15 @@ function banner(sandbox: Sandbox, opts: SandboxStartOptions): Text {
   return ['SafeWeb sandbox listening on ', styled('strong', sandbox.url), `\n${details.join('\n')}`];
 }
 
+/** Customers the local record holds for this sandbox's partner at this address (an earlier sandbox's). */
+function recordedHere(configDir: string, sandbox: Sandbox): number {
+  try {
+    return readRecord(configDir, accountKey(sandbox.partnerId, sandbox.url)).customers.length;
+  } catch {
+    return 0; // an unreadable record is for the commands that use it to report
+  }
+}
+
 /** Runs until Ctrl+C (exit 130) or SIGTERM (exit 0); what it says goes to the sink as it happens. */
 export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): Promise<Outcome> {
   const profileName = opts.saveProfile === undefined ? undefined : checkProfileName(opts.saveProfile);
@@ -97,6 +108,14 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
               `SAFEWEB_BASE_URL=${url} SAFEWEB_PARTNER_ID=${partnerId} SAFEWEB_API_KEY=…`,
           ),
     );
+    const forgotten = opts.state === undefined ? recordedHere(ctx.configDir, sandbox) : 0;
+    if (forgotten)
+      ctx.sink.note(
+        warn(
+          `The local record holds ${forgotten} customer${forgotten === 1 ? '' : 's'} of a sandbox on this address, ` +
+            "but this one starts empty: they are not here. Keep a sandbox's data between starts with --state FILE.",
+        ),
+      );
     ctx.sink.note(hint('Press Ctrl+C to stop.'));
     const signal = await stopped;
     ctx.sink.note(info('Stopping the sandbox…'));

@@ -5,13 +5,17 @@ import { examples } from '../examples.js';
 export function registerSchema(program: Command, ctx: Context): void {
   const schema = program
     .command('schema')
-    .summary('JSON Schemas of the documents this tool reads')
-    .description('Print the JSON Schema (draft 2020-12) of a document this tool reads, for editors and validators.')
+    .summary('JSON Schemas of the documents this tool reads and the events it emits')
+    .description(
+      'Print the JSON Schema (draft 2020-12) of a document this tool reads or an event it emits, for editors ' +
+        'and validators.',
+    )
     .addHelpText(
       'after',
       examples(
         'safeweb schema onboarding > onboarding.schema.json',
         'safeweb schema manifest > manifest.schema.json',
+        'safeweb schema event > event.schema.json',
         'safeweb schema onboarding --jq .required',
       ),
     );
@@ -44,5 +48,21 @@ export function registerSchema(program: Command, ctx: Context): void {
     .action(async () => {
       const { runSchemaManifest } = await import('./manifest.js');
       ctx.done(runSchemaManifest());
+    });
+
+  schema
+    .command('event')
+    .summary('the JSON Schema of a book event (portfolio watch --json, tickets, notifications)')
+    .description(
+      'Print the JSON Schema of one event of the book: what `safeweb portfolio watch --json` prints one a line, ' +
+        'with its stable key and how each kind of event is keyed.',
+    )
+    .addHelpText(
+      'after',
+      examples('safeweb schema event > event.schema.json', 'safeweb schema event --json | jq .properties.type'),
+    )
+    .action(async () => {
+      const { runSchemaEvent } = await import('./event.js');
+      ctx.done(runSchemaEvent());
     });
 }

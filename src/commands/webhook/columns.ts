@@ -8,8 +8,8 @@ export const WEBHOOK_COLUMNS: Column[] = [
   { key: 'id', header: 'ID' },
   { key: 'url', header: 'URL', wrap: true },
   { key: 'events', header: 'Events', wrap: true },
-  { key: 'active', header: 'Active' },
-  { key: 'created_at', header: 'Created' },
+  { key: 'active', header: 'Active', rank: 2 },
+  { key: 'created_at', header: 'Created', rank: 1 },
 ];
 
 /** `webhook create` shows the new endpoint, and its secret unless it went to --secret-file. */

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountKey, recordChange, recordOnboarded } from '../../../src/customers/local-record.js';
+import { recordChange, recordOnboarded } from '../../../src/customers/local-record.js';
+import { accountKey } from '../../../src/io/account-files.js';
 import { BIN, ROOT, cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
 
 const FILES = {
@@ -84,6 +85,7 @@ const cases: Array<[string[], string[]]> = [
       'webhook',
       'partner',
       'portfolio',
+      'findings',
       'api',
       'plan',
       'apply',

@@ -233,10 +233,38 @@ describe('customer breaches and threat-score', () => {
     first.resolved = false;
   });
 
-  it('draws a table on a terminal', async () => {
+  it('draws a table on a terminal: a line per breach, addresses whole, categories cut short or left out (said)', async () => {
+    const breaches = JSON.parse(
+      (await runInProcess(['customer', 'breaches', 'ACME-001', '--json'], { env })).stdout,
+    ) as Array<{
+      emails: string[];
+      breachCategories: string[];
+    }>;
+    const rowsOf = (screen: string) => screen.split('\n').filter((l) => /^│ [0-9a-f]{8}-/.test(l));
+    const onTerminal = (columns: number) =>
+      runInProcess(['customer', 'breaches', 'ACME-001'], { env: { ...env, NO_COLOR: '1' }, tty: true, columns });
     const pty = runInPty(['customer', 'breaches', 'ACME-001'], { env });
     expect(await pty.exit).toBe(0);
-    expect(pty.screen()).toMatch(/│ Breach ID\s+│ Breach\s+│ Date\s+│ Emails\s+│ Categories\s+│ Resolved │/);
+    // 120 columns: a line per breach (no cell wraps onto a line of its own), the categories cut
+    // short, or left out and said when the addresses need the room.
+    expect(rowsOf(pty.screen())).toHaveLength(breaches.length);
+    expect(pty.screen()).not.toMatch(/^│ {20,}│/m);
+    const screen = pty.screen();
+    if (screen.includes('Left out to fit 120 columns: Categories.'))
+      expect(screen).toMatch(/│ Breach ID\s+│ Breach\s+│ Date\s+│ Emails\s+│ Resolved │/);
+    else expect(screen).toMatch(/│ Breach ID\s+│ Breach\s+│ Date\s+│ Emails\s+│ Categories\s+│ Resolved │/);
+    for (const b of breaches) expect(pty.screen()).toContain(`│ ${b.emails.join(', ')} `);
+    // Wide enough: every list of categories whole.
+    const wide = await onTerminal(200);
+    for (const b of breaches) expect(wide.stdout).toContain(`│ ${b.breachCategories.join(', ')} `);
+    expect(rowsOf(wide.stdout)).toHaveLength(breaches.length);
+    // 80 columns: the least needed columns are left out, and said; what is left is cut to a line.
+    const narrow = await onTerminal(80);
+    expect(narrow.stdout).toMatch(/│ Breach ID\s+│ Breach\s+│ Emails\s+│/);
+    expect(narrow.stderr).toContain('Left out to fit 80 columns: Date, Categories, Resolved. --json shows every field');
+    const rows = rowsOf(narrow.stdout);
+    expect(rows).toHaveLength(breaches.length);
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(80);
   });
 
   it('gives a threat score that follows from the breaches, with its band in every form', async () => {

@@ -6,7 +6,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { accountKey, recordPath } from '../../../src/customers/local-record.js';
+import { recordPath } from '../../../src/customers/local-record.js';
+import { accountKey } from '../../../src/io/account-files.js';
 import { runInProcess } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
 

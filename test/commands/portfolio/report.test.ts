@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordOnboarded } from '../../../src/customers/local-record.js';
-import { escapeHtml } from '../../../src/portfolio/html.js';
+import { assetName, escapeHtml } from '../../../src/portfolio/html.js';
 import { findBreach, localTitle } from '../../../src/sandbox/catalogue.js';
 import { cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
@@ -55,7 +55,7 @@ describe('portfolio report', () => {
     for (const c of activeSeed()) {
       expect(html).toContain(`id="c-${c.customerReference}"`);
       expect(html).toContain(c.companyName);
-      for (const d of c.domains) expect(html).toContain(d);
+      for (const d of c.domains) expect(html).toContain(assetName(d));
       for (const b of fx().sandbox.state.breaches.filter((b) => b.customerId === c.id))
         expect(html).toContain(`<b>${escapeHtml(localTitle(findBreach(b.breachName)!, 'en-GB'))}</b>`);
     }
@@ -93,7 +93,8 @@ describe('portfolio report', () => {
     const html = readFileSync(da, 'utf8');
     expect(html).toContain('<html lang="da-DK">');
     expect(html).toMatch(/<b>Databrud: /);
-    expect(html.match(/<section class="page"/g)).toHaveLength(2);
+    // One customer: its page alone.
+    expect(html.match(/<section class="page"/g)).toHaveLength(1);
     // The wizard remembers a locale per account; the report uses it.
     const { sandbox, configDir } = fx();
     const account = `${sandbox.partnerId}@${new URL(sandbox.url).host}`;
@@ -129,6 +130,88 @@ describe('portfolio report', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co');
     expect(html).toMatch(/<h3>Not read<\/h3><ul><li><b>FOREIGN-9<\/b>: <span class="error">Customer not found/);
+  });
+
+  it('refuses an --output it would not write as named (r.pdf), exit 2 in one line, before anything is sent', async () => {
+    // A closed port: a request would be exit 5; the refusal comes first.
+    const env = { ...fx().env, SAFEWEB_BASE_URL: 'http://127.0.0.1:9' };
+    for (const name of ['r.pdf', 'r', 'r.html.txt']) {
+      const file = path.join(dir, name);
+      const r = await runInProcess(['portfolio', 'report', '--output', file], { env });
+      expect(r.code, name).toBe(2);
+      expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).toContain(`--output must end in .html (${name} does not)`);
+      expect(existsSync(file), name).toBe(false);
+    }
+    const pdf = await runInProcess(['portfolio', 'report', '--output', path.join(dir, 'r.pdf')], { env });
+    expect(pdf.stderr).toContain('open it in a browser and print it to PDF');
+    // Any case of .html or .htm is HTML.
+    expect((await report(path.join(dir, 'upper.HTM'), '--customers', 'NW-001')).code).toBe(0);
+  });
+
+  it('one customer: that customer’s report, headed by its name, from the partner, with no book overview', async () => {
+    const nw = activeSeed().find((c) => c.customerReference === 'NW-001')!;
+    const file = path.join(dir, 'one.html');
+    expect((await report(file, '--customers', 'NW-001')).code).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html.match(/<section class="page"/g)).toHaveLength(1);
+    expect(html).not.toMatch(/Most exposed customers|Customers by threat band/i);
+    expect(html).toContain(`<h1>${escapeHtml(nw.companyName)}</h1>`);
+    expect(html).toContain(`<title>${escapeHtml(nw.companyName)}</title>`);
+    // From the partner, not from an account's host and port.
+    expect(html).toContain(`<p class="muted">${fx().sandbox.partnerId} · `);
+    expect(html).not.toContain(new URL(fx().sandbox.url).host);
+    // --title heads it; the customer's name follows.
+    const titled = path.join(dir, 'one-titled.html');
+    expect((await report(titled, '--customers', 'NW-001', '--title', 'December review')).code).toBe(0);
+    const t = readFileSync(titled, 'utf8');
+    expect(t).toContain(`<h1>December review</h1>\n<h2>${escapeHtml(nw.companyName)}</h2>`);
+    // Two customers: the book's report, with its overview.
+    const two = path.join(dir, 'two.html');
+    const other = activeSeed().find((c) => c.customerReference !== 'NW-001')!.customerReference;
+    expect((await report(two, '--customers', 'NW-001', other)).code).toBe(0);
+    expect(readFileSync(two, 'utf8')).toContain('Most exposed customers');
+  });
+
+  it('names the partner by the profile’s display name (profile set --display-name)', async () => {
+    const { sandbox, configDir } = fx();
+    const env = cleanEnv({ SAFEWEB_CONFIG_DIR: configDir });
+    const add = [
+      'profile',
+      'add',
+      'book',
+      '--partner-id',
+      sandbox.partnerId,
+      '--base-url',
+      sandbox.url,
+      '--api-key-stdin',
+    ];
+    expect((await runInProcess(add, { env, stdin: sandbox.apiKey })).code).toBe(0);
+    const set = await runInProcess(['profile', 'set', 'book', '--display-name', 'Contoso IT <MSP>'], { env });
+    expect(set.code, set.stderr).toBe(0);
+    const file = path.join(dir, 'named.html');
+    const two = [
+      '--customers',
+      'NW-001',
+      activeSeed().find((c) => c.customerReference !== 'NW-001')!.customerReference,
+    ];
+    const r = await runInProcess(['portfolio', 'report', '--output', file, ...two], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain('<h1>Portfolio report</h1>\n<p class="muted">Contoso IT &lt;MSP&gt; · ');
+    expect(html).not.toContain(sandbox.partnerId);
+    // '' removes it: the partner ID again.
+    expect((await runInProcess(['profile', 'set', 'book', '--display-name', ''], { env })).code).toBe(0);
+    const again = path.join(dir, 'unnamed.html');
+    expect((await runInProcess(['portfolio', 'report', '--output', again, ...two], { env })).code).toBe(0);
+    expect(readFileSync(again, 'utf8')).toContain(`<p class="muted">${sandbox.partnerId} · `);
+  });
+
+  it('domain names and addresses break only after a dot or an @, never inside a label', () => {
+    expect(assetName('security-ops@northwind-regional.example')).toBe(
+      '<span class="dn">security-ops@</span><wbr><span class="dn">northwind-regional.</span><wbr><span class="dn">example</span>',
+    );
+    expect(assetName('<b>.co')).toBe('<span class="dn">&lt;b&gt;.</span><wbr><span class="dn">co</span>');
   });
 
   it('writes nothing for an empty book', async () => {

@@ -51,6 +51,10 @@ describe('portfolio watch', () => {
     const one = first.events[0]!;
     const record = open.find((b) => b.id === one.breachId)!;
     expect(one).toEqual({
+      version: 1,
+      key: expect.stringMatching(/^sw:breach\.new:[0-9a-f]{32}$/),
+      finding: expect.stringMatching(/^sw:finding:[0-9a-f]{32}$/),
+      partnerId: fx().sandbox.partnerId,
       type: 'breach.new',
       reference: customers.find((c) => c.id === record.customerId)!.customerReference,
       customerId: record.customerId,

@@ -1,0 +1,83 @@
+/**
+ * The one vocabulary for "something happened to the book": the events `portfolio watch` emits,
+ * and that the sinks (tickets, notifications) and the receiver act on. Versioned: a consumer
+ * checks `version`; a field added keeps the version, a meaning changed bumps it. Its JSON Schema
+ * is `safeweb schema event` (findings/schema.ts).
+ *
+ * Every event carries a stable key (findings/keys.ts), made from SafeWeb identities only, so a
+ * ticket, a page and a message about one breach can be joined on every machine and every run.
+ */
+import { eventKey, findingKey } from './keys.js';
+
+export const EVENT_VERSION = 1;
+
+export const EVENT_TYPES = [
+  'breach.new',
+  'breach.resolved',
+  'breach.unresolved',
+  'breach.removed',
+  'customer.added',
+  'customer.removed',
+  'email.added',
+  'email.removed',
+  'domain.added',
+  'domain.removed',
+  'band.changed',
+  'customer.error',
+] as const;
+
+type EventType = (typeof EVENT_TYPES)[number];
+
+/** The bands of a threat score (customers/score-band.ts names them). */
+type EventBand = 'critical' | 'high' | 'moderate' | 'low';
+
+/** What a comparison found, before it is keyed: the parts each kind of event has. */
+export interface EventFacts {
+  type: EventType;
+  reference: string;
+  customerId: string | null;
+  /** The breach instance's uuid (what resolving and SafeWeb's deliveries use). */
+  breachId?: string;
+  breachName?: string;
+  breachDate?: string;
+  emails?: string[];
+  domains?: string[];
+  /** band.changed: the band before and now, and the score now. */
+  from?: EventBand;
+  to?: EventBand;
+  threatScore?: number;
+  error?: { message: string; exitCode: number };
+}
+
+/** One event as every consumer sees it (`watch --json` prints one a line). */
+export interface BookEvent extends EventFacts {
+  version: typeof EVENT_VERSION;
+  /** This event's identity: the same event found twice, anywhere, has the same key. */
+  key: string;
+  /** The finding a breach event is about (one per breach of a customer): joins new, resolved, unresolved. */
+  finding?: string;
+  partnerId: string;
+  /** When this run observed it (not part of the key). */
+  at: string;
+}
+
+/** The facts, keyed and stamped. */
+export function bookEvent(partnerId: string, facts: EventFacts, at: string): BookEvent {
+  const finding =
+    facts.breachId !== undefined
+      ? findingKey({ partnerId, customer: customerPart(facts), breachId: facts.breachId })
+      : undefined;
+  return {
+    version: EVENT_VERSION,
+    key: eventKey(partnerId, customerPart(facts), facts),
+    ...(finding ? { finding } : {}),
+    partnerId,
+    ...facts,
+    at,
+  };
+}
+
+/** The customer's SafeWeb ID; a customer whose ID the record lacks is named by its reference (the partner's own ID). */
+function customerPart(facts: Pick<EventFacts, 'customerId' | 'reference'>): string {
+  return facts.customerId ?? `reference:${facts.reference}`;
+}
