@@ -35,6 +35,14 @@ export async function customerTarget(ctx: Context, arg: string): Promise<Custome
   return { deps, id, entry, account: deps.account };
 }
 
+/** The uuids of a customer's breaches (one read): `audit --customer` matches breach changes made by uuid alone. */
+export async function breachUuidsOf(ctx: Context, arg: string): Promise<string[]> {
+  const target = await customerTarget(ctx, arg);
+  const { readCustomerBreaches } = await import('./customers/reads.js');
+  const breaches = await readCustomerBreaches(target.deps.api, target.id);
+  return breaches.flatMap((b) => [b.uuid, b.id].filter((x): x is string => typeof x === 'string'));
+}
+
 /** "Acme (ACME-001)" when the local record knows the customer, else its ID. */
 export function describeCustomer(target: Pick<CustomerRef, 'id' | 'entry'>): string {
   return target.entry ? `${target.entry.companyName} (${target.entry.reference})` : target.id;

@@ -64,6 +64,8 @@ export interface WriteRequest {
   customerId: string | undefined;
   /** The partner's customer reference, when the body carries one (onboarding). */
   customerRef: string | undefined;
+  /** The breach instance a status change names (a uuid, no secret): `audit --customer` matches it to its customer. */
+  breachId?: string | undefined;
 }
 
 /** How a write ended: `ok` (2xx), `rejected` (the API said no), `unknown` (it may have happened), `failed`, `refused`. */
@@ -241,6 +243,7 @@ function describeWrite(req: ApiRequest, kind: Classified): WriteRequest {
       ? (kind.id ?? text(body['customerId']))
       : (text(body['customerId']) ?? text(req.customerId)),
     customerRef: text(body['customerReference']),
+    ...(text(body['breachId']) ? { breachId: text(body['breachId']) } : {}),
   };
 }
 

@@ -245,10 +245,12 @@ function auditSearchTool(z: Zod): ToolDef {
       const { parseSince, searchAudit } = await import('../portfolio/audit-search.js');
       const since = args['since'] === undefined ? undefined : parseSince(args['since'] as string, ctx.now());
       const resolved = await ctx.resolved();
-      const { entries, notes } = searchAudit(
+      const { breachUuidsOf } = await import('../services.js');
+      const { entries, notes } = await searchAudit(
         ctx.configDir,
         { partnerId: resolved.partnerId?.value, baseUrl: resolved.baseUrl.value },
         { since, customer: args['customer'] as string | undefined },
+        (customer) => breachUuidsOf(ctx, customer),
       );
       return { structured: { entries }, notes };
     },

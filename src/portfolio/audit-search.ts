@@ -16,27 +16,52 @@ export interface AuditSearch {
   notes: Note[];
 }
 
-/** The entries of the account the settings name, oldest first; without a partner ID there is no log to read. */
-export function searchAudit(
+/**
+ * The entries of the account the settings name, oldest first; without a partner ID there is no
+ * log to read. With a customer, a breach status change made by the breach's uuid alone (its
+ * request names no customer) is that customer's when the breach is among its breaches: read once
+ * with `breachesOf`, and only when the log holds such a change.
+ */
+export async function searchAudit(
   configDir: string,
   settings: { partnerId: string | undefined; baseUrl: string },
   query: AuditQuery,
-): AuditSearch {
+  breachesOf?: (customer: string) => Promise<string[]>,
+): Promise<AuditSearch> {
   if (!settings.partnerId)
     throw new UsageError(
       'no partner ID configured, so no audit log to read',
       'Pick a profile with --profile, or set SAFEWEB_PARTNER_ID.',
     );
   const account = accountKey(settings.partnerId, settings.baseUrl);
-  const { file, entries, skipped } = readAudit(configDir, account, query);
-  return {
-    account,
-    entries,
-    notes: [
-      detail(`Audit log: ${file}`),
-      ...(skipped ? [warn(`${skipped} line(s) of ${file} are not whole entries and were skipped.`)] : []),
-    ],
-  };
+  const { file, entries: all, skipped } = readAudit(configDir, account, { since: query.since });
+  const notes: Note[] = [
+    detail(`Audit log: ${file}`),
+    ...(skipped ? [warn(`${skipped} line(s) of ${file} are not whole entries and were skipped.`)] : []),
+  ];
+  const customer = query.customer;
+  if (!customer) return { account, entries: all, notes };
+  const unnamed = all.filter((e) => e.breachId && !e.customerRef && !e.customerId);
+  let theirs = new Set<string>();
+  if (unnamed.length && breachesOf) {
+    try {
+      theirs = new Set((await breachesOf(customer)).map((id) => id.toLowerCase()));
+    } catch (error) {
+      notes.push(
+        warn(
+          `${unnamed.length} breach status change(s) name no customer and could not be matched to ${customer}: ` +
+            `${(error as Error).message}`,
+        ),
+      );
+    }
+  }
+  const entries = all.filter(
+    (e) =>
+      e.customerRef === customer ||
+      e.customerId === customer ||
+      (e.breachId !== undefined && !e.customerRef && !e.customerId && theirs.has(e.breachId.toLowerCase())),
+  );
+  return { account, entries, notes };
 }
 
 const HINT = 'Use a duration back from now (30m, 24h, 7d, 2w) or a date (2026-01-31, 2026-01-31T09:00:00Z).';

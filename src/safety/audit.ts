@@ -43,6 +43,8 @@ export interface AuditEntry {
   operation: string | null;
   customerRef: string | null;
   customerId: string | null;
+  /** A breach status change: the breach instance's uuid (matched to its customer by `audit --customer`). */
+  breachId?: string | undefined;
   status: number | null;
   outcome: WriteOutcome;
   error?: string | undefined;
@@ -94,6 +96,7 @@ export function auditEntry(run: AuditRun, record: WriteRecord, customerRef: stri
     operation: record.operation ?? null,
     customerRef: record.customerRef ?? customerRef ?? null,
     customerId: record.customerId ?? null,
+    ...(record.breachId ? { breachId: record.breachId } : {}),
     status: record.status,
     outcome: record.outcome,
     ...(record.error ? { error: redactText(record.error, run.secrets).slice(0, 500) } : {}),

@@ -128,14 +128,22 @@ describe('the audit log', () => {
     // By uuid with the customer named, and by the listing id that names it itself.
     await ok(['breach', 'resolve', first!.uuid, '--customer', 'AUD-9']);
     await ok(['breach', 'unresolve', first!.id]);
+    // By its uuid alone: the request names no customer; audit --customer finds it by the customer's breaches.
+    await ok(['breach', 'resolve', first!.uuid]);
     await ok(['customer', 'update', 'AUD-10', '--contact-email', 'it@aud-10.example']);
 
     const expected = ['customerOnboard', 'customerInfo', 'customerAssets', 'breachStatus', 'breachStatus'];
     for (const customer of ['AUD-9', id]) {
       const found = JSON.parse(await ok(['audit', '--customer', customer, '--json'])) as Record<string, unknown>[];
-      expect(found.map((e) => e['operation'])).toEqual(expected);
-      expect(found.map((e) => [e['customerRef'], e['customerId']])).toEqual(expected.map(() => ['AUD-9', id]));
+      expect(found.map((e) => e['operation'])).toEqual([...expected, 'breachStatus']);
+      expect(found.slice(0, -1).map((e) => [e['customerRef'], e['customerId']])).toEqual(
+        expected.map(() => ['AUD-9', id]),
+      );
+      expect(found.at(-1)).toMatchObject({ breachId: first!.uuid, customerRef: null, customerId: null });
     }
+    // Not another customer's.
+    const other = JSON.parse(await ok(['audit', '--customer', 'AUD-10', '--json'])) as Record<string, unknown>[];
+    expect(other.map((e) => e['operation'])).toEqual(['customerOnboard', 'customerInfo']);
   });
 
   it('--since refuses a day the calendar lacks and a duration no date can be, in one line (exit 2)', async () => {

@@ -47,10 +47,12 @@ const masked = (email: string) => `${email[0]}***@${email.split('@')[1]}`;
 
 /** Runs argv with and without --mask-pii: the plain run shows `expected` whole, the masked run nothing whole. */
 async function both(argv: string[], expected: string[], tty = false) {
-  const plain = await w.cli(argv, { tty });
+  // A terminal wide enough that no column is cut: what is checked is masking, not width.
+  const options = { tty, columns: 400 };
+  const plain = await w.cli(argv, options);
   expect(plain.code, plain.stderr).toBeLessThan(9);
   for (const e of expected) expect(plain.stdout + plain.stderr).toContain(e);
-  const hidden = await w.cli(['--mask-pii', ...argv], { tty });
+  const hidden = await w.cli(['--mask-pii', ...argv], options);
   expect(hidden.code, hidden.stderr).toBe(plain.code);
   expect(whole(hidden.stdout + hidden.stderr)).toEqual([]);
   for (const e of expected) expect(hidden.stdout + hidden.stderr).toContain(masked(e));

@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { table, type Outcome } from '../../outcome.js';
 import { searchAudit } from '../../portfolio/audit-search.js';
+import { breachUuidsOf } from '../../services.js';
 import type { AuditEntry } from '../../safety/audit.js';
 import { AUDIT_COLUMNS } from './columns.js';
 
@@ -17,10 +18,11 @@ export interface AuditOptions {
  */
 export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcome<AuditEntry[]>> {
   const resolved = await ctx.resolved();
-  const { account, entries, notes } = searchAudit(
+  const { account, entries, notes } = await searchAudit(
     ctx.configDir,
     { partnerId: resolved.partnerId?.value, baseUrl: resolved.baseUrl.value },
     opts,
+    (customer) => breachUuidsOf(ctx, customer),
   );
   return {
     data: entries,
