@@ -11,7 +11,7 @@
 import { ConfigError } from '../errors.js';
 import type { BookEvent } from './event.js';
 
-export type SinkStateName = 'pending' | 'held' | 'acked' | 'retrying' | 'dead';
+type SinkStateName = 'pending' | 'held' | 'acked' | 'retrying' | 'dead';
 
 export type JournalLine =
   | { op: 'enqueued'; key: string; event: BookEvent; sinks: string[]; at: string }

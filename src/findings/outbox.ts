@@ -33,13 +33,10 @@ import {
   type JournalLine,
   type OutboxItem,
   type SinkState,
-  type SinkStateName,
 } from './outbox-journal.js';
 
-export type { OutboxItem, SinkState, SinkStateName };
-
-export const DEFAULT_MAX_ATTEMPTS = 8;
-export const DEFAULT_LOCK_WAIT_MS = 60_000;
+const DEFAULT_MAX_ATTEMPTS = 8;
+const DEFAULT_LOCK_WAIT_MS = 60_000;
 /** How long a sink may act on an item before another process may take it over (its process alive). */
 const DEFAULT_LEASE_MS = 10 * 60_000;
 const KIND = 'outbox journal';
@@ -80,10 +77,6 @@ export interface DueItem {
   attempts: number;
 }
 
-export function outboxDir(configDir: string): string {
-  return path.join(configDir, 'outbox');
-}
-
 export class Outbox {
   readonly file: string;
   readonly #lockFile: string;
@@ -91,7 +84,7 @@ export class Outbox {
   readonly #random: () => number;
 
   constructor(readonly options: OutboxOptions) {
-    const dir = outboxDir(options.configDir);
+    const dir = path.join(options.configDir, 'outbox');
     this.file = accountFile(dir, options.account, '.ndjson', KIND);
     this.#lockFile = path.join(dir, `${accountFileName(options.account)}.lock`);
     this.#now = options.now ?? (() => new Date());
@@ -255,7 +248,7 @@ function isDue(state: SinkState | undefined, now: Date): boolean {
 }
 
 /** A hold ends at its time, or at once when its process is gone (killed, crashed): its item is due again. */
-export function leaseEnded(state: SinkState, now: Date): boolean {
+function leaseEnded(state: SinkState, now: Date): boolean {
   if (Date.parse(state.heldUntil ?? '') <= now.getTime()) return true;
   const holder = state.holder;
   return holder !== undefined && holder.host === os.hostname() && holder.pid !== process.pid && !pidAlive(holder.pid);
