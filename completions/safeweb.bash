@@ -21,13 +21,14 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner portfolio findings api plan apply export login doctor profile sandbox schema completion whoami mcp audit" ;;
+    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export login doctor profile sandbox schema completion whoami mcp audit" ;;
     "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
     "webhook secret") echo "create cycle deactivate" ;;
     "partner") echo "analytics plans" ;;
     "portfolio") echo "status watch report" ;;
+    "outbox") echo "status retry drop compact" ;;
     "profile") echo "add list use show set remove rm" ;;
     "sandbox") echo "start deliveries exec" ;;
     "schema") echo "onboarding manifest event" ;;
@@ -76,6 +77,11 @@ _safeweb_options() {
     "portfolio watch") echo "--state --baseline --exit-status --concurrency --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "portfolio report") echo "--output --title --locale --customers --include-offboarded --concurrency --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "findings") echo "--customers --concurrency --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "outbox") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "outbox status") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "outbox retry") echo "--sink --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "outbox drop") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "outbox compact") echo "--retain --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "api") echo "--data --input --query --idempotent --include --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "plan") echo "--file --prune --state --exit-status --recreate-lost-secrets --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "apply") echo "--file --prune --yes --secret-dir --state --concurrency --results --resume --force --recreate-lost-secrets --wait --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
@@ -106,7 +112,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--sink|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }

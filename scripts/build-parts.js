@@ -53,7 +53,13 @@ const SUBSYSTEMS = [
   ['src/safety/mask.ts', 'safety'],
   ['src/config/keyring.ts', 'keyring'],
 ];
-const NOUN_GROUP = { plan: 'manifest', apply: 'manifest', export: 'manifest', findings: 'portfolio' };
+const NOUN_GROUP = {
+  plan: 'manifest',
+  apply: 'manifest',
+  export: 'manifest',
+  findings: 'portfolio',
+  outbox: 'portfolio',
+};
 
 /** The group of a source module ('src/…', forward slashes), or undefined: app.js. */
 export function groupOf(rel) {

@@ -36,6 +36,7 @@ const NOUNS: readonly Noun[] = [
   { names: ['partner'], load: async () => (await import('./commands/partner/index.js')).registerPartner },
   { names: ['portfolio'], load: async () => (await import('./commands/portfolio/index.js')).registerPortfolio },
   { names: ['findings'], load: async () => (await import('./commands/findings/index.js')).registerFindings },
+  { names: ['outbox'], load: async () => (await import('./commands/outbox/index.js')).registerOutbox },
   { names: ['api'], load: async () => (await import('./commands/api/index.js')).registerApi },
   { names: ['plan'], load: async () => (await import('./commands/plan/index.js')).registerPlan },
   { names: ['apply'], load: async () => (await import('./commands/apply/index.js')).registerApply },

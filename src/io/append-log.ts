@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { ensurePrivateDir } from './private-dir.js';
+import { ensurePrivateDir, syncDir } from './private-dir.js';
 
 const APPEND = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0);
 
@@ -62,4 +62,70 @@ export function appendToLog(file: string, text: string, kind: string): void {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The disk (or the user's quota) is full: nothing was kept, and what was there is as it was. */
+export class DiskFullError extends UsageError {
+  constructor(file: string, kind: string) {
+    super(
+      `the disk holding the ${kind} ${file} is full; nothing was written and nothing already there was changed`,
+      'Free some space there (or raise the quota), then run again.',
+    );
+  }
+}
+
+const FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * Appends `text` (whole lines) to `file` as one write and fsyncs it before returning: for a log
+ * whose records others act on once written (the outbox). A write that fails part way (a full
+ * disk) is cut back to where the file ended, so no torn line is left for the next record to land
+ * behind. Only for a log every writer appends to under one lock: the cut would otherwise take
+ * another process's line with it.
+ */
+export function appendDurably(file: string, text: string, kind: string): void {
+  const created = !fs.existsSync(file);
+  const { fd } = openAppendLog(file, kind);
+  try {
+    const size = cutTornTail(fd, file);
+    try {
+      appendRecord(fd, text, file);
+      fs.fsyncSync(fd);
+    } catch (error) {
+      try {
+        fs.ftruncateSync(fd, size);
+      } catch {
+        /* the cut is best effort; a torn tail is also cut by the next writer under the lock */
+      }
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (FULL.has(code) || /^short write/.test((error as Error).message)) throw new DiskFullError(file, kind);
+      throw error;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (created) syncDir(path.dirname(file));
+}
+
+/**
+ * A line a crash cut short at the end of `fd`'s file is cut off (the writer holds the log's lock,
+ * so no one else is writing it): the next record then begins a line of its own. Returns the size.
+ */
+function cutTornTail(fd: number, file: string): number {
+  const size = fs.fstatSync(fd).size;
+  if (size === 0) return 0;
+  // The descriptor is write-only (O_APPEND): the file is read through a descriptor of its own.
+  const rd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  let text: Buffer;
+  try {
+    const last = Buffer.alloc(1);
+    fs.readSync(rd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return size;
+    text = fs.readFileSync(rd);
+  } finally {
+    fs.closeSync(rd);
+  }
+  const whole = text.lastIndexOf(0x0a) + 1;
+  fs.ftruncateSync(fd, whole);
+  return whole;
 }

@@ -17,12 +17,12 @@ export interface IoChild {
   ended: Promise<void>;
 }
 
-/** Bundles the child program into `dir` and returns a way to start it with arguments. */
-export async function ioChild(dir: string): Promise<(...args: string[]) => IoChild> {
-  const outfile = path.join(dir, 'io-child.cjs');
+/** Bundles the child program (`entry`, from the repository's root) into `dir` and returns a way to start it with arguments. */
+export async function ioChild(dir: string, entry = 'test/io/child.mjs'): Promise<(...args: string[]) => IoChild> {
+  const outfile = path.join(dir, `${path.basename(entry, '.mjs')}.cjs`);
   // CommonJS: proper-lockfile and its dependencies require() node built-ins, which an ESM bundle cannot.
   await build({
-    entryPoints: [path.join(ROOT, 'test/io/child.mjs')],
+    entryPoints: [path.join(ROOT, entry)],
     bundle: true,
     platform: 'node',
     format: 'cjs',

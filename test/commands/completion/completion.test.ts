@@ -86,6 +86,7 @@ const cases: Array<[string[], string[]]> = [
       'partner',
       'portfolio',
       'findings',
+      'outbox',
       'api',
       'plan',
       'apply',

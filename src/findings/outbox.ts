@@ -1,0 +1,296 @@
+/**
+ * The durable outbox between the sources of events (`portfolio watch`, the receiver) and the
+ * sinks that act on them (tickets, notifications): per account, `<configDir>/outbox/<account>.ndjson`.
+ *
+ * - `enqueue` returns only once each event is on disk (one O_APPEND write, fsync): only then may a
+ *   sink act on it or the receiver acknowledge it. Idempotent by the event's key.
+ * - `due(sink)` hands a sink what to act on now and holds it (a lease) so that another process
+ *   does not act on it too; `record(sink, key, outcome)` keeps what the far side acknowledged, or
+ *   the failure and when to try again (doubling backoff, jittered, never before a Retry-After);
+ *   after `maxAttempts`, or a refusal the sink calls permanent, the item is dead-lettered.
+ * - After a kill -9 at any moment a restart acts on what is pending (a lease whose process is
+ *   gone ends at once) and never on what was acknowledged; a torn last line is ignored.
+ * - Every change runs under a short lock (io/lock.ts) with a bounded wait naming the holder, and
+ *   is one journal line (outbox-journal.ts); `compact` rewrites the journal atomically, leaving
+ *   out what was finished (acked or dead for every sink) longer ago than the retention.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { accountFile, accountFileName } from '../io/account-files.js';
+import { appendDurably } from '../io/append-log.js';
+import { holdingLock, pidAlive } from '../io/lock.js';
+import { ensurePrivateDir } from '../io/private-dir.js';
+import { replaceFile } from '../io/safe-write.js';
+import { ConfigError } from '../errors.js';
+import type { BookEvent } from './event.js';
+import {
+  backoffMs,
+  foldJournal,
+  foldLine,
+  parseJournal,
+  type Folded,
+  type JournalLine,
+  type OutboxItem,
+  type SinkState,
+} from './outbox-journal.js';
+
+const DEFAULT_MAX_ATTEMPTS = 8;
+const DEFAULT_LOCK_WAIT_MS = 60_000;
+/** How long a sink may act on an item before another process may take it over (its process alive). */
+const DEFAULT_LEASE_MS = 10 * 60_000;
+const KIND = 'outbox journal';
+
+export interface OutboxOptions {
+  configDir: string;
+  /** The account key (io/account-files.ts `accountKey`). */
+  account: string;
+  /** The sinks an event enqueued now is for: the configured ones (none yet: events are kept, not sent). */
+  sinks?: readonly string[] | undefined;
+  now?: (() => Date) | undefined;
+  /** For the backoff's jitter; tests make it fixed. */
+  random?: (() => number) | undefined;
+  maxAttempts?: number | undefined;
+  lockWaitMs?: number | undefined;
+  leaseMs?: number | undefined;
+  /** Who holds the lock, as a refusal names it: "safeweb portfolio watch". */
+  command?: string | undefined;
+}
+
+/** What a sink reports of one attempt. */
+export type AttemptOutcome =
+  | { ok: true; ack?: unknown }
+  | {
+      ok: false;
+      error: string;
+      /** The far side's Retry-After, in ms: the next attempt is not sooner. */
+      retryAfterMs?: number | undefined;
+      /** The far side refused in a way retrying cannot change (a 400, a 422): dead-lettered at once. */
+      permanent?: boolean | undefined;
+    };
+
+/** An item handed to a sink by `due`. */
+export interface DueItem {
+  key: string;
+  event: BookEvent;
+  /** Failed attempts so far. */
+  attempts: number;
+}
+
+export class Outbox {
+  readonly file: string;
+  readonly #lockFile: string;
+  readonly #now: () => Date;
+  readonly #random: () => number;
+
+  constructor(readonly options: OutboxOptions) {
+    const dir = path.join(options.configDir, 'outbox');
+    this.file = accountFile(dir, options.account, '.ndjson', KIND);
+    this.#lockFile = path.join(dir, `${accountFileName(options.account)}.lock`);
+    this.#now = options.now ?? (() => new Date());
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** The items as the journal has them now (no lock: a line being written is not seen yet). */
+  read(): Folded {
+    return foldJournal(this.#lines());
+  }
+
+  /** Keeps each event not yet in the outbox, on disk before it returns; an event whose key is there is left out. */
+  async enqueue(events: readonly BookEvent[]): Promise<{ added: string[]; known: string[] }> {
+    return this.#locked((items) => {
+      const at = this.#now().toISOString();
+      const added: string[] = [];
+      const known: string[] = [];
+      const lines: JournalLine[] = [];
+      for (const event of events) {
+        if (items.has(event.key) || added.includes(event.key)) known.push(event.key);
+        else {
+          added.push(event.key);
+          lines.push({ op: 'enqueued', key: event.key, event, sinks: [...(this.options.sinks ?? [])], at });
+        }
+      }
+      this.#append(lines);
+      return { added, known };
+    });
+  }
+
+  /** What `sink` should act on now (at most `limit`, oldest first), held for it until recorded or the lease ends. */
+  async due(sink: string, now = this.#now(), limit = Infinity): Promise<DueItem[]> {
+    return this.#locked((items) => {
+      const picked = [...items.values()]
+        .filter((item) => !item.dropped && isDue(item.sinks.get(sink), now))
+        .slice(0, limit);
+      const until = new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
+      const at = now.toISOString();
+      this.#append(
+        picked.map((item) => ({ op: 'held', sink, key: item.key, until, pid: process.pid, host: os.hostname(), at })),
+      );
+      return picked.map((item) => ({ key: item.key, event: item.event, attempts: item.sinks.get(sink)!.attempts }));
+    });
+  }
+
+  /**
+   * Records what came of `sink`'s attempt at `key`; returns the state it is now in, or undefined
+   * when the item is not there for that sink (dropped meanwhile). An acknowledged item stays so.
+   */
+  async record(sink: string, key: string, outcome: AttemptOutcome, now = this.#now()): Promise<SinkState | undefined> {
+    return this.#locked((items) => {
+      const item = items.get(key);
+      const state = item?.sinks.get(sink);
+      if (!item || item.dropped || !state) return undefined;
+      if (state.state === 'acked') return state;
+      const line = this.#outcomeLine(sink, key, state, outcome, now);
+      this.#append([line]);
+      foldLine(items, line);
+      return item.sinks.get(sink);
+    });
+  }
+
+  #outcomeLine(sink: string, key: string, state: SinkState, outcome: AttemptOutcome, now: Date): JournalLine {
+    const at = now.toISOString();
+    if (outcome.ok) return { op: 'acked', sink, key, ack: outcome.ack ?? null, at };
+    const attempts = state.attempts + 1;
+    const dead = outcome.permanent === true || attempts >= (this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    const wait = Math.max(backoffMs(attempts, this.#random), outcome.retryAfterMs ?? 0);
+    const next = dead ? null : new Date(now.getTime() + wait).toISOString();
+    return { op: 'failed', sink, key, error: outcome.error, attempts, next, at };
+  }
+
+  /** Sends retrying and dead items back to pending, now: those of `keys` (every sink), or every one of `sink`. */
+  async retry(select: {
+    keys?: readonly string[];
+    sink?: string | undefined;
+  }): Promise<Array<{ key: string; sink: string }>> {
+    return this.#locked((items) => {
+      const at = this.#now().toISOString();
+      const lines: JournalLine[] = [];
+      for (const item of items.values()) {
+        if (item.dropped || (select.keys && !select.keys.includes(item.key))) continue;
+        for (const [sink, state] of item.sinks) {
+          if (select.sink !== undefined && sink !== select.sink) continue;
+          if (state.state === 'retrying' || state.state === 'dead')
+            lines.push({ op: 'retry', sink, key: item.key, at });
+        }
+      }
+      this.#append(lines);
+      return lines.map((l) => ({ key: l.key, sink: (l as { sink: string }).sink }));
+    });
+  }
+
+  /** Removes items from the outbox (no sink acts on them again); returns the keys it held. */
+  async drop(keys: readonly string[]): Promise<string[]> {
+    return this.#locked((items) => {
+      const at = this.#now().toISOString();
+      const found = [...new Set(keys)].filter((key) => items.get(key)?.dropped === false);
+      this.#append(found.map((key) => ({ op: 'dropped', key, at })));
+      return found;
+    });
+  }
+
+  /**
+   * Rewrites the journal without the items finished (acked or dead for every sink) before
+   * `now - retainMs`, and without dropped ones; pending, held and retrying items are kept whole.
+   */
+  async compact(retainMs: number, now = this.#now()): Promise<{ kept: number; removed: number }> {
+    return this.#locked((items) => {
+      const cutoff = now.getTime() - retainMs;
+      const gone = new Set(
+        [...items.values()].filter((item) => item.dropped || (finished(item) && Date.parse(item.changedAt) < cutoff)),
+      );
+      if (gone.size === 0) return { kept: items.size, removed: 0 };
+      const goneKeys = new Set([...gone].map((item) => item.key));
+      const kept = this.#lines().filter((line) => !goneKeys.has(line.key));
+      replaceFile(this.file, kept.map((l) => `${JSON.stringify(l)}\n`).join(''), { kind: KIND, mayReplace: true });
+      return { kept: items.size - gone.size, removed: gone.size };
+    });
+  }
+
+  #lines(): JournalLine[] {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new ConfigError(`cannot read the ${KIND} ${this.file}: ${(error as Error).message}`);
+    }
+    return parseJournal(text, this.file);
+  }
+
+  #append(lines: readonly JournalLine[]): void {
+    if (lines.length === 0) return;
+    appendDurably(this.file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), KIND);
+  }
+
+  /** `fn` over the journal as it is, under the outbox's lock: no other process changes it meanwhile. */
+  async #locked<T>(fn: (items: Folded) => T): Promise<T> {
+    ensurePrivateDir(path.dirname(this.#lockFile), 'outbox');
+    return holdingLock(
+      this.#lockFile,
+      {
+        what: `the outbox of ${this.options.account}`,
+        command: this.options.command ?? 'safeweb outbox',
+        waitMs: this.options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
+        consequence: '; nothing was changed in it',
+      },
+      async () => fn(this.read()),
+    );
+  }
+}
+
+/** Whether a sink's state of an item asks for an attempt at `now`. */
+function isDue(state: SinkState | undefined, now: Date): boolean {
+  if (!state) return false;
+  if (state.state === 'pending') return true;
+  if (state.state === 'retrying') return Date.parse(state.nextAt ?? '') <= now.getTime();
+  if (state.state === 'held') return leaseEnded(state, now);
+  return false;
+}
+
+/** A hold ends at its time, or at once when its process is gone (killed, crashed): its item is due again. */
+function leaseEnded(state: SinkState, now: Date): boolean {
+  if (Date.parse(state.heldUntil ?? '') <= now.getTime()) return true;
+  const holder = state.holder;
+  return holder !== undefined && holder.host === os.hostname() && holder.pid !== process.pid && !pidAlive(holder.pid);
+}
+
+function finished(item: OutboxItem): boolean {
+  return [...item.sinks.values()].every((s) => s.state === 'acked' || s.state === 'dead');
+}
+
+/** One sink's share of the outbox, as `outbox status` shows it. */
+export interface SinkSummary {
+  sink: string;
+  pending: number;
+  held: number;
+  retrying: number;
+  dead: number;
+  acked: number;
+  /** The latest acknowledgement: which item, when, and what the far side said. */
+  lastAck: { key: string; at: string; ack: unknown } | null;
+  /** The latest failure still standing (retrying or dead). */
+  lastError: { key: string; at: string; error: string; state: 'retrying' | 'dead' } | null;
+}
+
+/** Per sink (every sink an item is for), what state its items are in at `now`. */
+export function summarize(items: Folded, now: Date): SinkSummary[] {
+  const bySink = new Map<string, SinkSummary>();
+  for (const item of items.values()) {
+    if (item.dropped) continue;
+    for (const [sink, state] of item.sinks) {
+      const s = bySink.get(sink) ?? blank(sink);
+      bySink.set(sink, s);
+      const name = state.state === 'held' && leaseEnded(state, now) ? 'pending' : state.state;
+      s[name] += 1;
+      if (name === 'acked' && (!s.lastAck || state.at >= s.lastAck.at))
+        s.lastAck = { key: item.key, at: state.at, ack: state.ack };
+      if ((name === 'retrying' || name === 'dead') && (!s.lastError || state.at >= s.lastError.at))
+        s.lastError = { key: item.key, at: state.at, error: state.lastError ?? '', state: name };
+    }
+  }
+  return [...bySink.values()].sort((a, b) => a.sink.localeCompare(b.sink));
+}
+
+function blank(sink: string): SinkSummary {
+  return { sink, pending: 0, held: 0, retrying: 0, dead: 0, acked: 0, lastAck: null, lastError: null };
+}

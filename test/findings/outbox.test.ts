@@ -1,0 +1,249 @@
+/**
+ * The outbox (issue 28 item 3) in one process, with an injected clock and jitter: enqueue is
+ * idempotent by key and on disk when it returns; each sink's state goes pending → held → acked |
+ * retrying (backoff, Retry-After) | dead; retry and drop; a torn last line; retention; a full disk.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bookEvent, type BookEvent } from '../../src/findings/event.js';
+import { Outbox, summarize, type OutboxOptions } from '../../src/findings/outbox.js';
+import { DiskFullError } from '../../src/io/append-log.js';
+import { tempDir } from '../helpers/cli.js';
+
+const ACCOUNT = 'P1@127.0.0.1';
+const T0 = Date.parse('2026-03-01T00:00:00.000Z');
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function event(i: number): BookEvent {
+  return bookEvent(
+    'P1',
+    { type: 'breach.new', reference: `REF-${i}`, customerId: `c-${i}`, breachId: `b-${i}` },
+    '2026-03-01T00:00:00.000Z',
+  );
+}
+
+/** An outbox in a fresh config dir, its clock at `clock.t` (ms), the jitter's random fixed at 0.5. */
+function setup(extra: Partial<OutboxOptions> = {}) {
+  const { dir, cleanup } = tempDir('outbox-');
+  cleanups.push(cleanup);
+  const clock = { t: T0 };
+  const make = (more: Partial<OutboxOptions> = {}) =>
+    new Outbox({
+      configDir: dir,
+      account: ACCOUNT,
+      sinks: ['psa', 'chat'],
+      now: () => new Date(clock.t),
+      random: () => 0.5,
+      ...extra,
+      ...more,
+    });
+  return { dir, clock, outbox: make(), make };
+}
+
+describe('outbox', () => {
+  it('keeps each event once, by key, on disk (0600) before enqueue returns', async () => {
+    const { outbox, make, dir } = setup();
+    expect(await outbox.enqueue([event(1), event(2), event(1)])).toEqual({
+      added: [event(1).key, event(2).key],
+      known: [event(1).key],
+    });
+    // Another process (a new instance reads the file) sees them, and adds nothing twice.
+    expect(await make().enqueue([event(2), event(3)])).toEqual({ added: [event(3).key], known: [event(2).key] });
+    expect([...outbox.read().keys()]).toEqual([1, 2, 3].map((i) => event(i).key));
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('hands a due item to a sink once, and never again once acknowledged', async () => {
+    const { outbox, clock } = setup();
+    await outbox.enqueue([event(1), event(2)]);
+    const due = await outbox.due('psa');
+    expect(due.map((d) => d.key)).toEqual([event(1).key, event(2).key]);
+    expect(due[0]!.event).toEqual(event(1));
+    // Held for psa by this process: not handed out again meanwhile; chat has its own state.
+    expect(await outbox.due('psa')).toEqual([]);
+    expect((await outbox.due('chat', undefined, 1)).map((d) => d.key)).toEqual([event(1).key]);
+    const state = await outbox.record('psa', event(1).key, { ok: true, ack: { ticketId: 4711 } });
+    expect(state).toMatchObject({ state: 'acked', ack: { ticketId: 4711 } });
+    // A late failure report does not undo an acknowledgement.
+    expect(await outbox.record('psa', event(1).key, { ok: false, error: 'late' })).toMatchObject({ state: 'acked' });
+    // The lease ends (10 min): event 2 is due again for psa; event 1 never is.
+    clock.t += 10 * 60_000;
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([event(2).key]);
+    const [psa] = summarize(outbox.read(), new Date(clock.t)).filter((s) => s.sink === 'psa');
+    expect(psa).toMatchObject({
+      acked: 1,
+      held: 1,
+      pending: 0,
+      lastAck: { key: event(1).key, ack: { ticketId: 4711 } },
+    });
+  });
+
+  it('backs off, doubling with jitter, never sooner than Retry-After, and dead-letters after the attempts', async () => {
+    const { outbox, clock } = setup({ maxAttempts: 4 });
+    const key = event(1).key;
+    await outbox.enqueue([event(1)]);
+    const fail = async (extra: { retryAfterMs?: number } = {}) => {
+      expect((await outbox.due('psa')).map((d) => d.key)).toEqual([key]);
+      return outbox.record('psa', key, { ok: false, error: 'HTTP 503 from the PSA', ...extra });
+    };
+    // Attempt 1: 30 s ceiling, half of it fixed, half jittered (random 0.5): 22.5 s.
+    expect(await fail()).toMatchObject({ state: 'retrying', attempts: 1, nextAt: new Date(T0 + 22_500).toISOString() });
+    clock.t += 22_499;
+    expect(await outbox.due('psa')).toEqual([]);
+    clock.t += 1;
+    // Attempt 2: 60 s ceiling → 45 s, but the far side asked for 120 s.
+    const second = await fail({ retryAfterMs: 120_000 });
+    expect(second).toMatchObject({ attempts: 2, nextAt: new Date(clock.t + 120_000).toISOString() });
+    clock.t += 120_000;
+    expect(await fail()).toMatchObject({
+      state: 'retrying',
+      attempts: 3,
+      nextAt: new Date(clock.t + 90_000).toISOString(),
+    });
+    clock.t += 90_000;
+    expect(await fail()).toMatchObject({ state: 'dead', attempts: 4, lastError: 'HTTP 503 from the PSA' });
+    clock.t += 365 * 86_400_000;
+    expect(await outbox.due('psa')).toEqual([]);
+    const [psa] = summarize(outbox.read(), new Date(clock.t)).filter((s) => s.sink === 'psa');
+    expect(psa).toMatchObject({ dead: 1, lastError: { key, state: 'dead', error: 'HTTP 503 from the PSA' } });
+  });
+
+  it('dead-letters at once a refusal the sink calls permanent; retry sends it back; drop removes it', async () => {
+    const { outbox } = setup();
+    await outbox.enqueue([event(1), event(2)]);
+    await outbox.due('psa');
+    await outbox.record('psa', event(1).key, { ok: false, error: '422 board unknown', permanent: true });
+    expect(outbox.read().get(event(1).key)!.sinks.get('psa')).toMatchObject({ state: 'dead', attempts: 1 });
+    expect(await outbox.retry({ sink: 'chat' })).toEqual([]);
+    expect(await outbox.retry({ keys: [event(1).key] })).toEqual([{ key: event(1).key, sink: 'psa' }]);
+    expect(outbox.read().get(event(1).key)!.sinks.get('psa')).toMatchObject({ state: 'pending', attempts: 0 });
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([event(1).key]);
+
+    expect(await outbox.drop([event(2).key, 'sw:nope'])).toEqual([event(2).key]);
+    expect(await outbox.due('chat')).toEqual([expect.objectContaining({ key: event(1).key })]);
+    expect(await outbox.record('psa', event(2).key, { ok: true })).toBeUndefined();
+    // A dropped key stays dropped: the same event found again is not queued again (until compacted).
+    expect(await outbox.enqueue([event(2)])).toEqual({ added: [], known: [event(2).key] });
+  });
+
+  it('ignores a torn last line, and the next write begins a line of its own', async () => {
+    const { outbox, dir } = setup();
+    await outbox.enqueue([event(1)]);
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    fs.appendFileSync(file, '{"op":"enqueued","key":"sw:torn');
+    expect([...outbox.read().keys()]).toEqual([event(1).key]);
+    await outbox.enqueue([event(2)]);
+    expect([...outbox.read().keys()]).toEqual([event(1).key, event(2).key]);
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('sw:torn');
+  });
+
+  it('compaction leaves out what was finished longer ago than the retention, and keeps everything pending', async () => {
+    const { outbox, clock, make, dir } = setup();
+    await outbox.enqueue([1, 2, 3, 4, 5].map(event));
+    await outbox.due('psa');
+    await outbox.due('chat');
+    for (const sink of ['psa', 'chat']) {
+      await outbox.record(sink, event(1).key, { ok: true, ack: 'T-1' });
+      await outbox.record(sink, event(2).key, { ok: false, error: 'no', permanent: true });
+    }
+    await outbox.record('psa', event(3).key, { ok: true }); // chat still holds it
+    await outbox.record('psa', event(4).key, { ok: false, error: 'try later' });
+    clock.t += 80 * 86_400_000;
+    await outbox.record('chat', event(5).key, { ok: true });
+    await outbox.record('psa', event(5).key, { ok: true }); // finished 10 days before the compaction
+    clock.t += 10 * 86_400_000 + 1;
+    const before = fs.readFileSync(path.join(dir, 'outbox', `${ACCOUNT}.ndjson`), 'utf8');
+    expect(await outbox.compact(90 * 86_400_000)).toEqual({ kept: 3, removed: 2 });
+    const items = make().read();
+    expect([...items.keys()]).toEqual([3, 4, 5].map((i) => event(i).key));
+    expect(items.get(event(4).key)!.sinks.get('psa')).toMatchObject({ state: 'retrying', lastError: 'try later' });
+    expect(items.get(event(3).key)!.sinks.get('psa')).toMatchObject({ state: 'acked' });
+    expect(items.get(event(3).key)!.sinks.get('chat')).toMatchObject({ state: 'held' });
+    const after = fs.readFileSync(path.join(dir, 'outbox', `${ACCOUNT}.ndjson`), 'utf8');
+    expect(after.length).toBeLessThan(before.length);
+    expect(fs.statSync(path.join(dir, 'outbox', `${ACCOUNT}.ndjson`)).mode & 0o777).toBe(0o600);
+    expect(await outbox.compact(90 * 86_400_000)).toEqual({ kept: 3, removed: 0 });
+  });
+
+  it('waits a bounded time for the lock, then refuses naming the holder', async () => {
+    const { outbox, dir } = setup({ lockWaitMs: 0 });
+    await outbox.enqueue([event(1)]);
+    const { acquireLock } = await import('../../src/io/lock.js');
+    const held = await acquireLock(path.join(dir, 'outbox', `${ACCOUNT}.lock`), {
+      what: 'x',
+      command: 'safeweb portfolio watch',
+    });
+    try {
+      await expect(outbox.enqueue([event(2)])).rejects.toThrow(
+        new RegExp(`the outbox of ${ACCOUNT} is in use by another \`safeweb portfolio watch\` \\(PID ${process.pid}`),
+      );
+    } finally {
+      held.release();
+    }
+    expect([...outbox.read().keys()]).toEqual([event(1).key]);
+  });
+});
+
+// A real full disk: a 64 KiB tmpfs. Mounting needs root and a machine that allows it (a container
+// may not): tried once, and where it cannot be done the test is skipped, and says so.
+function mountWorks(): boolean {
+  if (process.getuid?.() !== 0 || process.platform !== 'linux') return false;
+  const { dir, cleanup } = tempDir();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    cleanup();
+  }
+}
+const canMount = mountWorks();
+describe.skipIf(!canMount)('outbox on a full disk', () => {
+  it('refuses new work with a clear error (exit 2), keeping what it held whole', async () => {
+    const { dir } = setup();
+    fs.mkdirSync(path.join(dir, 'outbox'), { mode: 0o700 });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', path.join(dir, 'outbox')]);
+    cleanups.unshift(() => execFileSync('umount', [path.join(dir, 'outbox')]));
+    const outbox = new Outbox({ configDir: dir, account: ACCOUNT, sinks: ['psa'] });
+    // Most of the disk taken by something else, freed later.
+    const filler = path.join(dir, 'outbox', 'filler');
+    fs.writeFileSync(filler, Buffer.alloc(32 * 1024));
+    // Fill the rest with events until one is refused.
+    const big = (i: number) => ({ ...event(i), emails: [`${'x'.repeat(4000)}@example.com`] });
+    let refused: unknown;
+    let kept = 0;
+    for (let i = 0; i < 100 && !refused; i++) {
+      try {
+        await outbox.enqueue([big(i)]);
+        kept += 1;
+      } catch (error) {
+        refused = error;
+      }
+    }
+    expect(refused).toBeInstanceOf(DiskFullError);
+    expect((refused as DiskFullError).exitCode).toBe(2);
+    expect((refused as Error).message).toMatch(/disk holding the outbox journal .* is full; nothing was written/);
+    expect(kept).toBeGreaterThan(3);
+    // Everything enqueued before is there, whole; the refused event is not; the journal ends with a whole line.
+    const items = outbox.read();
+    expect(items.size).toBe(kept);
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    expect(fs.readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
+    // Space freed, the same event is taken, behind the others: nothing was left half written.
+    fs.rmSync(filler);
+    const again = big(kept);
+    expect(await outbox.enqueue([again])).toEqual({ added: [again.key], known: [] });
+    expect([...outbox.read().keys()]).toHaveLength(kept + 1);
+    expect(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(kept + 1);
+  });
+});
