@@ -11,7 +11,8 @@ import { listWebhooks, type Webhook } from '../api/webhooks.js';
 import { FIELDS, type OnboardingRequest } from '../customers/fields.js';
 import type { RecordEntry } from '../customers/local-record.js';
 import { ApiRejectedError, ValidationError } from '../errors.js';
-import type { CustomerSpec, Manifest, WebhookSpec } from './load.js';
+import { createProblem, type CustomerSpec, type Manifest, type WebhookSpec } from './load.js';
+import { moreProblems, SHOWN_PROBLEMS } from './parse.js';
 import type { BookState } from './state.js';
 
 type Action = 'create' | 'update' | 'offboard' | 'reactivate' | 'delete';
@@ -82,19 +83,25 @@ function sameValue(key: string, a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-/** Problems only creates have: required fields missing, past billing dates. Throws them all. */
+/**
+ * Problems only creates have: required fields missing, past billing dates. Throws them (the first
+ * SHOWN_PROBLEMS, located, and how many more). Loops, not push(...spread): a book of 100 000 new
+ * customers is more than a call can take as arguments.
+ */
 function checkCreates(manifest: Manifest, state: BookState): string[] {
   const problems: string[] = [];
   const warnings: string[] = [];
+  let n = 0;
   for (const spec of manifest.customers) {
     if (state.entries.has(spec.reference) || spec.status === 'offboarded') continue;
-    problems.push(...spec.createOnly.map((p) => `${p} — ${spec.reference} is new`));
-    warnings.push(...spec.createWarnings);
+    for (const found of spec.createOnly)
+      if (n++ < SHOWN_PROBLEMS) problems.push(`${createProblem(manifest, found)} — ${spec.reference} is new`);
+    for (const warning of spec.createWarnings) warnings.push(warning);
   }
-  if (problems.length) {
-    const n = problems.length;
+  if (n) {
+    if (n > problems.length) problems.push(moreProblems(n - problems.length));
     throw new ValidationError(
-      `${manifest.source} cannot create its new customers (${n} problem${n === 1 ? '' : 's'}); nothing was sent:`,
+      `${manifest.source} cannot create its new customers (${n.toLocaleString('en-US')} problem${n === 1 ? '' : 's'}); nothing was sent:`,
       problems,
       `A customer ${state.name} does not know is created, and needs every onboarding field ` +
         '(`safeweb schema onboarding`). If they exist already, plan against the state they were applied with (--state).',

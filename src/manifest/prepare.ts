@@ -7,6 +7,7 @@ import type { ApiClient } from '../api/client.js';
 import { UsageError } from '../errors.js';
 import { warn, type Note } from '../outcome.js';
 import { loadManifest, type Manifest, type ManifestInput } from './load.js';
+import { manifestSizeCap } from './parse.js';
 import { computePlan, planData, type Plan, type PlanData } from './plan.js';
 import { SecretJournal } from './secret-journal.js';
 import { BookState } from './state.js';
@@ -33,6 +34,8 @@ export interface PreparedPlan {
 /** What preparing a plan takes from the run (the Context has it). */
 export interface PlanRun {
   now(): Date;
+  /** SAFEWEB_MAX_MANIFEST_SIZE raises (or lowers) the manifest size cap. */
+  readonly env: Record<string, string | undefined>;
   account(): Promise<{ key: string }>;
   readonly configDir: string;
   api(): Promise<ApiClient>;
@@ -48,7 +51,7 @@ function input(opts: PlanOptions): ManifestInput {
 
 /** Manifest checked first (nothing read or sent while it is invalid), then the state, then live reads. */
 export async function preparePlan(opts: PlanOptions, run: PlanRun): Promise<PreparedPlan> {
-  const manifest = await loadManifest(input(opts), run.now());
+  const manifest = await loadManifest(input(opts), run.now(), manifestSizeCap(run.env));
   const account = await run.account();
   const state = BookState.read(run.configDir, account.key, opts.state);
   const api = await run.api();
