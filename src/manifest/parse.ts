@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import type { Document, LineCounter } from 'yaml';
+import { byteSize } from '../api/size.js';
 import { UsageError, ValidationError } from '../errors.js';
 
 export type Path = Array<string | number>;
@@ -29,26 +30,27 @@ const SIZE_VARIABLE = 'SAFEWEB_MAX_MANIFEST_SIZE';
  */
 const ALIAS_EXPANSIONS = 200_000;
 
-/** The cap in bytes: SAFEWEB_MAX_MANIFEST_SIZE (bytes, or with a k/M/G suffix), else 64 MiB. */
+/** The cap in bytes: SAFEWEB_MAX_MANIFEST_SIZE (a size as --max-response-size takes it: 128MiB), else 64 MiB. */
 export function manifestSizeCap(env: Record<string, string | undefined>): number {
   const raw = env[SIZE_VARIABLE]?.trim();
   if (!raw) return MANIFEST_SIZE_CAP;
-  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(raw);
-  if (!m || Number(m[1]) <= 0)
-    throw new UsageError(
-      `${SIZE_VARIABLE}=${JSON.stringify(raw)} is not a size`,
-      `Give bytes, or a number with k, M or G (e.g. ${SIZE_VARIABLE}=128M).`,
-    );
-  const unit = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Math.floor(Number(m[1]) * unit);
+  const bytes = byteSize(raw);
+  if (typeof bytes === 'string') throw new UsageError(`${SIZE_VARIABLE}=${JSON.stringify(raw)}: ${bytes}`);
+  return bytes;
 }
 
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1)} MiB`;
+const human = (bytes: number) =>
+  bytes < 2 ** 20 ? `${(bytes / 2 ** 10).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 function tooLarge(source: string, size: number, cap: number): UsageError {
+  // Just over the cap, both round alike: then in bytes.
+  const [is, limit] =
+    human(size) === human(cap)
+      ? [`${size.toLocaleString('en-US')} bytes`, `${cap.toLocaleString('en-US')} bytes`]
+      : [human(size), human(cap)];
   return new UsageError(
-    `${source} is ${mib(size)}, over the manifest size limit of ${mib(cap)}; nothing was read or sent`,
-    `Split the book into several manifests (each applied with its own --state), or raise the limit with ${SIZE_VARIABLE} (e.g. ${SIZE_VARIABLE}=128M).`,
+    `${source} is ${is}, over the manifest size limit of ${limit}; nothing was read or sent`,
+    `Split the book into several manifests (each applied with its own --state), or raise the limit with ${SIZE_VARIABLE} (e.g. ${SIZE_VARIABLE}=128MiB).`,
   );
 }
 

@@ -468,3 +468,36 @@ export function planData(plan: Plan): PlanData {
     warnings: plan.warnings,
   };
 }
+
+/**
+ * The plan --json document cut to about `budget` characters of JSON, for an answer that has a
+ * size limit (an MCP client reads at most 10 MiB a message, and a model's context holds far less):
+ * the lists keep their first items, the summary still counts everything, and `omitted` says how
+ * many of each list were left out. Undefined `omitted` when nothing was.
+ */
+export function boundedPlanData(
+  data: PlanData,
+  budget: number,
+): PlanData & { omitted?: { changes: number; stopsMonitoring: number; notUpdatable: number } } {
+  let left = budget;
+  const first = <T>(list: T[]): T[] => {
+    const kept: T[] = [];
+    for (const item of list) {
+      const size = JSON.stringify(item).length + 1;
+      if (size > left) break;
+      left -= size;
+      kept.push(item);
+    }
+    return kept;
+  };
+  const changes = first(data.changes);
+  const stopsMonitoring = first(data.stopsMonitoring);
+  const notUpdatable = first(data.notUpdatable);
+  const omitted = {
+    changes: data.changes.length - changes.length,
+    stopsMonitoring: data.stopsMonitoring.length - stopsMonitoring.length,
+    notUpdatable: data.notUpdatable.length - notUpdatable.length,
+  };
+  if (!omitted.changes && !omitted.stopsMonitoring && !omitted.notUpdatable) return data;
+  return { ...data, changes, stopsMonitoring, notUpdatable, omitted };
+}
