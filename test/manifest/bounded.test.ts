@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MANIFEST_SIZE_CAP } from '../../src/manifest/parse.js';
+import { parse } from 'yaml';
+import { MANIFEST_SIZE_CAP, parseText } from '../../src/manifest/parse.js';
 import { connectMcp, textOf } from '../mcp/helpers.js';
 import { bookWorld, bookYaml, DEFAULTS, type BookWorld } from './world.js';
 
@@ -169,5 +170,59 @@ describe('many problems', () => {
       /customers\[0\]\.price: is required to create a customer \(line \d+, column \d+\) — BOOK-1 is new/,
     );
     expect(stderr).toContain('  - … and 10 more problems (fix these and run it again)');
+  });
+});
+
+describe('parsing a book customer by customer', () => {
+  const layouts: Record<string, string> = {
+    'the example book': fs.readFileSync('examples/book.yaml', 'utf8'),
+    'entries at the left margin, CRLF, comments between, a leading ---': [
+      '---',
+      '# the book',
+      'customers: # all of them',
+      '- customerReference: A',
+      '  companyName: "A: the first"',
+      '',
+      '  # a comment at the entry indentation',
+      '- customerReference: B',
+      '  companyName: |',
+      '    B',
+      '    - not an entry',
+      '- {customerReference: C, companyName: C}',
+      'webhooks: []',
+    ].join('\r\n'),
+    'entries nested deeper, keys after the list': [
+      'customers:',
+      '    -   customerReference: D',
+      '        assetsEmails:',
+      '        - a@d.example',
+      '        - b@d.example',
+      '    -',
+      '        customerReference: E',
+      'defaults: {currencyCode: USD}',
+    ].join('\n'),
+    'an anchor in one customer used by the next': [
+      'customers:',
+      '  - customerReference: F',
+      '    alertRecipients: &soc [soc@f.example]',
+      '  - customerReference: G',
+      '    alertRecipients: *soc',
+    ].join('\n'),
+  };
+  for (const [name, text] of Object.entries(layouts))
+    it(`reads ${name} as the whole document does`, async () => {
+      expect((await parseText(text, 'm.yaml', 'YAML')).value).toEqual(parse(text));
+    });
+
+  it('names the line of a problem in a later customer', async () => {
+    const text = ['customers:', '  - customerReference: A', '  - customerReference: B', '    price: x'].join('\n');
+    expect((await parseText(text, 'm.yaml', 'YAML')).where(['customers', 1, 'price'])).toBe(' (line 4, column 12)');
+  });
+
+  it('names the line of a syntax error in a later customer', async () => {
+    const text = ['customers:', '  - customerReference: A', '  - customerReference: [B'].join('\n');
+    await expect(parseText(text, 'm.yaml', 'YAML')).rejects.toMatchObject({
+      problems: [expect.objectContaining({ message: expect.stringMatching(/^line 3, column \d+: /) })],
+    });
   });
 });
