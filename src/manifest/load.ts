@@ -5,13 +5,21 @@
  * text, its line and column; nothing is sent while any remains. The fields of each customer are
  * checked by the onboarding rules (customers/onboarding.ts), `defaults` merged in first.
  */
-import fs from 'node:fs';
-import type { Document, LineCounter } from 'yaml';
 import { FIELDS, type OnboardingRequest } from '../customers/fields.js';
 import { pastDate } from '../customers/field-checks.js';
 import { normalizeOnboarding, validateOnboarding } from '../customers/onboarding.js';
-import { problemText, UsageError, ValidationError, type Problem as Found } from '../errors.js';
+import { problemText, ValidationError, type Problem as Found } from '../errors.js';
 import { checkWebhookUrl } from '../api/webhook-url.js';
+import {
+  checkManifestText,
+  MANIFEST_SIZE_CAP,
+  moreProblems,
+  parseText,
+  readManifestFile,
+  SHOWN_PROBLEMS,
+  type Parsed,
+  type Path,
+} from './parse.js';
 import { NOTE_KEY, STATUSES, WEBHOOK_EVENTS } from './schema.js';
 
 export interface CustomerSpec {
@@ -23,8 +31,11 @@ export interface CustomerSpec {
   body: OnboardingRequest;
   /** Dates given as `now+…`: they mean "at creation", so they are not compared afterwards. */
   relative: Set<string>;
-  /** Problems that matter only if the customer is created (a required field missing, a past billing date). */
-  createOnly: string[];
+  /**
+   * Problems that matter only if the customer is created (a required field missing, a past billing
+   * date): where, and what; `createProblem` words one.
+   */
+  createOnly: Array<{ path: Path; message: string }>;
   /** Warnings for a create (a billing date within the clock skew). */
   createWarnings: string[];
 }
@@ -41,6 +52,8 @@ export interface Manifest {
   customers: CustomerSpec[];
   /** Undefined when the manifest has no `webhooks` key: endpoints are then left alone. */
   webhooks: WebhookSpec[] | undefined;
+  /** " (line 3, column 5)" for a path, when the manifest was text: worked out when asked. */
+  where: (path: Path) => string;
 }
 
 /** A manifest file, or the manifest itself (YAML or JSON text, or an object). */
@@ -48,7 +61,6 @@ export type ManifestInput = { file: string } | { manifest: string | object };
 
 const TOP_KEYS = ['$schema', NOTE_KEY, 'defaults', 'customers', 'webhooks'];
 const WEBHOOK_KEYS = ['url', 'events', 'active', NOTE_KEY];
-type Path = Array<string | number>;
 
 /** `customers[1].assetsEmails[0]` */
 function pathText(path: Path): string {
@@ -65,91 +77,51 @@ function parsePath(text: string): Path {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-interface Parsed {
-  value: unknown;
-  /** " (line 3, column 5)" for a path, when the manifest was text. */
-  where: (path: Path) => string;
-}
-
-/** YAML reads JSON too, but forgives what JSON does not (a trailing comma): a .json file must be JSON. */
-function strictJson(text: string, source: string): void {
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    const at = /position (\d+)/.exec(message);
-    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
-    let where = '';
-    if (at) {
-      const before = text.slice(0, Number(at[1]));
-      const line = before.split('\n').length;
-      where = `line ${line}, column ${before.length - before.lastIndexOf('\n')}: `;
-    }
-    throw new ValidationError(
-      `${source} is not valid JSON; nothing was sent:`,
-      [`${where}${reason}`],
-      'Fix the file and run it again.',
-    );
-  }
-}
-
-async function parseText(text: string, source: string, kind: 'YAML' | 'JSON'): Promise<Parsed> {
-  if (kind === 'JSON') strictJson(text, source);
-  const { LineCounter, parseDocument } = await import('yaml');
-  const lineCounter: LineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) {
-    const problems = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      return pos ? `line ${pos.line}, column ${pos.col}: ${message}` : message;
-    });
-    throw new ValidationError(
-      `${source} is not valid ${kind}; nothing was sent:`,
-      problems,
-      'Fix the file and run it again.',
-    );
-  }
-  const where = (path: Path) => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      const start = node?.range?.[0];
-      if (start !== undefined) {
-        const { line, col } = lineCounter.linePos(start);
-        return ` (line ${line}, column ${col})`;
-      }
-    }
-    return '';
-  };
-  return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, where };
-}
-
-async function parseInput(input: ManifestInput): Promise<Parsed & { source: string }> {
+async function parseInput(input: ManifestInput, cap: number): Promise<Parsed & { source: string }> {
   if ('file' in input) {
-    let text: string;
-    try {
-      text = fs.readFileSync(input.file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read the manifest ${input.file}: ${(error as Error).message}`);
-    }
+    const text = readManifestFile(input.file, cap);
     const kind = /\.json$/i.test(input.file) ? 'JSON' : 'YAML';
     return { ...(await parseText(text, input.file, kind)), source: input.file };
   }
   if (typeof input.manifest === 'string') {
+    checkManifestText(input.manifest, 'the manifest', cap);
     const kind = input.manifest.trimStart().startsWith('{') ? 'JSON' : 'YAML';
     return { ...(await parseText(input.manifest, 'the manifest', kind)), source: 'the manifest' };
   }
   return { value: input.manifest, where: () => '', source: 'the manifest' };
 }
 
-/** Reads and checks a manifest; throws a ValidationError naming every problem. */
-export async function loadManifest(input: ManifestInput, now: Date): Promise<Manifest> {
-  const { value, where, source } = await parseInput(input);
-  const problems: Found[] = [];
-  const problem = (path: Path, message: string) => {
-    const found: Found = { path: pathText(path) || '(manifest)', message: `${message}${where(path)}`, code: 'invalid' };
-    if (!problems.some((p) => p.path === found.path && p.message === found.message)) problems.push(found);
-  };
+/**
+ * The problems found, each once, in order. Only the first SHOWN_PROBLEMS are kept and located
+ * (line and column); the rest are counted.
+ */
+class Problems {
+  readonly shown: Found[] = [];
+  #seen = new Set<string>();
+  constructor(readonly where: (path: Path) => string) {}
+
+  add(path: Path, message: string): void {
+    const at = pathText(path) || '(manifest)';
+    const key = `${at}\n${message}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    if (this.shown.length < SHOWN_PROBLEMS)
+      this.shown.push({ path: at, message: `${message}${this.where(path)}`, code: 'invalid' });
+  }
+
+  get count(): number {
+    return this.#seen.size;
+  }
+}
+
+/**
+ * Reads and checks a manifest; throws a ValidationError naming its problems (the first
+ * SHOWN_PROBLEMS, and how many more). `sizeCap`: the most bytes of text it reads.
+ */
+export async function loadManifest(input: ManifestInput, now: Date, sizeCap = MANIFEST_SIZE_CAP): Promise<Manifest> {
+  const { value, where, source } = await parseInput(input, sizeCap);
+  const problems = new Problems(where);
+  const problem = (path: Path, message: string) => problems.add(path, message);
   if (!isObject(value)) {
     problem([], 'must be a mapping with customers (and optionally defaults, webhooks)');
     throw invalid(source, problems);
@@ -173,20 +145,27 @@ export async function loadManifest(input: ManifestInput, now: Date): Promise<Man
       if (first !== undefined)
         problem(['customers', index, 'customerReference'], `"${reference}" is customers[${first}]'s reference too`);
       else if (reference) seen.set(reference, index);
-      const spec = await checkCustomer(index, item, defaults, now, problem, where);
+      const spec = await checkCustomer(index, item, defaults, now, problem);
       if (spec) customers.push(spec);
     }
   }
   const webhooks = value['webhooks'] === undefined ? undefined : checkWebhooks(value['webhooks'], problem);
-  if (problems.length) throw invalid(source, problems);
-  return { source, customers, webhooks };
+  if (problems.count) throw invalid(source, problems);
+  return { source, customers, webhooks, where };
 }
 
-function invalid(source: string, problems: Found[]): ValidationError {
-  const n = problems.length;
+/** A create-only problem as a line: `customers[2].price: is required to create a customer (line 9, column 5)`. */
+export function createProblem(manifest: Manifest, found: CustomerSpec['createOnly'][number]): string {
+  return `${pathText(found.path)}: ${found.message}${manifest.where(found.path)}`;
+}
+
+function invalid(source: string, problems: Problems): ValidationError {
+  const n = problems.count;
+  const listed: Array<Found | string> = [...problems.shown];
+  if (n > problems.shown.length) listed.push(moreProblems(n - problems.shown.length));
   return new ValidationError(
-    `${source} is not a valid manifest (${n} problem${n === 1 ? '' : 's'}); nothing was sent:`,
-    problems,
+    `${source} is not a valid manifest (${n.toLocaleString('en-US')} problem${n === 1 ? '' : 's'}); nothing was sent:`,
+    listed,
     'Fix them and run it again (`safeweb schema manifest` prints the schema, for editors).',
   );
 }
@@ -199,7 +178,6 @@ async function checkCustomer(
   defaults: Record<string, unknown>,
   now: Date,
   problem: Problem,
-  where: (path: Path) => string,
 ): Promise<CustomerSpec | undefined> {
   const at: Path = ['customers', index];
   if (!isObject(item)) {
@@ -213,7 +191,7 @@ async function checkCustomer(
   const doc: Record<string, unknown> = { ...inherited, ...own };
   // Where a field's value comes from: the customer's own, else the defaults.
   const origin = (field: string): Path => (field in own || !(field in inherited) ? at : ['defaults']);
-  const createOnly: string[] = [];
+  const createOnly: CustomerSpec['createOnly'] = [];
   let fine = true;
   try {
     await validateOnboarding(doc, { allowUnknown: false, now, source: 'customer', checkDates: false });
@@ -222,7 +200,7 @@ async function checkCustomer(
     for (const found of error.problems) {
       // No list of assets at all: an existing customer's are not managed; a create needs one.
       if (found.code === 'at_least_one' && doc['assetsDomains'] === undefined && doc['assetsEmails'] === undefined) {
-        createOnly.push(`${pathText(at)}: ${problemText(found)} to create a customer${where(at)}`);
+        createOnly.push({ path: at, message: `${problemText(found)} to create a customer` });
         continue;
       }
       // Nothing to monitor (or anything not about one field) is the customer's problem as a whole.
@@ -235,7 +213,7 @@ async function checkCustomer(
       const full = [...origin(String(path[0])), ...path];
       // A missing field matters only for a create: an existing customer is known by its reference and name.
       const required = found.code === 'required' && found.path !== 'customerReference' && found.path !== 'companyName';
-      if (required) createOnly.push(`${pathText(full)}: is required to create a customer${where(full)}`);
+      if (required) createOnly.push({ path: full, message: 'is required to create a customer' });
       else {
         problem(full, found.message);
         fine = false;
@@ -257,9 +235,10 @@ async function checkCustomer(
     const past = pastDate(field, iso, now);
     const full = [...origin(field.key), field.key];
     if (past === 'past')
-      createOnly.push(
-        `${pathText(full)}: ${iso} is in the past; the API rejects past ${field.future} for a new customer${where(full)}`,
-      );
+      createOnly.push({
+        path: full,
+        message: `${iso} is in the past; the API rejects past ${field.future} for a new customer`,
+      });
     else if (past === 'skew') createWarnings.push(`${pathText(full)}: ${iso} is not in the future (within 5 minutes)`);
   }
   return {

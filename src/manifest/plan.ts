@@ -11,7 +11,8 @@ import { listWebhooks, type Webhook } from '../api/webhooks.js';
 import { FIELDS, type OnboardingRequest } from '../customers/fields.js';
 import type { RecordEntry } from '../customers/local-record.js';
 import { ApiRejectedError, ValidationError } from '../errors.js';
-import type { CustomerSpec, Manifest, WebhookSpec } from './load.js';
+import { createProblem, type CustomerSpec, type Manifest, type WebhookSpec } from './load.js';
+import { moreProblems, SHOWN_PROBLEMS } from './parse.js';
 import type { BookState } from './state.js';
 
 type Action = 'create' | 'update' | 'offboard' | 'reactivate' | 'delete';
@@ -82,19 +83,25 @@ function sameValue(key: string, a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-/** Problems only creates have: required fields missing, past billing dates. Throws them all. */
+/**
+ * Problems only creates have: required fields missing, past billing dates. Throws them (the first
+ * SHOWN_PROBLEMS, located, and how many more). Loops, not push(...spread): a book of 100 000 new
+ * customers is more than a call can take as arguments.
+ */
 function checkCreates(manifest: Manifest, state: BookState): string[] {
   const problems: string[] = [];
   const warnings: string[] = [];
+  let n = 0;
   for (const spec of manifest.customers) {
     if (state.entries.has(spec.reference) || spec.status === 'offboarded') continue;
-    problems.push(...spec.createOnly.map((p) => `${p} — ${spec.reference} is new`));
-    warnings.push(...spec.createWarnings);
+    for (const found of spec.createOnly)
+      if (n++ < SHOWN_PROBLEMS) problems.push(`${createProblem(manifest, found)} — ${spec.reference} is new`);
+    for (const warning of spec.createWarnings) warnings.push(warning);
   }
-  if (problems.length) {
-    const n = problems.length;
+  if (n) {
+    if (n > problems.length) problems.push(moreProblems(n - problems.length));
     throw new ValidationError(
-      `${manifest.source} cannot create its new customers (${n} problem${n === 1 ? '' : 's'}); nothing was sent:`,
+      `${manifest.source} cannot create its new customers (${n.toLocaleString('en-US')} problem${n === 1 ? '' : 's'}); nothing was sent:`,
       problems,
       `A customer ${state.name} does not know is created, and needs every onboarding field ` +
         '(`safeweb schema onboarding`). If they exist already, plan against the state they were applied with (--state).',
@@ -460,4 +467,37 @@ export function planData(plan: Plan): PlanData {
     notUpdatable: plan.notUpdatable,
     warnings: plan.warnings,
   };
+}
+
+/**
+ * The plan --json document cut to about `budget` characters of JSON, for an answer that has a
+ * size limit (an MCP client reads at most 10 MiB a message, and a model's context holds far less):
+ * the lists keep their first items, the summary still counts everything, and `omitted` says how
+ * many of each list were left out. Undefined `omitted` when nothing was.
+ */
+export function boundedPlanData(
+  data: PlanData,
+  budget: number,
+): PlanData & { omitted?: { changes: number; stopsMonitoring: number; notUpdatable: number } } {
+  let left = budget;
+  const first = <T>(list: T[]): T[] => {
+    const kept: T[] = [];
+    for (const item of list) {
+      const size = JSON.stringify(item).length + 1;
+      if (size > left) break;
+      left -= size;
+      kept.push(item);
+    }
+    return kept;
+  };
+  const changes = first(data.changes);
+  const stopsMonitoring = first(data.stopsMonitoring);
+  const notUpdatable = first(data.notUpdatable);
+  const omitted = {
+    changes: data.changes.length - changes.length,
+    stopsMonitoring: data.stopsMonitoring.length - stopsMonitoring.length,
+    notUpdatable: data.notUpdatable.length - notUpdatable.length,
+  };
+  if (!omitted.changes && !omitted.stopsMonitoring && !omitted.notUpdatable) return data;
+  return { ...data, changes, stopsMonitoring, notUpdatable, omitted };
 }

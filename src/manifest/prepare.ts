@@ -8,6 +8,7 @@ import { emptyBookWarning } from '../customers/reads.js';
 import { UsageError } from '../errors.js';
 import { warn, type Note } from '../outcome.js';
 import { loadManifest, type Manifest, type ManifestInput } from './load.js';
+import { manifestSizeCap } from './parse.js';
 import { computePlan, planData, type Plan, type PlanData } from './plan.js';
 import { SecretJournal } from './secret-journal.js';
 import { BookState } from './state.js';
@@ -36,6 +37,8 @@ export interface PreparedPlan {
 /** What preparing a plan takes from the run (the Context has it). */
 export interface PlanRun {
   now(): Date;
+  /** SAFEWEB_MAX_MANIFEST_SIZE raises (or lowers) the manifest size cap. */
+  readonly env: Record<string, string | undefined>;
   account(): Promise<{ key: string }>;
   readonly configDir: string;
   api(): Promise<ApiClient>;
@@ -51,7 +54,7 @@ function input(opts: PlanOptions): ManifestInput {
 
 /** Manifest checked first (nothing read or sent while it is invalid), then the state, then live reads. */
 export async function preparePlan(opts: PlanOptions, run: PlanRun): Promise<PreparedPlan> {
-  const manifest = await loadManifest(input(opts), run.now());
+  const manifest = await loadManifest(input(opts), run.now(), manifestSizeCap(run.env));
   const account = await run.account();
   const state = BookState.read(run.configDir, account.key, opts.state);
   // Planned against the local record of another spelling or profile, every customer would be a create.

@@ -183,6 +183,9 @@ function partnerAnalyticsTool(z: Zod): ToolDef {
   });
 }
 
+/** Characters of JSON a plan answer lists at most (its text and structured copies are both sent). */
+const PLAN_ANSWER_BUDGET = 2_000_000;
+
 function planTool(z: Zod, configDir: string): ToolDef {
   return define(z, {
     name: 'plan',
@@ -214,12 +217,27 @@ function planTool(z: Zod, configDir: string): ToolDef {
     run: async (args, { ctx }) => {
       const file = args['file'] as string | undefined;
       if (file !== undefined) checkManifestPath(file, configDir);
-      const { planNotes, preparePlan } = await import('../manifest/prepare.js');
+      const [{ planNotes, preparePlan }, { boundedPlanData }, { warn }] = await Promise.all([
+        import('../manifest/prepare.js'),
+        import('../manifest/plan.js'),
+        import('../outcome.js'),
+      ]);
       const { plan, data } = await preparePlan(
         { file, manifest: args['manifest'] as string | object | undefined, prune: Boolean(args['prune']) },
         ctx,
       );
-      return { structured: { ...data }, notes: planNotes(plan) };
+      // A plan of 20 000 creates is 37 MB of JSON, over what a client reads as one message.
+      const bounded = boundedPlanData(data, PLAN_ANSWER_BUDGET);
+      const notes = planNotes(plan);
+      if (bounded.omitted)
+        notes.push(
+          warn(
+            `the plan is too long for one answer: ${bounded.changes.length} of its ${data.changes.length} changes ` +
+              'are listed (the summary counts all; `omitted` says what was left out); ' +
+              '`safeweb plan --file FILE --json` lists every one.',
+          ),
+        );
+      return { structured: { ...bounded }, notes };
     },
   });
 }

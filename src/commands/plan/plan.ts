@@ -6,13 +6,14 @@ import type { Context } from '../../context.js';
 import { planNotes, preparePlan, type PlanOptions } from '../../manifest/prepare.js';
 import type { PlanData } from '../../manifest/plan.js';
 import { planLines } from '../../manifest/view.js';
-import { lines, type Outcome } from '../../outcome.js';
+import type { Outcome } from '../../outcome.js';
 
 export async function runPlan(opts: PlanOptions, ctx: Context): Promise<Outcome<PlanData>> {
   const { plan, data } = await preparePlan(opts, ctx);
   return {
     data,
-    view: lines(...planLines(plan, data)),
+    // Not lines(...): a plan of 20 000 creates is more lines than a call can take as arguments.
+    view: { kind: 'lines', lines: planLines(plan, data) },
     notes: planNotes(plan),
     finding: data.summary.total > 0 ? `${data.summary.total} changes` : undefined,
   };
