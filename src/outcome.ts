@@ -55,7 +55,7 @@ export type View =
     }
   | { kind: 'pairs'; pairs: Array<{ label: string; key: string; value: Cell }> }
   /** Lines of text on stdout, the same on a terminal and in a pipe (where no tone is drawn). */
-  | { kind: 'lines'; lines: Text[] }
+  | { kind: 'lines'; lines: Iterable<Text> }
   /**
    * A result line and the items it is about, each with a mark the renderer draws (`+` added,
    * `-` removed, `ok`, `failed`, `unknown`, `skip`): `✓ Updated …` then `  + domain acme.co`.

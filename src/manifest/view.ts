@@ -41,50 +41,50 @@ function head(planned: PlannedChange): Text {
   }
 }
 
-/** The plan's lines: each change with its fields, what is not updatable, and the summary line. */
-export function planLines(plan: Plan, data: PlanData): Text[] {
-  const out: Text[] = [];
+/**
+ * The plan's lines: each change with its fields, what is not updatable, and the summary line.
+ * Made as they are read, never all held at once: 100 000 creates are over a million lines.
+ */
+export function* planLines(plan: Plan, data: PlanData): Generator<Text> {
   // First, before any other change: what stops being monitored, counted.
   const stopped = data.summary.stopsMonitoring;
   if (stopped) {
     const customers = plan.stopsMonitoring.length;
-    out.push([
+    yield [
       styled(
         'bad',
         `Stops monitoring ${stopped} address${stopped === 1 ? '' : 'es'} of ${customers} customer${customers === 1 ? '' : 's'}:`,
       ),
-    ]);
+    ];
     for (const s of plan.stopsMonitoring)
-      for (const value of [...s.domains, ...s.emails]) out.push(['  ', remove, ` customer ${s.reference}: ${value}`]);
-    out.push('');
+      for (const value of [...s.domains, ...s.emails]) yield ['  ', remove, ` customer ${s.reference}: ${value}`];
+    yield '';
   }
   if (plan.changes.length) {
-    out.push('Changes (+ create, ~ update, - offboard or delete, ↺ reactivate):', '');
+    yield 'Changes (+ create, ~ update, - offboard or delete, ↺ reactivate):';
+    yield '';
     for (const planned of plan.changes) {
       if (planned.replaces !== undefined)
-        out.push(['  ', remove, ` webhook ${planned.url} `, styled('dim', '(delete: its signing secret was lost)')]);
-      out.push(head(planned));
-      for (const field of planned.fields ?? []) out.push(fieldLine(field, planned.action === 'create'));
+        yield ['  ', remove, ` webhook ${planned.url} `, styled('dim', '(delete: its signing secret was lost)')];
+      yield head(planned);
+      for (const field of planned.fields ?? []) yield fieldLine(field, planned.action === 'create');
     }
-    out.push('');
+    yield '';
   }
   if (plan.notUpdatable.length) {
-    out.push('Not updatable (the API cannot change these on an existing customer; they change nothing):');
+    yield 'Not updatable (the API cannot change these on an existing customer; they change nothing):';
     for (const { reference, fields } of plan.notUpdatable)
       for (const f of fields)
-        out.push([
+        yield [
           '  ',
           styled('dim', '#'),
           ` customer ${reference}: ${f.name}: ${show(f.from)} → ${show(f.to)} (not updatable)`,
-        ]);
-    out.push('');
+        ];
+    yield '';
   }
   const s = data.summary;
-  out.push(
-    s.total === 0
-      ? 'No changes: the book matches the manifest.'
-      : `Plan: ${s.create} to create, ${s.update} to update, ${s.offboard} to offboard, ` +
-          `${s.reactivate} to reactivate, ${s.delete} to delete.`,
-  );
-  return out;
+  yield s.total === 0
+    ? 'No changes: the book matches the manifest.'
+    : `Plan: ${s.create} to create, ${s.update} to update, ${s.offboard} to offboard, ` +
+      `${s.reactivate} to reactivate, ${s.delete} to delete.`;
 }

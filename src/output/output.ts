@@ -4,6 +4,7 @@
  */
 import type { Colors } from './color.js';
 import type { JqFilter } from './jq.js';
+import { jsonChunks } from './json-chunks.js';
 
 export interface WritableLike {
   write(chunk: string): unknown;
@@ -36,7 +37,8 @@ export class Output {
   async printJson(value: unknown): Promise<void> {
     const jq = this.#jq;
     if (!jq) {
-      this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      // Written piece by piece (output/json-chunks.ts): a plan's document can be 150 MB of text.
+      await this.lines(jsonChunks(value), (chunk) => chunk);
       return;
     }
     const written = this.#filtered.then(async () => {
@@ -76,6 +78,24 @@ export class Output {
   /** A line of data on stdout. */
   line(text: string): void {
     this.stdout.write(`${text}\n`);
+  }
+
+  /**
+   * Many lines of data, drawn and written as they come, about 64 KiB at a time; while a slow
+   * reader has not taken what was written, the next batch waits. A plan of a million lines is
+   * never held whole, in our memory or in the stream's buffer.
+   */
+  async lines<T>(items: Iterable<T>, draw: (item: T) => string): Promise<void> {
+    let batch = '';
+    for (const item of items) {
+      batch += `${draw(item)}\n`;
+      if (batch.length >= 65_536) {
+        const more = this.stdout.write(batch);
+        batch = '';
+        if (more === false) await this.flushed();
+      }
+    }
+    if (batch) this.stdout.write(batch);
   }
 
   /**

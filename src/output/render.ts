@@ -16,6 +16,7 @@ import {
   type Note,
   type Outcome,
   type Section,
+  type Text,
   type View,
 } from '../outcome.js';
 import { drawText, plainColors, type Colors } from './color.js';
@@ -63,7 +64,8 @@ export async function render(shown: Outcome, out: Output, options: RenderOptions
 async function masked(outcome: Outcome): Promise<Outcome> {
   const { isPersonKey, maskPii } = await import('../safety/mask.js');
   const view = (v: View | undefined): View | undefined => {
-    if (!v || v.kind === 'lines' || v.kind === 'marked' || v.kind === 'document') return v && maskPii(v);
+    if (v?.kind === 'lines') return { kind: 'lines', lines: mapLines(v.lines, maskPii) };
+    if (!v || v.kind === 'marked' || v.kind === 'document') return v && maskPii(v);
     if (v.kind === 'pairs')
       return {
         ...v,
@@ -132,7 +134,9 @@ async function renderCsv(view: View, out: Output): Promise<void> {
   } else {
     header = ['line'];
     const text =
-      view.kind === 'lines' ? view.lines.map(plainText) : (await layoutDocument(view, plainColors, 100)).split('\n');
+      view.kind === 'lines'
+        ? Array.from(view.lines, plainText)
+        : (await layoutDocument(view, plainColors, 100)).split('\n');
     rows = text.map((l) => [l]);
   }
   const [{ stringify }, { inertCsvCell }] = await Promise.all([import('csv-stringify/sync'), import('./csv-cell.js')]);
@@ -153,7 +157,7 @@ async function renderView(view: View, out: Output, drop: boolean): Promise<void>
   const tty = Boolean(out.stdout.isTTY);
   switch (view.kind) {
     case 'lines':
-      for (const line of view.lines) out.line(drawText(line, out.color));
+      await out.lines(view.lines, (line) => drawText(line, out.color));
       return;
     case 'document':
       // At most 100 columns: prose wider than that is hard to read, however wide the terminal.
@@ -237,4 +241,9 @@ async function layoutDocument(view: Extract<View, { kind: 'document' }>, c: Colo
   };
   const body = view.sections.map(section).join('\n\n');
   return view.title === undefined ? body : `${drawText(view.title, c)}\n\n${body}`;
+}
+
+/** Each line masked as it is read: a long view (a plan) is never copied whole. */
+function* mapLines(lines: Iterable<Text>, map: (line: Text) => Text): Generator<Text> {
+  for (const line of lines) yield map(line);
 }
