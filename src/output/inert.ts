@@ -9,7 +9,6 @@
 
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex
 const LINE_BREAKS = /[\t\n\r]/g;
 
 function visible(char: string): string {
