@@ -4,6 +4,7 @@
  * the policy is safety/guard.ts, the clients clients.ts. Verbs never touch `process` themselves.
  */
 import type { ApiClient } from './api/client.js';
+import { redactText } from './api/redact.js';
 import type { Wire } from './api/transport.js';
 import { Clients, type ClientExtras } from './clients.js';
 import { UsageError } from './errors.js';
@@ -15,6 +16,7 @@ import type { Outcome } from './outcome.js';
 import type { Prompter } from './prompt/prompter.js';
 import { configDirFor, readConfig, type ConfigData } from './config/store.js';
 import type { Resolved } from './config/resolve.js';
+import type { SecretScope } from './config/secrets.js';
 import { Guard, type Credentials } from './safety/guard.js';
 import { DEFAULT_GLOBALS, type GlobalOptions } from './globals.js';
 
@@ -182,9 +184,42 @@ export class Context {
     return this.#prompter;
   }
 
-  /** Debug lines on stderr, only with --debug (masked with the rest of the display). */
+  /**
+   * Debug lines on stderr, only with --debug (masked with the rest of the display). Every secret
+   * the run holds (a keychain key, an integration secret it loaded) is hidden from every line,
+   * whoever wrote it.
+   */
   debug(line: string): void {
-    if (this.globals.debug) this.out.stderr.write(`${this.out.errColor.dim(`[debug] ${line}`)}\n`);
+    if (!this.globals.debug) return;
+    const known = this.#clients?.secretsInUse;
+    const text = known?.size ? redactText(line, [...known]) : line;
+    this.out.stderr.write(`${this.out.errColor.dim(`[debug] ${text}`)}\n`);
+  }
+
+  /** Whose integration secrets a command reads and writes: the profile in use (config/secrets.ts). */
+  async secretScope(): Promise<SecretScope> {
+    const resolved = await this.resolved();
+    return { configDir: this.configDir, profile: resolved.profile?.value, env: this.env };
+  }
+
+  /**
+   * Adds a value to the run's secrets: from then on the audit log's command lines, --debug lines
+   * and error messages hide it (they all read the clients' list when they write).
+   */
+  holdSecret(value: string): void {
+    this.clients.secretsInUse.add(value);
+  }
+
+  /**
+   * An integration secret's value (config/secrets.ts: SAFEWEB_SECRET_<NAME>_FILE, then
+   * $CREDENTIALS_DIRECTORY, then the profile's keychain entry or secrets.json), or exit 2 naming
+   * the ways to give it. The value is held (holdSecret) before it is returned.
+   */
+  async secret(name: string): Promise<string> {
+    const { requireSecret } = await import('./config/secrets.js');
+    const found = await requireSecret(await this.secretScope(), name);
+    this.holdSecret(found.value);
+    return found.value;
   }
 
   /**

@@ -44,6 +44,7 @@ const NOUNS: readonly Noun[] = [
   { names: ['login'], load: async () => (await import('./commands/login/index.js')).registerLogin },
   { names: ['doctor'], load: async () => (await import('./commands/doctor/index.js')).registerDoctor },
   { names: ['profile'], load: async () => (await import('./commands/profile/index.js')).registerProfile },
+  { names: ['secret'], load: async () => (await import('./commands/secret/index.js')).registerSecret },
   { names: ['sandbox'], load: async () => (await import('./commands/sandbox/index.js')).registerSandbox },
   { names: ['schema'], load: async () => (await import('./commands/schema/index.js')).registerSchema },
   {

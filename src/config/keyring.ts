@@ -32,6 +32,11 @@ export function newKeyRef(profile: string, partnerId: string): KeyRef {
   return { service: SERVICE, account: `${profile}/${partnerId}/${randomBytes(6).toString('hex')}` };
 }
 
+/** A fresh reference for an integration secret of a profile (config/secrets.ts). */
+export function newSecretRef(profile: string, name: string): KeyRef {
+  return { service: SERVICE, account: `secret/${profile}/${name}/${randomBytes(6).toString('hex')}` };
+}
+
 /** No keychain on this machine (or it refused): exit 2, saying why. Never a silent fallback. */
 export class KeychainUnavailableError extends UsageError {
   readonly reason: string;
@@ -135,21 +140,21 @@ function describe(error: unknown): string {
 }
 
 /** The key stored under `ref`, or null when there is none. */
-export async function readKey(ref: KeyRef): Promise<string | null> {
-  const value = await call('reading the API key', { op: 'get', ...ref });
+export async function readKey(ref: KeyRef, what = 'reading the API key'): Promise<string | null> {
+  const value = await call(what, { op: 'get', ...ref });
   return typeof value === 'string' ? value : null;
 }
 
 /** Stores `key` under `ref`, then reads it back: a store that says yes but keeps nothing is an error. */
-export async function writeKey(ref: KeyRef, key: string): Promise<void> {
-  await call('storing the API key', { op: 'set', ...ref, password: key });
-  const back = await readKey(ref);
+export async function writeKey(ref: KeyRef, key: string, what = 'storing the API key'): Promise<void> {
+  await call(what, { op: 'set', ...ref, password: key });
+  const back = await readKey(ref, what);
   if (back !== key) throw new KeychainUnavailableError('the key stored could not be read back');
 }
 
 /** Deletes the entry; false when there was none. */
-export async function deleteKey(ref: KeyRef): Promise<boolean> {
-  return (await call('deleting the API key', { op: 'delete', ...ref })) === true;
+export async function deleteKey(ref: KeyRef, what = 'deleting the API key'): Promise<boolean> {
+  return (await call(what, { op: 'delete', ...ref })) === true;
 }
 
 /** Whether a keychain answers here: a read of an entry that does not exist. */

@@ -4,13 +4,15 @@ import { readInput } from './read-input.js';
 
 /**
  * A secret from a file or stdin, never from a flag value (that would land in shell history and
- * process lists). One trailing newline is dropped; blank or multi-word secrets are refused.
+ * process lists). One trailing newline is dropped; blank or multi-word secrets are refused
+ * (`spaces`: inner spaces are kept, for passwords that have them; several lines still are not).
  */
 export async function readSecret(
   source: { file?: string | undefined; stdin?: boolean | undefined },
   stdin: NodeJS.ReadableStream,
   what: string,
   warn: (text: string) => void,
+  options: { spaces?: boolean } = {},
 ): Promise<string> {
   if (source.file && source.stdin)
     throw new UsageError(`give the ${what} from a file or from stdin, not both`, 'Drop one of the two flags.');
@@ -29,7 +31,9 @@ export async function readSecret(
   }
   const secret = text.replace(/\r?\n$/, '');
   if (secret.trim() === '') throw new UsageError(`the ${what} is empty`, 'Check the file or what you piped in.');
-  if (/\s/.test(secret))
+  if (options.spaces && /[\r\n]/.test(secret))
+    throw new UsageError(`the ${what} has several lines`, 'Put only the value, on one line.');
+  if (!options.spaces && /\s/.test(secret))
     throw new UsageError(`the ${what} contains whitespace or several lines`, 'Put only the key in the file.');
   return secret;
 }
