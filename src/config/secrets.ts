@@ -1,8 +1,8 @@
 /**
  * Integration secrets (PSA keys, channel URLs that carry their own signature, routing keys, SMTP
  * passwords, signing secrets), named like `psa/connectwise` or `notify/teams-ops`, kept per profile
- * by the API key's rules: in a file of the config directory (secrets.json, mode 0600, written whole
- * and atomically) by default, or in the OS keychain with only a reference in that file. A service
+ * by the API key's rules: in a file of the config directory (secrets.json, mode 0600, written as
+ * config.json is: through conf, atomically, under a lock) by default, or in the OS keychain with only a reference in that file. A service
  * without either gives them headless: a file named by SAFEWEB_SECRET_<NAME>_FILE, or systemd's
  * LoadCredential directory ($CREDENTIALS_DIRECTORY). Values are never listed, and never come from
  * a flag value.
@@ -10,7 +10,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
-import { replaceFile } from '../io/safe-write.js';
 import type { KeyRef } from './keyring.js';
 import { withLock } from './lock.js';
 
@@ -21,7 +20,7 @@ import { withLock } from './lock.js';
 const NAME = /^[a-z][a-z0-9]{0,15}\/[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 /** Where a value is kept or was found, in the order a read looks. */
-export type SecretSource = 'env' | 'credentials' | 'keyring' | 'file';
+type SecretSource = 'env' | 'credentials' | 'keyring' | 'file';
 
 /** Where `secret set` keeps a value. */
 export type SecretStore = 'file' | 'keyring';
@@ -102,17 +101,27 @@ function readStore(configDir: string): SecretsFile {
   return data as SecretsFile;
 }
 
-/** Read-modify-write of secrets.json under a lock; written whole, atomically, mode 0600. */
+/**
+ * Read-modify-write of secrets.json under a lock, written whole and atomically with mode 0600 by
+ * conf, as store.ts writes config.json (config/ sits beside io/ in the layers, so not safe-write).
+ */
 async function updateStore<T>(configDir: string, mutate: (data: SecretsFile) => T): Promise<T> {
-  return withLock(configDir, 'secrets', () => {
+  return withLock(configDir, 'secrets', async () => {
     const data = readStore(configDir);
     const result = mutate(data);
     for (const [profile, secrets] of Object.entries(data.profiles))
       if (Object.keys(secrets).length === 0) delete data.profiles[profile];
-    replaceFile(secretsPath(configDir), `${JSON.stringify(data, null, 2)}\n`, {
-      kind: 'secrets file',
-      mayReplace: true,
+    const { default: Conf } = await import('conf');
+    const store = new Conf<Record<string, unknown>>({
+      projectName: 'safeweb',
+      projectSuffix: '',
+      cwd: configDir,
+      configName: 'secrets',
+      configFileMode: 0o600,
+      clearInvalidConfig: false,
     });
+    store.store = data as unknown as Record<string, unknown>;
+    fs.chmodSync(secretsPath(configDir), 0o600);
     return result;
   });
 }

@@ -95,6 +95,7 @@ const cases: Array<[string[], string[]]> = [
       'login',
       'doctor',
       'profile',
+      'secret',
       'sandbox',
       'schema',
       'completion',
