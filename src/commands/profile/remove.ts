@@ -33,6 +33,12 @@ export async function runProfileRemove(opts: ProfileRemoveOptions, ctx: Context)
     const { deleteKey } = await import('../../config/keyring.js');
     keychainEntry = await deleteKey(ref);
   }
+  // Its integration secrets go with it (keychain entries included): nothing is left that no
+  // profile can reach.
+  const { deleteSecret, listSecrets } = await import('../../config/secrets.js');
+  const scope = { configDir: ctx.configDir, profile: opts.name, env: {} };
+  const stored = listSecrets(scope).filter((s) => s.source === 'file' || s.source === 'keyring');
+  for (const secret of stored) await deleteSecret(scope, secret.name);
   let wasActive = false;
   await updateConfig(ctx.configDir, (data) => {
     if (!data.profiles[opts.name]) throw unknownProfile(opts.name, Object.keys(data.profiles));
@@ -44,9 +50,12 @@ export async function runProfileRemove(opts: ProfileRemoveOptions, ctx: Context)
     }
   });
   return {
-    data: { removed: opts.name, wasActive, keychainEntryDeleted: keychainEntry },
+    data: { removed: opts.name, wasActive, keychainEntryDeleted: keychainEntry, secretsDeleted: stored.length },
     notes: [
-      success(`Removed profile "${opts.name}"${keychainEntry ? ' and its API key from the keychain' : ''}.`),
+      success(
+        `Removed profile "${opts.name}"${keychainEntry ? ' and its API key from the keychain' : ''}` +
+          `${stored.length ? `, with its ${stored.length} stored secret${stored.length === 1 ? '' : 's'}` : ''}.`,
+      ),
       ...(wasActive ? [hint('It was the active profile; pick another with `safeweb profile use NAME`.')] : []),
     ],
   };

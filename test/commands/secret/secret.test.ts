@@ -137,3 +137,19 @@ describe('secret list and delete', () => {
     expect(gone.code).toBe(2);
   });
 });
+
+describe('profile remove', () => {
+  it('takes the profile’s stored secrets with it', async () => {
+    const { dir, env } = await withProfile();
+    for (const name of ['psa/connectwise', 'notify/teams-ops']) {
+      const set = await runInProcess(['secret', 'set', name, '--value-stdin'], { env, stdin: `${VALUE}\n` });
+      expect(set.code, set.stderr).toBe(0);
+    }
+    const removed = await runInProcess(['profile', 'remove', 'prod', '--yes', '--json'], { env });
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ removed: 'prod', secretsDeleted: 2 });
+    const store = readFileSync(path.join(dir, 'secrets.json'), 'utf8');
+    expect(store).not.toContain(VALUE);
+    expect(JSON.parse(store).profiles.prod ?? {}).toEqual({});
+  });
+});
