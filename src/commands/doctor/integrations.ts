@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import type { Context } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import { Outbox, summarize, type SinkSummary } from '../../findings/outbox.js';
+import { readOutboxStatus } from '../../findings/outbox-status.js';
+import { Outbox, type SinkSummary } from '../../findings/outbox.js';
 import type { CheckLine } from './checks.js';
 
 type Add = (line: CheckLine) => void;
@@ -25,9 +26,7 @@ export function checkOutbox(ctx: Context, account: string, add: Add): void {
       add({ check: 'outbox', ok: true, detail: `no outbox yet (${outbox.file})` });
       return;
     }
-    const items = outbox.read();
-    const held = [...items.values()].filter((i) => !i.dropped).length;
-    const sinks = summarize(items, ctx.now());
+    const { items: held, sinks } = readOutboxStatus(outbox, ctx.now());
     add({
       check: 'outbox',
       ok: true,
