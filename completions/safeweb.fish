@@ -69,7 +69,7 @@ complete -c safeweb -n '__safeweb_path_is \'\'' -a 'plan' -d 'show what apply wo
 complete -c safeweb -n '__safeweb_path_is \'\'' -a 'apply' -d 'make the book match a manifest: onboard, update, offboard, webhooks'
 complete -c safeweb -n '__safeweb_path_is \'\'' -a 'export' -d 'write a manifest of the book as it is now (customers as code)'
 complete -c safeweb -n '__safeweb_path_is \'\'' -a 'login' -d 'store your credentials in a profile, interactively'
-complete -c safeweb -n '__safeweb_path_is \'\'' -a 'doctor' -d 'check the setup: config, credentials, network, proxy, clock'
+complete -c safeweb -n '__safeweb_path_is \'\'' -a 'doctor' -d 'check the setup: config, credentials, network, proxy, clock, outbox, integrations'
 complete -c safeweb -n '__safeweb_path_is \'\'' -a 'profile' -d 'stored credentials: add, list, use, show, remove'
 complete -c safeweb -n '__safeweb_path_is \'\'' -a 'secret' -d 'integration secrets (PSA keys, channel URLs, passwords): set, list, delete'
 complete -c safeweb -n '__safeweb_path_is \'\'' -a 'sandbox' -d 'a local emulator of the SafeWeb API, for trying and testing'

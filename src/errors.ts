@@ -74,38 +74,54 @@ export class ConfigError extends CliError {
   }
 }
 
-/** No credentials, or the API said 401/403. */
+/**
+ * The far side an error is about when none is named: the SafeWeb API. The clients of the far
+ * sides to come (a PSA, a notification channel) pass their own name, so that one exit-code table
+ * (3 refused, 4 authentication, 5 unavailable) holds for every far side and the message says which.
+ */
+export const SAFEWEB = 'SafeWeb';
+
+/** No credentials, or the far side said 401/403. */
 export class AuthError extends CliError {
-  /** The HTTP status (401, 403) when the API said it; undefined for missing credentials. */
+  /** The HTTP status (401, 403) when the far side said it; undefined for missing credentials. */
   readonly status: number | undefined;
-  constructor(message: string, hint?: string, status?: number) {
+  /** Which far side: "SafeWeb", or a PSA's or channel's name. */
+  readonly farSide: string;
+  constructor(message: string, hint?: string, status?: number, farSide: string = SAFEWEB) {
     super(message, ExitCode.Auth, hint);
     this.status = status;
+    this.farSide = farSide;
   }
 }
 
-/** The API answered, and said no (400, 404, 409, 422 and other 4xx). */
+/** The far side answered, and said no (400, 404, 409, 422 and other 4xx). */
 export class ApiRejectedError extends CliError {
   readonly status: number;
   readonly body: unknown;
-  constructor(message: string, status: number, body: unknown, hint?: string) {
+  /** Which far side: "SafeWeb", or a PSA's or channel's name. */
+  readonly farSide: string;
+  constructor(message: string, status: number, body: unknown, hint?: string, farSide: string = SAFEWEB) {
     super(message, ExitCode.ApiRejected, hint);
     this.status = status;
     this.body = body;
+    this.farSide = farSide;
   }
 }
 
-/** Network failure, timeout, 5xx, or 429 after retries. */
+/** Network failure, timeout, 5xx, or 429 after retries, at any far side. */
 export class UnavailableError extends CliError {
   readonly status: number | undefined;
+  /** Which far side: "SafeWeb", or a PSA's or channel's name. */
+  readonly farSide: string;
   /**
    * True when the request may have been processed all the same (a 5xx, a timeout, a
    * connection lost after sending); false when it surely was not (429, nothing sent).
    */
   outcomeUnknown = true;
-  constructor(message: string, status?: number, hint?: string) {
+  constructor(message: string, status?: number, hint?: string, farSide: string = SAFEWEB) {
     super(message, ExitCode.Unavailable, hint);
     this.status = status;
+    this.farSide = farSide;
   }
 }
 
@@ -114,11 +130,14 @@ export class UnavailableError extends CliError {
  * with no data): not trusted, nothing recorded from it. The request may have taken effect.
  */
 export class IncompleteAnswerError extends UnavailableError {
-  constructor(where: string, missing: string) {
+  constructor(where: string, missing: string, farSide: string = SAFEWEB) {
     super(
-      `${where} answered success without ${missing}; nothing was recorded from it`,
+      `${where}: ${farSide} answered success without ${missing}; nothing was recorded from it`,
       undefined,
-      'The server did not answer as the API contract says: check the base URL (`safeweb profile show`).',
+      farSide === SAFEWEB
+        ? 'The server did not answer as the API contract says: check the base URL (`safeweb profile show`).'
+        : `${farSide} did not answer as its API says: check the address configured for it.`,
+      farSide,
     );
   }
 }

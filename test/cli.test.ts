@@ -58,7 +58,14 @@ describe('discovering the tool', () => {
       expect(r.stdout).toMatch(new RegExp(`^  ${line.replace(/[[\]<>]/g, '\\$&')}\\s{2,}\\S`, 'm'));
     }
     expect(r.stdout).toContain('Examples:');
-    expect(r.stdout).toMatch(/^\s+4 {2}authentication: no credentials, 401, 403$/m);
+    // One exit-code table for every far side (SafeWeb, a PSA, a channel).
+    expect(r.stdout).toMatch(
+      /^\s+3 {2}the far side \(SafeWeb, a PSA, a channel\) refused the request \(400, 404, 409, 422\)$/m,
+    );
+    expect(r.stdout).toMatch(/^\s+4 {2}authentication at any far side: no credentials, 401, 403$/m);
+    expect(r.stdout).toMatch(
+      /^\s+5 {2}unavailable at any far side: network, timeout, 5xx or 429 after retries, a redirect,\n {7}an answer lacking what the contract promises or too large$/m,
+    );
   });
 
   it.each(['customer', 'breach', 'webhook', 'partner', 'profile', 'sandbox', 'schema'])(

@@ -120,7 +120,7 @@ describe('an answer that lacks what the contract promises', () => {
     });
     expect(one.code).toBe(5);
     expect(one.stderr).toMatch(
-      /answered 200 but it holds no customer ID; whether ACME-001 was created is not known, and nothing was recorded/,
+      /SafeWeb answered 200 to POST \S+ but it holds no customer ID; whether ACME-001 was created is not known, and nothing was recorded/,
     );
     const file = oneRowCsv(dir, 'Idless', 'IDL-1');
     const results = path.join(dir, 'r.ndjson');
@@ -177,7 +177,7 @@ it('a redirect is exit 5, never followed: the key does not reach the other origi
     const env = envFor(stub.url, 'swk_redirect_0000', tempDir().dir);
     const r = await runBinary(['partner', 'analytics'], { env });
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/the server redirected GET .* \(302\); the base URL is probably wrong/);
+    expect(r.stderr).toMatch(/SafeWeb redirected GET .* \(302\); the base URL is probably wrong/);
     expect(stub.requests).toHaveLength(1);
     expect(other.requests).toHaveLength(0);
   } finally {

@@ -9,6 +9,7 @@ import {
   AuthError,
   CliError,
   ReadOnlyError,
+  SAFEWEB,
   UnavailableError,
   type ReadOnlyReason,
 } from '../errors.js';
@@ -222,7 +223,7 @@ export function createApiClient(settings: ApiSettings): ApiClient {
     } catch {
       const type = answer.headers['content-type'] ?? 'unknown content type';
       throw new UnavailableError(
-        `${method} ${url.pathname} answered ${answer.status} with ${type}, not JSON; ` +
+        `${SAFEWEB} answered ${answer.status} to ${method} ${url.pathname} with ${type}, not JSON; ` +
           'a proxy or captive portal may be in the way',
         answer.status,
         'Check the base URL with `safeweb profile show`.',

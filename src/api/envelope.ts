@@ -3,7 +3,7 @@
  * not the API's envelope. `success` belongs to the envelope, so it goes; an answer that says
  * `success: false` is an error, even with a 2xx status, and never reaches stdout.
  */
-import { ApiRejectedError } from '../errors.js';
+import { ApiRejectedError, SAFEWEB } from '../errors.js';
 
 /** The answer without its `success` flag; exit 3 with the API's words when that flag is false. */
 export function unwrapEnvelope<T extends object>(answer: T, where: string): Omit<T, 'success'> {
@@ -11,7 +11,7 @@ export function unwrapEnvelope<T extends object>(answer: T, where: string): Omit
   if (success === false) {
     const said = (answer as { error?: unknown; message?: unknown }).error ?? (answer as { message?: unknown }).message;
     const message = typeof said === 'string' && said.trim() ? said.trim() : 'the API answered success: false';
-    throw new ApiRejectedError(`${message} (${where})`, 200, answer);
+    throw new ApiRejectedError(`${message} (${SAFEWEB} refused ${where})`, 200, answer);
   }
   return rest as Omit<T, 'success'>;
 }

@@ -11,6 +11,8 @@ export const READ_TOOLS = [
   'partner_analytics',
   'plan',
   'audit_search',
+  'findings_list',
+  'outbox_status',
 ] as const;
 
 /** `customer_magic_link` mints a login credential, so it counts as a write. */

@@ -113,8 +113,42 @@ const auditEntry = object(
   ['time', 'via', 'method', 'path', 'outcome'],
 );
 
+/** `safeweb findings --json`: one unresolved breach of one customer, with its key. */
+const finding = object({
+  key: str,
+  partnerId: str,
+  customerId: str,
+  reference: str,
+  companyName: str,
+  breachId: str,
+  breachName: str,
+  title: str,
+  breachDate: str,
+  emails: strings,
+});
+
+const objectOrNull = (properties: Record<string, unknown>, required = Object.keys(properties)): JsonSchema => ({
+  type: ['object', 'null'],
+  properties,
+  required,
+});
+
+/** One sink's share of the outbox (`safeweb outbox status --json`). */
+const sinkSummary = object({
+  sink: str,
+  pending: num,
+  held: num,
+  retrying: num,
+  dead: num,
+  acked: num,
+  lastAck: objectOrNull({ key: str, at: str, ack: {} }, ['key', 'at']),
+  lastError: objectOrNull({ key: str, at: str, error: str, state: { enum: ['retrying', 'dead'] } }),
+});
+
 export const OUTPUT_SCHEMAS = {
   audit_search: object({ entries: { type: 'array', items: auditEntry } }),
+  findings_list: object({ findings: { type: 'array', items: finding } }),
+  outbox_status: object({ account: str, journal: str, items: num, sinks: { type: 'array', items: sinkSummary } }),
   portfolio_status: object({
     customers: { type: 'array', items: portfolioCustomer },
     summary: object(

@@ -17,6 +17,8 @@ export function readTools(z: Zod, configDir: string): ToolDef[] {
     partnerAnalyticsTool(z),
     planTool(z, configDir),
     auditSearchTool(z),
+    findingsListTool(z),
+    outboxStatusTool(z),
   ];
 }
 
@@ -271,6 +273,54 @@ function auditSearchTool(z: Zod): ToolDef {
         (customer) => breachUuidsOf(ctx, customer),
       );
       return { structured: { entries }, notes };
+    },
+  });
+}
+
+function findingsListTool(z: Zod): ToolDef {
+  return define(z, {
+    name: 'findings_list',
+    title: "The book's current findings",
+    description:
+      'Each unresolved breach of each active customer of the local record (or of the ones named), with its ' +
+      'stable key (made from SafeWeb identities only: the key tickets and notifications join on), the customer, ' +
+      'the breach and the addresses it exposed. Same as `safeweb findings --json`, under "findings"; customers ' +
+      'whose reads failed are named in a warning.',
+    annotations: READ,
+    input: z.strictObject({
+      customers: z
+        .array(z.string().min(1).max(200))
+        .max(1000)
+        .optional()
+        .describe('references or IDs to cover instead of every active customer'),
+    }),
+    run: async (args, { ctx }) => {
+      const { readFindings } = await import('../portfolio/findings.js');
+      const account = await ctx.account();
+      const found = await readFindings(
+        ctx,
+        { configDir: ctx.configDir, account: account.key, partnerId: account.partnerId },
+        { customers: args['customers'] as string[] | undefined },
+      );
+      return { structured: { findings: found.data }, notes: found.notes };
+    },
+  });
+}
+
+function outboxStatusTool(z: Zod): ToolDef {
+  return define(z, {
+    name: 'outbox_status',
+    title: 'What the outbox holds, per sink',
+    description:
+      "The account's durable outbox of events, per sink (tickets, notifications): pending, held, retrying, " +
+      'dead-lettered and acknowledged items, the last acknowledgement and the last error. Reads a local file ' +
+      'only. Same as `safeweb outbox status --json`.',
+    annotations: { ...READ, openWorldHint: false },
+    input: z.strictObject({}),
+    run: async (_args, { ctx }) => {
+      const { outboxStatusOf } = await import('../findings/outbox-status.js');
+      const account = await ctx.account();
+      return { structured: { ...outboxStatusOf(ctx.configDir, account.key, ctx.now()) } };
     },
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The book's current findings, for `safeweb findings` (and the MCP findings_list tool to come):
+ * The book's current findings, for `safeweb findings` and the MCP findings_list tool:
  * each unresolved breach of each customer, with the key every sink joins on (findings/keys.ts).
  * Read with the bulk runner, as `portfolio status` reads the book; a customer whose reads fail
  * is counted among the failures and named, and the rest go on.

@@ -76,7 +76,7 @@ describe('the HTTP layer', () => {
     stub = await stubServer([failJson(503, 'busy'), failJson(503, 'busy'), failJson(503, 'busy')]);
     const error = await failure(client(stub.url, { retries: 2 }).request({ method: 'GET', path: '/x' }));
     expect(error.exitCode).toBe(ExitCode.Unavailable);
-    expect(error.message).toBe('busy (503 from GET /x after 2 retries)');
+    expect(error.message).toBe('busy (SafeWeb answered 503 to GET /x after 2 retries)');
     expect(stub.requests).toHaveLength(3);
   });
 
@@ -146,7 +146,7 @@ describe('the HTTP layer', () => {
       client(stub.url, { retries: 1 }).request({ method: 'GET', path: '/b', accepted: () => 'it is unsigned' }),
     );
     expect(error.exitCode).toBe(ExitCode.Unavailable);
-    expect(error.message).toBe('GET /b answered 200 but it is unsigned after 1 retry');
+    expect(error.message).toBe('SafeWeb answered 200 to GET /b but it is unsigned after 1 retry');
     expect(stub.requests).toHaveLength(2);
     await stub.close();
 
@@ -155,7 +155,7 @@ describe('the HTTP layer', () => {
     const create = await failure(
       client(stub.url).request({ method: 'POST', path: '/c', body: {}, accepted: () => false }),
     );
-    expect(create.message).toBe('POST /c answered 200 but the answer was not accepted');
+    expect(create.message).toBe('SafeWeb answered 200 to POST /c but the answer was not accepted');
     expect(stub.requests).toHaveLength(1);
   });
 
@@ -170,7 +170,9 @@ describe('the HTTP layer', () => {
       }),
     );
     expect(error.exitCode).toBe(ExitCode.Unavailable);
-    expect(error.message).toBe('could not connect to 127.0.0.1:1: connection refused after 2 retries');
+    expect(error.message).toBe(
+      'SafeWeb unreachable: could not connect to 127.0.0.1:1: connection refused after 2 retries',
+    );
     expect(lines.filter((l) => l.startsWith('→ POST'))).toHaveLength(3);
   });
 
@@ -180,7 +182,9 @@ describe('the HTTP layer', () => {
       client(stub.url, { timeoutMs: 200, retries: 1 }).request({ method: 'GET', path: '/slow' }),
     );
     expect(get.exitCode).toBe(ExitCode.Unavailable);
-    expect(get.message).toMatch(/^no answer from 127\.0\.0\.1:\d+ within 200ms \(GET \/slow\) after 1 retry$/);
+    expect(get.message).toMatch(
+      /^no answer from SafeWeb \(127\.0\.0\.1:\d+\) within 200ms \(GET \/slow\) after 1 retry$/,
+    );
     expect(stub.requests).toHaveLength(2);
     await stub.close();
 
@@ -216,7 +220,7 @@ describe('the HTTP layer', () => {
     ]);
     const auth = await failure(client(stub.url).request({ method: 'GET', path: '/a' }));
     expect(auth.exitCode).toBe(ExitCode.Auth);
-    expect(auth.message).toBe('Failed to verify org API key (401 from GET /a)');
+    expect(auth.message).toBe('Failed to verify org API key (SafeWeb answered 401 to GET /a)');
     const missing = await failure(client(stub.url).request({ method: 'GET', path: '/b' }));
     expect(missing.exitCode).toBe(ExitCode.ApiRejected);
   });

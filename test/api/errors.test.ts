@@ -22,7 +22,7 @@ describe('errorFromResponse maps statuses to the exit-code table', () => {
 
   it("shows the API's error, then its message, then the status line", () => {
     expect(json(404, { success: false, error: 'Customer not found or does not belong to partner' }).message).toMatch(
-      /^Customer not found or does not belong to partner \(404/,
+      /^Customer not found or does not belong to partner \(SafeWeb answered 404 to GET \/x\)$/,
     );
     expect(json(400, { success: false, message: 'Bad thing' }).message).toMatch(/^Bad thing/);
     expect(errorFromResponse({ ...base, status: 418, statusText: "I'm a teapot", bodyText: '{}' }).message).toMatch(
@@ -40,6 +40,20 @@ describe('errorFromResponse maps statuses to the exit-code table', () => {
     expect(failure.message).toBe(
       '502 Bad Gateway: the server answered with an HTML page, not JSON ("502 Bad Gateway"); a proxy or gateway may be in the way',
     );
+  });
+
+  it('names the far side: SafeWeb unless the client names another (a PSA, a channel), with the same exit codes', () => {
+    const safeweb = json(404, { error: 'Customer not found' });
+    expect(safeweb.message).toBe('Customer not found (SafeWeb answered 404 to GET /x)');
+    expect(safeweb).toMatchObject({ farSide: 'SafeWeb', exitCode: ExitCode.ApiRejected });
+    const psa = (status: number) =>
+      errorFromResponse({ ...base, status, bodyText: '{"message":"no"}', farSide: 'ConnectWise' });
+    expect(psa(422)).toMatchObject({ farSide: 'ConnectWise', exitCode: ExitCode.ApiRejected });
+    expect(psa(422).message).toBe('no (ConnectWise answered 422 to GET /x)');
+    expect(psa(401)).toMatchObject({ farSide: 'ConnectWise', exitCode: ExitCode.Auth });
+    expect(psa(401).hint).not.toContain('safeweb login');
+    expect(psa(503)).toMatchObject({ farSide: 'ConnectWise', exitCode: ExitCode.Unavailable });
+    expect(psa(302).message).toBe('ConnectWise redirected GET /x (302); the base URL is probably wrong');
   });
 
   it('says how many retries were spent', () => {

@@ -65,7 +65,7 @@ describe('proxies', () => {
     expect(seen).toEqual(['CONNECT connect.safeweb.co:443']);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(
-      /^error: the proxy refused to open a tunnel to connect\.safeweb\.co \(403 Forbidden\); check HTTPS_PROXY and NO_PROXY — /,
+      /^error: SafeWeb unreachable: the proxy refused to open a tunnel to connect\.safeweb\.co \(403 Forbidden\); check HTTPS_PROXY and NO_PROXY — /,
     );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });

@@ -59,7 +59,7 @@ describe('the size of an answer', () => {
     const url = await hugeServer({ announce: 2 * 1024 ** 3, send: 256 * 1024 });
     const r = await runInProcess(['partner', 'analytics', '--retries', '0'], { env: envFor(url) });
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/answer too large: GET \S+: the answer announced 2048 MiB, more than 16 MiB/);
+    expect(r.stderr).toMatch(/answer too large from SafeWeb: GET \S+: the answer announced 2048 MiB, more than 16 MiB/);
     expect(r.stderr).toContain('--max-response-size');
   });
 

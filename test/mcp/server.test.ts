@@ -9,6 +9,9 @@ import { Ajv } from 'ajv';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookEvent } from '../../src/findings/event.js';
+import { Outbox } from '../../src/findings/outbox.js';
+import { accountKey } from '../../src/io/account-files.js';
 import { READ_TOOLS, WRITE_TOOLS } from '../../src/mcp/names.js';
 import { runInProcess } from '../helpers/cli.js';
 import { connectMcp, requestsSince, textOf, useMcpSandbox, type McpSessionUnderTest } from './helpers.js';
@@ -195,6 +198,41 @@ describe('every tool, with --allow-writes, against the sandbox', () => {
     const data = await ok('portfolio_status');
     expect(data).toEqual(await cliJson(['portfolio', 'status']));
     expect(data['customers']).toEqual([expect.objectContaining({ reference: 'ACME-001', band: expect.any(String) })]);
+  });
+
+  it('findings_list is `findings --json` under "findings", each with its stable key', async () => {
+    const data = await ok('findings_list');
+    expect(data).toEqual({ findings: await cliJson(['findings']) });
+    const findings = data['findings'] as Array<{ reference: string; key: string }>;
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.reference === 'ACME-001' && f.key.length <= 64)).toBe(true);
+    expect(await ok('findings_list', { customers: ['ACME-001'] })).toEqual(data);
+    const unknown = await mcp.call('findings_list', { customers: ['NOBODY-9'] });
+    expect(unknown.isError).toBe(true);
+    expect(textOf(unknown)).toContain('no customer with reference "NOBODY-9"');
+  });
+
+  it('outbox_status is `outbox status --json`: per sink, a dead-lettered item and its error', async () => {
+    const { sandbox, configDir } = fixture();
+    const before = await ok('outbox_status');
+    expect(before).toMatchObject({ items: 0, sinks: [] });
+    const outbox = new Outbox({ configDir, account: accountKey(sandbox.partnerId, sandbox.url), sinks: ['psa'] });
+    const event = bookEvent(
+      sandbox.partnerId,
+      { type: 'breach.new', reference: 'ACME-001', customerId, breachId: 'b-1' },
+      new Date().toISOString(),
+    );
+    await outbox.enqueue([event]);
+    await outbox.record('psa', event.key, { ok: false, error: 'ConnectWise answered 400', permanent: true });
+    const data = await ok('outbox_status');
+    expect(data).toEqual(await cliJson(['outbox', 'status']));
+    expect(data).toMatchObject({
+      journal: outbox.file,
+      items: 1,
+      sinks: [
+        { sink: 'psa', dead: 1, lastError: { key: event.key, error: 'ConnectWise answered 400', state: 'dead' } },
+      ],
+    });
   });
 
   it('plan is `plan --json`, for a manifest inline (text or object) or in a file', async () => {

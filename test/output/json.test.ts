@@ -67,7 +67,7 @@ describe('a failure under --json', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(r.stderr)).toEqual({
       error: {
-        message: 'Failed to verify org API key (401 from GET /api/v1/integrations/partner/analytics)',
+        message: 'Failed to verify org API key (SafeWeb answered 401 to GET /api/v1/integrations/partner/analytics)',
         hint: expect.stringContaining('Check the partner ID and API key'),
         exitCode: 4,
         status: 401,
@@ -101,7 +101,7 @@ describe('a failure under --json', () => {
       expect(r.code).toBe(3);
       expect(r.stdout).toBe('');
       expect(JSON.parse(r.stderr).error).toEqual({
-        message: 'Webhooks are unavailable (webhook list)',
+        message: 'Webhooks are unavailable (SafeWeb refused webhook list)',
         exitCode: 3,
         status: 200,
       });

@@ -10,6 +10,7 @@ import {
   checkRecord,
   type CheckLine,
 } from './checks.js';
+import { checkIntegrations, checkOutbox } from './integrations.js';
 
 export type DoctorOptions = Record<string, never>;
 
@@ -24,6 +25,9 @@ export async function runDoctor(_opts: DoctorOptions, ctx: Context): Promise<Out
     if (await checkBaseUrlAndProxy(ctx, resolved, add)) await checkApi(ctx, resolved, add);
   }
   const gaps = await checkRecord(ctx, add);
+  const account = await accountKey(ctx);
+  if (account !== undefined) checkOutbox(ctx, account, add);
+  await checkIntegrations(ctx, add);
   const failed = found.filter((l) => !l.ok);
   const mark = (l: CheckLine) => (l.warning ? styled('caution', '!') : l.ok ? styled('good', '✓') : styled('bad', '✗'));
   return {
@@ -35,4 +39,13 @@ export async function runDoctor(_opts: DoctorOptions, ctx: Context): Promise<Out
     ],
     failures: failed.map((l) => l.code ?? ExitCode.Usage),
   };
+}
+
+/** The account the outbox is kept for; undefined when no partner ID is known (checkCredentials said so). */
+async function accountKey(ctx: Context): Promise<string | undefined> {
+  try {
+    return (await ctx.account()).key;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,22 +1,13 @@
 import type { Context } from '../../context.js';
-import { summarize, type SinkSummary } from '../../findings/outbox.js';
+import { readOutboxStatus, type OutboxStatus } from '../../findings/outbox-status.js';
 import { table, type Outcome } from '../../outcome.js';
 import { OUTBOX_COLUMNS } from './columns.js';
 import { openOutbox } from './open.js';
 
-export interface OutboxStatus {
-  account: string;
-  journal: string;
-  /** The events the outbox holds (not dropped). */
-  items: number;
-  sinks: SinkSummary[];
-}
-
 export async function runOutboxStatus(ctx: Context): Promise<Outcome<OutboxStatus>> {
   const { outbox, account } = await openOutbox(ctx, 'status');
-  const items = outbox.read();
-  const held = [...items.values()].filter((i) => !i.dropped).length;
-  const sinks = summarize(items, ctx.now());
+  const status = readOutboxStatus(outbox, ctx.now());
+  const { items: held, sinks } = status;
   const rows = sinks.map((s) => [
     s.sink,
     s.pending,
@@ -28,7 +19,7 @@ export async function runOutboxStatus(ctx: Context): Promise<Outcome<OutboxStatu
     s.lastError ? `${s.lastError.at} ${s.lastError.error}` : '',
   ]);
   const empty = `No sinks are configured: the outbox of ${account} holds ${held} event${held === 1 ? '' : 's'}, and nothing acts on them.`;
-  return { data: { account, journal: outbox.file, items: held, sinks }, view: table(OUTBOX_COLUMNS, rows, empty) };
+  return { data: status, view: table(OUTBOX_COLUMNS, rows, empty) };
 }
 
 /** What the far side acknowledged, short: a ticket ID as it is, anything else as JSON. */

@@ -111,7 +111,7 @@ describe('safeweb breach check', () => {
     expect(results.filter((x) => x.breached)).toHaveLength(19);
     expect(results.map((x) => x.email)).toEqual(lines.filter((l) => l && !l.startsWith('#')));
     expect(r.stderr).toContain(
-      'warning: error-500@acme.co: Failed to check breach status (500 from POST /api/v1/integrations/breach/check)',
+      'warning: error-500@acme.co: Failed to check breach status (SafeWeb answered 500 to POST /api/v1/integrations/breach/check)',
     );
     expect(r.stderr).toContain('Checked 200 addresses: 19 breached, 180 clean, 1 failed.');
   });
@@ -140,7 +140,7 @@ describe('safeweb breach check', () => {
     );
     expect(r.code).toBe(4);
     expect(r.stderr).toBe(
-      'error: Failed to verify org API key (401 from POST /api/v1/integrations/breach/check) — ' +
+      'error: Failed to verify org API key (SafeWeb answered 401 to POST /api/v1/integrations/breach/check) — ' +
         'Check the partner ID and API key with `safeweb profile show`, or run `safeweb login`.\n',
     );
   });
@@ -290,7 +290,7 @@ describe('safeweb breach resolve / unresolve', () => {
     });
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toBe(
-      'error: Breach not found or does not belong to partner (404 from POST /api/v1/integrations/breach/status)\n',
+      'error: Breach not found or does not belong to partner (SafeWeb answered 404 to POST /api/v1/integrations/breach/status)\n',
     );
     const foreign = fx().sandbox.state.breaches.find(
       (b) => fx().sandbox.state.customers.find((c) => c.id === b.customerId)!.partnerId !== fx().sandbox.partnerId,
@@ -338,7 +338,7 @@ describe('safeweb breach get and categories', () => {
   it('an unknown breach is exit 3', async () => {
     const r = await runInProcess(['breach', 'get', '--name', 'NoSuchBreach'], { env: fx().env });
     expect(r.code).toBe(3);
-    expect(r.stderr).toBe('error: Breach not found (404 from GET /api/v1/integrations/breach)\n');
+    expect(r.stderr).toBe('error: Breach not found (SafeWeb answered 404 to GET /api/v1/integrations/breach)\n');
   });
 
   it('lists the categories', async () => {

@@ -98,7 +98,7 @@ describe('customer offboard / reactivate', () => {
     const foreign = await runInProcess(['customer', 'offboard', other.id, '--yes'], { env });
     expect(foreign.code).toBe(3);
     expect(foreign.stderr).toBe(
-      `error: Customer not found or does not belong to partner (404 from POST /api/v1/integrations/customer/offboard)\n`,
+      `error: Customer not found or does not belong to partner (SafeWeb answered 404 to POST /api/v1/integrations/customer/offboard)\n`,
     );
     expect(other.status).toBe('active');
   });

@@ -177,7 +177,7 @@ describe('safeweb customer onboard', () => {
     });
     expect(again.code).toBe(3);
     expect(again.stderr).toBe(
-      'error: Customer reference DUP-1 already exists for this partner (409 from POST /api/v1/integrations/customer/onboard)' +
+      'error: Customer reference DUP-1 already exists for this partner (SafeWeb answered 409 to POST /api/v1/integrations/customer/onboard)' +
         ' — If DUP-1 is a customer of yours made elsewhere, record it with `safeweb customer link DUP-1 --id UUID`.\n',
     );
     // Nothing recorded, and nothing left pending: the refusal is final.

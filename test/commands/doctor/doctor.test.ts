@@ -1,6 +1,9 @@
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bookEvent } from '../../../src/findings/event.js';
+import { Outbox } from '../../../src/findings/outbox.js';
+import { accountKey } from '../../../src/io/account-files.js';
 import { cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
 import { useSandbox } from '../../helpers/sandbox.js';
 import { stubServer, type Stub } from '../../helpers/stub-server.js';
@@ -41,9 +44,17 @@ describe('safeweb doctor', () => {
       'clock',
       'authenticated',
       'local record',
+      'outbox',
+      'integrations',
     ]);
     expect(Object.values(c).every((l) => l.ok)).toBe(true);
     expect(c['local record']).toMatchObject({ ok: true, warning: false });
+    expect(c['outbox']!.detail).toMatch(/^no outbox yet \(.*outbox.*\.ndjson\)$/);
+    // No PSA or channel exists yet: said, not pretended to be checked.
+    expect(c['integrations']).toMatchObject({
+      ok: true,
+      detail: 'no integrations configured (PSA tickets and notification channels are to come)',
+    });
     // A key in a plain file passes, with a warning that says so (issue 17).
     expect(c['key store']).toMatchObject({ ok: true, warning: true });
     expect(c['key store']!.detail).toMatch(/^the API key of profile "sb" sits in a plain file/);
@@ -113,5 +124,41 @@ describe('safeweb doctor', () => {
     expect(checks(r.stdout)['proxy']!.detail).toBe(
       'set (HTTPS_PROXY, NO_PROXY), but ' + new URL(fx().sandbox.url).host + ' is not proxied',
     );
+  });
+
+  it('reports the outbox per sink: a dead-lettered item is a warning naming the repair, not a failure', async () => {
+    const { dir, env } = await storedProfile();
+    const sb = fx().sandbox;
+    const outbox = new Outbox({ configDir: dir, account: accountKey(sb.partnerId, sb.url), sinks: ['psa', 'chat'] });
+    const at = new Date().toISOString();
+    const facts = (n: number) => ({
+      type: 'breach.new' as const,
+      reference: `R-${n}`,
+      customerId: `c-${n}`,
+      breachId: `b-${n}`,
+    });
+    const [dead, waiting] = [bookEvent(sb.partnerId, facts(1), at), bookEvent(sb.partnerId, facts(2), at)];
+    await outbox.enqueue([dead, waiting]);
+    await outbox.due('psa', new Date(), 1);
+    await outbox.record('psa', dead.key, { ok: false, error: 'ConnectWise answered 400: bad board', permanent: true });
+
+    const r = await runInProcess(['doctor', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const c = checks(r.stdout);
+    expect(c['outbox']).toMatchObject({ ok: true, detail: `2 events (${outbox.file})` });
+    expect(c['outbox psa']).toMatchObject({ ok: true, warning: true });
+    expect(c['outbox psa']!.detail).toMatch(
+      new RegExp(
+        `^1 pending, 0 held, 0 retrying, 1 dead-lettered, 0 acknowledged; last error \\S+ \\(${dead.key}\\): ` +
+          'ConnectWise answered 400: bad board — `safeweb outbox retry --sink psa` tries them again',
+      ),
+    );
+    expect(c['outbox chat']).toMatchObject({
+      ok: true,
+      warning: false,
+      detail: '2 pending, 0 held, 0 retrying, 0 dead-lettered, 0 acknowledged',
+    });
+    const text = await runInProcess(['doctor'], { env });
+    expect(text.stdout).toMatch(/^! outbox psa\s+1 pending/m);
   });
 });

@@ -27,7 +27,7 @@ describe('safeweb health', () => {
     });
     expect(r.code).toBe(5);
     expect(r.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^error: could not connect to 127\.0\.0\.1:1: connection refused — /),
+      expect.stringMatching(/^error: SafeWeb unreachable: could not connect to 127\.0\.0\.1:1: connection refused — /),
     ]);
   });
 });

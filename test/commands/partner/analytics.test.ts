@@ -57,7 +57,7 @@ describe('safeweb partner analytics', () => {
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
     const request = 'GET /api/v1/integrations/partner/analytics';
-    const said = `error: Failed to verify org API key (401 from ${request}) — Check the partner ID and API key`;
+    const said = `error: Failed to verify org API key (SafeWeb answered 401 to ${request}) — Check the partner ID and API key`;
     expect(r.stderr.slice(0, said.length)).toBe(said);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
