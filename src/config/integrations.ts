@@ -229,10 +229,16 @@ function issuesOf(rule: Rule, input: unknown, at: Path): Found[] {
     // One problem per unknown key, at the key itself: its line is the one to fix.
     if (issue.code === 'unrecognized_keys' && issue.keys)
       return issue.keys.map((key) => ({ path: [...where, key], message: 'unknown key' }));
-    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
-    return [{ path: where, message: missing ? 'is required' : wording(issue, where) }];
+    const missing =
+      (issue.code === 'invalid_type' || issue.code === 'invalid_union') && valueAt(input, issue.path) === undefined;
+    return [{ path: where, message: missing ? required(where) : wording(issue, where) }];
   });
 }
+
+const required = (where: Path) =>
+  where.at(-1) === 'kind'
+    ? `is required: one of ${(where.includes('connections') ? PSA_KINDS : CHANNEL_KINDS).join(', ')}`
+    : 'is required';
 
 /**
  * zod/mini carries no wording of its own ("Invalid input"): a message a person can act on, from
