@@ -36,12 +36,12 @@ type Id = number | string;
 interface Masked {
   mask?: boolean | undefined;
 }
-export type PsaConnection = Masked & { secret: string } & (
+type PsaConnection = Masked & { secret: string } & (
     | { kind: 'connectwise'; site: string; company: string; clientId: string; board?: Id | undefined }
     | { kind: 'autotask'; username: string; zone?: string | undefined; queue?: Id | undefined }
     | { kind: 'halo'; tenant: string; clientId: string; ticketType?: Id | undefined }
   );
-export type Channel = Masked &
+type Channel = Masked &
   (
     | { kind: 'teams' | 'slack' | 'pagerduty'; secret: string; region?: 'us' | 'eu' | undefined }
     | { kind: 'webhook'; url: string; secret?: string | undefined }
@@ -55,7 +55,7 @@ export type Channel = Masked &
         to: string[];
       }
   );
-export interface Route {
+interface Route {
   events?: string[] | undefined;
   bands?: string[] | undefined;
   tags?: string[] | undefined;
@@ -344,7 +344,7 @@ export async function manifestIntegrationProblems(
 }
 
 /** `customers.NW-1.psa` / `notify.routes[0].channels[1]` */
-export function pathText(p: Path): string {
+function pathText(p: Path): string {
   return p.reduce<string>(
     (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
     '',
