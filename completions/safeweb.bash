@@ -21,7 +21,7 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export login doctor profile secret sandbox schema completion whoami mcp audit" ;;
+    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations login doctor profile secret sandbox schema completion whoami mcp audit" ;;
     "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
@@ -29,10 +29,11 @@ _safeweb_subcommands() {
     "partner") echo "analytics plans" ;;
     "portfolio") echo "status watch report" ;;
     "outbox") echo "status retry drop compact" ;;
+    "integrations") echo "show check" ;;
     "profile") echo "add list use show set remove rm" ;;
     "secret") echo "set list delete rm" ;;
     "sandbox") echo "start deliveries exec" ;;
-    "schema") echo "onboarding manifest event" ;;
+    "schema") echo "onboarding manifest event integrations" ;;
   esac
 }
 _safeweb_options() {
@@ -87,6 +88,9 @@ _safeweb_options() {
     "plan") echo "--file --prune --state --exit-status --recreate-lost-secrets --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "apply") echo "--file --prune --yes --secret-dir --state --concurrency --results --resume --force --recreate-lost-secrets --wait --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "export") echo "--output --customers --state --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "integrations") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "integrations show") echo "--file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "integrations check") echo "--file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "login") echo "--no-verify --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "doctor") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "profile") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
@@ -110,6 +114,7 @@ _safeweb_options() {
     "schema onboarding") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "schema manifest") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "schema event") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "schema integrations") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "completion") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "whoami") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "mcp") echo "--allow-writes --tools --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;

@@ -35,6 +35,8 @@ const SUBSYSTEMS = [
   ['src/sandbox/', 'sandbox'],
   ['src/mcp/', 'mcp'],
   ['src/manifest/', 'manifest'],
+  // The integration settings are read with a manifest's own psa/notify blocks and by `integrations`.
+  ['src/config/integrations', 'manifest'],
   ['src/portfolio/', 'portfolio'],
   // The events' vocabulary and keys go with the book that produces them.
   ['src/findings/', 'portfolio'],
@@ -57,6 +59,7 @@ const NOUN_GROUP = {
   plan: 'manifest',
   apply: 'manifest',
   export: 'manifest',
+  integrations: 'manifest',
   findings: 'portfolio',
   outbox: 'portfolio',
 };

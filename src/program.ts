@@ -41,6 +41,10 @@ const NOUNS: readonly Noun[] = [
   { names: ['plan'], load: async () => (await import('./commands/plan/index.js')).registerPlan },
   { names: ['apply'], load: async () => (await import('./commands/apply/index.js')).registerApply },
   { names: ['export'], load: async () => (await import('./commands/export/index.js')).registerExport },
+  {
+    names: ['integrations'],
+    load: async () => (await import('./commands/integrations/index.js')).registerIntegrations,
+  },
   { names: ['login'], load: async () => (await import('./commands/login/index.js')).registerLogin },
   { names: ['doctor'], load: async () => (await import('./commands/doctor/index.js')).registerDoctor },
   { names: ['profile'], load: async () => (await import('./commands/profile/index.js')).registerProfile },

@@ -11,6 +11,14 @@ import { normalizeOnboarding, validateOnboarding } from '../customers/onboarding
 import { problemText, ValidationError, type Problem as Found } from '../errors.js';
 import { checkWebhookUrl } from '../api/webhook-url.js';
 import {
+  manifestIntegrationProblems,
+  type CustomerLocal,
+  type CustomerPsa,
+  type Integrations,
+  type NotifySettings,
+  type PsaSettings,
+} from '../config/integrations.js';
+import {
   checkManifestText,
   MANIFEST_SIZE_CAP,
   moreProblems,
@@ -38,6 +46,8 @@ export interface CustomerSpec {
   createOnly: Array<{ path: Path; message: string }>;
   /** Warnings for a create (a billing date within the clock skew). */
   createWarnings: string[];
+  /** Its `tags` and `psa`: local only, never part of `body` nor of any request. */
+  local: CustomerLocal;
 }
 
 export interface WebhookSpec {
@@ -52,6 +62,9 @@ export interface Manifest {
   customers: CustomerSpec[];
   /** Undefined when the manifest has no `webhooks` key: endpoints are then left alone. */
   webhooks: WebhookSpec[] | undefined;
+  /** The `psa:` and `notify:` blocks (integration settings kept with the book): local only. */
+  psa: PsaSettings | undefined;
+  notify: NotifySettings | undefined;
   /** " (line 3, column 5)" for a path, when the manifest was text: worked out when asked. */
   where: (path: Path) => string;
 }
@@ -59,7 +72,8 @@ export interface Manifest {
 /** A manifest file, or the manifest itself (YAML or JSON text, or an object). */
 export type ManifestInput = { file: string } | { manifest: string | object };
 
-const TOP_KEYS = ['$schema', NOTE_KEY, 'defaults', 'customers', 'webhooks'];
+const TOP_KEYS = ['$schema', NOTE_KEY, 'defaults', 'customers', 'webhooks', 'psa', 'notify'];
+
 const WEBHOOK_KEYS = ['url', 'events', 'active', NOTE_KEY];
 
 /** `customers[1].assetsEmails[0]` */
@@ -127,7 +141,8 @@ export async function loadManifest(input: ManifestInput, now: Date, sizeCap = MA
     throw invalid(source, problems);
   }
   for (const key of Object.keys(value))
-    if (!TOP_KEYS.includes(key)) problem([key], 'unknown key (a manifest has defaults, customers and webhooks)');
+    if (!TOP_KEYS.includes(key))
+      problem([key], 'unknown key (a manifest has defaults, customers, webhooks, psa and notify)');
 
   const defaults = value['defaults'] ?? {};
   if (!isObject(defaults)) problem(['defaults'], 'must be a mapping of onboarding fields');
@@ -150,8 +165,21 @@ export async function loadManifest(input: ManifestInput, now: Date, sizeCap = MA
     }
   }
   const webhooks = value['webhooks'] === undefined ? undefined : checkWebhooks(value['webhooks'], problem);
+  const blocks = { psa: value['psa'], notify: value['notify'] };
+  const locals = customers
+    .filter((c) => c.local.tags !== undefined || c.local.psa !== undefined)
+    .map((c): [Path, CustomerLocal] => [['customers', c.index], c.local]);
+  if (blocks.psa !== undefined || blocks.notify !== undefined || locals.length)
+    for (const found of await manifestIntegrationProblems(blocks, locals)) problem(found.path, found.message);
   if (problems.count) throw invalid(source, problems);
-  return { source, customers, webhooks, where };
+  return {
+    source,
+    customers,
+    webhooks,
+    psa: blocks.psa as PsaSettings | undefined,
+    notify: blocks.notify as NotifySettings | undefined,
+    where,
+  };
 }
 
 /** A create-only problem as a line: `customers[2].price: is required to create a customer (line 9, column 5)`. */
@@ -184,7 +212,11 @@ async function checkCustomer(
     problem(at, 'must be a mapping of onboarding fields');
     return undefined;
   }
-  const { status = 'active', [NOTE_KEY]: _note, ...own } = item;
+  const { status = 'active', [NOTE_KEY]: _note, tags, psa, ...own } = item;
+  // Checked with the manifest's psa/notify blocks (config/integrations.ts); kept out of the body.
+  const local: CustomerLocal = {};
+  if (tags !== undefined) local.tags = tags as string[];
+  if (psa !== undefined) local.psa = psa as CustomerPsa;
   const { [NOTE_KEY]: _defaultsNote, ...inherited } = defaults;
   if (!(STATUSES as readonly unknown[]).includes(status))
     problem([...at, 'status'], `must be one of ${STATUSES.join(', ')} (got ${JSON.stringify(status)})`);
@@ -249,6 +281,7 @@ async function checkCustomer(
     relative,
     createOnly,
     createWarnings,
+    local,
   };
 }
 
@@ -305,4 +338,20 @@ function checkWebhooks(value: unknown, problem: Problem): WebhookSpec[] {
     out.push({ index, url, events: [...new Set(events as string[])], active: active as boolean });
   }
   return out;
+}
+
+/**
+ * The integration settings a manifest carries, in the settings file's shape: what `--file
+ * book.yaml` uses in place of the profile's file (its psa and notify blocks, and each customer's
+ * tags and psa by reference).
+ */
+export function manifestIntegrations(manifest: Manifest): Integrations {
+  const customers = Object.fromEntries(
+    manifest.customers.filter((c) => Object.keys(c.local).length).map((c) => [c.reference, c.local]),
+  );
+  return {
+    ...(manifest.psa ? { psa: manifest.psa } : {}),
+    ...(manifest.notify ? { notify: manifest.notify } : {}),
+    ...(Object.keys(customers).length ? { customers } : {}),
+  };
 }

@@ -7,6 +7,12 @@
  * required here: a customer that exists already needs only its reference and company, and an
  * exported manifest may lack fields the local record never knew. `plan` names them for creates.
  */
+import {
+  customerPsaJsonSchema,
+  notifyJsonSchema,
+  psaJsonSchema,
+  tagsJsonSchema,
+} from '../config/integrations-schema.js';
 import { onboardingJsonSchema } from '../customers/json-schema.js';
 import { EVENTS, V1_EVENTS } from '../webhooks/events.js';
 
@@ -29,7 +35,8 @@ export function manifestJsonSchema(): { [key: string]: Json } {
     title: 'SafeWeb customers manifest',
     description:
       'The whole book as code, for `safeweb plan` and `safeweb apply`: customers (the onboarding fields, with ' +
-      '`defaults` merged into each) and webhook endpoints. Fields required to onboard (see `safeweb schema ' +
+      '`defaults` merged into each) and webhook endpoints; the integration settings kept with the book (`psa`, ' +
+      '`notify`, and each customer\u2019s `tags` and `psa`) are local only, never sent. Fields required to onboard (see `safeweb schema ' +
       'onboarding`) are needed for customers that do not exist yet.',
     type: 'object',
     properties: {
@@ -53,6 +60,8 @@ export function manifestJsonSchema(): { [key: string]: Json } {
               enum: [...STATUSES],
               default: 'active',
             },
+            tags: tagsJsonSchema(),
+            psa: customerPsaJsonSchema(),
             [NOTE_KEY]: note,
           },
           required: ['customerReference', 'companyName'],
@@ -86,6 +95,8 @@ export function manifestJsonSchema(): { [key: string]: Json } {
           additionalProperties: false,
         },
       },
+      psa: psaJsonSchema(),
+      notify: notifyJsonSchema(),
     },
     additionalProperties: false,
   };

@@ -82,7 +82,7 @@ describe('a manifest that breaks the rules', () => {
     const stderr = await refused(file);
     expect(stderr).toContain(`${file} is not a valid manifest (9 problems); nothing was sent:`);
     const expected = [
-      'owner: unknown key (a manifest has defaults, customers and webhooks) (line 5, column 8)',
+      'owner: unknown key (a manifest has defaults, customers, webhooks, psa and notify) (line 5, column 8)',
       'defaults.currencyCode: must be one of AUD, GBP, USD (got "EUR") (line 2, column 17)',
       'customers[0].status: must be one of active, offboarded (got "gone") (line 11, column 13)',
       'customers[1].companyNmae: unknown field (did you mean companyName?) (line 13, column 18)',

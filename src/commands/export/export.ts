@@ -11,6 +11,7 @@ import { listWebhooks } from '../../api/webhooks.js';
 import type { Context } from '../../context.js';
 import { FIELDS } from '../../customers/fields.js';
 import { readRecord, type RecordEntry } from '../../customers/local-record.js';
+import { integrationsFile, readIntegrations } from '../../config/integrations.js';
 import { UsageError } from '../../errors.js';
 import { replaceFile } from '../../io/safe-write.js';
 import { NOTE_KEY } from '../../manifest/schema.js';
@@ -66,6 +67,8 @@ export async function runExport(opts: ExportOptions, ctx: Context): Promise<Outc
   refuseExisting(opts.output, Boolean(opts.force));
   refuseExisting(opts.state, Boolean(opts.force));
   const account = await ctx.account();
+  // The integration settings kept locally go into the book, so a book kept as code carries them.
+  const { settings } = await readIntegrations(integrationsFile(ctx.configDir, account.profile ?? account.key));
   const all = chosen(readRecord(ctx.configDir, account.key).customers, opts.customers, account.key);
   const notes: Note[] = [];
   const entries = all.filter((e) => {
@@ -91,6 +94,7 @@ export async function runExport(opts: ExportOptions, ctx: Context): Promise<Outc
       (f) => f.key,
     );
     if (lacking.length) missing.push({ reference: e.reference, fields: lacking });
+    const local = settings.customers?.[e.reference] ?? {};
     return {
       customerReference: e.reference,
       companyName: e.companyName,
@@ -98,9 +102,16 @@ export async function runExport(opts: ExportOptions, ctx: Context): Promise<Outc
       ...info,
       assetsDomains: assets[i]!.domains ?? [],
       assetsEmails: assets[i]!.emails ?? [],
+      ...(local.tags ? { tags: local.tags } : {}),
+      ...(local.psa ? { psa: local.psa } : {}),
     };
   });
-  const manifest = { customers, webhooks };
+  const manifest = {
+    customers,
+    webhooks,
+    ...(settings.psa ? { psa: settings.psa } : {}),
+    ...(settings.notify ? { notify: settings.notify } : {}),
+  };
   const note = (fields: string[]) =>
     `missing: ${fields.join(', ')} (the local record does not know them; add them to create this customer anew)`;
   const text =

@@ -16,6 +16,7 @@ export function registerSchema(program: Command, ctx: Context): void {
         'safeweb schema onboarding > onboarding.schema.json',
         'safeweb schema manifest > manifest.schema.json',
         'safeweb schema event > event.schema.json',
+        'safeweb schema integrations > integrations.schema.json',
         'safeweb schema onboarding --jq .required',
       ),
     );
@@ -64,5 +65,19 @@ export function registerSchema(program: Command, ctx: Context): void {
     .action(async () => {
       const { runSchemaEvent } = await import('./event.js');
       ctx.done(runSchemaEvent());
+    });
+
+  schema
+    .command('integrations')
+    .summary('the JSON Schema of the integration settings (PSA connections, channels, routes)')
+    .description(
+      'Print the JSON Schema of the integration settings file (`safeweb integrations show` names it): PSA ' +
+        "connections, notification channels, routes, and each customer's tags and PSA mapping. The `psa` and " +
+        '`notify` blocks of a manifest follow the same rules. Secrets are never in it, only their names.',
+    )
+    .addHelpText('after', examples('safeweb schema integrations > integrations.schema.json'))
+    .action(async () => {
+      const { runSchemaIntegrations } = await import('./integrations.js');
+      ctx.done(runSchemaIntegrations());
     });
 }

@@ -91,6 +91,7 @@ const cases: Array<[string[], string[]]> = [
       'plan',
       'apply',
       'export',
+      'integrations',
       'audit',
       'login',
       'doctor',

@@ -3,10 +3,12 @@
  * info fields the record keeps, the status, the webhook endpoints and never a secret; fields the
  * record does not know named in a comment (YAML) or a "//" note (JSON).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { integrationsFile, setIntegration } from '../../../src/config/integrations.js';
+import { accountKey } from '../../../src/io/account-files.js';
 import { runInProcess, tempDir } from '../../helpers/cli.js';
 import { bookWorld, type BookWorld } from '../../manifest/world.js';
 
@@ -141,6 +143,46 @@ describe('export of an existing book', () => {
       expect(blind.stderr).toContain('--state');
     } finally {
       ci.cleanup();
+    }
+  });
+
+  it('writes back the integration settings kept locally: psa and notify, and each customer\u2019s tags and psa', async () => {
+    const settings = integrationsFile(w.configDir, accountKey(w.sandbox.partnerId, w.sandbox.url));
+    const connection = { kind: 'halo', tenant: 'https://msp.halopsa.com', clientId: 'id', secret: 'psa/halo' };
+    await setIntegration(settings, ['psa', 'connections', 'halo'], connection);
+    await setIntegration(settings, ['notify'], {
+      channels: { soc: { kind: 'slack', secret: 'notify/soc' } },
+      routes: [{ events: ['breach.new'], channels: ['soc'] }],
+    });
+    await setIntegration(settings, ['customers', 'EX-1'], { tags: ['vip'], psa: { company: 12 } });
+    // Settings of a customer not exported stay out of the file.
+    await setIntegration(settings, ['customers', 'GONE-1', 'tags'], ['old']);
+    try {
+      const out = path.join(w.dir, 'with-settings.yaml');
+      const r = await w.cli(['export', '--output', out]);
+      expect(r.code, r.stderr).toBe(0);
+      const text = readFileSync(out, 'utf8');
+      const manifest = parse(text) as Record<string, unknown> & { customers: Array<Record<string, unknown>> };
+      expect(manifest['psa']).toEqual({ connections: { halo: connection } });
+      expect(manifest['notify']).toEqual({
+        channels: { soc: { kind: 'slack', secret: 'notify/soc' } },
+        routes: [{ events: ['breach.new'], channels: ['soc'] }],
+      });
+      const ex1 = manifest.customers.find((c) => c['customerReference'] === 'EX-1')!;
+      expect([ex1['tags'], ex1['psa']]).toEqual([['vip'], { company: 12 }]);
+      expect(manifest.customers.find((c) => c['customerReference'] === 'EX-2')!['tags']).toBeUndefined();
+      expect(text).not.toContain('GONE-1');
+      // The book with its settings plans empty: local fields are not compared with (or sent to) SafeWeb.
+      const before = w.writes().length;
+      const plan = await w.cli(['plan', '--file', out, '--exit-status']);
+      expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+      expect(w.writes().length).toBe(before);
+      const show = await w.cli(['integrations', 'show', '--file', out, '--json']);
+      expect((JSON.parse(show.stdout) as { settings: { customers: unknown } }).settings.customers).toEqual({
+        'EX-1': { tags: ['vip'], psa: { company: 12 } },
+      });
+    } finally {
+      rmSync(settings);
     }
   });
 });

@@ -1,0 +1,282 @@
+/**
+ * The integration settings (`<configDir>/integrations/<profile>.yaml`, and the `psa:`/`notify:`
+ * blocks and per-customer `tags:`/`psa:` a manifest may carry) as a JSON Schema (draft 2020-12),
+ * for `safeweb schema integrations` and editors. It loads neither yaml nor zod: as cheap as --help.
+ * The zod rules that check a file (integrations.ts) follow the same shape; a test holds the two to
+ * the same verdicts.
+ *
+ * Secrets are never in this file: a connection or channel names its secret (`secret: psa/cw`),
+ * which lives in the profile's secret store. What a far side needs to be found (a site, a user
+ * name, a client ID) is not secret and is kept here.
+ */
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export const PSA_KINDS = ['connectwise', 'autotask', 'halo'] as const;
+export const CHANNEL_KINDS = ['teams', 'slack', 'pagerduty', 'webhook', 'email'] as const;
+/**
+ * The events a route may name: findings/event.ts's EVENT_TYPES (config/ sits below findings/, so
+ * the list is repeated; test/config/integrations-schema.test.ts holds the two equal).
+ */
+export const ROUTE_EVENTS = [
+  'breach.new',
+  'breach.resolved',
+  'breach.unresolved',
+  'breach.removed',
+  'customer.added',
+  'customer.removed',
+  'email.added',
+  'email.removed',
+  'domain.added',
+  'domain.removed',
+  'band.changed',
+  'customer.error',
+] as const;
+/** The bands of a threat score (portfolio/exposure.ts's BANDS, held equal by the same test). */
+export const ROUTE_BANDS = ['critical', 'high', 'moderate', 'low'] as const;
+
+/** A connection's or channel's own name: what routes, mappings and `--sink` name it by. */
+export const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,39}$';
+/** A secret's name in the secret store (`psa/connectwise`), never the secret itself. */
+export const SECRET_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}(/[a-z0-9][a-z0-9._-]{0,63}){0,3}$';
+/** https://, or http:// to this machine only: the rule base URLs and webhook endpoints follow. */
+export const URL_PATTERN = '^(https://|http://(127\\.|localhost[:/]|localhost$|\\[::1\\]))';
+/** A host name with an optional port, no scheme (ConnectWise's site). */
+export const HOST_PATTERN =
+  '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\\d{1,5})?$';
+
+const secret = (what: string): Json => ({
+  description: `The name of the secret in the profile's secret store that holds ${what}; never the secret itself.`,
+  type: 'string',
+  pattern: SECRET_PATTERN,
+});
+const url = (description: string): Json => ({ description, type: 'string', format: 'uri', pattern: URL_PATTERN });
+const id: Json = {
+  anyOf: [
+    { type: 'integer', minimum: 1 },
+    { type: 'string', minLength: 1, maxLength: 100 },
+  ],
+};
+const idOf = (what: string): Json => ({ description: what, ...(id as object) });
+const mask = (byDefault: boolean): Json => ({
+  description:
+    'Mask the customers\u2019 addresses in what is sent (the display flag --mask-pii never changes it); ' +
+    `${byDefault ? 'masked' : 'unmasked'} by default for this kind.`,
+  type: 'boolean',
+  default: byDefault,
+});
+
+function closed(properties: { [key: string]: Json }, required: string[], description?: string): Json {
+  return {
+    ...(description ? { description } : {}),
+    type: 'object',
+    properties,
+    required,
+    additionalProperties: false,
+  };
+}
+
+function psaConnection(): Json {
+  const common = { secret: secret('the API keys'), mask: mask(false) };
+  return {
+    description: 'A PSA connection, by kind. Tickets are unmasked by default: technicians need the address.',
+    oneOf: [
+      closed(
+        {
+          kind: { const: 'connectwise' },
+          site: {
+            description: 'The ConnectWise site host (na.myconnectwise.net, or your own)',
+            type: 'string',
+            pattern: HOST_PATTERN,
+          },
+          company: { description: 'The company ID you log in with', type: 'string', minLength: 1, maxLength: 100 },
+          clientId: { description: 'Your registered integrator clientId (not a secret)', type: 'string', minLength: 1 },
+          board: idOf('The service board tickets go to (ID or name), unless a customer names its own'),
+          ...common,
+        },
+        ['kind', 'site', 'company', 'clientId', 'secret'],
+      ),
+      closed(
+        {
+          kind: { const: 'autotask' },
+          username: { description: 'The API user (not a secret)', type: 'string', minLength: 1 },
+          zone: url('The zone\u2019s API host; looked up from the user name when left out'),
+          queue: idOf('The queue tickets go to (picklist ID), unless a customer names its own'),
+          ...common,
+        },
+        ['kind', 'username', 'secret'],
+      ),
+      closed(
+        {
+          kind: { const: 'halo' },
+          tenant: url('The tenant\u2019s URL (https://msp.halopsa.com)'),
+          clientId: { description: 'The OAuth client ID (not a secret)', type: 'string', minLength: 1 },
+          ticketType: idOf('The ticket type tickets are made with, unless a customer names its own'),
+          ...common,
+        },
+        ['kind', 'tenant', 'clientId', 'secret'],
+      ),
+    ],
+  };
+}
+
+function channel(): Json {
+  return {
+    description: 'A notification channel, by kind. Chat and email are masked by default.',
+    oneOf: [
+      closed(
+        {
+          kind: { const: 'teams' },
+          secret: secret('the Workflow URL (it carries its own signature)'),
+          mask: mask(true),
+        },
+        ['kind', 'secret'],
+      ),
+      closed({ kind: { const: 'slack' }, secret: secret('the incoming-webhook URL'), mask: mask(true) }, [
+        'kind',
+        'secret',
+      ]),
+      closed(
+        {
+          kind: { const: 'pagerduty' },
+          secret: secret('the routing key'),
+          region: { description: 'eu for EU accounts', type: 'string', enum: ['us', 'eu'], default: 'us' },
+          mask: mask(true),
+        },
+        ['kind', 'secret'],
+      ),
+      closed(
+        {
+          kind: { const: 'webhook' },
+          url: url('Where events are posted (Standard Webhooks signing); no credentials in it'),
+          secret: secret('the signing secret (whsec_…); unsigned without one'),
+          mask: mask(true),
+        },
+        ['kind', 'url'],
+      ),
+      closed(
+        {
+          kind: { const: 'email' },
+          host: { description: 'The SMTP server', type: 'string', pattern: HOST_PATTERN },
+          port: { type: 'integer', minimum: 1, maximum: 65535, default: 587 },
+          username: { description: 'The SMTP user (not a secret)', type: 'string', minLength: 1 },
+          secret: secret('the SMTP password'),
+          from: { type: 'string', format: 'email' },
+          to: { type: 'array', items: { type: 'string', format: 'email' }, minItems: 1, uniqueItems: true },
+          mask: mask(true),
+        },
+        ['kind', 'host', 'from', 'to'],
+      ),
+    ],
+  };
+}
+
+const names = (what: string): Json => ({
+  description: what,
+  type: 'array',
+  items: { type: 'string', pattern: NAME_PATTERN },
+  minItems: 1,
+  uniqueItems: true,
+});
+
+/** The `psa:` block: connections by name, and which one customers use unless they name one. */
+export function psaJsonSchema(): Json {
+  return closed(
+    {
+      default: {
+        description: 'The connection a customer\u2019s `psa:` uses when it names none',
+        type: 'string',
+        pattern: NAME_PATTERN,
+      },
+      connections: {
+        type: 'object',
+        propertyNames: { pattern: NAME_PATTERN },
+        additionalProperties: psaConnection(),
+      },
+    },
+    [],
+    'PSA connections (tickets). Keys by reference only: `secret:` names an entry of the secret store.',
+  );
+}
+
+/** The `notify:` block: channels by name, and routes (which events and bands go where). */
+export function notifyJsonSchema(): Json {
+  return closed(
+    {
+      channels: { type: 'object', propertyNames: { pattern: NAME_PATTERN }, additionalProperties: channel() },
+      routes: {
+        type: 'array',
+        items: closed(
+          {
+            events: {
+              ...(names('Only these events (all when left out)') as object),
+              items: { type: 'string', enum: [...ROUTE_EVENTS] },
+            },
+            bands: {
+              ...(names('Only customers in these bands (all when left out)') as object),
+              items: { type: 'string', enum: [...ROUTE_BANDS] },
+            },
+            tags: names('Only customers with one of these tags (all when left out)'),
+            channels: names('The channels the matching events go to'),
+          },
+          ['channels'],
+        ),
+      },
+    },
+    [],
+    'Notification channels and the routes that send events to them. Secrets by reference only.',
+  );
+}
+
+/** A customer's own PSA mapping: its company at the far side, and where its tickets go. */
+export function customerPsaJsonSchema(): Json {
+  return closed(
+    {
+      connection: {
+        description: 'The PSA connection (psa.default when left out)',
+        type: 'string',
+        pattern: NAME_PATTERN,
+      },
+      company: idOf('The customer\u2019s company at the PSA (ID or identifier)'),
+      board: idOf('ConnectWise: the board for this customer\u2019s tickets'),
+      queue: idOf('Autotask: the queue for this customer\u2019s tickets'),
+      ticketType: idOf('Halo: the ticket type for this customer\u2019s tickets'),
+    },
+    ['company'],
+    'Local only, never sent to SafeWeb: how this customer\u2019s tickets are filed.',
+  );
+}
+
+/** A customer's tags: local labels routes can match. */
+export function tagsJsonSchema(): Json {
+  return {
+    description: 'Local only, never sent to SafeWeb: labels routes can match (vip, healthcare).',
+    type: 'array',
+    items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,39}$' },
+    uniqueItems: true,
+  };
+}
+
+export function integrationsJsonSchema(): { [key: string]: Json } {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'SafeWeb integration settings',
+    description:
+      'Per-profile settings for tickets and notifications (`<config dir>/integrations/<profile>.yaml`): PSA ' +
+      'connections, channels, routes, and each customer\u2019s tags and PSA mapping. Written by the commands ' +
+      'that add them and editable by hand (comments are kept). A manifest may carry the same blocks. Never a ' +
+      'secret: `secret:` names an entry of the secret store.',
+    type: 'object',
+    properties: {
+      $schema: { type: 'string', description: 'The schema this file follows.' },
+      psa: psaJsonSchema(),
+      notify: notifyJsonSchema(),
+      customers: {
+        description: 'Per customer reference: its tags and PSA mapping.',
+        type: 'object',
+        additionalProperties: closed({ tags: tagsJsonSchema(), psa: customerPsaJsonSchema() }, []),
+      },
+    },
+    additionalProperties: false,
+  };
+}
