@@ -556,7 +556,8 @@ function routes(state: ConnectWiseState, now: () => Date): (req: Request) => Ans
       lastUpdated: at,
       updatedBy: 'api',
     };
-    const refused = applyFields(ticket, { ...fields, board: undefined }, 'api');
+    const { board: _board, ...rest } = fields; // already placed on its board
+    const refused = applyFields(ticket, rest, 'api');
     if (refused) return refused;
     state.nextTicketId += 1;
     state.tickets.push(ticket);
