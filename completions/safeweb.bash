@@ -107,9 +107,9 @@ _safeweb_options() {
     "secret delete") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "secret rm") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "sandbox") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
-    "sandbox start") echo "--port --state --save-profile --quiet --latency --error-rate --rate-limit --seed --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "sandbox start") echo "--port --state --save-profile --quiet --latency --error-rate --rate-limit --seed --psa --psa-latency --psa-error-rate --psa-429-rate --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "sandbox deliveries") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
-    "sandbox exec") echo "--state --latency --error-rate --rate-limit --seed --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "sandbox exec") echo "--state --latency --error-rate --rate-limit --seed --psa --psa-latency --psa-error-rate --psa-429-rate --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "schema") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "schema onboarding") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "schema manifest") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
@@ -123,7 +123,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--from-file|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--sink|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--from-file|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--sink|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }
@@ -141,6 +141,8 @@ _safeweb_option_values() {
     "profile add|--store") echo "file keyring" ;;
     "profile set|--store") echo "file keyring" ;;
     "secret set|--store") echo "file keyring" ;;
+    "sandbox start|--psa") echo "connectwise" ;;
+    "sandbox exec|--psa") echo "connectwise" ;;
     *"|--profile") _safeweb_profiles ;;
   esac
 }

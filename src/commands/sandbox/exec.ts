@@ -5,12 +5,30 @@ import path from 'node:path';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { hint, type Outcome } from '../../outcome.js';
-import { openSandbox, type FaultFlags } from './start.js';
+import type { ConnectWiseEmulator } from '../../sandbox/psa/connectwise.js';
+import { openPsaEmulator, openSandbox, type FaultFlags, type PsaEmulatorOptions } from './start.js';
 
 export interface SandboxExecOptions {
   command: string[];
   state?: string | undefined;
   faults?: FaultFlags | undefined;
+  psa?: PsaEmulatorOptions | undefined;
+}
+
+/**
+ * Where the command finds the ConnectWise emulator. Named TEST_ because they are not settings
+ * the tool reads: a script passes them on (`safeweb psa add connectwise --site "$SAFEWEB_TEST_CW_URL" …`).
+ */
+function connectWiseEnv(emulator: ConnectWiseEmulator): Record<string, string> {
+  const { companyId, publicKey, privateKey, clientId } = emulator.credentials;
+  return {
+    SAFEWEB_TEST_CW_URL: emulator.url,
+    SAFEWEB_TEST_CW_API_BASE: emulator.apiBase,
+    SAFEWEB_TEST_CW_COMPANY_ID: companyId,
+    SAFEWEB_TEST_CW_PUBLIC_KEY: publicKey,
+    SAFEWEB_TEST_CW_PRIVATE_KEY: privateKey,
+    SAFEWEB_TEST_CW_CLIENT_ID: clientId,
+  };
 }
 
 /** The command's own exit code becomes ours (main passes childExitCode on). */
@@ -27,17 +45,35 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
     faults: opts.faults,
   });
+  let psa: ConnectWiseEmulator | undefined;
+  try {
+    psa = opts.psa
+      ? await openPsaEmulator(sandbox, {
+          psa: opts.psa,
+          seed: opts.faults?.seed,
+          log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
+        })
+      : undefined;
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
   const config = throwAwayConfigDir(ctx.env);
   try {
     const env: Record<string, string | undefined> = {
       ...ctx.env,
+      ...(psa ? connectWiseEnv(psa) : {}),
       SAFEWEB_BASE_URL: sandbox.url,
       SAFEWEB_PARTNER_ID: sandbox.partnerId,
       SAFEWEB_API_KEY: sandbox.apiKey,
       SAFEWEB_CONFIG_DIR: config.dir,
     };
     delete env['SAFEWEB_PROFILE'];
-    ctx.sink.note(hint(`sandbox on ${sandbox.url}; running: ${opts.command.join(' ')}`));
+    ctx.sink.note(
+      hint(
+        `sandbox on ${sandbox.url}${psa ? `, ConnectWise emulator on ${psa.url}` : ''}; running: ${opts.command.join(' ')}`,
+      ),
+    );
     const childExitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(program, args, { stdio: 'inherit', env });
       child.on('error', (error: NodeJS.ErrnoException) =>
@@ -52,6 +88,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     return { data: undefined, childExitCode };
   } finally {
     config.remove();
+    await psa?.close();
     await sandbox.close();
   }
 }

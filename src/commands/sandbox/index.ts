@@ -1,15 +1,23 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
 import { examples } from '../examples.js';
 import { parseNonNegativeInt, parsePort, parseShare } from '../parse.js';
-import type { FaultFlags } from './start.js';
+import type { FaultFlags, PsaEmulatorName, PsaEmulatorOptions } from './start.js';
 
 interface FaultOpts {
   latency?: number;
   errorRate?: number;
   rateLimit?: number;
   seed?: number;
+  psa?: PsaEmulatorName;
+  psaLatency?: number;
+  psaErrorRate?: number;
+  psa429Rate?: number;
 }
+
+/** Kept here as well as in start.ts so that --help loads no verb module. */
+const PSA_CHOICES: readonly PsaEmulatorName[] = ['connectwise'];
 
 /** The fault knobs, on `start` and on `exec`: a slow, flaky, throttled API on demand. */
 function addFaultOptions(command: Command): Command {
@@ -29,7 +37,33 @@ function addFaultOptions(command: Command): Command {
       new Option('--seed <n>', 'draw the --error-rate failures from this seed, the same ones each run').argParser(
         parseNonNegativeInt(4_294_967_295),
       ),
+    )
+    .addOption(new Option('--psa <name>', 'also run a PSA emulator on a port of its own').choices([...PSA_CHOICES]))
+    .addOption(
+      new Option('--psa-latency <ms>', 'add this delay to every PSA emulator answer').argParser(
+        parseNonNegativeInt(60_000),
+      ),
+    )
+    .addOption(
+      new Option('--psa-error-rate <p>', 'answer this share of PSA requests (0 to 1) with 503').argParser(parseShare),
+    )
+    .addOption(
+      new Option('--psa-429-rate <p>', 'answer this share of PSA requests (0 to 1) with 429 and Retry-After').argParser(
+        parseShare,
+      ),
     );
+}
+
+function psaFrom(opts: FaultOpts): PsaEmulatorOptions | undefined {
+  if (!opts.psa) {
+    if (opts.psaLatency !== undefined || opts.psaErrorRate !== undefined || opts.psa429Rate !== undefined)
+      throw new UsageError('--psa-latency, --psa-error-rate and --psa-429-rate need --psa', 'Add --psa connectwise.');
+    return undefined;
+  }
+  return {
+    name: opts.psa,
+    faults: { latencyMs: opts.psaLatency, errorRate: opts.psaErrorRate, throttleRate: opts.psa429Rate },
+  };
 }
 
 function faultsFrom(opts: FaultOpts): FaultFlags {
@@ -75,6 +109,7 @@ export function registerSandbox(program: Command, ctx: Context): void {
         'safeweb sandbox start --port 0 --json   # prints {url, partnerId, apiKey} first',
         'safeweb sandbox start --latency 200 --error-rate 0.05 --rate-limit 20   # a slow, flaky, throttled API',
         'safeweb sandbox start --error-rate 0.2 --seed 42   # the same failures on every run',
+        'safeweb sandbox start --psa connectwise --psa-latency 100   # plus a ConnectWise PSA emulator',
       ),
     )
     .action(async (opts: FaultOpts & { port: number; state?: string; saveProfile?: string; quiet?: boolean }) => {
@@ -87,6 +122,7 @@ export function registerSandbox(program: Command, ctx: Context): void {
             saveProfile: opts.saveProfile,
             quiet: Boolean(opts.quiet),
             faults: faultsFrom(opts),
+            psa: psaFrom(opts),
           },
           ctx,
         ),
@@ -118,7 +154,8 @@ export function registerSandbox(program: Command, ctx: Context): void {
     .summary('run one command against a fresh sandbox, then stop it')
     .description(
       'Start a sandbox on a free port, run the command with SAFEWEB_BASE_URL, SAFEWEB_PARTNER_ID and ' +
-        "SAFEWEB_API_KEY pointing at it, stop the sandbox, and exit with the command's exit code.",
+        "SAFEWEB_API_KEY pointing at it, stop the sandbox, and exit with the command's exit code. With --psa " +
+        'connectwise, SAFEWEB_TEST_CW_URL, _API_BASE, _COMPANY_ID, _PUBLIC_KEY, _PRIVATE_KEY and _CLIENT_ID name the PSA emulator.',
     )
     .option('--state <file>', 'use (and keep) the data in this JSON file');
   addFaultOptions(exec)
@@ -128,10 +165,11 @@ export function registerSandbox(program: Command, ctx: Context): void {
         'safeweb sandbox exec -- safeweb partner analytics',
         "safeweb sandbox exec -- bash -c 'safeweb partner plans --json | jq length'",
         'safeweb sandbox exec --error-rate 0.3 --seed 7 -- ./retry-test.sh   # repeatable failures',
+        'safeweb sandbox exec --psa connectwise -- ./psa-test.sh   # SAFEWEB_TEST_CW_* name the emulator',
       ),
     )
     .action(async (command: string[], opts: FaultOpts & { state?: string }) => {
       const { runSandboxExec } = await import('./exec.js');
-      ctx.done(await runSandboxExec({ command, state: opts.state, faults: faultsFrom(opts) }, ctx));
+      ctx.done(await runSandboxExec({ command, state: opts.state, faults: faultsFrom(opts), psa: psaFrom(opts) }, ctx));
     });
 }

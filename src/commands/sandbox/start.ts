@@ -7,11 +7,23 @@ import { ExitCode } from '../../exit-codes.js';
 import { readRecord } from '../../customers/local-record.js';
 import { accountKey } from '../../io/account-files.js';
 import { hint, info, styled, success, warn, type Outcome, type Text } from '../../outcome.js';
+import { startConnectWise, type ConnectWiseEmulator, type ConnectWiseFaults } from '../../sandbox/psa/connectwise.js';
 import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server.js';
 import { seededRandom } from './random.js';
 
 /** The fault knobs as flags give them; `seed` makes the injected errors repeatable. */
 export type FaultFlags = Omit<Faults, 'random'> & { seed?: number | undefined };
+
+/** The PSA emulators `--psa` can add beside the SafeWeb one (the flag's choices, in index.ts). */
+export type PsaEmulatorName = 'connectwise';
+
+/** The PSA emulator's own knobs (`--psa-latency` and the like): the SafeWeb ones stay apart. */
+export type PsaFaultFlags = Omit<ConnectWiseFaults, 'random'>;
+
+export interface PsaEmulatorOptions {
+  name: PsaEmulatorName;
+  faults?: PsaFaultFlags | undefined;
+}
 
 export interface SandboxStartOptions {
   port: number;
@@ -19,6 +31,56 @@ export interface SandboxStartOptions {
   saveProfile?: string | undefined;
   quiet: boolean;
   faults?: FaultFlags | undefined;
+  psa?: PsaEmulatorOptions | undefined;
+}
+
+/**
+ * The ConnectWise emulator on a free port of its own, with a company for each of the sandbox's
+ * seed customers; `--seed` makes its injected failures repeatable too.
+ */
+export async function openPsaEmulator(
+  sandbox: Sandbox,
+  opts: { psa: PsaEmulatorOptions; seed?: number | undefined; log?: ((line: string) => void) | undefined },
+): Promise<ConnectWiseEmulator> {
+  const knobs = opts.psa.faults ?? {};
+  const faults: ConnectWiseFaults = opts.seed === undefined ? knobs : { ...knobs, random: seededRandom(opts.seed + 1) };
+  return startConnectWise({
+    customers: sandbox.state.customers.filter((c) => c.partnerId === sandbox.partnerId),
+    faults,
+    log: opts.log,
+  });
+}
+
+/** What a script or a test needs to reach the emulator: the `--json` banner's `psa` object. */
+function psaDetails(emulator: ConnectWiseEmulator) {
+  const { companyId, publicKey, privateKey, clientId } = emulator.credentials;
+  return {
+    name: 'connectwise',
+    url: emulator.url,
+    apiBase: emulator.apiBase,
+    companyId,
+    publicKey,
+    privateKey,
+    clientId,
+  };
+}
+
+function psaBanner(emulator: ConnectWiseEmulator, faults: PsaFaultFlags | undefined): string {
+  const d = psaDetails(emulator);
+  const knobs = [
+    faults?.latencyMs ? `latency ${faults.latencyMs} ms` : '',
+    faults?.errorRate ? `error rate ${faults.errorRate * 100}%` : '',
+    faults?.throttleRate ? `429 rate ${faults.throttleRate * 100}%` : '',
+  ].filter(Boolean);
+  return [
+    `\nConnectWise PSA emulator listening on ${d.url}  (REST base ${d.apiBase})`,
+    `  company ID  ${d.companyId}`,
+    `  public key  ${d.publicKey}`,
+    `  private key ${d.privateKey}`,
+    `  client ID   ${d.clientId}`,
+    `  technician  POST ${d.url}/__emulator/tickets/<id>/close (or /reopen)`,
+    ...(knobs.length ? [`  faults      ${knobs.join(', ')}`] : []),
+  ].join('\n');
 }
 
 export async function openSandbox(
@@ -74,6 +136,13 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
   const profileName = opts.saveProfile === undefined ? undefined : checkProfileName(opts.saveProfile);
   const log = opts.quiet ? undefined : (line: string) => ctx.sink.note(info([styled('dim', line)]));
   const sandbox = await openSandbox(ctx, { port: opts.port, state: opts.state, log, faults: opts.faults });
+  let psa: ConnectWiseEmulator | undefined;
+  try {
+    psa = opts.psa ? await openPsaEmulator(sandbox, { psa: opts.psa, seed: opts.faults?.seed, log }) : undefined;
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
   // Listen for Ctrl+C / SIGTERM before telling anyone we are up, so an early stop is clean.
   const stopped = ctx.waitForSignal();
   try {
@@ -90,9 +159,17 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
       );
     }
     const { url, partnerId, apiKey } = sandbox;
+    const text = banner(sandbox, opts);
     ctx.sink.event(
-      { url, partnerId, apiKey, profile: profileName ?? null, state: opts.state ?? null },
-      banner(sandbox, opts),
+      {
+        url,
+        partnerId,
+        apiKey,
+        profile: profileName ?? null,
+        state: opts.state ?? null,
+        ...(psa ? { psa: psaDetails(psa) } : {}),
+      },
+      psa ? [...(Array.isArray(text) ? text : [text]), psaBanner(psa, opts.psa?.faults)] : text,
     );
     ctx.sink.note(
       saved
@@ -121,6 +198,7 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
     ctx.sink.note(info('Stopping the sandbox…'));
     return { data: undefined, failures: signal === 'SIGINT' ? [ExitCode.Cancelled] : [] };
   } finally {
+    await psa?.close();
     await sandbox.close();
   }
 }

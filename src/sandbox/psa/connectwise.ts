@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compileConditions, ConditionError } from './conditions.js';
 
-export const CW_API_PATH = '/v4_6_release/apis/3.0';
+const CW_API_PATH = '/v4_6_release/apis/3.0';
 const CONTENT_TYPE = 'application/vnd.connectwise.com+json; version=2025.8';
 const MAX_BODY = 1_000_000;
 const DEFAULT_PAGE_SIZE = 25;
@@ -35,7 +35,7 @@ const TICKET_FIELDS = [
   '_info',
 ];
 
-export interface ConnectWiseCredentials {
+interface ConnectWiseCredentials {
   companyId: string;
   publicKey: string;
   privateKey: string;
@@ -89,7 +89,7 @@ interface Priority {
   sortOrder: number;
   defaultFlag: boolean;
 }
-export interface CwTicket {
+interface CwTicket {
   id: number;
   summary: string;
   boardId: number;
@@ -105,7 +105,7 @@ export interface CwTicket {
   lastUpdated: string;
   updatedBy: string;
 }
-export interface CwNote {
+interface CwNote {
   id: number;
   ticketId: number;
   text: string;
@@ -116,7 +116,7 @@ export interface CwNote {
   createdBy: string;
 }
 
-export interface ConnectWiseState {
+interface ConnectWiseState {
   companies: Company[];
   boards: Board[];
   priorities: Priority[];
@@ -169,7 +169,7 @@ const invalid = (resource: string, field: string, message: string): Answer =>
  * only) — plus one that matches no customer; two boards whose statuses include closed ones;
  * ConnectWise's four standard priorities.
  */
-export function seedConnectWise(customers: ConnectWiseOptions['customers'] = []): ConnectWiseState {
+function seedConnectWise(customers: ConnectWiseOptions['customers'] = []): ConnectWiseState {
   const companies: Company[] = customers.map((c, i) => ({
     id: 250 + i,
     identifier: i % 2 === 0 ? c.customerReference : c.companyName.replace(/[^A-Za-z0-9]/g, '').slice(0, 25),

@@ -62,3 +62,39 @@ describe('safeweb sandbox exec and the config directory', () => {
     cleanup();
   });
 });
+
+describe('safeweb sandbox exec --psa connectwise', () => {
+  it('runs the ConnectWise emulator beside the sandbox and names it in SAFEWEB_TEST_CW_* variables', async () => {
+    const home = tempDir();
+    const r = await runBinary(
+      [
+        'sandbox',
+        'exec',
+        '--psa',
+        'connectwise',
+        '--',
+        process.execPath,
+        '-e',
+        // A harmless read with the credentials the variables give, as `psa add` will make it.
+        `const e = process.env;
+         const auth = Buffer.from(e.SAFEWEB_TEST_CW_COMPANY_ID + '+' + e.SAFEWEB_TEST_CW_PUBLIC_KEY + ':' + e.SAFEWEB_TEST_CW_PRIVATE_KEY).toString('base64');
+         fetch(e.SAFEWEB_TEST_CW_URL + '/v4_6_release/apis/3.0/system/info', { headers: { authorization: 'Basic ' + auth, clientId: e.SAFEWEB_TEST_CW_CLIENT_ID } })
+           .then(async (res) => console.log(JSON.stringify({ status: res.status, base: e.SAFEWEB_TEST_CW_API_BASE, url: e.SAFEWEB_TEST_CW_URL, info: await res.json() })));`,
+      ],
+      { env: cleanEnv({ HOME: home.dir }) },
+    );
+    expect(r.stderr).toContain('ConnectWise emulator on http://127.0.0.1:');
+    expect(r.code).toBe(0);
+    const seen = JSON.parse(r.stdout) as { status: number; base: string; url: string; info: { version: string } };
+    expect(seen.status).toBe(200);
+    expect(seen.base).toBe(`${seen.url}/v4_6_release/apis/3.0`);
+    expect(seen.info.version).toMatch(/^v2025/);
+    home.cleanup();
+  });
+
+  it('refuses the PSA knobs without --psa (exit 2)', async () => {
+    const r = await runBinary(['sandbox', 'exec', '--psa-429-rate', '0.5', '--', 'true'], { env: cleanEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('need --psa');
+  });
+});

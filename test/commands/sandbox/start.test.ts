@@ -116,6 +116,46 @@ describe('safeweb sandbox start', () => {
     await first.exit;
     cleanup();
   });
+
+  it('--psa connectwise runs the emulator on its own port, named in the --json banner; a technician closes a ticket', async () => {
+    const { dir, cleanup } = tempDir();
+    const sb = startBinary(['--quiet', '--psa', 'connectwise'], cleanEnv({ SAFEWEB_CONFIG_DIR: dir }));
+    const info = (await sb.ready) as unknown as {
+      url: string;
+      psa: {
+        name: string;
+        url: string;
+        apiBase: string;
+        companyId: string;
+        publicKey: string;
+        privateKey: string;
+        clientId: string;
+      };
+    };
+    expect(info.psa).toMatchObject({ name: 'connectwise', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(info.psa.url).not.toBe(info.url);
+    const { apiBase, companyId, publicKey, privateKey, clientId } = info.psa;
+    const headers = {
+      authorization: `Basic ${Buffer.from(`${companyId}+${publicKey}:${privateKey}`).toString('base64')}`,
+      clientId,
+      'content-type': 'application/json',
+    };
+    const made = await fetch(`${apiBase}/service/tickets`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ summary: 'From the banner', company: { identifier: 'NW-001' } }),
+    });
+    expect(made.status).toBe(201);
+    const { id } = (await made.json()) as { id: number };
+    expect((await fetch(`${info.psa.url}/__emulator/tickets/${id}/close`, { method: 'POST' })).status).toBe(204);
+    const closed = await fetch(`${apiBase}/service/tickets?conditions=${encodeURIComponent('closedFlag=true')}`, {
+      headers,
+    });
+    expect(((await closed.json()) as { id: number }[]).map((t) => t.id)).toEqual([id]);
+    sb.child.kill('SIGTERM');
+    expect(await sb.exit).toBe(0);
+    cleanup();
+  });
 });
 
 describe('safeweb sandbox exec', () => {
