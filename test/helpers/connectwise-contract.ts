@@ -1,6 +1,6 @@
 /**
  * An independent check of ConnectWise traffic against the vendor's spec
- * (../shared/psa/connectwise.openapi.json), with ajv over the spec's own components: the
+ * (test/fixtures/psa/connectwise.openapi.json, a copy of ../shared/psa/), with ajv over the spec's own components: the
  * operation is found from the path templates, the path/query parameters and the JSON body of a
  * request are checked against its schemas, and an answer's status, content type and body against
  * the operation's declared response. Nothing here is taken from the emulator.
@@ -15,9 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
+// A copy of ../shared/psa/connectwise.openapi.json (the vendor's document, trimmed), kept in the
+// repository: CI checks out this repository alone.
 const SPEC_FILE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/psa/connectwise.openapi.json',
+  '../fixtures/psa/connectwise.openapi.json',
 );
 const RESPONSE_TYPE = 'application/vnd.connectwise.com+json; version=2025.8';
 

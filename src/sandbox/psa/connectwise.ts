@@ -1,6 +1,6 @@
 /**
  * A stateful emulator of the ConnectWise PSA (Manage) REST API, the operations a ticket sync uses
- * (../shared/psa/connectwise.openapi.json): tickets (create, get, list with conditions and paging,
+ * (ConnectWise's OpenAPI document; a copy is test/fixtures/psa/connectwise.openapi.json): tickets (create, get, list with conditions and paging,
  * PUT, JSON-Patch), notes, companies, boards and their statuses, priorities, /system/info. Same
  * auth as the real API (Basic `company+public:private` plus a clientId header), answers typed
  * `application/vnd.connectwise.com+json; version=2025.8` as the spec declares. Knobs for latency,
