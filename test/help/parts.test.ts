@@ -109,4 +109,13 @@ describe('the built files', () => {
     const twice = [...where].filter(([, files]) => new Set(files).size > 1);
     expect(twice).toEqual([]);
   });
+
+  it('leave the big libraries out of app.js, which every run parses (zod alone is 800 kB)', () => {
+    const app = readFileSync(path.join(DIST, 'app.js'), 'utf8');
+    const heavy = ['zod', 'yaml', 'csv-parse', '@modelcontextprotocol', 'cli-table3', 'string-width'];
+    const found = heavy.filter((lib) => app.includes(`// node_modules/${lib}/`));
+    expect(found).toEqual([]);
+    // The mark is read: ky, which every API run needs, is there.
+    expect(app).toContain('// node_modules/ky/');
+  });
 });
