@@ -26,7 +26,7 @@
 //   safety                    safety/
 //   engine, files, settings   api/  io/  config/
 //   results                   outcome.ts  errors.ts
-//   facts                     bounded-cache.ts  version.ts  exit-codes.ts  environments.ts  globals.ts
+//   facts                     bounded-cache.ts  version.ts  exit-codes.ts  environments.ts  globals.ts  book-vocabulary.ts
 //
 // Front doors, besides: `commands/<a>/` never imports `commands/<b>/` (the shared helpers at
 // commands/'s root, parse.ts and the like, are for every noun, and import no noun); mcp/ never
@@ -59,7 +59,7 @@ const LAYERS = [
   ['safety', ['safety/']],
   ['engine, files, settings', ['api/', 'io/', 'config/']],
   ['results', ['outcome.ts', 'errors.ts']],
-  ['facts', ['bounded-cache.ts', 'version.ts', 'exit-codes.ts', 'environments.ts', 'globals.ts']],
+  ['facts', ['bounded-cache.ts', 'version.ts', 'exit-codes.ts', 'environments.ts', 'globals.ts', 'book-vocabulary.ts']],
 ];
 
 /**

@@ -9,31 +9,15 @@
  * which lives in the profile's secret store. What a far side needs to be found (a site, a user
  * name, a client ID) is not secret and is kept here.
  */
+import { BANDS, EVENT_TYPES } from '../book-vocabulary.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export const PSA_KINDS = ['connectwise', 'autotask', 'halo'] as const;
 export const CHANNEL_KINDS = ['teams', 'slack', 'pagerduty', 'webhook', 'email'] as const;
-/**
- * The events a route may name: findings/event.ts's EVENT_TYPES (config/ sits below findings/, so
- * the list is repeated; test/config/integrations-schema.test.ts holds the two equal).
- */
-export const ROUTE_EVENTS = [
-  'breach.new',
-  'breach.resolved',
-  'breach.unresolved',
-  'breach.removed',
-  'customer.added',
-  'customer.removed',
-  'email.added',
-  'email.removed',
-  'domain.added',
-  'domain.removed',
-  'band.changed',
-  'customer.error',
-] as const;
-/** The bands of a threat score (portfolio/exposure.ts's BANDS, held equal by the same test). */
-export const ROUTE_BANDS = ['critical', 'high', 'moderate', 'low'] as const;
+/** The events and bands a route may name: the book's own words (book-vocabulary.ts). */
+export const ROUTE_EVENTS = EVENT_TYPES;
+export const ROUTE_BANDS = BANDS;
 
 /** A connection's or channel's own name: what routes, mappings and `--sink` name it by. */
 export const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,39}$';

@@ -7,24 +7,12 @@
  * Every event carries a stable key (findings/keys.ts), made from SafeWeb identities only, so a
  * ticket, a page and a message about one breach can be joined on every machine and every run.
  */
+import { EVENT_TYPES } from '../book-vocabulary.js';
 import { eventKey, findingKey } from './keys.js';
 
 export const EVENT_VERSION = 1;
 
-export const EVENT_TYPES = [
-  'breach.new',
-  'breach.resolved',
-  'breach.unresolved',
-  'breach.removed',
-  'customer.added',
-  'customer.removed',
-  'email.added',
-  'email.removed',
-  'domain.added',
-  'domain.removed',
-  'band.changed',
-  'customer.error',
-] as const;
+export { EVENT_TYPES };
 
 type EventType = (typeof EVENT_TYPES)[number];
 

@@ -2,10 +2,11 @@
  * How exposed each customer is, and the book's totals: the rows of `portfolio status` (its
  * --json document, table and CSV) and the overview of `portfolio report`.
  */
+import { BANDS } from '../book-vocabulary.js';
 import { scoreBand } from '../customers/score-band.js';
 import { errorOf, type CustomerRead } from './book.js';
 
-export const BANDS = ['critical', 'high', 'moderate', 'low'] as const;
+export { BANDS };
 export type Band = (typeof BANDS)[number];
 
 export interface PortfolioCustomer {

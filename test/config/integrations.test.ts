@@ -15,10 +15,7 @@ import {
   readIntegrations,
   setIntegration,
 } from '../../src/config/integrations.js';
-import { ROUTE_BANDS, ROUTE_EVENTS } from '../../src/config/integrations-schema.js';
 import { ValidationError } from '../../src/errors.js';
-import { EVENT_TYPES } from '../../src/findings/event.js';
-import { BANDS } from '../../src/portfolio/exposure.js';
 import { GOOD } from '../fixtures/integrations.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 
@@ -218,10 +215,5 @@ describe('the published schema and the zod rules', () => {
     const validate = ajv();
     const byZod = (await integrationProblems(value)).filter((f) => !/names no/.test(f.message));
     expect(validate(value), JSON.stringify(byZod)).toBe(byZod.length === 0);
-  });
-
-  it('names the same events and bands as findings/ and portfolio/', () => {
-    expect([...ROUTE_EVENTS]).toEqual([...EVENT_TYPES]);
-    expect([...ROUTE_BANDS]).toEqual([...BANDS]);
   });
 });
