@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { KeyRef } from './keyring.js';
 import { withLock } from './lock.js';
+import { writeJsonStore } from './store.js';
 
 /**
  * A kind (letters and digits) and a name (letters, digits, inner "-"), lower case: upper-casing
@@ -111,17 +112,7 @@ async function updateStore<T>(configDir: string, mutate: (data: SecretsFile) => 
     const result = mutate(data);
     for (const [profile, secrets] of Object.entries(data.profiles))
       if (Object.keys(secrets).length === 0) delete data.profiles[profile];
-    const { default: Conf } = await import('conf');
-    const store = new Conf<Record<string, unknown>>({
-      projectName: 'safeweb',
-      projectSuffix: '',
-      cwd: configDir,
-      configName: 'secrets',
-      configFileMode: 0o600,
-      clearInvalidConfig: false,
-    });
-    store.store = data as unknown as Record<string, unknown>;
-    fs.chmodSync(secretsPath(configDir), 0o600);
+    await writeJsonStore(configDir, 'secrets', data);
     return result;
   });
 }

@@ -133,17 +133,25 @@ export async function updateConfig(dir: string, mutate: (data: ConfigData) => vo
     const data = readConfig(dir);
     data.profiles ??= {};
     mutate(data);
-    const { default: Conf } = await import('conf');
-    const store = new Conf<Record<string, unknown>>({
-      projectName: 'safeweb',
-      projectSuffix: '',
-      cwd: dir,
-      configName: 'config',
-      configFileMode: 0o600,
-      clearInvalidConfig: false,
-    });
-    store.store = data as unknown as Record<string, unknown>;
-    fs.chmodSync(configPath(dir), 0o600);
+    await writeJsonStore(dir, 'config', data);
     return data;
   });
+}
+
+/**
+ * `<dir>/<name>.json` written whole by conf: atomically, the directory 0700, the file 0600 (also
+ * when it existed with a looser mode). The caller holds the file's lock (lock.ts).
+ */
+export async function writeJsonStore(dir: string, name: string, data: object): Promise<void> {
+  const { default: Conf } = await import('conf');
+  const store = new Conf<Record<string, unknown>>({
+    projectName: 'safeweb',
+    projectSuffix: '',
+    cwd: dir,
+    configName: name,
+    configFileMode: 0o600,
+    clearInvalidConfig: false,
+  });
+  store.store = data as Record<string, unknown>;
+  fs.chmodSync(path.join(dir, `${name}.json`), 0o600);
 }
