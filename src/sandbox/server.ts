@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body.js';
 import { fail, matchRoute, type RouteResult } from './routes.js';
 import { loadState, saveState, seededState, type SandboxState } from './state.js';
 import './customer-routes.js';
@@ -50,8 +51,6 @@ export interface Sandbox {
   deliveriesIdle(): Promise<void>;
   close(): Promise<void>;
 }
-
-const MAX_BODY = 1_000_000;
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const now = options.now ?? (() => new Date());
@@ -201,18 +200,4 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   const text = Array.isArray(value) ? value[0] : value;
   return text && text.trim() ? text.trim() : undefined;
-}
-
-/** The whole body, or undefined when it passes the size limit (the rest is read and dropped). */
-function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

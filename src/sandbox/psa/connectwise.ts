@@ -11,11 +11,11 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../read-body.js';
 import { compileConditions, ConditionError } from './conditions.js';
 
 const CW_API_PATH = '/v4_6_release/apis/3.0';
 const CONTENT_TYPE = 'application/vnd.connectwise.com+json; version=2025.8';
-const MAX_BODY = 1_000_000;
 const DEFAULT_PAGE_SIZE = 25;
 const MAX_PAGE_SIZE = 1000;
 /** The ticket fields a `conditions` query may name (those the emulator keeps). */
@@ -759,18 +759,4 @@ function list(req: Request, records: Record<string, unknown>[], fields?: readonl
     link({ page: String(last), pageSize: String(size) }, 'last'),
   ].filter(Boolean);
   return { status: 200, body: rows.slice((page - 1) * size, page * size), headers: { link: links.join(', ') } };
-}
-
-/** The whole body, or undefined when it passes the size limit (the rest is read and dropped). */
-function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
