@@ -22,6 +22,15 @@ export function readTools(z: Zod, configDir: string): ToolDef[] {
   ];
 }
 
+/** The customers a book tool covers: the ones named, or every active one. */
+function bookCustomers(z: Zod) {
+  return z
+    .array(z.string().min(1).max(200))
+    .max(1000)
+    .optional()
+    .describe('references or IDs to cover instead of every active customer');
+}
+
 function portfolioStatusTool(z: Zod): ToolDef {
   return define(z, {
     name: 'portfolio_status',
@@ -32,11 +41,7 @@ function portfolioStatusTool(z: Zod): ToolDef {
       '`safeweb portfolio status --json`; a customer whose reads failed has an error and nulls.',
     annotations: READ,
     input: z.strictObject({
-      customers: z
-        .array(z.string().min(1).max(200))
-        .max(1000)
-        .optional()
-        .describe('references or IDs to cover instead of every active customer'),
+      customers: bookCustomers(z),
       includeOffboarded: z.boolean().optional().describe('offboarded customers of the record too'),
     }),
     run: async (args, { ctx }) => {
@@ -288,11 +293,7 @@ function findingsListTool(z: Zod): ToolDef {
       'whose reads failed are named in a warning.',
     annotations: READ,
     input: z.strictObject({
-      customers: z
-        .array(z.string().min(1).max(200))
-        .max(1000)
-        .optional()
-        .describe('references or IDs to cover instead of every active customer'),
+      customers: bookCustomers(z),
     }),
     run: async (args, { ctx }) => {
       const { readFindings } = await import('../portfolio/findings.js');
