@@ -124,8 +124,10 @@ export function emptyBookWarning(
   /** Set when the run must stop (exit 2): what stopping avoids ("--fail-on would pass without checking anything"). */
   options: { check?: string | undefined },
 ): string | undefined {
+  // The book's own record first: other accounts' records are read only when this one is empty.
+  if (readRecord(configDir, account).customers.length) return undefined;
   const others = otherRecords(configDir, account);
-  if (!others.length || readRecord(configDir, account).customers.length) return undefined;
+  if (!others.length) return undefined;
   const named = others
     .slice(0, 3)
     .map((o) => `${o.customers} for ${o.account}`)
