@@ -2,7 +2,7 @@
 import type http from 'node:http';
 
 /** What an emulator reads of one request at most: 1 MB. */
-export const MAX_BODY = 1_000_000;
+const MAX_BODY = 1_000_000;
 
 /** The whole body, or undefined when it passes the size limit (the rest is read and dropped). */
 export function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
