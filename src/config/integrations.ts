@@ -422,10 +422,23 @@ export async function readIntegrations(file: string): Promise<{ settings: Integr
  * written (nothing is written when it is not valid), then replaces the file atomically, 0600.
  */
 export async function setIntegration(file: string, at: Path, value: unknown): Promise<Integrations> {
+  return setIntegrations(file, [{ at, value }]);
+}
+
+/**
+ * Several values set (or removed) at once, as setIntegration sets one: one read, one check of the
+ * whole result and one write, so that a hundred mappings (`psa map --write`) are written together
+ * or not at all.
+ */
+export async function setIntegrations(
+  file: string,
+  changes: ReadonlyArray<{ at: Path; value: unknown }>,
+): Promise<Integrations> {
   const text = readText(file);
   const { doc } = await parse(file, text ?? '');
-  if (value === undefined) doc.deleteIn(at);
-  else doc.setIn(at, doc.createNode(value));
+  for (const { at, value } of changes)
+    if (value === undefined) doc.deleteIn(at);
+    else doc.setIn(at, doc.createNode(value));
   const result: unknown = doc.toJS() ?? {};
   const found = await integrationProblems(result);
   if (found.length) throw invalid(file, found, () => '', '; nothing was written');

@@ -14,6 +14,7 @@ import {
   integrationsFile,
   readIntegrations,
   setIntegration,
+  setIntegrations,
 } from '../../src/config/integrations.js';
 import { ValidationError } from '../../src/errors.js';
 import { GOOD } from '../fixtures/integrations.js';
@@ -132,6 +133,38 @@ describe('setIntegration: the writer the commands use', () => {
     expect((error as Error).message).toContain('nothing was written');
     expect(problemsOf(error)).toEqual([
       'notify.routes[0].channels[0]: names no channel ("nowhere" is not under notify.channels)',
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe(GOOD);
+  });
+});
+
+describe('setIntegrations: several values in one write', () => {
+  it('sets them all, keeping comments and the keys beside them', async () => {
+    const file = path.join(dir(), 'p.yaml');
+    writeFileSync(file, GOOD);
+    await setIntegrations(file, [
+      { at: ['customers', 'NW-001', 'psa', 'company'], value: 251 },
+      { at: ['customers', 'NW-001', 'psa', 'connection'], value: 'cw' },
+      { at: ['customers', 'GLOBEX-7', 'psa'], value: { connection: 'cw', company: 'GlobexLtd' } },
+    ]);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('# pages only for the worst');
+    expect((parse(text) as { customers: Record<string, unknown> }).customers).toEqual({
+      'NW-001': { tags: ['vip'], psa: { company: 251, connection: 'cw' } },
+      'GLOBEX-7': { psa: { connection: 'cw', company: 'GlobexLtd' } },
+    });
+  });
+
+  it('writes none of them when one makes the result invalid', async () => {
+    const file = path.join(dir(), 'p.yaml');
+    writeFileSync(file, GOOD);
+    const error = await setIntegrations(file, [
+      { at: ['customers', 'A', 'psa'], value: { connection: 'cw', company: 1 } },
+      { at: ['customers', 'B', 'psa'], value: { connection: 'nowhere', company: 2 } },
+    ]).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('nothing was written');
+    expect(problemsOf(error)).toEqual([
+      'customers.B.psa.connection: names no connection ("nowhere" is not under psa.connections)',
     ]);
     expect(readFileSync(file, 'utf8')).toBe(GOOD);
   });
