@@ -7,10 +7,11 @@
  * aside. Anything less sure is shown, never guessed: several candidates make a customer
  * `ambiguous`, none `unmapped` (its findings then go to the connection's fallback company).
  */
+import { findCompany } from './policy.js';
 import type { PsaCompany } from './types.js';
 
 /** A company as a mapping names it: its ID, or its identifier. */
-export type CompanyRef = number | string;
+type CompanyRef = number | string;
 
 export interface MatchCustomer {
   reference: string;
@@ -116,19 +117,6 @@ export function nameKey(name: string): string {
 
 const byName = (a: PsaCompany, b: PsaCompany) => a.name.localeCompare(b.name) || a.id - b.id;
 
-/**
- * The company a mapping or a table names: an ID, or an identifier (case does not matter, as at
- * ConnectWise); a string of digits is an identifier first, then an ID.
- */
-export function resolveCompany(companies: readonly PsaCompany[], ref: CompanyRef): PsaCompany | undefined {
-  if (typeof ref === 'number') return companies.find((c) => c.id === ref);
-  const wanted = ref.trim().toLowerCase();
-  return (
-    companies.find((c) => c.identifier.toLowerCase() === wanted) ??
-    (/^\d+$/.test(wanted) ? companies.find((c) => c.id === Number(wanted)) : undefined)
-  );
-}
-
 /** Companies whose name shares the customer's first word, or holds its name (or the other way). */
 function nearNames(customer: MatchCustomer, companies: readonly PsaCompany[]): PsaCompany[] {
   const key = nameKey(customer.companyName);
@@ -172,7 +160,7 @@ function matchOne(customer: MatchCustomer, input: MatchInput): CustomerMatch {
     const through = mapping.connection ?? input.defaultConnection;
     if (through !== undefined && through !== input.connection) out.problem = `mapped through connection ${through}`;
     else {
-      out.company = resolveCompany(input.companies, mapping.company) ?? null;
+      out.company = findCompany(input.companies, mapping.company) ?? null;
       if (!out.company) out.problem = `names company ${JSON.stringify(mapping.company)}, which the PSA does not have`;
     }
     return out;

@@ -5,14 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ACCEPTED,
-  matchCustomers,
-  nameKey,
-  resolveCompany,
-  type Mapping,
-  type MatchCustomer,
-} from '../../src/psa/match.js';
+import { ACCEPTED, matchCustomers, nameKey, type Mapping, type MatchCustomer } from '../../src/psa/match.js';
 import type { PsaCompany } from '../../src/psa/types.js';
 
 const company = (id: number, identifier: string, name: string): PsaCompany => ({ id, identifier, name });
@@ -71,18 +64,6 @@ describe('nameKey', () => {
     expect(nameKey('The')).toBe('the');
     expect(nameKey('The Co')).toBe('co');
     expect(nameKey('')).toBe('');
-  });
-});
-
-describe('resolveCompany', () => {
-  const companies = [company(250, 'NW-001', 'Northwind'), company(251, '4711', 'Cologne'), company(4711, 'X', 'Y')];
-  it('takes an ID, an identifier in any case, and a string of digits as an identifier before an ID', () => {
-    expect(resolveCompany(companies, 250)?.identifier).toBe('NW-001');
-    expect(resolveCompany(companies, 'nw-001')?.id).toBe(250);
-    expect(resolveCompany(companies, '4711')?.id).toBe(251);
-    expect(resolveCompany(companies, '250')?.id).toBe(250);
-    expect(resolveCompany(companies, 'nope')).toBeUndefined();
-    expect(resolveCompany(companies, 9)).toBeUndefined();
   });
 });
 
