@@ -8,6 +8,7 @@ import { CliError } from './errors.js';
 import { LocalRecord, resolveCustomerArg, type RecordEntry } from './customers/local-record.js';
 import { RecordedReferences } from './customers/recorded.js';
 import type { CustomerDeps, CustomerRef } from './customers/service.js';
+import { integrationsFile, readIntegrations, type Integrations } from './config/integrations.js';
 import { holdingRunLock, waitMs, type RunKind } from './safety/run-lock.js';
 
 export interface Account {
@@ -81,4 +82,34 @@ export async function withRunLock<T>(
     throw error;
   }
   return holdingRunLock({ configDir: ctx.configDir, account, kind, waitMs: waitMs(wait) }, fn);
+}
+
+/**
+ * The integration settings of this run: the profile's settings file, or with --file the blocks a
+ * manifest carries (manifest/load.ts `manifestIntegrations`).
+ */
+export interface IntegrationSource {
+  /** The file read: the settings file or the manifest. */
+  file: string;
+  kind: 'settings' | 'manifest';
+  /** False when the settings file does not exist yet (no settings is valid: nothing is configured). */
+  exists: boolean;
+  settings: Integrations;
+}
+
+export async function integrationSettings(
+  opts: { file?: string | undefined },
+  ctx: Context,
+): Promise<IntegrationSource> {
+  if (opts.file) {
+    const [{ loadManifest, manifestIntegrations }, { manifestSizeCap }] = await Promise.all([
+      import('./manifest/load.js'),
+      import('./manifest/parse.js'),
+    ]);
+    const manifest = await loadManifest({ file: opts.file }, ctx.now(), manifestSizeCap(ctx.env));
+    return { file: opts.file, kind: 'manifest', exists: true, settings: manifestIntegrations(manifest) };
+  }
+  const account = await ctx.account();
+  const file = integrationsFile(ctx.configDir, account.profile ?? account.key);
+  return { file, kind: 'settings', ...(await readIntegrations(file)) };
 }

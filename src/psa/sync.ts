@@ -11,7 +11,7 @@
  */
 import type { ApiClient } from '../api/client.js';
 import { setBreachResolved } from '../api/breaches.js';
-import { runBulk, type BulkReport, type BulkRow, type BulkRun, type RowDone } from '../bulk/runner.js';
+import { runBulk, type BulkReport, type BulkRow, type BulkRun } from '../bulk/runner.js';
 import { CliError } from '../errors.js';
 import type { PsaAction, PsaPlan, TicketPolicy } from './plan.js';
 import { noteText, ticketDescription, ticketSummary, type TextOptions } from './ticket-text.js';
@@ -72,7 +72,7 @@ export async function runSync(
   options: { concurrency: number },
 ): Promise<SyncReport> {
   const at = () => deps.now().toISOString();
-  if (plan.baseline) await deps.index.append([{ op: 'baseline', findings: plan.baseline, at: at() }]);
+  if (plan.baseline.customers.length) await deps.index.append([{ op: 'baseline', ...plan.baseline, at: at() }]);
   const counts: SyncCounts = {
     created: 0,
     noted: 0,
