@@ -34,6 +34,8 @@ export interface PlanRunOptions {
   since?: string | undefined;
   maxCreates: number;
   now: Date;
+  /** When SafeWeb changed a finding, from the outbox's events (plan.ts `changedAt`). */
+  changedAt?: ReadonlyMap<string, string> | undefined;
 }
 
 export interface PreparedPlan {
@@ -61,6 +63,7 @@ export async function preparePlan(run: BulkRun, source: PlanSource, options: Pla
     includeExisting: options.includeExisting,
     since: options.since,
     maxCreates: options.maxCreates,
+    changedAt: options.changedAt,
   });
   return { plan, policy, index, book, tickets };
 }
