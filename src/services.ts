@@ -8,6 +8,7 @@ import { CliError } from './errors.js';
 import { LocalRecord, resolveCustomerArg, type RecordEntry } from './customers/local-record.js';
 import { RecordedReferences } from './customers/recorded.js';
 import type { CustomerDeps, CustomerRef } from './customers/service.js';
+import type { OpenConnection } from './psa/connection.js';
 import { holdingRunLock, waitMs, type RunKind } from './safety/run-lock.js';
 
 export interface Account {
@@ -81,4 +82,23 @@ export async function withRunLock<T>(
     throw error;
   }
   return holdingRunLock({ configDir: ctx.configDir, account, kind, waitMs: waitMs(wait) }, fn);
+}
+
+/** The profile's integration settings file (named for the account when no profile is in use). */
+export async function integrationSettingsFile(ctx: Context): Promise<string> {
+  const [account, { integrationsFile }] = await Promise.all([ctx.account(), import('./config/integrations.js')]);
+  return integrationsFile(ctx.configDir, account.profile ?? account.key);
+}
+
+/**
+ * The PSA connection `name` names (else psa.default, else the only one), opened with its private
+ * key from the secret store (held, so no output of the run shows it) on the run's HTTP settings.
+ */
+export async function psaConnection(ctx: Context, name?: string): Promise<OpenConnection> {
+  const [file, http, { openConnection }] = await Promise.all([
+    integrationSettingsFile(ctx),
+    ctx.clients.psaHttp(),
+    import('./psa/connection.js'),
+  ]);
+  return openConnection({ file, secret: (secret) => ctx.secret(secret), http }, name);
 }
