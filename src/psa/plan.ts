@@ -145,8 +145,8 @@ export interface Conflict {
 export interface PsaPlan {
   actions: PsaAction[];
   conflicts: Conflict[];
-  /** The first run's baseline when this run takes it (nothing is sent for these findings). */
-  baseline: string[] | null;
+  /** The baseline this run takes: customers read for the first time, and their findings (no ticket for them). */
+  baseline: { customers: string[]; findings: string[] };
   /** Findings left alone because they were in the baseline. */
   baselined: number;
   /** Creates over --max-creates, left for the next run. */
@@ -177,9 +177,16 @@ export function planSync(
   index: TicketIndex,
   options: PlanOptions,
 ): PsaPlan {
-  const plan: PsaPlan = { actions: [], conflicts: [], baseline: null, baselined: 0, held: 0, unmapped: [], seen: {} };
-  const firstRun = index.baseline === null && !options.includeExisting;
-  const baseline = new Set(index.baseline?.findings ?? []);
+  const plan: PsaPlan = {
+    actions: [],
+    conflicts: [],
+    baseline: { customers: [], findings: [] },
+    baselined: 0,
+    held: 0,
+    unmapped: [],
+    seen: {},
+  };
+  const baseline = new Set(index.baseline.findings);
   const ctx = { policy, tickets, index, options, plan, baseline };
   for (const customer of customers) {
     if (customer.offboarded) {
@@ -191,17 +198,19 @@ export function planSync(
       key: findingKey({ partnerId: options.partnerId, customer: customer.customerId, breachId: b.breachId }),
       breach: b,
     }));
+    // A customer's first sync takes its baseline: what it has then is not news (unless asked).
+    const firstRun = !index.baseline.customers.has(customer.customerId) && !options.includeExisting;
+    if (firstRun) plan.baseline.customers.push(customer.customerId);
     for (const { key, breach } of keyed) {
       plan.seen[key] = breach.resolved;
       if (firstRun && !breach.resolved && !(options.since && breach.breachDate.slice(0, 10) >= options.since)) {
         baseline.add(key);
-        (plan.baseline ??= []).push(key);
+        plan.baseline.findings.push(key);
       }
     }
     for (const view of groupsOf(policy, keyed)) planGroup(ctx, customer, view);
     for (const view of vanished(ctx, customer, keyed)) planGroup(ctx, customer, view);
   }
-  if (firstRun) plan.baseline ??= [];
   capCreates(plan, options.maxCreates);
   return plan;
 }

@@ -11,7 +11,7 @@
  */
 import type { ApiClient } from '../api/client.js';
 import { setBreachResolved } from '../api/breaches.js';
-import { runBulk, type BulkReport, type BulkRow, type BulkRun, type RowDone } from '../bulk/runner.js';
+import { runBulk, type BulkReport, type BulkRow, type BulkRun } from '../bulk/runner.js';
 import { CliError } from '../errors.js';
 import type { PsaAction, PsaPlan, TicketPolicy } from './plan.js';
 import { noteText, ticketDescription, ticketSummary, type TextOptions } from './ticket-text.js';
@@ -21,17 +21,6 @@ import type { NoteKind, PsaClient } from './types.js';
 /** The tag every ticket the tool makes carries: `ownedTickets` finds them all with one paged query. */
 export const INTEGRATOR_TAG = 'safeweb';
 
-/** One PSA write as the audit log keeps it. */
-export interface PsaWrite {
-  connection: string;
-  action: PsaAction['kind'] | 'note';
-  key: string;
-  ticket: number | null;
-  customerId: string;
-  outcome: 'ok' | 'failed';
-  error?: string | undefined;
-}
-
 export interface SyncDeps {
   client: PsaClient;
   index: TicketIndexFile;
@@ -39,8 +28,6 @@ export interface SyncDeps {
   policy: TicketPolicy;
   text: TextOptions;
   now: () => Date;
-  /** Told of every PSA write, done or failed (the audit log). */
-  audited?: ((write: PsaWrite) => void) | undefined;
 }
 
 export interface SyncCounts {
@@ -72,7 +59,7 @@ export async function runSync(
   options: { concurrency: number },
 ): Promise<SyncReport> {
   const at = () => deps.now().toISOString();
-  if (plan.baseline) await deps.index.append([{ op: 'baseline', findings: plan.baseline, at: at() }]);
+  if (plan.baseline.customers.length) await deps.index.append([{ op: 'baseline', ...plan.baseline, at: at() }]);
   const counts: SyncCounts = {
     created: 0,
     noted: 0,
@@ -161,13 +148,13 @@ async function act(
       return;
     case 'close':
       await addNote(action, 'resolution', deps);
-      await audited(deps, action, action.ticketId, () => client.setStatus(action.ticketId, deps.policy.closedStatusId));
+      await client.setStatus(action.ticketId, deps.policy.closedStatusId);
       await index.append([{ op: 'state', key: action.key, state: 'closed', by: 'safeweb', at: at() }]);
       counts.closed += 1;
       return;
     case 'reopen': {
       await addNote(action, 'internal', deps);
-      await audited(deps, action, action.ticketId, () => client.setStatus(action.ticketId, deps.policy.newStatusId));
+      await client.setStatus(action.ticketId, deps.policy.newStatusId);
       const covered = index.read().tickets.get(action.key)?.findings ?? [];
       const added = action.findings.filter((f) => f.breachId && !covered.some((c) => c.key === f.key));
       await index.append([
@@ -233,21 +220,19 @@ async function create(action: Extract<PsaAction, { kind: 'create' }>, deps: Sync
     return;
   }
   const summary = ticketSummary(action);
-  const ticket = await audited(deps, action, null, () =>
-    client.createTicket(
-      {
-        summary,
-        description: ticketDescription(action, deps.text),
-        companyId: action.companyId,
-        boardId: policy.boardId,
-        statusId: policy.newStatusId,
-        priorityId: action.priorityId,
-        sourceId: policy.sourceId,
-        typeId: policy.typeId,
-        externalXRef: action.key,
-      },
-      INTEGRATOR_TAG,
-    ),
+  const ticket = await client.createTicket(
+    {
+      summary,
+      description: ticketDescription(action, deps.text),
+      companyId: action.companyId,
+      boardId: policy.boardId,
+      statusId: policy.newStatusId,
+      priorityId: action.priorityId,
+      sourceId: policy.sourceId,
+      typeId: policy.typeId,
+      externalXRef: action.key,
+    },
+    INTEGRATOR_TAG,
   );
   await index.append([
     ticketLine(
@@ -279,32 +264,6 @@ async function addNote(
     }
   }
   await index.append([{ op: 'intent', key: action.key, action: 'note', marker: action.marker, at: at() }]);
-  await audited(
-    deps,
-    action,
-    action.ticketId,
-    () => client.addNote(action.ticketId, noteText(action, deps.text), kind),
-    'note',
-  );
+  await client.addNote(action.ticketId, noteText(action, deps.text), kind);
   await index.append([{ op: 'note', key: action.key, marker: action.marker, at: at() }]);
-}
-
-/** Runs one PSA write and tells the audit log how it ended. */
-async function audited<T>(
-  deps: SyncDeps,
-  action: PsaAction,
-  ticket: number | null,
-  fn: () => Promise<T>,
-  as: PsaWrite['action'] = action.kind,
-): Promise<T> {
-  const write = { connection: deps.connection, action: as, key: action.key, ticket, customerId: action.customerId };
-  try {
-    const result = await fn();
-    const id = (result as { id?: unknown } | undefined)?.id;
-    deps.audited?.({ ...write, ticket: ticket ?? (typeof id === 'number' ? id : null), outcome: 'ok' });
-    return result;
-  } catch (error) {
-    deps.audited?.({ ...write, outcome: 'failed', error: (error as Error).message });
-    throw error;
-  }
 }

@@ -34,7 +34,8 @@ export type TicketState = 'open' | 'closed';
 export type IntentAction = 'create' | 'note' | 'close' | 'reopen';
 
 export type IndexLine =
-  | { op: 'baseline'; findings: string[]; at: string }
+  /** A baseline of these customers: their findings then existing get no ticket. Adds to earlier ones. */
+  | { op: 'baseline'; customers: string[]; findings: string[]; at: string }
   | { op: 'intent'; key: string; action: IntentAction; marker?: string | undefined; at: string }
   | {
       op: 'ticket';
@@ -79,8 +80,8 @@ export interface TicketIndex {
   tickets: Map<string, IndexedTicket>;
   /** Finding key → the keys of the tickets covering it, oldest generation first. */
   byFinding: Map<string, string[]>;
-  /** The first run's findings (nothing is sent for them), and when it was taken; null before the first run. */
-  baseline: { at: string; findings: Set<string> } | null;
+  /** The customers baselined (each on the first run that read it), and their findings then (no ticket for them). */
+  baseline: { customers: Set<string>; findings: Set<string> };
   /** Finding key → resolved, as SafeWeb said at the last sync that saw it. */
   seen: Map<string, boolean>;
   /** PSA writes begun and not known to have ended (key + action + marker → the intent). */
@@ -98,7 +99,7 @@ export function foldIndex(lines: readonly IndexLine[]): TicketIndex {
   const index: TicketIndex = {
     tickets: new Map(),
     byFinding: new Map(),
-    baseline: null,
+    baseline: { customers: new Set(), findings: new Set() },
     seen: new Map(),
     intents: new Map(),
     lastSync: null,
@@ -120,7 +121,8 @@ function cover(index: TicketIndex, key: string, findings: readonly CoveredFindin
 export function applyLine(index: TicketIndex, line: IndexLine): void {
   switch (line.op) {
     case 'baseline':
-      index.baseline = { at: line.at, findings: new Set(line.findings) };
+      for (const c of line.customers) index.baseline.customers.add(c);
+      for (const f of line.findings) index.baseline.findings.add(f);
       return;
     case 'intent':
       index.intents.set(intentId(line.key, line.action, line.marker), line);
@@ -162,7 +164,13 @@ export function applyLine(index: TicketIndex, line: IndexLine): void {
 /** The lines that rebuild `index` as it is: what compaction writes. */
 function snapshotLines(index: TicketIndex, at: string): IndexLine[] {
   const lines: IndexLine[] = [];
-  if (index.baseline) lines.push({ op: 'baseline', findings: [...index.baseline.findings], at: index.baseline.at });
+  if (index.baseline.customers.size)
+    lines.push({
+      op: 'baseline',
+      customers: [...index.baseline.customers],
+      findings: [...index.baseline.findings],
+      at,
+    });
   for (const t of index.tickets.values()) {
     const { notes, state, stateBy, stateAt, ...rest } = t;
     lines.push({ op: 'ticket', ...rest, at: stateAt });

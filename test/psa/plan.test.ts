@@ -86,6 +86,7 @@ function psaTicket(key: string, id: number, closed = false, over: Partial<PsaTic
 
 const baselineLine = (keys: string[] = []): IndexLine => ({
   op: 'baseline',
+  customers: ['C1'],
   findings: keys,
   at: '2026-11-01T00:00:00Z',
 });
@@ -102,7 +103,7 @@ describe('psa plan: first run and caps', () => {
       opts,
     );
     expect(plan.actions).toEqual([]);
-    expect(plan.baseline).toEqual([fkey('1')]);
+    expect(plan.baseline).toEqual({ customers: ['C1'], findings: [fkey('1')] });
     expect(plan.baselined).toBe(1);
   });
 
@@ -110,10 +111,10 @@ describe('psa plan: first run and caps', () => {
     const book = [customer([breach('1', { breachDate: '2026-11-30' }), breach('2')])];
     const all = planSync(policy, book, new Map(), foldIndex([]), { ...opts, includeExisting: true });
     expect(kinds(all)).toEqual(['create', 'create']);
-    expect(all.baseline).toBeNull();
+    expect(all.baseline).toEqual({ customers: [], findings: [] });
     const since = planSync(policy, book, new Map(), foldIndex([]), { ...opts, since: '2026-11-01' });
     expect(since.actions.map((a) => a.key)).toEqual([tkey('1')]);
-    expect(since.baseline).toEqual([fkey('2')]);
+    expect(since.baseline).toEqual({ customers: ['C1'], findings: [fkey('2')] });
   });
 
   it('a finding after the baseline gets a ticket, priced by band; over --max-creates waits and is counted', () => {
