@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { CsvError, parseCsv } from '../bulk/csv.js';
-import { setIntegrations, type Integrations } from '../config/integrations.js';
+import { editIntegrations, type Change, type Integrations } from '../config/integrations.js';
 import { UsageError, ValidationError, type Problem } from '../errors.js';
 import { writeManifestPsa } from '../manifest/customer-psa.js';
 import type { Manifest } from '../manifest/load.js';
@@ -157,25 +157,43 @@ export function toWrite(
     const before = previous[m.reference];
     const same =
       before && findCompany([company], before.company) && (before.connection ?? byDefault ?? connection) === connection;
-    return same ? [] : [{ reference: m.reference, connection, company: company.id }];
+    return same ? [] : [{ reference: m.reference, connection, company: company.id, fromTable }];
   });
 }
 
-/** Writes the mappings in one go: into the integration settings file, or into the manifest. */
+/** A mapping to write; `fromTable`: a person's row, which may replace a mapping already there. */
+export interface MappingWrite {
+  reference: string;
+  connection: string;
+  company: number;
+  fromTable: boolean;
+}
+
+/**
+ * Writes the mappings in one go: into the integration settings file (under its lock, so an edit
+ * made meanwhile is kept: a customer someone mapped since this run read the file keeps that
+ * mapping unless the table named it), or into the manifest. Returns those written.
+ */
 export async function writeMappings(
   target: { settingsFile: string } | { manifest: string; now: Date; sizeCap: number },
-  mappings: ReadonlyArray<{ reference: string; connection: string; company: number }>,
-): Promise<void> {
-  if (!mappings.length) return;
+  mappings: readonly MappingWrite[],
+): Promise<MappingWrite[]> {
+  if (!mappings.length) return [];
   if ('manifest' in target) {
     await writeManifestPsa(target.manifest, mappings, target);
-    return;
+    return [...mappings];
   }
-  await setIntegrations(
+  let written: MappingWrite[] = [];
+  await editIntegrations(
     target.settingsFile,
-    mappings.flatMap((m) => [
-      { at: ['customers', m.reference, 'psa', 'connection'], value: m.connection },
-      { at: ['customers', m.reference, 'psa', 'company'], value: m.company },
-    ]),
+    (current) => {
+      written = mappings.filter((m) => m.fromTable || !current.customers?.[m.reference]?.psa);
+      return written.flatMap((m): Change[] => [
+        [['customers', m.reference, 'psa', 'connection'], m.connection],
+        [['customers', m.reference, 'psa', 'company'], m.company],
+      ]);
+    },
+    { command: 'safeweb psa map --write' },
   );
+  return written;
 }

@@ -43,7 +43,9 @@ export interface CustomerMatch {
   reason: 'several' | 'shared' | null;
   /** The other customers matched or mapped to the same company. */
   sharedWith: string[];
-  /** Why a mapping does not count here: another connection's, or a company the PSA does not have. */
+  /** Mapped through another connection: its name (the customer is that connection's, and left alone). */
+  elsewhere: string | null;
+  /** A mapping that names a company the PSA does not have. */
   problem: string | null;
 }
 
@@ -146,6 +148,7 @@ function blank(customer: MatchCustomer): CustomerMatch {
     candidates: [],
     reason: null,
     sharedWith: [],
+    elsewhere: null,
     problem: null,
   };
 }
@@ -158,7 +161,7 @@ function matchOne(customer: MatchCustomer, input: MatchInput): CustomerMatch {
     out.kind = 'mapped';
     out.mapping = mapping;
     const through = mapping.connection ?? input.defaultConnection;
-    if (through !== undefined && through !== input.connection) out.problem = `mapped through connection ${through}`;
+    if (through !== undefined && through !== input.connection) out.elsewhere = through;
     else {
       out.company = findCompany(input.companies, mapping.company) ?? null;
       if (!out.company) out.problem = `names company ${JSON.stringify(mapping.company)}, which the PSA does not have`;

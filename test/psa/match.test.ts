@@ -111,8 +111,8 @@ describe('matchCustomers', () => {
       B: { company: 251, source: 'settings' },
     };
     const out = match([customer('A', 'Northwind Traders'), customer('B', 'Globex Ltd')], companies, mappings, 'halo');
-    expect(out[0]).toMatchObject({ kind: 'mapped', company: null, problem: 'mapped through connection other' });
-    expect(out[1]).toMatchObject({ kind: 'mapped', company: null, problem: 'mapped through connection halo' });
+    expect(out[0]).toMatchObject({ kind: 'mapped', company: null, elsewhere: 'other', problem: null });
+    expect(out[1]).toMatchObject({ kind: 'mapped', company: null, elsewhere: 'halo', problem: null });
     // With no default at all, a mapping without a connection is this one's.
     expect(match([customer('B', 'x')], companies, mappings)[0]).toMatchObject({ company: { id: 251 } });
   });

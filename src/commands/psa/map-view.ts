@@ -26,6 +26,7 @@ const named = (c: PsaCompany) => `${c.identifier} ${c.name} (${c.id})`;
 function noteOf(r: PsaMapRecord, suggest: boolean): string {
   const parts: string[] = [];
   if (r.mapping) parts.push(r.mapping.source === 'csv' ? 'from the table' : `in the ${r.mapping.source}`);
+  if (r.elsewhere) parts.push(`through connection ${r.elsewhere}`);
   if (r.problem) parts.push(r.problem);
   if (r.reason === 'several')
     parts.push(
@@ -84,7 +85,7 @@ export function unmappedNotes(
   fallback: PsaCompany | null,
   farSide: string,
 ): Note[] {
-  const left = records.filter((r) => !r.company && !r.problem?.startsWith('mapped through'));
+  const left = records.filter((r) => !r.company && !r.elsewhere);
   if (!left.length) return [];
   const who = `${left.length} customer${left.length === 1 ? ' has' : 's have'} no company in ${farSide}`;
   if (fallback)

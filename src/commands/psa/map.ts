@@ -5,11 +5,13 @@
  * fallback company, and `psa plan` lists them.
  */
 import type { Context } from '../../context.js';
-import { integrationsFile, readIntegrations, type Integrations } from '../../config/integrations.js';
+import { readIntegrations, type ConnectWiseConnection, type Integrations } from '../../config/integrations.js';
 import { CliError } from '../../errors.js';
 import { table, type Outcome } from '../../outcome.js';
 import { matchCustomers, type Mapping } from '../../psa/match.js';
 import type { MapBook } from '../../psa/mapping.js';
+import type { PsaClient } from '../../psa/types.js';
+import { integrationSettingsFile, psaConnection } from '../../services.js';
 import { PSA_MAP_COLUMNS } from './map-columns.js';
 import { row, summary, unmappedNotes, type PsaMapRecord } from './map-view.js';
 
@@ -55,8 +57,7 @@ async function readSource(opts: PsaMapOptions, ctx: Context): Promise<Source> {
       target: { manifest: opts.file, now: ctx.now(), sizeCap },
     };
   }
-  const account = await ctx.account();
-  const settingsFile = integrationsFile(ctx.configDir, account.profile ?? account.key);
+  const [account, settingsFile] = await Promise.all([ctx.account(), integrationSettingsFile(ctx)]);
   return {
     book: mapping.recordBook(ctx.configDir, account.key, opts.customers),
     settings: (await readIntegrations(settingsFile)).settings,
@@ -65,14 +66,28 @@ async function readSource(opts: PsaMapOptions, ctx: Context): Promise<Source> {
   };
 }
 
+/**
+ * The connection: a manifest's own when it defines connections (its `psa:` block has the settings'
+ * shape), else the profile's. Nothing is sent.
+ */
+async function open(
+  ctx: Context,
+  name: string | undefined,
+  source: Source,
+): Promise<{ name: string; settings: ConnectWiseConnection; client: PsaClient }> {
+  if (!('manifest' in source.target) || !Object.keys(source.settings.psa?.connections ?? {}).length)
+    return psaConnection(ctx, name);
+  const { asConnectWise, connectWiseClientFor, pickConnection } = await import('../../psa/connection.js');
+  const picked = pickConnection(source.settings, name, source.target.manifest);
+  const settings = asConnectWise(picked.name, picked.settings);
+  const [key, http] = await Promise.all([ctx.secret(settings.secret), ctx.clients.psaHttp()]);
+  return { name: picked.name, settings, client: connectWiseClientFor(picked.name, settings, key, http) };
+}
+
 export async function runPsaMap(opts: PsaMapOptions, ctx: Context): Promise<Outcome<PsaMapRecord[]>> {
   const source = await readSource(opts, ctx);
-  const [mapping, { openConnection }, { findCompany }] = await Promise.all([
-    import('../../psa/mapping.js'),
-    import('../../psa/connection.js'),
-    import('../../psa/policy.js'),
-  ]);
-  const connection = await openConnection(ctx, { name: opts.connection, file: opts.file });
+  const [mapping, { findCompany }] = await Promise.all([import('../../psa/mapping.js'), import('../../psa/policy.js')]);
+  const connection = await open(ctx, opts.connection, source);
   const companies = await connection.client.companies();
   const farSide = connection.client.farSide;
   const previous = mapping.existingMappings(source.settings, source.kind);
@@ -88,14 +103,13 @@ export async function runPsaMap(opts: PsaMapOptions, ctx: Context): Promise<Outc
     defaultConnection: byDefault,
   });
   const writes = opts.write ? mapping.toWrite(matches, previous, connection.name, byDefault) : [];
-  await mapping.writeMappings(source.target, writes);
-  const written = new Set(writes.map((w) => w.reference));
+  const written = new Set((await mapping.writeMappings(source.target, writes)).map((w) => w.reference));
   const wanted = connection.settings.fallbackCompany;
   const fallback = wanted === undefined ? null : (findCompany(companies, wanted) ?? null);
   const records = matches.map(({ kind, ...m }): PsaMapRecord => ({
     ...m,
     match: kind,
-    fallback: m.company || m.problem?.startsWith('mapped through') ? null : fallback,
+    fallback: m.company || m.elsewhere ? null : fallback,
     written: written.has(m.reference),
   }));
   const where = 'manifest' in source.target ? source.target.manifest : source.target.settingsFile;
