@@ -21,7 +21,7 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations login doctor profile secret sandbox schema completion whoami mcp audit" ;;
+    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations login doctor profile secret psa sandbox schema completion whoami mcp audit" ;;
     "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
@@ -32,6 +32,7 @@ _safeweb_subcommands() {
     "integrations") echo "show check" ;;
     "profile") echo "add list use show set remove rm" ;;
     "secret") echo "set list delete rm" ;;
+    "psa") echo "map" ;;
     "sandbox") echo "start deliveries exec" ;;
     "schema") echo "onboarding manifest event integrations" ;;
   esac
@@ -106,6 +107,8 @@ _safeweb_options() {
     "secret list") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "secret delete") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "secret rm") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa map") echo "--suggest --write --from-csv --file --customers --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "sandbox") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "sandbox start") echo "--port --state --save-profile --quiet --latency --error-rate --rate-limit --seed --psa --psa-latency --psa-error-rate --psa-429-rate --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "sandbox deliveries") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
@@ -123,7 +126,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--from-file|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--sink|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--from-csv|--from-file|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--sink|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }
