@@ -97,6 +97,7 @@ const cases: Array<[string[], string[]]> = [
       'doctor',
       'profile',
       'secret',
+      'psa',
       'sandbox',
       'schema',
       'completion',
