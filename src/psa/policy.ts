@@ -24,6 +24,8 @@ export interface PolicySettings {
   resolveOnClose?: boolean | undefined;
   offboard?: 'close' | 'leave' | undefined;
   fallbackCompany?: Id | undefined;
+  /** Mask addresses in what is sent (tickets: off by default). */
+  mask?: boolean | undefined;
 }
 
 export const POLICY_DEFAULTS = {
