@@ -3,6 +3,7 @@
  * flags set as a test needs), or the built binary as a child process, or inside a real
  * pseudo-terminal (util-linux `script`) where TTY behaviour matters.
  */
+import type { Wire } from '../../src/api/transport.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -77,6 +78,8 @@ export interface InProcessOptions {
   signal?: Promise<NodeJS.Signals>;
   /** The terminal's width (stdout.columns); 120 unless given. */
   columns?: number;
+  /** What every request goes on (connectwise-wire.ts checks the PSA's against its spec). */
+  wire?: Wire;
 }
 
 /** run() in this process with captured streams. */
@@ -94,6 +97,7 @@ export async function runInProcess(argv: string[], options: InProcessOptions = {
     env: options.env ?? cleanEnv(),
     nodeVersion: process.version,
     ...(options.prompter ? { prompter: options.prompter } : {}),
+    ...(options.wire ? { wire: options.wire } : {}),
     waitForSignal: () => options.signal ?? new Promise(() => {}),
   });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
