@@ -3,7 +3,6 @@
  * flags set as a test needs), or the built binary as a child process, or inside a real
  * pseudo-terminal (util-linux `script`) where TTY behaviour matters.
  */
-import type { Wire } from '../../src/api/transport.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +10,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/main.js';
+import type { Wire } from '../../src/api/transport.js';
 import type { Prompter } from '../../src/prompt/prompter.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -78,7 +78,7 @@ export interface InProcessOptions {
   signal?: Promise<NodeJS.Signals>;
   /** The terminal's width (stdout.columns); 120 unless given. */
   columns?: number;
-  /** What every request goes on (connectwise-wire.ts checks the PSA's against its spec). */
+  /** What every request is sent on, in place of node:http (a wire that checks or records them). */
   wire?: Wire;
 }
 

@@ -50,6 +50,7 @@ export async function psaFixture(policy: Record<string, unknown> = {}): Promise<
     clientId: cw.credentials.clientId,
     secret: 'psa/cw',
     board: 'Security',
+    statuses: { new: 'New', closed: 'Completed' },
     priorities: { critical: 'Priority 1 - Emergency Response', high: 2, moderate: 3, low: 4 },
     fallbackCompany: 'ContosoMSP',
     ...policy,

@@ -133,10 +133,10 @@ describe('psa sync', () => {
   });
 
   it('an unknown board, status or priority name is exit 2 listing the valid ones, before anything is sent', async () => {
-    fx = await psaFixture({ statuses: { new: 'Nieuw' } });
+    fx = await psaFixture({ statuses: { new: 'Nieuw', closed: 'Completed' } });
     const r = await fx.run(['psa', 'plan']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('status on board Security "Nieuw" does not exist; valid: New (11)');
+    expect(r.stderr).toContain('the status "Nieuw" is not one of the statuses of board "Security": "New"');
     expect(fx.checked.requests.filter((q) => q.method !== 'GET')).toEqual([]);
   });
 });
