@@ -10,6 +10,7 @@ import { RecordedReferences } from './customers/recorded.js';
 import type { CustomerDeps, CustomerRef } from './customers/service.js';
 import type { Integrations } from './config/integrations.js';
 import type { OpenConnection } from './psa/connection.js';
+import type { PlanSource } from './psa/session.js';
 import { holdingRunLock, waitMs, type RunKind } from './safety/run-lock.js';
 
 export interface Account {
@@ -127,11 +128,43 @@ export async function integrationSettingsFile(ctx: Context): Promise<string> {
  * The PSA connection `name` names (else psa.default, else the only one), opened with its private
  * key from the secret store (held, so no output of the run shows it) on the run's HTTP settings.
  */
-export async function psaConnection(ctx: Context, name?: string): Promise<OpenConnection> {
+export async function psaConnection(
+  ctx: Context,
+  name?: string,
+  source?: IntegrationSource,
+  extra: { onRateLimited?: (waitMs: number) => void } = {},
+): Promise<OpenConnection> {
   const [file, http, { openConnection }] = await Promise.all([
-    integrationSettingsFile(ctx),
-    ctx.clients.psaHttp(),
+    source?.file ?? integrationSettingsFile(ctx),
+    ctx.clients.psaHttp(extra),
     import('./psa/connection.js'),
   ]);
-  return openConnection({ file, secret: (secret) => ctx.secret(secret), http }, name);
+  return openConnection({ file, secret: (secret) => ctx.secret(secret), http }, name, source?.settings);
+}
+
+/**
+ * What a ticket plan of the connection `name` reads (psa/session.ts `PlanSource`): the connection
+ * opened, its policy, the customers' mappings (the settings', or a manifest's with --file), and
+ * the account whose book and ticket index it is.
+ */
+export async function psaPlanSource(
+  ctx: Context,
+  name: string | undefined,
+  opts: { file?: string | undefined; command: string },
+): Promise<PlanSource> {
+  const source = await integrationSettings({ file: opts.file }, ctx);
+  const [connection, account] = await Promise.all([psaConnection(ctx, name, source), ctx.account()]);
+  return {
+    connection: connection.name,
+    isDefault:
+      Object.keys(source.settings.psa?.connections ?? {}).length === 1 ||
+      source.settings.psa?.default === connection.name,
+    client: connection.client,
+    policy: connection.policy,
+    customers: source.settings.customers,
+    configDir: ctx.configDir,
+    account: account.key,
+    partnerId: account.partnerId,
+    command: opts.command,
+  };
 }

@@ -531,8 +531,9 @@ export async function editIntegrations(
       const { doc } = await parse(file, text ?? '');
       const { $schema: _schema, ...current } = (doc.toJS() ?? {}) as Integrations & { $schema?: string };
       for (const [at, value] of await edit(current)) {
-        if (value === undefined) doc.deleteIn(at);
-        else doc.setIn(at, doc.createNode(value));
+        if (value === undefined) {
+          if (doc.hasIn(at)) doc.deleteIn(at); // removing what is not there is done already
+        } else doc.setIn(at, doc.createNode(value));
       }
       const result: unknown = doc.toJS() ?? {};
       const found = await integrationProblems(result);

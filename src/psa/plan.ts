@@ -186,7 +186,8 @@ export function planSync(
     unmapped: [],
     seen: {},
   };
-  const baseline = new Set(index.baseline.findings);
+  // --include-existing: what the baseline left alone is ticketed now too.
+  const baseline = new Set(options.includeExisting ? [] : index.baseline.findings);
   const ctx = { policy, tickets, index, options, plan, baseline };
   for (const customer of customers) {
     if (customer.offboarded) {

@@ -7,7 +7,7 @@
 import type { BulkRun } from '../bulk/runner.js';
 import { readPlanBook, mappedCompanies, type MappingSettings, type PlanBook } from './book.js';
 import { planSync, type PsaPlan, type TicketPolicy } from './plan.js';
-import { resolvePolicy, type PolicySettings } from './policy.js';
+import { ticketPolicy, type PlanPolicySettings } from './policy.js';
 import { INTEGRATOR_TAG } from './sync.js';
 import { TicketIndexFile } from './ticket-index.js';
 import type { PsaClient, PsaTicket } from './types.js';
@@ -17,7 +17,7 @@ export interface PlanSource {
   connection: string;
   isDefault: boolean;
   client: PsaClient;
-  policy: PolicySettings;
+  policy: PlanPolicySettings;
   /** The settings' (or the manifest's) per-customer blocks. */
   customers: Record<string, { psa?: MappingSettings | undefined }> | undefined;
   configDir: string;
@@ -50,7 +50,7 @@ export interface PreparedPlan {
 export async function preparePlan(run: BulkRun, source: PlanSource, options: PlanRunOptions): Promise<PreparedPlan> {
   const { client } = source;
   const companies = await client.companies();
-  const policy = await resolvePolicy(client, source.policy, companies, source.connection);
+  const policy = await ticketPolicy(client, source.connection, source.policy);
   const mapped = mappedCompanies(source.customers, source.connection, source.isDefault, companies, client.farSide);
   const owned = await client.ownedTickets(INTEGRATOR_TAG);
   const tickets = new Map<string, PsaTicket>();
