@@ -188,3 +188,28 @@ describe('doctor and the outbox with a PSA connection', () => {
     expect(after.sinks).toMatchObject([{ sink: 'psa:cw', pending: 0, acked: 1 }]);
   });
 });
+
+describe('locks', () => {
+  it('a sync beside another of the same connection waits (--wait), then exits 2 naming the holder, sending nothing', async () => {
+    fx = await psaFixture();
+    const { acquireLock } = await import('../../src/io/lock.js');
+    const { accountFileName } = await import('../../src/io/account-files.js');
+    const held = await acquireLock(`${fx.configDir}/locks/${accountFileName(fx.account)}.psa-sync.cw.lock`, {
+      what: 'x',
+      command: 'safeweb serve (main)',
+    });
+    try {
+      const before = fx.checked.requests.length;
+      const r = await fx.run(['psa', 'sync', '--include-existing', '--yes', '--wait', '300ms']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/is in use by another `safeweb serve \(main\)` \(PID \d+/);
+      expect(r.stderr).toContain('nothing was sent');
+      expect(fx.checked.requests.slice(before).filter((q) => q.method !== 'GET')).toEqual([]);
+      expect(fx.cw.state.tickets).toHaveLength(0);
+    } finally {
+      held.release();
+    }
+    // Once the holder is gone, the sync runs.
+    expect((await fx.run(['psa', 'sync', '--yes'])).code).toBe(0);
+  });
+});
