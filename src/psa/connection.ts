@@ -99,9 +99,16 @@ export function connectWiseClientFor(
   });
 }
 
-/** Opens the connection `name` (see pickConnection). Nothing is sent. */
-export async function openConnection(source: ConnectionSource, name?: string): Promise<OpenConnection> {
-  const { settings } = await readIntegrations(source.file);
+/**
+ * Opens the connection `name` (see pickConnection) of the settings file, or of `settings` already
+ * read (a manifest's `psa:` block). Nothing is sent.
+ */
+export async function openConnection(
+  source: ConnectionSource,
+  name?: string,
+  given?: Integrations,
+): Promise<OpenConnection> {
+  const settings = given ?? (await readIntegrations(source.file)).settings;
   const picked = pickConnection(settings, name, source.file);
   const cw = asConnectWise(picked.name, picked.settings);
   const privateKey = await source.secret(cw.secret);

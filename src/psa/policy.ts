@@ -8,6 +8,7 @@
 import type { ConnectWiseConnection } from '../config/integrations.js';
 import { PRIORITY_BANDS } from '../config/integrations-schema.js';
 import { UsageError } from '../errors.js';
+import type { TicketPolicy } from './plan.js';
 import type { PsaClient, PsaCompany, PsaStatus } from './types.js';
 
 type Ref = number | string;
@@ -169,4 +170,40 @@ export async function resolvePolicy(
     throw new UsageError(`PSA connection "${name}" has no status that closes tickets`, set('--closed-status'));
   const checked = await checkPolicy(client, name, settings, board);
   return { ...checked, board: checked.board!, newStatus: checked.newStatus!, closedStatus: checked.closedStatus! };
+}
+
+/** A company named by ID or identifier (what mappings and the fallback hold); undefined when none. */
+export function findCompany(companies: readonly PsaCompany[], ref: Ref): PsaCompany | undefined {
+  const id = asId(ref);
+  return id !== undefined
+    ? companies.find((c) => c.id === id)
+    : companies.find((c) => c.identifier.toLowerCase() === String(ref).trim().toLowerCase());
+}
+
+/** The policy fields a plan needs, with their defaults applied (config/integrations.ts connectWisePolicy). */
+export type PlanPolicySettings = ConnectWiseConnection &
+  Pick<TicketPolicy, 'grouping' | 'reopenDays' | 'resolveOnClose' | 'offboard'>;
+
+/** The policy a plan runs on: resolvePolicy's IDs and the connection's rules. */
+export async function ticketPolicy(
+  client: PsaClient,
+  name: string,
+  settings: PlanPolicySettings,
+): Promise<TicketPolicy> {
+  const resolved = await resolvePolicy(client, name, settings);
+  return {
+    boardId: resolved.board.id,
+    newStatusId: resolved.newStatus.id,
+    closedStatusId: resolved.closedStatus.id,
+    priorityByBand: Object.fromEntries(
+      Object.entries(resolved.priorities ?? {}).map(([band, p]) => [band, p.id]),
+    ) as TicketPolicy['priorityByBand'],
+    sourceId: resolved.sourceId,
+    typeId: resolved.typeId,
+    grouping: settings.grouping,
+    reopenDays: settings.reopenDays,
+    resolveOnClose: settings.resolveOnClose,
+    offboard: settings.offboard,
+    fallbackCompanyId: resolved.fallbackCompany?.id ?? null,
+  };
 }
