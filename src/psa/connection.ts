@@ -14,7 +14,7 @@ import {
 } from '../config/integrations.js';
 import { UsageError } from '../errors.js';
 import { createConnectWiseClient } from './connectwise/client.js';
-import type { PsaHttpSettings } from './http.js';
+import type { PsaHttpSettings, PsaWriteRecord } from './http.js';
 import type { PsaClient } from './types.js';
 
 /** What opening a connection needs from the run (services.ts wires it from the Context). */
@@ -81,6 +81,14 @@ export function connectWiseClientFor(
   privateKey: string,
   http: PsaHttpSettings,
 ): PsaClient {
+  const guard = http.guard;
+  // The audit log names the connection: the HTTP layer knows only the far side.
+  const named = guard?.afterWrite
+    ? {
+        ...http,
+        guard: { ...guard, afterWrite: (record: PsaWriteRecord) => guard.afterWrite!({ ...record, connection: name }) },
+      }
+    : http;
   return createConnectWiseClient({
     site: settings.site,
     credentials: {
@@ -89,7 +97,7 @@ export function connectWiseClientFor(
       privateKey,
       clientId: settings.clientId,
     },
-    http,
+    http: named,
     hints: {
       auth:
         `Check the company ID, public key and clientId of connection "${name}" (safeweb psa show ${name}), ` +

@@ -67,6 +67,8 @@ interface PsaWrite {
 
 export interface PsaWriteRecord extends PsaWrite {
   farSide: string;
+  /** The connection's name in the settings (psa/connection.ts adds it). */
+  connection?: string | undefined;
   method: string;
   path: string;
   status: number | null;

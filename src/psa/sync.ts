@@ -148,13 +148,13 @@ async function act(
       return;
     case 'close':
       await addNote(action, 'resolution', deps);
-      await client.setStatus(action.ticketId, deps.policy.closedStatusId);
+      await client.setStatus(action.ticketId, deps.policy.closedStatusId, action.key);
       await index.append([{ op: 'state', key: action.key, state: 'closed', by: 'safeweb', at: at() }]);
       counts.closed += 1;
       return;
     case 'reopen': {
       await addNote(action, 'internal', deps);
-      await client.setStatus(action.ticketId, deps.policy.newStatusId);
+      await client.setStatus(action.ticketId, deps.policy.newStatusId, action.key);
       const covered = index.read().tickets.get(action.key)?.findings ?? [];
       const added = action.findings.filter((f) => f.breachId && !covered.some((c) => c.key === f.key));
       await index.append([
@@ -264,6 +264,6 @@ async function addNote(
     }
   }
   await index.append([{ op: 'intent', key: action.key, action: 'note', marker: action.marker, at: at() }]);
-  await client.addNote(action.ticketId, noteText(action, deps.text), kind);
+  await client.addNote(action.ticketId, noteText(action, deps.text), kind, action.key);
   await index.append([{ op: 'note', key: action.key, marker: action.marker, at: at() }]);
 }

@@ -213,3 +213,27 @@ describe('locks', () => {
     expect((await fx.run(['psa', 'sync', '--yes'])).code).toBe(0);
   });
 });
+
+describe('the audit log', () => {
+  it('keeps every PSA write: the connection, the ticket, its key and the action; never a secret', async () => {
+    fx = await psaFixture();
+    await fx.json(['psa', 'sync', '--include-existing', '--max-creates', '2', '--yes']);
+    const findings = await fx.json<Array<{ breachId: string }>>(['findings']);
+    const ticketed = fx.cw.state.notes.map((n) => /Breach ID: (\S+)/.exec(n.text)?.[1]).filter(Boolean);
+    const breach = findings.find((f) => ticketed.includes(f.breachId))!;
+    expect((await fx.run(['breach', 'resolve', breach.breachId])).code).toBe(0);
+    await fx.json(['psa', 'sync', '--max-creates', '0', '--yes']);
+    const entries = await fx.json<Array<{ psa?: { connection: string; action: string; ticket: number; key: string } }>>(
+      ['audit'],
+    );
+    const psa = entries.filter((e) => e.psa).map((e) => e.psa!);
+    expect(psa.map((p) => p.action).sort()).toEqual(['add note', 'create ticket', 'create ticket', 'set status']);
+    for (const p of psa) {
+      expect(p.connection).toBe('cw');
+      expect(p.key).toMatch(/^sw:ticket:/);
+      expect(p.ticket).toEqual(expect.any(Number));
+    }
+    const log = JSON.stringify(entries);
+    expect(log).not.toContain(fx.cw.credentials.privateKey);
+  });
+});
