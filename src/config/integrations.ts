@@ -41,9 +41,11 @@ type PsaConnection = Masked & { secret: string } & (
     | { kind: 'autotask'; username: string; zone?: string | undefined; queue?: Id | undefined }
     | { kind: 'halo'; tenant: string; clientId: string; ticketType?: Id | undefined }
   );
-type Channel = Masked &
+/** A notification channel's settings (notify/ renders and sends by them). */
+export type Channel = Masked &
   (
-    | { kind: 'teams' | 'slack' | 'pagerduty'; secret: string; region?: 'us' | 'eu' | undefined }
+    | { kind: 'teams' | 'slack'; secret: string }
+    | { kind: 'pagerduty'; secret: string; region?: 'us' | 'eu' | undefined; url?: string | undefined }
     | { kind: 'webhook'; url: string; secret?: string | undefined }
     | {
         kind: 'email';
@@ -53,6 +55,8 @@ type Channel = Masked &
         secret?: string | undefined;
         from: string;
         to: string[];
+        insecure?: boolean | undefined;
+        templates?: string | undefined;
       }
   );
 interface Route {
@@ -154,6 +158,7 @@ function build(z: Zod) {
       kind: z.literal('pagerduty'),
       secret: secretName,
       region: z.optional(z.enum(['us', 'eu'])),
+      url: z.optional(url),
       mask,
     }),
     z.strictObject({ kind: z.literal('webhook'), url, secret, mask }),
@@ -165,6 +170,8 @@ function build(z: Zod) {
       secret,
       from: z.email(),
       to: z.array(z.email()).check(z.minLength(1, 'must list at least one address')),
+      insecure: z.optional(z.boolean()),
+      templates: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
       mask,
     }),
   ]);
