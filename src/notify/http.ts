@@ -7,7 +7,7 @@
  * and whether retrying can help.
  */
 import { createEngine, EngineError, type Engine, type Failure, type RetryPolicy } from '../api/engine.js';
-import { toCliError } from '../api/errors.js';
+import { errorFromResponse, toCliError } from '../api/errors.js';
 import { backoffDelay, retryAfterMs, retryVerdict } from '../api/retry.js';
 import type { Trace } from '../api/trace.js';
 import { createWire, type Wire } from '../api/transport.js';
@@ -106,8 +106,8 @@ export async function post(http: NotifyHttp, request: Post): Promise<SendOutcome
     return { ok: true, ack: { status: answer.status, answer: answerOf(answer.body, answer.headers['content-type']) } };
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
-    const cause = toCliError(error, 'POST', request.shownUrl, http.timeoutMs, request.farSide) as CliError;
     const failure = error.failure;
+    const cause = causeOf(error, request, http.timeoutMs);
     const status = failure.kind === 'answer' ? failure.answer.status : undefined;
     const wait = failure.kind === 'answer' ? retryAfterMs(failure.answer.headers) : undefined;
     return {
@@ -118,6 +118,30 @@ export async function post(http: NotifyHttp, request: Post): Promise<SendOutcome
       cause,
     };
   }
+}
+
+/**
+ * The typed error of a failed send. Slack (and many a webhook) answers an error as a short plain
+ * text (`no_service`, `invalid_payload`): that text is its message, not "a non-JSON body".
+ */
+function causeOf(error: EngineError, request: Post, timeoutMs: number): CliError {
+  const failure = error.failure;
+  if (failure.kind === 'answer' && failure.notAccepted === undefined) {
+    const text = failure.answer.body.toString('utf8').trim();
+    const type = failure.answer.headers['content-type'] ?? '';
+    if (text && text.length <= 200 && !/json|html/i.test(type) && !/^[<{[]/.test(text))
+      return errorFromResponse({
+        status: failure.answer.status,
+        statusText: failure.answer.statusText,
+        contentType: 'application/json',
+        bodyText: JSON.stringify({ error: text }),
+        method: 'POST',
+        path: request.shownUrl.pathname,
+        retries: error.retries,
+        farSide: request.farSide,
+      });
+  }
+  return toCliError(error, 'POST', request.shownUrl, timeoutMs, request.farSide) as CliError;
 }
 
 /**

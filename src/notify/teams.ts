@@ -26,9 +26,12 @@ export interface TeamsPayload {
 
 const COLOR: Record<Band, string> = { critical: 'attention', high: 'warning', moderate: 'accent', low: 'default' };
 
-/** Markdown marks an Adaptive Card would read, escaped; a leading "1." would start a list. */
+/**
+ * Markdown marks an Adaptive Card would read, escaped: emphasis, links and code anywhere, and what
+ * starts a heading, quote or list at the start of a value (values are one line).
+ */
 export function escapeCardMarkdown(text: string): string {
-  return text.replace(/[\\*_[\]()~`>#+\-!|<{}]/g, '\\$&').replace(/^(\d+)\./, '$1\\.');
+  return text.replace(/[\\*_[\]`~<]/g, '\\$&').replace(/^([#>+-])/, '\\$1').replace(/^(\d+)\./, '$1\\.');
 }
 
 function run(text: string, style: Element = {}): Element {
