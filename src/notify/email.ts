@@ -96,7 +96,8 @@ export function renderEmail(
       test: options.test ? (html ? `<p><strong>${escapeHtml(TEST_NOTE)}</strong></p>\n` : `${TEST_NOTE}\n\n`) : '',
     };
   };
-  const t = { ...BUILT_IN, ...options.templates };
+  const own = Object.entries(options.templates ?? {}).filter(([, text]) => text !== undefined);
+  const t: Required<EmailTemplates> = { ...BUILT_IN, ...Object.fromEntries(own) };
   const shownKeys = keys.slice(0, HEADER_KEYS_MAX).join(' ');
   return {
     subject: clean(fill(t.subject, values(false)), 250),
