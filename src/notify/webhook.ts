@@ -35,7 +35,18 @@ export function renderWebhook(
   _options: RenderOptions = {},
 ): WebhookPayload {
   const shown = masks(settings) ? maskPii(events) : events;
-  return { body: JSON.stringify(shown) };
+  return { body: inertJson(JSON.stringify(shown)) };
+}
+
+/**
+ * JSON whose bytes are inert too: JSON escapes C0 controls but not DEL, the C1 controls (a CSI
+ * a terminal obeys), the bidirectional overrides or the line separators; as `\uXXXX` escapes they
+ * parse back to the same value.
+ */
+function inertJson(json: string): string {
+  return json.replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** The key bytes of a Standard Webhooks secret (`whsec_` + base64; the prefix optional), or a reason why not. */
