@@ -21,7 +21,7 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations login doctor profile secret sandbox schema completion whoami mcp audit" ;;
+    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations notify login doctor profile secret sandbox schema completion whoami mcp audit" ;;
     "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
@@ -30,6 +30,8 @@ _safeweb_subcommands() {
     "portfolio") echo "status watch report" ;;
     "outbox") echo "status retry drop compact" ;;
     "integrations") echo "show check" ;;
+    "notify") echo "add list show remove rm test" ;;
+    "notify add") echo "teams slack pagerduty webhook email" ;;
     "profile") echo "add list use show set remove rm" ;;
     "secret") echo "set list delete rm" ;;
     "sandbox") echo "start deliveries exec" ;;
@@ -91,6 +93,18 @@ _safeweb_options() {
     "integrations") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "integrations show") echo "--file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "integrations check") echo "--file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify add") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify add teams") echo "--secret-stdin --secret-file --secret-name --store --no-mask --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify add slack") echo "--secret-stdin --secret-file --secret-name --store --no-mask --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify add pagerduty") echo "--secret-stdin --secret-file --secret-name --store --no-mask --force --region --url --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify add webhook") echo "--secret-stdin --secret-file --secret-name --store --no-mask --force --url --unsigned --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify add email") echo "--secret-stdin --secret-file --secret-name --store --no-mask --force --host --port --username --from --to --insecure-smtp --templates --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify list") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify show") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify remove") echo "--yes --keep-secret --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify rm") echo "--yes --keep-secret --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify test") echo "--redirect-to --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "login") echo "--no-verify --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "doctor") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "profile") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
@@ -123,7 +137,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--from-file|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--sink|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--from|--from-file|--headers|--host|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--query|--rate-limit|--redirect-to|--reference|--region|--remove-domain|--remove-email|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--secret-name|--seed|--set-domains|--set-emails|--signature|--since|--sink|--state|--status|--store|--templates|--timeout|--title|--to|--token|--tools|--url|--username|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }
@@ -136,6 +150,12 @@ _safeweb_option_values() {
     "customer list|--status") echo "active offboarded" ;;
     "customer update|--plan") echo "safeweb-basic safeweb-plus safeweb-pro" ;;
     "breach get|--locale") echo "en-GB da-DK sv-SE nb-NO fi-FI" ;;
+    "notify add teams|--store") echo "file keyring" ;;
+    "notify add slack|--store") echo "file keyring" ;;
+    "notify add pagerduty|--store") echo "file keyring" ;;
+    "notify add pagerduty|--region") echo "us eu" ;;
+    "notify add webhook|--store") echo "file keyring" ;;
+    "notify add email|--store") echo "file keyring" ;;
     "login|--store") echo "file keyring" ;;
     "profile add|--env") echo "production staging" ;;
     "profile add|--store") echo "file keyring" ;;
