@@ -16,7 +16,16 @@ import path from 'node:path';
 import { ApiRejectedError, AuthError, UnavailableError, UsageError, type CliError } from '../errors.js';
 import type { BookEvent } from '../findings/event.js';
 import type { SendOutcome } from './http.js';
-import { clean, notices, TEST_NOTE, type MaskSetting, type Notice, type RenderOptions } from './notice.js';
+import {
+  clean,
+  eventList,
+  keyOf,
+  notices,
+  TEST_NOTE,
+  type MaskSetting,
+  type Notice,
+  type RenderOptions,
+} from './notice.js';
 
 export interface EmailSettings extends MaskSetting {
   host: string;
@@ -46,6 +55,8 @@ export const PLACEHOLDERS = ['title', 'count', 'key', 'items', 'test'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 
 const TEMPLATE_FILES = { subject: 'subject.txt', text: 'body.txt', html: 'body.html' } as const;
+/** How many events a digest shows (the rest counted): a message stays a few hundred kB, as mail servers take. */
+const EMAIL_ITEMS_MAX = 500;
 /** How many finding keys a digest's X-Safeweb-Finding header lists. */
 const HEADER_KEYS_MAX = 50;
 
@@ -82,17 +93,21 @@ export function renderEmail(
   settings: MaskSetting,
   options: RenderOptions & { templates?: EmailTemplates | undefined } = {},
 ): EmailMessage {
-  const list = notices(events, settings, options);
+  const all = eventList(events);
+  const list = notices(all, settings, options, EMAIL_ITEMS_MAX);
+  const more = all.length - list.length;
   const title =
-    list.length === 1 ? list[0]!.title : `${options.test ? '[TEST] ' : ''}${list.length} notifications from safeweb`;
-  const keys = [...new Set(list.map((n) => n.key))];
+    all.length === 1 ? list[0]!.title : `${options.test ? '[TEST] ' : ''}${all.length} notifications from safeweb`;
+  const keys = [...new Set(all.map(keyOf))];
   const values = (html: boolean): Record<Placeholder, string> => {
     const esc = html ? escapeHtml : (t: string) => t;
     return {
       title: esc(title),
-      count: String(list.length),
+      count: String(all.length),
       key: esc(keys.length === 1 ? keys[0]! : `${keys.length} findings (X-Safeweb-Finding lists them)`),
-      items: html ? list.map(htmlItem).join('\n') : list.map(textItem).join('\n\n'),
+      items:
+        (html ? list.map(htmlItem).join('\n') : list.map(textItem).join('\n\n')) +
+        (more > 0 ? (html ? `\n<p><strong>and ${more} more</strong></p>` : `\n\nand ${more} more`) : ''),
       test: options.test ? (html ? `<p><strong>${escapeHtml(TEST_NOTE)}</strong></p>\n` : `${TEST_NOTE}\n\n`) : '',
     };
   };

@@ -104,15 +104,24 @@ export function notice(event: BookEvent, settings: MaskSetting, options: RenderO
   };
 }
 
-/** The Notices of a digest, in the order given. */
+/** One event or a digest's, as a list. */
+export function eventList(events: BookEvent | readonly BookEvent[]): readonly BookEvent[] {
+  return Array.isArray(events) ? (events as readonly BookEvent[]) : [events as BookEvent];
+}
+
+/**
+ * The Notices of the first `limit` events (a digest shows what fits and counts the rest: a
+ * 10 000-event digest renders only what it shows).
+ */
 export function notices(
   events: BookEvent | readonly BookEvent[],
   settings: MaskSetting,
   options: RenderOptions = {},
+  limit = Infinity,
 ): Notice[] {
-  return (Array.isArray(events) ? (events as readonly BookEvent[]) : [events as BookEvent]).map((e) =>
-    notice(e, settings, options),
-  );
+  return eventList(events)
+    .slice(0, limit)
+    .map((e) => notice(e, settings, options));
 }
 
 function customerText(event: BookEvent, context: EventContext | undefined): string {

@@ -9,7 +9,7 @@
  */
 import type { BookEvent } from '../findings/event.js';
 import { channelUrl, originOnly, post, type NotifyHttp, type SendOutcome } from './http.js';
-import { notices, TEST_NOTE, type MaskSetting, type Notice, type RenderOptions } from './notice.js';
+import { eventList, notice, notices, TEST_NOTE, type MaskSetting, type Notice, type RenderOptions } from './notice.js';
 
 export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fields: 10, fieldText: 2000, header: 150 } as const;
 
@@ -59,10 +59,10 @@ export function renderSlack(
   settings: MaskSetting,
   options: RenderOptions = {},
 ): SlackPayload {
-  const list = notices(events, settings, options);
+  const all = eventList(events);
   const test = options.test ? [context(TEST_NOTE)] : [];
-  if (list.length === 1) {
-    const n = list[0]!;
+  if (all.length === 1) {
+    const n = notice(all[0]!, settings, options);
     return payload(n.title, [
       { type: 'header', text: plain(n.title, SLACK_LIMITS.header) },
       { type: 'section', fields: fields(n) },
@@ -70,14 +70,14 @@ export function renderSlack(
       context(`safeweb · ${n.event.type} · ${n.event.at}`),
     ]);
   }
-  const heading = `${options.test ? '[TEST] ' : ''}${list.length} notifications from safeweb`;
+  const heading = `${options.test ? '[TEST] ' : ''}${all.length} notifications from safeweb`;
   const blocks: Block[] = [{ type: 'header', text: plain(heading, SLACK_LIMITS.header) }, ...test];
   // One block each; the last block left for "and N more" when they do not all fit.
-  const room = SLACK_LIMITS.blocks - blocks.length - (list.length > SLACK_LIMITS.blocks - blocks.length ? 1 : 0);
-  const shown = list.slice(0, room);
+  const room = SLACK_LIMITS.blocks - blocks.length - (all.length > SLACK_LIMITS.blocks - blocks.length ? 1 : 0);
+  const shown = notices(all, settings, options, room);
   for (const n of shown)
     blocks.push({ type: 'section', text: plain(n.title, SLACK_LIMITS.sectionText), fields: fields(n) });
-  if (shown.length < list.length) blocks.push(context(`and ${list.length - shown.length} more`));
+  if (shown.length < all.length) blocks.push(context(`and ${all.length - shown.length} more`));
   const titles = shown.map((n) => n.title).join('; ');
   return payload(`${heading}: ${titles}`, blocks);
 }

@@ -8,7 +8,15 @@
  */
 import type { BookEvent } from '../findings/event.js';
 import { channelUrl, originOnly, post, type NotifyHttp, type SendOutcome } from './http.js';
-import { notices, TEST_NOTE, type Band, type MaskSetting, type Notice, type RenderOptions } from './notice.js';
+import {
+  eventList,
+  notice,
+  TEST_NOTE,
+  type Band,
+  type MaskSetting,
+  type Notice,
+  type RenderOptions,
+} from './notice.js';
 
 /** Stay under this many bytes of JSON (the whole body). */
 export const TEAMS_MAX_BYTES = 28_000;
@@ -31,7 +39,10 @@ const COLOR: Record<Band, string> = { critical: 'attention', high: 'warning', mo
  * starts a heading, quote or list at the start of a value (values are one line).
  */
 export function escapeCardMarkdown(text: string): string {
-  return text.replace(/[\\*_[\]`~<]/g, '\\$&').replace(/^([#>+-])/, '\\$1').replace(/^(\d+)\./, '$1\\.');
+  return text
+    .replace(/[\\*_[\]`~<]/g, '\\$&')
+    .replace(/^([#>+-])/, '\\$1')
+    .replace(/^(\d+)\./, '$1\\.');
 }
 
 function run(text: string, style: Element = {}): Element {
@@ -85,10 +96,13 @@ export function renderTeams(
   settings: MaskSetting,
   options: RenderOptions = {},
 ): TeamsPayload {
-  const list = notices(events, settings, options);
+  const all = eventList(events);
   const head: Element[] = options.test ? [run(TEST_NOTE, { isSubtle: true })] : [];
-  if (list.length === 1) return envelope([...noticeItems(list[0]!, 'Medium'), ...head, footer(list[0]!)]);
-  const title = run(`${options.test ? '[TEST] ' : ''}${list.length} notifications from safeweb`, {
+  if (all.length === 1) {
+    const n = notice(all[0]!, settings, options);
+    return envelope([...noticeItems(n, 'Medium'), ...head, footer(n)]);
+  }
+  const title = run(`${options.test ? '[TEST] ' : ''}${all.length} notifications from safeweb`, {
     weight: 'Bolder',
     size: 'Large',
   });
@@ -96,7 +110,8 @@ export function renderTeams(
   let used = bytes(envelope([title, ...head])) + 200;
   const body: Element[] = [title, ...head];
   let shown = 0;
-  for (const n of list) {
+  for (const event of all) {
+    const n = notice(event, settings, options);
     const section: Element = { type: 'Container', separator: true, items: noticeItems(n, 'Default') };
     const size = bytes(section) + 1;
     if (used + size > TEAMS_MAX_BYTES) break;
@@ -104,7 +119,7 @@ export function renderTeams(
     used += size;
     shown += 1;
   }
-  if (shown < list.length) body.push(run(`and ${list.length - shown} more`, { weight: 'Bolder' }));
+  if (shown < all.length) body.push(run(`and ${all.length - shown} more`, { weight: 'Bolder' }));
   return envelope(body);
 }
 

@@ -244,6 +244,15 @@ describe('renderEmail', () => {
     expect(message.headers['X-Safeweb-Finding']).toBe(events.map((e) => e.finding).join(' '));
   });
 
+  it('a 10 000-event digest shows 500 and counts the rest; the header lists 50 keys', () => {
+    const message = renderEmail(manyEvents(10_000), {});
+    expect(message.subject).toBe('10000 notifications from safeweb');
+    expect(message.text).toContain('\n\nand 9500 more');
+    expect(message.html).toContain('<p><strong>and 9500 more</strong></p>');
+    expect(Buffer.byteLength(message.html)).toBeLessThan(1_000_000);
+    expect(message.headers['X-Safeweb-Finding']!.split(' ')).toHaveLength(50);
+  });
+
   it('takes the MSP\u2019s templates, values escaped in HTML; refuses unknown placeholders and remote loads', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-templates-'));
     dirs.push(dir);
