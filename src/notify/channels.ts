@@ -8,7 +8,7 @@ import type { Channel } from '../config/integrations.js';
 import type { BookEvent } from '../findings/event.js';
 import { loadTemplates, renderEmail, sendEmail, type EmailMessage, type EmailTemplates } from './email.js';
 import type { NotifyHttp, SendOutcome } from './http.js';
-import type { RenderOptions } from './notice.js';
+import { eventList, type RenderOptions } from './notice.js';
 import { renderPagerDuty, sendPagerDuty, type PagerDutyEvent } from './pagerduty.js';
 import { renderSlack, sendSlack, type SlackPayload } from './slack.js';
 import { renderTeams, sendTeams, type TeamsPayload } from './teams.js';
@@ -47,16 +47,15 @@ export function render(
   events: BookEvent | readonly BookEvent[],
   options: RenderOptions & { templates?: EmailTemplates | undefined } = {},
 ): Rendered {
+  if (!TAKES_DIGEST[channel.kind] && eventList(events).length !== 1)
+    throw new TypeError(`a ${channel.kind} channel takes one event at a time: no digest`);
   switch (channel.kind) {
     case 'teams':
       return { kind: 'teams', payload: renderTeams(events, channel, options) };
     case 'slack':
       return { kind: 'slack', payload: renderSlack(events, channel, options) };
-    case 'pagerduty': {
-      const list = Array.isArray(events) ? (events as readonly BookEvent[]) : [events as BookEvent];
-      if (list.length !== 1) throw new TypeError('PagerDuty takes one event at a time: no digest');
-      return { kind: 'pagerduty', payload: renderPagerDuty(list[0]!, channel, options) };
-    }
+    case 'pagerduty':
+      return { kind: 'pagerduty', payload: renderPagerDuty(eventList(events)[0]!, channel, options) };
     case 'webhook':
       return { kind: 'webhook', payload: renderWebhook(events, channel, options) };
     case 'email':

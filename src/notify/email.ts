@@ -21,6 +21,7 @@ import {
   eventList,
   keyOf,
   notices,
+  TEST_LABEL,
   TEST_NOTE,
   type MaskSetting,
   type Notice,
@@ -51,7 +52,7 @@ export interface EmailMessage {
   headers: Record<string, string>;
 }
 
-export const PLACEHOLDERS = ['title', 'count', 'key', 'items', 'test'] as const;
+const PLACEHOLDERS = ['title', 'count', 'key', 'items', 'test'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 
 const TEMPLATE_FILES = { subject: 'subject.txt', text: 'body.txt', html: 'body.html' } as const;
@@ -83,7 +84,7 @@ const BUILT_IN: Required<EmailTemplates> = {
 };
 
 /** `& < > " '` as HTML entities: book text in the HTML part is text, never markup. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -97,7 +98,9 @@ export function renderEmail(
   const list = notices(all, settings, options, EMAIL_ITEMS_MAX);
   const more = all.length - list.length;
   const title =
-    all.length === 1 ? list[0]!.title : `${options.test ? '[TEST] ' : ''}${all.length} notifications from safeweb`;
+    all.length === 1
+      ? list[0]!.title
+      : `${options.test ? `${TEST_LABEL} ` : ''}${all.length} notifications from safeweb`;
   const keys = [...new Set(all.map(keyOf))];
   const values = (html: boolean): Record<Placeholder, string> => {
     const esc = html ? escapeHtml : (t: string) => t;
@@ -154,7 +157,7 @@ const REMOTE = [
 ];
 
 /** The problems of a set of templates: unknown placeholders, and remote images or styles in the HTML. */
-export function templateProblems(templates: EmailTemplates): string[] {
+function templateProblems(templates: EmailTemplates): string[] {
   const found: string[] = [];
   for (const [part, text] of Object.entries(templates) as Array<[keyof EmailTemplates, string | undefined]>) {
     if (text === undefined) continue;

@@ -15,7 +15,7 @@ import { UsageError, type CliError } from '../errors.js';
 import type { AttemptOutcome } from '../findings/outbox.js';
 
 /** The far sides, as messages and exit codes name them. */
-export type FarSide = 'Teams' | 'Slack' | 'PagerDuty' | 'webhook' | 'SMTP';
+type FarSide = 'Teams' | 'Slack' | 'PagerDuty' | 'webhook' | 'SMTP';
 
 /** What the far side said when it took a message. */
 export interface Ack {

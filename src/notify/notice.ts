@@ -42,7 +42,7 @@ export interface MaskSetting {
   mask?: boolean | undefined;
 }
 
-export interface Fact {
+interface Fact {
   label: string;
   value: string;
 }
@@ -60,7 +60,7 @@ export interface Notice {
 }
 
 /** The longest a single value (a name, a title) may be in a message; longer is cut with "…". */
-export const VALUE_MAX = 300;
+const VALUE_MAX = 300;
 /** The most addresses a message lists; the rest are counted. */
 const ADDRESSES_MAX = 20;
 
@@ -191,7 +191,7 @@ function listText(items: readonly string[]): string {
 }
 
 /** A breach date in the customer's locale when there is one (`7 December 2026`), else as the API gave it. */
-export function dateText(date: string, locale: string | undefined): string {
+function dateText(date: string, locale: string | undefined): string {
   const day = /^\d{4}-\d{2}-\d{2}/.exec(date)?.[0];
   if (!locale || !day) return date;
   try {

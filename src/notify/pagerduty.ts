@@ -12,7 +12,7 @@ import type { BookEvent } from '../findings/event.js';
 import { channelUrl, post, type NotifyHttp, type SendOutcome } from './http.js';
 import { clean, notice, type Band, type MaskSetting, type RenderOptions } from './notice.js';
 
-export const PAGERDUTY_URLS = {
+const PAGERDUTY_URLS = {
   us: 'https://events.pagerduty.com/v2/enqueue',
   eu: 'https://events.eu.pagerduty.com/v2/enqueue',
 } as const;

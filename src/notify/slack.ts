@@ -9,7 +9,16 @@
  */
 import type { BookEvent } from '../findings/event.js';
 import { channelUrl, originOnly, post, type NotifyHttp, type SendOutcome } from './http.js';
-import { eventList, notice, notices, TEST_NOTE, type MaskSetting, type Notice, type RenderOptions } from './notice.js';
+import {
+  eventList,
+  notice,
+  notices,
+  TEST_LABEL,
+  TEST_NOTE,
+  type MaskSetting,
+  type Notice,
+  type RenderOptions,
+} from './notice.js';
 
 export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fields: 10, fieldText: 2000, header: 150 } as const;
 
@@ -70,7 +79,7 @@ export function renderSlack(
       context(`safeweb · ${n.event.type} · ${n.event.at}`),
     ]);
   }
-  const heading = `${options.test ? '[TEST] ' : ''}${all.length} notifications from safeweb`;
+  const heading = `${options.test ? `${TEST_LABEL} ` : ''}${all.length} notifications from safeweb`;
   const blocks: Block[] = [{ type: 'header', text: plain(heading, SLACK_LIMITS.header) }, ...test];
   // One block each; the last block left for "and N more" when they do not all fit.
   const room = SLACK_LIMITS.blocks - blocks.length - (all.length > SLACK_LIMITS.blocks - blocks.length ? 1 : 0);

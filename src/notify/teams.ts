@@ -11,6 +11,7 @@ import { channelUrl, originOnly, post, type NotifyHttp, type SendOutcome } from 
 import {
   eventList,
   notice,
+  TEST_LABEL,
   TEST_NOTE,
   type Band,
   type MaskSetting,
@@ -102,7 +103,7 @@ export function renderTeams(
     const n = notice(all[0]!, settings, options);
     return envelope([...noticeItems(n, 'Medium'), ...head, footer(n)]);
   }
-  const title = run(`${options.test ? '[TEST] ' : ''}${all.length} notifications from safeweb`, {
+  const title = run(`${options.test ? `${TEST_LABEL} ` : ''}${all.length} notifications from safeweb`, {
     weight: 'Bolder',
     size: 'Large',
   });

@@ -67,12 +67,7 @@ export function signWebhook(secret: string, id: string, timestamp: number | stri
 }
 
 /** The Standard Webhooks headers of a message (unsigned: no `webhook-signature`). */
-export function webhookHeaders(
-  id: string,
-  body: string,
-  secret: string | undefined,
-  now: Date,
-): Record<string, string> {
+function webhookHeaders(id: string, body: string, secret: string | undefined, now: Date): Record<string, string> {
   const timestamp = Math.floor(now.getTime() / 1000);
   return {
     'webhook-id': id,

@@ -17,8 +17,8 @@ import type { SlackPayload } from '../../src/notify/slack.js';
 import type { TeamsPayload } from '../../src/notify/teams.js';
 import { ROOT } from './cli.js';
 
-export const PARTNER = 'partner_notify';
-export const AT = '2026-12-07T09:30:00.000Z';
+const PARTNER = 'partner_notify';
+const AT = '2026-12-07T09:30:00.000Z';
 
 /** A breach event of customer NW-001 (or what `facts` says instead). */
 export function breachEvent(facts: Partial<EventFacts> = {}): BookEvent {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { notifyHttp } from '../../src/notify/http.js';
-import { escapeSlack, renderSlack, sendSlack } from '../../src/notify/slack.js';
+import { escapeSlack, renderSlack, sendSlack, SLACK_LIMITS } from '../../src/notify/slack.js';
 import {
   breachEvent,
   manyEvents,
@@ -44,6 +44,10 @@ describe('renderSlack', () => {
     expect(slackProblems(few)).toEqual([]);
     expect(few.blocks).toHaveLength(50); // a header and 49 sections: all of them, nothing cut
     expect(JSON.stringify(few)).not.toContain('more');
+  });
+
+  it('keeps to the limits Slack documents', () => {
+    expect(SLACK_LIMITS).toEqual({ blocks: 50, sectionText: 3000, fields: 10, fieldText: 2000, header: 150 });
   });
 
   it('the limits check can fail', () => {

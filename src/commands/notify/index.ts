@@ -118,13 +118,18 @@ export function registerNotify(program: Command, ctx: Context): void {
       '--redirect-to <address>',
       'email: send the sample to this address instead of the channel\u2019s recipients',
     )
+    .option('--dry-run', 'print the rendered sample (exactly what would be sent, less the secret) and send nothing')
     .addHelpText(
       'after',
-      examples('safeweb notify test soc', 'safeweb notify test soc-mail --redirect-to me@msp.example'),
+      examples(
+        'safeweb notify test soc',
+        'safeweb notify test soc --dry-run --json | jq .payload',
+        'safeweb notify test soc-mail --redirect-to me@msp.example',
+      ),
     )
-    .action(async (name: string, opts: { redirectTo?: string }) => {
+    .action(async (name: string, opts: { redirectTo?: string; dryRun?: boolean }) => {
       const { runNotifyTest } = await import('./test.js');
-      ctx.done(await runNotifyTest({ name, redirectTo: opts.redirectTo }, ctx));
+      ctx.done(await runNotifyTest({ name, redirectTo: opts.redirectTo, dryRun: Boolean(opts.dryRun) }, ctx));
     });
 }
 

@@ -70,7 +70,7 @@ export interface ChannelRow {
 }
 
 /** Where a channel sends, as far as the settings say (a Teams or Slack URL is the secret: not shown). */
-export function targetOf(channel: Channel): string {
+function targetOf(channel: Channel): string {
   switch (channel.kind) {
     case 'teams':
       return 'the Workflow URL in the secret store';

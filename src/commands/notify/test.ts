@@ -2,11 +2,12 @@
  * `safeweb notify test NAME`: one sample message, labelled as a test in every channel, sent as the
  * channel's real messages are (same rendering, same secret, same engine), and the channel's answer
  * printed. PagerDuty gets the trigger and then its resolve, so no test incident stays open.
+ * --dry-run prints the rendered sample instead, and reads no secret.
  */
 import type { Context } from '../../context.js';
 import { bookEvent, type BookEvent } from '../../findings/event.js';
-import { pairs, success, type Outcome } from '../../outcome.js';
-import { render, send, templatesFor, type Rendered } from '../../notify/channels.js';
+import { info, lines, pairs, success, type Outcome } from '../../outcome.js';
+import { render, send, shown, templatesFor, type Rendered } from '../../notify/channels.js';
 import { notifyHttp, type Ack } from '../../notify/http.js';
 import { messageId } from '../../notify/message-id.js';
 import { keyOf, type EventContext } from '../../notify/notice.js';
@@ -16,10 +17,12 @@ export interface NotifyTestOptions {
   name: string;
   /** Email: send the sample to this address instead of the channel's recipients. */
   redirectTo?: string | undefined;
+  /** Print the rendered sample and send nothing (the secret is not read). */
+  dryRun?: boolean | undefined;
 }
 
 /** A breach no customer has: the same finding every time (a test page dedupes into one incident). */
-export function sampleEvent(partnerId: string, now: Date): BookEvent {
+function sampleEvent(partnerId: string, now: Date): BookEvent {
   return bookEvent(
     partnerId,
     {
@@ -48,6 +51,20 @@ export async function runNotifyTest(opts: NotifyTestOptions, ctx: Context): Prom
   const { partnerId } = await ctx.account();
   const now = ctx.now();
   const event = sampleEvent(partnerId, now);
+  const rendered = render(channel, event, {
+    test: true,
+    context: () => SAMPLE_CONTEXT,
+    templates: await templatesFor(channel),
+  });
+  const id = messageId({ key: keyOf(event), route: 'notify-test', kind: event.type, occurrence: now.toISOString() });
+  if (opts.dryRun) {
+    const payload = shown(rendered);
+    return {
+      data: { channel: opts.name, kind: channel.kind, messageId: id, key: keyOf(event), payload },
+      view: lines(JSON.stringify(payload, null, 2)),
+      notes: [info(`Nothing was sent: this is what the ${channel.kind} channel "${opts.name}" would get.`)],
+    };
+  }
   const secretName = 'secret' in channel ? channel.secret : undefined;
   const secret = secretName ? await ctx.secret(secretName) : undefined;
   const http = notifyHttp({
@@ -57,12 +74,6 @@ export async function runNotifyTest(opts: NotifyTestOptions, ctx: Context): Prom
     trace: ctx.globals.debug ? (line) => ctx.debug(line) : undefined,
     secrets: secret ? [secret] : [],
   });
-  const rendered = render(channel, event, {
-    test: true,
-    context: () => SAMPLE_CONTEXT,
-    templates: await templatesFor(channel),
-  });
-  const id = messageId({ key: keyOf(event), route: 'notify-test', kind: event.type, occurrence: now.toISOString() });
   const deps = { http, secret, now, test: true, email: { redirectTo: opts.redirectTo } };
   const sent: Array<{ message: string; ack: Ack }> = [];
   const messages: Array<[string, Rendered]> = [['sample', rendered]];

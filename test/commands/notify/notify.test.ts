@@ -156,6 +156,25 @@ describe('notify test', () => {
     expect(test.stdout + test.stderr).not.toContain('S3CR3TSIG');
   });
 
+  it('--dry-run prints the rendered sample, sends nothing and reads no secret', async () => {
+    const { env } = await withProfile();
+    const r = await listening(await receiver(() => ({ status: 200, body: 'ok' })));
+    await runInProcess(['notify', 'add', 'slack', 'ops', '--secret-stdin'], {
+      env,
+      stdin: `${r.url}/services/SECRETPATH`,
+    });
+    // A secret the run cannot read is no matter: it is not read.
+    const dry = await runInProcess(['notify', 'test', 'ops', '--dry-run', '--json'], {
+      env: { ...env, SAFEWEB_SECRET_NOTIFY_OPS_FILE: '/nonexistent/secret' },
+    });
+    expect(dry.code, dry.stderr).toBe(0);
+    const out = JSON.parse(dry.stdout);
+    expect(out.payload).toMatchObject({ mrkdwn: false, blocks: expect.any(Array) });
+    expect(out.payload.text).toMatch(/^\[TEST\] New breach for Sample Customer Ltd/);
+    expect(r.received).toEqual([]);
+    expect(dry.stdout + dry.stderr).not.toContain('SECRETPATH');
+  });
+
   it('slack: a refusal is exit 3 naming Slack, the webhook path never said', async () => {
     const { env } = await withProfile();
     const r = await listening(await receiver(() => ({ status: 404, body: 'no_service' })));
