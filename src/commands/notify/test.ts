@@ -5,6 +5,7 @@
  * --dry-run prints the rendered sample instead, and reads no secret.
  */
 import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
 import { bookEvent, type BookEvent } from '../../findings/event.js';
 import { info, lines, pairs, success, type Outcome } from '../../outcome.js';
 import { render, send, shown, templatesFor, type Rendered } from '../../notify/channels.js';
@@ -48,6 +49,7 @@ const SAMPLE_CONTEXT: EventContext = {
 export async function runNotifyTest(opts: NotifyTestOptions, ctx: Context): Promise<Outcome> {
   const channels = await readChannels(ctx);
   const channel = channelNamed(channels, opts.name);
+  if (opts.redirectTo !== undefined) checkRedirect(opts.redirectTo, channel.kind);
   const { partnerId } = await ctx.account();
   const now = ctx.now();
   const event = sampleEvent(partnerId, now);
@@ -101,4 +103,10 @@ export async function runNotifyTest(opts: NotifyTestOptions, ctx: Context): Prom
     ]),
     notes: [success(`Sent a test message to the ${channel.kind} channel "${opts.name}".`)],
   };
+}
+
+function checkRedirect(address: string, kind: string): void {
+  if (kind !== 'email') throw new UsageError(`--redirect-to is for email channels; this one is ${kind}`);
+  if (!/^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$/.test(address))
+    throw new UsageError(`--redirect-to ${address} is not an email address`);
 }

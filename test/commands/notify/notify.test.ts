@@ -259,6 +259,8 @@ describe('notify test', () => {
     expect((await runInProcess(['notify', 'add', 'email', 'relay', ...common, '--insecure-smtp'], { env })).code).toBe(
       0,
     );
+    for (const bad of ['not-an-address', 'a@b.co, c@d.co'])
+      expect((await runInProcess(['notify', 'test', 'relay', '--redirect-to', bad], { env })).code).toBe(2);
     const sent = await runInProcess(['notify', 'test', 'relay', '--redirect-to', 'me@msp.example'], { env });
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toMatch(/^answer\t250 /m);
