@@ -6,7 +6,8 @@
  */
 import type { Channel } from '../config/integrations.js';
 import type { BookEvent } from '../findings/event.js';
-import { loadTemplates, renderEmail, sendEmail, type EmailMessage, type EmailTemplates } from './email.js';
+import { loadTemplates, type EmailTemplates } from './email-templates.js';
+import { renderEmail, sendEmail, type EmailMessage } from './email.js';
 import type { NotifyHttp, SendOutcome } from './http.js';
 import { eventList, type RenderOptions } from './notice.js';
 import { renderPagerDuty, sendPagerDuty, type PagerDutyEvent } from './pagerduty.js';

@@ -12,7 +12,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { generate } from 'selfsigned';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadTemplates, renderEmail, sendEmail, type EmailSettings } from '../../src/notify/email.js';
+import { loadTemplates } from '../../src/notify/email-templates.js';
+import { renderEmail, sendEmail, type EmailSettings } from '../../src/notify/email.js';
 import { messageId } from '../../src/notify/message-id.js';
 import { breachEvent, manyEvents } from '../helpers/notify.js';
 

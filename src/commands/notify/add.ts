@@ -12,7 +12,7 @@ import { UsageError } from '../../errors.js';
 import { readSecret } from '../../io/read-secret.js';
 import { hint, success, type Outcome } from '../../outcome.js';
 import type { ChannelKind } from '../../notify/channels.js';
-import { loadTemplates } from '../../notify/email.js';
+import { loadTemplates } from '../../notify/email-templates.js';
 import { channelUrl } from '../../notify/http.js';
 import { webhookSecretBytes } from '../../notify/webhook.js';
 import { checkChannelName, readChannels, SECRET_WHAT, writeChannel } from './settings.js';
