@@ -199,7 +199,7 @@ describe('notify test', () => {
       },
     );
     expect(add.code, add.stderr).toBe(0);
-    const test = await runInProcess(['notify', 'test', 'oncall', '--json'], { env });
+    const test = await runInProcess(['--debug', 'notify', 'test', 'oncall', '--json'], { env });
     expect(test.code, test.stderr).toBe(0);
     const out = JSON.parse(test.stdout);
     expect(out.sent.map((s: { message: string; ack: { status: number } }) => [s.message, s.ack.status])).toEqual([
@@ -207,7 +207,9 @@ describe('notify test', () => {
       ['resolve', 202],
     ]);
     expect([...pd.incidents]).toEqual([[out.key, 'resolved']]);
-    expect(test.stdout).not.toContain('R0UT1NGKEY');
+    // --debug traced both bodies, the routing key hidden.
+    expect(test.stderr).toContain('"routing_key":"[REDACTED]"');
+    expect(test.stdout + test.stderr).not.toContain('R0UT1NGKEY');
   });
 
   it('webhook: the sample is signed so the standardwebhooks library verifies it', async () => {
