@@ -4,15 +4,16 @@
  * a flag value, never in any output), a test message sent as real ones are, the channel's answer
  * printed, its failures with the one table's exit codes.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { generate } from 'selfsigned';
 import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setIntegration } from '../../../src/config/integrations.js';
-import { cleanEnv, runInProcess, tempDir } from '../../helpers/cli.js';
+import { cleanEnv, runBinary, runInProcess, tempDir } from '../../helpers/cli.js';
 import { pagerDuty, receiver, type Receiver } from '../../helpers/notify.js';
 import { scriptedPrompter } from '../../helpers/prompter.js';
 
@@ -270,6 +271,56 @@ describe('notify test', () => {
     expect(delivered[0]!.to).toEqual(['me@msp.example']);
     expect(delivered[0]!.raw).toMatch(/^X-Safeweb-Finding: sw:finding:[0-9a-f]{32}/m);
     expect(delivered[0]!.raw).toMatch(/^Subject: \[TEST\]/m);
+  });
+});
+
+describe('the built binary', () => {
+  it('email over STARTTLS to a server whose certificate NODE_EXTRA_CA_CERTS makes trusted, with a login', async () => {
+    const { dir, env } = await withProfile();
+    const made = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    });
+    const ca = path.join(dir, 'test-ca.pem');
+    writeFileSync(ca, made.cert);
+    const delivered: Array<{ secure: boolean; user: unknown; raw: string }> = [];
+    const server = new SMTPServer({
+      key: made.private,
+      cert: made.cert,
+      logger: false,
+      onAuth: (auth, _session, callback) =>
+        auth.password === 'pa ss word' ? callback(null, { user: auth.username }) : callback(new Error('no')),
+      onData(stream, session, callback) {
+        let raw = '';
+        stream.on('data', (c: Buffer) => (raw += c.toString()));
+        stream.on('end', () => {
+          delivered.push({ secure: session.secure, user: session.user, raw });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = String((server.server.address() as AddressInfo).port);
+    const add = await runInProcess(
+      ['notify', 'add', 'email', 'mail', '--host', '127.0.0.1', '--port', port, '--username', 'alerts'].concat([
+        '--from',
+        'alerts@msp.example',
+        '--to',
+        'soc@msp.example',
+        '--secret-stdin',
+      ]),
+      { env, stdin: 'pa ss word\n' },
+    );
+    expect(add.code, add.stderr).toBe(0);
+    const untrusted = await runBinary(['notify', 'test', 'mail'], { env });
+    expect(untrusted.code).toBe(5);
+    const sent = await runBinary(['notify', 'test', 'mail'], { env: { ...env, NODE_EXTRA_CA_CERTS: ca } });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({ secure: true, user: 'alerts' });
+    expect(sent.stdout + sent.stderr).not.toContain('pa ss word');
   });
 });
 
