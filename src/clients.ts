@@ -7,6 +7,7 @@
 import type { ApiClient, WriteGuard } from './api/client.js';
 import type { Wire } from './api/transport.js';
 import type { Resolved } from './config/resolve.js';
+import type { PsaHttpSettings } from './psa/http.js';
 import type { Credentials, Guard } from './safety/guard.js';
 
 export interface ClientsInit {
@@ -39,6 +40,7 @@ export class Clients {
   readonly #init: ClientsInit;
   #api: ApiClient | undefined;
   #wire: Wire | undefined;
+  #psaWire: Wire | undefined;
 
   constructor(init: ClientsInit) {
     this.#init = init;
@@ -108,6 +110,45 @@ export class Clients {
       // Explicit credentials (login's check) still get the guard: writes are never unaudited.
       guard: extra.guard ?? (creds.partnerId ? this.#guardFor(await this.#settledOrNone(), creds) : undefined),
     });
+  }
+
+  /**
+   * How this run talks to a PSA (psa/http.ts): the same engine settings as the API client
+   * (--timeout, --retries, --debug), a wire whose answers are capped at the PSA's own size
+   * (unless --max-response-size says otherwise), and the read-only guard of the profile in use,
+   * so every PSA write of a read-only run is refused before it is sent, and every one sent is in
+   * the account's audit log.
+   */
+  async psaHttp(extra: Pick<ClientExtras, 'onRateLimited'> = {}): Promise<PsaHttpSettings> {
+    const [{ userAgent }, resolved] = await Promise.all([import('./version.js'), this.#init.resolved()]);
+    const options = this.#init.options();
+    return {
+      wire: await this.#psaTransport(),
+      trace: options.debug ? this.#init.debug : undefined,
+      timeoutMs: options.timeout,
+      retries: options.retries,
+      userAgent: userAgent(this.#init.nodeVersion),
+      guard: this.#init.guard.forPsa(
+        resolved,
+        resolved.partnerId ? { partnerId: resolved.partnerId.value, baseUrl: resolved.baseUrl.value } : undefined,
+        this.secretsInUse,
+      ),
+      onRateLimited: extra.onRateLimited,
+    };
+  }
+
+  /** The PSA's wire: a test's wire when one is given, else node:http(s) with the PSA's answer cap. */
+  async #psaTransport(): Promise<Wire> {
+    if (this.#wire) return this.#wire;
+    if (!this.#psaWire) {
+      const [{ createWire }, { PSA_MAX_RESPONSE_BYTES }] = await Promise.all([
+        import('./api/transport.js'),
+        import('./psa/http.js'),
+      ]);
+      const limit = (await this.#maxResponseBytes()) ?? PSA_MAX_RESPONSE_BYTES;
+      this.#psaWire = createWire({ env: this.#init.env, maxResponseBytes: limit });
+    }
+    return this.#psaWire;
   }
 
   /** The client for resolved settings: credentials required (exit 4), the key read where it lives. */

@@ -8,6 +8,9 @@ import { CliError } from './errors.js';
 import { LocalRecord, resolveCustomerArg, type RecordEntry } from './customers/local-record.js';
 import { RecordedReferences } from './customers/recorded.js';
 import type { CustomerDeps, CustomerRef } from './customers/service.js';
+import type { Integrations } from './config/integrations.js';
+import type { OpenConnection } from './psa/connection.js';
+import type { PlanSource } from './psa/session.js';
 import { holdingRunLock, waitMs, type RunKind } from './safety/run-lock.js';
 
 export interface Account {
@@ -81,4 +84,87 @@ export async function withRunLock<T>(
     throw error;
   }
   return holdingRunLock({ configDir: ctx.configDir, account, kind, waitMs: waitMs(wait) }, fn);
+}
+
+/**
+ * The integration settings of this run: the profile's settings file, or with --file the blocks a
+ * manifest carries (manifest/load.ts `manifestIntegrations`).
+ */
+export interface IntegrationSource {
+  /** The file read: the settings file or the manifest. */
+  file: string;
+  kind: 'settings' | 'manifest';
+  /** False when the settings file does not exist yet (no settings is valid: nothing is configured). */
+  exists: boolean;
+  settings: Integrations;
+}
+
+export async function integrationSettings(
+  opts: { file?: string | undefined },
+  ctx: Context,
+): Promise<IntegrationSource> {
+  if (opts.file) {
+    const [{ loadManifest, manifestIntegrations }, { manifestSizeCap }] = await Promise.all([
+      import('./manifest/load.js'),
+      import('./manifest/parse.js'),
+    ]);
+    const manifest = await loadManifest({ file: opts.file }, ctx.now(), manifestSizeCap(ctx.env));
+    return { file: opts.file, kind: 'manifest', exists: true, settings: manifestIntegrations(manifest) };
+  }
+  const [file, { readIntegrations }] = await Promise.all([
+    integrationSettingsFile(ctx),
+    import('./config/integrations.js'),
+  ]);
+  return { file, kind: 'settings', ...(await readIntegrations(file)) };
+}
+
+/** The profile's integration settings file (named for the account when no profile is in use). */
+export async function integrationSettingsFile(ctx: Context): Promise<string> {
+  const [account, { integrationsFile }] = await Promise.all([ctx.account(), import('./config/integrations.js')]);
+  return integrationsFile(ctx.configDir, account.profile ?? account.key);
+}
+
+/**
+ * The PSA connection `name` names (else psa.default, else the only one), opened with its private
+ * key from the secret store (held, so no output of the run shows it) on the run's HTTP settings.
+ */
+export async function psaConnection(
+  ctx: Context,
+  name?: string,
+  source?: IntegrationSource,
+  extra: { onRateLimited?: (waitMs: number) => void } = {},
+): Promise<OpenConnection> {
+  const [file, http, { openConnection }] = await Promise.all([
+    source?.file ?? integrationSettingsFile(ctx),
+    ctx.clients.psaHttp(extra),
+    import('./psa/connection.js'),
+  ]);
+  return openConnection({ file, secret: (secret) => ctx.secret(secret), http }, name, source?.settings);
+}
+
+/**
+ * What a ticket plan of the connection `name` reads (psa/session.ts `PlanSource`): the connection
+ * opened, its policy, the customers' mappings (the settings', or a manifest's with --file), and
+ * the account whose book and ticket index it is.
+ */
+export async function psaPlanSource(
+  ctx: Context,
+  name: string | undefined,
+  opts: { file?: string | undefined; command: string },
+): Promise<PlanSource> {
+  const source = await integrationSettings({ file: opts.file }, ctx);
+  const [connection, account] = await Promise.all([psaConnection(ctx, name, source), ctx.account()]);
+  return {
+    connection: connection.name,
+    isDefault:
+      Object.keys(source.settings.psa?.connections ?? {}).length === 1 ||
+      source.settings.psa?.default === connection.name,
+    client: connection.client,
+    policy: connection.policy,
+    customers: source.settings.customers,
+    configDir: ctx.configDir,
+    account: account.key,
+    partnerId: account.partnerId,
+    command: opts.command,
+  };
 }

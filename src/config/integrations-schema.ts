@@ -25,9 +25,21 @@ export const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,39}$';
 export const SECRET_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}(/[a-z0-9][a-z0-9._-]{0,63}){0,3}$';
 /** https://, or http:// to this machine only: the rule base URLs and webhook endpoints follow. */
 export const URL_PATTERN = '^(https://|http://(127\\.|localhost[:/]|localhost$|\\[::1\\]))';
-/** A host name with an optional port, no scheme (ConnectWise's site). */
-export const HOST_PATTERN =
-  '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\\d{1,5})?$';
+const HOST = '[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*';
+const PORT = '(:\\d{1,5})?';
+/** A host name with an optional port, no scheme (an SMTP server). */
+export const HOST_PATTERN = `^${HOST}${PORT}$`;
+/**
+ * ConnectWise's site: a host (https implied), or https://host[:port], or http:// to this machine
+ * only (an emulator); nothing after the host: the tool adds the API path.
+ */
+export const SITE_PATTERN = `^(${HOST}${PORT}|https://${HOST}${PORT}/?|http://(127(\\.\\d{1,3}){3}|localhost|\\[::1\\])${PORT}/?)$`;
+/** The threat bands a priority is chosen for (the book's own words). */
+export const PRIORITY_BANDS = BANDS;
+export const GROUPINGS = ['per-breach', 'per-customer'] as const;
+export const OFFBOARD_ACTIONS = ['close', 'leave'] as const;
+/** The longest reopen window: ten years. */
+export const MAX_REOPEN_DAYS = 3650;
 
 const secret = (what: string): Json => ({
   description: `The name of the secret in the profile's secret store that holds ${what}; never the secret itself.`,
@@ -60,6 +72,57 @@ function closed(properties: { [key: string]: Json }, required: string[], descrip
   };
 }
 
+/** The ticket policy of a ConnectWise connection (psa-design: checked against the live lists at plan time). */
+function connectWisePolicy(): { [key: string]: Json } {
+  return {
+    board: idOf('The service board tickets go to (ID or name), unless a customer names its own'),
+    statuses: closed(
+      {
+        new: idOf('The status a new (or reopened) ticket gets, on the board (ID or name)'),
+        closed: idOf('The status that closes a ticket, on the board (ID or name); one ConnectWise counts as closed'),
+      },
+      [],
+      'Statuses on the board',
+    ),
+    priorities: closed(
+      Object.fromEntries(
+        PRIORITY_BANDS.map((band) => [band, idOf(`The priority of a ticket for a customer in the ${band} band`)]),
+      ),
+      [],
+      'The priority (ID or name) per threat band',
+    ),
+    source: idOf('The ticket source (ID or name), if tickets should carry one'),
+    type: idOf('The ticket type (ID or name), if tickets should carry one'),
+    grouping: {
+      description: 'per-breach: one ticket per customer and breach; per-customer: one open ticket per customer',
+      type: 'string',
+      enum: [...GROUPINGS],
+      default: 'per-breach',
+    },
+    reopenDays: {
+      description: 'A finding back within this many days of its ticket closing reopens it; later, a new ticket',
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_REOPEN_DAYS,
+      default: 30,
+    },
+    resolveOnClose: {
+      description: 'A technician closing a ticket resolves its breaches in SafeWeb (and reopening unresolves them)',
+      type: 'boolean',
+      default: true,
+    },
+    offboard: {
+      description: 'When a customer is offboarded: close its open tickets with a note, or leave them',
+      type: 'string',
+      enum: [...OFFBOARD_ACTIONS],
+      default: 'close',
+    },
+    fallbackCompany: idOf(
+      'The company (ID or identifier) an unmapped customer\u2019s tickets go to, the customer named in the ticket',
+    ),
+  };
+}
+
 function psaConnection(): Json {
   const common = { secret: secret('the API keys'), mask: mask(false) };
   return {
@@ -69,16 +132,24 @@ function psaConnection(): Json {
         {
           kind: { const: 'connectwise' },
           site: {
-            description: 'The ConnectWise site host (na.myconnectwise.net, or your own)',
+            description:
+              'The ConnectWise site: a host (na.myconnectwise.net, https implied) or https://host[:port]; ' +
+              'http:// only to this machine',
             type: 'string',
-            pattern: HOST_PATTERN,
+            pattern: SITE_PATTERN,
           },
           company: { description: 'The company ID you log in with', type: 'string', minLength: 1, maxLength: 100 },
+          publicKey: {
+            description: 'The API member\u2019s public key (not a secret; the private key is in the secret store)',
+            type: 'string',
+            minLength: 1,
+            maxLength: 100,
+          },
           clientId: { description: 'Your registered integrator clientId (not a secret)', type: 'string', minLength: 1 },
-          board: idOf('The service board tickets go to (ID or name), unless a customer names its own'),
+          ...connectWisePolicy(),
           ...common,
         },
-        ['kind', 'site', 'company', 'clientId', 'secret'],
+        ['kind', 'site', 'company', 'publicKey', 'clientId', 'secret'],
       ),
       closed(
         {

@@ -11,16 +11,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
 import { ValidationError, type Problem } from '../errors.js';
+import { holdingLock } from '../io/lock.js';
 import { ensurePrivateDir } from '../io/private-dir.js';
 import { replaceFile } from '../io/safe-write.js';
 import {
   CHANNEL_KINDS,
+  GROUPINGS,
   HOST_PATTERN,
+  MAX_REOPEN_DAYS,
   NAME_PATTERN,
+  OFFBOARD_ACTIONS,
+  PRIORITY_BANDS,
   PSA_KINDS,
   ROUTE_BANDS,
   ROUTE_EVENTS,
   SECRET_PATTERN,
+  SITE_PATTERN,
   URL_PATTERN,
 } from './integrations-schema.js';
 
@@ -32,15 +38,69 @@ export interface Found {
   message: string;
 }
 
+/** A record at the far side by its ID, or by its name (identifier, for a company). */
 type Id = number | string;
 interface Masked {
   mask?: boolean | undefined;
 }
-type PsaConnection = Masked & { secret: string } & (
-    | { kind: 'connectwise'; site: string; company: string; clientId: string; board?: Id | undefined }
-    | { kind: 'autotask'; username: string; zone?: string | undefined; queue?: Id | undefined }
-    | { kind: 'halo'; tenant: string; clientId: string; ticketType?: Id | undefined }
-  );
+type Band = (typeof PRIORITY_BANDS)[number];
+type Grouping = (typeof GROUPINGS)[number];
+type OffboardAction = (typeof OFFBOARD_ACTIONS)[number];
+
+/** A ConnectWise connection as the settings keep it (psa-design.md); defaults by connectWisePolicy. */
+export interface ConnectWiseConnection extends Masked {
+  kind: 'connectwise';
+  /** A host (https implied) or a URL: https://host[:port], http:// to this machine only. */
+  site: string;
+  /** The company ID people log in with. */
+  company: string;
+  publicKey: string;
+  clientId: string;
+  /** The secret-store entry that holds the private key. */
+  secret: string;
+  board?: Id | undefined;
+  statuses?: { new?: Id | undefined; closed?: Id | undefined } | undefined;
+  priorities?: Partial<Record<Band, Id>> | undefined;
+  source?: Id | undefined;
+  type?: Id | undefined;
+  grouping?: Grouping | undefined;
+  reopenDays?: number | undefined;
+  resolveOnClose?: boolean | undefined;
+  offboard?: OffboardAction | undefined;
+  /** Where an unmapped customer's tickets go: a company ID or identifier. */
+  fallbackCompany?: Id | undefined;
+}
+
+/** A ConnectWise connection's ticket policy with every default applied: what plan and sync read. */
+export interface ConnectWisePolicy extends Omit<
+  ConnectWiseConnection,
+  'grouping' | 'reopenDays' | 'resolveOnClose' | 'offboard' | 'mask'
+> {
+  grouping: Grouping;
+  reopenDays: number;
+  resolveOnClose: boolean;
+  offboard: OffboardAction;
+  mask: boolean;
+}
+
+/** The defaults of psa-design.md: per-breach tickets, a 30-day reopen window, closing resolves, offboarding closes, unmasked. */
+export function connectWisePolicy(settings: ConnectWiseConnection): ConnectWisePolicy {
+  return {
+    ...settings,
+    grouping: settings.grouping ?? 'per-breach',
+    reopenDays: settings.reopenDays ?? 30,
+    resolveOnClose: settings.resolveOnClose ?? true,
+    offboard: settings.offboard ?? 'close',
+    mask: settings.mask ?? false,
+  };
+}
+
+export type PsaConnection =
+  | ConnectWiseConnection
+  | (Masked & { secret: string } & (
+        | { kind: 'autotask'; username: string; zone?: string | undefined; queue?: Id | undefined }
+        | { kind: 'halo'; tenant: string; clientId: string; ticketType?: Id | undefined }
+      ));
 /** A notification channel's settings (notify/ renders and sends by them). */
 export type Channel = Masked &
   (
@@ -124,13 +184,27 @@ function build(z: Zod) {
   const id = z.union([z.int().check(z.minimum(1, 'must be 1 or more')), text]);
   const mask = z.optional(z.boolean());
   const secretName = pattern(SECRET_PATTERN, 'must name a secret of the secret store, never hold the secret');
+  const site = pattern(
+    SITE_PATTERN,
+    'must be a host (na.myconnectwise.net) or https://host[:port]; http:// only to 127.0.0.1, localhost or [::1]',
+  );
   const connection = z.discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('connectwise'),
-      site: host,
+      site,
       company: text,
+      publicKey: text,
       clientId: text,
       board: z.optional(id),
+      statuses: z.optional(z.strictObject({ new: z.optional(id), closed: z.optional(id) })),
+      priorities: z.optional(z.strictObject(Object.fromEntries(PRIORITY_BANDS.map((b) => [b, z.optional(id)])))),
+      source: z.optional(id),
+      type: z.optional(id),
+      grouping: z.optional(z.enum(GROUPINGS)),
+      reopenDays: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_REOPEN_DAYS))),
+      resolveOnClose: z.optional(z.boolean()),
+      offboard: z.optional(z.enum(OFFBOARD_ACTIONS)),
+      fallbackCompany: z.optional(id),
       secret: secretName,
       mask,
     }),
@@ -422,21 +496,57 @@ export async function readIntegrations(file: string): Promise<{ settings: Integr
   return { settings, exists: true };
 }
 
+/** One change to the settings: the value at a key path, or (undefined) its removal. */
+export type Change = [at: Path, value: unknown];
+
+/** How long an edit waits for another process's edit of the same file before refusing. */
+const EDIT_WAIT_MS = 10_000;
+
 /**
  * Sets one value of the settings file (`['notify', 'channels', 'soc']`), or removes it when
- * `value` is undefined, keeping every comment and the layout of the rest: the writer the commands
- * that add connections, channels, mappings and routes use. The result is checked before it is
- * written (nothing is written when it is not valid), then replaces the file atomically, 0600.
+ * `value` is undefined: see editIntegrations.
  */
 export async function setIntegration(file: string, at: Path, value: unknown): Promise<Integrations> {
-  const text = readText(file);
-  const { doc } = await parse(file, text ?? '');
-  if (value === undefined) doc.deleteIn(at);
-  else doc.setIn(at, doc.createNode(value));
-  const result: unknown = doc.toJS() ?? {};
-  const found = await integrationProblems(result);
-  if (found.length) throw invalid(file, found, () => '', '; nothing was written');
+  return editIntegrations(file, () => [[at, value]]);
+}
+
+/**
+ * Changes the settings file, keeping every comment and the layout of the rest: the writer the
+ * commands that add connections, channels, mappings and routes use. `edit` is given the settings
+ * as they are and returns the changes (or throws, and nothing is written); it runs under a lock
+ * beside the file, so two processes editing at once take turns instead of one losing the
+ * other's change (a holder still running after a few seconds is named in the refusal). The
+ * result is checked before it is written (nothing is written when it is not valid), then
+ * replaces the file atomically, 0600.
+ */
+export async function editIntegrations(
+  file: string,
+  edit: (current: Integrations) => Change[] | Promise<Change[]>,
+  options: { command?: string | undefined; waitMs?: number | undefined } = {},
+): Promise<Integrations> {
   ensurePrivateDir(path.dirname(file), 'integration settings');
-  replaceFile(file, doc.toString({ lineWidth: 0 }), { kind: 'integration settings', mayReplace: true });
-  return result as Integrations;
+  return holdingLock(
+    `${file}.lock`,
+    {
+      what: `the integration settings ${file}`,
+      command: options.command ?? 'safeweb',
+      waitMs: options.waitMs ?? EDIT_WAIT_MS,
+      consequence: '; nothing was written',
+    },
+    async () => {
+      const text = readText(file);
+      const { doc } = await parse(file, text ?? '');
+      const { $schema: _schema, ...current } = (doc.toJS() ?? {}) as Integrations & { $schema?: string };
+      for (const [at, value] of await edit(current)) {
+        if (value === undefined) {
+          if (doc.hasIn(at)) doc.deleteIn(at); // removing what is not there is done already
+        } else doc.setIn(at, doc.createNode(value));
+      }
+      const result: unknown = doc.toJS() ?? {};
+      const found = await integrationProblems(result);
+      if (found.length) throw invalid(file, found, () => '', '; nothing was written');
+      replaceFile(file, doc.toString({ lineWidth: 0 }), { kind: 'integration settings', mayReplace: true });
+      return result as Integrations;
+    },
+  );
 }

@@ -10,7 +10,10 @@
  * - an event: `sw:<type>:<hash(partner, customer, type, what it is about)>`, what it is about
  *   being the breach uuid (breach.*), the sorted lower-cased addresses (email.* and domain.*),
  *   the bands before and after (band.changed), nothing more (customer.*).
- * A ticket's key is not one of these: it covers a group of findings and a generation (psa/).
+ * - a ticket: `sw:ticket:<hash(partner, customer, group, generation)>`, the group being the
+ *   breach uuid (one ticket per breach) or the customer itself (one ticket per customer), and the
+ *   generation counting the tickets that group has had: a finding back after its ticket's reopen
+ *   window gets a new ticket, with the next generation's key.
  */
 import { createHash } from 'node:crypto';
 import type { EventFacts } from './event.js';
@@ -41,4 +44,18 @@ export function eventKey(partnerId: string, customer: string, facts: EventFacts)
 
 function sortedLower(list: readonly string[] | undefined): string[] {
   return [...new Set((list ?? []).map((x) => x.toLowerCase()))].sort();
+}
+
+/** What a ticket covers: one breach of a customer, or all of a customer's findings. */
+export type TicketGroup = { breachId: string } | 'customer';
+
+/** The key of one ticket (the PSA's externalXRef): its customer, its group and its generation (1, 2, …). */
+export function ticketKey(parts: {
+  partnerId: string;
+  customer: string;
+  group: TicketGroup;
+  generation: number;
+}): string {
+  const group = parts.group === 'customer' ? ['customer'] : ['breach', parts.group.breachId];
+  return `sw:ticket:${digest(['ticket', parts.partnerId, parts.customer, ...group, String(parts.generation)])}`;
 }

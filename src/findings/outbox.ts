@@ -96,18 +96,32 @@ export class Outbox {
     return foldJournal(this.#lines());
   }
 
-  /** Keeps each event not yet in the outbox, on disk before it returns; an event whose key is there is left out. */
-  async enqueue(events: readonly BookEvent[]): Promise<{ added: string[]; known: string[] }> {
+  /**
+   * Keeps each event not yet in the outbox, on disk before it returns; an event whose key is there
+   * is left out. `sinksOf` names the sinks of each event, and an event it names none for is not
+   * kept (without it, every event is for the outbox's `sinks`). `occurrence` tells one occurrence of an event from a later one with the
+   * same key (a breach resolved, back, resolved again): the comparison a watch run made (the
+   * state it started from), a delivery's ID. The item's ID is then `<key>@<occurrence>`, so the
+   * same run redone after a crash is recognised, and a later occurrence is not mistaken for it.
+   */
+  async enqueue(
+    events: readonly BookEvent[],
+    sinksOf?: (event: BookEvent) => readonly string[],
+    occurrence?: string,
+  ): Promise<{ added: string[]; known: string[] }> {
     return this.#locked((items) => {
       const at = this.#now().toISOString();
       const added: string[] = [];
       const known: string[] = [];
       const lines: JournalLine[] = [];
       for (const event of events) {
-        if (items.has(event.key) || added.includes(event.key)) known.push(event.key);
+        const key = occurrence === undefined ? event.key : `${event.key}@${occurrence}`;
+        const sinks = [...(sinksOf ? sinksOf(event) : (this.options.sinks ?? []))];
+        if (sinksOf && sinks.length === 0) continue;
+        if (items.has(key) || added.includes(key)) known.push(key);
         else {
-          added.push(event.key);
-          lines.push({ op: 'enqueued', key: event.key, event, sinks: [...(this.options.sinks ?? [])], at });
+          added.push(key);
+          lines.push({ op: 'enqueued', key, event, sinks, at });
         }
       }
       this.#append(lines);

@@ -92,8 +92,8 @@ export interface PsaClient {
   ticket(id: number): Promise<PsaTicket | undefined>;
   /** Creates a ticket carrying `tag` in its integrator tags. Never retried blindly: a retry is a lookup by key first. */
   createTicket(ticket: NewTicket, tag: string): Promise<PsaTicket>;
-  /** Moves a ticket to a status (closing or reopening it). */
-  setStatus(id: number, statusId: number): Promise<PsaTicket>;
+  /** Moves a ticket to a status (closing or reopening it); `key` (the tool's ticket key) is for the audit log. */
+  setStatus(id: number, statusId: number, key?: string): Promise<PsaTicket>;
   notes(ticketId: number): Promise<PsaNote[]>;
-  addNote(ticketId: number, text: string, kind: NoteKind): Promise<PsaNote>;
+  addNote(ticketId: number, text: string, kind: NoteKind, key?: string): Promise<PsaNote>;
 }

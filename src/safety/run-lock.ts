@@ -11,14 +11,25 @@ import { accountFileName } from '../io/account-files.js';
 import { holdingLock } from '../io/lock.js';
 import { ensurePrivateDir } from '../io/private-dir.js';
 
-/** The kinds of run that take the lock; a kind's runs exclude each other, not other kinds. */
-export type RunKind = 'apply' | 'bulk-onboard' | 'customer-import';
+/**
+ * The kinds of run that take the lock; a kind's runs exclude each other, not other kinds. A
+ * ticket sync is per connection (`psa-sync:<connection>`), and so is a receiver per instance
+ * (`serve:<instance>`): two connections sync side by side, one connection never twice at once.
+ */
+export type RunKind =
+  'apply' | 'bulk-onboard' | 'customer-import' | 'notify-send' | `psa-sync:${string}` | `serve:${string}`;
 
-const COMMANDS: Record<RunKind, string> = {
-  apply: 'safeweb apply',
-  'bulk-onboard': 'safeweb customer onboard --file (bulk)',
-  'customer-import': 'safeweb customer import',
-};
+function commandOf(kind: RunKind): string {
+  if (kind.startsWith('psa-sync:')) return `safeweb psa sync ${kind.slice('psa-sync:'.length)}`;
+  if (kind.startsWith('serve:')) return `safeweb serve (${kind.slice('serve:'.length)})`;
+  const fixed: Record<string, string> = {
+    apply: 'safeweb apply',
+    'bulk-onboard': 'safeweb customer onboard --file (bulk)',
+    'customer-import': 'safeweb customer import',
+    'notify-send': 'safeweb notify send',
+  };
+  return fixed[kind] ?? `safeweb ${kind}`;
+}
 
 export interface RunLockOptions {
   configDir: string;
@@ -33,12 +44,12 @@ export interface RunLockOptions {
 function lockFile(configDir: string, account: string, kind: RunKind): string {
   const dir = path.join(configDir, 'locks');
   ensurePrivateDir(dir, 'run locks');
-  return path.join(dir, `${accountFileName(account)}.${kind}.lock`);
+  return path.join(dir, `${accountFileName(account)}.${kind.replace(':', '.')}.lock`);
 }
 
 /** Runs `fn` holding the account's lock for `kind`, released however `fn` ends. */
 export function holdingRunLock<T>(options: RunLockOptions, fn: () => Promise<T>): Promise<T> {
-  const command = COMMANDS[options.kind];
+  const command = commandOf(options.kind);
   return holdingLock(
     lockFile(options.configDir, options.account, options.kind),
     {

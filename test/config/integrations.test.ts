@@ -10,12 +10,16 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  connectWisePolicy,
+  editIntegrations,
   integrationProblems,
   integrationsFile,
   readIntegrations,
   setIntegration,
+  type Integrations,
 } from '../../src/config/integrations.js';
-import { ValidationError } from '../../src/errors.js';
+import { UsageError, ValidationError } from '../../src/errors.js';
+import { acquireLock } from '../../src/io/lock.js';
 import { GOOD } from '../fixtures/integrations.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 
@@ -59,11 +63,11 @@ describe('reading the settings file', () => {
     const error = await readIntegrations(file).catch((e: unknown) => e);
     expect((error as Error).message).toBe(`${file} is not valid integration settings (5 problems):`);
     expect(problemsOf(error)).toEqual([
-      'psa.connections.cw.colour: unknown key (line 12, column 15)',
-      'notify.channels.soc.secret: must name a secret of the secret store, never hold the secret (line 15, column 33)',
-      'notify.channels.oncall.region: must be one of us, eu (line 19, column 15)',
-      'notify.routes[0].channels[1]: names no channel ("sock" is not under notify.channels) (line 24, column 26)',
-      'customers.NW-001.psa.connection: names no connection ("at" is not under psa.connections) (line 28, column 38)',
+      'psa.connections.cw.colour: unknown key (line 13, column 15)',
+      'notify.channels.soc.secret: must name a secret of the secret store, never hold the secret (line 16, column 33)',
+      'notify.channels.oncall.region: must be one of us, eu (line 20, column 15)',
+      'notify.routes[0].channels[1]: names no channel ("sock" is not under notify.channels) (line 25, column 26)',
+      'customers.NW-001.psa.connection: names no connection ("at" is not under psa.connections) (line 29, column 38)',
     ]);
   });
 
@@ -137,6 +141,82 @@ describe('setIntegration: the writer the commands use', () => {
   });
 });
 
+describe('editIntegrations: read-modify-write under a lock', () => {
+  it('takes turns with another edit in progress: both changes land', async () => {
+    const file = path.join(dir(), 'p.yaml');
+    writeFileSync(file, GOOD);
+    const held = await acquireLock(`${file}.lock`, { what: 'x', command: 'safeweb psa add' });
+    let seen: Integrations | undefined;
+    const edit = editIntegrations(file, (current) => {
+      seen = current;
+      return [[['customers', 'NW-002', 'tags'], ['b']]];
+    });
+    // The edit waits while the lock is held (without the lock it would have read and written by now).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen).toBeUndefined();
+    expect(readFileSync(file, 'utf8')).toBe(GOOD);
+    // The other process writes its change, then lets go.
+    writeFileSync(file, `${GOOD}  NW-003:\n    tags: [a]\n`);
+    held.release();
+    await edit;
+    expect(seen?.customers?.['NW-003']).toEqual({ tags: ['a'] });
+    expect(Object.keys((parse(readFileSync(file, 'utf8')) as Integrations).customers!)).toEqual([
+      'NW-001',
+      'NW-003',
+      'NW-002',
+    ]);
+  });
+
+  it('refuses after its wait, naming the holder; nothing written', async () => {
+    const file = path.join(dir(), 'p.yaml');
+    writeFileSync(file, GOOD);
+    const held = await acquireLock(`${file}.lock`, { what: 'x', command: 'safeweb psa add' });
+    try {
+      const error = await editIntegrations(file, () => [[['psa', 'default'], undefined]], { waitMs: 50 }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toContain(
+        `the integration settings ${file} is in use by another \`safeweb psa add\``,
+      );
+      expect((error as Error).message).toContain('nothing was written');
+      expect(readFileSync(file, 'utf8')).toBe(GOOD);
+    } finally {
+      held.release();
+    }
+  });
+});
+
+describe('connectWisePolicy: the defaults of the design', () => {
+  it('fills what is left out, and keeps what is set', () => {
+    const base = {
+      kind: 'connectwise',
+      site: 's',
+      company: 'c',
+      publicKey: 'p',
+      clientId: 'i',
+      secret: 'psa/cw',
+    } as const;
+    expect(connectWisePolicy(base)).toEqual({
+      ...base,
+      grouping: 'per-breach',
+      reopenDays: 30,
+      resolveOnClose: true,
+      offboard: 'close',
+      mask: false,
+    });
+    const set = {
+      ...base,
+      grouping: 'per-customer',
+      reopenDays: 0,
+      resolveOnClose: false,
+      offboard: 'leave',
+      mask: true,
+    } as const;
+    expect(connectWisePolicy(set)).toEqual(set);
+  });
+});
+
 describe('the published schema and the zod rules', () => {
   const ajv = () => {
     const a = new Ajv2020({ allErrors: true, strict: true });
@@ -150,6 +230,7 @@ describe('the published schema and the zod rules', () => {
           kind: 'connectwise',
           site: 'na.myconnectwise.net',
           company: 'msp',
+          publicKey: 'pub',
           clientId: 'c',
           secret: 'psa/cw',
           ...change,
@@ -198,6 +279,32 @@ describe('the published schema and the zod rules', () => {
       },
     ],
     ['a site given as a URL', connection({ site: 'https://na.myconnectwise.net' })],
+    ['a site given as a URL with a port', connection({ site: 'https://cw.msp.example:8443/' })],
+    ['a site on this machine over http', connection({ site: 'http://127.0.0.1:4011' })],
+    ['a site over http elsewhere', connection({ site: 'http://cw.msp.example' })],
+    ['a site with a path', connection({ site: 'https://cw.msp.example/v4_6_release/apis/3.0' })],
+    ['a connection without its public key', connection({ publicKey: undefined })],
+    [
+      'the whole ticket policy',
+      connection({
+        board: 'Security',
+        statuses: { new: 'New', closed: 13 },
+        priorities: { critical: 'Priority 1 - Emergency Response', high: 2, moderate: 3, low: 4 },
+        source: 'Email',
+        type: 7,
+        grouping: 'per-customer',
+        reopenDays: 0,
+        resolveOnClose: false,
+        offboard: 'leave',
+        fallbackCompany: 'ContosoMSP',
+      }),
+    ],
+    ['a priority for a band that does not exist', connection({ priorities: { urgent: 1 } })],
+    ['a status that is neither new nor closed', connection({ statuses: { open: 'New' } })],
+    ['an unknown grouping', connection({ grouping: 'per-company' })],
+    ['a negative reopen window', connection({ reopenDays: -1 })],
+    ['a reopen window in text', connection({ reopenDays: '30' })],
+    ['an unknown offboard action', connection({ offboard: 'delete' })],
     ['a key where its name belongs', connection({ secret: 'AbC+/xyz==' })],
     ['an unknown field', connection({ colour: 'red' })],
     ['a board of 0', connection({ board: 0 })],

@@ -1,7 +1,7 @@
 /** Stable keys (issue 28 item 2): from SafeWeb identities only, at most 64 ASCII characters, never changing. */
 import { describe, expect, it } from 'vitest';
 import { bookEvent, EVENT_TYPES, type EventFacts } from '../../src/findings/event.js';
-import { eventKey, findingKey, KEY_MAX } from '../../src/findings/keys.js';
+import { eventKey, findingKey, KEY_MAX, ticketKey } from '../../src/findings/keys.js';
 
 const CUSTOMER = '5b0c2f4e-8d2a-4c1e-9f3a-2b7d6e1c0a94';
 const BREACH = 'a3e1c9d0-77b4-4f52-8c2e-19f0d6b4e5a1';
@@ -75,5 +75,23 @@ describe('finding and event keys', () => {
     const byRef = (reference: string) =>
       bookEvent('P1', { type: 'customer.added', reference, customerId: null }, '2026-01-01T00:00:00Z').key;
     expect(byRef('A')).not.toBe(byRef('B'));
+  });
+});
+
+describe('ticket keys', () => {
+  it('are fixed by customer, group and generation (vectors computed outside the code)', () => {
+    const one = ticketKey({ partnerId: 'P1', customer: CUSTOMER, group: { breachId: BREACH }, generation: 1 });
+    expect(one).toBe('sw:ticket:79c7a0a57028a53253b2f85b71d5cd5b');
+    expect(ticketKey({ partnerId: 'P1', customer: CUSTOMER, group: 'customer', generation: 2 })).toBe(
+      'sw:ticket:d8b980a031a08f4d4287efa7350bd0e3',
+    );
+    // The next generation, another breach, or the per-customer group is another ticket.
+    expect(ticketKey({ partnerId: 'P1', customer: CUSTOMER, group: { breachId: BREACH }, generation: 2 })).not.toBe(
+      one,
+    );
+    expect(ticketKey({ partnerId: 'P1', customer: CUSTOMER, group: { breachId: CUSTOMER }, generation: 1 })).not.toBe(
+      one,
+    );
+    expect(one.length).toBeLessThanOrEqual(KEY_MAX);
   });
 });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/main.js';
+import type { Wire } from '../../src/api/transport.js';
 import type { Prompter } from '../../src/prompt/prompter.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -77,6 +78,8 @@ export interface InProcessOptions {
   signal?: Promise<NodeJS.Signals>;
   /** The terminal's width (stdout.columns); 120 unless given. */
   columns?: number;
+  /** What every request is sent on, in place of node:http (a wire that checks or records them). */
+  wire?: Wire;
 }
 
 /** run() in this process with captured streams. */
@@ -94,6 +97,7 @@ export async function runInProcess(argv: string[], options: InProcessOptions = {
     env: options.env ?? cleanEnv(),
     nodeVersion: process.version,
     ...(options.prompter ? { prompter: options.prompter } : {}),
+    ...(options.wire ? { wire: options.wire } : {}),
     waitForSignal: () => options.signal ?? new Promise(() => {}),
   });
   return { code, stdout: stdout.text(), stderr: stderr.text() };

@@ -47,7 +47,7 @@ const BLOCKS = [
   'psa:',
   '  default: cw',
   '  connections:',
-  '    cw: { kind: connectwise, site: na.myconnectwise.net, company: msp, clientId: cid, secret: psa/connectwise }',
+  '    cw: { kind: connectwise, site: na.myconnectwise.net, company: msp, publicKey: pk, clientId: cid, secret: psa/connectwise }',
   'notify:',
   '  channels:',
   '    soc: { kind: teams, secret: notify/soc-teams }',

@@ -4,7 +4,7 @@
  */
 import type { Context } from '../../context.js';
 import { success, type Outcome } from '../../outcome.js';
-import { readSource } from './settings.js';
+import { integrationSettings as readSource } from '../../services.js';
 
 interface CheckData {
   file: string;

@@ -2,7 +2,7 @@
 import type { Context } from '../../context.js';
 import type { Integrations } from '../../config/integrations.js';
 import { table, type Cell, type Outcome } from '../../outcome.js';
-import { readSource, type Source } from './settings.js';
+import { integrationSettings as readSource, type IntegrationSource as Source } from '../../services.js';
 
 const detail = (parts: object): string =>
   Object.entries(parts)

@@ -11,7 +11,8 @@ import { UnavailableError, UsageError } from '../../errors.js';
 import { holdingLock } from '../../io/lock.js';
 import { emptyBookWarning } from '../../customers/reads.js';
 import { detail, hint, info, styled, warn, type Note, type Outcome, type Text } from '../../outcome.js';
-import { readBook, selectBook } from '../../portfolio/book.js';
+import { readBook, selectBook, type CustomerRead } from '../../portfolio/book.js';
+import { integrationSettings } from '../../services.js';
 import { compare, readWatchState, saveWatchState, type WatchEvent } from '../../portfolio/watch-state.js';
 
 export interface PortfolioWatchOptions {
@@ -112,6 +113,8 @@ async function watchBook(
       `the events could not be written (${(error as Error).message}); ${opts.state} was not changed, so the next run reports them again`,
     );
   }
+  // Then into the outbox, on disk before the state moves on, for the sinks the settings name.
+  if (!opts.baseline) await enqueueForSinks(ctx, account, [...changes, ...errors], result.reads, previous?.savedAt);
   saveWatchState(opts.state, diff.next);
 
   const failed = errors.length ? ` ${errors.length} could not be read and keep their previous state.` : '';
@@ -134,4 +137,36 @@ async function watchBook(
     finding: !opts.baseline && changes.length ? `${changes.length} changes` : undefined,
     failures: result.failures,
   };
+}
+
+/**
+ * The events, into the account's outbox for the sinks configured (PSA connections, routed
+ * channels). The occurrence is the state this run compared against: the same run redone after a
+ * kill is recognised there, a later change with the same key is not mistaken for it.
+ */
+async function enqueueForSinks(
+  ctx: Context,
+  account: { key: string },
+  events: readonly WatchEvent[],
+  reads: readonly CustomerRead[],
+  base: string | undefined,
+): Promise<void> {
+  if (events.length === 0) return;
+  const { settings } = await integrationSettings({}, ctx);
+  if (!settings.psa?.connections && !settings.notify?.routes) return;
+  const [{ Outbox }, { eventSinks }, { scoreBand }] = await Promise.all([
+    import('../../findings/outbox.js'),
+    import('../../findings/sinks.js'),
+    import('../../customers/score-band.js'),
+  ]);
+  const bands = new Map(
+    reads.filter((r) => r.snapshot).map((r) => [r.entry.reference, scoreBand(r.snapshot!.threatScore).name]),
+  );
+  const outbox = new Outbox({
+    configDir: ctx.configDir,
+    account: account.key,
+    now: ctx.now,
+    command: 'safeweb portfolio watch',
+  });
+  await outbox.enqueue(events, (e) => eventSinks(settings, e, bands.get(e.reference) ?? null), base ?? 'first');
 }

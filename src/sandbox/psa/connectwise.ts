@@ -705,7 +705,8 @@ function routes(state: ConnectWiseState, now: () => Date): (req: Request) => Ans
 }
 
 /**
- * A list answer: `conditions` filtered, `orderBy` sorted (id ascending by default), then paged.
+ * A list answer: `conditions` filtered, `orderBy` sorted (id ascending by default), paged, then
+ * cut to the `fields` asked for.
  * Page paging (`page`, `pageSize`: default 25, at most 1000) answers a `Link` header with
  * next/prev/first/last as ConnectWise does; forward-only paging (`pagination-type: forward-only`
  * header, then `pageId`) answers ids after `pageId` and a `Link` with the next `pageId` only.
@@ -746,7 +747,7 @@ function list(req: Request, records: Record<string, unknown>[], fields?: readonl
     const more = rows.some((r) => (r['id'] as number) > ((page.at(-1)?.['id'] as number | undefined) ?? after));
     const headers: Record<string, string> =
       more && page.length ? { link: link({ pageId: String(page.at(-1)!['id']) }, 'next') } : {};
-    return { status: 200, body: page, headers };
+    return { status: 200, body: project(req, page), headers };
   }
   const pageText = req.query.get('page');
   const page = pageText === null ? 1 : Number(pageText);
@@ -758,5 +759,17 @@ function list(req: Request, records: Record<string, unknown>[], fields?: readonl
     link({ page: '1', pageSize: String(size) }, 'first'),
     link({ page: String(last), pageSize: String(size) }, 'last'),
   ].filter(Boolean);
-  return { status: 200, body: rows.slice((page - 1) * size, page * size), headers: { link: links.join(', ') } };
+  return {
+    status: 200,
+    body: project(req, rows.slice((page - 1) * size, page * size)),
+    headers: { link: links.join(', ') },
+  };
+}
+
+/** `fields=id,summary,board/id`: only those top-level fields of each record (a nested path keeps its field whole). */
+function project(req: Request, rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const fields = req.query.get('fields');
+  if (!fields) return rows;
+  const wanted = new Set(fields.split(',').map((f) => f.trim().split('/')[0]!.toLowerCase()));
+  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => wanted.has(k.toLowerCase()))));
 }

@@ -50,7 +50,7 @@ describe('safeweb integrations', () => {
     const r = await w.cli(['integrations', 'show']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')).toEqual([
-      'psa\tcw (default)\tconnectwise\tsite na.myconnectwise.net; company msp; clientId 0b6d-integrator; secret psa/connectwise; board Security',
+      'psa\tcw (default)\tconnectwise\tsite na.myconnectwise.net; company msp; publicKey abcd1234; clientId 0b6d-integrator; secret psa/connectwise; board Security',
       'channel\tsoc\tteams\tsecret notify/soc-teams',
       'channel\toncall\tpagerduty\tsecret notify/oncall; region eu',
       'route\t#1\t\tevents breach.new; bands critical; to oncall,soc',
@@ -80,7 +80,7 @@ describe('safeweb integrations', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is not valid integration settings (2 problems)');
     expect(r.stderr).toContain('notify.routes[0].events[1]: must be one of breach.new,');
-    expect(r.stderr).toContain('(line 21, column 28)');
+    expect(r.stderr).toContain('(line 22, column 28)');
     expect(r.stderr).toContain('notify.routes[0].channels[1]: names no channel ("pager" is not under notify.channels)');
     const json = await w.cli(['integrations', 'check', '--json']);
     expect(json.code).toBe(2);

@@ -1,0 +1,77 @@
+/**
+ * `safeweb psa remove NAME`: takes the connection out of the settings (asking first unless
+ * --yes) and deletes its private key from the secret store. Customers mapped to it keep it: it
+ * is refused while any are, naming them, so none is left pointing nowhere.
+ */
+import type { Context } from '../../context.js';
+import { CancelledError, UsageError } from '../../errors.js';
+import { success, warn, type Note, type Outcome } from '../../outcome.js';
+import { pickConnection } from '../../psa/connection.js';
+import { integrationSettingsFile } from '../../services.js';
+
+export async function runPsaRemove(opts: { name: string; yes: boolean }, ctx: Context): Promise<Outcome> {
+  const file = await integrationSettingsFile(ctx);
+  const [{ readIntegrations, editIntegrations }, secrets] = await Promise.all([
+    import('../../config/integrations.js'),
+    import('../../config/secrets.js'),
+  ]);
+  const { settings } = await readIntegrations(file);
+  const { name, settings: connection } = pickConnection(settings, opts.name, file);
+  const names = Object.keys(settings.psa?.connections ?? {});
+  const fallback = settings.psa?.default ?? (names.length === 1 ? names[0] : undefined);
+  const mapped = Object.entries(settings.customers ?? {})
+    .filter(([, c]) => c.psa && (c.psa.connection ?? fallback) === name)
+    .map(([ref]) => ref);
+  if (mapped.length)
+    throw new UsageError(
+      `PSA connection "${name}" is what ${mapped.length} customer mapping${mapped.length === 1 ? '' : 's'} use${mapped.length === 1 ? 's' : ''} (${mapped.slice(0, 10).join(', ')}${mapped.length > 10 ? ', …' : ''}); nothing was removed`,
+      'Map them to another connection, or remove their psa: settings first (safeweb integrations show lists them).',
+    );
+  if (!opts.yes) {
+    const hint = 'Pass --yes to remove it without asking.';
+    if (!ctx.interactive) throw new UsageError(`removing PSA connection "${name}" needs confirmation`, hint);
+    const prompter = await ctx.prompter(hint);
+    const asked = `Remove PSA connection "${name}" (${'site' in connection ? connection.site : connection.kind}) and its private key ${connection.secret}?`;
+    if (!(await prompter.confirm({ message: asked, default: false }))) throw new CancelledError('Nothing removed.');
+  }
+  await editIntegrations(
+    file,
+    (now) => [
+      [['psa', 'connections', name], undefined],
+      ...(now.psa?.default === name ? [[['psa', 'default'], undefined] as [string[], undefined]] : []),
+    ],
+    { command: 'safeweb psa remove' },
+  );
+  const notes: Note[] = [success(`Removed PSA connection "${name}" from ${file}.`)];
+  // Its key goes too, unless another connection names the same entry.
+  const shared = Object.entries(settings.psa?.connections ?? {}).some(
+    ([n, c]) => n !== name && c.secret === connection.secret,
+  );
+  const scope = await ctx.secretScope();
+  const stored =
+    scope.profile &&
+    secrets
+      .listSecrets(scope)
+      .some((s) => s.name === connection.secret && (s.source === 'file' || s.source === 'keyring'));
+  let deleted = false;
+  if (shared) notes.push(warn(`${connection.secret} was kept: another connection uses it`));
+  else if (stored) {
+    try {
+      await secrets.deleteSecret(scope, connection.secret);
+      deleted = true;
+      notes.push(success(`Deleted its private key ${connection.secret}.`));
+    } catch (error) {
+      notes.push(
+        warn(
+          `its private key ${connection.secret} could not be deleted (${(error as Error).message}); delete it with safeweb secret delete ${connection.secret}`,
+        ),
+      );
+    }
+  } else
+    notes.push(
+      warn(
+        `no stored secret ${connection.secret} to delete (a file or credential given to a service stays where it is)`,
+      ),
+    );
+  return { data: { removed: name, file, secret: connection.secret, secretDeleted: deleted }, notes };
+}

@@ -1,0 +1,69 @@
+/**
+ * One plan of one PSA connection, from its parts: the policy checked against the PSA's live lists,
+ * the customers' companies, the tickets the tool owns (one paged query by the integrator tag),
+ * the ticket index and the book. `psa plan`, `psa sync` and the MCP `psa_plan` tool share it,
+ * so what a plan shows is what a sync does.
+ */
+import type { BulkRun } from '../bulk/runner.js';
+import { readPlanBook, mappedCompanies, type MappingSettings, type PlanBook } from './book.js';
+import { planSync, type PsaPlan, type TicketPolicy } from './plan.js';
+import { ticketPolicy, type PlanPolicySettings } from './policy.js';
+import { INTEGRATOR_TAG } from './sync.js';
+import { TicketIndexFile } from './ticket-index.js';
+import type { PsaClient, PsaTicket } from './types.js';
+
+export interface PlanSource {
+  /** The connection's name, and whether it is the default one (mappings naming none belong to it). */
+  connection: string;
+  isDefault: boolean;
+  client: PsaClient;
+  policy: PlanPolicySettings;
+  /** The settings' (or the manifest's) per-customer blocks. */
+  customers: Record<string, { psa?: MappingSettings | undefined }> | undefined;
+  configDir: string;
+  account: string;
+  partnerId: string;
+  /** Who holds the index's lock, as a refusal names it. */
+  command: string;
+}
+
+export interface PlanRunOptions {
+  customers?: string[] | undefined;
+  concurrency: number;
+  includeExisting?: boolean | undefined;
+  since?: string | undefined;
+  maxCreates: number;
+  now: Date;
+  /** When SafeWeb changed a finding, from the outbox's events (plan.ts `changedAt`). */
+  changedAt?: ReadonlyMap<string, string> | undefined;
+}
+
+export interface PreparedPlan {
+  plan: PsaPlan;
+  policy: TicketPolicy;
+  index: TicketIndexFile;
+  book: PlanBook;
+  /** The owned tickets the PSA answered with (how many: the paged query's size). */
+  tickets: Map<string, PsaTicket>;
+}
+
+export async function preparePlan(run: BulkRun, source: PlanSource, options: PlanRunOptions): Promise<PreparedPlan> {
+  const { client } = source;
+  const companies = await client.companies();
+  const policy = await ticketPolicy(client, source.connection, source.policy);
+  const mapped = mappedCompanies(source.customers, source.connection, source.isDefault, companies, client.farSide);
+  const owned = await client.ownedTickets(INTEGRATOR_TAG);
+  const tickets = new Map<string, PsaTicket>();
+  for (const t of owned) if (t.externalXRef) tickets.set(t.externalXRef, t);
+  const index = new TicketIndexFile(source.configDir, source.account, source.connection, source.command);
+  const book = await readPlanBook(run, source, options, mapped);
+  const plan = planSync(policy, book.customers, tickets, index.read(), {
+    partnerId: source.partnerId,
+    now: options.now,
+    includeExisting: options.includeExisting,
+    since: options.since,
+    maxCreates: options.maxCreates,
+    changedAt: options.changedAt,
+  });
+  return { plan, policy, index, book, tickets };
+}

@@ -1,0 +1,269 @@
+/**
+ * Carries a plan (plan.ts) out: one row of the bulk runner per ticket (its actions in order, the
+ * tickets side by side at the run's concurrency, with its pacing, progress bar and Ctrl+C: the
+ * tickets in flight finish, no new one starts).
+ *
+ * Never twice, whatever kills it: before each PSA write an `intent` line is on disk in the ticket
+ * index, after it the outcome. A create whose intent is still open is looked up by its key first
+ * (and every create is: the PSA has no idempotency key, and a lookup costs one read); a note
+ * whose intent is open is looked for by its marker line among the ticket's notes. Status changes
+ * and SafeWeb's resolve/unresolve set a value, so doing one twice changes nothing.
+ */
+import type { ApiClient } from '../api/client.js';
+import { setBreachResolved } from '../api/breaches.js';
+import { runBulk, type BulkReport, type BulkRow, type BulkRun } from '../bulk/runner.js';
+import { CliError } from '../errors.js';
+import type { PsaAction, PsaPlan, TicketPolicy } from './plan.js';
+import { noteText, ticketDescription, ticketSummary, type TextOptions } from './ticket-text.js';
+import { intentId, type IndexLine, type TicketIndexFile } from './ticket-index.js';
+import type { NoteKind, PsaClient } from './types.js';
+
+/** The tag every ticket the tool makes carries: `ownedTickets` finds them all with one paged query. */
+export const INTEGRATOR_TAG = 'safeweb';
+
+export interface SyncDeps {
+  client: PsaClient;
+  index: TicketIndexFile;
+  connection: string;
+  policy: TicketPolicy;
+  text: TextOptions;
+  now: () => Date;
+}
+
+export interface SyncCounts {
+  created: number;
+  noted: number;
+  closed: number;
+  reopened: number;
+  resolved: number;
+  unresolved: number;
+  /** Found at the PSA by key rather than made again (a run killed after the create). */
+  foundByKey: number;
+}
+
+interface TicketRow extends BulkRow {
+  key: string;
+  actions: PsaAction[];
+}
+
+export interface SyncReport {
+  bulk: BulkReport;
+  counts: SyncCounts;
+}
+
+/** Runs the plan's actions; the index records each as it is done, and the run's end (`synced`). */
+export async function runSync(
+  run: BulkRun,
+  plan: PsaPlan,
+  deps: SyncDeps,
+  options: { concurrency: number },
+): Promise<SyncReport> {
+  const at = () => deps.now().toISOString();
+  if (plan.baseline.customers.length) await deps.index.append([{ op: 'baseline', ...plan.baseline, at: at() }]);
+  const counts: SyncCounts = {
+    created: 0,
+    noted: 0,
+    closed: 0,
+    reopened: 0,
+    resolved: 0,
+    unresolved: 0,
+    foundByKey: 0,
+  };
+  const seen = { ...plan.seen };
+  const rows = groupRows(plan.actions);
+  const bulk = await runBulk<TicketRow>(run, {
+    label: 'Syncing tickets',
+    noun: 'tickets',
+    rows: (async function* () {
+      yield* rows;
+    })(),
+    total: rows.length,
+    concurrency: options.concurrency,
+    async work(row, api) {
+      try {
+        for (const action of row.actions) await act(action, deps, api, counts, seen);
+        return { line: { row: row.row, status: 'ok', key: row.key } };
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        return { line: { row: row.row, status: 'failed', key: row.key, error: error.message }, error };
+      }
+    },
+  });
+  if (!bulk.interrupted && bulk.counts.failed === 0) {
+    await deps.index.append([
+      { op: 'seen', findings: seen, at: at() },
+      { op: 'synced', at: at() },
+    ]);
+    await deps.index.compact(at());
+  } else {
+    // What SafeWeb said is still worth keeping for the findings whose tickets are done.
+    await deps.index.append([{ op: 'seen', findings: seen, at: at() }]);
+  }
+  return { bulk, counts };
+}
+
+function groupRows(actions: readonly PsaAction[]): TicketRow[] {
+  const byKey = new Map<string, TicketRow>();
+  for (const action of actions) {
+    const row = byKey.get(action.key) ?? { row: byKey.size + 1, key: action.key, actions: [] };
+    row.actions.push(action);
+    byKey.set(action.key, row);
+  }
+  return [...byKey.values()];
+}
+
+async function act(
+  action: PsaAction,
+  deps: SyncDeps,
+  api: ApiClient,
+  counts: SyncCounts,
+  seen: Record<string, boolean>,
+): Promise<void> {
+  const at = () => deps.now().toISOString();
+  const { index, client } = deps;
+  switch (action.kind) {
+    case 'adopt': {
+      const t = action.ticket;
+      await index.append([ticketLine(action, t.id, t.companyId ?? action.ticket.companyId ?? 0, t, at())]);
+      if (t.closed) await index.append([{ op: 'state', key: action.key, state: 'closed', by: 'psa', at: at() }]);
+      return;
+    }
+    case 'observe':
+      await index.append([{ op: 'state', key: action.key, state: action.state, by: 'psa', at: at() }]);
+      return;
+    case 'create':
+      return create(action, deps, counts);
+    case 'note':
+      await addNote(action, action.reason === 'added' ? 'detail' : 'internal', deps);
+      counts.noted += 1;
+      if (action.reason === 'added')
+        await index.append([
+          {
+            op: 'covers',
+            key: action.key,
+            findings: action.findings.map(({ key, breachId }) => ({ key, breachId })),
+            at: at(),
+          },
+        ]);
+      return;
+    case 'close':
+      await addNote(action, 'resolution', deps);
+      await client.setStatus(action.ticketId, deps.policy.closedStatusId, action.key);
+      await index.append([{ op: 'state', key: action.key, state: 'closed', by: 'safeweb', at: at() }]);
+      counts.closed += 1;
+      return;
+    case 'reopen': {
+      await addNote(action, 'internal', deps);
+      await client.setStatus(action.ticketId, deps.policy.newStatusId, action.key);
+      const covered = index.read().tickets.get(action.key)?.findings ?? [];
+      const added = action.findings.filter((f) => f.breachId && !covered.some((c) => c.key === f.key));
+      await index.append([
+        { op: 'state', key: action.key, state: 'open', by: 'safeweb', at: at() },
+        ...(added.length
+          ? [
+              {
+                op: 'covers' as const,
+                key: action.key,
+                findings: added.map(({ key, breachId }) => ({ key, breachId })),
+                at: at(),
+              },
+            ]
+          : []),
+      ]);
+      counts.reopened += 1;
+      return;
+    }
+    case 'resolve':
+    case 'unresolve': {
+      const resolved = action.kind === 'resolve';
+      for (const f of action.findings) {
+        await setBreachResolved(api, f.breachId, resolved, action.customerId);
+        seen[f.key] = resolved;
+        counts[resolved ? 'resolved' : 'unresolved'] += 1;
+      }
+      return;
+    }
+  }
+}
+
+function ticketLine(
+  action: Extract<PsaAction, { kind: 'create' | 'adopt' }>,
+  id: number,
+  companyId: number,
+  written: { summary: string; boardId: number | null; priorityId: number | null | undefined },
+  at: string,
+): IndexLine {
+  return {
+    op: 'ticket',
+    key: action.key,
+    id,
+    customerId: action.customerId,
+    reference: action.reference,
+    ...(action.group === 'customer' ? {} : { breachId: action.group.breachId }),
+    generation: action.generation,
+    findings: action.findings.map(({ key, breachId }) => ({ key, breachId })),
+    companyId,
+    written: { summary: written.summary, boardId: written.boardId ?? 0, priorityId: written.priorityId ?? null },
+    at,
+  };
+}
+
+async function create(action: Extract<PsaAction, { kind: 'create' }>, deps: SyncDeps, counts: SyncCounts) {
+  const at = () => deps.now().toISOString();
+  const { client, index, policy } = deps;
+  await index.append([{ op: 'intent', key: action.key, action: 'create', at: at() }]);
+  // Always looked up first: a run killed after the PSA made the ticket, before the index heard, finds it here.
+  const existing = await client.ticketByKey(action.key);
+  if (existing) {
+    await index.append([ticketLine(action, existing.id, existing.companyId ?? action.companyId, existing, at())]);
+    counts.foundByKey += 1;
+    return;
+  }
+  const summary = ticketSummary(action);
+  const ticket = await client.createTicket(
+    {
+      summary,
+      description: ticketDescription(action, deps.text),
+      companyId: action.companyId,
+      boardId: policy.boardId,
+      statusId: policy.newStatusId,
+      priorityId: action.priorityId,
+      sourceId: policy.sourceId,
+      typeId: policy.typeId,
+      externalXRef: action.key,
+    },
+    INTEGRATOR_TAG,
+  );
+  await index.append([
+    ticketLine(
+      action,
+      ticket.id,
+      action.companyId,
+      { summary, boardId: policy.boardId, priorityId: action.priorityId },
+      at(),
+    ),
+  ]);
+  counts.created += 1;
+}
+
+/** Adds a note once: known by its marker in the index, or — after a run that died mid-write — among the ticket's notes. */
+async function addNote(
+  action: Extract<PsaAction, { kind: 'note' | 'close' | 'reopen' }>,
+  kind: NoteKind,
+  deps: SyncDeps,
+) {
+  const at = () => deps.now().toISOString();
+  const { client, index } = deps;
+  const current = index.read();
+  if (current.tickets.get(action.key)?.notes.has(action.marker)) return;
+  if (current.intents.has(intentId(action.key, 'note', action.marker))) {
+    const notes = await client.notes(action.ticketId);
+    if (notes.some((n) => n.text.includes(`[${action.marker}]`))) {
+      await index.append([{ op: 'note', key: action.key, marker: action.marker, at: at() }]);
+      return;
+    }
+  }
+  await index.append([{ op: 'intent', key: action.key, action: 'note', marker: action.marker, at: at() }]);
+  await client.addNote(action.ticketId, noteText(action, deps.text), kind, action.key);
+  await index.append([{ op: 'note', key: action.key, marker: action.marker, at: at() }]);
+}

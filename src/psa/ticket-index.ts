@@ -1,0 +1,269 @@
+/**
+ * The ticket index of one PSA connection of one account (`<configDir>/psa/<account>.<connection>.ndjson`):
+ * which tickets the tool made (ticket key → the PSA's ticket ID), which findings each covers, what
+ * the tool last wrote and knew of it (open or closed, and who closed it), which notes it added,
+ * what SafeWeb said of each finding at the last sync, and the first run's baseline.
+ *
+ * It is a journal, one line a change, each on disk (fsync) before the sync goes on: an `intent`
+ * line is written before every PSA write and its outcome after, so a sync killed between the two
+ * knows, when run again, to look the ticket (by key) or the note (by its marker) up before
+ * writing it a second time. Appends go through the one writer (io/append-log.ts) under a short
+ * lock (bounded wait, naming the holder); `compact` rewrites it atomically once it has grown.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { accountFile, accountFileName } from '../io/account-files.js';
+import { appendDurably } from '../io/append-log.js';
+import { holdingLock } from '../io/lock.js';
+import { ensurePrivateDir } from '../io/private-dir.js';
+import { replaceFile } from '../io/safe-write.js';
+import { ConfigError } from '../errors.js';
+
+const KIND = 'ticket index';
+const LOCK_WAIT_MS = 60_000;
+
+/** One finding a ticket covers: its key and the breach instance's uuid (what resolving takes). */
+export interface CoveredFinding {
+  key: string;
+  breachId: string;
+}
+
+type TicketState = 'open' | 'closed';
+
+/** A PSA write the tool is about to make: its key in the journal says which. */
+export type IntentAction = 'create' | 'note' | 'close' | 'reopen';
+
+export type IndexLine =
+  /** A baseline of these customers: their findings then existing get no ticket. Adds to earlier ones. */
+  | { op: 'baseline'; customers: string[]; findings: string[]; at: string }
+  | { op: 'intent'; key: string; action: IntentAction; marker?: string | undefined; at: string }
+  | {
+      op: 'ticket';
+      key: string;
+      id: number;
+      customerId: string;
+      reference: string;
+      /** The breach uuid of a per-breach ticket; absent for a per-customer one. */
+      breachId?: string | undefined;
+      generation: number;
+      findings: CoveredFinding[];
+      companyId: number;
+      written: { summary: string; boardId: number; priorityId: number | null };
+      at: string;
+    }
+  | { op: 'covers'; key: string; findings: CoveredFinding[]; at: string }
+  | { op: 'note'; key: string; marker: string; at: string }
+  | { op: 'state'; key: string; state: TicketState; by: 'safeweb' | 'psa'; at: string }
+  | { op: 'seen'; findings: Record<string, boolean>; at: string }
+  | { op: 'synced'; at: string };
+
+export interface IndexedTicket {
+  key: string;
+  id: number;
+  customerId: string;
+  reference: string;
+  breachId?: string | undefined;
+  generation: number;
+  findings: CoveredFinding[];
+  companyId: number;
+  written: { summary: string; boardId: number; priorityId: number | null };
+  /** What the tool last knew: open or closed, by whom, and since when. */
+  state: TicketState;
+  stateBy: 'safeweb' | 'psa';
+  stateAt: string;
+  /** The markers of the notes the tool added to it. */
+  notes: Set<string>;
+}
+
+/** The index as the journal folds. */
+export interface TicketIndex {
+  tickets: Map<string, IndexedTicket>;
+  /** Finding key → the keys of the tickets covering it, oldest generation first. */
+  byFinding: Map<string, string[]>;
+  /** The customers baselined (each on the first run that read it), and their findings then (no ticket for them). */
+  baseline: { customers: Set<string>; findings: Set<string> };
+  /** Finding key → resolved, as SafeWeb said at the last sync that saw it. */
+  seen: Map<string, boolean>;
+  /** PSA writes begun and not known to have ended (key + action + marker → the intent). */
+  intents: Map<string, { key: string; action: IntentAction; marker?: string | undefined }>;
+  lastSync: string | null;
+  /** Journal lines read: compaction is worth it once far more than the tickets. */
+  lines: number;
+}
+
+export function intentId(key: string, action: IntentAction, marker?: string): string {
+  return `${key} ${action} ${marker ?? ''}`;
+}
+
+export function foldIndex(lines: readonly IndexLine[]): TicketIndex {
+  const index: TicketIndex = {
+    tickets: new Map(),
+    byFinding: new Map(),
+    baseline: { customers: new Set(), findings: new Set() },
+    seen: new Map(),
+    intents: new Map(),
+    lastSync: null,
+    lines: lines.length,
+  };
+  for (const line of lines) applyLine(index, line);
+  return index;
+}
+
+function cover(index: TicketIndex, key: string, findings: readonly CoveredFinding[]): void {
+  for (const f of findings) {
+    const keys = index.byFinding.get(f.key) ?? [];
+    if (!keys.includes(key)) keys.push(key);
+    index.byFinding.set(f.key, keys);
+  }
+}
+
+/** Folds one line into the index (also used as lines are written, so the index in memory stays the file's). */
+function applyLine(index: TicketIndex, line: IndexLine): void {
+  switch (line.op) {
+    case 'baseline':
+      for (const c of line.customers) index.baseline.customers.add(c);
+      for (const f of line.findings) index.baseline.findings.add(f);
+      return;
+    case 'intent':
+      index.intents.set(intentId(line.key, line.action, line.marker), line);
+      return;
+    case 'ticket': {
+      const { op: _op, at, ...rest } = line;
+      index.tickets.set(line.key, { ...rest, state: 'open', stateBy: 'safeweb', stateAt: at, notes: new Set() });
+      index.intents.delete(intentId(line.key, 'create'));
+      cover(index, line.key, line.findings);
+      return;
+    }
+    case 'covers': {
+      const t = index.tickets.get(line.key);
+      if (!t) return;
+      for (const f of line.findings) if (!t.findings.some((x) => x.key === f.key)) t.findings.push(f);
+      cover(index, line.key, line.findings);
+      return;
+    }
+    case 'note': {
+      index.tickets.get(line.key)?.notes.add(line.marker);
+      index.intents.delete(intentId(line.key, 'note', line.marker));
+      return;
+    }
+    case 'state': {
+      const t = index.tickets.get(line.key);
+      if (t) Object.assign(t, { state: line.state, stateBy: line.by, stateAt: line.at });
+      index.intents.delete(intentId(line.key, line.state === 'closed' ? 'close' : 'reopen'));
+      return;
+    }
+    case 'seen':
+      for (const [k, v] of Object.entries(line.findings)) index.seen.set(k, v);
+      return;
+    case 'synced':
+      index.lastSync = line.at;
+      return;
+  }
+}
+
+/** The lines that rebuild `index` as it is: what compaction writes. */
+function snapshotLines(index: TicketIndex, at: string): IndexLine[] {
+  const lines: IndexLine[] = [];
+  if (index.baseline.customers.size)
+    lines.push({
+      op: 'baseline',
+      customers: [...index.baseline.customers],
+      findings: [...index.baseline.findings],
+      at,
+    });
+  for (const t of index.tickets.values()) {
+    const { notes, state, stateBy, stateAt, ...rest } = t;
+    lines.push({ op: 'ticket', ...rest, at: stateAt });
+    if (state !== 'open' || stateBy !== 'safeweb')
+      lines.push({ op: 'state', key: t.key, state, by: stateBy, at: stateAt });
+    for (const marker of notes) lines.push({ op: 'note', key: t.key, marker, at });
+  }
+  for (const intent of index.intents.values()) lines.push({ op: 'intent', ...intent, at });
+  if (index.seen.size) lines.push({ op: 'seen', findings: Object.fromEntries(index.seen), at });
+  if (index.lastSync) lines.push({ op: 'synced', at: index.lastSync });
+  return lines;
+}
+
+export class TicketIndexFile {
+  readonly file: string;
+  readonly #lockFile: string;
+  #index: TicketIndex | undefined;
+
+  constructor(
+    readonly configDir: string,
+    readonly account: string,
+    readonly connection: string,
+    readonly command = 'safeweb psa sync',
+  ) {
+    const dir = path.join(configDir, 'psa');
+    this.file = accountFile(dir, account, `.${connection}.ndjson`, KIND);
+    this.#lockFile = path.join(dir, `${accountFileName(account)}.${connection}.lock`);
+  }
+
+  /** The index as on disk (read once; kept in step with what this process appends). */
+  read(): TicketIndex {
+    this.#index ??= foldIndex(this.#lines());
+    return this.#index;
+  }
+
+  /** Appends lines, each on disk before it returns, and folds them into the index in memory. */
+  async append(lines: readonly IndexLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    const index = this.read();
+    await this.#locked(() => appendDurably(this.file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), KIND));
+    for (const line of lines) applyLine(index, line);
+    index.lines += lines.length;
+  }
+
+  /** Rewrites the journal as the lines of the index now, when it has grown well past them. */
+  async compact(at: string): Promise<boolean> {
+    const index = this.read();
+    const lines = snapshotLines(index, at);
+    if (index.lines < 2 * lines.length + 100) return false;
+    await this.#locked(() =>
+      replaceFile(this.file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), { kind: KIND, mayReplace: true }),
+    );
+    index.lines = lines.length;
+    return true;
+  }
+
+  #lines(): IndexLine[] {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new ConfigError(`cannot read the ${KIND} ${this.file}: ${(error as Error).message}`);
+    }
+    const lines: IndexLine[] = [];
+    const rows = text.split('\n');
+    for (const [i, row] of rows.entries()) {
+      if (row.trim() === '') continue;
+      try {
+        lines.push(JSON.parse(row) as IndexLine);
+      } catch {
+        // A torn last line is a write a kill -9 cut short (no newline yet): its change never happened.
+        if (i === rows.length - 1) continue;
+        throw new ConfigError(
+          `the ${KIND} ${this.file} is damaged at line ${i + 1}; move it aside and run \`safeweb psa sync\` ` +
+            'again (tickets are found again by their keys)',
+        );
+      }
+    }
+    return lines;
+  }
+
+  async #locked<T>(fn: () => T): Promise<T> {
+    ensurePrivateDir(path.dirname(this.#lockFile), KIND);
+    return holdingLock(
+      this.#lockFile,
+      {
+        what: `the ticket index of ${this.connection}`,
+        command: this.command,
+        waitMs: LOCK_WAIT_MS,
+        consequence: '; nothing was sent',
+      },
+      async () => fn(),
+    );
+  }
+}
