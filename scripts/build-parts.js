@@ -48,6 +48,8 @@ const SUBSYSTEMS = [
   // The events' vocabulary and keys go with the book that produces them.
   ['src/findings/', 'portfolio'],
   ['src/webhooks/', 'webhook'],
+  // The channels go with the notify noun, whoever else loads them (a sink runner, the receiver).
+  ['src/notify/', 'notify'],
   ['src/bulk/', 'bulk'],
   ['src/completion/', 'completion'],
   // The breach services go with the breach noun: MCP's breach tools load that part, as the verbs do.

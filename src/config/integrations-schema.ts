@@ -196,6 +196,7 @@ function channel(): Json {
           kind: { const: 'pagerduty' },
           secret: secret('the routing key'),
           region: { description: 'eu for EU accounts', type: 'string', enum: ['us', 'eu'], default: 'us' },
+          url: url('The Events API v2 URL, instead of the region\u2019s (a relay, or a test receiver)'),
           mask: mask(true),
         },
         ['kind', 'secret'],
@@ -218,6 +219,18 @@ function channel(): Json {
           secret: secret('the SMTP password'),
           from: { type: 'string', format: 'email' },
           to: { type: 'array', items: { type: 'string', format: 'email' }, minItems: 1, uniqueItems: true },
+          insecure: {
+            description:
+              'Send without STARTTLS (--insecure-smtp): only for a relay on this machine or a private network',
+            type: 'boolean',
+            default: false,
+          },
+          templates: {
+            description:
+              'A directory whose subject.txt, body.txt and body.html (each optional) replace the built-in message',
+            type: 'string',
+            minLength: 1,
+          },
           mask: mask(true),
         },
         ['kind', 'host', 'from', 'to'],

@@ -101,9 +101,11 @@ export type PsaConnection =
         | { kind: 'autotask'; username: string; zone?: string | undefined; queue?: Id | undefined }
         | { kind: 'halo'; tenant: string; clientId: string; ticketType?: Id | undefined }
       ));
-type Channel = Masked &
+/** A notification channel's settings (notify/ renders and sends by them). */
+export type Channel = Masked &
   (
-    | { kind: 'teams' | 'slack' | 'pagerduty'; secret: string; region?: 'us' | 'eu' | undefined }
+    | { kind: 'teams' | 'slack'; secret: string }
+    | { kind: 'pagerduty'; secret: string; region?: 'us' | 'eu' | undefined; url?: string | undefined }
     | { kind: 'webhook'; url: string; secret?: string | undefined }
     | {
         kind: 'email';
@@ -113,6 +115,8 @@ type Channel = Masked &
         secret?: string | undefined;
         from: string;
         to: string[];
+        insecure?: boolean | undefined;
+        templates?: string | undefined;
       }
   );
 interface Route {
@@ -228,6 +232,7 @@ function build(z: Zod) {
       kind: z.literal('pagerduty'),
       secret: secretName,
       region: z.optional(z.enum(['us', 'eu'])),
+      url: z.optional(url),
       mask,
     }),
     z.strictObject({ kind: z.literal('webhook'), url, secret, mask }),
@@ -239,6 +244,8 @@ function build(z: Zod) {
       secret,
       from: z.email(),
       to: z.array(z.email()).check(z.minLength(1, 'must list at least one address')),
+      insecure: z.optional(z.boolean()),
+      templates: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
       mask,
     }),
   ]);

@@ -93,6 +93,7 @@ const cases: Array<[string[], string[]]> = [
       'export',
       'integrations',
       'psa',
+      'notify',
       'audit',
       'login',
       'doctor',
