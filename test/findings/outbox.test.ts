@@ -173,6 +173,75 @@ describe('outbox', () => {
     expect(await outbox.compact(90 * 86_400_000)).toEqual({ kept: 3, removed: 0 });
   });
 
+  it('puts an item off until a time without counting an attempt; held meanwhile; due from then', async () => {
+    const { outbox, clock, make } = setup();
+    await outbox.enqueue([event(1), event(2)]);
+    const key = event(1).key;
+    // A failure first: one attempt counted, retrying.
+    await outbox.due('psa');
+    await outbox.record('psa', key, { ok: false, error: 'HTTP 503' });
+    clock.t += 60_000;
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([key]);
+    // Then put off for a digest's window: the attempt count stands, nothing is added to it.
+    const until = new Date(clock.t + 3_600_000);
+    expect(await outbox.defer('psa', [{ key, until, reason: 'digest 2026-03-01T00:00Z/1h' }])).toBe(1);
+    expect(make().read().get(key)!.sinks.get('psa')).toMatchObject({
+      state: 'waiting',
+      attempts: 1,
+      notBefore: until.toISOString(),
+      reason: 'digest 2026-03-01T00:00Z/1h',
+      lastError: 'HTTP 503',
+    });
+    const [held] = summarize(outbox.read(), new Date(clock.t)).filter((s) => s.sink === 'psa');
+    expect(held).toMatchObject({ held: 2, pending: 0, retrying: 0 });
+    await outbox.record('psa', event(2).key, { ok: true });
+    expect(await outbox.due('psa', new Date(until.getTime() - 1))).toEqual([]);
+    // Chat's share is its own: not put off.
+    expect((await outbox.due('chat')).map((d) => d.key)).toEqual([key, event(2).key]);
+    expect((await outbox.due('psa', until)).map((d) => [d.key, d.attempts])).toEqual([[key, 1]]);
+    // --flush: put off until now, due at once.
+    await outbox.defer('psa', [{ key, until: new Date(clock.t + 86_400_000), reason: 'quiet hours' }]);
+    await outbox.defer('psa', [{ key, until: new Date(clock.t), reason: 'flush' }]);
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([key]);
+    // What is acknowledged (or dead) is never put off again.
+    await outbox.record('psa', key, { ok: true, ack: 'sent' });
+    expect(await outbox.defer('psa', [{ key, until, reason: 'late' }])).toBe(0);
+    expect(outbox.read().get(key)!.sinks.get('psa')).toMatchObject({ state: 'acked' });
+  });
+
+  it('records one outcome for many items in one write; an acknowledgement stays', async () => {
+    const { outbox, dir } = setup();
+    await outbox.enqueue([1, 2, 3].map(event));
+    await outbox.due('psa');
+    await outbox.record('psa', event(3).key, { ok: true, ack: 'first' });
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    const before = fs.readFileSync(file, 'utf8').split('\n').length;
+    const keys = [1, 2, 3].map((i) => event(i).key);
+    expect(
+      await outbox.recordAll('psa', [...keys, keys[0]!, 'sw:nope'], { ok: true, ack: { messageId: 'msg_1' } }),
+    ).toBe(2);
+    expect(fs.readFileSync(file, 'utf8').split('\n').length).toBe(before + 2);
+    const items = outbox.read();
+    expect(keys.map((k) => items.get(k)!.sinks.get('psa')!.ack)).toEqual([
+      { messageId: 'msg_1' },
+      { messageId: 'msg_1' },
+      'first',
+    ]);
+    expect(await outbox.recordAll('psa', keys, { ok: false, error: 'late' })).toBe(0);
+  });
+
+  it('skips a journal line of an operation it does not know (a later version\u2019s), reading the rest', async () => {
+    const { outbox, dir } = setup();
+    await outbox.enqueue([event(1)]);
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    fs.appendFileSync(
+      file,
+      `${JSON.stringify({ op: 'snoozed', sink: 'psa', key: event(1).key, at: '2026-03-01T00:00:01.000Z' })}\n`,
+    );
+    expect(outbox.read().get(event(1).key)!.sinks.get('psa')).toMatchObject({ state: 'pending' });
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([event(1).key]);
+  });
+
   it('waits a bounded time for the lock, then refuses naming the holder', async () => {
     const { outbox, dir } = setup({ lockWaitMs: 0 });
     await outbox.enqueue([event(1)]);
