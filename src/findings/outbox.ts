@@ -26,7 +26,6 @@ import { ConfigError } from '../errors.js';
 import type { BookEvent } from './event.js';
 import {
   backoffMs,
-  foldJournal,
   foldLine,
   parseJournal,
   type Folded,
@@ -84,6 +83,7 @@ export class Outbox {
   readonly #lockFile: string;
   readonly #now: () => Date;
   readonly #random: () => number;
+  #view: JournalView | undefined;
 
   constructor(readonly options: OutboxOptions) {
     const dir = path.join(options.configDir, 'outbox');
@@ -93,9 +93,54 @@ export class Outbox {
     this.#random = options.random ?? Math.random;
   }
 
-  /** The items as the journal has them now (no lock: a line being written is not seen yet). */
+  /**
+   * The items as the journal has them now (no lock: a line being written is not seen yet). Kept
+   * between calls and brought up to date with the lines appended since (the journal only grows,
+   * but for a compaction, which replaces the file, and a torn tail, which is past the last whole
+   * line read): a long run, or the receiver, does not parse the whole journal for every change.
+   * What it returns is the outbox's own view: read it, never change it.
+   */
   read(): Folded {
-    return foldJournal(this.#lines());
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new ConfigError(`cannot read the ${KIND} ${this.file}: ${(error as Error).message}`);
+      this.#view = undefined;
+      return new Map();
+    }
+    try {
+      return this.#readFrom(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  #readFrom(fd: number): Folded {
+    const stat = fs.fstatSync(fd);
+    const view = this.#view && this.#sameFile(fd, stat, this.#view) ? this.#view : freshView(stat);
+    if (stat.size > view.offset) {
+      const tail = Buffer.alloc(stat.size - view.offset);
+      const got = fs.readSync(fd, tail, 0, tail.length, view.offset);
+      // Whole lines only: a line being written (or torn by a crash) is read once it ends.
+      const whole = tail.subarray(0, Math.min(got, tail.lastIndexOf(0x0a) + 1));
+      for (const line of parseJournal(whole.toString('utf8'), this.file)) foldLine(view.items, line);
+      view.offset += whole.length;
+      view.mark = markAt(fd, view.offset);
+    }
+    this.#view = view;
+    return view.items;
+  }
+
+  /** Whether the file is the journal read before (not a compaction's replacement), no shorter than what was read. */
+  #sameFile(fd: number, stat: fs.Stats, view: JournalView): boolean {
+    return (
+      stat.dev === view.dev &&
+      stat.ino === view.ino &&
+      stat.size >= view.offset &&
+      markAt(fd, view.offset).equals(view.mark)
+    );
   }
 
   /**
@@ -163,8 +208,10 @@ export class Outbox {
       if (state.state === 'acked') return state;
       const line = this.#outcomeLine(sink, key, state, outcome, now);
       this.#append([line]);
-      foldLine(items, line);
-      return item.sinks.get(sink);
+      // The state it is in now, without touching the view (the next read folds the line in).
+      const after: Folded = new Map([[key, { ...item, sinks: new Map(item.sinks) }]]);
+      foldLine(after, line);
+      return after.get(key)!.sinks.get(sink);
     });
   }
 
@@ -298,6 +345,26 @@ export class Outbox {
       async () => fn(this.read()),
     );
   }
+}
+
+/** The journal as read so far: which file, how far, and what its lines made. */
+interface JournalView {
+  dev: number;
+  ino: number;
+  offset: number;
+  /** The bytes that end at `offset`: the same there later means the same journal, only grown. */
+  mark: Buffer;
+  items: Folded;
+}
+
+function freshView(stat: fs.Stats): JournalView {
+  return { dev: stat.dev, ino: stat.ino, offset: 0, mark: Buffer.alloc(0), items: new Map() };
+}
+
+function markAt(fd: number, offset: number): Buffer {
+  const mark = Buffer.alloc(Math.min(64, offset));
+  fs.readSync(fd, mark, 0, mark.length, offset - mark.length);
+  return mark;
 }
 
 /** Whether a sink's state of an item asks for an attempt at `now`. */

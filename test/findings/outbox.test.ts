@@ -242,6 +242,35 @@ describe('outbox', () => {
     expect((await outbox.due('psa')).map((d) => d.key)).toEqual([event(1).key]);
   });
 
+  it('keeps its view between reads, up to date with what another process appends, cuts and compacts', async () => {
+    const { outbox, make, dir, clock } = setup();
+    const other = make();
+    await outbox.enqueue([event(1), event(2)]);
+    expect([...outbox.read().keys()]).toEqual([event(1).key, event(2).key]);
+    await other.due('psa');
+    await other.record('psa', event(1).key, { ok: true, ack: 'T-1' });
+    await other.drop([event(2).key]);
+    expect(outbox.read().get(event(1).key)!.sinks.get('psa')).toMatchObject({ state: 'acked', ack: 'T-1' });
+    expect(outbox.read().get(event(2).key)!.dropped).toBe(true);
+    // A line being written (or torn) is not read until it ends; the next writer cuts a torn one.
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    fs.appendFileSync(file, '{"op":"enqueued","key":"sw:half');
+    expect(outbox.read().size).toBe(2);
+    await other.enqueue([event(3)]);
+    expect([...outbox.read().keys()]).toEqual([1, 2, 3].map((i) => event(i).key));
+    // Another process compacts (the file is replaced): read again from the start, not from where it was.
+    clock.t += 91 * 86_400_000;
+    await other.record('chat', event(1).key, { ok: true });
+    clock.t += 91 * 86_400_000;
+    expect(await other.compact(90 * 86_400_000)).toEqual({ kept: 1, removed: 2 });
+    expect([...outbox.read().keys()]).toEqual([event(3).key]);
+    await other.enqueue([event(4)]);
+    expect([...outbox.read().keys()]).toEqual([event(3).key, event(4).key]);
+    // The journal moved aside: an empty outbox.
+    fs.renameSync(file, `${file}.aside`);
+    expect(outbox.read().size).toBe(0);
+  });
+
   it('waits a bounded time for the lock, then refuses naming the holder', async () => {
     const { outbox, dir } = setup({ lockWaitMs: 0 });
     await outbox.enqueue([event(1)]);

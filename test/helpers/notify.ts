@@ -222,3 +222,48 @@ export async function pagerDuty(): Promise<Receiver & { incidents: Map<string, '
   });
   return Object.assign(r, { incidents });
 }
+
+// Email: a plain SMTP server on loopback (a relay on this machine: channels say `insecure: true`).
+
+export interface Mail {
+  to: string[];
+  messageId: string;
+  subject: string;
+  findingHeader: string;
+}
+
+export interface SmtpReceiver {
+  port: number;
+  delivered: Mail[];
+  close(): Promise<void>;
+}
+
+/** An SMTP server on 127.0.0.1 without STARTTLS, keeping what it is given (Message-ID, recipients, subject). */
+export async function smtpReceiver(): Promise<SmtpReceiver> {
+  const [{ SMTPServer }, { simpleParser }] = await Promise.all([import('smtp-server'), import('mailparser')]);
+  const delivered: Mail[] = [];
+  const server = new SMTPServer({
+    secure: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        void simpleParser(Buffer.concat(chunks)).then((mail) => {
+          delivered.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            messageId: mail.messageId ?? '',
+            subject: mail.subject ?? '',
+            findingHeader: String(mail.headers.get('x-safeweb-finding') ?? ''),
+          });
+          callback();
+        }, callback);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { port, delivered, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
