@@ -172,20 +172,35 @@ export function planSink(
   return { messages, skipped, gone: [] };
 }
 
-/**
- * The items of `sink` that repeat the event before them about the same finding (another source
- * saw the same change): sent once, by the earlier item, unless that one was dead-lettered.
- */
-export function duplicateKeys(items: Folded, sink: string): Set<string> {
-  const last = new Map<string, { eventKey: string; dead: boolean }>();
-  const out = new Set<string>();
+/** An item of a sink as the duplicate check reads it: its event, and whether that sink gave up on it. */
+export interface SinkItem {
+  key: string;
+  event: BookEvent;
+  dead: boolean;
+}
+
+/** A sink's items in the outbox, oldest first. */
+export function sinkItems(items: Folded, sink: string): SinkItem[] {
+  const out: SinkItem[] = [];
   for (const item of items.values()) {
     const state = item.sinks.get(sink);
-    if (item.dropped || !state) continue;
+    if (!item.dropped && state) out.push({ key: item.key, event: item.event, dead: state.state === 'dead' });
+  }
+  return out;
+}
+
+/**
+ * The items that repeat the event before them about the same finding (another source saw the
+ * same change): sent once, by the earlier item, unless that one was dead-lettered.
+ */
+export function duplicateKeys(items: Iterable<SinkItem>): Set<string> {
+  const last = new Map<string, SinkItem>();
+  const out = new Set<string>();
+  for (const item of items) {
     const about = item.event.finding ?? item.event.key;
     const before = last.get(about);
-    if (before && before.eventKey === item.event.key && !before.dead) out.add(item.key);
-    last.set(about, { eventKey: item.event.key, dead: state.state === 'dead' });
+    if (before && before.event.key === item.event.key && !before.dead) out.add(item.key);
+    last.set(about, item);
   }
   return out;
 }

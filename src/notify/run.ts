@@ -24,7 +24,7 @@ import type { EmailTemplates } from './email-templates.js';
 import { attemptOutcome, type Ack, type NotifyHttp, type SendOutcome } from './http.js';
 import type { Pacer } from '../bulk/pacer.js';
 import { Pacers } from './pace.js';
-import { duplicateKeys, planSink, type Message, type PlanView, type Skip } from './plan.js';
+import { duplicateKeys, planSink, sinkItems, type Message, type PlanView, type Skip } from './plan.js';
 
 export interface NotifyDeps extends PlanView {
   outbox: Outbox;
@@ -182,7 +182,7 @@ async function settle(sink: string, deps: NotifyDeps, options: SendDueOptions, r
   const now = deps.now();
   const plan = planSink(sink, due, deps, now, {
     flush: options.flush,
-    duplicates: duplicateKeys(deps.outbox.read(), sink),
+    duplicates: duplicateKeys(sinkItems(deps.outbox.read(), sink)),
   });
   if (plan.gone.length) {
     const error = `the channel "${channelOfSink(sink) ?? sink}" is no longer in the settings`;
