@@ -22,8 +22,7 @@ import { channelOfSink, notifySink } from '../findings/sinks.js';
 import { render, send, templatesFor, type ChannelKind } from './channels.js';
 import type { EmailTemplates } from './email-templates.js';
 import { attemptOutcome, type Ack, type NotifyHttp, type SendOutcome } from './http.js';
-import type { Pacer } from '../bulk/pacer.js';
-import { Pacers } from './pace.js';
+import { Pacers, type Pacer } from './pace.js';
 import { duplicateKeys, planSink, sinkItems, type Message, type PlanView, type Skip } from './plan.js';
 
 export interface NotifyDeps extends PlanView {
@@ -139,14 +138,9 @@ export async function sendDue(deps: NotifyDeps, options: SendDueOptions = {}): P
           continue;
         }
         budget.left -= 1;
-        await pacer.acquire();
-        try {
-          const sent = await sendOne(message, channels.get(message.channel)!, http, deps, options, report);
-          if (sent.stop) stopped.set(message.channel, sent.stop);
-          if (sent.retryAfterMs) pacer.rateLimited(sent.retryAfterMs);
-        } finally {
-          pacer.release();
-        }
+        const sent = await sendOne(message, channels.get(message.channel)!, http, deps, options, report, pacer);
+        if (sent.stop) stopped.set(message.channel, sent.stop);
+        if (sent.retryAfterMs) pacer.rateLimited(sent.retryAfterMs);
       }
     }),
   );
@@ -256,6 +250,7 @@ async function sendOne(
   deps: NotifyDeps,
   options: SendDueOptions,
   report: SendReport,
+  pacer: Pacer,
 ): Promise<{ stop?: Date | undefined; retryAfterMs?: number | undefined }> {
   const events = message.items.map((i) => i.event);
   const keys = message.items.map((i) => i.key);
@@ -265,6 +260,8 @@ async function sendOne(
       context: (e) => deps.context(e),
       templates: open.templates,
     });
+    // Rendered first: the pacer's wait ends in the request itself.
+    await pacer.acquire();
     outcome = await send(open.channel, rendered, {
       http,
       secret: open.secret,
@@ -277,6 +274,9 @@ async function sendOne(
     // A channel URL that is not one, a secret that does not fit: nothing was sent, and retrying cannot help.
     if (!(error instanceof CliError)) throw error;
     outcome = { ok: false, error: error.message, permanent: true, cause: error };
+  } finally {
+    // The interval runs from the far side's answer, not from the journal's write after it.
+    pacer.release();
   }
   const recorded: AttemptOutcome = outcome.ok
     ? { ok: true, ack: { message: message.id, ...outcome.ack } }
