@@ -122,7 +122,7 @@ export type Channel = Masked &
         templates?: string | undefined;
       }
   );
-export type RouteBand = (typeof ROUTE_BANDS)[number];
+type RouteBand = (typeof ROUTE_BANDS)[number];
 export type Digest = (typeof DIGESTS)[number];
 
 /**

@@ -41,7 +41,7 @@ export function channelOfSink(sink: string): string | undefined {
 }
 
 /** What message IDs call a route: its name, else its place in the list (`route-1`). */
-export function routeName(route: Route, index: number): string {
+function routeName(route: Route, index: number): string {
   return route.name ?? `route-${index + 1}`;
 }
 

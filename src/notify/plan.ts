@@ -57,7 +57,7 @@ export interface Message {
   waits?: 'digest' | 'quiet hours' | undefined;
 }
 
-export type SkipReason = 'no contact' | 'opted out' | 'no route' | 'duplicate';
+type SkipReason = 'no contact' | 'opted out' | 'no route' | 'duplicate';
 
 export interface Skip {
   key: string;
@@ -74,7 +74,7 @@ export interface SinkPlan {
 }
 
 /** The band an event is about: a band change's new band, else the customer's (when known). */
-export function bandOf(event: BookEvent, context: EventContext | undefined): EventContext['band'] {
+function bandOf(event: BookEvent, context: EventContext | undefined): EventContext['band'] {
   return event.type === 'band.changed' ? (event.to ?? context?.band) : context?.band;
 }
 

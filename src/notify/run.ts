@@ -50,7 +50,7 @@ export interface SendDueOptions {
 }
 
 /** A message tried, and how it went. */
-export interface SentMessage {
+interface SentMessage {
   sink: string;
   channel: string;
   kind: ChannelKind;
@@ -66,7 +66,7 @@ export interface SentMessage {
 }
 
 /** A message put off until its time. */
-export interface WaitingMessage {
+interface WaitingMessage {
   channel: string;
   route: string;
   id: string;

@@ -235,7 +235,7 @@ export async function pagerDuty(
 
 // Email: a plain SMTP server on loopback (a relay on this machine: channels say `insecure: true`).
 
-export interface Mail {
+interface Mail {
   to: string[];
   messageId: string;
   subject: string;

@@ -19,7 +19,7 @@ export interface NotifySendOptions extends NotifyPlanOptions {
   wait?: boolean | number | undefined;
 }
 
-export interface NotifySendSummary {
+interface NotifySendSummary {
   baseline: NotifyPlan['baseline'];
   /** Events the comparison found and routed, and how many of them were new to the outbox. */
   found: number;
