@@ -27,9 +27,12 @@ export interface PsaFixture {
   close(): Promise<void>;
 }
 
-export async function psaFixture(policy: Record<string, unknown> = {}): Promise<PsaFixture> {
+export async function psaFixture(
+  policy: Record<string, unknown> = {},
+  options: { latencyMs?: number } = {},
+): Promise<PsaFixture> {
   const sandbox = await startSandbox({ port: 0 });
-  const cw = await startConnectWise({ port: 0 });
+  const cw = await startConnectWise({ port: 0, faults: { latencyMs: options.latencyMs } });
   const { dir, cleanup } = tempDir('safeweb-psa-');
   const keyFile = path.join(dir, 'cw-private-key');
   writeFileSync(keyFile, cw.credentials.privateKey, { mode: 0o600 });
