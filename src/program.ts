@@ -50,7 +50,6 @@ const NOUNS: readonly Noun[] = [
   { names: ['doctor'], load: async () => (await import('./commands/doctor/index.js')).registerDoctor },
   { names: ['profile'], load: async () => (await import('./commands/profile/index.js')).registerProfile },
   { names: ['secret'], load: async () => (await import('./commands/secret/index.js')).registerSecret },
-  { names: ['psa'], load: async () => (await import('./commands/psa/index.js')).registerPsa },
   { names: ['sandbox'], load: async () => (await import('./commands/sandbox/index.js')).registerSandbox },
   { names: ['schema'], load: async () => (await import('./commands/schema/index.js')).registerSchema },
   {
