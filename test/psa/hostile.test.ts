@@ -165,3 +165,37 @@ describe('ConnectWise and tickets the index knows', () => {
     await expectSettled(fx, FINDINGS);
   });
 });
+
+describe('ConnectWise holds other tickets under the tool’s keys', () => {
+  it('a technician’s copy of a ticket (its key and tag copied) is left alone: the tool closes the ticket it made', async () => {
+    fx = await psaFixture();
+    const { ticketId } = await resolvedBreachTicket(fx);
+    const original = fx.cw.state.tickets.find((t) => t.id === ticketId)!;
+    const { companyId, publicKey, privateKey } = fx.cw.credentials;
+    const copy = await fetch(`${fx.cw.apiBase}/service/tickets`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${companyId}+${publicKey}:${privateKey}`).toString('base64')}`,
+        clientid: fx.cw.credentials.clientId,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        summary: `Copy of ${original.summary}`.slice(0, 100),
+        company: { id: original.companyId },
+        board: { id: original.boardId },
+        externalXRef: original.externalXRef,
+        integratorTags: original.integratorTags,
+      }),
+    });
+    expect(copy.status).toBe(201);
+    const copyId = ((await copy.json()) as { id: number }).id;
+
+    const r = await fx.run(['psa', 'sync', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fx.cw.state.tickets.find((t) => t.id === ticketId)!.closedFlag).toBe(true);
+    expect(fx.cw.state.notes.filter((n) => n.ticketId === ticketId && n.resolutionFlag)).toHaveLength(1);
+    expect(fx.cw.state.tickets.find((t) => t.id === copyId)!.closedFlag).toBe(false);
+    expect(fx.cw.state.notes.filter((n) => n.ticketId === copyId)).toEqual([]);
+    expect(index(fx).tickets.get(original.externalXRef!)).toMatchObject({ id: ticketId, state: 'closed' });
+  });
+});
