@@ -198,4 +198,31 @@ describe('ConnectWise holds other tickets under the tool’s keys', () => {
     expect(fx.cw.state.notes.filter((n) => n.ticketId === copyId)).toEqual([]);
     expect(index(fx).tickets.get(original.externalXRef!)).toMatchObject({ id: ticketId, state: 'closed' });
   });
+
+  it('a ticket deleted in ConnectWise gets a successor; a technician closing that one resolves the breach in SafeWeb', async () => {
+    fx = await psaFixture();
+    const all = await fx.run(SYNC);
+    expect(all.code, all.stderr).toBe(0);
+    const [breach] = JSON.parse((await fx.run(['findings', '--json'])).stdout) as Array<{ breachId: string }>;
+    const first = fx.cw.state.notes.find((n) => n.text.includes(`Breach ID: ${breach!.breachId}`))!.ticketId;
+    // A technician deletes it (the emulator has no DELETE: its state is what ConnectWise holds).
+    fx.cw.state.tickets.splice(
+      fx.cw.state.tickets.findIndex((t) => t.id === first),
+      1,
+    );
+    const again = await fx.run(['psa', 'sync', '--yes', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: 1 });
+    const successor = fx.cw.state.notes.filter((n) => n.text.includes(`Breach ID: ${breach!.breachId}`)).at(-1)!;
+    expect(successor.ticketId).not.toBe(first);
+
+    expect(fx.cw.technicianClose(successor.ticketId)).toBe(true);
+    const closed = await fx.run(['psa', 'sync', '--yes', '--json']);
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(JSON.parse(closed.stdout)).toMatchObject({ resolved: 1 });
+    const open = JSON.parse((await fx.run(['findings', '--json'])).stdout) as Array<{ breachId: string }>;
+    expect(open.map((f) => f.breachId)).not.toContain(breach!.breachId);
+    const plan = await fx.run(['psa', 'plan', '--exit-status']);
+    expect(plan.code, plan.stderr).toBe(0);
+  });
 });
