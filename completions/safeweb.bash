@@ -21,7 +21,7 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations login doctor profile secret sandbox schema completion whoami mcp audit" ;;
+    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations psa login doctor profile secret sandbox schema completion whoami mcp audit" ;;
     "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
@@ -30,6 +30,7 @@ _safeweb_subcommands() {
     "portfolio") echo "status watch report" ;;
     "outbox") echo "status retry drop compact" ;;
     "integrations") echo "show check" ;;
+    "psa") echo "add list ls show set remove rm test map plan sync" ;;
     "profile") echo "add list use show set remove rm" ;;
     "secret") echo "set list delete rm" ;;
     "sandbox") echo "start deliveries exec" ;;
@@ -91,6 +92,18 @@ _safeweb_options() {
     "integrations") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "integrations show") echo "--file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "integrations check") echo "--file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa add") echo "--site --company --public-key --client-id --board --new-status --closed-status --priority --source --type --fallback-company --grouping --reopen-days --resolve-on-close --no-resolve-on-close --offboard --mask --no-mask --default --private-key-stdin --private-key-file --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa list") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa ls") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa show") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa set") echo "--site --company --public-key --client-id --board --new-status --closed-status --priority --source --type --fallback-company --grouping --reopen-days --resolve-on-close --no-resolve-on-close --offboard --mask --no-mask --default --private-key-stdin --private-key-file --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa remove") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa rm") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa test") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa map") echo "--suggest --write --from-csv --file --customers --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa plan") echo "--customers --file --include-existing --since --max-creates --concurrency --exit-status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa sync") echo "--customers --file --include-existing --since --max-creates --concurrency --yes --wait --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "login") echo "--no-verify --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "doctor") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "profile") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
@@ -123,7 +136,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fields|--file|--format|--forward-to|--from-file|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-response-size|--max-rps|--name|--output|--partner-id|--path|--payload|--plan|--port|--price|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--query|--rate-limit|--reference|--remove-domain|--remove-email|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--sink|--state|--status|--store|--timeout|--title|--token|--tools|--url|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--board|--client-id|--closed-status|--company|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fallback-company|--fields|--file|--format|--forward-to|--from-csv|--from-file|--grouping|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-creates|--max-response-size|--max-rps|--name|--new-status|--offboard|--output|--partner-id|--path|--payload|--plan|--port|--price|--priority|--private-key-file|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--public-key|--query|--rate-limit|--reference|--remove-domain|--remove-email|--reopen-days|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--sink|--site|--source|--state|--status|--store|--timeout|--title|--token|--tools|--type|--url|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }
@@ -136,6 +149,12 @@ _safeweb_option_values() {
     "customer list|--status") echo "active offboarded" ;;
     "customer update|--plan") echo "safeweb-basic safeweb-plus safeweb-pro" ;;
     "breach get|--locale") echo "en-GB da-DK sv-SE nb-NO fi-FI" ;;
+    "psa add|--grouping") echo "per-breach per-customer" ;;
+    "psa add|--offboard") echo "close leave" ;;
+    "psa add|--store") echo "file keyring" ;;
+    "psa set|--grouping") echo "per-breach per-customer" ;;
+    "psa set|--offboard") echo "close leave" ;;
+    "psa set|--store") echo "file keyring" ;;
     "login|--store") echo "file keyring" ;;
     "profile add|--env") echo "production staging" ;;
     "profile add|--store") echo "file keyring" ;;
@@ -158,6 +177,7 @@ _safeweb_arguments() {
     "customer magic-link") _safeweb_customers "" "$@" ;;
     "webhook trigger") echo "breach.new breach.resolved breach.unresolved email.added email.removed customer.breach.found" ;;
     "api") echo "GET POST PUT PATCH DELETE HEAD OPTIONS" ;;
+    "psa add") echo "connectwise" ;;
     "profile use") _safeweb_profiles ;;
     "profile show") _safeweb_profiles ;;
     "profile remove") _safeweb_profiles ;;

@@ -13,6 +13,7 @@ export const READ_TOOLS = [
   'audit_search',
   'findings_list',
   'outbox_status',
+  'psa_plan',
 ] as const;
 
 /** `customer_magic_link` mints a login credential, so it counts as a write. */

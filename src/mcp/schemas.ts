@@ -145,7 +145,39 @@ const sinkSummary = object({
   lastError: objectOrNull({ key: str, at: str, error: str, state: { enum: ['retrying', 'dead'] } }),
 });
 
+/** `safeweb psa plan --json`: what a ticket sync would do (psa/plan-summary.ts). */
+const plannedAction = object(
+  {
+    action: { enum: ['create', 'note', 'close', 'reopen', 'resolve', 'unresolve'] },
+    reference: str,
+    customerId: str,
+    ticketKey: str,
+    ticketId: numOrNull,
+    why: str,
+    findings: { type: 'array', items: object({ key: str, breachId: str, title: strOrNull }) },
+    unmapped: { type: 'boolean' },
+  },
+  ['action', 'reference', 'customerId', 'ticketKey', 'ticketId', 'why', 'findings'],
+);
+const psaPlan = object(
+  {
+    connection: str,
+    actions: { type: 'array', items: plannedAction },
+    counts: { type: 'object', additionalProperties: num },
+    conflicts: { type: 'array', items: { type: 'object' } },
+    baselined: num,
+    baseline: object({ customers: num, findings: num }),
+    held: num,
+    unmapped: {
+      type: 'array',
+      items: object({ reference: str, companyName: str, findings: num, fallback: { type: 'boolean' } }),
+    },
+  },
+  ['connection', 'actions', 'counts', 'conflicts', 'baselined', 'baseline', 'held', 'unmapped'],
+);
+
 export const OUTPUT_SCHEMAS = {
+  psa_plan: psaPlan,
   audit_search: object({ entries: { type: 'array', items: auditEntry } }),
   findings_list: object({ findings: { type: 'array', items: finding } }),
   outbox_status: object({ account: str, journal: str, items: num, sinks: { type: 'array', items: sinkSummary } }),

@@ -19,6 +19,7 @@ export function readTools(z: Zod, configDir: string): ToolDef[] {
     auditSearchTool(z),
     findingsListTool(z),
     outboxStatusTool(z),
+    psaPlanTool(z),
   ];
 }
 
@@ -304,6 +305,43 @@ function findingsListTool(z: Zod): ToolDef {
         { customers: args['customers'] as string[] | undefined },
       );
       return { structured: { findings: found.data }, notes: found.notes };
+    },
+  });
+}
+
+function psaPlanTool(z: Zod): ToolDef {
+  return define(z, {
+    name: 'psa_plan',
+    title: 'What a PSA ticket sync would do',
+    description:
+      'Reads the findings of the book and the tickets this tool owns in the PSA (ConnectWise), and says per ' +
+      'customer what `safeweb psa sync` would do: create, note, close or reopen a ticket; resolve or unresolve a ' +
+      'breach in SafeWeb because a technician closed or reopened its ticket; with conflicts, the baseline a first ' +
+      'sync takes, creates over the cap and unmapped customers. Sends nothing. Same as `safeweb psa plan --json`.',
+    annotations: READ,
+    input: z.strictObject({
+      connection: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
+      customers: bookCustomers(z),
+      includeExisting: z.optional(z.boolean()),
+      maxCreates: z.optional(z.int().min(0).max(1_000_000)),
+    }),
+    run: async (args, { ctx }) => {
+      const [{ psaPlanSource }, { preparePlan }, { planSummary }] = await Promise.all([
+        import('../services.js'),
+        import('../psa/session.js'),
+        import('../psa/plan-summary.js'),
+      ]);
+      const source = await psaPlanSource(ctx, args['connection'] as string | undefined, {
+        command: 'safeweb mcp psa_plan',
+      });
+      const prepared = await preparePlan(ctx, source, {
+        customers: args['customers'] as string[] | undefined,
+        concurrency: 8,
+        includeExisting: args['includeExisting'] === true,
+        maxCreates: (args['maxCreates'] as number | undefined) ?? 50,
+        now: ctx.now(),
+      });
+      return { structured: { ...planSummary(source.connection, prepared.plan) } };
     },
   });
 }

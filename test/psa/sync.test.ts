@@ -3,7 +3,7 @@
  * HTTP on loopback, every ConnectWise request and answer held to the vendor's spec (issue 29
  * items 4 to 6; the first-run baseline and caps of issue 28 item 6).
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TicketIndexFile } from '../../src/psa/ticket-index.js';
 import { psaFixture, type PsaFixture } from './psa-fixture.js';
@@ -145,3 +145,71 @@ describe('psa sync', () => {
 function ticketOf(fx: PsaFixture, breachId: string): number | undefined {
   return fx.cw.state.notes.find((n) => n.text.includes(`Breach ID: ${breachId}`))?.ticketId;
 }
+
+describe('doctor and the outbox with a PSA connection', () => {
+  it('doctor reaches the connection with a harmless read, and names ConnectWise when the key is wrong', async () => {
+    fx = await psaFixture();
+    const ok = await fx.json<Array<{ check: string; ok: boolean; detail: string }>>(['doctor']);
+    expect(ok.find((c) => c.check === 'psa cw')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('ConnectWise answers'),
+    });
+    const wrongKey = `${fx.configDir}/wrong-key`;
+    writeFileSync(wrongKey, 'not-the-key');
+    const bad = await fx.run(['doctor', '--json'], { env: { ...fx.env, SAFEWEB_SECRET_PSA_CW_FILE: wrongKey } });
+    expect(bad.code).toBe(4);
+    const lines = JSON.parse(bad.stdout) as Array<{ check: string; ok: boolean; detail: string }>;
+    expect(lines.find((c) => c.check === 'psa cw')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/ConnectWise/),
+    });
+    expect(bad.stdout + bad.stderr).not.toContain('not-the-key');
+  });
+
+  it('watch puts breach events in the outbox for the connection; a sync acknowledges them', async () => {
+    fx = await psaFixture();
+    const state = `${fx.configDir}/watch.json`;
+    await fx.run(['portfolio', 'watch', '--state', state, '--baseline']);
+    await fx.json(['psa', 'sync', '--yes']);
+    const findings = await fx.json<Array<{ breachId: string }>>(['findings']);
+    expect((await fx.run(['breach', 'resolve', findings[0]!.breachId])).code).toBe(0);
+    expect((await fx.run(['portfolio', 'watch', '--state', state])).code).toBe(0);
+    const before = await fx.json<{ sinks: Array<{ sink: string; pending: number; acked: number }> }>([
+      'outbox',
+      'status',
+    ]);
+    expect(before.sinks).toMatchObject([{ sink: 'psa:cw', pending: 1, acked: 0 }]);
+    const sync = await fx.json<{ events: { acked: number } }>(['psa', 'sync', '--yes']);
+    expect(sync.events.acked).toBe(1);
+    const after = await fx.json<{ sinks: Array<{ sink: string; pending: number; acked: number }> }>([
+      'outbox',
+      'status',
+    ]);
+    expect(after.sinks).toMatchObject([{ sink: 'psa:cw', pending: 0, acked: 1 }]);
+  });
+});
+
+describe('locks', () => {
+  it('a sync beside another of the same connection waits (--wait), then exits 2 naming the holder, sending nothing', async () => {
+    fx = await psaFixture();
+    const { acquireLock } = await import('../../src/io/lock.js');
+    const { accountFileName } = await import('../../src/io/account-files.js');
+    const held = await acquireLock(`${fx.configDir}/locks/${accountFileName(fx.account)}.psa-sync.cw.lock`, {
+      what: 'x',
+      command: 'safeweb serve (main)',
+    });
+    try {
+      const before = fx.checked.requests.length;
+      const r = await fx.run(['psa', 'sync', '--include-existing', '--yes', '--wait', '300ms']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/is in use by another `safeweb serve \(main\)` \(PID \d+/);
+      expect(r.stderr).toContain('nothing was sent');
+      expect(fx.checked.requests.slice(before).filter((q) => q.method !== 'GET')).toEqual([]);
+      expect(fx.cw.state.tickets).toHaveLength(0);
+    } finally {
+      held.release();
+    }
+    // Once the holder is gone, the sync runs.
+    expect((await fx.run(['psa', 'sync', '--yes'])).code).toBe(0);
+  });
+});

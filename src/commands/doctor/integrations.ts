@@ -8,6 +8,8 @@ import { CliError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { readOutboxStatus } from '../../findings/outbox-status.js';
 import { Outbox, type SinkSummary } from '../../findings/outbox.js';
+import type { Integrations } from '../../config/integrations.js';
+import { integrationSettings, psaConnection } from '../../services.js';
 import type { CheckLine } from './checks.js';
 
 type Add = (line: CheckLine) => void;
@@ -51,28 +53,85 @@ function sinkLine(s: SinkSummary): CheckLine {
   return { check: `outbox ${s.sink}`, ok: true, warning: s.dead > 0, detail: `${counts}${last}${repair}` };
 }
 
-/** One integration's reachability check: adds its lines (failures carry exit 3, 4 or 5 like SafeWeb's). */
-type IntegrationCheck = (ctx: Context, add: Add) => Promise<void>;
-
 /**
- * The configured integrations' checks. None exist yet: the PSA and notification sinks, when they
- * come, add one per connection and channel from the integration settings, each reaching its far
- * side as `checkApi` reaches SafeWeb. Until then the doctor says so rather than pretend to check.
+ * 8. Every integration's reachability: each PSA connection with the harmless read that proves its
+ * credentials (`/system/info`); each channel with a connection to its host and nothing sent (a
+ * channel's only real test is a message: `safeweb notify test NAME`). Failures carry exit 3, 4 or
+ * 5, naming the far side, as SafeWeb's do.
  */
-function integrationChecks(): IntegrationCheck[] {
-  return [];
-}
-
-/** 8. Every integration's reachability, or that none is configured. */
 export async function checkIntegrations(ctx: Context, add: Add): Promise<void> {
-  const checks = integrationChecks();
-  if (checks.length === 0) {
+  let settings: Integrations;
+  try {
+    settings = (await integrationSettings({}, ctx)).settings;
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    add({ check: 'integrations', ok: false, detail: error.message, code: error.exitCode });
+    return;
+  }
+  const psa = Object.keys(settings.psa?.connections ?? {});
+  const channels = Object.entries(settings.notify?.channels ?? {});
+  if (psa.length === 0 && channels.length === 0) {
     add({
       check: 'integrations',
       ok: true,
-      detail: 'no integrations configured (PSA tickets and notification channels are to come)',
+      detail: 'no integrations configured (safeweb psa add, safeweb notify add)',
     });
     return;
   }
-  for (const check of checks) await check(ctx, add);
+  for (const name of psa) {
+    try {
+      const { client } = await psaConnection(ctx, name);
+      const info = await client.systemInfo();
+      add({ check: `psa ${name}`, ok: true, detail: `${client.farSide} answers (version ${info.version})` });
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      add({ check: `psa ${name}`, ok: false, detail: error.message, code: error.exitCode });
+    }
+  }
+  for (const [name, channel] of channels) add(await channelLine(ctx, name, channel));
+}
+
+/** Where a channel sends, as host and port, when the settings say it without its secret (email, webhook). */
+function channelTarget(channel: Record<string, unknown>): { host: string; port: number } | undefined {
+  if (channel['kind'] === 'email' && typeof channel['host'] === 'string')
+    return { host: channel['host'], port: typeof channel['port'] === 'number' ? channel['port'] : 587 };
+  const url = typeof channel['url'] === 'string' ? channel['url'] : undefined;
+  if (!url || !URL.canParse(url)) return undefined;
+  const u = new URL(url);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
+}
+
+async function channelLine(ctx: Context, name: string, channel: object): Promise<CheckLine> {
+  const target = channelTarget(channel as Record<string, unknown>);
+  const kind = String((channel as { kind?: unknown }).kind);
+  if (!target)
+    return {
+      check: `channel ${name}`,
+      ok: true,
+      detail: `${kind}: its address is in the secret store; \`safeweb notify test ${name}\` sends a labelled sample`,
+    };
+  const { connect } = await import('node:net');
+  const timeout = ctx.globals.timeout;
+  const reached = await new Promise<string | undefined>((resolve) => {
+    const socket = connect({ host: target.host, port: target.port });
+    const done = (why?: string) => {
+      socket.destroy();
+      resolve(why);
+    };
+    socket.setTimeout(timeout, () => done(`no answer within ${timeout} ms`));
+    socket.once('connect', () => done());
+    socket.once('error', (e) => done(e.message));
+  });
+  return reached === undefined
+    ? {
+        check: `channel ${name}`,
+        ok: true,
+        detail: `${kind}: ${target.host}:${target.port} accepts connections (nothing sent)`,
+      }
+    : {
+        check: `channel ${name}`,
+        ok: false,
+        detail: `${kind}: cannot reach ${target.host}:${target.port}: ${reached}`,
+        code: ExitCode.Unavailable,
+      };
 }

@@ -85,11 +85,21 @@ export function unmappedNotes(
   fallback: PsaCompany | null,
   farSide: string,
 ): Note[] {
-  const left = records.filter((r) => !r.company && !r.elsewhere);
-  if (!left.length) return [];
+  const broken = records.filter((r) => r.problem).map((r) => r.reference);
+  const notes: Note[] = broken.length
+    ? [
+        warn(
+          `${broken.join(', ')}: mapped to a company ${farSide} does not have; \`safeweb psa plan\` refuses to run ` +
+            'until the mapping is fixed (--from-csv with --write replaces it) or removed.',
+        ),
+      ]
+    : [];
+  const left = records.filter((r) => !r.company && !r.elsewhere && !r.problem);
+  if (!left.length) return notes;
   const who = `${left.length} customer${left.length === 1 ? ' has' : 's have'} no company in ${farSide}`;
   if (fallback)
     return [
+      ...notes,
       info(
         `${who}: their findings go to the fallback company ${named(fallback)}, each ticket naming the customer; ` +
           '`safeweb psa plan` lists them.',
@@ -97,12 +107,13 @@ export function unmappedNotes(
     ];
   const fix = `\`safeweb psa set ${connection} fallbackCompany=…\``;
   return [
+    ...notes,
     warn(
       wanted === undefined
         ? `${who} and the connection ${connection} has no fallback company: \`safeweb psa plan\` lists their ` +
             `findings, and no ticket is made for them until they are mapped or ${fix} names one.`
-        : `${who}, and the fallback company "${String(wanted)}" does not exist there: \`safeweb psa plan\` lists ` +
-            `their findings; fix it with ${fix}.`,
+        : `${who}, and the fallback company "${String(wanted)}" does not exist there: \`safeweb psa plan\` ` +
+            `refuses to run until ${fix} names one that does.`,
     ),
   ];
 }

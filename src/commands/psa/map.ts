@@ -109,7 +109,7 @@ export async function runPsaMap(opts: PsaMapOptions, ctx: Context): Promise<Outc
   const records = matches.map(({ kind, ...m }): PsaMapRecord => ({
     ...m,
     match: kind,
-    fallback: m.company || m.elsewhere ? null : fallback,
+    fallback: m.company || m.elsewhere || m.problem ? null : fallback,
     written: written.has(m.reference),
   }));
   const where = 'manifest' in source.target ? source.target.manifest : source.target.settingsFile;

@@ -92,6 +92,7 @@ const cases: Array<[string[], string[]]> = [
       'apply',
       'export',
       'integrations',
+      'psa',
       'audit',
       'login',
       'doctor',

@@ -53,7 +53,7 @@ describe('safeweb doctor', () => {
     // No PSA or channel exists yet: said, not pretended to be checked.
     expect(c['integrations']).toMatchObject({
       ok: true,
-      detail: 'no integrations configured (PSA tickets and notification channels are to come)',
+      detail: 'no integrations configured (safeweb psa add, safeweb notify add)',
     });
     // A key in a plain file passes, with a warning that says so (issue 17).
     expect(c['key store']).toMatchObject({ ok: true, warning: true });

@@ -165,7 +165,21 @@ describe('safeweb psa map', () => {
     );
     writeFileSync(settingsFile, settings({ fallbackCompany: 'Gone' }));
     const gone = await cli('psa', 'map');
-    expect(gone.stderr).toContain('the fallback company "Gone" does not exist there');
+    expect(gone.stderr).toContain('the fallback company "Gone" does not exist there: `safeweb psa plan` refuses');
+  });
+
+  it('a mapping to a company the PSA lacks is named, and not sent to the fallback', async () => {
+    writeFileSync(
+      settingsFile,
+      `${settings({ fallbackCompany: 'ContosoMSP' })}customers:\n  NW-001:\n    psa: { company: 999 }\n`,
+    );
+    const rs = await records();
+    expect(rs.find((r) => r.reference === 'NW-001')).toMatchObject({ match: 'mapped', company: null, fallback: null });
+    const r = await cli('psa', 'map', '--customers', 'NW-001');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('names company 999, which the PSA does not have');
+    expect(r.stderr).toContain('NW-001: mapped to a company ConnectWise does not have; `safeweb psa plan` refuses');
+    expect(r.stderr).not.toContain('fallback company ContosoMSP');
   });
 
   it('--from-csv maps from a table checked whole: rows override, and --write saves them with the matches', async () => {
