@@ -42,6 +42,8 @@ const SUBSYSTEMS = [
   // which holds zod. In any other part, zod (800 kB) would be shared by two parts and move to
   // app.js, which every run parses (partner analytics went from 1.05× to 1.39× a bare ky script).
   ['src/config/integrations', 'customers'],
+  // The PSA clients and their policy go with the psa noun (sync and plan will too).
+  ['src/psa/', 'psa'],
   ['src/portfolio/', 'portfolio'],
   // The events' vocabulary and keys go with the book that produces them.
   ['src/findings/', 'portfolio'],

@@ -4,9 +4,12 @@
  * explicit credentials, and for bulk runs (the 429 hook). Every one carries the run's guard.
  * No Context: the settings, the guard and the flags are handed in as plain values.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPartnerAnalytics } from '../src/api/partner.js';
 import { createWebhook } from '../src/api/webhooks.js';
+import { TooLargeError } from '../src/api/transport.js';
 import { Clients, type ClientsInit } from '../src/clients.js';
 import { resolveSettings } from '../src/config/resolve.js';
 import type { ConfigData } from '../src/config/store.js';
@@ -156,5 +159,34 @@ describe('other clients', () => {
     const resolved = resolveSettings({}, sandboxEnv(), { profiles: {} });
     expect(await made.withKey(resolved)).toBe(resolved);
     expect(made.secretsInUse.size).toBe(0);
+  });
+});
+
+describe('the PSA settings (psaHttp)', () => {
+  it('carry the profile’s read-only reason, the run’s timeout and retries, and a wire capped at 8 MiB', async () => {
+    const config: ConfigData = {
+      activeProfile: 'reports',
+      profiles: {
+        reports: { partnerId: sandbox.partnerId, apiKey: sandbox.apiKey, baseUrl: sandbox.url, readOnly: true },
+      },
+    };
+    const { made } = clients({}, config);
+    const settings = await made.psaHttp();
+    expect(settings.guard?.readOnly).toEqual({ profile: 'reports' });
+    expect(settings).toMatchObject({ timeoutMs: 5_000, retries: 0, trace: undefined });
+    expect((await clients(sandboxEnv()).made.psaHttp()).guard?.readOnly).toBeUndefined();
+
+    // 9 MiB: more than a PSA answer may be, less than the API's 16 MiB.
+    const server = createServer((_req, res) => res.end(Buffer.alloc(9 * 1024 * 1024, 97)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => server.close());
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await expect(settings.wire({ url, method: 'GET', headers: {} })).rejects.toThrow(TooLargeError);
+    // --max-response-size raises it for the PSA too.
+    const raised = clients({}, config, {
+      options: () => ({ timeout: 5_000, retries: 0, debug: false, maxResponseSize: 16 * 1024 * 1024 }),
+    });
+    const answer = await (await raised.made.psaHttp()).wire({ url, method: 'GET', headers: {} });
+    expect(answer.body.length).toBe(9 * 1024 * 1024);
   });
 });

@@ -14,7 +14,7 @@ type Band = (typeof BANDS)[number];
 const PSA_EVENTS = new Set(['breach.new', 'breach.resolved', 'breach.unresolved', 'customer.removed']);
 
 /** The connection a customer's tickets go to: its own mapping's, else the default (or the only) one. */
-export function connectionOf(settings: Integrations, reference: string): string | undefined {
+function connectionOf(settings: Integrations, reference: string): string | undefined {
   const named = settings.customers?.[reference]?.psa?.connection;
   if (named) return named;
   const names = Object.keys(settings.psa?.connections ?? {});
@@ -25,7 +25,7 @@ export function psaSink(connection: string): string {
   return `psa:${connection}`;
 }
 
-export function notifySink(channel: string): string {
+function notifySink(channel: string): string {
   return `notify:${channel}`;
 }
 

@@ -10,7 +10,7 @@ import type { PsaAction, PsaPlan } from './plan.js';
 const CHANGES = ['create', 'note', 'close', 'reopen', 'resolve', 'unresolve'] as const;
 type Change = (typeof CHANGES)[number];
 
-export interface PlannedAction {
+interface PlannedAction {
   action: Change;
   reference: string;
   customerId: string;
@@ -62,7 +62,7 @@ function why(action: PsaAction): string {
   }
 }
 
-export function isChange(action: PsaAction): action is Extract<PsaAction, { kind: Change }> {
+function isChange(action: PsaAction): action is Extract<PsaAction, { kind: Change }> {
   return (CHANGES as readonly string[]).includes(action.kind);
 }
 

@@ -130,7 +130,7 @@ export type PsaAction =
     })
   | (ActionBase & { kind: 'observe'; ticketId: number; state: 'open' | 'closed' });
 
-export interface Conflict {
+interface Conflict {
   key: string;
   ticketId: number;
   reference: string;
@@ -158,7 +158,7 @@ export interface PsaPlan {
 }
 
 /** The marker line a note carries: found again before the note is added twice. */
-export function noteMarker(parts: readonly string[]): string {
+function noteMarker(parts: readonly string[]): string {
   return `safeweb:note:${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24)}`;
 }
 

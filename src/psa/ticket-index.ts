@@ -28,7 +28,7 @@ export interface CoveredFinding {
   breachId: string;
 }
 
-export type TicketState = 'open' | 'closed';
+type TicketState = 'open' | 'closed';
 
 /** A PSA write the tool is about to make: its key in the journal says which. */
 export type IntentAction = 'create' | 'note' | 'close' | 'reopen';
@@ -118,7 +118,7 @@ function cover(index: TicketIndex, key: string, findings: readonly CoveredFindin
 }
 
 /** Folds one line into the index (also used as lines are written, so the index in memory stays the file's). */
-export function applyLine(index: TicketIndex, line: IndexLine): void {
+function applyLine(index: TicketIndex, line: IndexLine): void {
   switch (line.op) {
     case 'baseline':
       for (const c of line.customers) index.baseline.customers.add(c);

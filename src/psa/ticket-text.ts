@@ -12,7 +12,7 @@ import { maskEmail } from '../safety/mask.js';
 import type { ActionFinding, PsaAction } from './plan.js';
 
 /** ConnectWise's summary holds 100 characters. */
-export const SUMMARY_MAX = 100;
+const SUMMARY_MAX = 100;
 /** What one ticket lists of a breach's addresses before "and N more". */
 const ADDRESSES_MAX = 200;
 

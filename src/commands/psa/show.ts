@@ -60,7 +60,7 @@ export async function runPsaShow(opts: { name?: string | undefined }, ctx: Conte
     ['Reopen within', 'reopenDays', `${policy.reopenDays} days`],
     ['Resolve on close', 'resolveOnClose', policy.resolveOnClose ? 'yes' : 'no'],
     ['On offboarding', 'offboard', policy.offboard === 'close' ? 'close its tickets' : 'leave its tickets'],
-    ['Fallback company', 'fallbackCompany', connection.fallbackCompany ?? '(none: unmapped customers get no ticket)'],
+    ['Fallback company', 'fallbackCompany', connection.fallbackCompany ?? '(none: psa plan lists unmapped customers)'],
     ['Mask addresses', 'mask', policy.mask ? 'yes' : 'no'],
   ];
   return {
