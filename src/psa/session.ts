@@ -9,7 +9,7 @@ import { readPlanBook, mappedCompanies, type MappingSettings, type PlanBook } fr
 import { planSync, type PsaPlan, type TicketPolicy } from './plan.js';
 import { ticketPolicy, type PlanPolicySettings } from './policy.js';
 import { INTEGRATOR_TAG } from './sync.js';
-import { TicketIndexFile } from './ticket-index.js';
+import { TicketIndexFile, type TicketIndex } from './ticket-index.js';
 import type { PsaClient, PsaTicket } from './types.js';
 
 export interface PlanSource {
@@ -53,9 +53,8 @@ export async function preparePlan(run: BulkRun, source: PlanSource, options: Pla
   const policy = await ticketPolicy(client, source.connection, source.policy);
   const mapped = mappedCompanies(source.customers, source.connection, source.isDefault, companies, client.farSide);
   const owned = await client.ownedTickets(INTEGRATOR_TAG);
-  const tickets = new Map<string, PsaTicket>();
-  for (const t of owned) if (t.externalXRef) tickets.set(t.externalXRef, t);
   const index = new TicketIndexFile(source.configDir, source.account, source.connection, source.command);
+  const tickets = ticketsByKey(owned, index.read());
   const book = await readPlanBook(run, source, options, mapped);
   const plan = planSync(policy, book.customers, tickets, index.read(), {
     partnerId: source.partnerId,
@@ -66,4 +65,19 @@ export async function preparePlan(run: BulkRun, source: PlanSource, options: Pla
     changedAt: options.changedAt,
   });
   return { plan, policy, index, book, tickets };
+}
+
+/**
+ * The owned tickets by key. Two under one key (a technician copied a ticket, key and tag with it):
+ * the tool's is the one its index knows, else the first made (the list is in ID order, and
+ * `ticketByKey` picks it too); the copy is the technician's, never closed or noted by the tool.
+ */
+function ticketsByKey(owned: readonly PsaTicket[], index: TicketIndex): Map<string, PsaTicket> {
+  const tickets = new Map<string, PsaTicket>();
+  for (const t of owned) {
+    if (!t.externalXRef) continue;
+    const held = tickets.get(t.externalXRef);
+    if (!held || t.id === index.tickets.get(t.externalXRef)?.id) tickets.set(t.externalXRef, t);
+  }
+  return tickets;
 }

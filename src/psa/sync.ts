@@ -58,6 +58,20 @@ export async function runSync(
   deps: SyncDeps,
   options: { concurrency: number },
 ): Promise<SyncReport> {
+  try {
+    return await syncActions(run, plan, deps, options);
+  } finally {
+    // The index's lock is held from the run's first write on (ticket-index.ts append): let go however it ends.
+    await deps.index.release();
+  }
+}
+
+async function syncActions(
+  run: BulkRun,
+  plan: PsaPlan,
+  deps: SyncDeps,
+  options: { concurrency: number },
+): Promise<SyncReport> {
   const at = () => deps.now().toISOString();
   if (plan.baseline.customers.length) await deps.index.append([{ op: 'baseline', ...plan.baseline, at: at() }]);
   const counts: SyncCounts = {

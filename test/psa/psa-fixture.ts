@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { integrationsFile, setIntegration } from '../../src/config/integrations.js';
 import { accountKey } from '../../src/io/account-files.js';
+import { breachesForEmail } from '../../src/sandbox/breach-rules.js';
 import { startConnectWise, type ConnectWiseEmulator } from '../../src/sandbox/psa/connectwise.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { cleanEnv, ROOT, runInProcess, tempDir, type CliResult, type InProcessOptions } from '../helpers/cli.js';
@@ -27,9 +28,16 @@ export interface PsaFixture {
   close(): Promise<void>;
 }
 
+export interface PsaFixtureOptions {
+  /** The onboarding CSV to onboard (bookCsv); examples/customers.csv unless given. */
+  book?: string | undefined;
+  /** Added to every ConnectWise answer, so a sync takes a while (kill tests). */
+  latencyMs?: number | undefined;
+}
+
 export async function psaFixture(
   policy: Record<string, unknown> = {},
-  options: { latencyMs?: number } = {},
+  options: PsaFixtureOptions = {},
 ): Promise<PsaFixture> {
   const sandbox = await startSandbox({ port: 0 });
   const cw = await startConnectWise({ port: 0, faults: { latencyMs: options.latencyMs } });
@@ -61,7 +69,9 @@ export async function psaFixture(
   const checked = checkedWire();
   const run = (argv: string[], options: InProcessOptions = {}) =>
     runInProcess(argv, { env, wire: checked.wire, ...options });
-  const onboarded = await run(['customer', 'onboard', '--file', path.join(ROOT, 'examples/customers.csv'), '--json']);
+  let bookFile = path.join(ROOT, 'examples/customers.csv');
+  if (options.book !== undefined) writeFileSync((bookFile = path.join(dir, 'book.csv')), options.book);
+  const onboarded = await run(['customer', 'onboard', '--file', bookFile, '--concurrency', '16', '--json']);
   if (onboarded.code !== 0) throw new Error(`onboarding the book: ${onboarded.stderr}`);
   return {
     sandbox,
@@ -82,4 +92,33 @@ export async function psaFixture(
       cleanup();
     },
   };
+}
+
+/**
+ * An onboarding CSV of `customers` customers whose monitored addresses give each exactly
+ * `breaches` unresolved breaches by the sandbox's rules (role and `pwned…` addresses are breached
+ * in 1 to 3 catalogue breaches, src/sandbox/breach-rules.ts): addresses are taken while they add
+ * breaches without passing the count. Domains under `.test`, which expose nothing of their own.
+ */
+export function bookCsv(customers: number, breaches: number, prefix = 'PSA'): string {
+  const rows = [
+    'companyName,customerReference,assetsDomains,assetsEmails,alertRecipients,price,currencyCode,billedFromDate',
+  ];
+  for (let i = 1; i <= customers; i++) {
+    const domain = `c${i}.${prefix.toLowerCase()}.test`;
+    const names = new Set<string>();
+    const emails: string[] = [];
+    for (let n = 0; names.size < breaches && n < 200; n++) {
+      const email = `pwned${n}@${domain}`;
+      const found = breachesForEmail(email).map((b) => b.name);
+      const added = found.filter((b) => !names.has(b));
+      if (added.length === 0 || names.size + added.length > breaches) continue;
+      for (const b of added) names.add(b);
+      emails.push(email);
+    }
+    rows.push(
+      `Customer ${i},${prefix}-${String(i).padStart(4, '0')},${domain},${emails.join(';')},ops@${domain},10,USD,now+1d`,
+    );
+  }
+  return `${rows.join('\n')}\n`;
 }
