@@ -43,7 +43,12 @@ export async function runPsaRemove(opts: { name: string; yes: boolean }, ctx: Co
     const hint = 'Pass --yes to remove it without asking.';
     if (!ctx.interactive) throw new UsageError(`removing PSA connection "${name}" needs confirmation`, hint);
     const prompter = await ctx.prompter(hint);
-    const asked = `Remove PSA connection "${name}" (${'site' in connection ? connection.site : connection.kind}) and its private key ${connection.secret}?`;
+    const asked = `Remove PSA connection "${name}" (${'site' in connection ? connection.site : connection.kind}) and its ${secretsOf(
+      name,
+      connection,
+    )
+      .map((s) => `${s.what} ${s.name}`)
+      .join(' and ')}?`;
     if (!(await prompter.confirm({ message: asked, default: false }))) throw new CancelledError('Nothing removed.');
   }
   await editIntegrations(
@@ -59,14 +64,9 @@ export async function runPsaRemove(opts: { name: string; yes: boolean }, ctx: Co
   const listed = scope.profile ? secrets.listSecrets(scope) : [];
   const deleted: string[] = [];
   // Each of its secrets goes too, unless another connection names the same entry.
-  for (const { name: entry, what } of psaKind(name, connection).secrets(connection as never)) {
+  for (const { name: entry, what } of secretsOf(name, connection)) {
     const shared = Object.entries(settings.psa?.connections ?? {}).some(
-      ([n, c]) =>
-        n !== name &&
-        c.kind !== undefined &&
-        psaKind(n, c)
-          .secrets(c as never)
-          .some((s) => s.name === entry),
+      ([n, c]) => n !== name && secretsOf(n, c).some((s) => s.name === entry),
     );
     const stored = listed.some((s) => s.name === entry && (s.source === 'file' || s.source === 'keyring'));
     if (shared) notes.push(warn(`${entry} was kept: another connection uses it`));

@@ -158,7 +158,7 @@ export async function lookUpZone(options: {
   });
   try {
     autotaskApiBase(zone);
-  } catch (error) {
+  } catch {
     throw new UnavailableError(
       `${AUTOTASK} named the zone ${zone} for ${options.username}, which is no https address: not used`,
       undefined,
@@ -418,11 +418,12 @@ export function createAutotaskClient(options: AutotaskClientOptions): PsaClient 
         ...filled,
         ...extra,
       };
-      const itemId = await request({
+      // Read as `{id}`, so the audit log names the ticket made.
+      const { id: itemId } = await request({
         method: 'POST',
         path: '/Tickets',
         body,
-        read: (data) => withId(record(data, 'the answer')['itemId'], 'the ticket made'),
+        read: (data) => ({ id: withId(record(data, 'the answer')['itemId'], 'the ticket made') }),
         write: { action: 'create ticket', key: t.externalXRef },
       });
       // Autotask answers a create with the new ID alone: the ticket is what was sent.
