@@ -252,4 +252,29 @@ describe.each(FIXTURE_KINDS)('%s', (kind) => {
       expect(log).not.toContain(fx.psa.secret);
     });
   });
+  describe('Ctrl+C', () => {
+    it('stops starting tickets, lets the ones in flight finish, exits 130; the next sync makes the rest, none twice', async () => {
+      // 20 ms a PSA answer: the nine tickets take long enough to interrupt in the middle.
+      fx = await psaFixture({}, { kind, latencyMs: 20 });
+      let interrupt: (signal: NodeJS.Signals) => void = () => {};
+      const signal = new Promise<NodeJS.Signals>((resolve) => (interrupt = resolve));
+      // Ctrl+C once the third ticket exists: the sync is then mid-way through the nine.
+      const watcher = setInterval(() => {
+        if (fx!.psa.tickets().length >= 3) interrupt('SIGINT');
+      }, 1);
+      const r = await fx.run(['psa', 'sync', '--include-existing', '--concurrency', '1', '--yes', '--json'], {
+        signal,
+      });
+      clearInterval(watcher);
+      expect(r.code).toBe(130);
+      const partial = JSON.parse(r.stdout) as { created: number; interrupted: boolean };
+      expect(partial.interrupted).toBe(true);
+      expect(partial.created).toBeLessThan(FINDINGS);
+      expect(fx.psa.tickets()).toHaveLength(partial.created);
+      const rest = await fx.json<{ created: number }>(['psa', 'sync', '--include-existing', '--yes']);
+      expect(partial.created + rest.created).toBe(FINDINGS);
+      expect(new Set(fx.psa.tickets().map((t) => t.key)).size).toBe(FINDINGS);
+      expect(fx.psa.tickets()).toHaveLength(FINDINGS);
+    });
+  });
 });
