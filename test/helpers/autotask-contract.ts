@@ -89,9 +89,11 @@ export function autotaskContract(options: { strictSpec?: boolean } = {}): Autota
   const errors = (where: string, validate: ValidateFunction): string[] =>
     (validate.errors ?? []).map((e) => `${where}${e.instancePath} ${e.message ?? ''}`);
 
-  // Autotask's paths are not case-sensitive: templates are matched without case.
+  // Autotask's paths are not case-sensitive: templates are matched without case. A literal
+  // segment wins over a parameter (`/Tickets/entityInformation` is not `/Tickets/{id}`).
   const find = (method: string, pathname: string) => {
     const parts = pathname.split('/').filter(Boolean);
+    let best: { template: string; operation: Operation; params: Record<string, string> } | undefined;
     for (const [template, item] of Object.entries(spec.paths)) {
       const tparts = template.split('/').filter(Boolean);
       if (tparts.length !== parts.length) continue;
@@ -104,9 +106,10 @@ export function autotaskContract(options: { strictSpec?: boolean } = {}): Autota
         return t.toLowerCase() === parts[i]!.toLowerCase();
       });
       const operation = fits ? item[method.toLowerCase()] : undefined;
-      if (operation) return { template, operation, params };
+      if (operation && (!best || Object.keys(params).length < Object.keys(best.params).length))
+        best = { template, operation, params };
     }
-    return undefined;
+    return best;
   };
 
   const coerce = (text: string, type: string | undefined): unknown =>
@@ -154,7 +157,9 @@ export function autotaskContract(options: { strictSpec?: boolean } = {}): Autota
       if (!found) return { declared: false, problems: [`no operation ${method} ${pathname} in the spec`] };
       const declared = found.operation.responses[String(status)];
       if (!declared) return { declared: false, problems: [] };
-      if (!declared.schema) return { declared: true, problems: body === undefined ? [] : ['no body is declared'] };
+      // An error the spec declares without a body (401, 403): the wire holds it to Autotask's error shape.
+      if (!declared.schema)
+        return { declared: true, problems: body === undefined || status >= 400 ? [] : ['no body is declared'] };
       const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
       if (!(found.operation.produces ?? []).includes(media))
         return {

@@ -3,7 +3,7 @@
  * (ConnectWise /system/info, Autotask the Ticket entity's information) before anything is saved,
  * then (on a terminal) offers the board or queue, statuses and priorities from the live lists;
  * stores the secrets in the secret store and the rest in the settings. Autotask's zone is looked
- * up from the user name (at --zone-url, Autotask's own by default), unless --base-url gives it.
+ * up from the user name (at --zone-url, Autotask's own by default), unless --zone gives it.
  */
 import type { AutotaskConnection, ConnectWiseConnection, PsaConnection } from '../../config/integrations.js';
 import { deleteSecret, secretProfile, setSecret, type SecretStore } from '../../config/secrets.js';
@@ -38,7 +38,7 @@ export interface PsaAddOptions extends PolicyFlags, KeyFlags {
   /** Autotask: the API user, and where its zone is found (or the zone itself). */
   username?: string | undefined;
   zoneUrl?: string | undefined;
-  baseUrl?: string | undefined;
+  zone?: string | undefined;
   maxPerHour?: number | undefined;
   /** Where the secrets are kept: the secret store's file (default) or the OS keychain. */
   store: SecretStore;
@@ -51,7 +51,7 @@ function checkFlags(opts: PsaAddOptions): void {
   const all = opts as unknown as Record<string, unknown>;
   const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   const cw = ['site', 'company', 'publicKey', 'clientId'];
-  const at = ['username', 'zoneUrl', 'baseUrl', 'maxPerHour', 'queue', 'ticketType'];
+  const at = ['username', 'zoneUrl', 'zone', 'maxPerHour', 'queue', 'ticketType'];
   const autotask = opts.kind === 'autotask';
   const [mine, other, farSide] = autotask
     ? [['username'], [...cw, 'board', 'type'], 'Autotask']
@@ -59,15 +59,15 @@ function checkFlags(opts: PsaAddOptions): void {
   const foreign = other.filter((k) => all[k] !== undefined);
   if (foreign.length)
     throw new UsageError(
-      `${foreign.map(flag).join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not for a ${farSide} connection`,
+      `${foreign.map(flag).join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not for ${farSide === 'Autotask' ? 'an' : 'a'} ${farSide} connection`,
       autotask
-        ? 'An Autotask connection takes --username, --zone-url or --base-url, --queue, --ticket-type.'
+        ? 'An Autotask connection takes --username, --zone-url or --zone, --queue, --ticket-type.'
         : 'A ConnectWise connection takes --site, --company, --public-key, --client-id, --board, --type.',
     );
   const missing = mine.filter((k) => all[k] === undefined);
   if (missing.length)
     throw new UsageError(
-      `a ${farSide} connection needs ${missing.map(flag).join(', ')}`,
+      `${farSide === 'Autotask' ? 'an' : 'a'} ${farSide} connection needs ${missing.map(flag).join(', ')}`,
       `For example: ${psaKind('x', { kind: opts.kind } as PsaConnection).addExample}`,
     );
   const autotaskSecrets = opts.secretStdin || opts.secretFile || opts.integrationCodeStdin || opts.integrationCodeFile;
@@ -81,8 +81,8 @@ function checkFlags(opts: PsaAddOptions): void {
       'a ConnectWise connection has a private key, not a secret and an integration code',
       'Give it with --private-key-stdin or --private-key-file FILE.',
     );
-  if (opts.kind === 'autotask' && opts.zoneUrl !== undefined && opts.baseUrl !== undefined)
-    throw new UsageError('give --zone-url (to look the zone up) or --base-url (the zone itself), not both');
+  if (opts.kind === 'autotask' && opts.zoneUrl !== undefined && opts.zone !== undefined)
+    throw new UsageError('give --zone-url (to look the zone up) or --zone (the zone itself), not both');
 }
 
 interface Prepared {
@@ -112,10 +112,10 @@ async function prepareConnectWise(opts: PsaAddOptions, name: string, ctx: Contex
 
 async function prepareAutotask(opts: PsaAddOptions, name: string, ctx: Context): Promise<Prepared> {
   const http = await ctx.clients.psaHttp();
-  if (opts.baseUrl !== undefined) autotaskApiBase(opts.baseUrl); // exit 2 before anything is asked
+  if (opts.zone !== undefined) autotaskApiBase(opts.zone); // exit 2 before anything is asked
   // The zone first: an unknown user or an unreachable Autotask is said before any secret is asked for.
   const zone =
-    opts.baseUrl?.trim().replace(/\/+$/, '') ??
+    opts.zone?.trim().replace(/\/+$/, '') ??
     (await lookUpZone({ zoneUrl: opts.zoneUrl ?? AT_ZONE_URL, username: opts.username!, http }));
   const base: AutotaskConnection = {
     kind: 'autotask',

@@ -125,7 +125,7 @@ export function registerPsa(program: Command, ctx: Context): void {
           'statuses and a priority per threat band from the live lists; elsewhere give them as flags (or later with ' +
           '`psa set`). ConnectWise: --site, --company, --public-key, --client-id; the private key is asked for (input ' +
           'hidden), or read from stdin or a file, and stored as psa/<name>. Autotask: --username; the zone is looked ' +
-          'up from it (at --zone-url, Autotask’s own by default) unless --base-url gives it; the secret and the ' +
+          'up from it (at --zone-url, Autotask’s own by default) unless --zone gives it; the secret and the ' +
           'integration code are asked for, or read from files or stdin (one of them), and stored as psa/<name> and ' +
           'psa/<name>-code.',
       )
@@ -135,7 +135,7 @@ export function registerPsa(program: Command, ctx: Context): void {
       .option('--client-id <id>', 'ConnectWise: your integrator clientId (developer.connectwise.com)')
       .option('--username <user>', 'Autotask: the API user’s user name')
       .option('--zone-url <url>', 'Autotask: where the zone is looked up (default Autotask’s zoneInformation)')
-      .option('--base-url <url>', 'Autotask: the zone’s REST base, without a lookup'),
+      .option('--zone <url>', 'Autotask: the zone’s REST base, without a lookup'),
   ).addHelpText(
     'after',
     examples(

@@ -126,7 +126,7 @@ function changesOf(opts: PsaSetOptions, keys: Keys): Map<string, unknown> {
   ).filter((k) => opts[k] !== undefined);
   if (foreign.length)
     throw new UsageError(
-      `${foreign.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not for a ${keys.farSide} connection`,
+      `${foreign.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not for ${keys.farSide === 'Autotask' ? 'an' : 'a'} ${keys.farSide} connection`,
     );
   const flags = toKindPolicy(keys.farSide === 'Autotask' ? 'autotask' : 'connectwise', policyFromFlags(opts));
   for (const [key, value] of Object.entries(flags)) {
