@@ -12,8 +12,6 @@ import { psaKind, type OpenOptions, type PsaKind } from './kinds.js';
 import type { PlanPolicySettings } from './policy.js';
 import type { PsaClient } from './types.js';
 
-export { connectWiseClientFor } from './kinds.js';
-
 /** What opening a connection needs from the run (services.ts wires it from the Context). */
 export interface ConnectionSource {
   /** The profile's integration settings file. */

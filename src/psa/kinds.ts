@@ -22,7 +22,7 @@ import { CONNECTWISE_WORDS, type PolicyWords } from './policy.js';
 import type { PsaClient } from './types.js';
 
 /** Autotask's default hourly budget: well under the 10 000 a database allows all its integrations. */
-export const AT_DEFAULT_PER_HOUR = 3000;
+const AT_DEFAULT_PER_HOUR = 3000;
 
 export interface OpenOptions<S> {
   name: string;
@@ -128,8 +128,7 @@ export async function autotaskClientFor(
       'the API user needs a security level that may create, read and edit tickets.',
     address: `Check the zone of connection "${name}" (${settings.zone ?? 'looked up from the user name'}): safeweb psa set ${name} zone=URL changes it.`,
   };
-  const zone =
-    settings.zone ?? (await lookUpZone({ zoneUrl: AT_ZONE_URL, username: settings.username, http, hints }));
+  const zone = settings.zone ?? (await lookUpZone({ zoneUrl: AT_ZONE_URL, username: settings.username, http, hints }));
   const max = budget?.maxPerHour ?? settings.maxPerHour ?? AT_DEFAULT_PER_HOUR;
   return createAutotaskClient({
     zone,
@@ -195,6 +194,3 @@ export function psaKind<S extends PsaConnection>(name: string, settings: S): Psa
       .join(' and ')} only`,
   );
 }
-
-/** The kinds `psa add` takes. */
-export const CONNECTABLE = Object.keys(KINDS) as Array<keyof typeof KINDS>;

@@ -23,7 +23,7 @@ export type FixtureKind = 'connectwise' | 'autotask';
 export const FIXTURE_KINDS: FixtureKind[] = ['connectwise', 'autotask'];
 
 /** A ticket as either emulator holds it, in the tool's words. */
-export interface FixtureTicket {
+interface FixtureTicket {
   id: number;
   /** The tool's key (ConnectWise externalXRef, Autotask externalID). */
   key: string | null;
@@ -35,14 +35,14 @@ export interface FixtureTicket {
   owned: boolean;
 }
 
-export interface FixtureNote {
+interface FixtureNote {
   ticketId: number;
   text: string;
   kind: 'description' | 'detail' | 'internal' | 'resolution';
 }
 
 /** Either emulator, seen the same way. */
-export interface FixturePsa {
+interface FixturePsa {
   kind: FixtureKind;
   /** As the tool names it: "ConnectWise", "Autotask". */
   farSide: string;

@@ -39,7 +39,7 @@ export const AT_MAX_IN_FLIGHT = 3;
 /** The status that completes a ticket: Autotask's system status "Complete". */
 const COMPLETE = 5;
 /** What every key the tool gives a ticket begins with (findings/keys.ts ticketKey). */
-export const OWNED_PREFIX = 'sw:ticket:';
+const OWNED_PREFIX = 'sw:ticket:';
 /** The fields a ticket is read with (includeFields): only what PsaTicket is made from. */
 const TICKET_FIELDS = [
   'id',
