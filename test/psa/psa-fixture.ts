@@ -86,7 +86,16 @@ export interface PsaFixtureOptions {
   latencyMs?: number | undefined;
   /** Autotask: ticket fields required without a default. */
   requiredFields?: string[] | undefined;
+  /** Give the emulator a company per customer of the book (by identifier or by name); else none. */
+  companies?: boolean | undefined;
 }
+
+/** The book's customers (examples/customers.csv), for the emulator's companies. */
+const BOOK = [
+  { companyName: 'Acme Widgets', customerReference: 'ACME-W-001' },
+  { companyName: 'Nordisk Træ ApS', customerReference: 'NORDISK-002' },
+  { companyName: 'Outback Plumbing', customerReference: 'OUTBACK-003' },
+];
 
 const CONNECTION: Record<FixtureKind, string> = { connectwise: 'cw', autotask: 'at' };
 
@@ -161,10 +170,13 @@ export async function psaFixture(
   const connection = CONNECTION[kind];
   const sandbox = await startSandbox({ port: 0 });
   const faults: AutotaskFaults = { latencyMs: options.latencyMs };
-  const cw = kind === 'connectwise' ? await startConnectWise({ port: 0, faults }) : undefined;
+  // Unless asked, the emulators are given no customers: every ticket goes to the fallback company, ContosoMSP.
+  const customers = options.companies ? BOOK : [];
+  const cw = kind === 'connectwise' ? await startConnectWise({ port: 0, faults, customers }) : undefined;
   const at =
-    kind === 'autotask' ? await startAutotask({ port: 0, faults, requiredFields: options.requiredFields }) : undefined;
-  // The emulators are given no customers: every ticket goes to the fallback company, ContosoMSP.
+    kind === 'autotask'
+      ? await startAutotask({ port: 0, faults, customers, requiredFields: options.requiredFields })
+      : undefined;
   const { dir, cleanup } = tempDir('safeweb-psa-');
   const files: Record<string, string> = {};
   const secretFile = (name: string, value: string) => {

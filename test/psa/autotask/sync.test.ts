@@ -58,6 +58,25 @@ describe('psa sync to Autotask', () => {
     expect(fx.checked.problems).toEqual([]);
   });
 
+  it('psa map matches by account number first, then by name; the sync files tickets on the mapped companies', async () => {
+    fx = await psaFixture({}, { kind: 'autotask', companies: true });
+    const map = await fx.json<Array<{ reference: string; match: string; company: { id: number } | null }>>([
+      'psa',
+      'map',
+      '--write',
+    ]);
+    // Every other company has the customer reference as its account number, the others a number of their own.
+    expect(map.map((m) => [m.reference, m.match, m.company?.id])).toEqual([
+      ['ACME-W-001', 'identifier', 175],
+      ['NORDISK-002', 'exact', 176],
+      ['OUTBACK-003', 'identifier', 177],
+    ]);
+    const r = await fx.run(SYNC);
+    expect(r.code, r.stderr).toBe(0);
+    expect(new Set(fx.at.state.tickets.map((t) => t.companyID))).toEqual(new Set([175, 176, 177]));
+    expect(fx.checked.problems).toEqual([]);
+  });
+
   it('--max-per-hour is refused for a PSA without an hourly limit (ConnectWise), before anything is sent', async () => {
     fx = await psaFixture();
     const r = await fx.run([...SYNC, '--max-per-hour', '10']);
