@@ -57,7 +57,8 @@ export async function syncConnection(
       text: { mask: options.mask, psa: source.client.farSide },
       now: options.clock,
     },
-    { concurrency: options.concurrency },
+    // A PSA that allows fewer requests in flight (Autotask: 3 per integration) gets no more workers.
+    { concurrency: Math.min(options.concurrency, source.maxInFlight ?? options.concurrency) },
   );
   const finished = !report.bulk.interrupted && report.bulk.counts.failed === 0 && prepared.book.failures.length === 0;
   const syncedAt = options.clock().toISOString();

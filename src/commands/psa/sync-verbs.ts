@@ -41,7 +41,15 @@ function planOptions(cmd: Command): Command {
         .argParser(parseNonNegativeInt(1_000_000)),
     )
     .addOption(
-      new Option('--concurrency <n>', 'requests in flight (1 to 64)').default(8).argParser(parsePositiveInt(64)),
+      new Option('--concurrency <n>', 'requests in flight (1 to 64; Autotask: at most 3)')
+        .default(8)
+        .argParser(parsePositiveInt(64)),
+    )
+    .addOption(
+      new Option(
+        '--max-per-hour <n>',
+        'Autotask: at most N requests in any rolling hour, shared by consecutive runs (default 3000, or maxPerHour)',
+      ).argParser(parsePositiveInt(10_000)),
     );
 }
 
@@ -55,6 +63,7 @@ function toPlanOptions(connection: string | undefined, opts: Raw) {
     includeExisting: Boolean(opts['includeExisting']),
     since: opts['since'] as string | undefined,
     maxCreates: opts['maxCreates'] as number,
+    maxPerHour: opts['maxPerHour'] as number | undefined,
   };
 }
 
