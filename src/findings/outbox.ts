@@ -103,11 +103,13 @@ export class Outbox {
    * same key (a breach resolved, back, resolved again): the comparison a watch run made (the
    * state it started from), a delivery's ID. The item's ID is then `<key>@<occurrence>`, so the
    * same run redone after a crash is recognised, and a later occurrence is not mistaken for it.
+   * A function gives each event its own occurrence: the receiver commits the events of several
+   * deliveries in one write (one lock, one fsync), each delivery its own occurrence.
    */
   async enqueue(
     events: readonly BookEvent[],
     sinksOf?: (event: BookEvent) => readonly string[],
-    occurrence?: string,
+    occurrence?: string | ((event: BookEvent) => string),
   ): Promise<{ added: string[]; known: string[] }> {
     return this.#locked((items) => {
       const at = this.#now().toISOString();
@@ -115,7 +117,8 @@ export class Outbox {
       const known: string[] = [];
       const lines: JournalLine[] = [];
       for (const event of events) {
-        const key = occurrence === undefined ? event.key : `${event.key}@${occurrence}`;
+        const once = typeof occurrence === 'function' ? occurrence(event) : occurrence;
+        const key = once === undefined ? event.key : `${event.key}@${once}`;
         const sinks = [...(sinksOf ? sinksOf(event) : (this.options.sinks ?? []))];
         if (sinksOf && sinks.length === 0) continue;
         if (items.has(key) || added.includes(key)) known.push(key);
@@ -129,11 +132,19 @@ export class Outbox {
     });
   }
 
-  /** What `sink` should act on now (at most `limit`, oldest first), held for it until recorded or the lease ends. */
-  async due(sink: string, now = this.#now(), limit = Infinity): Promise<DueItem[]> {
+  /**
+   * What `sink` should act on now (at most `limit`, oldest first), held for it until recorded or
+   * the lease ends. `select` narrows it (a sync of some customers holds only their events).
+   */
+  async due(
+    sink: string,
+    now = this.#now(),
+    limit = Infinity,
+    select?: (event: BookEvent) => boolean,
+  ): Promise<DueItem[]> {
     return this.#locked((items) => {
       const picked = [...items.values()]
-        .filter((item) => !item.dropped && isDue(item.sinks.get(sink), now))
+        .filter((item) => !item.dropped && isDue(item.sinks.get(sink), now) && (!select || select(item.event)))
         .slice(0, limit);
       const until = new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
       const at = now.toISOString();

@@ -86,6 +86,25 @@ describe('outbox', () => {
     });
   });
 
+  it('gives each event of one write its own occurrence, and holds only the events a sink selects', async () => {
+    const { outbox } = setup();
+    // The receiver's group commit: two deliveries' events in one write, each keyed by its delivery.
+    const occurrence = (e: BookEvent) => (e.reference === 'REF-1' ? 'd:one' : 'd:two');
+    expect((await outbox.enqueue([event(1), event(2)], undefined, occurrence)).added).toEqual([
+      `${event(1).key}@d:one`,
+      `${event(2).key}@d:two`,
+    ]);
+    // The same delivery again is known; the same event from another delivery is an occurrence of its own.
+    expect(await outbox.enqueue([event(1)], undefined, () => 'd:one')).toEqual({
+      added: [],
+      known: [`${event(1).key}@d:one`],
+    });
+    // A sync of REF-2 alone holds REF-2's event and leaves REF-1's pending for whoever covers it.
+    const due = await outbox.due('psa', undefined, undefined, (e) => e.reference === 'REF-2');
+    expect(due.map((d) => d.key)).toEqual([`${event(2).key}@d:two`]);
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([`${event(1).key}@d:one`]);
+  });
+
   it('backs off, doubling with jitter, never sooner than Retry-After, and dead-letters after the attempts', async () => {
     const { outbox, clock } = setup({ maxAttempts: 4 });
     const key = event(1).key;
