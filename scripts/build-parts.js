@@ -43,6 +43,9 @@ const SUBSYSTEMS = [
   // The events' vocabulary and keys go with the book that produces them.
   ['src/findings/', 'portfolio'],
   ['src/webhooks/', 'webhook'],
+  // What doctor reads of a running receiver: not the receiver (its sinks, prom-client) with it.
+  ['src/serve/status.ts', 'doctor'],
+  ['src/serve/', 'serve'],
   ['src/bulk/', 'bulk'],
   ['src/completion/', 'completion'],
   // The breach services go with the breach noun: MCP's breach tools load that part, as the verbs do.

@@ -264,7 +264,7 @@ export class Outbox {
 }
 
 /** Whether a sink's state of an item asks for an attempt at `now`. */
-function isDue(state: SinkState | undefined, now: Date): boolean {
+export function isDue(state: SinkState | undefined, now: Date): boolean {
   if (!state) return false;
   if (state.state === 'pending') return true;
   if (state.state === 'retrying') return Date.parse(state.nextAt ?? '') <= now.getTime();
