@@ -125,7 +125,7 @@ export function sendLegacy(url: string, secret: string, event: string, body: str
 export function breachFound(
   customer: { uuid: string; reference: string; name?: string },
   breaches: Array<{ uuid: string; name: string; emails?: string[] }>,
-  token = randomUUID(),
+  token: string = randomUUID(),
 ): string {
   return JSON.stringify({
     idempotencyToken: token,
