@@ -73,4 +73,45 @@ describe('the sandbox delivers, serve accepts, the PSA gets a ticket', () => {
     expect(summarize(outbox.read(), new Date())).toMatchObject([{ sink: 'psa:cw', pending: 0, retrying: 0, dead: 0 }]);
     expect(await serve.stop('SIGTERM')).toBe(0);
   }, 60_000);
+
+  it('catch-up: a breach that appeared while serve was down is routed at the next start, once', async () => {
+    await fx?.close();
+    fx = await psaFixture();
+    await fx.json(['psa', 'sync', '--yes']);
+    const { dir } = tempDir('serve-catch-up-');
+    const org = path.join(dir, 'org.secret');
+    expect((await fx.run(['webhook', 'secret', 'create', '--secret-file', org])).code).toBe(0);
+    serve = await startServe(['--secret-file', org], fx.env);
+    await until(() => serve!.stderr().includes('Catch-up: baseline of 3 customers'), 'the first catch-up');
+    expect(await serve.stop()).toBe(0);
+    // Down: no endpoint would reach it anyway. A breach appears meanwhile.
+    const before = new Set((await fx.json<Finding[]>(['findings'])).map((f) => f.breachId));
+    const reference = (await fx.json<Finding[]>(['findings']))[0]!.reference;
+    expect((await fx.run(['customer', 'assets', reference, '--add-email', 'pwned-down@breached.example'])).code).toBe(
+      0,
+    );
+    const fresh = (await fx.json<Finding[]>(['findings'])).filter((f) => !before.has(f.breachId));
+    serve = await startServe(['--secret-file', org], fx.env);
+    const ticketed = (id: string) => fx!.cw.state.notes.some((n) => n.text.includes(`Breach ID: ${id}`));
+    await until(() => fresh.every((f) => ticketed(f.breachId)), 'tickets for what was missed', 30_000);
+    expect(serve.stderr()).toMatch(
+      new RegExp(`Catch-up: 3 customers read, \\d+ changes, ${fresh.length} new`),
+    );
+    expect(await serve.stop()).toBe(0);
+    // A third start finds nothing new: the state moved on.
+    serve = await startServe(['--secret-file', org], fx.env);
+    await until(() => serve!.stderr().includes('Catch-up: 3 customers read, 0 changes'), 'a quiet catch-up');
+    expect(fx.cw.state.tickets).toHaveLength(fresh.length);
+    expect(await serve.stop()).toBe(0);
+    // --catch-up-from on a first start (a new state file): the unresolved breaches dated from then are new.
+    serve = await startServe(
+      ['--secret-file', org, '--state', path.join(dir, 'other.json'), '--catch-up-from', '1900-01-01'],
+      fx.env,
+    );
+    await until(() => /Catch-up: 3 customers read, \d+ changes/.test(serve!.stderr()), 'the catch-up from a date');
+    const unresolved = (await fx.json<Finding[]>(['findings'])).length;
+    const outbox = new Outbox({ configDir: fx.configDir, account: fx.account });
+    expect([...outbox.read().keys()].filter((k) => k.endsWith('@c:first'))).toHaveLength(unresolved - fresh.length);
+    expect(await serve.stop()).toBe(0);
+  }, 90_000);
 });
