@@ -94,9 +94,7 @@ describe('the sandbox delivers, serve accepts, the PSA gets a ticket', () => {
     serve = await startServe(['--secret-file', org], fx.env);
     const ticketed = (id: string) => fx!.cw.state.notes.some((n) => n.text.includes(`Breach ID: ${id}`));
     await until(() => fresh.every((f) => ticketed(f.breachId)), 'tickets for what was missed', 30_000);
-    expect(serve.stderr()).toMatch(
-      new RegExp(`Catch-up: 3 customers read, \\d+ changes, ${fresh.length} new`),
-    );
+    expect(serve.stderr()).toMatch(new RegExp(`Catch-up: 3 customers read, \\d+ changes, ${fresh.length} new`));
     expect(await serve.stop()).toBe(0);
     // A third start finds nothing new: the state moved on.
     serve = await startServe(['--secret-file', org], fx.env);
