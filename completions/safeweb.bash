@@ -21,7 +21,7 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations psa login doctor profile secret sandbox schema completion whoami mcp audit" ;;
+    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations psa serve login doctor profile secret sandbox schema completion whoami mcp audit" ;;
     "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
@@ -31,6 +31,7 @@ _safeweb_subcommands() {
     "outbox") echo "status retry drop compact" ;;
     "integrations") echo "show check" ;;
     "psa") echo "add list ls show set remove rm test map plan sync" ;;
+    "serve") echo "check" ;;
     "profile") echo "add list use show set remove rm" ;;
     "secret") echo "set list delete rm" ;;
     "sandbox") echo "start deliveries exec" ;;
@@ -104,6 +105,8 @@ _safeweb_options() {
     "psa map") echo "--suggest --write --from-csv --file --customers --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "psa plan") echo "--customers --file --include-existing --since --max-creates --concurrency --exit-status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "psa sync") echo "--customers --file --include-existing --since --max-creates --concurrency --yes --wait --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "serve") echo "--host --port --path --admin-port --secret-file --secret-dir --max-body --drain --reconcile --catch-up-from --max-creates --state --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "serve check") echo "--url --secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "login") echo "--no-verify --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "doctor") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "profile") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
@@ -136,7 +139,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--board|--client-id|--closed-status|--company|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fallback-company|--fields|--file|--format|--forward-to|--from-csv|--from-file|--grouping|--headers|--id|--input|--insurance-from|--jq|--latency|--locale|--max-creates|--max-response-size|--max-rps|--name|--new-status|--offboard|--output|--partner-id|--path|--payload|--plan|--port|--price|--priority|--private-key-file|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--public-key|--query|--rate-limit|--reference|--remove-domain|--remove-email|--reopen-days|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--sink|--site|--source|--state|--status|--store|--timeout|--title|--token|--tools|--type|--url|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--admin-port|--alert-recipient|--api-key-file|--base-url|--billed-from|--board|--catch-up-from|--client-id|--closed-status|--company|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--drain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fallback-company|--fields|--file|--format|--forward-to|--from-csv|--from-file|--grouping|--headers|--host|--id|--input|--insurance-from|--jq|--latency|--locale|--max-body|--max-creates|--max-response-size|--max-rps|--name|--new-status|--offboard|--output|--partner-id|--path|--payload|--plan|--port|--price|--priority|--private-key-file|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--public-key|--query|--rate-limit|--reconcile|--reference|--remove-domain|--remove-email|--reopen-days|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--seed|--set-domains|--set-emails|--signature|--since|--sink|--site|--source|--state|--status|--store|--timeout|--title|--token|--tools|--type|--url|--uuid|-f|-o) return 0 ;;
   esac
   return 1
 }

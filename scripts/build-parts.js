@@ -46,6 +46,9 @@ const SUBSYSTEMS = [
   // What doctor reads of a running receiver: not the receiver (its sinks, prom-client) with it.
   ['src/serve/status.ts', 'doctor'],
   ['src/serve/', 'serve'],
+  // The ticket machinery: the psa verbs and the receiver both run it, from the psa part (held by
+  // no group, two parts would share it and it would move to app.js, zod and all).
+  ['src/psa/', 'psa'],
   ['src/bulk/', 'bulk'],
   ['src/completion/', 'completion'],
   // The breach services go with the breach noun: MCP's breach tools load that part, as the verbs do.

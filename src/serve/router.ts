@@ -14,7 +14,7 @@ import { isDue, type AttemptOutcome, type DueItem, type Outbox } from '../findin
 import type { Folded, OutboxItem } from '../findings/outbox-journal.js';
 import type { Metrics } from './metrics.js';
 
-export interface RouteResult {
+interface RouteResult {
   acked: number;
   failed: number;
 }
@@ -62,7 +62,7 @@ export function perEvent(act: (sink: string, item: DueItem) => Promise<AttemptOu
 }
 
 /** Per sink, the items due now. */
-export function dueBySink(items: Folded, now: Date): Map<string, OutboxItem[]> {
+function dueBySink(items: Folded, now: Date): Map<string, OutboxItem[]> {
   const out = new Map<string, OutboxItem[]>();
   for (const item of items.values()) {
     if (item.dropped) continue;

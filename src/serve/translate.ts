@@ -14,7 +14,7 @@
 import type { EventFacts } from '../findings/event.js';
 
 /** One breach of a customer as the customer-breaches listing gives it. */
-export interface ListedBreach {
+interface ListedBreach {
   id: string;
   uuid?: string | undefined;
   breachName: string;

@@ -92,6 +92,8 @@ const cases: Array<[string[], string[]]> = [
       'apply',
       'export',
       'integrations',
+      'psa',
+      'serve',
       'audit',
       'login',
       'doctor',
