@@ -89,6 +89,8 @@ export interface ReceiverSummary {
   cutShort: boolean;
 }
 
+const STATUS_EVERY_MS = 15_000;
+
 /** The receiver's run: holds the account's `serve:receiver` lock from start to end. */
 export function runReceiver(options: ReceiverOptions, deps: ReceiverDeps): Promise<ReceiverSummary> {
   return holdingRunLock({ configDir: deps.configDir, account: deps.account, kind: 'serve:receiver' }, () =>
@@ -134,11 +136,15 @@ async function serve(options: ReceiverOptions, deps: ReceiverDeps): Promise<Rece
   );
   deps.listening?.({ url: server.url, adminUrl: server.adminUrl });
   parts.router.start();
+  // What doctor reads stays current (the counts, the last delivery) without a write per delivery.
+  const ticker = setInterval(() => saveStatus(parts), STATUS_EVERY_MS);
+  ticker.unref();
   const reconcile = catchUpLoop(options, deps, parts);
   const hangups = reloadOnHangup(deps, parts);
   const signal = await deps.stopped;
   deps.info(`${signal}: no new deliveries; finishing what is in flight (at most ${options.drainMs / 1000} s)…`);
   const cutShort = await drain(options, server, parts, [reconcile, hangups]);
+  clearInterval(ticker);
   parts.status.state = 'stopped';
   saveStatus(parts);
   parts.log.close();

@@ -102,7 +102,7 @@ describe('safeweb serve', () => {
     const kept = items().filter((i) => v1.includes(i.event.key) && i.key.includes('@d:'));
     expect(kept).toHaveLength(v1.length);
     for (const item of kept) expect([...item.sinks.keys()]).toEqual(['notify:ops']);
-    expect(serve.stderr()).toContain('notify:ops wait in the outbox');
+    await until(() => serve.stderr().includes('notify:ops wait in the outbox'), 'the router to say so');
   });
 
   it('answers a replay as before and keeps it once: v1 by idempotencyToken, the older protocol by body', async () => {
