@@ -8,7 +8,7 @@
  */
 import type http from 'node:http';
 import { CliError } from '../errors.js';
-import { bookEvent } from '../findings/event.js';
+import { bookEvent, type BookEvent } from '../findings/event.js';
 import { answerHeaders, checkDelivery, dedupeKey, header } from '../webhooks/intake.js';
 import { EVENT_HEADER } from '../webhooks/signature.js';
 import type { Committer } from './committer.js';
@@ -48,8 +48,8 @@ export interface AcceptDeps {
   metrics: Metrics;
   now(): Date;
   report(report: DeliveryReport): void;
-  /** Events were kept: route them. */
-  kept(): void;
+  /** Events were kept (some of `events`): route them. */
+  kept(events: readonly BookEvent[]): void;
   warn(text: string): void;
 }
 
@@ -168,6 +168,6 @@ async function keep(
     // The outbox holds the events: a replay is recognised there (same occurrence), so this is only said.
     deps.warn(`the delivery log could not be written (${(error as Error).message}); the events are in the outbox`);
   }
-  if (kept) deps.kept();
+  if (kept) deps.kept(events);
   return { answer: { status: 200, body: ACCEPTED }, report: { ...about, status: 200, kept } };
 }

@@ -39,20 +39,29 @@ export class Committer {
     const since = now().getTime() - twinWindowMs;
     for (const item of outbox.read().values()) {
       const at = Date.parse(item.enqueuedAt);
-      if (at >= since) this.#recent.set(item.event.key, at);
+      if (at < since) continue;
+      this.#recent.delete(item.event.key);
+      this.#recent.set(item.event.key, at);
     }
   }
 
   /** Notes events the outbox got from elsewhere (a catch-up pass). */
   saw(events: readonly BookEvent[]): void {
     const at = this.now().getTime();
-    for (const e of events) this.#recent.set(e.key, at);
+    for (const e of events) {
+      this.#recent.delete(e.key);
+      this.#recent.set(e.key, at);
+    }
   }
 
   /** The events that are not a twin of one kept within the window; remembered as kept from now. */
   #fresh(events: readonly BookEvent[]): BookEvent[] {
     const now = this.now().getTime();
-    for (const [key, at] of this.#recent) if (at < now - this.twinWindowMs) this.#recent.delete(key);
+    // Oldest first (an entry is re-inserted when renewed): the expired ones are at the front.
+    for (const [key, at] of this.#recent) {
+      if (at >= now - this.twinWindowMs) break;
+      this.#recent.delete(key);
+    }
     const fresh = events.filter((e) => !this.#recent.has(e.key));
     for (const e of fresh) this.#recent.set(e.key, now);
     return fresh;
@@ -72,8 +81,8 @@ export class Committer {
   }
 
   async #drain(): Promise<void> {
-    // Yield once, so the deliveries that arrive in the same turn share the first write too.
-    await Promise.resolve();
+    // Yield a turn, so the deliveries read in the same pass of the event loop share the first write too.
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.#queue.length) {
       const batch = this.#queue.splice(0);
       const of = new Map<BookEvent, string>();

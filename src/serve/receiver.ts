@@ -13,7 +13,7 @@ import type { ApiClient } from '../api/client.js';
 import type { BulkRun } from '../bulk/runner.js';
 import type { Integrations } from '../config/integrations.js';
 import { readCustomerBreaches } from '../customers/reads.js';
-import { readRecord } from '../customers/local-record.js';
+import { readRecord, recordPath } from '../customers/local-record.js';
 import { UnavailableError } from '../errors.js';
 import type { BookEvent } from '../findings/event.js';
 import { Outbox, summarize } from '../findings/outbox.js';
@@ -100,6 +100,8 @@ export function runReceiver(options: ReceiverOptions, deps: ReceiverDeps): Promi
 
 interface Parts {
   ring: SecretRing;
+  registry: SinkRegistry;
+  sinksOf(event: BookEvent): readonly string[];
   outbox: Outbox;
   log: DeliveryLog;
   metrics: Metrics;
@@ -210,6 +212,8 @@ async function assemble(options: ReceiverOptions, deps: ReceiverDeps): Promise<P
   const committer = new Committer(outbox, sinksOf, deps.now);
   return {
     ring,
+    registry,
+    sinksOf,
     outbox,
     log,
     metrics,
@@ -244,12 +248,7 @@ function saveStatus(parts: Parts): void {
 }
 
 async function startServer(options: ReceiverOptions, deps: ReceiverDeps, parts: Parts): Promise<Listening> {
-  const customers = () => {
-    const byId = new Map<string, { reference: string; customerId: string }>();
-    for (const c of readRecord(deps.configDir, deps.account).customers)
-      if (c.id) byId.set(c.id.toLowerCase(), { reference: c.reference, customerId: c.id });
-    return byId;
-  };
+  const customers = customerIndex(deps);
   const accept = accepter({
     ring: parts.ring,
     partnerId: deps.partnerId,
@@ -271,7 +270,10 @@ async function startServer(options: ReceiverOptions, deps: ReceiverDeps, parts: 
       if (report.status === 503) parts.failedWrite = { at: report.receivedAt, error: report.reason ?? '' };
       deps.delivery(report);
     },
-    kept: () => parts.router.kick(),
+    // A pass reads the outbox: asked for only when a sink that has a handler got something.
+    kept: (events) => {
+      if (events.some((e) => parts.sinksOf(e).some((sink) => parts.registry.handlerOf(sink)))) parts.router.kick();
+    },
     warn: deps.warn,
   });
   return listen({
@@ -295,6 +297,27 @@ async function startServer(options: ReceiverOptions, deps: ReceiverDeps, parts: 
       }),
     },
   });
+}
+
+type CustomerIndex = Map<string, { reference: string; customerId: string }>;
+
+/**
+ * The local record's customers by ID, read again only when the record changed (a `customer
+ * import` beside the receiver): not once per delivery.
+ */
+function customerIndex(deps: ReceiverDeps): () => CustomerIndex {
+  const file = recordPath(deps.configDir, deps.account);
+  let seen: { stamp: string; index: CustomerIndex } | undefined;
+  return () => {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    const stamp = stat ? `${stat.ino}:${stat.size}:${stat.mtimeMs}` : 'none';
+    if (seen?.stamp === stamp) return seen.index;
+    const index: CustomerIndex = new Map();
+    for (const c of readRecord(deps.configDir, deps.account).customers)
+      if (c.id) index.set(c.id.toLowerCase(), { reference: c.reference, customerId: c.id });
+    seen = { stamp, index };
+    return index;
+  };
 }
 
 /** Ready: the outbox can be written and the instance lock is held (runReceiver holds it throughout). */
