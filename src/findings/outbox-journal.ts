@@ -83,6 +83,12 @@ export function parseJournal(text: string, file: string): JournalLine[] {
 
 const KNOWN_OPS = new Set<string>(['enqueued', 'held', 'acked', 'failed', 'retry', 'deferred', 'dropped']);
 
+export function foldJournal(lines: readonly JournalLine[]): Folded {
+  const items: Folded = new Map();
+  for (const line of lines) foldLine(items, line);
+  return items;
+}
+
 /** One line applied to what the lines before it made. A line about an unknown key or sink is ignored. */
 export function foldLine(items: Folded, line: JournalLine): void {
   if (line.op === 'enqueued') {

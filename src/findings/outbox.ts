@@ -26,6 +26,7 @@ import { ConfigError } from '../errors.js';
 import type { BookEvent } from './event.js';
 import {
   backoffMs,
+  foldJournal,
   foldLine,
   parseJournal,
   type Folded,
@@ -83,7 +84,7 @@ export class Outbox {
   readonly #lockFile: string;
   readonly #now: () => Date;
   readonly #random: () => number;
-  #view: JournalView | undefined;
+  #folded: Folding | undefined;
 
   constructor(readonly options: OutboxOptions) {
     const dir = path.join(options.configDir, 'outbox');
@@ -93,54 +94,9 @@ export class Outbox {
     this.#random = options.random ?? Math.random;
   }
 
-  /**
-   * The items as the journal has them now (no lock: a line being written is not seen yet). Kept
-   * between calls and brought up to date with the lines appended since (the journal only grows,
-   * but for a compaction, which replaces the file, and a torn tail, which is past the last whole
-   * line read): a long run, or the receiver, does not parse the whole journal for every change.
-   * What it returns is the outbox's own view: read it, never change it.
-   */
+  /** The items as the journal has them now (no lock: a line being written is not seen yet). */
   read(): Folded {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-        throw new ConfigError(`cannot read the ${KIND} ${this.file}: ${(error as Error).message}`);
-      this.#view = undefined;
-      return new Map();
-    }
-    try {
-      return this.#readFrom(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-
-  #readFrom(fd: number): Folded {
-    const stat = fs.fstatSync(fd);
-    const view = this.#view && this.#sameFile(fd, stat, this.#view) ? this.#view : freshView(stat);
-    if (stat.size > view.offset) {
-      const tail = Buffer.alloc(stat.size - view.offset);
-      const got = fs.readSync(fd, tail, 0, tail.length, view.offset);
-      // Whole lines only: a line being written (or torn by a crash) is read once it ends.
-      const whole = tail.subarray(0, Math.min(got, tail.lastIndexOf(0x0a) + 1));
-      for (const line of parseJournal(whole.toString('utf8'), this.file)) foldLine(view.items, line);
-      view.offset += whole.length;
-      view.mark = markAt(fd, view.offset);
-    }
-    this.#view = view;
-    return view.items;
-  }
-
-  /** Whether the file is the journal read before (not a compaction's replacement), no shorter than what was read. */
-  #sameFile(fd: number, stat: fs.Stats, view: JournalView): boolean {
-    return (
-      stat.dev === view.dev &&
-      stat.ino === view.ino &&
-      stat.size >= view.offset &&
-      markAt(fd, view.offset).equals(view.mark)
-    );
+    return foldJournal(this.#lines());
   }
 
   /**
@@ -150,11 +106,13 @@ export class Outbox {
    * same key (a breach resolved, back, resolved again): the comparison a watch run made (the
    * state it started from), a delivery's ID. The item's ID is then `<key>@<occurrence>`, so the
    * same run redone after a crash is recognised, and a later occurrence is not mistaken for it.
+   * A function gives each event its own occurrence: the receiver commits the events of several
+   * deliveries in one write (one lock, one fsync), each delivery its own occurrence.
    */
   async enqueue(
     events: readonly BookEvent[],
     sinksOf?: (event: BookEvent) => readonly string[],
-    occurrence?: string,
+    occurrence?: string | ((event: BookEvent) => string),
   ): Promise<{ added: string[]; known: string[] }> {
     return this.#locked((items) => {
       const at = this.#now().toISOString();
@@ -162,7 +120,8 @@ export class Outbox {
       const known: string[] = [];
       const lines: JournalLine[] = [];
       for (const event of events) {
-        const key = occurrence === undefined ? event.key : `${event.key}@${occurrence}`;
+        const once = typeof occurrence === 'function' ? occurrence(event) : occurrence;
+        const key = once === undefined ? event.key : `${event.key}@${once}`;
         const sinks = [...(sinksOf ? sinksOf(event) : (this.options.sinks ?? []))];
         if (sinksOf && sinks.length === 0) continue;
         if (items.has(key) || added.includes(key)) known.push(key);
@@ -171,21 +130,30 @@ export class Outbox {
           lines.push({ op: 'enqueued', key, event, sinks, at });
         }
       }
-      this.#append(lines);
+      this.#append(lines, items);
       return { added, known };
     });
   }
 
-  /** What `sink` should act on now (at most `limit`, oldest first), held for it until recorded or the lease ends. */
-  async due(sink: string, now = this.#now(), limit = Infinity): Promise<DueItem[]> {
+  /**
+   * What `sink` should act on now (at most `limit`, oldest first), held for it until recorded or
+   * the lease ends. `select` narrows it (a sync of some customers holds only their events).
+   */
+  async due(
+    sink: string,
+    now = this.#now(),
+    limit = Infinity,
+    select?: (event: BookEvent) => boolean,
+  ): Promise<DueItem[]> {
     return this.#locked((items) => {
       const picked = [...items.values()]
-        .filter((item) => !item.dropped && isDue(item.sinks.get(sink), now))
+        .filter((item) => !item.dropped && isDue(item.sinks.get(sink), now) && (!select || select(item.event)))
         .slice(0, limit);
       const until = new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
       const at = now.toISOString();
       this.#append(
         picked.map((item) => ({ op: 'held', sink, key: item.key, until, pid: process.pid, host: os.hostname(), at })),
+        items,
       );
       return picked.map((item) => ({
         key: item.key,
@@ -206,29 +174,32 @@ export class Outbox {
       const state = item?.sinks.get(sink);
       if (!item || item.dropped || !state) return undefined;
       if (state.state === 'acked') return state;
-      const line = this.#outcomeLine(sink, key, state, outcome, now);
-      this.#append([line]);
-      // The state it is in now, without touching the view (the next read folds the line in).
-      const after: Folded = new Map([[key, { ...item, sinks: new Map(item.sinks) }]]);
-      foldLine(after, line);
-      return after.get(key)!.sinks.get(sink);
+      this.#append([this.#outcomeLine(sink, key, state, outcome, now)], items);
+      return item.sinks.get(sink);
     });
   }
 
   /**
    * Records one outcome for many items at once (one line each, one write): the items of a digest,
-   * acknowledged together. Returns how many it recorded.
+   * acknowledged together. Returns the state each item recorded is in now (an item not there for
+   * the sink, dropped or already acknowledged is left out).
    */
-  async recordAll(sink: string, keys: readonly string[], outcome: AttemptOutcome, now = this.#now()): Promise<number> {
+  async recordAll(
+    sink: string,
+    keys: readonly string[],
+    outcome: AttemptOutcome,
+    now = this.#now(),
+  ): Promise<SinkState[]> {
     return this.#locked((items) => {
       const lines: JournalLine[] = [];
       for (const key of new Set(keys)) {
-        const state = items.get(key)?.sinks.get(sink);
-        if (!state || items.get(key)!.dropped || state.state === 'acked') continue;
+        const item = items.get(key);
+        const state = item?.sinks.get(sink);
+        if (!item || item.dropped || !state || state.state === 'acked') continue;
         lines.push(this.#outcomeLine(sink, key, state, outcome, now));
       }
-      this.#append(lines);
-      return lines.length;
+      this.#append(lines, items);
+      return lines.map((line) => items.get(line.key)!.sinks.get(sink)!);
     });
   }
 
@@ -242,6 +213,7 @@ export class Outbox {
     entries: ReadonlyArray<{ key: string; until: Date; reason: string }>,
     now = this.#now(),
   ): Promise<number> {
+    if (entries.length === 0) return 0;
     return this.#locked((items) => {
       const at = now.toISOString();
       const lines: JournalLine[] = [];
@@ -251,9 +223,18 @@ export class Outbox {
         if (!item || item.dropped || !state || state.state === 'acked' || state.state === 'dead') continue;
         lines.push({ op: 'deferred', sink, key, until: until.toISOString(), reason, at });
       }
-      this.#append(lines);
+      this.#append(lines, items);
       return lines.length;
     });
+  }
+
+  /**
+   * `fn` over the items as they are, under the lock and from this process's fold (only what was
+   * appended since is read): a sink that looks at many items between its writes reads the journal
+   * once, not once a look. `fn` must not change what it is given.
+   */
+  async view<T>(fn: (items: Folded) => T): Promise<T> {
+    return this.#locked(fn);
   }
 
   #outcomeLine(sink: string, key: string, state: SinkState, outcome: AttemptOutcome, now: Date): JournalLine {
@@ -282,7 +263,7 @@ export class Outbox {
             lines.push({ op: 'retry', sink, key: item.key, at });
         }
       }
-      this.#append(lines);
+      this.#append(lines, items);
       return lines.map((l) => ({ key: l.key, sink: (l as { sink: string }).sink }));
     });
   }
@@ -292,7 +273,10 @@ export class Outbox {
     return this.#locked((items) => {
       const at = this.#now().toISOString();
       const found = [...new Set(keys)].filter((key) => items.get(key)?.dropped === false);
-      this.#append(found.map((key) => ({ op: 'dropped', key, at })));
+      this.#append(
+        found.map((key) => ({ op: 'dropped', key, at })),
+        items,
+      );
       return found;
     });
   }
@@ -311,6 +295,7 @@ export class Outbox {
       const goneKeys = new Set([...gone].map((item) => item.key));
       const kept = this.#lines().filter((line) => !goneKeys.has(line.key));
       replaceFile(this.file, kept.map((l) => `${JSON.stringify(l)}\n`).join(''), { kind: KIND, mayReplace: true });
+      this.#folded = undefined;
       return { kept: items.size - gone.size, removed: gone.size };
     });
   }
@@ -326,9 +311,55 @@ export class Outbox {
     return parseJournal(text, this.file);
   }
 
-  #append(lines: readonly JournalLine[]): void {
+  /** Appends `lines` (durably) and folds them into `items`, the fold they were made against. */
+  #append(lines: readonly JournalLine[], items: Folded): void {
     if (lines.length === 0) return;
-    appendDurably(this.file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), KIND);
+    const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+    const folded = this.#folded?.items === items ? this.#folded : undefined;
+    this.#folded = undefined;
+    appendDurably(this.file, text, KIND);
+    for (const line of lines) foldLine(items, line);
+    // The file is what was folded and these lines (the lock is held): the next fold starts after them.
+    if (!folded) return;
+    const { ino, size } = fs.statSync(this.file);
+    if (ino !== folded.ino || size !== folded.size + Buffer.byteLength(text)) return;
+    this.#folded = { ...folded, size, ...marks(folded, Buffer.from(text)) };
+  }
+
+  /**
+   * Under the lock: the journal folded. A process that holds the outbox open (the receiver) reads
+   * only what was appended since its last fold, when the file is the one it folded — the same
+   * inode, not shorter, the same bytes at its start and where that fold ended — and the whole file
+   * otherwise (compacted, cut, replaced): a delivery's write costs its own lines, not the journal's.
+   */
+  #foldedNow(): Folded {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    } catch (error) {
+      this.#folded = undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+      throw new ConfigError(`cannot read the ${KIND} ${this.file}: ${(error as Error).message}`);
+    }
+    try {
+      const { ino, size } = fs.fstatSync(fd);
+      const known = this.#folded;
+      const same =
+        known !== undefined &&
+        known.ino === ino &&
+        size >= known.size &&
+        bytesAt(fd, 0, known.head.length).equals(known.head) &&
+        bytesAt(fd, known.size - known.tail.length, known.tail.length).equals(known.tail);
+      const from = same ? known : { ino, size: 0, head: Buffer.alloc(0), tail: Buffer.alloc(0), items: new Map() };
+      const chunk = bytesAt(fd, from.size, size - from.size);
+      // Whole lines only: a line being cut short (a crash) is left for the next writer to cut.
+      const whole = chunk.subarray(0, chunk.lastIndexOf(0x0a) + 1);
+      for (const line of parseJournal(whole.toString('utf8'), this.file)) foldLine(from.items, line);
+      this.#folded = { ino, size: from.size + whole.length, ...marks(from, whole), items: from.items };
+      return from.items;
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** `fn` over the journal as it is, under the outbox's lock: no other process changes it meanwhile. */
@@ -342,33 +373,43 @@ export class Outbox {
         waitMs: this.options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
         consequence: '; nothing was changed in it',
       },
-      async () => fn(this.read()),
+      async () => fn(this.#foldedNow()),
     );
   }
 }
 
-/** The journal as read so far: which file, how far, and what its lines made. */
-interface JournalView {
-  dev: number;
+/** How many bytes at the start and at the end of a fold tell the file from another. */
+const MARK = 256;
+
+/** The journal as this process last folded it under the lock, and where in the file that fold ends. */
+interface Folding {
   ino: number;
-  offset: number;
-  /** The bytes that end at `offset`: the same there later means the same journal, only grown. */
-  mark: Buffer;
+  size: number;
+  head: Buffer;
+  tail: Buffer;
   items: Folded;
 }
 
-function freshView(stat: fs.Stats): JournalView {
-  return { dev: stat.dev, ino: stat.ino, offset: 0, mark: Buffer.alloc(0), items: new Map() };
+/** The marks of a fold grown by `added`: a head shorter than MARK is the whole file so far, so it grows too. */
+function marks(fold: Pick<Folding, 'head' | 'tail'>, added: Buffer): Pick<Folding, 'head' | 'tail'> {
+  const head = fold.head.length >= MARK ? fold.head : Buffer.concat([fold.head, added]).subarray(0, MARK);
+  const tail = added.length >= MARK ? added.subarray(added.length - MARK) : Buffer.concat([fold.tail, added]);
+  return { head, tail: tail.subarray(Math.max(0, tail.length - MARK)) };
 }
 
-function markAt(fd: number, offset: number): Buffer {
-  const mark = Buffer.alloc(Math.min(64, offset));
-  fs.readSync(fd, mark, 0, mark.length, offset - mark.length);
-  return mark;
+function bytesAt(fd: number, position: number, length: number): Buffer {
+  const out = Buffer.alloc(Math.max(0, length));
+  let read = 0;
+  while (read < out.length) {
+    const n = fs.readSync(fd, out, read, out.length - read, position + read);
+    if (n === 0) break;
+    read += n;
+  }
+  return out.subarray(0, read);
 }
 
 /** Whether a sink's state of an item asks for an attempt at `now`. */
-function isDue(state: SinkState | undefined, now: Date): boolean {
+export function isDue(state: SinkState | undefined, now: Date): boolean {
   if (!state) return false;
   if (state.state === 'pending') return true;
   if (state.state === 'retrying') return Date.parse(state.nextAt ?? '') <= now.getTime();

@@ -106,7 +106,7 @@ interface PutBack {
 /** Sends what is due for the notify sinks; see the module's comment. */
 export async function sendDue(deps: NotifyDeps, options: SendDueOptions = {}): Promise<SendReport> {
   const report: SendReport = { messages: [], waiting: [], overCap: 0, putBack: 0, skipped: [], gone: 0, failures: [] };
-  const sinks = options.sinks ?? notifySinks(deps, deps.outbox.read());
+  const sinks = options.sinks ?? (await deps.outbox.view((items) => notifySinks(deps, items)));
   if (options.flush) await flushHeld(deps, sinks);
   const ready: Message[] = [];
   for (const sink of sinks) ready.push(...(await settle(sink, deps, options, report)));
@@ -158,15 +158,17 @@ export async function sendDue(deps: NotifyDeps, options: SendDueOptions = {}): P
 /** --flush: what waits for a window or quiet hours is put off until now, so it is due. */
 async function flushHeld(deps: NotifyDeps, sinks: readonly string[]): Promise<void> {
   const now = deps.now();
-  const items = deps.outbox.read();
-  for (const sink of sinks) {
-    const waiting = [...items.values()].filter((i) => !i.dropped && i.sinks.get(sink)?.state === 'waiting');
-    if (waiting.length)
-      await deps.outbox.defer(
-        sink,
-        waiting.map((i) => ({ key: i.key, until: now, reason: 'flush' })),
-      );
-  }
+  const held = await deps.outbox.view((items) =>
+    sinks.map((sink) => ({
+      sink,
+      keys: [...items.values()].filter((i) => !i.dropped && i.sinks.get(sink)?.state === 'waiting').map((i) => i.key),
+    })),
+  );
+  for (const { sink, keys } of held)
+    await deps.outbox.defer(
+      sink,
+      keys.map((key) => ({ key, until: now, reason: 'flush' })),
+    );
 }
 
 /** One sink's due items held and planned: the gone dead-lettered, the skipped acknowledged, the early put off. */
@@ -174,17 +176,16 @@ async function settle(sink: string, deps: NotifyDeps, options: SendDueOptions, r
   const due = await deps.outbox.due(sink);
   if (due.length === 0) return [];
   const now = deps.now();
-  const plan = planSink(sink, due, deps, now, {
-    flush: options.flush,
-    duplicates: duplicateKeys(sinkItems(deps.outbox.read(), sink)),
-  });
+  const duplicates = await deps.outbox.view((items) => duplicateKeys(sinkItems(items, sink)));
+  const plan = planSink(sink, due, deps, now, { flush: options.flush, duplicates });
   if (plan.gone.length) {
     const error = `the channel "${channelOfSink(sink) ?? sink}" is no longer in the settings`;
-    report.gone += await deps.outbox.recordAll(
+    const dead = await deps.outbox.recordAll(
       sink,
       plan.gone.map((i) => i.key),
       { ok: false, error, permanent: true },
     );
+    report.gone += dead.length;
   }
   for (const reason of new Set(plan.skipped.map((s) => s.reason))) {
     const keys = plan.skipped.filter((s) => s.reason === reason).map((s) => s.key);
@@ -281,8 +282,7 @@ async function sendOne(
   const recorded: AttemptOutcome = outcome.ok
     ? { ok: true, ack: { message: message.id, ...outcome.ack } }
     : attemptOutcome(outcome);
-  await deps.outbox.recordAll(message.sink, keys, recorded);
-  const state = outcome.ok ? undefined : deps.outbox.read().get(keys[0]!)?.sinks.get(message.sink);
+  const [state] = await deps.outbox.recordAll(message.sink, keys, recorded);
   const sent: SentMessage = {
     sink: message.sink,
     channel: message.channel,

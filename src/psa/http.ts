@@ -112,7 +112,6 @@ export interface PsaHttp {
 
 const IDEMPOTENT = new Set(['GET', 'PUT']);
 
-
 /** The answer's JSON, or why it is not JSON. */
 function parseJson(answer: Answer): { data: unknown } | { why: string } {
   const text = answer.body.toString('utf8');

@@ -32,18 +32,19 @@ export async function planPreview(
     import('../../findings/sinks.js'),
   ]);
   const now = ctx.now();
-  const items = deps.outbox.read();
   const occurrence = collected.previous?.savedAt ?? 'first';
   const unkept = collected.events.map((event) => ({
     event,
     key: `${event.key}@${occurrence}`,
     sinks: eventSinks(deps.settings, event, deps.context(event)?.band ?? null).filter((s) => channelOfSink(s)),
   }));
-  const preview = previewSinks(deps, items, notifySinks(deps, items), now, {
-    flush: opts.flush,
-    maxMessages: opts.maxCreates,
-    unkept,
-  });
+  const preview = await deps.outbox.view((items) =>
+    previewSinks(deps, items, notifySinks(deps, items), now, {
+      flush: opts.flush,
+      maxMessages: opts.maxCreates,
+      unkept,
+    }),
+  );
   const messages: PlannedMessage[] = preview.messages.map((m) => ({
     channel: m.channel,
     kind: m.kind,
