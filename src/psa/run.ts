@@ -7,6 +7,7 @@
  * connection at the same time.
  */
 import type { BulkRun } from '../bulk/runner.js';
+import type { BookEvent } from '../findings/event.js';
 import type { Outbox } from '../findings/outbox.js';
 import { psaSink } from '../findings/sinks.js';
 import { preparePlan, type PlanRunOptions, type PlanSource, type PreparedPlan } from './session.js';
@@ -35,7 +36,14 @@ export async function syncConnection(
   options: SyncRunOptions,
 ): Promise<SyncRun> {
   const sink = psaSink(source.connection);
-  const due = outbox ? await outbox.due(sink) : [];
+  // A sync of some customers takes only their events: acknowledging another customer's would
+  // say it was synced when it was not.
+  const only = options.customers?.length
+    ? new Set(options.customers.flatMap((c) => c.toLowerCase().split(',')).map((c) => c.trim()))
+    : undefined;
+  const select =
+    only && ((e: BookEvent) => only.has(e.reference.toLowerCase()) || only.has((e.customerId ?? '').toLowerCase()));
+  const due = outbox ? await outbox.due(sink, undefined, undefined, select || undefined) : [];
   const changedAt = new Map<string, string>();
   for (const item of due)
     if (item.event.finding && (item.event.type === 'breach.resolved' || item.event.type === 'breach.unresolved'))

@@ -278,3 +278,23 @@ describe.each(FIXTURE_KINDS)('%s', (kind) => {
     });
   });
 });
+
+describe('a sync of some customers', () => {
+  it('acknowledges only their outbox events; the others wait for a sync that covers them', async () => {
+    fx = await psaFixture();
+    const state = `${fx.configDir}/watch.json`;
+    await fx.run(['portfolio', 'watch', '--state', state, '--baseline']);
+    await fx.json(['psa', 'sync', '--yes']);
+    const findings = await fx.json<Array<{ breachId: string; reference: string }>>(['findings']);
+    const [a, b] = [findings[0]!, findings.find((f) => f.reference !== findings[0]!.reference)!];
+    for (const f of [a, b]) expect((await fx.run(['breach', 'resolve', f.breachId])).code).toBe(0);
+    expect((await fx.run(['portfolio', 'watch', '--state', state])).code).toBe(0);
+    const sync = await fx.json<{ events: { acked: number } }>(['psa', 'sync', '--customers', a.reference, '--yes']);
+    expect(sync.events.acked).toBe(1);
+    const after = await fx.json<{ sinks: Array<{ sink: string; pending: number; acked: number }> }>([
+      'outbox',
+      'status',
+    ]);
+    expect(after.sinks).toMatchObject([{ sink: 'psa:cw', pending: 1, acked: 1 }]);
+  });
+});
