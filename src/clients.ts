@@ -116,14 +116,11 @@ export class Clients {
    * How this run talks to a PSA (psa/http.ts): the same engine settings as the API client
    * (--timeout, --retries, --debug), a wire whose answers are capped at the PSA's own size
    * (unless --max-response-size says otherwise), and the read-only guard of the profile in use,
-   * so every PSA write of a read-only run is refused before it is sent.
+   * so every PSA write of a read-only run is refused before it is sent, and every one sent is in
+   * the account's audit log.
    */
   async psaHttp(extra: Pick<ClientExtras, 'onRateLimited'> = {}): Promise<PsaHttpSettings> {
-    const [{ userAgent }, { readOnlyReason }, resolved] = await Promise.all([
-      import('./version.js'),
-      import('./safety/read-only.js'),
-      this.#init.resolved(),
-    ]);
+    const [{ userAgent }, resolved] = await Promise.all([import('./version.js'), this.#init.resolved()]);
     const options = this.#init.options();
     return {
       wire: await this.#psaTransport(),
@@ -131,7 +128,11 @@ export class Clients {
       timeoutMs: options.timeout,
       retries: options.retries,
       userAgent: userAgent(this.#init.nodeVersion),
-      guard: { readOnly: readOnlyReason(this.#init.env, resolved) },
+      guard: this.#init.guard.forPsa(
+        resolved,
+        resolved.partnerId ? { partnerId: resolved.partnerId.value, baseUrl: resolved.baseUrl.value } : undefined,
+        this.secretsInUse,
+      ),
       onRateLimited: extra.onRateLimited,
     };
   }

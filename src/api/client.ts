@@ -15,11 +15,11 @@ import {
 } from '../errors.js';
 import { remembered } from '../bounded-cache.js';
 import { joinUrl } from './base-url.js';
-import { createEngine, type Accepted, type Failure, type RetryPolicy } from './engine.js';
+import { createEngine, type Accepted } from './engine.js';
 import { toCliError } from './errors.js';
 import { classify, type Classified, type PathName } from './paths.js';
 import { redactText } from './redact.js';
-import { backoffDelay, retryVerdict } from './retry.js';
+import { retryPolicy } from './retry.js';
 import { toHeaders, type Wire } from './transport.js';
 
 export interface ApiSettings {
@@ -114,23 +114,6 @@ export interface ApiClient {
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
-/** The API's retry rules for one kind of request, as the engine takes them. */
-function apiPolicy(settings: ApiSettings, idempotent: boolean): RetryPolicy {
-  return {
-    timeoutMs: settings.timeoutMs,
-    retries: settings.retries,
-    retryable: (f: Failure) =>
-      retryVerdict(
-        f.kind === 'answer'
-          ? { idempotent, status: f.answer.status, notAccepted: f.notAccepted }
-          : { idempotent, error: f.error },
-      ) === 'retry',
-    backoff: (retry) => backoffDelay(retry),
-    honourRetryAfter: true,
-    onRateLimited: settings.onRateLimited,
-  };
-}
-
 /** Creates the client. Nothing is sent until `request` is called. */
 export function createApiClient(settings: ApiSettings): ApiClient {
   const engine = createEngine({
@@ -148,7 +131,7 @@ export function createApiClient(settings: ApiSettings): ApiClient {
     'user-agent': settings.userAgent,
   };
   const withJson = { ...plain, 'content-type': 'application/json' };
-  const policies = { safe: apiPolicy(settings, true), unsafe: apiPolicy(settings, false) };
+  const policies = { safe: retryPolicy(settings, true), unsafe: retryPolicy(settings, false) };
   // What each request is (a write? which operation?) and its URL, worked out once per method and
   // path (a bulk run sends thousands to one); a fresh URL object per request, as its query is added.
   const kinds = remembered<Classified>();

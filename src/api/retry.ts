@@ -12,6 +12,7 @@
  *   after that wait, at most a minute; other retries wait `backoffDelay`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Failure, RetryPolicy } from './engine.js';
 import { TransportError } from './transport.js';
 
 const RETRY_STATUSES = [429, 502, 503, 504] as const;
@@ -100,4 +101,27 @@ export function retryAfterMs(headers: IncomingHttpHeaders, now: number = Date.no
     }
   }
   return undefined;
+}
+
+/**
+ * The one set of retry rules, as the engine takes them, for a client of any far side (SafeWeb, a
+ * PSA): `retryVerdict` on each failure, doubling backoff, Retry-After honoured, 429s reported.
+ */
+export function retryPolicy(
+  settings: { timeoutMs: number; retries: number; onRateLimited?: ((waitMs: number) => void) | undefined },
+  idempotent: boolean,
+): RetryPolicy {
+  return {
+    timeoutMs: settings.timeoutMs,
+    retries: settings.retries,
+    retryable: (f: Failure) =>
+      retryVerdict(
+        f.kind === 'answer'
+          ? { idempotent, status: f.answer.status, notAccepted: f.notAccepted }
+          : { idempotent, error: f.error },
+      ) === 'retry',
+    backoff: (retry) => backoffDelay(retry),
+    honourRetryAfter: true,
+    onRateLimited: settings.onRateLimited,
+  };
 }

@@ -10,10 +10,10 @@ import type { IncomingHttpHeaders } from 'node:http';
  */
 import type { WriteOutcome } from '../api/client.js';
 import { joinUrl } from '../api/base-url.js';
-import { createEngine, EngineError, type Failure, type RetryPolicy } from '../api/engine.js';
+import { createEngine, EngineError } from '../api/engine.js';
 import { toCliError } from '../api/errors.js';
 import { redactText } from '../api/redact.js';
-import { backoffDelay, retryVerdict } from '../api/retry.js';
+import { retryPolicy } from '../api/retry.js';
 import type { Trace } from '../api/trace.js';
 import { TooLargeError, TransportError, type Answer, type Wire } from '../api/transport.js';
 import {
@@ -67,6 +67,8 @@ interface PsaWrite {
 
 export interface PsaWriteRecord extends PsaWrite {
   farSide: string;
+  /** The connection's name in the settings (psa/connection.ts adds it). */
+  connection?: string | undefined;
   method: string;
   path: string;
   status: number | null;
@@ -110,22 +112,6 @@ export interface PsaHttp {
 
 const IDEMPOTENT = new Set(['GET', 'PUT']);
 
-function policy(settings: PsaHttpSettings, idempotent: boolean): RetryPolicy {
-  return {
-    timeoutMs: settings.timeoutMs,
-    retries: settings.retries,
-    retryable: (f: Failure) =>
-      retryVerdict(
-        f.kind === 'answer'
-          ? { idempotent, status: f.answer.status, notAccepted: f.notAccepted }
-          : { idempotent, error: f.error },
-      ) === 'retry',
-    backoff: (retry) => backoffDelay(retry),
-    honourRetryAfter: true,
-    onRateLimited: settings.onRateLimited,
-  };
-}
-
 /** The answer's JSON, or why it is not JSON. */
 function parseJson(answer: Answer): { data: unknown } | { why: string } {
   const text = answer.body.toString('utf8');
@@ -157,7 +143,7 @@ export function createPsaHttp(options: {
   const engine = createEngine({ wire: settings.wire, trace: settings.trace, secrets });
   const plain = { ...options.headers, 'user-agent': settings.userAgent };
   const withJson = { ...plain, 'content-type': 'application/json' };
-  const policies = { safe: policy(settings, true), unsafe: policy(settings, false) };
+  const policies = { safe: retryPolicy(settings, true), unsafe: retryPolicy(settings, false) };
 
   async function send<T>(req: PsaRequest<T>): Promise<{ value: T; status: number } | undefined> {
     const url = joinUrl(baseUrl, req.path);

@@ -7,7 +7,7 @@
 import type { BulkRun } from '../bulk/runner.js';
 import { readPlanBook, mappedCompanies, type MappingSettings, type PlanBook } from './book.js';
 import { planSync, type PsaPlan, type TicketPolicy } from './plan.js';
-import { ticketPolicy, type PlanPolicySettings } from './policy.js';
+import { ticketPolicy, type PlanPolicySettings, type PolicyWords } from './policy.js';
 import { INTEGRATOR_TAG } from './sync.js';
 import { TicketIndexFile, type TicketIndex } from './ticket-index.js';
 import type { PsaClient, PsaTicket } from './types.js';
@@ -18,6 +18,10 @@ export interface PlanSource {
   isDefault: boolean;
   client: PsaClient;
   policy: PlanPolicySettings;
+  /** What the PSA calls the policy's parts (psa/kinds.ts); ConnectWise's when left out. */
+  words?: PolicyWords | undefined;
+  /** Requests in flight the PSA allows (Autotask: 3): a sync's concurrency is capped to it. */
+  maxInFlight?: number | undefined;
   /** The settings' (or the manifest's) per-customer blocks. */
   customers: Record<string, { psa?: MappingSettings | undefined }> | undefined;
   configDir: string;
@@ -50,7 +54,9 @@ export interface PreparedPlan {
 export async function preparePlan(run: BulkRun, source: PlanSource, options: PlanRunOptions): Promise<PreparedPlan> {
   const { client } = source;
   const companies = await client.companies();
-  const policy = await ticketPolicy(client, source.connection, source.policy);
+  const policy = await ticketPolicy(client, source.connection, source.policy, source.words);
+  // What a new ticket needs beyond the policy (Autotask's required fields) is said before anything is done.
+  await client.requirements?.();
   const mapped = mappedCompanies(source.customers, source.connection, source.isDefault, companies, client.farSide);
   const owned = await client.ownedTickets(INTEGRATOR_TAG);
   const index = new TicketIndexFile(source.configDir, source.account, source.connection, source.command);

@@ -13,6 +13,7 @@ import type { ApiClient } from '../api/client.js';
 import { setBreachResolved } from '../api/breaches.js';
 import { runBulk, type BulkReport, type BulkRow, type BulkRun } from '../bulk/runner.js';
 import { CliError } from '../errors.js';
+import { BudgetError } from './budget.js';
 import type { PsaAction, PsaPlan, TicketPolicy } from './plan.js';
 import { noteText, ticketDescription, ticketSummary, type TextOptions } from './ticket-text.js';
 import { intentId, type IndexLine, type TicketIndexFile } from './ticket-index.js';
@@ -49,6 +50,8 @@ interface TicketRow extends BulkRow {
 export interface SyncReport {
   bulk: BulkReport;
   counts: SyncCounts;
+  /** Set when the hourly budget ran out: the tickets whose actions were not all done (the next run does them). */
+  budget?: { left: number; max: number } | undefined;
 }
 
 /** Runs the plan's actions; the index records each as it is done, and the run's end (`synced`). */
@@ -85,11 +88,16 @@ async function syncActions(
   };
   const seen = { ...plan.seen };
   const rows = groupRows(plan.actions);
+  // Once the hourly budget is spent no ticket is started: the next run goes on from the plan.
+  let spent: BudgetError | undefined;
   const bulk = await runBulk<TicketRow>(run, {
     label: 'Syncing tickets',
     noun: 'tickets',
     rows: (async function* () {
-      yield* rows;
+      for (const row of rows) {
+        if (spent) return;
+        yield row;
+      }
     })(),
     total: rows.length,
     concurrency: options.concurrency,
@@ -99,6 +107,7 @@ async function syncActions(
         return { line: { row: row.row, status: 'ok', key: row.key } };
       } catch (error) {
         if (!(error instanceof CliError)) throw error;
+        if (error instanceof BudgetError) spent ??= error;
         return { line: { row: row.row, status: 'failed', key: row.key, error: error.message }, error };
       }
     },
@@ -113,7 +122,7 @@ async function syncActions(
     // What SafeWeb said is still worth keeping for the findings whose tickets are done.
     await deps.index.append([{ op: 'seen', findings: seen, at: at() }]);
   }
-  return { bulk, counts };
+  return { bulk, counts, ...(spent ? { budget: { left: rows.length - bulk.counts.ok, max: spent.max } } : {}) };
 }
 
 function groupRows(actions: readonly PsaAction[]): TicketRow[] {
@@ -162,13 +171,13 @@ async function act(
       return;
     case 'close':
       await addNote(action, 'resolution', deps);
-      await client.setStatus(action.ticketId, deps.policy.closedStatusId);
+      await client.setStatus(action.ticketId, deps.policy.closedStatusId, action.key);
       await index.append([{ op: 'state', key: action.key, state: 'closed', by: 'safeweb', at: at() }]);
       counts.closed += 1;
       return;
     case 'reopen': {
       await addNote(action, 'internal', deps);
-      await client.setStatus(action.ticketId, deps.policy.newStatusId);
+      await client.setStatus(action.ticketId, deps.policy.newStatusId, action.key);
       const covered = index.read().tickets.get(action.key)?.findings ?? [];
       const added = action.findings.filter((f) => f.breachId && !covered.some((c) => c.key === f.key));
       await index.append([
@@ -278,6 +287,6 @@ async function addNote(
     }
   }
   await index.append([{ op: 'intent', key: action.key, action: 'note', marker: action.marker, at: at() }]);
-  await client.addNote(action.ticketId, noteText(action, deps.text), kind);
+  await client.addNote(action.ticketId, noteText(action, deps.text), kind, action.key);
   await index.append([{ op: 'note', key: action.key, marker: action.marker, at: at() }]);
 }

@@ -66,16 +66,8 @@ export type IndexLine =
   | { op: 'seen'; findings: Record<string, boolean>; at: string }
   | { op: 'synced'; at: string };
 
-export interface IndexedTicket {
-  key: string;
-  id: number;
-  customerId: string;
-  reference: string;
-  breachId?: string | undefined;
-  generation: number;
-  findings: CoveredFinding[];
-  companyId: number;
-  written: { summary: string; boardId: number; priorityId: number | null };
+/** A ticket as the index knows it: what its `ticket` line said, and what the lines after it changed. */
+export interface IndexedTicket extends Omit<Extract<IndexLine, { op: 'ticket' }>, 'op' | 'at'> {
   /** What the tool last knew: open or closed, by whom, and since when. */
   state: TicketState;
   stateBy: 'safeweb' | 'psa';

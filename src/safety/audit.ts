@@ -45,6 +45,10 @@ export interface AuditEntry {
   customerId: string | null;
   /** A breach status change: the breach instance's uuid (matched to its customer by `audit --customer`). */
   breachId?: string | undefined;
+  /** A write at a PSA: which connection, what was done to which ticket, and the tool's ticket key. */
+  psa?:
+    | { connection: string | null; farSide: string; action: string; ticket: number | null; key: string | null }
+    | undefined;
   status: number | null;
   outcome: WriteOutcome;
   error?: string | undefined;

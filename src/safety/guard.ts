@@ -9,7 +9,7 @@
 import type { WriteGuard, WriteRecord, WriteRequest } from '../api/client.js';
 import type { PathName } from '../api/paths.js';
 import type { Resolved } from '../config/resolve.js';
-import type { AuditOrigin } from './audit.js';
+import type { AuditEntry, AuditOrigin } from './audit.js';
 import { readOnlyReason } from './read-only.js';
 import {
   changeLine,
@@ -21,6 +21,21 @@ import {
 } from './production.js';
 
 /** What a client sends with. */
+/** A PSA write as psa/http.ts reports it (its PsaWriteRecord; safety/ sits below psa/, so named here by shape). */
+interface PsaWriteRecordLike {
+  farSide: string;
+  connection?: string | undefined;
+  action: string;
+  ticketId?: number | undefined;
+  key?: string | undefined;
+  method: string;
+  path: string;
+  status: number | null;
+  outcome: WriteRecord['outcome'];
+  error?: string | undefined;
+  durationMs: number;
+}
+
 export interface Credentials {
   partnerId: string;
   apiKey: string;
@@ -116,6 +131,43 @@ export class Guard {
     };
   }
 
+  /**
+   * The guard of a PSA's client: the same read-only rule, and every PSA write in the audit log of
+   * the run's SafeWeb account (`account`; undefined without SafeWeb credentials: then unaudited),
+   * naming the connection, the ticket, its key and the action.
+   */
+  forPsa(
+    resolved: Pick<Resolved, 'readOnly' | 'profile'>,
+    account: Omit<Credentials, 'apiKey'> | undefined,
+    secrets: Iterable<string>,
+  ): { readOnly: ReturnType<typeof readOnlyReason>; afterWrite: (r: PsaWriteRecordLike) => Promise<void> } {
+    return {
+      readOnly: readOnlyReason(this.#init.env, resolved),
+      afterWrite: async (r) => {
+        if (!account) return;
+        const record: WriteRecord = {
+          method: r.method,
+          path: r.path,
+          operation: undefined,
+          customerId: undefined,
+          customerRef: undefined,
+          status: r.status,
+          outcome: r.outcome,
+          error: r.error,
+          durationMs: r.durationMs,
+        };
+        const psa = {
+          connection: r.connection ?? null,
+          farSide: r.farSide,
+          action: r.action,
+          ticket: r.ticketId ?? null,
+          key: r.key ?? null,
+        };
+        await this.#audit(record, { ...account, apiKey: '' }, resolved.profile?.value, secrets, { psa });
+      },
+    };
+  }
+
   /** A write to production says where it goes on stderr, once per kind of change in a run. */
   #announce(write: WriteRequest, target: ChangeTarget): void {
     if (!target.production) return;
@@ -126,7 +178,13 @@ export class Guard {
   }
 
   /** Appends the write to the account's audit log; a failure warns (once) and never fails the command. */
-  async #audit(record: WriteRecord, creds: Credentials, profile: string | undefined, secrets: Iterable<string>) {
+  async #audit(
+    record: WriteRecord,
+    creds: Credentials,
+    profile: string | undefined,
+    secrets: Iterable<string>,
+    extra: Partial<AuditEntry> = {},
+  ) {
     try {
       const { appendAudit, auditEntry } = await (this.#auditModule ??= import('./audit.js'));
       const id = record.customerId;
@@ -140,11 +198,11 @@ export class Guard {
         origin: this.auditOrigin,
         note: this.auditNote,
         argv: this.#init.argv(),
-        secrets: [creds.apiKey, ...secrets],
+        secrets: [...(creds.apiKey ? [creds.apiKey] : []), ...secrets],
         // When the request was sent: its answer came durationMs later.
         now: new Date(this.#init.now().getTime() - record.durationMs),
       };
-      appendAudit(this.#init.configDir, auditEntry(run, record, ref), this);
+      appendAudit(this.#init.configDir, { ...auditEntry(run, record, ref), ...extra }, this);
     } catch (error) {
       if (this.#auditWarned) return;
       this.#auditWarned = true;

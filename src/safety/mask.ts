@@ -5,16 +5,39 @@
  * applied to files the tool writes for later use (exports, journals, the local record, the audit log).
  */
 
-/** An e-mail address inside any text: the local part is kept to its first character. */
-const EMAIL = /([A-Za-z0-9_])[A-Za-z0-9._%+-]*@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})/g;
+/** An address's domain, read from just after its "@" (sticky: there only). */
+const DOMAIN = /(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/y;
+/** What a local part is made of, and what it may start with (the address starts at the first such character). */
+const LOCAL = /[A-Za-z0-9._%+-]/;
+const LOCAL_START = /[A-Za-z0-9_]/;
 
 /** Keys whose values name a person (contact names, recipients); `name` alone only beside an email. */
 const PERSON_KEY =
   /^(?:contact|first|last|full|given|family|middle|display|person|user|owner|recipient|sender|customer[-_]?contact)[-_ ]?name$/i;
 
-/** `security@acme.co` -> `s***@acme.co`; every address in a longer text likewise. */
+/**
+ * `security@acme.co` -> `s***@acme.co`; every address in a longer text likewise: the local part
+ * kept to its first character. Read outwards from each "@", so the time is linear in the text
+ * whatever it holds (the pattern this replaces scanned on from every position, and took minutes
+ * over a 100 KB customer name without an address in it).
+ */
 export function maskEmail(text: string): string {
-  return text.replace(EMAIL, '$1***@$2');
+  if (!text.includes('@')) return text;
+  let out = '';
+  let done = 0; // the text before this index is in `out`
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    if (at < done) continue;
+    let from = at;
+    while (from > done && LOCAL.test(text[from - 1]!)) from -= 1;
+    while (from < at && !LOCAL_START.test(text[from]!)) from += 1;
+    if (from === at) continue;
+    DOMAIN.lastIndex = at + 1;
+    const domain = DOMAIN.exec(text)?.[0];
+    if (domain === undefined) continue;
+    out += `${text.slice(done, from)}${text[from]}***@${domain}`;
+    done = at + 1 + domain.length;
+  }
+  return out + text.slice(done);
 }
 
 /** `Jane Doe` -> `J*** D***`: each word to its first letter. */

@@ -117,5 +117,8 @@ describe('the built files', () => {
     expect(found).toEqual([]);
     // The mark is read: ky, which every API run needs, is there.
     expect(app).toContain('// node_modules/ky/');
+    // nodemailer stays outside the bundle, imported when the first email goes (notify/email.ts).
+    expect(app).not.toMatch(/["']nodemailer["']/);
+    expect(readFileSync(path.join(DIST, 'part-notify.js'), 'utf8')).toMatch(/import\(["']nodemailer["']\)/);
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskEmail, maskPii } from '../../src/safety/mask.js';
 
@@ -18,6 +19,26 @@ describe('maskEmail', () => {
       's***@acme.co',
     ])
       expect(maskEmail(text)).toBe(text);
+  });
+
+  it('masks exactly what the one-pattern rule did, now reading out from each "@"', () => {
+    // The rule as one regular expression: the oracle (it scanned on from every position of a long text).
+    const EMAIL = /([A-Za-z0-9_])[A-Za-z0-9._%+-]*@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})/g;
+    const pieces = fc.constantFrom('a', 'B', '7', '_', '.', '-', '%', '+', '@', ' ', 'é', 'co', 'x.y', '@a.bc', '<');
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        expect(maskEmail(text)).toBe(text.replace(EMAIL, '$1***@$2'));
+      }),
+      { numRuns: 5000, seed: 20261207 },
+    );
+  });
+
+  it('reads 100 KB texts built to make a pattern backtrack, and masks what is in them', () => {
+    expect(maskEmail('A'.repeat(100_000))).toHaveLength(100_000);
+    expect(maskEmail(`${'a.'.repeat(50_000)}@`)).toHaveLength(100_001);
+    expect(maskEmail(`x@${'a.'.repeat(50_000)}`)).toHaveLength(100_002);
+    expect(maskEmail(`${'A'.repeat(100_000)}@acme.co`)).toBe('A***@acme.co');
   });
 });
 

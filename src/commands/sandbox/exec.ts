@@ -5,8 +5,16 @@ import path from 'node:path';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { hint, type Outcome } from '../../outcome.js';
+import type { AutotaskEmulator } from '../../sandbox/psa/autotask.js';
 import type { ConnectWiseEmulator } from '../../sandbox/psa/connectwise.js';
-import { openPsaEmulator, openSandbox, type FaultFlags, type PsaEmulatorOptions } from './start.js';
+import {
+  closePsaEmulators,
+  openPsaEmulators,
+  openSandbox,
+  type FaultFlags,
+  type PsaEmulator,
+  type PsaEmulatorOptions,
+} from './start.js';
 
 export interface SandboxExecOptions {
   command: string[];
@@ -31,6 +39,22 @@ function connectWiseEnv(emulator: ConnectWiseEmulator): Record<string, string> {
   };
 }
 
+/** Where the command finds the Autotask emulator (`psa add autotask --zone-url "$SAFEWEB_TEST_AT_ZONE_URL" …`). */
+function autotaskEnv(emulator: AutotaskEmulator): Record<string, string> {
+  const { username, integrationCode, secret } = emulator.credentials;
+  return {
+    SAFEWEB_TEST_AT_URL: emulator.url,
+    SAFEWEB_TEST_AT_ZONE: emulator.zone,
+    SAFEWEB_TEST_AT_ZONE_URL: emulator.zoneUrl,
+    SAFEWEB_TEST_AT_USERNAME: username,
+    SAFEWEB_TEST_AT_INTEGRATION_CODE: integrationCode,
+    SAFEWEB_TEST_AT_SECRET: secret,
+  };
+}
+
+const envOf = (psa: PsaEmulator) =>
+  psa.name === 'autotask' ? autotaskEnv(psa.emulator) : connectWiseEnv(psa.emulator);
+
 /** The command's own exit code becomes ours (main passes childExitCode on). */
 export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Promise<Outcome> {
   const [program, ...args] = opts.command;
@@ -45,15 +69,15 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
     faults: opts.faults,
   });
-  let psa: ConnectWiseEmulator | undefined;
+  let psa: PsaEmulator[] = [];
   try {
     psa = opts.psa
-      ? await openPsaEmulator(sandbox, {
+      ? await openPsaEmulators(sandbox, {
           psa: opts.psa,
           seed: opts.faults?.seed,
           log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
         })
-      : undefined;
+      : [];
   } catch (error) {
     await sandbox.close();
     throw error;
@@ -62,7 +86,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
   try {
     const env: Record<string, string | undefined> = {
       ...ctx.env,
-      ...(psa ? connectWiseEnv(psa) : {}),
+      ...Object.assign({}, ...psa.map(envOf)),
       SAFEWEB_BASE_URL: sandbox.url,
       SAFEWEB_PARTNER_ID: sandbox.partnerId,
       SAFEWEB_API_KEY: sandbox.apiKey,
@@ -71,7 +95,9 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     delete env['SAFEWEB_PROFILE'];
     ctx.sink.note(
       hint(
-        `sandbox on ${sandbox.url}${psa ? `, ConnectWise emulator on ${psa.url}` : ''}; running: ${opts.command.join(' ')}`,
+        `sandbox on ${sandbox.url}${psa
+          .map((p) => `, ${p.name === 'autotask' ? 'Autotask' : 'ConnectWise'} emulator on ${p.emulator.url}`)
+          .join('')}; running: ${opts.command.join(' ')}`,
       ),
     );
     const childExitCode = await new Promise<number>((resolve, reject) => {
@@ -88,7 +114,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     return { data: undefined, childExitCode };
   } finally {
     config.remove();
-    await psa?.close();
+    await closePsaEmulators(psa);
     await sandbox.close();
   }
 }

@@ -219,7 +219,7 @@ export function createConnectWiseClient(options: ConnectWiseClientOptions): PsaC
         read: (data) => readTicket(data, 'the ticket made'),
         write: { action: 'create ticket', key: t.externalXRef },
       }),
-    setStatus: (ticketId, statusId) =>
+    setStatus: (ticketId, statusId, key) =>
       http.request({
         method: 'PATCH',
         path: `/service/tickets/${ticketId}`,
@@ -227,13 +227,13 @@ export function createConnectWiseClient(options: ConnectWiseClientOptions): PsaC
         // Moving a ticket to a status twice leaves it where once does.
         idempotent: true,
         read: (data) => readTicket(data, 'the ticket'),
-        write: { action: 'set status', ticketId },
+        write: { action: 'set status', ticketId, key },
       }),
     notes: (ticketId) =>
       all(`/service/tickets/${ticketId}/notes`, (item, n) => readNote(item, `note ${n + 1}`), {
         fields: NOTE_FIELDS,
       }) satisfies Promise<PsaNote[]>,
-    addNote: (ticketId, noteText, kind: NoteKind) =>
+    addNote: (ticketId, noteText, kind: NoteKind, key?: string) =>
       http.request({
         method: 'POST',
         path: `/service/tickets/${ticketId}/notes`,
@@ -244,7 +244,7 @@ export function createConnectWiseClient(options: ConnectWiseClientOptions): PsaC
           resolutionFlag: kind === 'resolution',
         },
         read: (data) => readNote(data, 'the note made'),
-        write: { action: 'add note', ticketId },
+        write: { action: 'add note', ticketId, key },
       }),
   };
 }

@@ -52,6 +52,9 @@ describe('an apply killed while it creates an endpoint', () => {
     expect(preview.changes.filter((c) => c.kind === 'webhook').map((c) => c.action)).toEqual(['delete', 'create']);
 
     const old = endpoints()[0]!.id;
+    // The killed run's POST is logged when the sandbox answers it (held back 2 s): wait for that line,
+    // so it is not counted among this apply's requests on a slow machine.
+    await until(() => w.requests.some((r) => /^POST \S*webhooks /.test(r)), 'the killed create to be answered');
     const before = w.requests.length;
     const fixed = await w.cli(['apply', '--file', file, '--yes', '--recreate-lost-secrets', '--secret-dir', secrets]);
     expect(fixed.code, fixed.stderr).toBe(0);

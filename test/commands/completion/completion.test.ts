@@ -93,6 +93,8 @@ const cases: Array<[string[], string[]]> = [
       'export',
       'integrations',
       'psa',
+      'notify',
+      'serve',
       'audit',
       'login',
       'doctor',

@@ -85,5 +85,6 @@ describe('portfolio watch behind a slow reader', () => {
     expect(again.code, again.stderr).toBe(0);
     for (const line of again.stdout.split('\n').filter(Boolean)) got.add((JSON.parse(line) as Event).breachId);
     expect([...got].sort()).toEqual(open.map((b) => b.id).sort());
-  });
+    // Two runs over 1 000+ breaches and a wait: about 15 s alone, more beside other test files.
+  }, 60_000);
 });

@@ -1,0 +1,224 @@
+/**
+ * For the channel tests: book events as `portfolio watch` makes them; a loopback HTTP receiver
+ * that records what it is sent and answers as a script of the far side says (Slack's "ok", a
+ * Workflow's 202, PagerDuty's JSON, a 429 with Retry-After); and the checks each far side's contract makes: the
+ * Adaptive Cards 1.4 schema (Teams), Slack's documented limits, PagerDuty's Events v2 rules.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
+import { expect } from 'vitest';
+import { bookEvent, type BookEvent, type EventFacts } from '../../src/findings/event.js';
+import type { SlackPayload } from '../../src/notify/slack.js';
+import type { TeamsPayload } from '../../src/notify/teams.js';
+import { ROOT } from './cli.js';
+
+const PARTNER = 'partner_notify';
+const AT = '2026-12-07T09:30:00.000Z';
+
+/** A breach event of customer NW-001 (or what `facts` says instead). */
+export function breachEvent(facts: Partial<EventFacts> = {}): BookEvent {
+  return bookEvent(
+    PARTNER,
+    {
+      type: 'breach.new',
+      reference: 'NW-001',
+      customerId: 'cus_nw001',
+      breachId: '7a1c0e4e-5d7b-4c8e-9f36-1f1b2a3c4d5e',
+      breachName: 'LinkedIn Scrape 2026',
+      breachDate: '2026-11-30',
+      emails: ['jane.doe@northwind.example', 'ops@northwind.example'],
+      ...facts,
+    },
+    AT,
+  );
+}
+
+/** `n` distinct breach events (digests). */
+export function manyEvents(n: number): BookEvent[] {
+  return Array.from({ length: n }, (_, i) =>
+    breachEvent({
+      reference: `NW-${String(i).padStart(5, '0')}`,
+      customerId: `cus_${i}`,
+      breachId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      breachName: `Breach number ${i}`,
+    }),
+  );
+}
+
+export interface Received {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Answer {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Receiver {
+  url: string;
+  received: Received[];
+  close(): Promise<void>;
+}
+
+/** A receiver on 127.0.0.1 answering each request with `answer(request, index)`. */
+export async function receiver(answer: (request: Received, index: number) => Answer): Promise<Receiver> {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const request = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      received.push(request);
+      const reply = answer(request, received.length - 1);
+      res.writeHead(reply.status, reply.headers ?? {}).end(reply.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+// Teams: the Adaptive Cards 1.4 schema.
+
+let validate: ValidateFunction | undefined;
+export function cardSchema(): ValidateFunction {
+  if (validate) return validate;
+  const { id, ...schema } = JSON.parse(
+    readFileSync(path.join(ROOT, 'test/fixtures/notify/adaptive-card-1.4.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  // The schema is draft-06 and marks properties with a `version` of its own: not strict.
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  ajv.addMetaSchema(draft06);
+  (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
+  // draft-06 names the schema's ID `$id`; this file still says `id`.
+  return (validate = ajv.compile({ $id: id as string, ...schema }));
+}
+
+/** The card as the schema sees it: without Teams' own key. */
+export function card(payload: TeamsPayload): Record<string, unknown> {
+  const { msteams: _msteams, ...content } = payload.attachments[0]!.content;
+  return content;
+}
+
+export function expectValidCard(payload: TeamsPayload): void {
+  const check = cardSchema();
+  const ok = check(card(payload));
+  expect(check.errors ?? [], JSON.stringify(check.errors?.slice(0, 3))).toEqual([]);
+  expect(ok).toBe(true);
+}
+
+// Slack: its documented limits (it publishes no schema).
+
+export type Obj = { type: string; text?: string | Obj; fields?: Obj[]; elements?: Obj[] } & Record<string, unknown>;
+
+/** Every limit Slack documents for what we send; the list of broken ones. */
+export function slackProblems(payload: SlackPayload): string[] {
+  const found: string[] = [];
+  if (typeof payload.text !== 'string' || payload.text.length === 0) found.push('no text fallback');
+  if (payload.text.length > 3000) found.push('fallback over 3000');
+  const blocks = payload.blocks as Obj[];
+  if (blocks.length > 50) found.push(`${blocks.length} blocks`);
+  const textOf = (t: unknown): string => ((t as Obj | undefined)?.text as string | undefined) ?? '';
+  for (const [i, b] of blocks.entries()) {
+    if (b.type === 'header') {
+      if ((b.text as Obj).type !== 'plain_text') found.push(`header ${i} not plain_text`);
+      const len = textOf(b.text).length;
+      if (len < 1 || len > 150) found.push(`header ${i} is ${len}`);
+    } else if (b.type === 'section') {
+      if (b.text && (textOf(b.text).length < 1 || textOf(b.text).length > 3000)) found.push(`section ${i} text`);
+      if (!b.text && !b.fields) found.push(`section ${i} empty`);
+      if ((b.fields?.length ?? 0) > 10) found.push(`section ${i} has ${b.fields!.length} fields`);
+      for (const f of b.fields ?? []) if (textOf(f).length < 1 || textOf(f).length > 2000) found.push(`field of ${i}`);
+    } else if (b.type === 'context') {
+      if ((b.elements?.length ?? 0) < 1 || b.elements!.length > 10) found.push(`context ${i} elements`);
+      for (const e of b.elements ?? []) if (textOf(e).length > 3000) found.push(`context ${i} text`);
+    } else found.push(`block ${i} of type ${b.type}`);
+  }
+  return found;
+}
+
+/** Every string of the payload (block texts and the fallback). */
+export function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+// PagerDuty: Events API v2's rules, as its docs state them.
+
+const SEVERITIES = ['critical', 'error', 'warning', 'info'];
+
+/** What Events API v2 would refuse of a request body (the routing key included). */
+export function pagerDutyProblems(body: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const text = JSON.stringify(body);
+  if (Buffer.byteLength(text) > 512 * 1024) found.push('body over 512 KB');
+  if (typeof body['routing_key'] !== 'string' || body['routing_key'] === '') found.push('no routing_key');
+  const action = body['event_action'];
+  if (!['trigger', 'acknowledge', 'resolve'].includes(action as string)) found.push(`event_action ${String(action)}`);
+  const dedup = body['dedup_key'];
+  if (dedup !== undefined && (typeof dedup !== 'string' || dedup.length > 255)) found.push('dedup_key over 255');
+  if (action !== 'trigger' && typeof dedup !== 'string') found.push(`${String(action)} without dedup_key`);
+  if (action === 'trigger') {
+    const payload = body['payload'] as Record<string, unknown> | undefined;
+    if (!payload) return [...found, 'trigger without payload'];
+    const summary = payload['summary'];
+    if (typeof summary !== 'string' || summary.length < 1 || summary.length > 1024) found.push('summary');
+    if (typeof payload['source'] !== 'string' || payload['source'] === '') found.push('source');
+    if (!SEVERITIES.includes(payload['severity'] as string)) found.push(`severity ${String(payload['severity'])}`);
+    const details = payload['custom_details'];
+    if (details !== undefined && (typeof details !== 'object' || Array.isArray(details))) found.push('custom_details');
+    if (payload['timestamp'] !== undefined && Number.isNaN(Date.parse(payload['timestamp'] as string)))
+      found.push('timestamp');
+  }
+  return found;
+}
+
+/**
+ * A loopback PagerDuty: 400 for what Events v2 refuses, else 202 as PagerDuty answers, keeping
+ * incidents by dedup_key (a trigger opens one unless open, a resolve closes it).
+ */
+export async function pagerDuty(): Promise<Receiver & { incidents: Map<string, 'triggered' | 'resolved'> }> {
+  const incidents = new Map<string, 'triggered' | 'resolved'>();
+  const r = await receiver((request) => {
+    const body = JSON.parse(request.body) as Record<string, unknown>;
+    const problems = pagerDutyProblems(body);
+    if (problems.length)
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'invalid event', message: 'Event object is invalid', errors: problems }),
+      };
+    const key = body['dedup_key'] as string;
+    incidents.set(key, body['event_action'] === 'resolve' ? 'resolved' : 'triggered');
+    return {
+      status: 202,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: key }),
+    };
+  });
+  return Object.assign(r, { incidents });
+}
