@@ -19,6 +19,7 @@ import { cleanEnv, ROOT, runInProcess, tempDir, type CliResult, type InProcessOp
 import { checkedAutotaskWire } from '../helpers/autotask-wire.js';
 import { checkedWire } from '../helpers/connectwise-wire.js';
 import type { Wire } from '../../src/api/transport.js';
+import type { HostileRule } from '../../src/sandbox/psa/hostile.js';
 
 export type FixtureKind = 'connectwise' | 'autotask';
 export const FIXTURE_KINDS: FixtureKind[] = ['connectwise', 'autotask'];
@@ -39,7 +40,15 @@ interface FixtureTicket {
 interface FixtureNote {
   ticketId: number;
   text: string;
-  kind: 'description' | 'detail' | 'internal' | 'resolution';
+  kind: 'detail' | 'internal' | 'resolution';
+}
+
+/** A PSA operation as the emulator's hostile rules match it, and as the spec check's problems begin. */
+interface FixtureOperation {
+  method: string;
+  path: RegExp;
+  /** `GET /service/tickets`, `POST /V1.0/Tickets/query`: what the wire's problems about it begin with. */
+  problem: string;
 }
 
 /** Either emulator, seen the same way. */
@@ -54,6 +63,21 @@ interface FixturePsa {
   technicianReopen(id: number): boolean;
   /** A value no output may show (the private key, the secret). */
   secret: string;
+  /** How many descriptions ticket `id` has (ConnectWise: its description notes; Autotask: its field, 0 or 1). */
+  descriptions(id: number): number;
+  /** Every API request the emulator received, by operation. */
+  requests(): { total: number; byOperation: Record<string, number> };
+  /** Hostile answers to the requests these rules match (src/sandbox/psa/hostile.ts); [] stops. */
+  misbehave(rules: HostileRule[]): void;
+  /** The operations a hostile test aims at: the plan's query of owned tickets, a create. */
+  ops: { owned: FixtureOperation; create: FixtureOperation };
+  /** Rules that make every request about ticket `id` a 404, and a rule for a note added to it. */
+  ticketGone(id: number): Array<Omit<HostileRule, 'kind'>>;
+  noteTo(id: number): Omit<HostileRule, 'kind'>;
+  /** A technician's copy of ticket `id`, its key (and tag) copied, made through the API; its ID. */
+  copyTicket(id: number): Promise<number>;
+  /** A technician deletes ticket `id` (neither emulator has a DELETE: its state is what the PSA holds). */
+  deleteTicket(id: number): void;
 }
 
 export interface PsaFixture {
@@ -127,6 +151,43 @@ function cwView(cw: ConnectWiseEmulator): FixturePsa {
     technicianClose: (id) => cw.technicianClose(id),
     technicianReopen: (id) => cw.technicianReopen(id),
     secret: cw.credentials.privateKey,
+    descriptions: (id) => cw.state.notes.filter((n) => n.ticketId === id && n.detailDescriptionFlag).length,
+    requests: () => cw.state.requests,
+    misbehave: (rules) => cw.misbehave(rules),
+    ops: {
+      owned: { method: 'GET', path: /^\/service\/tickets$/, problem: 'GET /service/tickets' },
+      create: { method: 'POST', path: /^\/service\/tickets$/, problem: 'POST /service/tickets' },
+    },
+    ticketGone: (id) =>
+      ['GET', 'POST', 'PATCH', 'PUT'].map((method) => ({ method, path: new RegExp(`^/service/tickets/${id}(/|$)`) })),
+    noteTo: (id) => ({ method: 'POST', path: new RegExp(`^/service/tickets/${id}/notes$`) }),
+    async copyTicket(id) {
+      const original = cw.state.tickets.find((t) => t.id === id)!;
+      const { companyId, publicKey, privateKey } = cw.credentials;
+      const copy = await fetch(`${cw.apiBase}/service/tickets`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${companyId}+${publicKey}:${privateKey}`).toString('base64')}`,
+          clientid: cw.credentials.clientId,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          summary: `Copy of ${original.summary}`.slice(0, 100),
+          company: { id: original.companyId },
+          board: { id: original.boardId },
+          externalXRef: original.externalXRef,
+          integratorTags: original.integratorTags,
+        }),
+      });
+      if (copy.status !== 201) throw new Error(`ConnectWise answered ${copy.status} to the copy`);
+      return ((await copy.json()) as { id: number }).id;
+    },
+    deleteTicket: (id) => {
+      cw.state.tickets.splice(
+        cw.state.tickets.findIndex((t) => t.id === id),
+        1,
+      );
+    },
   };
 }
 
@@ -153,6 +214,48 @@ function atView(at: AutotaskEmulator): FixturePsa {
     technicianClose: (id) => at.technicianClose(id),
     technicianReopen: (id) => at.technicianReopen(id),
     secret: at.credentials.secret,
+    descriptions: (id) => (at.state.tickets.find((t) => t.id === id)?.description ? 1 : 0),
+    requests: () => at.state.requests,
+    misbehave: (rules) => at.misbehave(rules),
+    ops: {
+      owned: { method: 'POST', path: /^\/Tickets\/query$/, problem: 'POST /V1.0/Tickets/query' },
+      create: { method: 'POST', path: /^\/Tickets$/, problem: 'POST /V1.0/Tickets' },
+    },
+    // A status change names its ticket in the body (PATCH /Tickets): every PATCH is refused.
+    ticketGone: (id) => [
+      { method: 'GET', path: new RegExp(`^/Tickets/${id}(/|$)`) },
+      { method: 'POST', path: new RegExp(`^/Tickets/${id}(/|$)`) },
+      { method: 'PATCH', path: /^\/Tickets$/ },
+    ],
+    noteTo: (id) => ({ method: 'POST', path: new RegExp(`^/Tickets/${id}/Notes$`) }),
+    async copyTicket(id) {
+      const original = at.state.tickets.find((t) => t.id === id)!;
+      const copy = await fetch(`${at.zone}/V1.0/Tickets`, {
+        method: 'POST',
+        headers: {
+          ApiIntegrationCode: at.credentials.integrationCode,
+          UserName: at.credentials.username,
+          Secret: at.credentials.secret,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          title: `Copy of ${original.title}`.slice(0, 255),
+          companyID: original.companyID,
+          queueID: original.queueID,
+          status: 1,
+          priority: original.priority,
+          externalID: original.externalID,
+        }),
+      });
+      if (copy.status !== 200) throw new Error(`Autotask answered ${copy.status} to the copy`);
+      return ((await copy.json()) as { itemId: number }).itemId;
+    },
+    deleteTicket: (id) => {
+      at.state.tickets.splice(
+        at.state.tickets.findIndex((t) => t.id === id),
+        1,
+      );
+    },
   };
 }
 
