@@ -69,13 +69,17 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/**
- * A receiver on 127.0.0.1 answering each request with `answer(request, index)`, after `delayMs`
- * (a far side that takes its time: a kill then finds a message in flight).
- */
+export interface ReceiverOptions {
+  /** Answer after this long (a far side that takes its time: a kill then finds a message in flight). */
+  delayMs?: number;
+  /** Answer request `index` only once the promise returned for it settles (a message held in flight). */
+  hold?: (index: number) => Promise<void> | undefined;
+}
+
+/** A receiver on 127.0.0.1 answering each request with `answer(request, index)`. */
 export async function receiver(
   answer: (request: Received, index: number) => Answer,
-  options: { delayMs?: number } = {},
+  options: ReceiverOptions = {},
 ): Promise<Receiver> {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
@@ -89,9 +93,12 @@ export async function receiver(
         body: Buffer.concat(chunks).toString('utf8'),
       };
       received.push(request);
-      const reply = answer(request, received.length - 1);
+      const index = received.length - 1;
+      const reply = answer(request, index);
       const respond = () => res.writeHead(reply.status, reply.headers ?? {}).end(reply.body ?? '');
-      if (options.delayMs) setTimeout(respond, options.delayMs);
+      const held = options.hold?.(index);
+      if (held) void held.then(respond);
+      else if (options.delayMs) setTimeout(respond, options.delayMs);
       else respond();
     });
   });

@@ -12,7 +12,14 @@ import { integrationsFile, setIntegration } from '../../../src/config/integratio
 import { accountKey } from '../../../src/io/account-files.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
 import { cleanEnv, ROOT, runInProcess, tempDir, type CliResult } from '../../helpers/cli.js';
-import { pagerDuty, receiver, smtpReceiver, type Receiver, type SmtpReceiver } from '../../helpers/notify.js';
+import {
+  pagerDuty,
+  receiver,
+  smtpReceiver,
+  type Receiver,
+  type ReceiverOptions,
+  type SmtpReceiver,
+} from '../../helpers/notify.js';
 
 export const FINDINGS = 9;
 export const SIGNING_SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
@@ -33,12 +40,18 @@ export interface NotifyFixture {
   close(): Promise<void>;
 }
 
-export async function notifyFixture(options: { delayMs?: number } = {}): Promise<NotifyFixture> {
+export async function notifyFixture(
+  options: { delayMs?: number; slackHold?: ReceiverOptions['hold'] } = {},
+): Promise<NotifyFixture> {
   const sandbox = await startSandbox({ port: 0 });
+  const delay = options.delayMs === undefined ? {} : { delayMs: options.delayMs };
   const [hook, slack, pd, smtp] = await Promise.all([
-    receiver(() => ({ status: 204 }), options),
-    receiver(() => ({ status: 200, body: 'ok' }), options),
-    pagerDuty(options),
+    receiver(() => ({ status: 204 }), delay),
+    receiver(() => ({ status: 200, body: 'ok' }), {
+      ...delay,
+      ...(options.slackHold ? { hold: options.slackHold } : {}),
+    }),
+    pagerDuty(delay),
     smtpReceiver(),
   ]);
   const { dir, cleanup } = tempDir('safeweb-notify-');

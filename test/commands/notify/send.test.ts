@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { accountFileName } from '../../../src/io/account-files.js';
-import { runInProcess, until } from '../../helpers/cli.js';
+import { runInProcess } from '../../helpers/cli.js';
 import { notifyFixture, FINDINGS, SIGNING_SECRET, type NotifyFixture } from './send-fixture.js';
 
 let fx: NotifyFixture | undefined;
@@ -174,17 +174,31 @@ describe('notify send', () => {
   });
 
   it('Ctrl+C: the message in flight finishes and is recorded, no new one starts (exit 130); the next run sends the rest', async () => {
-    fx = await notifyFixture();
+    // Slack holds its answer to the second message until the signal has been delivered, so the
+    // signal always lands while exactly that message is in flight.
+    let delivered!: () => void;
+    const signalled = new Promise<void>((resolve) => (delivered = resolve));
+    let arrived!: () => void;
+    const secondArrived = new Promise<void>((resolve) => (arrived = resolve));
+    fx = await notifyFixture({
+      slackHold: (index) => {
+        if (index !== 1) return undefined;
+        arrived();
+        return signalled;
+      },
+    });
     await fx.routes([{ channels: ['chat'] }]);
-    const f = fx;
-    const signal = until(() => f.slack.received.length >= 2, 'two Slack messages', 30_000).then(
-      () => 'SIGINT' as NodeJS.Signals,
-    );
+    const signal = secondArrived.then(() => {
+      // The command sees the signal when this promise settles; the held answer goes out after.
+      setTimeout(delivered, 50);
+      return 'SIGINT' as NodeJS.Signals;
+    });
     const stopped = await runInProcess(['notify', 'send', '--include-existing', '--json'], { env: fx.env, signal });
     expect(stopped.code, stopped.stderr).toBe(130);
     const summary = JSON.parse(stopped.stdout) as Summary & { putBack: number };
     expect(summary.sent).toBe(2);
     expect(summary.putBack).toBe(FINDINGS - 2);
+    expect(fx.slack.received).toHaveLength(2);
     expect(stopped.stderr).toContain('Stopping: no new message is sent');
     const rest = await fx.json<Summary>(['notify', 'send']);
     expect(rest.sent).toBe(FINDINGS - 2);
