@@ -180,8 +180,8 @@ _safeweb_option_values() {
     "profile add|--store") echo "file keyring" ;;
     "profile set|--store") echo "file keyring" ;;
     "secret set|--store") echo "file keyring" ;;
-    "sandbox start|--psa") echo "connectwise" ;;
-    "sandbox exec|--psa") echo "connectwise" ;;
+    "sandbox start|--psa") echo "connectwise halo" ;;
+    "sandbox exec|--psa") echo "connectwise halo" ;;
     *"|--profile") _safeweb_profiles ;;
   esac
 }

@@ -6,7 +6,8 @@ import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { hint, type Outcome } from '../../outcome.js';
 import type { ConnectWiseEmulator } from '../../sandbox/psa/connectwise.js';
-import { openPsaEmulator, openSandbox, type FaultFlags, type PsaEmulatorOptions } from './start.js';
+import type { HaloEmulator } from '../../sandbox/psa/halo.js';
+import { openPsaEmulator, openSandbox, type FaultFlags, type PsaEmulator, type PsaEmulatorOptions } from './start.js';
 
 export interface SandboxExecOptions {
   command: string[];
@@ -31,6 +32,20 @@ function connectWiseEnv(emulator: ConnectWiseEmulator): Record<string, string> {
   };
 }
 
+/** Where the command finds the HaloPSA emulator: `psa add halo --tenant "$SAFEWEB_TEST_HALO_URL" …`. */
+function haloEnv(emulator: HaloEmulator): Record<string, string> {
+  return {
+    SAFEWEB_TEST_HALO_URL: emulator.url,
+    SAFEWEB_TEST_HALO_API_BASE: emulator.apiBase,
+    SAFEWEB_TEST_HALO_CLIENT_ID: emulator.credentials.clientId,
+    SAFEWEB_TEST_HALO_CLIENT_SECRET: emulator.credentials.clientSecret,
+  };
+}
+
+function psaEnv(psa: PsaEmulator): Record<string, string> {
+  return psa.name === 'halo' ? haloEnv(psa.emulator) : connectWiseEnv(psa.emulator);
+}
+
 /** The command's own exit code becomes ours (main passes childExitCode on). */
 export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Promise<Outcome> {
   const [program, ...args] = opts.command;
@@ -45,7 +60,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
     faults: opts.faults,
   });
-  let psa: ConnectWiseEmulator | undefined;
+  let psa: PsaEmulator | undefined;
   try {
     psa = opts.psa
       ? await openPsaEmulator(sandbox, {
@@ -62,7 +77,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
   try {
     const env: Record<string, string | undefined> = {
       ...ctx.env,
-      ...(psa ? connectWiseEnv(psa) : {}),
+      ...(psa ? psaEnv(psa) : {}),
       SAFEWEB_BASE_URL: sandbox.url,
       SAFEWEB_PARTNER_ID: sandbox.partnerId,
       SAFEWEB_API_KEY: sandbox.apiKey,
@@ -71,7 +86,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     delete env['SAFEWEB_PROFILE'];
     ctx.sink.note(
       hint(
-        `sandbox on ${sandbox.url}${psa ? `, ConnectWise emulator on ${psa.url}` : ''}; running: ${opts.command.join(' ')}`,
+        `sandbox on ${sandbox.url}${psa ? `, ${psa.name === 'halo' ? 'HaloPSA' : 'ConnectWise'} emulator on ${psa.emulator.url}` : ''}; running: ${opts.command.join(' ')}`,
       ),
     );
     const childExitCode = await new Promise<number>((resolve, reject) => {
@@ -88,7 +103,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     return { data: undefined, childExitCode };
   } finally {
     config.remove();
-    await psa?.close();
+    await psa?.emulator.close();
     await sandbox.close();
   }
 }

@@ -17,7 +17,7 @@ interface FaultOpts {
 }
 
 /** Kept here as well as in start.ts so that --help loads no verb module. */
-const PSA_CHOICES: readonly PsaEmulatorName[] = ['connectwise'];
+const PSA_CHOICES: readonly PsaEmulatorName[] = ['connectwise', 'halo'];
 
 /** The fault knobs, on `start` and on `exec`: a slow, flaky, throttled API on demand. */
 function addFaultOptions(command: Command): Command {
@@ -57,7 +57,10 @@ function addFaultOptions(command: Command): Command {
 function psaFrom(opts: FaultOpts): PsaEmulatorOptions | undefined {
   if (!opts.psa) {
     if (opts.psaLatency !== undefined || opts.psaErrorRate !== undefined || opts.psa429Rate !== undefined)
-      throw new UsageError('--psa-latency, --psa-error-rate and --psa-429-rate need --psa', 'Add --psa connectwise.');
+      throw new UsageError(
+        '--psa-latency, --psa-error-rate and --psa-429-rate need --psa',
+        'Add --psa connectwise or --psa halo.',
+      );
     return undefined;
   }
   return {
@@ -110,6 +113,7 @@ export function registerSandbox(program: Command, ctx: Context): void {
         'safeweb sandbox start --latency 200 --error-rate 0.05 --rate-limit 20   # a slow, flaky, throttled API',
         'safeweb sandbox start --error-rate 0.2 --seed 42   # the same failures on every run',
         'safeweb sandbox start --psa connectwise --psa-latency 100   # plus a ConnectWise PSA emulator',
+        'safeweb sandbox start --psa halo   # plus a HaloPSA emulator (OAuth2 token endpoint included)',
       ),
     )
     .action(async (opts: FaultOpts & { port: number; state?: string; saveProfile?: string; quiet?: boolean }) => {
@@ -155,7 +159,8 @@ export function registerSandbox(program: Command, ctx: Context): void {
     .description(
       'Start a sandbox on a free port, run the command with SAFEWEB_BASE_URL, SAFEWEB_PARTNER_ID and ' +
         "SAFEWEB_API_KEY pointing at it, stop the sandbox, and exit with the command's exit code. With --psa " +
-        'connectwise, SAFEWEB_TEST_CW_URL, _API_BASE, _COMPANY_ID, _PUBLIC_KEY, _PRIVATE_KEY and _CLIENT_ID name the PSA emulator.',
+        'connectwise, SAFEWEB_TEST_CW_URL, _API_BASE, _COMPANY_ID, _PUBLIC_KEY, _PRIVATE_KEY and _CLIENT_ID name the PSA emulator; ' +
+        'with --psa halo, SAFEWEB_TEST_HALO_URL, _API_BASE, _CLIENT_ID and _CLIENT_SECRET.',
     )
     .option('--state <file>', 'use (and keep) the data in this JSON file');
   addFaultOptions(exec)
@@ -166,6 +171,7 @@ export function registerSandbox(program: Command, ctx: Context): void {
         "safeweb sandbox exec -- bash -c 'safeweb partner plans --json | jq length'",
         'safeweb sandbox exec --error-rate 0.3 --seed 7 -- ./retry-test.sh   # repeatable failures',
         'safeweb sandbox exec --psa connectwise -- ./psa-test.sh   # SAFEWEB_TEST_CW_* name the emulator',
+        'safeweb sandbox exec --psa halo -- ./psa-test.sh   # SAFEWEB_TEST_HALO_* name the emulator',
       ),
     )
     .action(async (command: string[], opts: FaultOpts & { state?: string }) => {

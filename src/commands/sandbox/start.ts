@@ -8,6 +8,7 @@ import { readRecord } from '../../customers/local-record.js';
 import { accountKey } from '../../io/account-files.js';
 import { hint, info, styled, success, warn, type Outcome, type Text } from '../../outcome.js';
 import { startConnectWise, type ConnectWiseEmulator, type ConnectWiseFaults } from '../../sandbox/psa/connectwise.js';
+import { startHalo, type HaloEmulator } from '../../sandbox/psa/halo.js';
 import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server.js';
 import { seededRandom } from './random.js';
 
@@ -15,7 +16,11 @@ import { seededRandom } from './random.js';
 export type FaultFlags = Omit<Faults, 'random'> & { seed?: number | undefined };
 
 /** The PSA emulators `--psa` can add beside the SafeWeb one (the flag's choices, in index.ts). */
-export type PsaEmulatorName = 'connectwise';
+export type PsaEmulatorName = 'connectwise' | 'halo';
+
+/** A PSA emulator running beside the sandbox, by its name. */
+export type PsaEmulator =
+  { name: 'connectwise'; emulator: ConnectWiseEmulator } | { name: 'halo'; emulator: HaloEmulator };
 
 /** The PSA emulator's own knobs (`--psa-latency` and the like): the SafeWeb ones stay apart. */
 export type PsaFaultFlags = Omit<ConnectWiseFaults, 'random'>;
@@ -35,29 +40,39 @@ export interface SandboxStartOptions {
 }
 
 /**
- * The ConnectWise emulator on a free port of its own, with a company for each of the sandbox's
- * seed customers; `--seed` makes its injected failures repeatable too.
+ * The PSA emulator `--psa` names on a free port of its own, with a company (a Halo client) for each
+ * of the sandbox's seed customers; `--seed` makes its injected failures repeatable too.
  */
 export async function openPsaEmulator(
   sandbox: Sandbox,
   opts: { psa: PsaEmulatorOptions; seed?: number | undefined; log?: ((line: string) => void) | undefined },
-): Promise<ConnectWiseEmulator> {
+): Promise<PsaEmulator> {
   const knobs = opts.psa.faults ?? {};
   const faults: ConnectWiseFaults = opts.seed === undefined ? knobs : { ...knobs, random: seededRandom(opts.seed + 1) };
-  return startConnectWise({
-    customers: sandbox.state.customers.filter((c) => c.partnerId === sandbox.partnerId),
-    faults,
-    log: opts.log,
-  });
+  const customers = sandbox.state.customers.filter((c) => c.partnerId === sandbox.partnerId);
+  if (opts.psa.name === 'halo')
+    return { name: 'halo', emulator: await startHalo({ customers, faults, log: opts.log }) };
+  return { name: 'connectwise', emulator: await startConnectWise({ customers, faults, log: opts.log }) };
 }
 
 /** What a script or a test needs to reach the emulator: the `--json` banner's `psa` object. */
-function psaDetails(emulator: ConnectWiseEmulator) {
-  const { companyId, publicKey, privateKey, clientId } = emulator.credentials;
+function psaDetails(psa: PsaEmulator) {
+  if (psa.name === 'halo') {
+    const { url, apiBase, tokenUrl, credentials } = psa.emulator;
+    return {
+      name: 'halo',
+      url,
+      apiBase,
+      tokenUrl,
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+    };
+  }
+  const { companyId, publicKey, privateKey, clientId } = psa.emulator.credentials;
   return {
     name: 'connectwise',
-    url: emulator.url,
-    apiBase: emulator.apiBase,
+    url: psa.emulator.url,
+    apiBase: psa.emulator.apiBase,
     companyId,
     publicKey,
     privateKey,
@@ -65,20 +80,30 @@ function psaDetails(emulator: ConnectWiseEmulator) {
   };
 }
 
-function psaBanner(emulator: ConnectWiseEmulator, faults: PsaFaultFlags | undefined): string {
-  const d = psaDetails(emulator);
+function psaBanner(psa: PsaEmulator, faults: PsaFaultFlags | undefined): string {
   const knobs = [
     faults?.latencyMs ? `latency ${faults.latencyMs} ms` : '',
     faults?.errorRate ? `error rate ${faults.errorRate * 100}%` : '',
     faults?.throttleRate ? `429 rate ${faults.throttleRate * 100}%` : '',
   ].filter(Boolean);
+  const { url, apiBase } = psa.emulator;
+  const credentials =
+    psa.name === 'halo'
+      ? [
+          `\nHaloPSA emulator listening on ${url}  (REST base ${apiBase}, token ${psa.emulator.tokenUrl})`,
+          `  client ID     ${psa.emulator.credentials.clientId}`,
+          `  client secret ${psa.emulator.credentials.clientSecret}`,
+        ]
+      : [
+          `\nConnectWise PSA emulator listening on ${url}  (REST base ${apiBase})`,
+          `  company ID  ${psa.emulator.credentials.companyId}`,
+          `  public key  ${psa.emulator.credentials.publicKey}`,
+          `  private key ${psa.emulator.credentials.privateKey}`,
+          `  client ID   ${psa.emulator.credentials.clientId}`,
+        ];
   return [
-    `\nConnectWise PSA emulator listening on ${d.url}  (REST base ${d.apiBase})`,
-    `  company ID  ${d.companyId}`,
-    `  public key  ${d.publicKey}`,
-    `  private key ${d.privateKey}`,
-    `  client ID   ${d.clientId}`,
-    `  technician  POST ${d.url}/__emulator/tickets/<id>/close (or /reopen)`,
+    ...credentials,
+    `  technician  POST ${url}/__emulator/tickets/<id>/close (or /reopen)`,
     ...(knobs.length ? [`  faults      ${knobs.join(', ')}`] : []),
   ].join('\n');
 }
@@ -136,7 +161,7 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
   const profileName = opts.saveProfile === undefined ? undefined : checkProfileName(opts.saveProfile);
   const log = opts.quiet ? undefined : (line: string) => ctx.sink.note(info([styled('dim', line)]));
   const sandbox = await openSandbox(ctx, { port: opts.port, state: opts.state, log, faults: opts.faults });
-  let psa: ConnectWiseEmulator | undefined;
+  let psa: PsaEmulator | undefined;
   try {
     psa = opts.psa ? await openPsaEmulator(sandbox, { psa: opts.psa, seed: opts.faults?.seed, log }) : undefined;
   } catch (error) {
@@ -198,7 +223,7 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
     ctx.sink.note(info('Stopping the sandbox…'));
     return { data: undefined, failures: signal === 'SIGINT' ? [ExitCode.Cancelled] : [] };
   } finally {
-    await psa?.close();
+    await psa?.emulator.close();
     await sandbox.close();
   }
 }
