@@ -22,15 +22,19 @@ process.on('SIGINT', () => {
 });
 
 const { run } = await import('../dist/main.js');
-const waitForSignal = () =>
+// The first of `signals` (SIGINT and SIGTERM unless a verb asks for others: serve's SIGHUP).
+// The listeners go a turn after it resolves, so a verb that waits again at once (SIGHUP, again
+// and again) is listening before they go: the signal's default action (SIGHUP ends the process)
+// never gets a moment back in between.
+const waitForSignal = (signals = ['SIGINT', 'SIGTERM']) =>
   new Promise((resolve) => {
     const on = (signal) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
       resolve(signal);
+      setTimeout(() => {
+        for (const s of signals) process.off(s, on);
+      }, 0);
     };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
+    for (const s of signals) process.on(s, on);
   });
 process.exitCode = await run(process.argv.slice(2), {
   stdin: process.stdin,

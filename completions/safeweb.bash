@@ -21,7 +21,7 @@ _safeweb_customers() {
 }
 _safeweb_subcommands() {
   case "$1" in
-    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations psa notify login doctor profile secret sandbox schema completion whoami mcp audit" ;;
+    "") echo "health customer breach webhook partner portfolio findings outbox api plan apply export integrations psa notify serve login doctor profile secret sandbox schema completion whoami mcp audit" ;;
     "customer") echo "onboard list link import offboard reactivate update assets breaches threat-score magic-link" ;;
     "breach") echo "check retrieve resolve unresolve get categories" ;;
     "webhook") echo "create list update delete secret verify listen trigger" ;;
@@ -33,6 +33,7 @@ _safeweb_subcommands() {
     "psa") echo "add list ls show set remove rm test map plan sync" ;;
     "notify") echo "add list show remove rm test" ;;
     "notify add") echo "teams slack pagerduty webhook email" ;;
+    "serve") echo "check" ;;
     "profile") echo "add list use show set remove rm" ;;
     "secret") echo "set list delete rm" ;;
     "sandbox") echo "start deliveries exec" ;;
@@ -95,17 +96,17 @@ _safeweb_options() {
     "integrations show") echo "--file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "integrations check") echo "--file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "psa") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
-    "psa add") echo "--site --company --public-key --client-id --board --new-status --closed-status --priority --source --type --fallback-company --grouping --reopen-days --resolve-on-close --no-resolve-on-close --offboard --mask --no-mask --default --private-key-stdin --private-key-file --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa add") echo "--site --company --public-key --client-id --username --zone-url --zone --board --queue --new-status --closed-status --priority --source --type --ticket-type --fallback-company --grouping --reopen-days --resolve-on-close --no-resolve-on-close --offboard --mask --no-mask --default --private-key-stdin --private-key-file --secret-stdin --secret-file --integration-code-stdin --integration-code-file --max-per-hour --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "psa list") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "psa ls") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "psa show") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
-    "psa set") echo "--site --company --public-key --client-id --board --new-status --closed-status --priority --source --type --fallback-company --grouping --reopen-days --resolve-on-close --no-resolve-on-close --offboard --mask --no-mask --default --private-key-stdin --private-key-file --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa set") echo "--site --company --public-key --client-id --username --board --queue --new-status --closed-status --priority --source --type --ticket-type --fallback-company --grouping --reopen-days --resolve-on-close --no-resolve-on-close --offboard --mask --no-mask --default --private-key-stdin --private-key-file --secret-stdin --secret-file --integration-code-stdin --integration-code-file --max-per-hour --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "psa remove") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "psa rm") echo "--yes --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "psa test") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "psa map") echo "--suggest --write --from-csv --file --customers --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
-    "psa plan") echo "--customers --file --include-existing --since --max-creates --concurrency --exit-status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
-    "psa sync") echo "--customers --file --include-existing --since --max-creates --concurrency --yes --wait --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa plan") echo "--customers --file --include-existing --since --max-creates --concurrency --max-per-hour --exit-status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "psa sync") echo "--customers --file --include-existing --since --max-creates --concurrency --max-per-hour --yes --wait --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "notify") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "notify add") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "notify add teams") echo "--secret-stdin --secret-file --secret-name --store --no-mask --force --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
@@ -118,6 +119,8 @@ _safeweb_options() {
     "notify remove") echo "--yes --keep-secret --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "notify rm") echo "--yes --keep-secret --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "notify test") echo "--redirect-to --dry-run --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "serve") echo "--host --port --path --admin-port --secret-file --secret-dir --max-body --drain --reconcile --catch-up-from --max-creates --state --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "serve check") echo "--url --secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "login") echo "--no-verify --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "doctor") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "profile") echo "--json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
@@ -150,7 +153,7 @@ _safeweb_options() {
 }
 _safeweb_takes_value() {
   case "$1" in
-    --add-domain|--add-email|--alert-recipient|--api-key-file|--base-url|--billed-from|--board|--client-id|--closed-status|--company|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fallback-company|--fields|--file|--format|--forward-to|--from|--from-csv|--from-file|--grouping|--headers|--host|--id|--input|--insurance-from|--jq|--latency|--locale|--max-creates|--max-response-size|--max-rps|--name|--new-status|--offboard|--output|--partner-id|--path|--payload|--plan|--port|--price|--priority|--private-key-file|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--public-key|--query|--rate-limit|--redirect-to|--reference|--region|--remove-domain|--remove-email|--reopen-days|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--secret-name|--seed|--set-domains|--set-emails|--signature|--since|--sink|--site|--source|--state|--status|--store|--templates|--timeout|--title|--to|--token|--tools|--type|--url|--username|--uuid|-f|-o) return 0 ;;
+    --add-domain|--add-email|--admin-port|--alert-recipient|--api-key-file|--base-url|--billed-from|--board|--catch-up-from|--client-id|--closed-status|--company|--company-name|--concurrency|--contact-email|--currency|--customer|--customers|--data|--display-name|--domain|--drain|--email|--enrol|--env|--error-rate|--event|--fail-on|--fallback-company|--fields|--file|--format|--forward-to|--from|--from-csv|--from-file|--grouping|--headers|--host|--id|--input|--insurance-from|--integration-code-file|--jq|--latency|--locale|--max-body|--max-creates|--max-per-hour|--max-response-size|--max-rps|--name|--new-status|--offboard|--output|--partner-id|--path|--payload|--plan|--port|--price|--priority|--private-key-file|--profile|--psa|--psa-429-rate|--psa-error-rate|--psa-latency|--public-key|--query|--queue|--rate-limit|--reconcile|--redirect-to|--reference|--region|--remove-domain|--remove-email|--reopen-days|--results|--resume|--retain|--retries|--secret-dir|--secret-file|--secret-name|--seed|--set-domains|--set-emails|--signature|--since|--sink|--site|--source|--state|--status|--store|--templates|--ticket-type|--timeout|--title|--to|--token|--tools|--type|--url|--username|--uuid|--zone|--zone-url|-f|-o) return 0 ;;
   esac
   return 1
 }
@@ -180,8 +183,6 @@ _safeweb_option_values() {
     "profile add|--store") echo "file keyring" ;;
     "profile set|--store") echo "file keyring" ;;
     "secret set|--store") echo "file keyring" ;;
-    "sandbox start|--psa") echo "connectwise halo" ;;
-    "sandbox exec|--psa") echo "connectwise halo" ;;
     *"|--profile") _safeweb_profiles ;;
   esac
 }
@@ -197,7 +198,7 @@ _safeweb_arguments() {
     "customer magic-link") _safeweb_customers "" "$@" ;;
     "webhook trigger") echo "breach.new breach.resolved breach.unresolved email.added email.removed customer.breach.found" ;;
     "api") echo "GET POST PUT PATCH DELETE HEAD OPTIONS" ;;
-    "psa add") echo "connectwise" ;;
+    "psa add") echo "connectwise autotask" ;;
     "profile use") _safeweb_profiles ;;
     "profile show") _safeweb_profiles ;;
     "profile remove") _safeweb_profiles ;;

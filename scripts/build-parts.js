@@ -34,22 +34,23 @@ const SUBSYSTEMS = [
   ['src/customers/bulk-rows.ts', 'bulk'],
   ['src/sandbox/', 'sandbox'],
   ['src/mcp/', 'mcp'],
-  // The ticket sync goes with the psa noun: services.ts opens a connection for it, and were
-  // psa/connection.ts in no group, two parts would hold it and app.js (with zod) would take it.
+  // The ticket machinery goes with the psa noun: the psa verbs, services.ts and the receiver all
+  // load it; in no group, two parts would hold it and app.js (with zod) would take it.
   ['src/psa/', 'psa'],
   ['src/manifest/', 'manifest'],
   // The integration settings are checked with zod, as onboarding is: with the customers' part,
   // which holds zod. In any other part, zod (800 kB) would be shared by two parts and move to
   // app.js, which every run parses (partner analytics went from 1.05× to 1.39× a bare ky script).
   ['src/config/integrations', 'customers'],
-  // The PSA clients and their policy go with the psa noun (sync and plan will too).
-  ['src/psa/', 'psa'],
   ['src/portfolio/', 'portfolio'],
   // The events' vocabulary and keys go with the book that produces them.
   ['src/findings/', 'portfolio'],
   ['src/webhooks/', 'webhook'],
   // The channels go with the notify noun, whoever else loads them (a sink runner, the receiver).
   ['src/notify/', 'notify'],
+  // What doctor reads of a running receiver: not the receiver (its sinks, prom-client) with it.
+  ['src/serve/status.ts', 'doctor'],
+  ['src/serve/', 'serve'],
   ['src/bulk/', 'bulk'],
   ['src/completion/', 'completion'],
   // The breach services go with the breach noun: MCP's breach tools load that part, as the verbs do.

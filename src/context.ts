@@ -34,8 +34,11 @@ export interface ContextInit extends Streams {
   wire?: Wire;
   /** Replaces @inquirer/prompts in tests that script answers. */
   prompter?: Prompter;
-  /** Resolves with the first of SIGINT / SIGTERM; injected so nothing below main listens to process. */
-  waitForSignal: () => Promise<NodeJS.Signals>;
+  /**
+   * Resolves with the first of SIGINT / SIGTERM (or of `signals`, as serve waits for SIGHUP);
+   * injected so nothing below main listens to process.
+   */
+  waitForSignal: (signals?: readonly NodeJS.Signals[]) => Promise<NodeJS.Signals>;
 }
 
 export class Context {
@@ -43,7 +46,7 @@ export class Context {
   readonly streams: Streams;
   readonly nodeVersion: string;
   readonly now: () => Date;
-  readonly waitForSignal: () => Promise<NodeJS.Signals>;
+  readonly waitForSignal: (signals?: readonly NodeJS.Signals[]) => Promise<NodeJS.Signals>;
   #globals: GlobalOptions = { ...DEFAULT_GLOBALS };
 
   get globals(): GlobalOptions {

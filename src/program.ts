@@ -47,6 +47,7 @@ const NOUNS: readonly Noun[] = [
   },
   { names: ['psa'], load: async () => (await import('./commands/psa/index.js')).registerPsa },
   { names: ['notify'], load: async () => (await import('./commands/notify/index.js')).registerNotify },
+  { names: ['serve'], load: async () => (await import('./commands/serve/index.js')).registerServe },
   { names: ['login'], load: async () => (await import('./commands/login/index.js')).registerLogin },
   { names: ['doctor'], load: async () => (await import('./commands/doctor/index.js')).registerDoctor },
   { names: ['profile'], load: async () => (await import('./commands/profile/index.js')).registerProfile },

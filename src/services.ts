@@ -125,21 +125,32 @@ export async function integrationSettingsFile(ctx: Context): Promise<string> {
 }
 
 /**
- * The PSA connection `name` names (else psa.default, else the only one), opened with its private
- * key from the secret store (held, so no output of the run shows it) on the run's HTTP settings.
+ * The PSA connection `name` names (else psa.default, else the only one), opened with its secrets
+ * from the secret store (held, so no output of the run shows them) on the run's HTTP settings,
+ * its hourly budget (Autotask) counted in the config directory; `maxPerHour` is --max-per-hour.
  */
 export async function psaConnection(
   ctx: Context,
   name?: string,
   source?: IntegrationSource,
-  extra: { onRateLimited?: (waitMs: number) => void } = {},
+  extra: { onRateLimited?: (waitMs: number) => void; maxPerHour?: number | undefined } = {},
 ): Promise<OpenConnection> {
-  const [file, http, { openConnection }] = await Promise.all([
+  const [file, http, account, { openConnection }] = await Promise.all([
     source?.file ?? integrationSettingsFile(ctx),
-    ctx.clients.psaHttp(extra),
+    ctx.clients.psaHttp({ onRateLimited: extra.onRateLimited }),
+    ctx.account(),
     import('./psa/connection.js'),
   ]);
-  return openConnection({ file, secret: (secret) => ctx.secret(secret), http }, name, source?.settings);
+  return openConnection(
+    {
+      file,
+      secret: (secret) => ctx.secret(secret),
+      http,
+      budget: { configDir: ctx.configDir, account: account.key, maxPerHour: extra.maxPerHour },
+    },
+    name,
+    source?.settings,
+  );
 }
 
 /**
@@ -150,10 +161,13 @@ export async function psaConnection(
 export async function psaPlanSource(
   ctx: Context,
   name: string | undefined,
-  opts: { file?: string | undefined; command: string },
+  opts: { file?: string | undefined; command: string; maxPerHour?: number | undefined },
 ): Promise<PlanSource> {
   const source = await integrationSettings({ file: opts.file }, ctx);
-  const [connection, account] = await Promise.all([psaConnection(ctx, name, source), ctx.account()]);
+  const [connection, account] = await Promise.all([
+    psaConnection(ctx, name, source, { maxPerHour: opts.maxPerHour }),
+    ctx.account(),
+  ]);
   return {
     connection: connection.name,
     isDefault:
@@ -161,6 +175,8 @@ export async function psaPlanSource(
       source.settings.psa?.default === connection.name,
     client: connection.client,
     policy: connection.policy,
+    words: connection.kind.words,
+    maxInFlight: connection.kind.maxInFlight,
     customers: source.settings.customers,
     configDir: ctx.configDir,
     account: account.key,

@@ -114,7 +114,6 @@ export interface ApiClient {
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
-
 /** Creates the client. Nothing is sent until `request` is called. */
 export function createApiClient(settings: ApiSettings): ApiClient {
   const engine = createEngine({

@@ -43,6 +43,18 @@ function wholeNumber(value: string, min: number, max: number): number {
   return n;
 }
 
+/** A calendar date as YYYY-MM-DD (2026-01-31), checked to exist. */
+export function parseDate(value: string): string {
+  const v = value.trim();
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(v) ||
+    Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ||
+    new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v
+  )
+    throw new InvalidArgumentError('use a date as YYYY-MM-DD (2026-01-31).');
+  return v;
+}
+
 /** 0 to `max`. */
 export function parseNonNegativeInt(max: number) {
   return (value: string): number => wholeNumber(value, 0, max);

@@ -72,17 +72,35 @@ function closed(properties: { [key: string]: Json }, required: string[], descrip
   };
 }
 
-/** The ticket policy of a ConnectWise connection (psa-design: checked against the live lists at plan time). */
-function connectWisePolicy(): { [key: string]: Json } {
+/** The longest hourly budget a connection may be given: Autotask's own limit per database. */
+export const MAX_PER_HOUR = 10_000;
+
+/** What a kind calls the policy's parts: ConnectWise's board is Autotask's queue. */
+interface PolicyNames {
+  farSide: string;
+  board: string;
+  /** How the setting's description names it: "service board". */
+  boardText: string;
+  boardKey: string;
+  typeKey: string;
+}
+
+/** The ticket policy of a connection (psa-design: checked against the live lists at plan time), in its kind's words. */
+function ticketPolicy(names: PolicyNames): { [key: string]: Json } {
+  const { farSide, board } = names;
   return {
-    board: idOf('The service board tickets go to (ID or name), unless a customer names its own'),
+    [names.boardKey]: idOf(`The ${names.boardText} tickets go to (ID or name), unless a customer names its own`),
     statuses: closed(
       {
-        new: idOf('The status a new (or reopened) ticket gets, on the board (ID or name)'),
-        closed: idOf('The status that closes a ticket, on the board (ID or name); one ConnectWise counts as closed'),
+        new: idOf(
+          `The status a new (or reopened) ticket gets${board === 'board' ? ', on the board' : ''} (ID or name)`,
+        ),
+        closed: idOf(
+          `The status that closes a ticket${board === 'board' ? ', on the board' : ''} (ID or name); one ${farSide} counts as closed`,
+        ),
       },
       [],
-      'Statuses on the board',
+      board === 'board' ? 'Statuses on the board' : 'Ticket statuses',
     ),
     priorities: closed(
       Object.fromEntries(
@@ -92,7 +110,7 @@ function connectWisePolicy(): { [key: string]: Json } {
       'The priority (ID or name) per threat band',
     ),
     source: idOf('The ticket source (ID or name), if tickets should carry one'),
-    type: idOf('The ticket type (ID or name), if tickets should carry one'),
+    [names.typeKey]: idOf('The ticket type (ID or name), if tickets should carry one'),
     grouping: {
       description: 'per-breach: one ticket per customer and breach; per-customer: one open ticket per customer',
       type: 'string',
@@ -146,7 +164,13 @@ function psaConnection(): Json {
             maxLength: 100,
           },
           clientId: { description: 'Your registered integrator clientId (not a secret)', type: 'string', minLength: 1 },
-          ...connectWisePolicy(),
+          ...ticketPolicy({
+            farSide: 'ConnectWise',
+            board: 'board',
+            boardText: 'service board',
+            boardKey: 'board',
+            typeKey: 'type',
+          }),
           ...common,
         },
         ['kind', 'site', 'company', 'publicKey', 'clientId', 'secret'],
@@ -155,8 +179,25 @@ function psaConnection(): Json {
         {
           kind: { const: 'autotask' },
           username: { description: 'The API user (not a secret)', type: 'string', minLength: 1 },
-          zone: url('The zone\u2019s API host; looked up from the user name when left out'),
-          queue: idOf('The queue tickets go to (picklist ID), unless a customer names its own'),
+          zone: url(
+            'The zone\u2019s REST base (https://webservices5.autotask.net/ATServicesRest); looked up from the user name when left out',
+          ),
+          integrationCode: secret('the API tracking identifier (integration code); <secret>-code when left out'),
+          ...ticketPolicy({
+            farSide: 'Autotask',
+            board: 'queue',
+            boardText: 'queue',
+            boardKey: 'queue',
+            typeKey: 'ticketType',
+          }),
+          maxPerHour: {
+            description:
+              'At most this many requests to Autotask in any rolling hour (all integrations of a database share 10 000)',
+            type: 'integer',
+            minimum: 1,
+            maximum: MAX_PER_HOUR,
+            default: 3000,
+          },
           ...common,
         },
         ['kind', 'username', 'secret'],

@@ -18,6 +18,7 @@ import {
   CHANNEL_KINDS,
   GROUPINGS,
   HOST_PATTERN,
+  MAX_PER_HOUR,
   MAX_REOPEN_DAYS,
   NAME_PATTERN,
   OFFBOARD_ACTIONS,
@@ -47,17 +48,12 @@ type Band = (typeof PRIORITY_BANDS)[number];
 type Grouping = (typeof GROUPINGS)[number];
 type OffboardAction = (typeof OFFBOARD_ACTIONS)[number];
 
-/** A ConnectWise connection as the settings keep it (psa-design.md); defaults by connectWisePolicy. */
-export interface ConnectWiseConnection extends Masked {
-  kind: 'connectwise';
-  /** A host (https implied) or a URL: https://host[:port], http:// to this machine only. */
-  site: string;
-  /** The company ID people log in with. */
-  company: string;
-  publicKey: string;
-  clientId: string;
-  /** The secret-store entry that holds the private key. */
-  secret: string;
+/**
+ * A connection's ticket policy in the tool's own words, whatever the kind (a ConnectWise board is
+ * an Autotask queue, a ConnectWise type an Autotask ticket type): what psa/policy.ts checks
+ * against the live lists, and plan and sync read. Each kind's settings map to it (psa/kinds.ts).
+ */
+export interface PolicySettings extends Masked {
   board?: Id | undefined;
   statuses?: { new?: Id | undefined; closed?: Id | undefined } | undefined;
   priorities?: Partial<Record<Band, Id>> | undefined;
@@ -71,9 +67,39 @@ export interface ConnectWiseConnection extends Masked {
   fallbackCompany?: Id | undefined;
 }
 
-/** A ConnectWise connection's ticket policy with every default applied: what plan and sync read. */
-export interface ConnectWisePolicy extends Omit<
-  ConnectWiseConnection,
+/** A ConnectWise connection as the settings keep it (psa-design.md); defaults by connectWisePolicy. */
+export interface ConnectWiseConnection extends PolicySettings {
+  kind: 'connectwise';
+  /** A host (https implied) or a URL: https://host[:port], http:// to this machine only. */
+  site: string;
+  /** The company ID people log in with. */
+  company: string;
+  publicKey: string;
+  clientId: string;
+  /** The secret-store entry that holds the private key. */
+  secret: string;
+}
+
+/** An Autotask connection as the settings keep it: its queue is the policy's board, its ticketType the type. */
+export interface AutotaskConnection extends Omit<PolicySettings, 'board' | 'type'> {
+  kind: 'autotask';
+  /** The API user's user name (an address). */
+  username: string;
+  /** The zone's REST base (`https://webservices5.autotask.net/ATServicesRest`); looked up when absent. */
+  zone?: string | undefined;
+  /** The secret-store entry of the API user's secret. */
+  secret: string;
+  /** The secret-store entry of the integration code (API tracking identifier); `<secret>-code` when absent. */
+  integrationCode?: string | undefined;
+  queue?: Id | undefined;
+  ticketType?: Id | undefined;
+  /** At most this many requests in any rolling hour (3000 when absent). */
+  maxPerHour?: number | undefined;
+}
+
+/** A connection's ticket policy with every default applied: what plan and sync read. */
+export interface TicketPolicySettings extends Omit<
+  PolicySettings,
   'grouping' | 'reopenDays' | 'resolveOnClose' | 'offboard' | 'mask'
 > {
   grouping: Grouping;
@@ -83,8 +109,14 @@ export interface ConnectWisePolicy extends Omit<
   mask: boolean;
 }
 
+/** A ConnectWise connection's ticket policy with every default applied: what plan and sync read. */
+export interface ConnectWisePolicy
+  extends
+    Omit<ConnectWiseConnection, 'grouping' | 'reopenDays' | 'resolveOnClose' | 'offboard' | 'mask'>,
+    TicketPolicySettings {}
+
 /** The defaults of psa-design.md: per-breach tickets, a 30-day reopen window, closing resolves, offboarding closes, unmasked. */
-export function connectWisePolicy(settings: ConnectWiseConnection): ConnectWisePolicy {
+export function withPolicyDefaults<T extends PolicySettings>(settings: T): T & TicketPolicySettings {
   return {
     ...settings,
     grouping: settings.grouping ?? 'per-breach',
@@ -95,12 +127,15 @@ export function connectWisePolicy(settings: ConnectWiseConnection): ConnectWiseP
   };
 }
 
+/** A ConnectWise connection's policy with the defaults applied. */
+export function connectWisePolicy(settings: ConnectWiseConnection): ConnectWisePolicy {
+  return withPolicyDefaults(settings);
+}
+
 export type PsaConnection =
   | ConnectWiseConnection
-  | (Masked & { secret: string } & (
-        | { kind: 'autotask'; username: string; zone?: string | undefined; queue?: Id | undefined }
-        | { kind: 'halo'; tenant: string; clientId: string; ticketType?: Id | undefined }
-      ));
+  | AutotaskConnection
+  | (Masked & { secret: string } & { kind: 'halo'; tenant: string; clientId: string; ticketType?: Id | undefined });
 /** A notification channel's settings (notify/ renders and sends by them). */
 export type Channel = Masked &
   (
@@ -188,6 +223,17 @@ function build(z: Zod) {
     SITE_PATTERN,
     'must be a host (na.myconnectwise.net) or https://host[:port]; http:// only to 127.0.0.1, localhost or [::1]',
   );
+  // The policy's parts every kind shares; the board and the type have each kind's own name.
+  const policy = {
+    statuses: z.optional(z.strictObject({ new: z.optional(id), closed: z.optional(id) })),
+    priorities: z.optional(z.strictObject(Object.fromEntries(PRIORITY_BANDS.map((b) => [b, z.optional(id)])))),
+    source: z.optional(id),
+    grouping: z.optional(z.enum(GROUPINGS)),
+    reopenDays: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_REOPEN_DAYS))),
+    resolveOnClose: z.optional(z.boolean()),
+    offboard: z.optional(z.enum(OFFBOARD_ACTIONS)),
+    fallbackCompany: z.optional(id),
+  };
   const connection = z.discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('connectwise'),
@@ -196,15 +242,8 @@ function build(z: Zod) {
       publicKey: text,
       clientId: text,
       board: z.optional(id),
-      statuses: z.optional(z.strictObject({ new: z.optional(id), closed: z.optional(id) })),
-      priorities: z.optional(z.strictObject(Object.fromEntries(PRIORITY_BANDS.map((b) => [b, z.optional(id)])))),
-      source: z.optional(id),
+      ...policy,
       type: z.optional(id),
-      grouping: z.optional(z.enum(GROUPINGS)),
-      reopenDays: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_REOPEN_DAYS))),
-      resolveOnClose: z.optional(z.boolean()),
-      offboard: z.optional(z.enum(OFFBOARD_ACTIONS)),
-      fallbackCompany: z.optional(id),
       secret: secretName,
       mask,
     }),
@@ -212,7 +251,11 @@ function build(z: Zod) {
       kind: z.literal('autotask'),
       username: text,
       zone: z.optional(url),
+      integrationCode: z.optional(secretName),
       queue: z.optional(id),
+      ...policy,
+      ticketType: z.optional(id),
+      maxPerHour: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_PER_HOUR))),
       secret: secretName,
       mask,
     }),

@@ -82,6 +82,7 @@ export class Outbox {
   readonly #lockFile: string;
   readonly #now: () => Date;
   readonly #random: () => number;
+  #folded: Folding | undefined;
 
   constructor(readonly options: OutboxOptions) {
     const dir = path.join(options.configDir, 'outbox');
@@ -103,11 +104,13 @@ export class Outbox {
    * same key (a breach resolved, back, resolved again): the comparison a watch run made (the
    * state it started from), a delivery's ID. The item's ID is then `<key>@<occurrence>`, so the
    * same run redone after a crash is recognised, and a later occurrence is not mistaken for it.
+   * A function gives each event its own occurrence: the receiver commits the events of several
+   * deliveries in one write (one lock, one fsync), each delivery its own occurrence.
    */
   async enqueue(
     events: readonly BookEvent[],
     sinksOf?: (event: BookEvent) => readonly string[],
-    occurrence?: string,
+    occurrence?: string | ((event: BookEvent) => string),
   ): Promise<{ added: string[]; known: string[] }> {
     return this.#locked((items) => {
       const at = this.#now().toISOString();
@@ -115,7 +118,8 @@ export class Outbox {
       const known: string[] = [];
       const lines: JournalLine[] = [];
       for (const event of events) {
-        const key = occurrence === undefined ? event.key : `${event.key}@${occurrence}`;
+        const once = typeof occurrence === 'function' ? occurrence(event) : occurrence;
+        const key = once === undefined ? event.key : `${event.key}@${once}`;
         const sinks = [...(sinksOf ? sinksOf(event) : (this.options.sinks ?? []))];
         if (sinksOf && sinks.length === 0) continue;
         if (items.has(key) || added.includes(key)) known.push(key);
@@ -124,21 +128,30 @@ export class Outbox {
           lines.push({ op: 'enqueued', key, event, sinks, at });
         }
       }
-      this.#append(lines);
+      this.#append(lines, items);
       return { added, known };
     });
   }
 
-  /** What `sink` should act on now (at most `limit`, oldest first), held for it until recorded or the lease ends. */
-  async due(sink: string, now = this.#now(), limit = Infinity): Promise<DueItem[]> {
+  /**
+   * What `sink` should act on now (at most `limit`, oldest first), held for it until recorded or
+   * the lease ends. `select` narrows it (a sync of some customers holds only their events).
+   */
+  async due(
+    sink: string,
+    now = this.#now(),
+    limit = Infinity,
+    select?: (event: BookEvent) => boolean,
+  ): Promise<DueItem[]> {
     return this.#locked((items) => {
       const picked = [...items.values()]
-        .filter((item) => !item.dropped && isDue(item.sinks.get(sink), now))
+        .filter((item) => !item.dropped && isDue(item.sinks.get(sink), now) && (!select || select(item.event)))
         .slice(0, limit);
       const until = new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
       const at = now.toISOString();
       this.#append(
         picked.map((item) => ({ op: 'held', sink, key: item.key, until, pid: process.pid, host: os.hostname(), at })),
+        items,
       );
       return picked.map((item) => ({ key: item.key, event: item.event, attempts: item.sinks.get(sink)!.attempts }));
     });
@@ -154,9 +167,7 @@ export class Outbox {
       const state = item?.sinks.get(sink);
       if (!item || item.dropped || !state) return undefined;
       if (state.state === 'acked') return state;
-      const line = this.#outcomeLine(sink, key, state, outcome, now);
-      this.#append([line]);
-      foldLine(items, line);
+      this.#append([this.#outcomeLine(sink, key, state, outcome, now)], items);
       return item.sinks.get(sink);
     });
   }
@@ -187,7 +198,7 @@ export class Outbox {
             lines.push({ op: 'retry', sink, key: item.key, at });
         }
       }
-      this.#append(lines);
+      this.#append(lines, items);
       return lines.map((l) => ({ key: l.key, sink: (l as { sink: string }).sink }));
     });
   }
@@ -197,7 +208,10 @@ export class Outbox {
     return this.#locked((items) => {
       const at = this.#now().toISOString();
       const found = [...new Set(keys)].filter((key) => items.get(key)?.dropped === false);
-      this.#append(found.map((key) => ({ op: 'dropped', key, at })));
+      this.#append(
+        found.map((key) => ({ op: 'dropped', key, at })),
+        items,
+      );
       return found;
     });
   }
@@ -216,6 +230,7 @@ export class Outbox {
       const goneKeys = new Set([...gone].map((item) => item.key));
       const kept = this.#lines().filter((line) => !goneKeys.has(line.key));
       replaceFile(this.file, kept.map((l) => `${JSON.stringify(l)}\n`).join(''), { kind: KIND, mayReplace: true });
+      this.#folded = undefined;
       return { kept: items.size - gone.size, removed: gone.size };
     });
   }
@@ -231,9 +246,55 @@ export class Outbox {
     return parseJournal(text, this.file);
   }
 
-  #append(lines: readonly JournalLine[]): void {
+  /** Appends `lines` (durably) and folds them into `items`, the fold they were made against. */
+  #append(lines: readonly JournalLine[], items: Folded): void {
     if (lines.length === 0) return;
-    appendDurably(this.file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), KIND);
+    const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+    const folded = this.#folded?.items === items ? this.#folded : undefined;
+    this.#folded = undefined;
+    appendDurably(this.file, text, KIND);
+    for (const line of lines) foldLine(items, line);
+    // The file is what was folded and these lines (the lock is held): the next fold starts after them.
+    if (!folded) return;
+    const { ino, size } = fs.statSync(this.file);
+    if (ino !== folded.ino || size !== folded.size + Buffer.byteLength(text)) return;
+    this.#folded = { ...folded, size, ...marks(folded, Buffer.from(text)) };
+  }
+
+  /**
+   * Under the lock: the journal folded. A process that holds the outbox open (the receiver) reads
+   * only what was appended since its last fold, when the file is the one it folded — the same
+   * inode, not shorter, the same bytes at its start and where that fold ended — and the whole file
+   * otherwise (compacted, cut, replaced): a delivery's write costs its own lines, not the journal's.
+   */
+  #foldedNow(): Folded {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    } catch (error) {
+      this.#folded = undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+      throw new ConfigError(`cannot read the ${KIND} ${this.file}: ${(error as Error).message}`);
+    }
+    try {
+      const { ino, size } = fs.fstatSync(fd);
+      const known = this.#folded;
+      const same =
+        known !== undefined &&
+        known.ino === ino &&
+        size >= known.size &&
+        bytesAt(fd, 0, known.head.length).equals(known.head) &&
+        bytesAt(fd, known.size - known.tail.length, known.tail.length).equals(known.tail);
+      const from = same ? known : { ino, size: 0, head: Buffer.alloc(0), tail: Buffer.alloc(0), items: new Map() };
+      const chunk = bytesAt(fd, from.size, size - from.size);
+      // Whole lines only: a line being cut short (a crash) is left for the next writer to cut.
+      const whole = chunk.subarray(0, chunk.lastIndexOf(0x0a) + 1);
+      for (const line of parseJournal(whole.toString('utf8'), this.file)) foldLine(from.items, line);
+      this.#folded = { ino, size: from.size + whole.length, ...marks(from, whole), items: from.items };
+      return from.items;
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** `fn` over the journal as it is, under the outbox's lock: no other process changes it meanwhile. */
@@ -247,13 +308,43 @@ export class Outbox {
         waitMs: this.options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
         consequence: '; nothing was changed in it',
       },
-      async () => fn(this.read()),
+      async () => fn(this.#foldedNow()),
     );
   }
 }
 
+/** How many bytes at the start and at the end of a fold tell the file from another. */
+const MARK = 256;
+
+/** The journal as this process last folded it under the lock, and where in the file that fold ends. */
+interface Folding {
+  ino: number;
+  size: number;
+  head: Buffer;
+  tail: Buffer;
+  items: Folded;
+}
+
+/** The marks of a fold grown by `added`: a head shorter than MARK is the whole file so far, so it grows too. */
+function marks(fold: Pick<Folding, 'head' | 'tail'>, added: Buffer): Pick<Folding, 'head' | 'tail'> {
+  const head = fold.head.length >= MARK ? fold.head : Buffer.concat([fold.head, added]).subarray(0, MARK);
+  const tail = added.length >= MARK ? added.subarray(added.length - MARK) : Buffer.concat([fold.tail, added]);
+  return { head, tail: tail.subarray(Math.max(0, tail.length - MARK)) };
+}
+
+function bytesAt(fd: number, position: number, length: number): Buffer {
+  const out = Buffer.alloc(Math.max(0, length));
+  let read = 0;
+  while (read < out.length) {
+    const n = fs.readSync(fd, out, read, out.length - read, position + read);
+    if (n === 0) break;
+    read += n;
+  }
+  return out.subarray(0, read);
+}
+
 /** Whether a sink's state of an item asks for an attempt at `now`. */
-function isDue(state: SinkState | undefined, now: Date): boolean {
+export function isDue(state: SinkState | undefined, now: Date): boolean {
   if (!state) return false;
   if (state.state === 'pending') return true;
   if (state.state === 'retrying') return Date.parse(state.nextAt ?? '') <= now.getTime();

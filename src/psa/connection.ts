@@ -1,20 +1,15 @@
 /**
  * A PSA connection by name, ready to use: its settings from the profile's integration settings
- * (`psa.connections.<name>`; no name: `psa.default`, or the only one), its private key from the
- * secret store (the entry its `secret:` names), and its client on the run's HTTP settings. What
- * the front doors and the sync open; they never build a client from settings themselves.
+ * (`psa.connections.<name>`; no name: `psa.default`, or the only one), its secrets from the
+ * secret store (the entries its settings name), and its client on the run's HTTP settings, opened
+ * by its kind's entry (psa/kinds.ts). What the front doors and the sync open; they never build a
+ * client from settings themselves.
  */
-import {
-  connectWisePolicy,
-  readIntegrations,
-  type ConnectWiseConnection,
-  type ConnectWisePolicy,
-  type Integrations,
-  type PsaConnection,
-} from '../config/integrations.js';
+import { readIntegrations, type Integrations, type PsaConnection } from '../config/integrations.js';
 import { UsageError } from '../errors.js';
-import { createConnectWiseClient } from './connectwise/client.js';
-import type { PsaHttpSettings, PsaWriteRecord } from './http.js';
+import type { PsaHttpSettings } from './http.js';
+import { psaKind, type OpenOptions, type PsaKind } from './kinds.js';
+import type { PlanPolicySettings } from './policy.js';
 import type { PsaClient } from './types.js';
 
 /** What opening a connection needs from the run (services.ts wires it from the Context). */
@@ -24,13 +19,18 @@ export interface ConnectionSource {
   /** The value of a secret-store entry; exit 2 naming the ways to give it when there is none. */
   secret: (name: string) => Promise<string>;
   http: PsaHttpSettings;
+  /** Where an hourly budget is counted, and --max-per-hour (psa/kinds.ts); none: not counted. */
+  budget?: OpenOptions<PsaConnection>['budget'];
 }
 
 export interface OpenConnection {
   name: string;
-  settings: ConnectWiseConnection;
-  /** The settings with every default applied (grouping, reopen window, …). */
-  policy: ConnectWisePolicy;
+  /** The settings as the file keeps them. */
+  settings: PsaConnection;
+  /** Its ticket policy in the tool's words (a board, statuses, …), with every default applied. */
+  policy: PlanPolicySettings;
+  /** Its kind's entry: the policy's words, its limits. */
+  kind: PsaKind;
   client: PsaClient;
 }
 
@@ -66,50 +66,10 @@ export function pickConnection(
   return { name: fallback, settings: connections[fallback] };
 }
 
-/** Only ConnectWise so far: another kind is exit 2 saying so. */
-export function asConnectWise(name: string, settings: PsaConnection): ConnectWiseConnection {
-  if (settings.kind === 'connectwise') return settings;
-  throw new UsageError(
-    `PSA connection "${name}" is ${settings.kind}; this version of safeweb connects to ConnectWise only`,
-  );
-}
-
-/** The client of a ConnectWise connection, with the private key given (psa add checks one before saving it). */
-export function connectWiseClientFor(
-  name: string,
-  settings: Pick<ConnectWiseConnection, 'site' | 'company' | 'publicKey' | 'clientId' | 'secret'>,
-  privateKey: string,
-  http: PsaHttpSettings,
-): PsaClient {
-  const guard = http.guard;
-  // The audit log names the connection: the HTTP layer knows only the far side.
-  const named = guard?.afterWrite
-    ? {
-        ...http,
-        guard: { ...guard, afterWrite: (record: PsaWriteRecord) => guard.afterWrite!({ ...record, connection: name }) },
-      }
-    : http;
-  return createConnectWiseClient({
-    site: settings.site,
-    credentials: {
-      company: settings.company,
-      publicKey: settings.publicKey,
-      privateKey,
-      clientId: settings.clientId,
-    },
-    http: named,
-    hints: {
-      auth:
-        `Check the company ID, public key and clientId of connection "${name}" (safeweb psa show ${name}), ` +
-        `and the private key in the secret ${settings.secret} (safeweb psa set ${name} --private-key-stdin replaces it).`,
-      address: `Check the site of connection "${name}" (${settings.site}): safeweb psa set ${name} site=HOST changes it.`,
-    },
-  });
-}
-
 /**
  * Opens the connection `name` (see pickConnection) of the settings file, or of `settings` already
- * read (a manifest's `psa:` block). Nothing is sent.
+ * read (a manifest's `psa:` block). Nothing is sent (but an Autotask zone lookup when the
+ * settings name no zone). A kind the tool does not connect to is exit 2 saying so.
  */
 export async function openConnection(
   source: ConnectionSource,
@@ -118,12 +78,18 @@ export async function openConnection(
 ): Promise<OpenConnection> {
   const settings = given ?? (await readIntegrations(source.file)).settings;
   const picked = pickConnection(settings, name, source.file);
-  const cw = asConnectWise(picked.name, picked.settings);
-  const privateKey = await source.secret(cw.secret);
-  return {
+  const kind = psaKind(picked.name, picked.settings);
+  if (source.budget?.maxPerHour !== undefined && kind.defaultPerHour === undefined)
+    throw new UsageError(
+      `--max-per-hour is for PSAs with an hourly limit (Autotask); ${kind.farSide} connection "${picked.name}" has none`,
+      'Leave it out for this connection.',
+    );
+  const client = await kind.open({
     name: picked.name,
-    settings: cw,
-    policy: connectWisePolicy(cw),
-    client: connectWiseClientFor(picked.name, cw, privateKey, source.http),
-  };
+    settings: picked.settings,
+    secret: source.secret,
+    http: source.http,
+    budget: kind.defaultPerHour === undefined ? undefined : source.budget,
+  });
+  return { name: picked.name, settings: picked.settings, policy: kind.policy(picked.settings), kind, client };
 }

@@ -366,11 +366,15 @@ function coveredBreach(known: IndexedTicket | undefined, key: string): string {
   return known?.findings.find((f) => f.key === key)?.breachId ?? '';
 }
 
-/** Whether every ticket covering `finding` other than `except` is closed as the PSA has it. */
+/**
+ * Whether every ticket covering `finding` other than `except` is closed as the PSA has it. One the
+ * PSA no longer lists (deleted, or its tag removed) is not open: the plan gave it a successor, and
+ * the index's last word on it ("open") must not hold the finding unresolved for ever.
+ */
 function everyTicketClosed(ctx: PlanCtx, finding: string, except: string): boolean {
   return (ctx.index.byFinding.get(finding) ?? [])
     .filter((k) => k !== except)
-    .every((k) => ctx.tickets.get(k)?.closed ?? ctx.index.tickets.get(k)?.state !== 'open');
+    .every((k) => ctx.tickets.get(k)?.closed ?? true);
 }
 
 /** Both sides changed `finding` since the last sync: the newest change wins, and the plan shows it. */

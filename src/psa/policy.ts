@@ -5,7 +5,7 @@
  * ones, so a typo is found before any ticket is made. `psa add`, `psa set` and `psa test` use it;
  * so can the plan.
  */
-import type { ConnectWiseConnection } from '../config/integrations.js';
+import type { PolicySettings } from '../config/integrations.js';
 import { PRIORITY_BANDS } from '../config/integrations-schema.js';
 import { UsageError } from '../errors.js';
 import type { TicketPolicy } from './plan.js';
@@ -13,6 +13,29 @@ import type { PsaClient, PsaCompany, PsaStatus } from './types.js';
 
 type Ref = number | string;
 type Band = (typeof PRIORITY_BANDS)[number];
+
+/**
+ * What a PSA calls the policy's parts, for what a refusal says and which flag it names: ConnectWise
+ * files tickets on a board whose statuses are its own; Autotask in a queue, with one list of
+ * statuses for every queue. The kind's entry in psa/kinds.ts gives them.
+ */
+export interface PolicyWords {
+  /** Whose lists: "ConnectWise". */
+  farSide: string;
+  /** "board", "queue". */
+  board: string;
+  /** Statuses belong to a board (ConnectWise), or are one list for every queue (Autotask). */
+  statusesPerBoard: boolean;
+  /** The `psa set` flags of the board and the type. */
+  flags: { board: string; type: string };
+}
+
+export const CONNECTWISE_WORDS: PolicyWords = {
+  farSide: 'ConnectWise',
+  board: 'board',
+  statusesPerBoard: true,
+  flags: { board: '--board', type: '--type' },
+};
 
 /** The IDs a ticket is made with. */
 export interface ResolvedPolicy {
@@ -62,7 +85,13 @@ function pickNamed<T extends { id: number; name: string }>(
 }
 
 /** A company by ID or identifier (ignoring case); exit 2 when it names none. */
-export function pickCompany(companies: readonly PsaCompany[], ref: Ref, what: string, fix: string): PsaCompany {
+export function pickCompany(
+  companies: readonly PsaCompany[],
+  ref: Ref,
+  what: string,
+  fix: string,
+  farSide = 'ConnectWise',
+): PsaCompany {
   const id = asId(ref);
   const found =
     id !== undefined
@@ -70,7 +99,7 @@ export function pickCompany(companies: readonly PsaCompany[], ref: Ref, what: st
       : companies.find((c) => c.identifier.toLowerCase() === String(ref).trim().toLowerCase());
   if (found) return found;
   throw new UsageError(
-    `${what} ${typeof ref === 'number' ? ref : `"${ref}"`} is no ConnectWise company (by ID or identifier)`,
+    `${what} ${typeof ref === 'number' ? ref : `"${ref}"`} is no ${farSide} company (by ID or identifier)`,
     fix,
   );
 }
@@ -91,33 +120,45 @@ export type CheckedPolicy = Partial<ResolvedPolicy> & { fallbackCompany?: PsaCom
 export async function checkPolicy(
   client: PsaClient,
   name: string,
-  settings: Partial<ConnectWiseConnection>,
+  settings: Partial<PolicySettings>,
   board: Ref | undefined = settings.board,
+  words: PolicyWords = CONNECTWISE_WORDS,
 ): Promise<CheckedPolicy> {
   const set = (flag: string) =>
     `Set it with \`safeweb psa set ${name} ${flag} …\` (\`safeweb psa show ${name}\` shows the settings).`;
   const checked: CheckedPolicy = {};
   const statuses = settings.statuses ?? {};
-  if (board === undefined && (statuses.new !== undefined || statuses.closed !== undefined))
-    throw new UsageError(`PSA connection "${name}" names statuses but no board they belong to`, set('--board'));
+  const wantsStatuses = statuses.new !== undefined || statuses.closed !== undefined;
+  if (board === undefined && wantsStatuses && words.statusesPerBoard)
+    throw new UsageError(
+      `PSA connection "${name}" names statuses but no ${words.board} they belong to`,
+      set(words.flags.board),
+    );
   const bands = PRIORITY_BANDS.filter((band) => settings.priorities?.[band] !== undefined);
+  const farSides = `${words.farSide}'s`;
   const [boards, priorities, companies] = await Promise.all([
     board === undefined ? [] : client.boards(),
     bands.length ? client.priorities() : [],
     settings.fallbackCompany === undefined ? [] : client.companies(),
   ]);
+  let chosen: { id: number; name: string } | undefined;
   if (board !== undefined) {
-    const chosen = pickNamed(boards, board, 'the board', set('--board'));
+    chosen = pickNamed(boards, board, `the ${words.board}`, set(words.flags.board), farSides);
     checked.board = { id: chosen.id, name: chosen.name };
-    const onBoard = statuses.new !== undefined || statuses.closed !== undefined ? await client.statuses(chosen.id) : [];
+  }
+  if (wantsStatuses) {
+    const onBoard = await client.statuses(chosen?.id ?? 0);
+    // ConnectWise's statuses are the board's; Autotask's are one list, whatever the queue.
+    const where = words.statusesPerBoard ? ` of board "${chosen!.name}"` : '';
     const status = (ref: Ref, closed: boolean, flag: string) => {
       const usable = usableStatuses(onBoard, closed);
-      const found = pickNamed(onBoard, ref, 'the status', set(flag), `the statuses of board "${chosen.name}"`);
+      const among = words.statusesPerBoard ? `the statuses of board "${chosen!.name}"` : `${farSides} statuses`;
+      const found = pickNamed(onBoard, ref, 'the status', set(flag), among);
       if (!usable.includes(found))
         throw new UsageError(
-          `the status "${found.name}" of board "${chosen.name}" ${
+          `the status "${found.name}"${where} ${
             found.inactive ? 'is inactive' : closed ? 'does not close a ticket' : 'closes a ticket'
-          }; ${closed ? 'closing' : 'open'} statuses there: ${listed(usable.map((s) => s.name))}`,
+          }; ${closed ? 'closing' : 'open'} statuses${where ? ' there' : ''}: ${listed(usable.map((s) => s.name))}`,
           set(flag),
         );
       return { id: found.id, name: found.name };
@@ -127,18 +168,24 @@ export async function checkPolicy(
   }
   checked.priorities = {};
   for (const band of bands) {
-    const p = pickNamed(priorities, settings.priorities![band]!, `the ${band} priority`, set(`--priority ${band}=`));
+    const p = pickNamed(
+      priorities,
+      settings.priorities![band]!,
+      `the ${band} priority`,
+      set(`--priority ${band}=`),
+      farSides,
+    );
     checked.priorities[band] = { id: p.id, name: p.name };
   }
-  // ConnectWise's sources and types are not among the lists the client reads: only IDs are taken.
+  // Sources and types are not among the lists the client reads: only IDs are taken.
   for (const key of ['source', 'type'] as const) {
     const ref = settings[key];
     if (ref === undefined) continue;
     const id = asId(ref);
     if (id === undefined)
       throw new UsageError(
-        `the ${key} "${ref}" of PSA connection "${name}" is a name; give its ConnectWise ID (a number)`,
-        set(`--${key}`),
+        `the ${key} "${ref}" of PSA connection "${name}" is a name; give its ${words.farSide} ID (a number)`,
+        set(key === 'type' ? words.flags.type : '--source'),
       );
     checked[key === 'source' ? 'sourceId' : 'typeId'] = id;
   }
@@ -148,6 +195,7 @@ export async function checkPolicy(
       settings.fallbackCompany,
       'the fallback company',
       set('--fallback-company'),
+      words.farSide,
     );
   return checked;
 }
@@ -159,16 +207,18 @@ export async function checkPolicy(
 export async function resolvePolicy(
   client: PsaClient,
   name: string,
-  settings: ConnectWiseConnection,
+  settings: PolicySettings,
   board: Ref | undefined = settings.board,
+  words: PolicyWords = CONNECTWISE_WORDS,
 ): Promise<CheckedPolicy & Pick<ResolvedPolicy, 'board' | 'newStatus' | 'closedStatus'>> {
   const set = (flag: string) => `Set it with \`safeweb psa set ${name} ${flag} …\`.`;
-  if (board === undefined) throw new UsageError(`PSA connection "${name}" has no board for tickets`, set('--board'));
+  if (board === undefined)
+    throw new UsageError(`PSA connection "${name}" has no ${words.board} for tickets`, set(words.flags.board));
   if (settings.statuses?.new === undefined)
     throw new UsageError(`PSA connection "${name}" has no status for new tickets`, set('--new-status'));
   if (settings.statuses.closed === undefined)
     throw new UsageError(`PSA connection "${name}" has no status that closes tickets`, set('--closed-status'));
-  const checked = await checkPolicy(client, name, settings, board);
+  const checked = await checkPolicy(client, name, settings, board, words);
   return { ...checked, board: checked.board!, newStatus: checked.newStatus!, closedStatus: checked.closedStatus! };
 }
 
@@ -180,8 +230,8 @@ export function findCompany(companies: readonly PsaCompany[], ref: Ref): PsaComp
     : companies.find((c) => c.identifier.toLowerCase() === String(ref).trim().toLowerCase());
 }
 
-/** The policy fields a plan needs, with their defaults applied (config/integrations.ts connectWisePolicy). */
-export type PlanPolicySettings = ConnectWiseConnection &
+/** The policy fields a plan needs, with their defaults applied (config/integrations.ts withPolicyDefaults). */
+export type PlanPolicySettings = PolicySettings &
   Pick<TicketPolicy, 'grouping' | 'reopenDays' | 'resolveOnClose' | 'offboard'>;
 
 /** The policy a plan runs on: resolvePolicy's IDs and the connection's rules. */
@@ -189,8 +239,9 @@ export async function ticketPolicy(
   client: PsaClient,
   name: string,
   settings: PlanPolicySettings,
+  words: PolicyWords = CONNECTWISE_WORDS,
 ): Promise<TicketPolicy> {
-  const resolved = await resolvePolicy(client, name, settings);
+  const resolved = await resolvePolicy(client, name, settings, settings.board, words);
   return {
     boardId: resolved.board.id,
     newStatusId: resolved.newStatus.id,

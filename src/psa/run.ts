@@ -7,6 +7,7 @@
  * connection at the same time.
  */
 import type { BulkRun } from '../bulk/runner.js';
+import type { BookEvent } from '../findings/event.js';
 import type { Outbox } from '../findings/outbox.js';
 import { psaSink } from '../findings/sinks.js';
 import { preparePlan, type PlanRunOptions, type PlanSource, type PreparedPlan } from './session.js';
@@ -35,7 +36,14 @@ export async function syncConnection(
   options: SyncRunOptions,
 ): Promise<SyncRun> {
   const sink = psaSink(source.connection);
-  const due = outbox ? await outbox.due(sink) : [];
+  // A sync of some customers takes only their events: acknowledging another customer's would
+  // say it was synced when it was not.
+  const only = options.customers?.length
+    ? new Set(options.customers.flatMap((c) => c.toLowerCase().split(',')).map((c) => c.trim()))
+    : undefined;
+  const select =
+    only && ((e: BookEvent) => only.has(e.reference.toLowerCase()) || only.has((e.customerId ?? '').toLowerCase()));
+  const due = outbox ? await outbox.due(sink, undefined, undefined, select || undefined) : [];
   const changedAt = new Map<string, string>();
   for (const item of due)
     if (item.event.finding && (item.event.type === 'breach.resolved' || item.event.type === 'breach.unresolved'))
@@ -57,7 +65,8 @@ export async function syncConnection(
       text: { mask: options.mask, psa: source.client.farSide },
       now: options.clock,
     },
-    { concurrency: options.concurrency },
+    // A PSA that allows fewer requests in flight (Autotask: 3 per integration) gets no more workers.
+    { concurrency: Math.min(options.concurrency, source.maxInFlight ?? options.concurrency) },
   );
   const finished = !report.bulk.interrupted && report.bulk.counts.failed === 0 && prepared.book.failures.length === 0;
   const syncedAt = options.clock().toISOString();

@@ -7,9 +7,9 @@
 import type { BulkRun } from '../bulk/runner.js';
 import { readPlanBook, mappedCompanies, type MappingSettings, type PlanBook } from './book.js';
 import { planSync, type PsaPlan, type TicketPolicy } from './plan.js';
-import { ticketPolicy, type PlanPolicySettings } from './policy.js';
+import { ticketPolicy, type PlanPolicySettings, type PolicyWords } from './policy.js';
 import { INTEGRATOR_TAG } from './sync.js';
-import { TicketIndexFile } from './ticket-index.js';
+import { TicketIndexFile, type TicketIndex } from './ticket-index.js';
 import type { PsaClient, PsaTicket } from './types.js';
 
 export interface PlanSource {
@@ -18,6 +18,10 @@ export interface PlanSource {
   isDefault: boolean;
   client: PsaClient;
   policy: PlanPolicySettings;
+  /** What the PSA calls the policy's parts (psa/kinds.ts); ConnectWise's when left out. */
+  words?: PolicyWords | undefined;
+  /** Requests in flight the PSA allows (Autotask: 3): a sync's concurrency is capped to it. */
+  maxInFlight?: number | undefined;
   /** The settings' (or the manifest's) per-customer blocks. */
   customers: Record<string, { psa?: MappingSettings | undefined }> | undefined;
   configDir: string;
@@ -50,12 +54,13 @@ export interface PreparedPlan {
 export async function preparePlan(run: BulkRun, source: PlanSource, options: PlanRunOptions): Promise<PreparedPlan> {
   const { client } = source;
   const companies = await client.companies();
-  const policy = await ticketPolicy(client, source.connection, source.policy);
+  const policy = await ticketPolicy(client, source.connection, source.policy, source.words);
+  // What a new ticket needs beyond the policy (Autotask's required fields) is said before anything is done.
+  await client.requirements?.();
   const mapped = mappedCompanies(source.customers, source.connection, source.isDefault, companies, client.farSide);
   const owned = await client.ownedTickets(INTEGRATOR_TAG);
-  const tickets = new Map<string, PsaTicket>();
-  for (const t of owned) if (t.externalXRef) tickets.set(t.externalXRef, t);
   const index = new TicketIndexFile(source.configDir, source.account, source.connection, source.command);
+  const tickets = ticketsByKey(owned, index.read());
   const book = await readPlanBook(run, source, options, mapped);
   const plan = planSync(policy, book.customers, tickets, index.read(), {
     partnerId: source.partnerId,
@@ -66,4 +71,19 @@ export async function preparePlan(run: BulkRun, source: PlanSource, options: Pla
     changedAt: options.changedAt,
   });
   return { plan, policy, index, book, tickets };
+}
+
+/**
+ * The owned tickets by key. Two under one key (a technician copied a ticket, key and tag with it):
+ * the tool's is the one its index knows, else the first made (the list is in ID order, and
+ * `ticketByKey` picks it too); the copy is the technician's, never closed or noted by the tool.
+ */
+function ticketsByKey(owned: readonly PsaTicket[], index: TicketIndex): Map<string, PsaTicket> {
+  const tickets = new Map<string, PsaTicket>();
+  for (const t of owned) {
+    if (!t.externalXRef) continue;
+    const held = tickets.get(t.externalXRef);
+    if (!held || t.id === index.tickets.get(t.externalXRef)?.id) tickets.set(t.externalXRef, t);
+  }
+  return tickets;
 }

@@ -13,6 +13,7 @@ import type { ApiClient } from '../api/client.js';
 import { setBreachResolved } from '../api/breaches.js';
 import { runBulk, type BulkReport, type BulkRow, type BulkRun } from '../bulk/runner.js';
 import { CliError } from '../errors.js';
+import { BudgetError } from './budget.js';
 import type { PsaAction, PsaPlan, TicketPolicy } from './plan.js';
 import { noteText, ticketDescription, ticketSummary, type TextOptions } from './ticket-text.js';
 import { intentId, type IndexLine, type TicketIndexFile } from './ticket-index.js';
@@ -49,10 +50,26 @@ interface TicketRow extends BulkRow {
 export interface SyncReport {
   bulk: BulkReport;
   counts: SyncCounts;
+  /** Set when the hourly budget ran out: the tickets whose actions were not all done (the next run does them). */
+  budget?: { left: number; max: number } | undefined;
 }
 
 /** Runs the plan's actions; the index records each as it is done, and the run's end (`synced`). */
 export async function runSync(
+  run: BulkRun,
+  plan: PsaPlan,
+  deps: SyncDeps,
+  options: { concurrency: number },
+): Promise<SyncReport> {
+  try {
+    return await syncActions(run, plan, deps, options);
+  } finally {
+    // The index's lock is held from the run's first write on (ticket-index.ts append): let go however it ends.
+    await deps.index.release();
+  }
+}
+
+async function syncActions(
   run: BulkRun,
   plan: PsaPlan,
   deps: SyncDeps,
@@ -71,11 +88,16 @@ export async function runSync(
   };
   const seen = { ...plan.seen };
   const rows = groupRows(plan.actions);
+  // Once the hourly budget is spent no ticket is started: the next run goes on from the plan.
+  let spent: BudgetError | undefined;
   const bulk = await runBulk<TicketRow>(run, {
     label: 'Syncing tickets',
     noun: 'tickets',
     rows: (async function* () {
-      yield* rows;
+      for (const row of rows) {
+        if (spent) return;
+        yield row;
+      }
     })(),
     total: rows.length,
     concurrency: options.concurrency,
@@ -85,6 +107,7 @@ export async function runSync(
         return { line: { row: row.row, status: 'ok', key: row.key } };
       } catch (error) {
         if (!(error instanceof CliError)) throw error;
+        if (error instanceof BudgetError) spent ??= error;
         return { line: { row: row.row, status: 'failed', key: row.key, error: error.message }, error };
       }
     },
@@ -99,7 +122,7 @@ export async function runSync(
     // What SafeWeb said is still worth keeping for the findings whose tickets are done.
     await deps.index.append([{ op: 'seen', findings: seen, at: at() }]);
   }
-  return { bulk, counts };
+  return { bulk, counts, ...(spent ? { budget: { left: rows.length - bulk.counts.ok, max: spent.max } } : {}) };
 }
 
 function groupRows(actions: readonly PsaAction[]): TicketRow[] {

@@ -7,14 +7,15 @@
  * It is a journal, one line a change, each on disk (fsync) before the sync goes on: an `intent`
  * line is written before every PSA write and its outcome after, so a sync killed between the two
  * knows, when run again, to look the ticket (by key) or the note (by its marker) up before
- * writing it a second time. Appends go through the one writer (io/append-log.ts) under a short
- * lock (bounded wait, naming the holder); `compact` rewrites it atomically once it has grown.
+ * writing it a second time. Appends go through the one writer (io/append-log.ts) under the index's
+ * lock (bounded wait, naming the holder), taken at a run's first write and kept until the sync lets
+ * go of it (`release`); `compact` rewrites it atomically once it has grown.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { accountFile, accountFileName } from '../io/account-files.js';
 import { appendDurably } from '../io/append-log.js';
-import { holdingLock } from '../io/lock.js';
+import { acquireLock, type HeldLock, type LockOptions } from '../io/lock.js';
 import { ensurePrivateDir } from '../io/private-dir.js';
 import { replaceFile } from '../io/safe-write.js';
 import { ConfigError } from '../errors.js';
@@ -180,6 +181,11 @@ export class TicketIndexFile {
   readonly file: string;
   readonly #lockFile: string;
   #index: TicketIndex | undefined;
+  /** Appends waiting for the batch being written (append). */
+  #queued: Array<{ lines: readonly IndexLine[]; resolve: () => void; reject: (error: unknown) => void }> = [];
+  #writing: Promise<void> | undefined;
+  /** The index's lock, from this run's first write until `release`. */
+  #held: HeldLock | undefined;
 
   constructor(
     readonly configDir: string,
@@ -198,17 +204,58 @@ export class TicketIndexFile {
     return this.#index;
   }
 
-  /** Appends lines, each on disk before it returns, and folds them into the index in memory. */
-  async append(lines: readonly IndexLine[]): Promise<void> {
-    if (lines.length === 0) return;
-    const index = this.read();
-    await this.#locked(() => appendDurably(this.file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), KIND));
-    for (const line of lines) applyLine(index, line);
-    index.lines += lines.length;
+  /**
+   * Appends lines, each on disk before it returns, and folds them into the index in memory.
+   *
+   * The sync's workers append side by side: their lines are written one batch at a time, what
+   * arrived while a batch was being written going in the next, with one fsync, under the lock the
+   * run took at its first write. Before, each append took the file's lock for itself: a worker that
+   * met another's lock slept the lock's poll (200 ms, two answers' worth at 100 ms), and every
+   * append paid the lock's files and an fsync of its own — in a profile of 2 000 creates the run
+   * spent a third over its floor, 11 s of it in fsync, mkdir, stat and rmdir on the event loop.
+   * Durable as before: a caller's lines are on disk (fsync) before its append resolves, so an
+   * intent still precedes its PSA write.
+   */
+  append(lines: readonly IndexLine[]): Promise<void> {
+    if (lines.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#queued.push({ lines, resolve, reject });
+      this.#writing ??= this.#writeQueued();
+    });
+  }
+
+  async #writeQueued(): Promise<void> {
+    // Written once the event loop has run what is ready (setImmediate): the appends of the answers
+    // that arrived together — while the last fsync held the loop, say — go in one batch and one
+    // fsync. And pending before anything is written, so `append` keeps this promise as the writer.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#queued.length) {
+      const batch = this.#queued.splice(0);
+      const lines = batch.flatMap((b) => b.lines);
+      try {
+        const index = this.read();
+        this.#held ??= await this.#lock();
+        appendDurably(this.file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), KIND);
+        for (const line of lines) applyLine(index, line);
+        index.lines += lines.length;
+        for (const b of batch) b.resolve();
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.#writing = undefined;
+  }
+
+  /** Lets go of the index's lock once the appends in flight are written (a sync's end, however it ends). */
+  async release(): Promise<void> {
+    await this.#writing;
+    this.#held?.release();
+    this.#held = undefined;
   }
 
   /** Rewrites the journal as the lines of the index now, when it has grown well past them. */
   async compact(at: string): Promise<boolean> {
+    await this.#writing;
     const index = this.read();
     const lines = snapshotLines(index, at);
     if (index.lines < 2 * lines.length + 100) return false;
@@ -245,17 +292,25 @@ export class TicketIndexFile {
     return lines;
   }
 
+  /** Runs `fn` under the index's lock: the one this run holds, else taken for it. */
   async #locked<T>(fn: () => T): Promise<T> {
+    if (this.#held) return fn();
+    const lock = await this.#lock();
+    try {
+      return fn();
+    } finally {
+      lock.release();
+    }
+  }
+
+  #lock(): Promise<HeldLock> {
     ensurePrivateDir(path.dirname(this.#lockFile), KIND);
-    return holdingLock(
-      this.#lockFile,
-      {
-        what: `the ticket index of ${this.connection}`,
-        command: this.command,
-        waitMs: LOCK_WAIT_MS,
-        consequence: '; nothing was sent',
-      },
-      async () => fn(),
-    );
+    const options: LockOptions = {
+      what: `the ticket index of ${this.connection}`,
+      command: this.command,
+      waitMs: LOCK_WAIT_MS,
+      consequence: '; nothing was sent',
+    };
+    return acquireLock(this.#lockFile, options);
   }
 }

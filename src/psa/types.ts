@@ -1,6 +1,6 @@
 /**
  * What a ticket sync needs of a PSA, in the tool's own words: the ConnectWise client implements
- * it (psa/connectwise/client.ts), and Autotask and HaloPSA will too. IDs are the PSA's own
+ * it (psa/connectwise/client.ts), the Autotask client (psa/autotask/client.ts) too, and HaloPSA's will. IDs are the PSA's own
  * (numbers at all three); text is as the PSA holds it. The plan and the sync (psa/plan.ts,
  * psa/sync.ts) see only this, so one machinery and one set of tests serve every PSA.
  */
@@ -79,20 +79,31 @@ export interface PsaClient {
   readonly farSide: string;
   /** A harmless read that proves the credentials (ConnectWise `/system/info`). */
   systemInfo(): Promise<{ version: string }>;
+  /**
+   * Checks, before a plan, what the PSA requires of a new ticket beyond what the policy gives
+   * (Autotask: a required field without a default): exit 2 naming it. None when nothing can be missing.
+   */
+  requirements?(): Promise<void>;
   /** Every company (all pages). */
   companies(): Promise<PsaCompany[]>;
   boards(): Promise<PsaBoard[]>;
   statuses(boardId: number): Promise<PsaStatus[]>;
   priorities(): Promise<PsaPriority[]>;
-  /** Every ticket carrying the integrator tag (one paged query, not a read per ticket). */
+  /** Every ticket carrying the integrator tag, or (without tags) a key of the tool's: one paged query, not a read per ticket. */
   ownedTickets(tag: string): Promise<PsaTicket[]>;
   /** The ticket whose externalXRef is `key`, if any (the lookup before a create). */
   ticketByKey(key: string): Promise<PsaTicket | undefined>;
   /** One ticket by ID; undefined when the PSA has no such ticket (404). */
   ticket(id: number): Promise<PsaTicket | undefined>;
-  /** Creates a ticket carrying `tag` in its integrator tags. Never retried blindly: a retry is a lookup by key first. */
+  /**
+   * Creates a ticket carrying `tag` in its integrator tags (a PSA without tags finds its tickets by
+   * their key instead). Never retried blindly: a retry is a lookup by key first.
+   */
   createTicket(ticket: NewTicket, tag: string): Promise<PsaTicket>;
-  /** Moves a ticket to a status (closing or reopening it); `key` (the tool's ticket key) is for the audit log. */
+  /**
+   * Moves a ticket to a status (closing or reopening it); `key` (the tool's ticket key) is for the
+   * audit log. What it answers is at least the ticket's ID, status and `closed`.
+   */
   setStatus(id: number, statusId: number, key?: string): Promise<PsaTicket>;
   notes(ticketId: number): Promise<PsaNote[]>;
   addNote(ticketId: number, text: string, kind: NoteKind, key?: string): Promise<PsaNote>;

@@ -3,12 +3,12 @@
  * valid, 401 invalid), flags duplicates, and forwards verified deliveries untouched. A body
  * limit and request timeouts keep a bad client from hanging or exhausting it.
  */
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine, RetryPolicy } from '../api/engine.js';
-import { EVENT_HEADER, SIGNATURE_HEADER, verify } from './signature.js';
-import { signV1Response, V1_SIGNATURE_HEADER, V1_TOKEN_HEADER, verifyV1, type V1Result } from './v1.js';
+import { answerHeaders, checkDelivery, dedupeKey, header, readBoundedBody } from './intake.js';
+import { EVENT_HEADER, SIGNATURE_HEADER } from './signature.js';
+import { V1_SIGNATURE_HEADER, V1_TOKEN_HEADER } from './v1.js';
 
 export interface ReceivedDelivery {
   receivedAt: string;
@@ -93,41 +93,6 @@ async function forward(
   }
 }
 
-const header = (req: http.IncomingMessage, name: string) =>
-  typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined;
-
-interface Checked {
-  v1: boolean;
-  check: V1Result;
-  /** v1: the X-Token to sign the answer with (the header is required to answer). */
-  token: string | undefined;
-}
-
-/** A delivery with X-SafeWeb-Signature is the older protocol's; one with only X-Signature is v1's. */
-function checkDelivery(req: http.IncomingMessage, raw: Buffer, secrets: string[]): Checked {
-  const legacy = header(req, SIGNATURE_HEADER);
-  const v1 = legacy === undefined && header(req, V1_SIGNATURE_HEADER) !== undefined;
-  if (!v1) return { v1, check: verify(raw, legacy, secrets), token: undefined };
-  const token = header(req, V1_TOKEN_HEADER);
-  const check = verifyV1(raw, header(req, V1_SIGNATURE_HEADER), secrets);
-  if (check.valid && !token?.trim())
-    return {
-      v1,
-      token,
-      check: { valid: false, reason: 'missing', detail: 'no X-Token header to sign the answer with' },
-    };
-  return { v1, check, token };
-}
-
-/** What a retry of one event shares: v1's idempotencyToken, else the exact bytes. */
-function dedupeKey(body: unknown, raw: Buffer): string {
-  const token = (body as { idempotencyToken?: unknown } | null)?.idempotencyToken;
-  return typeof token === 'string' && token ? `v1:${token}` : createHash('sha256').update(raw).digest('hex');
-}
-
-/** How far past the body limit an oversized body is still read (and discarded) to answer 413. */
-const DRAIN_FACTOR = 64;
-
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const seen = new Set<string>();
   const maxBody = options.maxBodyBytes ?? 1_000_000;
@@ -147,82 +112,70 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       req.resume();
       return reply(405, { error: 'deliveries are POST requests' });
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooBig = false;
-    // An oversized body is read and thrown away (up to a bound), so the sender is still
-    // listening when the 413 comes and learns why; past the bound the connection is closed.
     const tooLarge = () => reply(413, { error: `body over ${maxBody} bytes` });
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBody * DRAIN_FACTOR) {
-        if (!res.headersSent) tooLarge();
-        req.destroy();
-        return;
-      }
-      if (size > maxBody) tooBig = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (tooBig) return tooLarge();
-      const raw = Buffer.concat(chunks);
-      const { v1, check, token } = checkDelivery(req, raw, options.secrets);
-      const base = {
-        receivedAt: new Date().toISOString(),
-        path,
-        ...(v1 ? { protocol: 'v1' as const } : {}),
-        event: header(req, EVENT_HEADER),
-      };
-      if (!check.valid) {
-        reply(401, { error: `invalid signature: ${check.reason}` });
-        options.onDelivery({
+    readBoundedBody(
+      req,
+      maxBody,
+      (raw) => {
+        const checked = checkDelivery(req, raw, options.secrets);
+        const { v1, check } = checked;
+        const base = {
+          receivedAt: new Date().toISOString(),
+          path,
+          ...(v1 ? { protocol: 'v1' as const } : {}),
+          event: header(req, EVENT_HEADER),
+        };
+        if (!check.valid) {
+          reply(401, { error: `invalid signature: ${check.reason}` });
+          options.onDelivery({
+            ...base,
+            verified: false,
+            reason: check.detail,
+            duplicate: false,
+            status: 401,
+            body: null,
+          });
+          return;
+        }
+        let body: unknown;
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          reply(400, { error: 'the body is not JSON' });
+          options.onDelivery({
+            ...base,
+            verified: true,
+            secret: check.secretIndex + 1,
+            reason: 'the body is not JSON',
+            duplicate: false,
+            status: 400,
+            body: raw.toString('utf8').slice(0, 200),
+          });
+          return;
+        }
+        const key = dedupeKey(v1 ? body : null, raw);
+        const duplicate = seen.has(key);
+        seen.add(key);
+        // Answer first: SafeWeb gives a receiver 2 seconds; forwarding must not eat into them. A v1
+        // answer is signed here, with the secret that verified it, whatever the app would say.
+        reply(200, { received: true, duplicate }, answerHeaders(checked, options.secrets));
+        const type = (body as { type?: unknown } | null)?.type;
+        const delivery: ReceivedDelivery = {
           ...base,
-          verified: false,
-          reason: check.detail,
-          duplicate: false,
-          status: 401,
-          body: null,
-        });
-        return;
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch {
-        reply(400, { error: 'the body is not JSON' });
-        options.onDelivery({
-          ...base,
+          ...(v1 && typeof type === 'string' ? { event: type } : {}),
           verified: true,
           secret: check.secretIndex + 1,
-          reason: 'the body is not JSON',
-          duplicate: false,
-          status: 400,
-          body: raw.toString('utf8').slice(0, 200),
-        });
-        return;
-      }
-      const key = dedupeKey(v1 ? body : null, raw);
-      const duplicate = seen.has(key);
-      seen.add(key);
-      // Answer first: SafeWeb gives a receiver 2 seconds; forwarding must not eat into them. A v1
-      // answer is signed here, with the secret that verified it, whatever the app would say.
-      const signed: Record<string, string> =
-        v1 && token ? { [V1_SIGNATURE_HEADER]: signV1Response(token, options.secrets[check.secretIndex]!) } : {};
-      reply(200, { received: true, duplicate }, signed);
-      const type = (body as { type?: unknown } | null)?.type;
-      const delivery: ReceivedDelivery = {
-        ...base,
-        ...(v1 && typeof type === 'string' ? { event: type } : {}),
-        verified: true,
-        secret: check.secretIndex + 1,
-        duplicate,
-        status: 200,
-        body,
-      };
-      if (!options.forwardTo) return options.onDelivery(delivery);
-      void forward(options.forwardTo, req, raw).then((result) => options.onDelivery({ ...delivery, forward: result }));
-    });
-    req.on('error', () => undefined);
+          duplicate,
+          status: 200,
+          body,
+        };
+        if (!options.forwardTo) return options.onDelivery(delivery);
+        void forward(options.forwardTo, req, raw).then((result) =>
+          options.onDelivery({ ...delivery, forward: result }),
+        );
+      },
+      tooLarge,
+    );
   });
   // A slow or silent client is cut off instead of holding a socket open.
   server.headersTimeout = 5_000;

@@ -86,6 +86,65 @@ describe('outbox', () => {
     });
   });
 
+  it('gives each event of one write its own occurrence, and holds only the events a sink selects', async () => {
+    const { outbox } = setup();
+    // The receiver's group commit: two deliveries' events in one write, each keyed by its delivery.
+    const occurrence = (e: BookEvent) => (e.reference === 'REF-1' ? 'd:one' : 'd:two');
+    expect((await outbox.enqueue([event(1), event(2)], undefined, occurrence)).added).toEqual([
+      `${event(1).key}@d:one`,
+      `${event(2).key}@d:two`,
+    ]);
+    // The same delivery again is known; the same event from another delivery is an occurrence of its own.
+    expect(await outbox.enqueue([event(1)], undefined, () => 'd:one')).toEqual({
+      added: [],
+      known: [`${event(1).key}@d:one`],
+    });
+    // A sync of REF-2 alone holds REF-2's event and leaves REF-1's pending for whoever covers it.
+    const due = await outbox.due('psa', undefined, undefined, (e) => e.reference === 'REF-2');
+    expect(due.map((d) => d.key)).toEqual([`${event(2).key}@d:two`]);
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([`${event(1).key}@d:one`]);
+  });
+
+  it('a process holding the outbox open sees what others appended, compacted or cut since its last write', async () => {
+    const { make, clock, dir } = setup();
+    const a = make();
+    const b = make();
+    await a.enqueue([event(1)]);
+    // Another process adds one and acknowledges a's: a, reading only what was appended, knows both.
+    await b.enqueue([event(2)]);
+    await b.due('psa');
+    await b.record('psa', event(1).key, { ok: true });
+    expect(await a.enqueue([event(1), event(2), event(3)])).toEqual({
+      added: [event(3).key],
+      known: [event(1).key, event(2).key],
+    });
+    expect((await a.due('psa')).map((d) => d.key)).toEqual([event(3).key]);
+    // b drops and compacts (the file is replaced): a reads it whole again and never hands out what is gone.
+    await b.drop([event(3).key]);
+    expect((await b.compact(0)).removed).toBe(1);
+    clock.t += 60 * 60_000;
+    expect((await a.due('chat')).map((d) => d.key)).toEqual([event(1).key, event(2).key]);
+    // A line cut short by a crash at the end: a's next write starts a line of its own, and b reads it.
+    fs.appendFileSync(path.join(dir, 'outbox', `${ACCOUNT}.ndjson`), '{"op":"enqueued","key":"torn');
+    await a.enqueue([event(4)]);
+    expect([...make().read().keys()]).toEqual([1, 2, 4].map((i) => event(i).key));
+    expect((await b.enqueue([event(4)])).known).toEqual([event(4).key]);
+    // Rewritten in place (the same inode, longer): told apart by its bytes, and read whole.
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    const lines = [5, 6, 7, 8, 9, 10].map((i) => ({
+      op: 'enqueued',
+      key: event(i).key,
+      event: event(i),
+      sinks: ['psa'],
+      at: 'x',
+    }));
+    const rewritten = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+    expect(rewritten.length).toBeGreaterThan(fs.statSync(file).size);
+    fs.writeFileSync(file, rewritten);
+    expect(await a.enqueue([event(5)])).toEqual({ added: [], known: [event(5).key] });
+    expect((await a.due('psa')).map((d) => d.key)).toEqual([5, 6, 7, 8, 9, 10].map((i) => event(i).key));
+  });
+
   it('backs off, doubling with jitter, never sooner than Retry-After, and dead-letters after the attempts', async () => {
     const { outbox, clock } = setup({ maxAttempts: 4 });
     const key = event(1).key;

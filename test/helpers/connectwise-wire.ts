@@ -17,6 +17,8 @@ interface CheckedRequest {
   path: string;
   query: URLSearchParams;
   status: number;
+  /** Whether it changes something (every ConnectWise read is a GET). */
+  write: boolean;
 }
 
 export interface CheckedWire {
@@ -50,7 +52,7 @@ export function checkedWire(
     if (!headers['clientid']) say('sends no clientId header');
     if (body !== undefined && headers['content-type'] !== 'application/json') say('sends a body that is not JSON');
     const answer = await inner(request);
-    requests.push({ method, path, query: request.url.searchParams, status: answer.status });
+    requests.push({ method, path, query: request.url.searchParams, status: answer.status, write: method !== 'GET' });
     const answerText = answer.body.toString('utf8');
     let answerBody: unknown;
     try {

@@ -100,9 +100,9 @@ describe('openConnection', () => {
     expect(checked.problems).toEqual([]);
   });
 
-  it('a connection of another kind is exit 2 saying only ConnectWise is supported', async () => {
+  it('a connection of a kind not connected to yet is exit 2 naming those that are', async () => {
     const file = settingsFile(
-      'psa:\n  connections:\n    at: { kind: autotask, username: api@msp.example, secret: psa/at }\n',
+      'psa:\n  connections:\n    halo: { kind: halo, tenant: "https://msp.halopsa.com", clientId: id, secret: psa/halo }\n',
     );
     const error = await openConnection({
       file,
@@ -111,7 +111,7 @@ describe('openConnection', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toBe(
-      'PSA connection "at" is autotask; this version of safeweb connects to ConnectWise only',
+      'PSA connection "halo" is halo; this version of safeweb connects to ConnectWise and Autotask only',
     );
   });
 });

@@ -1,71 +1,245 @@
 /**
- * A SafeWeb sandbox and a ConnectWise emulator side by side (both on loopback, port 0), a book of
- * three customers onboarded through the CLI (examples/customers.csv: nine findings), a PSA
- * connection `cw` in the integration settings and its private key in a SAFEWEB_SECRET_…_FILE.
- * `run` runs the CLI in this process on a wire that holds every ConnectWise request and answer
- * to the vendor's spec (test/helpers/connectwise-wire.ts).
+ * A SafeWeb sandbox and a PSA emulator side by side (both on loopback, port 0), a book of three
+ * customers onboarded through the CLI (examples/customers.csv: nine findings), a PSA connection in
+ * the integration settings and its secrets in SAFEWEB_SECRET_…_FILE files. `kind` picks the PSA:
+ * ConnectWise (connection `cw`, the default) or Autotask (connection `at`); `psa` sees either
+ * emulator's tickets and notes in the same words, so one suite runs against each. `run` runs the
+ * CLI in this process on a wire that holds every PSA request and answer to the vendor's spec
+ * (test/helpers/connectwise-wire.ts, autotask-wire.ts).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { integrationsFile, setIntegration } from '../../src/config/integrations.js';
 import { accountKey } from '../../src/io/account-files.js';
+import { breachesForEmail } from '../../src/sandbox/breach-rules.js';
+import { startAutotask, type AutotaskEmulator, type AutotaskFaults } from '../../src/sandbox/psa/autotask.js';
 import { startConnectWise, type ConnectWiseEmulator } from '../../src/sandbox/psa/connectwise.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { cleanEnv, ROOT, runInProcess, tempDir, type CliResult, type InProcessOptions } from '../helpers/cli.js';
-import { checkedWire, type CheckedWire } from '../helpers/connectwise-wire.js';
+import { checkedAutotaskWire } from '../helpers/autotask-wire.js';
+import { checkedWire } from '../helpers/connectwise-wire.js';
+import type { Wire } from '../../src/api/transport.js';
+
+export type FixtureKind = 'connectwise' | 'autotask';
+export const FIXTURE_KINDS: FixtureKind[] = ['connectwise', 'autotask'];
+
+/** A ticket as either emulator holds it, in the tool's words. */
+interface FixtureTicket {
+  id: number;
+  /** The tool's key (ConnectWise externalXRef, Autotask externalID). */
+  key: string | null;
+  closed: boolean;
+  summary: string;
+  /** Its first description (ConnectWise: its first note; Autotask: its description field). */
+  description: string;
+  /** ConnectWise: it carries the integrator tag `safeweb`; Autotask: its key is one of the tool's. */
+  owned: boolean;
+}
+
+interface FixtureNote {
+  ticketId: number;
+  text: string;
+  kind: 'description' | 'detail' | 'internal' | 'resolution';
+}
+
+/** Either emulator, seen the same way. */
+interface FixturePsa {
+  kind: FixtureKind;
+  /** As the tool names it: "ConnectWise", "Autotask". */
+  farSide: string;
+  tickets(): FixtureTicket[];
+  /** The notes the tool added (not a ticket's description). */
+  notes(): FixtureNote[];
+  technicianClose(id: number): boolean;
+  technicianReopen(id: number): boolean;
+  /** A value no output may show (the private key, the secret). */
+  secret: string;
+}
 
 export interface PsaFixture {
   sandbox: Sandbox;
+  /** The emulator of this fixture's kind: the other one throws when touched. */
   cw: ConnectWiseEmulator;
+  at: AutotaskEmulator;
+  psa: FixturePsa;
+  kind: FixtureKind;
+  /** The connection's name: `cw` or `at`. */
+  connection: string;
+  /** The variable that names the file of the connection's (first) secret. */
+  secretVariable: string;
   configDir: string;
   env: Record<string, string | undefined>;
   account: string;
   settingsFile: string;
-  checked: CheckedWire;
+  checked: {
+    wire: Wire;
+    requests: Array<{ method: string; path: string; status: number; write: boolean }>;
+    problems: string[];
+  };
   run(argv: string[], options?: InProcessOptions): Promise<CliResult>;
   json<T = Record<string, unknown>>(argv: string[], options?: InProcessOptions): Promise<T>;
   close(): Promise<void>;
 }
 
+export interface PsaFixtureOptions {
+  kind?: FixtureKind | undefined;
+  /** The onboarding CSV to onboard (bookCsv); examples/customers.csv unless given. */
+  book?: string | undefined;
+  /** Added to every PSA answer. */
+  latencyMs?: number | undefined;
+  /** Autotask: ticket fields required without a default. */
+  requiredFields?: string[] | undefined;
+  /** Give the emulator a company per customer of the book (by identifier or by name); else none. */
+  companies?: boolean | undefined;
+}
+
+/** The book's customers (examples/customers.csv), for the emulator's companies. */
+const BOOK = [
+  { companyName: 'Acme Widgets', customerReference: 'ACME-W-001' },
+  { companyName: 'Nordisk Træ ApS', customerReference: 'NORDISK-002' },
+  { companyName: 'Outback Plumbing', customerReference: 'OUTBACK-003' },
+];
+
+const CONNECTION: Record<FixtureKind, string> = { connectwise: 'cw', autotask: 'at' };
+
+function cwView(cw: ConnectWiseEmulator): FixturePsa {
+  const descriptionOf = (id: number) => cw.state.notes.find((n) => n.ticketId === id && n.detailDescriptionFlag);
+  return {
+    kind: 'connectwise',
+    farSide: 'ConnectWise',
+    tickets: () =>
+      cw.state.tickets.map((t) => ({
+        id: t.id,
+        key: t.externalXRef ?? null,
+        closed: t.closedFlag,
+        summary: t.summary,
+        description: descriptionOf(t.id)?.text ?? '',
+        owned: t.integratorTags.includes('safeweb'),
+      })),
+    notes: () =>
+      cw.state.notes
+        .filter((n) => n !== descriptionOf(n.ticketId))
+        .map((n) => ({
+          ticketId: n.ticketId,
+          text: n.text,
+          kind: n.resolutionFlag ? 'resolution' : n.internalAnalysisFlag ? 'internal' : 'detail',
+        })),
+    technicianClose: (id) => cw.technicianClose(id),
+    technicianReopen: (id) => cw.technicianReopen(id),
+    secret: cw.credentials.privateKey,
+  };
+}
+
+function atView(at: AutotaskEmulator): FixturePsa {
+  const kinds: Record<string, FixtureNote['kind']> = {
+    'SafeWeb: findings': 'detail',
+    'SafeWeb: update': 'internal',
+    'SafeWeb: resolution': 'resolution',
+  };
+  return {
+    kind: 'autotask',
+    farSide: 'Autotask',
+    tickets: () =>
+      at.state.tickets.map((t) => ({
+        id: t.id,
+        key: t.externalID ?? null,
+        closed: t.status === 5,
+        summary: t.title,
+        description: t.description ?? '',
+        owned: (t.externalID ?? '').startsWith('sw:ticket:'),
+      })),
+    notes: () =>
+      at.state.notes.map((n) => ({ ticketId: n.ticketID, text: n.description, kind: kinds[n.title] ?? 'detail' })),
+    technicianClose: (id) => at.technicianClose(id),
+    technicianReopen: (id) => at.technicianReopen(id),
+    secret: at.credentials.secret,
+  };
+}
+
+/** A property that throws: the emulator of the other kind. */
+function absent<T>(what: string): T {
+  return new Proxy({} as object, {
+    get: () => {
+      throw new Error(`this fixture runs no ${what} emulator`);
+    },
+  }) as T;
+}
+
 export async function psaFixture(
   policy: Record<string, unknown> = {},
-  options: { latencyMs?: number } = {},
+  options: PsaFixtureOptions = {},
 ): Promise<PsaFixture> {
+  const kind = options.kind ?? 'connectwise';
+  const connection = CONNECTION[kind];
   const sandbox = await startSandbox({ port: 0 });
-  const cw = await startConnectWise({ port: 0, faults: { latencyMs: options.latencyMs } });
+  const faults: AutotaskFaults = { latencyMs: options.latencyMs };
+  // Unless asked, the emulators are given no customers: every ticket goes to the fallback company, ContosoMSP.
+  const customers = options.companies ? BOOK : [];
+  const cw = kind === 'connectwise' ? await startConnectWise({ port: 0, faults, customers }) : undefined;
+  const at =
+    kind === 'autotask'
+      ? await startAutotask({ port: 0, faults, customers, requiredFields: options.requiredFields })
+      : undefined;
   const { dir, cleanup } = tempDir('safeweb-psa-');
-  const keyFile = path.join(dir, 'cw-private-key');
-  writeFileSync(keyFile, cw.credentials.privateKey, { mode: 0o600 });
+  const files: Record<string, string> = {};
+  const secretFile = (name: string, value: string) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, value, { mode: 0o600 });
+    return file;
+  };
+  if (cw) files['SAFEWEB_SECRET_PSA_CW_FILE'] = secretFile('cw-private-key', cw.credentials.privateKey);
+  if (at) {
+    files['SAFEWEB_SECRET_PSA_AT_FILE'] = secretFile('at-secret', at.credentials.secret);
+    files['SAFEWEB_SECRET_PSA_AT_CODE_FILE'] = secretFile('at-code', at.credentials.integrationCode);
+  }
   const env = cleanEnv({
     SAFEWEB_CONFIG_DIR: path.join(dir, 'config'),
     SAFEWEB_BASE_URL: sandbox.url,
     SAFEWEB_PARTNER_ID: sandbox.partnerId,
     SAFEWEB_API_KEY: sandbox.apiKey,
-    SAFEWEB_SECRET_PSA_CW_FILE: keyFile,
+    ...files,
   });
   const account = accountKey(sandbox.partnerId, sandbox.url);
   const settingsFile = integrationsFile(path.join(dir, 'config'), account);
-  await setIntegration(settingsFile, ['psa', 'connections', 'cw'], {
-    kind: 'connectwise',
-    site: cw.url,
-    company: cw.credentials.companyId,
-    publicKey: cw.credentials.publicKey,
-    clientId: cw.credentials.clientId,
-    secret: 'psa/cw',
-    board: 'Security',
-    statuses: { new: 'New', closed: 'Completed' },
-    priorities: { critical: 'Priority 1 - Emergency Response', high: 2, moderate: 3, low: 4 },
-    fallbackCompany: 'ContosoMSP',
-    ...policy,
-  });
-  const checked = checkedWire();
+  const settings = cw
+    ? {
+        kind: 'connectwise',
+        site: cw.url,
+        company: cw.credentials.companyId,
+        publicKey: cw.credentials.publicKey,
+        clientId: cw.credentials.clientId,
+        secret: 'psa/cw',
+        board: 'Security',
+        statuses: { new: 'New', closed: 'Completed' },
+        priorities: { critical: 'Priority 1 - Emergency Response', high: 2, moderate: 3, low: 4 },
+        fallbackCompany: 'ContosoMSP',
+      }
+    : {
+        kind: 'autotask',
+        username: at!.credentials.username,
+        zone: at!.zone,
+        secret: 'psa/at',
+        queue: 'Security',
+        statuses: { new: 'New', closed: 'Complete' },
+        priorities: { critical: 'Critical', high: 'High', moderate: 'Medium', low: 'Low' },
+        fallbackCompany: 'ContosoMSP',
+      };
+  await setIntegration(settingsFile, ['psa', 'connections', connection], { ...settings, ...policy });
+  const checked = kind === 'connectwise' ? checkedWire() : checkedAutotaskWire();
   const run = (argv: string[], options: InProcessOptions = {}) =>
     runInProcess(argv, { env, wire: checked.wire, ...options });
-  const onboarded = await run(['customer', 'onboard', '--file', path.join(ROOT, 'examples/customers.csv'), '--json']);
+  let bookFile = path.join(ROOT, 'examples/customers.csv');
+  if (options.book !== undefined) writeFileSync((bookFile = path.join(dir, 'book.csv')), options.book);
+  const onboarded = await run(['customer', 'onboard', '--file', bookFile, '--concurrency', '16', '--json']);
   if (onboarded.code !== 0) throw new Error(`onboarding the book: ${onboarded.stderr}`);
   return {
     sandbox,
-    cw,
+    cw: cw ?? absent('ConnectWise'),
+    at: at ?? absent('Autotask'),
+    psa: cw ? cwView(cw) : atView(at!),
+    kind,
+    connection,
+    secretVariable: cw ? 'SAFEWEB_SECRET_PSA_CW_FILE' : 'SAFEWEB_SECRET_PSA_AT_FILE',
     configDir: path.join(dir, 'config'),
     env,
     account,
@@ -78,8 +252,37 @@ export async function psaFixture(
       return JSON.parse(r.stdout) as T;
     },
     async close() {
-      await Promise.all([sandbox.close(), cw.close()]);
+      await Promise.all([sandbox.close(), cw?.close(), at?.close()]);
       cleanup();
     },
   };
+}
+
+/**
+ * An onboarding CSV of `customers` customers whose monitored addresses give each exactly
+ * `breaches` unresolved breaches by the sandbox's rules (role and `pwned…` addresses are breached
+ * in 1 to 3 catalogue breaches, src/sandbox/breach-rules.ts): addresses are taken while they add
+ * breaches without passing the count. Domains under `.test`, which expose nothing of their own.
+ */
+export function bookCsv(customers: number, breaches: number, prefix = 'PSA'): string {
+  const rows = [
+    'companyName,customerReference,assetsDomains,assetsEmails,alertRecipients,price,currencyCode,billedFromDate',
+  ];
+  for (let i = 1; i <= customers; i++) {
+    const domain = `c${i}.${prefix.toLowerCase()}.test`;
+    const names = new Set<string>();
+    const emails: string[] = [];
+    for (let n = 0; names.size < breaches && n < 200; n++) {
+      const email = `pwned${n}@${domain}`;
+      const found = breachesForEmail(email).map((b) => b.name);
+      const added = found.filter((b) => !names.has(b));
+      if (added.length === 0 || names.size + added.length > breaches) continue;
+      for (const b of added) names.add(b);
+      emails.push(email);
+    }
+    rows.push(
+      `Customer ${i},${prefix}-${String(i).padStart(4, '0')},${domain},${emails.join(';')},ops@${domain},10,USD,now+1d`,
+    );
+  }
+  return `${rows.join('\n')}\n`;
 }

@@ -301,3 +301,76 @@ describe('ConnectWise emulator fault knobs', () => {
     }
   });
 });
+
+describe('ConnectWise emulator request count and hostile answers', () => {
+  it('counts every API request by operation (IDs folded), refused ones too, and answers the count in /__emulator/state', async () => {
+    const emu = await startConnectWise({ customers: seedCustomers });
+    try {
+      await call(emu, 'GET', '/system/info');
+      await call(emu, 'GET', '/service/tickets/999999');
+      await call(emu, 'GET', '/service/tickets/12345');
+      await call(emu, 'GET', '/system/info', { auth: null });
+      await fetch(`${emu.url}/__emulator/state`); // the admin door is not counted
+      expect(emu.state.requests).toEqual({
+        total: 4,
+        byOperation: { 'GET /system/info': 2, 'GET /service/tickets/{id}': 2 },
+      });
+      const state = (await (await fetch(`${emu.url}/__emulator/state`)).json()) as { requests: { total: number } };
+      expect(state.requests.total).toBe(4);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('answers the requests a rule matches hostilely, as many times as it says, after doing them when asked', async () => {
+    const emu = await startConnectWise({ customers: seedCustomers });
+    const raw = (method: string, path: string, body?: unknown) =>
+      fetch(`${emu.apiBase}${path}`, {
+        method,
+        redirect: 'manual',
+        headers: {
+          authorization: basic(emu),
+          clientid: emu.credentials.clientId,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    try {
+      emu.misbehave([
+        { method: 'POST', path: /^\/service\/tickets$/, kind: 'unexpected', afterDoing: true, times: 1 },
+        { method: 'GET', path: /^\/service\/boards$/, kind: 'html' },
+        { method: 'GET', path: /^\/service\/priorities$/, kind: 'redirect' },
+        { method: 'GET', path: /^\/company\/companies$/, kind: 'huge' },
+        { method: 'GET', path: /^\/service\/tickets\/\d+$/, kind: 'not-found' },
+      ]);
+      const made = await raw('POST', '/service/tickets', { summary: 'x', company: { id: 250 } });
+      expect([made.status, await made.json()]).toEqual([200, { result: 'ok' }]);
+      expect(emu.state.tickets).toHaveLength(1); // done, then answered so
+      expect((await raw('POST', '/service/tickets', { summary: 'y', company: { id: 250 } })).status).toBe(201);
+
+      const html = await raw('GET', '/service/boards');
+      expect([html.status, html.headers.get('content-type')]).toEqual([502, 'text/html; charset=utf-8']);
+      expect(await html.text()).toContain('502 Bad Gateway');
+      const moved = await raw('GET', '/service/priorities');
+      expect([moved.status, moved.headers.get('location')]).toEqual([
+        302,
+        'https://login.connectwise.invalid/sso?return=%2Fservice%2Fpriorities',
+      ]);
+      const huge = await raw('GET', '/company/companies');
+      expect([huge.status, huge.headers.get('content-length')]).toEqual([200, null]);
+      const text = await huge.text();
+      expect(text.length).toBeGreaterThan(10_000_000);
+      expect(Array.isArray(JSON.parse(text))).toBe(true);
+      const gone = await raw('GET', `/service/tickets/${emu.state.tickets[0]!.id}`);
+      expect([gone.status, await gone.json()]).toEqual([
+        404,
+        { code: 'NotFound', message: `Ticket recId ${emu.state.tickets[0]!.id} not found` },
+      ]);
+
+      emu.misbehave([]);
+      expect((await raw('GET', '/service/boards')).status).toBe(200);
+    } finally {
+      await emu.close();
+    }
+  });
+});

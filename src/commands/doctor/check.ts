@@ -11,6 +11,7 @@ import {
   type CheckLine,
 } from './checks.js';
 import { checkIntegrations, checkOutbox } from './integrations.js';
+import { checkServe } from './serve.js';
 
 export type DoctorOptions = Record<string, never>;
 
@@ -28,6 +29,7 @@ export async function runDoctor(_opts: DoctorOptions, ctx: Context): Promise<Out
   const account = await accountKey(ctx);
   if (account !== undefined) checkOutbox(ctx, account, add);
   await checkIntegrations(ctx, add);
+  if (account !== undefined) await checkServe(ctx, account, add);
   const failed = found.filter((l) => !l.ok);
   const mark = (l: CheckLine) => (l.warning ? styled('caution', '!') : l.ok ? styled('good', '✓') : styled('bad', '✗'));
   return {

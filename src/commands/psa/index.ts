@@ -3,20 +3,21 @@ import type { SecretStore } from '../../config/secrets.js';
 import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
-import { collect, parseNonNegativeInt } from '../parse.js';
+import { collect, parseNonNegativeInt, parsePositiveInt } from '../parse.js';
 import { PSA_COLUMNS } from './columns.js';
 import { PSA_MAP_COLUMNS } from './map-columns.js';
 import { registerPsaSyncVerbs } from './sync-verbs.js';
 import { KEY_FLAGS, keyFlagsGiven, type PolicyFlags } from './settings.js';
 
-const PSA_KINDS = ['connectwise'] as const;
+const PSA_KINDS = ['connectwise', 'autotask'] as const;
 
 /** The ticket-policy flags of `psa add` and `psa set`. */
 function policyOptions(command: Command): Command {
   return command
-    .option('--board <name-or-id>', 'the service board tickets go to')
-    .option('--new-status <name-or-id>', 'the status of a new (or reopened) ticket, on that board')
-    .option('--closed-status <name-or-id>', 'the status that closes a ticket, on that board')
+    .option('--board <name-or-id>', 'ConnectWise: the service board tickets go to')
+    .option('--queue <name-or-id>', 'Autotask: the queue tickets go to')
+    .option('--new-status <name-or-id>', 'the status of a new (or reopened) ticket (Autotask default: New)')
+    .option('--closed-status <name-or-id>', 'the status that closes a ticket (Autotask default: Complete)')
     .addOption(
       new Option(
         '--priority <band=priority>',
@@ -25,6 +26,7 @@ function policyOptions(command: Command): Command {
     )
     .option('--source <id>', 'the ticket source (ConnectWise ID)')
     .option('--type <id>', 'the ticket type (ConnectWise ID)')
+    .option('--ticket-type <id>', 'Autotask: the ticket type (picklist value)')
     .option('--fallback-company <id-or-identifier>', 'where an unmapped customer’s tickets go')
     .addOption(
       new Option('--grouping <grouping>', 'a ticket per customer and breach, or one per customer').choices([
@@ -50,6 +52,16 @@ function policyOptions(command: Command): Command {
     .option('--default', 'make it the connection used when none is named')
     .option('--private-key-stdin', 'read the private key from stdin')
     .option('--private-key-file <file>', 'read the private key from a file (one line)')
+    .option('--secret-stdin', 'Autotask: read the API user’s secret from stdin')
+    .option('--secret-file <file>', 'Autotask: read the API user’s secret from a file (one line)')
+    .option('--integration-code-stdin', 'Autotask: read the integration code (API tracking identifier) from stdin')
+    .option('--integration-code-file <file>', 'Autotask: read the integration code from a file (one line)')
+    .addOption(
+      new Option(
+        '--max-per-hour <n>',
+        'Autotask: at most N requests in any rolling hour (default 3000; 10 000 a database is the limit)',
+      ).argParser(parsePositiveInt(10_000)),
+    )
     .addOption(
       new Option('--store <store>', 'keep the private key in the config file (default) or the OS keychain').choices([
         'file',
@@ -69,6 +81,10 @@ type Raw = PolicyFlags & Record<string, unknown>;
 const keyOptions = (opts: Raw) => ({
   privateKeyStdin: Boolean(opts['privateKeyStdin']),
   privateKeyFile: opts['privateKeyFile'] as string | undefined,
+  secretStdin: Boolean(opts['secretStdin']),
+  secretFile: opts['secretFile'] as string | undefined,
+  integrationCodeStdin: Boolean(opts['integrationCodeStdin']),
+  integrationCodeFile: opts['integrationCodeFile'] as string | undefined,
   keyGiven: keyFlagsGiven(opts),
   store: (opts['store'] as SecretStore | undefined) ?? 'file',
   makeDefault: Boolean(opts['default']),
@@ -77,7 +93,7 @@ const keyOptions = (opts: Raw) => ({
 export function registerPsa(program: Command, ctx: Context): void {
   const psa = program
     .command('psa')
-    .summary('PSA connections for tickets (ConnectWise): add, list, show, set, remove, test')
+    .summary('PSA connections for tickets (ConnectWise, Autotask): add, list, show, set, remove, test')
     .description(
       'Findings become tickets in your PSA. A connection is kept in the integration settings of the profile ' +
         '(psa.connections.<name>, see `safeweb integrations show`); its private key in the secret store (psa/<name>: ' +
@@ -88,6 +104,7 @@ export function registerPsa(program: Command, ctx: Context): void {
       'after',
       examples(
         'safeweb psa add connectwise cw --site na.myconnectwise.net --company acme --public-key KEY --client-id ID',
+        'safeweb psa add autotask at --username api@msp.example --secret-file s.txt --integration-code-file c.txt',
         'safeweb psa list',
         'safeweb psa show cw',
         'safeweb psa set cw --board Security --priority critical="Priority 1 - Emergency Response"',
@@ -99,19 +116,26 @@ export function registerPsa(program: Command, ctx: Context): void {
     psa
       .command('add')
       .addArgument(new Argument('<kind>', 'the PSA').choices(PSA_KINDS))
-      .argument('<name>', 'the connection’s name (cw, connectwise-eu)')
-      .summary('connect a PSA: checks the credentials, then offers the board, statuses and priorities')
+      .argument('<name>', 'the connection’s name (cw, connectwise-eu, at)')
+      .summary('connect a PSA: checks the credentials, then offers the board or queue, statuses and priorities')
       .description(
-        'Adds a PSA connection. The credentials are checked with a harmless read (/system/info) before anything ' +
-          'is saved: bad credentials exit 4 naming what to check, an unreachable site exit 5. On a terminal it then ' +
-          'offers the board, the new and closed statuses and a priority per threat band from the live lists; ' +
-          'elsewhere give them as flags (or later with `psa set`). The private key is asked for (input hidden), or ' +
-          'read from stdin or a file; it is stored as psa/<name> in the secret store.',
+        'Adds a PSA connection. The credentials are checked with a harmless read (ConnectWise /system/info, Autotask ' +
+          'the Ticket entity’s information) before anything is saved: bad credentials exit 4 naming what to check, an ' +
+          'unreachable site exit 5. On a terminal it then offers the board (Autotask: queue), the new and closed ' +
+          'statuses and a priority per threat band from the live lists; elsewhere give them as flags (or later with ' +
+          '`psa set`). ConnectWise: --site, --company, --public-key, --client-id; the private key is asked for (input ' +
+          'hidden), or read from stdin or a file, and stored as psa/<name>. Autotask: --username; the zone is looked ' +
+          'up from it (at --zone-url, Autotask’s own by default) unless --zone gives it; the secret and the ' +
+          'integration code are asked for, or read from files or stdin (one of them), and stored as psa/<name> and ' +
+          'psa/<name>-code.',
       )
-      .requiredOption('--site <host-or-url>', 'the ConnectWise site: na.myconnectwise.net, or https://host[:port]')
-      .requiredOption('--company <id>', 'the company ID you log in with')
-      .requiredOption('--public-key <key>', 'the API member’s public key')
-      .requiredOption('--client-id <id>', 'your integrator clientId (developer.connectwise.com)'),
+      .option('--site <host-or-url>', 'ConnectWise: the site: na.myconnectwise.net, or https://host[:port]')
+      .option('--company <id>', 'ConnectWise: the company ID you log in with')
+      .option('--public-key <key>', 'ConnectWise: the API member’s public key')
+      .option('--client-id <id>', 'ConnectWise: your integrator clientId (developer.connectwise.com)')
+      .option('--username <user>', 'Autotask: the API user’s user name')
+      .option('--zone-url <url>', 'Autotask: where the zone is looked up (default Autotask’s zoneInformation)')
+      .option('--zone <url>', 'Autotask: the zone’s REST base, without a lookup'),
   ).addHelpText(
     'after',
     examples(
@@ -119,12 +143,13 @@ export function registerPsa(program: Command, ctx: Context): void {
       'pass cw-key | safeweb psa add connectwise cw --site api-eu.myconnectwise.net --company acme \\',
       '#     --public-key pk --client-id ID --private-key-stdin --board Security --new-status New \\',
       '#     --closed-status Completed --priority critical=1 --priority high=2 --fallback-company ContosoMSP',
+      'safeweb psa add autotask at --username api@msp.example --secret-file at-secret \\',
+      '#     --integration-code-file at-code --queue Security --priority critical=Critical',
     ),
   );
-  keyFlags(add).action(async (kind: 'connectwise', name: string, opts: Raw) => {
+  keyFlags(add).action(async (kind: (typeof PSA_KINDS)[number], name: string, opts: Raw) => {
     const { runPsaAdd } = await import('./add.js');
-    const o = opts as Raw & { site: string; company: string; publicKey: string; clientId: string };
-    ctx.done(await runPsaAdd({ ...o, ...keyOptions(o), kind, name }, ctx));
+    ctx.done(await runPsaAdd({ ...opts, ...keyOptions(opts), kind, name }, ctx));
   });
 
   psa
@@ -153,18 +178,20 @@ export function registerPsa(program: Command, ctx: Context): void {
       .command('set')
       .argument('<name>', 'the connection')
       .argument('[key=value...]', 'settings by their key in the settings file; key= removes an optional one')
-      .summary('change a connection: settings as key=value or flags, checked against ConnectWise first')
+      .summary('change a connection: settings as key=value or flags, checked against the PSA first')
       .description(
-        'Changes a connection. A board, status, priority or fallback company is checked against ConnectWise’s live ' +
-          'lists first (an unknown name exits 2 listing the valid ones); a changed site, company, key or clientId, ' +
-          'or a new private key (--private-key-stdin, --private-key-file), with /system/info. Keys: site, company, ' +
-          'publicKey, clientId, secret, board, statuses.new, statuses.closed, priorities.<band>, source, type, ' +
-          'grouping, reopenDays, resolveOnClose, offboard, fallbackCompany, mask.',
+        'Changes a connection. A board (Autotask: queue), status, priority or fallback company is checked against the ' +
+          'PSA’s live lists first (an unknown name exits 2 listing the valid ones); a changed address or credential, ' +
+          'or a new secret (--private-key-stdin, --secret-file, --integration-code-file …), with a harmless read. ' +
+          'ConnectWise keys: site, company, publicKey, clientId, secret, board, statuses.new, statuses.closed, ' +
+          'priorities.<band>, source, type, grouping, reopenDays, resolveOnClose, offboard, fallbackCompany, mask. ' +
+          'Autotask keys: username, zone, secret, integrationCode, queue, ticketType, maxPerHour and the same policy keys.',
       )
       .option('--site <host-or-url>', 'the ConnectWise site')
       .option('--company <id>', 'the company ID you log in with')
       .option('--public-key <key>', 'the API member’s public key')
-      .option('--client-id <id>', 'your integrator clientId'),
+      .option('--client-id <id>', 'your integrator clientId')
+      .option('--username <user>', 'Autotask: the API user’s user name'),
   ).addHelpText(
     'after',
     examples(

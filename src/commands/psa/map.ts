@@ -5,12 +5,12 @@
  * fallback company, and `psa plan` lists them.
  */
 import type { Context } from '../../context.js';
-import { readIntegrations, type ConnectWiseConnection, type Integrations } from '../../config/integrations.js';
+import { readIntegrations, type Integrations } from '../../config/integrations.js';
 import { CliError } from '../../errors.js';
 import { table, type Outcome } from '../../outcome.js';
 import { matchCustomers, type Mapping } from '../../psa/match.js';
 import type { MapBook } from '../../psa/mapping.js';
-import type { PsaClient } from '../../psa/types.js';
+import type { OpenConnection } from '../../psa/connection.js';
 import { integrationSettingsFile, psaConnection } from '../../services.js';
 import { PSA_MAP_COLUMNS } from './map-columns.js';
 import { row, summary, unmappedNotes, type PsaMapRecord } from './map-view.js';
@@ -70,18 +70,11 @@ async function readSource(opts: PsaMapOptions, ctx: Context): Promise<Source> {
  * The connection: a manifest's own when it defines connections (its `psa:` block has the settings'
  * shape), else the profile's. Nothing is sent.
  */
-async function open(
-  ctx: Context,
-  name: string | undefined,
-  source: Source,
-): Promise<{ name: string; settings: ConnectWiseConnection; client: PsaClient }> {
+async function open(ctx: Context, name: string | undefined, source: Source): Promise<OpenConnection> {
   if (!('manifest' in source.target) || !Object.keys(source.settings.psa?.connections ?? {}).length)
     return psaConnection(ctx, name);
-  const { asConnectWise, connectWiseClientFor, pickConnection } = await import('../../psa/connection.js');
-  const picked = pickConnection(source.settings, name, source.target.manifest);
-  const settings = asConnectWise(picked.name, picked.settings);
-  const [key, http] = await Promise.all([ctx.secret(settings.secret), ctx.clients.psaHttp()]);
-  return { name: picked.name, settings, client: connectWiseClientFor(picked.name, settings, key, http) };
+  const manifest = source.target.manifest;
+  return psaConnection(ctx, name, { file: manifest, kind: 'manifest', exists: true, settings: source.settings });
 }
 
 export async function runPsaMap(opts: PsaMapOptions, ctx: Context): Promise<Outcome<PsaMapRecord[]>> {
@@ -104,7 +97,7 @@ export async function runPsaMap(opts: PsaMapOptions, ctx: Context): Promise<Outc
   });
   const writes = opts.write ? mapping.toWrite(matches, previous, connection.name, byDefault) : [];
   const written = new Set((await mapping.writeMappings(source.target, writes)).map((w) => w.reference));
-  const wanted = connection.settings.fallbackCompany;
+  const wanted = connection.policy.fallbackCompany;
   const fallback = wanted === undefined ? null : (findCompany(companies, wanted) ?? null);
   const records = matches.map(({ kind, ...m }): PsaMapRecord => ({
     ...m,

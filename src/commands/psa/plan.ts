@@ -18,11 +18,13 @@ export interface PsaPlanOptions {
   includeExisting?: boolean | undefined;
   since?: string | undefined;
   maxCreates: number;
+  /** --max-per-hour: the hourly budget of a PSA that has one (Autotask). */
+  maxPerHour?: number | undefined;
 }
 
 export async function runPsaPlan(opts: PsaPlanOptions, ctx: Context): Promise<Outcome<PlanSummary>> {
   const [source, { preparePlan }] = await Promise.all([
-    psaPlanSource(ctx, opts.connection, { file: opts.file, command: 'safeweb psa plan' }),
+    psaPlanSource(ctx, opts.connection, { file: opts.file, command: 'safeweb psa plan', maxPerHour: opts.maxPerHour }),
     import('../../psa/session.js'),
   ]);
   const prepared = await preparePlan(ctx, source, { ...opts, now: ctx.now() });

@@ -1,13 +1,25 @@
 /**
  * `safeweb psa remove NAME`: takes the connection out of the settings (asking first unless
- * --yes) and deletes its private key from the secret store. Customers mapped to it keep it: it
+ * --yes) and deletes its secrets from the secret store (ConnectWise's private key; Autotask's
+ * secret and integration code). Customers mapped to it keep it: it
  * is refused while any are, naming them, so none is left pointing nowhere.
  */
+import type { PsaConnection } from '../../config/integrations.js';
 import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { success, warn, type Note, type Outcome } from '../../outcome.js';
 import { pickConnection } from '../../psa/connection.js';
+import { psaKind } from '../../psa/kinds.js';
 import { integrationSettingsFile } from '../../services.js';
+
+/** A connection's secret-store entries; a kind this version does not connect to has its `secret:` only. */
+function secretsOf(name: string, connection: PsaConnection): Array<{ name: string; what: string }> {
+  try {
+    return psaKind(name, connection).secrets(connection as never);
+  } catch {
+    return [{ name: connection.secret, what: 'secret' }];
+  }
+}
 
 export async function runPsaRemove(opts: { name: string; yes: boolean }, ctx: Context): Promise<Outcome> {
   const file = await integrationSettingsFile(ctx);
@@ -31,7 +43,12 @@ export async function runPsaRemove(opts: { name: string; yes: boolean }, ctx: Co
     const hint = 'Pass --yes to remove it without asking.';
     if (!ctx.interactive) throw new UsageError(`removing PSA connection "${name}" needs confirmation`, hint);
     const prompter = await ctx.prompter(hint);
-    const asked = `Remove PSA connection "${name}" (${'site' in connection ? connection.site : connection.kind}) and its private key ${connection.secret}?`;
+    const asked = `Remove PSA connection "${name}" (${'site' in connection ? connection.site : connection.kind}) and its ${secretsOf(
+      name,
+      connection,
+    )
+      .map((s) => `${s.what} ${s.name}`)
+      .join(' and ')}?`;
     if (!(await prompter.confirm({ message: asked, default: false }))) throw new CancelledError('Nothing removed.');
   }
   await editIntegrations(
@@ -43,35 +60,35 @@ export async function runPsaRemove(opts: { name: string; yes: boolean }, ctx: Co
     { command: 'safeweb psa remove' },
   );
   const notes: Note[] = [success(`Removed PSA connection "${name}" from ${file}.`)];
-  // Its key goes too, unless another connection names the same entry.
-  const shared = Object.entries(settings.psa?.connections ?? {}).some(
-    ([n, c]) => n !== name && c.secret === connection.secret,
-  );
   const scope = await ctx.secretScope();
-  const stored =
-    scope.profile &&
-    secrets
-      .listSecrets(scope)
-      .some((s) => s.name === connection.secret && (s.source === 'file' || s.source === 'keyring'));
-  let deleted = false;
-  if (shared) notes.push(warn(`${connection.secret} was kept: another connection uses it`));
-  else if (stored) {
-    try {
-      await secrets.deleteSecret(scope, connection.secret);
-      deleted = true;
-      notes.push(success(`Deleted its private key ${connection.secret}.`));
-    } catch (error) {
-      notes.push(
-        warn(
-          `its private key ${connection.secret} could not be deleted (${(error as Error).message}); delete it with safeweb secret delete ${connection.secret}`,
-        ),
-      );
-    }
-  } else
-    notes.push(
-      warn(
-        `no stored secret ${connection.secret} to delete (a file or credential given to a service stays where it is)`,
-      ),
+  const listed = scope.profile ? secrets.listSecrets(scope) : [];
+  const deleted: string[] = [];
+  // Each of its secrets goes too, unless another connection names the same entry.
+  for (const { name: entry, what } of secretsOf(name, connection)) {
+    const shared = Object.entries(settings.psa?.connections ?? {}).some(
+      ([n, c]) => n !== name && secretsOf(n, c).some((s) => s.name === entry),
     );
-  return { data: { removed: name, file, secret: connection.secret, secretDeleted: deleted }, notes };
+    const stored = listed.some((s) => s.name === entry && (s.source === 'file' || s.source === 'keyring'));
+    if (shared) notes.push(warn(`${entry} was kept: another connection uses it`));
+    else if (stored) {
+      try {
+        await secrets.deleteSecret(scope, entry);
+        deleted.push(entry);
+        notes.push(success(`Deleted its ${what} ${entry}.`));
+      } catch (error) {
+        notes.push(
+          warn(
+            `its ${what} ${entry} could not be deleted (${(error as Error).message}); delete it with safeweb secret delete ${entry}`,
+          ),
+        );
+      }
+    } else
+      notes.push(
+        warn(`no stored secret ${entry} to delete (a file or credential given to a service stays where it is)`),
+      );
+  }
+  return {
+    data: { removed: name, file, secret: connection.secret, secretDeleted: deleted.includes(connection.secret) },
+    notes,
+  };
 }

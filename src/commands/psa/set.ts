@@ -1,19 +1,29 @@
 /**
- * `safeweb psa set NAME key=value… [flags]`: changes a connection's settings. A changed site or
- * credential (or a new private key) is checked with /system/info, and a board, status, priority
- * or fallback company against ConnectWise's live lists, before anything is saved: an unknown
- * name is exit 2 listing the valid ones. `key=` (nothing after) removes an optional setting.
+ * `safeweb psa set NAME key=value… [flags]`: changes a connection's settings. A changed address or
+ * credential (or a new secret) is checked with the PSA's harmless read, and a board (Autotask:
+ * queue), status, priority or fallback company against the live lists, before anything is saved:
+ * an unknown name is exit 2 listing the valid ones. `key=` (nothing after) removes an optional setting.
  */
-import type { ConnectWiseConnection } from '../../config/integrations.js';
+import type { PsaConnection } from '../../config/integrations.js';
 import { PRIORITY_BANDS } from '../../config/integrations-schema.js';
 import type { SecretStore } from '../../config/secrets.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
-import { asConnectWise, connectWiseClientFor, pickConnection } from '../../psa/connection.js';
+import { pickConnection } from '../../psa/connection.js';
+import { integrationCodeSecret, psaKind } from '../../psa/kinds.js';
 import { checkPolicy } from '../../psa/policy.js';
 import { integrationSettingsFile } from '../../services.js';
-import { policyFromFlags, readPrivateKey, ref, refuseKeyFlags, type KeyFlags, type PolicyFlags } from './settings.js';
+import {
+  policyFromFlags,
+  readAutotaskSecrets,
+  readPrivateKey,
+  ref,
+  refuseKeyFlags,
+  toKindPolicy,
+  type KeyFlags,
+  type PolicyFlags,
+} from './settings.js';
 
 export interface PsaSetOptions extends PolicyFlags, KeyFlags {
   name: string;
@@ -22,23 +32,56 @@ export interface PsaSetOptions extends PolicyFlags, KeyFlags {
   company?: string | undefined;
   publicKey?: string | undefined;
   clientId?: string | undefined;
+  username?: string | undefined;
+  maxPerHour?: number | undefined;
   store: SecretStore;
   makeDefault: boolean;
 }
 
-const REQUIRED = ['site', 'company', 'publicKey', 'clientId', 'secret'];
-const IDS = ['board', 'statuses.new', 'statuses.closed', 'source', 'type', 'fallbackCompany'];
-const KEYS = [
-  ...REQUIRED,
-  ...IDS,
-  ...PRIORITY_BANDS.map((b) => `priorities.${b}`),
-  'grouping',
-  'reopenDays',
-  'resolveOnClose',
-  'offboard',
-  'mask',
-];
-const CREDENTIALS = ['site', 'company', 'publicKey', 'clientId', 'secret'];
+/** A kind's settings keys: which are required, which name a record, which change the credentials. */
+interface Keys {
+  farSide: string;
+  required: string[];
+  ids: string[];
+  credentials: string[];
+  numbers: string[];
+  all: string[];
+  /** The kind's keys of the policy's board and type. */
+  board: string;
+  type: string;
+}
+
+const POLICY_TAIL = ['grouping', 'reopenDays', 'resolveOnClose', 'offboard', 'mask'];
+const bands = PRIORITY_BANDS.map((b) => `priorities.${b}`);
+
+function keysOf(kind: PsaConnection['kind']): Keys {
+  if (kind === 'autotask') {
+    const required = ['username', 'secret'];
+    const ids = ['queue', 'statuses.new', 'statuses.closed', 'source', 'ticketType', 'fallbackCompany'];
+    return {
+      farSide: 'Autotask',
+      required,
+      ids,
+      credentials: ['username', 'zone', 'secret', 'integrationCode'],
+      numbers: ['reopenDays', 'maxPerHour'],
+      all: [...required, 'zone', 'integrationCode', ...ids, ...bands, ...POLICY_TAIL, 'maxPerHour'],
+      board: 'queue',
+      type: 'ticketType',
+    };
+  }
+  const required = ['site', 'company', 'publicKey', 'clientId', 'secret'];
+  const ids = ['board', 'statuses.new', 'statuses.closed', 'source', 'type', 'fallbackCompany'];
+  return {
+    farSide: 'ConnectWise',
+    required,
+    ids,
+    credentials: required,
+    numbers: ['reopenDays'],
+    all: [...required, ...ids, ...bands, ...POLICY_TAIL],
+    board: 'board',
+    type: 'type',
+  };
+}
 
 function yesNo(key: string, text: string): boolean {
   if (/^(true|yes|on)$/i.test(text)) return true;
@@ -47,89 +90,123 @@ function yesNo(key: string, text: string): boolean {
 }
 
 /** `board=Security` → ['board', 'Security']; `statuses.new=` → ['statuses.new', undefined]. */
-function pair(text: string): [string, unknown] {
+function pair(text: string, keys: Keys): [string, unknown] {
   const at = text.indexOf('=');
   const key = text.slice(0, at).trim();
-  if (at < 1 || !KEYS.includes(key))
+  if (at < 1 || !keys.all.includes(key))
     throw new UsageError(
-      `"${text}" is not KEY=VALUE with a key of a ConnectWise connection`,
-      `Keys: ${KEYS.join(', ')}`,
+      `"${text}" is not KEY=VALUE with a key of a ${keys.farSide} connection`,
+      `Keys: ${keys.all.join(', ')}`,
     );
   const value = text.slice(at + 1).trim();
   if (value === '') {
-    if (REQUIRED.includes(key)) throw new UsageError(`${key} cannot be removed: a connection needs it`);
+    if (keys.required.includes(key)) throw new UsageError(`${key} cannot be removed: a connection needs it`);
     return [key, undefined];
   }
-  if (IDS.includes(key) || key.startsWith('priorities.')) return [key, ref(value)];
-  if (key === 'reopenDays') {
-    if (!/^\d+$/.test(value)) throw new UsageError(`reopenDays=${value}: give a whole number of days`);
+  if (keys.ids.includes(key) || key.startsWith('priorities.')) return [key, ref(value)];
+  if (keys.numbers.includes(key)) {
+    if (!/^\d+$/.test(value))
+      throw new UsageError(`${key}=${value}: give a whole number${key === 'reopenDays' ? ' of days' : ''}`);
     return [key, Number(value)];
   }
   if (key === 'resolveOnClose' || key === 'mask') return [key, yesNo(key, value)];
   return [key, value];
 }
 
-/** Flags and pairs as one list of changes, by dotted key. */
-function changesOf(opts: PsaSetOptions): Map<string, unknown> {
+/** Flags and pairs as one list of changes, by dotted key in the kind's own words. */
+function changesOf(opts: PsaSetOptions, keys: Keys): Map<string, unknown> {
   const changes = new Map<string, unknown>();
-  for (const key of ['site', 'company', 'publicKey', 'clientId'] as const)
-    if (opts[key] !== undefined) changes.set(key, opts[key]);
-  const flags = policyFromFlags(opts);
+  const own = keys.farSide === 'Autotask' ? (['username', 'maxPerHour'] as const) : ([] as const);
+  const cw = keys.farSide === 'Autotask' ? ([] as const) : (['site', 'company', 'publicKey', 'clientId'] as const);
+  for (const key of [...cw, ...own]) if (opts[key] !== undefined) changes.set(key, opts[key]);
+  const foreign = (
+    keys.farSide === 'Autotask'
+      ? (['site', 'company', 'publicKey', 'clientId', 'board', 'type'] as const)
+      : (['username', 'maxPerHour', 'queue', 'ticketType'] as const)
+  ).filter((k) => opts[k] !== undefined);
+  if (foreign.length)
+    throw new UsageError(
+      `${foreign.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not for ${keys.farSide === 'Autotask' ? 'an' : 'a'} ${keys.farSide} connection`,
+    );
+  const flags = toKindPolicy(keys.farSide === 'Autotask' ? 'autotask' : 'connectwise', policyFromFlags(opts));
   for (const [key, value] of Object.entries(flags)) {
     if (value !== null && typeof value === 'object')
       for (const [inner, v] of Object.entries(value as object)) changes.set(`${key}.${inner}`, v);
     else changes.set(key, value);
   }
-  for (const text of opts.pairs) changes.set(...pair(text));
+  for (const text of opts.pairs) changes.set(...pair(text, keys));
   return changes;
 }
 
-function merged(current: ConnectWiseConnection, changes: Map<string, unknown>): ConnectWiseConnection {
+function merged<T extends PsaConnection>(current: T, changes: Map<string, unknown>): T {
   const next = structuredClone(current) as unknown as Record<string, Record<string, unknown> | unknown>;
   for (const [key, value] of changes) {
     const [head, inner] = key.split('.') as [string, string | undefined];
     if (inner === undefined) next[head] = value;
     else next[head] = { ...(next[head] as Record<string, unknown> | undefined), [inner]: value };
   }
-  return JSON.parse(JSON.stringify(next)) as ConnectWiseConnection; // drops the removed (undefined) values
+  return JSON.parse(JSON.stringify(next)) as T; // drops the removed (undefined) values
 }
 
 export async function runPsaSet(opts: PsaSetOptions, ctx: Context): Promise<Outcome> {
-  refuseKeyFlags(opts.keyGiven);
   const file = await integrationSettingsFile(ctx);
   const { readIntegrations, editIntegrations } = await import('../../config/integrations.js');
   const { settings } = await readIntegrations(file);
-  const { name, settings: found } = pickConnection(settings, opts.name, file);
-  const current = asConnectWise(name, found);
-  const changes = changesOf(opts);
-  const newKey = opts.privateKeyStdin || opts.privateKeyFile !== undefined;
+  const { name, settings: current } = pickConnection(settings, opts.name, file);
+  refuseKeyFlags(opts.keyGiven, current.kind);
+  const kind = psaKind(name, current);
+  const keys = keysOf(current.kind);
+  const changes = changesOf(opts, keys);
+  const autotask = current.kind === 'autotask';
+  const newSecrets = autotask
+    ? {
+        secret: Boolean(opts.secretStdin || opts.secretFile !== undefined),
+        integrationCode: Boolean(opts.integrationCodeStdin || opts.integrationCodeFile !== undefined),
+      }
+    : { secret: opts.privateKeyStdin || opts.privateKeyFile !== undefined, integrationCode: false };
+  const newKey = newSecrets.secret || newSecrets.integrationCode;
   if (changes.size === 0 && !newKey && !opts.makeDefault)
     throw new UsageError(
       'nothing to change',
-      `Give KEY=VALUE pairs or flags, e.g. safeweb psa set ${name} --board Security`,
+      `Give KEY=VALUE pairs or flags, e.g. safeweb psa set ${name} ${kind.words.flags.board} Security`,
     );
   const next = merged(current, changes);
-  const touched = (...keys: string[]) =>
-    [...changes.keys()].some((k) => keys.some((x) => k === x || k.startsWith(`${x}.`)));
+  const touched = (...wanted: string[]) =>
+    [...changes.keys()].some((k) => wanted.some((x) => k === x || k.startsWith(`${x}.`)));
+  const view = kind.policy(next as never);
+  // What was changed is checked against the live lists, in the tool's words.
   const live = {
-    ...(touched('board', 'statuses') ? { board: next.board, statuses: next.statuses } : {}),
-    ...(touched('priorities') ? { priorities: next.priorities } : {}),
-    ...(touched('source') ? { source: next.source } : {}),
-    ...(touched('type') ? { type: next.type } : {}),
-    ...(touched('fallbackCompany') ? { fallbackCompany: next.fallbackCompany } : {}),
+    ...(touched(keys.board, 'statuses') ? { board: view.board, statuses: view.statuses } : {}),
+    ...(touched('priorities') ? { priorities: view.priorities } : {}),
+    ...(touched('source') ? { source: view.source } : {}),
+    ...(touched(keys.type) ? { type: view.type } : {}),
+    ...(touched('fallbackCompany') ? { fallbackCompany: view.fallbackCompany } : {}),
   };
-  const privateKey = newKey ? await readPrivateKey(opts, name, ctx) : undefined;
-  if (newKey || touched(...CREDENTIALS) || Object.keys(live).length) {
-    const key = privateKey ?? (await ctx.secret(next.secret));
-    const client = connectWiseClientFor(name, next, key, await ctx.clients.psaHttp());
-    if (newKey || touched(...CREDENTIALS)) await client.systemInfo();
-    await checkPolicy(client, name, live);
+  // The new secrets, by their entry in the store.
+  const given = new Map<string, string>();
+  if (autotask && newKey) {
+    const read = await readAutotaskSecrets(opts, name, ctx, newSecrets);
+    if (read.secret !== undefined) given.set(next.secret, read.secret);
+    if (read.integrationCode !== undefined) given.set(integrationCodeSecret(next as never), read.integrationCode);
+  } else if (newKey) given.set(next.secret, await readPrivateKey(opts, name, ctx));
+  if (newKey || touched(...keys.credentials) || Object.keys(live).length) {
+    const client = await kind.open({
+      name,
+      settings: next as never,
+      secret: async (secretName) => given.get(secretName) ?? (await ctx.secret(secretName)),
+      http: await ctx.clients.psaHttp(),
+    });
+    if (newKey || touched(...keys.credentials)) await client.systemInfo();
+    await checkPolicy(client, name, live, live.board, kind.words);
   }
   let stored = '';
-  if (privateKey) {
+  if (given.size) {
     const [{ setSecret }, scope] = await Promise.all([import('../../config/secrets.js'), ctx.secretScope()]);
-    const saved = await setSecret(scope, next.secret, privateKey, { store: opts.store, now: ctx.now() });
-    stored = ` New private key stored as ${next.secret} in ${opts.store === 'keyring' ? 'the OS keychain' : saved.file}.`;
+    let savedIn = '';
+    for (const [secretName, value] of given)
+      savedIn = (await setSecret(scope, secretName, value, { store: opts.store, now: ctx.now() })).file;
+    const what = autotask ? `New ${[...given.keys()].join(' and ')}` : 'New private key';
+    stored = ` ${what} stored${autotask ? '' : ` as ${next.secret}`} in ${opts.store === 'keyring' ? 'the OS keychain' : savedIn}.`;
   }
   await editIntegrations(
     file,
@@ -146,7 +223,12 @@ export async function runPsaSet(opts: PsaSetOptions, ctx: Context): Promise<Outc
     },
     { command: 'safeweb psa set' },
   );
-  const said = [...changes.keys(), ...(opts.makeDefault ? ['default'] : []), ...(privateKey ? ['private key'] : [])];
+  const secretsSaid = autotask
+    ? [...(newSecrets.secret ? ['secret'] : []), ...(newSecrets.integrationCode ? ['integration code'] : [])]
+    : newKey
+      ? ['private key']
+      : [];
+  const said = [...changes.keys(), ...(opts.makeDefault ? ['default'] : []), ...secretsSaid];
   return {
     data: { name, changed: said, settings: next, default: opts.makeDefault || settings.psa?.default === name },
     notes: [success(`Updated PSA connection "${name}": ${said.join(', ')}.${stored}`)],

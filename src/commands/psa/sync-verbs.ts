@@ -1,22 +1,10 @@
 /** `psa plan` and `psa sync`: their flags, help and examples (registered by the noun's index). */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { PLAN_COLUMNS } from '../../psa/plan-summary.js';
 import { examples } from '../examples.js';
-import { collect, parseNonNegativeInt, parsePositiveInt, waitOption } from '../parse.js';
-
-/** YYYY-MM-DD, a real date. */
-function parseDate(value: string): string {
-  const v = value.trim();
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(v) ||
-    Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ||
-    new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v
-  )
-    throw new InvalidArgumentError('use a date as YYYY-MM-DD (2026-01-31).');
-  return v;
-}
+import { collect, parseDate, parseNonNegativeInt, parsePositiveInt, waitOption } from '../parse.js';
 
 function planOptions(cmd: Command): Command {
   return cmd
@@ -41,7 +29,15 @@ function planOptions(cmd: Command): Command {
         .argParser(parseNonNegativeInt(1_000_000)),
     )
     .addOption(
-      new Option('--concurrency <n>', 'requests in flight (1 to 64)').default(8).argParser(parsePositiveInt(64)),
+      new Option('--concurrency <n>', 'requests in flight (1 to 64; Autotask: at most 3)')
+        .default(8)
+        .argParser(parsePositiveInt(64)),
+    )
+    .addOption(
+      new Option(
+        '--max-per-hour <n>',
+        'Autotask: at most N requests in any rolling hour, shared by consecutive runs (default 3000, or maxPerHour)',
+      ).argParser(parsePositiveInt(10_000)),
     );
 }
 
@@ -55,6 +51,7 @@ function toPlanOptions(connection: string | undefined, opts: Raw) {
     includeExisting: Boolean(opts['includeExisting']),
     since: opts['since'] as string | undefined,
     maxCreates: opts['maxCreates'] as number,
+    maxPerHour: opts['maxPerHour'] as number | undefined,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
-import { info, type Outcome } from '../../outcome.js';
+import { hint, info, warn, type Outcome } from '../../outcome.js';
 import { hasWork, planRows, planSummary, PLAN_COLUMNS, type PlanSummary } from '../../psa/plan-summary.js';
 import type { SyncCounts } from '../../psa/sync.js';
 import { psaPlanSource, withRunLock } from '../../services.js';
@@ -30,13 +30,15 @@ export interface PsaSyncSummary extends SyncCounts {
   unmapped: PlanSummary['unmapped'];
   /** Outbox events for this connection acknowledged by this sync (or recorded as failed). */
   events: { acked: number; failed: number };
+  /** Set when the hourly budget ran out: how many tickets' changes wait for the next run. */
+  budget?: { left: number; max: number } | undefined;
 }
 
 const DEFAULT_WAIT_MS = 60_000;
 
 export async function runPsaSync(opts: PsaSyncOptions, ctx: Context): Promise<Outcome<PsaSyncSummary>> {
   const [source, { syncConnection }, { Outbox }] = await Promise.all([
-    psaPlanSource(ctx, opts.connection, { file: opts.file, command: 'safeweb psa sync' }),
+    psaPlanSource(ctx, opts.connection, { file: opts.file, command: 'safeweb psa sync', maxPerHour: opts.maxPerHour }),
     import('../../psa/run.js'),
     import('../../findings/outbox.js'),
   ]);
@@ -89,16 +91,27 @@ export async function runPsaSync(opts: PsaSyncOptions, ctx: Context): Promise<Ou
       conflicts: plan.conflicts.length,
       unmapped: plan.unmapped,
       events: run.events,
+      ...(run.report!.budget ? { budget: run.report!.budget } : {}),
     };
     const said =
       `${bulk.interrupted ? 'Interrupted. ' : ''}Synced ${source.connection}: created ${counts.created}` +
       `${counts.foundByKey ? ` (+${counts.foundByKey} found by key)` : ''}, noted ${counts.noted}, closed ${counts.closed}, ` +
       `reopened ${counts.reopened}; in SafeWeb resolved ${counts.resolved}, unresolved ${counts.unresolved}` +
       `${bulk.counts.failed ? `; ${bulk.counts.failed} tickets failed` : ''}.`;
-    const failures = bulk.firstFailures.map((f) => info(`  ${f}`));
+    const spent = run.report!.budget;
+    const failures = spent ? [] : bulk.firstFailures.map((f) => info(`  ${f}`));
+    const budget = spent
+      ? [
+          warn(
+            `budget reached, ${spent.left} left: ${spent.max} requests to ${source.client.farSide} in the last hour ` +
+              '(--max-per-hour); the next run continues',
+          ),
+          hint(`Run it again later (cron does), or raise the budget: --max-per-hour N, or maxPerHour in the settings.`),
+        ]
+      : [];
     return {
       data,
-      notes: [info(said), ...failures],
+      notes: [info(said), ...budget, ...failures],
       failures: [...bulk.failures, ...run.prepared.book.failures],
     };
   });

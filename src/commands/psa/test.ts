@@ -38,7 +38,7 @@ export async function runPsaTest(
   const { settings } = await readIntegrations(await integrationSettingsFile(ctx));
   const only = Object.keys(settings.psa?.connections ?? {}).length === 1;
   const target = opts.customer ? await mappingOf(ctx, settings, opts.customer, conn.name, only) : undefined;
-  const companyRef = target?.psa?.company ?? conn.settings.fallbackCompany;
+  const companyRef = target?.psa?.company ?? conn.policy.fallbackCompany;
   if (companyRef === undefined)
     throw new UsageError(
       target
@@ -46,7 +46,9 @@ export async function runPsaTest(
         : `PSA connection "${conn.name}" has no fallback company to make the test ticket on`,
       `Name a mapped customer (safeweb psa test ${conn.name} REF), or set one: safeweb psa set ${conn.name} --fallback-company ID`,
     );
-  const policy = await resolvePolicy(conn.client, conn.name, conn.settings, target?.psa?.board ?? conn.settings.board);
+  // A customer's own board (ConnectWise) or queue (Autotask), else the connection's.
+  const own = conn.settings.kind === 'autotask' ? target?.psa?.queue : target?.psa?.board;
+  const policy = await resolvePolicy(conn.client, conn.name, conn.policy, own ?? conn.policy.board, conn.kind.words);
   const company = pickCompany(
     await conn.client.companies(),
     companyRef,
@@ -54,6 +56,7 @@ export async function runPsaTest(
     target?.psa
       ? 'Map the customer again: safeweb psa map'
       : `Set another: safeweb psa set ${conn.name} --fallback-company ID`,
+    conn.kind.farSide,
   );
   const priority = policy.priorities?.low ?? policy.priorities?.moderate;
   const made = await conn.client.createTicket(
@@ -61,7 +64,7 @@ export async function runPsaTest(
       summary: `[safeweb test] connection check of "${conn.name}"${target ? ` for ${target.reference}` : ''}`,
       description:
         'A test ticket made by `safeweb psa test` to check that tickets are accepted with these settings ' +
-        `(board ${policy.board.name}, status ${policy.newStatus.name}${priority ? `, priority ${priority.name}` : ''}). ` +
+        `(${conn.kind.words.board} ${policy.board.name}, status ${policy.newStatus.name}${priority ? `, priority ${priority.name}` : ''}). ` +
         'It is closed at once; nothing needs doing.',
       companyId: company.id,
       boardId: policy.board.id,
@@ -73,7 +76,7 @@ export async function runPsaTest(
     },
     TEST_TAG,
   );
-  const where = `on board ${policy.board.name} for ${company.name} (${company.identifier})`;
+  const where = `on ${conn.kind.words.board} ${policy.board.name} for ${company.name} (${company.identifier})`;
   const data = {
     connection: conn.name,
     ticketId: made.id,

@@ -5,9 +5,17 @@ import path from 'node:path';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { hint, type Outcome } from '../../outcome.js';
+import type { AutotaskEmulator } from '../../sandbox/psa/autotask.js';
 import type { ConnectWiseEmulator } from '../../sandbox/psa/connectwise.js';
 import type { HaloEmulator } from '../../sandbox/psa/halo.js';
-import { openPsaEmulator, openSandbox, type FaultFlags, type PsaEmulator, type PsaEmulatorOptions } from './start.js';
+import {
+  closePsaEmulators,
+  openPsaEmulators,
+  openSandbox,
+  type FaultFlags,
+  type PsaEmulator,
+  type PsaEmulatorOptions,
+} from './start.js';
 
 export interface SandboxExecOptions {
   command: string[];
@@ -32,7 +40,20 @@ function connectWiseEnv(emulator: ConnectWiseEmulator): Record<string, string> {
   };
 }
 
-/** Where the command finds the HaloPSA emulator: `psa add halo --tenant "$SAFEWEB_TEST_HALO_URL" …`. */
+/** Where the command finds the Autotask emulator (`psa add autotask --zone-url "$SAFEWEB_TEST_AT_ZONE_URL" …`). */
+function autotaskEnv(emulator: AutotaskEmulator): Record<string, string> {
+  const { username, integrationCode, secret } = emulator.credentials;
+  return {
+    SAFEWEB_TEST_AT_URL: emulator.url,
+    SAFEWEB_TEST_AT_ZONE: emulator.zone,
+    SAFEWEB_TEST_AT_ZONE_URL: emulator.zoneUrl,
+    SAFEWEB_TEST_AT_USERNAME: username,
+    SAFEWEB_TEST_AT_INTEGRATION_CODE: integrationCode,
+    SAFEWEB_TEST_AT_SECRET: secret,
+  };
+}
+
+/** Where the command finds the HaloPSA emulator (`psa add halo --tenant "$SAFEWEB_TEST_HALO_URL" …`). */
 function haloEnv(emulator: HaloEmulator): Record<string, string> {
   return {
     SAFEWEB_TEST_HALO_URL: emulator.url,
@@ -42,9 +63,17 @@ function haloEnv(emulator: HaloEmulator): Record<string, string> {
   };
 }
 
-function psaEnv(psa: PsaEmulator): Record<string, string> {
-  return psa.name === 'halo' ? haloEnv(psa.emulator) : connectWiseEnv(psa.emulator);
-}
+const envOf = (psa: PsaEmulator) =>
+  psa.name === 'autotask'
+    ? autotaskEnv(psa.emulator)
+    : psa.name === 'halo'
+      ? haloEnv(psa.emulator)
+      : connectWiseEnv(psa.emulator);
+const FAR_SIDE: Record<PsaEmulator['name'], string> = {
+  connectwise: 'ConnectWise',
+  autotask: 'Autotask',
+  halo: 'HaloPSA',
+};
 
 /** The command's own exit code becomes ours (main passes childExitCode on). */
 export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Promise<Outcome> {
@@ -60,15 +89,15 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
     faults: opts.faults,
   });
-  let psa: PsaEmulator | undefined;
+  let psa: PsaEmulator[] = [];
   try {
     psa = opts.psa
-      ? await openPsaEmulator(sandbox, {
+      ? await openPsaEmulators(sandbox, {
           psa: opts.psa,
           seed: opts.faults?.seed,
           log: ctx.globals.debug ? (line) => ctx.debug(`sandbox: ${line}`) : undefined,
         })
-      : undefined;
+      : [];
   } catch (error) {
     await sandbox.close();
     throw error;
@@ -77,7 +106,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
   try {
     const env: Record<string, string | undefined> = {
       ...ctx.env,
-      ...(psa ? psaEnv(psa) : {}),
+      ...Object.assign({}, ...psa.map(envOf)),
       SAFEWEB_BASE_URL: sandbox.url,
       SAFEWEB_PARTNER_ID: sandbox.partnerId,
       SAFEWEB_API_KEY: sandbox.apiKey,
@@ -86,7 +115,9 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     delete env['SAFEWEB_PROFILE'];
     ctx.sink.note(
       hint(
-        `sandbox on ${sandbox.url}${psa ? `, ${psa.name === 'halo' ? 'HaloPSA' : 'ConnectWise'} emulator on ${psa.emulator.url}` : ''}; running: ${opts.command.join(' ')}`,
+        `sandbox on ${sandbox.url}${psa
+          .map((p) => `, ${FAR_SIDE[p.name]} emulator on ${p.emulator.url}`)
+          .join('')}; running: ${opts.command.join(' ')}`,
       ),
     );
     const childExitCode = await new Promise<number>((resolve, reject) => {
@@ -103,7 +134,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     return { data: undefined, childExitCode };
   } finally {
     config.remove();
-    await psa?.emulator.close();
+    await closePsaEmulators(psa);
     await sandbox.close();
   }
 }

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { examples } from '../examples.js';
@@ -10,14 +10,23 @@ interface FaultOpts {
   errorRate?: number;
   rateLimit?: number;
   seed?: number;
-  psa?: PsaEmulatorName;
+  psa?: PsaEmulatorName[];
   psaLatency?: number;
   psaErrorRate?: number;
   psa429Rate?: number;
 }
 
 /** Kept here as well as in start.ts so that --help loads no verb module. */
-const PSA_CHOICES: readonly PsaEmulatorName[] = ['connectwise', 'halo'];
+const PSA_CHOICES: readonly PsaEmulatorName[] = ['connectwise', 'autotask', 'halo'];
+
+/** `connectwise`, `autotask`, `halo`, or several: `connectwise,halo`. */
+function parsePsaNames(value: string): PsaEmulatorName[] {
+  const names = value.split(',').map((n) => n.trim().toLowerCase());
+  for (const n of names)
+    if (!(PSA_CHOICES as readonly string[]).includes(n))
+      throw new InvalidArgumentError(`Allowed choices are ${PSA_CHOICES.join(', ')} (several: connectwise,autotask).`);
+  return [...new Set(names)] as PsaEmulatorName[];
+}
 
 /** The fault knobs, on `start` and on `exec`: a slow, flaky, throttled API on demand. */
 function addFaultOptions(command: Command): Command {
@@ -38,7 +47,12 @@ function addFaultOptions(command: Command): Command {
         parseNonNegativeInt(4_294_967_295),
       ),
     )
-    .addOption(new Option('--psa <name>', 'also run a PSA emulator on a port of its own').choices([...PSA_CHOICES]))
+    .addOption(
+      new Option(
+        '--psa <names>',
+        `also run a PSA emulator on a port of its own: ${PSA_CHOICES.join(', ')}, or several (comma-separated)`,
+      ).argParser(parsePsaNames),
+    )
     .addOption(
       new Option('--psa-latency <ms>', 'add this delay to every PSA emulator answer').argParser(
         parseNonNegativeInt(60_000),
@@ -57,14 +71,11 @@ function addFaultOptions(command: Command): Command {
 function psaFrom(opts: FaultOpts): PsaEmulatorOptions | undefined {
   if (!opts.psa) {
     if (opts.psaLatency !== undefined || opts.psaErrorRate !== undefined || opts.psa429Rate !== undefined)
-      throw new UsageError(
-        '--psa-latency, --psa-error-rate and --psa-429-rate need --psa',
-        'Add --psa connectwise or --psa halo.',
-      );
+      throw new UsageError('--psa-latency, --psa-error-rate and --psa-429-rate need --psa', 'Add --psa connectwise.');
     return undefined;
   }
   return {
-    name: opts.psa,
+    names: opts.psa,
     faults: { latencyMs: opts.psaLatency, errorRate: opts.psaErrorRate, throttleRate: opts.psa429Rate },
   };
 }
@@ -113,7 +124,8 @@ export function registerSandbox(program: Command, ctx: Context): void {
         'safeweb sandbox start --latency 200 --error-rate 0.05 --rate-limit 20   # a slow, flaky, throttled API',
         'safeweb sandbox start --error-rate 0.2 --seed 42   # the same failures on every run',
         'safeweb sandbox start --psa connectwise --psa-latency 100   # plus a ConnectWise PSA emulator',
-        'safeweb sandbox start --psa halo   # plus a HaloPSA emulator (OAuth2 token endpoint included)',
+        'safeweb sandbox start --psa connectwise,autotask   # both PSA emulators, each on its own port',
+        'safeweb sandbox start --psa halo   # a HaloPSA emulator, its OAuth2 token endpoint included',
       ),
     )
     .action(async (opts: FaultOpts & { port: number; state?: string; saveProfile?: string; quiet?: boolean }) => {
@@ -171,6 +183,7 @@ export function registerSandbox(program: Command, ctx: Context): void {
         "safeweb sandbox exec -- bash -c 'safeweb partner plans --json | jq length'",
         'safeweb sandbox exec --error-rate 0.3 --seed 7 -- ./retry-test.sh   # repeatable failures',
         'safeweb sandbox exec --psa connectwise -- ./psa-test.sh   # SAFEWEB_TEST_CW_* name the emulator',
+        'safeweb sandbox exec --psa autotask -- ./psa-test.sh   # SAFEWEB_TEST_AT_* name the emulator',
         'safeweb sandbox exec --psa halo -- ./psa-test.sh   # SAFEWEB_TEST_HALO_* name the emulator',
       ),
     )

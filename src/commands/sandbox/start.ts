@@ -7,6 +7,7 @@ import { ExitCode } from '../../exit-codes.js';
 import { readRecord } from '../../customers/local-record.js';
 import { accountKey } from '../../io/account-files.js';
 import { hint, info, styled, success, warn, type Outcome, type Text } from '../../outcome.js';
+import { startAutotask, type AutotaskEmulator } from '../../sandbox/psa/autotask.js';
 import { startConnectWise, type ConnectWiseEmulator, type ConnectWiseFaults } from '../../sandbox/psa/connectwise.js';
 import { startHalo, type HaloEmulator } from '../../sandbox/psa/halo.js';
 import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server.js';
@@ -16,19 +17,22 @@ import { seededRandom } from './random.js';
 export type FaultFlags = Omit<Faults, 'random'> & { seed?: number | undefined };
 
 /** The PSA emulators `--psa` can add beside the SafeWeb one (the flag's choices, in index.ts). */
-export type PsaEmulatorName = 'connectwise' | 'halo';
-
-/** A PSA emulator running beside the sandbox, by its name. */
-export type PsaEmulator =
-  { name: 'connectwise'; emulator: ConnectWiseEmulator } | { name: 'halo'; emulator: HaloEmulator };
+export type PsaEmulatorName = 'connectwise' | 'autotask' | 'halo';
 
 /** The PSA emulator's own knobs (`--psa-latency` and the like): the SafeWeb ones stay apart. */
 export type PsaFaultFlags = Omit<ConnectWiseFaults, 'random'>;
 
 export interface PsaEmulatorOptions {
-  name: PsaEmulatorName;
+  /** One or several (`--psa connectwise,autotask`), each on a port of its own. */
+  names: PsaEmulatorName[];
   faults?: PsaFaultFlags | undefined;
 }
+
+/** A running PSA emulator, by kind. */
+export type PsaEmulator =
+  | { name: 'connectwise'; emulator: ConnectWiseEmulator }
+  | { name: 'autotask'; emulator: AutotaskEmulator }
+  | { name: 'halo'; emulator: HaloEmulator };
 
 export interface SandboxStartOptions {
   port: number;
@@ -40,22 +44,40 @@ export interface SandboxStartOptions {
 }
 
 /**
- * The PSA emulator `--psa` names on a free port of its own, with a company (a Halo client) for each
- * of the sandbox's seed customers; `--seed` makes its injected failures repeatable too.
+ * The PSA emulators asked for, each on a free port of its own, with a company for each of the
+ * sandbox's seed customers; `--seed` makes their injected failures repeatable too.
  */
-export async function openPsaEmulator(
+export async function openPsaEmulators(
   sandbox: Sandbox,
   opts: { psa: PsaEmulatorOptions; seed?: number | undefined; log?: ((line: string) => void) | undefined },
-): Promise<PsaEmulator> {
+): Promise<PsaEmulator[]> {
   const knobs = opts.psa.faults ?? {};
-  const faults: ConnectWiseFaults = opts.seed === undefined ? knobs : { ...knobs, random: seededRandom(opts.seed + 1) };
   const customers = sandbox.state.customers.filter((c) => c.partnerId === sandbox.partnerId);
-  if (opts.psa.name === 'halo')
-    return { name: 'halo', emulator: await startHalo({ customers, faults, log: opts.log }) };
-  return { name: 'connectwise', emulator: await startConnectWise({ customers, faults, log: opts.log }) };
+  const opened: PsaEmulator[] = [];
+  try {
+    for (const [i, name] of opts.psa.names.entries()) {
+      const faults: ConnectWiseFaults =
+        opts.seed === undefined ? knobs : { ...knobs, random: seededRandom(opts.seed + 1 + i) };
+      opened.push(
+        name === 'autotask'
+          ? { name, emulator: await startAutotask({ customers, faults, log: opts.log }) }
+          : name === 'halo'
+            ? { name, emulator: await startHalo({ customers, faults, log: opts.log }) }
+            : { name, emulator: await startConnectWise({ customers, faults, log: opts.log }) },
+      );
+    }
+  } catch (error) {
+    await closePsaEmulators(opened);
+    throw error;
+  }
+  return opened;
 }
 
-/** What a script or a test needs to reach the emulator: the `--json` banner's `psa` object. */
+export async function closePsaEmulators(emulators: readonly PsaEmulator[]): Promise<void> {
+  await Promise.all(emulators.map((e) => e.emulator.close()));
+}
+
+/** What a script or a test needs to reach an emulator: an object of the `--json` banner's `psa`. */
 function psaDetails(psa: PsaEmulator) {
   if (psa.name === 'halo') {
     const { url, apiBase, tokenUrl, credentials } = psa.emulator;
@@ -66,6 +88,18 @@ function psaDetails(psa: PsaEmulator) {
       tokenUrl,
       clientId: credentials.clientId,
       clientSecret: credentials.clientSecret,
+    };
+  }
+  if (psa.name === 'autotask') {
+    const { username, integrationCode, secret } = psa.emulator.credentials;
+    return {
+      name: 'autotask',
+      url: psa.emulator.url,
+      zone: psa.emulator.zone,
+      zoneUrl: psa.emulator.zoneUrl,
+      username,
+      integrationCode,
+      secret,
     };
   }
   const { companyId, publicKey, privateKey, clientId } = psa.emulator.credentials;
@@ -86,25 +120,53 @@ function psaBanner(psa: PsaEmulator, faults: PsaFaultFlags | undefined): string 
     faults?.errorRate ? `error rate ${faults.errorRate * 100}%` : '',
     faults?.throttleRate ? `429 rate ${faults.throttleRate * 100}%` : '',
   ].filter(Boolean);
-  const { url, apiBase } = psa.emulator;
-  const credentials =
-    psa.name === 'halo'
-      ? [
-          `\nHaloPSA emulator listening on ${url}  (REST base ${apiBase}, token ${psa.emulator.tokenUrl})`,
-          `  client ID     ${psa.emulator.credentials.clientId}`,
-          `  client secret ${psa.emulator.credentials.clientSecret}`,
-        ]
-      : [
-          `\nConnectWise PSA emulator listening on ${url}  (REST base ${apiBase})`,
-          `  company ID  ${psa.emulator.credentials.companyId}`,
-          `  public key  ${psa.emulator.credentials.publicKey}`,
-          `  private key ${psa.emulator.credentials.privateKey}`,
-          `  client ID   ${psa.emulator.credentials.clientId}`,
-        ];
-  return [
-    ...credentials,
-    `  technician  POST ${url}/__emulator/tickets/<id>/close (or /reopen)`,
+  const tail = [
+    `  technician  POST ${psa.emulator.url}/__emulator/tickets/<id>/close (or /reopen)`,
     ...(knobs.length ? [`  faults      ${knobs.join(', ')}`] : []),
+  ];
+  if (psa.name === 'halo') {
+    const { url, apiBase, tokenUrl, credentials } = psa.emulator;
+    return [
+      `\nHaloPSA emulator listening on ${url}  (REST base ${apiBase})`,
+      `  token       ${tokenUrl}`,
+      `  client ID   ${credentials.clientId}`,
+      `  secret      ${credentials.clientSecret}`,
+      ...tail,
+    ].join('\n');
+  }
+  if (psa.name === 'autotask') {
+    const d = psaDetails(psa) as {
+      url: string;
+      zone: string;
+      zoneUrl: string;
+      username: string;
+      integrationCode: string;
+      secret: string;
+    };
+    return [
+      `\nAutotask PSA emulator listening on ${d.url}  (zone ${d.zone})`,
+      `  zone lookup ${d.zoneUrl}`,
+      `  user name   ${d.username}`,
+      `  integration ${d.integrationCode}`,
+      `  secret      ${d.secret}`,
+      ...tail,
+    ].join('\n');
+  }
+  const d = psaDetails(psa) as {
+    url: string;
+    apiBase: string;
+    companyId: string;
+    publicKey: string;
+    privateKey: string;
+    clientId: string;
+  };
+  return [
+    `\nConnectWise PSA emulator listening on ${d.url}  (REST base ${d.apiBase})`,
+    `  company ID  ${d.companyId}`,
+    `  public key  ${d.publicKey}`,
+    `  private key ${d.privateKey}`,
+    `  client ID   ${d.clientId}`,
+    ...tail,
   ].join('\n');
 }
 
@@ -161,9 +223,9 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
   const profileName = opts.saveProfile === undefined ? undefined : checkProfileName(opts.saveProfile);
   const log = opts.quiet ? undefined : (line: string) => ctx.sink.note(info([styled('dim', line)]));
   const sandbox = await openSandbox(ctx, { port: opts.port, state: opts.state, log, faults: opts.faults });
-  let psa: PsaEmulator | undefined;
+  let psa: PsaEmulator[] = [];
   try {
-    psa = opts.psa ? await openPsaEmulator(sandbox, { psa: opts.psa, seed: opts.faults?.seed, log }) : undefined;
+    psa = opts.psa ? await openPsaEmulators(sandbox, { psa: opts.psa, seed: opts.faults?.seed, log }) : [];
   } catch (error) {
     await sandbox.close();
     throw error;
@@ -192,9 +254,10 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
         apiKey,
         profile: profileName ?? null,
         state: opts.state ?? null,
-        ...(psa ? { psa: psaDetails(psa) } : {}),
+        // The first emulator as `psa` (what one --psa gives); all of them in `psas`.
+        ...(psa.length ? { psa: psaDetails(psa[0]!), psas: psa.map(psaDetails) } : {}),
       },
-      psa ? [...(Array.isArray(text) ? text : [text]), psaBanner(psa, opts.psa?.faults)] : text,
+      psa.length ? [...(Array.isArray(text) ? text : [text]), ...psa.map((p) => psaBanner(p, opts.psa?.faults))] : text,
     );
     ctx.sink.note(
       saved
@@ -223,7 +286,7 @@ export async function runSandboxStart(opts: SandboxStartOptions, ctx: Context): 
     ctx.sink.note(info('Stopping the sandbox…'));
     return { data: undefined, failures: signal === 'SIGINT' ? [ExitCode.Cancelled] : [] };
   } finally {
-    await psa?.emulator.close();
+    await closePsaEmulators(psa);
     await sandbox.close();
   }
 }

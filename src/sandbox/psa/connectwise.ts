@@ -13,6 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../read-body.js';
 import { compileConditions, ConditionError } from './conditions.js';
+import { hostileAnswer, matchHostile, type HostileRule, type RawAnswer } from './hostile.js';
 
 const CW_API_PATH = '/v4_6_release/apis/3.0';
 const CONTENT_TYPE = 'application/vnd.connectwise.com+json; version=2025.8';
@@ -124,6 +125,14 @@ interface ConnectWiseState {
   notes: CwNote[];
   nextTicketId: number;
   nextNoteId: number;
+  /** Every API request received (refused ones too), for a benchmark's or a test's count. */
+  requests: RequestCount;
+}
+
+interface RequestCount {
+  total: number;
+  /** "POST /service/tickets", "GET /service/tickets/{id}/notes": IDs folded into `{id}`. */
+  byOperation: Record<string, number>;
 }
 
 export interface ConnectWiseEmulator {
@@ -137,6 +146,8 @@ export interface ConnectWiseEmulator {
   /** A technician closes (or reopens) ticket `id` in the PSA; false when there is no such ticket. */
   technicianClose(id: number): boolean;
   technicianReopen(id: number): boolean;
+  /** Answers the requests these rules match with hostile answers (hostile.ts) until called again; [] stops. */
+  misbehave(rules: HostileRule[]): void;
   close(): Promise<void>;
 }
 
@@ -241,6 +252,7 @@ function seedConnectWise(customers: ConnectWiseOptions['customers'] = []): Conne
     notes: [],
     nextTicketId: 1001,
     nextNoteId: 5001,
+    requests: { total: 0, byOperation: {} },
   };
 }
 
@@ -260,6 +272,7 @@ export async function startConnectWise(options: ConnectWiseOptions = {}): Promis
   const random = faults.random ?? Math.random;
   const log = options.log;
   const api = routes(state, now);
+  let hostile: HostileRule[] = [];
 
   const technician = (id: number, close: boolean): boolean => {
     const ticket = state.tickets.find((t) => t.id === id);
@@ -286,8 +299,17 @@ export async function startConnectWise(options: ConnectWiseOptions = {}): Promis
     // Absolute, so the Link headers name the address the client used.
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `127.0.0.1:${req.socket.localPort}`}`);
     const isApi = url.pathname.startsWith(`${CW_API_PATH}/`);
+    if (isApi) count(state.requests, req.method ?? 'GET', url.pathname.slice(CW_API_PATH.length));
     const delay = isApi ? (faults.latencyMs ?? 0) : 0;
     const later = (answer: Answer) => (delay ? setTimeout(() => send(answer), delay) : send(answer));
+    const sendRaw = (answer: RawAnswer) => {
+      // A client that stops reading a huge answer closes the socket under the writes: nothing to report.
+      res.on('error', () => {});
+      res.writeHead(answer.status, answer.headers);
+      for (const chunk of typeof answer.body === 'string' ? [answer.body] : answer.body) res.write(chunk);
+      res.end();
+      log?.(`connectwise: ${req.method} ${req.url} → ${answer.status} (hostile)`);
+    };
     readBody(req)
       .then((raw) => {
         if (raw === undefined) return later(error(413, 'RequestTooLarge', 'Request body too large'));
@@ -316,7 +338,12 @@ export async function startConnectWise(options: ConnectWiseOptions = {}): Promis
           .slice(CW_API_PATH.length + 1)
           .split('/')
           .filter(Boolean);
-        later(api({ method, segments, query: url.searchParams, headers: req.headers, body, url }));
+        const request = { method, segments, query: url.searchParams, headers: req.headers, body, url };
+        const rule = matchHostile(hostile, method, `/${segments.join('/')}`);
+        if (!rule) return later(api(request));
+        if (rule.afterDoing) api(request);
+        const answer = hostileAnswer(rule.kind, `/${segments.join('/')}`, CONTENT_TYPE);
+        return delay ? setTimeout(() => sendRaw(answer), delay) : sendRaw(answer);
       })
       .catch((e: unknown) => {
         log?.(`connectwise: internal error: ${(e as Error).message}`);
@@ -339,6 +366,9 @@ export async function startConnectWise(options: ConnectWiseOptions = {}): Promis
     state,
     technicianClose: (id) => technician(id, true),
     technicianReopen: (id) => technician(id, false),
+    misbehave: (rules) => {
+      hostile = rules.map((r) => ({ ...r }));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -364,8 +394,15 @@ function admin(
     return { status: 204 };
   }
   if (pathname === '/__emulator/state' && method === 'GET')
-    return { status: 200, body: { tickets: state.tickets, notes: state.notes } };
+    return { status: 200, body: { tickets: state.tickets, notes: state.notes, requests: state.requests } };
   return error(404, 'NotFound', `No emulator route ${method} ${pathname}`);
+}
+
+/** Counts an API request under its operation, a record's ID folded: `PATCH /service/tickets/{id}`. */
+function count(requests: RequestCount, method: string, path: string): void {
+  const operation = `${method.toUpperCase()} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
+  requests.total += 1;
+  requests.byOperation[operation] = (requests.byOperation[operation] ?? 0) + 1;
 }
 
 function setStatus(ticket: CwTicket, status: Status, by: string, at: Date): void {

@@ -94,6 +94,7 @@ const cases: Array<[string[], string[]]> = [
       'integrations',
       'psa',
       'notify',
+      'serve',
       'audit',
       'login',
       'doctor',

@@ -92,6 +92,35 @@ describe('safeweb sandbox exec --psa connectwise', () => {
     home.cleanup();
   });
 
+  it('with --psa autotask, names the Autotask emulator in SAFEWEB_TEST_AT_* variables', async () => {
+    const home = tempDir();
+    const r = await runBinary(
+      [
+        'sandbox',
+        'exec',
+        '--psa',
+        'autotask',
+        '--',
+        process.execPath,
+        '-e',
+        // The zone lookup, then a harmless read with the three headers, as `psa add autotask` makes them.
+        `const e = process.env;
+         fetch(e.SAFEWEB_TEST_AT_ZONE_URL + '?user=' + encodeURIComponent(e.SAFEWEB_TEST_AT_USERNAME))
+           .then((res) => res.json())
+           .then((zone) => fetch(zone.url + 'V1.0/Tickets/entityInformation', { headers: { ApiIntegrationCode: e.SAFEWEB_TEST_AT_INTEGRATION_CODE, UserName: e.SAFEWEB_TEST_AT_USERNAME, Secret: e.SAFEWEB_TEST_AT_SECRET } }))
+           .then(async (res) => console.log(JSON.stringify({ status: res.status, zone: e.SAFEWEB_TEST_AT_ZONE, info: await res.json() })));`,
+      ],
+      { env: cleanEnv({ HOME: home.dir }) },
+    );
+    expect(r.stderr).toContain('Autotask emulator on http://127.0.0.1:');
+    expect(r.code).toBe(0);
+    const seen = JSON.parse(r.stdout) as { status: number; zone: string; info: { info: { name: string } } };
+    expect(seen.status).toBe(200);
+    expect(seen.zone).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ATServicesRest$/);
+    expect(seen.info.info.name).toBe('Ticket');
+    home.cleanup();
+  });
+
   it('--psa halo runs the HaloPSA emulator and names it in SAFEWEB_TEST_HALO_* variables', async () => {
     const home = tempDir();
     const r = await runBinary(

@@ -157,6 +157,43 @@ describe('safeweb sandbox start', () => {
     cleanup();
   });
 
+  it('--psa connectwise,autotask runs both emulators, each on its own port; Autotask answers its zone and completes a ticket', async () => {
+    const { dir, cleanup } = tempDir();
+    const sb = startBinary(['--quiet', '--psa', 'connectwise,autotask'], cleanEnv({ SAFEWEB_CONFIG_DIR: dir }));
+    const info = (await sb.ready) as unknown as {
+      url: string;
+      psa: { name: string };
+      psas: Array<{ name: string; url: string } & Record<string, string>>;
+    };
+    expect(info.psas.map((p) => p.name)).toEqual(['connectwise', 'autotask']);
+    expect(info.psa.name).toBe('connectwise');
+    const at = info.psas[1]!;
+    expect(new Set([info.url, info.psas[0]!.url, at.url]).size).toBe(3);
+    const zone = await fetch(`${at['zoneUrl']}?user=${encodeURIComponent(at['username']!)}`);
+    expect(((await zone.json()) as { url: string }).url).toBe(`${at['zone']}/`);
+    const headers = {
+      ApiIntegrationCode: at['integrationCode']!,
+      UserName: at['username']!,
+      Secret: at['secret']!,
+      'content-type': 'application/json',
+    };
+    const made = await fetch(`${at['zone']}/V1.0/Tickets`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ companyID: 175, title: 'From the banner', status: 1, priority: 2, queueID: 29683482 }),
+    });
+    expect(made.status).toBe(200);
+    const { itemId } = (await made.json()) as { itemId: number };
+    expect((await fetch(`${at.url}/__emulator/tickets/${itemId}/close`, { method: 'POST' })).status).toBe(204);
+    const ticket = (await (await fetch(`${at['zone']}/V1.0/Tickets/${itemId}`, { headers })).json()) as {
+      item: { status: number; completedDate: string };
+    };
+    expect(ticket.item).toMatchObject({ status: 5, completedDate: expect.any(String) });
+    sb.child.kill('SIGTERM');
+    expect(await sb.exit).toBe(0);
+    cleanup();
+  });
+
   it('--psa halo runs the HaloPSA emulator, its client credentials in the --json banner', async () => {
     const { dir, cleanup } = tempDir();
     const sb = startBinary(['--quiet', '--psa', 'halo'], cleanEnv({ SAFEWEB_CONFIG_DIR: dir }));

@@ -1,0 +1,228 @@
+#!/usr/bin/env node
+// PSA ticket sync benchmark (not a test; issue 29, "Speed and reliability"): `psa sync
+// --include-existing --max-creates 2000` of a book of 500 customers with 4 unresolved breaches
+// each (2 000 new findings, so 2 000 tickets) to the ConnectWise emulator at 100 ms latency,
+// concurrency 8, SafeWeb at 0 ms; then the same sync again, with nothing new.
+//
+// The floor is what the PSA's latency alone costs: PSA requests × latency ÷ concurrency, the
+// requests counted by the emulator (`/__emulator/state`, by operation). Targets: wall time
+// within 1.15× the floor; at most 2 PSA requests per new ticket (its lookup by key and its
+// create); the second sync at most one paged query per 100 open tickets, plus the plan's lists
+// (companies, board, statuses, priorities) — two-way needs nothing more when nothing changed.
+//
+// The book's addresses are picked with the sandbox's own breach rules (src/sandbox/breach-rules.ts,
+// compiled here with esbuild): role addresses `pwned<n>@` at a domain of each customer, taken while
+// they add breaches without passing 4. Domains are under `.test`, which expose nothing of their own.
+// The customers have no company of their own in the emulator (its companies are made at its start,
+// from the sandbox's seed): every ticket goes to the fallback company, which costs no request.
+// Usage: node bench/psa.js [--customers 500] [--breaches 4] [--latency 100] [--concurrency 8] [--cpu-prof DIR]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { bin, envFor, node, numberArg, root, startSandboxProcess, timed, writeResult } from './lib.js';
+
+const CUSTOMERS = numberArg('--customers', 500);
+const BREACHES = numberArg('--breaches', 4);
+const LATENCY = numberArg('--latency', 100);
+const CONCURRENCY = numberArg('--concurrency', 8);
+const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+const TARGET_RATIO = 1.15;
+const TARGET_PER_TICKET = 2;
+const PAGE = 100; // the issue's "one paged query per 100 open tickets"
+
+/** breachesForEmail from the sandbox's source, as the sandbox runs it. */
+async function breachRules() {
+  const out = await build({
+    entryPoints: [path.join(root, 'src/sandbox/breach-rules.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+}
+
+/** The onboarding CSV: each customer's addresses give exactly `breaches` breaches. */
+function book(breachesForEmail, customers, breaches) {
+  const rows = [
+    'companyName,customerReference,assetsDomains,assetsEmails,alertRecipients,price,currencyCode,billedFromDate',
+  ];
+  let findings = 0;
+  for (let i = 1; i <= customers; i++) {
+    const domain = `c${i}.psa-bench.test`;
+    const names = new Set();
+    const emails = [];
+    for (let n = 0; names.size < breaches && n < 200; n++) {
+      const email = `pwned${n}@${domain}`;
+      const added = breachesForEmail(email)
+        .map((b) => b.name)
+        .filter((b) => !names.has(b));
+      if (added.length === 0 || names.size + added.length > breaches) continue;
+      for (const b of added) names.add(b);
+      emails.push(email);
+    }
+    findings += names.size;
+    rows.push(`PSA Bench ${i},PSAB-${i},${domain},${emails.join(';')},ops@${domain},10,USD,now+1d`);
+  }
+  return { csv: `${rows.join('\n')}\n`, findings };
+}
+
+async function emulatorState(url) {
+  const res = await fetch(`${url}/__emulator/state`);
+  if (!res.ok) throw new Error(`/__emulator/state answered ${res.status}`);
+  return res.json();
+}
+
+/** The requests between two counts, by operation. */
+function delta(before, after) {
+  const ops = {};
+  for (const [op, n] of Object.entries(after.byOperation)) {
+    const d = n - (before.byOperation[op] ?? 0);
+    if (d) ops[op] = d;
+  }
+  return { total: after.total - before.total, byOperation: ops };
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-bench-psa-'));
+const sandbox = await startSandboxProcess(['--psa', 'connectwise', '--psa-latency', String(LATENCY)]);
+// A profile rather than SAFEWEB_* variables: `psa add` keeps the private key in the profile's secrets.
+const env = envFor(sandbox, path.join(dir, 'cfg'));
+for (const name of ['SAFEWEB_BASE_URL', 'SAFEWEB_PARTNER_ID', 'SAFEWEB_API_KEY']) delete env[name];
+try {
+  timed(
+    node,
+    [bin, 'profile', 'add', 'bench', '--base-url', sandbox.url, '--partner-id', sandbox.partnerId, '--api-key-stdin'],
+    { env, input: sandbox.apiKey, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const { breachesForEmail } = await breachRules();
+  const { csv, findings } = book(breachesForEmail, CUSTOMERS, BREACHES);
+  const csvFile = path.join(dir, 'book.csv');
+  writeFileSync(csvFile, csv);
+  const onboarded = JSON.parse(
+    timed(node, [bin, 'customer', 'onboard', '--file', csvFile, '--concurrency', '32', '--json'], { env }).stdout,
+  );
+  if (onboarded.ok !== CUSTOMERS) throw new Error(`onboarding the book: ${JSON.stringify(onboarded)}`);
+
+  const keyFile = path.join(dir, 'cw-key');
+  writeFileSync(keyFile, `${sandbox.psa.privateKey}\n`, { mode: 0o600 });
+  // The policy as `psa add` takes it off a terminal; its names are checked against the emulator's live lists.
+  timed(
+    node,
+    [
+      bin,
+      'psa',
+      'add',
+      'connectwise',
+      'cw',
+      '--site',
+      sandbox.psa.url,
+      '--company',
+      sandbox.psa.companyId,
+      '--public-key',
+      sandbox.psa.publicKey,
+      '--client-id',
+      sandbox.psa.clientId,
+      '--private-key-file',
+      keyFile,
+      '--board',
+      'Security',
+      '--new-status',
+      'New',
+      '--closed-status',
+      'Completed',
+      '--fallback-company',
+      'ContosoMSP',
+    ],
+    { env },
+  );
+
+  const sync = ['psa', 'sync', '--include-existing', '--max-creates', '2000', '--concurrency', String(CONCURRENCY)];
+  const run = (name) => {
+    const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `psa-${name}.cpuprofile`] : [];
+    return timed(node, [...prof, bin, ...sync, '--yes', '--json'], { env });
+  };
+
+  const start = (await emulatorState(sandbox.psa.url)).requests;
+  const first = run('first');
+  const afterFirst = await emulatorState(sandbox.psa.url);
+  const firstRequests = delta(start, afterFirst.requests);
+  const summary = JSON.parse(first.stdout);
+  if (summary.created !== findings || afterFirst.tickets.length !== findings)
+    throw new Error(`expected ${findings} tickets, got ${JSON.stringify(summary)}`);
+
+  const second = run('second');
+  const afterSecond = await emulatorState(sandbox.psa.url);
+  const secondRequests = delta(afterFirst.requests, afterSecond.requests);
+  const quiet = JSON.parse(second.stdout);
+  if (quiet.planned !== 0 || afterSecond.tickets.length !== findings)
+    throw new Error(`the second sync had work to do: ${JSON.stringify(quiet)}`);
+
+  const floorMs = (firstRequests.total * LATENCY) / CONCURRENCY;
+  const ratio = first.ms / floorMs;
+  const ticketRequests =
+    (firstRequests.byOperation['GET /service/tickets'] ?? 0) +
+    (firstRequests.byOperation['POST /service/tickets'] ?? 0);
+  const ownedPages = Math.ceil(findings / 1000); // the plan's paged query of the owned tickets, 1000 a page
+  const lookups = (firstRequests.byOperation['GET /service/tickets'] ?? 0) - 1; // the first run's plan read one (empty) page
+  const perTicket = (ticketRequests - 1) / findings;
+  const secondPages = secondRequests.byOperation['GET /service/tickets'] ?? 0;
+  const secondOther = secondRequests.total - secondPages;
+  const allowedPages = Math.ceil(findings / PAGE);
+  const result = {
+    customers: CUSTOMERS,
+    findings,
+    latencyMs: LATENCY,
+    concurrency: CONCURRENCY,
+    cpus: os.cpus().length,
+    loadAverage: os.loadavg(),
+    first: {
+      wallMs: Math.round(first.ms),
+      floorMs: Math.round(floorMs),
+      ratioToFloor: ratio,
+      psaRequests: firstRequests,
+      lookups,
+      creates: firstRequests.byOperation['POST /service/tickets'] ?? 0,
+      requestsPerNewTicket: perTicket,
+      allRequestsPerNewTicket: firstRequests.total / findings,
+      summary: { created: summary.created, foundByKey: summary.foundByKey, failed: summary.failed },
+    },
+    second: {
+      wallMs: Math.round(second.ms),
+      psaRequests: secondRequests,
+      ticketPages: secondPages,
+      allowedTicketPages: allowedPages,
+      ownedTicketPages: ownedPages,
+      planLists: secondOther,
+    },
+  };
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(
+    `psa sync, ${findings} new findings across ${CUSTOMERS} customers, ConnectWise emulator at ${LATENCY} ms, ` +
+      `concurrency ${CONCURRENCY} (${os.cpus().length} CPUs, load ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}):`,
+  );
+  console.log(
+    `  first sync ${s(first.ms)} vs floor ${s(floorMs)} (${firstRequests.total} PSA requests × ${LATENCY} ms ÷ ` +
+      `${CONCURRENCY}): ${ratio.toFixed(3)}× (target ≤ ${TARGET_RATIO}×) ${ratio <= TARGET_RATIO ? 'ok' : 'OVER'}`,
+  );
+  console.log(
+    `  PSA requests per new ticket: ${perTicket.toFixed(3)} (${lookups} lookups + ${result.first.creates} creates; ` +
+      `target ≤ ${TARGET_PER_TICKET}) ${perTicket <= TARGET_PER_TICKET ? 'ok' : 'OVER'}; with the plan's reads ` +
+      `${result.first.allRequestsPerNewTicket.toFixed(3)}`,
+  );
+  console.log(
+    `  second sync, nothing new: ${s(second.ms)}, ${secondRequests.total} PSA requests: ${secondPages} pages of ` +
+      `owned tickets (target ≤ ${allowedPages}: one per ${PAGE} open tickets) ${secondPages <= allowedPages ? 'ok' : 'OVER'} ` +
+      `+ ${secondOther} for the plan's lists (${Object.keys(secondRequests.byOperation)
+        .filter((op) => op !== 'GET /service/tickets')
+        .join(', ')})`,
+  );
+  writeResult('psa', result);
+} finally {
+  sandbox.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

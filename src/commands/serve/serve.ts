@@ -1,0 +1,82 @@
+/**
+ * `safeweb serve`: the receiver (serve/receiver.ts) wired from this run — the account and its
+ * credentials, the integration settings, the PSA connections and their run locks, where the
+ * secrets are — and what it says: one event per delivery on the sink (NDJSON with --json), talk
+ * on stderr with every address masked and every secret hidden. Runs until SIGTERM (exit 0) or
+ * Ctrl+C (exit 130); SIGHUP reads the secrets and settings again.
+ */
+import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { styled, type Outcome, type Text } from '../../outcome.js';
+import { maskEmail } from '../../safety/mask.js';
+import type { DeliveryReport } from '../../serve/accept.js';
+import { runReceiver, type ReceiverOptions } from '../../serve/receiver.js';
+import { integrationSettings, psaPlanSource, withRunLock } from '../../services.js';
+
+export interface ServeOptions extends ReceiverOptions {
+  secretFiles: string[];
+  secretDir?: string | undefined;
+}
+
+/** How long a PSA sync of the receiver waits for another sync of the same connection. */
+const PSA_LOCK_WAIT_MS = 30_000;
+
+/** One line for people per delivery: when, what, for whom, what became of it. */
+function describe(d: DeliveryReport): Text {
+  const time = d.receivedAt.slice(11, 19);
+  if (d.status !== 200)
+    return [
+      `${time}  `,
+      styled(d.status === 503 ? 'caution' : 'bad', `✗ ${d.status}`),
+      `  ${d.type ?? d.protocol}  ${d.reason ?? ''}`,
+    ];
+  return [
+    `${time}  `,
+    styled('good', '✓'),
+    ' ',
+    styled('strong', d.type ?? '?'),
+    d.customer ? `  ${d.customer}` : '',
+    d.duplicate ? styled('caution', '  (replay: answered as before, not routed again)') : '',
+    `  ${d.events.length} event(s), ${d.kept} kept for a sink`,
+    d.unresolved?.length ? styled('caution', `  not found in the customer's breaches: ${d.unresolved.join(', ')}`) : '',
+    styled('dim', `  ${d.ms} ms`),
+  ];
+}
+
+export async function runServe(opts: ServeOptions, ctx: Context): Promise<Outcome> {
+  const account = await ctx.account();
+  const scope = await ctx.secretScope();
+  // Said on stderr, masked: an address in a reason or a customer's reference never shows whole.
+  const say = (tone: 'info' | 'warn', text: string) => ctx.out[tone](maskEmail(text));
+  if (opts.secretFiles.includes('-'))
+    throw new UsageError('serve reads its secrets again on SIGHUP, so they must be files, not stdin');
+  const stopped = ctx.waitForSignal();
+  const summary = await runReceiver(opts, {
+    configDir: ctx.configDir,
+    account: account.key,
+    partnerId: account.partnerId,
+    secrets: { files: opts.secretFiles, dir: opts.secretDir, scope },
+    now: ctx.now,
+    api: () => ctx.api(),
+    bulkApi: (extra) => ctx.bulkApi(extra),
+    settings: async () => (await integrationSettings({}, ctx)).settings,
+    psa: {
+      source: (connection) => psaPlanSource(ctx, connection, { command: 'safeweb serve' }),
+      locked: (connection, fn) => withRunLock(ctx, `psa-sync:${connection}`, PSA_LOCK_WAIT_MS, fn),
+    },
+    hold: (value) => ctx.holdSecret(value),
+    delivery: (report) => ctx.sink.event(report, describe(report)),
+    info: (text) => say('info', text),
+    warn: (text) => say('warn', text),
+    stopped,
+    hangup: () => ctx.waitForSignal(['SIGHUP']),
+  });
+  say(
+    'info',
+    `Stopped: ${summary.accepted} deliveries accepted, ${summary.refused} refused` +
+      `${summary.cutShort ? `; the drain ran out of time (what was not finished is retried at the next start)` : ''}.`,
+  );
+  // Nothing more on stdout: with --json it holds the deliveries' NDJSON and nothing else.
+  return { data: undefined, failures: summary.signal === 'SIGINT' ? [ExitCode.Cancelled] : [] };
+}

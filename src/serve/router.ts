@@ -1,0 +1,178 @@
+/**
+ * Routing: what the outbox holds for a sink and is due (new, a retry whose backoff has passed, a
+ * lease whose process is gone) goes to that sink's handler, after each delivery kept and on a
+ * timer, so retries follow the outbox's backoff and a restart after a crash picks up what was
+ * accepted and not yet acknowledged. The handlers hold and record items through the outbox
+ * (`due` / `record`), which is what makes an event acted on once, whoever else (a cron `psa sync`)
+ * runs beside the receiver.
+ *
+ * Sinks plug in by kind (`psa`, `notify`: the part of the sink's name before the colon). A sink
+ * with no handler keeps its events pending — nothing is acknowledged that was not acted on — and
+ * the receiver says so once.
+ */
+import { isDue, type AttemptOutcome, type DueItem, type Outbox } from '../findings/outbox.js';
+import type { Folded, OutboxItem } from '../findings/outbox-journal.js';
+import type { Metrics } from './metrics.js';
+
+interface RouteResult {
+  acked: number;
+  failed: number;
+}
+
+export interface SinkHandler {
+  /**
+   * Acts on what is due for `sink` (`due`: the items a look without the lock found due; the
+   * handler holds and records them through the outbox). `signal` aborts when the receiver stops.
+   */
+  route(sink: string, due: readonly OutboxItem[], outbox: Outbox, signal: AbortSignal): Promise<RouteResult>;
+}
+
+/** Sink kind ("psa", "notify") → its handler. */
+export class SinkRegistry {
+  readonly #handlers = new Map<string, SinkHandler>();
+
+  register(kind: string, handler: SinkHandler): this {
+    this.#handlers.set(kind, handler);
+    return this;
+  }
+
+  handlerOf(sink: string): SinkHandler | undefined {
+    return this.#handlers.get(sink.split(':')[0]!);
+  }
+}
+
+/**
+ * A handler for sinks that act on one event at a time (a message sent, a page raised): holds
+ * what is due and records what `act` says of each, one after another.
+ */
+export function perEvent(act: (sink: string, item: DueItem) => Promise<AttemptOutcome>): SinkHandler {
+  return {
+    async route(sink, _due, outbox, signal) {
+      const result = { acked: 0, failed: 0 };
+      for (const item of await outbox.due(sink)) {
+        const outcome: AttemptOutcome = signal.aborted
+          ? { ok: false, error: 'the receiver stopped first', retryAfterMs: 0 }
+          : await act(sink, item).catch((e: unknown) => ({ ok: false as const, error: String(e) }));
+        await outbox.record(sink, item.key, outcome);
+        result[outcome.ok ? 'acked' : 'failed']++;
+      }
+      return result;
+    },
+  };
+}
+
+/** Per sink, the items due now. */
+function dueBySink(items: Folded, now: Date): Map<string, OutboxItem[]> {
+  const out = new Map<string, OutboxItem[]>();
+  for (const item of items.values()) {
+    if (item.dropped) continue;
+    for (const [sink, state] of item.sinks) if (isDue(state, now)) out.set(sink, [...(out.get(sink) ?? []), item]);
+  }
+  return out;
+}
+
+const KICK_DELAY_MS = 100;
+
+export interface RouterDeps {
+  outbox: Outbox;
+  registry: SinkRegistry;
+  metrics: Metrics;
+  now(): Date;
+  info(text: string): void;
+  warn(text: string): void;
+  /** How often to look for retries that have come due. */
+  intervalMs: number;
+}
+
+export class Router {
+  readonly #abort = new AbortController();
+  readonly #unhandled = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #soon: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: RouterDeps) {}
+
+  start(): void {
+    this.#timer = setInterval(() => this.kick(), this.deps.intervalMs);
+    this.#timer.unref();
+    this.kick();
+  }
+
+  /**
+   * A pass soon; one at a time (a kick during a pass asks for another after it). Kicks within
+   * KICK_DELAY_MS make one pass: under a burst of deliveries the outbox is read a few times a
+   * second, not once per delivery, and the answers are not slowed by it.
+   */
+  kick(): void {
+    if (this.#abort.signal.aborted || this.#soon) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#soon = setTimeout(() => {
+      this.#soon = undefined;
+      if (this.#abort.signal.aborted) return;
+      this.#running = this.#loop().finally(() => (this.#running = undefined));
+    }, KICK_DELAY_MS);
+  }
+
+  /** No new pass; the handlers are told to stop; resolves when the pass in flight has ended. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    clearTimeout(this.#soon);
+    this.#soon = undefined;
+    this.#abort.abort();
+    await this.#running;
+  }
+
+  /** Resolves once no pass is running or about to (tests, and the drain). */
+  async idle(): Promise<void> {
+    while (this.#running || this.#soon) {
+      if (this.#running) await this.#running;
+      else await new Promise((resolve) => setTimeout(resolve, KICK_DELAY_MS));
+    }
+  }
+
+  async #loop(): Promise<void> {
+    do {
+      this.#again = false;
+      await this.#pass();
+    } while (this.#again && !this.#abort.signal.aborted);
+  }
+
+  async #pass(): Promise<void> {
+    let due: Map<string, OutboxItem[]>;
+    try {
+      due = dueBySink(this.deps.outbox.read(), this.deps.now());
+    } catch (error) {
+      this.deps.warn(`the outbox could not be read: ${(error as Error).message}`);
+      return;
+    }
+    await Promise.all(
+      [...due].map(async ([sink, items]) => {
+        const handler = this.deps.registry.handlerOf(sink);
+        if (!handler) {
+          if (!this.#unhandled.has(sink))
+            this.deps.info(
+              `${items.length} event(s) for ${sink} wait in the outbox: this receiver has no handler for that kind ` +
+                'of sink yet (they stay pending, unacknowledged, for the command that sends them)',
+            );
+          this.#unhandled.add(sink);
+          return;
+        }
+        this.deps.metrics.retried(sink, items.filter((i) => (i.sinks.get(sink)?.attempts ?? 0) > 0).length);
+        try {
+          const result = await handler.route(sink, items, this.deps.outbox, this.#abort.signal);
+          this.deps.metrics.routed(sink, result.acked, result.failed);
+          if (result.acked || result.failed)
+            this.deps.info(`${sink}: ${result.acked} event(s) acknowledged, ${result.failed} to retry`);
+        } catch (error) {
+          this.deps.metrics.routed(sink, 0, items.length);
+          this.deps.warn(`${sink}: ${(error as Error).message}; its events are retried`);
+        }
+      }),
+    );
+  }
+}
