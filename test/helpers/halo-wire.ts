@@ -18,6 +18,8 @@ interface CheckedRequest {
   path: string;
   query: URLSearchParams;
   status: number;
+  /** Whether it changes something at Halo (a token request does not). */
+  write: boolean;
   /** The JSON body sent, when there was one. */
   body?: unknown;
 }
@@ -60,7 +62,14 @@ export function checkedHaloWire(
       if (body !== undefined && headers['content-type'] !== 'application/json') say('sends a body that is not JSON');
     }
     const answer = await inner(request);
-    requests.push({ method, path, query: request.url.searchParams, status: answer.status, body });
+    requests.push({
+      method,
+      path,
+      query: request.url.searchParams,
+      status: answer.status,
+      write: method !== 'GET' && !isToken,
+      body,
+    });
     const answerText = answer.body.toString('utf8');
     let answerBody: unknown;
     try {

@@ -94,6 +94,11 @@ export function haloTenant(tenant: string): URL {
   return url;
 }
 
+/** The tenant as the settings keep it: `https://msp.halopsa.com` (no trailing slash). */
+export function haloTenantUrl(tenant: string): string {
+  return haloTenant(tenant).href.replace(/\/+$/, '');
+}
+
 /** The REST base of a tenant: `<tenant>/api`. */
 export function haloApiBase(tenant: string): URL {
   return joinUrl(haloTenant(tenant), '/api');
