@@ -148,6 +148,11 @@ describe('HaloPSA emulator', () => {
       expect((await fetch(`${short.url}/__emulator/tokens/revoke`, { method: 'POST' })).status).toBe(204);
       expect((await call(short, fresh, 'GET', '/TicketType')).status).toBe(401);
       expect(short.state.tokensIssued).toBe(2);
+      // Every API and token request is counted by its operation (the admin door is not).
+      expect(short.state.requests).toEqual({
+        total: 5,
+        byOperation: { 'POST /auth/token': 2, 'GET /TicketType': 3 },
+      });
     } finally {
       await short.close();
     }

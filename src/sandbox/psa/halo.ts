@@ -115,6 +115,12 @@ interface HaloAction {
   datetime: string;
 }
 
+interface RequestCount {
+  total: number;
+  /** "POST /Tickets", "GET /Tickets/{id}", "POST /auth/token": IDs folded into `{id}`. */
+  byOperation: Record<string, number>;
+}
+
 interface HaloState {
   clients: HaloClient[];
   statuses: HaloStatus[];
@@ -125,6 +131,8 @@ interface HaloState {
   tokens: Map<string, number>;
   /** How many tokens were issued (a test counts renewals). */
   tokensIssued: number;
+  /** Every API and token request received (refused ones too), for a benchmark's or a test's count. */
+  requests: RequestCount;
   nextTicketId: number;
   nextActionId: number;
 }
@@ -211,6 +219,7 @@ function seedHalo(customers: HaloOptions['customers'] = []): HaloState {
     actions: [],
     tokens: new Map(),
     tokensIssued: 0,
+    requests: { total: 0, byOperation: {} },
     nextTicketId: 2001,
     nextActionId: 7001,
   };
@@ -259,6 +268,7 @@ export async function startHalo(options: HaloOptions = {}): Promise<HaloEmulator
         const method = (req.method ?? 'GET').toUpperCase();
         if (url.pathname.startsWith('/__emulator/')) return send(admin(method, url.pathname, technician, state));
         if (!isApi && !isToken) return send(error(404, `No route for ${url.pathname}`));
+        count(state.requests, method, isToken ? url.pathname : url.pathname.slice(API_PATH.length));
         if (faults.throttleRate && random() < faults.throttleRate)
           return later({ ...error(429, 'Too many requests'), headers: { 'retry-after': '1' } });
         if (faults.errorRate && random() < faults.errorRate)
@@ -355,9 +365,21 @@ function admin(
   if (pathname === '/__emulator/state' && method === 'GET')
     return {
       status: 200,
-      body: { tickets: state.tickets, actions: state.actions, tokensIssued: state.tokensIssued },
+      body: {
+        tickets: state.tickets,
+        actions: state.actions,
+        tokensIssued: state.tokensIssued,
+        requests: state.requests,
+      },
     };
   return error(404, `No emulator route ${method} ${pathname}`);
+}
+
+/** Counts a request under its operation, a record's ID folded: `GET /Tickets/{id}`. */
+function count(requests: RequestCount, method: string, path: string): void {
+  const operation = `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
+  requests.total += 1;
+  requests.byOperation[operation] = (requests.byOperation[operation] ?? 0) + 1;
 }
 
 const stamp = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
