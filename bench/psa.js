@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// PSA ticket sync benchmark (not a test; issue 29, "Speed and reliability"): `psa sync
+// PSA ticket sync benchmark (not a test; issues 29 and 32, "Speed and reliability"): `psa sync
 // --include-existing --max-creates 2000` of a book of 500 customers with 4 unresolved breaches
-// each (2 000 new findings, so 2 000 tickets) to the ConnectWise emulator at 100 ms latency,
-// concurrency 8, SafeWeb at 0 ms; then the same sync again, with nothing new.
+// each (2 000 new findings, so 2 000 tickets) to each PSA emulator at 100 ms latency, SafeWeb at
+// 0 ms; then the same sync again, with nothing new. ConnectWise at concurrency 8; Autotask at the 3
+// requests in flight it allows an integration (--concurrency 8 is capped to 3), with --max-per-hour
+// set by the benchmark (the first sync alone is ~4 000 requests, past the default budget of 3 000).
 //
 // The floor is what the PSA's latency alone costs: PSA requests × latency ÷ concurrency, the
 // requests counted by the emulator (`/__emulator/state`, by operation). Targets: wall time
@@ -15,8 +17,10 @@
 // they add breaches without passing 4. Domains are under `.test`, which expose nothing of their own.
 // The customers have no company of their own in the emulator (its companies are made at its start,
 // from the sandbox's seed): every ticket goes to the fallback company, which costs no request.
-// Usage: node bench/psa.js [--customers 500] [--breaches 4] [--latency 100] [--concurrency 8] [--cpu-prof DIR]
+// Usage: node bench/psa.js [--customers 500] [--breaches 4] [--latency 100] [--concurrency 8]
+//          [--psa connectwise|autotask|both] [--cpu-prof DIR]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -26,6 +30,8 @@ const CUSTOMERS = numberArg('--customers', 500);
 const BREACHES = numberArg('--breaches', 4);
 const LATENCY = numberArg('--latency', 100);
 const CONCURRENCY = numberArg('--concurrency', 8);
+const which = process.argv.includes('--psa') ? process.argv[process.argv.indexOf('--psa') + 1] : 'both';
+const KINDS = which === 'both' ? ['connectwise', 'autotask'] : [which];
 const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const TARGET_RATIO = 1.15;
 const TARGET_PER_TICKET = 2;
@@ -69,10 +75,25 @@ function book(breachesForEmail, customers, breaches) {
   return { csv: `${rows.join('\n')}\n`, findings };
 }
 
-async function emulatorState(url) {
-  const res = await fetch(`${url}/__emulator/state`);
-  if (!res.ok) throw new Error(`/__emulator/state answered ${res.status}`);
-  return res.json();
+/**
+ * The emulator's state, on a connection of its own: with fetch's pool, a socket kept alive to the
+ * previous kind's emulator (gone) could be taken for this one when the OS gives it the same port.
+ */
+function emulatorState(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${url}/__emulator/state`, { agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(JSON.parse(text))
+            : reject(new Error(`/__emulator/state answered ${res.statusCode}`)),
+        );
+      })
+      .on('error', reject);
+  });
 }
 
 /** The requests between two counts, by operation. */
@@ -85,144 +106,212 @@ function delta(before, after) {
   return { total: after.total - before.total, byOperation: ops };
 }
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-bench-psa-'));
-const sandbox = await startSandboxProcess(['--psa', 'connectwise', '--psa-latency', String(LATENCY)]);
-// A profile rather than SAFEWEB_* variables: `psa add` keeps the private key in the profile's secrets.
-const env = envFor(sandbox, path.join(dir, 'cfg'));
-for (const name of ['SAFEWEB_BASE_URL', 'SAFEWEB_PARTNER_ID', 'SAFEWEB_API_KEY']) delete env[name];
-try {
-  timed(
-    node,
-    [bin, 'profile', 'add', 'bench', '--base-url', sandbox.url, '--partner-id', sandbox.partnerId, '--api-key-stdin'],
-    { env, input: sandbox.apiKey, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  const { breachesForEmail } = await breachRules();
-  const { csv, findings } = book(breachesForEmail, CUSTOMERS, BREACHES);
-  const csvFile = path.join(dir, 'book.csv');
-  writeFileSync(csvFile, csv);
-  const onboarded = JSON.parse(
-    timed(node, [bin, 'customer', 'onboard', '--file', csvFile, '--concurrency', '32', '--json'], { env }).stdout,
-  );
-  if (onboarded.ok !== CUSTOMERS) throw new Error(`onboarding the book: ${JSON.stringify(onboarded)}`);
+/**
+ * What differs per PSA: how a connection is added, how many requests are in flight, and which
+ * operations are the lookups, creates and pages of owned tickets (as the emulator counts them).
+ */
+const PSAS = {
+  connectwise: {
+    name: 'ConnectWise',
+    result: 'psa',
+    inFlight: (concurrency) => concurrency,
+    page: 1000,
+    extraSync: [],
+    add(psa, dir) {
+      const keyFile = path.join(dir, 'cw-key');
+      writeFileSync(keyFile, `${psa.privateKey}\n`, { mode: 0o600 });
+      return [
+        'connectwise',
+        'cw',
+        '--site',
+        psa.url,
+        '--company',
+        psa.companyId,
+        '--public-key',
+        psa.publicKey,
+        '--client-id',
+        psa.clientId,
+        '--private-key-file',
+        keyFile,
+        '--board',
+        'Security',
+        '--new-status',
+        'New',
+        '--closed-status',
+        'Completed',
+      ];
+    },
+    // The plan's query of owned tickets and every lookup by key are the same operation.
+    lookups: (ops) => (ops['GET /service/tickets'] ?? 0) - 1,
+    creates: (ops) => ops['POST /service/tickets'] ?? 0,
+    ownedPages: (ops) => ops['GET /service/tickets'] ?? 0,
+    ownedOps: ['GET /service/tickets'],
+  },
+  autotask: {
+    name: 'Autotask',
+    result: 'psa-autotask',
+    inFlight: (concurrency) => Math.min(concurrency, 3),
+    page: 500,
+    // Every request of this run counts against the hourly budget: the benchmark sets one that holds it.
+    extraSync: ['--max-per-hour', '10000'],
+    add(psa, dir) {
+      const secretFile = path.join(dir, 'at-secret');
+      const codeFile = path.join(dir, 'at-code');
+      writeFileSync(secretFile, `${psa.secret}\n`, { mode: 0o600 });
+      writeFileSync(codeFile, `${psa.integrationCode}\n`, { mode: 0o600 });
+      return [
+        'autotask',
+        'at',
+        '--username',
+        psa.username,
+        '--zone-url',
+        psa.zoneUrl,
+        '--secret-file',
+        secretFile,
+        '--integration-code-file',
+        codeFile,
+        '--queue',
+        'Security',
+      ];
+    },
+    // A lookup by key is a POST query; the owned tickets are one POST query and a GET per further page.
+    lookups: (ops) => (ops['POST /Tickets/query'] ?? 0) - 1,
+    creates: (ops) => ops['POST /Tickets'] ?? 0,
+    ownedPages: (ops) => (ops['POST /Tickets/query'] ?? 0) + (ops['GET /Tickets/query'] ?? 0),
+    ownedOps: ['POST /Tickets/query', 'GET /Tickets/query'],
+  },
+};
 
-  const keyFile = path.join(dir, 'cw-key');
-  writeFileSync(keyFile, `${sandbox.psa.privateKey}\n`, { mode: 0o600 });
-  // The policy as `psa add` takes it off a terminal; its names are checked against the emulator's live lists.
-  timed(
-    node,
-    [
-      bin,
+async function bench(kind) {
+  const psaKind = PSAS[kind];
+  const inFlight = psaKind.inFlight(CONCURRENCY);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'safeweb-bench-psa-'));
+  const sandbox = await startSandboxProcess(['--psa', kind, '--psa-latency', String(LATENCY)]);
+  // A profile rather than SAFEWEB_* variables: `psa add` keeps the private key in the profile's secrets.
+  const env = envFor(sandbox, path.join(dir, 'cfg'));
+  for (const name of ['SAFEWEB_BASE_URL', 'SAFEWEB_PARTNER_ID', 'SAFEWEB_API_KEY']) delete env[name];
+  try {
+    timed(
+      node,
+      [bin, 'profile', 'add', 'bench', '--base-url', sandbox.url, '--partner-id', sandbox.partnerId, '--api-key-stdin'],
+      { env, input: sandbox.apiKey, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    const { breachesForEmail } = await breachRules();
+    const { csv, findings } = book(breachesForEmail, CUSTOMERS, BREACHES);
+    const csvFile = path.join(dir, 'book.csv');
+    writeFileSync(csvFile, csv);
+    const onboarded = JSON.parse(
+      timed(node, [bin, 'customer', 'onboard', '--file', csvFile, '--concurrency', '32', '--json'], { env }).stdout,
+    );
+    if (onboarded.ok !== CUSTOMERS) throw new Error(`onboarding the book: ${JSON.stringify(onboarded)}`);
+
+    // The policy as `psa add` takes it off a terminal; its names are checked against the emulator's live lists.
+    timed(node, [bin, 'psa', 'add', ...psaKind.add(sandbox.psa, dir), '--fallback-company', 'ContosoMSP'], { env });
+
+    const sync = [
       'psa',
-      'add',
-      'connectwise',
-      'cw',
-      '--site',
-      sandbox.psa.url,
-      '--company',
-      sandbox.psa.companyId,
-      '--public-key',
-      sandbox.psa.publicKey,
-      '--client-id',
-      sandbox.psa.clientId,
-      '--private-key-file',
-      keyFile,
-      '--board',
-      'Security',
-      '--new-status',
-      'New',
-      '--closed-status',
-      'Completed',
-      '--fallback-company',
-      'ContosoMSP',
-    ],
-    { env },
-  );
+      'sync',
+      '--include-existing',
+      '--max-creates',
+      '2000',
+      '--concurrency',
+      String(CONCURRENCY),
+      ...psaKind.extraSync,
+    ];
+    const run = (name) => {
+      const prof = profDir
+        ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${psaKind.result}-${name}.cpuprofile`]
+        : [];
+      return timed(node, [...prof, bin, ...sync, '--yes', '--json'], { env });
+    };
 
-  const sync = ['psa', 'sync', '--include-existing', '--max-creates', '2000', '--concurrency', String(CONCURRENCY)];
-  const run = (name) => {
-    const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `psa-${name}.cpuprofile`] : [];
-    return timed(node, [...prof, bin, ...sync, '--yes', '--json'], { env });
-  };
+    const start = (await emulatorState(sandbox.psa.url)).requests;
+    const first = run('first');
+    const afterFirst = await emulatorState(sandbox.psa.url);
+    const firstRequests = delta(start, afterFirst.requests);
+    const summary = JSON.parse(first.stdout);
+    if (summary.created !== findings || afterFirst.tickets.length !== findings)
+      throw new Error(`expected ${findings} tickets, got ${JSON.stringify(summary)}`);
 
-  const start = (await emulatorState(sandbox.psa.url)).requests;
-  const first = run('first');
-  const afterFirst = await emulatorState(sandbox.psa.url);
-  const firstRequests = delta(start, afterFirst.requests);
-  const summary = JSON.parse(first.stdout);
-  if (summary.created !== findings || afterFirst.tickets.length !== findings)
-    throw new Error(`expected ${findings} tickets, got ${JSON.stringify(summary)}`);
+    const second = run('second');
+    const afterSecond = await emulatorState(sandbox.psa.url);
+    const secondRequests = delta(afterFirst.requests, afterSecond.requests);
+    const quiet = JSON.parse(second.stdout);
+    if (quiet.planned !== 0 || afterSecond.tickets.length !== findings)
+      throw new Error(`the second sync had work to do: ${JSON.stringify(quiet)}`);
 
-  const second = run('second');
-  const afterSecond = await emulatorState(sandbox.psa.url);
-  const secondRequests = delta(afterFirst.requests, afterSecond.requests);
-  const quiet = JSON.parse(second.stdout);
-  if (quiet.planned !== 0 || afterSecond.tickets.length !== findings)
-    throw new Error(`the second sync had work to do: ${JSON.stringify(quiet)}`);
+    // The floor: the PSA's latency alone, at the requests in flight the PSA allows.
+    const floorMs = (firstRequests.total * LATENCY) / inFlight;
+    const ratio = first.ms / floorMs;
+    const ops = firstRequests.byOperation;
+    const lookups = psaKind.lookups(ops); // the first run's plan read one (empty) page of owned tickets
+    const creates = psaKind.creates(ops);
+    const perTicket = (lookups + creates) / findings;
+    const ownedPages = Math.ceil(findings / psaKind.page); // the plan's paged query of the owned tickets
+    const secondPages = psaKind.ownedPages(secondRequests.byOperation);
+    const secondOther = secondRequests.total - secondPages;
+    const allowedPages = Math.ceil(findings / PAGE);
+    const result = {
+      customers: CUSTOMERS,
+      findings,
+      psa: kind,
+      latencyMs: LATENCY,
+      concurrency: CONCURRENCY,
+      inFlight,
+      cpus: os.cpus().length,
+      loadAverage: os.loadavg(),
+      first: {
+        wallMs: Math.round(first.ms),
+        floorMs: Math.round(floorMs),
+        ratioToFloor: ratio,
+        psaRequests: firstRequests,
+        lookups,
+        creates,
+        requestsPerNewTicket: perTicket,
+        allRequestsPerNewTicket: firstRequests.total / findings,
+        summary: { created: summary.created, foundByKey: summary.foundByKey, failed: summary.failed },
+      },
+      second: {
+        wallMs: Math.round(second.ms),
+        psaRequests: secondRequests,
+        ticketPages: secondPages,
+        allowedTicketPages: allowedPages,
+        ownedTicketPages: ownedPages,
+        planLists: secondOther,
+      },
+    };
+    const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+    console.log(
+      `psa sync, ${findings} new findings across ${CUSTOMERS} customers, ${psaKind.name} emulator at ${LATENCY} ms, ` +
+        `concurrency ${CONCURRENCY}, ${inFlight} in flight (${os.cpus().length} CPUs, load ${os
+          .loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')}):`,
+    );
+    console.log(
+      `  first sync ${s(first.ms)} vs floor ${s(floorMs)} (${firstRequests.total} PSA requests × ${LATENCY} ms ÷ ` +
+        `${inFlight}): ${ratio.toFixed(3)}× (target ≤ ${TARGET_RATIO}×) ${ratio <= TARGET_RATIO ? 'ok' : 'OVER'}`,
+    );
+    console.log(
+      `  PSA requests per new ticket: ${perTicket.toFixed(3)} (${lookups} lookups + ${result.first.creates} creates; ` +
+        `target ≤ ${TARGET_PER_TICKET}) ${perTicket <= TARGET_PER_TICKET ? 'ok' : 'OVER'}; with the plan's reads ` +
+        `${result.first.allRequestsPerNewTicket.toFixed(3)}`,
+    );
+    console.log(
+      `  second sync, nothing new: ${s(second.ms)}, ${secondRequests.total} PSA requests: ${secondPages} pages of ` +
+        `owned tickets (target ≤ ${allowedPages}: one per ${PAGE} open tickets) ${secondPages <= allowedPages ? 'ok' : 'OVER'} ` +
+        `+ ${secondOther} for the plan's lists (${Object.keys(secondRequests.byOperation)
+          .filter((op) => !psaKind.ownedOps.includes(op))
+          .join(', ')})`,
+    );
+    writeResult(psaKind.result, result);
+  } finally {
+    sandbox.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
-  const floorMs = (firstRequests.total * LATENCY) / CONCURRENCY;
-  const ratio = first.ms / floorMs;
-  const ticketRequests =
-    (firstRequests.byOperation['GET /service/tickets'] ?? 0) +
-    (firstRequests.byOperation['POST /service/tickets'] ?? 0);
-  const ownedPages = Math.ceil(findings / 1000); // the plan's paged query of the owned tickets, 1000 a page
-  const lookups = (firstRequests.byOperation['GET /service/tickets'] ?? 0) - 1; // the first run's plan read one (empty) page
-  const perTicket = (ticketRequests - 1) / findings;
-  const secondPages = secondRequests.byOperation['GET /service/tickets'] ?? 0;
-  const secondOther = secondRequests.total - secondPages;
-  const allowedPages = Math.ceil(findings / PAGE);
-  const result = {
-    customers: CUSTOMERS,
-    findings,
-    latencyMs: LATENCY,
-    concurrency: CONCURRENCY,
-    cpus: os.cpus().length,
-    loadAverage: os.loadavg(),
-    first: {
-      wallMs: Math.round(first.ms),
-      floorMs: Math.round(floorMs),
-      ratioToFloor: ratio,
-      psaRequests: firstRequests,
-      lookups,
-      creates: firstRequests.byOperation['POST /service/tickets'] ?? 0,
-      requestsPerNewTicket: perTicket,
-      allRequestsPerNewTicket: firstRequests.total / findings,
-      summary: { created: summary.created, foundByKey: summary.foundByKey, failed: summary.failed },
-    },
-    second: {
-      wallMs: Math.round(second.ms),
-      psaRequests: secondRequests,
-      ticketPages: secondPages,
-      allowedTicketPages: allowedPages,
-      ownedTicketPages: ownedPages,
-      planLists: secondOther,
-    },
-  };
-  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
-  console.log(
-    `psa sync, ${findings} new findings across ${CUSTOMERS} customers, ConnectWise emulator at ${LATENCY} ms, ` +
-      `concurrency ${CONCURRENCY} (${os.cpus().length} CPUs, load ${os
-        .loadavg()
-        .map((x) => x.toFixed(2))
-        .join(' ')}):`,
-  );
-  console.log(
-    `  first sync ${s(first.ms)} vs floor ${s(floorMs)} (${firstRequests.total} PSA requests × ${LATENCY} ms ÷ ` +
-      `${CONCURRENCY}): ${ratio.toFixed(3)}× (target ≤ ${TARGET_RATIO}×) ${ratio <= TARGET_RATIO ? 'ok' : 'OVER'}`,
-  );
-  console.log(
-    `  PSA requests per new ticket: ${perTicket.toFixed(3)} (${lookups} lookups + ${result.first.creates} creates; ` +
-      `target ≤ ${TARGET_PER_TICKET}) ${perTicket <= TARGET_PER_TICKET ? 'ok' : 'OVER'}; with the plan's reads ` +
-      `${result.first.allRequestsPerNewTicket.toFixed(3)}`,
-  );
-  console.log(
-    `  second sync, nothing new: ${s(second.ms)}, ${secondRequests.total} PSA requests: ${secondPages} pages of ` +
-      `owned tickets (target ≤ ${allowedPages}: one per ${PAGE} open tickets) ${secondPages <= allowedPages ? 'ok' : 'OVER'} ` +
-      `+ ${secondOther} for the plan's lists (${Object.keys(secondRequests.byOperation)
-        .filter((op) => op !== 'GET /service/tickets')
-        .join(', ')})`,
-  );
-  writeResult('psa', result);
-} finally {
-  sandbox.stop();
-  rmSync(dir, { recursive: true, force: true });
+for (const kind of KINDS) {
+  if (!PSAS[kind]) throw new Error(`--psa ${kind}: connectwise, autotask or both`);
+  await bench(kind);
 }

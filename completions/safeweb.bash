@@ -31,7 +31,7 @@ _safeweb_subcommands() {
     "outbox") echo "status retry drop compact" ;;
     "integrations") echo "show check" ;;
     "psa") echo "add list ls show set remove rm test map plan sync" ;;
-    "notify") echo "add list show remove rm test" ;;
+    "notify") echo "add list show remove rm test plan send" ;;
     "notify add") echo "teams slack pagerduty webhook email" ;;
     "serve") echo "check" ;;
     "profile") echo "add list use show set remove rm" ;;
@@ -119,6 +119,8 @@ _safeweb_options() {
     "notify remove") echo "--yes --keep-secret --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "notify rm") echo "--yes --keep-secret --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "notify test") echo "--redirect-to --dry-run --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify plan") echo "--file --include-existing --since --max-creates --flush --concurrency --exit-status --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
+    "notify send") echo "--file --include-existing --since --max-creates --flush --concurrency --dry-run --wait --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "serve") echo "--host --port --path --admin-port --secret-file --secret-dir --max-body --drain --reconcile --catch-up-from --max-creates --state --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "serve check") echo "--url --secret-file --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;
     "login") echo "--no-verify --store --json --jq --csv --fields --verbose --profile --partner-id --base-url --timeout --max-response-size --retries --debug --mask-pii --no-mask-pii --no-color --no-input --help" ;;

@@ -11,6 +11,10 @@ import type { CustomerDeps, CustomerRef } from './customers/service.js';
 import type { Integrations } from './config/integrations.js';
 import type { OpenConnection } from './psa/connection.js';
 import type { PlanSource } from './psa/session.js';
+import type { Outbox } from './findings/outbox.js';
+import type { NotifyDeps } from './notify/run.js';
+import type { CustomerRead } from './portfolio/book.js';
+import type { WatchState } from './portfolio/watch-state.js';
 import { holdingRunLock, waitMs, type RunKind } from './safety/run-lock.js';
 
 export interface Account {
@@ -182,5 +186,51 @@ export async function psaPlanSource(
     account: account.key,
     partnerId: account.partnerId,
     command: opts.command,
+  };
+}
+
+/**
+ * What the notification sink (notify/run.ts `sendDue`) takes, wired from a run's Context: the
+ * settings and outbox given, the channels' secrets from the secret store (held: no output shows
+ * them), the HTTP engine with the run's timeout, retries and --debug, and the book's view of each
+ * customer (the local record; the score and band of `reads`, else of the state the last
+ * `notify send` kept). `notify send` and the receiver build it the same way.
+ */
+export async function notifyDeps(
+  ctx: Context,
+  opts: {
+    settings: Integrations;
+    account: string;
+    outbox: Outbox;
+    reads?: readonly CustomerRead[] | undefined;
+  },
+): Promise<NotifyDeps> {
+  const [{ bookView }, { notifyHttp }, { notifyStateFile }, { readWatchState }] = await Promise.all([
+    import('./notify/book-view.js'),
+    import('./notify/http.js'),
+    import('./notify/source.js'),
+    import('./portfolio/watch-state.js'),
+  ]);
+  let state: WatchState | undefined;
+  try {
+    state = readWatchState(notifyStateFile(ctx.configDir, opts.account), opts.account);
+  } catch (error) {
+    // A state that cannot be read only leaves scores and bands unknown; `notify send` reports it.
+    if (!(error instanceof CliError)) throw error;
+  }
+  return {
+    ...bookView(ctx.configDir, opts.account, { state, reads: opts.reads }),
+    settings: opts.settings,
+    outbox: opts.outbox,
+    now: ctx.now,
+    secret: (name) => ctx.secret(name),
+    http: (secrets) =>
+      notifyHttp({
+        env: ctx.env,
+        timeoutMs: ctx.globals.timeout,
+        retries: ctx.globals.retries,
+        trace: ctx.globals.debug ? (line) => ctx.debug(line) : undefined,
+        secrets,
+      }),
   };
 }

@@ -31,7 +31,11 @@ export function describeFailure(res: Pick<FailedResponse, 'status' | 'statusText
   }
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const record = body as Record<string, unknown>;
-    const text = [record['error'], record['message']].find((v) => typeof v === 'string' && v.trim() !== '');
+    // Autotask says why in a list of messages (`{"errors": ["…"]}`).
+    const listed = Array.isArray(record['errors'])
+      ? record['errors'].filter((v): v is string => typeof v === 'string' && v.trim() !== '').join('; ')
+      : '';
+    const text = [record['error'], record['message'], listed].find((v) => typeof v === 'string' && v.trim() !== '');
     return { message: typeof text === 'string' ? text : statusLine, body };
   }
   if (res.bodyText.trim() === '') return { message: `${statusLine} with an empty body`, body: undefined };

@@ -61,6 +61,15 @@ export function parseNonNegativeInt(max: number) {
 }
 
 /** 1 to `max` (a concurrency, an ID). */
+/** A real day as YYYY-MM-DD (2026-01-31), as a flag's value. */
+export function parseDay(value: string): string {
+  const v = value.trim();
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : undefined;
+  if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== v)
+    throw new InvalidArgumentError('use a date as YYYY-MM-DD (2026-01-31).');
+  return v;
+}
+
 export function parsePositiveInt(max: number) {
   return (value: string): number => wholeNumber(value, 1, max);
 }

@@ -18,6 +18,14 @@ export const CHANNEL_KINDS = ['teams', 'slack', 'pagerduty', 'webhook', 'email']
 /** The events and bands a route may name: the book's own words (book-vocabulary.ts). */
 export const ROUTE_EVENTS = EVENT_TYPES;
 export const ROUTE_BANDS = BANDS;
+/** How long a digest gathers what its route matched: a window of a quarter hour, an hour or a day. */
+export const DIGESTS = ['15m', '1h', '1d'] as const;
+/** A time of day, 00:00 to 23:59 (quiet hours). */
+export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+/** An IANA time zone's shape (Europe/Copenhagen, UTC); whether it exists is checked beside the schema. */
+export const TIME_ZONE_PATTERN = '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$';
+/** An email address, as a route's fixed recipients name it (the same rule as `format: email`). */
+const EMAIL = { type: 'string', format: 'email' } as const;
 
 /** A connection's or channel's own name: what routes, mappings and `--sink` name it by. */
 export const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,39}$';
@@ -318,28 +326,99 @@ export function psaJsonSchema(): Json {
   );
 }
 
+/** One route: what it matches, where it sends, and when (at once, a digest, after quiet hours). */
+function route(): Json {
+  return {
+    ...(closed(
+      {
+        name: {
+          description:
+            'The route\u2019s name: message IDs are made from it (else from its place in the list, which reordering changes)',
+          type: 'string',
+          pattern: NAME_PATTERN,
+        },
+        events: {
+          ...(names('Only these events (all when left out)') as object),
+          items: { type: 'string', enum: [...ROUTE_EVENTS] },
+        },
+        minBand: {
+          description: 'Only customers in this band or a worse one (critical > high > moderate > low)',
+          type: 'string',
+          enum: [...ROUTE_BANDS],
+        },
+        bands: {
+          ...(names('Only customers in exactly these bands (minBand is usually what is meant; not both)') as object),
+          items: { type: 'string', enum: [...ROUTE_BANDS] },
+        },
+        customers: {
+          description: 'Only these customers (references; all when left out)',
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          minItems: 1,
+          uniqueItems: true,
+        },
+        tags: names('Only customers with one of these tags (all when left out)'),
+        channels: names('The channels the matching events go to'),
+        digest: {
+          description:
+            'Gather what the route matched in a window of this length into one message per channel and recipients, ' +
+            'sent by the first `notify send` after the window (PagerDuty still gets one event a message)',
+          type: 'string',
+          enum: [...DIGESTS],
+        },
+        timeZone: {
+          description: 'The IANA time zone of quietHours and of a 1d digest\u2019s days (default UTC)',
+          type: 'string',
+          pattern: TIME_ZONE_PATTERN,
+        },
+        quietHours: closed(
+          {
+            from: { description: 'When quiet hours begin (HH:MM)', type: 'string', pattern: TIME_OF_DAY_PATTERN },
+            to: {
+              description: 'When they end (HH:MM; before `from`: the next day)',
+              type: 'string',
+              pattern: TIME_OF_DAY_PATTERN,
+            },
+          },
+          ['from', 'to'],
+          'Hold everything below the critical band until they end (in timeZone)',
+        ),
+        to: {
+          description:
+            'Email channels: `contact` (each customer\u2019s own contact, about its own findings only) or these ' +
+            'addresses, instead of the channel\u2019s `to`',
+          oneOf: [
+            { type: 'string', const: 'contact' },
+            { type: 'array', items: EMAIL, minItems: 1, uniqueItems: true },
+          ],
+        },
+      },
+      ['channels'],
+    ) as object),
+    // Not both: a route with bands and minBand is refused (the properties named so strict validators know them).
+    not: { type: 'object', properties: { bands: {}, minBand: {} }, required: ['bands', 'minBand'] },
+  };
+}
+
 /** The `notify:` block: channels by name, and routes (which events and bands go where). */
 export function notifyJsonSchema(): Json {
   return closed(
     {
       channels: { type: 'object', propertyNames: { pattern: NAME_PATTERN }, additionalProperties: channel() },
       routes: {
+        description:
+          'Which events go to which channels, in order: an event goes to a channel once, by the first route ' +
+          'that matches it and names that channel. Every condition given must hold.',
         type: 'array',
-        items: closed(
-          {
-            events: {
-              ...(names('Only these events (all when left out)') as object),
-              items: { type: 'string', enum: [...ROUTE_EVENTS] },
-            },
-            bands: {
-              ...(names('Only customers in these bands (all when left out)') as object),
-              items: { type: 'string', enum: [...ROUTE_BANDS] },
-            },
-            tags: names('Only customers with one of these tags (all when left out)'),
-            channels: names('The channels the matching events go to'),
-          },
-          ['channels'],
-        ),
+        items: route(),
+      },
+      optOut: {
+        description:
+          'Customers (references) who asked not to be told: routes with `to: contact` never email them ' +
+          '(the MSP\u2019s own channels still hear of their breaches)',
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        uniqueItems: true,
       },
     },
     [],

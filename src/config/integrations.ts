@@ -16,6 +16,7 @@ import { ensurePrivateDir } from '../io/private-dir.js';
 import { replaceFile } from '../io/safe-write.js';
 import {
   CHANNEL_KINDS,
+  DIGESTS,
   GROUPINGS,
   HOST_PATTERN,
   MAX_PER_HOUR,
@@ -28,6 +29,8 @@ import {
   ROUTE_EVENTS,
   SECRET_PATTERN,
   SITE_PATTERN,
+  TIME_OF_DAY_PATTERN,
+  TIME_ZONE_PATTERN,
   URL_PATTERN,
 } from './integrations-schema.js';
 
@@ -163,11 +166,31 @@ export type Channel = Masked &
         templates?: string | undefined;
       }
   );
-interface Route {
-  events?: string[] | undefined;
-  bands?: string[] | undefined;
+type RouteBand = (typeof ROUTE_BANDS)[number];
+export type Digest = (typeof DIGESTS)[number];
+
+/**
+ * One route of `notify.routes` (findings/sinks.ts matches it, notify/ sends by it): every
+ * condition given must hold; `digest`, `quietHours` and `to` say when and to whom it sends.
+ */
+export interface Route {
+  /** What message IDs are made from; else the route's place in the list (`route-1`). */
+  name?: string | undefined;
+  events?: Array<(typeof ROUTE_EVENTS)[number]> | undefined;
+  /** This band or a worse one. */
+  minBand?: RouteBand | undefined;
+  /** Exactly these bands (the older form; a route has one or the other). */
+  bands?: RouteBand[] | undefined;
+  /** Customer references. */
+  customers?: string[] | undefined;
   tags?: string[] | undefined;
   channels: string[];
+  digest?: Digest | undefined;
+  /** IANA; of quietHours and of a 1d digest's days. UTC when left out. */
+  timeZone?: string | undefined;
+  quietHours?: { from: string; to: string } | undefined;
+  /** Email: the customer's own contact, or these addresses, instead of the channel's `to`. */
+  to?: 'contact' | string[] | undefined;
 }
 export interface CustomerPsa {
   connection?: string | undefined;
@@ -187,6 +210,8 @@ export interface PsaSettings {
 export interface NotifySettings {
   channels?: Record<string, Channel> | undefined;
   routes?: Route[] | undefined;
+  /** Customers (references) a `to: contact` route never emails. */
+  optOut?: string[] | undefined;
 }
 export interface Integrations {
   psa?: PsaSettings | undefined;
@@ -304,16 +329,37 @@ function build(z: Zod) {
   ]);
   const list = <T extends Parameters<typeof z.array>[0]>(item: T) =>
     z.optional(z.array(item).check(z.minLength(1, 'must list at least one (leave the key out for all)')));
-  const route = z.strictObject({
-    events: list(z.enum(ROUTE_EVENTS)),
-    bands: list(z.enum(ROUTE_BANDS)),
-    tags: list(z.string()),
-    channels: z.array(name).check(z.minLength(1, 'must name at least one channel')),
-  });
+  const time = pattern(TIME_OF_DAY_PATTERN, 'must be a time of day as HH:MM (07:00, 22:30)');
+  const route = z
+    .strictObject({
+      name: z.optional(name),
+      events: list(z.enum(ROUTE_EVENTS)),
+      minBand: z.optional(z.enum(ROUTE_BANDS)),
+      bands: list(z.enum(ROUTE_BANDS)),
+      customers: list(z.string().check(z.minLength(1, 'must not be empty'))),
+      tags: list(z.string()),
+      channels: z.array(name).check(z.minLength(1, 'must name at least one channel')),
+      digest: z.optional(z.enum(DIGESTS)),
+      timeZone: z.optional(pattern(TIME_ZONE_PATTERN, 'must be an IANA time zone such as Europe/Copenhagen or UTC')),
+      quietHours: z.optional(z.strictObject({ from: time, to: time })),
+      to: z.optional(
+        z.union([
+          z.literal('contact'),
+          z.array(z.email()).check(z.minLength(1, 'must list at least one address (or say contact)')),
+        ]),
+      ),
+    })
+    .check(
+      z.refine((r) => !(r.bands && r.minBand), {
+        message: 'give minBand or bands, not both',
+        path: ['bands'],
+      }),
+    );
   const psa = z.strictObject({ default: z.optional(name), connections: z.optional(z.record(name, connection)) });
   const notify = z.strictObject({
     channels: z.optional(z.record(name, channel)),
     routes: z.optional(z.array(route)),
+    optOut: z.optional(z.array(z.string().check(z.minLength(1, 'must not be empty')))),
   });
   const customerPsa = z.strictObject({
     connection: z.optional(name),
@@ -428,6 +474,7 @@ function references(value: Record<string, unknown>, customers: Array<[Path, unkn
           message: `names no channel ("${c}" is not under notify.channels)`,
         });
     });
+    if (isObject(route)) found.push(...routeChecks(route, i, routes, notify));
   });
   // A customer's mapping is checked against the connections only where the same document defines them.
   if (!psa) return found;
@@ -446,6 +493,50 @@ function references(value: Record<string, unknown>, customers: Array<[Path, unkn
         message: 'names no connection, and psa.default names none either (there is not exactly one to assume)',
       });
   }
+  return found;
+}
+
+/** Whether this machine knows the IANA time zone (Intl refuses one it does not). */
+function knownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a route's schema cannot say: its time zone exists, its name is its own, its quiet hours
+ * end at another time than they begin, and `to` goes with an email channel.
+ */
+function routeChecks(
+  route: Record<string, unknown>,
+  i: number,
+  routes: unknown[],
+  notify: Record<string, unknown> | undefined,
+): Found[] {
+  const found: Found[] = [];
+  const at: Path = ['notify', 'routes', i];
+  const zone = route['timeZone'];
+  if (typeof zone === 'string' && new RegExp(TIME_ZONE_PATTERN).test(zone) && !knownTimeZone(zone))
+    found.push({ path: [...at, 'timeZone'], message: `names no time zone ("${zone}" is not one this machine knows)` });
+  const name = route['name'];
+  if (typeof name === 'string' && routes.slice(0, i).some((r) => isObject(r) && r['name'] === name))
+    found.push({ path: [...at, 'name'], message: `is the name of an earlier route too ("${name}")` });
+  const quiet = isObject(route['quietHours']) ? route['quietHours'] : undefined;
+  if (quiet && typeof quiet['from'] === 'string' && quiet['from'] === quiet['to'])
+    found.push({ path: [...at, 'quietHours', 'to'], message: 'must differ from quietHours.from' });
+  const defined = notify && isObject(notify['channels']) ? notify['channels'] : undefined;
+  const named = Array.isArray(route['channels']) ? route['channels'] : [];
+  const kinds = named.map((c) =>
+    defined && typeof c === 'string' && isObject(defined[c]) ? defined[c]['kind'] : undefined,
+  );
+  if (route['to'] !== undefined && kinds.every((k) => k !== undefined && k !== 'email'))
+    found.push({
+      path: [...at, 'to'],
+      message: 'names no email channel (`to` is for email channels, and this route sends to none)',
+    });
   return found;
 }
 

@@ -6,12 +6,17 @@
  * A sink's state of an item: `pending` (nothing tried yet, or sent back by `outbox retry`) →
  * `held` (a process is acting on it; its lease ends at `until`, or when that process is gone) →
  * `acked` (the far side acknowledged it; what it said is kept) | `retrying` (it failed; tried again
- * from `nextAt`) | `dead` (it failed `maxAttempts` times, or the sink called the refusal permanent).
+ * from `nextAt`) | `dead` (it failed `maxAttempts` times, or the sink called the refusal permanent)
+ * | `waiting` (the sink put it off until `notBefore` without trying it: a digest's window, quiet
+ * hours, a cap on one run's messages; no attempt is counted).
+ *
+ * A line of an operation this version does not know (a later version's) is skipped: the journal
+ * stays readable both ways.
  */
 import { ConfigError } from '../errors.js';
 import type { BookEvent } from './event.js';
 
-type SinkStateName = 'pending' | 'held' | 'acked' | 'retrying' | 'dead';
+type SinkStateName = 'pending' | 'held' | 'acked' | 'retrying' | 'dead' | 'waiting';
 
 export type JournalLine =
   | { op: 'enqueued'; key: string; event: BookEvent; sinks: string[]; at: string }
@@ -19,6 +24,7 @@ export type JournalLine =
   | { op: 'acked'; sink: string; key: string; ack: unknown; at: string }
   | { op: 'failed'; sink: string; key: string; error: string; attempts: number; next: string | null; at: string }
   | { op: 'retry'; sink: string; key: string; at: string }
+  | { op: 'deferred'; sink: string; key: string; until: string; reason: string; at: string }
   | { op: 'dropped'; key: string; at: string };
 
 /** One sink's state of one item, as the journal's lines made it. */
@@ -28,6 +34,9 @@ export interface SinkState {
   attempts: number;
   /** retrying: when it is due again. */
   nextAt?: string | undefined;
+  /** waiting: not acted on before this time, and why (`digest 2026-12-07T10:00Z/1h`, `quiet hours`). */
+  notBefore?: string | undefined;
+  reason?: string | undefined;
   /** held: until when, and by which process. */
   heldUntil?: string | undefined;
   holder?: { pid: number; host: string } | undefined;
@@ -72,6 +81,8 @@ export function parseJournal(text: string, file: string): JournalLine[] {
   return out;
 }
 
+const KNOWN_OPS = new Set<string>(['enqueued', 'held', 'acked', 'failed', 'retry', 'deferred', 'dropped']);
+
 export function foldJournal(lines: readonly JournalLine[]): Folded {
   const items: Folded = new Map();
   for (const line of lines) foldLine(items, line);
@@ -96,7 +107,7 @@ export function foldLine(items: Folded, line: JournalLine): void {
     return;
   }
   const item = items.get(line.key);
-  if (!item) return;
+  if (!item || !KNOWN_OPS.has(line.op)) return;
   item.changedAt = line.at;
   if (line.op === 'dropped') {
     item.dropped = true;
@@ -122,6 +133,9 @@ function nextState(now: SinkState, line: Exclude<JournalLine, { op: 'enqueued' |
         : { state: 'retrying', attempts: line.attempts, lastError: line.error, nextAt: line.next, at: line.at };
     case 'retry':
       return { state: 'pending', attempts: 0, lastError: now.lastError, at: line.at };
+    case 'deferred':
+      // Put off, not tried: the attempts so far stand, and nothing is added to them.
+      return { ...keep, state: 'waiting', notBefore: line.until, reason: line.reason, at: line.at };
   }
 }
 

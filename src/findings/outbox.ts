@@ -75,6 +75,8 @@ export interface DueItem {
   event: BookEvent;
   /** Failed attempts so far. */
   attempts: number;
+  /** When it was kept, by the outbox's clock under its lock (a digest's window is chosen by it). */
+  enqueuedAt: string;
 }
 
 export class Outbox {
@@ -153,7 +155,12 @@ export class Outbox {
         picked.map((item) => ({ op: 'held', sink, key: item.key, until, pid: process.pid, host: os.hostname(), at })),
         items,
       );
-      return picked.map((item) => ({ key: item.key, event: item.event, attempts: item.sinks.get(sink)!.attempts }));
+      return picked.map((item) => ({
+        key: item.key,
+        event: item.event,
+        attempts: item.sinks.get(sink)!.attempts,
+        enqueuedAt: item.enqueuedAt,
+      }));
     });
   }
 
@@ -170,6 +177,64 @@ export class Outbox {
       this.#append([this.#outcomeLine(sink, key, state, outcome, now)], items);
       return item.sinks.get(sink);
     });
+  }
+
+  /**
+   * Records one outcome for many items at once (one line each, one write): the items of a digest,
+   * acknowledged together. Returns the state each item recorded is in now (an item not there for
+   * the sink, dropped or already acknowledged is left out).
+   */
+  async recordAll(
+    sink: string,
+    keys: readonly string[],
+    outcome: AttemptOutcome,
+    now = this.#now(),
+  ): Promise<SinkState[]> {
+    return this.#locked((items) => {
+      const lines: JournalLine[] = [];
+      for (const key of new Set(keys)) {
+        const item = items.get(key);
+        const state = item?.sinks.get(sink);
+        if (!item || item.dropped || !state || state.state === 'acked') continue;
+        lines.push(this.#outcomeLine(sink, key, state, outcome, now));
+      }
+      this.#append(lines, items);
+      return lines.map((line) => items.get(line.key)!.sinks.get(sink)!);
+    });
+  }
+
+  /**
+   * Puts items off for `sink` until a time, without trying them: no attempt is counted, and `due`
+   * hands them out again from then (`--flush`: put off until now). An item acknowledged, dead or
+   * dropped is left as it is. Returns how many it put off.
+   */
+  async defer(
+    sink: string,
+    entries: ReadonlyArray<{ key: string; until: Date; reason: string }>,
+    now = this.#now(),
+  ): Promise<number> {
+    if (entries.length === 0) return 0;
+    return this.#locked((items) => {
+      const at = now.toISOString();
+      const lines: JournalLine[] = [];
+      for (const { key, until, reason } of entries) {
+        const item = items.get(key);
+        const state = item?.sinks.get(sink);
+        if (!item || item.dropped || !state || state.state === 'acked' || state.state === 'dead') continue;
+        lines.push({ op: 'deferred', sink, key, until: until.toISOString(), reason, at });
+      }
+      this.#append(lines, items);
+      return lines.length;
+    });
+  }
+
+  /**
+   * `fn` over the items as they are, under the lock and from this process's fold (only what was
+   * appended since is read): a sink that looks at many items between its writes reads the journal
+   * once, not once a look. `fn` must not change what it is given.
+   */
+  async view<T>(fn: (items: Folded) => T): Promise<T> {
+    return this.#locked(fn);
   }
 
   #outcomeLine(sink: string, key: string, state: SinkState, outcome: AttemptOutcome, now: Date): JournalLine {
@@ -349,6 +414,7 @@ export function isDue(state: SinkState | undefined, now: Date): boolean {
   if (state.state === 'pending') return true;
   if (state.state === 'retrying') return Date.parse(state.nextAt ?? '') <= now.getTime();
   if (state.state === 'held') return leaseEnded(state, now);
+  if (state.state === 'waiting') return Date.parse(state.notBefore ?? '') <= now.getTime();
   return false;
 }
 
@@ -367,6 +433,7 @@ function finished(item: OutboxItem): boolean {
 export interface SinkSummary {
   sink: string;
   pending: number;
+  /** Being acted on by a process, or put off until a time still to come (a digest's window, quiet hours). */
   held: number;
   retrying: number;
   dead: number;
@@ -385,7 +452,9 @@ export function summarize(items: Folded, now: Date): SinkSummary[] {
     for (const [sink, state] of item.sinks) {
       const s = bySink.get(sink) ?? blank(sink);
       bySink.set(sink, s);
-      const name = state.state === 'held' && leaseEnded(state, now) ? 'pending' : state.state;
+      // Held: being acted on, or put off (a digest, quiet hours) until a time still to come.
+      const name =
+        state.state === 'held' || state.state === 'waiting' ? (isDue(state, now) ? 'pending' : 'held') : state.state;
       s[name] += 1;
       if (name === 'acked' && (!s.lastAck || state.at >= s.lastAck.at))
         s.lastAck = { key: item.key, at: state.at, ack: state.ack };

@@ -1,11 +1,17 @@
 /**
  * Which sinks an event is for, from the integration settings: the PSA connection its customer's
  * tickets go to (`psa:<connection>`, for breach events and offboarding), and the channels whose
- * routes match it (`notify:<channel>`: the event's kind, the customer's band and tags). The outbox
- * keeps, per event, these names: each sink acknowledges its own share.
+ * routes match it (`notify:<channel>`). The outbox keeps, per event, these names: each sink
+ * acknowledges its own share.
+ *
+ * A route matches an event when every condition it gives holds: the event's kind (`events`), the
+ * customer's band (`minBand`: that band or a worse one; `bands`: exactly those), the customer
+ * (`customers`: references) and its tags (`tags`: any one of them). An event goes to a channel
+ * once, by the first route in order that matches it and names the channel: that route says how
+ * (at once or in a digest, quiet hours, recipients), and its name is in the message's ID.
  */
-import type { BANDS } from '../book-vocabulary.js';
-import type { Integrations } from '../config/integrations.js';
+import { BANDS } from '../book-vocabulary.js';
+import type { Integrations, Route } from '../config/integrations.js';
 import type { BookEvent } from './event.js';
 
 type Band = (typeof BANDS)[number];
@@ -25,8 +31,71 @@ export function psaSink(connection: string): string {
   return `psa:${connection}`;
 }
 
-function notifySink(channel: string): string {
+export function notifySink(channel: string): string {
   return `notify:${channel}`;
+}
+
+/** The channel a `notify:<channel>` sink names; undefined for other sinks. */
+export function channelOfSink(sink: string): string | undefined {
+  return sink.startsWith('notify:') ? sink.slice('notify:'.length) : undefined;
+}
+
+/** What message IDs call a route: its name, else its place in the list (`route-1`). */
+function routeName(route: Route, index: number): string {
+  return route.name ?? `route-${index + 1}`;
+}
+
+/** `band` is `min` or worse (BANDS runs from the worst). */
+function atLeast(band: Band, min: Band): boolean {
+  return BANDS.indexOf(band) <= BANDS.indexOf(min);
+}
+
+/**
+ * Whether `route` matches `event` of a customer in `band` (null: not known, and a route that asks
+ * for a band does not match; `'any'`: not known, and band conditions are passed — the sender's
+ * view of an event a source already routed by its band).
+ */
+export function routeMatches(
+  settings: Integrations,
+  route: Route,
+  event: BookEvent,
+  band: Band | null | 'any',
+): boolean {
+  if (route.events && !route.events.includes(event.type)) return false;
+  if (route.customers && !route.customers.includes(event.reference)) return false;
+  if (route.tags) {
+    const tags = settings.customers?.[event.reference]?.tags ?? [];
+    if (!route.tags.some((t) => tags.includes(t))) return false;
+  }
+  if (!route.bands && !route.minBand) return true;
+  // A band change is about the band it changed to.
+  const known = event.type === 'band.changed' ? (event.to ?? band) : band;
+  if (known === 'any') return true;
+  if (known === null) return false;
+  return route.bands ? route.bands.includes(known) : atLeast(known, route.minBand!);
+}
+
+/** A route that sends an event to a channel, and its place in the list. */
+export interface RouteOf {
+  route: Route;
+  index: number;
+  name: string;
+}
+
+/** Per channel (that exists) the event goes to, the first route that matches it and names that channel. */
+export function channelRoutes(
+  settings: Integrations,
+  event: BookEvent,
+  band: Band | null | 'any',
+): Map<string, RouteOf> {
+  const out = new Map<string, RouteOf>();
+  (settings.notify?.routes ?? []).forEach((route, index) => {
+    if (!routeMatches(settings, route, event, band)) return;
+    for (const channel of route.channels)
+      if (settings.notify?.channels?.[channel] && !out.has(channel))
+        out.set(channel, { route, index, name: routeName(route, index) });
+  });
+  return out;
 }
 
 /** The sinks `event` is for; none when nothing is configured (the outbox then keeps nothing). */
@@ -36,13 +105,6 @@ export function eventSinks(settings: Integrations, event: BookEvent, band: Band 
     const connection = connectionOf(settings, event.reference);
     if (connection && settings.psa?.connections?.[connection]) sinks.add(psaSink(connection));
   }
-  const tags = new Set(settings.customers?.[event.reference]?.tags ?? []);
-  const eventBand = event.type === 'band.changed' ? (event.to ?? band) : band;
-  for (const route of settings.notify?.routes ?? []) {
-    if (route.events && !route.events.includes(event.type)) continue;
-    if (route.bands && (eventBand === null || !route.bands.includes(eventBand))) continue;
-    if (route.tags && !route.tags.some((t) => tags.has(t))) continue;
-    for (const channel of route.channels) if (settings.notify?.channels?.[channel]) sinks.add(notifySink(channel));
-  }
+  for (const channel of channelRoutes(settings, event, band).keys()) sinks.add(notifySink(channel));
   return [...sinks].sort();
 }

@@ -4,23 +4,31 @@
  * the tool last wrote and knew of it (open or closed, and who closed it), which notes it added,
  * what SafeWeb said of each finding at the last sync, and the first run's baseline.
  *
- * It is a journal, one line a change, each on disk (fsync) before the sync goes on: an `intent`
- * line is written before every PSA write and its outcome after, so a sync killed between the two
- * knows, when run again, to look the ticket (by key) or the note (by its marker) up before
- * writing it a second time. Appends go through the one writer (io/append-log.ts) under the index's
+ * It is a journal, one line a change, each written before the sync goes on: an `intent` line is
+ * on disk (fsync) before every PSA write and its outcome is written after, so a sync killed
+ * between the two knows, when run again, to look the ticket (by key) or the note (by its marker)
+ * up before writing it a second time. An outcome line is not fsynced on its own: written, it
+ * survives the process being killed, and the next fsync (the next intent's, the run's end) puts it
+ * on disk; one a power cut loses leaves its intent open, and the next run looks the write up. Appends go through the one writer (io/append-log.ts) under the index's
  * lock (bounded wait, naming the holder), taken at a run's first write and kept until the sync lets
  * go of it (`release`); `compact` rewrites it atomically once it has grown.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { accountFile, accountFileName } from '../io/account-files.js';
-import { appendDurably } from '../io/append-log.js';
+import { appendDurably, appendToLog } from '../io/append-log.js';
 import { acquireLock, type HeldLock, type LockOptions } from '../io/lock.js';
 import { ensurePrivateDir } from '../io/private-dir.js';
 import { replaceFile } from '../io/safe-write.js';
 import { ConfigError } from '../errors.js';
 
 const KIND = 'ticket index';
+/**
+ * The lines fsynced before the sync goes on: an intent precedes its PSA write on disk; a baseline
+ * and what SafeWeb said (seen) cannot be read back from the PSA; the run's end puts the rest on
+ * disk with it. Outcome lines (ticket, covers, note, state) are only written: see above.
+ */
+const DURABLE = new Set<IndexLine['op']>(['intent', 'baseline', 'seen', 'synced']);
 const LOCK_WAIT_MS = 60_000;
 
 /** One finding a ticket covers: its key and the breach instance's uuid (what resolving takes). */
@@ -186,6 +194,10 @@ export class TicketIndexFile {
   #writing: Promise<void> | undefined;
   /** The index's lock, from this run's first write until `release`. */
   #held: HeldLock | undefined;
+  /** The descriptor fsyncs go through, from the run's first until `release` (or compaction). */
+  #syncHandle: fs.promises.FileHandle | undefined;
+  /** Whether this run has written to the journal (and its last write did not fail). */
+  #written = false;
 
   constructor(
     readonly configDir: string,
@@ -208,13 +220,13 @@ export class TicketIndexFile {
    * Appends lines, each on disk before it returns, and folds them into the index in memory.
    *
    * The sync's workers append side by side: their lines are written one batch at a time, what
-   * arrived while a batch was being written going in the next, with one fsync, under the lock the
-   * run took at its first write. Before, each append took the file's lock for itself: a worker that
-   * met another's lock slept the lock's poll (200 ms, two answers' worth at 100 ms), and every
-   * append paid the lock's files and an fsync of its own — in a profile of 2 000 creates the run
-   * spent a third over its floor, 11 s of it in fsync, mkdir, stat and rmdir on the event loop.
-   * Durable as before: a caller's lines are on disk (fsync) before its append resolves, so an
-   * intent still precedes its PSA write.
+   * arrived while a batch was being written going in the next, under the lock the run took at its
+   * first write; a batch holding an intent (or another DURABLE line) is fsynced off the event loop
+   * before its appends resolve, so the workers' answers go on being read meanwhile. Before, each
+   * append took the file's lock for itself — a worker that met another's lock slept the lock's
+   * poll (200 ms, two answers' worth at 100 ms) — and fsynced on the event loop: in a profile of
+   * the benchmark's 2 000 creates (1.3-1.4x its floor) 11 s went to fsync, mkdir, stat and rmdir
+   * there, the loop blocked. An intent is still on disk before its PSA write is sent.
    */
   append(lines: readonly IndexLine[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
@@ -225,9 +237,9 @@ export class TicketIndexFile {
   }
 
   async #writeQueued(): Promise<void> {
-    // Written once the event loop has run what is ready (setImmediate): the appends of the answers
-    // that arrived together — while the last fsync held the loop, say — go in one batch and one
-    // fsync. And pending before anything is written, so `append` keeps this promise as the writer.
+    // Written once the event loop has run what is ready (setImmediate), so the appends of answers
+    // that arrived together go in one batch, as do those made during a batch's fsync. And pending
+    // before anything is written, so `append` keeps this promise as the writer.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.#queued.length) {
       const batch = this.#queued.splice(0);
@@ -235,27 +247,56 @@ export class TicketIndexFile {
       try {
         const index = this.read();
         this.#held ??= await this.#lock();
-        appendDurably(this.file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), KIND);
+        const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+        // The run's first write, and the first after a failed one, cuts a line left torn (and fsyncs).
+        if (!this.#written) appendDurably(this.file, text, KIND);
+        else {
+          appendToLog(this.file, text, KIND);
+          if (lines.some((l) => DURABLE.has(l.op))) await this.#sync();
+        }
+        this.#written = true;
         for (const line of lines) applyLine(index, line);
         index.lines += lines.length;
         for (const b of batch) b.resolve();
       } catch (error) {
+        this.#written = false;
         for (const b of batch) b.reject(error);
       }
     }
     this.#writing = undefined;
   }
 
+  /**
+   * fsync of the journal, on libuv's threads rather than the event loop, through a descriptor kept
+   * for the run (fsync puts the file's data on disk whichever descriptor asks; opened for writing,
+   * as Windows requires).
+   */
+  async #sync(): Promise<void> {
+    this.#syncHandle ??= await fs.promises.open(
+      this.file,
+      fs.constants.O_WRONLY | fs.constants.O_APPEND | (fs.constants.O_NOFOLLOW ?? 0),
+    );
+    await this.#syncHandle.sync();
+  }
+
   /** Lets go of the index's lock once the appends in flight are written (a sync's end, however it ends). */
   async release(): Promise<void> {
     await this.#writing;
+    await this.#closeSyncHandle();
     this.#held?.release();
     this.#held = undefined;
+  }
+
+  async #closeSyncHandle(): Promise<void> {
+    const handle = this.#syncHandle;
+    this.#syncHandle = undefined;
+    await handle?.close();
   }
 
   /** Rewrites the journal as the lines of the index now, when it has grown well past them. */
   async compact(at: string): Promise<boolean> {
     await this.#writing;
+    await this.#closeSyncHandle(); // the file it is open on is about to be replaced
     const index = this.read();
     const lines = snapshotLines(index, at);
     if (index.lines < 2 * lines.length + 100) return false;

@@ -66,6 +66,12 @@ export interface ReceiverDeps {
     source(connection: string): Promise<PlanSource>;
     locked<T>(connection: string, fn: () => Promise<T>): Promise<T>;
   };
+  /**
+   * Sends what the outbox holds for notify sinks (notify/run.ts `sendDue`, under the notify-send
+   * lock): how many messages were acknowledged and how many failed.
+   */
+  notify?:
+    ((outbox: Outbox, sinks: string[], signal: AbortSignal) => Promise<{ acked: number; failed: number }>) | undefined;
   /** Each secret value, the moment it is read: the run hides it from every line it writes. */
   hold(value: string): void;
   /** One line per delivery (the NDJSON of --json). */
@@ -181,6 +187,8 @@ async function assemble(options: ReceiverOptions, deps: ReceiverDeps): Promise<P
     'psa',
     psaHandler({ ...deps.psa, run, maxCreates: options.maxCreates, concurrency: 4, now: deps.now }),
   );
+  const notify = deps.notify;
+  if (notify) registry.register('notify', { route: (sink, _due, box, signal) => notify(box, [sink], signal) });
   const router = new Router({
     outbox,
     registry,

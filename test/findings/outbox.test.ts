@@ -232,6 +232,104 @@ describe('outbox', () => {
     expect(await outbox.compact(90 * 86_400_000)).toEqual({ kept: 3, removed: 0 });
   });
 
+  it('puts an item off until a time without counting an attempt; held meanwhile; due from then', async () => {
+    const { outbox, clock, make } = setup();
+    await outbox.enqueue([event(1), event(2)]);
+    const key = event(1).key;
+    // A failure first: one attempt counted, retrying.
+    await outbox.due('psa');
+    await outbox.record('psa', key, { ok: false, error: 'HTTP 503' });
+    clock.t += 60_000;
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([key]);
+    // Then put off for a digest's window: the attempt count stands, nothing is added to it.
+    const until = new Date(clock.t + 3_600_000);
+    expect(await outbox.defer('psa', [{ key, until, reason: 'digest 2026-03-01T00:00Z/1h' }])).toBe(1);
+    expect(make().read().get(key)!.sinks.get('psa')).toMatchObject({
+      state: 'waiting',
+      attempts: 1,
+      notBefore: until.toISOString(),
+      reason: 'digest 2026-03-01T00:00Z/1h',
+      lastError: 'HTTP 503',
+    });
+    const [held] = summarize(outbox.read(), new Date(clock.t)).filter((s) => s.sink === 'psa');
+    expect(held).toMatchObject({ held: 2, pending: 0, retrying: 0 });
+    await outbox.record('psa', event(2).key, { ok: true });
+    expect(await outbox.due('psa', new Date(until.getTime() - 1))).toEqual([]);
+    // Chat's share is its own: not put off.
+    expect((await outbox.due('chat')).map((d) => d.key)).toEqual([key, event(2).key]);
+    expect((await outbox.due('psa', until)).map((d) => [d.key, d.attempts])).toEqual([[key, 1]]);
+    // --flush: put off until now, due at once.
+    await outbox.defer('psa', [{ key, until: new Date(clock.t + 86_400_000), reason: 'quiet hours' }]);
+    await outbox.defer('psa', [{ key, until: new Date(clock.t), reason: 'flush' }]);
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([key]);
+    // What is acknowledged (or dead) is never put off again.
+    await outbox.record('psa', key, { ok: true, ack: 'sent' });
+    expect(await outbox.defer('psa', [{ key, until, reason: 'late' }])).toBe(0);
+    expect(outbox.read().get(key)!.sinks.get('psa')).toMatchObject({ state: 'acked' });
+  });
+
+  it('records one outcome for many items in one write; an acknowledgement stays', async () => {
+    const { outbox, dir } = setup();
+    await outbox.enqueue([1, 2, 3].map(event));
+    await outbox.due('psa');
+    await outbox.record('psa', event(3).key, { ok: true, ack: 'first' });
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    const before = fs.readFileSync(file, 'utf8').split('\n').length;
+    const keys = [1, 2, 3].map((i) => event(i).key);
+    expect(
+      await outbox.recordAll('psa', [...keys, keys[0]!, 'sw:nope'], { ok: true, ack: { messageId: 'msg_1' } }),
+    ).toBe(2);
+    expect(fs.readFileSync(file, 'utf8').split('\n').length).toBe(before + 2);
+    const items = outbox.read();
+    expect(keys.map((k) => items.get(k)!.sinks.get('psa')!.ack)).toEqual([
+      { messageId: 'msg_1' },
+      { messageId: 'msg_1' },
+      'first',
+    ]);
+    expect(await outbox.recordAll('psa', keys, { ok: false, error: 'late' })).toBe(0);
+  });
+
+  it('skips a journal line of an operation it does not know (a later version\u2019s), reading the rest', async () => {
+    const { outbox, dir } = setup();
+    await outbox.enqueue([event(1)]);
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    fs.appendFileSync(
+      file,
+      `${JSON.stringify({ op: 'snoozed', sink: 'psa', key: event(1).key, at: '2026-03-01T00:00:01.000Z' })}\n`,
+    );
+    expect(outbox.read().get(event(1).key)!.sinks.get('psa')).toMatchObject({ state: 'pending' });
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([event(1).key]);
+  });
+
+  it('keeps its view between reads, up to date with what another process appends, cuts and compacts', async () => {
+    const { outbox, make, dir, clock } = setup();
+    const other = make();
+    await outbox.enqueue([event(1), event(2)]);
+    expect([...outbox.read().keys()]).toEqual([event(1).key, event(2).key]);
+    await other.due('psa');
+    await other.record('psa', event(1).key, { ok: true, ack: 'T-1' });
+    await other.drop([event(2).key]);
+    expect(outbox.read().get(event(1).key)!.sinks.get('psa')).toMatchObject({ state: 'acked', ack: 'T-1' });
+    expect(outbox.read().get(event(2).key)!.dropped).toBe(true);
+    // A line being written (or torn) is not read until it ends; the next writer cuts a torn one.
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    fs.appendFileSync(file, '{"op":"enqueued","key":"sw:half');
+    expect(outbox.read().size).toBe(2);
+    await other.enqueue([event(3)]);
+    expect([...outbox.read().keys()]).toEqual([1, 2, 3].map((i) => event(i).key));
+    // Another process compacts (the file is replaced): read again from the start, not from where it was.
+    clock.t += 91 * 86_400_000;
+    await other.record('chat', event(1).key, { ok: true });
+    clock.t += 91 * 86_400_000;
+    expect(await other.compact(90 * 86_400_000)).toEqual({ kept: 1, removed: 2 });
+    expect([...outbox.read().keys()]).toEqual([event(3).key]);
+    await other.enqueue([event(4)]);
+    expect([...outbox.read().keys()]).toEqual([event(3).key, event(4).key]);
+    // The journal moved aside: an empty outbox.
+    fs.renameSync(file, `${file}.aside`);
+    expect(outbox.read().size).toBe(0);
+  });
+
   it('waits a bounded time for the lock, then refuses naming the holder', async () => {
     const { outbox, dir } = setup({ lockWaitMs: 0 });
     await outbox.enqueue([event(1)]);

@@ -69,8 +69,14 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** A receiver on 127.0.0.1 answering each request with `answer(request, index)`. */
-export async function receiver(answer: (request: Received, index: number) => Answer): Promise<Receiver> {
+/**
+ * A receiver on 127.0.0.1 answering each request with `answer(request, index)`, after `delayMs`
+ * (a far side that takes its time: a kill then finds a message in flight).
+ */
+export async function receiver(
+  answer: (request: Received, index: number) => Answer,
+  options: { delayMs?: number } = {},
+): Promise<Receiver> {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -84,7 +90,9 @@ export async function receiver(answer: (request: Received, index: number) => Ans
       };
       received.push(request);
       const reply = answer(request, received.length - 1);
-      res.writeHead(reply.status, reply.headers ?? {}).end(reply.body ?? '');
+      const respond = () => res.writeHead(reply.status, reply.headers ?? {}).end(reply.body ?? '');
+      if (options.delayMs) setTimeout(respond, options.delayMs);
+      else respond();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -201,7 +209,9 @@ export function pagerDutyProblems(body: Record<string, unknown>): string[] {
  * A loopback PagerDuty: 400 for what Events v2 refuses, else 202 as PagerDuty answers, keeping
  * incidents by dedup_key (a trigger opens one unless open, a resolve closes it).
  */
-export async function pagerDuty(): Promise<Receiver & { incidents: Map<string, 'triggered' | 'resolved'> }> {
+export async function pagerDuty(
+  options: { delayMs?: number } = {},
+): Promise<Receiver & { incidents: Map<string, 'triggered' | 'resolved'> }> {
   const incidents = new Map<string, 'triggered' | 'resolved'>();
   const r = await receiver((request) => {
     const body = JSON.parse(request.body) as Record<string, unknown>;
@@ -219,6 +229,51 @@ export async function pagerDuty(): Promise<Receiver & { incidents: Map<string, '
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: key }),
     };
-  });
+  }, options);
   return Object.assign(r, { incidents });
+}
+
+// Email: a plain SMTP server on loopback (a relay on this machine: channels say `insecure: true`).
+
+interface Mail {
+  to: string[];
+  messageId: string;
+  subject: string;
+  findingHeader: string;
+}
+
+export interface SmtpReceiver {
+  port: number;
+  delivered: Mail[];
+  close(): Promise<void>;
+}
+
+/** An SMTP server on 127.0.0.1 without STARTTLS, keeping what it is given (Message-ID, recipients, subject). */
+export async function smtpReceiver(): Promise<SmtpReceiver> {
+  const [{ SMTPServer }, { simpleParser }] = await Promise.all([import('smtp-server'), import('mailparser')]);
+  const delivered: Mail[] = [];
+  const server = new SMTPServer({
+    secure: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        void simpleParser(Buffer.concat(chunks)).then((mail) => {
+          delivered.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            messageId: mail.messageId ?? '',
+            subject: mail.subject ?? '',
+            findingHeader: String(mail.headers.get('x-safeweb-finding') ?? ''),
+          });
+          callback();
+        }, callback);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { port, delivered, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

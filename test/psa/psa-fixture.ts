@@ -22,6 +22,7 @@ import { checkedAutotaskWire } from '../helpers/autotask-wire.js';
 import { checkedWire } from '../helpers/connectwise-wire.js';
 import { checkedHaloWire } from '../helpers/halo-wire.js';
 import type { Wire } from '../../src/api/transport.js';
+import type { HostileRule } from '../../src/sandbox/psa/hostile.js';
 
 export type FixtureKind = 'connectwise' | 'autotask' | 'halo';
 export const FIXTURE_KINDS: FixtureKind[] = ['connectwise', 'autotask', 'halo'];
@@ -45,7 +46,15 @@ interface FixtureTicket {
 interface FixtureNote {
   ticketId: number;
   text: string;
-  kind: 'description' | 'detail' | 'internal' | 'resolution';
+  kind: 'detail' | 'internal' | 'resolution';
+}
+
+/** A PSA operation as the emulator's hostile rules match it, and as the spec check's problems begin. */
+interface FixtureOperation {
+  method: string;
+  path: RegExp;
+  /** `GET /service/tickets`, `POST /V1.0/Tickets/query`: what the wire's problems about it begin with. */
+  problem: string;
 }
 
 /** Either emulator, seen the same way. */
@@ -60,6 +69,21 @@ interface FixturePsa {
   technicianReopen(id: number): boolean;
   /** A value no output may show (the private key, the secret). */
   secret: string;
+  /** How many descriptions ticket `id` has (ConnectWise: its description notes; Autotask: its field, 0 or 1). */
+  descriptions(id: number): number;
+  /** Every API request the emulator received, by operation. */
+  requests(): { total: number; byOperation: Record<string, number> };
+  /** Hostile answers to the requests these rules match (src/sandbox/psa/hostile.ts); [] stops. */
+  misbehave(rules: HostileRule[]): void;
+  /** The operations a hostile test aims at: the plan's query of owned tickets, a create. */
+  ops: { owned: FixtureOperation; create: FixtureOperation };
+  /** Rules that make every request about ticket `id` a 404, and a rule for a note added to it. */
+  ticketGone(id: number): Array<Omit<HostileRule, 'kind'>>;
+  noteTo(id: number): Omit<HostileRule, 'kind'>;
+  /** A technician's copy of ticket `id`, its key (and tag) copied, made through the API; its ID. */
+  copyTicket(id: number): Promise<number>;
+  /** A technician deletes ticket `id` (neither emulator has a DELETE: its state is what the PSA holds). */
+  deleteTicket(id: number): void;
 }
 
 export interface PsaFixture {
@@ -134,6 +158,43 @@ function cwView(cw: ConnectWiseEmulator): FixturePsa {
     technicianClose: (id) => cw.technicianClose(id),
     technicianReopen: (id) => cw.technicianReopen(id),
     secret: cw.credentials.privateKey,
+    descriptions: (id) => cw.state.notes.filter((n) => n.ticketId === id && n.detailDescriptionFlag).length,
+    requests: () => cw.state.requests,
+    misbehave: (rules) => cw.misbehave(rules),
+    ops: {
+      owned: { method: 'GET', path: /^\/service\/tickets$/, problem: 'GET /service/tickets' },
+      create: { method: 'POST', path: /^\/service\/tickets$/, problem: 'POST /service/tickets' },
+    },
+    ticketGone: (id) =>
+      ['GET', 'POST', 'PATCH', 'PUT'].map((method) => ({ method, path: new RegExp(`^/service/tickets/${id}(/|$)`) })),
+    noteTo: (id) => ({ method: 'POST', path: new RegExp(`^/service/tickets/${id}/notes$`) }),
+    async copyTicket(id) {
+      const original = cw.state.tickets.find((t) => t.id === id)!;
+      const { companyId, publicKey, privateKey } = cw.credentials;
+      const copy = await fetch(`${cw.apiBase}/service/tickets`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${companyId}+${publicKey}:${privateKey}`).toString('base64')}`,
+          clientid: cw.credentials.clientId,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          summary: `Copy of ${original.summary}`.slice(0, 100),
+          company: { id: original.companyId },
+          board: { id: original.boardId },
+          externalXRef: original.externalXRef,
+          integratorTags: original.integratorTags,
+        }),
+      });
+      if (copy.status !== 201) throw new Error(`ConnectWise answered ${copy.status} to the copy`);
+      return ((await copy.json()) as { id: number }).id;
+    },
+    deleteTicket: (id) => {
+      cw.state.tickets.splice(
+        cw.state.tickets.findIndex((t) => t.id === id),
+        1,
+      );
+    },
   };
 }
 
@@ -160,6 +221,48 @@ function atView(at: AutotaskEmulator): FixturePsa {
     technicianClose: (id) => at.technicianClose(id),
     technicianReopen: (id) => at.technicianReopen(id),
     secret: at.credentials.secret,
+    descriptions: (id) => (at.state.tickets.find((t) => t.id === id)?.description ? 1 : 0),
+    requests: () => at.state.requests,
+    misbehave: (rules) => at.misbehave(rules),
+    ops: {
+      owned: { method: 'POST', path: /^\/Tickets\/query$/, problem: 'POST /V1.0/Tickets/query' },
+      create: { method: 'POST', path: /^\/Tickets$/, problem: 'POST /V1.0/Tickets' },
+    },
+    // A status change names its ticket in the body (PATCH /Tickets): every PATCH is refused.
+    ticketGone: (id) => [
+      { method: 'GET', path: new RegExp(`^/Tickets/${id}(/|$)`) },
+      { method: 'POST', path: new RegExp(`^/Tickets/${id}(/|$)`) },
+      { method: 'PATCH', path: /^\/Tickets$/ },
+    ],
+    noteTo: (id) => ({ method: 'POST', path: new RegExp(`^/Tickets/${id}/Notes$`) }),
+    async copyTicket(id) {
+      const original = at.state.tickets.find((t) => t.id === id)!;
+      const copy = await fetch(`${at.zone}/V1.0/Tickets`, {
+        method: 'POST',
+        headers: {
+          ApiIntegrationCode: at.credentials.integrationCode,
+          UserName: at.credentials.username,
+          Secret: at.credentials.secret,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          title: `Copy of ${original.title}`.slice(0, 255),
+          companyID: original.companyID,
+          queueID: original.queueID,
+          status: 1,
+          priority: original.priority,
+          externalID: original.externalID,
+        }),
+      });
+      if (copy.status !== 200) throw new Error(`Autotask answered ${copy.status} to the copy`);
+      return ((await copy.json()) as { itemId: number }).itemId;
+    },
+    deleteTicket: (id) => {
+      at.state.tickets.splice(
+        at.state.tickets.findIndex((t) => t.id === id),
+        1,
+      );
+    },
   };
 }
 
@@ -191,6 +294,55 @@ function haloView(halo: HaloEmulator): FixturePsa {
     technicianClose: (id) => halo.technicianClose(id),
     technicianReopen: (id) => halo.technicianReopen(id),
     secret: halo.credentials.clientSecret,
+    descriptions: (id) => (halo.state.tickets.find((t) => t.id === id)?.details ? 1 : 0),
+    requests: () => halo.state.requests,
+    misbehave: (rules) => halo.misbehave(rules),
+    ops: {
+      owned: { method: 'GET', path: /^\/Tickets$/, problem: 'GET /Tickets' },
+      create: { method: 'POST', path: /^\/Tickets$/, problem: 'POST /Tickets' },
+    },
+    // Notes and status changes name their ticket in the body (POST /Actions): every action is refused.
+    ticketGone: (id) => [
+      { method: 'GET', path: new RegExp(`^/Tickets/${id}$`) },
+      { method: 'POST', path: /^\/Actions$/ },
+    ],
+    noteTo: () => ({ method: 'POST', path: /^\/Actions$/ }),
+    async copyTicket(id) {
+      const original = halo.state.tickets.find((t) => t.id === id)!;
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: halo.credentials.clientId,
+        client_secret: halo.credentials.clientSecret,
+        scope: 'all',
+      });
+      const token = await fetch(halo.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+      const { access_token } = (await token.json()) as { access_token: string };
+      const copy = await fetch(`${halo.apiBase}/Tickets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify([
+          {
+            summary: `Copy of ${original.summary}`,
+            client_id: original.client_id,
+            tickettype_id: original.tickettype_id,
+            third_party_id_string: original.third_party_id_string,
+            third_party_id: original.third_party_id,
+          },
+        ]),
+      });
+      if (copy.status !== 201) throw new Error(`HaloPSA answered ${copy.status} to the copy`);
+      return ((await copy.json()) as { id: number }).id;
+    },
+    deleteTicket: (id) => {
+      halo.state.tickets.splice(
+        halo.state.tickets.findIndex((t) => t.id === id),
+        1,
+      );
+    },
   };
 }
 

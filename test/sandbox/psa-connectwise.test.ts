@@ -314,7 +314,9 @@ describe('ConnectWise emulator request count and hostile answers', () => {
       expect(emu.state.requests).toEqual({
         total: 4,
         byOperation: { 'GET /system/info': 2, 'GET /service/tickets/{id}': 2 },
+        answeredMs: expect.any(Number),
       });
+      expect(emu.state.requests.answeredMs).toBeGreaterThan(0);
       const state = (await (await fetch(`${emu.url}/__emulator/state`)).json()) as { requests: { total: number } };
       expect(state.requests.total).toBe(4);
     } finally {

@@ -2,8 +2,8 @@ import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
-import { collect, parsePort } from '../parse.js';
-import { CHANNEL_COLUMNS } from './columns.js';
+import { collect, parseDay, parseNonNegativeInt, parsePort, parsePositiveInt, waitOption } from '../parse.js';
+import { CHANNEL_COLUMNS, MESSAGE_COLUMNS } from './columns.js';
 import type { NotifyAddOptions } from './add.js';
 
 type Kind = NotifyAddOptions['kind'];
@@ -130,6 +130,101 @@ export function registerNotify(program: Command, ctx: Context): void {
     .action(async (name: string, opts: { redirectTo?: string; dryRun?: boolean }) => {
       const { runNotifyTest } = await import('./test.js');
       ctx.done(await runNotifyTest({ name, redirectTo: opts.redirectTo, dryRun: Boolean(opts.dryRun) }, ctx));
+    });
+
+  registerSendVerbs(notify, ctx);
+}
+
+/** The flags `notify plan` and `notify send` share: where the routes are, the first run, the cap. */
+function sendOptions(cmd: Command): Command {
+  return cmd
+    .option('--file <manifest>', 'a book kept as code: its notify: block (channels and routes)')
+    .addOption(
+      new Option(
+        '--include-existing',
+        'on the first run, send what the book holds already too (no baseline)',
+      ).conflicts('since'),
+    )
+    .addOption(
+      new Option('--since <date>', 'on the first run, send the breaches dated on or after DATE').argParser(parseDay),
+    )
+    .addOption(
+      new Option('--max-creates <n>', 'at most N messages a run; the rest wait for the next')
+        .default(50)
+        .argParser(parseNonNegativeInt(1_000_000)),
+    )
+    .option('--flush', 'send what a digest\u2019s window or quiet hours hold, now')
+    .addOption(
+      new Option('--concurrency <n>', 'customers read at once (1 to 64)').default(8).argParser(parsePositiveInt(64)),
+    );
+}
+
+type SendRaw = Record<string, unknown>;
+const sendFlags = (opts: SendRaw) => ({
+  file: opts['file'] as string | undefined,
+  includeExisting: Boolean(opts['includeExisting']),
+  since: opts['since'] as string | undefined,
+  maxCreates: opts['maxCreates'] as number,
+  flush: Boolean(opts['flush']),
+  concurrency: opts['concurrency'] as number,
+});
+
+function registerSendVerbs(notify: Command, ctx: Context): void {
+  sendOptions(
+    notify
+      .command('plan')
+      .summary('which messages notify send would send, where and when; customers skipped')
+      .description(
+        'Compares the book with the notification state (as notify send does, keeping nothing) and plans what ' +
+          'the outbox holds for the channels: each message with its channel, route, recipients, digest window and ' +
+          'when it goes (now, or when its window or quiet hours end), the customers a `to: contact` route skips ' +
+          '(no known contact, or opted out), and what --max-creates leaves for the next run. Sends nothing. ' +
+          '--exit-status: 8 when a message would go now.',
+      ),
+  )
+    .option('--exit-status', 'exit 8 when a message would go now (0 when none)')
+    .addHelpText(
+      'after',
+      fieldsHelp(MESSAGE_COLUMNS, '  (--json: an object: messages, counts, skipped, baseline, found, gone)'),
+    )
+    .addHelpText('after', examples('safeweb notify plan', 'safeweb notify plan --json | jq .counts'))
+    .action(async (opts: SendRaw) => {
+      const { runNotifyPlan } = await import('./plan.js');
+      ctx.done(await runNotifyPlan(sendFlags(opts), ctx));
+    });
+
+  sendOptions(
+    notify
+      .command('send')
+      .summary('send what changed in the book to the channels the routes name (for cron)')
+      .description(
+        'Compares the book with the notification state (its first run records a baseline and sends nothing: ' +
+          '--include-existing, --since), keeps what changed in the outbox routed to channels, then sends ' +
+          'everything due: one message per event, or a digest per route, window and recipients after its window ' +
+          'ends; quiet hours hold all but critical. At most --max-creates messages a run, paced to each far ' +
+          'side\u2019s limits. Run it at least as often as the shortest digest. Waits up to 60 s for another ' +
+          'notify send (--wait changes it). See docs/notify.md.',
+      ),
+  )
+    .option('--dry-run', 'print each message as it would be sent (less the secret); keep and send nothing')
+    .addOption(waitOption())
+    .addHelpText(
+      'after',
+      examples(
+        'safeweb notify send',
+        'safeweb notify send --dry-run',
+        'safeweb notify send --include-existing --max-creates 200',
+        '*/15 * * * *  safeweb notify send --no-input >> /var/log/safeweb-notify.log 2>&1',
+      ),
+    )
+    .action(async (opts: SendRaw) => {
+      const { runNotifySend } = await import('./send.js');
+      ctx.done(
+        await runNotifySend(
+          { ...sendFlags(opts), dryRun: Boolean(opts['dryRun']), wait: opts['wait'] as number | boolean | undefined },
+          ctx,
+        ),
+      );
     });
 }
 

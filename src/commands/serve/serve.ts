@@ -12,7 +12,7 @@ import { styled, type Outcome, type Text } from '../../outcome.js';
 import { maskEmail } from '../../safety/mask.js';
 import type { DeliveryReport } from '../../serve/accept.js';
 import { runReceiver, type ReceiverOptions } from '../../serve/receiver.js';
-import { integrationSettings, psaPlanSource, withRunLock } from '../../services.js';
+import { integrationSettings, notifyDeps, psaPlanSource, withRunLock } from '../../services.js';
 
 export interface ServeOptions extends ReceiverOptions {
   secretFiles: string[];
@@ -64,6 +64,16 @@ export async function runServe(opts: ServeOptions, ctx: Context): Promise<Outcom
     psa: {
       source: (connection) => psaPlanSource(ctx, connection, { command: 'safeweb serve' }),
       locked: (connection, fn) => withRunLock(ctx, `psa-sync:${connection}`, PSA_LOCK_WAIT_MS, fn),
+    },
+    notify: async (outbox, sinks, signal) => {
+      const [{ sendDue }, account, settings] = await Promise.all([
+        import('../../notify/run.js'),
+        ctx.account(),
+        integrationSettings({}, ctx),
+      ]);
+      const deps = await notifyDeps(ctx, { settings: settings.settings, account: account.key, outbox });
+      const report = await withRunLock(ctx, 'notify-send', PSA_LOCK_WAIT_MS, () => sendDue(deps, { sinks, signal }));
+      return { acked: report.messages.length - report.failures.length, failed: report.failures.length };
     },
     hold: (value) => ctx.holdSecret(value),
     delivery: (report) => ctx.sink.event(report, describe(report)),

@@ -7,7 +7,8 @@
  * (`ApiIntegrationCode`, `UserName`, `Secret` on every call). Knobs for latency, 503s and 429s,
  * a count of requests (and of the most in flight at once), and an admin door (`/__emulator/…`, no
  * auth) through which a test plays the technician who completes or reopens a ticket. State is in
- * memory only, for as long as the process runs.
+ * memory only, for as long as the process runs. A test may make it answer hostilely (`misbehave`,
+ * hostile.ts): an HTML page, an unexpected body, 10 MB, a redirect, Autotask's own 404.
  *
  * Where the real API answers `null` for an empty field (and `nextPageUrl` on a last page), the
  * emulator leaves the field out: the spec types those fields without null, and the client takes both.
@@ -16,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../read-body.js';
+import { hostileAnswer, matchHostile, type HostileRule, type RawAnswer } from './hostile.js';
 
 const API_PATH = '/atservicesrest/v1.0';
 const ZONE_PATH = `${API_PATH}/zoneinformation`;
@@ -138,6 +140,8 @@ export interface AutotaskEmulator {
   /** A technician completes (or reopens) ticket `id` in Autotask; false when there is no such ticket. */
   technicianClose(id: number): boolean;
   technicianReopen(id: number): boolean;
+  /** Answers the requests these rules match with hostile answers (hostile.ts) until called again; [] stops. */
+  misbehave(rules: HostileRule[]): void;
   close(): Promise<void>;
 }
 
@@ -291,6 +295,7 @@ export async function startAutotask(options: AutotaskOptions = {}): Promise<Auto
   const log = options.log;
   let origin = '';
   const api = routes(state, fields, now, () => origin);
+  let hostile: HostileRule[] = [];
 
   const technician = (id: number, close: boolean): boolean => {
     const ticket = state.tickets.find((t) => t.id === id);
@@ -325,6 +330,17 @@ export async function startAutotask(options: AutotaskOptions = {}): Promise<Auto
     };
     const delay = isApi ? (faults.latencyMs ?? 0) : 0;
     const later = (answer: Answer) => (delay ? setTimeout(() => send(answer), delay) : send(answer));
+    const sendRaw = (answer: RawAnswer) => {
+      if (answered) return;
+      answered = true;
+      counts.inFlight -= 1;
+      // A client that stops reading a huge answer closes the socket under the writes: nothing to report.
+      res.on('error', () => {});
+      res.writeHead(answer.status, answer.headers);
+      for (const chunk of typeof answer.body === 'string' ? [answer.body] : answer.body) res.write(chunk);
+      res.end();
+      log?.(`autotask: ${req.method} ${req.url} → ${answer.status} (hostile)`);
+    };
     readBody(req)
       .then((raw) => {
         if (raw === undefined) return later(error(413, 'Request body too large'));
@@ -364,7 +380,12 @@ export async function startAutotask(options: AutotaskOptions = {}): Promise<Auto
           .slice(API_PATH.length + 1)
           .split('/')
           .filter(Boolean);
-        later(api(method, segments, url.searchParams, body));
+        const path = `/${segments.join('/')}`;
+        const rule = matchHostile(hostile, method, path);
+        if (!rule) return later(api(method, segments, url.searchParams, body));
+        if (rule.afterDoing) api(method, segments, url.searchParams, body);
+        const answer = hostileAnswer(rule.kind, path, CONTENT_TYPE, 'autotask');
+        return delay ? setTimeout(() => sendRaw(answer), delay) : sendRaw(answer);
       })
       .catch((e: unknown) => {
         log?.(`autotask: internal error: ${(e as Error).message}`);
@@ -388,6 +409,9 @@ export async function startAutotask(options: AutotaskOptions = {}): Promise<Auto
     state,
     technicianClose: (id) => technician(id, true),
     technicianReopen: (id) => technician(id, false),
+    misbehave: (rules) => {
+      hostile = rules.map((r) => ({ ...r }));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -133,6 +133,8 @@ interface RequestCount {
   total: number;
   /** "POST /service/tickets", "GET /service/tickets/{id}/notes": IDs folded into `{id}`. */
   byOperation: Record<string, number>;
+  /** Milliseconds from each request's arrival to its answer's end, summed: the latency actually served. */
+  answeredMs: number;
 }
 
 export interface ConnectWiseEmulator {
@@ -252,7 +254,7 @@ function seedConnectWise(customers: ConnectWiseOptions['customers'] = []): Conne
     notes: [],
     nextTicketId: 1001,
     nextNoteId: 5001,
-    requests: { total: 0, byOperation: {} },
+    requests: { total: 0, byOperation: {}, answeredMs: 0 },
   };
 }
 
@@ -294,6 +296,7 @@ export async function startConnectWise(options: ConnectWiseOptions = {}): Promis
         ...(text ? { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(text) } : {}),
       });
       res.end(text);
+      if (isApi) state.requests.answeredMs += performance.now() - started;
       log?.(`connectwise: ${req.method} ${req.url} → ${answer.status} (${Math.round(performance.now() - started)} ms)`);
     };
     // Absolute, so the Link headers name the address the client used.
@@ -308,6 +311,7 @@ export async function startConnectWise(options: ConnectWiseOptions = {}): Promis
       res.writeHead(answer.status, answer.headers);
       for (const chunk of typeof answer.body === 'string' ? [answer.body] : answer.body) res.write(chunk);
       res.end();
+      state.requests.answeredMs += performance.now() - started;
       log?.(`connectwise: ${req.method} ${req.url} → ${answer.status} (hostile)`);
     };
     readBody(req)

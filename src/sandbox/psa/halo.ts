@@ -5,7 +5,9 @@
  * changes), clients, ticket types, statuses, and the token endpoint of Halo's authorisation server
  * (`POST /auth/token`, OAuth2 client credentials) whose bearer tokens expire. Knobs for latency,
  * 503s and 429s, and an admin door (`/__emulator/…`, no auth) through which a test plays the
- * technician who closes or reopens a ticket, or revokes every token. State is in memory only.
+ * technician who closes or reopens a ticket, or revokes every token. State is in memory only. A
+ * test may make it answer hostilely (`misbehave`, hostile.ts): an HTML page, an unexpected body,
+ * 10 MB, a redirect, Halo's own 404.
  *
  * Like the real API it refuses a body field it does not know (Halo's schemas forbid additional
  * properties); it knows only the fields it keeps, a subset of the spec's, so it is stricter than
@@ -15,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../read-body.js';
+import { hostileAnswer, matchHostile, type HostileRule, type RawAnswer } from './hostile.js';
 
 const API_PATH = '/api';
 const TOKEN_PATH = '/auth/token';
@@ -152,6 +155,8 @@ export interface HaloEmulator {
   technicianReopen(id: number): boolean;
   /** Every token stops working at once (as when an application's secret is rotated). */
   revokeTokens(): void;
+  /** Answers the API requests these rules match (paths below /api) with hostile answers until called again; [] stops. */
+  misbehave(rules: HostileRule[]): void;
   close(): Promise<void>;
 }
 
@@ -246,8 +251,17 @@ export async function startHalo(options: HaloOptions = {}): Promise<HaloEmulator
     return true;
   };
 
+  let hostile: HostileRule[] = [];
   const server = http.createServer((req, res) => {
     const started = performance.now();
+    const sendRaw = (answer: RawAnswer) => {
+      // A client that stops reading a huge answer closes the socket under the writes: nothing to report.
+      res.on('error', () => {});
+      res.writeHead(answer.status, answer.headers);
+      for (const chunk of typeof answer.body === 'string' ? [answer.body] : answer.body) res.write(chunk);
+      res.end();
+      log?.(`halo: ${req.method} ${req.url} → ${answer.status} (hostile)`);
+    };
     const send = (answer: Answer) => {
       const text = answer.body === undefined ? '' : JSON.stringify(answer.body);
       res.writeHead(answer.status, {
@@ -291,7 +305,21 @@ export async function startHalo(options: HaloOptions = {}): Promise<HaloEmulator
           .slice(API_PATH.length + 1)
           .split('/')
           .filter(Boolean);
-        later(api({ method, segments, query: url.searchParams, body }));
+        const request = { method, segments, query: url.searchParams, body };
+        const path = `/${segments.join('/')}`;
+        const rule = matchHostile(hostile, method, path);
+        if (!rule) return later(api(request));
+        if (rule.afterDoing) api(request);
+        // An action names its ticket in the body: Halo's 404 names it too.
+        const about = Array.isArray(body) ? (body[0] as { ticket_id?: unknown } | undefined)?.ticket_id : undefined;
+        const answer = hostileAnswer(
+          rule.kind,
+          path,
+          CONTENT_TYPE,
+          'halo',
+          typeof about === 'number' ? about : undefined,
+        );
+        return delay ? setTimeout(() => sendRaw(answer), delay) : sendRaw(answer);
       })
       .catch((e: unknown) => {
         log?.(`halo: internal error: ${(e as Error).message}`);
@@ -334,6 +362,9 @@ export async function startHalo(options: HaloOptions = {}): Promise<HaloEmulator
     technicianClose: (id) => technician(id, true),
     technicianReopen: (id) => technician(id, false),
     revokeTokens: () => state.tokens.clear(),
+    misbehave: (rules) => {
+      hostile = rules.map((r) => ({ ...r }));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
