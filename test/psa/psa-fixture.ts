@@ -416,7 +416,7 @@ export async function psaFixture(
           statuses: { new: 'New', closed: 'Closed' },
           // Halo's priorities are its SLA's IDs: no list to name them from.
           priorities: { critical: 1, high: 2, moderate: 3, low: 4 },
-          fallbackCompany: 'CONTOSO',
+          fallbackCompany: 'ContosoMSP',
         }
       : {
           kind: 'autotask',

@@ -196,7 +196,7 @@ function seedHalo(customers: HaloOptions['customers'] = []): HaloState {
             .slice(0, 12),
     inactive: false,
   }));
-  clients.push({ id: 12 + clients.length, name: 'Contoso Managed Services', ref: 'CONTOSO', inactive: false });
+  clients.push({ id: 12 + clients.length, name: 'Contoso Managed Services', ref: 'ContosoMSP', inactive: false });
   const status = (id: number, name: string, sequence: number, colour: string, closed = false): HaloStatus => ({
     id,
     name,
@@ -671,19 +671,24 @@ function routes(state: HaloState, now: () => Date): (req: Request) => Answer {
 
 /** The tickets a `GET /Tickets` filter names: by key, by owner number, by client, open or closed only. */
 function listTickets(state: HaloState, query: URLSearchParams): HaloTicket[] {
-  const closed = (t: HaloTicket) => state.statuses.find((s) => s.id === t.status_id)?.closed ?? false;
-  const key = query.get('third_party_id_string');
+  const closedIds = new Set(state.statuses.filter((s) => s.closed).map((s) => s.id));
+  // Read once, not per ticket: a benchmark's 2 000 lookups each scan every ticket.
+  const key = query.get('third_party_id_string')?.toLowerCase() ?? null;
   const owner = query.get('third_party_id');
+  const ownerId = owner === null ? null : Number(owner);
   const client = query.get('client_id');
-  return state.tickets.filter(
-    (t) =>
-      // Halo's database compares text without case.
-      (key === null || t.third_party_id_string?.toLowerCase() === key.toLowerCase()) &&
-      (owner === null || t.third_party_id === Number(owner)) &&
-      (client === null || t.client_id === Number(client)) &&
-      (query.get('open_only') !== 'true' || !closed(t)) &&
-      (query.get('closed_only') !== 'true' || closed(t)),
-  );
+  const clientId = client === null ? null : Number(client);
+  const openOnly = query.get('open_only') === 'true';
+  const closedOnly = query.get('closed_only') === 'true';
+  return state.tickets.filter((t) => {
+    // Halo's database compares text without case.
+    const own = t.third_party_id_string;
+    if (key !== null && (own === undefined || own.length !== key.length || own.toLowerCase() !== key)) return false;
+    if (ownerId !== null && t.third_party_id !== ownerId) return false;
+    if (clientId !== null && t.client_id !== clientId) return false;
+    const closed = closedIds.has(t.status_id);
+    return !(openOnly && closed) && !(closedOnly && !closed);
+  });
 }
 
 /**

@@ -98,7 +98,7 @@ const POLICY = [
   '--priority',
   'low=4',
   '--fallback-company',
-  'CONTOSO',
+  'ContosoMSP',
 ];
 
 describe('psa add halo', () => {
@@ -122,7 +122,7 @@ describe('psa add halo', () => {
           ticketType: 'Security Alert',
           statuses: { new: 'New', closed: 'Closed' },
           priorities: { critical: 1, low: 4 },
-          fallbackCompany: 'CONTOSO',
+          fallbackCompany: 'ContosoMSP',
         },
       },
       default: 'halo',

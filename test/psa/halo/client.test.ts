@@ -95,7 +95,7 @@ describe('HaloPSA client: what a sync needs', () => {
     });
     expect(companies.at(-1)).toEqual({
       id: 12 + customers.length,
-      identifier: 'CONTOSO',
+      identifier: 'ContosoMSP',
       name: 'Contoso Managed Services',
     });
     expect(await w.client.boards()).toEqual([
