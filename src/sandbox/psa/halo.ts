@@ -48,7 +48,7 @@ interface HaloCredentials {
   clientSecret: string;
 }
 
-export interface HaloFaults {
+interface HaloFaults {
   /** Added to every API and token answer (the admin door is never slowed). */
   latencyMs?: number | undefined;
   /** Share of API and token requests (0 to 1) answered 503 before anything is done. */
