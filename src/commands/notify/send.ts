@@ -7,6 +7,7 @@
  * and prints each message as it would be sent (no secret is read). The summary is the --json document.
  */
 import type { Context } from '../../context.js';
+import { ExitCode } from '../../exit-codes.js';
 import { channelOfSink } from '../../findings/sinks.js';
 import { shown, render, templatesFor } from '../../notify/channels.js';
 import { info, lines, success, warn, type Note, type Outcome, type Text } from '../../outcome.js';
@@ -96,7 +97,12 @@ export async function runNotifySend(opts: NotifySendOptions, ctx: Context): Prom
     return {
       data,
       notes: sendNotes(data, collected, report.waiting, stop.signal.aborted),
-      failures: [...collected.failures, ...report.failures.map((f) => f.exitCode)],
+      failures: [
+        ...collected.failures,
+        ...report.failures.map((f) => f.exitCode),
+        // Stopped by Ctrl+C: what was not sent waits, and the run says it was cancelled.
+        ...(stop.signal.aborted ? [ExitCode.Cancelled] : []),
+      ],
     };
   });
 }

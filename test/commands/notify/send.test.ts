@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { accountFileName } from '../../../src/io/account-files.js';
+import { runInProcess, until } from '../../helpers/cli.js';
 import { notifyFixture, FINDINGS, SIGNING_SECRET, type NotifyFixture } from './send-fixture.js';
 
 let fx: NotifyFixture | undefined;
@@ -170,6 +171,24 @@ describe('notify send', () => {
     expect(byTo['it@acme-widgets.example']).toBe(findings.filter((f) => f.reference === 'ACME-W-001').length);
     expect(byTo['drift@nordisk-trae.example']).toBe(findings.filter((f) => f.reference === 'NORDISK-002').length);
     expect((await fx.json<Summary>(['notify', 'send', '--flush'])).sent).toBe(0);
+  });
+
+  it('Ctrl+C: the message in flight finishes and is recorded, no new one starts (exit 130); the next run sends the rest', async () => {
+    fx = await notifyFixture();
+    await fx.routes([{ channels: ['chat'] }]);
+    const f = fx;
+    const signal = until(() => f.slack.received.length >= 2, 'two Slack messages', 30_000).then(
+      () => 'SIGINT' as NodeJS.Signals,
+    );
+    const stopped = await runInProcess(['notify', 'send', '--include-existing', '--json'], { env: fx.env, signal });
+    expect(stopped.code, stopped.stderr).toBe(130);
+    const summary = JSON.parse(stopped.stdout) as Summary & { putBack: number };
+    expect(summary.sent).toBe(2);
+    expect(summary.putBack).toBe(FINDINGS - 2);
+    expect(stopped.stderr).toContain('Stopping: no new message is sent');
+    const rest = await fx.json<Summary>(['notify', 'send']);
+    expect(rest.sent).toBe(FINDINGS - 2);
+    expect(fx.slack.received).toHaveLength(FINDINGS);
   });
 
   it('refuses settings that route nothing, naming the file', async () => {
