@@ -238,10 +238,38 @@ export function createHaloClient(options: HaloClientOptions): PsaClient {
         }),
     });
 
-  const ticketQuery = (filter: Record<string, string>) =>
-    closedStatuses().then((closed) =>
-      paged('/Tickets', 'tickets', (item, n) => readTicket(item, `ticket ${n + 1}`, closed), filter),
+  const readOne = async (ticketId: number): Promise<PsaTicket | undefined> => {
+    const closed = await closedStatuses();
+    return http.request({
+      method: 'GET',
+      path: `/Tickets/${ticketId}`,
+      read: (data) => readTicket(data, 'the ticket', closed),
+      missingIsUndefined: true,
+    });
+  };
+  /**
+   * The tickets a filter finds. A list record without the key field at all (Halo answers a list
+   * with the columns of its profile, which may leave it out) is read by its ID: a key unknown is
+   * never taken for no key, which would make a second ticket.
+   */
+  const ticketQuery = async (filter: Record<string, string>): Promise<PsaTicket[]> => {
+    const closed = await closedStatuses();
+    const found = await paged(
+      '/Tickets',
+      'tickets',
+      (item, n) => ({
+        ...readTicket(item, `ticket ${n + 1}`, closed),
+        keyed: 'third_party_id_string' in record(item, `ticket ${n + 1}`),
+      }),
+      filter,
     );
+    const out: PsaTicket[] = [];
+    for (const { keyed, ...ticket } of found) {
+      const whole = keyed ? ticket : await readOne(ticket.id);
+      if (whole) out.push(whole);
+    }
+    return out;
+  };
 
   return {
     farSide: HALO,
@@ -292,15 +320,7 @@ export function createHaloClient(options: HaloClientOptions): PsaClient {
       const same = (t: PsaTicket) => t.externalXRef?.toLowerCase() === key.toLowerCase();
       return found.find((t) => t.externalXRef === key) ?? found.find(same);
     },
-    async ticket(ticketId) {
-      const closed = await closedStatuses();
-      return http.request({
-        method: 'GET',
-        path: `/Tickets/${ticketId}`,
-        read: (data) => readTicket(data, 'the ticket', closed),
-        missingIsUndefined: true,
-      });
-    },
+    ticket: readOne,
     async createTicket(t, tag) {
       const closed = await closedStatuses();
       return http.request({

@@ -67,6 +67,11 @@ export interface HaloOptions {
   faults?: HaloFaults;
   /** How long a token lives: 3600 s unless said. */
   tokenSeconds?: number | undefined;
+  /**
+   * False: ticket lists leave out `third_party_id_string` and `third_party_id`, as a Halo whose list
+   * columns do not include them would (a single ticket keeps them). True unless said.
+   */
+  listKeys?: boolean | undefined;
   log?: ((line: string) => void) | undefined;
   now?: () => Date;
 }
@@ -241,7 +246,7 @@ export async function startHalo(options: HaloOptions = {}): Promise<HaloEmulator
   const faults = options.faults ?? {};
   const random = faults.random ?? Math.random;
   const log = options.log;
-  const api = routes(state, now);
+  const api = routes(state, now, options.listKeys ?? true);
 
   const technician = (id: number, close: boolean): boolean => {
     const ticket = state.tickets.find((t) => t.id === id);
@@ -431,7 +436,7 @@ function setStatus(state: HaloState, ticket: HaloTicket, status: HaloStatus, by:
 }
 
 /** The API routes; `segments` is the path after `/api`. */
-function routes(state: HaloState, now: () => Date): (req: Request) => Answer {
+function routes(state: HaloState, now: () => Date, listKeys: boolean): (req: Request) => Answer {
   const ticketView = (t: HaloTicket) => {
     const status = state.statuses.find((s) => s.id === t.status_id)!;
     return {
@@ -649,7 +654,13 @@ function routes(state: HaloState, now: () => Date): (req: Request) => Answer {
     }
     if (path === 'Tickets') {
       if (method === 'POST') return saveAll(body, saveTicket, ticketView);
-      if (method === 'GET') return paged(query, listTickets(state, query).map(ticketView), 'tickets');
+      if (method === 'GET') {
+        const rows = listTickets(state, query).map(ticketView);
+        const listed = listKeys
+          ? rows
+          : rows.map(({ third_party_id: _id, third_party_id_string: _key, ...rest }) => rest);
+        return paged(query, listed, 'tickets');
+      }
     }
     if (s[0] === 'Tickets' && s.length === 2 && method === 'GET') {
       if (!/^\d+$/.test(s[1]!)) return error(400, `"${s[1]}" is not a ticket ID`);

@@ -258,6 +258,20 @@ describe('HaloPSA client: what a sync needs', () => {
   });
 });
 
+describe('HaloPSA client: a list without the key columns', () => {
+  it('reads each listed ticket by its ID, so a key it was not told is never taken for none (no second ticket)', async () => {
+    const w = await world({ emulator: { listKeys: false } });
+    const key = 'sw:ticket:00112233445566778899aabbccddeeff';
+    const made = await w.client.createTicket(newTicket(key), 'safeweb');
+    // The lookup before a create still finds it: the list record lacks the key, the ticket read by ID has it.
+    expect(await w.client.ticketByKey(key)).toEqual(made);
+    expect((await w.client.ownedTickets('safeweb')).map((t) => [t.id, t.externalXRef])).toEqual([[made.id, key]]);
+    const reads = w.checked.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/Tickets'));
+    expect(reads.map((r) => r.path)).toEqual(['/Tickets', `/Tickets/${made.id}`, '/Tickets', `/Tickets/${made.id}`]);
+    expect(w.checked.problems).toEqual([]);
+  });
+});
+
 describe('HaloPSA client: the token', () => {
   it('is asked for once, in memory, and renewed shortly before it expires', async () => {
     const w = await world({ emulator: { tokenSeconds: 3600 } });
