@@ -2,9 +2,10 @@
 // PSA ticket sync benchmark (not a test; issues 29 and 32, "Speed and reliability"): `psa sync
 // --include-existing --max-creates 2000` of a book of 500 customers with 4 unresolved breaches
 // each (2 000 new findings, so 2 000 tickets) to each PSA emulator at 100 ms latency, SafeWeb at
-// 0 ms; then the same sync again, with nothing new. ConnectWise at concurrency 8; Autotask at the 3
-// requests in flight it allows an integration (--concurrency 8 is capped to 3), with --max-per-hour
-// set by the benchmark (the first sync alone is ~4 000 requests, past the default budget of 3 000).
+// 0 ms; then the same sync again, with nothing new. ConnectWise and HaloPSA at concurrency 8; Autotask
+// at the 3 requests in flight it allows an integration (--concurrency 8 is capped to 3), with
+// --max-per-hour set by the benchmark (the first sync alone is ~4 000 requests, past the default
+// budget of 3 000). Halo's requests include its one token request a run.
 //
 // The floor is what the PSA's latency alone costs: PSA requests × latency ÷ concurrency, the
 // requests counted by the emulator (`/__emulator/state`, by operation). Targets: wall time
@@ -18,7 +19,7 @@
 // The customers have no company of their own in the emulator (its companies are made at its start,
 // from the sandbox's seed): every ticket goes to the fallback company, which costs no request.
 // Usage: node bench/psa.js [--customers 500] [--breaches 4] [--latency 100] [--concurrency 8]
-//          [--psa connectwise|autotask|both] [--cpu-prof DIR]
+//          [--psa connectwise|autotask|halo|both|all] [--cpu-prof DIR]   (both: ConnectWise and Autotask; all, the default: the three)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -30,8 +31,9 @@ const CUSTOMERS = numberArg('--customers', 500);
 const BREACHES = numberArg('--breaches', 4);
 const LATENCY = numberArg('--latency', 100);
 const CONCURRENCY = numberArg('--concurrency', 8);
-const which = process.argv.includes('--psa') ? process.argv[process.argv.indexOf('--psa') + 1] : 'both';
-const KINDS = which === 'both' ? ['connectwise', 'autotask'] : [which];
+const which = process.argv.includes('--psa') ? process.argv[process.argv.indexOf('--psa') + 1] : 'all';
+const KINDS =
+  which === 'all' ? ['connectwise', 'autotask', 'halo'] : which === 'both' ? ['connectwise', 'autotask'] : [which];
 const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const TARGET_RATIO = 1.15;
 const TARGET_PER_TICKET = 2;
@@ -180,6 +182,38 @@ const PSAS = {
     ownedPages: (ops) => (ops['POST /Tickets/query'] ?? 0) + (ops['GET /Tickets/query'] ?? 0),
     ownedOps: ['POST /Tickets/query', 'GET /Tickets/query'],
   },
+  halo: {
+    name: 'HaloPSA',
+    result: 'psa-halo',
+    inFlight: (concurrency) => concurrency,
+    page: 100,
+    extraSync: [],
+    add(psa, dir) {
+      const secretFile = path.join(dir, 'halo-secret');
+      writeFileSync(secretFile, `${psa.clientSecret}\n`, { mode: 0o600 });
+      return [
+        'halo',
+        'halo',
+        '--tenant',
+        psa.url,
+        '--client-id',
+        psa.clientId,
+        '--secret-file',
+        secretFile,
+        '--ticket-type',
+        'Security Alert',
+        '--new-status',
+        'New',
+        '--closed-status',
+        'Closed',
+      ];
+    },
+    // The plan's query of owned tickets (by the tag's number) and every lookup by key are the same operation.
+    lookups: (ops) => (ops['GET /Tickets'] ?? 0) - 1,
+    creates: (ops) => ops['POST /Tickets'] ?? 0,
+    ownedPages: (ops) => ops['GET /Tickets'] ?? 0,
+    ownedOps: ['GET /Tickets'],
+  },
 };
 
 async function bench(kind) {
@@ -312,6 +346,6 @@ async function bench(kind) {
 }
 
 for (const kind of KINDS) {
-  if (!PSAS[kind]) throw new Error(`--psa ${kind}: connectwise, autotask or both`);
+  if (!PSAS[kind]) throw new Error(`--psa ${kind}: connectwise, autotask, halo, both or all`);
   await bench(kind);
 }

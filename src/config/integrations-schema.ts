@@ -90,7 +90,8 @@ interface PolicyNames {
   /** How the setting's description names it: "service board". */
   boardText: string;
   boardKey: string;
-  typeKey: string;
+  /** None where the board is the type already (Halo's ticket type). */
+  typeKey?: string | undefined;
 }
 
 /** The ticket policy of a connection (psa-design: checked against the live lists at plan time), in its kind's words. */
@@ -118,7 +119,7 @@ function ticketPolicy(names: PolicyNames): { [key: string]: Json } {
       'The priority (ID or name) per threat band',
     ),
     source: idOf('The ticket source (ID or name), if tickets should carry one'),
-    [names.typeKey]: idOf('The ticket type (ID or name), if tickets should carry one'),
+    ...(names.typeKey ? { [names.typeKey]: idOf('The ticket type (ID or name), if tickets should carry one') } : {}),
     grouping: {
       description: 'per-breach: one ticket per customer and breach; per-customer: one open ticket per customer',
       type: 'string',
@@ -213,9 +214,18 @@ function psaConnection(): Json {
       closed(
         {
           kind: { const: 'halo' },
-          tenant: url('The tenant\u2019s URL (https://msp.halopsa.com)'),
-          clientId: { description: 'The OAuth client ID (not a secret)', type: 'string', minLength: 1 },
-          ticketType: idOf('The ticket type tickets are made with, unless a customer names its own'),
+          tenant: url('The tenant\u2019s URL (https://msp.halopsa.com): the API below /api, tokens from /auth/token'),
+          clientId: {
+            description: 'The API application\u2019s client ID (not a secret)',
+            type: 'string',
+            minLength: 1,
+          },
+          ...ticketPolicy({
+            farSide: 'HaloPSA',
+            board: 'ticket type',
+            boardText: 'ticket type',
+            boardKey: 'ticketType',
+          }),
           ...common,
         },
         ['kind', 'tenant', 'clientId', 'secret'],

@@ -135,10 +135,19 @@ export function connectWisePolicy(settings: ConnectWiseConnection): ConnectWiseP
   return withPolicyDefaults(settings);
 }
 
-export type PsaConnection =
-  | ConnectWiseConnection
-  | AutotaskConnection
-  | (Masked & { secret: string } & { kind: 'halo'; tenant: string; clientId: string; ticketType?: Id | undefined });
+/** A HaloPSA connection as the settings keep it: its ticket type is the policy's board (Halo has no type beside it). */
+export interface HaloConnection extends Omit<PolicySettings, 'board' | 'type'> {
+  kind: 'halo';
+  /** The tenant: `https://msp.halopsa.com` (the API below /api, tokens from /auth/token). */
+  tenant: string;
+  /** The API application's client ID (not secret). */
+  clientId: string;
+  /** The secret-store entry of the application's client secret. */
+  secret: string;
+  ticketType?: Id | undefined;
+}
+
+export type PsaConnection = ConnectWiseConnection | AutotaskConnection | HaloConnection;
 /** A notification channel's settings (notify/ renders and sends by them). */
 export type Channel = Masked &
   (
@@ -289,6 +298,7 @@ function build(z: Zod) {
       tenant: url,
       clientId: text,
       ticketType: z.optional(id),
+      ...policy,
       secret: secretName,
       mask,
     }),

@@ -6,7 +6,8 @@ import type { IncomingHttpHeaders } from 'node:http';
  * errors (api/errors.ts toCliError, named for the PSA: 3 refused, 4 credentials, 5 unavailable, a
  * redirect, an answer that is not what the API promises or too large), every answer read as JSON
  * and checked before anything is taken from it, and the run's read-only guard refusing every
- * write before it is sent. ConnectWise uses it; Autotask and Halo will.
+ * write before it is sent. ConnectWise uses it; Autotask and Halo too (Halo's bearer token through
+ * `auth`, its token request through `form`).
  */
 import type { WriteOutcome } from '../api/client.js';
 import { joinUrl } from '../api/base-url.js';
@@ -86,6 +87,8 @@ interface PsaRequest<T> {
   path: string;
   query?: Record<string, string> | undefined;
   body?: unknown;
+  /** Sent form-encoded instead of a JSON body (an OAuth2 token request, RFC 6749 §4.4.2). */
+  form?: Record<string, string> | undefined;
   /** Safe to send twice; GET and PUT are, POST is not unless said. */
   idempotent?: boolean | undefined;
   /** What the caller takes from the answer's JSON (and headers); throws BadAnswer when it is not there. */
@@ -102,6 +105,21 @@ export interface PsaHints {
   auth?: string | undefined;
   /** Unreachable, a redirect, an answer that is not the API's: which address. */
   address?: string | undefined;
+}
+
+/**
+ * Credentials that change while a run lasts (Halo's OAuth2 bearer token), asked for before every
+ * request instead of fixed headers.
+ */
+export interface PsaAuth {
+  /** The headers that prove who asks (`authorization`), the token fetched or renewed when it is due. */
+  headers(): Promise<Record<string, string>>;
+  /**
+   * The PSA answered 401 to a request sent with `sent`: the token is dropped (unless another
+   * request renewed it already) and the request is sent once more with a new one. A 401 is a
+   * refusal before anything was done, so even a create may go again; a second 401 is exit 4.
+   */
+  refused(sent: Record<string, string>): void;
 }
 
 export interface PsaHttp {
@@ -137,18 +155,37 @@ export function createPsaHttp(options: {
   secrets: string[];
   settings: PsaHttpSettings;
   hints?: PsaHints | undefined;
+  /** Credentials asked for per request, beside `headers` (Halo's bearer token). */
+  auth?: PsaAuth | undefined;
 }): PsaHttp {
-  const { farSide, baseUrl, settings } = options;
+  const { farSide, baseUrl, settings, auth } = options;
   const secrets = options.secrets.filter(Boolean);
   const engine = createEngine({ wire: settings.wire, trace: settings.trace, secrets });
   const plain = { ...options.headers, 'user-agent': settings.userAgent };
   const withJson = { ...plain, 'content-type': 'application/json' };
+  const withForm = { ...plain, 'content-type': 'application/x-www-form-urlencoded' };
   const policies = { safe: retryPolicy(settings, true), unsafe: retryPolicy(settings, false) };
+  // One header object per token, as the engine wants one per client (a bulk run sends thousands).
+  const withAuth = new WeakMap<
+    Record<string, string>,
+    { plain: Record<string, string>; json: Record<string, string> }
+  >();
+  const headersFor = (credentials: Record<string, string> | undefined, json: boolean) => {
+    if (!credentials) return json ? withJson : plain;
+    let both = withAuth.get(credentials);
+    if (!both)
+      withAuth.set(
+        credentials,
+        (both = { plain: { ...plain, ...credentials }, json: { ...withJson, ...credentials } }),
+      );
+    return json ? both.json : both.plain;
+  };
 
   async function send<T>(req: PsaRequest<T>): Promise<{ value: T; status: number } | undefined> {
     const url = joinUrl(baseUrl, req.path);
     for (const [key, value] of Object.entries(req.query ?? {})) url.searchParams.set(key, value);
-    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const form = req.form === undefined ? undefined : new URLSearchParams(req.form).toString();
+    const body = form ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
     const idempotent = req.idempotent ?? IDEMPOTENT.has(req.method);
     let taken: { value: T } | undefined;
     const accepted = (answer: Answer): true | string => {
@@ -161,12 +198,29 @@ export function createPsaHttp(options: {
         return error instanceof BadAnswer ? error.message : `the answer could not be read (${String(error)})`;
       }
     };
-    try {
-      const { answer } = await engine.send(
-        { url, method: req.method, headers: body === undefined ? plain : withJson, body, accepted },
+    const attempt = (credentials: Record<string, string> | undefined) =>
+      engine.send(
+        {
+          url,
+          method: req.method,
+          headers: form === undefined ? headersFor(credentials, body !== undefined) : withForm,
+          body,
+          accepted,
+        },
         idempotent ? policies.safe : policies.unsafe,
       );
-      return { value: taken!.value, status: answer.status };
+    try {
+      let credentials = await auth?.headers();
+      let sent: Awaited<ReturnType<typeof attempt>>;
+      try {
+        sent = await attempt(credentials);
+      } catch (error) {
+        if (!auth || !credentials || !isUnauthorized(error)) throw error;
+        auth.refused(credentials);
+        credentials = await auth.headers();
+        sent = await attempt(credentials);
+      }
+      return { value: taken!.value, status: sent.answer.status };
     } catch (error) {
       if (req.missingIsUndefined && isJsonNotFound(error)) return undefined;
       throw withHint(toCliError(error, req.method, url, settings.timeoutMs, farSide), error, options.hints);
@@ -204,6 +258,10 @@ export function createPsaHttp(options: {
   }
 
   return { baseUrl, request } as PsaHttp;
+}
+
+function isUnauthorized(error: unknown): boolean {
+  return error instanceof EngineError && error.failure.kind === 'answer' && error.failure.answer.status === 401;
 }
 
 /** A 404 the PSA itself said (JSON): the record does not exist. An HTML 404 is a wrong address. */

@@ -10,6 +10,7 @@ import {
   withPolicyDefaults,
   type AutotaskConnection,
   type ConnectWiseConnection,
+  type HaloConnection,
   type PsaConnection,
   type TicketPolicySettings,
 } from '../config/integrations.js';
@@ -17,6 +18,7 @@ import { UsageError } from '../errors.js';
 import { AT_MAX_IN_FLIGHT, AT_ZONE_URL, createAutotaskClient, lookUpZone } from './autotask/client.js';
 import { budgetFile, hourlyBudget } from './budget.js';
 import { connectWiseApiBase, createConnectWiseClient } from './connectwise/client.js';
+import { createHaloClient, haloApiBase } from './halo/client.js';
 import type { PsaHttpSettings, PsaWriteRecord } from './http.js';
 import { CONNECTWISE_WORDS, type PolicyWords } from './policy.js';
 import type { PsaClient } from './types.js';
@@ -182,7 +184,54 @@ const autotask: PsaKind<AutotaskConnection> = {
   addExample: 'safeweb psa add autotask NAME --username API-USER [--queue NAME]',
 };
 
-const KINDS = { connectwise: connectWise, autotask } as const;
+/** The HaloPSA client of a connection, with the client secret given (psa add checks one before saving it). */
+export function haloClientFor(
+  name: string,
+  settings: Pick<HaloConnection, 'tenant' | 'clientId' | 'secret'>,
+  clientSecret: string,
+  http: PsaHttpSettings,
+): PsaClient {
+  return createHaloClient({
+    tenant: settings.tenant,
+    credentials: { clientId: settings.clientId, clientSecret },
+    http: namedFor(name, http),
+    hints: {
+      auth:
+        `Check the client ID of connection "${name}" (safeweb psa show ${name}) and the client secret in the secret ` +
+        `${settings.secret} (safeweb psa set ${name} --secret-stdin replaces it); the Halo application must ` +
+        'authenticate with a client ID and secret and be allowed to read and edit tickets.',
+      address: `Check the tenant of connection "${name}" (${settings.tenant}): safeweb psa set ${name} tenant=URL changes it.`,
+    },
+  });
+}
+
+/** A HaloPSA connection's policy in the tool's words: its ticket type is the board. */
+function haloPolicy(settings: HaloConnection): TicketPolicySettings {
+  const { ticketType, ...rest } = settings;
+  return withPolicyDefaults({ ...rest, board: ticketType });
+}
+
+const halo: PsaKind<HaloConnection> = {
+  kind: 'halo',
+  farSide: 'HaloPSA',
+  words: {
+    farSide: 'HaloPSA',
+    board: 'ticket type',
+    // A Halo ticket type allows its own statuses.
+    statusesPerBoard: true,
+    flags: { board: '--ticket-type', type: '--ticket-type' },
+    prioritiesById: true,
+  },
+  policy: haloPolicy,
+  async open({ name, settings, secret, http }) {
+    return haloClientFor(name, settings, await secret(settings.secret), http);
+  },
+  secrets: (settings) => [{ name: settings.secret, what: 'client secret' }],
+  address: (settings) => haloApiBase(settings.tenant).href,
+  addExample: 'safeweb psa add halo NAME --tenant msp.halopsa.com --client-id ID [--ticket-type NAME]',
+};
+
+const KINDS = { connectwise: connectWise, autotask, halo } as const;
 
 /** The entry of a kind the tool connects to; exit 2 for one it does not (yet). */
 export function psaKind<S extends PsaConnection>(name: string, settings: S): PsaKind<S> {
@@ -191,6 +240,6 @@ export function psaKind<S extends PsaConnection>(name: string, settings: S): Psa
   throw new UsageError(
     `PSA connection "${name}" is ${settings.kind}; this version of safeweb connects to ${Object.values(KINDS)
       .map((k) => k.farSide)
-      .join(' and ')} only`,
+      .join(', ')} only`,
   );
 }

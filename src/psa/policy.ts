@@ -28,6 +28,11 @@ export interface PolicyWords {
   statusesPerBoard: boolean;
   /** The `psa set` flags of the board and the type. */
   flags: { board: string; type: string };
+  /**
+   * Priorities are taken as the PSA's IDs, unchecked: its API (as the tool reads it) lists none
+   * (Halo's belong to its SLAs). A name is exit 2 asking for the ID.
+   */
+  prioritiesById?: boolean | undefined;
 }
 
 export const CONNECTWISE_WORDS: PolicyWords = {
@@ -138,7 +143,7 @@ export async function checkPolicy(
   const farSides = `${words.farSide}'s`;
   const [boards, priorities, companies] = await Promise.all([
     board === undefined ? [] : client.boards(),
-    bands.length ? client.priorities() : [],
+    bands.length && !words.prioritiesById ? client.priorities() : [],
     settings.fallbackCompany === undefined ? [] : client.companies(),
   ]);
   let chosen: { id: number; name: string } | undefined;
@@ -148,11 +153,13 @@ export async function checkPolicy(
   }
   if (wantsStatuses) {
     const onBoard = await client.statuses(chosen?.id ?? 0);
-    // ConnectWise's statuses are the board's; Autotask's are one list, whatever the queue.
-    const where = words.statusesPerBoard ? ` of board "${chosen!.name}"` : '';
+    // ConnectWise's statuses are the board's (Halo's the ticket type's); Autotask's are one list, whatever the queue.
+    const where = words.statusesPerBoard ? ` of ${words.board} "${chosen!.name}"` : '';
     const status = (ref: Ref, closed: boolean, flag: string) => {
       const usable = usableStatuses(onBoard, closed);
-      const among = words.statusesPerBoard ? `the statuses of board "${chosen!.name}"` : `${farSides} statuses`;
+      const among = words.statusesPerBoard
+        ? `the statuses of ${words.board} "${chosen!.name}"`
+        : `${farSides} statuses`;
       const found = pickNamed(onBoard, ref, 'the status', set(flag), among);
       if (!usable.includes(found))
         throw new UsageError(
@@ -168,6 +175,17 @@ export async function checkPolicy(
   }
   checked.priorities = {};
   for (const band of bands) {
+    if (words.prioritiesById) {
+      const given = settings.priorities![band]!;
+      const id = asId(given);
+      if (id === undefined)
+        throw new UsageError(
+          `the ${band} priority "${given}" of PSA connection "${name}" is a name; give its ${words.farSide} ID (a number)`,
+          set(`--priority ${band}=`),
+        );
+      checked.priorities[band] = { id, name: `priority ${id}` };
+      continue;
+    }
     const p = pickNamed(
       priorities,
       settings.priorities![band]!,

@@ -308,6 +308,47 @@ describe('the published schema and the zod rules', () => {
         },
       },
     ],
+    [
+      'a halo connection with its whole ticket policy',
+      {
+        psa: {
+          connections: {
+            halo: {
+              kind: 'halo',
+              tenant: 'https://msp.halopsa.com',
+              clientId: 'id',
+              secret: 'psa/halo',
+              ticketType: 'Security Alert',
+              statuses: { new: 'New', closed: 9 },
+              priorities: { critical: 1, low: 4 },
+              grouping: 'per-customer',
+              fallbackCompany: 'CONTOSO',
+            },
+          },
+        },
+      },
+    ],
+    [
+      'a halo connection with a type (its ticket type is the board: it has none beside)',
+      {
+        psa: {
+          connections: {
+            halo: {
+              kind: 'halo',
+              tenant: 'https://msp.halopsa.com',
+              clientId: 'id',
+              secret: 'psa/halo',
+              ticketType: 'Security Alert',
+              statuses: { new: 'New', closed: 9 },
+              priorities: { critical: 1, low: 4 },
+              grouping: 'per-customer',
+              fallbackCompany: 'CONTOSO',
+              type: 7,
+            },
+          },
+        },
+      },
+    ],
     ['a site given as a URL', connection({ site: 'https://na.myconnectwise.net' })],
     ['a site given as a URL with a port', connection({ site: 'https://cw.msp.example:8443/' })],
     ['a site on this machine over http', connection({ site: 'http://127.0.0.1:4011' })],

@@ -9,8 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { openConnection, pickConnection } from '../../src/psa/connection.js';
 import { startConnectWise, type ConnectWiseEmulator } from '../../src/sandbox/psa/connectwise.js';
+import { startHalo } from '../../src/sandbox/psa/halo.js';
 import { tempDir } from '../helpers/cli.js';
 import { checkedWire } from '../helpers/connectwise-wire.js';
+import { checkedHaloWire } from '../helpers/halo-wire.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -100,18 +102,31 @@ describe('openConnection', () => {
     expect(checked.problems).toEqual([]);
   });
 
-  it('a connection of a kind not connected to yet is exit 2 naming those that are', async () => {
+  it('a HaloPSA connection opens by its kind: its client secret from the store, its ticket type the board', async () => {
+    const halo = await startHalo();
+    cleanups.push(() => halo.close());
     const file = settingsFile(
-      'psa:\n  connections:\n    halo: { kind: halo, tenant: "https://msp.halopsa.com", clientId: id, secret: psa/halo }\n',
+      `psa:\n  connections:\n    halo: { kind: halo, tenant: "${halo.url}", clientId: ${halo.credentials.clientId}, ` +
+        'secret: psa/halo, ticketType: Security Alert, priorities: { critical: 1 } }\n',
     );
-    const error = await openConnection({
+    const asked: string[] = [];
+    const checked = checkedHaloWire(halo.url);
+    const opened = await openConnection({
       file,
-      secret: async () => 'x',
-      http: { wire: checkedWire().wire, timeoutMs: 1, retries: 0, userAgent: 't' },
-    }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toBe(
-      'PSA connection "halo" is halo; this version of safeweb connects to ConnectWise and Autotask only',
-    );
+      secret: async (name) => {
+        asked.push(name);
+        return halo.credentials.clientSecret;
+      },
+      http: { wire: checked.wire, timeoutMs: 5000, retries: 0, userAgent: 't' },
+    });
+    expect(asked).toEqual(['psa/halo']);
+    expect(opened.kind.farSide).toBe('HaloPSA');
+    expect(opened.policy).toMatchObject({
+      board: 'Security Alert',
+      priorities: { critical: 1 },
+      grouping: 'per-breach',
+    });
+    expect(await opened.client.boards()).toContainEqual({ id: 21, name: 'Security Alert' });
+    expect(checked.problems).toEqual([]);
   });
 });

@@ -44,7 +44,7 @@ const CASES: Case[] = [
   { kind: 'not-found', exitCode: 3, says: (psa) => new RegExp(`${psa} answered 404`), made: false },
 ];
 
-const FAR_SIDE: Record<FixtureKind, string> = { connectwise: 'ConnectWise', autotask: 'Autotask' };
+const FAR_SIDE: Record<FixtureKind, string> = { connectwise: 'ConnectWise', autotask: 'Autotask', halo: 'HaloPSA' };
 
 const index = (fx: PsaFixture): TicketIndex => new TicketIndexFile(fx.configDir, fx.account, fx.connection).read();
 

@@ -111,8 +111,9 @@ async function planIsQuiet(fx: PsaFixture): Promise<void> {
 }
 
 /** The plan's reads before the first write: ConnectWise's companies, board, statuses, priorities and owned
- * tickets; Autotask's companies, ticket fields and owned tickets. */
-const planReads = (fx: PsaFixture) => (fx.kind === 'connectwise' ? 5 : 3);
+ * tickets; Autotask's companies, ticket fields and owned tickets; Halo's token, clients (twice: the fallback
+ * client), ticket types, three status lists and owned tickets. */
+const planReads = (fx: PsaFixture) => ({ connectwise: 5, autotask: 3, halo: 8 })[fx.kind];
 
 describe.each(FIXTURE_KINDS)('psa sync to %s killed with SIGKILL', (kind) => {
   it(

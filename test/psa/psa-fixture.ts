@@ -2,10 +2,10 @@
  * A SafeWeb sandbox and a PSA emulator side by side (both on loopback, port 0), a book of three
  * customers onboarded through the CLI (examples/customers.csv: nine findings), a PSA connection in
  * the integration settings and its secrets in SAFEWEB_SECRET_…_FILE files. `kind` picks the PSA:
- * ConnectWise (connection `cw`, the default) or Autotask (connection `at`); `psa` sees either
- * emulator's tickets and notes in the same words, so one suite runs against each. `run` runs the
- * CLI in this process on a wire that holds every PSA request and answer to the vendor's spec
- * (test/helpers/connectwise-wire.ts, autotask-wire.ts).
+ * ConnectWise (connection `cw`, the default), Autotask (connection `at`) or HaloPSA (connection
+ * `halo`); `psa` sees each emulator's tickets and notes in the same words, so one suite runs
+ * against each. `run` runs the CLI in this process on a wire that holds every PSA request and
+ * answer to the vendor's spec (test/helpers/connectwise-wire.ts, autotask-wire.ts, halo-wire.ts).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,26 +14,32 @@ import { accountKey } from '../../src/io/account-files.js';
 import { breachesForEmail } from '../../src/sandbox/breach-rules.js';
 import { startAutotask, type AutotaskEmulator, type AutotaskFaults } from '../../src/sandbox/psa/autotask.js';
 import { startConnectWise, type ConnectWiseEmulator } from '../../src/sandbox/psa/connectwise.js';
+import { startHalo, type HaloEmulator } from '../../src/sandbox/psa/halo.js';
+import { ownerNumber } from '../../src/psa/halo/client.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { cleanEnv, ROOT, runInProcess, tempDir, type CliResult, type InProcessOptions } from '../helpers/cli.js';
 import { checkedAutotaskWire } from '../helpers/autotask-wire.js';
 import { checkedWire } from '../helpers/connectwise-wire.js';
+import { checkedHaloWire } from '../helpers/halo-wire.js';
 import type { Wire } from '../../src/api/transport.js';
 import type { HostileRule } from '../../src/sandbox/psa/hostile.js';
 
-export type FixtureKind = 'connectwise' | 'autotask';
-export const FIXTURE_KINDS: FixtureKind[] = ['connectwise', 'autotask'];
+export type FixtureKind = 'connectwise' | 'autotask' | 'halo';
+export const FIXTURE_KINDS: FixtureKind[] = ['connectwise', 'autotask', 'halo'];
 
 /** A ticket as either emulator holds it, in the tool's words. */
 interface FixtureTicket {
   id: number;
-  /** The tool's key (ConnectWise externalXRef, Autotask externalID). */
+  /** The tool's key (ConnectWise externalXRef, Autotask externalID, Halo third_party_id_string). */
   key: string | null;
   closed: boolean;
   summary: string;
-  /** Its first description (ConnectWise: its first note; Autotask: its description field). */
+  /** Its first description (ConnectWise: its first note; Autotask: its description field; Halo: its details). */
   description: string;
-  /** ConnectWise: it carries the integrator tag `safeweb`; Autotask: its key is one of the tool's. */
+  /**
+   * ConnectWise: it carries the integrator tag `safeweb`; Autotask: its key is one of the tool's;
+   * Halo: it carries the tag's number in third_party_id.
+   */
   owned: boolean;
 }
 
@@ -85,9 +91,10 @@ export interface PsaFixture {
   /** The emulator of this fixture's kind: the other one throws when touched. */
   cw: ConnectWiseEmulator;
   at: AutotaskEmulator;
+  halo: HaloEmulator;
   psa: FixturePsa;
   kind: FixtureKind;
-  /** The connection's name: `cw` or `at`. */
+  /** The connection's name: `cw`, `at` or `halo`. */
   connection: string;
   /** The variable that names the file of the connection's (first) secret. */
   secretVariable: string;
@@ -124,7 +131,7 @@ const BOOK = [
   { companyName: 'Outback Plumbing', customerReference: 'OUTBACK-003' },
 ];
 
-const CONNECTION: Record<FixtureKind, string> = { connectwise: 'cw', autotask: 'at' };
+const CONNECTION: Record<FixtureKind, string> = { connectwise: 'cw', autotask: 'at', halo: 'halo' };
 
 function cwView(cw: ConnectWiseEmulator): FixturePsa {
   const descriptionOf = (id: number) => cw.state.notes.find((n) => n.ticketId === id && n.detailDescriptionFlag);
@@ -259,6 +266,86 @@ function atView(at: AutotaskEmulator): FixturePsa {
   };
 }
 
+function haloView(halo: HaloEmulator): FixturePsa {
+  const kinds: Record<string, FixtureNote['kind']> = {
+    Note: 'detail',
+    'Private Note': 'internal',
+    Resolution: 'resolution',
+  };
+  const closed = (statusId: number) => halo.state.statuses.find((s) => s.id === statusId)?.closed ?? false;
+  const owner = ownerNumber('safeweb');
+  return {
+    kind: 'halo',
+    farSide: 'HaloPSA',
+    tickets: () =>
+      halo.state.tickets.map((t) => ({
+        id: t.id,
+        key: t.third_party_id_string ?? null,
+        closed: closed(t.status_id),
+        summary: t.summary,
+        description: t.details,
+        owned: t.third_party_id === owner,
+      })),
+    // A status change is an action of its own, not a note the tool added.
+    notes: () =>
+      halo.state.actions
+        .filter((a) => a.outcome !== 'Status Change')
+        .map((a) => ({ ticketId: a.ticket_id, text: a.note, kind: kinds[a.outcome] ?? 'detail' })),
+    technicianClose: (id) => halo.technicianClose(id),
+    technicianReopen: (id) => halo.technicianReopen(id),
+    secret: halo.credentials.clientSecret,
+    descriptions: (id) => (halo.state.tickets.find((t) => t.id === id)?.details ? 1 : 0),
+    requests: () => halo.state.requests,
+    misbehave: (rules) => halo.misbehave(rules),
+    ops: {
+      owned: { method: 'GET', path: /^\/Tickets$/, problem: 'GET /Tickets' },
+      create: { method: 'POST', path: /^\/Tickets$/, problem: 'POST /Tickets' },
+    },
+    // Notes and status changes name their ticket in the body (POST /Actions): every action is refused.
+    ticketGone: (id) => [
+      { method: 'GET', path: new RegExp(`^/Tickets/${id}$`) },
+      { method: 'POST', path: /^\/Actions$/ },
+    ],
+    noteTo: () => ({ method: 'POST', path: /^\/Actions$/ }),
+    async copyTicket(id) {
+      const original = halo.state.tickets.find((t) => t.id === id)!;
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: halo.credentials.clientId,
+        client_secret: halo.credentials.clientSecret,
+        scope: 'all',
+      });
+      const token = await fetch(halo.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+      const { access_token } = (await token.json()) as { access_token: string };
+      const copy = await fetch(`${halo.apiBase}/Tickets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify([
+          {
+            summary: `Copy of ${original.summary}`,
+            client_id: original.client_id,
+            tickettype_id: original.tickettype_id,
+            third_party_id_string: original.third_party_id_string,
+            third_party_id: original.third_party_id,
+          },
+        ]),
+      });
+      if (copy.status !== 201) throw new Error(`HaloPSA answered ${copy.status} to the copy`);
+      return ((await copy.json()) as { id: number }).id;
+    },
+    deleteTicket: (id) => {
+      halo.state.tickets.splice(
+        halo.state.tickets.findIndex((t) => t.id === id),
+        1,
+      );
+    },
+  };
+}
+
 /** A property that throws: the emulator of the other kind. */
 function absent<T>(what: string): T {
   return new Proxy({} as object, {
@@ -283,6 +370,7 @@ export async function psaFixture(
     kind === 'autotask'
       ? await startAutotask({ port: 0, faults, customers, requiredFields: options.requiredFields })
       : undefined;
+  const halo = kind === 'halo' ? await startHalo({ port: 0, faults, customers }) : undefined;
   const { dir, cleanup } = tempDir('safeweb-psa-');
   const files: Record<string, string> = {};
   const secretFile = (name: string, value: string) => {
@@ -295,6 +383,7 @@ export async function psaFixture(
     files['SAFEWEB_SECRET_PSA_AT_FILE'] = secretFile('at-secret', at.credentials.secret);
     files['SAFEWEB_SECRET_PSA_AT_CODE_FILE'] = secretFile('at-code', at.credentials.integrationCode);
   }
+  if (halo) files['SAFEWEB_SECRET_PSA_HALO_FILE'] = secretFile('halo-secret', halo.credentials.clientSecret);
   const env = cleanEnv({
     SAFEWEB_CONFIG_DIR: path.join(dir, 'config'),
     SAFEWEB_BASE_URL: sandbox.url,
@@ -317,18 +406,30 @@ export async function psaFixture(
         priorities: { critical: 'Priority 1 - Emergency Response', high: 2, moderate: 3, low: 4 },
         fallbackCompany: 'ContosoMSP',
       }
-    : {
-        kind: 'autotask',
-        username: at!.credentials.username,
-        zone: at!.zone,
-        secret: 'psa/at',
-        queue: 'Security',
-        statuses: { new: 'New', closed: 'Complete' },
-        priorities: { critical: 'Critical', high: 'High', moderate: 'Medium', low: 'Low' },
-        fallbackCompany: 'ContosoMSP',
-      };
+    : halo
+      ? {
+          kind: 'halo',
+          tenant: halo.url,
+          clientId: halo.credentials.clientId,
+          secret: 'psa/halo',
+          ticketType: 'Security Alert',
+          statuses: { new: 'New', closed: 'Closed' },
+          // Halo's priorities are its SLA's IDs: no list to name them from.
+          priorities: { critical: 1, high: 2, moderate: 3, low: 4 },
+          fallbackCompany: 'ContosoMSP',
+        }
+      : {
+          kind: 'autotask',
+          username: at!.credentials.username,
+          zone: at!.zone,
+          secret: 'psa/at',
+          queue: 'Security',
+          statuses: { new: 'New', closed: 'Complete' },
+          priorities: { critical: 'Critical', high: 'High', moderate: 'Medium', low: 'Low' },
+          fallbackCompany: 'ContosoMSP',
+        };
   await setIntegration(settingsFile, ['psa', 'connections', connection], { ...settings, ...policy });
-  const checked = kind === 'connectwise' ? checkedWire() : checkedAutotaskWire();
+  const checked = kind === 'connectwise' ? checkedWire() : halo ? checkedHaloWire(halo.url) : checkedAutotaskWire();
   const run = (argv: string[], options: InProcessOptions = {}) =>
     runInProcess(argv, { env, wire: checked.wire, ...options });
   let bookFile = path.join(ROOT, 'examples/customers.csv');
@@ -339,10 +440,15 @@ export async function psaFixture(
     sandbox,
     cw: cw ?? absent('ConnectWise'),
     at: at ?? absent('Autotask'),
-    psa: cw ? cwView(cw) : atView(at!),
+    halo: halo ?? absent('HaloPSA'),
+    psa: cw ? cwView(cw) : halo ? haloView(halo) : atView(at!),
     kind,
     connection,
-    secretVariable: cw ? 'SAFEWEB_SECRET_PSA_CW_FILE' : 'SAFEWEB_SECRET_PSA_AT_FILE',
+    secretVariable: cw
+      ? 'SAFEWEB_SECRET_PSA_CW_FILE'
+      : halo
+        ? 'SAFEWEB_SECRET_PSA_HALO_FILE'
+        : 'SAFEWEB_SECRET_PSA_AT_FILE',
     configDir: path.join(dir, 'config'),
     env,
     account,
@@ -355,7 +461,7 @@ export async function psaFixture(
       return JSON.parse(r.stdout) as T;
     },
     async close() {
-      await Promise.all([sandbox.close(), cw?.close(), at?.close()]);
+      await Promise.all([sandbox.close(), cw?.close(), at?.close(), halo?.close()]);
       cleanup();
     },
   };

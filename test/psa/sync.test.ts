@@ -134,16 +134,17 @@ describe.each(FIXTURE_KINDS)('%s', (kind) => {
     });
 
     it('an unknown board, status or priority name is exit 2 listing the valid ones, before anything is sent', async () => {
-      fx = await psaFixture(
-        { statuses: { new: 'Nieuw', closed: kind === 'connectwise' ? 'Completed' : 'Complete' } },
-        { kind },
-      );
+      const closed = { connectwise: 'Completed', autotask: 'Complete', halo: 'Closed' }[kind];
+      fx = await psaFixture({ statuses: { new: 'Nieuw', closed } }, { kind });
       const r = await fx.run(['psa', 'plan']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(
-        kind === 'connectwise'
-          ? 'the status "Nieuw" is not one of the statuses of board "Security": "New"'
-          : `the status "Nieuw" is not one of Autotask's statuses: "New"`,
+        {
+          connectwise: 'the status "Nieuw" is not one of the statuses of board "Security": "New"',
+          autotask: `the status "Nieuw" is not one of Autotask's statuses: "New"`,
+          // A Halo ticket type allows its own statuses.
+          halo: 'the status "Nieuw" is not one of the statuses of ticket type "Security Alert": "New"',
+        }[kind],
       );
       expect(fx.checked.requests.filter((q) => q.write)).toEqual([]);
     });

@@ -9,7 +9,7 @@ import { PSA_MAP_COLUMNS } from './map-columns.js';
 import { registerPsaSyncVerbs } from './sync-verbs.js';
 import { KEY_FLAGS, keyFlagsGiven, type PolicyFlags } from './settings.js';
 
-const PSA_KINDS = ['connectwise', 'autotask'] as const;
+const PSA_KINDS = ['connectwise', 'autotask', 'halo'] as const;
 
 /** The ticket-policy flags of `psa add` and `psa set`. */
 function policyOptions(command: Command): Command {
@@ -26,7 +26,10 @@ function policyOptions(command: Command): Command {
     )
     .option('--source <id>', 'the ticket source (ConnectWise ID)')
     .option('--type <id>', 'the ticket type (ConnectWise ID)')
-    .option('--ticket-type <id>', 'Autotask: the ticket type (picklist value)')
+    .option(
+      '--ticket-type <name-or-id>',
+      'Autotask: the ticket type (picklist value); HaloPSA: the ticket type tickets go to',
+    )
     .option('--fallback-company <id-or-identifier>', 'where an unmapped customer’s tickets go')
     .addOption(
       new Option('--grouping <grouping>', 'a ticket per customer and breach, or one per customer').choices([
@@ -52,8 +55,11 @@ function policyOptions(command: Command): Command {
     .option('--default', 'make it the connection used when none is named')
     .option('--private-key-stdin', 'read the private key from stdin')
     .option('--private-key-file <file>', 'read the private key from a file (one line)')
-    .option('--secret-stdin', 'Autotask: read the API user’s secret from stdin')
-    .option('--secret-file <file>', 'Autotask: read the API user’s secret from a file (one line)')
+    .option('--secret-stdin', 'Autotask: read the API user’s secret from stdin; HaloPSA: the client secret')
+    .option(
+      '--secret-file <file>',
+      'Autotask: read the API user’s secret from a file (one line); HaloPSA: the client secret',
+    )
     .option('--integration-code-stdin', 'Autotask: read the integration code (API tracking identifier) from stdin')
     .option('--integration-code-file <file>', 'Autotask: read the integration code from a file (one line)')
     .addOption(
@@ -93,7 +99,7 @@ const keyOptions = (opts: Raw) => ({
 export function registerPsa(program: Command, ctx: Context): void {
   const psa = program
     .command('psa')
-    .summary('PSA connections for tickets (ConnectWise, Autotask): add, list, show, set, remove, test')
+    .summary('PSA connections for tickets (ConnectWise, Autotask, HaloPSA): add, list, show, set, remove, test')
     .description(
       'Findings become tickets in your PSA. A connection is kept in the integration settings of the profile ' +
         '(psa.connections.<name>, see `safeweb integrations show`); its private key in the secret store (psa/<name>: ' +
@@ -105,6 +111,7 @@ export function registerPsa(program: Command, ctx: Context): void {
       examples(
         'safeweb psa add connectwise cw --site na.myconnectwise.net --company acme --public-key KEY --client-id ID',
         'safeweb psa add autotask at --username api@msp.example --secret-file s.txt --integration-code-file c.txt',
+        'safeweb psa add halo halo --tenant msp.halopsa.com --client-id ID --secret-file halo-secret.txt',
         'safeweb psa list',
         'safeweb psa show cw',
         'safeweb psa set cw --board Security --priority critical="Priority 1 - Emergency Response"',
@@ -117,7 +124,9 @@ export function registerPsa(program: Command, ctx: Context): void {
       .command('add')
       .addArgument(new Argument('<kind>', 'the PSA').choices(PSA_KINDS))
       .argument('<name>', 'the connection’s name (cw, connectwise-eu, at)')
-      .summary('connect a PSA: checks the credentials, then offers the board or queue, statuses and priorities')
+      .summary(
+        'connect a PSA: checks the credentials, then offers the board (queue, ticket type), statuses and priorities',
+      )
       .description(
         'Adds a PSA connection. The credentials are checked with a harmless read (ConnectWise /system/info, Autotask ' +
           'the Ticket entity’s information) before anything is saved: bad credentials exit 4 naming what to check, an ' +
@@ -127,15 +136,21 @@ export function registerPsa(program: Command, ctx: Context): void {
           'hidden), or read from stdin or a file, and stored as psa/<name>. Autotask: --username; the zone is looked ' +
           'up from it (at --zone-url, Autotask’s own by default) unless --zone gives it; the secret and the ' +
           'integration code are asked for, or read from files or stdin (one of them), and stored as psa/<name> and ' +
-          'psa/<name>-code.',
+          'psa/<name>-code. HaloPSA: --tenant and the API application’s --client-id; the client secret is asked for, ' +
+          'or read from stdin or a file, and stored as psa/<name>; checked with a token and a read of the statuses. ' +
+          'Its ticket type (--ticket-type) is the board, and priorities are Halo’s IDs (--priority critical=1).',
       )
       .option('--site <host-or-url>', 'ConnectWise: the site: na.myconnectwise.net, or https://host[:port]')
       .option('--company <id>', 'ConnectWise: the company ID you log in with')
       .option('--public-key <key>', 'ConnectWise: the API member’s public key')
-      .option('--client-id <id>', 'ConnectWise: your integrator clientId (developer.connectwise.com)')
+      .option(
+        '--client-id <id>',
+        'ConnectWise: your integrator clientId (developer.connectwise.com); HaloPSA: the API application’s client ID',
+      )
       .option('--username <user>', 'Autotask: the API user’s user name')
       .option('--zone-url <url>', 'Autotask: where the zone is looked up (default Autotask’s zoneInformation)')
-      .option('--zone <url>', 'Autotask: the zone’s REST base, without a lookup'),
+      .option('--zone <url>', 'Autotask: the zone’s REST base, without a lookup')
+      .option('--tenant <host-or-url>', 'HaloPSA: the tenant, msp.halopsa.com (the API below /api)'),
   ).addHelpText(
     'after',
     examples(
@@ -145,6 +160,8 @@ export function registerPsa(program: Command, ctx: Context): void {
       '#     --closed-status Completed --priority critical=1 --priority high=2 --fallback-company ContosoMSP',
       'safeweb psa add autotask at --username api@msp.example --secret-file at-secret \\',
       '#     --integration-code-file at-code --queue Security --priority critical=Critical',
+      'safeweb psa add halo halo --tenant msp.halopsa.com --client-id 5afe… --secret-file halo-secret \\',
+      '#     --ticket-type "Security Alert" --new-status New --closed-status Closed --priority critical=1',
     ),
   );
   keyFlags(add).action(async (kind: (typeof PSA_KINDS)[number], name: string, opts: Raw) => {
@@ -185,13 +202,15 @@ export function registerPsa(program: Command, ctx: Context): void {
           'or a new secret (--private-key-stdin, --secret-file, --integration-code-file …), with a harmless read. ' +
           'ConnectWise keys: site, company, publicKey, clientId, secret, board, statuses.new, statuses.closed, ' +
           'priorities.<band>, source, type, grouping, reopenDays, resolveOnClose, offboard, fallbackCompany, mask. ' +
-          'Autotask keys: username, zone, secret, integrationCode, queue, ticketType, maxPerHour and the same policy keys.',
+          'Autotask keys: username, zone, secret, integrationCode, queue, ticketType, maxPerHour and the same policy keys. ' +
+          'HaloPSA keys: tenant, clientId, secret, ticketType and the same policy keys (no type).',
       )
       .option('--site <host-or-url>', 'the ConnectWise site')
       .option('--company <id>', 'the company ID you log in with')
       .option('--public-key <key>', 'the API member’s public key')
       .option('--client-id <id>', 'your integrator clientId')
-      .option('--username <user>', 'Autotask: the API user’s user name'),
+      .option('--username <user>', 'Autotask: the API user’s user name')
+      .option('--tenant <host-or-url>', 'HaloPSA: the tenant'),
   ).addHelpText(
     'after',
     examples(

@@ -1,7 +1,7 @@
 /**
  * `safeweb psa remove NAME`: takes the connection out of the settings (asking first unless
  * --yes) and deletes its secrets from the secret store (ConnectWise's private key; Autotask's
- * secret and integration code). Customers mapped to it keep it: it
+ * secret and integration code; Halo's client secret). Customers mapped to it keep it: it
  * is refused while any are, naming them, so none is left pointing nowhere.
  */
 import type { PsaConnection } from '../../config/integrations.js';
@@ -43,7 +43,7 @@ export async function runPsaRemove(opts: { name: string; yes: boolean }, ctx: Co
     const hint = 'Pass --yes to remove it without asking.';
     if (!ctx.interactive) throw new UsageError(`removing PSA connection "${name}" needs confirmation`, hint);
     const prompter = await ctx.prompter(hint);
-    const asked = `Remove PSA connection "${name}" (${'site' in connection ? connection.site : connection.kind}) and its ${secretsOf(
+    const asked = `Remove PSA connection "${name}" (${'site' in connection ? connection.site : 'tenant' in connection ? connection.tenant : connection.kind}) and its ${secretsOf(
       name,
       connection,
     )

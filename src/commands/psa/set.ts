@@ -11,12 +11,14 @@ import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
 import { pickConnection } from '../../psa/connection.js';
+import { haloTenantUrl } from '../../psa/halo/client.js';
 import { integrationCodeSecret, psaKind } from '../../psa/kinds.js';
 import { checkPolicy } from '../../psa/policy.js';
 import { integrationSettingsFile } from '../../services.js';
 import {
   policyFromFlags,
   readAutotaskSecrets,
+  readHaloSecret,
   readPrivateKey,
   ref,
   refuseKeyFlags,
@@ -34,32 +36,54 @@ export interface PsaSetOptions extends PolicyFlags, KeyFlags {
   clientId?: string | undefined;
   username?: string | undefined;
   maxPerHour?: number | undefined;
+  /** Halo: the tenant. */
+  tenant?: string | undefined;
   store: SecretStore;
   makeDefault: boolean;
 }
 
 /** A kind's settings keys: which are required, which name a record, which change the credentials. */
 interface Keys {
+  kind: PsaConnection['kind'];
   farSide: string;
+  /** Its own flags of `psa set` (beside the policy's). */
+  flags: string[];
   required: string[];
   ids: string[];
   credentials: string[];
   numbers: string[];
   all: string[];
-  /** The kind's keys of the policy's board and type. */
+  /** The kind's keys of the policy's board and type (none: Halo's board is its type). */
   board: string;
-  type: string;
+  type?: string | undefined;
 }
 
 const POLICY_TAIL = ['grouping', 'reopenDays', 'resolveOnClose', 'offboard', 'mask'];
 const bands = PRIORITY_BANDS.map((b) => `priorities.${b}`);
 
 function keysOf(kind: PsaConnection['kind']): Keys {
+  if (kind === 'halo') {
+    const required = ['tenant', 'clientId', 'secret'];
+    const ids = ['ticketType', 'statuses.new', 'statuses.closed', 'source', 'fallbackCompany'];
+    return {
+      kind,
+      farSide: 'HaloPSA',
+      flags: ['tenant', 'clientId'],
+      required,
+      ids,
+      credentials: required,
+      numbers: ['reopenDays'],
+      all: [...required, ...ids, ...bands, ...POLICY_TAIL],
+      board: 'ticketType',
+    };
+  }
   if (kind === 'autotask') {
     const required = ['username', 'secret'];
     const ids = ['queue', 'statuses.new', 'statuses.closed', 'source', 'ticketType', 'fallbackCompany'];
     return {
+      kind,
       farSide: 'Autotask',
+      flags: ['username', 'maxPerHour'],
       required,
       ids,
       credentials: ['username', 'zone', 'secret', 'integrationCode'],
@@ -72,7 +96,9 @@ function keysOf(kind: PsaConnection['kind']): Keys {
   const required = ['site', 'company', 'publicKey', 'clientId', 'secret'];
   const ids = ['board', 'statuses.new', 'statuses.closed', 'source', 'type', 'fallbackCompany'];
   return {
+    kind,
     farSide: 'ConnectWise',
+    flags: ['site', 'company', 'publicKey', 'clientId'],
     required,
     ids,
     credentials: required,
@@ -116,25 +142,33 @@ function pair(text: string, keys: Keys): [string, unknown] {
 /** Flags and pairs as one list of changes, by dotted key in the kind's own words. */
 function changesOf(opts: PsaSetOptions, keys: Keys): Map<string, unknown> {
   const changes = new Map<string, unknown>();
-  const own = keys.farSide === 'Autotask' ? (['username', 'maxPerHour'] as const) : ([] as const);
-  const cw = keys.farSide === 'Autotask' ? ([] as const) : (['site', 'company', 'publicKey', 'clientId'] as const);
-  for (const key of [...cw, ...own]) if (opts[key] !== undefined) changes.set(key, opts[key]);
-  const foreign = (
-    keys.farSide === 'Autotask'
-      ? (['site', 'company', 'publicKey', 'clientId', 'board', 'type'] as const)
-      : (['username', 'maxPerHour', 'queue', 'ticketType'] as const)
-  ).filter((k) => opts[k] !== undefined);
+  const given = opts as unknown as Record<string, unknown>;
+  for (const key of keys.flags) if (given[key] !== undefined) changes.set(key, given[key]);
+  // Each kind's own flags, and its words for the board and the type.
+  const policyFlags: Record<PsaConnection['kind'], string[]> = {
+    connectwise: ['board', 'type'],
+    autotask: ['queue', 'ticketType'],
+    halo: ['ticketType'],
+  };
+  const mine = new Set([...keys.flags, ...policyFlags[keys.kind]]);
+  const everyKind = ['site', 'company', 'publicKey', 'clientId', 'username', 'maxPerHour', 'tenant'];
+  const foreign = [...new Set([...everyKind, ...Object.values(policyFlags).flat()])].filter(
+    (k) => !mine.has(k) && given[k] !== undefined,
+  );
   if (foreign.length)
     throw new UsageError(
       `${foreign.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not for ${keys.farSide === 'Autotask' ? 'an' : 'a'} ${keys.farSide} connection`,
     );
-  const flags = toKindPolicy(keys.farSide === 'Autotask' ? 'autotask' : 'connectwise', policyFromFlags(opts));
+  const flags = toKindPolicy(keys.kind, policyFromFlags(opts, keys.kind));
   for (const [key, value] of Object.entries(flags)) {
     if (value !== null && typeof value === 'object')
       for (const [inner, v] of Object.entries(value as object)) changes.set(`${key}.${inner}`, v);
     else changes.set(key, value);
   }
   for (const text of opts.pairs) changes.set(...pair(text, keys));
+  // A tenant given as a host is kept as the URL it means (exit 2 for one that is no address).
+  const tenant = changes.get('tenant');
+  if (keys.kind === 'halo' && typeof tenant === 'string') changes.set('tenant', haloTenantUrl(tenant));
   return changes;
 }
 
@@ -158,12 +192,14 @@ export async function runPsaSet(opts: PsaSetOptions, ctx: Context): Promise<Outc
   const keys = keysOf(current.kind);
   const changes = changesOf(opts, keys);
   const autotask = current.kind === 'autotask';
-  const newSecrets = autotask
-    ? {
-        secret: Boolean(opts.secretStdin || opts.secretFile !== undefined),
-        integrationCode: Boolean(opts.integrationCodeStdin || opts.integrationCodeFile !== undefined),
-      }
-    : { secret: opts.privateKeyStdin || opts.privateKeyFile !== undefined, integrationCode: false };
+  const halo = current.kind === 'halo';
+  const newSecrets =
+    autotask || halo
+      ? {
+          secret: Boolean(opts.secretStdin || opts.secretFile !== undefined),
+          integrationCode: autotask && Boolean(opts.integrationCodeStdin || opts.integrationCodeFile !== undefined),
+        }
+      : { secret: opts.privateKeyStdin || opts.privateKeyFile !== undefined, integrationCode: false };
   const newKey = newSecrets.secret || newSecrets.integrationCode;
   if (changes.size === 0 && !newKey && !opts.makeDefault)
     throw new UsageError(
@@ -179,7 +215,7 @@ export async function runPsaSet(opts: PsaSetOptions, ctx: Context): Promise<Outc
     ...(touched(keys.board, 'statuses') ? { board: view.board, statuses: view.statuses } : {}),
     ...(touched('priorities') ? { priorities: view.priorities } : {}),
     ...(touched('source') ? { source: view.source } : {}),
-    ...(touched(keys.type) ? { type: view.type } : {}),
+    ...(keys.type !== undefined && touched(keys.type) ? { type: view.type } : {}),
     ...(touched('fallbackCompany') ? { fallbackCompany: view.fallbackCompany } : {}),
   };
   // The new secrets, by their entry in the store.
@@ -188,7 +224,8 @@ export async function runPsaSet(opts: PsaSetOptions, ctx: Context): Promise<Outc
     const read = await readAutotaskSecrets(opts, name, ctx, newSecrets);
     if (read.secret !== undefined) given.set(next.secret, read.secret);
     if (read.integrationCode !== undefined) given.set(integrationCodeSecret(next as never), read.integrationCode);
-  } else if (newKey) given.set(next.secret, await readPrivateKey(opts, name, ctx));
+  } else if (halo && newKey) given.set(next.secret, await readHaloSecret(opts, name, ctx));
+  else if (newKey) given.set(next.secret, await readPrivateKey(opts, name, ctx));
   if (newKey || touched(...keys.credentials) || Object.keys(live).length) {
     const client = await kind.open({
       name,
@@ -205,7 +242,7 @@ export async function runPsaSet(opts: PsaSetOptions, ctx: Context): Promise<Outc
     let savedIn = '';
     for (const [secretName, value] of given)
       savedIn = (await setSecret(scope, secretName, value, { store: opts.store, now: ctx.now() })).file;
-    const what = autotask ? `New ${[...given.keys()].join(' and ')}` : 'New private key';
+    const what = autotask ? `New ${[...given.keys()].join(' and ')}` : halo ? 'New client secret' : 'New private key';
     stored = ` ${what} stored${autotask ? '' : ` as ${next.secret}`} in ${opts.store === 'keyring' ? 'the OS keychain' : savedIn}.`;
   }
   await editIntegrations(
@@ -226,7 +263,7 @@ export async function runPsaSet(opts: PsaSetOptions, ctx: Context): Promise<Outc
   const secretsSaid = autotask
     ? [...(newSecrets.secret ? ['secret'] : []), ...(newSecrets.integrationCode ? ['integration code'] : [])]
     : newKey
-      ? ['private key']
+      ? [halo ? 'client secret' : 'private key']
       : [];
   const said = [...changes.keys(), ...(opts.makeDefault ? ['default'] : []), ...secretsSaid];
   return {

@@ -1,6 +1,6 @@
 /**
  * What the psa verbs share: the connection's settings from flags or `key=value` pairs, its secrets
- * (ConnectWise's private key; Autotask's secret and integration code) from stdin, a file or a
+ * (ConnectWise's private key; Autotask's secret and integration code; Halo's client secret) from stdin, a file or a
  * hidden prompt (never a flag value), and the ticket policy offered from the PSA's live lists on
  * a terminal.
  */
@@ -26,7 +26,7 @@ export interface PolicyFlags {
   board?: string | undefined;
   /** Autotask's word for the board. */
   queue?: string | undefined;
-  /** Autotask's word for the type. */
+  /** Autotask's word for the type; Halo's for the board. */
   ticketType?: string | undefined;
   newStatus?: string | undefined;
   closedStatus?: string | undefined;
@@ -45,7 +45,7 @@ export interface PolicyFlags {
 export interface KeyFlags {
   privateKeyStdin: boolean;
   privateKeyFile?: string | undefined;
-  /** Autotask: the API user's secret, and the integration code (API tracking identifier). */
+  /** Autotask: the API user's secret, and the integration code (API tracking identifier); Halo: the client secret. */
   secretStdin?: boolean | undefined;
   secretFile?: string | undefined;
   integrationCodeStdin?: boolean | undefined;
@@ -65,6 +65,11 @@ export function keyFlagsGiven(opts: Record<string, unknown>): string[] {
 export function refuseKeyFlags(given: string[], kind: string = 'connectwise'): void {
   if (!given.length) return;
   const flags = [...new Set(given)].join(', ');
+  if (kind === 'halo')
+    throw new UsageError(
+      `the client secret is never taken as a flag value (${flags}): it would stay in shell history and process lists`,
+      'Pipe it in with --secret-stdin, give --secret-file FILE, or leave both out to be asked (input hidden).',
+    );
   if (kind === 'autotask')
     throw new UsageError(
       `the secret and the integration code are never taken as flag values (${flags}): they would stay in shell history and process lists`,
@@ -148,6 +153,24 @@ export async function readAutotaskSecrets(
   };
 }
 
+/** A Halo connection's client secret from stdin or a file, else a hidden prompt on a terminal (exit 2 without one). */
+export async function readHaloSecret(opts: KeyFlags, name: string, ctx: Context): Promise<string> {
+  const what = `client secret of connection ${name}`;
+  const secret =
+    opts.secretStdin || opts.secretFile
+      ? await readSecret({ file: opts.secretFile, stdin: opts.secretStdin }, ctx.streams.stdin, what, (t) =>
+          ctx.out.warn(t),
+        )
+      : await (
+          await ctx.prompter(`Pipe the ${what} in with --secret-stdin, or give --secret-file FILE.`)
+        ).password({
+          message: `HaloPSA client secret of "${name}"`,
+          validate: (v) => (v.trim() === '' ? 'Give the secret.' : /\s/.test(v) ? 'The secret has no spaces.' : true),
+        });
+  ctx.holdSecret(secret);
+  return secret;
+}
+
 /** `critical=Priority 1` → ['critical', 'Priority 1']; exit 2 for a band that does not exist. */
 function priorityPair(text: string): [Band, number | string] {
   const at = text.indexOf('=');
@@ -160,10 +183,11 @@ function priorityPair(text: string): [Band, number | string] {
   return [band, ref(text.slice(at + 1))];
 }
 
-/** The settings the policy flags give (only those given). */
-export function policyFromFlags(flags: PolicyFlags): Policy {
+/** The settings the policy flags give (only those given), in the tool's words: Halo's --ticket-type is the board. */
+export function policyFromFlags(flags: PolicyFlags, kind = 'connectwise'): Policy {
   const out: Policy = {};
-  const board = flags.board ?? flags.queue;
+  const halo = kind === 'halo';
+  const board = halo ? flags.ticketType : (flags.board ?? flags.queue);
   if (board !== undefined) out.board = ref(board);
   if (flags.newStatus !== undefined || flags.closedStatus !== undefined)
     out.statuses = {
@@ -172,7 +196,7 @@ export function policyFromFlags(flags: PolicyFlags): Policy {
     };
   if (flags.priority?.length) out.priorities = Object.fromEntries(flags.priority.map(priorityPair));
   if (flags.source !== undefined) out.source = ref(flags.source);
-  const type = flags.type ?? flags.ticketType;
+  const type = halo ? flags.type : (flags.type ?? flags.ticketType);
   if (type !== undefined) out.type = ref(type);
   if (flags.grouping !== undefined) out.grouping = flags.grouping as Policy['grouping'];
   if (flags.reopenDays !== undefined) out.reopenDays = flags.reopenDays;
@@ -212,7 +236,7 @@ export async function choosePolicy(
       policy.statuses!.new === undefined || policy.statuses!.closed === undefined
         ? await client.statuses(board.id)
         : [];
-    const where = words.statusesPerBoard ? ` (board ${board.name})` : '';
+    const where = words.statusesPerBoard ? ` (${words.board} ${board.name})` : '';
     const pick = async (message: string, closed: boolean) => {
       const usable = usableStatuses(statuses, closed);
       return prompter.select({
@@ -224,9 +248,10 @@ export async function choosePolicy(
     policy.statuses!.new ??= await pick(`Status of a new ticket${where}`, false);
     policy.statuses!.closed ??= await pick(`Status that closes a ticket${where}`, true);
     const missing = PRIORITY_BANDS.filter((band) => policy.priorities![band] === undefined);
-    const priorities = missing.length ? await client.priorities() : [];
+    // A PSA whose priorities are taken by ID (Halo) has no list to choose from: --priority BAND=ID gives them.
+    const priorities = missing.length && !words.prioritiesById ? await client.priorities() : [];
     for (const [i, band] of PRIORITY_BANDS.entries()) {
-      if (!missing.includes(band)) continue;
+      if (!missing.includes(band) || words.prioritiesById) continue;
       const chosen = await prompter.select({
         message: `Priority of a ticket for a ${band} customer`,
         choices: [
@@ -245,10 +270,14 @@ export async function choosePolicy(
 }
 
 /**
- * The policy in a kind's own keys: Autotask's board is its `queue`, its type `ticketType`; other
- * kinds keep the tool's words.
+ * The policy in a kind's own keys: Autotask's board is its `queue`, its type `ticketType`; Halo's
+ * board its `ticketType` (it has no type beside it); ConnectWise keeps the tool's words.
  */
 export function toKindPolicy(kind: string, policy: Policy): Record<string, unknown> {
+  if (kind === 'halo') {
+    const { board, type: _type, ...rest } = policy;
+    return { ...(board === undefined ? {} : { ticketType: board }), ...rest };
+  }
   if (kind !== 'autotask') return policy;
   const { board, type, ...rest } = policy;
   return {

@@ -5,10 +5,11 @@
 import { PRIORITY_BANDS } from '../../config/integrations-schema.js';
 import type { Context } from '../../context.js';
 import { pairs, type Cell, type Outcome } from '../../outcome.js';
-import type { AutotaskConnection, ConnectWiseConnection } from '../../config/integrations.js';
+import type { AutotaskConnection, ConnectWiseConnection, HaloConnection } from '../../config/integrations.js';
 import { autotaskApiBase } from '../../psa/autotask/client.js';
 import { pickConnection } from '../../psa/connection.js';
 import { connectWiseApiBase } from '../../psa/connectwise/client.js';
+import { haloApiBase } from '../../psa/halo/client.js';
 import { integrationCodeSecret, psaKind } from '../../psa/kinds.js';
 import { integrationSettingsFile } from '../../services.js';
 
@@ -45,10 +46,14 @@ export async function runPsaShow(opts: { name?: string | undefined }, ctx: Conte
         : `${secretName}: not stored (safeweb psa set ${picked.name} ${flag}, or ${secretVariable(secretName)})`,
     };
   };
-  const secret = locate(connection.secret, connection.kind === 'autotask' ? '--secret-stdin' : '--private-key-stdin');
+  const secret = locate(
+    connection.secret,
+    connection.kind === 'connectwise' ? '--private-key-stdin' : '--secret-stdin',
+  );
   const word = kind.words.board;
+  const boardKey = { connectwise: 'board', autotask: 'queue', halo: 'ticketType' }[connection.kind];
   const policyRows: Array<[string, string, Cell]> = [
-    [word === 'board' ? 'Board' : 'Queue', kind.kind === 'autotask' ? 'queue' : 'board', policy.board ?? '(not set)'],
+    [`${word[0]!.toUpperCase()}${word.slice(1)}`, boardKey, policy.board ?? '(not set)'],
     ['New status', 'statuses.new', policy.statuses?.new ?? '(not set)'],
     ['Closed status', 'statuses.closed', policy.statuses?.closed ?? '(not set)'],
     ...PRIORITY_BANDS.map((band): [string, string, Cell] => [
@@ -57,7 +62,16 @@ export async function runPsaShow(opts: { name?: string | undefined }, ctx: Conte
       policy.priorities?.[band] ?? `(${kind.farSide} default)`,
     ]),
     ['Source', 'source', policy.source ?? '(none)'],
-    ['Type', kind.kind === 'autotask' ? 'ticketType' : 'type', policy.type ?? '(none)'],
+    // Halo's ticket type is the board: it has no type beside it.
+    ...(connection.kind === 'halo'
+      ? []
+      : [
+          ['Type', connection.kind === 'autotask' ? 'ticketType' : 'type', policy.type ?? '(none)'] as [
+            string,
+            string,
+            Cell,
+          ],
+        ]),
     ['Grouping', 'grouping', policy.grouping],
     ['Reopen within', 'reopenDays', `${policy.reopenDays} days`],
     ['Resolve on close', 'resolveOnClose', policy.resolveOnClose ? 'yes' : 'no'],
@@ -93,6 +107,21 @@ export async function runPsaShow(opts: { name?: string | undefined }, ctx: Conte
         secret: secret.data,
         integrationCode: code.data,
       },
+      view: pairs(rows),
+    };
+  }
+  if (connection.kind === 'halo') {
+    const halo: HaloConnection = connection;
+    const rows: Array<[string, string, Cell]> = [
+      ...head,
+      ['Tenant', 'tenant', halo.tenant],
+      ['API', 'api', haloApiBase(halo.tenant).href],
+      ['Client ID', 'clientId', halo.clientId],
+      ['Client secret', 'secret', secret.text],
+      ...policyRows,
+    ];
+    return {
+      data: { name: picked.name, default: isDefault, file, settings: connection, policy, secret: secret.data },
       view: pairs(rows),
     };
   }

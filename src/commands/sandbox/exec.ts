@@ -7,6 +7,7 @@ import { UsageError } from '../../errors.js';
 import { hint, type Outcome } from '../../outcome.js';
 import type { AutotaskEmulator } from '../../sandbox/psa/autotask.js';
 import type { ConnectWiseEmulator } from '../../sandbox/psa/connectwise.js';
+import type { HaloEmulator } from '../../sandbox/psa/halo.js';
 import {
   closePsaEmulators,
   openPsaEmulators,
@@ -52,8 +53,27 @@ function autotaskEnv(emulator: AutotaskEmulator): Record<string, string> {
   };
 }
 
+/** Where the command finds the HaloPSA emulator (`psa add halo --tenant "$SAFEWEB_TEST_HALO_URL" …`). */
+function haloEnv(emulator: HaloEmulator): Record<string, string> {
+  return {
+    SAFEWEB_TEST_HALO_URL: emulator.url,
+    SAFEWEB_TEST_HALO_API_BASE: emulator.apiBase,
+    SAFEWEB_TEST_HALO_CLIENT_ID: emulator.credentials.clientId,
+    SAFEWEB_TEST_HALO_CLIENT_SECRET: emulator.credentials.clientSecret,
+  };
+}
+
 const envOf = (psa: PsaEmulator) =>
-  psa.name === 'autotask' ? autotaskEnv(psa.emulator) : connectWiseEnv(psa.emulator);
+  psa.name === 'autotask'
+    ? autotaskEnv(psa.emulator)
+    : psa.name === 'halo'
+      ? haloEnv(psa.emulator)
+      : connectWiseEnv(psa.emulator);
+const FAR_SIDE: Record<PsaEmulator['name'], string> = {
+  connectwise: 'ConnectWise',
+  autotask: 'Autotask',
+  halo: 'HaloPSA',
+};
 
 /** The command's own exit code becomes ours (main passes childExitCode on). */
 export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Promise<Outcome> {
@@ -96,7 +116,7 @@ export async function runSandboxExec(opts: SandboxExecOptions, ctx: Context): Pr
     ctx.sink.note(
       hint(
         `sandbox on ${sandbox.url}${psa
-          .map((p) => `, ${p.name === 'autotask' ? 'Autotask' : 'ConnectWise'} emulator on ${p.emulator.url}`)
+          .map((p) => `, ${FAR_SIDE[p.name]} emulator on ${p.emulator.url}`)
           .join('')}; running: ${opts.command.join(' ')}`,
       ),
     );

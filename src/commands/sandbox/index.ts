@@ -17,9 +17,9 @@ interface FaultOpts {
 }
 
 /** Kept here as well as in start.ts so that --help loads no verb module. */
-const PSA_CHOICES: readonly PsaEmulatorName[] = ['connectwise', 'autotask'];
+const PSA_CHOICES: readonly PsaEmulatorName[] = ['connectwise', 'autotask', 'halo'];
 
-/** `connectwise`, `autotask`, or several: `connectwise,autotask`. */
+/** `connectwise`, `autotask`, `halo`, or several: `connectwise,halo`. */
 function parsePsaNames(value: string): PsaEmulatorName[] {
   const names = value.split(',').map((n) => n.trim().toLowerCase());
   for (const n of names)
@@ -125,6 +125,7 @@ export function registerSandbox(program: Command, ctx: Context): void {
         'safeweb sandbox start --error-rate 0.2 --seed 42   # the same failures on every run',
         'safeweb sandbox start --psa connectwise --psa-latency 100   # plus a ConnectWise PSA emulator',
         'safeweb sandbox start --psa connectwise,autotask   # both PSA emulators, each on its own port',
+        'safeweb sandbox start --psa halo   # a HaloPSA emulator, its OAuth2 token endpoint included',
       ),
     )
     .action(async (opts: FaultOpts & { port: number; state?: string; saveProfile?: string; quiet?: boolean }) => {
@@ -170,7 +171,8 @@ export function registerSandbox(program: Command, ctx: Context): void {
     .description(
       'Start a sandbox on a free port, run the command with SAFEWEB_BASE_URL, SAFEWEB_PARTNER_ID and ' +
         "SAFEWEB_API_KEY pointing at it, stop the sandbox, and exit with the command's exit code. With --psa " +
-        'connectwise, SAFEWEB_TEST_CW_URL, _API_BASE, _COMPANY_ID, _PUBLIC_KEY, _PRIVATE_KEY and _CLIENT_ID name the PSA emulator.',
+        'connectwise, SAFEWEB_TEST_CW_URL, _API_BASE, _COMPANY_ID, _PUBLIC_KEY, _PRIVATE_KEY and _CLIENT_ID name the PSA emulator; ' +
+        'with --psa halo, SAFEWEB_TEST_HALO_URL, _API_BASE, _CLIENT_ID and _CLIENT_SECRET.',
     )
     .option('--state <file>', 'use (and keep) the data in this JSON file');
   addFaultOptions(exec)
@@ -182,6 +184,7 @@ export function registerSandbox(program: Command, ctx: Context): void {
         'safeweb sandbox exec --error-rate 0.3 --seed 7 -- ./retry-test.sh   # repeatable failures',
         'safeweb sandbox exec --psa connectwise -- ./psa-test.sh   # SAFEWEB_TEST_CW_* name the emulator',
         'safeweb sandbox exec --psa autotask -- ./psa-test.sh   # SAFEWEB_TEST_AT_* name the emulator',
+        'safeweb sandbox exec --psa halo -- ./psa-test.sh   # SAFEWEB_TEST_HALO_* name the emulator',
       ),
     )
     .action(async (command: string[], opts: FaultOpts & { state?: string }) => {

@@ -9,6 +9,7 @@ import { accountKey } from '../../io/account-files.js';
 import { hint, info, styled, success, warn, type Outcome, type Text } from '../../outcome.js';
 import { startAutotask, type AutotaskEmulator } from '../../sandbox/psa/autotask.js';
 import { startConnectWise, type ConnectWiseEmulator, type ConnectWiseFaults } from '../../sandbox/psa/connectwise.js';
+import { startHalo, type HaloEmulator } from '../../sandbox/psa/halo.js';
 import { startSandbox, type Faults, type Sandbox } from '../../sandbox/server.js';
 import { seededRandom } from './random.js';
 
@@ -16,7 +17,7 @@ import { seededRandom } from './random.js';
 export type FaultFlags = Omit<Faults, 'random'> & { seed?: number | undefined };
 
 /** The PSA emulators `--psa` can add beside the SafeWeb one (the flag's choices, in index.ts). */
-export type PsaEmulatorName = 'connectwise' | 'autotask';
+export type PsaEmulatorName = 'connectwise' | 'autotask' | 'halo';
 
 /** The PSA emulator's own knobs (`--psa-latency` and the like): the SafeWeb ones stay apart. */
 export type PsaFaultFlags = Omit<ConnectWiseFaults, 'random'>;
@@ -29,7 +30,9 @@ export interface PsaEmulatorOptions {
 
 /** A running PSA emulator, by kind. */
 export type PsaEmulator =
-  { name: 'connectwise'; emulator: ConnectWiseEmulator } | { name: 'autotask'; emulator: AutotaskEmulator };
+  | { name: 'connectwise'; emulator: ConnectWiseEmulator }
+  | { name: 'autotask'; emulator: AutotaskEmulator }
+  | { name: 'halo'; emulator: HaloEmulator };
 
 export interface SandboxStartOptions {
   port: number;
@@ -58,7 +61,9 @@ export async function openPsaEmulators(
       opened.push(
         name === 'autotask'
           ? { name, emulator: await startAutotask({ customers, faults, log: opts.log }) }
-          : { name, emulator: await startConnectWise({ customers, faults, log: opts.log }) },
+          : name === 'halo'
+            ? { name, emulator: await startHalo({ customers, faults, log: opts.log }) }
+            : { name, emulator: await startConnectWise({ customers, faults, log: opts.log }) },
       );
     }
   } catch (error) {
@@ -74,6 +79,17 @@ export async function closePsaEmulators(emulators: readonly PsaEmulator[]): Prom
 
 /** What a script or a test needs to reach an emulator: an object of the `--json` banner's `psa`. */
 function psaDetails(psa: PsaEmulator) {
+  if (psa.name === 'halo') {
+    const { url, apiBase, tokenUrl, credentials } = psa.emulator;
+    return {
+      name: 'halo',
+      url,
+      apiBase,
+      tokenUrl,
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+    };
+  }
   if (psa.name === 'autotask') {
     const { username, integrationCode, secret } = psa.emulator.credentials;
     return {
@@ -108,6 +124,16 @@ function psaBanner(psa: PsaEmulator, faults: PsaFaultFlags | undefined): string 
     `  technician  POST ${psa.emulator.url}/__emulator/tickets/<id>/close (or /reopen)`,
     ...(knobs.length ? [`  faults      ${knobs.join(', ')}`] : []),
   ];
+  if (psa.name === 'halo') {
+    const { url, apiBase, tokenUrl, credentials } = psa.emulator;
+    return [
+      `\nHaloPSA emulator listening on ${url}  (REST base ${apiBase})`,
+      `  token       ${tokenUrl}`,
+      `  client ID   ${credentials.clientId}`,
+      `  secret      ${credentials.clientSecret}`,
+      ...tail,
+    ].join('\n');
+  }
   if (psa.name === 'autotask') {
     const d = psaDetails(psa) as {
       url: string;

@@ -1,5 +1,5 @@
 /**
- * Hostile answers for the PSA emulators (ConnectWise, Autotask): what a proxy, a login page, a half-broken upgrade
+ * Hostile answers for the PSA emulators (ConnectWise, Autotask, HaloPSA): what a proxy, a login page, a half-broken upgrade
  * or a wrong address makes a real PSA answer, for the tests that a sync ends with a clear error
  * and records nothing wrongly (test/psa/hostile.test.ts). A test sets rules on a running emulator
  * (`emulator.misbehave([...])`); each matching API request gets the hostile answer, written on the
@@ -48,13 +48,15 @@ export function matchHostile(rules: HostileRule[], method: string, path: string)
 
 /**
  * The hostile answer of `kind` to a request for `path`; `psa` says whose own shapes a 404 and a
- * redirect's login page take (ConnectWise's by default).
+ * redirect's login page take (ConnectWise's by default). `ticketId` names the ticket a 404 is about
+ * when the path does not (Halo's `POST /Actions` names it in the body).
  */
 export function hostileAnswer(
   kind: HostileKind,
   path: string,
   contentType: string,
-  psa: 'connectwise' | 'autotask' = 'connectwise',
+  psa: 'connectwise' | 'autotask' | 'halo' = 'connectwise',
+  ticketId?: number,
 ): RawAnswer {
   switch (kind) {
     case 'html':
@@ -85,6 +87,12 @@ export function hostileAnswer(
         body: '<html><body>Redirecting to the login page…</body></html>',
       };
     case 'not-found': {
+      if (psa === 'halo') {
+        // Halo's own error record: a message.
+        const id = ticketId ?? /\/Tickets\/(\d+)/.exec(path)?.[1];
+        const message = id ? `Ticket ${id} not found` : `No record found at ${path}`;
+        return { status: 404, headers: { 'content-type': contentType }, body: JSON.stringify({ message }) };
+      }
       if (psa === 'autotask') {
         // Autotask's own error shape: a list of messages.
         const id = /\/Tickets\/(\d+)/i.exec(path)?.[1];

@@ -121,6 +121,36 @@ describe('safeweb sandbox exec --psa connectwise', () => {
     home.cleanup();
   });
 
+  it('--psa halo runs the HaloPSA emulator and names it in SAFEWEB_TEST_HALO_* variables', async () => {
+    const home = tempDir();
+    const r = await runBinary(
+      [
+        'sandbox',
+        'exec',
+        '--psa',
+        'halo',
+        '--',
+        process.execPath,
+        '-e',
+        // A token for the client credentials the variables give, then a harmless read with it.
+        `const e = process.env;
+         const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: e.SAFEWEB_TEST_HALO_CLIENT_ID, client_secret: e.SAFEWEB_TEST_HALO_CLIENT_SECRET, scope: 'all' });
+         fetch(e.SAFEWEB_TEST_HALO_URL + '/auth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() })
+           .then((res) => res.json())
+           .then((token) => fetch(e.SAFEWEB_TEST_HALO_API_BASE + '/TicketType', { headers: { authorization: 'Bearer ' + token.access_token } }))
+           .then(async (res) => console.log(JSON.stringify({ status: res.status, base: e.SAFEWEB_TEST_HALO_API_BASE, url: e.SAFEWEB_TEST_HALO_URL, types: await res.json() })));`,
+      ],
+      { env: cleanEnv({ HOME: home.dir }) },
+    );
+    expect(r.stderr).toContain('HaloPSA emulator on http://127.0.0.1:');
+    expect(r.code).toBe(0);
+    const seen = JSON.parse(r.stdout) as { status: number; base: string; url: string; types: { name: string }[] };
+    expect(seen.status).toBe(200);
+    expect(seen.base).toBe(`${seen.url}/api`);
+    expect(seen.types.map((t) => t.name)).toEqual(['Incident', 'Security Alert']);
+    home.cleanup();
+  });
+
   it('refuses the PSA knobs without --psa (exit 2)', async () => {
     const r = await runBinary(['sandbox', 'exec', '--psa-429-rate', '0.5', '--', 'true'], { env: cleanEnv() });
     expect(r.code).toBe(2);

@@ -193,6 +193,36 @@ describe('safeweb sandbox start', () => {
     expect(await sb.exit).toBe(0);
     cleanup();
   });
+
+  it('--psa halo runs the HaloPSA emulator, its client credentials in the --json banner', async () => {
+    const { dir, cleanup } = tempDir();
+    const sb = startBinary(['--quiet', '--psa', 'halo'], cleanEnv({ SAFEWEB_CONFIG_DIR: dir }));
+    const info = (await sb.ready) as unknown as {
+      url: string;
+      psa: { name: string; url: string; apiBase: string; tokenUrl: string; clientId: string; clientSecret: string };
+    };
+    expect(info.psa).toMatchObject({ name: 'halo', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(info.psa.url).not.toBe(info.url);
+    expect(info.psa.tokenUrl).toBe(`${info.psa.url}/auth/token`);
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: info.psa.clientId,
+      client_secret: info.psa.clientSecret,
+      scope: 'all',
+    });
+    const token = await fetch(info.psa.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    expect(token.status).toBe(200);
+    const { access_token } = (await token.json()) as { access_token: string };
+    const clients = await fetch(`${info.psa.apiBase}/Client`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect(((await clients.json()) as { clients: { ref: string }[] }).clients.map((c) => c.ref)).toContain('NW-001');
+    sb.child.kill('SIGTERM');
+    expect(await sb.exit).toBe(0);
+    cleanup();
+  });
 });
 
 describe('safeweb sandbox exec', () => {
