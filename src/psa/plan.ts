@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { BANDS } from '../book-vocabulary.js';
 import { findingKey, ticketKey, type TicketGroup } from '../findings/keys.js';
-import type { CoveredFinding, IndexedTicket, TicketIndex } from './ticket-index.js';
+import { intentId, type CoveredFinding, type IndexedTicket, type TicketIndex } from './ticket-index.js';
 import type { PsaTicket } from './types.js';
 
 type Band = (typeof BANDS)[number];
@@ -448,7 +448,15 @@ function adopt(
   psa: PsaTicket,
   unresolved: string[],
 ): IndexedTicket {
-  const findings = unresolved.map((k) => ({ key: k, breachId: view.breaches.get(k)!.breachId }));
+  // The findings it was made for, as the run that made it wrote them in its intent before the kill;
+  // else a per-breach ticket's are its breach's (the key names it), resolved since or not; else (a
+  // per-customer ticket, the index lost) those open now. Resolved ones are covered too, so that a
+  // breach resolved since and back later reopens this ticket within the window instead of making a new one.
+  const intended = ctx.index.intents.get(intentId(key, 'create'))?.findings;
+  const keys = ctx.policy.grouping === 'per-breach' ? [...view.breaches.keys()] : unresolved;
+  const findings =
+    intended?.map(({ key: k, breachId }) => ({ key: k, breachId })) ??
+    keys.map((k) => ({ key: k, breachId: view.breaches.get(k)!.breachId }));
   ctx.plan.actions.push({
     ...base(key, customer),
     kind: 'adopt',

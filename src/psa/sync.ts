@@ -16,7 +16,7 @@ import { CliError } from '../errors.js';
 import { BudgetError } from './budget.js';
 import type { PsaAction, PsaPlan, TicketPolicy } from './plan.js';
 import { noteText, ticketDescription, ticketSummary, type TextOptions } from './ticket-text.js';
-import { intentId, type IndexLine, type TicketIndexFile } from './ticket-index.js';
+import { intentId, type CoveredFinding, type IndexLine, type TicketIndexFile } from './ticket-index.js';
 import type { NoteKind, PsaClient } from './types.js';
 
 /** The tag every ticket the tool makes carries: `ownedTickets` finds them all with one paged query. */
@@ -164,7 +164,7 @@ async function act(
           {
             op: 'covers',
             key: action.key,
-            findings: action.findings.map(({ key, breachId }) => ({ key, breachId })),
+            findings: covered(action.findings),
             at: at(),
           },
         ]);
@@ -178,8 +178,8 @@ async function act(
     case 'reopen': {
       await addNote(action, 'internal', deps);
       await client.setStatus(action.ticketId, deps.policy.newStatusId, action.key);
-      const covered = index.read().tickets.get(action.key)?.findings ?? [];
-      const added = action.findings.filter((f) => f.breachId && !covered.some((c) => c.key === f.key));
+      const had = index.read().tickets.get(action.key)?.findings ?? [];
+      const added = action.findings.filter((f) => f.breachId && !had.some((c) => c.key === f.key));
       await index.append([
         { op: 'state', key: action.key, state: 'open', by: 'safeweb', at: at() },
         ...(added.length
@@ -187,7 +187,7 @@ async function act(
               {
                 op: 'covers' as const,
                 key: action.key,
-                findings: added.map(({ key, breachId }) => ({ key, breachId })),
+                findings: covered(added),
                 at: at(),
               },
             ]
@@ -209,6 +209,11 @@ async function act(
   }
 }
 
+/** What the index keeps of the findings an action is about: their keys and breach uuids. */
+function covered(findings: readonly CoveredFinding[]): CoveredFinding[] {
+  return findings.map(({ key, breachId }) => ({ key, breachId }));
+}
+
 function ticketLine(
   action: Extract<PsaAction, { kind: 'create' | 'adopt' }>,
   id: number,
@@ -224,7 +229,7 @@ function ticketLine(
     reference: action.reference,
     ...(action.group === 'customer' ? {} : { breachId: action.group.breachId }),
     generation: action.generation,
-    findings: action.findings.map(({ key, breachId }) => ({ key, breachId })),
+    findings: covered(action.findings),
     companyId,
     written: { summary: written.summary, boardId: written.boardId ?? 0, priorityId: written.priorityId ?? null },
     at,
@@ -234,7 +239,9 @@ function ticketLine(
 async function create(action: Extract<PsaAction, { kind: 'create' }>, deps: SyncDeps, counts: SyncCounts) {
   const at = () => deps.now().toISOString();
   const { client, index, policy } = deps;
-  await index.append([{ op: 'intent', key: action.key, action: 'create', at: at() }]);
+  await index.append([
+    { op: 'intent', key: action.key, action: 'create', findings: covered(action.findings), at: at() },
+  ]);
   // Always looked up first: a run killed after the PSA made the ticket, before the index heard, finds it here.
   const existing = await client.ticketByKey(action.key);
   if (existing) {

@@ -45,7 +45,18 @@ export type IntentAction = 'create' | 'note' | 'close' | 'reopen';
 export type IndexLine =
   /** A baseline of these customers: their findings then existing get no ticket. Adds to earlier ones. */
   | { op: 'baseline'; customers: string[]; findings: string[]; at: string }
-  | { op: 'intent'; key: string; action: IntentAction; marker?: string | undefined; at: string }
+  | {
+      op: 'intent';
+      key: string;
+      action: IntentAction;
+      marker?: string | undefined;
+      /**
+       * A create's: the findings the ticket is made for. A run killed before the `ticket` line
+       * leaves the next one to adopt the ticket from the PSA: it covers these, resolved since or not.
+       */
+      findings?: CoveredFinding[] | undefined;
+      at: string;
+    }
   | {
       op: 'ticket';
       key: string;
@@ -86,7 +97,7 @@ export interface TicketIndex {
   /** Finding key → resolved, as SafeWeb said at the last sync that saw it. */
   seen: Map<string, boolean>;
   /** PSA writes begun and not known to have ended (key + action + marker → the intent). */
-  intents: Map<string, { key: string; action: IntentAction; marker?: string | undefined }>;
+  intents: Map<string, Omit<Extract<IndexLine, { op: 'intent' }>, 'op' | 'at'>>;
   lastSync: string | null;
   /** Journal lines read: compaction is worth it once far more than the tickets. */
   lines: number;

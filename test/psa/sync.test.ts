@@ -3,7 +3,7 @@
  * sandbox, over real HTTP on loopback, every PSA request and answer held to the vendor's spec
  * (issue 29 items 4 to 6, issue 32; the first-run baseline and caps of issue 28 item 6).
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TicketIndexFile } from '../../src/psa/ticket-index.js';
 import { FIXTURE_KINDS, psaFixture, type PsaFixture } from './psa-fixture.js';
@@ -111,6 +111,33 @@ describe.each(FIXTURE_KINDS)('%s', (kind) => {
       const sync = await fx.json<SyncSummary>(['psa', 'sync', '--include-existing', '--yes']);
       expect(sync.created).toBe(0);
       expect(fx.psa.tickets()).toHaveLength(FINDINGS);
+      expect(fx.checked.problems).toEqual([]);
+    });
+
+    it('a ticket adopted after a kill whose breach was resolved meanwhile is reopened when the breach returns', async () => {
+      fx = await psaFixture({}, { kind });
+      await fx.json(['psa', 'sync', '--include-existing', '--max-creates', '1', '--yes']);
+      const [made] = fx.psa.tickets();
+      const breachId = /Breach ID: (\S+)/.exec(made!.description)![1]!;
+      // A kill -9 between the create and the index hearing of it: its intent is on disk, its ticket line not.
+      const file = new TicketIndexFile(fx.configDir, fx.account, fx.connection).file;
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      writeFileSync(file, `${lines.filter((l) => !l.includes('"op":"ticket"')).join('\n')}\n`);
+      expect((await fx.run(['breach', 'resolve', breachId])).code).toBe(0);
+      // The next sync adopts the ticket with the breach it was made for, and closes it: the breach is resolved.
+      expect(await fx.json<SyncSummary>(['psa', 'sync', '--max-creates', '0', '--yes'])).toMatchObject({
+        created: 0,
+        closed: 1,
+      });
+      // The breach returns within the reopen window: its ticket reopens, no second ticket.
+      expect((await fx.run(['breach', 'unresolve', breachId])).code).toBe(0);
+      expect(await fx.json<SyncSummary>(['psa', 'sync', '--max-creates', '0', '--yes'])).toMatchObject({
+        created: 0,
+        reopened: 1,
+      });
+      expect(fx.psa.tickets()).toHaveLength(1);
+      expect(fx.psa.tickets()[0]).toMatchObject({ id: made!.id, closed: false });
+      expect((await fx.run(['psa', 'plan', '--exit-status'])).code).toBe(0);
       expect(fx.checked.problems).toEqual([]);
     });
 
