@@ -52,7 +52,8 @@ export interface PreparedPlan {
 }
 
 export async function preparePlan(run: BulkRun, source: PlanSource, options: PlanRunOptions): Promise<PreparedPlan> {
-  const { client } = source;
+  // The mappings and the policy's fallback company share one read of the companies.
+  const client = listsReadOnce(source.client);
   const companies = await client.companies();
   const policy = await ticketPolicy(client, source.connection, source.policy, source.words);
   // What a new ticket needs beyond the policy (Autotask's required fields) is said before anything is done.
@@ -71,6 +72,26 @@ export async function preparePlan(run: BulkRun, source: PlanSource, options: Pla
     changedAt: options.changedAt,
   });
   return { plan, policy, index, book, tickets };
+}
+
+/**
+ * The client with its lists (companies, boards, statuses of a board, priorities) read at most once:
+ * a plan asks for the companies for the mappings and again for the fallback company.
+ */
+function listsReadOnce(client: PsaClient): PsaClient {
+  const read = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, get: () => Promise<T>): Promise<T> => {
+    let got = read.get(key) as Promise<T> | undefined;
+    if (!got) read.set(key, (got = get()));
+    return got;
+  };
+  return {
+    ...client,
+    companies: () => once('companies', () => client.companies()),
+    boards: () => once('boards', () => client.boards()),
+    statuses: (boardId) => once(`statuses ${boardId}`, () => client.statuses(boardId)),
+    priorities: () => once('priorities', () => client.priorities()),
+  };
 }
 
 /**

@@ -141,6 +141,16 @@ describe.each(FIXTURE_KINDS)('%s', (kind) => {
       expect(fx.checked.problems).toEqual([]);
     });
 
+    it('a plan reads the company list once: the mappings and the fallback company share it', async () => {
+      fx = await psaFixture({}, { kind });
+      const op = { connectwise: 'GET /company/companies', autotask: 'POST /Companies/query', halo: 'GET /Client' }[
+        kind
+      ];
+      const before = fx.psa.requests().byOperation[op] ?? 0;
+      expect((await fx.run(['psa', 'plan'])).code).toBe(0);
+      expect((fx.psa.requests().byOperation[op] ?? 0) - before).toBe(1);
+    });
+
     it('a read-only run refuses every PSA write before sending, and changes nothing', async () => {
       fx = await psaFixture({}, { kind });
       const r = await fx.run(['psa', 'sync', '--include-existing', '--yes'], {
