@@ -171,13 +171,13 @@ async function act(
       return;
     case 'close':
       await addNote(action, 'resolution', deps);
-      await client.setStatus(action.ticketId, deps.policy.closedStatusId, action.key);
+      await client.setStatus(action.ticketId, action.statusId, action.key);
       await index.append([{ op: 'state', key: action.key, state: 'closed', by: 'safeweb', at: at() }]);
       counts.closed += 1;
       return;
     case 'reopen': {
       await addNote(action, 'internal', deps);
-      await client.setStatus(action.ticketId, deps.policy.newStatusId, action.key);
+      await client.setStatus(action.ticketId, action.statusId, action.key);
       const had = index.read().tickets.get(action.key)?.findings ?? [];
       const added = action.findings.filter((f) => f.breachId && !had.some((c) => c.key === f.key));
       await index.append([
@@ -263,8 +263,8 @@ async function create(action: Extract<PsaAction, { kind: 'create' }>, deps: Sync
       summary,
       description: ticketDescription(action, deps.text),
       companyId: action.companyId,
-      boardId: policy.boardId,
-      statusId: policy.newStatusId,
+      boardId: action.boardId,
+      statusId: action.statusId,
       priorityId: action.priorityId,
       sourceId: policy.sourceId,
       typeId: policy.typeId,
@@ -277,7 +277,7 @@ async function create(action: Extract<PsaAction, { kind: 'create' }>, deps: Sync
       action,
       ticket.id,
       action.companyId,
-      { summary, boardId: policy.boardId, priorityId: action.priorityId },
+      { summary, boardId: action.boardId, priorityId: action.priorityId },
       at(),
     ),
   ]);

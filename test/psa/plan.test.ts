@@ -318,6 +318,19 @@ describe('psa plan: per-customer grouping, unmapped and offboarded customers', (
     ]);
   });
 
+  it("files a customer's tickets on its own board, and closes each with the statuses of the board it is on", () => {
+    const filing = { boardId: 7, newStatusId: 71, closedStatusId: 73 };
+    const made = planSync(policy, [customer([breach('1')], { filing })], new Map(), foldIndex([baselineLine()]), opts);
+    expect(made.actions).toMatchObject([{ kind: 'create', boardId: 7, statusId: 71 }]);
+    const idx = foldIndex([baselineLine(), ticketLine('1', 1001)]);
+    const resolved = [customer([breach('1', { resolved: true })], { filing })];
+    const onOwn = new Map([[tkey('1'), psaTicket(tkey('1'), 1001, false, { boardId: 7 })]]);
+    expect(planSync(policy, resolved, onOwn, idx, opts).actions).toMatchObject([{ kind: 'close', statusId: 73 }]);
+    // A technician moved it to the connection's board: that board's closed status.
+    const moved = new Map([[tkey('1'), psaTicket(tkey('1'), 1001, false, { boardId: 2 })]]);
+    expect(planSync(policy, resolved, moved, idx, opts).actions).toMatchObject([{ kind: 'close', statusId: 13 }]);
+  });
+
   it('files an unmapped customer under the fallback company, naming it; without one, lists it and sends nothing', () => {
     const book = [customer([breach('1')], { companyId: null })];
     const idx = foldIndex([baselineLine()]);

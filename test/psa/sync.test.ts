@@ -5,6 +5,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { setIntegration } from '../../src/config/integrations.js';
 import { TicketIndexFile } from '../../src/psa/ticket-index.js';
 import { FIXTURE_KINDS, psaFixture, type PsaFixture } from './psa-fixture.js';
 
@@ -149,6 +150,45 @@ describe.each(FIXTURE_KINDS)('%s', (kind) => {
       const before = fx.psa.requests().byOperation[op] ?? 0;
       expect((await fx.run(['psa', 'plan'])).code).toBe(0);
       expect((fx.psa.requests().byOperation[op] ?? 0) - before).toBe(1);
+    });
+
+    it("files a customer's tickets on the board (queue, ticket type) its mapping names, and closes and reopens them there", async () => {
+      fx = await psaFixture({}, { kind });
+      const own = {
+        connectwise: { key: 'board', name: 'Service Desk', id: 1, connection: 2 },
+        autotask: { key: 'queue', name: 'Monitoring Alert', id: 29683481, connection: 29683482 },
+        halo: { key: 'ticketType', name: 'Incident', id: 1, connection: 21 },
+      }[kind];
+      await setIntegration(fx.settingsFile, ['customers', 'ACME-W-001', 'psa'], {
+        company: 'ContosoMSP',
+        [own.key]: own.name,
+      });
+      if (kind === 'connectwise') {
+        // A ConnectWise board has statuses of its own, found by the connection's names: Service Desk has no "Completed".
+        const refused = await fx.run(['psa', 'plan']);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toContain(
+          `customer ACME-W-001's own board for connection "cw": the status "Completed" is not one of the statuses of board "Service Desk"`,
+        );
+        fx.cw.state.boards[0]!.statuses.find((s) => s.name === 'Closed')!.name = 'Completed';
+      }
+      await fx.json(['psa', 'sync', '--include-existing', '--yes']);
+      const acme = fx.psa.tickets().filter((t) => t.description.includes('ACME-W-001'));
+      expect(acme.length).toBeGreaterThan(0);
+      expect(acme.map((t) => t.board)).toEqual(acme.map(() => own.id));
+      const others = fx.psa.tickets().filter((t) => !acme.some((a) => a.id === t.id));
+      expect(others.map((t) => t.board)).toEqual(others.map(() => own.connection));
+
+      // Closed with the closed status of its board, and reopened with its new status there.
+      const breachId = /Breach ID: (\S+)/.exec(acme[0]!.description)![1]!;
+      expect((await fx.run(['breach', 'resolve', breachId])).code).toBe(0);
+      expect(await fx.json<SyncSummary>(['psa', 'sync', '--yes'])).toMatchObject({ closed: 1 });
+      expect(fx.psa.tickets().find((t) => t.id === acme[0]!.id)).toMatchObject({ closed: true, board: own.id });
+      expect((await fx.run(['breach', 'unresolve', breachId])).code).toBe(0);
+      expect(await fx.json<SyncSummary>(['psa', 'sync', '--yes'])).toMatchObject({ reopened: 1, created: 0 });
+      expect(fx.psa.tickets().find((t) => t.id === acme[0]!.id)).toMatchObject({ closed: false });
+      expect((await fx.run(['psa', 'plan', '--exit-status'])).code).toBe(0);
+      expect(fx.checked.problems).toEqual([]);
     });
 
     it('a read-only run refuses every PSA write before sending, and changes nothing', async () => {
