@@ -55,16 +55,23 @@ export interface PreparedPlan {
 export async function preparePlan(run: BulkRun, source: PlanSource, options: PlanRunOptions): Promise<PreparedPlan> {
   // The mappings, the policy's fallback company and the customers' own boards share one read of each list.
   const client = listsReadOnce(source.client);
-  const companies = await client.companies();
-  const policy = await ticketPolicy(client, source.connection, source.policy, source.words);
+  // The reads go side by side, each a wait on a far side: the tool's tickets (one page per 100 to
+  // 1 000 of them) from the start until the book has been read, the lists meanwhile. A failure of
+  // the tickets' query is said once the book is read; a ticket plan needs both.
+  const ownedRead = client.ownedTickets(INTEGRATOR_TAG);
+  ownedRead.catch(() => undefined);
   // What a new ticket needs beyond the policy (Autotask's required fields) is said before anything is done.
-  await client.requirements?.();
+  const [companies, policy] = await Promise.all([
+    client.companies(),
+    ticketPolicy(client, source.connection, source.policy, source.words),
+    client.requirements?.(),
+  ]);
   const mapped = mappedCompanies(source.customers, source.connection, source.isDefault, companies, client.farSide);
   const filings = await customerFilings(client, source);
-  const owned = await client.ownedTickets(INTEGRATOR_TAG);
+  const book = await readPlanBook(run, source, options, mapped, filings);
+  const owned = await ownedRead;
   const index = new TicketIndexFile(source.configDir, source.account, source.connection, source.command);
   const tickets = ticketsByKey(owned, index.read());
-  const book = await readPlanBook(run, source, options, mapped, filings);
   const plan = planSync(policy, book.customers, tickets, index.read(), {
     partnerId: source.partnerId,
     now: options.now,
