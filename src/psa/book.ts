@@ -92,7 +92,8 @@ export async function readPlanBook(
 ): Promise<PlanBook> {
   const entries = selectBook(book.configDir, book.account, { customers: options.customers, includeOffboarded: true });
   const active = entries.filter((e) => e.status === 'active');
-  const read = await readBook(run, active, { concurrency: options.concurrency, label: 'Reading' });
+  // A ticket needs the score (its priority) and the breaches (its text), not the assets: a third fewer requests.
+  const read = await readBook(run, active, { concurrency: options.concurrency, label: 'Reading', assets: false });
   const customers: PlanCustomer[] = [];
   for (const r of read.reads) {
     if (r.entry.customerId === null) continue;
