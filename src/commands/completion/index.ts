@@ -32,4 +32,12 @@ export function registerCompletion(program: Command, ctx: Context): void {
       const { runCompleteCustomers } = await import('./customers.js');
       ctx.done(await runCompleteCustomers({ status: opts.status }, ctx));
     });
+
+  // For scripts/gen-docs.js only: the command reference (docs/commands.md) from the live tree.
+  // Deliberately not among this noun's names in program.ts: a word that names no noun builds the
+  // whole tree, which the reference must list.
+  program.command('__docs', { hidden: true }).action(async () => {
+    const { runCommandReference } = await import('./print.js');
+    ctx.done(runCommandReference(program));
+  });
 }
