@@ -38,6 +38,38 @@ export function breachEvent(facts: Partial<EventFacts> = {}): BookEvent {
   );
 }
 
+/**
+ * A ticket event: ConnectWise ticket 1042 of NW-001 covering its one breach (or what `facts` and
+ * `ticket` say instead; `ticket.findings` of several: a ticket about no one breach).
+ */
+export function ticketEvent(
+  facts: Partial<EventFacts> = {},
+  ticket: Partial<NonNullable<EventFacts['ticket']>> = {},
+): BookEvent {
+  const breach = breachEvent();
+  // A ticket of several findings (one per customer) is about no one breach.
+  const one = (ticket.findings ?? [breach.finding!]).length === 1;
+  return bookEvent(
+    PARTNER,
+    {
+      type: 'ticket.created',
+      reference: breach.reference,
+      customerId: breach.customerId,
+      ...(one ? { breachId: breach.breachId!, breachName: breach.breachName! } : {}),
+      ticket: {
+        connection: 'cw',
+        psa: 'ConnectWise',
+        id: 1042,
+        key: 'sw:ticket:0123456789abcdef0123456789abcdef',
+        findings: [breach.finding!],
+        ...ticket,
+      },
+      ...facts,
+    },
+    AT,
+  );
+}
+
 /** `n` distinct breach events (digests). */
 export function manyEvents(n: number): BookEvent[] {
   return Array.from({ length: n }, (_, i) =>
