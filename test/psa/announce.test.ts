@@ -7,83 +7,24 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Route } from '../../src/config/integrations.js';
-import { setIntegration } from '../../src/config/integrations.js';
-import type { BookEvent } from '../../src/findings/event.js';
 import { Outbox } from '../../src/findings/outbox.js';
-import { TicketIndexFile } from '../../src/psa/ticket-index.js';
-import { BIN, runBinary, tempDir, until } from '../helpers/cli.js';
-import { pagerDuty, receiver, slackProblems, type Receiver } from '../helpers/notify.js';
 import type { SlackPayload } from '../../src/notify/slack.js';
+import { TicketIndexFile } from '../../src/psa/ticket-index.js';
+import { BIN, runBinary, until } from '../helpers/cli.js';
+import { loopbackChannels, slackFields, verifiedEvents, type LoopbackChannels } from '../helpers/notify.js';
 import { bookCsv, psaFixture, type PsaFixture } from './psa-fixture.js';
 
 const FINDINGS = 9; // examples/customers.csv in the sandbox
-const SIGNING_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
-
-interface Told {
-  slack: Receiver;
-  hook: Receiver;
-  pd: Receiver;
-  close(): Promise<void>;
-}
 
 let fx: PsaFixture | undefined;
-let told: Told | undefined;
+let told: LoopbackChannels | undefined;
 afterEach(async () => {
   await told?.close();
   await fx?.close();
   fx = told = undefined;
 });
-
-/** Slack `chat`, a signed webhook `siem` and PagerDuty `oncall` on loopback, and these routes. */
-async function channels(f: PsaFixture, routes: Route[]): Promise<Told> {
-  const [slack, hook, pd] = await Promise.all([
-    receiver(() => ({ status: 200, body: 'ok' })),
-    receiver(() => ({ status: 204 })),
-    pagerDuty(),
-  ]);
-  const { dir } = tempDir('safeweb-announce-');
-  const secret = (name: string, value: string) => {
-    const file = path.join(dir, name);
-    writeFileSync(file, value, { mode: 0o600 });
-    return file;
-  };
-  Object.assign(f.env, {
-    SAFEWEB_SECRET_NOTIFY_CHAT_FILE: secret('chat', `${slack.url}/services/T0/B0/SECRETPATH`),
-    SAFEWEB_SECRET_NOTIFY_SIEM_FILE: secret('siem', SIGNING_SECRET),
-    SAFEWEB_SECRET_NOTIFY_ONCALL_FILE: secret('oncall', 'R0UT1NGKEY0123456789abcdefABCDEF'),
-  });
-  await setIntegration(f.settingsFile, ['notify', 'channels'], {
-    chat: { kind: 'slack', secret: 'notify/chat' },
-    siem: { kind: 'webhook', url: `${hook.url}/in`, secret: 'notify/siem' },
-    oncall: { kind: 'pagerduty', secret: 'notify/oncall', url: `${pd.url}/v2/enqueue` },
-  });
-  await setIntegration(f.settingsFile, ['notify', 'routes'], routes);
-  return { slack, hook, pd, close: async () => void (await Promise.all([slack.close(), hook.close(), pd.close()])) };
-}
-
-/** The webhook deliveries, verified as Standard Webhooks says, as events. */
-function delivered(hook: Receiver): Array<BookEvent & { webhookId: string }> {
-  return hook.received.map((r) => {
-    const headers = {
-      'webhook-id': r.headers['webhook-id'] as string,
-      'webhook-timestamp': r.headers['webhook-timestamp'] as string,
-      'webhook-signature': r.headers['webhook-signature'] as string,
-    };
-    return { ...(new Webhook(SIGNING_SECRET).verify(r.body, headers) as BookEvent), webhookId: headers['webhook-id'] };
-  });
-}
-
-/** The text of a Slack message's fields, by label. */
-function slackFields(body: string): Record<string, string> {
-  const payload = JSON.parse(body) as SlackPayload;
-  expect(slackProblems(payload)).toEqual([]);
-  const fields = payload.blocks.flatMap((b) => (b['fields'] as Array<{ text: string }> | undefined) ?? []);
-  return Object.fromEntries(fields.map((f) => [f.text.split('\n')[0]!, f.text.split('\n').slice(1).join('\n')]));
-}
 
 const TICKET_ROUTES: Route[] = [
   { name: 'tickets', channels: ['chat', 'siem', 'oncall'], events: ['ticket.created', 'ticket.closed'] },
@@ -114,7 +55,7 @@ const SYNC = ['psa', 'sync', '--include-existing', '--max-creates', '1000', '--y
 describe('psa sync tells the routes that name ticket events', () => {
   it('one message per ticket created, with its finding key; a second sync sends nothing; a close sends ticket.closed', async () => {
     fx = await psaFixture();
-    told = await channels(fx, TICKET_ROUTES);
+    told = await loopbackChannels(fx, TICKET_ROUTES);
     expect((await fx.json<{ announced: number }>(['psa', 'sync', '--yes'])).announced).toBe(0); // the baseline
 
     // The plan lists the messages a sync would cause: one per ticket and channel, none for PagerDuty.
@@ -142,7 +83,7 @@ describe('psa sync tells the routes that name ticket events', () => {
     expect(sent.sent).toBe(2 * FINDINGS);
     expect(told.pd.received).toEqual([]);
     const findings = await fx.json<Array<{ key: string; breachId: string }>>(['findings']);
-    const events = delivered(told.hook);
+    const events = verifiedEvents(told.hook);
     expect(events).toHaveLength(FINDINGS);
     const tickets = fx.cw.state.tickets;
     for (const e of events) {
@@ -178,7 +119,7 @@ describe('psa sync tells the routes that name ticket events', () => {
     expect(await fx.json(['psa', 'sync', '--yes'])).toMatchObject({ closed: 1, announced: 1 });
     // notify send's own comparison also sees the breach resolved; no route here takes breach events.
     expect((await fx.json<{ sent: number }>(['notify', 'send'])).sent).toBe(2);
-    const closed = delivered(told.hook).slice(FINDINGS);
+    const closed = verifiedEvents(told.hook).slice(FINDINGS);
     expect(closed).toMatchObject([
       { type: 'ticket.closed', finding: resolved.finding, ticket: { id: resolved.ticket!.id, reason: 'resolved' } },
     ]);
@@ -198,7 +139,7 @@ describe('psa sync tells the routes that name ticket events', () => {
     ]);
     expect(await fx.json(['psa', 'sync', '--yes'])).toMatchObject({ resolved: 1, announced: 1 });
     expect((await fx.json<{ sent: number }>(['notify', 'send'])).sent).toBe(2);
-    expect(delivered(told.hook).at(-1)).toMatchObject({
+    expect(verifiedEvents(told.hook).at(-1)).toMatchObject({
       type: 'ticket.closed',
       finding: other.finding,
       ticket: { id: other.ticket!.id, reason: 'technician' },
@@ -210,7 +151,7 @@ describe('psa sync tells the routes that name ticket events', () => {
   it('no route names ticket events: the sync keeps nothing for them, and the plan shows no messages', async () => {
     fx = await psaFixture();
     // A route naming no events takes every book event, but not ticket events; another names breach.new only.
-    told = await channels(fx, [
+    told = await loopbackChannels(fx, [
       { name: 'all', channels: ['chat'] },
       { name: 'new', channels: ['siem'], events: ['breach.new'] },
     ]);
@@ -237,7 +178,7 @@ describe('psa sync tells the routes that name ticket events', () => {
 
   it('a sync killed before the outbox heard: the next one hands the events over; killed after: nothing twice', async () => {
     fx = await psaFixture();
-    told = await channels(fx, TICKET_ROUTES);
+    told = await loopbackChannels(fx, TICKET_ROUTES);
     await fx.json(['psa', 'sync', '--yes']);
     await fx.json(['psa', 'sync', '--include-existing', '--max-creates', '4', '--yes']);
     const index = new TicketIndexFile(fx.configDir, fx.account, 'cw');
@@ -264,7 +205,7 @@ describe('psa sync tells the routes that name ticket events', () => {
 
     expect((await fx.json<{ sent: number }>(['notify', 'send'])).sent).toBe(2 * 4);
     expect(
-      delivered(told.hook)
+      verifiedEvents(told.hook)
         .map((e) => e.ticket!.id)
         .sort(),
     ).toEqual(fx.cw.state.tickets.map((t) => t.id).sort());
@@ -272,7 +213,7 @@ describe('psa sync tells the routes that name ticket events', () => {
 
   it('killed with SIGKILL three times while creating, then run to the end: one ticket.created per ticket', async () => {
     fx = await psaFixture({}, { book: bookCsv(8, 3, 'ANN'), latencyMs: 20 });
-    told = await channels(fx, [{ name: 'tickets', channels: ['siem'], events: ['ticket.created'] }]);
+    told = await loopbackChannels(fx, [{ name: 'tickets', channels: ['siem'], events: ['ticket.created'] }]);
     // The plan's five reads, then eight lookups side by side, then creates: each kill lands with creates made at
     // the PSA whose answers are in flight (20 ms), so the next run finds those tickets unrecorded and adopts them.
     for (const after of [20, 26, 12]) expect(await killedSync(fx, after)).toBe(true);
@@ -283,7 +224,7 @@ describe('psa sync tells the routes that name ticket events', () => {
 
     const sent = await runBinary(['notify', 'send', '--json'], { env: fx.env, timeoutMs: 90_000 });
     expect(sent.code, sent.stderr).toBe(0);
-    const events = delivered(told.hook);
+    const events = verifiedEvents(told.hook);
     expect(events.map((e) => e.ticket!.id).sort()).toEqual(fx.cw.state.tickets.map((t) => t.id).sort());
     expect(new Set(events.map((e) => e.webhookId)).size).toBe(24);
     expect(events.every((e) => e.type === 'ticket.created' && e.finding && e.ticket!.findings[0] === e.finding)).toBe(
