@@ -67,7 +67,7 @@ describe('psa sync tells the routes that name ticket events', () => {
     const table = await fx.run(['psa', 'plan', '--include-existing']);
     expect(table.stdout.split('\n')[0]).toMatch(/\tchat, siem$/);
     expect(table.stderr).toContain(
-      `Messages about tickets: ${2 * FINDINGS} ticket.created, 0 ticket.closed, to chat, siem`,
+      `Messages about tickets: ${2 * FINDINGS} to chat, siem (tickets created ${FINDINGS}, closed 0)`,
     );
 
     const synced = await fx.json<{ created: number; announced: number }>([

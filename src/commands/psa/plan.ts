@@ -94,15 +94,16 @@ export function planNotes(summary: PlanSummary, prepared: PreparedPlan, verb: st
   return notes;
 }
 
-/** The messages about tickets a sync causes: how many of each kind, to which channels, and who sends them. */
+/** The messages about tickets a sync causes: how many, to which channels, about how many tickets, and who sends them. */
 function messageNotes(summary: PlanSummary, verb: string): Note[] {
-  const count = (event: string) => summary.messages.filter((m) => m.event === event).length;
+  const tickets = (event: string) =>
+    new Set(summary.messages.filter((m) => m.event === event).map((m) => `${m.ticketKey} ${m.ticketId}`)).size;
   const channels = [...new Set(summary.messages.map((m) => m.channel))].sort().join(', ');
   const pending = summary.messages.filter((m) => m.pending).length;
   return [
     info(
-      `Messages about tickets: ${count('ticket.created')} ticket.created, ${count('ticket.closed')} ticket.closed, ` +
-        `to ${channels}${pending ? ` (${pending} kept by a sync that did not finish)` : ''}; ` +
+      `Messages about tickets: ${summary.messages.length} to ${channels} (tickets created ${tickets('ticket.created')}, ` +
+        `closed ${tickets('ticket.closed')}${pending ? `; ${pending} messages kept by a sync that did not finish` : ''}); ` +
         `\`safeweb ${verb}\` puts them in the outbox, \`safeweb notify send\` (or the receiver) sends them.`,
     ),
   ];

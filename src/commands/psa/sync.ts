@@ -101,7 +101,7 @@ export async function runPsaSync(opts: PsaSyncOptions, ctx: Context): Promise<Ou
       `${counts.foundByKey ? ` (+${counts.foundByKey} found by key)` : ''}, noted ${counts.noted}, closed ${counts.closed}, ` +
       `reopened ${counts.reopened}; in SafeWeb resolved ${counts.resolved}, unresolved ${counts.unresolved}` +
       `${bulk.counts.failed ? `; ${bulk.counts.failed} tickets failed` : ''}` +
-      `${run.announced ? `; ${run.announced} ticket events for notify send` : ''}.`;
+      `${run.announced ? `; ${run.announced} ticket event(s) kept for notify send` : ''}.`;
     const spent = run.report!.budget;
     const failures = spent ? [] : bulk.firstFailures.map((f) => info(`  ${f}`));
     const budget = spent
