@@ -44,11 +44,7 @@ export interface TicketParts {
 }
 
 /** The event of a ticket; one about a single breach carries its uuid, so its `finding` is that breach's key. */
-export function ticketEvent(
-  announcer: Pick<Announcer, 'partnerId' | 'connection' | 'psa'>,
-  parts: TicketParts,
-  at: string,
-) {
+function ticketEvent(announcer: Pick<Announcer, 'partnerId' | 'connection' | 'psa'>, parts: TicketParts, at: string) {
   const one = parts.findings.length === 1 ? parts.findings[0] : undefined;
   return bookEvent(
     announcer.partnerId,

@@ -151,7 +151,7 @@ export async function receiver(
 
 // Channels on loopback for a config directory of the tests' own (a PSA fixture's, a serve test's).
 
-export const LOOPBACK_SIGNING_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+const LOOPBACK_SIGNING_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 
 export interface LoopbackChannels {
   slack: Receiver;
