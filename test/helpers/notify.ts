@@ -379,6 +379,9 @@ export async function smtpReceiver(): Promise<SmtpReceiver> {
       });
     },
   });
+  // A client killed mid-conversation (the kill tests) resets its connection: smtp-server re-emits that as its
+  // own 'error', which with no listener is an uncaught exception in the test process.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return { port, delivered, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
