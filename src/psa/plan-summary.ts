@@ -102,9 +102,14 @@ export function planSummary(connection: string, plan: PsaPlan): PlanSummary {
   };
 }
 
-/** Whether a sync would change anything (`--exit-status` 8). */
+/** Whether a sync would change anything (`--exit-status` 8): ticket events a killed sync left to hand over count. */
 export function hasWork(summary: PlanSummary): boolean {
-  return summary.actions.length > 0 || summary.held > 0 || summary.unmapped.some((u) => !u.fallback);
+  return (
+    summary.actions.length > 0 ||
+    summary.held > 0 ||
+    summary.unmapped.some((u) => !u.fallback) ||
+    summary.messages.some((m) => m.pending)
+  );
 }
 
 export const PLAN_COLUMNS: Column[] = [

@@ -193,6 +193,7 @@ describe('psa sync tells the routes that name ticket events', () => {
     writeFileSync(outbox.file, '');
     const pending = await fx.json<PlanDoc>(['psa', 'plan']);
     expect(pending.messages.filter((m) => (m as { pending?: boolean }).pending)).toHaveLength(2 * 4);
+    expect((await fx.run(['psa', 'plan', '--exit-status'])).code).toBe(8); // something to hand over
     expect(await fx.json(['psa', 'sync', '--yes'])).toMatchObject({ created: 0, announced: 4 });
     expect(ticketItems()).toHaveLength(4);
 
@@ -202,6 +203,7 @@ describe('psa sync tells the routes that name ticket events', () => {
     expect(await fx.json(['psa', 'sync', '--yes'])).toMatchObject({ created: 0, announced: 0 });
     expect(ticketItems()).toHaveLength(4);
     expect(index.read().announce.size).toBe(0);
+    expect((await fx.run(['psa', 'plan', '--exit-status'])).code).toBe(0);
 
     expect((await fx.json<{ sent: number }>(['notify', 'send'])).sent).toBe(2 * 4);
     expect(
