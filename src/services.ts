@@ -159,8 +159,8 @@ export async function psaConnection(
 
 /**
  * What a ticket plan of the connection `name` reads (psa/session.ts `PlanSource`): the connection
- * opened, its policy, the customers' mappings (the settings', or a manifest's with --file), and
- * the account whose book and ticket index it is.
+ * opened, its policy, the customers' mappings (the settings', or a manifest's with --file), the
+ * notification routes its ticket events go by, and the account whose book and ticket index it is.
  */
 export async function psaPlanSource(
   ctx: Context,
@@ -186,6 +186,7 @@ export async function psaPlanSource(
     account: account.key,
     partnerId: account.partnerId,
     command: opts.command,
+    integrations: source.settings,
   };
 }
 

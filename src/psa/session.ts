@@ -5,6 +5,8 @@
  * so what a plan shows is what a sync does.
  */
 import type { BulkRun } from '../bulk/runner.js';
+import type { Integrations } from '../config/integrations.js';
+import { plannedMessages } from './announce.js';
 import { readPlanBook, mappedCompanies, type MappingSettings, type PlanBook } from './book.js';
 import { planSync, type PsaPlan, type TicketPolicy } from './plan.js';
 import { ticketPolicy, type PlanPolicySettings, type PolicyWords } from './policy.js';
@@ -29,6 +31,11 @@ export interface PlanSource {
   partnerId: string;
   /** Who holds the index's lock, as a refusal names it. */
   command: string;
+  /**
+   * The settings (or the manifest's blocks) whose notification routes get ticket events; left out,
+   * a sync tells of no ticket.
+   */
+  integrations?: Integrations | undefined;
 }
 
 export interface PlanRunOptions {
@@ -70,6 +77,7 @@ export async function preparePlan(run: BulkRun, source: PlanSource, options: Pla
     maxCreates: options.maxCreates,
     changedAt: options.changedAt,
   });
+  if (source.integrations) plan.messages = plannedMessages(plan, index.read(), source.integrations);
   return { plan, policy, index, book, tickets };
 }
 

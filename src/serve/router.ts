@@ -17,6 +17,8 @@ import type { Metrics } from './metrics.js';
 interface RouteResult {
   acked: number;
   failed: number;
+  /** Events the handler put in the outbox for other sinks (a ticket sync's ticket events): another pass sends them. */
+  enqueued?: number | undefined;
 }
 
 export interface SinkHandler {
@@ -168,6 +170,7 @@ export class Router {
           this.deps.metrics.routed(sink, result.acked, result.failed);
           if (result.acked || result.failed)
             this.deps.info(`${sink}: ${result.acked} event(s) acknowledged, ${result.failed} to retry`);
+          if (result.enqueued) this.kick();
         } catch (error) {
           this.deps.metrics.routed(sink, 0, items.length);
           this.deps.warn(`${sink}: ${(error as Error).message}; its events are retried`);

@@ -71,7 +71,11 @@ export function registerPsaSyncVerbs(psa: Command, ctx: Context): void {
     .option('--exit-status', 'exit 8 when there is something to do (0 when none)')
     .addHelpText(
       'after',
-      fieldsHelp(PLAN_COLUMNS, '  (--json: an object: actions, counts, conflicts, baseline, held, unmapped)'),
+      fieldsHelp(
+        PLAN_COLUMNS,
+        '  tells      Tells (only when a route names ticket.created or ticket.closed: the channels told)\n' +
+          '  (--json: an object: actions, counts, conflicts, baseline, held, unmapped, messages)',
+      ),
     )
     .addHelpText(
       'after',
@@ -95,7 +99,9 @@ export function registerPsaSyncVerbs(psa: Command, ctx: Context): void {
           'is preceded by a lookup of its key, and every note by its marker, so a sync killed at any moment and ' +
           'run again never makes a second ticket or note. The first sync of a customer takes a baseline: its ' +
           'existing findings get no ticket (--include-existing, --since). At most --max-creates tickets are ' +
-          'created a run. Waits up to 60 s for another sync of the same connection (--wait changes it). ' +
+          'created a run. Each ticket created or closed is kept in the outbox as a ticket.created or ' +
+          'ticket.closed event for the notification routes that name them (`notify send` sends them; see ' +
+          'docs/notify.md). Waits up to 60 s for another sync of the same connection (--wait changes it). ' +
           'Asks on a terminal; --yes elsewhere.',
       ),
   )
