@@ -1,17 +1,26 @@
 // A process that feeds and drains the outbox as a source and a sink would, for the tests where one
 // is killed -9 at any moment or two meet (test/findings/outbox-processes.test.ts). Bundled by
 // test/helpers/io-child.ts. It prints one line per step done, after the step has returned.
-// Usage: node outbox-child.cjs CONFIG_DIR FAR_SIDE_LOG COUNT [SLOW_MS]
+// Usage: node outbox-child.cjs CONFIG_DIR FAR_SIDE_LOG COUNT [SLOW_MS [MEET_DIR MEET_COUNT]]
 //   enqueues COUNT events (in batches of 5, each batch one enqueue), then drains sink "psa": each
 //   due item is "sent" (a line appended to FAR_SIDE_LOG, as a far side would keep a ticket) and
 //   recorded as acknowledged, SLOW_MS after (a slow far side: another process has time to look).
+//   With MEET_DIR, it drains only once MEET_COUNT processes have enqueued (each leaves a file
+//   there), so processes meant to meet do, however the machine schedules them.
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bookEvent } from '../../src/findings/event.js';
 import { Outbox } from '../../src/findings/outbox.js';
 
 const say = (line) => fs.writeSync(1, `${line}\n`);
-const [configDir, farSide, count, slowMs = '0'] = process.argv.slice(2);
+const [configDir, farSide, count, slowMs = '0', meetDir, meetCount = '0'] = process.argv.slice(2);
+
+async function meet() {
+  if (!meetDir) return;
+  fs.mkdirSync(meetDir, { recursive: true });
+  fs.writeFileSync(`${meetDir}/${process.pid}`, '');
+  while (fs.readdirSync(meetDir).length < Number(meetCount)) await sleep(5);
+}
 
 /** The same events on every run: the keys come from the facts alone. */
 function events(n) {
@@ -32,6 +41,7 @@ async function main() {
     await outbox.enqueue(batch);
     for (const e of batch) say(`enqueued ${e.key}`);
   }
+  await meet();
   for (;;) {
     const due = await outbox.due('psa', new Date(), 3);
     if (due.length === 0) break;

@@ -102,9 +102,11 @@ describe('outbox across processes', () => {
   it('two processes draining one outbox never send an item twice', { timeout: 120_000 }, async () => {
     const config = path.join(temp.dir, 'two');
     const farSide = path.join(temp.dir, 'far-two.log');
+    // Both enqueue, then start draining together (a loaded machine may otherwise run one to the end first).
+    const meet = path.join(temp.dir, 'meet-two');
     const [a, b] = await Promise.all([
-      runChild(start(config, farSide, String(COUNT), '20'), Infinity),
-      runChild(start(config, farSide, String(COUNT), '20'), Infinity),
+      runChild(start(config, farSide, String(COUNT), '20', meet, '2'), Infinity),
+      runChild(start(config, farSide, String(COUNT), '20', meet, '2'), Infinity),
     ]);
     expect(a.finished && b.finished).toBe(true);
     // Both took part (or the test proves nothing about two processes meeting).

@@ -8,8 +8,8 @@ export function registerIntegrations(program: Command, ctx: Context): void {
     .summary('the integration settings: PSA connections, channels, routes, customer tags and mappings')
     .description(
       'The settings tickets and notifications use, one file per profile (or, without a profile, per partner ' +
-        'account) in the config directory: integrations/<profile>.yaml, mode 0600. The commands that add PSA ' +
-        'connections, channels, mappings and routes write it; you may edit it by hand (comments are kept). It ' +
+        'account) in the config directory: integrations/<profile>.yaml, mode 0600. `psa add` and `set`, `psa map --write` and ' +
+        '`notify add` write it; routes you write by hand (comments are kept), then run `integrations check`. It ' +
         'never holds a secret: `secret:` names an entry of the secret store. A manifest may carry the same ' +
         '`psa:` and `notify:` blocks, and `tags:` and `psa:` on each customer: with --file, those are used.',
     );

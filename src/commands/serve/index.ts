@@ -21,8 +21,8 @@ export function registerServe(program: Command, ctx: Context): void {
     .description(
       'Receive SafeWeb deliveries (both protocols, on one path) behind your TLS proxy: each is verified against ' +
         'every secret held (--secret-file, apply’s --secret-dir, the stored webhook/* secrets; SIGHUP reads them ' +
-        'again), its events put in the outbox on disk before the 2xx, then routed (PSA tickets; notifications ' +
-        'wait for `notify send`). A replay is answered the same and routed once. On start and every --reconcile, ' +
+        'again), its events put in the outbox on disk before the 2xx, then routed to the PSA ' +
+        'connections and notification channels the routes name. A replay is answered the same and routed once. On start and every --reconcile, ' +
         'the watch comparison catches up on what was missed. /healthz, /readyz and /metrics (Prometheus) on the ' +
         'same port or --admin-port. One receiver per account. SIGTERM drains (exit 0), Ctrl+C exit 130. ' +
         'See docs/serve.md.',
