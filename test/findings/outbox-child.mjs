@@ -1,10 +1,11 @@
 // A process that feeds and drains the outbox as a source and a sink would, for the tests where one
 // is killed -9 at any moment or two meet (test/findings/outbox-processes.test.ts). Bundled by
 // test/helpers/io-child.ts. It prints one line per step done, after the step has returned.
-// Usage: node outbox-child.cjs CONFIG_DIR FAR_SIDE_LOG COUNT [SLOW_MS [MEET_DIR MEET_COUNT]]
+// Usage: node outbox-child.cjs CONFIG_DIR FAR_SIDE_LOG COUNT [SLOW_MS [keep [MEET_DIR MEET_COUNT]]]
 //   enqueues COUNT events (in batches of 5, each batch one enqueue), then drains sink "psa": each
 //   due item is "sent" (a line appended to FAR_SIDE_LOG, as a far side would keep a ticket) and
 //   recorded as acknowledged, SLOW_MS after (a slow far side: another process has time to look).
+//   With `keep`, it keeps the outbox's lock between its changes, as the receiver does.
 //   With MEET_DIR, it drains only once MEET_COUNT processes have enqueued (each leaves a file
 //   there), so processes meant to meet do, however the machine schedules them.
 import fs from 'node:fs';
@@ -13,7 +14,7 @@ import { bookEvent } from '../../src/findings/event.js';
 import { Outbox } from '../../src/findings/outbox.js';
 
 const say = (line) => fs.writeSync(1, `${line}\n`);
-const [configDir, farSide, count, slowMs = '0', meetDir, meetCount = '0'] = process.argv.slice(2);
+const [configDir, farSide, count, slowMs = '0', keep, meetDir, meetCount = '0'] = process.argv.slice(2);
 
 async function meet() {
   if (!meetDir) return;
@@ -34,7 +35,13 @@ function events(n) {
 }
 
 async function main() {
-  const outbox = new Outbox({ configDir, account: 'P1@127.0.0.1', sinks: ['psa'], command: 'outbox test child' });
+  const outbox = new Outbox({
+    configDir,
+    account: 'P1@127.0.0.1',
+    sinks: ['psa'],
+    command: 'outbox test child',
+    keepLock: keep === 'keep',
+  });
   const all = events(Number(count));
   for (let i = 0; i < all.length; i += 5) {
     const batch = all.slice(i, i + 5);
@@ -52,6 +59,7 @@ async function main() {
       say(`acked ${item.key}`);
     }
   }
+  await outbox.close();
   say('done');
 }
 
