@@ -43,14 +43,14 @@ function wholeNumber(value: string, min: number, max: number): number {
   return n;
 }
 
-/** A calendar date as YYYY-MM-DD (2026-01-31), checked to exist. */
-export function parseDate(value: string): string {
+/**
+ * A real day as YYYY-MM-DD (2026-01-31), as a flag's value (`psa sync --since`, `notify send
+ * --since`, `serve --catch-up-from`): 2026-02-30 is refused, not rolled over into March.
+ */
+export function parseDay(value: string): string {
   const v = value.trim();
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(v) ||
-    Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ||
-    new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v
-  )
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : undefined;
+  if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== v)
     throw new InvalidArgumentError('use a date as YYYY-MM-DD (2026-01-31).');
   return v;
 }
@@ -61,15 +61,6 @@ export function parseNonNegativeInt(max: number) {
 }
 
 /** 1 to `max` (a concurrency, an ID). */
-/** A real day as YYYY-MM-DD (2026-01-31), as a flag's value. */
-export function parseDay(value: string): string {
-  const v = value.trim();
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : undefined;
-  if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== v)
-    throw new InvalidArgumentError('use a date as YYYY-MM-DD (2026-01-31).');
-  return v;
-}
-
 export function parsePositiveInt(max: number) {
   return (value: string): number => wholeNumber(value, 1, max);
 }

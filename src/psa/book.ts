@@ -9,7 +9,7 @@ import { scoreBand } from '../customers/score-band.js';
 import { UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { readBook, selectBook } from '../portfolio/book.js';
-import type { PlanCustomer } from './plan.js';
+import type { Filing, PlanCustomer } from './plan.js';
 import { findCompany } from './policy.js';
 import type { PsaCompany } from './types.js';
 
@@ -19,6 +19,35 @@ type Id = number | string;
 export interface MappingSettings {
   connection?: string | undefined;
   company: Id;
+  /** Its own board (ConnectWise), queue (Autotask) or ticket type (Halo), instead of the connection's. */
+  board?: Id | undefined;
+  queue?: Id | undefined;
+  ticketType?: Id | undefined;
+}
+
+type Customers = Record<string, { psa?: MappingSettings | undefined }> | undefined;
+
+/** The mappings that belong to `connection` (a mapping naming no connection belongs to the default one), by reference. */
+function mappingsOf(customers: Customers, connection: string, isDefault: boolean): Array<[string, MappingSettings]> {
+  return Object.entries(customers ?? {}).flatMap(([reference, local]) => {
+    const psa = local.psa;
+    return psa && (psa.connection ?? (isDefault ? connection : undefined)) === connection
+      ? [[reference, psa] as [string, MappingSettings]]
+      : [];
+  });
+}
+
+/** Reference → the customer's own board, as its mapping names it under `key` (the kind's word for a board). */
+export function ownBoards(
+  customers: Customers,
+  connection: string,
+  isDefault: boolean,
+  key: 'board' | 'queue' | 'ticketType',
+): Map<string, Id> {
+  const boards = new Map<string, Id>();
+  for (const [reference, psa] of mappingsOf(customers, connection, isDefault))
+    if (psa[key] !== undefined) boards.set(reference, psa[key]);
+  return boards;
 }
 
 /**
@@ -26,7 +55,7 @@ export interface MappingSettings {
  * connection belongs to the default one). A mapping to a company the PSA does not have is exit 2.
  */
 export function mappedCompanies(
-  customers: Record<string, { psa?: MappingSettings | undefined }> | undefined,
+  customers: Customers,
   connection: string,
   isDefault: boolean,
   companies: readonly PsaCompany[],
@@ -34,9 +63,7 @@ export function mappedCompanies(
 ): Map<string, number> {
   const mapped = new Map<string, number>();
   const missing: string[] = [];
-  for (const [reference, local] of Object.entries(customers ?? {})) {
-    const psa = local.psa;
-    if (!psa || (psa.connection ?? (isDefault ? connection : undefined)) !== connection) continue;
+  for (const [reference, psa] of mappingsOf(customers, connection, isDefault)) {
     const company = findCompany(companies, psa.company);
     if (company) mapped.set(reference, company.id);
     else missing.push(`${reference} → ${String(psa.company)}`);
@@ -61,10 +88,12 @@ export async function readPlanBook(
   book: { configDir: string; account: string },
   options: { customers?: string[] | undefined; concurrency: number },
   mapped: ReadonlyMap<string, number>,
+  filings: ReadonlyMap<string, Filing> = new Map(),
 ): Promise<PlanBook> {
   const entries = selectBook(book.configDir, book.account, { customers: options.customers, includeOffboarded: true });
   const active = entries.filter((e) => e.status === 'active');
-  const read = await readBook(run, active, { concurrency: options.concurrency, label: 'Reading' });
+  // A ticket needs the score (its priority) and the breaches (its text), not the assets: a third fewer requests.
+  const read = await readBook(run, active, { concurrency: options.concurrency, label: 'Reading', assets: false });
   const customers: PlanCustomer[] = [];
   for (const r of read.reads) {
     if (r.entry.customerId === null) continue;
@@ -74,6 +103,7 @@ export async function readPlanBook(
       companyName: r.entry.companyName,
       band: r.snapshot ? scoreBand(r.snapshot.threatScore).name : null,
       companyId: mapped.get(r.entry.reference) ?? null,
+      filing: filings.get(r.entry.reference),
       offboarded: false,
       breaches: r.snapshot?.breaches.map((b) => ({
         breachId: b.uuid ?? b.id,
@@ -95,6 +125,7 @@ export async function readPlanBook(
         companyName: e.companyName,
         band: null,
         companyId: mapped.get(e.reference) ?? null,
+        filing: filings.get(e.reference),
         offboarded: true,
         breaches: undefined,
       });

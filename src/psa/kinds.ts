@@ -168,6 +168,7 @@ const autotask: PsaKind<AutotaskConnection> = {
     board: 'queue',
     statusesPerBoard: false,
     flags: { board: '--queue', type: '--ticket-type' },
+    customerBoard: 'queue',
   },
   policy: autotaskPolicy,
   async open({ name, settings, secret, http, budget }) {
@@ -220,6 +221,7 @@ const halo: PsaKind<HaloConnection> = {
     // A Halo ticket type allows its own statuses.
     statusesPerBoard: true,
     flags: { board: '--ticket-type', type: '--ticket-type' },
+    customerBoard: 'ticketType',
     prioritiesById: true,
   },
   policy: haloPolicy,

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { BANDS } from '../book-vocabulary.js';
 import { findingKey, ticketKey, type TicketGroup } from '../findings/keys.js';
-import type { CoveredFinding, IndexedTicket, TicketIndex } from './ticket-index.js';
+import { intentId, type CoveredFinding, type IndexedTicket, type TicketIndex } from './ticket-index.js';
 import type { PsaTicket } from './types.js';
 
 type Band = (typeof BANDS)[number];
@@ -39,6 +39,17 @@ export interface TicketPolicy {
   offboard: 'close' | 'leave';
   /** Where an unmapped customer's tickets go; null: nowhere (they are listed, not dropped). */
   fallbackCompanyId: number | null;
+}
+
+/**
+ * Where a customer's tickets are filed: the board (Autotask: queue; Halo: ticket type) and the
+ * statuses of a new and a closed ticket there. A customer's own board (its mapping's `board`,
+ * `queue` or `ticketType`) has its own, found by the connection's status names; else the policy's.
+ */
+export interface Filing {
+  boardId: number;
+  newStatusId: number;
+  closedStatusId: number;
 }
 
 /** One breach of a customer as SafeWeb has it now. */
@@ -60,6 +71,8 @@ export interface PlanCustomer {
   band: Band | null;
   /** The PSA company it maps to; null when unmapped. */
   companyId: number | null;
+  /** Its own board and that board's statuses, when its mapping names one; else the policy's. */
+  filing?: Filing | undefined;
   /** Offboarded customers are not read: their open tickets are closed (or left, by policy). */
   offboarded: boolean;
   /** Its breaches, or undefined when reading them failed (its tickets are then left as they are). */
@@ -100,6 +113,9 @@ export type PsaAction =
       group: TicketGroup;
       generation: number;
       companyId: number;
+      /** The board it is made on, and its status there: the customer's filing. */
+      boardId: number;
+      statusId: number;
       /** Filed under the fallback company: the ticket names the customer. */
       unmapped: boolean;
       priorityId: number | undefined;
@@ -117,9 +133,18 @@ export type PsaAction =
       ticketId: number;
       marker: string;
       reason: 'resolved' | 'offboarded' | 'conflict';
+      /** The closed status of the ticket's board. */
+      statusId: number;
       findings: ActionFinding[];
     })
-  | (ActionBase & { kind: 'reopen'; ticketId: number; marker: string; findings: ActionFinding[] })
+  | (ActionBase & {
+      kind: 'reopen';
+      ticketId: number;
+      marker: string;
+      /** The new status of the ticket's board. */
+      statusId: number;
+      findings: ActionFinding[];
+    })
   | (ActionBase & { kind: 'resolve' | 'unresolve'; ticketId: number; findings: ActionFinding[] })
   /** No PSA write: the index learns a ticket it lost (found by key), or a technician's change. */
   | (ActionBase & {
@@ -319,7 +344,7 @@ function planGroup(ctx: PlanCtx, customer: PlanCustomer, view: GroupView): void 
     if (policy.resolveOnClose && back.length)
       plan.actions.push({ ...b, kind: 'unresolve', ticketId: psa.id, findings: back.map(finding) });
     if (covered.every(isResolved) && back.length === 0 && fresh.length === 0)
-      closeTicket(ctx, b, known, psa.id, 'conflict', covered.map(finding));
+      closeTicket(ctx, b, known, filingOf(ctx, customer, psa), psa.id, 'conflict', covered.map(finding));
     return;
   }
   if (!psa.closed) {
@@ -335,7 +360,7 @@ function planGroup(ctx: PlanCtx, customer: PlanCustomer, view: GroupView): void 
       });
     const resolvedNow = covered.filter(isResolved);
     if (resolvedNow.length === covered.length && added.length === 0) {
-      closeTicket(ctx, b, known, psa.id, 'resolved', covered.map(finding));
+      closeTicket(ctx, b, known, filingOf(ctx, customer, psa), psa.id, 'resolved', covered.map(finding));
     } else {
       const unnoted = resolvedNow.filter(
         (k) => !known.notes.has(noteMarker([current.key, 'resolved', k, known.stateAt])),
@@ -361,7 +386,14 @@ function planGroup(ctx: PlanCtx, customer: PlanCustomer, view: GroupView): void 
       (k) => newest(ctx, k, psa.closedAt, 'closed', 'came back', b, psa.id) === 'safeweb',
     );
     if (reopenFor.length) {
-      reopen(ctx, b, known, psa.id, [...reopenFor, ...fresh.filter((k) => !covered.includes(k))].map(finding));
+      reopen(
+        ctx,
+        b,
+        known,
+        filingOf(ctx, customer, psa),
+        psa.id,
+        [...reopenFor, ...fresh.filter((k) => !covered.includes(k))].map(finding),
+      );
       return;
     }
     const toResolve = covered.filter((k) => !isResolved(k) && everyTicketClosed(ctx, k, current.key));
@@ -378,7 +410,7 @@ function planGroup(ctx: PlanCtx, customer: PlanCustomer, view: GroupView): void 
   }
   const closedAt = Date.parse(known.stateAt);
   if (ctx.options.now.getTime() - closedAt <= policy.reopenDays * DAY)
-    reopen(ctx, b, known, psa.id, [...cameBack, ...added].map(finding));
+    reopen(ctx, b, known, filingOf(ctx, customer, psa), psa.id, [...cameBack, ...added].map(finding));
   else create(ctx, customer, view, current.generation + 1, [...cameBack, ...added].map(finding));
 }
 
@@ -446,6 +478,8 @@ function create(
     group: view.group,
     generation,
     companyId,
+    boardId: customer.filing?.boardId ?? ctx.policy.boardId,
+    statusId: customer.filing?.newStatusId ?? ctx.policy.newStatusId,
     unmapped: customer.companyId === null,
     priorityId: customer.band ? ctx.policy.priorityByBand[customer.band] : undefined,
     findings,
@@ -467,7 +501,15 @@ function adopt(
   psa: PsaTicket,
   unresolved: string[],
 ): IndexedTicket {
-  const findings = unresolved.map((k) => ({ key: k, breachId: view.breaches.get(k)!.breachId }));
+  // The findings it was made for, as the run that made it wrote them in its intent before the kill;
+  // else a per-breach ticket's are its breach's (the key names it), resolved since or not; else (a
+  // per-customer ticket, the index lost) those open now. Resolved ones are covered too, so that a
+  // breach resolved since and back later reopens this ticket within the window instead of making a new one.
+  const intended = ctx.index.intents.get(intentId(key, 'create'))?.findings;
+  const keys = ctx.policy.grouping === 'per-breach' ? [...view.breaches.keys()] : unresolved;
+  const findings =
+    intended?.map(({ key: k, breachId }) => ({ key: k, breachId })) ??
+    keys.map((k) => ({ key: k, breachId: view.breaches.get(k)!.breachId }));
   ctx.plan.actions.push({
     ...base(key, customer),
     kind: 'adopt',
@@ -492,21 +534,38 @@ function adopt(
   };
 }
 
+/**
+ * The statuses a ticket is closed and reopened with: the connection's when it is on the policy's
+ * board, else its customer's filing (its own board, where the tool made it).
+ */
+function filingOf(ctx: PlanCtx, customer: PlanCustomer, psa: PsaTicket): Filing {
+  const { boardId, newStatusId, closedStatusId } = ctx.policy;
+  return psa.boardId === boardId || !customer.filing ? { boardId, newStatusId, closedStatusId } : customer.filing;
+}
+
 function closeTicket(
   ctx: PlanCtx,
   b: ActionBase,
   known: IndexedTicket,
+  filing: Filing,
   ticketId: number,
   reason: 'resolved' | 'offboarded' | 'conflict',
   findings: ActionFinding[],
 ): void {
   const marker = noteMarker([b.key, 'close', reason, known.stateAt]);
-  ctx.plan.actions.push({ ...b, kind: 'close', ticketId, marker, reason, findings });
+  ctx.plan.actions.push({ ...b, kind: 'close', ticketId, marker, reason, statusId: filing.closedStatusId, findings });
 }
 
-function reopen(ctx: PlanCtx, b: ActionBase, known: IndexedTicket, ticketId: number, findings: ActionFinding[]): void {
+function reopen(
+  ctx: PlanCtx,
+  b: ActionBase,
+  known: IndexedTicket,
+  filing: Filing,
+  ticketId: number,
+  findings: ActionFinding[],
+): void {
   const marker = noteMarker([b.key, 'reopen', known.stateAt]);
-  ctx.plan.actions.push({ ...b, kind: 'reopen', ticketId, marker, findings });
+  ctx.plan.actions.push({ ...b, kind: 'reopen', ticketId, marker, statusId: filing.newStatusId, findings });
 }
 
 /** An offboarded customer's open tickets: closed with a note, unless the policy leaves them. */
@@ -517,7 +576,7 @@ function offboard(ctx: PlanCtx, customer: PlanCustomer): void {
     const psa = ctx.tickets.get(known.key);
     if (!psa || psa.closed) continue;
     const findings = known.findings.map((f) => ({ ...f, breach: undefined }));
-    closeTicket(ctx, base(known.key, customer), known, psa.id, 'offboarded', findings);
+    closeTicket(ctx, base(known.key, customer), known, filingOf(ctx, customer, psa), psa.id, 'offboarded', findings);
   }
 }
 

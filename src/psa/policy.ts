@@ -28,6 +28,8 @@ export interface PolicyWords {
   statusesPerBoard: boolean;
   /** The `psa set` flags of the board and the type. */
   flags: { board: string; type: string };
+  /** The key of a customer's own board in its `psa:` mapping (config/integrations.ts CustomerPsa). */
+  customerBoard: 'board' | 'queue' | 'ticketType';
   /**
    * Priorities are taken as the PSA's IDs, unchecked: its API (as the tool reads it) lists none
    * (Halo's belong to its SLAs). A name is exit 2 asking for the ID.
@@ -40,6 +42,7 @@ export const CONNECTWISE_WORDS: PolicyWords = {
   board: 'board',
   statusesPerBoard: true,
   flags: { board: '--board', type: '--type' },
+  customerBoard: 'board',
 };
 
 /** The IDs a ticket is made with. */

@@ -587,6 +587,19 @@ describe.each<[string, string[], string | RegExp]>([
   ['exactly one: both', ['breach', 'get', '--name', 'A', '--uuid', UUID], 'give exactly one of --name and --uuid'],
   ['breach get --uuid', ['breach', 'get', '--uuid', 'nope'], '--uuid "nope" is not a UUID'],
   ['breach get --name ""', ['breach', 'get', '--name', ''], '--name must not be empty'],
+  // One day parser (parse.ts parseDay) for every --since that takes a day: the calendar's days only.
+  ...[
+    ['psa', 'sync', '--since'],
+    ['notify', 'send', '--since'],
+    ['serve', '--catch-up-from'],
+  ].map(
+    (argv) =>
+      [
+        `${argv.join(' ')}: a day the calendar lacks`,
+        [...argv, '2026-02-30'],
+        "argument '2026-02-30' is invalid. use a date as YYYY-MM-DD (2026-01-31).",
+      ] as [string, string[], string],
+  ),
   [
     'exactly one: signature',
     ['webhook', 'verify', '--secret-file', 's'],

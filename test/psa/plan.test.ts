@@ -237,6 +237,18 @@ describe('psa plan: both ways', () => {
       opts,
     );
     expect(kinds(plan)).toEqual(['adopt']);
+    // Its breach resolved meanwhile: the ticket is still that breach's (its key names it), and closes.
+    const resolved = planSync(
+      policy,
+      [customer([breach('1', { resolved: true })])],
+      new Map([[tkey('1'), psaTicket(tkey('1'), 1001)]]),
+      index(),
+      opts,
+    );
+    expect(resolved.actions).toMatchObject([
+      { kind: 'adopt', findings: [{ key: fkey('1'), breachId: '1' }] },
+      { kind: 'close', reason: 'resolved', findings: [{ key: fkey('1') }] },
+    ]);
   });
 });
 
@@ -276,6 +288,47 @@ describe('psa plan: per-customer grouping, unmapped and offboarded customers', (
       opts,
     );
     expect(kinds(all)).toEqual(['close']);
+  });
+
+  it('adopts a ticket a killed run made with the findings its intent names, resolved since or not', () => {
+    const tickets = new Map([[ckey(), psaTicket(ckey(), 2001)]]);
+    const made = [
+      { key: fkey('1'), breachId: '1' },
+      { key: fkey('2'), breachId: '2' },
+    ];
+    const book = [customer([breach('1', { resolved: true }), breach('2'), breach('3')])];
+    const killed = foldIndex([
+      baselineLine(),
+      { op: 'intent', key: ckey(), action: 'create', findings: made, at: '2026-12-01T00:00:00Z' },
+    ]);
+    const plan = planSync(grouped, book, tickets, killed, opts);
+    expect(plan.actions).toMatchObject([
+      { kind: 'adopt', findings: made },
+      // Breach 3 came after the ticket was made: a note adds it; breach 1, resolved since, is noted as such.
+      { kind: 'note', reason: 'added', findings: [{ breachId: '3' }] },
+      { kind: 'note', reason: 'resolved', findings: [{ breachId: '1' }] },
+    ]);
+    // An intent of an older run names no findings: the ticket covers what is open now.
+    const older = foldIndex([
+      baselineLine(),
+      { op: 'intent', key: ckey(), action: 'create', at: '2026-12-01T00:00:00Z' },
+    ]);
+    expect(planSync(grouped, book, tickets, older, opts).actions).toMatchObject([
+      { kind: 'adopt', findings: [{ breachId: '2' }, { breachId: '3' }] },
+    ]);
+  });
+
+  it("files a customer's tickets on its own board, and closes each with the statuses of the board it is on", () => {
+    const filing = { boardId: 7, newStatusId: 71, closedStatusId: 73 };
+    const made = planSync(policy, [customer([breach('1')], { filing })], new Map(), foldIndex([baselineLine()]), opts);
+    expect(made.actions).toMatchObject([{ kind: 'create', boardId: 7, statusId: 71 }]);
+    const idx = foldIndex([baselineLine(), ticketLine('1', 1001)]);
+    const resolved = [customer([breach('1', { resolved: true })], { filing })];
+    const onOwn = new Map([[tkey('1'), psaTicket(tkey('1'), 1001, false, { boardId: 7 })]]);
+    expect(planSync(policy, resolved, onOwn, idx, opts).actions).toMatchObject([{ kind: 'close', statusId: 73 }]);
+    // A technician moved it to the connection's board: that board's closed status.
+    const moved = new Map([[tkey('1'), psaTicket(tkey('1'), 1001, false, { boardId: 2 })]]);
+    expect(planSync(policy, resolved, moved, idx, opts).actions).toMatchObject([{ kind: 'close', statusId: 13 }]);
   });
 
   it('files an unmapped customer under the fallback company, naming it; without one, lists it and sends nothing', () => {

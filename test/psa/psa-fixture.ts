@@ -34,6 +34,8 @@ interface FixtureTicket {
   key: string | null;
   closed: boolean;
   summary: string;
+  /** Its board (Autotask: queue; Halo: ticket type), by ID. */
+  board: number | null;
   /** Its first description (ConnectWise: its first note; Autotask: its description field; Halo: its details). */
   description: string;
   /**
@@ -144,6 +146,7 @@ function cwView(cw: ConnectWiseEmulator): FixturePsa {
         key: t.externalXRef ?? null,
         closed: t.closedFlag,
         summary: t.summary,
+        board: t.boardId,
         description: descriptionOf(t.id)?.text ?? '',
         owned: t.integratorTags.includes('safeweb'),
       })),
@@ -213,6 +216,7 @@ function atView(at: AutotaskEmulator): FixturePsa {
         key: t.externalID ?? null,
         closed: t.status === 5,
         summary: t.title,
+        board: t.queueID ?? null,
         description: t.description ?? '',
         owned: (t.externalID ?? '').startsWith('sw:ticket:'),
       })),
@@ -283,6 +287,7 @@ function haloView(halo: HaloEmulator): FixturePsa {
         key: t.third_party_id_string ?? null,
         closed: closed(t.status_id),
         summary: t.summary,
+        board: t.tickettype_id,
         description: t.details,
         owned: t.third_party_id === owner,
       })),

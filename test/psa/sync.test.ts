@@ -3,8 +3,9 @@
  * sandbox, over real HTTP on loopback, every PSA request and answer held to the vendor's spec
  * (issue 29 items 4 to 6, issue 32; the first-run baseline and caps of issue 28 item 6).
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { setIntegration } from '../../src/config/integrations.js';
 import { TicketIndexFile } from '../../src/psa/ticket-index.js';
 import { FIXTURE_KINDS, psaFixture, type PsaFixture } from './psa-fixture.js';
 
@@ -111,6 +112,82 @@ describe.each(FIXTURE_KINDS)('%s', (kind) => {
       const sync = await fx.json<SyncSummary>(['psa', 'sync', '--include-existing', '--yes']);
       expect(sync.created).toBe(0);
       expect(fx.psa.tickets()).toHaveLength(FINDINGS);
+      expect(fx.checked.problems).toEqual([]);
+    });
+
+    it('a ticket adopted after a kill whose breach was resolved meanwhile is reopened when the breach returns', async () => {
+      fx = await psaFixture({}, { kind });
+      await fx.json(['psa', 'sync', '--include-existing', '--max-creates', '1', '--yes']);
+      const [made] = fx.psa.tickets();
+      const breachId = /Breach ID: (\S+)/.exec(made!.description)![1]!;
+      // A kill -9 between the create and the index hearing of it: its intent is on disk, its ticket line not.
+      const file = new TicketIndexFile(fx.configDir, fx.account, fx.connection).file;
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      writeFileSync(file, `${lines.filter((l) => !l.includes('"op":"ticket"')).join('\n')}\n`);
+      expect((await fx.run(['breach', 'resolve', breachId])).code).toBe(0);
+      // The next sync adopts the ticket with the breach it was made for, and closes it: the breach is resolved.
+      expect(await fx.json<SyncSummary>(['psa', 'sync', '--max-creates', '0', '--yes'])).toMatchObject({
+        created: 0,
+        closed: 1,
+      });
+      // The breach returns within the reopen window: its ticket reopens, no second ticket.
+      expect((await fx.run(['breach', 'unresolve', breachId])).code).toBe(0);
+      expect(await fx.json<SyncSummary>(['psa', 'sync', '--max-creates', '0', '--yes'])).toMatchObject({
+        created: 0,
+        reopened: 1,
+      });
+      expect(fx.psa.tickets()).toHaveLength(1);
+      expect(fx.psa.tickets()[0]).toMatchObject({ id: made!.id, closed: false });
+      expect((await fx.run(['psa', 'plan', '--exit-status'])).code).toBe(0);
+      expect(fx.checked.problems).toEqual([]);
+    });
+
+    it('a plan reads the company list once: the mappings and the fallback company share it', async () => {
+      fx = await psaFixture({}, { kind });
+      const op = { connectwise: 'GET /company/companies', autotask: 'POST /Companies/query', halo: 'GET /Client' }[
+        kind
+      ];
+      const before = fx.psa.requests().byOperation[op] ?? 0;
+      expect((await fx.run(['psa', 'plan'])).code).toBe(0);
+      expect((fx.psa.requests().byOperation[op] ?? 0) - before).toBe(1);
+    });
+
+    it("files a customer's tickets on the board (queue, ticket type) its mapping names, and closes and reopens them there", async () => {
+      fx = await psaFixture({}, { kind });
+      const own = {
+        connectwise: { key: 'board', name: 'Service Desk', id: 1, connection: 2 },
+        autotask: { key: 'queue', name: 'Monitoring Alert', id: 29683481, connection: 29683482 },
+        halo: { key: 'ticketType', name: 'Incident', id: 1, connection: 21 },
+      }[kind];
+      await setIntegration(fx.settingsFile, ['customers', 'ACME-W-001', 'psa'], {
+        company: 'ContosoMSP',
+        [own.key]: own.name,
+      });
+      if (kind === 'connectwise') {
+        // A ConnectWise board has statuses of its own, found by the connection's names: Service Desk has no "Completed".
+        const refused = await fx.run(['psa', 'plan']);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toContain(
+          `customer ACME-W-001's own board for connection "cw": the status "Completed" is not one of the statuses of board "Service Desk"`,
+        );
+        fx.cw.state.boards[0]!.statuses.find((s) => s.name === 'Closed')!.name = 'Completed';
+      }
+      await fx.json(['psa', 'sync', '--include-existing', '--yes']);
+      const acme = fx.psa.tickets().filter((t) => t.description.includes('ACME-W-001'));
+      expect(acme.length).toBeGreaterThan(0);
+      expect(acme.map((t) => t.board)).toEqual(acme.map(() => own.id));
+      const others = fx.psa.tickets().filter((t) => !acme.some((a) => a.id === t.id));
+      expect(others.map((t) => t.board)).toEqual(others.map(() => own.connection));
+
+      // Closed with the closed status of its board, and reopened with its new status there.
+      const breachId = /Breach ID: (\S+)/.exec(acme[0]!.description)![1]!;
+      expect((await fx.run(['breach', 'resolve', breachId])).code).toBe(0);
+      expect(await fx.json<SyncSummary>(['psa', 'sync', '--yes'])).toMatchObject({ closed: 1 });
+      expect(fx.psa.tickets().find((t) => t.id === acme[0]!.id)).toMatchObject({ closed: true, board: own.id });
+      expect((await fx.run(['breach', 'unresolve', breachId])).code).toBe(0);
+      expect(await fx.json<SyncSummary>(['psa', 'sync', '--yes'])).toMatchObject({ reopened: 1, created: 0 });
+      expect(fx.psa.tickets().find((t) => t.id === acme[0]!.id)).toMatchObject({ closed: false });
+      expect((await fx.run(['psa', 'plan', '--exit-status'])).code).toBe(0);
       expect(fx.checked.problems).toEqual([]);
     });
 

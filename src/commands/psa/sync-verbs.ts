@@ -4,7 +4,7 @@ import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { PLAN_COLUMNS } from '../../psa/plan-summary.js';
 import { examples } from '../examples.js';
-import { collect, parseDate, parseNonNegativeInt, parsePositiveInt, waitOption } from '../parse.js';
+import { collect, parseDay, parseNonNegativeInt, parsePositiveInt, waitOption } from '../parse.js';
 
 function planOptions(cmd: Command): Command {
   return cmd
@@ -21,7 +21,7 @@ function planOptions(cmd: Command): Command {
       new Option(
         '--since <date>',
         'on the first sync, ticket the findings of breaches dated on or after DATE',
-      ).argParser(parseDate),
+      ).argParser(parseDay),
     )
     .addOption(
       new Option('--max-creates <n>', 'at most N tickets created in one run; the rest wait for the next')

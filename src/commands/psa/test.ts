@@ -46,13 +46,8 @@ export async function runPsaTest(
         : `PSA connection "${conn.name}" has no fallback company to make the test ticket on`,
       `Name a mapped customer (safeweb psa test ${conn.name} REF), or set one: safeweb psa set ${conn.name} --fallback-company ID`,
     );
-  // A customer's own board (ConnectWise), queue (Autotask) or ticket type (Halo), else the connection's.
-  const own =
-    conn.settings.kind === 'autotask'
-      ? target?.psa?.queue
-      : conn.settings.kind === 'halo'
-        ? target?.psa?.ticketType
-        : target?.psa?.board;
+  // A customer's own board (ConnectWise), queue (Autotask) or ticket type (Halo), else the connection's: as a sync files it.
+  const own = target?.psa?.[conn.kind.words.customerBoard];
   const policy = await resolvePolicy(conn.client, conn.name, conn.policy, own ?? conn.policy.board, conn.kind.words);
   const company = pickCompany(
     await conn.client.companies(),

@@ -3,7 +3,7 @@ import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
 import {
   collect,
-  parseDate,
+  parseDay,
   parseDuration,
   parseHttpUrl,
   parseNonNegativeInt,
@@ -62,7 +62,7 @@ export function registerServe(program: Command, ctx: Context): void {
       new Option(
         '--catch-up-from <date>',
         'the first catch-up routes breaches dated from DATE instead of a baseline',
-      ).argParser(parseDate),
+      ).argParser(parseDay),
     )
     .addOption(
       new Option('--max-creates <n>', 'tickets a catch-up pass may create per PSA sync (delivered events add theirs)')
