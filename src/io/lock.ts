@@ -147,7 +147,7 @@ function write(file: string, holder: LockHolder): void {
 
 /** One attempt, under the guard: ours now, or what stands in the way. */
 async function attempt(file: string, mine: LockHolder): Promise<Found | undefined> {
-  const guard = await import('proper-lockfile');
+  const { default: guard } = await import('proper-lockfile');
   let unguard: () => Promise<void>;
   try {
     unguard = await guard.lock(file, {
