@@ -13,6 +13,7 @@ import { maskEmail } from '../../safety/mask.js';
 import type { DeliveryReport } from '../../serve/accept.js';
 import { runReceiver, type ReceiverOptions } from '../../serve/receiver.js';
 import { integrationSettings, notifyDeps, psaPlanSource, withRunLock } from '../../services.js';
+import { sendDue } from '../../notify/run.js';
 
 export interface ServeOptions extends ReceiverOptions {
   secretFiles: string[];
@@ -66,11 +67,7 @@ export async function runServe(opts: ServeOptions, ctx: Context): Promise<Outcom
       locked: (connection, fn) => withRunLock(ctx, `psa-sync:${connection}`, PSA_LOCK_WAIT_MS, fn),
     },
     notify: async (outbox, sinks, signal) => {
-      const [{ sendDue }, account, settings] = await Promise.all([
-        import('../../notify/run.js'),
-        ctx.account(),
-        integrationSettings({}, ctx),
-      ]);
+      const [account, settings] = await Promise.all([ctx.account(), integrationSettings({}, ctx)]);
       const deps = await notifyDeps(ctx, { settings: settings.settings, account: account.key, outbox });
       const report = await withRunLock(ctx, 'notify-send', PSA_LOCK_WAIT_MS, () => sendDue(deps, { sinks, signal }));
       return { acked: report.messages.length - report.failures.length, failed: report.failures.length };
