@@ -2,9 +2,9 @@
  * The wire under the HTTP engine: one exchange over node:http / node:https, proxies honoured,
  * failures below HTTP as TransportErrors that say whether the request ever left the machine.
  *
- * Why not the global fetch: on Node 20 its first use costs several times a bare Node start
- * (measured in bench/), it ignores HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and its errors do not
- * say whether the request was sent. ky drives every request (engine.ts); this is what it sends on.
+ * Why not the global fetch: on Node 20 its first use is costly (undici is loaded and set up), it
+ * ignores HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and its errors do not say whether the request was
+ * sent. ky drives every request (engine.ts); this is what it sends on.
  */
 import http, { type Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { getProxyForUrl } from 'proxy-from-env';

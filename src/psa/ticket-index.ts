@@ -224,9 +224,8 @@ export class TicketIndexFile {
    * first write; a batch holding an intent (or another DURABLE line) is fsynced off the event loop
    * before its appends resolve, so the workers' answers go on being read meanwhile. Before, each
    * append took the file's lock for itself — a worker that met another's lock slept the lock's
-   * poll (200 ms, two answers' worth at 100 ms) — and fsynced on the event loop: in a profile of
-   * the benchmark's 2 000 creates (1.3-1.4x its floor) 11 s went to fsync, mkdir, stat and rmdir
-   * there, the loop blocked. An intent is still on disk before its PSA write is sent.
+   * poll — and fsynced on the event loop, which a profile of bench/psa.js showed blocked for much
+   * of the sync (bench/README.md). An intent is still on disk before its PSA write is sent.
    */
   append(lines: readonly IndexLine[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
