@@ -181,7 +181,7 @@ function write(file: string, holder: LockHolder): Identity {
 
 /** One attempt, under the guard: our lock file, or what stands in the way. */
 async function attempt(file: string, mine: LockHolder): Promise<Found | Identity> {
-  const guard = await import('proper-lockfile');
+  const { default: guard } = await import('proper-lockfile');
   let unguard: () => Promise<void>;
   try {
     unguard = await guard.lock(file, {

@@ -265,9 +265,9 @@ export class TicketIndexFile {
    * fsync at a time, covering every batch written before it began) and its appends resolve after
    * it; the other appends resolve once written, and later batches are written meanwhile — an
    * outcome line never waits for another worker's fsync. Before, each append took the file's lock
-   * for itself and fsynced on the event loop (11 s of a 2 000-ticket run in fsync, mkdir, stat and
-   * rmdir), and then every line waited behind the batch being fsynced (a new ticket's outcome line
-   * behind another worker's intent). An intent is still on disk before its PSA write is sent.
+   * for itself and fsynced on the event loop, which a profile of bench/psa.js showed blocked for
+   * much of the sync (docs/speed.md), and every line waited behind the batch being fsynced. An
+   * intent is still on disk before its PSA write is sent.
    */
   append(lines: readonly IndexLine[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();

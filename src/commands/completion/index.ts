@@ -1,6 +1,8 @@
 import { Argument, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
+import { runCompletion } from './print.js';
+import { runCompleteCustomers } from './customers.js';
 
 export function registerCompletion(program: Command, ctx: Context): void {
   program
@@ -19,7 +21,6 @@ export function registerCompletion(program: Command, ctx: Context): void {
       ),
     )
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
-      const { runCompletion } = await import('./print.js');
       ctx.done(await runCompletion({ shell }, ctx, program));
     });
 
@@ -29,7 +30,6 @@ export function registerCompletion(program: Command, ctx: Context): void {
     .addArgument(new Argument('<what>').choices(['customers']))
     .addOption(new Option('--status <status>').choices(['active', 'offboarded']))
     .action(async (_what: string, opts: { status?: 'active' | 'offboarded' }) => {
-      const { runCompleteCustomers } = await import('./customers.js');
       ctx.done(await runCompleteCustomers({ status: opts.status }, ctx));
     });
 

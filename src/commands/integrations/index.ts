@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
+import { runIntegrationsShow } from './show.js';
+import { runIntegrationsCheck } from './check.js';
 
 export function registerIntegrations(program: Command, ctx: Context): void {
   const integrations = program
@@ -27,7 +29,6 @@ export function registerIntegrations(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { file?: string }) => {
-      const { runIntegrationsShow } = await import('./show.js');
       ctx.done(await runIntegrationsShow(opts, ctx));
     });
 
@@ -44,7 +45,6 @@ export function registerIntegrations(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { file?: string }) => {
-      const { runIntegrationsCheck } = await import('./check.js');
       ctx.done(await runIntegrationsCheck(opts, ctx));
     });
 }

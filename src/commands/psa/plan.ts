@@ -8,7 +8,7 @@
 import type { Context } from '../../context.js';
 import { hint, info, table, warn, type Note, type Outcome } from '../../outcome.js';
 import { hasWork, planColumns, planRows, planSummary, type PlanSummary } from '../../psa/plan-summary.js';
-import type { PreparedPlan } from '../../psa/session.js';
+import { preparePlan, type PreparedPlan } from '../../psa/session.js';
 import { psaPlanSource } from '../../services.js';
 
 export interface PsaPlanOptions {
@@ -24,10 +24,11 @@ export interface PsaPlanOptions {
 }
 
 export async function runPsaPlan(opts: PsaPlanOptions, ctx: Context): Promise<Outcome<PlanSummary>> {
-  const [source, { preparePlan }] = await Promise.all([
-    psaPlanSource(ctx, opts.connection, { file: opts.file, command: 'safeweb psa plan', maxPerHour: opts.maxPerHour }),
-    import('../../psa/session.js'),
-  ]);
+  const source = await psaPlanSource(ctx, opts.connection, {
+    file: opts.file,
+    command: 'safeweb psa plan',
+    maxPerHour: opts.maxPerHour,
+  });
   const prepared = await preparePlan(ctx, source, { ...opts, now: ctx.now() });
   const summary = planSummary(source.connection, prepared.plan);
   return {

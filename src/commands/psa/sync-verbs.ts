@@ -5,6 +5,8 @@ import { fieldsHelp } from '../../output/fields-help.js';
 import { PLAN_COLUMNS } from '../../psa/plan-summary.js';
 import { examples } from '../examples.js';
 import { collect, parseDay, parseNonNegativeInt, parsePositiveInt, waitOption } from '../parse.js';
+import { runPsaPlan } from './plan.js';
+import { runPsaSync } from './sync.js';
 
 function planOptions(cmd: Command): Command {
   return cmd
@@ -86,7 +88,6 @@ export function registerPsaSyncVerbs(psa: Command, ctx: Context): void {
       ),
     )
     .action(async (connection: string | undefined, opts: Raw) => {
-      const { runPsaPlan } = await import('./plan.js');
       ctx.done(await runPsaPlan(toPlanOptions(connection, opts), ctx));
     });
 
@@ -117,7 +118,6 @@ export function registerPsaSyncVerbs(psa: Command, ctx: Context): void {
       ),
     )
     .action(async (connection: string | undefined, opts: Raw) => {
-      const { runPsaSync } = await import('./sync.js');
       ctx.done(
         await runPsaSync(
           {

@@ -11,6 +11,8 @@ import { hasWork, planColumns, planRows, planSummary, type PlanSummary } from '.
 import type { SyncCounts } from '../../psa/sync.js';
 import { psaPlanSource, withRunLock } from '../../services.js';
 import { planNotes, type PsaPlanOptions } from './plan.js';
+import { syncConnection } from '../../psa/run.js';
+import { Outbox } from '../../findings/outbox.js';
 
 export interface PsaSyncOptions extends PsaPlanOptions {
   yes: boolean;
@@ -39,11 +41,11 @@ export interface PsaSyncSummary extends SyncCounts {
 const DEFAULT_WAIT_MS = 60_000;
 
 export async function runPsaSync(opts: PsaSyncOptions, ctx: Context): Promise<Outcome<PsaSyncSummary>> {
-  const [source, { syncConnection }, { Outbox }] = await Promise.all([
-    psaPlanSource(ctx, opts.connection, { file: opts.file, command: 'safeweb psa sync', maxPerHour: opts.maxPerHour }),
-    import('../../psa/run.js'),
-    import('../../findings/outbox.js'),
-  ]);
+  const source = await psaPlanSource(ctx, opts.connection, {
+    file: opts.file,
+    command: 'safeweb psa sync',
+    maxPerHour: opts.maxPerHour,
+  });
   if (!opts.yes && !ctx.interactive)
     throw new UsageError(
       'psa sync changes tickets and needs a confirmation this run cannot ask; nothing was sent',

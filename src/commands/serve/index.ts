@@ -11,6 +11,8 @@ import {
   parseSize,
   parseUrlPath,
 } from '../parse.js';
+import { runServe } from './serve.js';
+import { runServeCheck } from './check.js';
 
 export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8787, path: '/safeweb/events' } as const;
 
@@ -80,7 +82,6 @@ export function registerServe(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: Record<string, unknown>) => {
-      const { runServe } = await import('./serve.js');
       ctx.done(
         await runServe(
           {
@@ -122,7 +123,6 @@ export function registerServe(program: Command, ctx: Context): void {
       // `serve` has a --secret-file of its own, and commander gives it the flag wherever it stands.
       const given = command.optsWithGlobals()['secretFile'] as string | string[] | undefined;
       const secretFile = Array.isArray(given) ? given.at(-1) : given;
-      const { runServeCheck } = await import('./check.js');
       ctx.done(await runServeCheck({ url: opts.url, secretFile }, ctx));
     });
 }

@@ -13,8 +13,8 @@ import { maskEmail } from '../../safety/mask.js';
 import type { DeliveryReport } from '../../serve/accept.js';
 import { runReceiver, type ReceiverOptions } from '../../serve/receiver.js';
 import type { Integrations } from '../../config/integrations.js';
-import type { SendReport } from '../../notify/run.js';
 import { integrationSettings, notifyDeps, psaPlanSource, withRunLock } from '../../services.js';
+import { sendDue, type SendReport } from '../../notify/run.js';
 
 export interface ServeOptions extends ReceiverOptions {
   secretFiles: string[];
@@ -81,11 +81,7 @@ export async function runServe(opts: ServeOptions, ctx: Context): Promise<Outcom
       locked: (connection, fn) => withRunLock(ctx, `psa-sync:${connection}`, PSA_LOCK_WAIT_MS, fn),
     },
     notify: async (outbox, sinks, signal) => {
-      const [{ sendDue }, account, current] = await Promise.all([
-        import('../../notify/run.js'),
-        ctx.account(),
-        settings ?? readSettings(),
-      ]);
+      const [account, current] = await Promise.all([ctx.account(), settings ?? readSettings()]);
       const deps = await notifyDeps(ctx, { settings: current, account: account.key, outbox });
       const report = await withRunLock(ctx, 'notify-send', PSA_LOCK_WAIT_MS, () => sendDue(deps, { sinks, signal }));
       return notifyCounts(report);
