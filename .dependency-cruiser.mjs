@@ -40,6 +40,7 @@
 /** Top to bottom. */
 const LAYERS = [
   ['entry', ['main.ts']],
+  ['run', ['app.ts']],
   ['program', ['program.ts']],
   ['front doors', ['commands/', 'mcp/']],
   ['front-door helpers', ['help/', 'completion/', 'report.ts']],

@@ -1,26 +1,20 @@
 #!/usr/bin/env node
-// Builds dist/ from src/ with esbuild:
+// Builds dist/ from src/ with esbuild's own bundling and code splitting (ESM):
 //
-// - dist/main.js: src/main.ts alone, the start of every run, which answers `--version` itself,
-//   and the root help from its parts, taken from the built tree at build time and stored in
-//   main.js (src/help/root.ts; about 60 commands cost ~25% of a Node start to build);
-// - dist/app.js: what every other run needs (context, program, renderer, report, the HTTP
-//   engine with ky, commander, chalk) and the modules several parts share;
-// - dist/part-<group>.js: each noun (its registration and verbs) and each subsystem few runs
-//   use (sandbox, MCP server, manifests, portfolio, webhooks, bulk), loaded with first use;
-//   how, and why not esbuild's code splitting: scripts/build-parts.js;
-// - dist/mcp-sdk.js: the MCP SDK, for `safeweb mcp` alone;
-// - dist/jq-child.js: the child process a --jq filter runs in (src/output/jq.ts).
+// - dist/app.js and its chunks: everything a command needs, split by esbuild at every import()
+//   that is left in src/: each noun with its verbs (src/program.ts), and the heavy subsystems few
+//   runs use (the sandbox and emulators, the MCP server and its tools, the receiver, jq, the
+//   keychain) and libraries (yaml, zod, conf, prompts, nodemailer, prom-client…);
+// - dist/main.js: src/main.ts alone, the start of every run: `--version` and the root help,
+//   whose parts it carries (taken from the built tree here: src/help/root.ts), are answered
+//   without loading anything else; any other run imports ./app.js;
+// - dist/sdk.js: the MCP SDK (src/mcp/sdk.ts), for `safeweb mcp` alone, without ajv;
+// - dist/jq-child.js: the process a --jq filter runs in (src/output/jq.ts starts it).
 //
-// Inside a file, a module runs only when first imported (esbuild wraps it), so `--help`,
-// completion and usage errors never run ky or start the runtime's fetch machinery
-// (test/api/lazy.test.ts). `safeweb partner analytics` loads app.js and part-partner.js
-// (test/help/parts.test.ts). Why a bundle at all: a profile of `--help` from tsc's
-// one-file-per-module output showed about a third of its time in ESM loading and in parsing
-// commander's CommonJS. Type-checking stays with tsc (npm run typecheck), which emits nothing.
-// `node scripts/build.js --sizes` lists what app.js holds, biggest first.
+// What each of these pieces buys, measured, is in docs/speed.md. Type-checking stays with tsc
+// (npm run typecheck), which emits nothing. `node scripts/build.js --sizes` lists the files a
+// run may load, biggest first, and what is in them.
 import { build } from 'esbuild';
-import { buildAppAndParts } from './build-parts.js';
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -28,110 +22,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-
-// Bundled: what most runs load, and csv-parse, which a bulk run reads its file with before the
-// first request (bundled into part-bulk.js it costs no load of its files from node_modules, ~20 ms).
-// Everything else stays an ordinary import, loaded lazily.
-const BUNDLED = new Set(['commander', 'chalk', 'ky', 'csv-parse']);
-const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name));
-
-/**
- * commander requires node:child_process at load, for executable subcommands, which safeweb
- * does not use; loading it (and dgram, which it pulls in) costs a few ms on every start,
- * `--help` included. Here commander gets it on first use instead.
- */
-const lazyChildProcess = {
-  name: 'lazy-child-process',
-  setup(b) {
-    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
-        ? { path: 'child_process', namespace: 'lazy-child-process' }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
-      contents:
-        "let real; const load = () => (real ??= require('node:child_process'));\n" +
-        'module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });\n',
-      loader: 'js',
-    }));
-  },
-};
-
-/**
- * In one ESM file, esbuild hoists every `import … from 'node:x'` to the top, so each built-in
- * any verb uses (http, crypto, readline, v8, child_process…) would load on every run. As
- * bundled CommonJS shims they load with the first module that needs them instead.
- */
-const lazyBuiltins = {
-  name: 'lazy-builtins',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      args.namespace === 'builtin' ? undefined : { path: args.path, namespace: 'builtin' },
-    );
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
-      loader: 'js',
-    }));
-  },
-};
-
-// What main.ts imports, and the names it takes from each: all of it but version.js comes from app.js.
-const MAIN = path.join(root, 'src/main.ts');
-const mainSource = readFileSync(MAIN, 'utf8');
-const taken = [...mainSource.matchAll(/\{([^{}]*)\}\s*=\s*await\s+import\(\s*'(\.\/[^']+)'\s*\)/g)];
-const appModules = [...new Set(taken.map((m) => m[2]))].filter((specifier) => specifier !== './version.js');
-const appNames = taken
-  .filter((m) => appModules.includes(m[2]))
-  .flatMap((m) => m[1].split(',').map((name) => name.trim().split(/\s*:\s*/)[0]))
-  .filter(Boolean);
-
-/** main.ts's imports of those modules become one import of ./app.js. */
-const toApp = {
-  name: 'to-app',
-  setup(b) {
-    b.onResolve({ filter: /^\.\// }, (args) =>
-      args.importer === MAIN && appModules.includes(args.path) ? { path: './app.js', external: true } : undefined,
-    );
-  },
-};
-
-/**
- * The MCP SDK (`safeweb mcp` only) is its own bundle, dist/mcp-sdk.js: app.js imports it lazily
- * from src/mcp/serve.ts. As hundreds of ESM files in node_modules it took longer to load than the
- * rest of the start (bench/mcp.js). ajv, which the SDK imports for client-side elicitation
- * only, is replaced by a stub: the server passes a validator of its own and never builds one.
- */
-const MCP_SERVE = path.join(root, 'src/mcp/serve.ts');
-const mcpSdkExternal = {
-  name: 'mcp-sdk-external',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/sdk\.js$/ }, (args) =>
-      args.importer === MCP_SERVE ? { path: './mcp-sdk.js', external: true } : undefined,
-    );
-  },
-};
-const noAjv = {
-  name: 'no-ajv',
-  setup(b) {
-    b.onResolve({ filter: /^ajv(-formats)?$/ }, (args) => ({ path: args.path, namespace: 'no-ajv' }));
-    b.onLoad({ filter: /.*/, namespace: 'no-ajv' }, () => ({
-      contents: 'export default function ajvLeftOut() { throw new Error("ajv is not bundled with safeweb mcp"); }\n',
-      loader: 'js',
-    }));
-  },
-};
-
-/**
- * zod stays an ordinary import for the MCP server (its SDK works with zod's own copy), but
- * `zod/mini`, which onboarding validation uses, is bundled: tree-shaken it is ~40 kB and loads in
- * a few ms, against ~80 ms for zod's hundred-odd files from node_modules (bench/bulk.js).
- */
-const bundledZodMini = {
-  name: 'bundled-zod-mini',
-  setup(b) {
-    b.onResolve({ filter: /^zod\/mini$/ }, () => ({ path: fileURLToPath(import.meta.resolve('zod/mini')) }));
-  },
-};
+const src = (file) => path.join(root, 'src', file);
 
 const common = {
   absWorkingDir: root,
@@ -139,9 +30,13 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external,
+  // jsonc-parser's `main` is a UMD build esbuild cannot follow; its `module` is plain ESM.
+  mainFields: ['module', 'main'],
+  // A native addon, loaded in a child process (config/keyring.ts), and a WebAssembly build that
+  // reads its .wasm beside it (output/jq-child.ts): both stay in node_modules.
+  external: ['@napi-rs/keyring', 'jq-web'],
   define: { __SAFEWEB_VERSION__: JSON.stringify(pkg.version) },
-  // commander is CommonJS; its require() of Node built-ins needs a real require in ESM output.
+  // The CommonJS libraries' require() of Node built-ins needs a real require in ESM output.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
@@ -149,11 +44,45 @@ const common = {
 };
 
 /**
+ * esbuild puts each module in the chunk of the entries that reach it, and counts every import()
+ * as an entry: a module that app.ts and three nouns import would go in one chunk, one that
+ * app.ts and two others import in another, and a run would load dozens of small files (each a
+ * measurable part of a start, bench/startup.js). A module of src/ loaded with import() is
+ * therefore made to import app.ts too, which is loaded before it anyway: then everything app.ts
+ * reaches is reached from every entry alike, and is one chunk.
+ */
+const APP = src('app.ts');
+const lazyWithApp = {
+  name: 'lazy-with-app',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData === 'lazy') return undefined;
+      const {
+        path: file,
+        external,
+        errors,
+      } = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'lazy',
+      });
+      if (errors.length || external || file === APP || !file.startsWith(src(''))) return undefined;
+      return { path: file, namespace: 'lazy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents: `import ${JSON.stringify(APP)};\nexport * from ${JSON.stringify(args.path)};\n`,
+      resolveDir: root,
+    }));
+  },
+};
+
+/**
  * The root help's parts as JSON: a throwaway bundle builds the commander tree from src/ and
  * prints them (src/help/extract.ts); it runs with an empty environment and config directory.
  */
-async function rootHelpParts() {
-  const file = `${staging}/extract-root-help.mjs`;
+async function rootHelpParts(dir) {
+  const file = path.join(dir, 'extract-root-help.mjs');
   await build({
     ...common,
     stdin: {
@@ -166,74 +95,73 @@ async function rootHelpParts() {
         '  waitForSignal: () => new Promise(() => {}) });',
         'process.stdout.write(JSON.stringify(rootHelpParts(await buildProgram(ctx))));',
       ].join('\n'),
-      resolveDir: path.join(root, 'src'),
+      resolveDir: src(''),
       sourcefile: 'extract-root-help.ts',
       loader: 'ts',
     },
     outfile: file,
-    plugins: [lazyChildProcess, lazyBuiltins, mcpSdkExternal, bundledZodMini],
   });
   const json = execFileSync(process.execPath, [file], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
   rmSync(file);
-  return JSON.parse(json.toString('utf8'));
+  return json.toString('utf8');
 }
 
 // Built aside (where git, eslint and prettier never look) and swapped in only when the build
 // succeeds: a failed build (an import the bundler cannot resolve mid-edit) leaves the last good
 // dist/ for the binary tests.
-const staging = `node_modules/.cache/safeweb-build-${process.pid}`;
-rmSync(path.join(root, staging), { recursive: true, force: true });
+const staging = path.join(root, `node_modules/.cache/safeweb-build-${process.pid}`);
+rmSync(staging, { recursive: true, force: true });
 try {
-  const { app } = await buildAppAndParts({
-    root,
-    common,
-    plugins: [lazyChildProcess, lazyBuiltins, mcpSdkExternal, bundledZodMini],
-    entry: appModules.map((specifier) => `export * from '${specifier}';`).join('\n'),
+  const app = await build({
+    ...common,
+    entryPoints: { app: APP, 'jq-child': src('output/jq-child.ts') },
     outdir: staging,
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+    // src/mcp/serve.ts imports ./sdk.js: the bundle below.
+    external: [...common.external, './sdk.js'],
+    plugins: [lazyWithApp],
+    metafile: true,
+  });
+  // The MCP SDK imports ajv for one thing, validating what a client sends back when a server asks
+  // it for input; safeweb never asks (mcp/serve.ts gives the server a validator of its own).
+  const ajvLeftOut = path.join(root, 'scripts/ajv-left-out.js');
+  await build({
+    ...common,
+    entryPoints: [src('mcp/sdk.ts')],
+    outfile: path.join(staging, 'sdk.js'),
+    alias: { ajv: ajvLeftOut, 'ajv-formats': ajvLeftOut },
+  });
+  await build({
+    ...common,
+    entryPoints: [src('main.ts')],
+    outfile: path.join(staging, 'main.js'),
+    external: ['./app.js'],
+    define: { ...common.define, __SAFEWEB_ROOT_HELP__: JSON.stringify(await rootHelpParts(staging)) },
   });
   if (process.argv.includes('--sizes')) {
-    // What app.js holds, biggest first: the place to look when a start grows slower.
-    const inputs = Object.entries(app.metafile.outputs[`${staging}/app.js`].inputs);
-    for (const [input, { bytesInOutput }] of inputs.sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput))
-      if (bytesInOutput > 0) console.log(`${String(bytesInOutput).padStart(8)}  ${input}`);
+    for (const [file, { bytes, inputs }] of Object.entries(app.metafile.outputs).sort(
+      (a, b) => b[1].bytes - a[1].bytes,
+    )) {
+      const biggest = Object.entries(inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
+      console.log(
+        `${String(bytes).padStart(8)}  ${path.basename(file)}  ${biggest
+          .slice(0, 3)
+          .map(([i]) => i)
+          .join(' ')}`,
+      );
+    }
   }
-  await build({
-    ...common,
-    entryPoints: [path.join(root, 'src/mcp/sdk.ts')],
-    outfile: `${staging}/mcp-sdk.js`,
-    external: [],
-    plugins: [noAjv],
-  });
-  // The process a --jq filter runs in (src/output/jq-child.ts): jq.ts, wherever it is bundled in
-  // dist/, starts it as ./jq-child.js beside it; jq-web stays external, loaded from node_modules.
-  await build({
-    ...common,
-    entryPoints: [path.join(root, 'src/output/jq-child.ts')],
-    outfile: `${staging}/jq-child.js`,
-  });
-  const exported = new Set(app.metafile.outputs[`${staging}/app.js`].exports);
-  const missing = appNames.filter((name) => !exported.has(name));
-  if (appModules.length === 0 || missing.length)
-    throw new Error(`dist/app.js does not export what src/main.ts takes from it: ${missing.join(', ') || 'anything'}`);
-  // main.js carries the root help's parts, taken from the tree just built (src/help/root.ts).
-  const rootHelp = await rootHelpParts();
-  await build({
-    ...common,
-    entryPoints: [MAIN],
-    outfile: `${staging}/main.js`,
-    plugins: [toApp],
-    define: { ...common.define, __SAFEWEB_ROOT_HELP__: JSON.stringify(rootHelp) },
-  });
 } catch (error) {
-  rmSync(path.join(root, staging), { recursive: true, force: true });
+  rmSync(staging, { recursive: true, force: true });
   throw error;
 }
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 try {
-  renameSync(path.join(root, staging), path.join(root, 'dist'));
+  renameSync(staging, path.join(root, 'dist'));
 } catch (error) {
   if (error.code !== 'EXDEV') throw error;
   // node_modules on another file system (a linked install): copy instead.
-  cpSync(path.join(root, staging), path.join(root, 'dist'), { recursive: true });
-  rmSync(path.join(root, staging), { recursive: true, force: true });
+  cpSync(staging, path.join(root, 'dist'), { recursive: true });
+  rmSync(staging, { recursive: true, force: true });
 }

@@ -17,8 +17,8 @@ let lastInstant = { ms: NaN, iso: '' };
 
 /**
  * An instant as ISO 8601 text (`toISOString`), the last one remembered: V8 formats it through
- * snprintf, ~8 000 instructions a call on Node 20, and a bulk run formats the same billing date
- * for every row, and the same millisecond for the rows settled within it.
+ * snprintf, which is not cheap on Node 20, and a bulk run formats the same billing date for every
+ * row, and the same millisecond for the rows settled within it.
  */
 export function isoTime(at: Date | number): string {
   const ms = typeof at === 'number' ? at : at.getTime();

@@ -4,11 +4,15 @@
  * it), and for bulk runs (a hook hears every 429). Every client gets the run's guard
  * (safety/guard.ts), so no write is ever sent unguarded or unaudited. Context hands these out.
  */
-import type { ApiClient, WriteGuard } from './api/client.js';
-import type { Wire } from './api/transport.js';
-import type { Resolved } from './config/resolve.js';
-import type { PsaHttpSettings } from './psa/http.js';
+import { createApiClient, type ApiClient, type WriteGuard } from './api/client.js';
+import { checkBaseUrl } from './api/base-url.js';
+import { userAgent } from './version.js';
+import { createWire, type Wire } from './api/transport.js';
+import { requireCredentials, resolveSettings, type Resolved } from './config/resolve.js';
+import { PSA_MAX_RESPONSE_BYTES, type PsaHttpSettings } from './psa/http.js';
 import type { Credentials, Guard } from './safety/guard.js';
+import { AuthError, UsageError } from './errors.js';
+import { byteSize } from './api/size.js';
 
 export interface ClientsInit {
   env: Record<string, string | undefined>;
@@ -77,7 +81,6 @@ export class Clients {
     const { readKey } = await import('./config/keyring.js');
     const key = await readKey(resolved.keyring);
     if (!key) {
-      const { AuthError } = await import('./errors.js');
       const name = resolved.profile?.value ?? 'NAME';
       throw new AuthError(
         `the API key of profile "${name}" is not in the keychain any more`,
@@ -90,12 +93,7 @@ export class Clients {
 
   /** A client for explicit credentials (login verifies before saving); guarded like every other. */
   async apiFor(creds: Credentials, extra: ClientExtras = {}): Promise<ApiClient> {
-    const [{ createApiClient }, { checkBaseUrl }, { userAgent }, wire] = await Promise.all([
-      import('./api/client.js'),
-      import('./api/base-url.js'),
-      import('./version.js'),
-      this.#transport(),
-    ]);
+    const wire = await this.#transport();
     const options = this.#init.options();
     return createApiClient({
       baseUrl: checkBaseUrl(creds.baseUrl),
@@ -120,7 +118,7 @@ export class Clients {
    * the account's audit log.
    */
   async psaHttp(extra: Pick<ClientExtras, 'onRateLimited'> = {}): Promise<PsaHttpSettings> {
-    const [{ userAgent }, resolved] = await Promise.all([import('./version.js'), this.#init.resolved()]);
+    const resolved = await this.#init.resolved();
     const options = this.#init.options();
     return {
       wire: await this.#psaTransport(),
@@ -141,10 +139,6 @@ export class Clients {
   async #psaTransport(): Promise<Wire> {
     if (this.#wire) return this.#wire;
     if (!this.#psaWire) {
-      const [{ createWire }, { PSA_MAX_RESPONSE_BYTES }] = await Promise.all([
-        import('./api/transport.js'),
-        import('./psa/http.js'),
-      ]);
       const limit = (await this.#maxResponseBytes()) ?? PSA_MAX_RESPONSE_BYTES;
       this.#psaWire = createWire({ env: this.#init.env, maxResponseBytes: limit });
     }
@@ -153,7 +147,6 @@ export class Clients {
 
   /** The client for resolved settings: credentials required (exit 4), the key read where it lives. */
   async #clientFor(resolved: Resolved, extra: ClientExtras): Promise<ApiClient> {
-    const { requireCredentials } = await import('./config/resolve.js');
     // Missing credentials are said before the keychain is asked for a key.
     requireCredentials({ ...resolved, apiKey: resolved.apiKey && { ...resolved.apiKey, value: 'x' } });
     const creds = requireCredentials(await this.withKey(resolved));
@@ -167,7 +160,6 @@ export class Clients {
   /** What every API request is sent on: node:http(s), proxies from the environment. */
   async #transport(): Promise<Wire> {
     if (!this.#wire) {
-      const { createWire } = await import('./api/transport.js');
       this.#wire = createWire({ env: this.#init.env, maxResponseBytes: await this.#maxResponseBytes() });
     }
     return this.#wire;
@@ -178,7 +170,6 @@ export class Clients {
     const flag = this.#init.options().maxResponseSize;
     const variable = this.#init.env['SAFEWEB_MAX_RESPONSE_SIZE'];
     if (flag !== undefined || !variable) return flag;
-    const [{ byteSize }, { UsageError }] = await Promise.all([import('./api/size.js'), import('./errors.js')]);
     const bytes = byteSize(variable);
     if (typeof bytes === 'string') throw new UsageError(`SAFEWEB_MAX_RESPONSE_SIZE=${variable}: ${bytes}`);
     return bytes;
@@ -189,7 +180,6 @@ export class Clients {
     try {
       return await this.#init.resolved();
     } catch {
-      const { resolveSettings } = await import('./config/resolve.js');
       return resolveSettings({}, {}, { profiles: {} });
     }
   }

@@ -13,12 +13,14 @@ import { Output, type WritableLike } from './output/output.js';
 import { createSink, type Sink } from './output/sink.js';
 import { maskingStream } from './safety/mask.js';
 import type { Outcome } from './outcome.js';
-import type { Prompter } from './prompt/prompter.js';
+import { createInquirerPrompter, type Prompter } from './prompt/prompter.js';
 import { configDirFor, readConfig, type ConfigData } from './config/store.js';
-import type { Resolved } from './config/resolve.js';
-import type { SecretScope } from './config/secrets.js';
+import { resolveSettings, requireCredentials, type Resolved } from './config/resolve.js';
+import { requireSecret, type SecretScope } from './config/secrets.js';
 import { Guard, type Credentials } from './safety/guard.js';
 import { DEFAULT_GLOBALS, type GlobalOptions } from './globals.js';
+import { accountKey } from './io/account-files.js';
+import { readRecord } from './customers/local-record.js';
 
 export interface Streams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean | undefined };
@@ -95,7 +97,6 @@ export class Context {
     try {
       const config = await this.config();
       if (!Object.values(config.profiles).some((p) => p.maskPii)) return false;
-      const { resolveSettings } = await import('./config/resolve.js');
       return resolveSettings(this.#globals, this.env, config).maskPii;
     } catch {
       return false;
@@ -171,7 +172,6 @@ export class Context {
 
   /** Settings from flags, environment and the stored profile (see config/resolve.ts). */
   async resolved(): Promise<Resolved> {
-    const { resolveSettings } = await import('./config/resolve.js');
     return resolveSettings(this.globals, this.env, await this.config());
   }
 
@@ -181,7 +181,6 @@ export class Context {
     if (!this.interactive) {
       throw new UsageError(`a prompt is needed but this run is not interactive`, flagHint);
     }
-    const { createInquirerPrompter } = await import('./prompt/prompter.js');
     const output = this.streams.stderr.isTTY ? this.streams.stderr : this.streams.stdout;
     this.#prompter = await createInquirerPrompter({ input: this.streams.stdin, output });
     return this.#prompter;
@@ -219,7 +218,6 @@ export class Context {
    * the ways to give it. The value is held (holdSecret) before it is returned.
    */
   async secret(name: string): Promise<string> {
-    const { requireSecret } = await import('./config/secrets.js');
     const found = await requireSecret(await this.secretScope(), name);
     this.holdSecret(found.value);
     return found.value;
@@ -239,10 +237,6 @@ export class Context {
       warn: (line) => this.out.warn(line),
       // The audit log names a customer by its reference: the local record knows it.
       recordedCustomers: async (partnerId, baseUrl) => {
-        const [{ accountKey }, { readRecord }] = await Promise.all([
-          import('./io/account-files.js'),
-          import('./customers/local-record.js'),
-        ]);
         return readRecord(this.configDir, accountKey(partnerId, baseUrl)).customers;
       },
     }));
@@ -278,10 +272,6 @@ export class Context {
    */
   async account(): Promise<{ key: string; partnerId: string; profile: string | undefined }> {
     const resolved = await this.resolved();
-    const [{ requireCredentials }, { accountKey }] = await Promise.all([
-      import('./config/resolve.js'),
-      import('./io/account-files.js'),
-    ]);
     // The key is checked when a request is sent; a keychain key is not read just for this.
     const creds = requireCredentials({ ...resolved, apiKey: resolved.apiKey && { ...resolved.apiKey, value: 'x' } });
     return {

@@ -14,7 +14,7 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
- * Rows for help text and the README, in table order; a long meaning is given as its lines. The
+ * Rows for help text and docs/output.md, in table order; a long meaning is given as its lines. The
  * far side is whatever answers a request: SafeWeb, a PSA, a notification channel — one table for all.
  */
 const EXIT_CODE_ROWS: ReadonlyArray<readonly [number, string | readonly string[]]> = [

@@ -1,11 +1,13 @@
 /**
- * run(argv, init) -> exit code. The only place errors become exit codes and messages.
- * `--version` is answered before anything else is loaded: it is the cheapest command, so this
- * file imports nothing at the top but the root help's layout (each module is a measurable part
- * of a Node start), and the root help is answered the same way.
+ * run(argv, init) -> exit code. `--version` and the root help are answered here, before anything
+ * else is loaded: they are the cheapest commands, so this file imports nothing at the top but the
+ * root help's layout (the build makes it a file of its own, dist/main.js). Every other run is
+ * app.ts's: the one place errors become exit codes and messages.
  */
 import type { ContextInit } from './context.js';
 import { builtRootHelp, formatRootHelp } from './help/root.js';
+
+declare const __SAFEWEB_VERSION__: string | undefined;
 
 /** `safeweb version` is `--version` too, as people type it. */
 const VERSION_WORDS = ['--version', '-V', 'version'];
@@ -14,13 +16,15 @@ const HELP_WORDS = ['--help', '-h', 'help'];
 
 export async function run(argv: string[], init: ContextInit): Promise<number> {
   if (argv.length === 1 && VERSION_WORDS.includes(argv[0]!)) {
-    const { version } = await import('./version.js');
+    // Built, the version is a constant (version.ts reads package.json when running from source).
+    const version =
+      typeof __SAFEWEB_VERSION__ === 'string' ? () => __SAFEWEB_VERSION__ : (await import('./version.js')).version;
     // A person gets the runtime too; a script gets the bare version it can compare.
     init.stdout.write(init.stdout.isTTY ? `safeweb ${version()} (node ${init.nodeVersion})\n` : `${version()}\n`);
     return 0; // ExitCode.Ok
   }
   // The root help is laid out from parts the build took from the tree, so it costs about what
-  // --version costs instead of building ~60 commands (test/help/root.test.ts: the same text).
+  // --version costs instead of loading and building every command (test/help/root.test.ts: the same text).
   const rootHelp =
     argv.length === 0 || (argv.length === 1 && HELP_WORDS.includes(argv[0]!)) ? builtRootHelp() : undefined;
   if (rootHelp) {
@@ -30,34 +34,8 @@ export async function run(argv: string[], init: ContextInit): Promise<number> {
   // No arguments at all: the help is the answer (stdout, exit 0), not a usage error.
   const args = argv.length === 0 ? ['--help'] : argv;
   const json = errorsAsJson(args, init.stderr.isTTY === true);
-  const { Context } = await import('./context.js');
-  if (asksForJq(args)) {
-    // jq's child process takes about a Node start to be ready: it starts while the tree is built.
-    const { startJq } = await import('./output/jq.js');
-    startJq(init.env);
-  }
-  const ctx = new Context(init);
-  ctx.argv = args;
-  try {
-    const { buildProgram } = await import('./program.js');
-    const program = await buildProgram(ctx, { json, argv: args });
-    await program.parseAsync(args, { from: 'user' });
-    const outcome = ctx.outcome;
-    if (outcome) {
-      const { render } = await import('./output/render.js');
-      await render(outcome, ctx.out, {
-        csv: ctx.globals.csv,
-        fields: ctx.globals.fields,
-        streamed: ctx.globals.ndjson,
-      });
-    }
-    const { exitCodeFor } = await import('./report.js');
-    return exitCodeFor(outcome, ctx.globals.findingAsked);
-  } catch (error) {
-    const { reportError } = await import('./report.js');
-    await ctx.prepareErrorOutput();
-    return reportError(error, ctx, json);
-  }
+  const { runCommand } = await import('./app.js');
+  return runCommand(args, init, { json, jq: asksForJq(args) });
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
- * The commander tree. Global options live here; each noun registers itself and lazily imports
- * its verbs. A run builds the noun it names and no other (the whole tree is about 60 commands,
- * a measurable part of a start): only help that lists everything, completion and what names no
- * noun build them all.
+ * The commander tree. Global options live here; each noun registers itself. A noun, with its
+ * verbs, is imported when a run names it (the build makes each a file of its own), and a run
+ * builds the noun it names and no other (the whole tree is about 60 commands, a measurable part of
+ * a start): only help that lists everything, completion and what names no noun build them all.
  */
 import { Command, Option, type Argument } from 'commander';
 import type { Context } from './context.js';

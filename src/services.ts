@@ -8,14 +8,20 @@ import { CliError } from './errors.js';
 import { LocalRecord, resolveCustomerArg, type RecordEntry } from './customers/local-record.js';
 import { RecordedReferences } from './customers/recorded.js';
 import type { CustomerDeps, CustomerRef } from './customers/service.js';
-import type { Integrations } from './config/integrations.js';
-import type { OpenConnection } from './psa/connection.js';
+import { readIntegrations, integrationsFile, type Integrations } from './config/integrations.js';
+import { openConnection, type OpenConnection } from './psa/connection.js';
 import type { PlanSource } from './psa/session.js';
 import type { Outbox } from './findings/outbox.js';
 import type { NotifyDeps } from './notify/run.js';
 import type { CustomerRead } from './portfolio/book.js';
-import type { WatchState } from './portfolio/watch-state.js';
+import { readWatchState, type WatchState } from './portfolio/watch-state.js';
 import { holdingRunLock, waitMs, type RunKind } from './safety/run-lock.js';
+import { readCustomerBreaches } from './customers/reads.js';
+import { loadManifest, manifestIntegrations } from './manifest/load.js';
+import { manifestSizeCap } from './manifest/parse.js';
+import { bookView } from './notify/book-view.js';
+import { notifyHttp } from './notify/http.js';
+import { notifyStateFile } from './notify/source.js';
 
 export interface Account {
   key: string;
@@ -45,7 +51,6 @@ export async function customerTarget(ctx: Context, arg: string): Promise<Custome
 /** The uuids of a customer's breaches (one read): `audit --customer` matches breach changes made by uuid alone. */
 export async function breachUuidsOf(ctx: Context, arg: string): Promise<string[]> {
   const target = await customerTarget(ctx, arg);
-  const { readCustomerBreaches } = await import('./customers/reads.js');
   const breaches = await readCustomerBreaches(target.deps.api, target.id);
   return breaches.flatMap((b) => [b.uuid, b.id].filter((x): x is string => typeof x === 'string'));
 }
@@ -108,23 +113,16 @@ export async function integrationSettings(
   ctx: Context,
 ): Promise<IntegrationSource> {
   if (opts.file) {
-    const [{ loadManifest, manifestIntegrations }, { manifestSizeCap }] = await Promise.all([
-      import('./manifest/load.js'),
-      import('./manifest/parse.js'),
-    ]);
     const manifest = await loadManifest({ file: opts.file }, ctx.now(), manifestSizeCap(ctx.env));
     return { file: opts.file, kind: 'manifest', exists: true, settings: manifestIntegrations(manifest) };
   }
-  const [file, { readIntegrations }] = await Promise.all([
-    integrationSettingsFile(ctx),
-    import('./config/integrations.js'),
-  ]);
+  const file = await integrationSettingsFile(ctx);
   return { file, kind: 'settings', ...(await readIntegrations(file)) };
 }
 
 /** The profile's integration settings file (named for the account when no profile is in use). */
 export async function integrationSettingsFile(ctx: Context): Promise<string> {
-  const [account, { integrationsFile }] = await Promise.all([ctx.account(), import('./config/integrations.js')]);
+  const account = await ctx.account();
   return integrationsFile(ctx.configDir, account.profile ?? account.key);
 }
 
@@ -139,11 +137,10 @@ export async function psaConnection(
   source?: IntegrationSource,
   extra: { onRateLimited?: (waitMs: number) => void; maxPerHour?: number | undefined } = {},
 ): Promise<OpenConnection> {
-  const [file, http, account, { openConnection }] = await Promise.all([
+  const [file, http, account] = await Promise.all([
     source?.file ?? integrationSettingsFile(ctx),
     ctx.clients.psaHttp({ onRateLimited: extra.onRateLimited }),
     ctx.account(),
-    import('./psa/connection.js'),
   ]);
   return openConnection(
     {
@@ -159,8 +156,8 @@ export async function psaConnection(
 
 /**
  * What a ticket plan of the connection `name` reads (psa/session.ts `PlanSource`): the connection
- * opened, its policy, the customers' mappings (the settings', or a manifest's with --file), and
- * the account whose book and ticket index it is.
+ * opened, its policy, the customers' mappings (the settings', or a manifest's with --file), the
+ * notification routes its ticket events go by, and the account whose book and ticket index it is.
  */
 export async function psaPlanSource(
   ctx: Context,
@@ -186,6 +183,7 @@ export async function psaPlanSource(
     account: account.key,
     partnerId: account.partnerId,
     command: opts.command,
+    integrations: source.settings,
   };
 }
 
@@ -205,12 +203,6 @@ export async function notifyDeps(
     reads?: readonly CustomerRead[] | undefined;
   },
 ): Promise<NotifyDeps> {
-  const [{ bookView }, { notifyHttp }, { notifyStateFile }, { readWatchState }] = await Promise.all([
-    import('./notify/book-view.js'),
-    import('./notify/http.js'),
-    import('./notify/source.js'),
-    import('./portfolio/watch-state.js'),
-  ]);
   let state: WatchState | undefined;
   try {
     state = readWatchState(notifyStateFile(ctx.configDir, opts.account), opts.account);

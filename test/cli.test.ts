@@ -1,5 +1,5 @@
 /* eslint-disable no-control-regex -- these tests look for terminal escape codes on purpose */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runBinary, runInProcess, runInPty } from './helpers/cli.js';
@@ -226,12 +226,24 @@ describe('the README', () => {
     expect(prose).not.toMatch(/https?:\/\//);
     const targets = [...prose.matchAll(/\]\(([^)]*)\)/g)].map((m) => m[1]!);
     expect(targets.length).toBeGreaterThan(0);
-    for (const target of targets) expect(target, target).toMatch(/^(#[a-z0-9-]+|(?!\/)(?!\.\.\/)[\w./-]+)$/);
+    // A section here, or a file of the repository (a section of it too: docs/customers.md#…).
+    for (const target of targets)
+      expect(target, target).toMatch(/^(#[a-z0-9-]+|(?!\/)(?!\.\.\/)[\w./-]+(#[a-z0-9-]+)?)$/);
   });
 
-  it('states the 100 000-row memory figure once', () => {
-    const figures = readme.split('\n').filter((line) => /100 000 rows/.test(line) && /\d+(–\d+)? MB/.test(line));
-    expect(figures).toHaveLength(1);
+  // The benchmark figures moved from the README to docs/speed.md (issue 33), written by the build
+  // change: until that page is here, the figure is stated nowhere else; once it is, there alone, once.
+  it('states the 100 000-row memory figure once, in docs/speed.md', () => {
+    const pages = ['README.md', 'CONTRIBUTING.md', ...readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`)];
+    const figures = pages.flatMap((page) =>
+      page.endsWith('.md')
+        ? readFileSync(path.join(ROOT, page), 'utf8')
+            .split('\n')
+            .filter((line) => /100 000 rows/.test(line) && /\d+(–\d+)? MB/.test(line))
+            .map(() => page)
+        : [],
+    );
+    expect(figures).toEqual(existsSync(path.join(ROOT, 'docs/speed.md')) ? ['docs/speed.md'] : []);
   });
 });
 

@@ -18,7 +18,7 @@ import { toHeaders, type Answer, type Wire } from './transport.js';
 /** What counts as accepted: true, or false / a reason why not. */
 export type Accepted = (answer: Answer) => boolean | string;
 
-export interface Job {
+interface Job {
   url: URL;
   method: string;
   /** Every header to send; one object may serve many requests (it is never changed). */

@@ -1,5 +1,5 @@
 /**
- * The one rule for --json (README, "The --json rule"): a built-in command prints the resource,
+ * The one rule for --json (docs/output.md, "The --json rule"): a built-in command prints the resource,
  * not the API's envelope. `success` belongs to the envelope, so it goes; an answer that says
  * `success: false` is an error, even with a 2xx status, and never reaches stdout.
  */

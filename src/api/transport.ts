@@ -2,11 +2,12 @@
  * The wire under the HTTP engine: one exchange over node:http / node:https, proxies honoured,
  * failures below HTTP as TransportErrors that say whether the request ever left the machine.
  *
- * Why not the global fetch: on Node 20 its first use costs several times a bare Node start
- * (measured in bench/), it ignores HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and its errors do not
- * say whether the request was sent. ky drives every request (engine.ts); this is what it sends on.
+ * Why not the global fetch: on Node 20 its first use is costly (undici is loaded and set up), it
+ * ignores HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and its errors do not say whether the request was
+ * sent. ky drives every request (engine.ts); this is what it sends on.
  */
 import http, { type Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { getProxyForUrl } from 'proxy-from-env';
 
 /** A failure below HTTP. `sent` is false only when the request provably never reached a server. */
 export class TransportError extends Error {
@@ -43,7 +44,7 @@ const NOT_SENT_CODES = new Set([
 ]);
 
 /** One request as it goes on the wire. */
-export interface WireRequest {
+interface WireRequest {
   url: URL;
   method: string;
   /** Sent as given (node:http copies it), so one object can serve every request of a client. */
@@ -65,10 +66,10 @@ export interface Answer {
 export type Wire = (request: WireRequest) => Promise<Answer>;
 
 /** The largest answer read by default (--max-response-size, SAFEWEB_MAX_RESPONSE_SIZE): 16 MiB. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** `16 MiB`, `512 KiB`, `900 bytes`: a size as a person reads it. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;
@@ -273,17 +274,16 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
  */
 async function proxyAgentFor(url: URL, agents: Map<string, HttpAgent>): Promise<HttpAgent | undefined> {
   // proxy-from-env reads process.env itself; the CLI's env is process.env, so they agree.
-  const { getProxyForUrl } = await import('proxy-from-env');
   const proxyUrl = getProxyForUrl(url.href);
   if (!proxyUrl) return undefined;
   const key = `${url.protocol} ${proxyUrl}`;
   let agent = agents.get(key);
   if (!agent) {
     if (url.protocol === 'https:') {
-      const { HttpsProxyAgent } = await import('https-proxy-agent');
+      const { HttpsProxyAgent } = (await import('https-proxy-agent')).default;
       agent = new HttpsProxyAgent(proxyUrl);
     } else {
-      const { HttpProxyAgent } = await import('http-proxy-agent');
+      const { HttpProxyAgent } = (await import('http-proxy-agent')).default;
       agent = new HttpProxyAgent(proxyUrl);
     }
     agents.set(key, agent);

@@ -5,10 +5,11 @@
  * and the rest go on; an authentication failure stops the run.
  */
 import { checkBreach } from '../api/breaches.js';
-import type { BulkRow, BulkRun, RowDone } from '../bulk/runner.js';
+import { runBulk, type BulkRow, type BulkRun, type RowDone } from '../bulk/runner.js';
 import { emailProblem } from '../customers/field-checks.js';
 import { AuthError, CliError, problem, UsageError, ValidationError } from '../errors.js';
 import { info, warn, type Note, type Outcome } from '../outcome.js';
+import { readResume } from '../bulk/results.js';
 
 /** An address to check, and where it came from (for messages): `argument 2`, `staff.txt line 7`. */
 export interface Address {
@@ -67,7 +68,6 @@ export async function checkAddresses(run: BulkRun, job: BreachCheckJob): Promise
       problems,
     );
 
-  const [{ readResume }, { runBulk }] = await Promise.all([import('../bulk/results.js'), import('../bulk/runner.js')]);
   const targets: Target[] = job.addresses.map((a, i) => ({ row: i + 1, key: a.email }));
   const resume = job.resume ? await readResume(job.resume, (r) => r['email']) : undefined;
   const toCheck = targets.filter((t) => !resume?.ok.has(t.key)).length;

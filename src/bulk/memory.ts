@@ -1,8 +1,7 @@
 /**
- * Keeps a long bulk run's memory flat. The live data of a run is small (measured: 30 000 rows
- * complete with old space capped at 48 MB), but V8 lets garbage pile up while allocation is
- * brisk, so peak RSS drifted past 200 MB on 100 000 rows. A full collection every few thousand
- * rows keeps it down, at a cost of a few milliseconds each. `gc` is reached the documented
+ * Keeps a long bulk run's memory flat. The live data of a run is small, but V8 lets garbage pile
+ * up while allocation is brisk, so peak RSS grew with the file (docs/speed.md). A full collection
+ * every few thousand rows keeps it down, at a small cost each. `gc` is reached the documented
  * way for a running process: --expose-gc set at run time, then read from a fresh context.
  */
 import v8 from 'node:v8';

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { CsvError, csvRecords } from './csv.js';
 
 /** A CSV record as a document, given the header row (customers/fields.ts `csvRecordToDoc` for onboarding rows). */
 export type CsvToDoc = (header: string[], cells: string[]) => Record<string, unknown>;
@@ -49,7 +50,6 @@ function separatorProblem(file: string, header: string[]): UsageError | undefine
 }
 
 async function* csvRows(file: string, toDoc: CsvToDoc, checkHeader: CsvHeader | undefined): AsyncGenerator<Row[]> {
-  const { CsvError, csvRecords } = await import('./csv.js');
   let header: string[] | undefined;
   let row = 0;
   try {

@@ -338,7 +338,9 @@ function route(): Json {
           pattern: NAME_PATTERN,
         },
         events: {
-          ...(names('Only these events (all when left out)') as object),
+          ...(names(
+            'Only these events (when left out: all but ticket.created and ticket.closed, which a route must name)',
+          ) as object),
           items: { type: 'string', enum: [...ROUTE_EVENTS] },
         },
         minBand: {

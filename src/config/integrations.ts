@@ -599,7 +599,7 @@ function readText(file: string): string | undefined {
 }
 
 async function parse(file: string, text: string) {
-  const yaml = await import('yaml');
+  const { default: yaml } = await import('yaml');
   const counter = new yaml.LineCounter();
   const doc = yaml.parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length)

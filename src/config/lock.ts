@@ -9,7 +9,7 @@ export async function withLock<T>(dir: string, name: string, fn: () => T | Promi
   const created = !fs.existsSync(dir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (created) fs.chmodSync(dir, 0o700);
-  const lockfile = await import('proper-lockfile');
+  const { default: lockfile } = await import('proper-lockfile');
   const release = await lockfile.lock(dir, {
     lockfilePath: path.join(dir, `${name}.lock`),
     retries: { retries: 50, minTimeout: 20, maxTimeout: 200 },

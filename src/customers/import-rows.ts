@@ -8,6 +8,7 @@ import { textProblem } from './fields.js';
 import type { RecordEntry } from './local-record.js';
 import { UsageError, ValidationError } from '../errors.js';
 import { restoreCsvCell } from '../output/csv-cell.js';
+import { CsvError, parseCsv } from '../bulk/csv.js';
 
 export interface ImportRow {
   /** 1-based data row (CSV: the header is not counted; NDJSON: the line number). */
@@ -72,7 +73,6 @@ async function rawRows(text: string, format: 'csv' | 'ndjson', problems: string[
     });
     return rows;
   }
-  const { CsvError, parseCsv } = await import('../bulk/csv.js');
   let records: string[][];
   try {
     records = parseCsv(text);

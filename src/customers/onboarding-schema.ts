@@ -1,11 +1,10 @@
 /**
  * The zod schema of an onboarding document, from the field table (fields.ts). zod/mini: the same
- * checks and messages as zod's classic API, but tree-shaken into the bundle, where it loads in a
- * few ms against ~80 ms for the whole of zod from node_modules (once per bulk run: bench/bulk.js).
- * Once a process has checked a few documents it compiles the schema (zod's `compile`: the checks
- * as one generated function, the runtime parser kept for reporting problems), which makes a bulk
- * file's one pass over its rows about three times faster, as that pass runs mostly cold; a
- * single document is not worth the ~5 ms. onboarding.ts loads this module when it first validates.
+ * checks and messages as zod's classic API, but tree-shaken, so a bulk run's start loads far less
+ * of zod (bench/bulk.js). Once a process has checked a few documents it compiles the schema
+ * (zod's `compile`: the checks as one generated function, the runtime parser kept for reporting
+ * problems), which speeds up a bulk file's one pass over its rows, as that pass runs mostly cold;
+ * a single document is not worth the compiling (docs/speed.md).
  */
 import {
   array,

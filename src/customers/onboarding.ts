@@ -1,23 +1,24 @@
 /**
  * Validation of onboarding documents against the contract: every violation at once, each with
- * its field path. The rules come from the field table (fields.ts); zod is loaded only here, and
- * only by the commands that validate.
+ * its field path. The rules come from the field table (fields.ts); the zod schema that checks
+ * them is onboarding-schema.ts.
  */
 import { problem, ValidationError, type Problem } from '../errors.js';
 import { parseDateInput, pastDate } from './field-checks.js';
 import { AT_LEAST_ONE, FIELDS, SCHEMA_KEY, UPDATABLE, type InfoUpdate, type OnboardingRequest } from './fields.js';
+import { schemaChecker, updateChecker } from './onboarding-schema.js';
 
 const KNOWN = new Set(FIELDS.map((f) => f.key));
 
-/** The onboarding schema, loaded: what it finds wrong with a document. */
+/** The onboarding schema: what it finds wrong with a document. */
 interface Schema {
   issues(doc: Record<string, unknown>): readonly { path: PropertyKey[]; message: string }[];
 }
-let schemaPromise: Promise<Schema> | undefined;
+let schema: Schema | undefined;
 
 /** The zod schema, built once per process: a bulk run validates every row with it, twice. */
-function onboardingSchema(): Promise<Schema> {
-  return (schemaPromise ??= import('./onboarding-schema.js').then((m) => ({ issues: m.schemaChecker() })));
+function onboardingSchema(): Schema {
+  return (schema ??= { issues: schemaChecker() });
 }
 
 /**
@@ -101,8 +102,8 @@ export async function validateOnboarding(input: unknown, options: ValidationOpti
 export type OnboardingChecker = (input: unknown, options: ValidationOptions) => { warnings: string[] };
 
 export async function onboardingChecker(): Promise<OnboardingChecker> {
-  const schema = await onboardingSchema();
-  return (input, options) => check(schema, input, options);
+  const checker = onboardingSchema();
+  return (input, options) => check(checker, input, options);
 }
 
 function check(schema: Schema, input: unknown, options: ValidationOptions): { warnings: string[] } {
@@ -186,7 +187,6 @@ function distance(a: string, b: string): number {
  * Throws a ValidationError listing every problem; returns the body to send.
  */
 export async function validateUpdate(doc: Record<string, unknown>): Promise<InfoUpdate> {
-  const { updateChecker } = await import('./onboarding-schema.js');
   const problems = updateChecker()(doc).map((issue) => {
     const unknown = issue.path.length === 0 || !UPDATABLE.some((f) => f.key === issue.path[0]);
     return unknown && 'keys' in issue

@@ -7,7 +7,7 @@
  * Every event carries a stable key (findings/keys.ts), made from SafeWeb identities only, so a
  * ticket, a page and a message about one breach can be joined on every machine and every run.
  */
-import { EVENT_TYPES } from '../book-vocabulary.js';
+import { EVENT_TYPES, TICKET_EVENT_TYPES } from '../book-vocabulary.js';
 import { eventKey, findingKey } from './keys.js';
 
 export const EVENT_VERSION = 1;
@@ -15,6 +15,26 @@ export const EVENT_VERSION = 1;
 export { EVENT_TYPES };
 
 type EventType = (typeof EVENT_TYPES)[number];
+
+/** Whether an event says what a ticket sync did (ticket.created, ticket.closed) rather than what the book did. */
+export function isTicketEvent(event: { type: string }): boolean {
+  return (TICKET_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** ticket.*: the ticket a sync created or saw closed, and what it covers. */
+export interface TicketFacts {
+  /** The PSA connection's name (`cw`) and which PSA it is (`ConnectWise`). */
+  connection: string;
+  psa: string;
+  /** The PSA's ticket ID (the ticket number ConnectWise and HaloPSA show). */
+  id: number;
+  /** The ticket's key (`sw:ticket:…`), which the PSA holds as its external reference. */
+  key: string;
+  /** The keys of the findings it covers (`sw:finding:…`). */
+  findings: string[];
+  /** ticket.closed: SafeWeb resolved what it covers, the customer was offboarded, or a technician closed it. */
+  reason?: 'resolved' | 'offboarded' | 'technician';
+}
 
 /** The bands of a threat score (customers/score-band.ts names them). */
 type EventBand = 'critical' | 'high' | 'moderate' | 'low';
@@ -35,6 +55,8 @@ export interface EventFacts {
   to?: EventBand;
   threatScore?: number;
   error?: { message: string; exitCode: number };
+  /** ticket.*: the ticket (a ticket about one breach also carries `breachId`, so its `finding` is that breach's). */
+  ticket?: TicketFacts;
 }
 
 /** One event as every consumer sees it (`watch --json` prints one a line). */
@@ -42,7 +64,10 @@ export interface BookEvent extends EventFacts {
   version: typeof EVENT_VERSION;
   /** This event's identity: the same event found twice, anywhere, has the same key. */
   key: string;
-  /** The finding a breach event is about (one per breach of a customer): joins new, resolved, unresolved. */
+  /**
+   * The finding a breach event is about (one per breach of a customer): joins new, resolved,
+   * unresolved, and the ticket.* events of a ticket covering that one breach.
+   */
   finding?: string;
   partnerId: string;
   /** When this run observed it (not part of the key). */

@@ -9,7 +9,7 @@
  * - a finding (one breach of one customer): `sw:finding:<hash(partner, customer, breach uuid)>`
  * - an event: `sw:<type>:<hash(partner, customer, type, what it is about)>`, what it is about
  *   being the breach uuid (breach.*), the sorted lower-cased addresses (email.* and domain.*),
- *   the bands before and after (band.changed), nothing more (customer.*).
+ *   the bands before and after (band.changed), the ticket's key (ticket.*), nothing more (customer.*).
  * - a ticket: `sw:ticket:<hash(partner, customer, group, generation)>`, the group being the
  *   breach uuid (one ticket per breach) or the customer itself (one ticket per customer), and the
  *   generation counting the tickets that group has had: a finding back after its ticket's reopen
@@ -34,6 +34,7 @@ export function findingKey(parts: { partnerId: string; customer: string; breachI
 export function eventKey(partnerId: string, customer: string, facts: EventFacts): string {
   const about = (() => {
     if (facts.type.startsWith('breach.')) return [facts.breachId ?? ''];
+    if (facts.type.startsWith('ticket.')) return [facts.ticket?.key ?? ''];
     if (facts.type.startsWith('email.')) return sortedLower(facts.emails);
     if (facts.type.startsWith('domain.')) return sortedLower(facts.domains);
     if (facts.type === 'band.changed') return [facts.from ?? '', facts.to ?? ''];

@@ -12,14 +12,21 @@
  *   gone ends at once) and never on what was acknowledged; a torn last line is ignored.
  * - Every change runs under a short lock (io/lock.ts) with a bounded wait naming the holder, and
  *   is one journal line (outbox-journal.ts); `compact` rewrites the journal atomically, leaving
- *   out what was finished (acked or dead for every sink) longer ago than the retention.
+ *   out what was finished (acked or dead for every sink) longer ago than the retention. The
+ *   changes one process makes run one after another (a queue, not the lock file's poll).
+ * - A process that changes the outbox many times a second (the receiver: every group commit, every
+ *   routing step) keeps the lock between its changes (`keepLock`): the lock file is not taken and
+ *   removed each time, the journal stays open, and nothing is read back, since no one else can
+ *   have written it meanwhile. It lets go as soon as another process asks for the lock (they all
+ *   do while they wait: `ask`), after a moment without a change, and at `close`; so `outbox drop`,
+ *   `notify send` or a cron `psa sync` beside it wait one change, not until the receiver stops.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { accountFile, accountFileName } from '../io/account-files.js';
-import { appendDurably } from '../io/append-log.js';
-import { holdingLock, pidAlive } from '../io/lock.js';
+import { appendDurably, DurableLog } from '../io/append-log.js';
+import { acquireLock, holdingLock, lockWanted, pidAlive, type HeldLock, type LockOptions } from '../io/lock.js';
 import { ensurePrivateDir } from '../io/private-dir.js';
 import { replaceFile } from '../io/safe-write.js';
 import { ConfigError } from '../errors.js';
@@ -40,6 +47,10 @@ const DEFAULT_LOCK_WAIT_MS = 60_000;
 /** How long a sink may act on an item before another process may take it over (its process alive). */
 const DEFAULT_LEASE_MS = 10 * 60_000;
 const KIND = 'outbox journal';
+/** A kept lock is let go after this long without a change (nobody waits on an idle receiver). */
+const KEEP_IDLE_MS = 100;
+/** How often a keeper that let go for an asker looks whether the asker has the lock yet. */
+const GIVE_WAY_POLL_MS = 10;
 
 export interface OutboxOptions {
   configDir: string;
@@ -55,6 +66,11 @@ export interface OutboxOptions {
   leaseMs?: number | undefined;
   /** Who holds the lock, as a refusal names it: "safeweb portfolio watch". */
   command?: string | undefined;
+  /**
+   * Keep the lock between changes, until another process asks for it, a moment passes without a
+   * change, or `close` (the receiver: one per account, changing the outbox many times a second).
+   */
+  keepLock?: boolean | undefined;
 }
 
 /** What a sink reports of one attempt. */
@@ -85,6 +101,10 @@ export class Outbox {
   readonly #now: () => Date;
   readonly #random: () => number;
   #folded: Folding | undefined;
+  /** This process's changes, one after another: the end of the queue. */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** keepLock: the lock while kept, the journal open for appending, and whether #folded is the journal as it is. */
+  #kept: { lock: HeldLock; log: DurableLog; current: boolean; idle: NodeJS.Timeout | undefined } | undefined;
 
   constructor(readonly options: OutboxOptions) {
     const dir = path.join(options.configDir, 'outbox');
@@ -146,13 +166,16 @@ export class Outbox {
     select?: (event: BookEvent) => boolean,
   ): Promise<DueItem[]> {
     return this.#locked((items) => {
-      const picked = [...items.values()]
-        .filter((item) => !item.dropped && isDue(item.sinks.get(sink), now) && (!select || select(item.event)))
-        .slice(0, limit);
+      const picked: OutboxItem[] = [];
+      for (const item of items.values()) {
+        if (picked.length >= limit) break;
+        if (!item.dropped && isDue(item.sinks.get(sink), now) && (!select || select(item.event))) picked.push(item);
+      }
       const until = new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
       const at = now.toISOString();
+      const host = os.hostname();
       this.#append(
-        picked.map((item) => ({ op: 'held', sink, key: item.key, until, pid: process.pid, host: os.hostname(), at })),
+        picked.map((item) => ({ op: 'held', sink, key: item.key, until, pid: process.pid, host, at })),
         items,
       );
       return picked.map((item) => ({
@@ -296,6 +319,11 @@ export class Outbox {
       const kept = this.#lines().filter((line) => !goneKeys.has(line.key));
       replaceFile(this.file, kept.map((l) => `${JSON.stringify(l)}\n`).join(''), { kind: KIND, mayReplace: true });
       this.#folded = undefined;
+      // A new file: a journal kept open would be the old one.
+      if (this.#kept) {
+        this.#kept.log.close();
+        this.#kept.current = false;
+      }
       return { kept: items.size - gone.size, removed: gone.size };
     });
   }
@@ -317,13 +345,22 @@ export class Outbox {
     const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
     const folded = this.#folded?.items === items ? this.#folded : undefined;
     this.#folded = undefined;
-    appendDurably(this.file, text, KIND);
+    const kept = this.#kept;
+    if (kept) kept.current = false;
+    let after: { ino: number; size: number };
+    // Kept: fsynced at the end of the change (#locked), off the event loop.
+    if (kept) after = kept.log.write(text);
+    else {
+      appendDurably(this.file, text, KIND);
+      after = fs.statSync(this.file);
+    }
     for (const line of lines) foldLine(items, line);
     // The file is what was folded and these lines (the lock is held): the next fold starts after them.
     if (!folded) return;
-    const { ino, size } = fs.statSync(this.file);
-    if (ino !== folded.ino || size !== folded.size + Buffer.byteLength(text)) return;
-    this.#folded = { ...folded, size, ...marks(folded, Buffer.from(text)) };
+    const bytes = Buffer.from(text);
+    if (after.ino !== folded.ino || after.size !== folded.size + bytes.length) return;
+    this.#folded = { ...folded, size: after.size, ...marks(folded, bytes) };
+    if (kept) kept.current = true;
   }
 
   /**
@@ -333,6 +370,8 @@ export class Outbox {
    * otherwise (compacted, cut, replaced): a delivery's write costs its own lines, not the journal's.
    */
   #foldedNow(): Folded {
+    // The lock kept since this fold was made or grown: no one else can have written the journal.
+    if (this.#kept?.current && this.#folded) return this.#folded.items;
     let fd: number;
     try {
       fd = fs.openSync(this.file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
@@ -356,6 +395,8 @@ export class Outbox {
       const whole = chunk.subarray(0, chunk.lastIndexOf(0x0a) + 1);
       for (const line of parseJournal(whole.toString('utf8'), this.file)) foldLine(from.items, line);
       this.#folded = { ino, size: from.size + whole.length, ...marks(from, whole), items: from.items };
+      // A torn tail stays unfolded and is cut by the next append: until then, read the file again.
+      if (this.#kept) this.#kept.current = whole.length === chunk.length;
       return from.items;
     } finally {
       fs.closeSync(fd);
@@ -363,18 +404,86 @@ export class Outbox {
   }
 
   /** `fn` over the journal as it is, under the outbox's lock: no other process changes it meanwhile. */
-  async #locked<T>(fn: (items: Folded) => T): Promise<T> {
+  #locked<T>(fn: (items: Folded) => T): Promise<T> {
+    return this.#inTurn(async () => {
+      if (!this.options.keepLock) {
+        ensurePrivateDir(path.dirname(this.#lockFile), 'outbox');
+        return holdingLock(this.#lockFile, this.#lockOptions(), async () => fn(this.#foldedNow()));
+      }
+      await this.#keep();
+      const kept = this.#kept!;
+      try {
+        const result = fn(this.#foldedNow());
+        // On disk before the change returns (and before the next one begins).
+        await kept.log.sync();
+        return result;
+      } catch (error) {
+        // What was folded in may not be on disk: the next change reads the journal again.
+        this.#folded = undefined;
+        kept.current = false;
+        throw error;
+      } finally {
+        kept.idle?.refresh();
+      }
+    });
+  }
+
+  /** `step` after every change this process asked for before it (whatever became of them). */
+  #inTurn<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(step);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #lockOptions(): LockOptions {
+    return {
+      what: `the outbox of ${this.options.account}`,
+      command: this.options.command ?? 'safeweb outbox',
+      waitMs: this.options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
+      consequence: '; nothing was changed in it',
+      ask: true,
+    };
+  }
+
+  /**
+   * keepLock: the lock, kept from the last change when it is still ours and nobody asks for it;
+   * else (after giving way to whoever asked) taken again.
+   */
+  async #keep(): Promise<void> {
+    const kept = this.#kept;
+    if (kept) {
+      const ours = kept.lock.stillHeld();
+      if (ours && !kept.lock.wanted()) return;
+      this.#letGo();
+      if (ours) await this.#giveWay();
+    }
     ensurePrivateDir(path.dirname(this.#lockFile), 'outbox');
-    return holdingLock(
-      this.#lockFile,
-      {
-        what: `the outbox of ${this.options.account}`,
-        command: this.options.command ?? 'safeweb outbox',
-        waitMs: this.options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
-        consequence: '; nothing was changed in it',
-      },
-      async () => fn(this.#foldedNow()),
-    );
+    const lock = await acquireLock(this.#lockFile, this.#lockOptions());
+    const idle = setTimeout(() => void this.#inTurn(async () => this.#letGo()), KEEP_IDLE_MS);
+    idle.unref();
+    this.#kept = { lock, log: new DurableLog(this.file, KIND), current: false, idle };
+  }
+
+  /** Waits (a bounded while) for the process that asked to take the lock, so it is not taken back first. */
+  async #giveWay(): Promise<void> {
+    const until = Date.now() + Math.min(1000, this.options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+    while (lockWanted(this.#lockFile) && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, GIVE_WAY_POLL_MS));
+  }
+
+  /** keepLock: the journal closed and the lock let go (only when still ours). */
+  #letGo(): void {
+    const kept = this.#kept;
+    if (!kept) return;
+    this.#kept = undefined;
+    clearTimeout(kept.idle);
+    kept.log.close();
+    kept.lock.release();
+  }
+
+  /** Lets go of a kept lock once the changes asked for are done (keepLock; nothing to do otherwise). */
+  close(): Promise<void> {
+    return this.#inTurn(async () => this.#letGo());
   }
 }
 
@@ -412,17 +521,35 @@ function bytesAt(fd: number, position: number, length: number): Buffer {
 export function isDue(state: SinkState | undefined, now: Date): boolean {
   if (!state) return false;
   if (state.state === 'pending') return true;
-  if (state.state === 'retrying') return Date.parse(state.nextAt ?? '') <= now.getTime();
+  if (state.state === 'retrying') return reached(state.nextAt, now);
   if (state.state === 'held') return leaseEnded(state, now);
-  if (state.state === 'waiting') return Date.parse(state.notBefore ?? '') <= now.getTime();
+  if (state.state === 'waiting') return reached(state.notBefore, now);
   return false;
+}
+
+/** `now` as toISOString writes it, kept for the next call with the same Date (a scan asks once per item). */
+let nowText: { at: Date; text: string } | undefined;
+
+/**
+ * Whether the time `at` (ISO 8601, as the journal holds it) has come by `now`. A scan of the outbox
+ * asks this of every item, and Date.parse costs about 0.4 µs: the journal's own times (what
+ * toISOString writes, `2026-12-07T10:00:00.000Z`) are compared as text, which orders them alike.
+ */
+function reached(at: string | undefined, now: Date): boolean {
+  if (at === undefined) return false;
+  if (at.length !== 24 || at.charCodeAt(23) !== 90 /* Z */ || at.charCodeAt(10) !== 84 /* T */)
+    return Date.parse(at) <= now.getTime();
+  if (nowText?.at !== now || nowText.text.length !== 24 || nowText.at.getTime() !== now.getTime())
+    nowText = { at: now, text: now.toISOString() };
+  return nowText.text.length === 24 ? at <= nowText.text : Date.parse(at) <= now.getTime();
 }
 
 /** A hold ends at its time, or at once when its process is gone (killed, crashed): its item is due again. */
 function leaseEnded(state: SinkState, now: Date): boolean {
-  if (Date.parse(state.heldUntil ?? '') <= now.getTime()) return true;
+  if (reached(state.heldUntil, now)) return true;
   const holder = state.holder;
-  return holder !== undefined && holder.host === os.hostname() && holder.pid !== process.pid && !pidAlive(holder.pid);
+  // This process's own holds first: no system call for them.
+  return holder !== undefined && holder.pid !== process.pid && holder.host === os.hostname() && !pidAlive(holder.pid);
 }
 
 function finished(item: OutboxItem): boolean {

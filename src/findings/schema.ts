@@ -13,6 +13,7 @@ const KEYING: Record<string, string> = {
   email: 'the addresses, lower-cased and sorted',
   domain: 'the domains, lower-cased and sorted',
   band: 'the bands before and after',
+  ticket: 'the ticket’s key',
 };
 
 const band: Json = { enum: ['critical', 'high', 'moderate', 'low'] };
@@ -28,7 +29,9 @@ function kindRule(type: string): Json {
         ? ['domains']
         : type === 'band.changed'
           ? ['from', 'to', 'threatScore']
-          : [];
+          : type.startsWith('ticket.')
+            ? ['ticket']
+            : [];
   return { if: { properties: { type: { const: type } } }, then: { required } };
 }
 
@@ -41,7 +44,9 @@ export function eventJsonSchema(): { [key: string]: Json } {
     title: 'SafeWeb book event',
     description:
       'Something that happened to the book: what `safeweb portfolio watch --json` prints one a line, and what ' +
-      'tickets, notifications and the receiver act on. `version` changes only when a meaning changes.',
+      'tickets, notifications and the receiver act on; and what a ticket sync did (ticket.created, ' +
+      'ticket.closed), which goes only to notification routes that name it. `version` changes only when a ' +
+      'meaning changes.',
     type: 'object',
     required: ['version', 'key', 'type', 'partnerId', 'reference', 'customerId', 'at'],
     properties: {
@@ -60,8 +65,9 @@ export function eventJsonSchema(): { [key: string]: Json } {
         maxLength: KEY_MAX,
         pattern: '^sw:finding:[0-9a-f]{32}$',
         description:
-          'breach.* only: the key of the breach of this customer (SHA-256 over the partner ID, the customer ID ' +
-          'and the breach uuid), shared by its new, resolved and unresolved events and listed by `safeweb findings`.',
+          'breach.*, and ticket.* of a ticket covering one breach: the key of the breach of this customer (SHA-256 ' +
+          'over the partner ID, the customer ID and the breach uuid), shared by its new, resolved and unresolved ' +
+          'events and its ticket’s, and listed by `safeweb findings`.',
       },
       type: { enum: [...EVENT_TYPES] },
       partnerId: { type: 'string' },
@@ -82,6 +88,33 @@ export function eventJsonSchema(): { [key: string]: Json } {
         type: 'object',
         required: ['message', 'exitCode'],
         properties: { message: { type: 'string' }, exitCode: { type: 'integer' } },
+        additionalProperties: false,
+      },
+      ticket: {
+        type: 'object',
+        description: 'ticket.*: the ticket a `psa sync` (or the receiver’s) created or saw closed.',
+        required: ['connection', 'psa', 'id', 'key', 'findings'],
+        properties: {
+          connection: { type: 'string', description: 'The PSA connection’s name in the integration settings.' },
+          psa: { type: 'string', description: 'Which PSA: ConnectWise, Autotask, HaloPSA.' },
+          id: { type: 'integer', minimum: 1, description: 'The PSA’s ticket ID.' },
+          key: {
+            type: 'string',
+            maxLength: KEY_MAX,
+            pattern: '^sw:ticket:[0-9a-f]{32}$',
+            description: 'The ticket’s key, held by the PSA as the ticket’s external reference.',
+          },
+          findings: {
+            type: 'array',
+            items: { type: 'string', maxLength: KEY_MAX, pattern: '^sw:finding:[0-9a-f]{32}$' },
+            description: 'The keys of the findings the ticket covers.',
+          },
+          reason: {
+            enum: ['resolved', 'offboarded', 'technician'],
+            description:
+              'ticket.closed: SafeWeb resolved what it covers, the customer was offboarded, or a technician closed it.',
+          },
+        },
         additionalProperties: false,
       },
       at: { type: 'string', format: 'date-time', description: 'When this run saw it (not part of the key).' },

@@ -9,10 +9,15 @@
  * (`customers`: references) and its tags (`tags`: any one of them). An event goes to a channel
  * once, by the first route in order that matches it and names the channel: that route says how
  * (at once or in a digest, quiet hours, recipients), and its name is in the message's ID.
+ *
+ * What a ticket sync did (ticket.created, ticket.closed) goes only by routes that name it in
+ * `events` (a route naming no events does not take it: settings written before these existed send
+ * what they sent before), and never to PagerDuty: a ticket is not a page, and the finding's own
+ * incident (dedup_key = the finding key) is opened and resolved by its breach events.
  */
 import { BANDS } from '../book-vocabulary.js';
 import type { Integrations, Route } from '../config/integrations.js';
-import type { BookEvent } from './event.js';
+import { isTicketEvent, type BookEvent } from './event.js';
 
 type Band = (typeof BANDS)[number];
 
@@ -50,18 +55,16 @@ function atLeast(band: Band, min: Band): boolean {
   return BANDS.indexOf(band) <= BANDS.indexOf(min);
 }
 
+/** What routing reads of an event: a plan routes a ticket event before the ticket exists. */
+type Routed = Pick<BookEvent, 'type' | 'reference' | 'to'>;
+
 /**
  * Whether `route` matches `event` of a customer in `band` (null: not known, and a route that asks
  * for a band does not match; `'any'`: not known, and band conditions are passed — the sender's
  * view of an event a source already routed by its band).
  */
-export function routeMatches(
-  settings: Integrations,
-  route: Route,
-  event: BookEvent,
-  band: Band | null | 'any',
-): boolean {
-  if (route.events && !route.events.includes(event.type)) return false;
+export function routeMatches(settings: Integrations, route: Route, event: Routed, band: Band | null | 'any'): boolean {
+  if (route.events ? !route.events.includes(event.type) : isTicketEvent(event)) return false;
   if (route.customers && !route.customers.includes(event.reference)) return false;
   if (route.tags) {
     const tags = settings.customers?.[event.reference]?.tags ?? [];
@@ -83,17 +86,16 @@ export interface RouteOf {
 }
 
 /** Per channel (that exists) the event goes to, the first route that matches it and names that channel. */
-export function channelRoutes(
-  settings: Integrations,
-  event: BookEvent,
-  band: Band | null | 'any',
-): Map<string, RouteOf> {
+export function channelRoutes(settings: Integrations, event: Routed, band: Band | null | 'any'): Map<string, RouteOf> {
   const out = new Map<string, RouteOf>();
+  const paged = !isTicketEvent(event);
   (settings.notify?.routes ?? []).forEach((route, index) => {
     if (!routeMatches(settings, route, event, band)) return;
-    for (const channel of route.channels)
-      if (settings.notify?.channels?.[channel] && !out.has(channel))
+    for (const channel of route.channels) {
+      const kind = settings.notify?.channels?.[channel]?.kind;
+      if (kind && (paged || kind !== 'pagerduty') && !out.has(channel))
         out.set(channel, { route, index, name: routeName(route, index) });
+    }
   });
   return out;
 }

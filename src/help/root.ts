@@ -60,8 +60,8 @@ function boxWrap(text: string, width: number): string {
 }
 
 // The parts, put here by the build (scripts/build.js); undefined when running from source.
-declare const __SAFEWEB_ROOT_HELP__: RootHelp | undefined;
+declare const __SAFEWEB_ROOT_HELP__: string | undefined;
 
 export function builtRootHelp(): RootHelp | undefined {
-  return typeof __SAFEWEB_ROOT_HELP__ === 'object' ? __SAFEWEB_ROOT_HELP__ : undefined;
+  return typeof __SAFEWEB_ROOT_HELP__ === 'string' ? (JSON.parse(__SAFEWEB_ROOT_HELP__) as RootHelp) : undefined;
 }

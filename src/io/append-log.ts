@@ -84,27 +84,101 @@ const FULL = new Set(['ENOSPC', 'EDQUOT']);
  * another process's line with it.
  */
 export function appendDurably(file: string, text: string, kind: string): void {
-  const created = !fs.existsSync(file);
-  const { fd } = openAppendLog(file, kind);
+  const log = new DurableLog(file, kind);
   try {
-    const size = cutTornTail(fd, file);
-    try {
-      appendRecord(fd, text, file);
-      fs.fsyncSync(fd);
-    } catch (error) {
-      try {
-        fs.ftruncateSync(fd, size);
-      } catch {
-        /* the cut is best effort; a torn tail is also cut by the next writer under the lock */
-      }
-      const code = (error as NodeJS.ErrnoException).code ?? '';
-      if (FULL.has(code) || /^short write/.test((error as Error).message)) throw new DiskFullError(file, kind);
-      throw error;
-    }
+    log.append(text);
   } finally {
-    fs.closeSync(fd);
+    log.close();
   }
-  if (created) syncDir(path.dirname(file));
+}
+
+/**
+ * `appendDurably` for a writer that appends many times while it holds the log's lock throughout
+ * (the receiver's outbox): the file stays open between appends, and its end is looked at for a
+ * torn line only at the first append and after one that failed — no one else writes meanwhile.
+ * Close it before letting go of the lock: another process may then replace the file (compact).
+ *
+ * `write` then `sync` is `append` with the fsync on libuv's threads: the process goes on reading
+ * requests while the disk flushes. Nothing written is to be acted on or acknowledged before its
+ * `sync` has resolved; if the fsync fails, what was written since the last one is cut off again.
+ */
+export class DurableLog {
+  #open: OpenLog | undefined;
+  #checked = false;
+  /** The size before the first write not yet fsynced. */
+  #unsynced: number | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly kind: string,
+  ) {}
+
+  /** Appends `text` in one write and fsyncs it; returns the file's inode and its size after it. */
+  append(text: string): { ino: number; size: number } {
+    const after = this.write(text);
+    try {
+      fs.fsyncSync(this.#open!.fd);
+    } catch (error) {
+      this.#failed(error);
+    }
+    this.#unsynced = undefined;
+    return after;
+  }
+
+  /** Appends `text` in one write, not yet fsynced (`sync`); returns the file's inode and its size after it. */
+  write(text: string): { ino: number; size: number } {
+    if (this.#open === undefined) {
+      const created = !fs.existsSync(this.file);
+      this.#open = openAppendLog(this.file, this.kind);
+      this.#checked = false;
+      if (created) syncDir(path.dirname(this.file));
+    }
+    const { fd, ino } = this.#open;
+    const size = this.#checked ? fs.fstatSync(fd).size : cutTornTail(fd, this.file);
+    this.#unsynced ??= size;
+    const bytes = Buffer.from(text);
+    try {
+      const written = fs.writeSync(fd, bytes);
+      if (written !== bytes.length) throw new Error(`short write to ${this.file}: ${written} of ${bytes.length} bytes`);
+    } catch (error) {
+      this.#failed(error);
+    }
+    this.#checked = true;
+    return { ino, size: size + bytes.length };
+  }
+
+  /** Fsyncs what was written since the last fsync (off the event loop); a failure cuts it off and throws. */
+  async sync(): Promise<void> {
+    if (this.#unsynced === undefined || this.#open === undefined) return;
+    const { fd } = this.#open;
+    try {
+      await new Promise<void>((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      this.#failed(error);
+    }
+    this.#unsynced = undefined;
+  }
+
+  /** A write or an fsync failed: the file cut back to where it ended before the writes not yet fsynced. */
+  #failed(error: unknown): never {
+    this.#checked = false;
+    const size = this.#unsynced;
+    this.#unsynced = undefined;
+    try {
+      if (size !== undefined && this.#open) fs.ftruncateSync(this.#open.fd, size);
+    } catch {
+      /* the cut is best effort; a torn tail is also cut by the next writer under the lock */
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (FULL.has(code) || /^short write/.test((error as Error).message)) throw new DiskFullError(this.file, this.kind);
+    throw error;
+  }
+
+  close(): void {
+    if (this.#open !== undefined) fs.closeSync(this.#open.fd);
+    this.#open = undefined;
+    this.#unsynced = undefined;
+  }
 }
 
 /**

@@ -9,6 +9,13 @@
  * over the same dead holder's lock. That step runs under a short guard (proper-lockfile's mkdir
  * lock beside it, `<file>.guard`), held only for the milliseconds it takes; should a process die
  * inside them, the guard goes stale after 2 s.
+ *
+ * Taking and releasing the lock costs about a millisecond of CPU (the guard, the holder's file, a
+ * rename). A process that changes the guarded file many times a second (the receiver's outbox)
+ * may keep the lock between its changes instead, provided it lets go the moment another process
+ * wants it: a waiter that passes `ask` keeps a marker beside the lock (`<file>.want`, touched at
+ * each look, removed once it has the lock or gives up), and the keeper looks for a fresh one
+ * (`HeldLock.wanted`) before each change and lets go.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -51,16 +58,33 @@ export interface LockOptions {
   consequence?: string | undefined;
   /** The refusal's hint, when the holder runs on this machine. */
   hint?: string | undefined;
+  /**
+   * While waiting, ask for the lock (a fresh `<file>.want`) and look again every 25 ms: for a lock
+   * held for milliseconds at a time, whose holder may keep it between changes until asked.
+   */
+  ask?: boolean | undefined;
 }
 
 export interface HeldLock {
   /** Removes the lock if it is still ours; safe to call twice. */
   release(): void;
+  /**
+   * Whether the lock file is still the one this holder wrote (one lstat): false once someone
+   * removed it or took it over (judged this process gone). A holder that keeps the lock between
+   * changes looks before each one.
+   */
+  stillHeld(): boolean;
+  /** Whether another process waits for this lock with `ask` (its marker is fresh). */
+  wanted(): boolean;
 }
 
 /** An earlier safeweb took locks with proper-lockfile alone: a directory, kept fresh every 15 s while held. */
 const OLD_LOCK_STALE_MS = 30_000;
 const POLL_MS = 200;
+/** How often a waiter that asks looks again (and touches its marker). */
+const ASK_POLL_MS = 25;
+/** A marker not touched for this long was left by a waiter that has gone (killed) or given up. */
+const WANT_FRESH_MS = 500;
 const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 const STARTED_AT = new Date(performance.timeOrigin).toISOString();
 
@@ -128,11 +152,20 @@ function gone(holder: LockHolder): boolean {
   return started !== undefined && started > Date.parse(holder.startedAt) + 5_000;
 }
 
-function write(file: string, holder: LockHolder): void {
+/** What tells our lock file from a later one (an inode is soon reused once its file is removed). */
+type Identity = Pick<fs.Stats, 'ino' | 'mtimeMs' | 'size'>;
+
+const same = (a: Identity, b: Identity) => a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.size === b.size;
+
+/** Writes the holder's file (a temporary file renamed over `file`); returns what identifies it. */
+function write(file: string, holder: LockHolder): Identity {
   const tmp = `${file}.${holder.token}.tmp`;
   const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW, 0o600);
+  let identity: Identity;
   try {
     fs.writeFileSync(fd, `${JSON.stringify(holder)}\n`);
+    const { ino, mtimeMs, size } = fs.fstatSync(fd);
+    identity = { ino, mtimeMs, size };
   } finally {
     fs.closeSync(fd);
   }
@@ -143,11 +176,12 @@ function write(file: string, holder: LockHolder): void {
     fs.rmSync(tmp, { force: true });
     throw error;
   }
+  return identity;
 }
 
-/** One attempt, under the guard: ours now, or what stands in the way. */
-async function attempt(file: string, mine: LockHolder): Promise<Found | undefined> {
-  const guard = await import('proper-lockfile');
+/** One attempt, under the guard: our lock file, or what stands in the way. */
+async function attempt(file: string, mine: LockHolder): Promise<Found | Identity> {
+  const { default: guard } = await import('proper-lockfile');
   let unguard: () => Promise<void>;
   try {
     unguard = await guard.lock(file, {
@@ -167,8 +201,7 @@ async function attempt(file: string, mine: LockHolder): Promise<Found | undefine
       if (found.ageMs < OLD_LOCK_STALE_MS) return found;
       fs.rmdirSync(file);
     }
-    write(file, { ...mine, lockedAt: new Date().toISOString() });
-    return undefined;
+    return write(file, { ...mine, lockedAt: new Date().toISOString() });
   } finally {
     await unguard();
   }
@@ -192,6 +225,26 @@ function refusal(file: string, found: Found, options: LockOptions): UsageError {
   return said('another safeweb run', wait);
 }
 
+const wantFile = (file: string) => `${file}.want`;
+
+/** Whether a waiter that asks (LockOptions.ask) wants the lock `file` now: its marker is fresh. */
+export function lockWanted(file: string): boolean {
+  const stat = fs.statSync(wantFile(file), { throwIfNoEntry: false });
+  return stat !== undefined && Date.now() - stat.mtimeMs < WANT_FRESH_MS;
+}
+
+/** Touches the marker that asks a holder keeping the lock `file` to let go of it. */
+function ask(file: string): void {
+  const want = wantFile(file);
+  const now = new Date();
+  try {
+    fs.utimesSync(want, now, now);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    fs.closeSync(fs.openSync(want, fs.constants.O_WRONLY | fs.constants.O_CREAT | NOFOLLOW, 0o600));
+  }
+}
+
 /**
  * Takes the lock file `file` (its directory must exist): at once when free or when its holder's
  * process is gone; a live holder is waited for up to `waitMs`, then refused (exit 2) by name.
@@ -206,11 +259,25 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
     token: randomBytes(8).toString('hex'),
   };
   const deadline = Date.now() + (options.waitMs ?? 0);
-  for (;;) {
-    const found = await attempt(file, mine);
-    if (!found) break;
-    if (Date.now() >= deadline) throw refusal(file, found, options);
-    await sleep(Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
+  let asked = false;
+  let ours: Identity;
+  try {
+    for (;;) {
+      const found = await attempt(file, mine);
+      if ('ino' in found) {
+        ours = found;
+        break;
+      }
+      if (Date.now() >= deadline) throw refusal(file, found, options);
+      if (options.ask && found.kind === 'holder') {
+        ask(file);
+        asked = true;
+      }
+      await sleep(Math.min(options.ask ? ASK_POLL_MS : POLL_MS, Math.max(1, deadline - Date.now())));
+    }
+  } finally {
+    // Had or given up: asked no more (another waiter touches it again at its next look).
+    if (asked) fs.rmSync(wantFile(file), { force: true });
   }
   let held = true;
   return {
@@ -221,6 +288,12 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
       // Only ours: a lock that is no longer ours was taken over by someone who judged us gone.
       if (now.kind === 'holder' && now.holder.token === mine.token) fs.rmSync(file, { force: true });
     },
+    stillHeld() {
+      if (!held) return false;
+      const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+      return stat !== undefined && same(stat, ours);
+    },
+    wanted: () => lockWanted(file),
   };
 }
 

@@ -49,7 +49,7 @@ function missing(file: string, references: Iterable<string>): UsageError {
 }
 
 async function editYaml(file: string, text: string, mappings: readonly PsaMapping[]): Promise<string> {
-  const yaml = await import('yaml');
+  const { default: yaml } = await import('yaml');
   const doc = yaml.parseDocument(text, { uniqueKeys: true });
   const customers = doc.get('customers');
   const wanted = new Map(mappings.map((m) => [m.reference, m]));

@@ -102,7 +102,7 @@ function strictJson(text: string, source: string): unknown {
 
 export async function parseText(text: string, source: string, kind: 'YAML' | 'JSON'): Promise<Parsed> {
   if (kind === 'JSON') return { value: strictJson(text, source), where: await jsonWhere(text) };
-  const yaml = await import('yaml');
+  const { default: yaml } = await import('yaml');
   return parseByEntry(yaml, text, source) ?? parseWhole(yaml, text, source);
 }
 

@@ -172,8 +172,24 @@ const psaPlan = object(
       type: 'array',
       items: object({ reference: str, companyName: str, findings: num, fallback: { type: 'boolean' } }),
     },
+    messages: {
+      type: 'array',
+      items: object(
+        {
+          event: { type: 'string', enum: ['ticket.created', 'ticket.closed'] },
+          reference: str,
+          ticketKey: str,
+          ticketId: { type: ['integer', 'null'] },
+          findings: { type: 'array', items: str },
+          channel: str,
+          route: str,
+          pending: { type: 'boolean' },
+        },
+        ['event', 'reference', 'ticketKey', 'ticketId', 'findings', 'channel', 'route'],
+      ),
+    },
   },
-  ['connection', 'actions', 'counts', 'conflicts', 'baselined', 'baseline', 'held', 'unmapped'],
+  ['connection', 'actions', 'counts', 'conflicts', 'baselined', 'baseline', 'held', 'unmapped', 'messages'],
 );
 
 export const OUTPUT_SCHEMAS = {

@@ -14,7 +14,7 @@ import type { SendOutcome } from './http.js';
 import {
   clean,
   eventList,
-  keyOf,
+  findingKeys,
   notices,
   TEST_LABEL,
   TEST_NOTE,
@@ -63,7 +63,7 @@ export function renderEmail(
     all.length === 1
       ? list[0]!.title
       : `${options.test ? `${TEST_LABEL} ` : ''}${all.length} notifications from safeweb`;
-  const keys = [...new Set(all.map(keyOf))];
+  const keys = [...new Set(all.flatMap(findingKeys))];
   const values = (html: boolean): Record<Placeholder, string> => {
     const esc = html ? escapeHtml : (t: string) => t;
     return {
@@ -79,11 +79,17 @@ export function renderEmail(
   const own = Object.entries(options.templates ?? {}).filter(([, text]) => text !== undefined);
   const t: Required<EmailTemplates> = { ...BUILT_IN, ...Object.fromEntries(own) };
   const shownKeys = keys.slice(0, HEADER_KEYS_MAX).join(' ');
+  // A ticket event's ticket key too, so a mail rule or a SIEM joins it to the PSA's ticket.
+  const tickets = [...new Set(all.flatMap((e) => (e.ticket ? [e.ticket.key] : [])))];
   return {
     subject: clean(fill(t.subject, values(false)), 250),
     text: fill(t.text, values(false)),
     html: fill(t.html, values(true)),
-    headers: { 'X-Safeweb-Finding': shownKeys, ...(options.test ? { 'X-Safeweb-Test': '1' } : {}) },
+    headers: {
+      'X-Safeweb-Finding': shownKeys,
+      ...(tickets.length ? { 'X-Safeweb-Ticket': tickets.slice(0, HEADER_KEYS_MAX).join(' ') } : {}),
+      ...(options.test ? { 'X-Safeweb-Test': '1' } : {}),
+    },
   };
 }
 

@@ -54,7 +54,7 @@ export interface Notice {
   event: BookEvent;
   title: string;
   band: Band | undefined;
-  /** In order; the finding key last. */
+  /** In order; the finding key (a ticket's several: the finding keys) last. */
   facts: Fact[];
   test: boolean;
 }
@@ -68,9 +68,17 @@ const ADDRESSES_MAX = 20;
 export const TEST_LABEL = '[TEST]';
 export const TEST_NOTE = 'This is a test message from `safeweb notify test`: no customer is affected.';
 
-/** The finding key of an event, else its own key. */
+/**
+ * The finding key of an event; a ticket covering several findings: the ticket's key (which the
+ * PSA holds); else the event's own key.
+ */
 export function keyOf(event: BookEvent): string {
-  return event.finding ?? event.key;
+  return event.finding ?? event.ticket?.key ?? event.key;
+}
+
+/** The finding keys a message about `event` names: a ticket's every finding, else its one key. */
+export function findingKeys(event: BookEvent): string[] {
+  return event.ticket && !event.finding && event.ticket.findings.length ? event.ticket.findings : [keyOf(event)];
 }
 
 /** Masking is on unless the channel says `mask: false` (chat, pages and mail are masked by default). */
@@ -154,7 +162,39 @@ function titleOf(event: BookEvent, customer: string): string {
       return `Threat band of ${customer}: ${event.from ?? '?'} to ${event.to ?? '?'}`;
     case 'customer.error':
       return `Could not check ${customer}`;
+    case 'ticket.created':
+      return `${ticketName(event)} opened for ${customer}: ${ticketAbout(event)}`;
+    case 'ticket.closed':
+      return `${ticketName(event)} closed for ${customer}: ${ticketAbout(event)}`;
   }
+}
+
+/** "ConnectWise ticket 1042". */
+function ticketName(event: BookEvent): string {
+  return `${event.ticket?.psa ?? 'PSA'} ticket ${event.ticket?.id ?? '?'}`;
+}
+
+/** What a ticket is about: its breach, or how many findings. */
+function ticketAbout(event: BookEvent): string {
+  if (event.breachName !== undefined) return event.breachName;
+  const n = event.ticket?.findings.length ?? 0;
+  return n === 1 ? 'a breach' : `${n} findings`;
+}
+
+const CLOSED_BECAUSE: Record<NonNullable<NonNullable<BookEvent['ticket']>['reason']>, string> = {
+  resolved: 'SafeWeb resolved what it covers',
+  offboarded: 'the customer was offboarded',
+  technician: 'a technician closed it',
+};
+
+/** A ticket event's own facts: which ticket, why it closed, its key, and (several) the findings it covers. */
+function ticketFacts(event: BookEvent): Fact[] {
+  const t = event.ticket;
+  if (!t) return [];
+  const facts: Fact[] = [{ label: 'Ticket', value: `${ticketName(event)} (connection ${t.connection})` }];
+  if (t.reason) facts.push({ label: 'Closed because', value: CLOSED_BECAUSE[t.reason] });
+  facts.push({ label: 'Ticket key', value: t.key });
+  return facts;
 }
 
 function factsOf(
@@ -174,8 +214,12 @@ function factsOf(
   if (event.emails?.length) facts.push({ label: 'Affected addresses', value: listText(event.emails) });
   if (event.domains?.length) facts.push({ label: 'Domains', value: listText(event.domains) });
   if (event.error) facts.push({ label: 'Error', value: clean(event.error.message, VALUE_MAX * 2) });
+  facts.push(...ticketFacts(event));
   facts.push({ label: 'Event', value: event.type });
-  facts.push({ label: 'Finding key', value: keyOf(event) });
+  // The one key, last (the chat channels keep it whatever else they cut): a ticket's every finding.
+  const keys = findingKeys(event);
+  if (keys.length === 1) facts.push({ label: 'Finding key', value: keys[0]! });
+  else facts.push({ label: 'Finding keys', value: listText(keys) });
   return facts;
 }
 

@@ -14,9 +14,10 @@
  * - `flush`: everything goes now, whatever its window or the hour.
  * - The same event (its key) for a channel twice, with nothing else about the same finding in
  *   between (a watch run and a notify run, or the receiver, saw the same change), is sent once.
+ *   Ticket events are left out of it: each is one occurrence, from the ticket sync alone.
  */
 import type { Channel, Integrations } from '../config/integrations.js';
-import type { BookEvent } from '../findings/event.js';
+import { isTicketEvent, type BookEvent } from '../findings/event.js';
 import type { Folded } from '../findings/outbox-journal.js';
 import { channelOfSink, channelRoutes } from '../findings/sinks.js';
 import { TAKES_DIGEST, type ChannelKind } from './channels.js';
@@ -197,6 +198,8 @@ export function duplicateKeys(items: Iterable<SinkItem>): Set<string> {
   const last = new Map<string, SinkItem>();
   const out = new Set<string>();
   for (const item of items) {
+    // A ticket event has one source, the sync, and its occurrence tells a second closing from a repeat.
+    if (isTicketEvent(item.event)) continue;
     const about = item.event.finding ?? item.event.key;
     const before = last.get(about);
     if (before && before.event.key === item.event.key && !before.dead) out.add(item.key);

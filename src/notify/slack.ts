@@ -46,10 +46,10 @@ function fit(text: string, max: number): string {
 
 const plain = (text: string, max: number) => ({ type: 'plain_text', text: fit(text, max), emoji: false });
 
-/** The facts as fields: the finding key always among them, the event's kind in the context line. */
+/** The facts as fields: the finding key (the last fact) always among them, the event's kind in the context line. */
 function fields(n: Notice): Block[] {
-  const key = n.facts.find((f) => f.label === 'Finding key')!;
-  const rest = n.facts.filter((f) => f.label !== 'Finding key' && f.label !== 'Event');
+  const key = n.facts.at(-1)!;
+  const rest = n.facts.slice(0, -1).filter((f) => f.label !== 'Event');
   return [...rest.slice(0, SLACK_LIMITS.fields - 1), key].map((f) =>
     plain(`${f.label}\n${f.value}`, SLACK_LIMITS.fieldText),
   );

@@ -51,7 +51,8 @@ function run(text: string, style: Element = {}): Element {
 }
 
 function colorOf(n: Notice): string {
-  if (n.event.type === 'breach.resolved' || n.event.type === 'breach.removed') return 'good';
+  if (n.event.type === 'breach.resolved' || n.event.type === 'breach.removed' || n.event.type === 'ticket.closed')
+    return 'good';
   return n.band ? COLOR[n.band] : 'default';
 }
 

@@ -43,8 +43,8 @@ const same = (text: string) => text;
 export const plainColors: Colors = { level: 0, bold: same, dim: same, red: same, green: same, yellow: same };
 
 /**
- * Colours for a level. chalk is imported only when there is colour to draw: its import costs
- * more than a tenth of a Node start, and piped runs (scripts) never need it.
+ * Colours for a level. chalk is imported only when there is colour to draw: its import is a
+ * measurable part of a start, and piped runs (scripts) never need it.
  */
 export async function loadColors(level: 0 | 1 | 2 | 3): Promise<Colors> {
   if (level === 0) return plainColors;

@@ -5,6 +5,7 @@
 import type { Colors } from './color.js';
 import type { JqFilter } from './jq.js';
 import { jsonChunks } from './json-chunks.js';
+import { renderTable } from './table.js';
 
 export interface WritableLike {
   write(chunk: string): unknown;
@@ -70,7 +71,6 @@ export class Output {
 
   /** A table said on stderr (talk, such as the wizard's summary), coloured as stderr allows. */
   async tableOnStderr(headers: string[], rows: string[][]): Promise<void> {
-    const { renderTable } = await import('./table.js');
     const columns = headers.map((header) => ({ key: header, header }));
     this.stderr.write(`${(await renderTable(columns, rows, this.errColor)).text}\n`);
   }

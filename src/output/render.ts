@@ -23,6 +23,8 @@ import { drawText, plainColors, type Colors } from './color.js';
 import { inertCell } from './inert.js';
 import type { Output } from './output.js';
 import { COMPACT_CHARS, renderTable, renderTsv } from './table.js';
+import { isPersonKey, maskPii } from '../safety/mask.js';
+import { inertCsvCell } from './csv-cell.js';
 
 export interface RenderOptions {
   /** --csv: table-shaped output as CSV. */
@@ -62,7 +64,6 @@ export async function render(shown: Outcome, out: Output, options: RenderOptions
  * key) masked; the output streams mask any e-mail that is left (context.ts).
  */
 async function masked(outcome: Outcome): Promise<Outcome> {
-  const { isPersonKey, maskPii } = await import('../safety/mask.js');
   const view = (v: View | undefined): View | undefined => {
     if (v?.kind === 'lines') return { kind: 'lines', lines: mapLines(v.lines, maskPii) };
     if (!v || v.kind === 'marked' || v.kind === 'document') return v && maskPii(v);
@@ -139,7 +140,7 @@ async function renderCsv(view: View, out: Output): Promise<void> {
         : (await layoutDocument(view, plainColors, 100)).split('\n');
     rows = text.map((l) => [l]);
   }
-  const [{ stringify }, { inertCsvCell }] = await Promise.all([import('csv-stringify/sync'), import('./csv-cell.js')]);
+  const { stringify } = await import('csv-stringify/sync');
   // Text that a spreadsheet would run as a formula gets a leading ' (csv-cell.ts). Not numbers
   // (-5 is a value, not a formula), and not a marked view's mark: `+` and `-` there are this
   // tool's own words for added and removed, never data, and programs read them as they are.

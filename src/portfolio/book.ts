@@ -6,7 +6,7 @@
  */
 import { getCustomerAssets, getCustomerBreaches, getThreatScore, type BreachesResponse } from '../api/customers.js';
 import type { ApiClient } from '../api/client.js';
-import type { BulkRow, BulkRun, RowDone } from '../bulk/runner.js';
+import { runBulk, type BulkRow, type BulkRun, type RowDone } from '../bulk/runner.js';
 import { readRecord, type RecordEntry } from '../customers/local-record.js';
 import { AuthError, CliError, IncompleteAnswerError, UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-codes.js';
@@ -139,7 +139,6 @@ export async function readBook(
   book: BookEntry[],
   options: { concurrency: number; locale?: string | undefined; label: string; assets?: boolean | undefined },
 ): Promise<BookRead> {
-  const { runBulk } = await import('../bulk/runner.js');
   const reads: Array<CustomerRead | undefined> = new Array<CustomerRead | undefined>(book.length);
   const report = await runBulk(ctx, {
     label: options.label,

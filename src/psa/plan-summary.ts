@@ -4,7 +4,7 @@
  * and the PSA's ticket IDs only.
  */
 import type { Cell, Column } from '../outcome.js';
-import type { PsaAction, PsaPlan } from './plan.js';
+import type { PsaAction, PsaPlan, TicketMessage } from './plan.js';
 
 /** The actions that change something (at the PSA or in SafeWeb): what `--exit-status` counts. */
 const CHANGES = ['create', 'note', 'close', 'reopen', 'resolve', 'unresolve'] as const;
@@ -37,6 +37,8 @@ export interface PlanSummary {
   /** Creates over --max-creates, for the next run. */
   held: number;
   unmapped: PsaPlan['unmapped'];
+  /** The messages about tickets a sync would cause, per channel (only routes that name ticket events make any). */
+  messages: TicketMessage[];
 }
 
 function why(action: PsaAction): string {
@@ -96,12 +98,18 @@ export function planSummary(connection: string, plan: PsaPlan): PlanSummary {
     baseline: { customers: plan.baseline.customers.length, findings: plan.baseline.findings.length },
     held: plan.held,
     unmapped: plan.unmapped,
+    messages: plan.messages ?? [],
   };
 }
 
-/** Whether a sync would change anything (`--exit-status` 8). */
+/** Whether a sync would change anything (`--exit-status` 8): ticket events a killed sync left to hand over count. */
 export function hasWork(summary: PlanSummary): boolean {
-  return summary.actions.length > 0 || summary.held > 0 || summary.unmapped.some((u) => !u.fallback);
+  return (
+    summary.actions.length > 0 ||
+    summary.held > 0 ||
+    summary.unmapped.some((u) => !u.fallback) ||
+    summary.messages.some((m) => m.pending)
+  );
 }
 
 export const PLAN_COLUMNS: Column[] = [
@@ -112,12 +120,31 @@ export const PLAN_COLUMNS: Column[] = [
   { key: 'why', header: 'Why', wrap: true, rank: 1 },
 ];
 
+/** Which channels hear of a row's ticket: its creation, or its closing (by the sync, or a technician's that a resolve follows). */
+const TELLS_COLUMN: Column = { key: 'tells', header: 'Tells', wrap: true, rank: 1 };
+
+/** The plan's columns: with `Tells` only when a route names ticket events (else the table is as it always was). */
+export function planColumns(summary: PlanSummary): Column[] {
+  return summary.messages.length ? [...PLAN_COLUMNS, TELLS_COLUMN] : PLAN_COLUMNS;
+}
+
+function tells(summary: PlanSummary, a: PlannedAction): string {
+  const event = a.action === 'create' ? 'ticket.created' : 'ticket.closed';
+  if (!['create', 'close', 'resolve'].includes(a.action)) return '';
+  const channels = summary.messages
+    .filter((m) => !m.pending && m.event === event && m.ticketKey === a.ticketKey)
+    .map((m) => m.channel);
+  return [...new Set(channels)].join(', ');
+}
+
 export function planRows(summary: PlanSummary): Cell[][] {
+  const told = summary.messages.length > 0;
   return summary.actions.map((a) => [
     a.reference,
     a.action,
     a.ticketId ?? 'new',
     a.findings.map((f) => f.title ?? f.breachId).join(', '),
     `${a.why}${a.unmapped ? ' (fallback company)' : ''}`,
+    ...(told ? [tells(summary, a)] : []),
   ]);
 }

@@ -103,6 +103,8 @@ interface ActionBase {
   customerId: string;
   reference: string;
   companyName: string;
+  /** The customer's band now (null: not known, or offboarded): what routes of ticket events match. */
+  band: Band | null;
 }
 
 export type PsaAction =
@@ -117,7 +119,6 @@ export type PsaAction =
       /** Filed under the fallback company: the ticket names the customer. */
       unmapped: boolean;
       priorityId: number | undefined;
-      band: Band | null;
       findings: ActionFinding[];
     })
   | (ActionBase & {
@@ -180,6 +181,25 @@ export interface PsaPlan {
   unmapped: Array<{ reference: string; companyName: string; findings: number; fallback: boolean }>;
   /** What SafeWeb says now of every finding of the customers read: the index keeps it. */
   seen: Record<string, boolean>;
+  /**
+   * The messages about tickets this sync would cause (ticket.created, ticket.closed, for the
+   * notification routes that name them): filled in beside the plan (psa/announce.ts), none without routes.
+   */
+  messages?: TicketMessage[] | undefined;
+}
+
+/** One message a sync would cause: a ticket event for one channel, by the route that sends it there. */
+export interface TicketMessage {
+  event: 'ticket.created' | 'ticket.closed';
+  reference: string;
+  ticketKey: string;
+  /** The PSA's ticket ID; null for a ticket still to be created. */
+  ticketId: number | null;
+  findings: string[];
+  channel: string;
+  route: string;
+  /** An event a sync kept and had not yet handed to the outbox (it was killed): this sync hands it over. */
+  pending?: boolean | undefined;
 }
 
 /** The marker line a note carries: found again before the note is added twice. */
@@ -284,7 +304,7 @@ function currentTicket(
 }
 
 function base(key: string, c: PlanCustomer): ActionBase {
-  return { key, customerId: c.customerId, reference: c.reference, companyName: c.companyName };
+  return { key, customerId: c.customerId, reference: c.reference, companyName: c.companyName, band: c.band };
 }
 
 function planGroup(ctx: PlanCtx, customer: PlanCustomer, view: GroupView): void {
@@ -462,7 +482,6 @@ function create(
     statusId: customer.filing?.newStatusId ?? ctx.policy.newStatusId,
     unmapped: customer.companyId === null,
     priorityId: customer.band ? ctx.policy.priorityByBand[customer.band] : undefined,
-    band: customer.band,
     findings,
   });
 }

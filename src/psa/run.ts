@@ -2,14 +2,17 @@
  * One `psa sync` of one connection, end to end: the events the outbox holds for this connection's
  * sink are taken (their times date SafeWeb's side of a conflict), the plan is made, shown and
  * confirmed by the caller, carried out, and the events acknowledged once the sync that covers
- * them has finished (else recorded as failed, to be retried with backoff). The caller holds the
+ * them has finished (else recorded as failed, to be retried with backoff); the tickets it created
+ * or closed are told of to the notification routes that name ticket events (psa/announce.ts), in
+ * the same outbox, for `notify send` or the receiver to send. The caller holds the
  * connection's run lock around it (services.ts), so a cron run and the receiver never sync one
  * connection at the same time.
  */
 import type { BulkRun } from '../bulk/runner.js';
 import type { BookEvent } from '../findings/event.js';
 import type { Outbox } from '../findings/outbox.js';
-import { psaSink } from '../findings/sinks.js';
+import { channelOfSink, eventSinks, psaSink } from '../findings/sinks.js';
+import type { Announcer } from './announce.js';
 import { preparePlan, type PlanRunOptions, type PlanSource, type PreparedPlan } from './session.js';
 import { runSync, type SyncReport } from './sync.js';
 
@@ -27,6 +30,8 @@ export interface SyncRun {
   report?: SyncReport | undefined;
   /** Outbox events this sync acknowledged (or recorded as failed). */
   events: { acked: number; failed: number };
+  /** Ticket events this sync put in the outbox for the notification routes that name them. */
+  announced: number;
 }
 
 export async function syncConnection(
@@ -52,7 +57,7 @@ export async function syncConnection(
   if (options.confirm && !(await options.confirm(prepared))) {
     // Nothing done: the events go back to waiting at once (a lease would hold them for minutes).
     for (const item of due) await outbox!.record(sink, item.key, { ok: false, error: 'declined', retryAfterMs: 0 });
-    return { prepared, events: { acked: 0, failed: 0 } };
+    return { prepared, events: { acked: 0, failed: 0 }, announced: 0 };
   }
   const report = await runSync(
     run,
@@ -64,6 +69,7 @@ export async function syncConnection(
       policy: prepared.policy,
       text: { mask: options.mask, psa: source.client.farSide },
       now: options.clock,
+      announce: announcer(source, outbox),
     },
     // A PSA that allows fewer requests in flight (Autotask: 3 per integration) gets no more workers.
     { concurrency: Math.min(options.concurrency, source.maxInFlight ?? options.concurrency) },
@@ -82,5 +88,19 @@ export async function syncConnection(
     prepared,
     report,
     events: { acked: finished ? due.length : 0, failed: finished ? 0 : due.length },
+    announced: report.announced,
+  };
+}
+
+/** Where the sync's ticket events go: the notification sinks whose routes name them (none without an outbox or settings). */
+function announcer(source: PlanSource, outbox: Outbox | undefined): Announcer | undefined {
+  const settings = source.integrations;
+  if (!outbox || !settings) return undefined;
+  return {
+    outbox,
+    partnerId: source.partnerId,
+    connection: source.connection,
+    psa: source.client.farSide,
+    sinksOf: (event, band) => eventSinks(settings, event, band).filter((s) => channelOfSink(s) !== undefined),
   };
 }

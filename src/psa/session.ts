@@ -5,7 +5,9 @@
  * so what a plan shows is what a sync does.
  */
 import type { BulkRun } from '../bulk/runner.js';
+import type { Integrations } from '../config/integrations.js';
 import { UsageError } from '../errors.js';
+import { plannedMessages } from './announce.js';
 import { mappedCompanies, ownBoards, readPlanBook, type MappingSettings, type PlanBook } from './book.js';
 import { planSync, type Filing, type PsaPlan, type TicketPolicy } from './plan.js';
 import { CONNECTWISE_WORDS, resolvePolicy, ticketPolicy, type PlanPolicySettings, type PolicyWords } from './policy.js';
@@ -30,6 +32,11 @@ export interface PlanSource {
   partnerId: string;
   /** Who holds the index's lock, as a refusal names it. */
   command: string;
+  /**
+   * The settings (or the manifest's blocks) whose notification routes get ticket events; left out,
+   * a sync tells of no ticket.
+   */
+  integrations?: Integrations | undefined;
 }
 
 export interface PlanRunOptions {
@@ -80,6 +87,7 @@ export async function preparePlan(run: BulkRun, source: PlanSource, options: Pla
     maxCreates: options.maxCreates,
     changedAt: options.changedAt,
   });
+  if (source.integrations) plan.messages = plannedMessages(plan, index.read(), source.integrations);
   return { plan, policy, index, book, tickets };
 }
 

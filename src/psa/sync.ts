@@ -8,13 +8,17 @@
  * (and every create is: the PSA has no idempotency key, and a lookup costs one read); a note
  * whose intent is open is looked for by its marker line among the ticket's notes. Status changes
  * and SafeWeb's resolve/unresolve set a value, so doing one twice changes nothing.
+ *
+ * A ticket created or closed is told of (psa/announce.ts) when a notification route names its
+ * kind of event: kept in the index with the change itself, handed to the outbox at the run's end.
  */
 import type { ApiClient } from '../api/client.js';
 import { setBreachResolved } from '../api/breaches.js';
 import { runBulk, type BulkReport, type BulkRow, type BulkRun } from '../bulk/runner.js';
 import { CliError } from '../errors.js';
+import { announceLines, announcePending, type Announcer, type TicketParts } from './announce.js';
 import { BudgetError } from './budget.js';
-import type { PsaAction, PsaPlan, TicketPolicy } from './plan.js';
+import type { ActionFinding, PsaAction, PsaPlan, TicketPolicy } from './plan.js';
 import { noteText, ticketDescription, ticketSummary, type TextOptions } from './ticket-text.js';
 import { intentId, type CoveredFinding, type IndexLine, type TicketIndexFile } from './ticket-index.js';
 import type { NoteKind, PsaClient } from './types.js';
@@ -29,6 +33,8 @@ export interface SyncDeps {
   policy: TicketPolicy;
   text: TextOptions;
   now: () => Date;
+  /** Where ticket events go; none: nothing is told of tickets. */
+  announce?: Announcer | undefined;
 }
 
 export interface SyncCounts {
@@ -52,6 +58,8 @@ export interface SyncReport {
   counts: SyncCounts;
   /** Set when the hourly budget ran out: the tickets whose actions were not all done (the next run does them). */
   budget?: { left: number; max: number } | undefined;
+  /** Ticket events handed to the outbox by this run (new to it), for the notification routes that name them. */
+  announced: number;
 }
 
 /** Runs the plan's actions; the index records each as it is done, and the run's end (`synced`). */
@@ -62,7 +70,10 @@ export async function runSync(
   options: { concurrency: number },
 ): Promise<SyncReport> {
   try {
-    return await syncActions(run, plan, deps, options);
+    const report = await syncActions(run, plan, deps, options);
+    // Also what a run killed before its end kept and did not hand over.
+    if (deps.announce) report.announced = await announcePending(deps.announce, deps.index, deps.now().toISOString());
+    return report;
   } finally {
     // The index's lock is held from the run's first write on (ticket-index.ts append): let go however it ends.
     await deps.index.release();
@@ -122,7 +133,12 @@ async function syncActions(
     // What SafeWeb said is still worth keeping for the findings whose tickets are done.
     await deps.index.append([{ op: 'seen', findings: seen, at: at() }]);
   }
-  return { bulk, counts, ...(spent ? { budget: { left: rows.length - bulk.counts.ok, max: spent.max } } : {}) };
+  return {
+    bulk,
+    counts,
+    announced: 0,
+    ...(spent ? { budget: { left: rows.length - bulk.counts.ok, max: spent.max } } : {}),
+  };
 }
 
 function groupRows(actions: readonly PsaAction[]): TicketRow[] {
@@ -147,13 +163,24 @@ async function act(
   switch (action.kind) {
     case 'adopt': {
       const t = action.ticket;
-      await index.append([ticketLine(action, t.id, t.companyId ?? action.ticket.companyId ?? 0, t, at())]);
+      // Its create intent still open: the ticket this tool made when a run died before writing it down.
+      const ours = index.read().intents.has(intentId(action.key, 'create'));
+      await index.append([
+        ticketLine(action, t.id, t.companyId ?? action.ticket.companyId ?? 0, t, at()),
+        ...(ours ? created(action, t.id, deps, at()) : []),
+      ]);
       if (t.closed) await index.append([{ op: 'state', key: action.key, state: 'closed', by: 'psa', at: at() }]);
       return;
     }
-    case 'observe':
-      await index.append([{ op: 'state', key: action.key, state: action.state, by: 'psa', at: at() }]);
+    case 'observe': {
+      const when = at();
+      const covered = index.read().tickets.get(action.key)?.findings ?? [];
+      await index.append([
+        { op: 'state', key: action.key, state: action.state, by: 'psa', at: when },
+        ...(action.state === 'closed' ? closed(action, action.ticketId, covered, 'technician', deps, when) : []),
+      ]);
       return;
+    }
     case 'create':
       return create(action, deps, counts);
     case 'note':
@@ -169,12 +196,18 @@ async function act(
           },
         ]);
       return;
-    case 'close':
+    case 'close': {
       await addNote(action, 'resolution', deps);
       await client.setStatus(action.ticketId, action.statusId, action.key);
-      await index.append([{ op: 'state', key: action.key, state: 'closed', by: 'safeweb', at: at() }]);
+      const when = at();
+      const reason = action.reason === 'offboarded' ? 'offboarded' : 'resolved';
+      await index.append([
+        { op: 'state', key: action.key, state: 'closed', by: 'safeweb', at: when },
+        ...closed(action, action.ticketId, action.findings, reason, deps, when),
+      ]);
       counts.closed += 1;
       return;
+    }
     case 'reopen': {
       await addNote(action, 'internal', deps);
       await client.setStatus(action.ticketId, action.statusId, action.key);
@@ -253,7 +286,11 @@ async function create(action: Extract<PsaAction, { kind: 'create' }>, deps: Sync
     await intent;
   }
   if (existing) {
-    await index.append([ticketLine(action, existing.id, existing.companyId ?? action.companyId, existing, at())]);
+    // Made by a run that died before writing it down: told of now (the outbox knows it if that run told of it).
+    await index.append([
+      ticketLine(action, existing.id, existing.companyId ?? action.companyId, existing, at()),
+      ...created(action, existing.id, deps, at()),
+    ]);
     counts.foundByKey += 1;
     return;
   }
@@ -280,8 +317,61 @@ async function create(action: Extract<PsaAction, { kind: 'create' }>, deps: Sync
       { summary, boardId: action.boardId, priorityId: action.priorityId },
       at(),
     ),
+    ...created(action, ticket.id, deps, at()),
   ]);
   counts.created += 1;
+}
+
+type Covered = ReadonlyArray<{ key: string; breachId: string; breach?: ActionFinding['breach'] }>;
+
+function parts(
+  type: TicketParts['type'],
+  action: Extract<PsaAction, { kind: 'create' | 'adopt' | 'close' | 'observe' }>,
+  ticketId: number,
+  findings: Covered,
+): TicketParts {
+  return {
+    type,
+    ticketId,
+    ticketKey: action.key,
+    reference: action.reference,
+    customerId: action.customerId,
+    findings: findings.map((f) => ({ key: f.key, breachId: f.breachId, breachName: f.breach?.breachName })),
+  };
+}
+
+/** The index line telling of a ticket created (its occurrence: the ticket's ID); none when no route takes it. */
+function created(
+  action: Extract<PsaAction, { kind: 'create' | 'adopt' }>,
+  ticketId: number,
+  deps: SyncDeps,
+  at: string,
+): IndexLine[] {
+  return announceLines(
+    deps.announce,
+    parts('ticket.created', action, ticketId, action.findings),
+    action.band,
+    String(ticketId),
+    at,
+  );
+}
+
+/** The index line telling of a ticket closed (its occurrence: when; a ticket may close again after a reopen). */
+function closed(
+  action: Extract<PsaAction, { kind: 'close' | 'observe' }>,
+  ticketId: number,
+  findings: Covered,
+  reason: NonNullable<TicketParts['reason']>,
+  deps: SyncDeps,
+  at: string,
+): IndexLine[] {
+  return announceLines(
+    deps.announce,
+    { ...parts('ticket.closed', action, ticketId, findings), reason },
+    action.band,
+    at,
+    at,
+  );
 }
 
 /** Adds a note once: known by its marker in the index, or — after a run that died mid-write — among the ticket's notes. */

@@ -12,6 +12,11 @@
  * on disk; one a power cut loses leaves its intent open, and the next run looks the write up. Appends go through the one writer (io/append-log.ts) under the index's
  * lock (bounded wait, naming the holder), taken at a run's first write and kept until the sync lets
  * go of it (`release`); `compact` rewrites it atomically once it has grown.
+ *
+ * When notification routes name ticket events, each ticket created or closed also gets an
+ * `announce` line (the event and its sinks), written with the ticket's own line; once the outbox
+ * holds the event (fsynced) an `announced` line ends it. A sync killed between the two hands the
+ * event over again at its next end (psa/announce.ts), and the outbox knows it by its occurrence.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +26,7 @@ import { acquireLock, type HeldLock, type LockOptions } from '../io/lock.js';
 import { ensurePrivateDir } from '../io/private-dir.js';
 import { replaceFile } from '../io/safe-write.js';
 import { ConfigError } from '../errors.js';
+import type { BookEvent } from '../findings/event.js';
 
 const KIND = 'ticket index';
 /**
@@ -75,7 +81,14 @@ export type IndexLine =
   | { op: 'note'; key: string; marker: string; at: string }
   | { op: 'state'; key: string; state: TicketState; by: 'safeweb' | 'psa'; at: string }
   | { op: 'seen'; findings: Record<string, boolean>; at: string }
-  | { op: 'synced'; at: string };
+  | { op: 'synced'; at: string }
+  /** A ticket event to hand to the outbox: `id` is its outbox item's (`<event key>@<occurrence>`). */
+  | { op: 'announce'; id: string; occurrence: string; event: BookEvent; sinks: string[]; at: string }
+  /** The outbox holds it. */
+  | { op: 'announced'; id: string; at: string };
+
+/** A ticket event the index holds until the outbox does. */
+export type Announcement = Omit<Extract<IndexLine, { op: 'announce' }>, 'op'>;
 
 /** A ticket as the index knows it: what its `ticket` line said, and what the lines after it changed. */
 export interface IndexedTicket extends Omit<Extract<IndexLine, { op: 'ticket' }>, 'op' | 'at'> {
@@ -99,6 +112,8 @@ export interface TicketIndex {
   /** PSA writes begun and not known to have ended (key + action + marker → the intent). */
   intents: Map<string, Omit<Extract<IndexLine, { op: 'intent' }>, 'op' | 'at'>>;
   lastSync: string | null;
+  /** Ticket events not yet handed to the outbox, by their outbox item's ID. */
+  announce: Map<string, Announcement>;
   /** Journal lines read: compaction is worth it once far more than the tickets. */
   lines: number;
 }
@@ -115,6 +130,7 @@ export function foldIndex(lines: readonly IndexLine[]): TicketIndex {
     seen: new Map(),
     intents: new Map(),
     lastSync: null,
+    announce: new Map(),
     lines: lines.length,
   };
   for (const line of lines) applyLine(index, line);
@@ -170,6 +186,14 @@ function applyLine(index: TicketIndex, line: IndexLine): void {
     case 'synced':
       index.lastSync = line.at;
       return;
+    case 'announce': {
+      const { op: _op, ...rest } = line;
+      index.announce.set(line.id, rest);
+      return;
+    }
+    case 'announced':
+      index.announce.delete(line.id);
+      return;
   }
 }
 
@@ -191,6 +215,7 @@ function snapshotLines(index: TicketIndex, at: string): IndexLine[] {
     for (const marker of notes) lines.push({ op: 'note', key: t.key, marker, at });
   }
   for (const intent of index.intents.values()) lines.push({ op: 'intent', ...intent, at });
+  for (const pending of index.announce.values()) lines.push({ op: 'announce', ...pending });
   if (index.seen.size) lines.push({ op: 'seen', findings: Object.fromEntries(index.seen), at });
   if (index.lastSync) lines.push({ op: 'synced', at: index.lastSync });
   return lines;
@@ -240,9 +265,9 @@ export class TicketIndexFile {
    * fsync at a time, covering every batch written before it began) and its appends resolve after
    * it; the other appends resolve once written, and later batches are written meanwhile — an
    * outcome line never waits for another worker's fsync. Before, each append took the file's lock
-   * for itself and fsynced on the event loop (11 s of a 2 000-ticket run in fsync, mkdir, stat and
-   * rmdir), and then every line waited behind the batch being fsynced (a new ticket's outcome line
-   * behind another worker's intent). An intent is still on disk before its PSA write is sent.
+   * for itself and fsynced on the event loop, which a profile of bench/psa.js showed blocked for
+   * much of the sync (docs/speed.md), and every line waited behind the batch being fsynced. An
+   * intent is still on disk before its PSA write is sent.
    */
   append(lines: readonly IndexLine[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();

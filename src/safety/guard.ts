@@ -9,7 +9,7 @@
 import type { WriteGuard, WriteRecord, WriteRequest } from '../api/client.js';
 import type { PathName } from '../api/paths.js';
 import type { Resolved } from '../config/resolve.js';
-import type { AuditEntry, AuditOrigin } from './audit.js';
+import { appendAudit, auditEntry, type AuditEntry, type AuditOrigin } from './audit.js';
 import { readOnlyReason } from './read-only.js';
 import {
   changeLine,
@@ -86,8 +86,6 @@ export class Guard {
   readonly knownReferences = new Map<string, string>();
   readonly #init: GuardInit;
   #auditWarned = false;
-  /** The audit log's module, imported with the run's first write (a bulk run makes thousands). */
-  #auditModule: Promise<typeof import('./audit.js')> | undefined;
   /** The local record's references by ID, per account. */
   readonly #references = new Map<string, Promise<Map<string, string>>>();
 
@@ -186,7 +184,6 @@ export class Guard {
     extra: Partial<AuditEntry> = {},
   ) {
     try {
-      const { appendAudit, auditEntry } = await (this.#auditModule ??= import('./audit.js'));
       const id = record.customerId;
       const ref =
         record.customerRef ?? (id ? (this.knownReferences.get(id) ?? (await this.#referenceOf(creds, id))) : undefined);

@@ -1,6 +1,6 @@
 /**
  * Which addresses the sandbox reports as breached, and the threat score that follows.
- * Documented (README, "The sandbox") so users and tests can predict every result:
+ * Documented (docs/sandbox.md, "Predictable results") so users and tests can predict every result:
  *
  * - An address is breached when its local part is one of the role names `admin`, `info`,
  *   `ceo`, `sales`, `test`, or starts with `pwned`, or when its domain is `breached.example`.

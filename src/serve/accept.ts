@@ -50,7 +50,6 @@ export interface AcceptDeps {
   report(report: DeliveryReport): void;
   /** Events were kept (some of `events`): route them. */
   kept(events: readonly BookEvent[]): void;
-  warn(text: string): void;
 }
 
 const ACCEPTED = { received: true };
@@ -162,12 +161,7 @@ async function keep(
       report: { ...about, status: 503, reason: error instanceof Error ? error.message : String(error) },
     };
   }
-  try {
-    deps.log.add({ id, at, type: translation.type, items: kept });
-  } catch (error) {
-    // The outbox holds the events: a replay is recognised there (same occurrence), so this is only said.
-    deps.warn(`the delivery log could not be written (${(error as Error).message}); the events are in the outbox`);
-  }
+  deps.log.add({ id, at, type: translation.type, items: kept });
   if (kept) deps.kept(events);
   return { answer: { status: 200, body: ACCEPTED }, report: { ...about, status: 200, kept } };
 }

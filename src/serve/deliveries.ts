@@ -9,6 +9,11 @@
  * its events found in the outbox under the same occurrence: answered the same, routed once.
  * Lines older than the retention are dropped when the receiver starts (SafeWeb retries within
  * seconds), so the file and the set in memory stay small.
+ *
+ * The lines of the deliveries a group commit answers together are written together: `add` keeps
+ * its line and the first one of a turn asks for a write at the end of the turn's current work (a
+ * microtask), which runs before any of those deliveries' answers is sent (their answers come
+ * further down the same chain of promises). One write for the batch, not one each.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,13 +36,18 @@ export interface DeliveryLine {
 export class DeliveryLog {
   readonly #seen = new Map<string, DeliveryLine>();
   #fd: number | undefined;
+  /** Lines added and not written yet. */
+  #pending = '';
 
-  private constructor(readonly file: string) {}
+  private constructor(
+    readonly file: string,
+    private readonly failed: (error: Error) => void,
+  ) {}
 
-  /** Opens (and trims to the retention) the log of `account`. */
-  static open(configDir: string, account: string, now: Date): DeliveryLog {
+  /** Opens (and trims to the retention) the log of `account`; `failed` is told of a write the disk refused. */
+  static open(configDir: string, account: string, now: Date, failed: (error: Error) => void): DeliveryLog {
     const file = accountFile(path.join(configDir, 'serve'), account, '.deliveries.ndjson', KIND);
-    const log = new DeliveryLog(file);
+    const log = new DeliveryLog(file, failed);
     let text = '';
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -74,13 +84,27 @@ export class DeliveryLog {
   }
 
   add(line: DeliveryLine): void {
-    if (this.#fd === undefined) throw new Error('the delivery log is closed');
     // Remembered first: a line the disk refuses still answers this process's replays.
     this.#seen.set(line.id, line);
-    appendRecord(this.#fd, `${JSON.stringify(line)}\n`, this.file);
+    // Closed (a delivery that outlived the drain): its events are in the outbox, which recognises a replay.
+    if (this.#fd === undefined) return;
+    if (this.#pending === '') queueMicrotask(() => this.#flush());
+    this.#pending += `${JSON.stringify(line)}\n`;
+  }
+
+  #flush(): void {
+    const text = this.#pending;
+    this.#pending = '';
+    if (text === '' || this.#fd === undefined) return;
+    try {
+      appendRecord(this.#fd, text, this.file);
+    } catch (error) {
+      this.failed(error as Error);
+    }
   }
 
   close(): void {
+    this.#flush();
     if (this.#fd !== undefined) fs.closeSync(this.#fd);
     this.#fd = undefined;
   }

@@ -21,7 +21,8 @@ export interface Metrics {
 }
 
 export async function createMetrics(depth: () => SinkSummary[]): Promise<Metrics> {
-  const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = await import('prom-client');
+  const { default: promClient } = await import('prom-client');
+  const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = promClient;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'safeweb_serve_' });
   const received = new Counter({

@@ -6,7 +6,9 @@
  * finish records them failed, retried with the outbox's backoff.
  *
  * The cap on creates (--max-creates) applies to what the catch-up found; each delivered
- * `breach.new` is one finding, and adds one to the cap.
+ * `breach.new` is one finding, and adds one to the cap. The tickets a sync creates or closes are
+ * told of in the outbox (psa/announce.ts) when a notification route names ticket events; the
+ * router's next pass sends them.
  */
 import type { BulkRun } from '../bulk/runner.js';
 import type { Outbox } from '../findings/outbox.js';
@@ -47,7 +49,8 @@ export function psaHandler(deps: PsaSinkDeps): SinkHandler {
             clock: deps.now,
             mask: source.policy.mask ?? false,
           });
-          return run.events;
+          // The tickets it created or closed, told of to the routes that name ticket events: the router sends them next.
+          return { ...run.events, enqueued: run.announced };
         });
       } catch (error) {
         await releaseHeld(outbox, sink, error);

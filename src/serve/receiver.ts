@@ -128,6 +128,7 @@ async function serve(options: ReceiverOptions, deps: ReceiverDeps): Promise<Rece
     server = await startServer(options, deps, parts);
   } catch (error) {
     parts.log.close();
+    await parts.outbox.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as NodeJS.ErrnoException).code === 'EACCES')
       throw new UnavailableError(
         `cannot listen on ${options.host}:${options.port}${options.adminPort !== undefined ? ` (or admin port ${options.adminPort})` : ''}: ${(error as Error).message}`,
@@ -156,6 +157,7 @@ async function serve(options: ReceiverOptions, deps: ReceiverDeps): Promise<Rece
   parts.status.state = 'stopped';
   saveStatus(parts);
   parts.log.close();
+  await parts.outbox.close();
   return {
     signal,
     url: server.url,
@@ -178,8 +180,14 @@ async function assemble(options: ReceiverOptions, deps: ReceiverDeps): Promise<P
     command: 'safeweb serve',
     // An answer is due within 2 s: waiting longer for the lock is a 503 SafeWeb retries.
     lockWaitMs: 1500,
+    // One receiver per account (the run lock): it keeps the outbox's lock between its commits and
+    // lets go whenever another process (outbox drop, notify send, psa sync) asks for it.
+    keepLock: true,
   });
-  const log = DeliveryLog.open(deps.configDir, deps.account, deps.now());
+  // The outbox holds the events: a replay is recognised there too (same occurrence), so this is only said.
+  const log = DeliveryLog.open(deps.configDir, deps.account, deps.now(), (error) =>
+    deps.warn(`the delivery log could not be written (${error.message}); the events are in the outbox`),
+  );
   const metrics = await createMetrics(() => summarize(outbox.read(), deps.now()));
   const abort = new AbortController();
   const run = quietRun(deps.bulkApi, abort.signal, (tone, text) => (tone === 'warn' ? deps.warn : deps.info)(text));
@@ -282,7 +290,6 @@ async function startServer(options: ReceiverOptions, deps: ReceiverDeps, parts: 
     kept: (events) => {
       if (events.some((e) => parts.sinksOf(e).some((sink) => parts.registry.handlerOf(sink)))) parts.router.kick();
     },
-    warn: deps.warn,
   });
   return listen({
     host: options.host,
@@ -309,21 +316,32 @@ async function startServer(options: ReceiverOptions, deps: ReceiverDeps, parts: 
 
 type CustomerIndex = Map<string, { reference: string; customerId: string }>;
 
+/** How long the record's customers are used before the file is looked at again. */
+const RECORD_CHECK_MS = 250;
+
 /**
  * The local record's customers by ID, read again only when the record changed (a `customer
- * import` beside the receiver): not once per delivery.
+ * import` beside the receiver): not once per delivery. Whether it changed is looked at (a stat)
+ * at most every RECORD_CHECK_MS, not for each delivery of a burst: a customer imported that
+ * moment is as new to SafeWeb's deliveries as to the record, which is written after SafeWeb
+ * answered the onboarding anyway.
  */
 function customerIndex(deps: ReceiverDeps): () => CustomerIndex {
   const file = recordPath(deps.configDir, deps.account);
-  let seen: { stamp: string; index: CustomerIndex } | undefined;
+  let seen: { stamp: string; index: CustomerIndex; checked: number } | undefined;
   return () => {
+    const now = performance.now();
+    if (seen && now - seen.checked < RECORD_CHECK_MS) return seen.index;
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     const stamp = stat ? `${stat.ino}:${stat.size}:${stat.mtimeMs}` : 'none';
-    if (seen?.stamp === stamp) return seen.index;
+    if (seen?.stamp === stamp) {
+      seen.checked = now;
+      return seen.index;
+    }
     const index: CustomerIndex = new Map();
     for (const c of readRecord(deps.configDir, deps.account).customers)
       if (c.id) index.set(c.id.toLowerCase(), { reference: c.reference, customerId: c.id });
-    seen = { stamp, index };
+    seen = { stamp, index, checked: now };
     return index;
   };
 }

@@ -17,6 +17,8 @@ import type { Metrics } from './metrics.js';
 interface RouteResult {
   acked: number;
   failed: number;
+  /** Events the handler put in the outbox for other sinks (a ticket sync's ticket events): another pass sends them. */
+  enqueued?: number | undefined;
 }
 
 export interface SinkHandler {
@@ -61,17 +63,41 @@ export function perEvent(act: (sink: string, item: DueItem) => Promise<AttemptOu
   };
 }
 
-/** Per sink, the items due now. */
-function dueBySink(items: Folded, now: Date): Map<string, OutboxItem[]> {
+/**
+ * Per sink, the items due now: copies, which later changes to the outbox leave as they were.
+ * Sinks `skip` names are left out (those without a handler, once said: their items stay pending).
+ */
+function dueBySink(items: Folded, now: Date, skip: (sink: string) => boolean): Map<string, OutboxItem[]> {
   const out = new Map<string, OutboxItem[]>();
   for (const item of items.values()) {
     if (item.dropped) continue;
-    for (const [sink, state] of item.sinks) if (isDue(state, now)) out.set(sink, [...(out.get(sink) ?? []), item]);
+    let copy: OutboxItem | undefined;
+    for (const [sink, state] of item.sinks) {
+      if (skip(sink) || !isDue(state, now)) continue;
+      copy ??= { ...item, sinks: new Map(item.sinks) };
+      const list = out.get(sink);
+      if (list) list.push(copy);
+      else out.set(sink, [copy]);
+    }
   }
   return out;
 }
 
 const KICK_DELAY_MS = 100;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}
 
 export interface RouterDeps {
   outbox: Outbox;
@@ -139,13 +165,20 @@ export class Router {
     do {
       this.#again = false;
       await this.#pass();
+      // Kicked during the pass: the next one after the same delay as a first kick's, so a steady
+      // stream of deliveries makes a few passes a second, not one after another without a break.
+      if (this.#again) await pause(KICK_DELAY_MS, this.#abort.signal);
     } while (this.#again && !this.#abort.signal.aborted);
   }
 
   async #pass(): Promise<void> {
     let due: Map<string, OutboxItem[]>;
     try {
-      due = dueBySink(this.deps.outbox.read(), this.deps.now());
+      // Under the outbox's lock, from this process's fold: only what was appended since is read
+      // (nothing at all while the receiver keeps the lock), not the whole journal each pass.
+      due = await this.deps.outbox.view((items) =>
+        dueBySink(items, this.deps.now(), (sink) => this.#unhandled.has(sink)),
+      );
     } catch (error) {
       this.deps.warn(`the outbox could not be read: ${(error as Error).message}`);
       return;
@@ -168,6 +201,7 @@ export class Router {
           this.deps.metrics.routed(sink, result.acked, result.failed);
           if (result.acked || result.failed)
             this.deps.info(`${sink}: ${result.acked} event(s) acknowledged, ${result.failed} to retry`);
+          if (result.enqueued) this.kick();
         } catch (error) {
           this.deps.metrics.routed(sink, 0, items.length);
           this.deps.warn(`${sink}: ${(error as Error).message}; its events are retried`);

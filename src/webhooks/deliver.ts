@@ -4,7 +4,8 @@
  * sandbox, so both behave as SafeWeb does. Sent through the one HTTP engine (api/engine.ts),
  * loaded on the first delivery; a delivery carries no API credentials, only the SafeWeb headers.
  */
-import type { Accepted, Engine, RetryPolicy } from '../api/engine.js';
+import { createEngine, type Accepted, type Engine, type RetryPolicy } from '../api/engine.js';
+import { createWire } from '../api/transport.js';
 import { randomUUID } from 'node:crypto';
 import { EVENT_HEADER, SIGNATURE_HEADER, sign } from './signature.js';
 import { signV1, V1_SIGNATURE_HEADER, V1_TOKEN_HEADER, verifyV1Response } from './v1.js';
@@ -68,13 +69,11 @@ function v1Exchange(req: DeliveryRequest): { headers: Record<string, string>; ac
   return { headers, accepted, next: () => (headers[V1_TOKEN_HEADER] = randomUUID()) };
 }
 
-let engine: Promise<Engine> | undefined;
+let engine: Engine | undefined;
 
 /** One engine for every delivery of the process: no proxy, no trace, connections reused. */
-function deliveryEngine(): Promise<Engine> {
-  return (engine ??= Promise.all([import('../api/engine.js'), import('../api/transport.js')]).then(
-    ([{ createEngine }, { createWire }]) => createEngine({ wire: createWire({ env: {} }) }),
-  ));
+function deliveryEngine(): Engine {
+  return (engine ??= createEngine({ wire: createWire({ env: {} }) }));
 }
 
 // A delivery is safe to repeat (receivers de-duplicate), so every failure is retried.
@@ -113,9 +112,7 @@ export async function deliver(
     [SIGNATURE_HEADER]: sign(req.body, req.secret),
   };
   try {
-    await (
-      await deliveryEngine()
-    ).send(
+    await deliveryEngine().send(
       {
         url: new URL(req.url),
         method: 'POST',

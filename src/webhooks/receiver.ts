@@ -5,7 +5,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Engine, RetryPolicy } from '../api/engine.js';
+import { createEngine, describeFailure, EngineError, type Engine, type RetryPolicy } from '../api/engine.js';
+import { createWire } from '../api/transport.js';
 import { answerHeaders, checkDelivery, dedupeKey, header, readBoundedBody } from './intake.js';
 import { EVENT_HEADER, SIGNATURE_HEADER } from './signature.js';
 import { V1_SIGNATURE_HEADER, V1_TOKEN_HEADER } from './v1.js';
@@ -50,13 +51,11 @@ const FORWARD_POLICY: RetryPolicy = {
   backoff: () => 0,
 };
 
-let forwarder: Promise<Engine> | undefined;
+let forwarder: Engine | undefined;
 
-/** The HTTP engine, loaded on the first forward: a listener that only prints never needs it. */
-function forwardEngine(): Promise<Engine> {
-  return (forwarder ??= Promise.all([import('../api/engine.js'), import('../api/transport.js')]).then(
-    ([{ createEngine }, { createWire }]) => createEngine({ wire: createWire({ env: {} }) }),
-  ));
+/** The HTTP engine, made on the first forward: a listener that only prints never needs it. */
+function forwardEngine(): Engine {
+  return (forwarder ??= createEngine({ wire: createWire({ env: {} }) }));
 }
 
 /**
@@ -77,7 +76,7 @@ async function forward(
   }
   const ms = () => Date.now() - started;
   try {
-    const [engine, { describeFailure, EngineError }] = await Promise.all([forwardEngine(), import('../api/engine.js')]);
+    const engine = forwardEngine();
     try {
       const { answer } = await engine.send({ url: new URL(url), method: 'POST', headers, body }, FORWARD_POLICY);
       return { url, status: answer.status, ms: ms() };

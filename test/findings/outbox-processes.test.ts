@@ -2,7 +2,7 @@
  * The outbox across processes (issue 28 item 3): a real process enqueueing and acting on items is
  * killed -9 wherever it has got to, then a new one resumes — nothing it had enqueued is lost,
  * nothing it had recorded as acknowledged is sent again; and two processes draining one outbox
- * never send one item twice.
+ * never send one item twice, whether or not one of them keeps the lock between its changes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -70,7 +70,9 @@ describe('outbox across processes', () => {
           const stopAfter = run < 6 ? 1 + Math.floor(Math.random() * 2 * COUNT) : Infinity;
           const sentBefore = farSideKeys(farSide).length;
           const ackedBefore = new Set(acked);
-          const { lines, finished } = await runChild(start(config, farSide, String(COUNT)), stopAfter);
+          // Every other run keeps the lock between its changes (as the receiver does): killed, it leaves the lock behind.
+          const keep = run % 2 ? 'keep' : '';
+          const { lines, finished } = await runChild(start(config, farSide, String(COUNT), '0', keep), stopAfter);
           for (const line of lines) {
             const [what, key] = line.split(' ');
             if (what === 'enqueued') enqueued.add(key!);
@@ -99,12 +101,17 @@ describe('outbox across processes', () => {
     },
   );
 
-  it('two processes draining one outbox never send an item twice', { timeout: 120_000 }, async () => {
-    const config = path.join(temp.dir, 'two');
-    const farSide = path.join(temp.dir, 'far-two.log');
+  it.each([
+    ['two processes', ''],
+    ['a process that keeps the lock between its changes (the receiver) and one that does not', 'keep'],
+  ])('%s draining one outbox never send an item twice', { timeout: 120_000 }, async (_, keep) => {
+    const config = path.join(temp.dir, `two-${keep}`);
+    const farSide = path.join(temp.dir, `far-two-${keep}.log`);
+    // Both enqueue, then start draining together (a loaded machine may otherwise run one to the end first).
+    const meet = path.join(temp.dir, `meet-two-${keep}`);
     const [a, b] = await Promise.all([
-      runChild(start(config, farSide, String(COUNT), '20'), Infinity),
-      runChild(start(config, farSide, String(COUNT), '20'), Infinity),
+      runChild(start(config, farSide, String(COUNT), '20', keep, meet, '2'), Infinity),
+      runChild(start(config, farSide, String(COUNT), '20', '', meet, '2'), Infinity),
     ]);
     expect(a.finished && b.finished).toBe(true);
     // Both took part (or the test proves nothing about two processes meeting).

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bookEvent, type BookEvent } from '../../src/findings/event.js';
 import { Outbox, summarize, type OutboxOptions } from '../../src/findings/outbox.js';
 import { DiskFullError } from '../../src/io/append-log.js';
-import { tempDir } from '../helpers/cli.js';
+import { tempDir, until } from '../helpers/cli.js';
 
 const ACCOUNT = 'P1@127.0.0.1';
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
@@ -355,6 +355,114 @@ describe('outbox', () => {
   });
 });
 
+describe('an outbox that keeps its lock between changes (the receiver)', () => {
+  const lockOf = (dir: string) => path.join(dir, 'outbox', `${ACCOUNT}.lock`);
+  const holder = (dir: string) =>
+    fs.existsSync(lockOf(dir)) ? (JSON.parse(fs.readFileSync(lockOf(dir), 'utf8')) as { token: string }) : undefined;
+
+  /** The keeper enqueueing one new event after another until stopped: never idle long enough to let go on its own. */
+  function busy(keeper: Outbox, from: number) {
+    let stop = false;
+    const kept: string[] = [];
+    const done = (async () => {
+      for (let i = from; !stop; i++) {
+        await keeper.enqueue([event(i)]);
+        kept.push(event(i).key);
+      }
+    })();
+    return {
+      kept,
+      async stop() {
+        stop = true;
+        await done;
+      },
+    };
+  }
+
+  it('keeps the lock from change to change, and lets go after a moment without one, and at close', async () => {
+    const { make, dir } = setup();
+    const keeper = make({ keepLock: true });
+    await keeper.enqueue([event(1)]);
+    const first = holder(dir);
+    expect(first).toBeDefined();
+    await keeper.enqueue([event(2)]);
+    await keeper.due('psa');
+    // The same lock file: not taken and removed again for each change.
+    expect(holder(dir)?.token).toBe(first!.token);
+    await until(() => !fs.existsSync(lockOf(dir)), 'the idle keeper to let go');
+    await keeper.enqueue([event(3)]);
+    expect(fs.existsSync(lockOf(dir))).toBe(true);
+    await keeper.close();
+    expect(fs.existsSync(lockOf(dir))).toBe(false);
+    expect([...make().read().keys()]).toEqual([1, 2, 3].map((i) => event(i).key));
+  });
+
+  it('lets go while busy when another process asks, and then sees what that one wrote', async () => {
+    const { make } = setup();
+    const keeper = make({ keepLock: true });
+    const other = make({ lockWaitMs: 10_000 });
+    await keeper.enqueue([event(0)]);
+    const load = busy(keeper, 1);
+    try {
+      await until(() => load.kept.length >= 5, 'the keeper busy');
+      // Refused after 10 s if the keeper never let go: it is busy throughout, so no pause lets it through.
+      expect(await other.drop([event(0).key])).toEqual([event(0).key]);
+      await other.enqueue([event(-1)]);
+      const during = load.kept.length;
+      await until(() => load.kept.length >= during + 5, 'the keeper busy again');
+    } finally {
+      await load.stop();
+    }
+    // The keeper's fold has the other's changes, and the journal every change of both.
+    const seen = await keeper.view((items) => ({
+      dropped: items.get(event(0).key)?.dropped,
+      other: items.has(event(-1).key),
+    }));
+    expect(seen).toEqual({ dropped: true, other: true });
+    const items = make().read();
+    for (const key of load.kept) expect(items.has(key), key).toBe(true);
+    expect(items.size).toBe(load.kept.length + 2);
+    await keeper.close();
+  });
+
+  it('loses nothing it wrote when another process compacts the journal between its changes', async () => {
+    const { make, clock } = setup();
+    const keeper = make({ keepLock: true });
+    const other = make({ lockWaitMs: 10_000 });
+    const load = busy(keeper, 1);
+    const dropped: string[] = [];
+    try {
+      for (let round = 0; round < 5; round++) {
+        await until(() => load.kept.length >= (round + 1) * 5, 'more changes of the keeper');
+        // Replaced by a new file each time: a journal the keeper kept open would be the old one.
+        const [first] = load.kept.filter((k) => !dropped.includes(k));
+        dropped.push(...(await other.drop([first!])));
+        expect((await other.compact(0, new Date(clock.t))).removed).toBe(1);
+      }
+    } finally {
+      await load.stop();
+    }
+    const items = make().read();
+    for (const key of load.kept) expect(items.has(key), key).toBe(!dropped.includes(key));
+    await keeper.close();
+  });
+
+  it('notices before its next change a lock taken from it, and reads the journal again', async () => {
+    const { make, dir } = setup();
+    const keeper = make({ keepLock: true });
+    await keeper.enqueue([event(1)]);
+    expect(fs.existsSync(lockOf(dir))).toBe(true);
+    // Removed by hand (or taken over by a process that judged this one gone): another writes meanwhile,
+    // and a crash leaves a torn line.
+    fs.rmSync(lockOf(dir));
+    await make().enqueue([event(2)]);
+    fs.appendFileSync(path.join(dir, 'outbox', `${ACCOUNT}.ndjson`), '{"op":"enqueued","key":"torn');
+    expect(await keeper.enqueue([event(2), event(3)])).toEqual({ added: [event(3).key], known: [event(2).key] });
+    expect([...make().read().keys()]).toEqual([1, 2, 3].map((i) => event(i).key));
+    await keeper.close();
+  });
+});
+
 // A real full disk: a 64 KiB tmpfs. Mounting needs root and a machine that allows it (a container
 // may not): tried once, and where it cannot be done the test is skipped, and says so.
 function mountWorks(): boolean {
@@ -372,12 +480,15 @@ function mountWorks(): boolean {
 }
 const canMount = mountWorks();
 describe.skipIf(!canMount)('outbox on a full disk', () => {
-  it('refuses new work with a clear error (exit 2), keeping what it held whole', async () => {
+  it.each([
+    ['', false],
+    [' (kept open under a kept lock, as the receiver does)', true],
+  ])('refuses new work with a clear error (exit 2), keeping what it held whole%s', async (_, keepLock) => {
     const { dir } = setup();
     fs.mkdirSync(path.join(dir, 'outbox'), { mode: 0o700 });
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', path.join(dir, 'outbox')]);
     cleanups.unshift(() => execFileSync('umount', [path.join(dir, 'outbox')]));
-    const outbox = new Outbox({ configDir: dir, account: ACCOUNT, sinks: ['psa'] });
+    const outbox = new Outbox({ configDir: dir, account: ACCOUNT, sinks: ['psa'], keepLock });
     // Most of the disk taken by something else, freed later.
     const filler = path.join(dir, 'outbox', 'filler');
     fs.writeFileSync(filler, Buffer.alloc(32 * 1024));
@@ -408,5 +519,7 @@ describe.skipIf(!canMount)('outbox on a full disk', () => {
     expect(await outbox.enqueue([again])).toEqual({ added: [again.key], known: [] });
     expect([...outbox.read().keys()]).toHaveLength(kept + 1);
     expect(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(kept + 1);
+    // The journal closed before the disk goes (a kept lock keeps it open).
+    await outbox.close();
   });
 });

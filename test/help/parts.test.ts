@@ -1,8 +1,9 @@
 /**
- * The built tool is dist/app.js and its parts, dist/part-<group>.js (scripts/build-parts.js), and
- * a run builds only the noun it names (src/program.ts). Here: what a run answers is the same as
- * from the whole tree (the noun's own help, its exit codes, a suggestion among every noun), and
- * no source module is in two files. Which files a run loads is speed, measured by `npm run bench`.
+ * The built tool is dist/main.js, dist/app.js and the chunks esbuild splits them into
+ * (scripts/build.js), and a run builds only the noun it names (src/program.ts). Here: what a run
+ * answers is the same as from the whole tree (the noun's own help, its exit codes, a suggestion
+ * among every noun), no source module is in two files, and what every command loads holds none of
+ * the big libraries. How long a run takes is speed, measured by `npm run bench`.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -93,32 +94,53 @@ describe('every top-level command builds alone', () => {
 });
 
 describe('the built files', () => {
-  const parts = readdirSync(DIST).filter((f) => /^part-[a-z]+\.js$/.test(f));
+  const files = readdirSync(DIST).filter((f) => f.endsWith('.js'));
+  const text = (file: string) => readFileSync(path.join(DIST, file), 'utf8');
+  /** The source files a built file holds: esbuild heads each module's code with a comment naming it. */
+  const sources = (file: string) => [...text(file).matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!);
+  /** A file and every file it imports statically, as it is loaded. */
+  const loadedWith = (file: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(file)) return seen;
+    seen.add(file);
+    for (const [, imported] of text(file).matchAll(/^import\s[^;]*?["']\.\/([^"']+)["'];$/gm))
+      loadedWith(imported!, seen);
+    return seen;
+  };
 
-  it('hold each source module once: one instance of every module and class, whichever file runs', () => {
-    // esbuild heads each module's code with a comment naming its source file.
+  it('hold each module of src/ once: one instance of every module and class, whichever file runs', () => {
     const where = new Map<string, string[]>();
-    for (const file of ['app.js', ...parts]) {
-      const text = readFileSync(path.join(DIST, file), 'utf8');
-      for (const [, source] of text.matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm))
-        where.set(source!, [...(where.get(source!) ?? []), file]);
-    }
-    // The marks are read (so the check below can fail): these two modules are each in one file.
-    expect(where.get('src/context.ts')).toHaveLength(1);
-    expect(where.get('src/commands/partner/analytics.ts')).toHaveLength(1);
-    const twice = [...where].filter(([, files]) => new Set(files).size > 1);
+    for (const file of files)
+      for (const source of sources(file).filter((s) => s.startsWith('src/')))
+        where.set(source, [...(where.get(source) ?? []), file]);
+    // The marks are read (so the check below can fail): these modules are each in one file.
+    for (const source of ['src/context.ts', 'src/commands/partner/analytics.ts', 'src/main.ts'])
+      expect(new Set(where.get(source)).size, source).toBe(1);
+    expect(where.get('src/main.ts')).toEqual(['main.js']);
+    const twice = [...where].filter(([, found]) => new Set(found).size > 1);
     expect(twice).toEqual([]);
   });
 
-  it('leave the big libraries out of app.js, which every run parses (zod alone is 800 kB)', () => {
-    const app = readFileSync(path.join(DIST, 'app.js'), 'utf8');
-    const heavy = ['zod', 'yaml', 'csv-parse', '@modelcontextprotocol', 'cli-table3', 'string-width'];
-    const found = heavy.filter((lib) => app.includes(`// node_modules/${lib}/`));
-    expect(found).toEqual([]);
-    // The mark is read: ky, which every API run needs, is there.
-    expect(app).toContain('// node_modules/ky/');
-    // nodemailer stays outside the bundle, imported when the first email goes (notify/email.ts).
-    expect(app).not.toMatch(/["']nodemailer["']/);
-    expect(readFileSync(path.join(DIST, 'part-notify.js'), 'utf8')).toMatch(/import\(["']nodemailer["']\)/);
+  it('main.js, which --version and the root help run, loads nothing else', () => {
+    expect([...loadedWith('main.js')]).toEqual(['main.js']);
+    expect(text('main.js')).toMatch(/import\(["']\.\/app\.js["']\)/);
+  });
+
+  it('leave the big libraries out of what every command loads (app.js and what it imports)', () => {
+    const core = [...loadedWith('app.js')].flatMap(sources);
+    const heavy = [
+      'zod',
+      'yaml',
+      'csv-parse',
+      '@modelcontextprotocol',
+      'cli-table3',
+      'conf',
+      'nodemailer',
+      'prom-client',
+    ];
+    expect(heavy.filter((lib) => core.some((s) => s.startsWith(`node_modules/${lib}/`)))).toEqual([]);
+    // The marks are read: commander and ky, which every API command needs, are there.
+    expect(core).toContain('src/context.ts');
+    expect(core.some((s) => s.startsWith('node_modules/ky/'))).toBe(true);
+    expect(core.some((s) => s.startsWith('node_modules/commander/'))).toBe(true);
   });
 });

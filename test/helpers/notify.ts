@@ -4,18 +4,20 @@
  * Workflow's 202, PagerDuty's JSON, a 429 with Retry-After); and the checks each far side's contract makes: the
  * Adaptive Cards 1.4 schema (Teams), Slack's documented limits, PagerDuty's Events v2 rules.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
+import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
+import { setIntegration, type Route } from '../../src/config/integrations.js';
 import { bookEvent, type BookEvent, type EventFacts } from '../../src/findings/event.js';
 import type { SlackPayload } from '../../src/notify/slack.js';
 import type { TeamsPayload } from '../../src/notify/teams.js';
-import { ROOT } from './cli.js';
+import { ROOT, tempDir } from './cli.js';
 
 const PARTNER = 'partner_notify';
 const AT = '2026-12-07T09:30:00.000Z';
@@ -32,6 +34,38 @@ export function breachEvent(facts: Partial<EventFacts> = {}): BookEvent {
       breachName: 'LinkedIn Scrape 2026',
       breachDate: '2026-11-30',
       emails: ['jane.doe@northwind.example', 'ops@northwind.example'],
+      ...facts,
+    },
+    AT,
+  );
+}
+
+/**
+ * A ticket event: ConnectWise ticket 1042 of NW-001 covering its one breach (or what `facts` and
+ * `ticket` say instead; `ticket.findings` of several: a ticket about no one breach).
+ */
+export function ticketEvent(
+  facts: Partial<EventFacts> = {},
+  ticket: Partial<NonNullable<EventFacts['ticket']>> = {},
+): BookEvent {
+  const breach = breachEvent();
+  // A ticket of several findings (one per customer) is about no one breach.
+  const one = (ticket.findings ?? [breach.finding!]).length === 1;
+  return bookEvent(
+    PARTNER,
+    {
+      type: 'ticket.created',
+      reference: breach.reference,
+      customerId: breach.customerId,
+      ...(one ? { breachId: breach.breachId!, breachName: breach.breachName! } : {}),
+      ticket: {
+        connection: 'cw',
+        psa: 'ConnectWise',
+        id: 1042,
+        key: 'sw:ticket:0123456789abcdef0123456789abcdef',
+        findings: [breach.finding!],
+        ...ticket,
+      },
       ...facts,
     },
     AT,
@@ -113,6 +147,71 @@ export async function receiver(
         server.close(() => resolve());
       }),
   };
+}
+
+// Channels on loopback for a config directory of the tests' own (a PSA fixture's, a serve test's).
+
+const LOOPBACK_SIGNING_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+
+export interface LoopbackChannels {
+  slack: Receiver;
+  hook: Receiver;
+  pd: Receiver;
+  close(): Promise<void>;
+}
+
+/**
+ * Slack `chat`, a signed webhook `siem` and PagerDuty `oncall` on loopback, in the integration
+ * settings of `target` with these routes, their secrets in SAFEWEB_SECRET_…_FILE files added to its env.
+ */
+export async function loopbackChannels(
+  target: { env: Record<string, string | undefined>; settingsFile: string },
+  routes: Route[],
+): Promise<LoopbackChannels> {
+  const [slack, hook, pd] = await Promise.all([
+    receiver(() => ({ status: 200, body: 'ok' })),
+    receiver(() => ({ status: 204 })),
+    pagerDuty(),
+  ]);
+  const { dir } = tempDir('safeweb-channels-');
+  const secret = (name: string, value: string) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, value, { mode: 0o600 });
+    return file;
+  };
+  Object.assign(target.env, {
+    SAFEWEB_SECRET_NOTIFY_CHAT_FILE: secret('chat', `${slack.url}/services/T0/B0/SECRETPATH`),
+    SAFEWEB_SECRET_NOTIFY_SIEM_FILE: secret('siem', LOOPBACK_SIGNING_SECRET),
+    SAFEWEB_SECRET_NOTIFY_ONCALL_FILE: secret('oncall', 'R0UT1NGKEY0123456789abcdefABCDEF'),
+  });
+  await setIntegration(target.settingsFile, ['notify', 'channels'], {
+    chat: { kind: 'slack', secret: 'notify/chat' },
+    siem: { kind: 'webhook', url: `${hook.url}/in`, secret: 'notify/siem' },
+    oncall: { kind: 'pagerduty', secret: 'notify/oncall', url: `${pd.url}/v2/enqueue` },
+  });
+  await setIntegration(target.settingsFile, ['notify', 'routes'], routes);
+  return { slack, hook, pd, close: async () => void (await Promise.all([slack.close(), hook.close(), pd.close()])) };
+}
+
+/** What the loopback webhook received, each verified as Standard Webhooks says, as events with their webhook-id. */
+export function verifiedEvents(hook: Receiver): Array<BookEvent & { webhookId: string }> {
+  return hook.received.map((r) => {
+    const headers = {
+      'webhook-id': r.headers['webhook-id'] as string,
+      'webhook-timestamp': r.headers['webhook-timestamp'] as string,
+      'webhook-signature': r.headers['webhook-signature'] as string,
+    };
+    const event = new Webhook(LOOPBACK_SIGNING_SECRET).verify(r.body, headers) as BookEvent;
+    return { ...event, webhookId: headers['webhook-id'] };
+  });
+}
+
+/** A Slack message's fields, label → text (and the message held to Slack's limits). */
+export function slackFields(body: string): Record<string, string> {
+  const payload = JSON.parse(body) as SlackPayload;
+  expect(slackProblems(payload)).toEqual([]);
+  const fields = payload.blocks.flatMap((b) => (b['fields'] as Array<{ text: string }> | undefined) ?? []);
+  return Object.fromEntries(fields.map((f) => [f.text.split('\n')[0]!, f.text.split('\n').slice(1).join('\n')]));
 }
 
 // Teams: the Adaptive Cards 1.4 schema.
@@ -280,6 +379,9 @@ export async function smtpReceiver(): Promise<SmtpReceiver> {
       });
     },
   });
+  // A client killed mid-conversation (the kill tests) resets its connection: smtp-server re-emits that as its
+  // own 'error', which with no listener is an uncaught exception in the test process.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return { port, delivered, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };

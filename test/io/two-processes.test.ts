@@ -1,7 +1,7 @@
 /**
  * Where two safeweb processes meet: appending to one log at once loses and tears no line; a lock
  * held by a live process is refused naming it; a lock whose process is gone is taken over at once,
- * by exactly one of two newcomers.
+ * by exactly one of two newcomers; a holder sees a waiter that asks for it, and a lock taken from it.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/io/lock.js';
-import { tempDir } from '../helpers/cli.js';
+import { tempDir, until } from '../helpers/cli.js';
 import { ioChild, type IoChild } from '../helpers/io-child.js';
 
 const temp = tempDir('io-two-');
@@ -123,6 +123,27 @@ describe('a lock', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(mine);
     second.release();
     expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('a waiter that asks is seen by the holder, which knows while the lock file is still its own', async () => {
+    const file = path.join(fresh(), 'outbox.lock');
+    const holder = await acquireLock(file, LOCK);
+    expect(holder.stillHeld()).toBe(true);
+    expect(holder.wanted()).toBe(false);
+    const waiter = acquireLock(file, { ...LOCK, waitMs: 20_000, ask: true });
+    await until(() => holder.wanted(), 'the waiter to ask');
+    holder.release();
+    const second = await waiter;
+    // Had: asked no more; the first holder's lock is gone, the second's is its own until someone takes it.
+    expect(fs.existsSync(`${file}.want`)).toBe(false);
+    expect(second.wanted()).toBe(false);
+    expect(holder.stillHeld()).toBe(false);
+    expect(second.stillHeld()).toBe(true);
+    fs.rmSync(file);
+    const third = await acquireLock(file, LOCK);
+    expect(second.stillHeld()).toBe(false);
+    third.release();
+    second.release();
   });
 
   it('a lock file that is not one (empty, garbage) is replaced', async () => {

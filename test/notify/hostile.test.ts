@@ -19,6 +19,7 @@ import {
   pagerDutyProblems,
   slackProblems,
   strings,
+  ticketEvent,
   type Obj,
 } from '../helpers/notify.js';
 
@@ -48,6 +49,17 @@ function hostile(text: string): { event: BookEvent; context: EventContext } {
     error: { message: text, exitCode: 5 },
   });
   return { event, context: { customerName: text, dataClasses: [text, 'Passwords'] } };
+}
+
+/** Ticket events (a ticket created about the breach, one closed covering several findings) with `text` likewise. */
+function hostileTickets(text: string): BookEvent[] {
+  const { event } = hostile(text);
+  const about = { reference: event.reference, breachName: event.breachName!, emails: event.emails! };
+  const several = ['sw:finding:00000000000000000000000000000001', 'sw:finding:00000000000000000000000000000002'];
+  return [
+    ticketEvent(about),
+    ticketEvent({ type: 'ticket.closed', reference: event.reference }, { findings: several, reason: 'technician' }),
+  ];
 }
 
 // eslint-disable-next-line no-control-regex
@@ -144,6 +156,17 @@ describe.each([true, false])('hostile text, mask %s', (mask) => {
       emailChecks(renderEmail([event, breachEvent()], settings, options));
       pagerDutyChecks(renderPagerDuty(event, settings, options));
       webhookChecks(renderWebhook(event, settings, options).body, event, mask);
+      // Ticket events (never sent to PagerDuty) render as inert, alone and in a digest.
+      const tickets = hostileTickets(text);
+      teamsChecks(renderTeams(tickets, settings, options));
+      slackChecks(renderSlack(tickets, settings, options));
+      emailChecks(renderEmail(tickets, settings, options));
+      for (const ticket of tickets) {
+        teamsChecks(renderTeams(ticket, settings, options));
+        slackChecks(renderSlack(ticket, settings, options));
+        emailChecks(renderEmail(ticket, settings, options));
+        webhookChecks(renderWebhook(ticket, settings, options).body, ticket, mask);
+      }
     },
   );
 });

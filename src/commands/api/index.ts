@@ -2,6 +2,7 @@ import { Argument, InvalidArgumentError, Option, type Command } from 'commander'
 import type { Context } from '../../context.js';
 import { HTTP_METHODS, parseMethod } from '../parse.js';
 import { examples } from '../examples.js';
+import { runApi } from './request.js';
 
 /** Only a path: the host comes from the profile or --base-url, so the key never goes elsewhere. */
 function parsePath(value: string): string {
@@ -58,7 +59,6 @@ export function registerApi(program: Command, ctx: Context): void {
           include?: boolean;
         },
       ) => {
-        const { runApi } = await import('./request.js');
         ctx.done(
           await runApi(
             {

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
 import { parsePositiveInt, waitOption } from '../parse.js';
+import { runApply } from './apply.js';
 
 export function registerApply(program: Command, ctx: Context): void {
   program
@@ -41,7 +42,6 @@ export function registerApply(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: Record<string, unknown>) => {
-      const { runApply } = await import('./apply.js');
       ctx.done(
         await runApply(
           {

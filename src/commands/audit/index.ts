@@ -3,6 +3,8 @@ import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { AUDIT_COLUMNS } from './columns.js';
+import { parseSince } from '../../portfolio/audit-search.js';
+import { runAudit } from './audit.js';
 
 export function registerAudit(program: Command, ctx: Context): void {
   program
@@ -26,10 +28,6 @@ export function registerAudit(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { since?: string; customer?: string }) => {
-      const [{ parseSince }, { runAudit }] = await Promise.all([
-        import('../../portfolio/audit-search.js'),
-        import('./audit.js'),
-      ]);
       const since = opts.since === undefined ? undefined : parseSince(opts.since, ctx.now());
       ctx.done(await runAudit({ since, customer: opts.customer }, ctx));
     });

@@ -5,6 +5,11 @@ import { parseBreachRef } from '../../breaches/breach-ref.js';
 import { examples } from '../examples.js';
 import { CATALOGUE_FIELDS, CATEGORY_COLUMNS, CHECK_COLUMNS, CHECK_ERROR_COLUMN, RETRIEVE_COLUMNS } from './columns.js';
 import { exactlyOne, isUuid, parseLocale, parsePositiveInt, parsePositiveNumber, usageError } from '../parse.js';
+import { runBreachCheck } from './check.js';
+import { runBreachRetrieve } from './retrieve.js';
+import { runBreachSetStatus } from './status.js';
+import { runBreachGet } from './get.js';
+import { runBreachCategories } from './categories.js';
 
 const CATALOGUE_LOCALES = ['en-GB', 'da-DK', 'sv-SE', 'nb-NO', 'fi-FI'] as const;
 
@@ -75,7 +80,6 @@ export function registerBreach(program: Command, ctx: Context): void {
           force?: boolean;
         },
       ) => {
-        const { runBreachCheck } = await import('./check.js');
         ctx.done(
           await runBreachCheck(
             {
@@ -109,7 +113,6 @@ export function registerBreach(program: Command, ctx: Context): void {
       examples('safeweb breach retrieve ceo@acme.co', 'safeweb breach retrieve ceo@acme.co --jq ".[].title"'),
     )
     .action(async (email: string, opts: { locale?: string }) => {
-      const { runBreachRetrieve } = await import('./retrieve.js');
       ctx.done(await runBreachRetrieve({ email, locale: opts.locale }, ctx));
     });
 
@@ -138,7 +141,6 @@ export function registerBreach(program: Command, ctx: Context): void {
         ),
       )
       .action(async (breachId: string, opts: { customer?: string }) => {
-        const { runBreachSetStatus } = await import('./status.js');
         ctx.done(await runBreachSetStatus({ breachId, resolved, customer: opts.customer }, ctx));
       });
   }
@@ -161,7 +163,6 @@ export function registerBreach(program: Command, ctx: Context): void {
       exactlyOne(get, '--name', '--uuid');
       if (opts.uuid !== undefined && !isUuid(opts.uuid)) usageError(get, `--uuid "${opts.uuid}" is not a UUID`);
       if (opts.name?.trim() === '') usageError(get, '--name must not be empty');
-      const { runBreachGet } = await import('./get.js');
       ctx.done(await runBreachGet(opts, ctx));
     });
 
@@ -171,7 +172,6 @@ export function registerBreach(program: Command, ctx: Context): void {
     .addHelpText('after', fieldsHelp(CATEGORY_COLUMNS))
     .addHelpText('after', examples('safeweb breach categories', 'safeweb breach categories --jq ".[].name"'))
     .action(async () => {
-      const { runBreachCategories } = await import('./categories.js');
       ctx.done(await runBreachCategories({}, ctx));
     });
 }

@@ -1,6 +1,8 @@
 import { Argument, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
+import { runCompletion } from './print.js';
+import { runCompleteCustomers } from './customers.js';
 
 export function registerCompletion(program: Command, ctx: Context): void {
   program
@@ -19,7 +21,6 @@ export function registerCompletion(program: Command, ctx: Context): void {
       ),
     )
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
-      const { runCompletion } = await import('./print.js');
       ctx.done(await runCompletion({ shell }, ctx, program));
     });
 
@@ -29,7 +30,14 @@ export function registerCompletion(program: Command, ctx: Context): void {
     .addArgument(new Argument('<what>').choices(['customers']))
     .addOption(new Option('--status <status>').choices(['active', 'offboarded']))
     .action(async (_what: string, opts: { status?: 'active' | 'offboarded' }) => {
-      const { runCompleteCustomers } = await import('./customers.js');
       ctx.done(await runCompleteCustomers({ status: opts.status }, ctx));
     });
+
+  // For scripts/gen-docs.js only: the command reference (docs/commands.md) from the live tree.
+  // Deliberately not among this noun's names in program.ts: a word that names no noun builds the
+  // whole tree, which the reference must list.
+  program.command('__docs', { hidden: true }).action(async () => {
+    const { runCommandReference } = await import('./print.js');
+    ctx.done(runCommandReference(program));
+  });
 }

@@ -14,6 +14,7 @@ import { readInput } from '../../io/read-input.js';
 import { info, success, table, type Note, type Outcome } from '../../outcome.js';
 import { checkImportFile, type ImportRow } from '../../customers/import-rows.js';
 import { withRunLock } from '../../services.js';
+import { runBulk } from '../../bulk/runner.js';
 
 export interface CustomerImportOptions {
   file: string;
@@ -58,7 +59,6 @@ async function importLocked(opts: CustomerImportOptions, ctx: Context): Promise<
   const { rows } = await checkImportFile(source, text, recorded);
   const toVerify = rows.filter((r) => !r.known);
 
-  const { runBulk } = await import('../../bulk/runner.js');
   const verified: ImportRow[] = [];
   const notRecorded: NotRecorded[] = [];
   const report = await runBulk(ctx, {

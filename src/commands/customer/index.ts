@@ -5,6 +5,17 @@ import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { ASSET_COLUMNS, CUSTOMER_BREACH_COLUMNS, CUSTOMER_LIST_COLUMNS, THREAT_COLUMNS } from './columns.js';
 import { collect, parseLocale, parsePositiveInt, parsePositiveNumber, parseUuid, waitOption } from '../parse.js';
+import { runCustomerOnboard } from './onboard.js';
+import { runCustomerList } from './list.js';
+import { runCustomerLink } from './link.js';
+import { runCustomerImport } from './import.js';
+import { runCustomerOffboard } from './offboard.js';
+import { runCustomerReactivate } from './reactivate.js';
+import { runCustomerUpdate } from './update.js';
+import { runCustomerAssets } from './assets.js';
+import { runCustomerBreaches } from './breaches.js';
+import { runCustomerThreatScore } from './threat-score.js';
+import { runCustomerMagicLink } from './magic-link.js';
 
 /** The flags that set onboarding fields, from the field table: choices for enums, repeatable lists. */
 export function fieldOptions(fields: readonly FieldSpec[] = FIELDS): Option[] {
@@ -83,7 +94,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: Record<string, unknown>) => {
-      const { runCustomerOnboard } = await import('./onboard.js');
       ctx.done(await runCustomerOnboard(opts, ctx));
     });
 
@@ -101,7 +111,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
       examples('safeweb customer list', 'safeweb customer list --status active --jq ".[].reference"'),
     )
     .action(async (opts: { status?: 'active' | 'offboarded' }) => {
-      const { runCustomerList } = await import('./list.js');
       ctx.done(await runCustomerList({ status: opts.status }, ctx));
     });
 
@@ -118,7 +127,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .option('--company-name <name>', 'the company, for a reference the record does not know yet')
     .addHelpText('after', examples('safeweb customer link ACME-001 --id 550e8400-e29b-41d4-a716-446655440000'))
     .action(async (reference: string, opts: { id: string; companyName?: string }) => {
-      const { runCustomerLink } = await import('./link.js');
       ctx.done(await runCustomerLink({ reference, id: opts.id, companyName: opts.companyName }, ctx));
     });
 
@@ -147,7 +155,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { file: string; concurrency: number; wait?: boolean | number }) => {
-      const { runCustomerImport } = await import('./import.js');
       ctx.done(await runCustomerImport(opts, ctx));
     });
 
@@ -166,7 +173,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
       ),
     )
     .action(async (customerArg: string, opts: { yes?: boolean; force?: boolean }) => {
-      const { runCustomerOffboard } = await import('./offboard.js');
       ctx.done(
         await runCustomerOffboard({ customer: customerArg, yes: Boolean(opts.yes), force: Boolean(opts.force) }, ctx),
       );
@@ -179,7 +185,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
     .option('--force', 'send it even when the local record says the customer is active already')
     .addHelpText('after', examples('safeweb customer reactivate ACME-001'))
     .action(async (customerArg: string, opts: { force?: boolean }) => {
-      const { runCustomerReactivate } = await import('./reactivate.js');
       ctx.done(await runCustomerReactivate({ customer: customerArg, force: Boolean(opts.force) }, ctx));
     });
 
@@ -198,7 +203,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
       ),
     )
     .action(async (customerArg: string, opts: Record<string, unknown>) => {
-      const { runCustomerUpdate } = await import('./update.js');
       ctx.done(await runCustomerUpdate({ ...opts, customer: customerArg }, ctx));
     });
 
@@ -237,7 +241,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
       ),
     )
     .action(async (customerArg: string, opts: Record<string, unknown>) => {
-      const { runCustomerAssets } = await import('./assets.js');
       ctx.done(await runCustomerAssets({ customer: customerArg, ...opts }, ctx));
     });
 
@@ -262,7 +265,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
       ),
     )
     .action(async (customerArg: string, opts: { locale?: string; unresolved?: boolean }) => {
-      const { runCustomerBreaches } = await import('./breaches.js');
       ctx.done(
         await runCustomerBreaches(
           { customer: customerArg, locale: opts.locale, unresolved: Boolean(opts.unresolved) },
@@ -281,7 +283,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
       examples('safeweb customer threat-score ACME-001', 'safeweb customer threat-score ACME-001 --jq .band'),
     )
     .action(async (customerArg: string) => {
-      const { runCustomerThreatScore } = await import('./threat-score.js');
       ctx.done(await runCustomerThreatScore({ customer: customerArg }, ctx));
     });
 
@@ -297,7 +298,6 @@ export function registerCustomer(program: Command, ctx: Context): void {
       examples('safeweb customer magic-link ACME-001', 'safeweb customer magic-link ACME-001 --json | jq -r .url'),
     )
     .action(async (customerArg: string) => {
-      const { runCustomerMagicLink } = await import('./magic-link.js');
       ctx.done(await runCustomerMagicLink({ customer: customerArg }, ctx));
     });
 }

@@ -5,7 +5,9 @@ import { checkDocument, onboardDocument } from '../../customers/service.js';
 import { UsageError, ValidationError } from '../../errors.js';
 import { info, lines, pairs, success, warn, type Note, type Outcome } from '../../outcome.js';
 import { customerDeps, recordedReferences } from '../../services.js';
-import type { BulkOnboardOptions } from './onboard-bulk.js';
+import { runCustomerOnboardBulk, type BulkOnboardOptions } from './onboard-bulk.js';
+import { detectInput } from '../../bulk/detect.js';
+import { onboardingWizard, afterWizard } from './wizard.js';
 
 /** The flags of `customer onboard`: the field flags (named by fields.ts) and these. */
 export interface CustomerOnboardOptions extends BulkOnboardOptions {
@@ -20,11 +22,9 @@ export async function runCustomerOnboard(opts: CustomerOnboardOptions, ctx: Cont
   let source = 'the request';
   if (opts.file !== undefined) {
     source = opts.file === '-' ? 'stdin' : opts.file;
-    const { detectInput } = await import('../../bulk/detect.js');
     const input = await detectInput(opts.file, opts.format, ctx.streams.stdin);
     if (input.bulk) {
       if (opts.interactive) throw new UsageError('--interactive works with one customer, not a file of many');
-      const { runCustomerOnboardBulk } = await import('./onboard-bulk.js');
       try {
         const { path, format } = input;
         return await runCustomerOnboardBulk(opts, ctx, { path, format, source, flags: flagsToDoc(opts) });
@@ -69,7 +69,6 @@ async function onboardOne(
   const recorded = await recordedReferences(ctx);
   let doc = given;
   if (wizard) {
-    const { onboardingWizard } = await import('./wizard.js');
     doc = await onboardingWizard(ctx, given, recorded);
   }
   const checks = { allowUnknown: Boolean(opts.allowUnknownFields), source, recorded };
@@ -92,7 +91,6 @@ async function onboardOne(
       ? [success(`Onboarded ${body.companyName} (${body.customerReference}).`)]
       : [warn(`${body.companyName} (${body.customerReference}) was ${result.settled}.`)];
   if (wizard) {
-    const { afterWizard } = await import('./wizard.js');
     // The answers as typed (a relative date stays `now+1d`), for the saved file and the command.
     notes.push(...(await afterWizard(ctx, body, doc, deps.account)));
   }

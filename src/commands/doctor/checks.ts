@@ -1,10 +1,11 @@
 /** The doctor's checks, one function per area; each adds its lines and returns what the next needs. */
 import { existsSync, statSync } from 'node:fs';
+import { getProxyForUrl } from 'proxy-from-env';
 import { checkBaseUrl } from '../../api/base-url.js';
 import type { ApiClient } from '../../api/client.js';
 import { getPartnerAnalytics } from '../../api/partner.js';
 import { pathFor } from '../../api/paths.js';
-import { maskSecret } from '../../api/redact.js';
+import { maskSecret, redactText } from '../../api/redact.js';
 import type { Resolved } from '../../config/resolve.js';
 import { configPath } from '../../config/store.js';
 import type { Context } from '../../context.js';
@@ -13,6 +14,7 @@ import { recordPath, readRecord } from '../../customers/local-record.js';
 import { CliError } from '../../errors.js';
 import type { Note } from '../../outcome.js';
 import { ExitCode, type ExitCodeValue } from '../../exit-codes.js';
+import { plainFileWarning } from '../../config/key-store.js';
 
 export interface CheckLine {
   check: string;
@@ -118,10 +120,6 @@ export async function checkBaseUrlAndProxy(ctx: Context, resolved: Resolved, add
     add({ check: 'proxy', ok: true, detail: 'none configured' });
     return true;
   }
-  const [{ getProxyForUrl }, { redactText }] = await Promise.all([
-    import('proxy-from-env'),
-    import('../../api/redact.js'),
-  ]);
   const proxy = getProxyForUrl(url.href);
   add({
     check: 'proxy',
@@ -209,7 +207,6 @@ export async function checkKeyStore(ctx: Context, resolved: Resolved, add: Add):
     add({ check: 'key store', ok: true, detail: `the API key comes from ${resolved.apiKey.origin}; it is not stored` });
     return resolved;
   }
-  const { plainFileWarning } = await import('../../config/key-store.js');
   add({
     check: 'key store',
     ok: true,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
+import { runDoctor } from './check.js';
 
 export function registerDoctor(program: Command, ctx: Context): void {
   program
@@ -23,7 +24,6 @@ export function registerDoctor(program: Command, ctx: Context): void {
       ),
     )
     .action(async () => {
-      const { runDoctor } = await import('./check.js');
       ctx.done(await runDoctor({}, ctx));
     });
 }

@@ -163,7 +163,7 @@ async function yamlText(
   account: string,
   comment: (i: number) => string | undefined,
 ): Promise<string> {
-  const { Document, isScalar, isSeq, visit } = await import('yaml');
+  const { Document, isScalar, isSeq, visit } = (await import('yaml')).default;
   const doc = new Document(manifest);
   doc.commentBefore = ` safeweb export of ${account}; check it with \`safeweb plan --file\``;
   visit(doc, {

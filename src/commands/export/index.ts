@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
 import { collect } from '../parse.js';
+import { runExport } from './export.js';
 
 export function registerExport(program: Command, ctx: Context): void {
   program
@@ -26,7 +27,6 @@ export function registerExport(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { output: string; customers?: string[]; state?: string; force?: boolean }) => {
-      const { runExport } = await import('./export.js');
       ctx.done(await runExport({ ...opts, force: Boolean(opts.force) }, ctx));
     });
 }

@@ -4,6 +4,7 @@ import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { parsePositiveInt } from '../parse.js';
 import { FINDING_COLUMNS } from './columns.js';
+import { runFindings } from './list.js';
 
 export function registerFindings(program: Command, ctx: Context): void {
   program
@@ -32,7 +33,6 @@ export function registerFindings(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { customers?: string[]; concurrency: number }) => {
-      const { runFindings } = await import('./list.js');
       ctx.done(await runFindings(opts, ctx));
     });
 }

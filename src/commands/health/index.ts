@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
+import { runHealth } from './check.js';
 
 export function registerHealth(program: Command, ctx: Context): void {
   program
@@ -18,7 +19,6 @@ export function registerHealth(program: Command, ctx: Context): void {
       ),
     )
     .action(async () => {
-      const { runHealth } = await import('./check.js');
       ctx.done(await runHealth({}, ctx));
     });
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
+import { runIntegrationsShow } from './show.js';
+import { runIntegrationsCheck } from './check.js';
 
 export function registerIntegrations(program: Command, ctx: Context): void {
   const integrations = program
@@ -8,8 +10,8 @@ export function registerIntegrations(program: Command, ctx: Context): void {
     .summary('the integration settings: PSA connections, channels, routes, customer tags and mappings')
     .description(
       'The settings tickets and notifications use, one file per profile (or, without a profile, per partner ' +
-        'account) in the config directory: integrations/<profile>.yaml, mode 0600. The commands that add PSA ' +
-        'connections, channels, mappings and routes write it; you may edit it by hand (comments are kept). It ' +
+        'account) in the config directory: integrations/<profile>.yaml, mode 0600. `psa add` and `set`, `psa map --write` and ' +
+        '`notify add` write it; routes you write by hand (comments are kept), then run `integrations check`. It ' +
         'never holds a secret: `secret:` names an entry of the secret store. A manifest may carry the same ' +
         '`psa:` and `notify:` blocks, and `tags:` and `psa:` on each customer: with --file, those are used.',
     );
@@ -27,7 +29,6 @@ export function registerIntegrations(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { file?: string }) => {
-      const { runIntegrationsShow } = await import('./show.js');
       ctx.done(await runIntegrationsShow(opts, ctx));
     });
 
@@ -44,7 +45,6 @@ export function registerIntegrations(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { file?: string }) => {
-      const { runIntegrationsCheck } = await import('./check.js');
       ctx.done(await runIntegrationsCheck(opts, ctx));
     });
 }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
+import { runLogin } from './login.js';
 
 export function registerLogin(program: Command, ctx: Context): void {
   program
@@ -27,7 +28,6 @@ export function registerLogin(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { verify?: boolean; store?: 'file' | 'keyring' }) => {
-      const { runLogin } = await import('./login.js');
       ctx.done(await runLogin({ verify: opts.verify !== false, store: opts.store ?? 'file' }, ctx));
     });
 }

@@ -4,7 +4,13 @@ import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { collect, parseDay, parseNonNegativeInt, parsePort, parsePositiveInt, waitOption } from '../parse.js';
 import { CHANNEL_COLUMNS, MESSAGE_COLUMNS } from './columns.js';
-import type { NotifyAddOptions } from './add.js';
+import { runNotifyAdd, type NotifyAddOptions } from './add.js';
+import { runNotifyList } from './list.js';
+import { runNotifyShow } from './show.js';
+import { runNotifyRemove } from './remove.js';
+import { runNotifyTest } from './test.js';
+import { runNotifyPlan } from './plan.js';
+import { runNotifySend } from './send.js';
 
 type Kind = NotifyAddOptions['kind'];
 
@@ -83,7 +89,6 @@ export function registerNotify(program: Command, ctx: Context): void {
     .addHelpText('after', fieldsHelp(CHANNEL_COLUMNS))
     .addHelpText('after', examples('safeweb notify list', 'safeweb notify list --json'))
     .action(async () => {
-      const { runNotifyList } = await import('./list.js');
       ctx.done(await runNotifyList(ctx));
     });
 
@@ -93,7 +98,6 @@ export function registerNotify(program: Command, ctx: Context): void {
     .summary('one channel\u2019s settings and where its secret lives; never the secret')
     .addHelpText('after', examples('safeweb notify show soc'))
     .action(async (name: string) => {
-      const { runNotifyShow } = await import('./show.js');
       ctx.done(await runNotifyShow({ name }, ctx));
     });
 
@@ -106,7 +110,6 @@ export function registerNotify(program: Command, ctx: Context): void {
     .option('--keep-secret', 'leave its secret in the secret store')
     .addHelpText('after', examples('safeweb notify remove soc --yes'))
     .action(async (name: string, opts: { yes?: boolean; keepSecret?: boolean }) => {
-      const { runNotifyRemove } = await import('./remove.js');
       ctx.done(await runNotifyRemove({ name, yes: Boolean(opts.yes), keepSecret: Boolean(opts.keepSecret) }, ctx));
     });
 
@@ -128,7 +131,6 @@ export function registerNotify(program: Command, ctx: Context): void {
       ),
     )
     .action(async (name: string, opts: { redirectTo?: string; dryRun?: boolean }) => {
-      const { runNotifyTest } = await import('./test.js');
       ctx.done(await runNotifyTest({ name, redirectTo: opts.redirectTo, dryRun: Boolean(opts.dryRun) }, ctx));
     });
 
@@ -189,7 +191,6 @@ function registerSendVerbs(notify: Command, ctx: Context): void {
     )
     .addHelpText('after', examples('safeweb notify plan', 'safeweb notify plan --json | jq .counts'))
     .action(async (opts: SendRaw) => {
-      const { runNotifyPlan } = await import('./plan.js');
       ctx.done(await runNotifyPlan(sendFlags(opts), ctx));
     });
 
@@ -218,7 +219,6 @@ function registerSendVerbs(notify: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: SendRaw) => {
-      const { runNotifySend } = await import('./send.js');
       ctx.done(
         await runNotifySend(
           { ...sendFlags(opts), dryRun: Boolean(opts['dryRun']), wait: opts['wait'] as number | boolean | undefined },
@@ -276,7 +276,6 @@ function addKind(add: Command, spec: (typeof KINDS)[number], ctx: Context): void
   cmd.allowExcessArguments(true);
   cmd.addHelpText('after', examples(...spec.examples));
   cmd.action(async (name: string, opts: Record<string, unknown>) => {
-    const { runNotifyAdd } = await import('./add.js');
     const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const given = refused.filter((flag) => opts[camel(flag)] !== undefined).map((flag) => `--${flag}`);
     if (cmd.args.length > 1) given.push('a second argument');

@@ -9,6 +9,7 @@ import type { Context } from '../../context.js';
 import { table, type Outcome } from '../../outcome.js';
 import { MESSAGE_COLUMNS } from './columns.js';
 import { messageRow, type SourceOptions } from './sending.js';
+import { planPreview } from './preview.js';
 
 export interface NotifyPlanOptions extends SourceOptions {
   maxCreates: number;
@@ -43,7 +44,6 @@ export interface NotifyPlan {
 }
 
 export async function runNotifyPlan(opts: NotifyPlanOptions, ctx: Context): Promise<Outcome<NotifyPlan>> {
-  const { planPreview } = await import('./preview.js');
   const { doc, notes, failures } = await planPreview(ctx, opts, 'safeweb notify plan', 'notify send');
   const rows = doc.messages.map((m) =>
     messageRow({ ...m, when: m.overCap ? 'next run (cap)' : m.now ? 'now' : `${m.at} (${m.waits})` }),

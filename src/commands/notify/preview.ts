@@ -5,10 +5,12 @@
 import type { Context } from '../../context.js';
 import type { ExitCodeValue } from '../../exit-codes.js';
 import { keyOf } from '../../notify/notice.js';
-import type { PreviewMessage } from '../../notify/preview.js';
+import { previewSinks, type PreviewMessage } from '../../notify/preview.js';
 import { info, warn, type Note } from '../../outcome.js';
 import type { NotifyPlan, NotifyPlanOptions, PlannedMessage } from './plan.js';
 import { openNotify, skippedNotes, sourceNotes } from './sending.js';
+import { notifySinks } from '../../notify/run.js';
+import { eventSinks, channelOfSink } from '../../findings/sinks.js';
 
 export interface PlanPreview {
   doc: NotifyPlan;
@@ -25,12 +27,7 @@ export async function planPreview(
   command: string,
   verb: string,
 ): Promise<PlanPreview> {
-  const [{ deps, collected }, { previewSinks }, { notifySinks }, { eventSinks, channelOfSink }] = await Promise.all([
-    openNotify(ctx, opts, command, true),
-    import('../../notify/preview.js'),
-    import('../../notify/run.js'),
-    import('../../findings/sinks.js'),
-  ]);
+  const { deps, collected } = await openNotify(ctx, opts, command, true);
   const now = ctx.now();
   const occurrence = collected.previous?.savedAt ?? 'first';
   const unkept = collected.events.map((event) => ({

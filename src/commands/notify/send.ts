@@ -14,6 +14,8 @@ import { info, lines, success, warn, type Note, type Outcome, type Text } from '
 import { withRunLock } from '../../services.js';
 import type { NotifyPlan, NotifyPlanOptions } from './plan.js';
 import { openNotify, skippedNotes, sourceNotes } from './sending.js';
+import { planPreview } from './preview.js';
+import { sendDue } from '../../notify/run.js';
 
 export interface NotifySendOptions extends NotifyPlanOptions {
   dryRun?: boolean | undefined;
@@ -52,10 +54,7 @@ const DEFAULT_WAIT_MS = 60_000;
 export async function runNotifySend(opts: NotifySendOptions, ctx: Context): Promise<Outcome> {
   if (opts.dryRun) return dryRun(opts, ctx);
   return withRunLock(ctx, 'notify-send', opts.wait ?? DEFAULT_WAIT_MS, async () => {
-    const [{ deps, collected }, { sendDue }] = await Promise.all([
-      openNotify(ctx, opts, 'safeweb notify send', false),
-      import('../../notify/run.js'),
-    ]);
+    const { deps, collected } = await openNotify(ctx, opts, 'safeweb notify send', false);
     const stop = new AbortController();
     void ctx.waitForSignal().then(() => {
       stop.abort();
@@ -141,7 +140,6 @@ function sendNotes(
 
 /** --dry-run: each message the run would send now, rendered exactly as it would go (less the secret). */
 async function dryRun(opts: NotifySendOptions, ctx: Context): Promise<Outcome> {
-  const { planPreview } = await import('./preview.js');
   const { doc, messages, notes, failures, deps } = await planPreview(ctx, opts, 'safeweb notify send', 'notify send');
   const now = ctx.now();
   const due = messages.filter((m) => m.at <= now && !m.overCap);

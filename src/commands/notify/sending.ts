@@ -5,11 +5,12 @@
  */
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import type { Collected } from '../../notify/source.js';
+import { collectEvents, type Collected } from '../../notify/source.js';
 import type { NotifyDeps } from '../../notify/run.js';
 import type { Message, Skip } from '../../notify/plan.js';
 import { hint, info, warn, type Cell, type Note } from '../../outcome.js';
 import { integrationSettings, notifyDeps } from '../../services.js';
+import { Outbox } from '../../findings/outbox.js';
 
 export interface SourceOptions {
   file?: string | undefined;
@@ -33,11 +34,7 @@ export async function openNotify(ctx: Context, opts: SourceOptions, command: str
       `${source.file} ${notify?.channels ? 'has no notify.routes' : 'has no notification channels'}: nothing would be sent`,
       'Add a channel with `safeweb notify add KIND NAME`, then a route under notify.routes (docs/notify.md).',
     );
-  const [account, { Outbox }, { collectEvents }] = await Promise.all([
-    ctx.account(),
-    import('../../findings/outbox.js'),
-    import('../../notify/source.js'),
-  ]);
+  const account = await ctx.account();
   const outbox = new Outbox({ configDir: ctx.configDir, account: account.key, now: ctx.now, command });
   const collected = await collectEvents(
     ctx,

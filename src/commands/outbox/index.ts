@@ -3,6 +3,10 @@ import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { OUTBOX_COLUMNS } from './columns.js';
+import { runOutboxStatus } from './status.js';
+import { runOutboxRetry } from './retry.js';
+import { runOutboxDrop } from './drop.js';
+import { runOutboxCompact } from './compact.js';
 
 const DAY = 86_400_000;
 
@@ -30,7 +34,6 @@ export function registerOutbox(program: Command, ctx: Context): void {
     .addHelpText('after', fieldsHelp(OUTBOX_COLUMNS, '  (--json: {account, journal, items, sinks: [...]})'))
     .addHelpText('after', examples('safeweb outbox status', 'safeweb outbox status --json | jq ".sinks[].dead"'))
     .action(async () => {
-      const { runOutboxStatus } = await import('./status.js');
       ctx.done(await runOutboxStatus(ctx));
     });
 
@@ -44,7 +47,6 @@ export function registerOutbox(program: Command, ctx: Context): void {
       examples('safeweb outbox retry --sink psa', 'safeweb outbox retry sw:breach.new:0f3c9e…', 'safeweb outbox retry'),
     )
     .action(async (keys: string[], opts: { sink?: string }) => {
-      const { runOutboxRetry } = await import('./retry.js');
       ctx.done(await runOutboxRetry({ keys, sink: opts.sink }, ctx));
     });
 
@@ -55,7 +57,6 @@ export function registerOutbox(program: Command, ctx: Context): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText('after', examples('safeweb outbox drop sw:breach.new:0f3c9e… --yes'))
     .action(async (keys: string[], opts: { yes?: boolean }) => {
-      const { runOutboxDrop } = await import('./drop.js');
       ctx.done(await runOutboxDrop({ keys, yes: Boolean(opts.yes) }, ctx));
     });
 
@@ -69,7 +70,6 @@ export function registerOutbox(program: Command, ctx: Context): void {
     )
     .addHelpText('after', examples('safeweb outbox compact', 'safeweb outbox compact --retain 30d'))
     .action(async (opts: { retain: number }) => {
-      const { runOutboxCompact } = await import('./compact.js');
       ctx.done(await runOutboxCompact({ retainMs: opts.retain }, ctx));
     });
 }

@@ -22,7 +22,7 @@ export async function runPartnerAnalytics(
 }
 
 function formatValue(value: unknown): string {
-  // Digits grouped by hand: the first toLocaleString starts ICU, 20-30 ms of every run.
+  // Digits grouped by hand: the first toLocaleString starts ICU, a measurable part of every run.
   if (typeof value === 'number') return groupDigits(value);
   if (value && typeof value === 'object') return JSON.stringify(value);
   return String(value ?? '');

@@ -3,6 +3,8 @@ import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { ANALYTICS_FIELDS, PLAN_COLUMNS } from './columns.js';
+import { runPartnerAnalytics } from './analytics.js';
+import { runPartnerPlans } from './plans.js';
 
 export function registerPartner(program: Command, ctx: Context): void {
   const partner = program
@@ -30,7 +32,6 @@ export function registerPartner(program: Command, ctx: Context): void {
       ),
     )
     .action(async () => {
-      const { runPartnerAnalytics } = await import('./analytics.js');
       ctx.done(await runPartnerAnalytics({}, ctx));
     });
 
@@ -42,7 +43,6 @@ export function registerPartner(program: Command, ctx: Context): void {
     .addHelpText('after', fieldsHelp(PLAN_COLUMNS))
     .addHelpText('after', examples('safeweb partner plans', 'safeweb partner plans --all --jq ".[].id"'))
     .action(async (opts: { all?: boolean }) => {
-      const { runPartnerPlans } = await import('./plans.js');
       ctx.done(await runPartnerPlans({ all: Boolean(opts.all) }, ctx));
     });
 }

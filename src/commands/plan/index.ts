@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
+import { runPlan } from './plan.js';
 
 export function registerPlan(program: Command, ctx: Context): void {
   program
@@ -33,7 +34,6 @@ export function registerPlan(program: Command, ctx: Context): void {
         exitStatus?: boolean;
         recreateLostSecrets?: boolean;
       }) => {
-        const { runPlan } = await import('./plan.js');
         ctx.done(
           await runPlan(
             {

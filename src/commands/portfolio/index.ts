@@ -5,7 +5,9 @@ import { parseFailOn } from '../../portfolio/fail-on.js';
 import { examples } from '../examples.js';
 import { parseLocale, parsePositiveInt } from '../parse.js';
 import { STATUS_COLUMNS, STATUS_ERROR_COLUMN } from './columns.js';
-import type { PortfolioReportOptions } from './report.js';
+import { runPortfolioReport, type PortfolioReportOptions } from './report.js';
+import { runPortfolioStatus } from './status.js';
+import { runPortfolioWatch } from './watch.js';
 
 /** --fail-on, checked while commander parses: a malformed expression is exit 2 before anything is sent. */
 function failOnArg(value: string, previous: string[] | undefined): string[] {
@@ -69,7 +71,6 @@ export function registerPortfolio(program: Command, ctx: Context): void {
     )
     .action(
       async (opts: { customers?: string[]; includeOffboarded?: boolean; concurrency: number; failOn?: string[] }) => {
-        const { runPortfolioStatus } = await import('./status.js');
         ctx.done(await runPortfolioStatus(opts, ctx));
       },
     );
@@ -101,7 +102,6 @@ export function registerPortfolio(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { state: string; baseline?: boolean; exitStatus?: boolean; concurrency: number }) => {
-      const { runPortfolioWatch } = await import('./watch.js');
       ctx.done(await runPortfolioWatch(opts, ctx));
     });
 
@@ -135,7 +135,6 @@ export function registerPortfolio(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: PortfolioReportOptions) => {
-      const { runPortfolioReport } = await import('./report.js');
       ctx.done(await runPortfolioReport(opts, ctx));
     });
 }

@@ -11,6 +11,8 @@ import { replaceFile } from '../../io/safe-write.js';
 import { emptyBookWarning } from '../../customers/reads.js';
 import { info, success, type Outcome } from '../../outcome.js';
 import { readBook, selectBook, type BookSelection } from '../../portfolio/book.js';
+import { renderReport } from '../../portfolio/html.js';
+import { maskPii } from '../../safety/mask.js';
 
 export interface PortfolioReportOptions extends BookSelection {
   output: string;
@@ -87,10 +89,9 @@ export async function runPortfolioReport(
       failures: result.failures,
     };
 
-  const { renderReport } = await import('../../portfolio/html.js');
   // The report is a file the partner sends on: exact unless --mask-pii was given on this very
   // command (a profile's maskPii masks what is displayed, not this file).
-  const mask = ctx.globals.maskPii === true ? (await import('../../safety/mask.js')).maskPii : <T>(v: T) => v;
+  const mask = ctx.globals.maskPii === true ? maskPii : <T>(v: T) => v;
   const html = renderReport({
     title: opts.title === undefined ? undefined : mask(opts.title),
     locale,

@@ -14,6 +14,9 @@ import { detail, hint, info, styled, warn, type Note, type Outcome, type Text } 
 import { readBook, selectBook, type CustomerRead } from '../../portfolio/book.js';
 import { integrationSettings } from '../../services.js';
 import { compare, readWatchState, saveWatchState, type WatchEvent } from '../../portfolio/watch-state.js';
+import { Outbox } from '../../findings/outbox.js';
+import { eventSinks } from '../../findings/sinks.js';
+import { scoreBand } from '../../customers/score-band.js';
 
 export interface PortfolioWatchOptions {
   state: string;
@@ -154,11 +157,6 @@ async function enqueueForSinks(
   if (events.length === 0) return;
   const { settings } = await integrationSettings({}, ctx);
   if (!settings.psa?.connections && !settings.notify?.routes) return;
-  const [{ Outbox }, { eventSinks }, { scoreBand }] = await Promise.all([
-    import('../../findings/outbox.js'),
-    import('../../findings/sinks.js'),
-    import('../../customers/score-band.js'),
-  ]);
   const bands = new Map(
     reads.filter((r) => r.snapshot).map((r) => [r.entry.reference, scoreBand(r.snapshot!.threatScore).name]),
   );

@@ -6,6 +6,7 @@ import { ENVIRONMENTS } from '../../environments.js';
 import { UsageError } from '../../errors.js';
 import { readSecret } from '../../io/read-secret.js';
 import { hint, success, warn, type Outcome } from '../../outcome.js';
+import { verifyCredentials } from '../verify-credentials.js';
 
 export interface ProfileAddOptions {
   name: string;
@@ -43,7 +44,6 @@ export async function runProfileAdd(opts: ProfileAddOptions, ctx: Context): Prom
   );
 
   if (opts.verify) {
-    const { verifyCredentials } = await import('../verify-credentials.js');
     await verifyCredentials(ctx, { partnerId, apiKey, baseUrl });
   }
   const maskPii = ctx.globals.maskPii === true;

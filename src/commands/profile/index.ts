@@ -5,6 +5,12 @@ import { examples } from '../examples.js';
 import { SETTING_COLUMNS } from '../setting-columns.js';
 import { PROFILE_COLUMNS } from './columns.js';
 import { usageError } from '../parse.js';
+import { runProfileAdd } from './add.js';
+import { runProfileList } from './list.js';
+import { runProfileUse } from './use.js';
+import { runProfileShow } from './show.js';
+import { runProfileSet } from './set.js';
+import { runProfileRemove } from './remove.js';
 
 export function registerProfile(program: Command, ctx: Context): void {
   const profile = program
@@ -71,7 +77,6 @@ export function registerProfile(program: Command, ctx: Context): void {
         // --base-url is a global flag, which commander's .conflicts() cannot pair with this one.
         if (opts.env && add.optsWithGlobals()['baseUrl'] !== undefined)
           usageError(add, '--env and --base-url cannot be used together; give one of them');
-        const { runProfileAdd } = await import('./add.js');
         ctx.done(
           await runProfileAdd(
             {
@@ -98,7 +103,6 @@ export function registerProfile(program: Command, ctx: Context): void {
     .addHelpText('after', fieldsHelp(PROFILE_COLUMNS, '  (active: * marks the active profile)'))
     .addHelpText('after', examples('safeweb profile list', 'safeweb profile list --jq ".[].name"'))
     .action(async (opts: { names?: boolean }) => {
-      const { runProfileList } = await import('./list.js');
       ctx.done(await runProfileList({ names: Boolean(opts.names) }, ctx));
     });
 
@@ -108,7 +112,6 @@ export function registerProfile(program: Command, ctx: Context): void {
     .summary('make a profile the active one')
     .addHelpText('after', examples('safeweb profile use staging'))
     .action(async (name: string) => {
-      const { runProfileUse } = await import('./use.js');
       ctx.done(await runProfileUse({ name }, ctx));
     });
 
@@ -131,7 +134,6 @@ export function registerProfile(program: Command, ctx: Context): void {
       ),
     )
     .action(async (name: string | undefined, opts: { revealKey?: boolean }) => {
-      const { runProfileShow } = await import('./show.js');
       ctx.done(await runProfileShow({ name, revealKey: Boolean(opts.revealKey) }, ctx));
     });
 
@@ -166,7 +168,6 @@ export function registerProfile(program: Command, ctx: Context): void {
         // --mask-pii / --no-mask-pii are the global flags (commander reads them anywhere): here they set the profile.
         const mask = set.optsWithGlobals()['maskPii'] as boolean | undefined;
         const readOnly = opts.readOnly ? true : opts.readWrite ? false : undefined;
-        const { runProfileSet } = await import('./set.js');
         const { store, displayName } = opts;
         ctx.done(await runProfileSet({ name, readOnly, maskPii: mask, store, displayName }, ctx));
       },
@@ -180,7 +181,6 @@ export function registerProfile(program: Command, ctx: Context): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText('after', examples('safeweb profile remove old', 'safeweb profile remove old --yes'))
     .action(async (name: string, opts: { yes?: boolean }) => {
-      const { runProfileRemove } = await import('./remove.js');
       ctx.done(await runProfileRemove({ name, yes: Boolean(opts.yes) }, ctx));
     });
 }

@@ -3,6 +3,7 @@ import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { hint, success, type Outcome } from '../../outcome.js';
 import { unknownProfile } from './use.js';
+import { deleteSecret, listSecrets } from '../../config/secrets.js';
 
 export interface ProfileRemoveOptions {
   name: string;
@@ -35,7 +36,6 @@ export async function runProfileRemove(opts: ProfileRemoveOptions, ctx: Context)
   }
   // Its integration secrets go with it (keychain entries included): nothing is left that no
   // profile can reach.
-  const { deleteSecret, listSecrets } = await import('../../config/secrets.js');
   const scope = { configDir: ctx.configDir, profile: opts.name, env: {} };
   const stored = listSecrets(scope).filter((s) => s.source === 'file' || s.source === 'keyring');
   for (const secret of stored) await deleteSecret(scope, secret.name);

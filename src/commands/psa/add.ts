@@ -6,11 +6,13 @@
  * stores the secrets in the secret store and the rest in the settings. Autotask's zone is looked
  * up from the user name (at --zone-url, Autotask's own by default), unless --zone gives it.
  */
-import type {
-  AutotaskConnection,
-  ConnectWiseConnection,
-  HaloConnection,
-  PsaConnection,
+import {
+  readIntegrations,
+  editIntegrations,
+  type AutotaskConnection,
+  type ConnectWiseConnection,
+  type HaloConnection,
+  type PsaConnection,
 } from '../../config/integrations.js';
 import { deleteSecret, secretProfile, setSecret, type SecretStore } from '../../config/secrets.js';
 import type { Context } from '../../context.js';
@@ -195,7 +197,6 @@ export async function runPsaAdd(opts: PsaAddOptions, ctx: Context): Promise<Outc
   const name = checkConnectionName(opts.name);
   checkFlags(opts);
   const file = await integrationSettingsFile(ctx);
-  const { readIntegrations, editIntegrations } = await import('../../config/integrations.js');
   const exists = (connections: Record<string, unknown> | undefined) => {
     if (connections?.[name])
       throw new UsageError(

@@ -8,6 +8,13 @@ import { PSA_COLUMNS } from './columns.js';
 import { PSA_MAP_COLUMNS } from './map-columns.js';
 import { registerPsaSyncVerbs } from './sync-verbs.js';
 import { KEY_FLAGS, keyFlagsGiven, type PolicyFlags } from './settings.js';
+import { runPsaAdd } from './add.js';
+import { runPsaList } from './list.js';
+import { runPsaShow } from './show.js';
+import { runPsaSet } from './set.js';
+import { runPsaRemove } from './remove.js';
+import { runPsaTest } from './test.js';
+import { runPsaMap } from './map.js';
 
 const PSA_KINDS = ['connectwise', 'autotask', 'halo'] as const;
 
@@ -165,7 +172,6 @@ export function registerPsa(program: Command, ctx: Context): void {
     ),
   );
   keyFlags(add).action(async (kind: (typeof PSA_KINDS)[number], name: string, opts: Raw) => {
-    const { runPsaAdd } = await import('./add.js');
     ctx.done(await runPsaAdd({ ...opts, ...keyOptions(opts), kind, name }, ctx));
   });
 
@@ -176,7 +182,6 @@ export function registerPsa(program: Command, ctx: Context): void {
     .addHelpText('after', fieldsHelp(PSA_COLUMNS))
     .addHelpText('after', examples('safeweb psa list', 'safeweb psa list --json'))
     .action(async () => {
-      const { runPsaList } = await import('./list.js');
       ctx.done(await runPsaList(ctx));
     });
 
@@ -186,7 +191,6 @@ export function registerPsa(program: Command, ctx: Context): void {
     .summary('one connection’s settings and policy, and where its private key lives (never the key)')
     .addHelpText('after', examples('safeweb psa show cw', 'safeweb psa show --json | jq .policy'))
     .action(async (name: string | undefined) => {
-      const { runPsaShow } = await import('./show.js');
       ctx.done(await runPsaShow({ name }, ctx));
     });
 
@@ -221,7 +225,6 @@ export function registerPsa(program: Command, ctx: Context): void {
     ),
   );
   keyFlags(set).action(async (name: string, pairs: string[], opts: Raw) => {
-    const { runPsaSet } = await import('./set.js');
     ctx.done(await runPsaSet({ ...opts, ...keyOptions(opts), name, pairs }, ctx));
   });
 
@@ -233,7 +236,6 @@ export function registerPsa(program: Command, ctx: Context): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText('after', examples('safeweb psa remove cw', 'safeweb psa remove cw --yes'))
     .action(async (name: string, opts: { yes?: boolean }) => {
-      const { runPsaRemove } = await import('./remove.js');
       ctx.done(await runPsaRemove({ name, yes: Boolean(opts.yes) }, ctx));
     });
 
@@ -250,7 +252,6 @@ export function registerPsa(program: Command, ctx: Context): void {
     )
     .addHelpText('after', examples('safeweb psa test cw', 'safeweb psa test cw ACME-001'))
     .action(async (name: string | undefined, customer: string | undefined) => {
-      const { runPsaTest } = await import('./test.js');
       ctx.done(await runPsaTest({ name, customer }, ctx));
     });
 
@@ -286,7 +287,6 @@ export function registerPsa(program: Command, ctx: Context): void {
       ),
     )
     .action(async (connection: string | undefined, opts: Record<string, unknown>) => {
-      const { runPsaMap } = await import('./map.js');
       ctx.done(
         await runPsaMap(
           {

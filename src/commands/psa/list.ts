@@ -3,10 +3,10 @@ import type { Context } from '../../context.js';
 import { table, type Outcome } from '../../outcome.js';
 import { integrationSettingsFile } from '../../services.js';
 import { PSA_COLUMNS } from './columns.js';
+import { readIntegrations } from '../../config/integrations.js';
 
 export async function runPsaList(ctx: Context): Promise<Outcome> {
   const file = await integrationSettingsFile(ctx);
-  const { readIntegrations } = await import('../../config/integrations.js');
   const { settings } = await readIntegrations(file);
   const fallback = settings.psa?.default;
   const entries = Object.entries(settings.psa?.connections ?? {});

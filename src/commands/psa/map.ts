@@ -14,6 +14,11 @@ import type { OpenConnection } from '../../psa/connection.js';
 import { integrationSettingsFile, psaConnection } from '../../services.js';
 import { PSA_MAP_COLUMNS } from './map-columns.js';
 import { row, summary, unmappedNotes, type PsaMapRecord } from './map-view.js';
+import * as mapping from '../../psa/mapping.js';
+import { loadManifest, manifestIntegrations } from '../../manifest/load.js';
+import { manifestSizeCap } from '../../manifest/parse.js';
+import { readRecord } from '../../customers/local-record.js';
+import { findCompany } from '../../psa/policy.js';
 
 export interface PsaMapOptions {
   connection?: string | undefined;
@@ -33,13 +38,7 @@ interface Source {
 
 /** The book, its settings and where a mapping is written: the profile's, or a manifest's with --file. */
 async function readSource(opts: PsaMapOptions, ctx: Context): Promise<Source> {
-  const mapping = await import('../../psa/mapping.js');
   if (opts.file) {
-    const [{ loadManifest, manifestIntegrations }, { manifestSizeCap }, { readRecord }] = await Promise.all([
-      import('../../manifest/load.js'),
-      import('../../manifest/parse.js'),
-      import('../../customers/local-record.js'),
-    ]);
     const sizeCap = manifestSizeCap(ctx.env);
     const manifest = await loadManifest({ file: opts.file }, ctx.now(), sizeCap);
     // IDs are shown when the local record knows them; a manifest is mapped without credentials too.
@@ -79,7 +78,6 @@ async function open(ctx: Context, name: string | undefined, source: Source): Pro
 
 export async function runPsaMap(opts: PsaMapOptions, ctx: Context): Promise<Outcome<PsaMapRecord[]>> {
   const source = await readSource(opts, ctx);
-  const [mapping, { findCompany }] = await Promise.all([import('../../psa/mapping.js'), import('../../psa/policy.js')]);
   const connection = await open(ctx, opts.connection, source);
   const companies = await connection.client.companies();
   const farSide = connection.client.farSide;

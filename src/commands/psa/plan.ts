@@ -1,13 +1,14 @@
 /**
  * `psa plan [CONNECTION]`: what `psa sync` would do, per customer — create, note, close, reopen
  * at the PSA; resolve or unresolve in SafeWeb because a technician closed or reopened a ticket —
- * with conflicts, the baseline a first run takes, the creates over --max-creates and the
- * unmapped customers. Sends nothing; --exit-status is 8 when there is something to do.
+ * with conflicts, the baseline a first run takes, the creates over --max-creates, the
+ * unmapped customers, and the messages about tickets the notification routes that name ticket
+ * events would get. Sends nothing; --exit-status is 8 when there is something to do.
  */
 import type { Context } from '../../context.js';
 import { hint, info, table, warn, type Note, type Outcome } from '../../outcome.js';
-import { hasWork, planRows, planSummary, PLAN_COLUMNS, type PlanSummary } from '../../psa/plan-summary.js';
-import type { PreparedPlan } from '../../psa/session.js';
+import { hasWork, planColumns, planRows, planSummary, type PlanSummary } from '../../psa/plan-summary.js';
+import { preparePlan, type PreparedPlan } from '../../psa/session.js';
 import { psaPlanSource } from '../../services.js';
 
 export interface PsaPlanOptions {
@@ -23,15 +24,20 @@ export interface PsaPlanOptions {
 }
 
 export async function runPsaPlan(opts: PsaPlanOptions, ctx: Context): Promise<Outcome<PlanSummary>> {
-  const [source, { preparePlan }] = await Promise.all([
-    psaPlanSource(ctx, opts.connection, { file: opts.file, command: 'safeweb psa plan', maxPerHour: opts.maxPerHour }),
-    import('../../psa/session.js'),
-  ]);
+  const source = await psaPlanSource(ctx, opts.connection, {
+    file: opts.file,
+    command: 'safeweb psa plan',
+    maxPerHour: opts.maxPerHour,
+  });
   const prepared = await preparePlan(ctx, source, { ...opts, now: ctx.now() });
   const summary = planSummary(source.connection, prepared.plan);
   return {
     data: summary,
-    view: table(PLAN_COLUMNS, planRows(summary), `Nothing to do: tickets in ${source.connection} match the book.`),
+    view: table(
+      planColumns(summary),
+      planRows(summary),
+      `Nothing to do: tickets in ${source.connection} match the book.`,
+    ),
     notes: planNotes(summary, prepared, 'psa sync'),
     finding: hasWork(summary) ? `${summary.actions.length} ticket changes` : undefined,
     failures: prepared.book.failures,
@@ -48,6 +54,7 @@ export function planNotes(summary: PlanSummary, prepared: PreparedPlan, verb: st
         `reopen ${c.reopen}; in SafeWeb resolve ${c.resolve}, unresolve ${c.unresolve}.`,
     ),
   );
+  if (summary.messages.length) notes.push(...messageNotes(summary, verb));
   if (summary.baseline.customers)
     notes.push(
       info(
@@ -86,4 +93,19 @@ export function planNotes(summary: PlanSummary, prepared: PreparedPlan, verb: st
       ),
     );
   return notes;
+}
+
+/** The messages about tickets a sync causes: how many, to which channels, about how many tickets, and who sends them. */
+function messageNotes(summary: PlanSummary, verb: string): Note[] {
+  const tickets = (event: string) =>
+    new Set(summary.messages.filter((m) => m.event === event).map((m) => `${m.ticketKey} ${m.ticketId}`)).size;
+  const channels = [...new Set(summary.messages.map((m) => m.channel))].sort().join(', ');
+  const pending = summary.messages.filter((m) => m.pending).length;
+  return [
+    info(
+      `Messages about tickets: ${summary.messages.length} to ${channels} (tickets created ${tickets('ticket.created')}, ` +
+        `closed ${tickets('ticket.closed')}${pending ? `; ${pending} messages kept by a sync that did not finish` : ''}); ` +
+        `\`safeweb ${verb}\` puts them in the outbox, \`safeweb notify send\` (or the receiver) sends them.`,
+    ),
+  ];
 }

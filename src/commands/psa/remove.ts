@@ -4,13 +4,14 @@
  * secret and integration code; Halo's client secret). Customers mapped to it keep it: it
  * is refused while any are, naming them, so none is left pointing nowhere.
  */
-import type { PsaConnection } from '../../config/integrations.js';
+import { readIntegrations, editIntegrations, type PsaConnection } from '../../config/integrations.js';
 import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { success, warn, type Note, type Outcome } from '../../outcome.js';
 import { pickConnection } from '../../psa/connection.js';
 import { psaKind } from '../../psa/kinds.js';
 import { integrationSettingsFile } from '../../services.js';
+import * as secrets from '../../config/secrets.js';
 
 /** A connection's secret-store entries; a kind this version does not connect to has its `secret:` only. */
 function secretsOf(name: string, connection: PsaConnection): Array<{ name: string; what: string }> {
@@ -23,10 +24,6 @@ function secretsOf(name: string, connection: PsaConnection): Array<{ name: strin
 
 export async function runPsaRemove(opts: { name: string; yes: boolean }, ctx: Context): Promise<Outcome> {
   const file = await integrationSettingsFile(ctx);
-  const [{ readIntegrations, editIntegrations }, secrets] = await Promise.all([
-    import('../../config/integrations.js'),
-    import('../../config/secrets.js'),
-  ]);
   const { settings } = await readIntegrations(file);
   const { name, settings: connection } = pickConnection(settings, opts.name, file);
   const names = Object.keys(settings.psa?.connections ?? {});

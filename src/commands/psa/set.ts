@@ -4,9 +4,9 @@
  * queue), status, priority or fallback company against the live lists, before anything is saved:
  * an unknown name is exit 2 listing the valid ones. `key=` (nothing after) removes an optional setting.
  */
-import type { PsaConnection } from '../../config/integrations.js';
+import { readIntegrations, editIntegrations, type PsaConnection } from '../../config/integrations.js';
 import { PRIORITY_BANDS } from '../../config/integrations-schema.js';
-import type { SecretStore } from '../../config/secrets.js';
+import { setSecret, type SecretStore } from '../../config/secrets.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { success, type Outcome } from '../../outcome.js';
@@ -184,7 +184,6 @@ function merged<T extends PsaConnection>(current: T, changes: Map<string, unknow
 
 export async function runPsaSet(opts: PsaSetOptions, ctx: Context): Promise<Outcome> {
   const file = await integrationSettingsFile(ctx);
-  const { readIntegrations, editIntegrations } = await import('../../config/integrations.js');
   const { settings } = await readIntegrations(file);
   const { name, settings: current } = pickConnection(settings, opts.name, file);
   refuseKeyFlags(opts.keyGiven, current.kind);
@@ -238,7 +237,7 @@ export async function runPsaSet(opts: PsaSetOptions, ctx: Context): Promise<Outc
   }
   let stored = '';
   if (given.size) {
-    const [{ setSecret }, scope] = await Promise.all([import('../../config/secrets.js'), ctx.secretScope()]);
+    const scope = await ctx.secretScope();
     let savedIn = '';
     for (const [secretName, value] of given)
       savedIn = (await setSecret(scope, secretName, value, { store: opts.store, now: ctx.now() })).file;

@@ -5,13 +5,19 @@
 import { PRIORITY_BANDS } from '../../config/integrations-schema.js';
 import type { Context } from '../../context.js';
 import { pairs, type Cell, type Outcome } from '../../outcome.js';
-import type { AutotaskConnection, ConnectWiseConnection, HaloConnection } from '../../config/integrations.js';
+import {
+  readIntegrations,
+  type AutotaskConnection,
+  type ConnectWiseConnection,
+  type HaloConnection,
+} from '../../config/integrations.js';
 import { autotaskApiBase } from '../../psa/autotask/client.js';
 import { pickConnection } from '../../psa/connection.js';
 import { connectWiseApiBase } from '../../psa/connectwise/client.js';
 import { haloApiBase } from '../../psa/halo/client.js';
 import { integrationCodeSecret, psaKind } from '../../psa/kinds.js';
 import { integrationSettingsFile } from '../../services.js';
+import { listSecrets, secretVariable } from '../../config/secrets.js';
 
 const SOURCE = {
   env: 'a file named by',
@@ -22,10 +28,6 @@ const SOURCE = {
 
 export async function runPsaShow(opts: { name?: string | undefined }, ctx: Context): Promise<Outcome> {
   const file = await integrationSettingsFile(ctx);
-  const [{ readIntegrations }, { listSecrets, secretVariable }] = await Promise.all([
-    import('../../config/integrations.js'),
-    import('../../config/secrets.js'),
-  ]);
   const { settings } = await readIntegrations(file);
   const picked = pickConnection(settings, opts.name, file);
   const kind = psaKind(picked.name, picked.settings);

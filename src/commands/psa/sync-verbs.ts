@@ -5,6 +5,8 @@ import { fieldsHelp } from '../../output/fields-help.js';
 import { PLAN_COLUMNS } from '../../psa/plan-summary.js';
 import { examples } from '../examples.js';
 import { collect, parseDay, parseNonNegativeInt, parsePositiveInt, waitOption } from '../parse.js';
+import { runPsaPlan } from './plan.js';
+import { runPsaSync } from './sync.js';
 
 function planOptions(cmd: Command): Command {
   return cmd
@@ -71,7 +73,11 @@ export function registerPsaSyncVerbs(psa: Command, ctx: Context): void {
     .option('--exit-status', 'exit 8 when there is something to do (0 when none)')
     .addHelpText(
       'after',
-      fieldsHelp(PLAN_COLUMNS, '  (--json: an object: actions, counts, conflicts, baseline, held, unmapped)'),
+      fieldsHelp(
+        PLAN_COLUMNS,
+        '  tells      Tells (only when a route names ticket.created or ticket.closed: the channels told)\n' +
+          '  (--json: an object: actions, counts, conflicts, baseline, held, unmapped, messages)',
+      ),
     )
     .addHelpText(
       'after',
@@ -82,7 +88,6 @@ export function registerPsaSyncVerbs(psa: Command, ctx: Context): void {
       ),
     )
     .action(async (connection: string | undefined, opts: Raw) => {
-      const { runPsaPlan } = await import('./plan.js');
       ctx.done(await runPsaPlan(toPlanOptions(connection, opts), ctx));
     });
 
@@ -95,7 +100,9 @@ export function registerPsaSyncVerbs(psa: Command, ctx: Context): void {
           'is preceded by a lookup of its key, and every note by its marker, so a sync killed at any moment and ' +
           'run again never makes a second ticket or note. The first sync of a customer takes a baseline: its ' +
           'existing findings get no ticket (--include-existing, --since). At most --max-creates tickets are ' +
-          'created a run. Waits up to 60 s for another sync of the same connection (--wait changes it). ' +
+          'created a run. Each ticket created or closed is kept in the outbox as a ticket.created or ' +
+          'ticket.closed event for the notification routes that name them (`notify send` sends them; see ' +
+          'docs/notify.md). Waits up to 60 s for another sync of the same connection (--wait changes it). ' +
           'Asks on a terminal; --yes elsewhere.',
       ),
   )
@@ -111,7 +118,6 @@ export function registerPsaSyncVerbs(psa: Command, ctx: Context): void {
       ),
     )
     .action(async (connection: string | undefined, opts: Raw) => {
-      const { runPsaSync } = await import('./sync.js');
       ctx.done(
         await runPsaSync(
           {

@@ -7,10 +7,12 @@
 import type { Context } from '../../context.js';
 import { CancelledError, UsageError } from '../../errors.js';
 import { hint, info, warn, type Outcome } from '../../outcome.js';
-import { hasWork, planRows, planSummary, PLAN_COLUMNS, type PlanSummary } from '../../psa/plan-summary.js';
+import { hasWork, planColumns, planRows, planSummary, type PlanSummary } from '../../psa/plan-summary.js';
 import type { SyncCounts } from '../../psa/sync.js';
 import { psaPlanSource, withRunLock } from '../../services.js';
 import { planNotes, type PsaPlanOptions } from './plan.js';
+import { syncConnection } from '../../psa/run.js';
+import { Outbox } from '../../findings/outbox.js';
 
 export interface PsaSyncOptions extends PsaPlanOptions {
   yes: boolean;
@@ -30,6 +32,8 @@ export interface PsaSyncSummary extends SyncCounts {
   unmapped: PlanSummary['unmapped'];
   /** Outbox events for this connection acknowledged by this sync (or recorded as failed). */
   events: { acked: number; failed: number };
+  /** Ticket events this sync put in the outbox for the notification routes that name them (`notify send` sends them). */
+  announced: number;
   /** Set when the hourly budget ran out: how many tickets' changes wait for the next run. */
   budget?: { left: number; max: number } | undefined;
 }
@@ -37,11 +41,11 @@ export interface PsaSyncSummary extends SyncCounts {
 const DEFAULT_WAIT_MS = 60_000;
 
 export async function runPsaSync(opts: PsaSyncOptions, ctx: Context): Promise<Outcome<PsaSyncSummary>> {
-  const [source, { syncConnection }, { Outbox }] = await Promise.all([
-    psaPlanSource(ctx, opts.connection, { file: opts.file, command: 'safeweb psa sync', maxPerHour: opts.maxPerHour }),
-    import('../../psa/run.js'),
-    import('../../findings/outbox.js'),
-  ]);
+  const source = await psaPlanSource(ctx, opts.connection, {
+    file: opts.file,
+    command: 'safeweb psa sync',
+    maxPerHour: opts.maxPerHour,
+  });
   if (!opts.yes && !ctx.interactive)
     throw new UsageError(
       'psa sync changes tickets and needs a confirmation this run cannot ask; nothing was sent',
@@ -67,7 +71,7 @@ export async function runPsaSync(opts: PsaSyncOptions, ctx: Context): Promise<Ou
           ctx.out[note.tone === 'warn' ? 'warn' : 'info'](String(note.text));
         if (opts.yes || !hasWork(summary)) return true;
         await ctx.out.tableOnStderr(
-          PLAN_COLUMNS.map((c) => c.header),
+          planColumns(summary).map((c) => c.header),
           planRows(summary).map((r) => r.map((c) => String(c ?? ''))),
         );
         const prompter = await ctx.prompter('Pass --yes to sync without asking.');
@@ -91,13 +95,15 @@ export async function runPsaSync(opts: PsaSyncOptions, ctx: Context): Promise<Ou
       conflicts: plan.conflicts.length,
       unmapped: plan.unmapped,
       events: run.events,
+      announced: run.announced,
       ...(run.report!.budget ? { budget: run.report!.budget } : {}),
     };
     const said =
       `${bulk.interrupted ? 'Interrupted. ' : ''}Synced ${source.connection}: created ${counts.created}` +
       `${counts.foundByKey ? ` (+${counts.foundByKey} found by key)` : ''}, noted ${counts.noted}, closed ${counts.closed}, ` +
       `reopened ${counts.reopened}; in SafeWeb resolved ${counts.resolved}, unresolved ${counts.unresolved}` +
-      `${bulk.counts.failed ? `; ${bulk.counts.failed} tickets failed` : ''}.`;
+      `${bulk.counts.failed ? `; ${bulk.counts.failed} tickets failed` : ''}` +
+      `${run.announced ? `; ${run.announced} ticket event(s) kept for notify send` : ''}.`;
     const spent = run.report!.budget;
     const failures = spent ? [] : bulk.firstFailures.map((f) => info(`  ${f}`));
     const budget = spent

@@ -4,12 +4,13 @@
  * company, or the fallback company, and closes it with the closed status at once: proof that a
  * sync's tickets will be accepted. Prints the ticket's ID. A read-only run refuses before sending.
  */
-import type { Integrations } from '../../config/integrations.js';
+import { readIntegrations, type Integrations } from '../../config/integrations.js';
 import type { Context } from '../../context.js';
 import { CliError, UsageError } from '../../errors.js';
 import { lines, success, warn, type Outcome } from '../../outcome.js';
 import { pickCompany, resolvePolicy } from '../../psa/policy.js';
 import { integrationSettingsFile, psaConnection } from '../../services.js';
+import { resolveCustomerArg } from '../../customers/local-record.js';
 
 /** The integrator tag of test tickets: not the sync's own, so a sync never takes one for its ticket. */
 const TEST_TAG = 'safeweb-test';
@@ -18,10 +19,7 @@ const TEST_TAG = 'safeweb-test';
 async function mappingOf(ctx: Context, settings: Integrations, arg: string, connection: string, only: boolean) {
   let reference = arg;
   if (!settings.customers?.[arg]) {
-    const [{ resolveCustomerArg }, account] = await Promise.all([
-      import('../../customers/local-record.js'),
-      ctx.account(),
-    ]);
+    const account = await ctx.account();
     reference = resolveCustomerArg(ctx.configDir, account.key, arg).entry?.reference ?? arg;
   }
   const psa = settings.customers?.[reference]?.psa;
@@ -34,7 +32,6 @@ export async function runPsaTest(
   ctx: Context,
 ): Promise<Outcome> {
   const conn = await psaConnection(ctx, opts.name);
-  const { readIntegrations } = await import('../../config/integrations.js');
   const { settings } = await readIntegrations(await integrationSettingsFile(ctx));
   const only = Object.keys(settings.psa?.connections ?? {}).length === 1;
   const target = opts.customer ? await mappingOf(ctx, settings, opts.customer, conn.name, only) : undefined;

@@ -3,7 +3,9 @@ import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { examples } from '../examples.js';
 import { parseNonNegativeInt, parsePort, parseShare } from '../parse.js';
-import type { FaultFlags, PsaEmulatorName, PsaEmulatorOptions } from './start.js';
+import { runSandboxStart, type FaultFlags, type PsaEmulatorName, type PsaEmulatorOptions } from './start.js';
+import { runSandboxDeliveries } from './deliveries.js';
+import { runSandboxExec } from './exec.js';
 
 interface FaultOpts {
   latency?: number;
@@ -129,7 +131,6 @@ export function registerSandbox(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: FaultOpts & { port: number; state?: string; saveProfile?: string; quiet?: boolean }) => {
-      const { runSandboxStart } = await import('./start.js');
       ctx.done(
         await runSandboxStart(
           {
@@ -160,7 +161,6 @@ export function registerSandbox(program: Command, ctx: Context): void {
       ),
     )
     .action(async () => {
-      const { runSandboxDeliveries } = await import('./deliveries.js');
       ctx.done(await runSandboxDeliveries({}, ctx));
     });
 
@@ -188,7 +188,6 @@ export function registerSandbox(program: Command, ctx: Context): void {
       ),
     )
     .action(async (command: string[], opts: FaultOpts & { state?: string }) => {
-      const { runSandboxExec } = await import('./exec.js');
       ctx.done(await runSandboxExec({ command, state: opts.state, faults: faultsFrom(opts), psa: psaFrom(opts) }, ctx));
     });
 }

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { examples } from '../examples.js';
+import { runSchemaOnboarding } from './onboarding.js';
+import { runSchemaManifest } from './manifest.js';
+import { runSchemaEvent } from './event.js';
+import { runSchemaIntegrations } from './integrations.js';
 
 export function registerSchema(program: Command, ctx: Context): void {
   const schema = program
@@ -33,7 +37,6 @@ export function registerSchema(program: Command, ctx: Context): void {
       examples('safeweb schema onboarding > onboarding.schema.json', 'safeweb schema onboarding --json | jq .required'),
     )
     .action(async () => {
-      const { runSchemaOnboarding } = await import('./onboarding.js');
       ctx.done(runSchemaOnboarding());
     });
 
@@ -47,7 +50,6 @@ export function registerSchema(program: Command, ctx: Context): void {
     )
     .addHelpText('after', examples('safeweb schema manifest > manifest.schema.json'))
     .action(async () => {
-      const { runSchemaManifest } = await import('./manifest.js');
       ctx.done(runSchemaManifest());
     });
 
@@ -63,7 +65,6 @@ export function registerSchema(program: Command, ctx: Context): void {
       examples('safeweb schema event > event.schema.json', 'safeweb schema event --json | jq .properties.type'),
     )
     .action(async () => {
-      const { runSchemaEvent } = await import('./event.js');
       ctx.done(runSchemaEvent());
     });
 
@@ -77,7 +78,6 @@ export function registerSchema(program: Command, ctx: Context): void {
     )
     .addHelpText('after', examples('safeweb schema integrations > integrations.schema.json'))
     .action(async () => {
-      const { runSchemaIntegrations } = await import('./integrations.js');
       ctx.done(runSchemaIntegrations());
     });
 }

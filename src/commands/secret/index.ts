@@ -3,6 +3,9 @@ import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { SECRET_COLUMNS } from './columns.js';
+import { runSecretSet } from './set.js';
+import { runSecretList } from './list.js';
+import { runSecretDelete } from './delete.js';
 
 /**
  * Flags someone may reach for to give the value on the command line. They are declared (hidden)
@@ -45,7 +48,6 @@ export function registerSecret(program: Command, ctx: Context): void {
   // A value typed as a second argument is refused in the verb, in the same words as a value flag.
   set.allowExcessArguments(true);
   set.action(async (name: string, opts: Record<string, unknown>) => {
-    const { runSecretSet } = await import('./set.js');
     const given = VALUE_FLAGS.filter((flag) => opts[flag] !== undefined).map((flag) => `--${flag}`);
     if (set.args.length > 1) given.push('a second argument');
     ctx.done(
@@ -68,7 +70,6 @@ export function registerSecret(program: Command, ctx: Context): void {
     .addHelpText('after', fieldsHelp(SECRET_COLUMNS, '  (in effect: the source a read takes; the others are shadowed)'))
     .addHelpText('after', examples('safeweb secret list', 'safeweb secret list --json'))
     .action(async () => {
-      const { runSecretList } = await import('./list.js');
       ctx.done(await runSecretList(ctx));
     });
 
@@ -80,7 +81,6 @@ export function registerSecret(program: Command, ctx: Context): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText('after', examples('safeweb secret delete notify/teams-ops --yes'))
     .action(async (name: string, opts: { yes?: boolean }) => {
-      const { runSecretDelete } = await import('./delete.js');
       ctx.done(await runSecretDelete({ name, yes: Boolean(opts.yes) }, ctx));
     });
 }

@@ -11,6 +11,8 @@ import {
   parseSize,
   parseUrlPath,
 } from '../parse.js';
+import { runServe } from './serve.js';
+import { runServeCheck } from './check.js';
 
 export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8787, path: '/safeweb/events' } as const;
 
@@ -21,8 +23,8 @@ export function registerServe(program: Command, ctx: Context): void {
     .description(
       'Receive SafeWeb deliveries (both protocols, on one path) behind your TLS proxy: each is verified against ' +
         'every secret held (--secret-file, apply’s --secret-dir, the stored webhook/* secrets; SIGHUP reads them ' +
-        'again), its events put in the outbox on disk before the 2xx, then routed (PSA tickets; notifications ' +
-        'wait for `notify send`). A replay is answered the same and routed once. On start and every --reconcile, ' +
+        'again), its events put in the outbox on disk before the 2xx, then routed to the PSA ' +
+        'connections and notification channels the routes name. A replay is answered the same and routed once. On start and every --reconcile, ' +
         'the watch comparison catches up on what was missed. /healthz, /readyz and /metrics (Prometheus) on the ' +
         'same port or --admin-port. One receiver per account. SIGTERM drains (exit 0), Ctrl+C exit 130. ' +
         'See docs/serve.md.',
@@ -80,7 +82,6 @@ export function registerServe(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: Record<string, unknown>) => {
-      const { runServe } = await import('./serve.js');
       ctx.done(
         await runServe(
           {
@@ -122,7 +123,6 @@ export function registerServe(program: Command, ctx: Context): void {
       // `serve` has a --secret-file of its own, and commander gives it the flag wherever it stands.
       const given = command.optsWithGlobals()['secretFile'] as string | string[] | undefined;
       const secretFile = Array.isArray(given) ? given.at(-1) : given;
-      const { runServeCheck } = await import('./check.js');
       ctx.done(await runServeCheck({ url: opts.url, secretFile }, ctx));
     });
 }

@@ -12,7 +12,9 @@ import { styled, type Outcome, type Text } from '../../outcome.js';
 import { maskEmail } from '../../safety/mask.js';
 import type { DeliveryReport } from '../../serve/accept.js';
 import { runReceiver, type ReceiverOptions } from '../../serve/receiver.js';
+import type { Integrations } from '../../config/integrations.js';
 import { integrationSettings, notifyDeps, psaPlanSource, withRunLock } from '../../services.js';
+import { sendDue, type SendReport } from '../../notify/run.js';
 
 export interface ServeOptions extends ReceiverOptions {
   secretFiles: string[];
@@ -44,6 +46,15 @@ function describe(d: DeliveryReport): Text {
   ];
 }
 
+/**
+ * What a notification pass came to, for the router's log and metrics: the messages the far side
+ * took, and what failed — a message, or a channel that could not be opened (its secret unreadable),
+ * which is a failure but no message.
+ */
+function notifyCounts(report: Pick<SendReport, 'messages' | 'failures'>): { acked: number; failed: number } {
+  return { acked: report.messages.filter((m) => m.outcome === 'sent').length, failed: report.failures.length };
+}
+
 export async function runServe(opts: ServeOptions, ctx: Context): Promise<Outcome> {
   const account = await ctx.account();
   const scope = await ctx.secretScope();
@@ -52,6 +63,10 @@ export async function runServe(opts: ServeOptions, ctx: Context): Promise<Outcom
   if (opts.secretFiles.includes('-'))
     throw new UsageError('serve reads its secrets again on SIGHUP, so they must be files, not stdin');
   const stopped = ctx.waitForSignal();
+  // The receiver's integration settings as it last read them (at its start, on each SIGHUP): the
+  // notification sink uses the same, rather than reading and checking the file again each pass.
+  let settings: Integrations | undefined;
+  const readSettings = async () => (settings = (await integrationSettings({}, ctx)).settings);
   const summary = await runReceiver(opts, {
     configDir: ctx.configDir,
     account: account.key,
@@ -60,20 +75,16 @@ export async function runServe(opts: ServeOptions, ctx: Context): Promise<Outcom
     now: ctx.now,
     api: () => ctx.api(),
     bulkApi: (extra) => ctx.bulkApi(extra),
-    settings: async () => (await integrationSettings({}, ctx)).settings,
+    settings: readSettings,
     psa: {
       source: (connection) => psaPlanSource(ctx, connection, { command: 'safeweb serve' }),
       locked: (connection, fn) => withRunLock(ctx, `psa-sync:${connection}`, PSA_LOCK_WAIT_MS, fn),
     },
     notify: async (outbox, sinks, signal) => {
-      const [{ sendDue }, account, settings] = await Promise.all([
-        import('../../notify/run.js'),
-        ctx.account(),
-        integrationSettings({}, ctx),
-      ]);
-      const deps = await notifyDeps(ctx, { settings: settings.settings, account: account.key, outbox });
+      const [account, current] = await Promise.all([ctx.account(), settings ?? readSettings()]);
+      const deps = await notifyDeps(ctx, { settings: current, account: account.key, outbox });
       const report = await withRunLock(ctx, 'notify-send', PSA_LOCK_WAIT_MS, () => sendDue(deps, { sinks, signal }));
-      return { acked: report.messages.length - report.failures.length, failed: report.failures.length };
+      return notifyCounts(report);
     },
     hold: (value) => ctx.holdSecret(value),
     delivery: (report) => ctx.sink.event(report, describe(report)),

@@ -13,6 +13,14 @@ import {
   parseUrlPath,
   parseWebhookUrl,
 } from '../parse.js';
+import { runWebhookCreate } from './create.js';
+import { runWebhookList } from './list.js';
+import { runWebhookUpdate } from './update.js';
+import { runWebhookDelete } from './delete.js';
+import { runWebhookVerify } from './verify.js';
+import { runWebhookListen } from './listen.js';
+import { runWebhookTrigger } from './trigger.js';
+import { runWebhookSecretIssue, runWebhookSecretDeactivate } from './secret.js';
 
 const TRIGGER_EVENTS: readonly string[] = [...EVENTS, ...V1_EVENTS];
 
@@ -61,7 +69,6 @@ export function registerWebhook(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { url: string; event?: string[]; inactive?: boolean; secretFile?: string }) => {
-      const { runWebhookCreate } = await import('./create.js');
       ctx.done(
         await runWebhookCreate(
           { url: opts.url, events: opts.event ?? [], inactive: Boolean(opts.inactive), secretFile: opts.secretFile },
@@ -76,7 +83,6 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .addHelpText('after', fieldsHelp(WEBHOOK_COLUMNS))
     .addHelpText('after', examples('safeweb webhook list', 'safeweb webhook list --jq ".[] | select(.active) | .url"'))
     .action(async () => {
-      const { runWebhookList } = await import('./list.js');
       ctx.done(await runWebhookList({}, ctx));
     });
 
@@ -96,7 +102,6 @@ export function registerWebhook(program: Command, ctx: Context): void {
       ),
     )
     .action(async (id: number, opts: { url?: string; event?: string[]; active?: boolean; inactive?: boolean }) => {
-      const { runWebhookUpdate } = await import('./update.js');
       ctx.done(
         await runWebhookUpdate(
           { id, url: opts.url, events: opts.event, active: opts.active, inactive: opts.inactive },
@@ -112,7 +117,6 @@ export function registerWebhook(program: Command, ctx: Context): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText('after', examples('safeweb webhook delete 3', 'safeweb webhook delete 3 --yes'))
     .action(async (id: number, opts: { yes?: boolean }) => {
-      const { runWebhookDelete } = await import('./delete.js');
       ctx.done(await runWebhookDelete({ id, yes: Boolean(opts.yes) }, ctx));
     });
 
@@ -149,7 +153,6 @@ export function registerWebhook(program: Command, ctx: Context): void {
         payload: string;
       }) => {
         exactlyOne(verify, '--signature', '--headers');
-        const { runWebhookVerify } = await import('./verify.js');
         ctx.done(
           await runWebhookVerify(
             {
@@ -194,7 +197,6 @@ export function registerWebhook(program: Command, ctx: Context): void {
       ),
     )
     .action(async (opts: { port: number; path?: string; secretFile?: string[]; forwardTo?: string }) => {
-      const { runWebhookListen } = await import('./listen.js');
       ctx.done(
         await runWebhookListen(
           { port: opts.port, path: opts.path, secretFiles: opts.secretFile ?? [], forwardTo: opts.forwardTo },
@@ -223,7 +225,6 @@ export function registerWebhook(program: Command, ctx: Context): void {
       ),
     )
     .action(async (event: string, opts: { url: string; secretFile?: string; data?: string }) => {
-      const { runWebhookTrigger } = await import('./trigger.js');
       ctx.done(await runWebhookTrigger({ event, url: opts.url, secretFile: opts.secretFile, data: opts.data }, ctx));
     });
 }
@@ -252,7 +253,6 @@ function registerSecret(webhook: Command, ctx: Context): void {
         examples(`safeweb webhook secret ${cycle ? 'cycle' : 'create'} --secret-file ${cycle ? 'new' : 'org'}.secret`),
       )
       .action(async (opts: { secretFile?: string }) => {
-        const { runWebhookSecretIssue } = await import('./secret.js');
         ctx.done(await runWebhookSecretIssue({ cycle, secretFile: opts.secretFile }, ctx));
       });
   }
@@ -263,7 +263,6 @@ function registerSecret(webhook: Command, ctx: Context): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText('after', examples('safeweb webhook secret deactivate 3f2a…-… --yes'))
     .action(async (id: string, opts: { yes?: boolean }) => {
-      const { runWebhookSecretDeactivate } = await import('./secret.js');
       ctx.done(await runWebhookSecretDeactivate({ id, yes: Boolean(opts.yes) }, ctx));
     });
 }

@@ -3,6 +3,7 @@ import type { Context } from '../../context.js';
 import { fieldsHelp } from '../../output/fields-help.js';
 import { examples } from '../examples.js';
 import { SETTING_COLUMNS } from '../setting-columns.js';
+import { runWhoami } from './whoami.js';
 
 export function registerWhoami(program: Command, ctx: Context): void {
   program
@@ -23,7 +24,6 @@ export function registerWhoami(program: Command, ctx: Context): void {
       ),
     )
     .action(async () => {
-      const { runWhoami } = await import('./whoami.js');
       ctx.done(await runWhoami({}, ctx));
     });
 }

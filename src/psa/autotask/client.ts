@@ -24,6 +24,7 @@ import { isLoopbackHost } from '../../api/base-url.js';
 import type { Wire } from '../../api/transport.js';
 import { UnavailableError, UsageError } from '../../errors.js';
 import type { RequestBudget } from '../budget.js';
+import { id, optionalId, optionalText, record, str } from '../answer.js';
 import { BadAnswer, createPsaHttp, type PsaHints, type PsaHttpSettings } from '../http.js';
 import type { NewTicket, NoteKind, PsaClient, PsaCompany, PsaNote, PsaStatus, PsaTicket } from '../types.js';
 
@@ -528,23 +529,6 @@ function readFields(data: unknown): Map<string, FieldInfo> {
   });
   return out;
 }
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new BadAnswer(`${what} is not a record`);
-  return value as Record<string, unknown>;
-}
-
-function id(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw new BadAnswer(`${what} has no numeric ID`);
-  return value;
-}
-
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const optionalText = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const optionalId = (value: unknown, what: string): number | null =>
-  value === undefined || value === null ? null : id(value, what);
 
 function readTicket(value: unknown, what: string): PsaTicket {
   const r = record(value, what);

@@ -10,9 +10,9 @@
  * numeric IDs, a ticket must have its ID. What is not is exit 5 ("ConnectWise answered 200 to GET
  * … but …"), never a half-read record.
  */
-import { isLoopbackHost } from '../../api/base-url.js';
-import { UnavailableError, UsageError } from '../../errors.js';
-import { BadAnswer, createPsaHttp, type PsaHints, type PsaHttpSettings } from '../http.js';
+import { UnavailableError } from '../../errors.js';
+import { id, list, optionalText, psaAddress, record, shapeError, str, text } from '../answer.js';
+import { createPsaHttp, type PsaHints, type PsaHttpSettings } from '../http.js';
 import type {
   NewTicket,
   NoteKind,
@@ -64,26 +64,15 @@ export interface ConnectWiseClientOptions {
  * would cross the network in clear text). Exit 2 for anything else.
  */
 export function connectWiseApiBase(site: string): URL {
-  const raw = site.trim();
-  const given = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
-  let url: URL;
-  try {
-    url = new URL(given ? raw : `https://${raw}`);
-  } catch {
-    throw new UsageError(`invalid ConnectWise site "${site}"`, 'Give a host such as na.myconnectwise.net.');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new UsageError(`the ConnectWise site must use https:// (got ${url.protocol})`);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
-    throw new UsageError(
-      `refusing plain http:// to ${url.host}: the private key would travel unencrypted`,
-      'Give the host alone (https is implied), or http:// only for a local emulator on 127.0.0.1.',
-    );
-  if (url.username || url.password || url.search || url.hash || url.pathname.replace(/\/+$/, '') !== '')
-    throw new UsageError(
-      `the ConnectWise site must be a host or https://host[:port], nothing more: ${site}`,
-      'The API path (/v4_6_release/apis/3.0) is added by the tool.',
-    );
+  const what = {
+    name: 'ConnectWise site',
+    secret: 'the private key',
+    example: 'na.myconnectwise.net',
+    shape: 'a host or https://host[:port]',
+    added: 'The API path (/v4_6_release/apis/3.0) is added by the tool.',
+  };
+  const url = psaAddress(site, what);
+  if (url.pathname.replace(/\/+$/, '') !== '') throw shapeError(site, what);
   url.pathname = CW_API_PATH;
   return url;
 }
@@ -259,31 +248,6 @@ function hasNext(link: string | string[] | undefined): boolean | undefined {
   if (!link || link.length === 0) return undefined;
   return /rel="?next"?/i.test(String(link));
 }
-
-function list(data: unknown): unknown[] {
-  if (!Array.isArray(data)) throw new BadAnswer('the answer is not a list');
-  return data;
-}
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new BadAnswer(`${what} is not a record`);
-  return value as Record<string, unknown>;
-}
-
-function id(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw new BadAnswer(`${what} has no numeric ID`);
-  return value;
-}
-
-function text(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new BadAnswer(`${what} is missing`);
-  return value;
-}
-
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const optionalText = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 /** `{id: 3, name: …}` → 3; absent → null; anything else is not the API's answer. */
 function refId(value: unknown, what: string): number | null {

@@ -24,8 +24,9 @@
  * but …"), never a half-read record.
  */
 import { createHash } from 'node:crypto';
-import { isLoopbackHost, joinUrl } from '../../api/base-url.js';
-import { ApiRejectedError, AuthError, UnavailableError, UsageError } from '../../errors.js';
+import { joinUrl } from '../../api/base-url.js';
+import { ApiRejectedError, AuthError, UnavailableError } from '../../errors.js';
+import { id, list, num, optionalText, psaAddress, record, str } from '../answer.js';
 import { BadAnswer, createPsaHttp, type PsaAuth, type PsaHints, type PsaHttpSettings } from '../http.js';
 import type { NoteKind, PsaClient, PsaCompany, PsaNote, PsaStatus, PsaTicket } from '../types.js';
 
@@ -70,26 +71,13 @@ export interface HaloClientOptions {
  * text). Exit 2 for anything else.
  */
 export function haloTenant(tenant: string): URL {
-  const raw = tenant.trim();
-  const given = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
-  let url: URL;
-  try {
-    url = new URL(given ? raw : `https://${raw}`);
-  } catch {
-    throw new UsageError(`invalid HaloPSA tenant "${tenant}"`, 'Give its address, such as msp.halopsa.com.');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new UsageError(`the HaloPSA tenant must use https:// (got ${url.protocol})`);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
-    throw new UsageError(
-      `refusing plain http:// to ${url.host}: the client secret would travel unencrypted`,
-      'Give the host alone (https is implied), or http:// only for a local emulator on 127.0.0.1.',
-    );
-  if (url.username || url.password || url.search || url.hash)
-    throw new UsageError(
-      `the HaloPSA tenant must be a host or https://host[:port][/path], nothing more: ${tenant}`,
-      'The API (/api) and token (/auth/token) paths are added by the tool.',
-    );
+  const url = psaAddress(tenant, {
+    name: 'HaloPSA tenant',
+    secret: 'the client secret',
+    example: 'msp.halopsa.com',
+    shape: 'a host or https://host[:port][/path]',
+    added: 'The API (/api) and token (/auth/token) paths are added by the tool.',
+  });
   url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/(api|auth)$/i, '');
   return url;
 }
@@ -441,27 +429,6 @@ function single(data: unknown): unknown {
   if (data.length !== 1) throw new BadAnswer(`the answer is a list of ${data.length}, not the one record made`);
   return data[0];
 }
-
-function list(data: unknown, what: string): unknown[] {
-  if (!Array.isArray(data)) throw new BadAnswer(`${what} is not a list`);
-  return data;
-}
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new BadAnswer(`${what} is not a record`);
-  return value as Record<string, unknown>;
-}
-
-function id(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw new BadAnswer(`${what} has no numeric ID`);
-  return value;
-}
-
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-const optionalText = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 /** A reference by ID: absent or null is none; 0 is Halo's "none" too; anything else is not the API's answer. */
 function refId(value: unknown, what: string): number | null {
