@@ -248,6 +248,8 @@ function traceStats(file, psaHost, createPath) {
   const bookEnd = Math.max(0, ...safeweb.map((r) => r.end));
   // The tickets begin with the first PSA request after the book was read.
   const rows = psa.filter((r) => r.start >= bookEnd);
+  if (rows.length === 0)
+    throw new Error(`${file}: no PSA request traced (does the tool still send through node:http's request?)`);
   const rowsStart = Math.min(...rows.map((r) => r.start));
   const rowsEnd = Math.max(...rows.map((r) => r.end));
   const busy = rows.reduce((sum, r) => sum + (r.end - r.start), 0);
