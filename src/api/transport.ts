@@ -268,13 +268,24 @@ function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
 
 /**
+ * The proxy HTTPS_PROXY / HTTP_PROXY name for `url` ('' for none, or when NO_PROXY excludes it).
+ * proxy-from-env reads process.env itself; the CLI's env is process.env, so they agree. It is
+ * given the parts of a WHATWG URL rather than a string: with a string it calls the legacy
+ * url.parse(), which Node 24 warns about on stderr once the library is bundled into dist/.
+ */
+export function proxyFor(url: URL): string {
+  return getProxyForUrl({ protocol: url.protocol, host: url.host, port: url.port } as Parameters<
+    typeof getProxyForUrl
+  >[0]);
+}
+
+/**
  * The agent for a proxy named by HTTPS_PROXY / HTTP_PROXY (NO_PROXY respected), or undefined;
  * one agent per proxy and scheme, so connections to the proxy are reused. proxy-from-env holds
  * the NO_PROXY matching rules; the agents are loaded only when needed.
  */
 async function proxyAgentFor(url: URL, agents: Map<string, HttpAgent>): Promise<HttpAgent | undefined> {
-  // proxy-from-env reads process.env itself; the CLI's env is process.env, so they agree.
-  const proxyUrl = getProxyForUrl(url.href);
+  const proxyUrl = proxyFor(url);
   if (!proxyUrl) return undefined;
   const key = `${url.protocol} ${proxyUrl}`;
   let agent = agents.get(key);

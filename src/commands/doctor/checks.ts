@@ -1,11 +1,11 @@
 /** The doctor's checks, one function per area; each adds its lines and returns what the next needs. */
 import { existsSync, statSync } from 'node:fs';
-import { getProxyForUrl } from 'proxy-from-env';
 import { checkBaseUrl } from '../../api/base-url.js';
 import type { ApiClient } from '../../api/client.js';
 import { getPartnerAnalytics } from '../../api/partner.js';
 import { pathFor } from '../../api/paths.js';
 import { maskSecret, redactText } from '../../api/redact.js';
+import { proxyFor } from '../../api/transport.js';
 import type { Resolved } from '../../config/resolve.js';
 import { configPath } from '../../config/store.js';
 import type { Context } from '../../context.js';
@@ -120,7 +120,7 @@ export async function checkBaseUrlAndProxy(ctx: Context, resolved: Resolved, add
     add({ check: 'proxy', ok: true, detail: 'none configured' });
     return true;
   }
-  const proxy = getProxyForUrl(url.href);
+  const proxy = proxyFor(url);
   add({
     check: 'proxy',
     ok: true,
