@@ -8,8 +8,9 @@
  * read; empty lines are skipped; every record is returned as it is (cells untrimmed, however
  * many): the callers compare it with the header and say which row is short.
  *
- * csv-parse is bundled into part-bulk.js (scripts/build.js): a bulk file is checked whole before
- * its first request, so its load and parse are on a bulk run's critical path.
+ * csv-parse is imported statically, so the build puts it in the chunk of the commands that read
+ * CSV: a bulk file is checked whole before its first request, so its load and parse are on a
+ * bulk run's critical path.
  */
 import { createReadStream } from 'node:fs';
 import { CsvError as ParseError, parse, type Options } from 'csv-parse';

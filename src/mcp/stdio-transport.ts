@@ -7,7 +7,7 @@
  * newline (JSON text never holds a raw newline, so the next line is the next message) and
  * answered, and the server goes on serving. A line is never held beyond the limit.
  *
- * No SDK import here: it is bundled apart (dist/mcp-sdk.js, see sdk.ts) and reaches this module
+ * No SDK import here: it is bundled apart (dist/sdk.js, see sdk.ts) and reaches this module
  * through serve.ts, as the `isMessage` check.
  */
 import type { Readable, Writable } from 'node:stream';
