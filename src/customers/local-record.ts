@@ -346,11 +346,19 @@ export class LocalRecord {
     this.#append({ op: 'fields', reference, ...(companyName ? { companyName } : {}), fields, at: isoTime(at) });
   }
 
-  /** Written, then applied to what was read (other processes' lines are not seen until a new record is made). */
+  /**
+   * Written, then applied to what was read (other processes' lines are not seen until a new record
+   * is made). A run's record (`openForRun`) applies only its creates in flight: a bulk file names
+   * each reference once (a duplicate is refused before anything is sent), so no row looks up a
+   * customer its own run recorded, and keeping each one would make the run's memory grow with
+   * the file.
+   */
   #append(line: RecordLine): void {
     if (this.#fd === undefined) appendLines(this.configDir, this.account, [line]);
     else appendRecord(this.#fd, `${JSON.stringify(line)}\n`, this.#file);
-    if (this.#folded) fold(this.#folded, line);
+    if (!this.#folded) return;
+    if (this.#fd === undefined) fold(this.#folded, line);
+    else fold({ byReference: new Map(), pending: this.#folded.pending }, line);
   }
 
   close(): void {
