@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../read-body.js';
+import { countOperation, emulatorControls, technicianRoute, writeRaw, type Technician } from './door.js';
 import { hostileAnswer, matchHostile, type HostileRule, type RawAnswer } from './hostile.js';
 
 const API_PATH = '/atservicesrest/v1.0';
@@ -311,7 +312,7 @@ export async function startAutotask(options: AutotaskOptions = {}): Promise<Auto
     const isApi = lower.startsWith(`${API_PATH}/`);
     const counts = state.requests;
     if (isApi) {
-      count(counts, req.method ?? 'GET', url.pathname.slice(API_PATH.length));
+      countOperation(counts, req.method ?? 'GET', url.pathname.slice(API_PATH.length));
       counts.inFlight += 1;
       counts.maxInFlight = Math.max(counts.maxInFlight, counts.inFlight);
     }
@@ -334,11 +335,7 @@ export async function startAutotask(options: AutotaskOptions = {}): Promise<Auto
       if (answered) return;
       answered = true;
       counts.inFlight -= 1;
-      // A client that stops reading a huge answer closes the socket under the writes: nothing to report.
-      res.on('error', () => {});
-      res.writeHead(answer.status, answer.headers);
-      for (const chunk of typeof answer.body === 'string' ? [answer.body] : answer.body) res.write(chunk);
-      res.end();
+      writeRaw(res, answer);
       log?.(`autotask: ${req.method} ${req.url} → ${answer.status} (hostile)`);
     };
     readBody(req)
@@ -407,16 +404,9 @@ export async function startAutotask(options: AutotaskOptions = {}): Promise<Auto
     port: address.port,
     credentials,
     state,
-    technicianClose: (id) => technician(id, true),
-    technicianReopen: (id) => technician(id, false),
-    misbehave: (rules) => {
-      hostile = rules.map((r) => ({ ...r }));
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    ...emulatorControls(server, technician, (rules) => {
+      hostile = rules;
+    }),
   };
 }
 
@@ -424,28 +414,15 @@ export async function startAutotask(options: AutotaskOptions = {}): Promise<Auto
  * The admin door: `POST /__emulator/tickets/{id}/close` and `…/reopen` (what a technician does in
  * Autotask), `GET /__emulator/state` (every ticket and note and the request count).
  */
-function admin(
-  method: string,
-  pathname: string,
-  technician: (id: number, close: boolean) => boolean,
-  state: AutotaskState,
-): Answer {
-  const move = /^\/__emulator\/tickets\/(\d+)\/(close|reopen)$/.exec(pathname);
-  if (move && method === 'POST') {
-    const id = Number(move[1]);
-    if (!technician(id, move[2] === 'close')) return error(404, `Ticket ${id} not found`);
-    return { status: 204 };
-  }
+function admin(method: string, pathname: string, technician: Technician, state: AutotaskState): Answer {
+  const moved = technicianRoute(method, pathname, technician, {
+    done: { status: 204 },
+    notFound: (id): Answer => error(404, `Ticket ${id} not found`),
+  });
+  if (moved) return moved;
   if (pathname === '/__emulator/state' && method === 'GET')
     return { status: 200, body: { tickets: state.tickets, notes: state.notes, requests: state.requests } };
   return error(404, `No emulator route ${method} ${pathname}`);
-}
-
-/** Counts an API request under its operation, a record's ID folded: `GET /Tickets/{id}/Notes`. */
-function count(requests: RequestCount, method: string, path: string): void {
-  const operation = `${method.toUpperCase()} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
-  requests.total += 1;
-  requests.byOperation[operation] = (requests.byOperation[operation] ?? 0) + 1;
 }
 
 const stamp = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');

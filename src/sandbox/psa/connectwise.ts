@@ -13,6 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../read-body.js';
 import { compileConditions, ConditionError } from './conditions.js';
+import { countOperation, emulatorControls, technicianRoute, writeRaw, type Technician } from './door.js';
 import { hostileAnswer, matchHostile, type HostileRule, type RawAnswer } from './hostile.js';
 
 const CW_API_PATH = '/v4_6_release/apis/3.0';
@@ -302,15 +303,11 @@ export async function startConnectWise(options: ConnectWiseOptions = {}): Promis
     // Absolute, so the Link headers name the address the client used.
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `127.0.0.1:${req.socket.localPort}`}`);
     const isApi = url.pathname.startsWith(`${CW_API_PATH}/`);
-    if (isApi) count(state.requests, req.method ?? 'GET', url.pathname.slice(CW_API_PATH.length));
+    if (isApi) countOperation(state.requests, req.method ?? 'GET', url.pathname.slice(CW_API_PATH.length));
     const delay = isApi ? (faults.latencyMs ?? 0) : 0;
     const later = (answer: Answer) => (delay ? setTimeout(() => send(answer), delay) : send(answer));
     const sendRaw = (answer: RawAnswer) => {
-      // A client that stops reading a huge answer closes the socket under the writes: nothing to report.
-      res.on('error', () => {});
-      res.writeHead(answer.status, answer.headers);
-      for (const chunk of typeof answer.body === 'string' ? [answer.body] : answer.body) res.write(chunk);
-      res.end();
+      writeRaw(res, answer);
       state.requests.answeredMs += performance.now() - started;
       log?.(`connectwise: ${req.method} ${req.url} → ${answer.status} (hostile)`);
     };
@@ -368,16 +365,9 @@ export async function startConnectWise(options: ConnectWiseOptions = {}): Promis
     port: address.port,
     credentials,
     state,
-    technicianClose: (id) => technician(id, true),
-    technicianReopen: (id) => technician(id, false),
-    misbehave: (rules) => {
-      hostile = rules.map((r) => ({ ...r }));
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    ...emulatorControls(server, technician, (rules) => {
+      hostile = rules;
+    }),
   };
 }
 
@@ -385,28 +375,15 @@ export async function startConnectWise(options: ConnectWiseOptions = {}): Promis
  * The admin door: `POST /__emulator/tickets/{id}/close` and `…/reopen` (what a technician does in
  * the PSA), `GET /__emulator/state` (every ticket and note, for a test's final count).
  */
-function admin(
-  method: string,
-  pathname: string,
-  technician: (id: number, close: boolean) => boolean,
-  state: ConnectWiseState,
-): Answer {
-  const move = /^\/__emulator\/tickets\/(\d+)\/(close|reopen)$/.exec(pathname);
-  if (move && method === 'POST') {
-    const id = Number(move[1]);
-    if (!technician(id, move[2] === 'close')) return error(404, 'NotFound', `Ticket ${id} not found`);
-    return { status: 204 };
-  }
+function admin(method: string, pathname: string, technician: Technician, state: ConnectWiseState): Answer {
+  const moved = technicianRoute(method, pathname, technician, {
+    done: { status: 204 },
+    notFound: (id): Answer => error(404, 'NotFound', `Ticket ${id} not found`),
+  });
+  if (moved) return moved;
   if (pathname === '/__emulator/state' && method === 'GET')
     return { status: 200, body: { tickets: state.tickets, notes: state.notes, requests: state.requests } };
   return error(404, 'NotFound', `No emulator route ${method} ${pathname}`);
-}
-
-/** Counts an API request under its operation, a record's ID folded: `PATCH /service/tickets/{id}`. */
-function count(requests: RequestCount, method: string, path: string): void {
-  const operation = `${method.toUpperCase()} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
-  requests.total += 1;
-  requests.byOperation[operation] = (requests.byOperation[operation] ?? 0) + 1;
 }
 
 function setStatus(ticket: CwTicket, status: Status, by: string, at: Date): void {

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../read-body.js';
+import { countOperation, emulatorControls, technicianRoute, writeRaw, type Technician } from './door.js';
 import { hostileAnswer, matchHostile, type HostileRule, type RawAnswer } from './hostile.js';
 
 const API_PATH = '/api';
@@ -260,11 +261,7 @@ export async function startHalo(options: HaloOptions = {}): Promise<HaloEmulator
   const server = http.createServer((req, res) => {
     const started = performance.now();
     const sendRaw = (answer: RawAnswer) => {
-      // A client that stops reading a huge answer closes the socket under the writes: nothing to report.
-      res.on('error', () => {});
-      res.writeHead(answer.status, answer.headers);
-      for (const chunk of typeof answer.body === 'string' ? [answer.body] : answer.body) res.write(chunk);
-      res.end();
+      writeRaw(res, answer);
       log?.(`halo: ${req.method} ${req.url} → ${answer.status} (hostile)`);
     };
     const send = (answer: Answer) => {
@@ -287,7 +284,7 @@ export async function startHalo(options: HaloOptions = {}): Promise<HaloEmulator
         const method = (req.method ?? 'GET').toUpperCase();
         if (url.pathname.startsWith('/__emulator/')) return send(admin(method, url.pathname, technician, state));
         if (!isApi && !isToken) return send(error(404, `No route for ${url.pathname}`));
-        count(state.requests, method, isToken ? url.pathname : url.pathname.slice(API_PATH.length));
+        countOperation(state.requests, method, isToken ? url.pathname : url.pathname.slice(API_PATH.length));
         if (faults.throttleRate && random() < faults.throttleRate)
           return later({ ...error(429, 'Too many requests'), headers: { 'retry-after': '1' } });
         if (faults.errorRate && random() < faults.errorRate)
@@ -364,17 +361,10 @@ export async function startHalo(options: HaloOptions = {}): Promise<HaloEmulator
     port: address.port,
     credentials,
     state,
-    technicianClose: (id) => technician(id, true),
-    technicianReopen: (id) => technician(id, false),
+    ...emulatorControls(server, technician, (rules) => {
+      hostile = rules;
+    }),
     revokeTokens: () => state.tokens.clear(),
-    misbehave: (rules) => {
-      hostile = rules.map((r) => ({ ...r }));
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
   };
 }
 
@@ -382,18 +372,12 @@ export async function startHalo(options: HaloOptions = {}): Promise<HaloEmulator
  * The admin door: `POST /__emulator/tickets/{id}/close` and `…/reopen` (what a technician does in
  * the PSA), `POST /__emulator/tokens/revoke`, `GET /__emulator/state` (every ticket and action).
  */
-function admin(
-  method: string,
-  pathname: string,
-  technician: (id: number, close: boolean) => boolean,
-  state: HaloState,
-): Answer {
-  const move = /^\/__emulator\/tickets\/(\d+)\/(close|reopen)$/.exec(pathname);
-  if (move && method === 'POST') {
-    const id = Number(move[1]);
-    if (!technician(id, move[2] === 'close')) return error(404, `Ticket ${id} not found`);
-    return { status: 204 };
-  }
+function admin(method: string, pathname: string, technician: Technician, state: HaloState): Answer {
+  const moved = technicianRoute(method, pathname, technician, {
+    done: { status: 204 },
+    notFound: (id): Answer => error(404, `Ticket ${id} not found`),
+  });
+  if (moved) return moved;
   if (pathname === '/__emulator/tokens/revoke' && method === 'POST') {
     state.tokens.clear();
     return { status: 204 };
@@ -409,13 +393,6 @@ function admin(
       },
     };
   return error(404, `No emulator route ${method} ${pathname}`);
-}
-
-/** Counts a request under its operation, a record's ID folded: `GET /Tickets/{id}`. */
-function count(requests: RequestCount, method: string, path: string): void {
-  const operation = `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
-  requests.total += 1;
-  requests.byOperation[operation] = (requests.byOperation[operation] ?? 0) + 1;
 }
 
 const stamp = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
