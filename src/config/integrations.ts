@@ -666,7 +666,12 @@ export async function setIntegration(file: string, at: Path, value: unknown): Pr
 export async function editIntegrations(
   file: string,
   edit: (current: Integrations) => Change[] | Promise<Change[]>,
-  options: { command?: string | undefined; waitMs?: number | undefined } = {},
+  options: {
+    command?: string | undefined;
+    waitMs?: number | undefined;
+    /** false: only check that the changes would make a valid file (before asking for a secret, say). */
+    write?: boolean | undefined;
+  } = {},
 ): Promise<Integrations> {
   ensurePrivateDir(path.dirname(file), 'integration settings');
   return holdingLock(
@@ -689,6 +694,7 @@ export async function editIntegrations(
       const result: unknown = doc.toJS() ?? {};
       const found = await integrationProblems(result);
       if (found.length) throw invalid(file, found, () => '', '; nothing was written');
+      if (options.write === false) return result as Integrations;
       replaceFile(file, doc.toString({ lineWidth: 0 }), { kind: 'integration settings', mayReplace: true });
       return result as Integrations;
     },

@@ -5,7 +5,7 @@
  * entry already there (--secret-name), never from a flag value.
  */
 import path from 'node:path';
-import type { Channel } from '../../config/integrations.js';
+import { editIntegrations, type Change, type Channel, type Integrations } from '../../config/integrations.js';
 import { checkSecretName, getSecret, setSecret, type SecretStore } from '../../config/secrets.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
@@ -15,7 +15,7 @@ import type { ChannelKind } from '../../notify/channels.js';
 import { loadTemplates } from '../../notify/email-templates.js';
 import { channelUrl } from '../../notify/http.js';
 import { webhookSecretBytes } from '../../notify/webhook.js';
-import { checkChannelName, readChannels, SECRET_WHAT, writeChannel } from './settings.js';
+import { checkChannelName, SECRET_WHAT, settingsFile } from './settings.js';
 
 export interface NotifyAddOptions {
   kind: ChannelKind;
@@ -58,19 +58,27 @@ export async function runNotifyAdd(opts: NotifyAddOptions, ctx: Context): Promis
       'Pipe it in with --secret-stdin, give --secret-file FILE, or leave both out to be asked (input hidden).',
     );
   const name = checkChannelName(opts.name);
-  const channels = await readChannels(ctx);
-  if (channels.channels[name] && !opts.force)
-    throw new UsageError(`a channel named "${name}" exists already`, 'Pass --force to replace it.');
+  const file = await settingsFile(ctx);
   const needsSecret = opts.kind !== 'email' ? !opts.unsigned : opts.username !== undefined;
   const secretName = needsSecret ? secretNameFor(opts, name) : undefined;
   const channel = await settingsFor(opts, secretName);
+  // The file is not read as valid first: a route naming this very channel is what the add makes
+  // whole. The change is checked on the file as it is, then asked for a secret, then made.
+  let replaced = false;
+  const change = (current: Integrations): Change[] => {
+    replaced = Boolean(current.notify?.channels?.[name]);
+    if (replaced && !opts.force)
+      throw new UsageError(`a channel named "${name}" exists already`, 'Pass --force to replace it.');
+    return [[['notify', 'channels', name], channel]];
+  };
+  await editIntegrations(file, change, { write: false });
   const stored = secretName ? await provideSecret(opts, secretName, ctx) : false;
-  await writeChannel(channels.file, name, channel);
+  await editIntegrations(file, change);
   return {
-    data: { name, kind: opts.kind, file: channels.file, secret: secretName ?? null, secretStored: stored },
+    data: { name, kind: opts.kind, file, secret: secretName ?? null, secretStored: stored },
     notes: [
       success(
-        `${channels.channels[name] ? 'Replaced' : 'Added'} the ${opts.kind} channel "${name}" in ${channels.file}` +
+        `${replaced ? 'Replaced' : 'Added'} the ${opts.kind} channel "${name}" in ${file}` +
           (secretName ? `; its secret is ${secretName}${stored ? ' (stored)' : ''}.` : '.'),
       ),
       hint(`Send it a test message: safeweb notify test ${name}`),

@@ -20,9 +20,14 @@ export interface Channels {
 }
 
 /** The settings file of the profile in use, and its channels. */
-export async function readChannels(ctx: Context): Promise<Channels> {
+/** The profile's integration settings file, not read. */
+export async function settingsFile(ctx: Context): Promise<string> {
   const account = await ctx.account();
-  const file = integrationsFile(ctx.configDir, account.profile ?? account.key);
+  return integrationsFile(ctx.configDir, account.profile ?? account.key);
+}
+
+export async function readChannels(ctx: Context): Promise<Channels> {
+  const file = await settingsFile(ctx);
   const { settings } = await readIntegrations(file);
   return { file, settings, channels: settings.notify?.channels ?? {} };
 }

@@ -4,7 +4,7 @@
  * a flag value, never in any output), a test message sent as real ones are, the channel's answer
  * printed, its failures with the one table's exit codes.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { generate } from 'selfsigned';
@@ -136,6 +136,35 @@ describe('notify add, list, show', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('the specification asks for 24 to 64');
+  });
+
+  it('adds the channel a route already names (the file was invalid for want of it), and no other', async () => {
+    const { dir, env, file } = await withProfile();
+    // Routes written by hand before their channels: the file names "soc" and "pager", neither there.
+    mkdirSync(path.dirname(file), { mode: 0o700 });
+    writeFileSync(file, 'notify:\n  routes:\n    - channels: [soc]\n    - channels: [pager]\n', { mode: 0o600 });
+    const slackUrl = 'https://hooks.slack.com/services/T0/B0/FirstSignature';
+    const first = await runInProcess(['notify', 'add', 'slack', 'soc', '--secret-stdin'], { env, stdin: slackUrl });
+    // "pager" is still missing: refused before the secret is read or stored, the file as it was.
+    expect(first.code).toBe(2);
+    expect(first.stderr).toContain('"pager" is not under notify.channels');
+    expect(first.stderr).toContain('nothing was written');
+    expect(readFileSync(file, 'utf8')).not.toContain('soc:');
+    expect(() => readFileSync(path.join(dir, 'secrets.json'))).toThrow();
+
+    const pager = await runInProcess(['notify', 'add', 'pagerduty', 'pager', '--secret-stdin'], {
+      env,
+      stdin: 'R0UTINGKEY0000000000000000000000',
+    });
+    expect(pager.code).toBe(2); // "soc" is still missing
+    writeFileSync(file, 'notify:\n  routes:\n    - channels: [soc] # the SOC\n', { mode: 0o600 });
+    const soc = await runInProcess(['notify', 'add', 'slack', 'soc', '--secret-stdin'], { env, stdin: slackUrl });
+    expect(soc.code, soc.stderr).toBe(0);
+    expect(soc.stderr).toContain('Added the slack channel "soc"');
+    expect(readFileSync(file, 'utf8')).toContain('# the SOC'); // the hand-written file's comments kept
+    expect(channelsIn(file)).toEqual({ soc: { kind: 'slack', secret: 'notify/soc' } });
+    const check = await runInProcess(['integrations', 'check'], { env });
+    expect(check.code, check.stderr).toBe(0);
   });
 });
 
