@@ -84,12 +84,6 @@ function dueBySink(items: Folded, now: Date, skip: (sink: string) => boolean): M
 }
 
 const KICK_DELAY_MS = 100;
-/**
- * Under a stream of deliveries (kicks never KICK_DELAY_MS apart), a pass at least this long after
- * the first kick it answers: routing waits for a gap in the stream, so accepting comes first,
- * and each pass (a scan of the outbox, its lines, their fsyncs) covers more events.
- */
-const BUSY_MAX_WAIT_MS = 1000;
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -123,9 +117,6 @@ export class Router {
   #running: Promise<void> | undefined;
   #again = false;
   #soon: NodeJS.Timeout | undefined;
-  /** When the last kick came, and the first one since the last pass began (performance.now()). */
-  #lastKick = 0;
-  #firstKick = 0;
 
   constructor(private readonly deps: RouterDeps) {}
 
@@ -136,39 +127,21 @@ export class Router {
   }
 
   /**
-   * A pass soon; one at a time (a kick during a pass asks for another after it). A pass waits
-   * for KICK_DELAY_MS without a kick, or BUSY_MAX_WAIT_MS after the first kick it answers: under a
-   * burst of deliveries the outbox is read about once a second, not once per delivery, and the
-   * answers are not slowed by it.
+   * A pass soon; one at a time (a kick during a pass asks for another after it). Kicks within
+   * KICK_DELAY_MS make one pass: under a burst of deliveries the outbox is read a few times a
+   * second, not once per delivery, and the answers are not slowed by it.
    */
   kick(): void {
-    if (this.#abort.signal.aborted) return;
-    this.#lastKick = performance.now();
+    if (this.#abort.signal.aborted || this.#soon) return;
     if (this.#running) {
       this.#again = true;
       return;
     }
-    if (this.#soon) return;
-    this.#firstKick = this.#lastKick;
-    this.#later(KICK_DELAY_MS);
-  }
-
-  /** How long until the kicks so far are due a pass: 0 when they are. */
-  #wait(): number {
-    const now = performance.now();
-    const quiet = KICK_DELAY_MS - (now - this.#lastKick);
-    const most = BUSY_MAX_WAIT_MS - (now - this.#firstKick);
-    return Math.max(0, Math.min(quiet, most));
-  }
-
-  #later(ms: number): void {
     this.#soon = setTimeout(() => {
       this.#soon = undefined;
       if (this.#abort.signal.aborted) return;
-      const wait = this.#wait();
-      if (wait > 0) return this.#later(wait);
       this.#running = this.#loop().finally(() => (this.#running = undefined));
-    }, ms);
+    }, KICK_DELAY_MS);
   }
 
   /** No new pass; the handlers are told to stop; resolves when the pass in flight has ended. */
@@ -192,13 +165,10 @@ export class Router {
     do {
       this.#again = false;
       await this.#pass();
-      if (!this.#again) break;
-      // Kicked during the pass: the next one waits as a first kick's does, so a steady stream of
-      // deliveries makes a pass about once a second, not one after another without a break.
-      this.#firstKick = performance.now();
-      for (let wait = KICK_DELAY_MS; wait > 0 && !this.#abort.signal.aborted; wait = this.#wait())
-        await pause(wait, this.#abort.signal);
-    } while (!this.#abort.signal.aborted);
+      // Kicked during the pass: the next one after the same delay as a first kick's, so a steady
+      // stream of deliveries makes a few passes a second, not one after another without a break.
+      if (this.#again) await pause(KICK_DELAY_MS, this.#abort.signal);
+    } while (this.#again && !this.#abort.signal.aborted);
   }
 
   async #pass(): Promise<void> {
