@@ -70,13 +70,21 @@ export async function runServe(opts: ServeOptions, ctx: Context): Promise<Outcom
   // The lines of the deliveries answered together (one group commit) are written together, at the
   // end of the turn's current work: before any of their answers goes out (those come further down
   // the same chain of promises), and as one write, not one each.
+  // Written from a microtask of its own, so a stdout that refuses the write (a full disk under a
+  // redirect) is said, not thrown where nothing catches it: the deliveries are in the outbox anyway.
   let lines: DeliveryReport[] = [];
+  let refused = false;
   const writeLines = () => {
     const reports = lines;
     lines = [];
-    ctx.sink.batch(() => {
-      for (const report of reports) ctx.sink.event(report, describe(report));
-    });
+    try {
+      ctx.sink.batch(() => {
+        for (const report of reports) ctx.sink.event(report, describe(report));
+      });
+    } catch (error) {
+      if (!refused) say('warn', `the deliveries' lines could not be written to stdout: ${(error as Error).message}`);
+      refused = true;
+    }
   };
   const summary = await runReceiver(opts, {
     configDir: ctx.configDir,
