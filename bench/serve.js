@@ -17,7 +17,7 @@
 // does not, and the load average at the start and the end.
 // --rate N fixes the open-loop rate instead (to see the latencies at a rate both can sustain).
 // Usage: node bench/serve.js [--deliveries 3000] [--concurrency 32] [--runs 5] [--seconds 5] [--rate N]
-//                            [--cpu-prof DIR]
+//                            [--warm-up 3000] [--cpu-prof DIR]
 import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,7 @@ const DELIVERIES = numberArg('--deliveries', 3000);
 const CONCURRENCY = numberArg('--concurrency', 32);
 const RUNS = numberArg('--runs', 5);
 const SECONDS = numberArg('--seconds', 5);
+const WARM_UP = numberArg('--warm-up', 3000);
 const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const bare = fileURLToPath(new URL('./bare-serve.js', import.meta.url));
 const secret = 'bench-org-secret-0000';
@@ -143,8 +144,11 @@ async function saturate(kind) {
   const receiver = await start(kind);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
-    // Warm-up, not measured: the connections opened, the code compiled.
-    let next = -Math.min(500, DELIVERIES);
+    // Warm-up, not measured: the connections opened, the code compiled. V8 goes on optimising a
+    // receiver's hot functions (on its own threads, CPU the figures count) for a few thousand
+    // deliveries; the more code a delivery runs through, the longer: WARM_UP of them first, so
+    // the measured phase is the state a receiver spends its life in, for both receivers alike.
+    let next = -WARM_UP;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next++ < 0) await deliver(receiver.url, agent);
@@ -172,8 +176,8 @@ async function openLoop(kind, rate) {
   const receiver = await start(kind);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   try {
-    // Warm-up at the same rate for a second, not measured: connections opened, code compiled.
-    await schedule(receiver.url, agent, rate, rate);
+    // Warm-up at the same rate, not measured: connections opened, code compiled (as for saturate).
+    await schedule(receiver.url, agent, rate, Math.max(rate, WARM_UP));
     const times = (await schedule(receiver.url, agent, rate, Math.round(rate * SECONDS))).sort((a, b) => a - b);
     return times[Math.min(times.length - 1, Math.floor(0.99 * times.length))];
   } finally {
@@ -215,6 +219,7 @@ const result = {
   loadAverage: { start: load[0], end: load[1] },
   cpuMsPerDelivery: { ...cpuMedian, ratio: cpuMedian.serve / cpuMedian.bare, runs: cpu },
   deliveries: DELIVERIES,
+  warmUp: WARM_UP,
   concurrency: CONCURRENCY,
   runs: RUNS,
   throughput: { serve: Math.round(median(through.serve)), bare: Math.round(median(through.bare)), runs: through },

@@ -80,14 +80,14 @@ export function bookEvent(partnerId: string, facts: EventFacts, at: string): Boo
     facts.breachId !== undefined
       ? findingKey({ partnerId, customer: customerPart(facts), breachId: facts.breachId })
       : undefined;
-  return {
-    version: EVENT_VERSION,
-    key: eventKey(partnerId, customerPart(facts), facts),
-    ...(finding ? { finding } : {}),
-    partnerId,
-    ...facts,
-    at,
-  };
+  // Built in place rather than spread (the same fields in the same order): V8 spreads into an
+  // object literal slowly, and the receiver makes one of these per event it accepts.
+  const event = { version: EVENT_VERSION, key: eventKey(partnerId, customerPart(facts), facts) } as BookEvent;
+  if (finding) event.finding = finding;
+  event.partnerId = partnerId;
+  Object.assign(event, facts);
+  event.at = at;
+  return event;
 }
 
 /** The customer's SafeWeb ID; a customer whose ID the record lacks is named by its reference (the partner's own ID). */

@@ -181,9 +181,12 @@ export interface SinkItem {
 }
 
 /** A sink's items in the outbox, oldest first. */
-export function sinkItems(items: Folded, sink: string): SinkItem[] {
+export function sinkItems(items: Folded, sink: string, about?: ReadonlySet<string>): SinkItem[] {
   const out: SinkItem[] = [];
   for (const item of items.values()) {
+    // Only the findings asked about (those of the items a run plans): what duplicateKeys says of
+    // them is the same, and a receiver's pass does not copy every item of a large outbox.
+    if (about && !about.has(item.event.finding ?? item.event.key)) continue;
     const state = item.sinks.get(sink);
     if (!item.dropped && state) out.push({ key: item.key, event: item.event, dead: state.state === 'dead' });
   }

@@ -176,7 +176,9 @@ async function settle(sink: string, deps: NotifyDeps, options: SendDueOptions, r
   const due = await deps.outbox.due(sink);
   if (due.length === 0) return [];
   const now = deps.now();
-  const duplicates = await deps.outbox.view((items) => duplicateKeys(sinkItems(items, sink)));
+  // Whether a due item repeats the one before it depends only on the items about its finding.
+  const about = new Set(due.map((i) => i.event.finding ?? i.event.key));
+  const duplicates = await deps.outbox.view((items) => duplicateKeys(sinkItems(items, sink, about)));
   const plan = planSink(sink, due, deps, now, { flush: options.flush, duplicates });
   if (plan.gone.length) {
     const error = `the channel "${channelOfSink(sink) ?? sink}" is no longer in the settings`;

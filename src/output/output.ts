@@ -75,9 +75,26 @@ export class Output {
     this.stderr.write(`${(await renderTable(columns, rows, this.errColor)).text}\n`);
   }
 
+  /** Lines kept by `batch`, to be written as one. */
+  #batch: string | undefined;
+
   /** A line of data on stdout. */
   line(text: string): void {
-    this.stdout.write(`${text}\n`);
+    if (this.#batch !== undefined) this.#batch += `${text}\n`;
+    else this.stdout.write(`${text}\n`);
+  }
+
+  /** The lines `fn` writes (`line`, `printRecord` without --jq) go to stdout as one write. */
+  batch(fn: () => void): void {
+    if (this.#batch !== undefined) return fn();
+    this.#batch = '';
+    try {
+      fn();
+    } finally {
+      const text = this.#batch;
+      this.#batch = undefined;
+      if (text) this.stdout.write(text);
+    }
   }
 
   /**

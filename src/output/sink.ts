@@ -18,6 +18,8 @@ export interface Sink {
    * --ndjson; otherwise its line for people, its tones in colour on a terminal.
    */
   event(data: unknown, line: Text): void;
+  /** The events (and other lines of data) `fn` writes go to stdout as one write: a burst, not a write each. */
+  batch(fn: () => void): void;
   /**
    * One record of a run whose result is the list of them (an address checked): one JSON line as
    * it is made when the run streams (--ndjson), and then the renderer prints no list at the end;
@@ -45,6 +47,7 @@ export function createSink(out: Output, ndjson: boolean): Sink {
       if (out.json || ndjson) record(data);
       else out.line(drawText(line, out.color));
     },
+    batch: (fn) => out.batch(fn),
     item(data) {
       if (ndjson) record(data);
     },

@@ -73,9 +73,19 @@ export async function createMetrics(depth: () => SinkSummary[]): Promise<Metrics
           this.set({ sink: s.sink, state }, s[state]);
     },
   });
+  // The children a delivery counts in, looked up once: not a label map built and hashed per delivery.
+  const receivedOf = {
+    v1: { true: received.labels('v1', 'true'), false: received.labels('v1', 'false') },
+    legacy: { true: received.labels('legacy', 'true'), false: received.labels('legacy', 'false') },
+  };
+  const refusedOf = new Map<RefusalReason, { inc(): void }>();
   return {
-    received: (protocol, duplicate) => received.inc({ protocol, duplicate: String(duplicate) }),
-    refused: (reason) => refused.inc({ reason }),
+    received: (protocol, duplicate) => receivedOf[protocol][duplicate ? 'true' : 'false'].inc(),
+    refused: (reason) => {
+      let child = refusedOf.get(reason);
+      if (!child) refusedOf.set(reason, (child = refused.labels(reason)));
+      child.inc();
+    },
     acknowledged: (seconds) => ack.observe(seconds),
     routed: (sink, a, f) => {
       if (a) routed.inc({ sink }, a);

@@ -22,6 +22,7 @@ export function quietRun(
     waitForSignal: () => stopped,
     sink: {
       event: () => undefined,
+      batch: (fn) => fn(),
       item: () => undefined,
       row: () => undefined,
       note: (note) => log(note.tone, plainText(note.text)),

@@ -140,4 +140,19 @@ describe('a streamed run (--ndjson)', () => {
     // Not streamed: the list is the result.
     expect((await shown(outcome, { tty: false })).stdout).toBe('a table\n');
   });
+
+  it('writes the events of a batch as one write, in order, for people and as JSON', () => {
+    for (const json of [false, true]) {
+      const writes: string[] = [];
+      const stdout = { isTTY: false, write: (chunk: string) => writes.push(chunk) };
+      const sink = createSink(new Output(stdout, stream(false), plainColors, plainColors, json), false);
+      sink.batch(() => {
+        sink.event({ n: 1 }, 'one');
+        sink.batch(() => sink.event({ n: 2 }, 'two'));
+        expect(writes).toEqual([]);
+      });
+      sink.event({ n: 3 }, 'three');
+      expect(writes).toEqual(json ? ['{"n":1}\n{"n":2}\n', '{"n":3}\n'] : ['one\ntwo\n', 'three\n']);
+    }
+  });
 });

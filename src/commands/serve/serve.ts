@@ -67,6 +67,25 @@ export async function runServe(opts: ServeOptions, ctx: Context): Promise<Outcom
   // notification sink uses the same, rather than reading and checking the file again each pass.
   let settings: Integrations | undefined;
   const readSettings = async () => (settings = (await integrationSettings({}, ctx)).settings);
+  // The lines of the deliveries answered together (one group commit) are written together, at the
+  // end of the turn's current work: before any of their answers goes out (those come further down
+  // the same chain of promises), and as one write, not one each.
+  // Written from a microtask of its own, so a stdout that refuses the write (a full disk under a
+  // redirect) is said, not thrown where nothing catches it: the deliveries are in the outbox anyway.
+  let lines: DeliveryReport[] = [];
+  let refused = false;
+  const writeLines = () => {
+    const reports = lines;
+    lines = [];
+    try {
+      ctx.sink.batch(() => {
+        for (const report of reports) ctx.sink.event(report, describe(report));
+      });
+    } catch (error) {
+      if (!refused) say('warn', `the deliveries' lines could not be written to stdout: ${(error as Error).message}`);
+      refused = true;
+    }
+  };
   const summary = await runReceiver(opts, {
     configDir: ctx.configDir,
     account: account.key,
@@ -87,7 +106,10 @@ export async function runServe(opts: ServeOptions, ctx: Context): Promise<Outcom
       return notifyCounts(report);
     },
     hold: (value) => ctx.holdSecret(value),
-    delivery: (report) => ctx.sink.event(report, describe(report)),
+    delivery: (report) => {
+      if (lines.length === 0) queueMicrotask(writeLines);
+      lines.push(report);
+    },
     info: (text) => say('info', text),
     warn: (text) => say('warn', text),
     stopped,
