@@ -8,6 +8,7 @@
 // - dist/main.js: src/main.ts alone, the start of every run: `--version` and the root help,
 //   whose parts it carries (taken from the built tree here: src/help/root.ts), are answered
 //   without loading anything else; any other run imports ./app.js;
+// - dist/root-help.txt and dist/version.txt: what a pipe gets, which bin/safeweb.js writes itself;
 // - dist/sdk.js: the MCP SDK (src/mcp/sdk.ts), for `safeweb mcp` alone, without ajv;
 // - dist/jq-child.js: the process a --jq filter runs in (src/output/jq.ts starts it).
 //
@@ -16,9 +17,9 @@
 // run may load, biggest first, and what is in them.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -106,6 +107,17 @@ async function rootHelpParts(dir) {
   return json.toString('utf8');
 }
 
+/** What `safeweb <flag>` writes to a pipe, from the built main.js (which answers it without app.js). */
+async function pipedAnswer(mainJs, flag, expected) {
+  const { run } = await import(pathToFileURL(mainJs).href);
+  let text = '';
+  const stdout = { isTTY: false, write: (chunk) => ((text += chunk), true) };
+  const init = { stdout, stderr: stdout, stdin: process.stdin, env: {}, nodeVersion: process.version };
+  const code = await run([flag], init);
+  if (code !== 0 || !expected.test(text)) throw new Error(`safeweb ${flag} gave no answer to write (exit ${code})`);
+  return text;
+}
+
 // Built aside (where git, eslint and prettier never look) and swapped in only when the build
 // succeeds: a failed build (an import the bundler cannot resolve mid-edit) leaves the last good
 // dist/ for the binary tests.
@@ -139,6 +151,11 @@ try {
     external: ['./app.js'],
     define: { ...common.define, __SAFEWEB_ROOT_HELP__: JSON.stringify(await rootHelpParts(staging)) },
   });
+  // The root help and the version as a pipe or a file gets them (no terminal: 80 columns, the bare
+  // version), written by main.js itself: bin/safeweb.js writes them without loading even main.js.
+  const main = path.join(staging, 'main.js');
+  writeFileSync(path.join(staging, 'root-help.txt'), await pipedAnswer(main, '--help', /^Usage: safeweb /));
+  writeFileSync(path.join(staging, 'version.txt'), await pipedAnswer(main, '--version', /^\d+\.\d+\.\d+\S*\n$/));
   if (process.argv.includes('--sizes')) {
     for (const [file, { bytes, inputs }] of Object.entries(app.metafile.outputs).sort(
       (a, b) => b[1].bytes - a[1].bytes,

@@ -1,8 +1,9 @@
 /**
  * The root help is answered from parts the build took from the commander tree
  * (src/help/root.ts). Here: laid out at any width it is exactly commander's own help, and the
- * built binary answers it in every form. That it does so without loading the rest of the tool
- * is speed, measured by `npm run bench`.
+ * built binary answers it in every form (to a pipe, from the text the build laid out:
+ * dist/root-help.txt). That it does so without loading the rest of the tool is speed, measured by
+ * `npm run bench`.
  */
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
@@ -11,7 +12,7 @@ import { Context } from '../../src/context.js';
 import { rootHelpParts } from '../../src/help/extract.js';
 import { formatRootHelp } from '../../src/help/root.js';
 import { buildProgram } from '../../src/program.js';
-import { BIN, cleanEnv, tempDir } from '../helpers/cli.js';
+import { BIN, cleanEnv, runInPty, tempDir } from '../helpers/cli.js';
 
 /** The live tree, its output collected. */
 async function liveProgram(): Promise<{ program: Command; written: () => string }> {
@@ -63,5 +64,12 @@ describe('the root help from build-time parts', () => {
     } finally {
       cleanup();
     }
+  });
+
+  it('on a terminal the binary lays it out for the terminal’s width, not as a pipe gets it', async () => {
+    const pty = runInPty(['--help'], { columns: 45 });
+    expect(await pty.exit).toBe(0);
+    expect(pty.screen()).toBe(formatRootHelp(await parts(), 45));
+    expect(pty.screen()).not.toBe(formatRootHelp(await parts(), undefined));
   });
 });
