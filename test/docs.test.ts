@@ -7,10 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command, Option } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Context } from '../src/context.js';
 import { ExitCode } from '../src/exit-codes.js';
 import { buildProgram } from '../src/program.js';
-import { ROOT, runInProcess } from './helpers/cli.js';
+import { quietContext, ROOT, runInProcess } from './helpers/cli.js';
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 const DOCS = readdirSync(path.join(ROOT, 'docs'))
@@ -171,16 +170,7 @@ function examples(text: string): Array<{ line: string; args: string[] }> {
 describe('the commands the README shows', () => {
   let program: Command;
   beforeAll(async () => {
-    const sink = { write: () => true } as never;
-    const ctx = new Context({
-      stdin: process.stdin,
-      stdout: sink,
-      stderr: sink,
-      env: {},
-      nodeVersion: process.version,
-      waitForSignal: () => new Promise(() => {}),
-    });
-    program = await buildProgram(ctx);
+    program = await buildProgram(quietContext());
   });
 
   /** What is wrong with `safeweb <args>`, or undefined: the command exists and takes every flag given. */

@@ -9,9 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Context } from '../../src/context.js';
 import { buildProgram } from '../../src/program.js';
-import { BIN, ROOT, cleanEnv, tempDir } from '../helpers/cli.js';
+import { BIN, ROOT, cleanEnv, quietContext, tempDir } from '../helpers/cli.js';
 
 const DIST = path.join(ROOT, 'dist');
 
@@ -72,16 +71,7 @@ describe('a run that builds only the noun it names answers as the whole tree wou
 });
 
 describe('every top-level command builds alone', () => {
-  const sink = { write: () => true } as never;
-  const ctx = () =>
-    new Context({
-      stdin: process.stdin,
-      stdout: sink,
-      stderr: sink,
-      env: {},
-      nodeVersion: process.version,
-      waitForSignal: () => new Promise(() => {}),
-    });
+  const ctx = () => quietContext();
 
   it('each command of the whole tree is in the tree a run naming it builds', async () => {
     const whole = (await buildProgram(ctx())).commands.map((c) => c.name());

@@ -8,24 +8,15 @@
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { Context } from '../../src/context.js';
 import { rootHelpParts } from '../../src/help/extract.js';
 import { formatRootHelp } from '../../src/help/root.js';
 import { buildProgram } from '../../src/program.js';
-import { BIN, cleanEnv, runInPty, tempDir } from '../helpers/cli.js';
+import { BIN, cleanEnv, quietContext, runInPty, tempDir } from '../helpers/cli.js';
 
 /** The live tree, its output collected. */
 async function liveProgram(): Promise<{ program: Command; written: () => string }> {
   let out = '';
-  const sink = { write: (text: string) => ((out += text), true) };
-  const ctx = new Context({
-    stdin: process.stdin,
-    stdout: sink as never,
-    stderr: sink as never,
-    env: {},
-    nodeVersion: process.version,
-    waitForSignal: () => new Promise(() => {}),
-  });
+  const ctx = quietContext({ write: (text: string) => ((out += text), true) });
   return { program: await buildProgram(ctx), written: () => out };
 }
 

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { Context } from '../../src/context.js';
 import { run } from '../../src/main.js';
 import type { Wire } from '../../src/api/transport.js';
 import type { Prompter } from '../../src/prompt/prompter.js';
@@ -24,6 +25,21 @@ export interface CliResult {
 
 /** Every directory tempDir made in this test file and not yet removed. */
 const made = new Set<string>();
+
+/**
+ * A Context with no environment whose output goes nowhere (or to `sink`): what building the
+ * command tree needs, for tests that read the tree itself.
+ */
+export function quietContext(sink: { write(text: string): boolean } = { write: () => true }): Context {
+  return new Context({
+    stdin: process.stdin,
+    stdout: sink as never,
+    stderr: sink as never,
+    env: {},
+    nodeVersion: process.version,
+    waitForSignal: () => new Promise(() => {}),
+  });
+}
 
 /**
  * A fresh, empty directory, removed by the returned cleanup, and in any case after the test

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Outbox, summarize } from '../../../src/findings/outbox.js';
 import { tempDir, until } from '../../helpers/cli.js';
 import { psaFixture, type PsaFixture } from '../../psa/psa-fixture.js';
-import { startServe, type ServeChild } from './serve-child.js';
+import { registerEndpoint, startServe, type ServeChild } from './serve-child.js';
 
 let fx: PsaFixture | undefined;
 let serve: ServeChild | undefined;
@@ -30,20 +30,9 @@ describe('the sandbox delivers, serve accepts, the PSA gets a ticket', () => {
     const hook = path.join(dir, 'hook.secret');
     expect((await fx.run(['webhook', 'secret', 'create', '--secret-file', org])).code).toBe(0);
     // The endpoint's secret comes with its creation, so it is made first and pointed at serve after.
-    const created = await fx.json<{ id: number }>([
-      'webhook',
-      'create',
-      '--url',
-      'http://127.0.0.1:1/pending',
-      '--event',
-      'breach.new',
-      '--event',
-      'customer.breach.found',
-      '--secret-file',
-      hook,
-    ]);
+    const endpoint = await registerEndpoint(fx, 'http://127.0.0.1:1/pending', hook);
     serve = await startServe(['--secret-file', org, '--secret-file', hook], fx.env);
-    expect((await fx.run(['webhook', 'update', String(created.id), '--url', serve.url])).code).toBe(0);
+    expect((await fx.run(['webhook', 'update', String(endpoint), '--url', serve.url])).code).toBe(0);
     // The first catch-up takes its baseline before the breach appears.
     await until(() => serve!.stderr().includes('Catch-up: baseline'), 'the catch-up baseline');
 

@@ -14,7 +14,7 @@ import { Outbox, summarize } from '../../../src/findings/outbox.js';
 import { tempDir, until } from '../../helpers/cli.js';
 import { loopbackChannels, slackFields, verifiedEvents, type LoopbackChannels } from '../../helpers/notify.js';
 import { psaFixture, type PsaFixture } from '../../psa/psa-fixture.js';
-import { request, startServe, type ServeChild } from './serve-child.js';
+import { registerEndpoint, request, startServe, type ServeChild } from './serve-child.js';
 
 interface Kept {
   headers: Record<string, string>;
@@ -80,19 +80,7 @@ describe('the sandbox delivers, serve keeps it, the channels hear of it', () => 
     const hook = path.join(dir, 'hook.secret');
     expect((await fx.run(['webhook', 'secret', 'create', '--secret-file', org])).code).toBe(0);
     hop = await relay(() => serve!.url);
-    const created = await fx.json<{ id: number }>([
-      'webhook',
-      'create',
-      '--url',
-      hop.url,
-      '--event',
-      'breach.new',
-      '--event',
-      'customer.breach.found',
-      '--secret-file',
-      hook,
-    ]);
-    expect(created.id).toBeGreaterThan(0);
+    expect(await registerEndpoint(fx, hop.url, hook)).toBeGreaterThan(0);
     serve = await startServe(['--secret-file', org, '--secret-file', hook], fx.env);
     await until(() => serve!.stderr().includes('Catch-up: baseline'), 'the catch-up baseline');
 

@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { BIN, cleanEnv, until } from '../../helpers/cli.js';
+import type { PsaFixture } from '../../psa/psa-fixture.js';
 
 export interface ServeChild {
   child: ChildProcessWithoutNullStreams;
@@ -136,4 +137,24 @@ export function breachFound(
     },
     timestamp: Date.now(),
   });
+}
+
+/**
+ * Registers a SafeWeb endpoint at `url` for a new breach in both protocols (`breach.new`,
+ * `customer.breach.found`), its secret written to `secretFile`: the endpoint's ID.
+ */
+export async function registerEndpoint(fx: Pick<PsaFixture, 'json'>, url: string, secretFile: string): Promise<number> {
+  const created = await fx.json<{ id: number }>([
+    'webhook',
+    'create',
+    '--url',
+    url,
+    '--event',
+    'breach.new',
+    '--event',
+    'customer.breach.found',
+    '--secret-file',
+    secretFile,
+  ]);
+  return created.id;
 }
