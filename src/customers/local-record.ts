@@ -142,10 +142,15 @@ interface Folded {
 
 /** One line of the record applied to what the lines before it made. */
 function fold({ byReference, pending }: Folded, line: RecordLine): void {
+  foldPending(pending, line);
+  apply(byReference, line);
+}
+
+/** What a line says of the creates in flight. */
+function foldPending(pending: Map<string, PendingEntry>, line: RecordLine): void {
   if (line.op === 'sending')
     pending.set(line.reference, { reference: line.reference, companyName: line.companyName, sentAt: line.at });
   else if (line.op === 'not-sent' || line.op === 'onboarded') pending.delete(line.reference);
-  apply(byReference, line);
 }
 
 function apply(byReference: Map<string, RecordEntry>, line: RecordLine): void {
@@ -358,7 +363,7 @@ export class LocalRecord {
     else appendRecord(this.#fd, `${JSON.stringify(line)}\n`, this.#file);
     if (!this.#folded) return;
     if (this.#fd === undefined) fold(this.#folded, line);
-    else fold({ byReference: new Map(), pending: this.#folded.pending }, line);
+    else foldPending(this.#folded.pending, line);
   }
 
   close(): void {

@@ -78,10 +78,7 @@ export function accepter(deps: AcceptDeps) {
     const protocol = checked.v1 ? 'v1' : 'legacy';
     // Each report written out field by field, not spread from a shared base: V8 spreads small
     // objects slowly, and a delivery made several of them.
-    const finish = (
-      answer: Answer,
-      report: Kept & { verified: boolean; duplicate: boolean; secret?: string },
-    ): Answer => {
+    const finish = (report: Kept & { verified: boolean; duplicate: boolean; secret?: string }): Answer => {
       deps.report({
         receivedAt,
         protocol,
@@ -97,12 +94,12 @@ export function accepter(deps: AcceptDeps) {
         unresolved: report.unresolved,
         ms: Math.round(performance.now() - started),
       });
-      return answer;
+      return report.answer;
     };
     if (!checked.check.valid) {
       deps.metrics.refused(checked.check.reason === 'missing' ? 'unsigned' : 'bad-signature');
       const answer = { status: 401, body: { error: `invalid signature: ${checked.check.reason}` } };
-      return finish(answer, {
+      return finish({
         answer,
         verified: false,
         duplicate: false,
@@ -119,7 +116,7 @@ export function accepter(deps: AcceptDeps) {
     } catch {
       deps.metrics.refused('malformed');
       const answer = { status: 400, body: { error: 'the body is not JSON' } };
-      return finish(answer, {
+      return finish({
         answer,
         verified: true,
         duplicate: false,
@@ -137,7 +134,7 @@ export function accepter(deps: AcceptDeps) {
       deps.metrics.received(protocol, true);
       deps.metrics.acknowledged((performance.now() - started) / 1000);
       const answer = { status: 200, body: ACCEPTED, headers: signed };
-      return finish(answer, {
+      return finish({
         answer,
         verified: true,
         duplicate: true,
@@ -161,7 +158,7 @@ export function accepter(deps: AcceptDeps) {
       deps.metrics.acknowledged((performance.now() - started) / 1000);
     }
     const answer = ok ? { status: 200, body: kept.answer.body, headers: signed } : kept.answer;
-    return finish(answer, {
+    return finish({
       answer,
       verified: true,
       duplicate: Boolean(running),
