@@ -31,9 +31,11 @@ export async function readSecret(
   }
   const secret = text.replace(/\r?\n$/, '');
   if (secret.trim() === '') throw new UsageError(`the ${what} is empty`, 'Check the file or what you piped in.');
-  if (options.spaces && /[\r\n]/.test(secret))
-    throw new UsageError(`the ${what} has several lines`, 'Put only the value, on one line.');
+  const fix = source.file
+    ? `Put only the ${what} in ${source.file}, on one line.`
+    : `Pipe in only the ${what}, on one line.`;
+  if (options.spaces && /[\r\n]/.test(secret)) throw new UsageError(`the ${what} has several lines`, fix);
   if (!options.spaces && /\s/.test(secret))
-    throw new UsageError(`the ${what} contains whitespace or several lines`, 'Put only the key in the file.');
+    throw new UsageError(`the ${what} contains whitespace or several lines`, fix);
   return secret;
 }

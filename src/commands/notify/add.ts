@@ -163,9 +163,9 @@ async function provideSecret(opts: NotifyAddOptions, name: string, ctx: Context)
       { spaces: opts.kind === 'email' },
     );
   } else {
-    const prompter = await ctx.prompter(`Pipe ${what} in with --secret-stdin, or give --secret-file FILE.`);
+    const prompter = await ctx.prompter(`Pipe the ${what} in with --secret-stdin, or give --secret-file FILE.`);
     value = await prompter.password({
-      message: `${what[0]!.toUpperCase()}${what.slice(1)} of the ${opts.kind} channel`,
+      message: `The ${what} of the ${opts.kind} channel`,
       validate: (v) => (v.trim() === '' ? 'Give the value.' : /[\r\n]/.test(v) ? 'One line only.' : true),
     });
   }

@@ -57,13 +57,13 @@ export async function writeChannel(file: string, name: string, channel: Channel 
   await setIntegration(file, ['notify', 'channels', name], channel);
 }
 
-/** What a channel's secret is, in words, for prompts and messages. */
+/** What a channel's secret is, in words (without an article), for prompts and messages. */
 export const SECRET_WHAT: Record<Channel['kind'], string> = {
-  teams: 'the Workflow URL',
-  slack: 'the incoming-webhook URL',
-  pagerduty: 'the integration (routing) key',
-  webhook: 'the signing secret (whsec_…)',
-  email: 'the SMTP password',
+  teams: 'Workflow URL',
+  slack: 'incoming-webhook URL',
+  pagerduty: 'integration (routing) key',
+  webhook: 'signing secret (whsec_…)',
+  email: 'SMTP password',
 };
 
 export interface ChannelRow {

@@ -109,6 +109,15 @@ describe('notify add, list, show', () => {
     expect(http.code).toBe(2);
     expect(http.stderr).toMatch(/must be https:\/\//);
     expect(http.stderr).not.toContain('LEAKME');
+    const words = await runInProcess(['notify', 'add', 'slack', 'soc', '--secret-stdin'], {
+      env,
+      stdin: 'two LEAKME words',
+    });
+    expect(words.code).toBe(2);
+    expect(words.stderr).toContain(
+      'the incoming-webhook URL contains whitespace or several lines — Pipe in only the incoming-webhook URL, on one line.',
+    );
+    expect(words.stderr).not.toContain('LEAKME');
     const hook = await runInProcess(
       ['notify', 'add', 'webhook', 'siem', '--url', 'http://siem.example/in', '--unsigned'],
       { env },
