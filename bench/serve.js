@@ -39,6 +39,10 @@ const hmac = (data) => createHmac('sha256', secret).update(data).digest('hex');
 const PARTNER = 'bench';
 const BASE = 'http://127.0.0.1:9';
 
+/** --cpu-prof: each receiver's profile in DIR, named by its kind and the time it started. */
+const profile = (kind) =>
+  profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${kind}-${Date.now()}.cpuprofile`] : [];
+
 /** A fresh receiver in a child process; resolves with its URL and a stop(). */
 async function start(kind) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `safeweb-bench-serve-${kind}-`));
@@ -64,13 +68,18 @@ async function start(kind) {
       NO_COLOR: '1',
     };
     delete env.SAFEWEB_PROFILE;
-    const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
-    child = spawn(node, [...prof, bin, 'serve', '--port', '0', '--secret-file', secretFile, '--reconcile', '60m'], {
-      env,
+    child = spawn(
+      node,
+      [...profile(kind), bin, 'serve', '--port', '0', '--secret-file', secretFile, '--reconcile', '60m'],
+      {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+  } else
+    child = spawn(node, [...profile(kind), bare, secretFile, path.join(dir, 'journal.ndjson')], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-  } else
-    child = spawn(node, [bare, secretFile, path.join(dir, 'journal.ndjson')], { stdio: ['ignore', 'ignore', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let text = '';
     child.stderr.on('data', (c) => {
@@ -156,6 +165,7 @@ async function saturate(kind) {
     );
     next = 0;
     const cpu0 = receiver.cpuMs();
+    const own0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -164,6 +174,8 @@ async function saturate(kind) {
     );
     const perSecond = DELIVERIES / ((performance.now() - t0) / 1000);
     cpu[kind].push((receiver.cpuMs() - cpu0) / DELIVERIES);
+    const own = process.cpuUsage(own0);
+    sender[kind].push((own.user + own.system) / 1000 / DELIVERIES);
     return perSecond;
   } finally {
     agent.destroy();
@@ -204,6 +216,8 @@ async function schedule(url, agent, rate, total) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = [os.loadavg()[0]];
 const cpu = { serve: [], bare: [] };
+/** The load generator's own CPU per delivery (it shares the two cores with the receiver). */
+const sender = { serve: [], bare: [] };
 const through = { serve: [], bare: [] };
 for (let r = 0; r < RUNS; r++)
   for (const kind of r % 2 ? ['bare', 'serve'] : ['serve', 'bare']) through[kind].push(await saturate(kind));
@@ -218,6 +232,7 @@ const cpuMedian = { serve: median(cpu.serve), bare: median(cpu.bare) };
 const result = {
   loadAverage: { start: load[0], end: load[1] },
   cpuMsPerDelivery: { ...cpuMedian, ratio: cpuMedian.serve / cpuMedian.bare, runs: cpu },
+  senderCpuMsPerDelivery: { serve: median(sender.serve), bare: median(sender.bare) },
   deliveries: DELIVERIES,
   warmUp: WARM_UP,
   concurrency: CONCURRENCY,
@@ -233,6 +248,7 @@ console.log(
     `p99 at ${rate}/s: serve ${result.openLoop.p99Ms.serve.toFixed(1)} ms vs bare ${result.openLoop.p99Ms.bare.toFixed(1)} ms ` +
     `(${result.p99Ratio.toFixed(2)}x; ${fixedRate ? 'a rate given, not the target’s' : `target <= 1.25x: ${ok(result.p99Ratio <= 1.25)}`})\n` +
     `CPU per delivery at saturation: serve ${cpuMedian.serve.toFixed(3)} ms vs bare ${cpuMedian.bare.toFixed(3)} ms ` +
-    `(${result.cpuMsPerDelivery.ratio.toFixed(2)}x); load average ${load.map((l) => l.toFixed(1)).join(' → ')}`,
+    `(${result.cpuMsPerDelivery.ratio.toFixed(2)}x; the sender's own ${result.senderCpuMsPerDelivery.serve.toFixed(3)} / ` +
+    `${result.senderCpuMsPerDelivery.bare.toFixed(3)} ms); load average ${load.map((l) => l.toFixed(1)).join(' → ')}`,
 );
 writeResult(fixedRate ? `serve-at-${rate}` : 'serve', result);

@@ -49,6 +49,8 @@ export interface SinkState {
 
 export interface OutboxItem {
   key: string;
+  /** Its place in the order items were enqueued (the fold's count when it came). */
+  seq: number;
   event: BookEvent;
   enqueuedAt: string;
   /** The sinks it is for, each with its state. */
@@ -59,8 +61,124 @@ export interface OutboxItem {
   changedAt: string;
 }
 
-/** The items by key, in the order they were enqueued. */
-export type Folded = Map<string, OutboxItem>;
+/**
+ * Where one sink's unfinished items are, kept as the lines are folded: a look for what is due
+ * reads these, not every item of the outbox (a receiver looks several times a second, and an
+ * outbox holds every event of its retention).
+ */
+export class SinkIndex {
+  /** Pending: due now. */
+  readonly ready = new Set<string>();
+  /** Retrying, waiting or held: by the time each comes due (ISO 8601, as toISOString writes it). */
+  readonly #at = new Map<string, Set<string>>();
+  /** The times of #at ascending; a time whose items all moved on stays listed until it has passed. */
+  readonly #times: string[] = [];
+  readonly #listed = new Set<string>();
+  /** Held by another process: due early if that process is gone. */
+  readonly others = new Set<string>();
+
+  /** The keys that may be due at `now` (ISO text): the pending ones, those whose time has come, those held by others. */
+  *candidates(now: string): Generator<string> {
+    yield* this.ready;
+    let gone = 0;
+    for (const time of this.#times) {
+      if (time > now) break;
+      const keys = this.#at.get(time);
+      if (keys) yield* keys;
+      else gone++;
+    }
+    // Passed times without items: dropped from the front (a time passed stays passed).
+    while (gone > 0 && this.#times.length && this.#times[0]! <= now && !this.#at.has(this.#times[0]!)) {
+      this.#listed.delete(this.#times.shift()!);
+      gone--;
+    }
+    yield* this.others;
+  }
+
+  /** How many items it holds that are not finished. */
+  get size(): number {
+    let n = this.ready.size;
+    for (const keys of this.#at.values()) n += keys.size;
+    return n;
+  }
+
+  add(key: string, state: SinkState): void {
+    if (state.state === 'pending') return void this.ready.add(key);
+    const time = dueTime(state);
+    if (time === undefined) return;
+    let keys = this.#at.get(time);
+    if (!keys) {
+      this.#at.set(time, (keys = new Set()));
+      if (!this.#listed.has(time)) this.#list(time);
+    }
+    keys.add(key);
+    if (state.state === 'held' && state.holder?.pid !== process.pid) this.others.add(key);
+  }
+
+  remove(key: string, state: SinkState): void {
+    if (state.state === 'pending') return void this.ready.delete(key);
+    this.others.delete(key);
+    const time = dueTime(state);
+    const keys = time === undefined ? undefined : this.#at.get(time);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) this.#at.delete(time!);
+  }
+
+  #list(time: string): void {
+    this.#listed.add(time);
+    const times = this.#times;
+    // Mostly later than every time listed (now + a lease, a window's end): appended.
+    if (times.length === 0 || times[times.length - 1]! < time) return void times.push(time);
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[mid]! < time) lo = mid + 1;
+      else hi = mid;
+    }
+    times.splice(lo, 0, time);
+  }
+}
+
+/** When an unfinished state comes due, as text that orders like the time; undefined: never (finished, or no time). */
+function dueTime(state: SinkState): string | undefined {
+  const at =
+    state.state === 'retrying'
+      ? state.nextAt
+      : state.state === 'waiting'
+        ? state.notBefore
+        : state.state === 'held'
+          ? state.heldUntil
+          : undefined;
+  if (at === undefined) return undefined;
+  if (at.length === 24 && at.charCodeAt(23) === 90 /* Z */ && at.charCodeAt(10) === 84 /* T */) return at;
+  const ms = Date.parse(at);
+  // Another writer's form of a time: as toISOString writes it (a year past 9999 is never).
+  return Number.isNaN(ms) || ms > 253_402_300_799_999 ? undefined : new Date(Math.max(0, ms)).toISOString();
+}
+
+/**
+ * The items by key, in the order they were enqueued, with two indexes kept as lines are folded:
+ * per sink, where its unfinished items are (`sinks`), and the items about each finding (`about`).
+ */
+export class Folded extends Map<string, OutboxItem> {
+  readonly sinks = new Map<string, SinkIndex>();
+  /** A finding (the event's `finding`, else its key) → the keys of the items about it, in order. */
+  readonly about = new Map<string, string[]>();
+  #seq = 0;
+
+  /** The next item's place in the order. */
+  nextSeq(): number {
+    return this.#seq++;
+  }
+
+  indexOf(sink: string): SinkIndex {
+    let index = this.sinks.get(sink);
+    if (!index) this.sinks.set(sink, (index = new SinkIndex()));
+    return index;
+  }
+}
 
 /** Parses the journal's text; a torn last line (a write cut short by a crash) is ignored. */
 export function parseJournal(text: string, file: string): JournalLine[] {
@@ -84,7 +202,7 @@ export function parseJournal(text: string, file: string): JournalLine[] {
 const KNOWN_OPS = new Set<string>(['enqueued', 'held', 'acked', 'failed', 'retry', 'deferred', 'dropped']);
 
 export function foldJournal(lines: readonly JournalLine[]): Folded {
-  const items: Folded = new Map();
+  const items = new Folded();
   for (const line of lines) foldLine(items, line);
   return items;
 }
@@ -93,29 +211,44 @@ export function foldJournal(lines: readonly JournalLine[]): Folded {
 export function foldLine(items: Folded, line: JournalLine): void {
   if (line.op === 'enqueued') {
     if (items.has(line.key)) return;
-    const sinks = new Map(
-      line.sinks.map((s): [string, SinkState] => [s, { state: 'pending', attempts: 0, at: line.at }]),
-    );
+    const sinks = new Map<string, SinkState>();
+    for (const sink of line.sinks) {
+      const state: SinkState = { state: 'pending', attempts: 0, at: line.at };
+      sinks.set(sink, state);
+      items.indexOf(sink).add(line.key, state);
+    }
     items.set(line.key, {
       key: line.key,
+      seq: items.nextSeq(),
       event: line.event,
       enqueuedAt: line.at,
       sinks,
       dropped: false,
       changedAt: line.at,
     });
+    const finding = line.event.finding ?? line.event.key;
+    const about = items.about.get(finding);
+    if (about) about.push(line.key);
+    else items.about.set(finding, [line.key]);
     return;
   }
   const item = items.get(line.key);
   if (!item || !KNOWN_OPS.has(line.op)) return;
   item.changedAt = line.at;
   if (line.op === 'dropped') {
+    if (!item.dropped) for (const [sink, state] of item.sinks) items.sinks.get(sink)?.remove(item.key, state);
     item.dropped = true;
     return;
   }
   const now = item.sinks.get(line.sink);
   if (!now) return;
-  item.sinks.set(line.sink, nextState(now, line));
+  const next = nextState(now, line);
+  if (next === now) return;
+  item.sinks.set(line.sink, next);
+  if (item.dropped) return;
+  const index = items.indexOf(line.sink);
+  index.remove(item.key, now);
+  index.add(item.key, next);
 }
 
 function nextState(now: SinkState, line: Exclude<JournalLine, { op: 'enqueued' | 'dropped' }>): SinkState {

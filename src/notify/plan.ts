@@ -18,7 +18,7 @@
  */
 import type { Channel, Integrations } from '../config/integrations.js';
 import { isTicketEvent, type BookEvent } from '../findings/event.js';
-import type { Folded } from '../findings/outbox-journal.js';
+import type { Folded, OutboxItem } from '../findings/outbox-journal.js';
 import { channelOfSink, channelRoutes } from '../findings/sinks.js';
 import { TAKES_DIGEST, type ChannelKind } from './channels.js';
 import { digestMessageId, messageId } from './message-id.js';
@@ -183,13 +183,21 @@ export interface SinkItem {
 /** A sink's items in the outbox, oldest first. */
 export function sinkItems(items: Folded, sink: string, about?: ReadonlySet<string>): SinkItem[] {
   const out: SinkItem[] = [];
-  for (const item of items.values()) {
-    // Only the findings asked about (those of the items a run plans): what duplicateKeys says of
-    // them is the same, and a receiver's pass does not copy every item of a large outbox.
-    if (about && !about.has(item.event.finding ?? item.event.key)) continue;
+  const add = (item: OutboxItem) => {
     const state = item.sinks.get(sink);
     if (!item.dropped && state) out.push({ key: item.key, event: item.event, dead: state.state === 'dead' });
+  };
+  if (!about) {
+    for (const item of items.values()) add(item);
+    return out;
   }
+  // Only the findings asked about (those of the items a run plans), from the fold's index of the
+  // items about each finding: what duplicateKeys says of them is the same, and a receiver's pass
+  // does not look at every item of a large outbox.
+  const found: OutboxItem[] = [];
+  for (const finding of about) for (const key of items.about.get(finding) ?? []) found.push(items.get(key)!);
+  found.sort((a, b) => a.seq - b.seq);
+  for (const item of found) add(item);
   return out;
 }
 

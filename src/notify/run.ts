@@ -93,7 +93,7 @@ export interface SendReport {
 /** The notify sinks to look at: every channel of the settings, and any the outbox holds items for. */
 export function notifySinks(deps: Pick<NotifyDeps, 'settings'>, items: Folded): string[] {
   const sinks = new Set(Object.keys(deps.settings.notify?.channels ?? {}).map(notifySink));
-  for (const item of items.values()) for (const sink of item.sinks.keys()) if (channelOfSink(sink)) sinks.add(sink);
+  for (const sink of items.sinks.keys()) if (channelOfSink(sink)) sinks.add(sink);
   return [...sinks].sort();
 }
 

@@ -10,8 +10,8 @@
  * with no handler keeps its events pending — nothing is acknowledged that was not acted on — and
  * the receiver says so once.
  */
-import { isDue, type AttemptOutcome, type DueItem, type Outbox } from '../findings/outbox.js';
-import type { Folded, OutboxItem } from '../findings/outbox-journal.js';
+import { dueIn, type AttemptOutcome, type DueItem, type Outbox } from '../findings/outbox.js';
+import type { Folded } from '../findings/outbox-journal.js';
 import type { Metrics } from './metrics.js';
 
 interface RouteResult {
@@ -26,7 +26,7 @@ export interface SinkHandler {
    * Acts on what is due for `sink` (`due`: the items a look without the lock found due; the
    * handler holds and records them through the outbox). `signal` aborts when the receiver stops.
    */
-  route(sink: string, due: readonly OutboxItem[], outbox: Outbox, signal: AbortSignal): Promise<RouteResult>;
+  route(sink: string, due: readonly DueItem[], outbox: Outbox, signal: AbortSignal): Promise<RouteResult>;
 }
 
 /** Sink kind ("psa", "notify") → its handler. */
@@ -64,21 +64,25 @@ export function perEvent(act: (sink: string, item: DueItem) => Promise<AttemptOu
 }
 
 /**
- * Per sink, the items due now: copies, which later changes to the outbox leave as they were.
- * Sinks `skip` names are left out (those without a handler, once said: their items stay pending).
+ * Per sink, what is due now (from the fold's index of each sink's unfinished items): plain
+ * records, which later changes to the outbox leave as they were. Sinks `skip` names are left out
+ * (those without a handler, once said: their items stay pending).
  */
-function dueBySink(items: Folded, now: Date, skip: (sink: string) => boolean): Map<string, OutboxItem[]> {
-  const out = new Map<string, OutboxItem[]>();
-  for (const item of items.values()) {
-    if (item.dropped) continue;
-    let copy: OutboxItem | undefined;
-    for (const [sink, state] of item.sinks) {
-      if (skip(sink) || !isDue(state, now)) continue;
-      copy ??= { ...item, sinks: new Map(item.sinks) };
-      const list = out.get(sink);
-      if (list) list.push(copy);
-      else out.set(sink, [copy]);
-    }
+function dueBySink(items: Folded, now: Date, skip: (sink: string) => boolean): Map<string, DueItem[]> {
+  const out = new Map<string, DueItem[]>();
+  for (const sink of items.sinks.keys()) {
+    if (skip(sink)) continue;
+    const due = dueIn(items, sink, now);
+    if (due.length)
+      out.set(
+        sink,
+        due.map((item) => ({
+          key: item.key,
+          event: item.event,
+          attempts: item.sinks.get(sink)!.attempts,
+          enqueuedAt: item.enqueuedAt,
+        })),
+      );
   }
   return out;
 }
@@ -172,7 +176,7 @@ export class Router {
   }
 
   async #pass(): Promise<void> {
-    let due: Map<string, OutboxItem[]>;
+    let due: Map<string, DueItem[]>;
     try {
       // Under the outbox's lock, from this process's fold: only what was appended since is read
       // (nothing at all while the receiver keeps the lock), not the whole journal each pass.
@@ -195,7 +199,7 @@ export class Router {
           this.#unhandled.add(sink);
           return;
         }
-        this.deps.metrics.retried(sink, items.filter((i) => (i.sinks.get(sink)?.attempts ?? 0) > 0).length);
+        this.deps.metrics.retried(sink, items.filter((i) => i.attempts > 0).length);
         try {
           const result = await handler.route(sink, items, this.deps.outbox, this.#abort.signal);
           this.deps.metrics.routed(sink, result.acked, result.failed);
