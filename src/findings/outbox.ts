@@ -85,6 +85,17 @@ export type AttemptOutcome =
       permanent?: boolean | undefined;
     };
 
+/** What `decide` says of the due items it was given; an item it names nowhere is left as it is. */
+export interface Decision<T> {
+  /** To act on now: held (leased) for this process. */
+  hold?: readonly string[] | undefined;
+  /** Outcomes recorded at once, without an attempt held first (skipped: acknowledged; gone: dead). */
+  record?: ReadonlyArray<{ keys: readonly string[]; outcome: AttemptOutcome }> | undefined;
+  /** Put off until a time, no attempt counted. */
+  defer?: ReadonlyArray<{ key: string; until: Date; reason: string }> | undefined;
+  value: T;
+}
+
 /** An item handed to a sink by `due`. */
 export interface DueItem {
   key: string;
@@ -180,6 +191,48 @@ export class Outbox {
         attempts: item.sinks.get(sink)!.attempts,
         enqueuedAt: item.enqueuedAt,
       }));
+    });
+  }
+
+  /**
+   * What is due for `sink` at `now`, decided in one change: `decide` is given the due items (and
+   * the fold, to look at others; it must not change it) and says which to hold for acting on
+   * (leased, as `due` does), which outcomes to record at once (a skip, a dead letter) and which to
+   * put off until a time (a digest's window, quiet hours). One write for all of it, under one
+   * lock: an item put off or recorded is never held in between (no line for that, and no lease to
+   * wait out after a kill).
+   */
+  async decide<T>(
+    sink: string,
+    now: Date,
+    decide: (due: readonly DueItem[], items: Folded) => Decision<T>,
+  ): Promise<{ held: DueItem[]; value: T }> {
+    return this.#locked((items) => {
+      const due = dueIn(items, sink, now).map((item) => ({
+        key: item.key,
+        event: item.event,
+        attempts: item.sinks.get(sink)!.attempts,
+        enqueuedAt: item.enqueuedAt,
+      }));
+      const decision = decide(due, items);
+      const at = now.toISOString();
+      const lines: JournalLine[] = [];
+      const hold = new Set(decision.hold);
+      const until = new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
+      const host = os.hostname();
+      // Only items it was given, once each: what it decides of others is not its to decide.
+      const settled = new Set<string>();
+      const given = new Set(due.map((d) => d.key));
+      const take = (key: string) => given.has(key) && !settled.has(key) && Boolean(settled.add(key));
+      for (const { keys, outcome } of decision.record ?? [])
+        for (const key of keys)
+          if (take(key)) lines.push(this.#outcomeLine(sink, key, items.get(key)!.sinks.get(sink)!, outcome, now));
+      for (const { key, until: later, reason } of decision.defer ?? [])
+        if (take(key)) lines.push({ op: 'deferred', sink, key, until: later.toISOString(), reason, at });
+      const held = due.filter((d) => hold.has(d.key) && take(d.key));
+      for (const d of held) lines.push({ op: 'held', sink, key: d.key, until, pid: process.pid, host, at });
+      this.#append(lines, items);
+      return { held, value: decision.value };
     });
   }
 

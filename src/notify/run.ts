@@ -171,35 +171,38 @@ async function flushHeld(deps: NotifyDeps, sinks: readonly string[]): Promise<vo
     );
 }
 
-/** One sink's due items held and planned: the gone dead-lettered, the skipped acknowledged, the early put off. */
+/**
+ * One sink's due items planned, in one change of the outbox: the gone dead-lettered, the skipped
+ * acknowledged, the early put off, and what goes now held for sending.
+ */
 async function settle(sink: string, deps: NotifyDeps, options: SendDueOptions, report: SendReport): Promise<Message[]> {
-  const due = await deps.outbox.due(sink);
-  if (due.length === 0) return [];
   const now = deps.now();
-  // Whether a due item repeats the one before it depends only on the items about its finding.
-  const about = new Set(due.map((i) => i.event.finding ?? i.event.key));
-  const duplicates = await deps.outbox.view((items) => duplicateKeys(sinkItems(items, sink, about)));
-  const plan = planSink(sink, due, deps, now, { flush: options.flush, duplicates });
-  if (plan.gone.length) {
+  const { held, value: plan } = await deps.outbox.decide(sink, now, (due, items) => {
+    if (due.length === 0) return { value: undefined };
+    // Whether a due item repeats the one before it depends only on the items about its finding.
+    const about = new Set(due.map((i) => i.event.finding ?? i.event.key));
+    const duplicates = duplicateKeys(sinkItems(items, sink, about));
+    const plan = planSink(sink, due, deps, now, { flush: options.flush, duplicates });
     const error = `the channel "${channelOfSink(sink) ?? sink}" is no longer in the settings`;
-    const dead = await deps.outbox.recordAll(
-      sink,
-      plan.gone.map((i) => i.key),
-      { ok: false, error, permanent: true },
-    );
-    report.gone += dead.length;
-  }
-  for (const reason of new Set(plan.skipped.map((s) => s.reason))) {
-    const keys = plan.skipped.filter((s) => s.reason === reason).map((s) => s.key);
-    await deps.outbox.recordAll(sink, keys, { ok: true, ack: { skipped: reason } });
-  }
+    return {
+      value: plan,
+      hold: plan.messages.filter((m) => m.at <= now).flatMap((m) => m.items.map((i) => i.key)),
+      record: [
+        { keys: plan.gone.map((i) => i.key), outcome: { ok: false, error, permanent: true } },
+        ...[...new Set(plan.skipped.map((s) => s.reason))].map((reason) => ({
+          keys: plan.skipped.filter((s) => s.reason === reason).map((s) => s.key),
+          outcome: { ok: true as const, ack: { skipped: reason } },
+        })),
+      ],
+      defer: plan.messages
+        .filter((m) => m.at > now)
+        .flatMap((m) => m.items.map((i) => ({ key: i.key, until: m.at, reason: m.waits ?? 'digest' }))),
+    };
+  });
+  if (!plan) return [];
+  report.gone += plan.gone.length;
   report.skipped.push(...plan.skipped);
-  const later = plan.messages.filter((m) => m.at > now);
-  await deps.outbox.defer(
-    sink,
-    later.flatMap((m) => m.items.map((i) => ({ key: i.key, until: m.at, reason: m.waits ?? 'digest' }))),
-  );
-  for (const m of later)
+  for (const m of plan.messages.filter((m) => m.at > now))
     report.waiting.push({
       channel: m.channel,
       route: m.route,
@@ -209,7 +212,9 @@ async function settle(sink: string, deps: NotifyDeps, options: SendDueOptions, r
       at: m.at.toISOString(),
       waits: m.waits ?? 'digest',
     });
-  return plan.messages.filter((m) => m.at <= now);
+  // What goes now, as it was held: every item of a message is (they were all due, and held together).
+  const ours = new Set(held.map((i) => i.key));
+  return plan.messages.filter((m) => m.at <= now && m.items.every((i) => ours.has(i.key)));
 }
 
 interface OpenChannel {

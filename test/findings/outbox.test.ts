@@ -86,6 +86,46 @@ describe('outbox', () => {
     });
   });
 
+  it('decides what is due in one write: held to act on, recorded, put off, and nothing of what it was not given', async () => {
+    const { outbox, clock, dir } = setup();
+    await outbox.enqueue([1, 2, 3, 4].map(event));
+    await outbox.due('chat', undefined, 1); // event 1 held for chat elsewhere in this run: not due
+    const file = path.join(dir, 'outbox', `${ACCOUNT}.ndjson`);
+    const before = fs.readFileSync(file, 'utf8').split('\n').length;
+    const window = new Date(clock.t + 3_600_000);
+    const { held, value } = await outbox.decide('chat', new Date(clock.t), (due) => ({
+      value: due.map((d) => d.key),
+      hold: [event(2).key, event(1).key],
+      record: [{ keys: [event(3).key, event(3).key], outcome: { ok: true, ack: { skipped: 'opted out' } } }],
+      defer: [
+        { key: event(4).key, until: window, reason: 'digest' },
+        { key: event(3).key, until: window, reason: 'digest' }, // decided already: once
+      ],
+    }));
+    expect(value).toEqual([2, 3, 4].map((i) => event(i).key));
+    // Event 1 was not given (held already): holding it is not this decision's to do.
+    expect(held.map((d) => d.key)).toEqual([event(2).key]);
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(before - 1)
+      .map((l) => JSON.parse(l) as { op: string; key: string });
+    expect(lines.map((l) => [l.op, l.key])).toEqual([
+      ['acked', event(3).key],
+      ['deferred', event(4).key],
+      ['held', event(2).key],
+    ]);
+    // Nothing due before its time: the held ones at their lease's end (10 min), the deferred one at the window's.
+    expect((await outbox.due('chat', new Date(clock.t + 9 * 60_000))).map((d) => d.key)).toEqual([]);
+    expect((await outbox.due('chat', new Date(clock.t + 10 * 60_000))).map((d) => d.key)).toEqual([
+      event(1).key,
+      event(2).key,
+    ]);
+    // Held again just now, for another 10 min, they are due again by the window's end, beside the deferred one.
+    expect((await outbox.due('chat', window)).map((d) => d.key)).toEqual([1, 2, 4].map((i) => event(i).key));
+  });
+
   it('gives each event of one write its own occurrence, and holds only the events a sink selects', async () => {
     const { outbox } = setup();
     // The receiver's group commit: two deliveries' events in one write, each keyed by its delivery.
