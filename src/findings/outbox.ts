@@ -207,33 +207,37 @@ export class Outbox {
     now: Date,
     decide: (due: readonly DueItem[], items: Folded) => Decision<T>,
   ): Promise<{ held: DueItem[]; value: T }> {
-    return this.#locked((items) => {
-      const due = dueIn(items, sink, now).map((item) => ({
-        key: item.key,
-        event: item.event,
-        attempts: item.sinks.get(sink)!.attempts,
-        enqueuedAt: item.enqueuedAt,
-      }));
-      const decision = decide(due, items);
-      const at = now.toISOString();
-      const lines: JournalLine[] = [];
-      const hold = new Set(decision.hold);
-      const until = new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
-      const host = os.hostname();
-      // Only items it was given, once each: what it decides of others is not its to decide.
-      const settled = new Set<string>();
-      const given = new Set(due.map((d) => d.key));
-      const take = (key: string) => given.has(key) && !settled.has(key) && Boolean(settled.add(key));
-      for (const { keys, outcome } of decision.record ?? [])
-        for (const key of keys)
-          if (take(key)) lines.push(this.#outcomeLine(sink, key, items.get(key)!.sinks.get(sink)!, outcome, now));
-      for (const { key, until: later, reason } of decision.defer ?? [])
-        if (take(key)) lines.push({ op: 'deferred', sink, key, until: later.toISOString(), reason, at });
-      const held = due.filter((d) => hold.has(d.key) && take(d.key));
-      for (const d of held) lines.push({ op: 'held', sink, key: d.key, until, pid: process.pid, host, at });
-      this.#append(lines, items);
-      return { held, value: decision.value };
-    });
+    return this.#locked(
+      (items) => {
+        const due = dueIn(items, sink, now).map((item) => ({
+          key: item.key,
+          event: item.event,
+          attempts: item.sinks.get(sink)!.attempts,
+          enqueuedAt: item.enqueuedAt,
+        }));
+        const decision = decide(due, items);
+        const at = now.toISOString();
+        const lines: JournalLine[] = [];
+        const hold = new Set(decision.hold);
+        const until = new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
+        const host = os.hostname();
+        // Only items it was given, once each: what it decides of others is not its to decide.
+        const settled = new Set<string>();
+        const given = new Set(due.map((d) => d.key));
+        const take = (key: string) => given.has(key) && !settled.has(key) && Boolean(settled.add(key));
+        for (const { keys, outcome } of decision.record ?? [])
+          for (const key of keys)
+            if (take(key)) lines.push(this.#outcomeLine(sink, key, items.get(key)!.sinks.get(sink)!, outcome, now));
+        for (const { key, until: later, reason } of decision.defer ?? [])
+          if (take(key)) lines.push({ op: 'deferred', sink, key, until: later.toISOString(), reason, at });
+        const held = due.filter((d) => hold.has(d.key) && take(d.key));
+        for (const d of held) lines.push({ op: 'held', sink, key: d.key, until, pid: process.pid, host, at });
+        this.#append(lines, items);
+        return { held, value: decision.value };
+        // Lost to a power cut, what it put off or skipped is planned again: only a hold comes before acting.
+      },
+      ({ held }) => held.length > 0,
+    );
   }
 
   /**
@@ -286,18 +290,22 @@ export class Outbox {
     now = this.#now(),
   ): Promise<number> {
     if (entries.length === 0) return 0;
-    return this.#locked((items) => {
-      const at = now.toISOString();
-      const lines: JournalLine[] = [];
-      for (const { key, until, reason } of entries) {
-        const item = items.get(key);
-        const state = item?.sinks.get(sink);
-        if (!item || item.dropped || !state || state.state === 'acked' || state.state === 'dead') continue;
-        lines.push({ op: 'deferred', sink, key, until: until.toISOString(), reason, at });
-      }
-      this.#append(lines, items);
-      return lines.length;
-    });
+    return this.#locked(
+      (items) => {
+        const at = now.toISOString();
+        const lines: JournalLine[] = [];
+        for (const { key, until, reason } of entries) {
+          const item = items.get(key);
+          const state = item?.sinks.get(sink);
+          if (!item || item.dropped || !state || state.state === 'acked' || state.state === 'dead') continue;
+          lines.push({ op: 'deferred', sink, key, until: until.toISOString(), reason, at });
+        }
+        this.#append(lines, items);
+        return lines.length;
+        // Lost to a power cut, a deferral is made again by the next plan: nothing acts on it meanwhile.
+      },
+      () => false,
+    );
   }
 
   /**
@@ -306,7 +314,7 @@ export class Outbox {
    * once, not once a look. `fn` must not change what it is given.
    */
   async view<T>(fn: (items: Folded) => T): Promise<T> {
-    return this.#locked(fn);
+    return this.#locked(fn, () => false);
   }
 
   #outcomeLine(sink: string, key: string, state: SinkState, outcome: AttemptOutcome, now: Date): JournalLine {
@@ -452,8 +460,13 @@ export class Outbox {
     }
   }
 
-  /** `fn` over the journal as it is, under the outbox's lock: no other process changes it meanwhile. */
-  #locked<T>(fn: (items: Folded) => T): Promise<T> {
+  /**
+   * `fn` over the journal as it is, under the outbox's lock: no other process changes it meanwhile.
+   * What it wrote is on disk (fsynced) before it returns, unless `durable` says of its result that
+   * nothing rests on that (keepLock: a deferral, a skip, a look); the next change that is durable
+   * fsyncs those lines with its own, so a commit's answer does not wait for a routing step's fsync.
+   */
+  #locked<T>(fn: (items: Folded) => T, durable: (result: T) => boolean = () => true): Promise<T> {
     return this.#inTurn(async () => {
       if (!this.options.keepLock) {
         ensurePrivateDir(path.dirname(this.#lockFile), 'outbox');
@@ -464,7 +477,7 @@ export class Outbox {
       try {
         const result = fn(this.#foldedNow());
         // On disk before the change returns (and before the next one begins).
-        await kept.log.sync();
+        if (durable(result)) await kept.log.sync();
         return result;
       } catch (error) {
         // What was folded in may not be on disk: the next change reads the journal again.
