@@ -15,14 +15,14 @@
  *   generation counting the tickets that group has had: a finding back after its ticket's reopen
  *   window gets a new ticket, with the next generation's key.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../io/sha256.js';
 import type { EventFacts } from './event.js';
 
 export const KEY_MAX = 64;
 
 function digest(parts: readonly string[]): string {
   // JSON of the array: no choice of separator can make two different lists hash alike.
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+  return sha256Hex(JSON.stringify(parts)).slice(0, 32);
 }
 
 /** The key of one breach of one customer, whatever happens to it. */

@@ -8,11 +8,11 @@
  * `msg_` and 128 bits of SHA-256 in hex: no ".", as the Standard Webhooks signature requires of
  * an ID (it signs `id.timestamp.body`), and short enough for every header it travels in.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../io/sha256.js';
 
 function digest(parts: readonly string[]): string {
   // JSON of the array: no separator can make two different lists hash alike.
-  return `msg_${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32)}`;
+  return `msg_${sha256Hex(JSON.stringify(parts)).slice(0, 32)}`;
 }
 
 /** The ID of the message about one event: its finding key (or event key), route, event kind and occurrence. */

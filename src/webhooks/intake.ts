@@ -4,7 +4,7 @@
  * signature against each secret held, name what makes retries of one event alike, and sign a v1
  * answer with the secret that verified the request.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../io/sha256.js';
 import type http from 'node:http';
 import { SIGNATURE_HEADER, verify } from './signature.js';
 import { signV1Response, V1_SIGNATURE_HEADER, V1_TOKEN_HEADER, verifyV1, type V1Result } from './v1.js';
@@ -39,7 +39,7 @@ export function checkDelivery(req: http.IncomingMessage, raw: Buffer, secrets: s
 /** What a retry of one event shares: v1's idempotencyToken, else the exact bytes. */
 export function dedupeKey(body: unknown, raw: Buffer): string {
   const token = (body as { idempotencyToken?: unknown } | null)?.idempotencyToken;
-  return typeof token === 'string' && token ? `v1:${token}` : createHash('sha256').update(raw).digest('hex');
+  return typeof token === 'string' && token ? `v1:${token}` : sha256Hex(raw);
 }
 
 /** The answer's signature header of a verified v1 delivery (none for the older protocol). */
