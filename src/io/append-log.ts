@@ -107,6 +107,8 @@ export class DurableLog {
   #checked = false;
   /** The size before the first write not yet fsynced. */
   #unsynced: number | undefined;
+  /** The file's size after this log's last write (checked: no one else writes it meanwhile). */
+  #size = 0;
 
   constructor(
     readonly file: string,
@@ -134,7 +136,8 @@ export class DurableLog {
       if (created) syncDir(path.dirname(this.file));
     }
     const { fd, ino } = this.#open;
-    const size = this.#checked ? fs.fstatSync(fd).size : cutTornTail(fd, this.file);
+    // Its lock held throughout, only this log writes the file: its size is known, not looked up.
+    const size = this.#checked ? this.#size : cutTornTail(fd, this.file);
     this.#unsynced ??= size;
     const bytes = Buffer.from(text);
     try {
@@ -144,7 +147,8 @@ export class DurableLog {
       this.#failed(error);
     }
     this.#checked = true;
-    return { ino, size: size + bytes.length };
+    this.#size = size + bytes.length;
+    return { ino, size: this.#size };
   }
 
   /** Fsyncs what was written since the last fsync (off the event loop); a failure cuts it off and throws. */
