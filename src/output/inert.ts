@@ -10,6 +10,8 @@
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const LINE_BREAKS = /[\t\n\r]/g;
+/** CONTROLS without the flag that makes `test` keep a position: whether there is anything to replace at all. */
+const ANY_CONTROL = new RegExp(CONTROLS.source);
 
 function visible(char: string): string {
   const code = char.charCodeAt(0);
@@ -18,7 +20,8 @@ function visible(char: string): string {
 
 /** Text that may span lines (a message, a note): its line breaks and tabs kept, every other control shown. */
 export function inertText(text: string): string {
-  return text.replace(CONTROLS, visible);
+  // Most text has none: looked for without building a new string (a receiver writes a line per delivery).
+  return ANY_CONTROL.test(text) ? text.replace(CONTROLS, visible) : text;
 }
 
 /** One cell or value on one line: line breaks and tabs shown too (a table row, a tab-separated field). */
