@@ -148,6 +148,7 @@ export class Outbox {
     return this.#locked((items) => {
       const at = this.#now().toISOString();
       const added: string[] = [];
+      const adding = new Set<string>();
       const known: string[] = [];
       const lines: JournalLine[] = [];
       for (const event of events) {
@@ -155,9 +156,10 @@ export class Outbox {
         const key = once === undefined ? event.key : `${event.key}@${once}`;
         const sinks = [...(sinksOf ? sinksOf(event) : (this.options.sinks ?? []))];
         if (sinksOf && sinks.length === 0) continue;
-        if (items.has(key) || added.includes(key)) known.push(key);
+        if (items.has(key) || adding.has(key)) known.push(key);
         else {
           added.push(key);
+          adding.add(key);
           lines.push({ op: 'enqueued', key, event, sinks, at });
         }
       }
