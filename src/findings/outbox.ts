@@ -43,6 +43,8 @@ import {
 } from './outbox-journal.js';
 
 const DEFAULT_MAX_ATTEMPTS = 8;
+/** How long the receiver's own compaction keeps a finished item: `outbox compact`'s default too (its --retain). */
+export const DEFAULT_RETAIN_MS = 90 * 86_400_000;
 const DEFAULT_LOCK_WAIT_MS = 60_000;
 /** How long a sink may act on an item before another process may take it over (its process alive). */
 const DEFAULT_LEASE_MS = 10 * 60_000;

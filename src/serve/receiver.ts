@@ -16,7 +16,7 @@ import { readCustomerBreaches } from '../customers/reads.js';
 import { readRecord, recordPath } from '../customers/local-record.js';
 import { UnavailableError } from '../errors.js';
 import type { BookEvent } from '../findings/event.js';
-import { Outbox, summarize } from '../findings/outbox.js';
+import { DEFAULT_RETAIN_MS, Outbox, summarize } from '../findings/outbox.js';
 import { eventSinks } from '../findings/sinks.js';
 import { accountFile } from '../io/account-files.js';
 import { ensurePrivateDir } from '../io/private-dir.js';
@@ -96,6 +96,8 @@ export interface ReceiverSummary {
 }
 
 const STATUS_EVERY_MS = 15_000;
+/** How often the receiver compacts its outbox (after a catch-up pass): the journal and its fold stay bounded. */
+const COMPACT_EVERY_MS = 86_400_000;
 
 /** The receiver's run: holds the account's `serve:receiver` lock from start to end. */
 export function runReceiver(options: ReceiverOptions, deps: ReceiverDeps): Promise<ReceiverSummary> {
@@ -372,6 +374,7 @@ async function catchUpLoop(options: ReceiverOptions, deps: ReceiverDeps, parts: 
   );
   const state = stateFile(options, deps);
   let first = true;
+  let compacted = -Infinity;
   while (!parts.abort.signal.aborted) {
     let result: CatchUpResult | undefined;
     try {
@@ -409,7 +412,26 @@ async function catchUpLoop(options: ReceiverOptions, deps: ReceiverDeps, parts: 
       parts.committer.saw(result.events);
       if (result.enqueued) parts.router.kick();
     }
+    if (!parts.abort.signal.aborted && Date.now() - compacted >= COMPACT_EVERY_MS) {
+      compacted = Date.now();
+      await compactOutbox(deps, parts);
+    }
     await sleep(options.reconcileMs, parts.abort.signal);
+  }
+}
+
+/**
+ * The outbox without what every sink finished longer ago than `outbox compact`'s retention (90
+ * days): a receiver runs for months, and its outbox (on disk, and folded in its memory) would
+ * otherwise hold every event it ever took. Once a day, after a catch-up pass; it rewrites the
+ * journal only when there is something to leave out.
+ */
+async function compactOutbox(deps: ReceiverDeps, parts: Parts): Promise<void> {
+  try {
+    const { removed, kept } = await parts.outbox.compact(DEFAULT_RETAIN_MS);
+    if (removed) deps.info(`Outbox compacted: ${removed} item(s) finished over 90 days ago left out, ${kept} kept.`);
+  } catch (error) {
+    deps.warn(`the outbox could not be compacted: ${(error as Error).message}; it is tried again tomorrow`);
   }
 }
 

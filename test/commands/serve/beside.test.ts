@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrationsFile, setIntegration } from '../../../src/config/integrations.js';
+import { bookEvent } from '../../../src/findings/event.js';
 import { Outbox } from '../../../src/findings/outbox.js';
 import { accountKey } from '../../../src/io/account-files.js';
 import { runBinary, runInProcess, tempDir, until } from '../../helpers/cli.js';
@@ -32,8 +33,26 @@ beforeAll(async () => {
   org = path.join(tempDir('serve-beside-').dir, 'org.secret');
   const created = await runInProcess(['webhook', 'secret', 'create', '--secret-file', org], { env });
   expect(created.code, created.stderr).toBe(0);
+  // An item every sink finished 100 days ago, and one still pending from then: the receiver's own
+  // compaction (after its first catch-up pass) leaves out the first and keeps the second.
+  const past = new Outbox({
+    configDir: env['SAFEWEB_CONFIG_DIR']!,
+    account,
+    sinks: ['notify:ops'],
+    now: () => new Date(Date.now() - 100 * 86_400_000),
+  });
+  await past.enqueue([old('OLD-DONE'), old('OLD-PENDING')]);
+  await past.due('notify:ops', undefined, 1);
+  await past.record('notify:ops', old('OLD-DONE').key, { ok: true });
   serve = await startServe(['--secret-file', org, '--reconcile', '60m'], env);
 });
+
+const old = (reference: string) =>
+  bookEvent(
+    'P1',
+    { type: 'breach.new', reference, customerId: null, breachId: `b-${reference}` },
+    '2026-01-01T00:00:00.000Z',
+  );
 
 afterAll(async () => {
   if (serve?.child.exitCode === null) expect(await serve.stop('SIGTERM')).toBe(0);
@@ -42,6 +61,16 @@ afterAll(async () => {
 const customer = { uuid: '6f1c3b5e-0000-4000-8000-0000000000b1', reference: 'BESIDE-1' };
 
 describe('serve with others at its outbox', () => {
+  it('compacts its outbox: what every sink finished longer ago than 90 days is left out, the rest kept', async () => {
+    await until(
+      () => /Outbox compacted: 1 item\(s\) finished over 90 days ago left out/.test(serve!.stderr()),
+      'compacted',
+    );
+    const keys = [...new Outbox({ configDir: env['SAFEWEB_CONFIG_DIR']!, account }).read().keys()];
+    expect(keys).not.toContain(old('OLD-DONE').key);
+    expect(keys).toContain(old('OLD-PENDING').key);
+  });
+
   it('lets an outbox drop beside it take its turn, and loses no delivery it answered', async () => {
     const secret = fs.readFileSync(org, 'utf8').trim();
     const acked: string[] = [];
