@@ -16,14 +16,14 @@
  *   between (a watch run and a notify run, or the receiver, saw the same change), is sent once.
  *   Ticket events are left out of it: each is one occurrence, from the ticket sync alone.
  */
-import type { Channel, Integrations } from '../config/integrations.js';
+import type { Channel, Digest, Integrations } from '../config/integrations.js';
 import { isTicketEvent, type BookEvent } from '../findings/event.js';
 import type { Folded, OutboxItem } from '../findings/outbox-journal.js';
 import { channelOfSink, channelRoutes } from '../findings/sinks.js';
 import { TAKES_DIGEST, type ChannelKind } from './channels.js';
 import { digestMessageId, messageId } from './message-id.js';
 import { keyOf, type EventContext } from './notice.js';
-import { digestWindow, isQuiet, quietEnd } from './schedule.js';
+import { digestWindow, isQuiet, quietEnd, type Window } from './schedule.js';
 
 /** An outbox item as the planner reads it. */
 export interface PlanItem {
@@ -111,6 +111,18 @@ export function planSink(
   const channel = view.settings.notify?.channels?.[name];
   if (!channel) return { messages: [], skipped: [], gone: [...items] };
   const skipped: Skip[] = [];
+  // The items of a pass were mostly kept in the same window: its bounds worked out once, not per item.
+  let last: { digest: Digest; zone: string; window: Window } | undefined;
+  const windowOf = (digest: Digest, enqueuedAt: string, zone: string): Window => {
+    const at = Date.parse(enqueuedAt);
+    const hit =
+      last?.digest === digest &&
+      last.zone === zone &&
+      last.window.start.getTime() <= at &&
+      at < last.window.end.getTime();
+    if (!hit) last = { digest, zone, window: digestWindow(digest, new Date(at), zone) };
+    return last!.window;
+  };
   const groups = new Map<string, Message>();
   const messages: Message[] = [];
   for (const item of items) {
@@ -134,9 +146,7 @@ export function planSink(
     }
     const zone = route.timeZone ?? 'UTC';
     const digest =
-      route.digest && TAKES_DIGEST[channel.kind]
-        ? digestWindow(route.digest, new Date(item.enqueuedAt), zone)
-        : undefined;
+      route.digest && TAKES_DIGEST[channel.kind] ? windowOf(route.digest, item.enqueuedAt, zone) : undefined;
     const base = new Date(Math.max(digest ? digest.end.getTime() : 0, now.getTime()));
     const quiet = !options.flush && route.quietHours !== undefined && isQuiet(route.quietHours, base, zone);
     const held = quiet && band !== 'critical';
