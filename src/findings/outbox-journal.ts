@@ -19,7 +19,15 @@ import type { BookEvent } from './event.js';
 type SinkStateName = 'pending' | 'held' | 'acked' | 'retrying' | 'dead' | 'waiting';
 
 export type JournalLine =
-  | { op: 'enqueued'; key: string; event: BookEvent; sinks: string[]; at: string }
+  | {
+      op: 'enqueued';
+      key: string;
+      event: BookEvent;
+      sinks: string[];
+      at: string;
+      /** Sinks that are not to act on it before a time (a digest's window): it starts out waiting for them. */
+      waits?: Record<string, { until: string; reason: string }> | undefined;
+    }
   | { op: 'held'; sink: string; key: string; until: string; pid: number; host: string; at: string }
   | { op: 'acked'; sink: string; key: string; ack: unknown; at: string }
   | { op: 'failed'; sink: string; key: string; error: string; attempts: number; next: string | null; at: string }
@@ -213,7 +221,10 @@ export function foldLine(items: Folded, line: JournalLine): void {
     if (items.has(line.key)) return;
     const sinks = new Map<string, SinkState>();
     for (const sink of line.sinks) {
-      const state: SinkState = { state: 'pending', attempts: 0, at: line.at };
+      const wait = line.waits?.[sink];
+      const state: SinkState = wait
+        ? { state: 'waiting', attempts: 0, notBefore: wait.until, reason: wait.reason, at: line.at }
+        : { state: 'pending', attempts: 0, at: line.at };
       sinks.set(sink, state);
       items.indexOf(sink).add(line.key, state);
     }

@@ -140,15 +140,20 @@ export class Outbox {
    * state it started from), a delivery's ID. The item's ID is then `<key>@<occurrence>`, so the
    * same run redone after a crash is recognised, and a later occurrence is not mistaken for it.
    * A function gives each event its own occurrence: the receiver commits the events of several
-   * deliveries in one write (one lock, one fsync), each delivery its own occurrence.
+   * deliveries in one write (one lock, one fsync), each delivery its own occurrence. `waitsOf`
+   * names a time before which a sink is not to act on an event kept at `at` (the end of a digest's
+   * window that nothing can send it sooner than): the item starts out waiting for that sink, as if
+   * put off (`defer`), and no routing step touches it until then.
    */
   async enqueue(
     events: readonly BookEvent[],
     sinksOf?: (event: BookEvent) => readonly string[],
     occurrence?: string | ((event: BookEvent) => string),
+    waitsOf?: (event: BookEvent, sink: string, at: Date) => { until: Date; reason: string } | undefined,
   ): Promise<{ added: string[]; known: string[] }> {
     return this.#locked((items) => {
-      const at = this.#now().toISOString();
+      const now = this.#now();
+      const at = now.toISOString();
       const added: string[] = [];
       const adding = new Set<string>();
       const known: string[] = [];
@@ -162,7 +167,14 @@ export class Outbox {
         else {
           added.push(key);
           adding.add(key);
-          lines.push({ op: 'enqueued', key, event, sinks, at });
+          let waits: Record<string, { until: string; reason: string }> | undefined;
+          for (const sink of waitsOf ? sinks : []) {
+            const wait = waitsOf!(event, sink, now);
+            if (wait) (waits ??= {})[sink] = { until: wait.until.toISOString(), reason: wait.reason };
+          }
+          lines.push(
+            waits ? { op: 'enqueued', key, event, sinks, at, waits } : { op: 'enqueued', key, event, sinks, at },
+          );
         }
       }
       this.#append(lines, items);

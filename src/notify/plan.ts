@@ -183,6 +183,28 @@ export function planSink(
   return { messages, skipped, gone: [] };
 }
 
+/**
+ * When the first message about an event kept at `at` could go to `channel`, if every route that
+ * names the channel gathers its events into a digest: the end of the earliest of their windows
+ * (nothing sends a digest's event before its window ends, but `notify send --flush`). The
+ * receiver keeps such an event waiting for the channel until then, so no routing step plans it
+ * sooner; the plan made then decides as it always does (its route, quiet hours, duplicates).
+ * Undefined when some route could send it at once, no route names the channel, or the channel
+ * takes no digest.
+ */
+export function digestHold(settings: Integrations, channel: string, at: Date): Date | undefined {
+  const kind = settings.notify?.channels?.[channel]?.kind;
+  if (!kind || !TAKES_DIGEST[kind]) return undefined;
+  let end: number | undefined;
+  for (const route of settings.notify?.routes ?? []) {
+    if (!route.channels.includes(channel)) continue;
+    if (!route.digest) return undefined;
+    const ends = digestWindow(route.digest, at, route.timeZone ?? 'UTC').end.getTime();
+    end = end === undefined ? ends : Math.min(end, ends);
+  }
+  return end === undefined ? undefined : new Date(end);
+}
+
 /** An item of a sink as the duplicate check reads it: its event, and whether that sink gave up on it. */
 export interface SinkItem {
   key: string;

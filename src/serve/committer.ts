@@ -35,6 +35,12 @@ export class Committer {
     private readonly sinksOf: (event: BookEvent) => readonly string[],
     private readonly now: () => Date,
     private readonly twinWindowMs = TWIN_WINDOW_MS,
+    /** A time before which a sink is not to act on an event kept at `at` (a digest's window): it starts out waiting. */
+    private readonly waitsOf?: (
+      event: BookEvent,
+      sink: string,
+      at: Date,
+    ) => { until: Date; reason: string } | undefined,
   ) {
     const since = now().getTime() - twinWindowMs;
     for (const item of outbox.read().values()) {
@@ -89,7 +95,7 @@ export class Committer {
       const events = batch.flatMap((w) => this.#fresh(w.events));
       for (const w of batch) for (const e of w.events) of.set(e, w.occurrence);
       try {
-        const { added } = await this.outbox.enqueue(events, this.sinksOf, (e) => of.get(e)!);
+        const { added } = await this.outbox.enqueue(events, this.sinksOf, (e) => of.get(e)!, this.waitsOf);
         const fresh = new Set(added);
         for (const w of batch) w.resolve(w.events.filter((e) => fresh.has(`${e.key}@${w.occurrence}`)).length);
       } catch (error) {

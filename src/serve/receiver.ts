@@ -17,7 +17,8 @@ import { readRecord, recordPath } from '../customers/local-record.js';
 import { UnavailableError } from '../errors.js';
 import type { BookEvent } from '../findings/event.js';
 import { DEFAULT_RETAIN_MS, Outbox, summarize } from '../findings/outbox.js';
-import { eventSinks } from '../findings/sinks.js';
+import { channelOfSink, eventSinks } from '../findings/sinks.js';
+import { digestHold } from '../notify/plan.js';
 import { accountFile } from '../io/account-files.js';
 import { ensurePrivateDir } from '../io/private-dir.js';
 import type { Band } from '../portfolio/exposure.js';
@@ -227,7 +228,9 @@ async function assemble(options: ReceiverOptions, deps: ReceiverDeps): Promise<P
     lastCatchUp: null,
   };
   const file = statusFile(deps.configDir, deps.account);
-  const committer = new Committer(outbox, sinksOf, deps.now);
+  // An event every route to a channel gathers into a digest waits for that channel until the
+  // window ends: no routing pass plans it, nor writes a line for it, before then.
+  const committer = new Committer(outbox, sinksOf, deps.now, undefined, digestWaits(settings));
   return {
     ring,
     registry,
@@ -243,6 +246,20 @@ async function assemble(options: ReceiverOptions, deps: ReceiverDeps): Promise<P
     status,
     statusFile: file,
     failedWrite: undefined,
+  };
+}
+
+/** The wait `digestHold` says of a notification sink, worked out once per channel and time (a group commit's events share both). */
+function digestWaits(settings: { current: Integrations }) {
+  let last:
+    { sink: string; at: number; settings: Integrations; wait: { until: Date; reason: string } | undefined } | undefined;
+  return (_event: BookEvent, sink: string, at: Date) => {
+    if (last?.sink !== sink || last.at !== at.getTime() || last.settings !== settings.current) {
+      const channel = channelOfSink(sink);
+      const until = channel === undefined ? undefined : digestHold(settings.current, channel, at);
+      last = { sink, at: at.getTime(), settings: settings.current, wait: until && { until, reason: 'digest' } };
+    }
+    return last.wait;
   };
 }
 

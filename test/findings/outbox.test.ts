@@ -86,6 +86,29 @@ describe('outbox', () => {
     });
   });
 
+  it('keeps an event waiting for a sink until the time waitsOf names: in its enqueue line, no routing step before then', async () => {
+    const { outbox, clock, dir } = setup();
+    const window = new Date(clock.t + 3_600_000);
+    await outbox.enqueue([event(1)], undefined, undefined, (_e, sink, at) => {
+      expect(at.getTime()).toBe(clock.t);
+      return sink === 'chat' ? { until: window, reason: 'digest' } : undefined;
+    });
+    const lines = fs
+      .readFileSync(path.join(dir, 'outbox', `${ACCOUNT}.ndjson`), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ op: 'enqueued', waits: { chat: { reason: 'digest' } } });
+    expect(outbox.read().get(event(1).key)!.sinks.get('chat')).toMatchObject({
+      state: 'waiting',
+      notBefore: window.toISOString(),
+    });
+    // psa acts at once; chat from the window's end, as after a deferral.
+    expect((await outbox.due('psa')).map((d) => d.key)).toEqual([event(1).key]);
+    expect(await outbox.due('chat', new Date(window.getTime() - 1))).toEqual([]);
+    expect((await outbox.due('chat', window)).map((d) => d.key)).toEqual([event(1).key]);
+  });
+
   it('decides what is due in one write: held to act on, recorded, put off, and nothing of what it was not given', async () => {
     const { outbox, clock, dir } = setup();
     await outbox.enqueue([1, 2, 3, 4].map(event));

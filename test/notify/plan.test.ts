@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Channel, Integrations, Route } from '../../src/config/integrations.js';
 import type { BookEvent } from '../../src/findings/event.js';
 import type { EventContext } from '../../src/notify/notice.js';
-import { duplicateKeys, planSink, type PlanItem, type PlanView } from '../../src/notify/plan.js';
+import { digestHold, duplicateKeys, planSink, type PlanItem, type PlanView } from '../../src/notify/plan.js';
 import { breachEvent, manyEvents } from '../helpers/notify.js';
 
 const CHANNELS: Record<string, Channel> = {
@@ -158,6 +158,53 @@ describe('planSink', () => {
       ['OPTED', 'opted out'],
     ]);
     expect(planSink('notify:gone', [item(a!, '2026-12-07T10:00:00Z')], v, new Date()).gone).toHaveLength(1);
+  });
+});
+
+describe('digestHold', () => {
+  const at = new Date('2026-12-07T10:05:00Z');
+  const hold = (routes: Route[], channel: string) => digestHold(view(routes).settings, channel, at)?.toISOString();
+
+  it('is the end of the earliest window when every route to the channel is a digest; else nothing', () => {
+    expect(hold([{ channels: ['mail'], digest: '1h' }], 'mail')).toBe('2026-12-07T11:00:00.000Z');
+    // A route for some events only still counts: the earliest window of them all.
+    const both: Route[] = [
+      { channels: ['mail'], digest: '1h' },
+      { channels: ['mail', 'chat'], digest: '15m', events: ['breach.new'] },
+    ];
+    expect(hold(both, 'mail')).toBe('2026-12-07T10:15:00.000Z');
+    // A route that sends at once, a channel no route names, PagerDuty (no digest): no hold.
+    expect(hold([...both, { channels: ['mail'], minBand: 'critical' }], 'mail')).toBeUndefined();
+    expect(hold(both, 'pd')).toBeUndefined();
+    expect(hold([{ channels: ['pd'], digest: '1h' }], 'pd')).toBeUndefined();
+  });
+
+  it('never holds an event past the time the plan would send it', () => {
+    const routes: Route[][] = [
+      [{ channels: ['chat'], digest: '1h' }],
+      [{ channels: ['chat'], digest: '15m', quietHours: { from: '22:00', to: '07:00' }, timeZone: 'Europe/Berlin' }],
+      [
+        { channels: ['chat'], digest: '1d', timeZone: 'America/New_York', minBand: 'critical' },
+        { channels: ['chat'], digest: '1h' },
+      ],
+    ];
+    let checked = 0;
+    for (const r of routes)
+      for (const band of ['critical', 'low'] as const)
+        for (let h = 0; h < 48; h += 5) {
+          const kept = new Date(Date.parse('2026-03-28T00:07:00Z') + h * 3_600_000);
+          const until = digestHold(view(r).settings, 'chat', kept);
+          expect(until).toBeDefined();
+          const event = breachEvent({ reference: 'A' });
+          // Planned the moment it was kept, as a routing pass would have: its message is not due before the hold.
+          const plan = planSink('notify:chat', [item(event, kept.toISOString())], view(r, { A: band }), kept);
+          expect(
+            plan.messages[0]!.at.getTime(),
+            `${JSON.stringify(r)} ${band} ${kept.toISOString()}`,
+          ).toBeGreaterThanOrEqual(until!.getTime());
+          checked++;
+        }
+    expect(checked).toBe(3 * 2 * 10);
   });
 });
 
