@@ -50,9 +50,9 @@ async function start(kind) {
   writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
   let child;
   if (kind === 'serve') {
-    // One notification route, so every event is kept in the outbox and routed: an hourly digest, so
-    // the receiver's notification sink holds each event and puts it off to the window's end (two
-    // more journal lines each), and nothing leaves during the run.
+    // One notification route, so every event is kept in the outbox for a sink: an hourly digest, so
+    // nothing leaves during the run (each event is kept waiting for the window's end, in its own
+    // journal line: digestHold), and the router's passes still run after every burst.
     mkdirSync(path.join(dir, 'integrations'), { mode: 0o700 });
     writeFileSync(
       path.join(dir, 'integrations', `${PARTNER}@127.0.0.1_9.yaml`),
