@@ -80,7 +80,7 @@ export class SinkIndex {
   /** Retrying, waiting or held: by the time each comes due (ISO 8601, as toISOString writes it). */
   readonly #at = new Map<string, Set<string>>();
   /** The times of #at ascending; a time whose items all moved on stays listed until it has passed. */
-  readonly #times: string[] = [];
+  #times: string[] = [];
   readonly #listed = new Set<string>();
   /** Held by another process: due early if that process is gone. */
   readonly others = new Set<string>();
@@ -95,12 +95,23 @@ export class SinkIndex {
       if (keys) yield* keys;
       else gone++;
     }
-    // Passed times without items: dropped from the front (a time passed stays passed).
-    while (gone > 0 && this.#times.length && this.#times[0]! <= now && !this.#at.has(this.#times[0]!)) {
-      this.#listed.delete(this.#times.shift()!);
-      gone--;
+    // Passed times without items are no longer listed (a time passed stays passed).
+    if (gone > 0) {
+      const passed = this.#times.findIndex((time) => time > now);
+      const end = passed === -1 ? this.#times.length : passed;
+      const kept: string[] = [];
+      for (const time of this.#times.slice(0, end)) {
+        if (this.#at.has(time)) kept.push(time);
+        else this.#listed.delete(time);
+      }
+      this.#times = [...kept, ...this.#times.slice(end)];
     }
     yield* this.others;
+  }
+
+  /** How many times it lists (those still to come, and passed ones that still have items). */
+  get listed(): number {
+    return this.#times.length;
   }
 
   /** How many items it holds that are not finished. */
@@ -112,6 +123,8 @@ export class SinkIndex {
 
   add(key: string, state: SinkState): void {
     if (state.state === 'pending') return void this.ready.add(key);
+    // Another process's hold is looked at every time (its process may be gone), whatever its time says.
+    if (state.state === 'held' && state.holder?.pid !== process.pid) this.others.add(key);
     const time = dueTime(state);
     if (time === undefined) return;
     let keys = this.#at.get(time);
@@ -120,7 +133,6 @@ export class SinkIndex {
       if (!this.#listed.has(time)) this.#list(time);
     }
     keys.add(key);
-    if (state.state === 'held' && state.holder?.pid !== process.pid) this.others.add(key);
   }
 
   remove(key: string, state: SinkState): void {

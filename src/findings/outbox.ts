@@ -380,12 +380,21 @@ export class Outbox {
   /**
    * Rewrites the journal without the items finished (acked or dead for every sink) before
    * `now - retainMs`, and without dropped ones; pending, held and retrying items are kept whole.
+   * `keepRecentDrops`: a dropped item's tombstone (which keeps a re-enqueue of its key out) is
+   * kept for the retention too (the receiver's own compaction: nobody asked for this one).
    */
-  async compact(retainMs: number, now = this.#now()): Promise<{ kept: number; removed: number }> {
+  async compact(
+    retainMs: number,
+    now = this.#now(),
+    options: { keepRecentDrops?: boolean } = {},
+  ): Promise<{ kept: number; removed: number }> {
     return this.#locked((items) => {
       const cutoff = now.getTime() - retainMs;
+      const old = (item: OutboxItem) => Date.parse(item.changedAt) < cutoff;
       const gone = new Set(
-        [...items.values()].filter((item) => item.dropped || (finished(item) && Date.parse(item.changedAt) < cutoff)),
+        [...items.values()].filter((item) =>
+          item.dropped ? !options.keepRecentDrops || old(item) : finished(item) && old(item),
+        ),
       );
       if (gone.size === 0) return { kept: items.size, removed: 0 };
       const goneKeys = new Set([...gone].map((item) => item.key));

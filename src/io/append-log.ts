@@ -178,8 +178,17 @@ export class DurableLog {
     throw error;
   }
 
+  /** Closes the file, fsyncing first what was written and not yet synced (best effort: it is written). */
   close(): void {
-    if (this.#open !== undefined) fs.closeSync(this.#open.fd);
+    if (this.#open !== undefined) {
+      if (this.#unsynced !== undefined)
+        try {
+          fs.fsyncSync(this.#open.fd);
+        } catch {
+          /* written all the same; a later writer's fsync covers it */
+        }
+      fs.closeSync(this.#open.fd);
+    }
     this.#open = undefined;
     this.#unsynced = undefined;
   }
