@@ -458,8 +458,10 @@ async function compactOutbox(deps: ReceiverDeps, parts: Parts): Promise<void> {
   }
 }
 
+/** Resolves after `ms`, or when `signal` aborts: at once when it already has (a stop during the pass before it). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
     signal.addEventListener(
       'abort',
