@@ -201,12 +201,7 @@ export class Outbox {
         picked.map((item) => ({ op: 'held', sink, key: item.key, until, pid: process.pid, host, at })),
         items,
       );
-      return picked.map((item) => ({
-        key: item.key,
-        event: item.event,
-        attempts: item.sinks.get(sink)!.attempts,
-        enqueuedAt: item.enqueuedAt,
-      }));
+      return picked.map((item) => dueItem(item, sink));
     });
   }
 
@@ -225,12 +220,7 @@ export class Outbox {
   ): Promise<{ held: DueItem[]; value: T }> {
     return this.#locked(
       (items) => {
-        const due = dueIn(items, sink, now).map((item) => ({
-          key: item.key,
-          event: item.event,
-          attempts: item.sinks.get(sink)!.attempts,
-          enqueuedAt: item.enqueuedAt,
-        }));
+        const due = dueIn(items, sink, now).map((item) => dueItem(item, sink));
         const decision = decide(due, items);
         const at = now.toISOString();
         const lines: JournalLine[] = [];
@@ -630,6 +620,11 @@ export function dueIn(
   }
   out.sort((a, b) => a.seq - b.seq);
   return out.length > limit ? out.slice(0, limit) : out;
+}
+
+/** An item as handed to `sink` (a copy: later changes to the outbox leave it as it was). */
+export function dueItem(item: OutboxItem, sink: string): DueItem {
+  return { key: item.key, event: item.event, attempts: item.sinks.get(sink)!.attempts, enqueuedAt: item.enqueuedAt };
 }
 
 /** Whether a sink's state of an item asks for an attempt at `now`. */

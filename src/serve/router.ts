@@ -10,7 +10,7 @@
  * with no handler keeps its events pending — nothing is acknowledged that was not acted on — and
  * the receiver says so once.
  */
-import { dueIn, type AttemptOutcome, type DueItem, type Outbox } from '../findings/outbox.js';
+import { dueIn, dueItem, type AttemptOutcome, type DueItem, type Outbox } from '../findings/outbox.js';
 import type { Folded } from '../findings/outbox-journal.js';
 import type { Metrics } from './metrics.js';
 
@@ -76,12 +76,7 @@ function dueBySink(items: Folded, now: Date, skip: (sink: string) => boolean): M
     if (due.length)
       out.set(
         sink,
-        due.map((item) => ({
-          key: item.key,
-          event: item.event,
-          attempts: item.sinks.get(sink)!.attempts,
-          enqueuedAt: item.enqueuedAt,
-        })),
+        due.map((item) => dueItem(item, sink)),
       );
   }
   return out;
